@@ -1,0 +1,16 @@
+package io.ringcache.ring;
+
+/** A node's state in the topology. Only nodes whose state {@link #inRing() is in the ring} own keys. */
+public enum NodeState {
+  /** Serving and answering health checks. */
+  UP,
+  /** Missing health checks; still in the ring until it is ejected. */
+  DOWN,
+  /** Taken out of the ring after being down; its ranges fell to their successors. */
+  EJECTED;
+
+  /** Whether a node in this state owns points on the ring. */
+  public boolean inRing() {
+    return this != EJECTED;
+  }
+}
