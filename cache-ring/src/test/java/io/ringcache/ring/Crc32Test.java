@@ -10,13 +10,32 @@ import org.junit.jupiter.api.Test;
 class Crc32Test {
 
   @Test
-  void hash_equalsJdkCrc32_forEveryLengthAroundTheIntrinsicThreshold() {
+  void hash_equalsJdkCrc32_forEveryLength() {
     Random random = new Random(1);
     for (int length = 0; length < 600; length++) {
       byte[] bytes = new byte[length];
       random.nextBytes(bytes);
       assertThat(Crc32.hash(bytes)).as("length %s", length).isEqualTo(jdk(bytes));
     }
+  }
+
+  @Test
+  void update_equalsJdkCrc32_forEveryLength() {
+    Random random = new Random(2);
+    for (int length = 0; length < 600; length++) {
+      byte[] bytes = new byte[length];
+      random.nextBytes(bytes);
+      assertThat(Crc32.finish(Crc32.update(Crc32.start(), bytes, 0, length))).isEqualTo(jdk(bytes));
+    }
+  }
+
+  @Test
+  void hash_ofDirectByteBuffer_leavesItsPositionAlone() {
+    byte[] bytes = "key:123456".getBytes(StandardCharsets.US_ASCII);
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(32);
+    buffer.put(bytes).flip();
+    assertThat(Crc32.hash(buffer)).isEqualTo(jdk(bytes));
+    assertThat(buffer.position()).isZero();
   }
 
   @Test
