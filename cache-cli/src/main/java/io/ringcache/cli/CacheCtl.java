@@ -9,11 +9,21 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CacheCtl.Version.class,
     description = "Administer and use a ringcache cluster.",
-    subcommands = {RingCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      StatusCommand.class,
+      AddCommand.class,
+      RemoveCommand.class,
+      WeightCommand.class,
+      LocateCommand.class,
+      RingCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad arguments."})
 public final class CacheCtl implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin AdminOptions admin;
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -26,7 +36,8 @@ public final class CacheCtl implements Runnable {
         .setExecutionExceptionHandler(
             (e, commandLine, parseResult) -> {
               // a failure the user can act on: one line, no stack trace
-              commandLine.getErr().println("cachectl: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+              String message = e instanceof CliException || e.getMessage() != null ? e.getMessage() : e.toString();
+              commandLine.getErr().println("cachectl: " + message);
               commandLine.getErr().flush();
               return CommandLine.ExitCode.SOFTWARE;
             });

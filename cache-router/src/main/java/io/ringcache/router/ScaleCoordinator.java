@@ -314,13 +314,20 @@ final class ScaleCoordinator implements AutoCloseable {
         if (n.state() == NodeState.LEAVING) {
           continue;
         }
-        nodes.add(failed.contains(n.name()) ? n.withState(NodeState.EJECTED) : n);
+        nodes.add(failed.contains(n.name()) && n.state().inRing() ? n.withState(NodeState.EJECTED) : n);
+      }
+      if (HashRing.of(nodes).isEmpty()) {
+        // never eject the last nodes of the ring: keep them DOWN, so keys still have an owner to wait for
+        nodes = nodes.stream()
+            .map(n -> failed.contains(n.name()) && n.state() == NodeState.EJECTED ? n.withState(NodeState.DOWN) : n)
+            .toList();
       }
       return cur.next(nodes, List.of());
     });
     pushAll(t);
     for (String name : failed) {
-      log.warn("node {} ejected: it failed during scale event {}", name, event.id);
+      t.node(name).filter(n -> n.state() == NodeState.EJECTED)
+          .ifPresent(n -> log.warn("node {} ejected: it failed during scale event {}", name, event.id));
     }
   }
 
