@@ -1,57 +1,80 @@
 package io.ringcache.node.cluster;
 
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.HandoffPhase;
+import io.ringcache.ring.HashRange;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
- * The node's view of the cluster: the one seam that decides, for a key's ring hash, whether this node
- * serves it.
+ * The node's view of the cluster: the one seam that decides, for a key's ring hash, what this node
+ * does with a request for it.
  *
  *  - Standalone (no topology ever adopted): every key is served. The fast path is one volatile read
  *    and a null test.
- *  - With a topology: the owner is topology.ring().ownerIndexOfHash(hash) (nginx placement, see
- *    HashRing). A Route is precomputed for each node of the ring when the topology is adopted (SERVE
- *    for this node, REDIRECT with its "MOVED <epoch> <address>" text for the others), so a lookup is a
- *    binary search and an array read: no allocation, and routes compare by identity (a multi-key
- *    command spans owners iff two of its keys get different Route instances).
- *  - Adoption is monotonic in the epoch: a topology is taken only if its epoch is newer. The view is
- *    replaced whole (immutable View in a volatile field), so a reader sees one epoch consistently.
+ *  - With a topology, RoutingTable's rule (shared with clients and the router) names the node that
+ *    serves the key. For this node that is SERVE; for a range it imports (it is the target of a
+ *    handoff in phase ACTIVE or STREAMING) it is IMPORT, carrying the ImportState; a range it will
+ *    import but may not serve yet (PREPARED, SEALED) is TRYAGAIN; anything else is REDIRECT, a
+ *    precomputed "MOVED <epoch> <address>" per node. Routes are built once per topology and compared
+ *    by identity, so a multi-key command spans owners iff two of its keys get different routes.
+ *  - Adoption is monotonic in the epoch, and the view is replaced whole (an immutable View in a
+ *    volatile field), so a reader sees one epoch consistently.
  *
- * Handoff phases (TRYAGAIN while a range is prepared, read-through, tombstones) belong on top of this
- * class: route() is where a prepared range would answer TRYAGAIN; it does not do so yet.
+ * Purge on gain: when a new view makes this node serve key hashes that an earlier view did not
+ * (activation as a target, an aborted handoff whose ranges fall back to it, the ranges of an
+ * ejected neighbour), any entries it still holds there may be older than writes that went to
+ * another node meanwhile. They are deleted before those hashes are served, and requests for them
+ * get -TRYAGAIN until then. The same background scan drops entries the node no longer needs (not
+ * served, not being handed off by it). Views adopted during a scan join its baseline and the scan
+ * starts over, so a hash counts as kept only if every view since the last completed scan served it.
  */
 
 /** Decides which keys this node serves, from the latest topology it adopted. */
 public final class ClusterState {
 
+  private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
+
   /** What to do with a request for a key. */
   public enum Action {
     /** This node owns the key: execute the command. */
     SERVE,
+    /** This node imports the key's range: execute with read-through and touched marks (see ImportState). */
+    IMPORT,
     /** Another node owns the key: answer {@code -MOVED <epoch> <address>}. */
     REDIRECT,
     /** No node can serve the key right now: answer {@code -TRYAGAIN}. */
     TRYAGAIN
   }
 
-  /** A routing decision; instances are shared, compare them by identity. */
+  /** A routing decision; instances are shared per view, compare them by identity. */
   public static final class Route {
     /** Serve here. */
-    public static final Route SERVE = new Route(Action.SERVE, null, null);
+    public static final Route SERVE = new Route(Action.SERVE, null, null, null);
 
     private final Action action;
     private final String address;
     private final String error;
+    private final ImportState importState;
 
-    private Route(Action action, String address, String error) {
+    private Route(Action action, String address, String error, ImportState importState) {
       this.action = action;
       this.address = address;
       this.error = error;
+      this.importState = importState;
     }
 
     public Action action() {
@@ -63,30 +86,121 @@ public final class ClusterState {
       return address;
     }
 
-    /** The error reply without its leading '-', e.g. {@code MOVED 3 127.0.0.1:7002}; null for SERVE. */
+    /** The error reply without its leading '-', e.g. {@code MOVED 3 127.0.0.1:7002}; null to serve. */
     public String error() {
       return error;
     }
 
+    /** The import this route serves for {@link Action#IMPORT}, else null. */
+    public ImportState importState() {
+      return importState;
+    }
+
     @Override
     public String toString() {
-      return action == Action.SERVE ? "SERVE" : error;
+      return action == Action.SERVE ? "SERVE" : action == Action.IMPORT ? "IMPORT " + importState.handoff().id() : error;
     }
   }
 
-  private record View(Topology topology, HashRing ring, Route[] routes, Route noOwner) {}
+  /** One adopted topology with everything routing needs, precomputed. */
+  private final class View {
+    final Topology topology;
+    final RoutingTable table;
+    final HashRing ring;
+    final Route[] ringRoutes;
+    final Map<String, Route> redirects = new HashMap<>();
+    final Map<String, Route> handoffRoutes = new HashMap<>();
+    final Map<String, ImportState> imports = new HashMap<>();
+    final Route tryAgain;
+
+    View(Topology topology, Map<String, ImportState> previousImports) {
+      this.topology = topology;
+      this.table = RoutingTable.of(topology);
+      this.ring = table.ring();
+      this.tryAgain = new Route(Action.TRYAGAIN, null, "TRYAGAIN range moving at epoch " + topology.epoch() + ", retry", null);
+      List<String> owners = ring.nodeNames();
+      ringRoutes = new Route[owners.size()];
+      for (int i = 0; i < ringRoutes.length; i++) {
+        ringRoutes[i] = owners.get(i).equals(name) ? Route.SERVE : redirect(owners.get(i));
+      }
+      for (Handoff h : topology.handoffs()) {
+        Route route;
+        if (h.to().equals(name)) {
+          if (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED) {
+            route = tryAgain;
+          } else {
+            ImportState state = previousImports.get(h.id());
+            if (state == null) {
+              state = new ImportState(h, table.addressOf(h.from()));
+            }
+            imports.put(h.id(), state);
+            route = new Route(Action.IMPORT, null, null, state);
+          }
+        } else if (h.from().equals(name) && h.phase() == HandoffPhase.PREPARED) {
+          route = Route.SERVE;
+        } else {
+          route = redirect(h.phase() == HandoffPhase.PREPARED ? h.from() : h.to());
+        }
+        handoffRoutes.put(h.id(), route);
+      }
+    }
+
+    private Route redirect(String node) {
+      return redirects.computeIfAbsent(node, n -> {
+        String address = table.addressOf(n);
+        return new Route(Action.REDIRECT, address, "MOVED " + topology.epoch() + " " + address, null);
+      });
+    }
+
+    Route route(int hash) {
+      if (!topology.handoffs().isEmpty()) {
+        Handoff h = table.handoffCovering(hash);
+        if (h != null) {
+          return handoffRoutes.get(h.id());
+        }
+      }
+      if (ring.isEmpty()) {
+        return tryAgain;
+      }
+      return ringRoutes[ring.ownerIndexOfHash(hash)];
+    }
+
+    boolean serves(int hash) {
+      Action a = route(hash).action;
+      return a == Action.SERVE || a == Action.IMPORT;
+    }
+
+    /** Whether this node must keep an entry: it serves it, or hands it off and may be asked for it. */
+    boolean needs(int hash) {
+      if (serves(hash)) {
+        return true;
+      }
+      Handoff h = topology.handoffs().isEmpty() ? null : table.handoffCovering(hash);
+      return h != null && h.from().equals(name);
+    }
+  }
 
   private final String name;
   private final String advertisedAddress;
+  private final Store store;
+  private final Executor background;
   private volatile View view;
+
+  /** Views since the last completed purge scan (null: no scan pending); guarded by this. */
+  private volatile List<View> purgeBaseline;
+  private boolean purgeScheduled;
 
   /**
    * @param name this node's ring identity (its name in topologies)
    * @param advertisedAddress where clients reach this node, {@code host:port}
+   * @param store the node's entries, purged when ranges are gained
+   * @param background where the purge scan runs (not an event loop)
    */
-  public ClusterState(String name, String advertisedAddress) {
+  public ClusterState(String name, String advertisedAddress, Store store, Executor background) {
     this.name = Objects.requireNonNull(name, "name");
     this.advertisedAddress = Objects.requireNonNull(advertisedAddress, "advertisedAddress");
+    this.store = Objects.requireNonNull(store, "store");
+    this.background = Objects.requireNonNull(background, "background");
   }
 
   /** This node's name. */
@@ -110,9 +224,7 @@ public final class ClusterState {
     return v == null ? 0 : v.topology.epoch();
   }
 
-  /**
-   * The topology held; when standalone, a topology of epoch 0 with this node alone (weight 1, up).
-   */
+  /** The topology held; when standalone, a topology of epoch 0 with this node alone (weight 1, up). */
   public Topology topology() {
     View v = view;
     if (v == null) {
@@ -127,10 +239,54 @@ public final class ClusterState {
     if (v == null) {
       return Route.SERVE;
     }
-    if (v.ring.isEmpty()) {
-      return v.noOwner;
+    List<View> baseline = purgeBaseline;
+    if (baseline != null && gained(v, baseline, keyHash)) {
+      return v.tryAgain;
     }
-    return v.routes[v.ring.ownerIndexOfHash(keyHash)];
+    return v.route(keyHash);
+  }
+
+  private static boolean gained(View current, List<View> baseline, int hash) {
+    if (!current.serves(hash)) {
+      return false;
+    }
+    for (View old : baseline) {
+      if (old != null && !old.serves(hash)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The handoff {@code id} of the topology held, if this node is its source. */
+  public Handoff outgoing(String id) {
+    View v = view;
+    if (v == null) {
+      return null;
+    }
+    for (Handoff h : v.topology.handoffs()) {
+      if (h.id().equals(id) && h.from().equals(name)) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** The import of handoff {@code id}, if this node serves it as the target now. */
+  public ImportState incoming(String id) {
+    View v = view;
+    return v == null ? null : v.imports.get(id);
+  }
+
+  /** Where node {@code nodeName} is reached, per the topology held. */
+  public String addressOf(String nodeName) {
+    View v = view;
+    return v == null ? nodeName : v.table.addressOf(nodeName);
+  }
+
+  /** Whether requests for gained ranges are waiting for a purge scan. */
+  public boolean purging() {
+    return purgeBaseline != null;
   }
 
   /**
@@ -145,22 +301,74 @@ public final class ClusterState {
     if (topology.epoch() <= held) {
       return held;
     }
-    HashRing ring = topology.ring();
-    List<String> owners = ring.nodeNames();
-    Route[] routes = new Route[owners.size()];
-    for (int i = 0; i < routes.length; i++) {
-      String owner = owners.get(i);
-      if (owner.equals(name)) {
-        routes[i] = Route.SERVE;
-      } else {
-        Optional<NodeInfo> node = topology.node(owner);
-        String address = node.map(NodeInfo::address).orElse(owner);
-        routes[i] = new Route(Action.REDIRECT, address, "MOVED " + topology.epoch() + " " + address);
+    View next = new View(topology, current == null ? Map.of() : current.imports);
+    if (current != null) {
+      List<View> baseline = purgeBaseline == null ? new ArrayList<>() : new ArrayList<>(purgeBaseline);
+      baseline.add(current);
+      purgeBaseline = List.copyOf(baseline);
+    }
+    view = next;
+    if (current != null) {
+      schedulePurge();
+    }
+    log.info("adopted topology epoch {} ({} node(s), {} handoff(s))", topology.epoch(), topology.nodes().size(), topology.handoffs().size());
+    return topology.epoch();
+  }
+
+  /** Drops every entry and every import's marks (RING.FLUSH). */
+  public synchronized void flush() {
+    store.clear();
+    View v = view;
+    if (v != null) {
+      view = new View(v.topology, Map.of());
+    }
+  }
+
+  private synchronized void schedulePurge() {
+    if (purgeScheduled) {
+      return;
+    }
+    purgeScheduled = true;
+    background.execute(this::purgeLoop);
+  }
+
+  private void purgeLoop() {
+    while (true) {
+      List<View> baseline;
+      View target;
+      synchronized (this) {
+        baseline = purgeBaseline;
+        target = view;
+      }
+      long removed = scan(target, baseline);
+      synchronized (this) {
+        if (purgeBaseline == baseline && view == target) {
+          purgeBaseline = null;
+          purgeScheduled = false;
+          if (removed > 0) {
+            log.info("epoch {}: dropped {} entries this node no longer serves or may hold stale", target.topology.epoch(), removed);
+          }
+          return;
+        }
+        // a newer view arrived during the scan: its baseline already includes ours; scan again
       }
     }
-    Route noOwner =
-        new Route(Action.TRYAGAIN, null, "TRYAGAIN no node owns this key at epoch " + topology.epoch());
-    view = new View(topology, ring, routes, noOwner);
-    return topology.epoch();
+  }
+
+  private long scan(View target, List<View> baseline) {
+    long[] removed = {0};
+    List<Key> doomed = new ArrayList<>();
+    store.forEachInRanges(List.of(HashRange.all()), (key, value, ttl) -> {
+      int hash = key.ringHash();
+      if (!target.needs(hash) || (baseline != null && gained(target, baseline, hash))) {
+        doomed.add(key);
+      }
+    });
+    for (Key key : doomed) {
+      if (store.remove(key) != null) {
+        removed[0]++;
+      }
+    }
+    return removed[0];
   }
 }
