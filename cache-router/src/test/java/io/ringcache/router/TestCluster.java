@@ -48,6 +48,12 @@ final class TestCluster implements AutoCloseable {
     return node;
   }
 
+  /** Stops a node for good, as a crash would (its entries are gone). */
+  void kill(String name) {
+    NodeServer node = nodes.remove(name);
+    node.close();
+  }
+
   Router startRouter(List<NodeInfo> initial) throws InterruptedException {
     return Router.start(RouterConfig.builder()
         .port(0)
