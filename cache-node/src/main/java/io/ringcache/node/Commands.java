@@ -703,15 +703,17 @@ final class Commands {
       return;
     }
     ClusterState cluster = c.node().cluster();
-    if (cluster.purging()) {
-      Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
-      return;
-    }
     String id = r.string(1);
     ImportState state = cluster.incoming(id);
     if (state == null) {
       Resp.error(c.out(), "ERR not importing handoff " + id + " at epoch " + cluster.epoch());
       return;
+    }
+    for (int i = 2; i < r.argc(); i += 3) {
+      if (cluster.blocks(io.ringcache.ring.Crc32.hash(r.arg(i)))) {
+        Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
+        return;
+      }
     }
     Store store = c.node().store();
     long applied = 0;

@@ -8,6 +8,7 @@ import io.ringcache.ring.HashRange;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RangeIndex;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import java.util.ArrayList;
@@ -38,9 +39,11 @@ import org.slf4j.LoggerFactory;
  * (activation as a target, an aborted handoff whose ranges fall back to it, the ranges of an
  * ejected neighbour), any entries it still holds there may be older than writes that went to
  * another node meanwhile. They are deleted before those hashes are served, and requests for them
- * get -TRYAGAIN until then. The same background scan drops entries the node no longer needs (not
- * served, not being handed off by it). Views adopted during a scan join its baseline and the scan
- * starts over, so a hash counts as kept only if every view since the last completed scan served it.
+ * get -TRYAGAIN until then. The same background pass drops entries the node no longer needs (not
+ * served, not being handed off by it). Views adopted during a pass join its baseline and the pass
+ * starts over, so a hash counts as kept only if every view since the last completed pass served it.
+ * The affected hash ranges are computed first from the views' breakpoints; a node whose ranges did
+ * not change (most nodes at most steps of a handoff) does not scan its store at all.
  */
 
 /** Decides which keys this node serves, from the latest topology it adopted. */
@@ -186,8 +189,10 @@ public final class ClusterState {
   private final Executor background;
   private volatile View view;
 
-  /** Views since the last completed purge scan (null: no scan pending); guarded by this. */
-  private volatile List<View> purgeBaseline;
+  /** Views since the last completed purge pass (null: none pending); guarded by this. */
+  private List<View> purgeBaseline;
+  /** Hashes this node serves now but not in every view of the baseline: -TRYAGAIN until purged. */
+  private volatile RangeIndex blocked;
   private boolean purgeScheduled;
 
   /**
@@ -239,13 +244,14 @@ public final class ClusterState {
     if (v == null) {
       return Route.SERVE;
     }
-    List<View> baseline = purgeBaseline;
-    if (baseline != null && gained(v, baseline, keyHash)) {
+    RangeIndex b = blocked;
+    if (b != null && b.contains(keyHash)) {
       return v.tryAgain;
     }
     return v.route(keyHash);
   }
 
+  /** Whether {@code current} serves {@code hash} but some view of {@code baseline} did not. */
   private static boolean gained(View current, List<View> baseline, int hash) {
     if (!current.serves(hash)) {
       return false;
@@ -284,9 +290,10 @@ public final class ClusterState {
     return v == null ? nodeName : v.table.addressOf(nodeName);
   }
 
-  /** Whether requests for gained ranges are waiting for a purge scan. */
-  public boolean purging() {
-    return purgeBaseline != null;
+  /** Whether {@code keyHash} was gained and is waiting for its purge (requests get -TRYAGAIN). */
+  public boolean blocks(int keyHash) {
+    RangeIndex b = blocked;
+    return b != null && b.contains(keyHash);
   }
 
   /**
@@ -302,13 +309,18 @@ public final class ClusterState {
       return held;
     }
     View next = new View(topology, current == null ? Map.of() : current.imports);
-    if (current != null) {
-      List<View> baseline = purgeBaseline == null ? new ArrayList<>() : new ArrayList<>(purgeBaseline);
-      baseline.add(current);
-      purgeBaseline = List.copyOf(baseline);
-    }
+    List<View> baseline = purgeBaseline == null ? new ArrayList<>() : new ArrayList<>(purgeBaseline);
+    baseline.add(current); // null stands for standalone: it served and needed every hash
+    List<View> views = new ArrayList<>(baseline);
+    views.add(next);
+    List<HashRange> gainedRanges = rangesWhere(views, hash -> gained(next, baseline, hash));
+    List<HashRange> doomedRanges = rangesWhere(views, hash -> doomed(next, baseline, hash));
+    blocked = gainedRanges.isEmpty() ? null : RangeIndex.of(gainedRanges);
     view = next;
-    if (current != null) {
+    if (doomedRanges.isEmpty()) {
+      purgeBaseline = null; // nothing to delete: no pass needed
+    } else {
+      purgeBaseline = java.util.Collections.unmodifiableList(baseline);
       schedulePurge();
     }
     log.info("adopted topology epoch {} ({} node(s), {} handoff(s))", topology.epoch(), topology.nodes().size(), topology.handoffs().size());
@@ -339,36 +351,102 @@ public final class ClusterState {
       synchronized (this) {
         baseline = purgeBaseline;
         target = view;
+        if (baseline == null) {
+          purgeScheduled = false;
+          return;
+        }
       }
-      long removed = scan(target, baseline);
+      long removed = purge(target, baseline);
       synchronized (this) {
         if (purgeBaseline == baseline && view == target) {
           purgeBaseline = null;
+          blocked = null;
           purgeScheduled = false;
           if (removed > 0) {
             log.info("epoch {}: dropped {} entries this node no longer serves or may hold stale", target.topology.epoch(), removed);
           }
           return;
         }
-        // a newer view arrived during the scan: its baseline already includes ours; scan again
+        // a newer view arrived during the scan: its baseline already includes ours; purge again
       }
     }
   }
 
-  private long scan(View target, List<View> baseline) {
-    long[] removed = {0};
+  /** Deletes the entries in gained hashes and in hashes no longer needed; scans only if there are such hashes. */
+  private long purge(View target, List<View> baseline) {
+    List<View> views = new ArrayList<>(baseline == null ? List.of() : baseline);
+    views.add(target);
+    List<HashRange> affected = rangesWhere(views, hash -> doomed(target, baseline, hash));
+    if (affected.isEmpty()) {
+      return 0;
+    }
     List<Key> doomed = new ArrayList<>();
-    store.forEachInRanges(List.of(HashRange.all()), (key, value, ttl) -> {
-      int hash = key.ringHash();
-      if (!target.needs(hash) || (baseline != null && gained(target, baseline, hash))) {
+    store.forEachInRanges(affected, (key, value, ttl) -> {
+      if (doomed(target, baseline, key.ringHash())) {
         doomed.add(key);
       }
     });
+    long removed = 0;
     for (Key key : doomed) {
       if (store.remove(key) != null) {
-        removed[0]++;
+        removed++;
       }
     }
-    return removed[0];
+    return removed;
+  }
+
+  /** An entry must go if this node no longer needs it, or it serves its hash now but not in some earlier view. */
+  private static boolean doomed(View target, List<View> baseline, int hash) {
+    if (!target.needs(hash)) {
+      // not needed now; only worth a scan where some earlier view needed it (or the node was standalone)
+      if (baseline == null) {
+        return false;
+      }
+      for (View old : baseline) {
+        if (old == null || old.needs(hash)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return baseline != null && gained(target, baseline, hash);
+  }
+
+  /*
+   * The ranges where test holds. Routing in every view is constant between consecutive
+   * breakpoints (ring points, handoff range bounds), so testing each elementary interval
+   * (u[i-1], u[i]] at u[i] is exact: the same argument as RingDiff's.
+   */
+  private static List<HashRange> rangesWhere(List<View> views, java.util.function.IntPredicate test) {
+    java.util.TreeSet<Long> points = new java.util.TreeSet<>();
+    for (View v : views) {
+      if (v == null) {
+        continue;
+      }
+      for (int i = 0; i < v.ring.pointCount(); i++) {
+        points.add(Integer.toUnsignedLong(v.ring.pointAt(i)));
+      }
+      for (Handoff h : v.topology.handoffs()) {
+        for (HashRange r : h.ranges()) {
+          points.add(r.start());
+          points.add(r.end());
+        }
+      }
+    }
+    List<HashRange> ranges = new ArrayList<>();
+    if (points.isEmpty()) {
+      if (test.test(0)) {
+        ranges.add(HashRange.all());
+      }
+      return ranges;
+    }
+    long[] u = points.stream().mapToLong(Long::longValue).toArray();
+    for (int i = 0; i < u.length; i++) {
+      if (test.test((int) u[i])) {
+        long start = u[(i - 1 + u.length) % u.length];
+        ranges.add(u.length == 1 ? HashRange.all() : new HashRange(start, u[i]));
+      }
+    }
+    return ranges;
   }
 }

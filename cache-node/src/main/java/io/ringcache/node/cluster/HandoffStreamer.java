@@ -88,10 +88,11 @@ public final class HandoffStreamer {
       PeerClient client = null;
       try {
         client = peers.dedicated(target).get(5, TimeUnit.SECONDS);
-        long[] count = {0};
-        store.forEachInRanges(handoff.ranges(), (k, v, ttl) -> count[0]++);
-        total = count[0];
+        // an estimate for progress reports (one pass over the store, not two); exact once done
+        double share = handoff.ranges().stream().mapToLong(io.ringcache.ring.HashRange::size).sum() / 4294967296.0;
+        total = Math.round(store.size() * share);
         long sent = send(client);
+        total = sent;
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         log.info("handoff {}: streamed {} entries to {} in {} s ({} entries/s)", handoff.id(), sent, target,
             String.format("%.2f", seconds), seconds > 0 ? (long) (sent / seconds) : sent);
