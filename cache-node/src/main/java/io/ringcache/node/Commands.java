@@ -47,7 +47,7 @@ final class Commands {
         .add("command", -1, 0, 0, 0, 0, Commands::command)
         .add("config", -2, 0, 0, 0, 0, Commands::config)
         .add("info", -1, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
-        .add("dbsize", 1, 0, 0, 0, 0, (c, r) -> Resp.integer(c.out(), c.node().store().size()))
+        .add("dbsize", 1, 0, 0, 0, 0, Commands::dbsize)
         .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
         .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
         // keys
@@ -355,6 +355,12 @@ final class Commands {
       }
     }
     return b;
+  }
+
+  private static void dbsize(Connection c, Request r) {
+    Store store = c.node().store();
+    store.cleanUp(); // collect what has expired so the count is current (the timer wheel: cheap)
+    Resp.integer(c.out(), store.size());
   }
 
   private static void flushall(Connection c, Request r) {

@@ -23,7 +23,7 @@ final class NodeInitializer extends ChannelInitializer<Channel> {
     if (limits.idleTimeoutSeconds() > 0) {
       p.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeoutSeconds(), TimeUnit.SECONDS));
     }
-    p.addLast("resp", new RespDecoder(limits, connection));
+    p.addLast("resp", new RespDecoder(limits, connection::authenticated));
     p.addLast("commands", new CommandHandler(node, connection));
   }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /*
  * RESP2 request decoder: an explicit state machine that parses straight from the read buffer.
@@ -48,7 +49,7 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
   private static final long INVALID = Long.MIN_VALUE;
 
   private final NodeConfig.Limits limits;
-  private final Connection connection;
+  private final BooleanSupplier authenticated;
   private final Request request = new Request();
 
   private ByteBuf cumulation;
@@ -58,9 +59,13 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
   private long requestBytes;
   private boolean paused;
 
-  RespDecoder(NodeConfig.Limits limits, Connection connection) {
+  /**
+   * @param authenticated whether the connection has authenticated (or needs no password); decides
+   *     the unauthenticated bounds
+   */
+  RespDecoder(NodeConfig.Limits limits, BooleanSupplier authenticated) {
     this.limits = limits;
-    this.connection = connection;
+    this.authenticated = authenticated;
   }
 
   @Override
@@ -115,6 +120,11 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
     releaseCumulation();
     state = FAILED;
     ctx.fireChannelInactive();
+  }
+
+  /** Bytes received and not yet decoded. */
+  int bufferedBytes() {
+    return cumulation == null ? 0 : cumulation.readableBytes();
   }
 
   private void releaseCumulation() {
@@ -190,7 +200,7 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (count == INVALID || count > limits.maxMultibulkLength()) {
               return error("invalid multibulk length", headerText(in, eol), limits.maxMultibulkLength());
             }
-            if (!connection.authenticated() && count > NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
+            if (!authenticated.getAsBoolean() && count > NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
               return error("unauthenticated multibulk length", Long.toString(count), NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH);
             }
             in.readerIndex(eol + 2);
@@ -220,7 +230,7 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (length == INVALID || length < 0 || length > limits.maxBulkLength()) {
               return error("invalid bulk length", headerText(in, eol), limits.maxBulkLength());
             }
-            if (!connection.authenticated() && length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
+            if (!authenticated.getAsBoolean() && length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
               return error("unauthenticated bulk length", Long.toString(length), NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH);
             }
             requestBytes += length;
