@@ -1,0 +1,14 @@
+package io.ringcache.client;
+
+/**
+ * The request was refused before it was sent: the node's connection already had {@link
+ * ClientOptions#maxInFlightPerNode()} requests in flight.
+ */
+public class CacheOverloadException extends CacheException {
+
+  private static final long serialVersionUID = 1L;
+
+  public CacheOverloadException(String message) {
+    super(message);
+  }
+}

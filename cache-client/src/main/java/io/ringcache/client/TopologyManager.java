@@ -1,0 +1,229 @@
+package io.ringcache.client;
+
+import io.netty.util.concurrent.ScheduledFuture;
+import io.ringcache.ring.TopologyJson;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Holds the routing table in use and keeps it current.
+ *
+ * Sources: a refresh asks, one after the other until one answers, the hinted address (the target of
+ * a -MOVED, which knows the newer epoch), the seeds (usually the router), then every node of the
+ * current topology. So the client keeps working when the router is down: the nodes answer too,
+ * and if nobody answers it keeps its last table.
+ *
+ * Adoption: a table replaces the current one only if its epoch is higher (compare-and-set on the
+ * volatile reference). A standalone answer (a plain Redis that does not know RING.TOPOLOGY) counts
+ * as epoch 0.
+ *
+ * Triggers: bootstrap (blocking, in build()), the periodic refresh, -MOVED with a newer epoch than
+ * ours, and node failures. One refresh runs at a time; requests that arrive meanwhile are merged
+ * into one follow-up. Refreshes not asked for by a -MOVED are at most one per 100 ms, so a dead node
+ * that fails every request does not turn into a refresh storm.
+ */
+
+/** The current routing table, its bootstrap from the seeds and its refreshes. */
+final class TopologyManager {
+
+  private static final Logger log = LoggerFactory.getLogger(TopologyManager.class);
+  private static final long MIN_UNPROMPTED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final ClusterExecutor executor;
+  private final List<String> seeds;
+  private volatile RoutingTable table;
+  private ScheduledFuture<?> periodic;
+
+  // Guarded by this.
+  private boolean running;
+  private boolean pending;
+  private String pendingHint;
+  private long lastUnpromptedStart = System.nanoTime() - MIN_UNPROMPTED_INTERVAL_NANOS;
+
+  TopologyManager(ClusterExecutor executor, List<String> seeds) {
+    this.executor = executor;
+    this.seeds = List.copyOf(seeds);
+  }
+
+  RoutingTable table() {
+    return table;
+  }
+
+  /**
+   * Fetches the first topology from the seeds, in order, and starts the periodic refresh.
+   *
+   * @throws CacheConnectionException if no seed answered
+   */
+  void bootstrap() {
+    StringBuilder failures = new StringBuilder();
+    for (String seed : seeds) {
+      try {
+        RoutingTable fetched = fetch(seed).get(2 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
+        table = fetched;
+        log.info("ringcache client started with {} (from {})", fetched, seed);
+        startPeriodic();
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        Throwable cause = ClusterExecutor.unwrap(e);
+        if (cause instanceof CacheAuthenticationException) {
+          throw (CacheAuthenticationException) cause;
+        }
+        failures.append(failures.length() == 0 ? "" : "; ").append(seed).append(": ").append(cause.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CacheException("interrupted while fetching the topology", e);
+      }
+    }
+    throw new CacheConnectionException(
+        String.join(",", seeds), "no seed answered " + CommandType.RING_TOPOLOGY.wireName() + ": " + failures, null);
+  }
+
+  private void startPeriodic() {
+    long period = executor.options().topologyRefreshPeriod().toNanos();
+    if (period > 0) {
+      periodic =
+          executor.group().next().scheduleAtFixedRate(() -> requestRefresh(null), period, period, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  void close() {
+    if (periodic != null) {
+      periodic.cancel(false);
+    }
+  }
+
+  /** Asks {@code address} for its topology; a node that does not know the command is standalone. */
+  CompletableFuture<RoutingTable> fetch(String address) {
+    Request<RoutingTable> request =
+        Request.keyless(CommandType.RING_TOPOLOGY, null, reply -> RoutingTable.of(TopologyJson.read((byte[]) reply)));
+    executor.executeAt(address, request);
+    return request.handle(
+        (fetched, error) -> {
+          if (error == null) {
+            return fetched;
+          }
+          Throwable cause = ClusterExecutor.unwrap(error);
+          if (cause instanceof CacheServerException
+              && CacheExceptions.isUnknownCommand(cause.getMessage())) {
+            return RoutingTable.standalone(address);
+          }
+          throw cause instanceof CacheException
+              ? (CacheException) cause
+              : new CacheException("bad topology from " + address + ": " + cause.getMessage(), cause);
+        });
+  }
+
+  /** A node redirected a request: refresh, starting at the redirect's target, if its epoch is newer. */
+  void onMoved(CacheExceptions.Moved moved) {
+    if (moved.epoch() > table.epoch()) {
+      refresh(moved.address(), true);
+    }
+  }
+
+  /** Something suggests the topology changed (a node failed, the period passed): refresh. */
+  void requestRefresh(String hint) {
+    refresh(hint, false);
+  }
+
+  /** Refreshes now, bypassing the rate limit, and waits for it; returns the epoch in use. */
+  long refreshNow() {
+    try {
+      run(null).get(4 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("topology refresh failed, keeping epoch {}: {}", table.epoch(), ClusterExecutor.unwrap(e).toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return table.epoch();
+  }
+
+  private void refresh(String hint, boolean prompted) {
+    synchronized (this) {
+      if (running) {
+        pending = true;
+        if (hint != null) {
+          pendingHint = hint;
+        }
+        return;
+      }
+      long now = System.nanoTime();
+      if (!prompted) {
+        if (now - lastUnpromptedStart < MIN_UNPROMPTED_INTERVAL_NANOS) {
+          return;
+        }
+        lastUnpromptedStart = now;
+      }
+      running = true;
+    }
+    run(hint)
+        .whenComplete(
+            (epoch, error) -> {
+              String next;
+              synchronized (this) {
+                running = false;
+                if (!pending) {
+                  return;
+                }
+                pending = false;
+                next = pendingHint;
+                pendingHint = null;
+              }
+              refresh(next, next != null);
+            });
+  }
+
+  /** Asks the sources one after the other until one answers; adopts its table if newer. */
+  private CompletableFuture<Long> run(String hint) {
+    Set<String> sources = new LinkedHashSet<>();
+    if (hint != null) {
+      sources.add(hint);
+    }
+    sources.addAll(seeds);
+    sources.addAll(table.addresses());
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    tryNext(new ArrayList<>(sources).iterator(), done, new StringBuilder());
+    return done;
+  }
+
+  private void tryNext(Iterator<String> sources, CompletableFuture<Long> done, StringBuilder failures) {
+    if (!sources.hasNext()) {
+      log.warn("no node answered {}; keeping the topology of epoch {} ({})",
+          CommandType.RING_TOPOLOGY.wireName(), table.epoch(), failures);
+      done.completeExceptionally(new CacheConnectionException(null, "no topology source answered: " + failures, null));
+      return;
+    }
+    String source = sources.next();
+    fetch(source)
+        .whenComplete(
+            (fetched, error) -> {
+              if (error != null) {
+                failures.append(failures.length() == 0 ? "" : "; ").append(source).append(": ")
+                    .append(ClusterExecutor.unwrap(error).getMessage());
+                tryNext(sources, done, failures);
+                return;
+              }
+              adopt(fetched, source);
+              done.complete(table.epoch());
+            });
+  }
+
+  private void adopt(RoutingTable fetched, String source) {
+    synchronized (this) {
+      RoutingTable current = table;
+      if (fetched.epoch() <= current.epoch()) {
+        return;
+      }
+      table = fetched;
+      log.info("topology epoch {} -> {} (from {}): {}", current.epoch(), fetched.epoch(), source, fetched);
+    }
+  }
+}
