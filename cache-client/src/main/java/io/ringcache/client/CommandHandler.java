@@ -111,6 +111,30 @@ final class CommandHandler extends ChannelDuplexHandler {
         });
   }
 
+  /**
+   * Fails every queued and in-flight request with {@code cause} and closes the connection; used
+   * when the handshake ({@code AUTH}) fails, so nothing behind it runs unauthenticated.
+   */
+  void fail(CacheException cause) {
+    Runnable task =
+        () -> {
+          if (!closed) {
+            closeCause = cause;
+            closed = true;
+            failAll();
+            if (ctx != null) {
+              ctx.close();
+            }
+            listener.onClosed(this, cause);
+          }
+        };
+    if (loop.inEventLoop()) {
+      task.run();
+    } else {
+      loop.execute(task);
+    }
+  }
+
   /** Closes the connection; queued and in-flight requests fail. */
   void close() {
     loop.execute(
@@ -167,6 +191,9 @@ final class CommandHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object reply) {
+    if (closed) {
+      return; // failed by fail(); the channel is closing
+    }
     Request<?> request = inFlight.poll();
     if (request == null) {
       log.warn("reply from {} with no request waiting for it: {}; closing the connection", address, reply);
@@ -219,7 +246,9 @@ final class CommandHandler extends ChannelDuplexHandler {
   private void failAll() {
     String why = closeCause == null ? "connection closed" : String.valueOf(closeCause.getMessage());
     CacheException error =
-        everActive
+        closeCause instanceof CacheException
+            ? (CacheException) closeCause
+            : everActive
             ? new CacheConnectionException(address, "connection to node " + address + " lost: " + why, closeCause)
             : new CacheConnectionException(address, "node " + address + " is unreachable: " + why, closeCause);
     Request<?> request;

@@ -115,7 +115,11 @@ final class Endpoint implements CommandHandler.Listener {
       auth.whenComplete(
           (ok, error) -> {
             if (error != null) {
-              handler.close();
+              Throwable cause = ClusterExecutor.unwrap(error);
+              handler.fail(
+                  cause instanceof CacheException
+                      ? (CacheException) cause
+                      : new CacheConnectionException(address, "AUTH at " + address + " failed: " + cause, cause));
             }
           });
       handler.send(auth);
