@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /*
  * Holds the routing table in use and keeps it current.
  *
- * Sources: a refresh asks, one after the other until one answers, the hinted address (the target of
+ * Sources: a refresh asks, one after the other until one answers with an epoch at least the one
+ * it looks for (ours, or the epoch a -MOVED named), the hinted address (the target of
  * a -MOVED, which knows the newer epoch), the seeds (usually the router), then every node of the
  * current topology. So the client keeps working when the router is down: the nodes answer too,
  * and if nobody answers it keeps its last table.
@@ -47,6 +48,7 @@ final class TopologyManager {
   private boolean running;
   private boolean pending;
   private String pendingHint;
+  private long pendingMinEpoch;
   private long lastUnpromptedStart = System.nanoTime() - MIN_UNPROMPTED_INTERVAL_NANOS;
 
   TopologyManager(ClusterExecutor executor, List<String> seeds) {
@@ -125,19 +127,19 @@ final class TopologyManager {
   /** A node redirected a request: refresh, starting at the redirect's target, if its epoch is newer. */
   void onMoved(CacheExceptions.Moved moved) {
     if (moved.epoch() > table.epoch()) {
-      refresh(moved.address(), true);
+      refresh(moved.address(), moved.epoch(), true);
     }
   }
 
   /** Something suggests the topology changed (a node failed, the period passed): refresh. */
   void requestRefresh(String hint) {
-    refresh(hint, false);
+    refresh(hint, 0, false);
   }
 
   /** Refreshes now, bypassing the rate limit, and waits for it; returns the epoch in use. */
   long refreshNow() {
     try {
-      run(null).get(4 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
+      run(null, 0).get(4 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException | TimeoutException e) {
       log.warn("topology refresh failed, keeping epoch {}: {}", table.epoch(), ClusterExecutor.unwrap(e).toString());
     } catch (InterruptedException e) {
@@ -146,13 +148,14 @@ final class TopologyManager {
     return table.epoch();
   }
 
-  private void refresh(String hint, boolean prompted) {
+  private void refresh(String hint, long minEpoch, boolean prompted) {
     synchronized (this) {
       if (running) {
         pending = true;
         if (hint != null) {
           pendingHint = hint;
         }
+        pendingMinEpoch = Math.max(pendingMinEpoch, minEpoch);
         return;
       }
       long now = System.nanoTime();
@@ -164,10 +167,11 @@ final class TopologyManager {
       }
       running = true;
     }
-    run(hint)
+    run(hint, minEpoch)
         .whenComplete(
             (epoch, error) -> {
               String next;
+              long nextMinEpoch;
               synchronized (this) {
                 running = false;
                 if (!pending) {
@@ -175,14 +179,23 @@ final class TopologyManager {
                 }
                 pending = false;
                 next = pendingHint;
+                nextMinEpoch = pendingMinEpoch;
                 pendingHint = null;
+                pendingMinEpoch = 0;
               }
-              refresh(next, next != null);
+              if (nextMinEpoch > table.epoch()) {
+                refresh(next, nextMinEpoch, true);
+              } else {
+                refresh(next, 0, false);
+              }
             });
   }
 
-  /** Asks the sources one after the other until one answers; adopts its table if newer. */
-  private CompletableFuture<Long> run(String hint) {
+  /**
+   * Asks the sources one after the other until one answers with an epoch of at least {@code
+   * minEpoch} and our own; adopts a table newer than ours on the way.
+   */
+  private CompletableFuture<Long> run(String hint, long minEpoch) {
     Set<String> sources = new LinkedHashSet<>();
     if (hint != null) {
       sources.add(hint);
@@ -190,14 +203,15 @@ final class TopologyManager {
     sources.addAll(seeds);
     sources.addAll(table.addresses());
     CompletableFuture<Long> done = new CompletableFuture<>();
-    tryNext(new ArrayList<>(sources).iterator(), done, new StringBuilder());
+    tryNext(new ArrayList<>(sources).iterator(), Math.max(minEpoch, table.epoch()), done, new StringBuilder());
     return done;
   }
 
-  private void tryNext(Iterator<String> sources, CompletableFuture<Long> done, StringBuilder failures) {
+  private void tryNext(
+      Iterator<String> sources, long wanted, CompletableFuture<Long> done, StringBuilder failures) {
     if (!sources.hasNext()) {
-      log.warn("no node answered {}; keeping the topology of epoch {} ({})",
-          CommandType.RING_TOPOLOGY.wireName(), table.epoch(), failures);
+      log.warn("no node answered {} with epoch {} or newer; keeping the topology of epoch {} ({})",
+          CommandType.RING_TOPOLOGY.wireName(), wanted, table.epoch(), failures);
       done.completeExceptionally(new CacheConnectionException(null, "no topology source answered: " + failures, null));
       return;
     }
@@ -208,10 +222,16 @@ final class TopologyManager {
               if (error != null) {
                 failures.append(failures.length() == 0 ? "" : "; ").append(source).append(": ")
                     .append(ClusterExecutor.unwrap(error).getMessage());
-                tryNext(sources, done, failures);
+                tryNext(sources, wanted, done, failures);
                 return;
               }
               adopt(fetched, source);
+              if (fetched.epoch() < wanted) {
+                failures.append(failures.length() == 0 ? "" : "; ").append(source).append(": epoch ")
+                    .append(fetched.epoch());
+                tryNext(sources, wanted, done, failures);
+                return;
+              }
               done.complete(table.epoch());
             });
   }
