@@ -126,7 +126,8 @@ final class TopologyManager {
 
   /** A node redirected a request: refresh, starting at the redirect's target, if its epoch is newer. */
   void onMoved(CacheExceptions.Moved moved) {
-    if (moved.epoch() > table.epoch()) {
+    RoutingTable current = table;
+    if (current != null && moved.epoch() > current.epoch()) {
       refresh(moved.address(), moved.epoch(), true);
     }
   }
@@ -149,6 +150,9 @@ final class TopologyManager {
   }
 
   private void refresh(String hint, long minEpoch, boolean prompted) {
+    if (table == null) {
+      return; // still bootstrapping: bootstrap() tries every seed itself
+    }
     synchronized (this) {
       if (running) {
         pending = true;
