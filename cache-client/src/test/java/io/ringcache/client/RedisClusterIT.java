@@ -172,4 +172,36 @@ class RedisClusterIT {
       assertThat(ownerIndex("key:" + i)).isLessThan(2);
     }
   }
+
+  @Test
+  void concurrentCallers_syncAndAsyncMixed_allSeeTheirOwnWrites() throws Exception {
+    int threads = 8;
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Thread worker = new Thread(() -> {
+        try {
+          for (int i = 0; i < 300; i++) {
+            String key = "t" + id + ":" + i;
+            if (i % 2 == 0) {
+              cache.put(key, key);
+              assertThat(cache.get(key)).isEqualTo(key);
+            } else {
+              cache.async().put(key, key).join();
+              assertThat(cache.async().get(key).join()).isEqualTo(key);
+            }
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      workers.add(worker);
+      worker.start();
+    }
+    for (Thread worker : workers) {
+      worker.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    assertThat(errors).isEmpty();
+  }
 }

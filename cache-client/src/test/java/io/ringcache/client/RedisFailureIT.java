@@ -98,4 +98,20 @@ class RedisFailureIT {
       assertThatThrownBy(() -> cache.async().get("k").join()).hasCauseInstanceOf(CacheTimeoutException.class);
     }
   }
+
+  @Test
+  void async_beyondMaxInFlightPerNode_failsFastWithOverloadException() throws Exception {
+    try (FakeNode silent =
+            new FakeNode(args -> args.get(0).equals("RING.TOPOLOGY") ? "-ERR unknown command 'RING.TOPOLOGY'\r\n" : null);
+        CacheClient cache =
+            CacheClient.builder().seeds(silent.address()).maxInFlightPerNode(2).commandTimeout(Duration.ofSeconds(5)).build()) {
+      var first = cache.async().get("a");
+      var second = cache.async().get("b");
+      assertThatThrownBy(() -> cache.async().get("c").join())
+          .hasCauseInstanceOf(CacheOverloadException.class)
+          .hasMessageContaining("max 2");
+      assertThat(first).isNotDone();
+      assertThat(second).isNotDone();
+    }
+  }
 }
