@@ -1,0 +1,160 @@
+package io.ringcache.node;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
+
+/** {@code cache-node}: runs one ringcache cache node until SIGTERM. */
+@Command(
+    name = "cache-node",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    version = "ringcache cache-node 0.1.0",
+    description = {
+      "Runs a ringcache cache node: a RESP2 (Redis protocol) server over a memory-bounded store.",
+      "Every option can also be set by the environment variable named in its description;",
+      "sizes accept a k/m/g suffix (powers of 1024)."
+    })
+public final class CacheNode implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(CacheNode.class);
+
+  @Option(names = "--port", defaultValue = "${env:CACHE_NODE_PORT:-7001}", description = "TCP port to listen on (CACHE_NODE_PORT).")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "${env:CACHE_NODE_BIND:-127.0.0.1}", description = "Address to listen on (CACHE_NODE_BIND).")
+  String bind;
+
+  @Option(names = "--name", defaultValue = "${env:CACHE_NODE_NAME:-}", description = "Ring identity of the node; default <bind>:<port> (CACHE_NODE_NAME).")
+  String name;
+
+  @Option(names = "--advertise", defaultValue = "${env:CACHE_NODE_ADVERTISE:-}", description = "HOST:PORT clients reach the node at; default <bind>:<port> (CACHE_NODE_ADVERTISE).")
+  String advertise;
+
+  @Option(names = "--max-memory", defaultValue = "${env:CACHE_NODE_MAX_MEMORY:-256m}", converter = SizeConverter.class, description = "Bound on stored keys, values and per-entry overhead, in bytes; LFU eviction beyond it (CACHE_NODE_MAX_MEMORY).")
+  long maxMemory;
+
+  @Option(names = "--threads", defaultValue = "${env:CACHE_NODE_THREADS:-0}", description = "Worker event loops; 0 = number of cores (CACHE_NODE_THREADS).")
+  int threads;
+
+  @Option(names = "--requirepass", defaultValue = "${env:CACHE_NODE_REQUIREPASS:-}", showDefaultValue = Visibility.NEVER, description = "Password clients must AUTH with; empty = none (CACHE_NODE_REQUIREPASS).")
+  String requirepass;
+
+  @Option(names = "--max-key-size", defaultValue = "${env:CACHE_NODE_MAX_KEY_SIZE:-16k}", converter = SizeConverter.class, description = "Largest key in bytes (CACHE_NODE_MAX_KEY_SIZE).")
+  long maxKeySize;
+
+  @Option(names = "--max-value-size", defaultValue = "${env:CACHE_NODE_MAX_VALUE_SIZE:-16m}", converter = SizeConverter.class, description = "Largest value in bytes (CACHE_NODE_MAX_VALUE_SIZE).")
+  long maxValueSize;
+
+  @Option(names = "--max-multibulk-length", defaultValue = "${env:CACHE_NODE_MAX_MULTIBULK_LENGTH:-1048576}", description = "Most arguments in one request (CACHE_NODE_MAX_MULTIBULK_LENGTH).")
+  int maxMultibulkLength;
+
+  @Option(names = "--max-bulk-length", defaultValue = "${env:CACHE_NODE_MAX_BULK_LENGTH:-32m}", converter = SizeConverter.class, description = "Largest argument in bytes (CACHE_NODE_MAX_BULK_LENGTH).")
+  long maxBulkLength;
+
+  @Option(names = "--max-inline-length", defaultValue = "${env:CACHE_NODE_MAX_INLINE_LENGTH:-64k}", converter = SizeConverter.class, description = "Longest inline request line in bytes (CACHE_NODE_MAX_INLINE_LENGTH).")
+  long maxInlineLength;
+
+  @Option(names = "--max-query-buffer", defaultValue = "${env:CACHE_NODE_MAX_QUERY_BUFFER:-64m}", converter = SizeConverter.class, description = "Most bytes of one request, and of unparsed input held per connection (CACHE_NODE_MAX_QUERY_BUFFER).")
+  long maxQueryBuffer;
+
+  @Option(names = "--max-output-buffer", defaultValue = "${env:CACHE_NODE_MAX_OUTPUT_BUFFER:-64m}", converter = SizeConverter.class, description = "Most bytes of replies queued per connection; beyond it the connection is closed (CACHE_NODE_MAX_OUTPUT_BUFFER).")
+  long maxOutputBuffer;
+
+  @Option(names = "--max-clients", defaultValue = "${env:CACHE_NODE_MAX_CLIENTS:-10000}", description = "Most concurrent connections (CACHE_NODE_MAX_CLIENTS).")
+  int maxClients;
+
+  @Option(names = "--idle-timeout", defaultValue = "${env:CACHE_NODE_IDLE_TIMEOUT:-0}", description = "Seconds without traffic before a connection is closed; 0 = never (CACHE_NODE_IDLE_TIMEOUT).")
+  int idleTimeout;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CacheNode()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig config =
+        NodeConfig.builder()
+            .bind(bind)
+            .port(port)
+            .name(name)
+            .advertise(advertise)
+            .maxMemory(maxMemory)
+            .threads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads)
+            .requirepass(requirepass)
+            .limits(
+                new NodeConfig.Limits(
+                    toInt("max-key-size", maxKeySize),
+                    toInt("max-value-size", maxValueSize),
+                    maxMultibulkLength,
+                    toInt("max-bulk-length", maxBulkLength),
+                    toInt("max-inline-length", maxInlineLength),
+                    maxQueryBuffer,
+                    maxOutputBuffer,
+                    maxClients,
+                    idleTimeout))
+            .build();
+    if (config.limits().maxValueSize() > config.limits().maxBulkLength()) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "max-value-size must not exceed max-bulk-length: " + maxValueSize + " > " + maxBulkLength);
+    }
+    NodeServer server = NodeServer.start(config);
+    Thread hook = new Thread(() -> {
+      log.info("shutting down (signal)");
+      server.close();
+    }, "cache-node-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    server.closeFuture().sync();
+    return 0;
+  }
+
+  private static int toInt(String what, long value) {
+    if (value > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(what + " must be at most " + Integer.MAX_VALUE + ": " + value);
+    }
+    return (int) value;
+  }
+
+  /** Sizes: a number of bytes with an optional k, m or g suffix (powers of 1024), optionally followed by b. */
+  static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      return parseSize(value);
+    }
+  }
+
+  static long parseSize(String value) {
+    String s = value.trim().toLowerCase(Locale.ROOT);
+    if (s.endsWith("ib")) {
+      s = s.substring(0, s.length() - 2);
+    } else if (s.endsWith("b")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    long multiplier = 1;
+    if (!s.isEmpty()) {
+      switch (s.charAt(s.length() - 1)) {
+        case 'k' -> multiplier = 1L << 10;
+        case 'm' -> multiplier = 1L << 20;
+        case 'g' -> multiplier = 1L << 30;
+        default -> multiplier = 1;
+      }
+    }
+    if (multiplier != 1) {
+      s = s.substring(0, s.length() - 1);
+    }
+    try {
+      long n = Long.parseLong(s.trim());
+      if (n < 0) {
+        throw new CommandLine.TypeConversionException("size must not be negative: " + value);
+      }
+      return Math.multiplyExact(n, multiplier);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new CommandLine.TypeConversionException("not a size (expected e.g. 256m, 16k, 1048576): " + value);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package io.ringcache.node;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.ring.Crc32;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Executes decoded requests on the connection's event loop and queues their replies.
+ *
+ * Dispatch order, the same for every command: look the name up; refuse before AUTH unless the
+ * command is NO_AUTH; check the arity; for keyed commands check each key against max-key-size and,
+ * when the node holds a topology, route: all keys SERVE -> run; all keys the same REDIRECT or
+ * TRYAGAIN -> that error; keys with different routes -> -CROSSNODE. Then run the command.
+ *
+ * Replies accumulate in the Connection's buffer and go out in one write and one flush at
+ * channelReadComplete, so a pipelined batch is answered with one syscall. After each command the
+ * bytes queued for the connection are compared with max-output-buffer: a client whose replies
+ * exceed it (one enormous MGET, say; steady floods are held by the decoder's backpressure) is
+ * closed.
+ */
+
+/** Runs commands for one connection. Not sharable: it holds the connection's state. */
+final class CommandHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+
+  private final NodeServer node;
+  private final Connection connection;
+  private final CommandTable table;
+  private boolean accepted;
+
+  CommandHandler(NodeServer node, Connection connection) {
+    this.node = node;
+    this.connection = connection;
+    this.table = node.commands();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    connection.attach(ctx);
+    NodeStats stats = node.stats();
+    int clients = stats.connectedClients.incrementAndGet();
+    accepted = true;
+    stats.totalConnections.increment();
+    int max = node.config().limits().maxClients();
+    if (clients > max) {
+      stats.rejectedConnections.increment();
+      Resp.error(connection.out(), "ERR max number of clients reached (expected: <= " + max + ", max-clients)");
+      connection.closeAfterReplies();
+      return;
+    }
+    node.register(ctx.channel());
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (accepted) {
+      accepted = false;
+      node.stats().connectedClients.decrementAndGet();
+    }
+    connection.releaseOutput();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (connection.closing()) {
+      return;
+    }
+    if (msg instanceof Request request) {
+      execute(request);
+      long pending = connection.pendingOutput();
+      long max = node.config().limits().maxOutputBuffer();
+      if (pending > max) {
+        node.stats().outputLimitCloses.increment();
+        log.warn("closing {}: {} bytes of replies queued (expected: <= {}, max-output-buffer)", connection.describe(), pending, max);
+        connection.releaseOutput();
+        ctx.close();
+        return;
+      }
+      connection.afterCommand();
+    } else if (msg instanceof ProtocolError error) {
+      node.stats().protocolErrors.increment();
+      log.debug("protocol error from {}: {}", connection.describe(), error.message());
+      Resp.error(connection.out(), "ERR Protocol error: " + error.message());
+      connection.closeAfterReplies();
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (connection.closing()) {
+      return;
+    }
+    node.stats().observeOutput(connection.pendingOutput());
+    connection.flush();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      log.debug("closing idle connection {}", connection.describe());
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("connection {} failed: {}", connection.describe(), cause.toString());
+    } else {
+      log.warn("connection {} failed", connection.describe(), cause);
+    }
+    ctx.close();
+  }
+
+  void execute(Request r) {
+    node.stats().commands.increment();
+    CommandTable.Spec spec = table.lookup(r.arg(0));
+    if (spec == null) {
+      unknown(r);
+      return;
+    }
+    if (!connection.authenticated() && !spec.has(CommandTable.NO_AUTH)) {
+      Resp.error(connection.out(), "NOAUTH Authentication required.");
+      return;
+    }
+    int argc = r.argc();
+    if (spec.arity() > 0 ? argc != spec.arity() : argc < -spec.arity()) {
+      Commands.wrongArity(connection, spec.name());
+      return;
+    }
+    if (spec.keyed() && !checkKeys(spec, r)) {
+      return;
+    }
+    try {
+      spec.command().execute(connection, r);
+    } catch (RuntimeException e) {
+      log.error("command {} failed", spec.name(), e);
+      Resp.error(connection.out(), "ERR internal error: " + e);
+    }
+  }
+
+  /** Key size limit and ownership; false if an error was replied. */
+  private boolean checkKeys(CommandTable.Spec spec, Request r) {
+    int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
+    int maxKey = node.config().limits().maxKeySize();
+    ClusterState cluster = node.cluster();
+    boolean route = !cluster.isStandalone();
+    ClusterState.Route first = null;
+    for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
+      byte[] key = r.arg(i);
+      if (key.length > maxKey) {
+        Resp.error(connection.out(), "ERR key too large: " + key.length + " bytes (expected: <= " + maxKey + ", max-key-size)");
+        return false;
+      }
+      if (route) {
+        ClusterState.Route decision = cluster.route(Crc32.hash(key));
+        if (first == null) {
+          first = decision;
+        } else if (decision != first) {
+          Resp.error(connection.out(), "CROSSNODE keys in request are owned by different nodes");
+          return false;
+        }
+      }
+    }
+    if (first != null && first.action() != ClusterState.Action.SERVE) {
+      Resp.error(connection.out(), first.error());
+      return false;
+    }
+    return true;
+  }
+
+  private void unknown(Request r) {
+    StringBuilder s = new StringBuilder("ERR unknown command '").append(abbreviate(r.string(0))).append("', with args beginning with: ");
+    for (int i = 1; i < r.argc() && s.length() < 256; i++) {
+      s.append('\'').append(abbreviate(r.string(i))).append("' ");
+    }
+    Resp.error(connection.out(), s.toString());
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 128 ? s.substring(0, 128) + "..." : s;
+  }
+}

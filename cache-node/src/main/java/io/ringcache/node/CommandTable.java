@@ -1,0 +1,118 @@
+package io.ringcache.node;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/*
+ * The command table: name -> Spec. Lookup is by the raw name bytes, ASCII case-insensitive, without
+ * allocating: specs are bucketed by name length and compared byte by byte.
+ *
+ * A Spec carries what the dispatcher checks generically before a command runs, so that commands
+ * added later (the handoff's RING.* commands) get them for free: the arity (Redis convention:
+ * n means exactly n arguments including the name, -n at least n), whether the command may run before
+ * AUTH, and where its keys are (first, last, step; last = -1 for the final argument), which drives
+ * the key-size limit and ownership routing (-MOVED / -TRYAGAIN / -CROSSNODE).
+ */
+
+/** The commands a node understands, with their arity, key positions and flags. */
+final class CommandTable {
+
+  /** Runs one command; replies go to {@link Connection#out()}. */
+  @FunctionalInterface
+  interface Command {
+    void execute(Connection c, Request r);
+  }
+
+  /** Command may run before AUTH. */
+  static final int NO_AUTH = 1;
+  /** Cluster-internal. */
+  static final int INTERNAL = 2;
+  /** Writes data. */
+  static final int WRITE = 4;
+  /** Reads data. */
+  static final int READ = 8;
+
+  record Spec(String name, byte[] nameBytes, int arity, int firstKey, int lastKey, int keyStep, int flags, Command command) {
+    boolean keyed() {
+      return firstKey > 0;
+    }
+
+    boolean has(int flag) {
+      return (flags & flag) != 0;
+    }
+  }
+
+  private final List<Spec> all = new ArrayList<>();
+  private Spec[][] byLength = new Spec[0][];
+
+  CommandTable add(String name, int arity, int firstKey, int lastKey, int keyStep, int flags, Command command) {
+    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    Spec spec = new Spec(lower, lower.getBytes(StandardCharsets.US_ASCII), arity, firstKey, lastKey, keyStep, flags, command);
+    all.add(spec);
+    int len = spec.nameBytes().length;
+    if (len >= byLength.length) {
+      byLength = java.util.Arrays.copyOf(byLength, len + 1);
+    }
+    Spec[] bucket = byLength[len] == null ? new Spec[0] : byLength[len];
+    bucket = java.util.Arrays.copyOf(bucket, bucket.length + 1);
+    bucket[bucket.length - 1] = spec;
+    byLength[len] = bucket;
+    return this;
+  }
+
+  /** The spec for {@code name}, ignoring ASCII case, or null. */
+  Spec lookup(byte[] name) {
+    if (name.length >= byLength.length) {
+      return null;
+    }
+    Spec[] bucket = byLength[name.length];
+    if (bucket == null) {
+      return null;
+    }
+    for (Spec spec : bucket) {
+      if (equalsIgnoreCase(spec.nameBytes(), name)) {
+        return spec;
+      }
+    }
+    return null;
+  }
+
+  Collection<Spec> all() {
+    return all;
+  }
+
+  /** Whether {@code raw} equals the lower-case ASCII {@code lower}, ignoring case. */
+  static boolean equalsIgnoreCase(byte[] lower, byte[] raw) {
+    if (lower.length != raw.length) {
+      return false;
+    }
+    for (int i = 0; i < lower.length; i++) {
+      int c = raw[i];
+      if (c >= 'A' && c <= 'Z') {
+        c += 32;
+      }
+      if (c != lower[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean is(byte[] raw, String lower) {
+    if (raw.length != lower.length()) {
+      return false;
+    }
+    for (int i = 0; i < raw.length; i++) {
+      int c = raw[i];
+      if (c >= 'A' && c <= 'Z') {
+        c += 32;
+      }
+      if (c != lower.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,672 @@
+package io.ringcache.node;
+
+import static io.ringcache.node.CommandTable.INTERNAL;
+import static io.ringcache.node.CommandTable.NO_AUTH;
+import static io.ringcache.node.CommandTable.READ;
+import static io.ringcache.node.CommandTable.WRITE;
+import static io.ringcache.node.CommandTable.is;
+
+import io.netty.buffer.ByteBuf;
+import io.ringcache.node.store.Decimal;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The implementations of the node's commands and the table that names them. */
+final class Commands {
+
+  private static final Logger log = LoggerFactory.getLogger(Commands.class);
+
+  static final String VERSION = "7.0.0";
+  private static final long NANOS_PER_MS = 1_000_000L;
+
+  private Commands() {}
+
+  static CommandTable table() {
+    return new CommandTable()
+        // connection
+        .add("ping", -1, 0, 0, 0, 0, Commands::ping)
+        .add("echo", 2, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), r.arg(1)))
+        .add("quit", -1, 0, 0, 0, NO_AUTH, Commands::quit)
+        .add("auth", -2, 0, 0, 0, NO_AUTH, Commands::auth)
+        .add("hello", -1, 0, 0, 0, NO_AUTH, Commands::hello)
+        .add("client", -2, 0, 0, 0, 0, Commands::client)
+        .add("select", 2, 0, 0, 0, 0, Commands::select)
+        .add("command", -1, 0, 0, 0, 0, Commands::command)
+        .add("config", -2, 0, 0, 0, 0, Commands::config)
+        .add("info", -1, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
+        .add("dbsize", 1, 0, 0, 0, 0, Commands::dbsize)
+        .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
+        .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
+        // keys
+        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.node().store().get(Key.of(r.arg(1)))))
+        .add("set", -3, 1, 1, 1, WRITE, Commands::set)
+        .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(Key.of(r.arg(1)))))
+        .add("mget", -2, 1, -1, 1, READ, Commands::mget)
+        .add("mset", -3, 1, -1, 2, WRITE, Commands::mset)
+        .add("del", -2, 1, -1, 1, WRITE, Commands::del)
+        .add("unlink", -2, 1, -1, 1, WRITE, Commands::del)
+        .add("exists", -2, 1, -1, 1, READ, Commands::exists)
+        .add("touch", -2, 1, -1, 1, READ, Commands::exists)
+        .add("type", 2, 1, 1, 1, READ, Commands::type)
+        .add("expire", -3, 1, 1, 1, WRITE, (c, r) -> expire(c, r, 1000, false, "expire"))
+        .add("pexpire", -3, 1, 1, 1, WRITE, (c, r) -> expire(c, r, 1, false, "pexpire"))
+        .add("expireat", -3, 1, 1, 1, WRITE, (c, r) -> expire(c, r, 1000, true, "expireat"))
+        .add("pexpireat", -3, 1, 1, 1, WRITE, (c, r) -> expire(c, r, 1, true, "pexpireat"))
+        .add("ttl", 2, 1, 1, 1, READ, (c, r) -> ttl(c, r, true))
+        .add("pttl", 2, 1, 1, 1, READ, (c, r) -> ttl(c, r, false))
+        .add("persist", 2, 1, 1, 1, WRITE, Commands::persist)
+        .add("incr", 2, 1, 1, 1, WRITE, (c, r) -> increment(c, r.arg(1), 1))
+        .add("decr", 2, 1, 1, 1, WRITE, (c, r) -> increment(c, r.arg(1), -1))
+        .add("incrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, false))
+        .add("decrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, true))
+        .add("scan", -2, 0, 0, 0, READ, Commands::scan)
+        // cluster-internal
+        .add("ring.topology", 1, 0, 0, 0, INTERNAL, Commands::ringTopology)
+        .add("ring.settopology", 2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
+        // cross-protocol scripting: an HTTP request sent to the node
+        .add("post", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol)
+        .add("host:", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol);
+  }
+
+  // ---- connection
+
+  private static void ping(Connection c, Request r) {
+    if (r.argc() > 2) {
+      wrongArity(c, "ping");
+    } else if (r.argc() == 2) {
+      Resp.bulk(c.out(), r.arg(1));
+    } else {
+      Resp.raw(c.out(), Resp.PONG);
+    }
+  }
+
+  private static void quit(Connection c, Request r) {
+    Resp.raw(c.out(), Resp.OK);
+    c.closeAfterReplies();
+  }
+
+  private static void crossProtocol(Connection c, Request r) {
+    c.node().stats().protocolErrors.increment();
+    log.warn("cross-protocol request ({}) from {}: closing", r.string(0), c.describe());
+    Resp.error(c.out(), "ERR Protocol error: cross-protocol request refused: '" + r.string(0) + "' (is this an HTTP client?)");
+    c.closeAfterReplies();
+  }
+
+  static void wrongArity(Connection c, String name) {
+    Resp.error(c.out(), "ERR wrong number of arguments for '" + name + "' command");
+  }
+
+  private static void auth(Connection c, Request r) {
+    if (r.argc() > 3) {
+      Resp.error(c.out(), "ERR syntax error");
+      return;
+    }
+    byte[] user = r.argc() == 3 ? r.arg(1) : null;
+    byte[] password = r.arg(r.argc() - 1);
+    String error = authenticate(c, user, password);
+    if (error != null) {
+      Resp.error(c.out(), error);
+    } else {
+      Resp.raw(c.out(), Resp.OK);
+    }
+  }
+
+  /** Checks the credentials; null if accepted, else the error to reply. */
+  private static String authenticate(Connection c, byte[] user, byte[] password) {
+    String required = c.node().config().requirepass();
+    if (required == null) {
+      return "ERR AUTH <password> called without any password configured for the default user. "
+          + "Are you sure your configuration is correct?";
+    }
+    boolean userOk = user == null || is(user, "default");
+    boolean passOk = MessageDigest.isEqual(required.getBytes(StandardCharsets.UTF_8), password);
+    if (userOk && passOk) {
+      c.authenticated(true);
+      return null;
+    }
+    return "WRONGPASS invalid username-password pair or user is disabled.";
+  }
+
+  private static void hello(Connection c, Request r) {
+    int i = 1;
+    if (r.argc() > 1) {
+      long version;
+      try {
+        version = Decimal.parseLong(r.arg(1));
+      } catch (NumberFormatException e) {
+        Resp.error(c.out(), "ERR Protocol version is not an integer or out of range");
+        return;
+      }
+      if (version != 2) {
+        Resp.error(c.out(), "NOPROTO unsupported protocol version");
+        return;
+      }
+      i = 2;
+    }
+    String name = null;
+    for (; i < r.argc(); i++) {
+      if (is(r.arg(i), "auth") && i + 2 < r.argc()) {
+        String error = authenticate(c, r.arg(i + 1), r.arg(i + 2));
+        if (error != null) {
+          Resp.error(c.out(), error);
+          return;
+        }
+        i += 2;
+      } else if (is(r.arg(i), "setname") && i + 1 < r.argc()) {
+        name = r.string(++i);
+      } else {
+        Resp.error(c.out(), "ERR Syntax error in HELLO option '" + r.string(i) + "'");
+        return;
+      }
+    }
+    if (!c.authenticated()) {
+      Resp.error(c.out(), "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+          + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+          + "RESP protocol version at the same time");
+      return;
+    }
+    if (name != null) {
+      c.name(name);
+    }
+    ByteBuf out = c.out();
+    Resp.arrayHeader(out, 14);
+    Resp.bulk(out, "server");
+    Resp.bulk(out, "redis");
+    Resp.bulk(out, "version");
+    Resp.bulk(out, VERSION);
+    Resp.bulk(out, "proto");
+    Resp.integer(out, 2);
+    Resp.bulk(out, "id");
+    Resp.integer(out, c.id());
+    Resp.bulk(out, "mode");
+    Resp.bulk(out, "standalone");
+    Resp.bulk(out, "role");
+    Resp.bulk(out, "master");
+    Resp.bulk(out, "modules");
+    Resp.raw(out, Resp.EMPTY_ARRAY);
+  }
+
+  private static void client(Connection c, Request r) {
+    byte[] sub = r.arg(1);
+    ByteBuf out = c.out();
+    if (is(sub, "setname") && r.argc() == 3) {
+      for (byte b : r.arg(2)) {
+        if (b <= ' ' || b > '~') {
+          Resp.error(out, "ERR Client names cannot contain spaces, newlines or special characters.");
+          return;
+        }
+      }
+      c.name(r.arg(2).length == 0 ? null : r.string(2));
+      Resp.raw(out, Resp.OK);
+    } else if (is(sub, "getname") && r.argc() == 2) {
+      Resp.bulk(out, c.name() == null ? null : c.name().getBytes(StandardCharsets.UTF_8));
+    } else if (is(sub, "setinfo") && r.argc() == 4) {
+      if (is(r.arg(2), "lib-name")) {
+        c.libName(r.string(3));
+      } else if (is(r.arg(2), "lib-ver")) {
+        c.libVersion(r.string(3));
+      } else {
+        Resp.error(out, "ERR Unrecognized option '" + r.string(2) + "'");
+        return;
+      }
+      Resp.raw(out, Resp.OK);
+    } else if (is(sub, "id") && r.argc() == 2) {
+      Resp.integer(out, c.id());
+    } else if ((is(sub, "info") || is(sub, "list")) && r.argc() >= 2) {
+      Resp.bulk(out, c.describe() + "\n");
+    } else if ((is(sub, "no-evict") || is(sub, "no-touch") || is(sub, "reply")) && r.argc() == 3) {
+      Resp.raw(out, Resp.OK);
+    } else {
+      Resp.error(out, "ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try CLIENT HELP.");
+    }
+  }
+
+  private static void select(Connection c, Request r) {
+    if (r.arg(1).length == 1 && r.arg(1)[0] == '0') {
+      Resp.raw(c.out(), Resp.OK);
+    } else {
+      Resp.error(c.out(), "ERR DB index is out of range");
+    }
+  }
+
+  private static void command(Connection c, Request r) {
+    ByteBuf out = c.out();
+    CommandTable table = c.node().commands();
+    if (r.argc() == 1) {
+      Resp.arrayHeader(out, table.all().size());
+      for (CommandTable.Spec spec : table.all()) {
+        commandInfo(out, spec);
+      }
+      return;
+    }
+    byte[] sub = r.arg(1);
+    if (is(sub, "count")) {
+      Resp.integer(out, table.all().size());
+    } else if (is(sub, "docs")) {
+      Resp.raw(out, Resp.EMPTY_ARRAY);
+    } else if (is(sub, "list")) {
+      Resp.arrayHeader(out, table.all().size());
+      for (CommandTable.Spec spec : table.all()) {
+        Resp.bulk(out, spec.name());
+      }
+    } else if (is(sub, "info")) {
+      Resp.arrayHeader(out, r.argc() - 2);
+      for (int i = 2; i < r.argc(); i++) {
+        CommandTable.Spec spec = table.lookup(r.arg(i));
+        if (spec == null) {
+          Resp.nil(out);
+        } else {
+          commandInfo(out, spec);
+        }
+      }
+    } else {
+      Resp.error(out, "ERR unknown subcommand '" + r.string(1) + "'. Try COMMAND HELP.");
+    }
+  }
+
+  private static void commandInfo(ByteBuf out, CommandTable.Spec spec) {
+    Resp.arrayHeader(out, 6);
+    Resp.bulk(out, spec.name());
+    Resp.integer(out, spec.arity());
+    List<String> flags = new ArrayList<>();
+    if (spec.has(WRITE)) {
+      flags.add("write");
+    }
+    if (spec.has(READ)) {
+      flags.add("readonly");
+    }
+    if (spec.has(NO_AUTH)) {
+      flags.add("no_auth");
+    }
+    Resp.arrayHeader(out, flags.size());
+    for (String f : flags) {
+      Resp.simple(out, f);
+    }
+    Resp.integer(out, spec.firstKey());
+    Resp.integer(out, spec.lastKey());
+    Resp.integer(out, spec.keyStep());
+  }
+
+  private static void config(Connection c, Request r) {
+    ByteBuf out = c.out();
+    if (is(r.arg(1), "get") && r.argc() >= 3) {
+      NodeConfig config = c.node().config();
+      String[][] params = {
+        {"save", ""},
+        {"appendonly", "no"},
+        {"databases", "1"},
+        {"maxmemory", Long.toString(config.maxMemory())},
+        {"maxmemory-policy", "allkeys-lfu"},
+        {"maxclients", Integer.toString(config.limits().maxClients())},
+        {"timeout", Integer.toString(config.limits().idleTimeoutSeconds())},
+        {"proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength())},
+        {"client-query-buffer-limit", Long.toString(config.limits().maxQueryBuffer())},
+        {"port", Integer.toString(c.node().port())},
+        {"bind", config.bind()},
+      };
+      List<String[]> matched = new ArrayList<>();
+      for (String[] p : params) {
+        byte[] name = p[0].getBytes(StandardCharsets.US_ASCII);
+        for (int i = 2; i < r.argc(); i++) {
+          if (Glob.matches(lower(r.arg(i)), name)) {
+            matched.add(p);
+            break;
+          }
+        }
+      }
+      Resp.arrayHeader(out, matched.size() * 2);
+      for (String[] p : matched) {
+        Resp.bulk(out, p[0]);
+        Resp.bulk(out, p[1]);
+      }
+    } else if (is(r.arg(1), "resetstat") && r.argc() == 2) {
+      Resp.raw(out, Resp.OK);
+    } else if (is(r.arg(1), "set")) {
+      Resp.error(out, "ERR CONFIG SET is not supported: restart the node with the option");
+    } else {
+      Resp.error(out, "ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try CONFIG HELP.");
+    }
+  }
+
+  private static byte[] lower(byte[] raw) {
+    byte[] b = raw.clone();
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] >= 'A' && b[i] <= 'Z') {
+        b[i] += 32;
+      }
+    }
+    return b;
+  }
+
+  private static void dbsize(Connection c, Request r) {
+    Store store = c.node().store();
+    store.cleanUp(); // collect what has expired so the count is current (the timer wheel: cheap)
+    Resp.integer(c.out(), store.size());
+  }
+
+  private static void flushall(Connection c, Request r) {
+    if (r.argc() > 2 || (r.argc() == 2 && !is(r.arg(1), "async") && !is(r.arg(1), "sync"))) {
+      Resp.error(c.out(), "ERR syntax error");
+      return;
+    }
+    c.node().store().clear();
+    Resp.raw(c.out(), Resp.OK);
+  }
+
+  // ---- keys
+
+  private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+
+  private static boolean valueTooLarge(Connection c, byte[] value) {
+    int max = c.node().config().limits().maxValueSize();
+    if (value.length > max) {
+      Resp.error(c.out(), "ERR value too large: " + value.length + " bytes (expected: <= " + max + ", max-value-size)");
+      return true;
+    }
+    return false;
+  }
+
+  private static void set(Connection c, Request r) {
+    byte[] value = r.arg(2);
+    if (valueTooLarge(c, value)) {
+      return;
+    }
+    Store.Condition condition = Store.Condition.ALWAYS;
+    boolean get = false;
+    boolean keepTtl = false;
+    long ttl = Store.NO_TTL;
+    boolean expirySet = false;
+    for (int i = 3; i < r.argc(); i++) {
+      byte[] opt = r.arg(i);
+      if (is(opt, "nx") && condition == Store.Condition.ALWAYS) {
+        condition = Store.Condition.IF_ABSENT;
+      } else if (is(opt, "xx") && condition == Store.Condition.ALWAYS) {
+        condition = Store.Condition.IF_PRESENT;
+      } else if (is(opt, "get") && !get) {
+        get = true;
+      } else if (is(opt, "keepttl") && !expirySet && !keepTtl) {
+        keepTtl = true;
+      } else if ((is(opt, "ex") || is(opt, "px") || is(opt, "exat") || is(opt, "pxat"))
+          && !expirySet && !keepTtl && i + 1 < r.argc()) {
+        long n;
+        try {
+          n = Decimal.parseLong(r.arg(++i));
+        } catch (NumberFormatException e) {
+          Resp.error(c.out(), NOT_INTEGER);
+          return;
+        }
+        boolean seconds = is(opt, "ex") || is(opt, "exat");
+        boolean absolute = is(opt, "exat") || is(opt, "pxat");
+        if (n <= 0 || (seconds && n > Long.MAX_VALUE / 1000)) {
+          Resp.error(c.out(), "ERR invalid expire time in 'set' command");
+          return;
+        }
+        long ms = seconds ? n * 1000 : n;
+        if (absolute) {
+          ms -= c.node().clock().currentTimeMillis();
+          ttl = ms <= 0 ? 0 : toNanos(ms);
+        } else {
+          ttl = toNanos(ms);
+        }
+        expirySet = true;
+      } else {
+        Resp.error(c.out(), "ERR syntax error");
+        return;
+      }
+    }
+    Store.SetResult result = c.node().store().set(Key.of(r.arg(1)), value, ttl, keepTtl, condition);
+    if (get) {
+      Resp.bulk(c.out(), result.previous());
+    } else if (result.stored()) {
+      Resp.raw(c.out(), Resp.OK);
+    } else {
+      Resp.nil(c.out());
+    }
+  }
+
+  /** Milliseconds to nanoseconds, saturating below Caffeine's ~146-year cap. */
+  private static long toNanos(long ms) {
+    return ms > Long.MAX_VALUE / NANOS_PER_MS ? Long.MAX_VALUE - 1 : ms * NANOS_PER_MS;
+  }
+
+  private static void mget(Connection c, Request r) {
+    ByteBuf out = c.out();
+    Store store = c.node().store();
+    Resp.arrayHeader(out, r.argc() - 1);
+    for (int i = 1; i < r.argc(); i++) {
+      Resp.bulk(out, store.get(Key.of(r.arg(i))));
+    }
+  }
+
+  private static void mset(Connection c, Request r) {
+    if ((r.argc() & 1) == 0) {
+      wrongArity(c, "mset");
+      return;
+    }
+    for (int i = 2; i < r.argc(); i += 2) {
+      if (valueTooLarge(c, r.arg(i))) {
+        return;
+      }
+    }
+    Store store = c.node().store();
+    for (int i = 1; i < r.argc(); i += 2) {
+      store.set(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    }
+    Resp.raw(c.out(), Resp.OK);
+  }
+
+  private static void del(Connection c, Request r) {
+    Store store = c.node().store();
+    long removed = 0;
+    for (int i = 1; i < r.argc(); i++) {
+      if (store.remove(Key.of(r.arg(i))) != null) {
+        removed++;
+      }
+    }
+    Resp.integer(c.out(), removed);
+  }
+
+  private static void exists(Connection c, Request r) {
+    Store store = c.node().store();
+    long found = 0;
+    for (int i = 1; i < r.argc(); i++) {
+      if (store.contains(Key.of(r.arg(i)))) {
+        found++;
+      }
+    }
+    Resp.integer(c.out(), found);
+  }
+
+  private static void type(Connection c, Request r) {
+    Resp.simple(c.out(), c.node().store().contains(Key.of(r.arg(1))) ? "string" : "none");
+  }
+
+  private static void expire(Connection c, Request r, long unitMs, boolean absolute, String name) {
+    long n;
+    try {
+      n = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    boolean nx = false;
+    boolean xx = false;
+    boolean gt = false;
+    boolean lt = false;
+    for (int i = 3; i < r.argc(); i++) {
+      byte[] opt = r.arg(i);
+      if (is(opt, "nx")) {
+        nx = true;
+      } else if (is(opt, "xx")) {
+        xx = true;
+      } else if (is(opt, "gt")) {
+        gt = true;
+      } else if (is(opt, "lt")) {
+        lt = true;
+      } else {
+        Resp.error(c.out(), "ERR Unsupported option " + r.string(i));
+        return;
+      }
+    }
+    if ((nx && (xx || gt || lt)) || (gt && lt)) {
+      Resp.error(c.out(), "ERR NX and XX, GT or LT options at the same time are not compatible");
+      return;
+    }
+    if (unitMs == 1000 && (n > Long.MAX_VALUE / 1000 || n < Long.MIN_VALUE / 1000)) {
+      Resp.error(c.out(), "ERR invalid expire time in '" + name + "' command");
+      return;
+    }
+    long ms = n * unitMs;
+    if (absolute) {
+      ms -= c.node().clock().currentTimeMillis();
+    }
+    Key key = Key.of(r.arg(1));
+    Store store = c.node().store();
+    long current = store.ttlNanos(key);
+    if (current == -2) {
+      Resp.integer(c.out(), 0);
+      return;
+    }
+    long ttl = ms <= 0 ? 0 : toNanos(ms);
+    boolean hasTtl = current != Store.NO_TTL;
+    if ((nx && hasTtl) || (xx && !hasTtl) || (gt && (!hasTtl || ttl <= current)) || (lt && hasTtl && ttl >= current)) {
+      Resp.integer(c.out(), 0);
+      return;
+    }
+    Resp.integer(c.out(), store.expire(key, ttl) ? 1 : 0);
+  }
+
+  private static void ttl(Connection c, Request r, boolean seconds) {
+    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    if (nanos < 0) {
+      Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
+      return;
+    }
+    long ms = (nanos + NANOS_PER_MS / 2) / NANOS_PER_MS;
+    Resp.integer(c.out(), seconds ? (ms + 500) / 1000 : ms);
+  }
+
+  private static void persist(Connection c, Request r) {
+    Key key = Key.of(r.arg(1));
+    Store store = c.node().store();
+    long ttl = store.ttlNanos(key);
+    Resp.integer(c.out(), ttl >= 0 && store.expire(key, Store.NO_TTL) ? 1 : 0);
+  }
+
+  private static void incrby(Connection c, Request r, boolean negate) {
+    long delta;
+    try {
+      delta = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    if (negate) {
+      if (delta == Long.MIN_VALUE) {
+        Resp.error(c.out(), "ERR decrement would overflow");
+        return;
+      }
+      delta = -delta;
+    }
+    increment(c, r.arg(1), delta);
+  }
+
+  private static void increment(Connection c, byte[] key, long delta) {
+    try {
+      Resp.integer(c.out(), c.node().store().increment(Key.of(key), delta));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+    } catch (ArithmeticException e) {
+      Resp.error(c.out(), "ERR increment or decrement would overflow");
+    }
+  }
+
+  private static void scan(Connection c, Request r) {
+    long cursor;
+    try {
+      cursor = Decimal.parseLong(r.arg(1));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), "ERR invalid cursor");
+      return;
+    }
+    if (cursor < 0 || cursor >= (1L << 32)) {
+      Resp.error(c.out(), "ERR invalid cursor");
+      return;
+    }
+    byte[] pattern = null;
+    int count = 10;
+    boolean stringsOnly = true;
+    for (int i = 2; i < r.argc(); i++) {
+      if (is(r.arg(i), "match") && i + 1 < r.argc()) {
+        pattern = r.arg(++i);
+        if (pattern.length == 1 && pattern[0] == '*') {
+          pattern = null;
+        }
+      } else if (is(r.arg(i), "count") && i + 1 < r.argc()) {
+        try {
+          long n = Decimal.parseLong(r.arg(++i));
+          if (n < 1) {
+            Resp.error(c.out(), "ERR syntax error");
+            return;
+          }
+          count = (int) Math.min(n, 1 << 20);
+        } catch (NumberFormatException e) {
+          Resp.error(c.out(), NOT_INTEGER);
+          return;
+        }
+      } else if (is(r.arg(i), "type") && i + 1 < r.argc()) {
+        stringsOnly = is(r.arg(++i), "string");
+      } else {
+        Resp.error(c.out(), "ERR syntax error");
+        return;
+      }
+    }
+    Store.ScanPage page = c.node().store().scan(cursor, count);
+    List<Key> keys = page.keys();
+    List<Key> matched = new ArrayList<>(keys.size());
+    if (stringsOnly) {
+      for (Key key : keys) {
+        if (pattern == null || Glob.matches(pattern, key.bytes())) {
+          matched.add(key);
+        }
+      }
+    }
+    ByteBuf out = c.out();
+    Resp.arrayHeader(out, 2);
+    Resp.bulk(out, Decimal.toBytes(page.nextCursor()));
+    Resp.arrayHeader(out, matched.size());
+    for (Key key : matched) {
+      Resp.bulk(out, key.bytes());
+    }
+  }
+
+  // ---- cluster-internal
+
+  private static void ringTopology(Connection c, Request r) {
+    Resp.bulk(c.out(), TopologyJson.writeBytes(c.node().cluster().topology()));
+  }
+
+  private static void ringSetTopology(Connection c, Request r) {
+    Topology topology;
+    try {
+      topology = TopologyJson.read(r.arg(1));
+    } catch (IllegalArgumentException e) {
+      Resp.error(c.out(), "ERR " + e.getMessage());
+      return;
+    }
+    long before = c.node().cluster().epoch();
+    long held = c.node().cluster().adopt(topology);
+    if (held != before) {
+      log.info("adopted topology epoch {} ({} nodes)", held, topology.nodes().size());
+    }
+    Resp.integer(c.out(), held);
+  }
+}

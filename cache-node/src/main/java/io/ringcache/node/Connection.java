@@ -1,0 +1,144 @@
+package io.ringcache.node;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+
+/**
+ * One client connection's state: authentication, name, and the buffer its replies accumulate in
+ * until the end of the read batch (one write and one flush per batch). Confined to the
+ * connection's event loop.
+ */
+final class Connection {
+
+  /** Replies are handed to the channel when this much accumulates, so writability tracks them. */
+  private static final int WRITE_THRESHOLD = 64 * 1024;
+
+  private final long id;
+  private final NodeServer node;
+  private final long createdNanos;
+  private ChannelHandlerContext ctx;
+  private ByteBuf out;
+  private volatile boolean authenticated;
+  private String name;
+  private String libName;
+  private String libVersion;
+  private boolean closing;
+
+  Connection(long id, NodeServer node) {
+    this.id = id;
+    this.node = node;
+    this.authenticated = node.config().requirepass() == null;
+    this.createdNanos = System.nanoTime();
+  }
+
+  void attach(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  long id() {
+    return id;
+  }
+
+  NodeServer node() {
+    return node;
+  }
+
+  boolean authenticated() {
+    return authenticated;
+  }
+
+  void authenticated(boolean value) {
+    authenticated = value;
+  }
+
+  String name() {
+    return name;
+  }
+
+  void name(String value) {
+    name = value;
+  }
+
+  void libName(String value) {
+    libName = value;
+  }
+
+  void libVersion(String value) {
+    libVersion = value;
+  }
+
+  long ageSeconds() {
+    return (System.nanoTime() - createdNanos) / 1_000_000_000L;
+  }
+
+  String describe() {
+    return "id=" + id
+        + " addr=" + (ctx == null ? "?" : ctx.channel().remoteAddress())
+        + " name=" + (name == null ? "" : name)
+        + " age=" + ageSeconds()
+        + " lib-name=" + (libName == null ? "" : libName)
+        + " lib-ver=" + (libVersion == null ? "" : libVersion);
+  }
+
+  /** The buffer to append replies to. */
+  ByteBuf out() {
+    ByteBuf b = out;
+    if (b == null) {
+      b = out = ctx.alloc().ioBuffer(512);
+    }
+    return b;
+  }
+
+  /** Hands accumulated replies to the channel once they are large enough. */
+  void afterCommand() {
+    ByteBuf b = out;
+    if (b != null && b.readableBytes() >= WRITE_THRESHOLD) {
+      out = null;
+      ctx.write(b, ctx.voidPromise());
+    }
+  }
+
+  /** Bytes of replies queued for this connection, written or not. */
+  long pendingOutput() {
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return pending + (out == null ? 0 : out.readableBytes());
+  }
+
+  /** Writes and flushes what accumulated; returns whether anything was flushed. */
+  boolean flush() {
+    ByteBuf b = out;
+    if (b == null) {
+      return false;
+    }
+    out = null;
+    if (b.isReadable()) {
+      ctx.writeAndFlush(b, ctx.voidPromise());
+      return true;
+    }
+    b.release();
+    return false;
+  }
+
+  /** Flushes the replies so far and closes once they are written. */
+  void closeAfterReplies() {
+    closing = true;
+    ByteBuf b = out;
+    out = null;
+    ctx.channel().config().setAutoRead(false);
+    ctx.writeAndFlush(b == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : b)
+        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  void releaseOutput() {
+    if (out != null) {
+      out.release();
+      out = null;
+    }
+  }
+}

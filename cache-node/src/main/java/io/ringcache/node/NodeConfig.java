@@ -1,0 +1,197 @@
+package io.ringcache.node;
+
+import java.util.Objects;
+
+/**
+ * A cache node's settings. Build with {@link #builder()}; each setter documents its default.
+ *
+ * @param bind the address to listen on
+ * @param port the port to listen on; 0 picks a free one
+ * @param name the node's ring identity
+ * @param advertise the address other parties reach the node at, {@code host:port}
+ * @param maxMemory the store's bound in bytes
+ * @param threads worker event loops
+ * @param requirepass the password, or null for none
+ * @param limits per-request and per-connection limits
+ */
+public record NodeConfig(
+    String bind,
+    int port,
+    String name,
+    String advertise,
+    long maxMemory,
+    int threads,
+    String requirepass,
+    Limits limits) {
+
+  public NodeConfig {
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(limits, "limits");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
+    }
+    if (maxMemory <= 0) {
+      throw new IllegalArgumentException("max-memory must be positive: " + maxMemory);
+    }
+    if (threads <= 0) {
+      throw new IllegalArgumentException("threads must be positive: " + threads);
+    }
+    if (requirepass != null && requirepass.isEmpty()) {
+      requirepass = null;
+    }
+  }
+
+  /** The name, defaulting to {@code bind:port} with the port actually bound. */
+  String nameOr(int boundPort) {
+    return name != null && !name.isBlank() ? name : bind + ":" + boundPort;
+  }
+
+  /** The advertised address, defaulting to {@code bind:port} with the port actually bound. */
+  String advertiseOr(int boundPort) {
+    return advertise != null && !advertise.isBlank() ? advertise : bind + ":" + boundPort;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Limits on what one client may send or make the node hold.
+   *
+   * @param maxKeySize bytes of one key
+   * @param maxValueSize bytes of one value
+   * @param maxMultibulkLength arguments of one request
+   * @param maxBulkLength bytes of one argument
+   * @param maxInlineLength bytes of one inline request line
+   * @param maxQueryBuffer bytes of one request, and of unparsed input held for a connection
+   * @param maxOutputBuffer bytes of replies queued for a connection before it is closed
+   * @param maxClients concurrent connections
+   * @param idleTimeoutSeconds seconds without traffic before a connection is closed; 0 for never
+   */
+  public record Limits(
+      int maxKeySize,
+      int maxValueSize,
+      int maxMultibulkLength,
+      int maxBulkLength,
+      int maxInlineLength,
+      long maxQueryBuffer,
+      long maxOutputBuffer,
+      int maxClients,
+      int idleTimeoutSeconds) {
+
+    public static final int DEFAULT_MAX_KEY_SIZE = 16 * 1024;
+    public static final int DEFAULT_MAX_VALUE_SIZE = 16 * 1024 * 1024;
+    public static final int DEFAULT_MAX_MULTIBULK_LENGTH = 1024 * 1024;
+    public static final int DEFAULT_MAX_BULK_LENGTH = 32 * 1024 * 1024;
+    public static final int DEFAULT_MAX_INLINE_LENGTH = 64 * 1024;
+    public static final long DEFAULT_MAX_QUERY_BUFFER = 64L * 1024 * 1024;
+    public static final long DEFAULT_MAX_OUTPUT_BUFFER = 64L * 1024 * 1024;
+    public static final int DEFAULT_MAX_CLIENTS = 10_000;
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 0;
+
+    /** Arguments of one request before AUTH, when a password is set (as Redis). */
+    public static final int UNAUTHENTICATED_MAX_MULTIBULK_LENGTH = 10;
+
+    /** Bytes of one argument before AUTH, when a password is set (as Redis). */
+    public static final int UNAUTHENTICATED_MAX_BULK_LENGTH = 16 * 1024;
+
+    public Limits {
+      positive("max-key-size", maxKeySize);
+      positive("max-value-size", maxValueSize);
+      positive("max-multibulk-length", maxMultibulkLength);
+      positive("max-bulk-length", maxBulkLength);
+      positive("max-inline-length", maxInlineLength);
+      positive("max-query-buffer", maxQueryBuffer);
+      positive("max-output-buffer", maxOutputBuffer);
+      positive("max-clients", maxClients);
+      if (idleTimeoutSeconds < 0) {
+        throw new IllegalArgumentException("idle-timeout must not be negative: " + idleTimeoutSeconds);
+      }
+    }
+
+    private static void positive(String what, long value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(what + " must be positive: " + value);
+      }
+    }
+
+    public static Limits defaults() {
+      return new Limits(
+          DEFAULT_MAX_KEY_SIZE,
+          DEFAULT_MAX_VALUE_SIZE,
+          DEFAULT_MAX_MULTIBULK_LENGTH,
+          DEFAULT_MAX_BULK_LENGTH,
+          DEFAULT_MAX_INLINE_LENGTH,
+          DEFAULT_MAX_QUERY_BUFFER,
+          DEFAULT_MAX_OUTPUT_BUFFER,
+          DEFAULT_MAX_CLIENTS,
+          DEFAULT_IDLE_TIMEOUT_SECONDS);
+    }
+  }
+
+  /** Builds a {@link NodeConfig}. */
+  public static final class Builder {
+    private String bind = "127.0.0.1";
+    private int port = 7001;
+    private String name;
+    private String advertise;
+    private long maxMemory = 256L * 1024 * 1024;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private String requirepass;
+    private Limits limits = Limits.defaults();
+
+    private Builder() {}
+
+    /** Default 127.0.0.1. */
+    public Builder bind(String bind) {
+      this.bind = bind;
+      return this;
+    }
+
+    /** Default 7001; 0 picks a free port. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Default {@code bind:port}. */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** Default {@code bind:port}. */
+    public Builder advertise(String advertise) {
+      this.advertise = advertise;
+      return this;
+    }
+
+    /** Default 256 MiB. */
+    public Builder maxMemory(long maxMemory) {
+      this.maxMemory = maxMemory;
+      return this;
+    }
+
+    /** Default: the number of available processors. */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** Default none. */
+    public Builder requirepass(String requirepass) {
+      this.requirepass = requirepass;
+      return this;
+    }
+
+    /** Default {@link Limits#defaults()}. */
+    public Builder limits(Limits limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    public NodeConfig build() {
+      return new NodeConfig(bind, port, name, advertise, maxMemory, threads, requirepass, limits);
+    }
+  }
+}

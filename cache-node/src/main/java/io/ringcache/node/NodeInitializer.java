@@ -1,0 +1,29 @@
+package io.ringcache.node;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** Assembles a client connection's pipeline: [idle timeout] → RESP decoder → command handler. */
+final class NodeInitializer extends ChannelInitializer<Channel> {
+
+  private final NodeServer node;
+
+  NodeInitializer(NodeServer node) {
+    this.node = node;
+  }
+
+  @Override
+  protected void initChannel(Channel ch) {
+    NodeConfig.Limits limits = node.config().limits();
+    Connection connection = new Connection(node.stats().connectionIds.incrementAndGet(), node);
+    ChannelPipeline p = ch.pipeline();
+    if (limits.idleTimeoutSeconds() > 0) {
+      p.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeoutSeconds(), TimeUnit.SECONDS));
+    }
+    p.addLast("resp", new RespDecoder(limits, connection::authenticated));
+    p.addLast("commands", new CommandHandler(node, connection));
+  }
+}

@@ -1,0 +1,254 @@
+package io.ringcache.node;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Store;
+import io.ringcache.node.store.Stores;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The node's Netty server: one boss loop accepts, N worker loops read, execute and write
+ * (commands run on the worker loop of their connection; nothing blocks). Native epoll on Linux,
+ * NIO otherwise or when -Dringcache.transport=nio. Pooled direct buffers. Per connection:
+ * TCP_NODELAY, and write-buffer watermarks (LOW/HIGH) that drive the decoder's backpressure.
+ *
+ * The server channel binds with autoRead off and starts accepting only once the node's name and
+ * advertised address (which default to the bound port) are known.
+ *
+ * close() is graceful: stop accepting, stop reading from every client, flush what has been answered
+ * (requests are executed as they are decoded, so everything read is answered), close each client
+ * once its replies are written, waiting up to CLOSE_TIMEOUT for clients that do not read; then stop
+ * the loops.
+ */
+
+/** A running cache node. Start with {@link #start}; {@link #close()} shuts it down gracefully. */
+public final class NodeServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
+
+  static final int LOW_WATERMARK = 64 * 1024;
+  static final int HIGH_WATERMARK = 256 * 1024;
+  private static final long CLOSE_TIMEOUT_MS = 5_000;
+
+  private final NodeConfig config;
+  private final Store store;
+  private final Clock clock;
+  private final NodeStats stats = new NodeStats();
+  private final CommandTable commands = Commands.table();
+  private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final long startNanos = System.nanoTime();
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Channel serverChannel;
+  private ScheduledFuture<?> housekeeping;
+  private volatile ClusterState cluster;
+  private volatile int port;
+  private String transport;
+
+  private NodeServer(NodeConfig config, Store store, Clock clock) {
+    this.config = config;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Starts a node with a Caffeine store of {@code config.maxMemory()} bytes on the system clock. */
+  public static NodeServer start(NodeConfig config) {
+    return start(config, Stores.caffeine(config.maxMemory(), Clock.SYSTEM, Runnable::run), Clock.SYSTEM);
+  }
+
+  /** Starts a node over {@code store}; {@code clock} must be the store's clock. */
+  public static NodeServer start(NodeConfig config, Store store, Clock clock) {
+    NodeServer server = new NodeServer(config, store, clock);
+    try {
+      server.bind();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void bind() {
+    boolean epoll = Epoll.isAvailable() && !"nio".equalsIgnoreCase(System.getProperty("ringcache.transport"));
+    IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    transport = epoll ? "epoll" : "nio";
+    boss = new MultiThreadIoEventLoopGroup(1, factory);
+    workers = new MultiThreadIoEventLoopGroup(config.threads(), factory);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATERMARK, HIGH_WATERMARK))
+            .childHandler(new NodeInitializer(this));
+    serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).syncUninterruptibly().channel();
+    port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    cluster = new ClusterState(config.nameOr(port), config.advertiseOr(port));
+    housekeeping =
+        boss.next()
+            .scheduleAtFixedRate(
+                () -> {
+                  try {
+                    stats.sample();
+                    store.cleanUp();
+                  } catch (RuntimeException e) {
+                    log.error("housekeeping failed", e);
+                  }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
+    serverChannel.config().setAutoRead(true);
+    log.info(
+        "cache node '{}' listening on {}:{} (advertised as {}), transport {}, 1 boss + {} worker threads, "
+            + "max-memory {} bytes ({}), auth {}",
+        cluster.name(),
+        config.bind(),
+        port,
+        cluster.advertisedAddress(),
+        transport,
+        config.threads(),
+        config.maxMemory(),
+        Info.human(config.maxMemory()),
+        config.requirepass() == null ? "off" : "on");
+    log.info("limits: {}", config.limits());
+  }
+
+  /** The port the node listens on. */
+  public int port() {
+    return port;
+  }
+
+  /** The node's store. */
+  public Store store() {
+    return store;
+  }
+
+  /** The node's cluster view (ownership seam). */
+  public ClusterState cluster() {
+    return cluster;
+  }
+
+  /** "epoll" or "nio". */
+  public String transport() {
+    return transport;
+  }
+
+  /** Connected clients now. */
+  public int connectedClients() {
+    return stats.connectedClients.get();
+  }
+
+  /** The most bytes of replies seen queued for one connection at the end of a read batch. */
+  public long outputBufferPeak() {
+    return stats.outputBufferPeak.get();
+  }
+
+  NodeConfig config() {
+    return config;
+  }
+
+  NodeStats stats() {
+    return stats;
+  }
+
+  CommandTable commands() {
+    return commands;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  long uptimeSeconds() {
+    return (System.nanoTime() - startNanos) / 1_000_000_000L;
+  }
+
+  void register(Channel ch) {
+    clients.add(ch);
+  }
+
+  /** A future that completes when the server channel closes. */
+  public Future<Void> closeFuture() {
+    return serverChannel.closeFuture();
+  }
+
+  /** Stops accepting, answers what was read, closes every client, stops the loops. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (housekeeping != null) {
+      housekeeping.cancel(false);
+    }
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    List<Channel> open = new ArrayList<>(clients);
+    for (Channel ch : open) {
+      ch.eventLoop()
+          .execute(
+              () -> {
+                ch.config().setAutoRead(false);
+                ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+              });
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_TIMEOUT_MS);
+    for (Channel ch : open) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+        ch.close();
+      }
+    }
+    if (!open.isEmpty()) {
+      log.info("closed {} client connections", open.size());
+    }
+    List<Future<?>> shutdowns = new ArrayList<>();
+    if (workers != null) {
+      shutdowns.add(workers.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+    }
+    if (boss != null) {
+      shutdowns.add(boss.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+    }
+    for (Future<?> f : shutdowns) {
+      f.awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    log.info("cache node on port {} stopped", port);
+  }
+}

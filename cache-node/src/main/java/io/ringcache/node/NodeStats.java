@@ -1,0 +1,44 @@
+package io.ringcache.node;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Server counters, updated by every worker loop and read by INFO. */
+final class NodeStats {
+
+  final AtomicInteger connectedClients = new AtomicInteger();
+  final AtomicLong connectionIds = new AtomicLong();
+  final LongAdder totalConnections = new LongAdder();
+  final LongAdder rejectedConnections = new LongAdder();
+  final LongAdder commands = new LongAdder();
+  final LongAdder protocolErrors = new LongAdder();
+  final LongAdder outputLimitCloses = new LongAdder();
+  final AtomicLong outputBufferPeak = new AtomicLong();
+  private long lastCommands;
+  private long lastSampleNanos = System.nanoTime();
+  private volatile long opsPerSecond;
+
+  /** Records the bytes queued for one connection at the end of a batch. */
+  void observeOutput(long pending) {
+    if (pending > outputBufferPeak.get()) {
+      outputBufferPeak.accumulateAndGet(pending, Math::max);
+    }
+  }
+
+  /** Called periodically from one thread: updates the ops/s figure. */
+  void sample() {
+    long now = System.nanoTime();
+    long total = commands.sum();
+    long elapsed = now - lastSampleNanos;
+    if (elapsed > 0) {
+      opsPerSecond = (total - lastCommands) * 1_000_000_000L / elapsed;
+    }
+    lastCommands = total;
+    lastSampleNanos = now;
+  }
+
+  long opsPerSecond() {
+    return opsPerSecond;
+  }
+}

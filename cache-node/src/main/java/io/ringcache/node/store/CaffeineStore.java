@@ -1,0 +1,301 @@
+package io.ringcache.node.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.ringcache.ring.HashRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/*
+ * The store is a Caffeine cache of Key -> byte[] with:
+ *
+ *  - Size: maximumWeight(maxBytes) with a weigher of key length + value length + ENTRY_OVERHEAD,
+ *    the measured heap cost of one entry beyond its bytes (Key object, the two array headers,
+ *    Caffeine's node with its access-order and timer-wheel links, the hash table's node and slot).
+ *    Eviction is W-TinyLFU: a frequency sketch admits a candidate only if it is used more than the
+ *    victim, so a scan of one-off keys does not flush the hot set.
+ *
+ *  - Time to live: variable expiry (Caffeine's hierarchical timer wheel, O(1) per entry). The TTL
+ *    lives in Caffeine's node, not in the value: creation means "no TTL" (a duration beyond
+ *    NO_TTL_THRESHOLD), updates and reads keep the current duration, and SET/EXPIRE set it
+ *    explicitly through Policy.VarExpiration. Expired entries are invisible at once (lazy expiry
+ *    on access) and are removed by maintenance, which advances the wheel by elapsed buckets only
+ *    (active expiry without scanning every key); the server calls cleanUp() periodically so an
+ *    idle node collects them too. Time comes from the injected Clock (Caffeine's Ticker).
+ *
+ *  - Concurrency: every operation is one ConcurrentHashMap-backed call (get, put, compute), so
+ *    worker loops never block each other beyond a bin lock. SET XX with a TTL is two calls
+ *    (replace, then set the duration): a concurrent EXPIRE between them can be overridden.
+ *
+ *  - Ring ranges: a key's CRC32 is cached in Key, so scanning and range iteration only test
+ *    integers. They are O(n) passes over the table: fine for handoff batches and SCAN, whose
+ *    cursor is a position on the hash circle (stateless, each key present throughout is returned
+ *    once), and whose window is sized so that a full walk takes at most ~64 passes.
+ */
+final class CaffeineStore implements Store {
+
+  /** Heap bytes of one entry beyond its key and value bytes (see the design note). */
+  static final int ENTRY_OVERHEAD = 160;
+
+  /** Durations beyond this (~73 years) mean "no TTL"; Caffeine caps durations at ~146 years. */
+  private static final long NO_TTL_THRESHOLD = 1L << 61;
+
+  private static final long FOREVER = Long.MAX_VALUE;
+  private static final long CIRCLE = 1L << 32;
+
+  private final long maxBytes;
+  private final Clock clock;
+  private final Cache<Key, byte[]> cache;
+  private final ConcurrentMap<Key, byte[]> map;
+  private final Policy.VarExpiration<Key, byte[]> expiration;
+  private final Policy.Eviction<Key, byte[]> eviction;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder expired = new LongAdder();
+
+  CaffeineStore(long maxBytes, Clock clock, Executor executor) {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+    }
+    this.maxBytes = maxBytes;
+    this.clock = clock;
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumWeight(maxBytes)
+            .weigher((Key k, byte[] v) -> weigh(k, v))
+            .expireAfter(
+                new Expiry<Key, byte[]>() {
+                  @Override
+                  public long expireAfterCreate(Key key, byte[] value, long currentTime) {
+                    return FOREVER;
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(Key key, byte[] value, long currentTime, long currentDuration) {
+                    return currentDuration;
+                  }
+
+                  @Override
+                  public long expireAfterRead(Key key, byte[] value, long currentTime, long currentDuration) {
+                    return currentDuration;
+                  }
+                })
+            .ticker(clock::nanoTime)
+            .executor(executor)
+            .evictionListener(
+                (Key k, byte[] v, RemovalCause cause) -> {
+                  if (cause == RemovalCause.EXPIRED) {
+                    expired.increment();
+                  } else if (cause == RemovalCause.SIZE) {
+                    evictions.increment();
+                  }
+                })
+            .build();
+    this.map = cache.asMap();
+    this.expiration = cache.policy().expireVariably().orElseThrow();
+    this.eviction = cache.policy().eviction().orElseThrow();
+  }
+
+  static int weigh(Key key, byte[] value) {
+    long w = (long) key.bytes().length + value.length + ENTRY_OVERHEAD;
+    return (int) Math.min(Integer.MAX_VALUE, w);
+  }
+
+  private static long duration(long ttlNanos) {
+    return ttlNanos == NO_TTL ? FOREVER : ttlNanos;
+  }
+
+  @Override
+  public byte[] get(Key key) {
+    byte[] value = cache.getIfPresent(key);
+    if (value == null) {
+      misses.increment();
+    } else {
+      hits.increment();
+    }
+    return value;
+  }
+
+  @Override
+  public boolean contains(Key key) {
+    return map.containsKey(key);
+  }
+
+  @Override
+  public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
+    if (!keepTtl && ttlNanos != NO_TTL && ttlNanos <= 0) {
+      // already expired (EXAT/PXAT in the past): the write wins and vanishes at once
+      return setExpired(key, condition);
+    }
+    switch (condition) {
+      case ALWAYS:
+        return new SetResult(
+            true, keepTtl ? map.put(key, value) : expiration.put(key, value, duration(ttlNanos), TimeUnit.NANOSECONDS));
+      case IF_ABSENT:
+        {
+          byte[] present = expiration.putIfAbsent(key, value, keepTtl ? FOREVER : duration(ttlNanos), TimeUnit.NANOSECONDS);
+          return new SetResult(present == null, present);
+        }
+      case IF_PRESENT:
+        {
+          byte[][] previous = new byte[1][];
+          map.computeIfPresent(
+              key,
+              (k, old) -> {
+                previous[0] = old;
+                return value;
+              });
+          if (previous[0] != null && !keepTtl) {
+            expiration.setExpiresAfter(key, duration(ttlNanos), TimeUnit.NANOSECONDS);
+          }
+          return new SetResult(previous[0] != null, previous[0]);
+        }
+      default:
+        throw new AssertionError(condition);
+    }
+  }
+
+  private SetResult setExpired(Key key, Condition condition) {
+    byte[] present = map.get(key);
+    if ((condition == Condition.IF_ABSENT && present != null)
+        || (condition == Condition.IF_PRESENT && present == null)) {
+      return new SetResult(false, present);
+    }
+    return new SetResult(true, map.remove(key));
+  }
+
+  @Override
+  public byte[] remove(Key key) {
+    return map.remove(key);
+  }
+
+  @Override
+  public long ttlNanos(Key key) {
+    OptionalLong ttl = expiration.getExpiresAfter(key, TimeUnit.NANOSECONDS);
+    if (ttl.isEmpty()) {
+      return map.containsKey(key) ? NO_TTL : -2;
+    }
+    return ttl.getAsLong() > NO_TTL_THRESHOLD ? NO_TTL : ttl.getAsLong();
+  }
+
+  @Override
+  public boolean expire(Key key, long ttlNanos) {
+    if (ttlNanos != NO_TTL && ttlNanos <= 0) {
+      return map.remove(key) != null;
+    }
+    if (!map.containsKey(key)) {
+      return false;
+    }
+    expiration.setExpiresAfter(key, duration(ttlNanos), TimeUnit.NANOSECONDS);
+    return true;
+  }
+
+  @Override
+  public long increment(Key key, long delta) {
+    long[] result = new long[1];
+    map.compute(
+        key,
+        (k, old) -> {
+          long current = old == null ? 0 : Decimal.parseLong(old);
+          long next = Math.addExact(current, delta);
+          result[0] = next;
+          return Decimal.toBytes(next);
+        });
+    return result[0];
+  }
+
+  @Override
+  public long size() {
+    return cache.estimatedSize();
+  }
+
+  @Override
+  public long usedBytes() {
+    return eviction.weightedSize().orElse(0);
+  }
+
+  @Override
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  @Override
+  public void clear() {
+    cache.invalidateAll();
+  }
+
+  @Override
+  public void cleanUp() {
+    cache.cleanUp();
+  }
+
+  @Override
+  public ScanPage scan(long cursor, int count) {
+    if (cursor < 0 || cursor >= CIRCLE) {
+      throw new IllegalArgumentException("cursor must be in [0, 2^32): " + cursor);
+    }
+    long n = Math.max(1, cache.estimatedSize());
+    long target = Math.max(Math.max(1, count), n / 64);
+    long window = target >= n ? CIRCLE : Math.max(1, (CIRCLE / n) * target);
+    long end = Math.min(CIRCLE, cursor + window);
+    List<Key> keys = new ArrayList<>((int) Math.min(target * 2, 1 << 16));
+    for (Key key : map.keySet()) {
+      long h = Integer.toUnsignedLong(key.ringHash());
+      if (h >= cursor && h < end) {
+        keys.add(key);
+      }
+    }
+    return new ScanPage(end >= CIRCLE ? 0 : end, keys);
+  }
+
+  private static boolean inRanges(List<HashRange> ranges, int hash) {
+    for (int i = 0, n = ranges.size(); i < n; i++) {
+      if (ranges.get(i).contains(hash)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor) {
+    for (var entry : map.entrySet()) {
+      Key key = entry.getKey();
+      if (inRanges(ranges, key.ringHash())) {
+        long ttl = ttlNanos(key);
+        if (ttl != -2) {
+          visitor.visit(key, entry.getValue(), ttl);
+        }
+      }
+    }
+  }
+
+  @Override
+  public long removeInRanges(List<HashRange> ranges) {
+    long removed = 0;
+    for (Key key : map.keySet()) {
+      if (inRanges(ranges, key.ringHash()) && map.remove(key) != null) {
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  @Override
+  public StoreStats stats() {
+    return new StoreStats(hits.sum(), misses.sum(), evictions.sum(), expired.sum());
+  }
+
+  Clock clock() {
+    return clock;
+  }
+}

@@ -1,0 +1,110 @@
+package io.ringcache.node.store;
+
+import io.ringcache.ring.HashRange;
+import java.util.List;
+
+/**
+ * A memory-bounded map from binary keys to binary values with per-entry time to live; safe for
+ * concurrent use by every worker loop, and no method blocks.
+ *
+ * <p>Durations are in nanoseconds of the store's {@link Clock}. {@link #NO_TTL} means "never
+ * expires". Values handed to the store are kept as they are (not copied) and must not be changed by
+ * the caller afterwards; values returned must not be changed either.
+ */
+public interface Store {
+
+  /** A time to live meaning "never expires". */
+  long NO_TTL = -1;
+
+  /** The outcome of {@link #set} when NX or XX stopped the write. */
+  enum Condition {
+    ALWAYS,
+    /** Only if the key is absent (SET NX). */
+    IF_ABSENT,
+    /** Only if the key is present (SET XX). */
+    IF_PRESENT
+  }
+
+  /** The value of {@code key}, or null if absent or expired; counts a hit or a miss. */
+  byte[] get(Key key);
+
+  /** Whether {@code key} is present, without counting a hit or miss. */
+  boolean contains(Key key);
+
+  /**
+   * Stores {@code value} under {@code key} if {@code condition} holds.
+   *
+   * @param ttlNanos the time to live, {@link #NO_TTL}, or ignored when {@code keepTtl}
+   * @param keepTtl keep the present entry's time to live (SET KEEPTTL)
+   * @return what {@code result} says: whether it was stored, and the previous value
+   */
+  SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition);
+
+  /** Removes {@code key}; returns its value, or null if it was absent. */
+  byte[] remove(Key key);
+
+  /** The remaining time to live of {@code key}: {@link #NO_TTL}, or -2 if absent. */
+  long ttlNanos(Key key);
+
+  /**
+   * Sets the time to live of a present key ({@link #NO_TTL} removes it; a value {@code <= 0}
+   * deletes the key). Returns false if the key is absent.
+   */
+  boolean expire(Key key, long ttlNanos);
+
+  /**
+   * Atomically adds {@code delta} to the decimal integer stored at {@code key} (absent counts as 0),
+   * keeping its time to live.
+   *
+   * @throws NumberFormatException if the value is not a 64-bit decimal integer
+   * @throws ArithmeticException if the result overflows
+   */
+  long increment(Key key, long delta);
+
+  /** The number of entries (expired entries not yet collected may be counted). */
+  long size();
+
+  /** The bytes the entries weigh (keys, values and per-entry overhead). */
+  long usedBytes();
+
+  /** The bound on {@link #usedBytes()}. */
+  long maxBytes();
+
+  /** Removes every entry. */
+  void clear();
+
+  /** Runs pending maintenance now: evicts to the bound and drops expired entries. */
+  void cleanUp();
+
+  /**
+   * One step of a stateless cursor over the keys, in ring-hash order. Start with cursor 0; the
+   * returned {@link ScanPage#nextCursor()} is 0 when the walk is done. A key present for the whole walk
+   * is returned exactly once; at least about {@code count} keys come back per step when there are
+   * that many left.
+   */
+  ScanPage scan(long cursor, int count);
+
+  /** Visits each entry whose key's ring hash falls in one of {@code ranges}. */
+  void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor);
+
+  /** Removes each entry whose key's ring hash falls in one of {@code ranges}; returns how many. */
+  long removeInRanges(List<HashRange> ranges);
+
+  /** Counters since start. */
+  StoreStats stats();
+
+  /** What {@link #set} did. */
+  record SetResult(boolean stored, byte[] previous) {}
+
+  /** A page of {@link #scan}. */
+  record ScanPage(long nextCursor, List<Key> keys) {}
+
+  /** Receives entries from {@link #forEachInRanges}. */
+  @FunctionalInterface
+  interface EntryVisitor {
+    /**
+     * @param ttlNanos the remaining time to live, or {@link Store#NO_TTL}
+     */
+    void visit(Key key, byte[] value, long ttlNanos);
+  }
+}

@@ -1,0 +1,56 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CacheNodeTest {
+
+  @Test
+  void parseSize_acceptsSuffixes() {
+    assertThat(CacheNode.parseSize("256m")).isEqualTo(256L << 20);
+    assertThat(CacheNode.parseSize("16K")).isEqualTo(16L << 10);
+    assertThat(CacheNode.parseSize("1g")).isEqualTo(1L << 30);
+    assertThat(CacheNode.parseSize("2MiB")).isEqualTo(2L << 20);
+    assertThat(CacheNode.parseSize("1048576")).isEqualTo(1048576);
+  }
+
+  @Test
+  void parseSize_garbage_isRefusedWithExample() {
+    assertThatThrownBy(() -> CacheNode.parseSize("lots")).hasMessageContaining("not a size");
+  }
+
+  @Test
+  void help_listsEveryOptionWithEnvironmentVariable() {
+    String help = new CommandLine(new CacheNode()).getUsageMessage();
+    for (String env :
+        new String[] {
+          "CACHE_NODE_PORT", "CACHE_NODE_BIND", "CACHE_NODE_NAME", "CACHE_NODE_ADVERTISE", "CACHE_NODE_MAX_MEMORY",
+          "CACHE_NODE_THREADS", "CACHE_NODE_REQUIREPASS", "CACHE_NODE_MAX_KEY_SIZE", "CACHE_NODE_MAX_VALUE_SIZE",
+          "CACHE_NODE_MAX_MULTIBULK_LENGTH", "CACHE_NODE_MAX_BULK_LENGTH", "CACHE_NODE_MAX_INLINE_LENGTH",
+          "CACHE_NODE_MAX_QUERY_BUFFER", "CACHE_NODE_MAX_OUTPUT_BUFFER", "CACHE_NODE_MAX_CLIENTS", "CACHE_NODE_IDLE_TIMEOUT"
+        }) {
+      assertThat(help).contains(env);
+    }
+    assertThat(help).contains("Default: 7001").contains("Default: 256m");
+  }
+
+  @Test
+  void glob_matchesAsRedis() {
+    assertThat(Glob.matches(b("key:*"), b("key:123"))).isTrue();
+    assertThat(Glob.matches(b("k?y"), b("kay"))).isTrue();
+    assertThat(Glob.matches(b("k[a-c]y"), b("kby"))).isTrue();
+    assertThat(Glob.matches(b("k[^a-c]y"), b("kby"))).isFalse();
+    assertThat(Glob.matches(b("a\\*"), b("a*"))).isTrue();
+    assertThat(Glob.matches(b("a\\*"), b("ab"))).isFalse();
+    assertThat(Glob.matches(b("*x*y*"), b("axbxcy"))).isTrue();
+    assertThat(Glob.matches(b("save"), b("appendonly"))).isFalse();
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

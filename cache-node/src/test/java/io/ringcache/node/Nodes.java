@@ -1,0 +1,42 @@
+package io.ringcache.node;
+
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Stores;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Starts nodes on free loopback ports for integration tests. */
+final class Nodes {
+
+  private Nodes() {}
+
+  static NodeConfig.Builder config() {
+    return NodeConfig.builder().bind("127.0.0.1").port(0).threads(2).maxMemory(64L << 20);
+  }
+
+  static NodeServer start(NodeConfig.Builder config) {
+    return NodeServer.start(config.build());
+  }
+
+  static NodeServer start(NodeConfig.Builder config, Clock clock) {
+    NodeConfig c = config.build();
+    return NodeServer.start(c, Stores.caffeine(c.maxMemory(), clock, Runnable::run), clock);
+  }
+
+  /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */
+  static boolean await(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      LockSupport.parkNanos(5_000_000); // polling interval
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return condition.getAsBoolean();
+  }
+}
