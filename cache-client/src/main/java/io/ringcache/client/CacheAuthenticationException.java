@@ -8,6 +8,7 @@ public class CacheAuthenticationException extends CacheServerException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The authentication error reply {@code message} (prefix {@code code}) from {@code address}. */
   public CacheAuthenticationException(String address, String code, String message) {
     super(address, code, message);
   }

@@ -11,6 +11,7 @@ public class CacheConnectionException extends CacheException {
 
   private final String address;
 
+  /** The node at {@code address} (may be null when several were tried) failed; {@code cause} may be null. */
   public CacheConnectionException(String address, String message, Throwable cause) {
     super(message, cause);
     this.address = address;

@@ -13,10 +13,12 @@ public class CacheException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  /** An exception with {@code message}. */
   public CacheException(String message) {
     super(message);
   }
 
+  /** An exception with {@code message}, caused by {@code cause}. */
   public CacheException(String message, Throwable cause) {
     super(message, cause);
   }

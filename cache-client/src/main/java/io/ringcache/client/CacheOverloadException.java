@@ -8,6 +8,7 @@ public class CacheOverloadException extends CacheException {
 
   private static final long serialVersionUID = 1L;
 
+  /** A refused request, as {@code message} says. */
   public CacheOverloadException(String message) {
     super(message);
   }

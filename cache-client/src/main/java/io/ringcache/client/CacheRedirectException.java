@@ -9,6 +9,7 @@ public class CacheRedirectException extends CacheException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Redirects or retries ran out, as {@code message} says. */
   public CacheRedirectException(String message) {
     super(message);
   }

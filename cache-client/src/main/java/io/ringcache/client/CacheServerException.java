@@ -12,6 +12,7 @@ public class CacheServerException extends CacheException {
   private final String code;
   private final String address;
 
+  /** The error reply {@code message} (prefix {@code code}) from the node at {@code address}. */
   public CacheServerException(String address, String code, String message) {
     super(message + " (from " + address + ")");
     this.code = code;

@@ -5,6 +5,7 @@ public class CacheTimeoutException extends CacheException {
 
   private static final long serialVersionUID = 1L;
 
+  /** A timeout described by {@code message}. */
   public CacheTimeoutException(String message) {
     super(message);
   }
