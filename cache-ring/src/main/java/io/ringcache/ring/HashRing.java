@@ -24,8 +24,11 @@ import java.util.Set;
  *    the first point. So a node owns (previous point, its point] for each of its points.
  *
  * Representation: points are stored biased (hash ^ 0x80000000) in a sorted int[] so that a signed
- * binary search gives unsigned order, with a parallel int[] of owner indexes. A lookup is one
- * CRC (allocation-free for short keys, see Crc32) and one binary search: nothing is allocated.
+ * binary search gives unsigned order, with a parallel int[] of owner indexes. A bucket index on the
+ * top bits of the hash (about one bucket per point) narrows the binary search to the one or two
+ * points that share the key's prefix: at 100 nodes (16,000 points) a plain binary search is 14
+ * unpredictable branches and most of the lookup's time. A lookup is one CRC (scalar-replaced, see
+ * Crc32), one index read and a short binary search: nothing is allocated.
  * Instances are immutable and safe to share between threads.
  */
 
@@ -44,12 +47,28 @@ public final class HashRing {
   private final int[] weights;
   private final int[] points;
   private final int[] owners;
+  /** bucketStart[b] = index of the first point whose top bits are >= b; one extra entry at the end. */
+  private final int[] bucketStart;
+  private final int bucketShift;
 
   private HashRing(String[] names, int[] weights, int[] points, int[] owners) {
     this.names = names;
     this.weights = weights;
     this.points = points;
     this.owners = owners;
+    int bits = 1;
+    while (bits < 16 && (1 << bits) < points.length) {
+      bits++;
+    }
+    this.bucketShift = 32 - bits;
+    this.bucketStart = new int[(1 << bits) + 1];
+    int i = 0;
+    for (int b = 0; b <= 1 << bits; b++) {
+      while (i < points.length && ((points[i] ^ Integer.MIN_VALUE) >>> bucketShift) < b) {
+        i++;
+      }
+      bucketStart[b] = i;
+    }
   }
 
   /** The ring of the nodes of {@code nodes} that are {@link NodeState#inRing() in the ring}, in that order. */
@@ -97,8 +116,9 @@ public final class HashRing {
       throw new IllegalStateException("the ring has no node");
     }
     int key = hash ^ Integer.MIN_VALUE;
-    int low = 0;
-    int high = p.length;
+    int bucket = hash >>> bucketShift;
+    int low = bucketStart[bucket];
+    int high = bucketStart[bucket + 1];
     while (low < high) {
       int mid = (low + high) >>> 1;
       if (p[mid] < key) {

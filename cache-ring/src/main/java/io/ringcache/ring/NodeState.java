@@ -6,11 +6,16 @@ public enum NodeState {
   UP,
   /** Missing health checks; still in the ring until it is ejected. */
   DOWN,
+  /**
+   * Leaving the cluster: no longer in the ring, its ranges are being handed to their successors,
+   * and it still serves them (as a handoff source) until each handoff seals them.
+   */
+  LEAVING,
   /** Taken out of the ring after being down; its ranges fell to their successors. */
   EJECTED;
 
   /** Whether a node in this state owns points on the ring. */
   public boolean inRing() {
-    return this != EJECTED;
+    return this == UP || this == DOWN;
   }
 }

@@ -1,0 +1,46 @@
+package io.ringcache.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cachectl add}: a node joins; its ranges move to it from their owners. */
+@Command(name = "add", mixinStandardHelpOptions = true,
+    description = "Add a node to the ring and wait until its ranges have moved to it.",
+    footer = {"", "Example:", "  cachectl add 127.0.0.1:7004 --weight 2"})
+final class AddCommand implements Callable<Integer> {
+
+  @CommandLine.ParentCommand CacheCtl parent;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "The node's ring identity, usually host:port.")
+  String name;
+
+  @Option(names = "--address", paramLabel = "HOST:PORT", description = "Where to reach it. Default: its NAME.")
+  String address;
+
+  @Option(names = "--weight", defaultValue = "1", description = "Its weight (points = 160 x weight). Default: ${DEFAULT-VALUE}.")
+  int weight;
+
+  @Option(names = "--no-wait", description = "Return at once instead of waiting for the handoff.")
+  boolean noWait;
+
+  @Override
+  public Integer call() {
+    if (weight < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "weight must be positive: " + weight);
+    }
+    AdminClient client = parent.admin.client();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", name);
+    if (address != null) {
+      body.put("address", address);
+    }
+    body.put("weight", weight);
+    return EventWaiter.follow(client, client.post("/nodes", body), !noWait, parent.admin.json, spec.commandLine().getOut());
+  }
+}

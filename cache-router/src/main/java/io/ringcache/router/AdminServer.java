@@ -1,0 +1,276 @@
+package io.ringcache.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.ringcache.ring.HashRing;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The admin HTTP API (docs/operations.md lists it). Netty's HTTP codec and an aggregator bounded
+ * at 64 KiB per request; requests are served off the event loop on the router's admin executor,
+ * since some of them ask nodes (GET /nodes) or check that a node answers (POST /nodes).
+ * Every reply is JSON; errors are {"error": "..."} with the status that fits.
+ */
+
+/** The router's admin HTTP API. */
+final class AdminServer {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+  private static final int MAX_REQUEST = 64 * 1024;
+  private static final ObjectMapper JSON = TopologyJson.mapper();
+
+  private final Router router;
+  private final String token;
+  private final ExecutorService executor;
+  private Channel channel;
+
+  AdminServer(Router router, String token, ExecutorService executor) {
+    this.router = router;
+    this.token = token == null || token.isEmpty() ? null : token;
+    this.executor = executor;
+  }
+
+  InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends io.netty.channel.ServerChannel> type,
+      String bind, int port) throws InterruptedException {
+    channel =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(type)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec(4096, 8192, 8192))
+                        .addLast(new HttpObjectAggregator(MAX_REQUEST))
+                        .addLast(new Handler());
+                  }
+                })
+            .bind(bind, port)
+            .sync()
+            .channel();
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  void close() {
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
+  }
+
+  private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      if (!request.decoderResult().isSuccess()) {
+        send(ctx, request, 400, Map.of("error", "malformed HTTP request"));
+        return;
+      }
+      request.retain();
+      executor.execute(() -> {
+        try {
+          int[] status = {200};
+          Object body = route(request, status);
+          send(ctx, request, status[0], body);
+        } catch (ApiException e) {
+          send(ctx, request, e.status(), Map.of("error", e.getMessage()));
+        } catch (Exception e) {
+          log.error("admin {} {} failed", request.method(), request.uri(), e);
+          send(ctx, request, 500, Map.of("error", "internal error: " + e));
+        } finally {
+          request.release();
+        }
+      });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+
+  private Object route(FullHttpRequest request, int[] status) throws Exception {
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
+    HttpMethod method = request.method();
+    if (!(path.equals("/health") && method.equals(HttpMethod.GET))) {
+      authorize(request);
+    }
+    List<String> segments = new ArrayList<>();
+    for (String s : path.split("/")) {
+      if (!s.isEmpty()) {
+        segments.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+      }
+    }
+    String first = segments.isEmpty() ? "" : segments.get(0);
+    switch (first) {
+      case "health":
+        requireMethod(method, HttpMethod.GET);
+        return router.health();
+      case "topology":
+        requireMethod(method, HttpMethod.GET);
+        return router.topology();
+      case "handoffs":
+        requireMethod(method, HttpMethod.GET);
+        return router.handoffs();
+      case "events":
+        requireMethod(method, HttpMethod.GET);
+        if (segments.size() != 2) {
+          throw ApiException.notFound("no such resource: " + path);
+        }
+        return router.event(segments.get(1));
+      case "nodes":
+        if (segments.size() == 1) {
+          if (method.equals(HttpMethod.GET)) {
+            return router.nodes();
+          }
+          requireMethod(method, HttpMethod.POST);
+          JsonNode body = body(request);
+          String name = text(body, "name", true);
+          String address = text(body, "address", false);
+          int weight = body.has("weight") ? weight(body.get("weight")) : 1;
+          status[0] = 202;
+          return router.coordinator().join(name, address, weight).toJson();
+        }
+        String name = segments.get(1);
+        if (segments.size() == 2) {
+          if (method.equals(HttpMethod.GET)) {
+            return router.node(name);
+          }
+          requireMethod(method, HttpMethod.DELETE);
+          status[0] = 202;
+          return router.coordinator().leave(name).toJson();
+        }
+        if (segments.size() == 3 && segments.get(2).equals("weight")) {
+          requireMethod(method, HttpMethod.PUT);
+          JsonNode body = body(request);
+          if (!body.has("weight")) {
+            throw ApiException.badRequest("missing field: weight");
+          }
+          status[0] = 202;
+          return router.coordinator().reweight(name, weight(body.get("weight"))).toJson();
+        }
+        throw ApiException.notFound("no such resource: " + path);
+      default:
+        throw ApiException.notFound("no such resource: " + path);
+    }
+  }
+
+  private void authorize(FullHttpRequest request) {
+    if (token == null) {
+      return;
+    }
+    String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    String given = header != null && header.startsWith("Bearer ") ? header.substring(7) : request.headers().get("X-Admin-Token");
+    if (given == null
+        || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiException(401, "missing or wrong admin token (send Authorization: Bearer TOKEN)");
+    }
+  }
+
+  private static void requireMethod(HttpMethod actual, HttpMethod expected) {
+    if (!actual.equals(expected)) {
+      throw new ApiException(405, "method " + actual + " not allowed here (expected " + expected + ")");
+    }
+  }
+
+  private static JsonNode body(FullHttpRequest request) {
+    String text = request.content().toString(StandardCharsets.UTF_8);
+    try {
+      JsonNode node = JSON.readTree(text);
+      if (node == null || !node.isObject()) {
+        throw ApiException.badRequest("request body must be a JSON object");
+      }
+      return node;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static String text(JsonNode body, String field, boolean required) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      if (required) {
+        throw ApiException.badRequest("missing field: " + field);
+      }
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw ApiException.badRequest("field " + field + " must be a string");
+    }
+    return value.asText();
+  }
+
+  private static int weight(JsonNode value) {
+    if (!value.isInt()) {
+      throw ApiException.badRequest("weight must be an integer between 1 and " + HashRing.MAX_WEIGHT + ": " + value);
+    }
+    return value.asInt();
+  }
+
+  private static void send(ChannelHandlerContext ctx, FullHttpRequest request, int status, Object body) {
+    byte[] bytes;
+    try {
+      bytes = body instanceof Topology t ? TopologyJson.writeBytes(t) : JSON.writeValueAsBytes(body);
+    } catch (Exception e) {
+      bytes = ("{\"error\":\"cannot render reply\"}").getBytes(StandardCharsets.UTF_8);
+      status = 500;
+    }
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  static Map<String, Object> nodeJson(NodeInfo n, HashRing ring) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", n.name());
+    json.put("address", n.address());
+    json.put("weight", n.weight());
+    json.put("state", n.state());
+    json.put("points", ring.contains(n.name()) ? ring.pointsOf(n.name()) : 0);
+    json.put("share", ring.contains(n.name()) ? ring.shareOf(n.name()) : 0.0);
+    return json;
+  }
+}

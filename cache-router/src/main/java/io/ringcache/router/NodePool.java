@@ -1,0 +1,95 @@
+package io.ringcache.router;
+
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
+
+/*
+ * Control connections to nodes, kept open and reused: a few idle clients per address. A call takes
+ * one (or dials a new one), runs one command, and gives it back unless the connection broke. Error
+ * replies leave the connection usable; I/O errors discard it.
+ */
+
+/** Pooled control connections to nodes, with the cluster password. */
+final class NodePool implements AutoCloseable {
+
+  private static final int IDLE_PER_NODE = 4;
+
+  private final String password;
+  private final Duration timeout;
+  private final Map<String, LinkedBlockingDeque<NodeClient>> idle = new ConcurrentHashMap<>();
+
+  NodePool(String password, Duration timeout) {
+    this.password = password;
+    this.timeout = timeout;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  /** Runs one command on the node at {@code address}. */
+  Object call(String address, Object... args) throws IOException {
+    NodeClient client = borrow(address);
+    boolean healthy = false;
+    try {
+      Object reply = client.call(args);
+      healthy = true;
+      return reply;
+    } catch (NodeClient.ErrorReply e) {
+      healthy = true;
+      throw e;
+    } finally {
+      if (healthy) {
+        giveBack(client);
+      } else {
+        client.close();
+      }
+    }
+  }
+
+  /** A new connection of its own, for a long-running command; the caller closes it. */
+  NodeClient dedicated(String address) throws IOException {
+    return NodeClient.connect(address, password, timeout);
+  }
+
+  /** Pushes {@code topology} to the node at {@code address}; returns the epoch the node holds after. */
+  long push(String address, Topology topology) throws IOException {
+    Object reply = call(address, "RING.SETTOPOLOGY", TopologyJson.writeBytes(topology));
+    if (!(reply instanceof Long epoch)) {
+      throw new IOException("unexpected reply to RING.SETTOPOLOGY from " + address + ": " + NodeClient.text(reply));
+    }
+    return epoch;
+  }
+
+  private NodeClient borrow(String address) throws IOException {
+    LinkedBlockingDeque<NodeClient> queue = idle.get(address);
+    NodeClient client = queue == null ? null : queue.pollFirst();
+    return client != null ? client : NodeClient.connect(address, password, timeout);
+  }
+
+  private void giveBack(NodeClient client) {
+    LinkedBlockingDeque<NodeClient> queue =
+        idle.computeIfAbsent(client.address(), a -> new LinkedBlockingDeque<>(IDLE_PER_NODE));
+    if (!queue.offerFirst(client)) {
+      client.close();
+    }
+  }
+
+  /** Closes the idle connections to {@code address}, e.g. after it failed a health check. */
+  void discard(String address) {
+    LinkedBlockingDeque<NodeClient> queue = idle.remove(address);
+    if (queue != null) {
+      queue.forEach(NodeClient::close);
+    }
+  }
+
+  @Override
+  public void close() {
+    idle.keySet().forEach(this::discard);
+  }
+}

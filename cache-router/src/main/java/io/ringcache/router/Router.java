@@ -1,0 +1,205 @@
+package io.ringcache.router;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.ringcache.ring.HashRing;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.Topology;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's control plane: owns and persists the topology, pushes it to nodes, checks their
+ * health, runs scale events, and serves the admin HTTP API. Start one with {@link #start}; tests
+ * start it on ephemeral ports.
+ */
+public final class Router implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+  private final RouterConfig config;
+  private final TopologyStore store;
+  private final NodePool pool;
+  private final NodePool probePool;
+  private final ScaleCoordinator coordinator;
+  private final HealthChecker health;
+  private final ExecutorService adminExecutor;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final AdminServer admin;
+  private InetSocketAddress adminAddress;
+
+  private Router(RouterConfig config) {
+    this.config = config;
+    Topology initial =
+        TopologyStore.load(config.dataDir()).orElseGet(() -> Topology.of(1, config.initialNodes()));
+    this.store = TopologyStore.open(config.dataDir(), initial);
+    this.pool = new NodePool(config.password(), Duration.ofSeconds(2));
+    this.probePool = new NodePool(config.password(), config.healthInterval());
+    this.coordinator = new ScaleCoordinator(store, pool, config.streamTimeout());
+    this.health = new HealthChecker(store, probePool, coordinator, config.healthInterval(), config.healthMisses());
+    this.adminExecutor = Executors.newFixedThreadPool(4, r -> {
+      Thread thread = new Thread(r, "ringcache-admin");
+      thread.setDaemon(true);
+      return thread;
+    });
+    boolean epoll = Epoll.isAvailable();
+    this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
+  }
+
+  /** Starts a router: loads or creates the topology, pushes it, resumes handoffs, serves. */
+  public static Router start(RouterConfig config) throws InterruptedException {
+    Router router = new Router(config);
+    try {
+      router.run();
+      return router;
+    } catch (RuntimeException | InterruptedException e) {
+      router.close();
+      throw e;
+    }
+  }
+
+  private void run() throws InterruptedException {
+    Topology t = store.current();
+    log.info("router starting at epoch {} with {} (data in {})", t.epoch(), Describe.topology(t), config.dataDir());
+    Class<? extends ServerChannel> type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    adminAddress = admin.start(boss, workers, type, config.bind(), config.adminPort());
+    log.info("admin API on http://{}:{}{}", config.bind(), adminAddress.getPort(),
+        config.adminToken() == null ? " (no token: set --admin-token to require one)" : " (token required)");
+    if (!t.handoffs().isEmpty()) {
+      log.info("resuming {} handoff(s) from the persisted topology", t.handoffs().size());
+      coordinator.resume();
+    } else {
+      coordinator.pushAll(t);
+    }
+    health.start();
+  }
+
+  /** The admin HTTP port. */
+  public int adminPort() {
+    return adminAddress.getPort();
+  }
+
+  /** The current topology. */
+  public Topology topology() {
+    return store.current();
+  }
+
+  ScaleCoordinator coordinator() {
+    return coordinator;
+  }
+
+  Map<String, Object> health() {
+    Topology t = store.current();
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("status", "UP");
+    json.put("epoch", t.epoch());
+    json.put("nodes", t.nodes().size());
+    json.put("nodesInRing", t.ring().nodeNames().size());
+    json.put("handoffs", t.handoffs().size());
+    return json;
+  }
+
+  Map<String, Object> handoffs() {
+    Topology t = store.current();
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("epoch", t.epoch());
+    List<ScaleEvent> events = coordinator.history();
+    ScaleEvent latest = events.isEmpty() ? null : events.get(0);
+    List<Map<String, Object>> handoffs = new ArrayList<>();
+    for (var h : t.handoffs()) {
+      Map<String, Object> hj = new LinkedHashMap<>();
+      hj.put("id", h.id());
+      hj.put("from", h.from());
+      hj.put("to", h.to());
+      hj.put("phase", h.phase());
+      hj.put("ranges", h.ranges().size());
+      ScaleEvent.Progress p = latest == null ? null : latest.progress.get(h.id());
+      hj.put("keysMoved", p == null ? 0 : p.moved());
+      hj.put("keysTotal", p == null ? 0 : p.total());
+      handoffs.add(hj);
+    }
+    json.put("handoffs", handoffs);
+    json.put("events", events.stream().map(ScaleEvent::toJson).toList());
+    return json;
+  }
+
+  Map<String, Object> event(String id) {
+    ScaleEvent event = coordinator.event(id);
+    if (event == null) {
+      throw ApiException.notFound("no such event: " + id);
+    }
+    return event.toJson();
+  }
+
+  List<Map<String, Object>> nodes() {
+    Topology t = store.current();
+    HashRing ring = t.ring();
+    return t.nodes().stream().map(n -> nodeDetails(n, ring)).toList();
+  }
+
+  Map<String, Object> node(String name) {
+    Topology t = store.current();
+    NodeInfo node = t.node(name).orElseThrow(() -> ApiException.notFound("no such node: " + name));
+    return nodeDetails(node, t.ring());
+  }
+
+  private Map<String, Object> nodeDetails(NodeInfo n, HashRing ring) {
+    Map<String, Object> json = AdminServer.nodeJson(n, ring);
+    Long keys = null;
+    Long memory = null;
+    try {
+      keys = (Long) probePool.call(n.address(), "DBSIZE");
+      String info = NodeClient.text(probePool.call(n.address(), "INFO", "memory"));
+      for (String line : info.split("\r?\n")) {
+        if (line.startsWith("used_memory:")) {
+          memory = Long.parseLong(line.substring("used_memory:".length()).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      json.put("error", e.getMessage());
+    }
+    json.put("keys", keys);
+    json.put("memoryBytes", memory);
+    HealthChecker.Health h = health.healthOf(n.name());
+    json.put("healthMisses", h == null ? null : h.misses());
+    json.put("lastSeen", h == null || h.lastSeen() == null ? null : h.lastSeen().toString());
+    return json;
+  }
+
+  @Override
+  public void close() {
+    health.close();
+    coordinator.close();
+    admin.close();
+    adminExecutor.shutdownNow();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    pool.close();
+    probePool.close();
+    log.info("router stopped");
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,112 @@
+package io.ringcache.router;
+
+import io.ringcache.ring.NodeInfo;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a router runs. Build with {@link #builder()}; every setter documents its default.
+ */
+public record RouterConfig(
+    String bind,
+    int port,
+    int adminPort,
+    Path dataDir,
+    List<NodeInfo> initialNodes,
+    String adminToken,
+    String password,
+    Duration healthInterval,
+    int healthMisses,
+    Duration streamTimeout) {
+
+  public RouterConfig {
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(dataDir, "dataDir");
+    initialNodes = List.copyOf(initialNodes);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder for {@link RouterConfig}. */
+  public static final class Builder {
+    private String bind = "127.0.0.1";
+    private int port = 7000;
+    private int adminPort = 7070;
+    private Path dataDir = Path.of("data/router");
+    private List<NodeInfo> initialNodes = List.of();
+    private String adminToken;
+    private String password;
+    private Duration healthInterval = Duration.ofMillis(500);
+    private int healthMisses = 3;
+    private Duration streamTimeout = Duration.ofMinutes(30);
+
+    /** Address to listen on. Default {@code 127.0.0.1}. */
+    public Builder bind(String bind) {
+      this.bind = bind;
+      return this;
+    }
+
+    /** RESP port; 0 picks a free one. Default 7000. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Admin HTTP port; 0 picks a free one. Default 7070. */
+    public Builder adminPort(int adminPort) {
+      this.adminPort = adminPort;
+      return this;
+    }
+
+    /** Where the topology is persisted. Default {@code data/router}. */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    /** Nodes of the first topology, used only when the data directory holds none. Default none. */
+    public Builder initialNodes(List<NodeInfo> nodes) {
+      this.initialNodes = nodes;
+      return this;
+    }
+
+    /** Token the admin API requires ({@code Authorization: Bearer TOKEN}). Default none: no token. */
+    public Builder adminToken(String token) {
+      this.adminToken = token;
+      return this;
+    }
+
+    /** Password of clients and of the nodes the router talks to. Default none. */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** Time between health checks, also each probe's timeout. Default 500 ms. */
+    public Builder healthInterval(Duration interval) {
+      this.healthInterval = interval;
+      return this;
+    }
+
+    /** Consecutive missed health checks after which a node is DOWN and ejected. Default 3. */
+    public Builder healthMisses(int misses) {
+      this.healthMisses = misses;
+      return this;
+    }
+
+    /** Longest one handoff may stream before its event fails. Default 30 minutes. */
+    public Builder streamTimeout(Duration timeout) {
+      this.streamTimeout = timeout;
+      return this;
+    }
+
+    public RouterConfig build() {
+      return new RouterConfig(
+          bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval, healthMisses, streamTimeout);
+    }
+  }
+}

@@ -1,0 +1,542 @@
+package io.ringcache.router;
+
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.HandoffPhase;
+import io.ringcache.ring.HashRange;
+import io.ringcache.ring.HashRing;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RingDiff;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.Transfer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Scale events, one at a time, each a successor-range handoff (docs/architecture.md):
+ *
+ *   start    the new membership and one handoff per (from, to) group of RingDiff(old, new), all
+ *            PREPARED, persisted as one topology and pushed to every node; targets answer
+ *            -TRYAGAIN for their incoming ranges.
+ *   seal     phase SEALED, pushed to every source first (each must acknowledge), then to the rest:
+ *            sources stop serving the ranges and redirect them.
+ *   activate phase ACTIVE, pushed to every target first, then to the rest: targets serve the
+ *            ranges, reading through to the source on a miss. Seal is acknowledged before any
+ *            activation, so no two nodes accept writes for one key at once.
+ *   stream   phase STREAMING; every source streams its ranges to its target, in parallel, entries
+ *            applied at the target only where it holds neither a value nor a tombstone.
+ *   finish   the membership without LEAVING nodes and without handoffs; nodes drop tombstones and
+ *            the entries they no longer serve.
+ *
+ * Every step is a topology persisted before it is pushed, and every step is idempotent, so a
+ * restarted router resumes from the persisted phase. A participant that stops answering is
+ * recorded as failed and the event goes straight to finish with that node EJECTED: its ranges fall
+ * to their successors, and a source whose sealed handoff disappears drops those ranges rather than
+ * serve data that may be stale. Health-check ejections and re-admissions are events too, so they
+ * never interleave with a handoff.
+ */
+
+/** Runs joins, leaves, weight changes, ejections and re-admissions, one at a time. */
+final class ScaleCoordinator implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ScaleCoordinator.class);
+  private static final int HISTORY = 32;
+  private static final int PUSH_ATTEMPTS = 3;
+
+  private final TopologyStore store;
+  private final NodePool pool;
+  private final Duration streamTimeout;
+  private final ExecutorService runner =
+      Executors.newSingleThreadExecutor(daemon("ringcache-scale-events"));
+  private final ExecutorService streams = Executors.newCachedThreadPool(daemon("ringcache-handoff-stream"));
+  private final Deque<ScaleEvent> history = new ArrayDeque<>();
+  private ScaleEvent running;
+  private long nextId = 1;
+
+  ScaleCoordinator(TopologyStore store, NodePool pool, Duration streamTimeout) {
+    this.store = store;
+    this.pool = pool;
+    this.streamTimeout = streamTimeout;
+  }
+
+  // ---- requests ---------------------------------------------------------------------------
+
+  /** Adds a node: it is flushed, then receives its ranges from their current owners. */
+  synchronized ScaleEvent join(String name, String address, int weight) {
+    requireIdle();
+    if (name == null || name.isBlank()) {
+      throw ApiException.badRequest("node name must not be blank");
+    }
+    String addr = address == null || address.isBlank() ? name : address;
+    try {
+      HostPort.parse(addr);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid address for node " + name + ": " + e.getMessage());
+    }
+    requireWeight(weight);
+    Topology t = store.current();
+    t.node(name).ifPresent(existing -> {
+      throw ApiException.conflict("node " + name + " is already in the topology (state " + existing.state() + ")");
+    });
+    for (NodeInfo n : t.nodes()) {
+      if (n.address().equals(addr)) {
+        throw ApiException.conflict("address " + addr + " is already used by node " + n.name());
+      }
+    }
+    requireAnswers(addr, name);
+    NodeInfo joining = new NodeInfo(name, addr, weight, NodeState.UP);
+    return submit(ScaleEvent.Kind.JOIN, name, event -> {
+      flush(addr);
+      changeMembership(event, nodes -> {
+        List<NodeInfo> next = new ArrayList<>(nodes);
+        next.add(joining);
+        return next;
+      });
+    });
+  }
+
+  /** Removes a node: its ranges go to their successors. */
+  synchronized ScaleEvent leave(String name) {
+    requireIdle();
+    NodeInfo node = requireNode(name);
+    Topology t = store.current();
+    if (node.state().inRing() && t.ring().nodeNames().size() == 1) {
+      throw ApiException.conflict("cannot remove " + name + ": it is the last node in the ring");
+    }
+    return submit(ScaleEvent.Kind.LEAVE, name, event -> {
+      if (!node.state().inRing()) {
+        // an ejected node holds nothing: just forget it
+        store.update(cur -> cur.next(without(cur.nodes(), name), cur.handoffs()));
+        pushAll(store.current());
+        return;
+      }
+      changeMembership(event, nodes -> replace(nodes, name, n -> n.withState(NodeState.LEAVING)));
+    });
+  }
+
+  /** Changes a node's weight: only the ranges whose owner changes move. */
+  synchronized ScaleEvent reweight(String name, int weight) {
+    requireIdle();
+    NodeInfo node = requireNode(name);
+    requireWeight(weight);
+    if (node.weight() == weight) {
+      throw ApiException.conflict("node " + name + " already has weight " + weight);
+    }
+    return submit(ScaleEvent.Kind.WEIGHT, name,
+        event -> changeMembership(event, nodes -> replace(nodes, name, n -> n.withWeight(weight))));
+  }
+
+  /** Takes a node that is down out of the ring; its ranges fall to their successors, empty. */
+  synchronized ScaleEvent eject(String name) {
+    if (running != null) {
+      if (running.status == ScaleEvent.Status.RUNNING) {
+        running.failed.add(name); // the running event ejects it when it finishes
+        return running;
+      }
+    }
+    return submit(ScaleEvent.Kind.EJECT, name, event -> {
+      Topology t = store.current();
+      NodeInfo node = t.node(name).orElse(null);
+      if (node == null || !node.state().inRing()) {
+        event.message = "nothing to do: " + name + " is not in the ring";
+        return;
+      }
+      event.failed.add(name);
+      finish(event);
+    });
+  }
+
+  /** Brings an ejected node that answers again back, flushed, through a normal handoff. */
+  synchronized ScaleEvent readmit(String name) {
+    requireIdle();
+    NodeInfo node = requireNode(name);
+    if (node.state() != NodeState.EJECTED) {
+      throw ApiException.conflict("node " + name + " is not ejected (state " + node.state() + ")");
+    }
+    return submit(ScaleEvent.Kind.READMIT, name, event -> {
+      flush(node.address());
+      changeMembership(event, nodes -> replace(nodes, name, n -> n.withState(NodeState.UP)));
+    });
+  }
+
+  /** Resumes the handoffs of a persisted topology, after a router restart. */
+  synchronized ScaleEvent resume() {
+    return submit(ScaleEvent.Kind.RESUME, null, this::drive);
+  }
+
+  /** Records that a node failed its health checks; a running event that involves it ends early. */
+  void nodeFailed(String name) {
+    ScaleEvent event;
+    synchronized (this) {
+      event = running;
+    }
+    if (event != null && event.status == ScaleEvent.Status.RUNNING && participants(store.current()).contains(name)) {
+      event.failed.add(name);
+    }
+  }
+
+  synchronized boolean busy() {
+    return running != null && running.status == ScaleEvent.Status.RUNNING;
+  }
+
+  synchronized List<ScaleEvent> history() {
+    return List.copyOf(history);
+  }
+
+  synchronized ScaleEvent event(String id) {
+    for (ScaleEvent e : history) {
+      if (e.id.equals(id)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  // ---- the event runner -------------------------------------------------------------------
+
+  private interface Step {
+    void run(ScaleEvent event) throws Exception;
+  }
+
+  private ScaleEvent submit(ScaleEvent.Kind kind, String node, Step step) {
+    ScaleEvent event = new ScaleEvent("ev-" + nextId++, kind, node);
+    running = event;
+    history.addFirst(event);
+    while (history.size() > HISTORY) {
+      history.removeLast();
+    }
+    log.info("scale event {} started: {} {}", event.id, kind, node == null ? "" : node);
+    runner.execute(() -> {
+      try {
+        step.run(event);
+        if (event.failed.isEmpty()) {
+          event.end(ScaleEvent.Status.DONE, event.message.isEmpty() ? "done" : event.message);
+        } else if (event.kind == ScaleEvent.Kind.EJECT) {
+          event.end(ScaleEvent.Status.DONE, "ejected " + String.join(", ", event.failed));
+        } else {
+          event.end(ScaleEvent.Status.FAILED, "node(s) failed during the event and were ejected: " + String.join(", ", event.failed));
+        }
+      } catch (Exception | Error e) {
+        log.error("scale event {} failed", event.id, e);
+        event.end(ScaleEvent.Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+      }
+      log.info("scale event {} {}: {} (moved {} of {} keys)", event.id, event.status, event.message, event.keysMoved(), event.keysTotal());
+    });
+    return event;
+  }
+
+  /** Starts the handoffs from the current membership to {@code change(nodes)}, then drives them. */
+  private void changeMembership(ScaleEvent event, UnaryOperator<List<NodeInfo>> change) throws Exception {
+    store.update(t -> {
+      if (!t.handoffs().isEmpty()) {
+        throw new IllegalStateException("handoffs already under way: " + t.handoffs());
+      }
+      List<NodeInfo> during = change.apply(t.nodes());
+      RingDiff diff = RingDiff.between(t.ring(), HashRing.of(during));
+      List<Handoff> handoffs = new ArrayList<>();
+      int i = 0;
+      for (Map.Entry<Transfer, List<HashRange>> group : diff.groups().entrySet()) {
+        String id = "e" + (t.epoch() + 1) + "-" + i++;
+        handoffs.add(new Handoff(id, group.getKey().from(), group.getKey().to(), group.getValue(), HandoffPhase.PREPARED));
+      }
+      return t.next(during, handoffs);
+    });
+    drive(event);
+  }
+
+  /** Takes the persisted handoffs from whatever phase they are in to the end. */
+  private void drive(ScaleEvent event) throws Exception {
+    Topology t = store.current();
+    if (!t.handoffs().isEmpty()) {
+      log.info("handoffs: {}", t.handoffs().stream().map(Describe::handoff).toList());
+    }
+    HandoffPhase phase = t.handoffs().isEmpty() ? null : t.handoffs().get(0).phase();
+    if (phase == HandoffPhase.PREPARED && ok(event)) {
+      pushAll(t, participants(t), event);
+      if (ok(event)) {
+        t = advance(HandoffPhase.SEALED);
+        phase = HandoffPhase.SEALED;
+      }
+    }
+    if (phase == HandoffPhase.SEALED && ok(event)) {
+      pushOrdered(t, sources(t), event); // seal before activate
+      if (ok(event)) {
+        t = advance(HandoffPhase.ACTIVE);
+        phase = HandoffPhase.ACTIVE;
+      }
+    }
+    if (phase == HandoffPhase.ACTIVE && ok(event)) {
+      pushOrdered(t, targets(t), event);
+      if (ok(event)) {
+        t = advance(HandoffPhase.STREAMING);
+        phase = HandoffPhase.STREAMING;
+      }
+    }
+    if (phase == HandoffPhase.STREAMING && ok(event)) {
+      pushOrdered(t, targets(t), event);
+      if (ok(event)) {
+        stream(t, event);
+      }
+    }
+    finish(event);
+  }
+
+  private boolean ok(ScaleEvent event) {
+    return event.failed.isEmpty();
+  }
+
+  private Topology advance(HandoffPhase phase) {
+    return store.update(t -> t.next(t.nodes(), t.handoffs().stream().map(h -> h.withPhase(phase)).toList()));
+  }
+
+  /** The final membership: LEAVING nodes gone, failed nodes ejected, no handoff; pushed to all. */
+  private void finish(ScaleEvent event) {
+    Set<String> failed = Set.copyOf(event.failed);
+    Topology t = store.update(cur -> {
+      List<NodeInfo> nodes = new ArrayList<>();
+      for (NodeInfo n : cur.nodes()) {
+        if (n.state() == NodeState.LEAVING) {
+          continue;
+        }
+        nodes.add(failed.contains(n.name()) && n.state().inRing() ? n.withState(NodeState.EJECTED) : n);
+      }
+      if (HashRing.of(nodes).isEmpty()) {
+        // never eject the last nodes of the ring: keep them DOWN, so keys still have an owner to wait for
+        nodes = nodes.stream()
+            .map(n -> failed.contains(n.name()) && n.state() == NodeState.EJECTED ? n.withState(NodeState.DOWN) : n)
+            .toList();
+      }
+      return cur.next(nodes, List.of());
+    });
+    pushAll(t);
+    for (String name : failed) {
+      t.node(name).filter(n -> n.state() == NodeState.EJECTED)
+          .ifPresent(n -> log.warn("node {} ejected: it failed during scale event {}", name, event.id));
+    }
+  }
+
+  private void stream(Topology t, ScaleEvent event) throws InterruptedException {
+    Map<Handoff, Future<Long>> running = new HashMap<>();
+    Map<Handoff, Integer> attempts = new HashMap<>();
+    for (Handoff h : t.handoffs()) {
+      running.put(h, streams.submit(() -> streamOne(t, h)));
+      attempts.put(h, 1);
+    }
+    long deadline = System.nanoTime() + streamTimeout.toNanos();
+    long nextPoll = 0;
+    while (!running.isEmpty()) {
+      boolean poll = System.nanoTime() >= nextPoll;
+      if (poll) {
+        nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
+      }
+      for (var it = running.entrySet().iterator(); it.hasNext(); ) {
+        var entry = it.next();
+        Handoff h = entry.getKey();
+        if (event.failed.contains(h.from()) || event.failed.contains(h.to())) {
+          entry.getValue().cancel(true);
+          it.remove();
+          continue;
+        }
+        try {
+          long moved = entry.getValue().get(20, TimeUnit.MILLISECONDS);
+          ScaleEvent.Progress before = event.progress.get(h.id());
+          event.progress.put(h.id(), new ScaleEvent.Progress(moved, Math.max(moved, before == null ? 0 : before.total())));
+          log.info("handoff {} streamed {} entries {} -> {}", h.id(), moved, h.from(), h.to());
+          it.remove();
+        } catch (TimeoutException e) {
+          if (poll) {
+            pollProgress(t, h, event);
+          }
+        } catch (java.util.concurrent.ExecutionException e) {
+          log.warn("handoff {} {} -> {}: streaming failed: {}", h.id(), h.from(), h.to(), e.getCause().getMessage());
+          blame(t, h, event);
+          if (!event.failed.contains(h.from()) && !event.failed.contains(h.to()) && attempts.get(h) < 3) {
+            attempts.merge(h, 1, Integer::sum);
+            entry.setValue(streams.submit(() -> streamOne(t, h))); // both answer: stream again (idempotent)
+          } else {
+            it.remove();
+          }
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        running.values().forEach(f -> f.cancel(true));
+        throw new IllegalStateException("streaming did not finish within " + streamTimeout);
+      }
+    }
+  }
+
+  private long streamOne(Topology t, Handoff h) throws IOException {
+    String source = t.node(h.from()).map(NodeInfo::address).orElse(h.from());
+    try (NodeClient client = pool.dedicated(source)) {
+      client.readTimeout(streamTimeout);
+      Object reply = client.call("RING.STREAM", h.id());
+      if (!(reply instanceof Long moved)) {
+        throw new IOException("unexpected reply to RING.STREAM from " + source + ": " + NodeClient.text(reply));
+      }
+      return moved;
+    }
+  }
+
+  private void pollProgress(Topology t, Handoff h, ScaleEvent event) {
+    String source = t.node(h.from()).map(NodeInfo::address).orElse(h.from());
+    try {
+      if (pool.call(source, "RING.PROGRESS", h.id()) instanceof List<?> list && list.size() == 2) {
+        event.progress.put(h.id(), new ScaleEvent.Progress((Long) list.get(0), (Long) list.get(1)));
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("progress of {} from {}: {}", h.id(), source, e.getMessage());
+    }
+  }
+
+  /** After a failed stream, whichever of source and target no longer answers has failed. */
+  private void blame(Topology t, Handoff h, ScaleEvent event) {
+    for (String name : List.of(h.from(), h.to())) {
+      String address = t.node(name).map(NodeInfo::address).orElse(name);
+      try {
+        pool.call(address, "PING");
+      } catch (IOException e) {
+        event.failed.add(name);
+      }
+    }
+  }
+
+  // ---- pushes -----------------------------------------------------------------------------
+
+  /** Pushes to {@code first} (each must acknowledge, else it is failed), then to everyone else. */
+  private void pushOrdered(Topology t, Set<String> first, ScaleEvent event) {
+    for (String name : first) {
+      if (!pushWithRetry(t, name)) {
+        event.failed.add(name);
+      }
+    }
+    if (event.failed.isEmpty()) {
+      pushAll(t, participants(t), event);
+    }
+  }
+
+  private void pushAll(Topology t, Set<String> required, ScaleEvent event) {
+    for (NodeInfo node : t.nodes()) {
+      if (!pushWithRetry(t, node.name()) && required.contains(node.name())) {
+        event.failed.add(node.name());
+      }
+    }
+  }
+
+  /** Pushes to every node listed, ejected ones included (so that they stop serving); failures are left to the health checker. */
+  void pushAll(Topology t) {
+    for (NodeInfo node : t.nodes()) {
+      pushWithRetry(t, node.name());
+    }
+  }
+
+  /** Pushes {@code t} to one node; false when it cannot be reached after a few attempts. */
+  boolean pushWithRetry(Topology t, String name) {
+    String address = t.node(name).map(NodeInfo::address).orElse(name);
+    IOException last = null;
+    for (int attempt = 0; attempt < PUSH_ATTEMPTS; attempt++) {
+      try {
+        pool.push(address, t);
+        return true;
+      } catch (NodeClient.ErrorReply e) {
+        log.warn("node {} refused topology epoch {}: {}", name, t.epoch(), e.getMessage());
+        return false;
+      } catch (IOException e) {
+        last = e;
+        pool.discard(address);
+      }
+    }
+    log.debug("cannot push epoch {} to {} at {}: {}", t.epoch(), name, address, last.getMessage());
+    return false;
+  }
+
+  private void flush(String address) throws IOException {
+    pool.call(address, "RING.FLUSH");
+  }
+
+  private void requireAnswers(String address, String name) {
+    try {
+      pool.call(address, "PING");
+    } catch (IOException e) {
+      throw ApiException.badRequest("node " + name + " at " + address + " does not answer: " + e.getMessage());
+    }
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  static Set<String> participants(Topology t) {
+    Set<String> names = new LinkedHashSet<>();
+    for (Handoff h : t.handoffs()) {
+      names.add(h.from());
+      names.add(h.to());
+    }
+    return names;
+  }
+
+  private static Set<String> sources(Topology t) {
+    Set<String> names = new LinkedHashSet<>();
+    t.handoffs().forEach(h -> names.add(h.from()));
+    return names;
+  }
+
+  private static Set<String> targets(Topology t) {
+    Set<String> names = new LinkedHashSet<>();
+    t.handoffs().forEach(h -> names.add(h.to()));
+    return names;
+  }
+
+  private void requireIdle() {
+    if (running != null && running.status == ScaleEvent.Status.RUNNING) {
+      throw ApiException.conflict(
+          "scale event " + running.id + " (" + running.kind + (running.node == null ? "" : " " + running.node)
+              + ") is under way; try again when it finishes");
+    }
+  }
+
+  private NodeInfo requireNode(String name) {
+    return store.current().node(name).orElseThrow(() -> ApiException.notFound("no such node: " + name));
+  }
+
+  private static void requireWeight(int weight) {
+    if (weight < 1 || weight > HashRing.MAX_WEIGHT) {
+      throw ApiException.badRequest("weight must be between 1 and " + HashRing.MAX_WEIGHT + ": " + weight);
+    }
+  }
+
+  private static List<NodeInfo> replace(List<NodeInfo> nodes, String name, UnaryOperator<NodeInfo> change) {
+    return nodes.stream().map(n -> n.name().equals(name) ? change.apply(n) : n).toList();
+  }
+
+  private static List<NodeInfo> without(List<NodeInfo> nodes, String name) {
+    return nodes.stream().filter(n -> !n.name().equals(name)).toList();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread thread = new Thread(r, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  @Override
+  public void close() {
+    runner.shutdownNow();
+    streams.shutdownNow();
+  }
+}
