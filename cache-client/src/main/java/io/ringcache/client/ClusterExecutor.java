@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * The core every view shares: it routes a request by its key (RoutingTable), sends it to the
+ * The core every view shares: it routes a request by its key (KeyRouter), sends it to the
  * node's Endpoint, and decides what a reply means.
  *
  *  - A normal reply completes the request through its converter.
@@ -126,7 +126,7 @@ final class ClusterExecutor {
     }
     String address;
     try {
-      address = request.fixedAddress != null ? request.fixedAddress : topology.table().addressOf(request.key);
+      address = request.fixedAddress != null ? request.fixedAddress : topology.router().addressOf(request.key);
     } catch (CacheException e) {
       request.completeExceptionally(e);
       return;
@@ -261,10 +261,10 @@ final class ClusterExecutor {
    * topology, in the order of first appearance. Returns the index lists, one per address.
    */
   Map<String, List<Integer>> groupByNode(byte[][] keys) {
-    RoutingTable table = topology.table();
+    KeyRouter router = topology.router();
     Map<String, List<Integer>> groups = new LinkedHashMap<>();
     for (int i = 0; i < keys.length; i++) {
-      groups.computeIfAbsent(table.addressOf(keys[i]), a -> new ArrayList<>()).add(i);
+      groups.computeIfAbsent(router.addressOf(keys[i]), a -> new ArrayList<>()).add(i);
     }
     return groups;
   }

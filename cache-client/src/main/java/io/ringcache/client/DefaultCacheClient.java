@@ -54,7 +54,7 @@ final class DefaultCacheClient extends SyncView<String, String> implements Cache
 
   @Override
   public long topologyEpoch() {
-    return topology.table().epoch();
+    return topology.router().epoch();
   }
 
   @Override
@@ -69,7 +69,7 @@ final class DefaultCacheClient extends SyncView<String, String> implements Cache
 
   /** For tests: where {@code key} goes under the current topology. */
   String addressOf(String key) {
-    return topology.table().addressOf(Codec.UTF8.encodeKey(key));
+    return topology.router().addressOf(Codec.UTF8.encodeKey(key));
   }
 
   @Override
@@ -82,6 +82,6 @@ final class DefaultCacheClient extends SyncView<String, String> implements Cache
 
   @Override
   public String toString() {
-    return "CacheClient{" + topology.table() + "}";
+    return "CacheClient{" + topology.router() + "}";
   }
 }

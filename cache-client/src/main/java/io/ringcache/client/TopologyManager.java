@@ -15,15 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * Holds the routing table in use and keeps it current.
+ * Holds the key router in use and keeps it current.
  *
  * Sources: a refresh asks, one after the other until one answers with an epoch at least the one
  * it looks for (ours, or the epoch a -MOVED named), the hinted address (the target of
  * a -MOVED, which knows the newer epoch), the seeds (usually the router), then every node of the
  * current topology. So the client keeps working when the router is down: the nodes answer too,
- * and if nobody answers it keeps its last table.
+ * and if nobody answers it keeps its last router.
  *
- * Adoption: a table replaces the current one only if its epoch is higher (compare-and-set on the
+ * Adoption: a router replaces the current one only if its epoch is higher (compare-and-set on the
  * volatile reference). A standalone answer (a plain Redis that does not know RING.TOPOLOGY) counts
  * as epoch 0.
  *
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * that fails every request does not turn into a refresh storm.
  */
 
-/** The current routing table, its bootstrap from the seeds and its refreshes. */
+/** The current key router, its bootstrap from the seeds and its refreshes. */
 final class TopologyManager {
 
   private static final Logger log = LoggerFactory.getLogger(TopologyManager.class);
@@ -41,7 +41,7 @@ final class TopologyManager {
 
   private final ClusterExecutor executor;
   private final List<String> seeds;
-  private volatile RoutingTable table;
+  private volatile KeyRouter router;
   private ScheduledFuture<?> periodic;
 
   // Guarded by this.
@@ -56,8 +56,8 @@ final class TopologyManager {
     this.seeds = List.copyOf(seeds);
   }
 
-  RoutingTable table() {
-    return table;
+  KeyRouter router() {
+    return router;
   }
 
   /**
@@ -69,8 +69,8 @@ final class TopologyManager {
     StringBuilder failures = new StringBuilder();
     for (String seed : seeds) {
       try {
-        RoutingTable fetched = fetch(seed).get(2 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
-        table = fetched;
+        KeyRouter fetched = fetch(seed).get(2 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
+        router = fetched;
         log.info("ringcache client started with {} (from {})", fetched, seed);
         startPeriodic();
         return;
@@ -104,9 +104,9 @@ final class TopologyManager {
   }
 
   /** Asks {@code address} for its topology; a node that does not know the command is standalone. */
-  CompletableFuture<RoutingTable> fetch(String address) {
-    Request<RoutingTable> request =
-        Request.keyless(CommandType.RING_TOPOLOGY, null, reply -> RoutingTable.of(TopologyJson.read((byte[]) reply)));
+  CompletableFuture<KeyRouter> fetch(String address) {
+    Request<KeyRouter> request =
+        Request.keyless(CommandType.RING_TOPOLOGY, null, reply -> KeyRouter.of(TopologyJson.read((byte[]) reply)));
     executor.executeAt(address, request);
     return request.handle(
         (fetched, error) -> {
@@ -116,7 +116,7 @@ final class TopologyManager {
           Throwable cause = ClusterExecutor.unwrap(error);
           if (cause instanceof CacheServerException
               && CacheExceptions.isUnknownCommand(cause.getMessage())) {
-            return RoutingTable.standalone(address);
+            return KeyRouter.standalone(address);
           }
           throw cause instanceof CacheException
               ? (CacheException) cause
@@ -126,7 +126,7 @@ final class TopologyManager {
 
   /** A node redirected a request: refresh, starting at the redirect's target, if its epoch is newer. */
   void onMoved(CacheExceptions.Moved moved) {
-    RoutingTable current = table;
+    KeyRouter current = router;
     if (current != null && moved.epoch() > current.epoch()) {
       refresh(moved.address(), moved.epoch(), true);
     }
@@ -142,15 +142,15 @@ final class TopologyManager {
     try {
       run(null, 0).get(4 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      log.warn("topology refresh failed, keeping epoch {}: {}", table.epoch(), ClusterExecutor.unwrap(e).toString());
+      log.warn("topology refresh failed, keeping epoch {}: {}", router.epoch(), ClusterExecutor.unwrap(e).toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return table.epoch();
+    return router.epoch();
   }
 
   private void refresh(String hint, long minEpoch, boolean prompted) {
-    if (table == null) {
+    if (router == null) {
       return; // still bootstrapping: bootstrap() tries every seed itself
     }
     synchronized (this) {
@@ -187,7 +187,7 @@ final class TopologyManager {
                 pendingHint = null;
                 pendingMinEpoch = 0;
               }
-              if (nextMinEpoch > table.epoch()) {
+              if (nextMinEpoch > router.epoch()) {
                 refresh(next, nextMinEpoch, true);
               } else {
                 refresh(next, 0, false);
@@ -197,7 +197,7 @@ final class TopologyManager {
 
   /**
    * Asks the sources one after the other until one answers with an epoch of at least {@code
-   * minEpoch} and our own; adopts a table newer than ours on the way.
+   * minEpoch} and our own; adopts a router newer than ours on the way.
    */
   private CompletableFuture<Long> run(String hint, long minEpoch) {
     Set<String> sources = new LinkedHashSet<>();
@@ -205,9 +205,9 @@ final class TopologyManager {
       sources.add(hint);
     }
     sources.addAll(seeds);
-    sources.addAll(table.addresses());
+    sources.addAll(router.addresses());
     CompletableFuture<Long> done = new CompletableFuture<>();
-    tryNext(new ArrayList<>(sources).iterator(), Math.max(minEpoch, table.epoch()), done, new StringBuilder());
+    tryNext(new ArrayList<>(sources).iterator(), Math.max(minEpoch, router.epoch()), done, new StringBuilder());
     return done;
   }
 
@@ -215,7 +215,7 @@ final class TopologyManager {
       Iterator<String> sources, long wanted, CompletableFuture<Long> done, StringBuilder failures) {
     if (!sources.hasNext()) {
       log.warn("no node answered {} with epoch {} or newer; keeping the topology of epoch {} ({})",
-          CommandType.RING_TOPOLOGY.wireName(), wanted, table.epoch(), failures);
+          CommandType.RING_TOPOLOGY.wireName(), wanted, router.epoch(), failures);
       done.completeExceptionally(new CacheConnectionException(null, "no topology source answered: " + failures, null));
       return;
     }
@@ -236,17 +236,17 @@ final class TopologyManager {
                 tryNext(sources, wanted, done, failures);
                 return;
               }
-              done.complete(table.epoch());
+              done.complete(router.epoch());
             });
   }
 
-  private void adopt(RoutingTable fetched, String source) {
+  private void adopt(KeyRouter fetched, String source) {
     synchronized (this) {
-      RoutingTable current = table;
+      KeyRouter current = router;
       if (fetched.epoch() <= current.epoch()) {
         return;
       }
-      table = fetched;
+      router = fetched;
       log.info("topology epoch {} -> {} (from {}): {}", current.epoch(), fetched.epoch(), source, fetched);
     }
   }

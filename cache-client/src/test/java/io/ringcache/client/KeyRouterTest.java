@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class RoutingTableTest {
+class KeyRouterTest {
 
   private static final NodeInfo A = new NodeInfo("a:1", "127.0.0.1:7001", 1, NodeState.UP);
   private static final NodeInfo B = new NodeInfo("b:2", "127.0.0.1:7002", 2, NodeState.UP);
@@ -27,21 +27,21 @@ class RoutingTableTest {
   @Test
   void addressOf_withoutHandoff_isTheRingOwnersAddress() {
     Topology topology = Topology.of(4, List.of(A, B, C));
-    RoutingTable table = RoutingTable.of(topology);
+    KeyRouter router = KeyRouter.of(topology);
     for (int i = 0; i < 2000; i++) {
       String owner = topology.ring().ownerOfHash(Crc32.hash(key(i)));
-      assertThat(table.addressOf(key(i))).isEqualTo(topology.node(owner).orElseThrow().address());
+      assertThat(router.addressOf(key(i))).isEqualTo(topology.node(owner).orElseThrow().address());
     }
-    assertThat(table.epoch()).isEqualTo(4);
-    assertThat(table.addresses()).containsExactly("127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003");
+    assertThat(router.epoch()).isEqualTo(4);
+    assertThat(router.addresses()).containsExactly("127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003");
   }
 
   @Test
   void addressOf_coveredByPreparedHandoff_isTheSource() {
     Handoff handoff = new Handoff("h1", "a:1", "c:3", List.of(HashRange.all()), HandoffPhase.PREPARED);
-    RoutingTable table = RoutingTable.of(new Topology(5, List.of(A, B, C), List.of(handoff)));
+    KeyRouter router = KeyRouter.of(new Topology(5, List.of(A, B, C), List.of(handoff)));
     for (int i = 0; i < 100; i++) {
-      assertThat(table.addressOf(key(i))).isEqualTo("127.0.0.1:7001");
+      assertThat(router.addressOf(key(i))).isEqualTo("127.0.0.1:7001");
     }
   }
 
@@ -49,8 +49,8 @@ class RoutingTableTest {
   void addressOf_coveredBySealedActiveOrStreamingHandoff_isTheTarget() {
     for (HandoffPhase phase : List.of(HandoffPhase.SEALED, HandoffPhase.ACTIVE, HandoffPhase.STREAMING)) {
       Handoff handoff = new Handoff("h1", "a:1", "c:3", List.of(HashRange.all()), phase);
-      RoutingTable table = RoutingTable.of(new Topology(5, List.of(A, B, C), List.of(handoff)));
-      assertThat(table.addressOf(key(1))).as(phase.name()).isEqualTo("127.0.0.1:7003");
+      KeyRouter router = KeyRouter.of(new Topology(5, List.of(A, B, C), List.of(handoff)));
+      assertThat(router.addressOf(key(1))).as(phase.name()).isEqualTo("127.0.0.1:7003");
     }
   }
 
@@ -61,24 +61,33 @@ class RoutingTableTest {
     // A range that holds everything but this key's hash.
     HashRange allButKey = HashRange.of(hash, hash - 1);
     Handoff handoff = new Handoff("h1", "a:1", "c:3", List.of(allButKey), HandoffPhase.ACTIVE);
-    RoutingTable table = RoutingTable.of(new Topology(5, List.of(A, B, C.withState(NodeState.EJECTED)), List.of(handoff)));
-    assertThat(table.addressOf(key(7))).isEqualTo(RoutingTable.of(plain).addressOf(key(7)));
+    KeyRouter router = KeyRouter.of(new Topology(5, List.of(A, B, C.withState(NodeState.EJECTED)), List.of(handoff)));
+    assertThat(router.addressOf(key(7))).isEqualTo(KeyRouter.of(plain).addressOf(key(7)));
   }
 
   @Test
   void standalone_sendsEveryKeyToOneAddress() {
-    RoutingTable table = RoutingTable.standalone("127.0.0.1:6379");
-    assertThat(table.addressOf(key(1))).isEqualTo("127.0.0.1:6379");
-    assertThat(table.addressOf(key(2))).isEqualTo("127.0.0.1:6379");
-    assertThat(table.isStandalone()).isTrue();
-    assertThat(table.epoch()).isZero();
+    KeyRouter router = KeyRouter.standalone("127.0.0.1:6379");
+    assertThat(router.addressOf(key(1))).isEqualTo("127.0.0.1:6379");
+    assertThat(router.addressOf(key(2))).isEqualTo("127.0.0.1:6379");
+    assertThat(router.isStandalone()).isTrue();
+    assertThat(router.epoch()).isZero();
   }
 
   @Test
   void addressOf_topologyWithNoNodeInTheRing_failsWithCacheException() {
-    RoutingTable table = RoutingTable.of(Topology.of(3, List.of(A.withState(NodeState.EJECTED))));
-    assertThatThrownBy(() -> table.addressOf(key(1)))
+    KeyRouter router = KeyRouter.of(Topology.of(3, List.of(A.withState(NodeState.EJECTED))));
+    assertThatThrownBy(() -> router.addressOf(key(1)))
         .isInstanceOf(CacheException.class)
         .hasMessageContaining("epoch 3 has no node");
+  }
+
+  @Test
+  void addressOf_leavingNodeWhilePrepared_isStillTheLeavingNodesAddress() {
+    // A leaving node is out of the ring but keeps its address while it hands its ranges over.
+    Handoff handoff = new Handoff("h1", "c:3", "a:1", List.of(HashRange.all()), HandoffPhase.PREPARED);
+    KeyRouter router =
+        KeyRouter.of(new Topology(6, List.of(A, B, C.withState(NodeState.LEAVING)), List.of(handoff)));
+    assertThat(router.addressOf(key(1))).isEqualTo("127.0.0.1:7003");
   }
 }
