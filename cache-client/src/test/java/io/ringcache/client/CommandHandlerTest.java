@@ -88,7 +88,7 @@ class CommandHandlerTest {
     assertThat(first.toString(StandardCharsets.UTF_8))
         .isEqualTo("*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
     first.release();
-    assertThat((Object) channel.readOutbound()).isNull();
+    assertThat(channel.<Object>readOutbound()).isNull();
     assertThat(handler.inFlightCount()).isEqualTo(2);
 
     channel.writeInbound(Unpooled.copiedBuffer("$1\r\nA\r\n$-1\r\n", StandardCharsets.UTF_8));

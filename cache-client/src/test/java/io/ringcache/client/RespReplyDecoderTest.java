@@ -17,7 +17,7 @@ class RespReplyDecoderTest {
 
   @AfterEach
   void nothingLeftOver() {
-    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(channel.<Object>readInbound()).isNull();
     channel.finishAndReleaseAll();
   }
 
@@ -76,18 +76,18 @@ class RespReplyDecoderTest {
     for (byte b : wire.getBytes(StandardCharsets.UTF_8)) {
       channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
     }
-    assertThat((Object) channel.readInbound()).isSameAs(RespReply.OK);
+    assertThat(channel.<Object>readInbound()).isSameAs(RespReply.OK);
     assertThat((byte[]) channel.readInbound()).isEqualTo("hello".getBytes(StandardCharsets.UTF_8));
     assertThat((Object[]) channel.readInbound()).hasSize(2);
-    assertThat((Object) channel.readInbound()).isEqualTo(new RespReply.Error("ERR no"));
+    assertThat(channel.<Object>readInbound()).isEqualTo(new RespReply.Error("ERR no"));
   }
 
   @Test
   void manyRepliesInOneBuffer_allEmittedInOrder() {
     channel.writeInbound(bytes(":1\r\n:2\r\n:3\r\n"));
-    assertThat((Object) channel.readInbound()).isEqualTo(1L);
-    assertThat((Object) channel.readInbound()).isEqualTo(2L);
-    assertThat((Object) channel.readInbound()).isEqualTo(3L);
+    assertThat(channel.<Object>readInbound()).isEqualTo(1L);
+    assertThat(channel.<Object>readInbound()).isEqualTo(2L);
+    assertThat(channel.<Object>readInbound()).isEqualTo(3L);
   }
 
   @Test

@@ -20,7 +20,7 @@ class RespRequestEncoderTest {
     ByteBuf out = channel.readOutbound();
     String wire = out.toString(StandardCharsets.UTF_8);
     out.release();
-    assertThat((Object) channel.readOutbound()).isNull();
+    assertThat(channel.<Object>readOutbound()).isNull();
     channel.finishAndReleaseAll();
     return wire;
   }
