@@ -24,6 +24,7 @@ final class Connection {
   private String libName;
   private String libVersion;
   private boolean closing;
+  private boolean unflushed;
 
   Connection(long id, NodeServer node) {
     this.id = id;
@@ -95,6 +96,7 @@ final class Connection {
     ByteBuf b = out;
     if (b != null && b.readableBytes() >= WRITE_THRESHOLD) {
       out = null;
+      unflushed = true;
       ctx.write(b, ctx.voidPromise());
     }
   }
@@ -109,15 +111,20 @@ final class Connection {
   /** Writes and flushes what accumulated; returns whether anything was flushed. */
   boolean flush() {
     ByteBuf b = out;
-    if (b == null) {
-      return false;
-    }
     out = null;
-    if (b.isReadable()) {
-      ctx.writeAndFlush(b, ctx.voidPromise());
+    if (b != null) {
+      if (b.isReadable()) {
+        ctx.write(b, ctx.voidPromise());
+        unflushed = true;
+      } else {
+        b.release();
+      }
+    }
+    if (unflushed) {
+      unflushed = false;
+      ctx.flush();
       return true;
     }
-    b.release();
     return false;
   }
 

@@ -1,0 +1,124 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+
+/** A node with --requirepass, and real clients (Jedis, Lettuce) that authenticate at connect. */
+class AuthIT {
+
+  private static NodeServer node;
+
+  @BeforeAll
+  static void start() {
+    node = Nodes.start(Nodes.config().requirepass("s3cret"));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void commands_beforeAuth_areRefusedWithNoauth() throws IOException {
+    try (RawClient c = new RawClient(node.port())) {
+      assertThat(c.call("GET", "a")).isEqualTo(new RawClient.Error("NOAUTH Authentication required."));
+      assertThat(c.call("RING.TOPOLOGY")).isEqualTo(new RawClient.Error("NOAUTH Authentication required."));
+      assertThat(c.call("AUTH", "wrong")).isEqualTo(new RawClient.Error("WRONGPASS invalid username-password pair or user is disabled."));
+      assertThat(c.call("AUTH", "s3cret")).isEqualTo("OK");
+      assertThat(c.call("PING")).isEqualTo("PONG");
+      assertThat((String) c.call("RING.TOPOLOGY")).contains("\"epoch\":0");
+    }
+  }
+
+  @Test
+  void auth_withDefaultUser_isAccepted() throws IOException {
+    try (RawClient c = new RawClient(node.port())) {
+      assertThat(c.call("AUTH", "default", "s3cret")).isEqualTo("OK");
+    }
+  }
+
+  @Test
+  void unauthenticated_manyArguments_isProtocolErrorAndClosed() throws IOException {
+    try (RawClient c = new RawClient(node.port())) {
+      c.send("*20\r\n");
+      assertThat(c.read()).isEqualTo(new RawClient.Error("ERR Protocol error: unauthenticated multibulk length: 20 (expected: <= 10)"));
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void unauthenticated_largeBulk_isProtocolErrorAndClosed() throws IOException {
+    try (RawClient c = new RawClient(node.port())) {
+      c.send("*2\r\n$4\r\nAUTH\r\n$1000000\r\n");
+      assertThat(c.read()).isEqualTo(new RawClient.Error("ERR Protocol error: unauthenticated bulk length: 1000000 (expected: <= 16384)"));
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void authenticated_largeRequests_areAccepted() throws IOException {
+    try (RawClient c = new RawClient(node.port())) {
+      c.call("AUTH", "s3cret");
+      String big = "v".repeat(100_000);
+      assertThat(c.call("SET", "big", big)).isEqualTo("OK");
+      assertThat(c.call("GET", "big")).isEqualTo(big);
+    }
+  }
+
+  @Test
+  void hello3_isRefusedSoClientsFallBack_hello2Works() throws IOException {
+    try (RawClient c = new RawClient(node.port())) {
+      assertThat(c.call("HELLO", "3", "AUTH", "default", "s3cret")).isEqualTo(new RawClient.Error("NOPROTO unsupported protocol version"));
+      Object hello = c.call("HELLO", "2", "AUTH", "default", "s3cret", "SETNAME", "me");
+      assertThat(hello).asList().contains("proto", 2L);
+      assertThat(c.call("CLIENT", "GETNAME")).isEqualTo("me");
+    }
+  }
+
+  @Test
+  void jedis_withPassword_connectsAndWorks() {
+    try (Jedis jedis = new Jedis("127.0.0.1", node.port(), DefaultJedisClientConfig.builder().password("s3cret").clientName("jedis-it").build())) {
+      assertThat(jedis.set("j", "1")).isEqualTo("OK");
+      assertThat(jedis.get("j")).isEqualTo("1");
+      assertThat(jedis.clientGetname()).isEqualTo("jedis-it");
+    }
+  }
+
+  @Test
+  void lettuce_withPassword_connectsAndWorksSyncAndAsync() throws Exception {
+    RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(node.port()).withPassword("s3cret".toCharArray()).withTimeout(Duration.ofSeconds(10)).build();
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> conn = client.connect()) {
+      assertThat(conn.sync().set("l", "1")).isEqualTo("OK");
+      assertThat(conn.sync().get("l")).isEqualTo("1");
+      assertThat(conn.async().incr("counter").get()).isEqualTo(1L);
+      assertThat(conn.sync().mget("l", "nope")).hasSize(2);
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
+  void lettuce_withoutPasswordOnOpenNode_connectsAndWorks() {
+    NodeServer open = Nodes.start(Nodes.config());
+    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", open.port()));
+    try (StatefulRedisConnection<String, String> conn = client.connect()) {
+      assertThat(conn.sync().ping()).isEqualTo("PONG");
+      assertThat(conn.sync().set("k", "v")).isEqualTo("OK");
+      assertThat(conn.sync().get("k")).isEqualTo("v");
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      open.close();
+    }
+  }
+}

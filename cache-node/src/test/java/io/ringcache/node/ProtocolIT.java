@@ -1,0 +1,140 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Bad input on real sockets, after Redis's tests/unit/protocol.tcl: a stream that cannot be
+ * resynchronised gets "-ERR Protocol error: ..." and is closed, while a bystander connection keeps
+ * being served and stored values do not change.
+ */
+class ProtocolIT {
+
+  private static NodeServer node;
+  private static RawClient bystander;
+
+  @BeforeAll
+  static void start() throws IOException {
+    node = Nodes.start(Nodes.config());
+    bystander = new RawClient(node.port());
+    assertThat(bystander.call("SET", "x", "original")).isEqualTo("OK");
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    bystander.close();
+    node.close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "out of range multibulk length | *3000000000\\r\\n | invalid multibulk length: 3000000000 (expected: <= 1048576)",
+        "wrong multibulk payload header | *3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nx\\r\\nfooz\\r\\n | expected '$', got 'f'",
+        "negative multibulk payload length | *3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nx\\r\\n$-10\\r\\n | invalid bulk length: -10",
+        "out of range multibulk payload length | *3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nx\\r\\n$2000000000\\r\\n | invalid bulk length: 2000000000 (expected: <= 33554432)",
+        "non-number multibulk payload length | *3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nx\\r\\n$blabla\\r\\n | invalid bulk length: blabla",
+        "multibulk request not followed by bulk arguments | *1\\r\\nfoo\\r\\n | expected '$', got 'f'",
+        "unbalanced number of quotes | set \"\"\"test-key\"\"\" test-value\\r\\nping\\r\\n | unbalanced quotes",
+        "cross-protocol POST | POST / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n | cross-protocol request refused: 'POST'",
+        "cross-protocol Host | Host: localhost\\r\\n | cross-protocol request refused: 'Host:'",
+      })
+  void badInput_isAnsweredWithProtocolErrorAndClosed(String name, String input, String expected) throws IOException {
+    try (RawClient client = new RawClient(node.port())) {
+      client.send(input.replace("\\r", "\r").replace("\\n", "\n"));
+      Object reply = client.read();
+      assertThat(reply).isInstanceOf(RawClient.Error.class);
+      assertThat(((RawClient.Error) reply).text()).startsWith("ERR Protocol error: ").contains(expected);
+      assertThat(client.closedByServer()).isTrue();
+    }
+    assertBystanderServedAndValueUnchanged();
+  }
+
+  @ParameterizedTest(name = "desync #{0}")
+  @ValueSource(ints = {0, 1, 2})
+  void protocolDesync_withoutNewline_isClosedWithProtocolError(int variant) throws IOException {
+    String seq = new String[] {"\0", "*\0", "$\0"}[variant];
+    try (RawClient client = new RawClient(node.port())) {
+      client.send(seq);
+      byte[] payload = "payload".repeat(1024).getBytes();
+      boolean closed = false;
+      for (int i = 0; i < 100 && !closed; i++) { // bounded: 100 x 7 KiB, far beyond the 64 KiB inline bound
+        try {
+          client.send(payload);
+        } catch (IOException e) {
+          closed = true;
+        }
+      }
+      Object reply = client.read();
+      assertThat(reply).isInstanceOf(RawClient.Error.class);
+      assertThat(((RawClient.Error) reply).text()).startsWith("ERR Protocol error: ");
+      assertThat(client.closedByServer()).isTrue();
+    }
+    assertBystanderServedAndValueUnchanged();
+  }
+
+  @Test
+  void mset_withTwentyThousandArguments_works() throws IOException {
+    try (RawClient client = new RawClient(node.port())) {
+      List<String> args = new ArrayList<>();
+      args.add("MSET");
+      for (int i = 0; i < 10_000; i++) {
+        args.add("k");
+        args.add("v");
+      }
+      args.add("{k}2");
+      args.add("v2");
+      assertThat(client.call(args.toArray(String[]::new))).isEqualTo("OK");
+      assertThat(client.call("GET", "{k}2")).isEqualTo("v2");
+    }
+  }
+
+  @Test
+  void inlineCommands_areServed() throws IOException {
+    try (RawClient client = new RawClient(node.port())) {
+      client.send("PING\r\nSET inl \"a b\"\r\nGET inl\r\n");
+      assertThat(client.read()).isEqualTo("PONG");
+      assertThat(client.read()).isEqualTo("OK");
+      assertThat(client.read()).isEqualTo("a b");
+    }
+  }
+
+  @Test
+  void pipelinedRequests_areAnsweredInOrder() throws IOException {
+    try (RawClient client = new RawClient(node.port())) {
+      StringBuilder s = new StringBuilder();
+      for (int i = 0; i < 1000; i++) {
+        s.append("*3\r\n$3\r\nSET\r\n$5\r\np").append(String.format("%04d", i)).append("\r\n$1\r\n").append(i % 10).append("\r\n");
+        s.append("*2\r\n$3\r\nGET\r\n$5\r\np").append(String.format("%04d", i)).append("\r\n");
+      }
+      client.send(s.toString());
+      for (int i = 0; i < 1000; i++) {
+        assertThat(client.read()).isEqualTo("OK");
+        assertThat(client.read()).isEqualTo(String.valueOf(i % 10));
+      }
+    }
+  }
+
+  @Test
+  void quit_repliesOkAndCloses() throws IOException {
+    try (RawClient client = new RawClient(node.port())) {
+      assertThat(client.call("QUIT")).isEqualTo("OK");
+      assertThat(client.closedByServer()).isTrue();
+    }
+  }
+
+  private static void assertBystanderServedAndValueUnchanged() throws IOException {
+    assertThat(bystander.call("PING")).isEqualTo("PONG");
+    assertThat(bystander.call("GET", "x")).isEqualTo("original");
+  }
+}
