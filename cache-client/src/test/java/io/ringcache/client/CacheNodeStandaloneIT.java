@@ -1,6 +1,7 @@
 package io.ringcache.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -68,5 +69,34 @@ class CacheNodeStandaloneIT {
     byte[] key = {1, 2, 3};
     cache.binaryAsync().put(key, new byte[] {0, (byte) 0xFF}).join();
     assertThat(cache.binary().get(key)).containsExactly(0, 0xFF);
+  }
+
+  @Test
+  void put_valuesOfOneMebibyte_roundTripSyncAndAsync() {
+    String big = "b".repeat(1 << 20);
+    cache.put("big", big);
+    assertThat(cache.get("big")).isEqualTo(big);
+    Map<String, String> many = new LinkedHashMap<>();
+    for (int i = 0; i < 4; i++) {
+      many.put("big:" + i, big);
+    }
+    cache.async().putAll(many).join();
+    assertThat(cache.async().getAll(many.keySet()).join()).containsExactlyEntriesOf(many);
+  }
+
+  @Test
+  void build_protectedNode_worksWithThePasswordAndFailsClearlyWithout() {
+    try (NodeCluster secured = NodeCluster.start(1, "s3cret")) {
+      try (CacheClient withPassword = CacheClient.builder().seeds(secured.address(0)).password("s3cret").build()) {
+        withPassword.put("k", "v");
+        assertThat(withPassword.get("k")).isEqualTo("v");
+      }
+      assertThatThrownBy(() -> CacheClient.builder().seeds(secured.address(0)).build())
+          .isInstanceOf(CacheAuthenticationException.class)
+          .hasMessageContaining("NOAUTH");
+      assertThatThrownBy(
+              () -> CacheClient.builder().seeds(secured.address(0)).password("wrong").build())
+          .isInstanceOf(CacheAuthenticationException.class);
+    }
   }
 }

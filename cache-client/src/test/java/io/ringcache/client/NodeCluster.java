@@ -16,14 +16,21 @@ final class NodeCluster implements AutoCloseable {
 
   private final List<NodeServer> servers = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
+  private String password;
 
   private NodeCluster() {}
 
   static NodeCluster start(int nodes) {
+    return start(nodes, null);
+  }
+
+  /** {@code nodes} nodes that require {@code password} (null: none). */
+  static NodeCluster start(int nodes, String password) {
     NodeCluster cluster = new NodeCluster();
+    cluster.password = password;
     try {
       for (int i = 0; i < nodes; i++) {
-        NodeServer server = startNode(0);
+        NodeServer server = cluster.startNode(0);
         cluster.servers.add(server);
         cluster.ports.add(server.port());
       }
@@ -34,9 +41,15 @@ final class NodeCluster implements AutoCloseable {
     return cluster;
   }
 
-  private static NodeServer startNode(int port) {
+  private NodeServer startNode(int port) {
     return NodeServer.start(
-        NodeConfig.builder().bind("127.0.0.1").port(port).maxMemory(64L << 20).threads(1).build());
+        NodeConfig.builder()
+            .bind("127.0.0.1")
+            .port(port)
+            .maxMemory(64L << 20)
+            .threads(1)
+            .requirepass(password)
+            .build());
   }
 
   int size() {
