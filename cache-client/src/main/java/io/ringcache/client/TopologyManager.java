@@ -61,19 +61,27 @@ final class TopologyManager {
   }
 
   /**
-   * Fetches the first topology from the seeds, in order, and starts the periodic refresh.
+   * Fetches the first topology from the seeds, in order, and starts the periodic refresh. The first
+   * answer is taken, unless it is a standalone node's (epoch 0) and more seeds remain: a node that
+   * restarted and was not given the topology yet must not hide the cluster, so the remaining seeds
+   * are asked too and the highest epoch wins.
    *
    * @throws CacheConnectionException if no seed answered
    */
   void bootstrap() {
     StringBuilder failures = new StringBuilder();
+    KeyRouter best = null;
+    String bestSeed = null;
     for (String seed : seeds) {
       try {
         KeyRouter fetched = fetch(seed).get(2 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
-        router = fetched;
-        log.info("ringcache client started with {} (from {})", fetched, seed);
-        startPeriodic();
-        return;
+        if (best == null || fetched.epoch() > best.epoch()) {
+          best = fetched;
+          bestSeed = seed;
+        }
+        if (best.epoch() > 0) {
+          break;
+        }
       } catch (ExecutionException | TimeoutException e) {
         Throwable cause = ClusterExecutor.unwrap(e);
         if (cause instanceof CacheAuthenticationException) {
@@ -85,8 +93,13 @@ final class TopologyManager {
         throw new CacheException("interrupted while fetching the topology", e);
       }
     }
-    throw new CacheConnectionException(
-        String.join(",", seeds), "no seed answered " + CommandType.RING_TOPOLOGY.wireName() + ": " + failures, null);
+    if (best == null) {
+      throw new CacheConnectionException(
+          String.join(",", seeds), "no seed answered " + CommandType.RING_TOPOLOGY.wireName() + ": " + failures, null);
+    }
+    router = best;
+    log.info("ringcache client started with {} (from {})", best, bestSeed);
+    startPeriodic();
   }
 
   private void startPeriodic() {

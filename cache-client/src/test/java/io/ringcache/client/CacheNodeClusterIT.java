@@ -180,4 +180,13 @@ class CacheNodeClusterIT {
     assertThat(nodes.push(nodes.topology(2, 1, 2))).containsOnly(":2");
     assertThat(cache.refreshTopology()).isEqualTo(2);
   }
+
+  @Test
+  void build_firstSeedStandaloneAfterRestart_takesTheClusterTopologyFromTheNextSeed() {
+    nodes.kill(0);
+    nodes.restart(0); // up again, empty and standalone: epoch 0, itself alone
+    try (CacheClient other = CacheClient.builder().seeds(nodes.address(0), nodes.address(1)).build()) {
+      assertThat(other.topologyEpoch()).isEqualTo(1);
+    }
+  }
 }
