@@ -1,0 +1,52 @@
+package io.ringcache.client;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The cache operations, non-blocking: the same contract as {@link CacheCommands}, each result
+ * delivered through a {@link CompletableFuture} that completes exceptionally with a {@link
+ * CacheException}. Futures complete on the client's I/O threads: callbacks attached with {@code
+ * then...} run there and must not block; use the {@code ...Async} variants with an executor for
+ * slow work. Thread-safe.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public interface AsyncCacheCommands<K, V> {
+
+  /** @see CacheCommands#get */
+  CompletableFuture<V> get(K key);
+
+  /** @see CacheCommands#put(Object, Object) */
+  CompletableFuture<Void> put(K key, V value);
+
+  /** @see CacheCommands#put(Object, Object, Duration) */
+  CompletableFuture<Void> put(K key, V value, Duration ttl);
+
+  /** @see CacheCommands#delete */
+  CompletableFuture<Boolean> delete(K key);
+
+  /** @see CacheCommands#getAll */
+  CompletableFuture<Map<K, V>> getAll(Collection<? extends K> keys);
+
+  /** @see CacheCommands#putAll */
+  CompletableFuture<Void> putAll(Map<? extends K, ? extends V> entries);
+
+  /** @see CacheCommands#exists */
+  CompletableFuture<Boolean> exists(K key);
+
+  /** @see CacheCommands#expire */
+  CompletableFuture<Boolean> expire(K key, Duration ttl);
+
+  /** @see CacheCommands#ttl */
+  CompletableFuture<Duration> ttl(K key);
+
+  /** @see CacheCommands#incr */
+  CompletableFuture<Long> incr(K key);
+
+  /** @see CacheCommands#incrBy */
+  CompletableFuture<Long> incrBy(K key, long delta);
+}

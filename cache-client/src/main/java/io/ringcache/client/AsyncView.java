@@ -1,0 +1,236 @@
+package io.ringcache.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/*
+ * The operations on one codec, as requests. The sync view uses the same methods with mayWait set,
+ * then waits. Converters are fields, so a call allocates its request and its arguments only.
+ */
+
+/** The non-blocking operations for keys and values of one codec. */
+final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
+
+  private static final ReplyConverter<Void> TO_VOID = reply -> null;
+  private static final ReplyConverter<Boolean> TO_BOOLEAN = reply -> (Long) reply > 0;
+  private static final ReplyConverter<Long> TO_LONG = reply -> (Long) reply;
+  private static final ReplyConverter<Object[]> TO_ARRAY = reply -> (Object[]) reply;
+  private static final ReplyConverter<Duration> TO_TTL =
+      reply -> {
+        long millis = (Long) reply;
+        if (millis == -2) {
+          return null;
+        }
+        return millis == -1 ? CacheCommands.NO_EXPIRY : Duration.ofMillis(millis);
+      };
+
+  private final ClusterExecutor executor;
+  private final Codec<K, V> codec;
+  private final ReplyConverter<V> toValue;
+
+  AsyncView(ClusterExecutor executor, Codec<K, V> codec) {
+    this.executor = executor;
+    this.codec = codec;
+    this.toValue = reply -> reply == RespReply.NIL ? null : codec.decodeValue((byte[]) reply);
+  }
+
+  private byte[] key(K key) {
+    return codec.encodeKey(Objects.requireNonNull(key, "key"));
+  }
+
+  private byte[] value(V value) {
+    return codec.encodeValue(Objects.requireNonNull(value, "value"));
+  }
+
+  private static long millis(Duration ttl) {
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be positive: " + ttl);
+    }
+    long millis = ttl.toMillis();
+    return millis == 0 ? 1 : millis;
+  }
+
+  private <T> Request<T> run(Request<T> request, boolean mayWait) {
+    request.mayWait = mayWait;
+    return executor.execute(request);
+  }
+
+  Request<V> get(K key, boolean mayWait) {
+    return run(Request.of(CommandType.GET, key(key), toValue), mayWait);
+  }
+
+  Request<Void> put(K key, V value, long ttlMillis, boolean mayWait) {
+    return run(new Request<>(CommandType.SET, key(key), value(value), ttlMillis, null, TO_VOID), mayWait);
+  }
+
+  Request<Void> putWithTtl(K key, V value, Duration ttl, boolean mayWait) {
+    return put(key, value, millis(ttl), mayWait);
+  }
+
+  Request<Boolean> delete(K key, boolean mayWait) {
+    return run(Request.of(CommandType.DEL, key(key), TO_BOOLEAN), mayWait);
+  }
+
+  Request<Boolean> exists(K key, boolean mayWait) {
+    return run(Request.of(CommandType.EXISTS, key(key), TO_BOOLEAN), mayWait);
+  }
+
+  Request<Boolean> expire(K key, Duration ttl, boolean mayWait) {
+    return run(new Request<>(CommandType.PEXPIRE, key(key), null, millis(ttl), null, TO_BOOLEAN), mayWait);
+  }
+
+  Request<Duration> ttl(K key, boolean mayWait) {
+    return run(Request.of(CommandType.PTTL, key(key), TO_TTL), mayWait);
+  }
+
+  Request<Long> incrBy(K key, long delta, boolean mayWait) {
+    if (delta == 1) {
+      return run(Request.of(CommandType.INCR, key(key), TO_LONG), mayWait);
+    }
+    return run(new Request<>(CommandType.INCRBY, key(key), null, delta, null, TO_LONG), mayWait);
+  }
+
+  CompletableFuture<Map<K, V>> getAll(Collection<? extends K> keys, boolean mayWait) {
+    List<K> keyList = new ArrayList<>(keys);
+    byte[][] encoded = new byte[keyList.size()][];
+    for (int i = 0; i < encoded.length; i++) {
+      encoded[i] = key(keyList.get(i));
+    }
+    if (encoded.length == 0) {
+      return CompletableFuture.completedFuture(new LinkedHashMap<>());
+    }
+    Map<String, List<Integer>> groups;
+    try {
+      groups = executor.groupByNode(encoded);
+    } catch (CacheException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    Object[] values = new Object[encoded.length];
+    CompletableFuture<?>[] parts = new CompletableFuture<?>[groups.size()];
+    int p = 0;
+    for (Map.Entry<String, List<Integer>> group : groups.entrySet()) {
+      List<Integer> indexes = group.getValue();
+      byte[][] args = new byte[indexes.size()][];
+      for (int i = 0; i < args.length; i++) {
+        args[i] = encoded[indexes.get(i)];
+      }
+      Request<Object[]> mget = Request.keyless(CommandType.MGET, args, TO_ARRAY);
+      mget.mayWait = mayWait;
+      executor.executeAt(group.getKey(), mget);
+      parts[p++] =
+          mget.thenAccept(
+              replies -> {
+                for (int i = 0; i < replies.length; i++) {
+                  values[indexes.get(i)] = replies[i];
+                }
+              });
+    }
+    return CompletableFuture.allOf(parts).thenApply(
+        ignored -> {
+          Map<K, V> result = new LinkedHashMap<>();
+          for (int i = 0; i < values.length; i++) {
+            Object v = values[i];
+            if (v != RespReply.NIL && v != null) {
+              result.put(keyList.get(i), codec.decodeValue((byte[]) v));
+            }
+          }
+          return result;
+        });
+  }
+
+  CompletableFuture<Void> putAll(Map<? extends K, ? extends V> entries, boolean mayWait) {
+    if (entries.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[][] keys = new byte[entries.size()][];
+    byte[][] vals = new byte[entries.size()][];
+    int n = 0;
+    for (Map.Entry<? extends K, ? extends V> e : entries.entrySet()) {
+      keys[n] = key(e.getKey());
+      vals[n] = value(e.getValue());
+      n++;
+    }
+    Map<String, List<Integer>> groups;
+    try {
+      groups = executor.groupByNode(keys);
+    } catch (CacheException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<?>[] parts = new CompletableFuture<?>[groups.size()];
+    int p = 0;
+    for (Map.Entry<String, List<Integer>> group : groups.entrySet()) {
+      List<Integer> indexes = group.getValue();
+      byte[][] args = new byte[2 * indexes.size()][];
+      for (int i = 0; i < indexes.size(); i++) {
+        args[2 * i] = keys[indexes.get(i)];
+        args[2 * i + 1] = vals[indexes.get(i)];
+      }
+      Request<Void> mset = Request.keyless(CommandType.MSET, args, TO_VOID);
+      mset.mayWait = mayWait;
+      parts[p++] = executor.executeAt(group.getKey(), mset);
+    }
+    return CompletableFuture.allOf(parts);
+  }
+
+  @Override
+  public CompletableFuture<V> get(K key) {
+    return get(key, false);
+  }
+
+  @Override
+  public CompletableFuture<Void> put(K key, V value) {
+    return put(key, value, 0, false);
+  }
+
+  @Override
+  public CompletableFuture<Void> put(K key, V value, Duration ttl) {
+    return put(key, value, millis(ttl), false);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> delete(K key) {
+    return delete(key, false);
+  }
+
+  @Override
+  public CompletableFuture<Map<K, V>> getAll(Collection<? extends K> keys) {
+    return getAll(keys, false);
+  }
+
+  @Override
+  public CompletableFuture<Void> putAll(Map<? extends K, ? extends V> entries) {
+    return putAll(entries, false);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> exists(K key) {
+    return exists(key, false);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> expire(K key, Duration ttl) {
+    return expire(key, ttl, false);
+  }
+
+  @Override
+  public CompletableFuture<Duration> ttl(K key) {
+    return ttl(key, false);
+  }
+
+  @Override
+  public CompletableFuture<Long> incr(K key) {
+    return incrBy(key, 1, false);
+  }
+
+  @Override
+  public CompletableFuture<Long> incrBy(K key, long delta) {
+    return incrBy(key, delta, false);
+  }
+}

@@ -1,0 +1,201 @@
+package io.ringcache.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A ringcache client: routes each key straight to the node that owns it, following the cluster's
+ * topology. Create one per application with {@link #builder()} and share it between threads; close
+ * it when the application stops.
+ *
+ * <pre>{@code
+ * try (CacheClient cache = CacheClient.builder().seeds("127.0.0.1:7000").build()) {
+ *   cache.put("user:1", "alice");
+ *   String v = cache.get("user:1");
+ *   CompletableFuture<String> f = cache.async().get("user:1");
+ * }
+ * }</pre>
+ *
+ * <p>The client itself offers the blocking operations on {@code String} keys and values, encoded
+ * as UTF-8; {@link #async()} the same operations non-blocking, {@link #binary()} and {@link
+ * #binaryAsync()} the same on {@code byte[]} keys and values. All views share the connections.
+ */
+public interface CacheClient extends CacheCommands<String, String>, AutoCloseable {
+
+  /** A builder with every option at its default. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** The non-blocking view with {@code String} keys and values. */
+  AsyncCacheCommands<String, String> async();
+
+  /** The blocking view with {@code byte[]} keys and values. */
+  CacheCommands<byte[], byte[]> binary();
+
+  /** The non-blocking view with {@code byte[]} keys and values. */
+  AsyncCacheCommands<byte[], byte[]> binaryAsync();
+
+  /** The epoch of the topology the client routes with; 0 for a standalone node. */
+  long topologyEpoch();
+
+  /**
+   * Asks the seeds (and the known nodes) for the topology now and adopts it if its epoch is newer;
+   * returns the epoch in use afterwards. Failures are logged, not thrown: the client keeps its
+   * last topology.
+   */
+  long refreshTopology();
+
+  /** The options the client was built with. */
+  ClientOptions options();
+
+  /** Closes every connection and stops the I/O threads; pending operations fail. */
+  @Override
+  void close();
+
+  /** Builds a {@link CacheClient}; every setter documents its default. Not thread-safe. */
+  final class Builder {
+
+    List<String> seeds = List.of("127.0.0.1:7000");
+    String password;
+    Duration connectTimeout = Duration.ofSeconds(2);
+    Duration commandTimeout = Duration.ofSeconds(2);
+    int maxRedirects = 5;
+    int maxTryAgainRetries = 10;
+    Duration topologyRefreshPeriod = Duration.ofSeconds(30);
+    Duration reconnectDelay = Duration.ofMillis(200);
+    int maxInFlightPerNode = 10_000;
+    int ioThreads = Runtime.getRuntime().availableProcessors();
+
+    Builder() {}
+
+    /**
+     * Where to fetch the topology first, {@code host:port} each: any node of the cluster, or the
+     * router's RESP port. They are tried in order. Default {@code 127.0.0.1:7000} (the router).
+     */
+    public Builder seeds(String... seeds) {
+      return seeds(Arrays.asList(seeds));
+    }
+
+    /** As {@link #seeds(String...)}. */
+    public Builder seeds(List<String> seeds) {
+      List<String> copy = new ArrayList<>();
+      for (String seed : seeds) {
+        Addresses.requireValid(seed);
+        copy.add(seed);
+      }
+      require(!copy.isEmpty(), "at least one seed is needed");
+      this.seeds = copy;
+      return this;
+    }
+
+    /** The password for {@code AUTH} on every connection. Default: none. */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** How long opening a connection may take. Default 2 seconds. */
+    public Builder connectTimeout(Duration timeout) {
+      require(timeout.toMillis() > 0, "connect timeout must be at least 1 ms: " + timeout);
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long one operation may take, redirects and retries included; then it fails with {@link
+     * CacheTimeoutException}. Default 2 seconds.
+     */
+    public Builder commandTimeout(Duration timeout) {
+      require(timeout.toMillis() > 0, "command timeout must be at least 1 ms: " + timeout);
+      this.commandTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How many {@code -MOVED} redirects one operation follows; one more fails it with {@link
+     * CacheRedirectException}. Default 5.
+     */
+    public Builder maxRedirects(int maxRedirects) {
+      require(maxRedirects >= 0, "max redirects must not be negative: " + maxRedirects);
+      this.maxRedirects = maxRedirects;
+      return this;
+    }
+
+    /**
+     * How many times one operation is retried after {@code -TRYAGAIN}, with a backoff that starts at
+     * 2 ms and doubles up to 100 ms. Default 10 (about half a second in all).
+     */
+    public Builder maxTryAgainRetries(int retries) {
+      require(retries >= 0, "max TRYAGAIN retries must not be negative: " + retries);
+      this.maxTryAgainRetries = retries;
+      return this;
+    }
+
+    /**
+     * How often the client fetches the topology to see whether its epoch changed; {@link
+     * Duration#ZERO} turns the periodic refresh off (redirects and failures still refresh).
+     * Default 30 seconds.
+     */
+    public Builder topologyRefreshPeriod(Duration period) {
+      require(!period.isNegative(), "refresh period must not be negative: " + period);
+      this.topologyRefreshPeriod = period;
+      return this;
+    }
+
+    /**
+     * After a node could not be reached, how long operations for it fail fast before the client
+     * tries to connect again. Default 200 ms.
+     */
+    public Builder reconnectDelay(Duration delay) {
+      require(!delay.isNegative(), "reconnect delay must not be negative: " + delay);
+      this.reconnectDelay = delay;
+      return this;
+    }
+
+    /**
+     * The most requests waiting for replies from one node. A blocking caller waits for room (within
+     * the command timeout); a non-blocking one fails with {@link CacheOverloadException}. Default
+     * 10000.
+     */
+    public Builder maxInFlightPerNode(int max) {
+      require(max > 0, "max in flight must be positive: " + max);
+      this.maxInFlightPerNode = max;
+      return this;
+    }
+
+    /** The number of I/O threads. Default: the number of available processors. */
+    public Builder ioThreads(int threads) {
+      require(threads > 0, "I/O threads must be positive: " + threads);
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /** The options as set so far. */
+    public ClientOptions options() {
+      return new ClientOptions(this);
+    }
+
+    /**
+     * Connects to the seeds, fetches the topology and returns the client.
+     *
+     * @throws CacheConnectionException if no seed answered
+     */
+    public CacheClient build() {
+      return DefaultCacheClient.start(options());
+    }
+
+    private static void require(boolean condition, String message) {
+      if (!condition) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return options().toString();
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.ringcache.client;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The client's settings, immutable. Built with {@link CacheClient#builder()}; every setter there
+ * documents its default.
+ */
+public final class ClientOptions {
+
+  private final List<String> seeds;
+  private final String password;
+  private final Duration connectTimeout;
+  private final Duration commandTimeout;
+  private final int maxRedirects;
+  private final int maxTryAgainRetries;
+  private final Duration topologyRefreshPeriod;
+  private final Duration reconnectDelay;
+  private final int maxInFlightPerNode;
+  private final int ioThreads;
+
+  ClientOptions(CacheClient.Builder b) {
+    this.seeds = List.copyOf(b.seeds);
+    this.password = b.password;
+    this.connectTimeout = b.connectTimeout;
+    this.commandTimeout = b.commandTimeout;
+    this.maxRedirects = b.maxRedirects;
+    this.maxTryAgainRetries = b.maxTryAgainRetries;
+    this.topologyRefreshPeriod = b.topologyRefreshPeriod;
+    this.reconnectDelay = b.reconnectDelay;
+    this.maxInFlightPerNode = b.maxInFlightPerNode;
+    this.ioThreads = b.ioThreads;
+  }
+
+  /** Where the client first asks for the topology: nodes or the router's RESP port, {@code host:port}. */
+  public List<String> seeds() {
+    return seeds;
+  }
+
+  /** The password sent with {@code AUTH} on every connection; {@code null} for none. */
+  public String password() {
+    return password;
+  }
+
+  /** How long opening a connection to a node may take. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** How long an operation may take, its redirects and retries included. */
+  public Duration commandTimeout() {
+    return commandTimeout;
+  }
+
+  /** How many {@code -MOVED} redirects one operation follows before it fails. */
+  public int maxRedirects() {
+    return maxRedirects;
+  }
+
+  /** How many times one operation is retried after {@code -TRYAGAIN} before it fails. */
+  public int maxTryAgainRetries() {
+    return maxTryAgainRetries;
+  }
+
+  /** How often the client asks for the topology to see whether its epoch changed; zero: never. */
+  public Duration topologyRefreshPeriod() {
+    return topologyRefreshPeriod;
+  }
+
+  /** How long operations for a node that could not be reached fail fast before the client tries again. */
+  public Duration reconnectDelay() {
+    return reconnectDelay;
+  }
+
+  /** The most requests that may wait for replies from one node. */
+  public int maxInFlightPerNode() {
+    return maxInFlightPerNode;
+  }
+
+  /** The number of Netty event loop threads. */
+  public int ioThreads() {
+    return ioThreads;
+  }
+
+  @Override
+  public String toString() {
+    return "ClientOptions{seeds="
+        + seeds
+        + ", password="
+        + (password == null ? "none" : "***")
+        + ", connectTimeout="
+        + connectTimeout
+        + ", commandTimeout="
+        + commandTimeout
+        + ", maxRedirects="
+        + maxRedirects
+        + ", maxTryAgainRetries="
+        + maxTryAgainRetries
+        + ", topologyRefreshPeriod="
+        + topologyRefreshPeriod
+        + ", reconnectDelay="
+        + reconnectDelay
+        + ", maxInFlightPerNode="
+        + maxInFlightPerNode
+        + ", ioThreads="
+        + ioThreads
+        + "}";
+  }
+}

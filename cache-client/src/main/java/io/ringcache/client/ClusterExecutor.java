@@ -1,0 +1,311 @@
+package io.ringcache.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The core every view shares: it routes a request by its key (KeyRouter), sends it to the
+ * node's Endpoint, and decides what a reply means.
+ *
+ *  - A normal reply completes the request through its converter.
+ *  - -MOVED <epoch> <address>: ask TopologyManager for a refresh (the redirecting target first),
+ *    and send the request again straight to <address> without waiting for the refresh; at most
+ *    maxRedirects times, then CacheRedirectException.
+ *  - -TRYAGAIN: send it again after a backoff (2 ms doubling to 100 ms), at most
+ *    maxTryAgainRetries times.
+ *  - A multi-key batch (MGET/MSET for one node) that meets -MOVED, -TRYAGAIN or -CROSSNODE is split
+ *    into single-key requests, each routed and redirected on its own: correct whatever the
+ *    handoff state, and rare.
+ *  - Any other error reply becomes an exception in CacheExceptions, the one factory.
+ *  - A connection failure fails the attempt (it may have executed, so it is not retried) and asks
+ *    for a topology refresh.
+ *
+ * Every request has one deadline (command timeout from its first send); a retry past it fails
+ * with CacheTimeoutException, and CommandHandler's sweep fails requests that wait past it.
+ */
+
+/** Routes, sends and retries requests; owns the event loops and the endpoints. */
+final class ClusterExecutor {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterExecutor.class);
+
+  private static final long TRYAGAIN_FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  private static final long TRYAGAIN_MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final ClientOptions options;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+  private final long commandTimeoutNanos;
+  private final long sweepPeriodNanos;
+  private volatile TopologyManager topology;
+  private volatile boolean closed;
+
+  ClusterExecutor(ClientOptions options) {
+    this.options = options;
+    this.commandTimeoutNanos = options.commandTimeout().toNanos();
+    this.sweepPeriodNanos =
+        Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(commandTimeoutNanos / 8, TimeUnit.MILLISECONDS.toNanos(100)));
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("ringcache-client", true), io);
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(channelType)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, options.connectTimeout().toMillis()));
+  }
+
+  void topology(TopologyManager topology) {
+    this.topology = topology;
+  }
+
+  ClientOptions options() {
+    return options;
+  }
+
+  EventLoopGroup group() {
+    return group;
+  }
+
+  long commandTimeoutNanos() {
+    return commandTimeoutNanos;
+  }
+
+  long sweepPeriodNanos() {
+    return sweepPeriodNanos;
+  }
+
+  /** Starts {@code request}: its deadline from now, routed by its key (or to its fixed address). */
+  <T> Request<T> execute(Request<T> request) {
+    request.deadlineNanos = System.nanoTime() + commandTimeoutNanos;
+    dispatch(request);
+    return request;
+  }
+
+  /** Starts {@code request} at {@code address}, not routed. */
+  <T> Request<T> executeAt(String address, Request<T> request) {
+    request.fixedAddress = address;
+    return execute(request);
+  }
+
+  private void dispatch(Request<?> request) {
+    if (request.isDone()) {
+      return;
+    }
+    if (closed) {
+      request.completeExceptionally(new CacheException("the client is closed"));
+      return;
+    }
+    if (System.nanoTime() - request.deadlineNanos > 0) {
+      request.completeExceptionally(
+          new CacheTimeoutException(request.type.wireName() + " did not complete within the command timeout"));
+      return;
+    }
+    String address;
+    try {
+      address = request.fixedAddress != null ? request.fixedAddress : topology.router().addressOf(request.key);
+    } catch (CacheException e) {
+      request.completeExceptionally(e);
+      return;
+    }
+    endpoint(address).send(request);
+  }
+
+  private Endpoint endpoint(String address) {
+    Endpoint endpoint = endpoints.get(address);
+    if (endpoint == null) {
+      endpoint =
+          endpoints.computeIfAbsent(
+              address, a -> new Endpoint(a, this, bootstrap, group, options.maxInFlightPerNode()));
+    }
+    return endpoint;
+  }
+
+  /** A reply to an attempt of {@code request} arrived from {@code address}. */
+  void onReply(String address, Request<?> request, Object reply) {
+    if (request.isDone()) {
+      return; // timed out meanwhile
+    }
+    if (reply instanceof RespReply.Error) {
+      onError(address, request, ((RespReply.Error) reply).message());
+      return;
+    }
+    complete(address, request, reply);
+  }
+
+  private static <T> void complete(String address, Request<T> request, Object reply) {
+    T result;
+    try {
+      result = request.converter.convert(reply);
+    } catch (RuntimeException e) {
+      request.completeExceptionally(
+          new CacheException(
+              "unexpected reply to " + request.type.wireName() + " from " + address + ": " + describe(reply), e));
+      return;
+    }
+    request.complete(result);
+  }
+
+  private void onError(String address, Request<?> request, String message) {
+    CacheExceptions.Moved moved = CacheExceptions.parseMoved(message);
+    boolean batch = request.type == CommandType.MGET || request.type == CommandType.MSET;
+    if (moved != null) {
+      topology.onMoved(moved);
+      if (batch) {
+        split(request);
+      } else if (request.redirects >= options.maxRedirects()) {
+        request.completeExceptionally(
+            new CacheRedirectException(
+                request.type.wireName() + " redirected more than " + options.maxRedirects()
+                    + " times; last -" + message + " from " + address));
+      } else {
+        request.redirects++;
+        request.fixedAddress = moved.address();
+        dispatch(request);
+      }
+    } else if (CacheExceptions.is(message, CacheExceptions.TRYAGAIN)) {
+      if (batch) {
+        split(request);
+      } else if (request.tryAgains >= options.maxTryAgainRetries()) {
+        request.completeExceptionally(
+            new CacheRedirectException(
+                request.type.wireName() + " still answered -TRYAGAIN after " + options.maxTryAgainRetries()
+                    + " retries; last from " + address));
+      } else {
+        long backoff = Math.min(TRYAGAIN_FIRST_BACKOFF_NANOS << request.tryAgains, TRYAGAIN_MAX_BACKOFF_NANOS);
+        request.tryAgains++;
+        group.next().schedule(() -> dispatch(request), backoff, TimeUnit.NANOSECONDS);
+      }
+    } else if (batch && CacheExceptions.is(message, CacheExceptions.CROSSNODE)) {
+      topology.requestRefresh(null);
+      split(request);
+    } else {
+      request.completeExceptionally(CacheExceptions.fromServerError(address, message));
+    }
+  }
+
+  /*
+   * A batch for one node became single-key requests. MGET's result is the Object[] of values in
+   * its keys' order; MSET's is null. The batch keeps its future, so the fan-out that made it does not
+   * notice.
+   */
+  @SuppressWarnings("unchecked")
+  private void split(Request<?> batch) {
+    byte[][] args = batch.args;
+    if (batch.type == CommandType.MGET) {
+      Object[] values = new Object[args.length];
+      CompletableFuture<?>[] parts = new CompletableFuture<?>[args.length];
+      for (int i = 0; i < args.length; i++) {
+        int index = i;
+        Request<Object> get = Request.of(CommandType.GET, args[i], reply -> reply);
+        get.mayWait = batch.mayWait;
+        get.deadlineNanos = batch.deadlineNanos;
+        parts[i] = get.thenAccept(v -> values[index] = v);
+        dispatch(get);
+      }
+      CompletableFuture.allOf(parts)
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  batch.completeExceptionally(unwrap(error));
+                } else {
+                  ((Request<Object>) batch).complete(values);
+                }
+              });
+    } else {
+      CompletableFuture<?>[] parts = new CompletableFuture<?>[args.length / 2];
+      for (int i = 0; i < parts.length; i++) {
+        Request<Object> set = new Request<>(CommandType.SET, args[2 * i], args[2 * i + 1], 0, null, reply -> reply);
+        set.mayWait = batch.mayWait;
+        set.deadlineNanos = batch.deadlineNanos;
+        parts[i] = set;
+        dispatch(set);
+      }
+      CompletableFuture.allOf(parts)
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  batch.completeExceptionally(unwrap(error));
+                } else {
+                  ((Request<Object>) batch).complete(null);
+                }
+              });
+    }
+  }
+
+  /**
+   * Sends one batch per node: {@code keys} grouped by the node that serves them under the current
+   * topology, in the order of first appearance. Returns the index lists, one per address.
+   */
+  Map<String, List<Integer>> groupByNode(byte[][] keys) {
+    KeyRouter router = topology.router();
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < keys.length; i++) {
+      groups.computeIfAbsent(router.addressOf(keys[i]), a -> new ArrayList<>()).add(i);
+    }
+    return groups;
+  }
+
+  /** A node failed (connection lost or refused): the topology may have moved on. */
+  void onNodeFailure(String address, Throwable cause) {
+    if (closed) {
+      return;
+    }
+    log.debug("node {} failed: {}; refreshing the topology", address, String.valueOf(cause));
+    TopologyManager t = topology;
+    if (t != null) {
+      t.requestRefresh(null);
+    }
+  }
+
+  void close() {
+    closed = true;
+    for (Endpoint endpoint : endpoints.values()) {
+      endpoint.close();
+    }
+    endpoints.clear();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  static Throwable unwrap(Throwable error) {
+    while ((error instanceof java.util.concurrent.CompletionException
+            || error instanceof java.util.concurrent.ExecutionException)
+        && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
+  }
+
+  static String describe(Object reply) {
+    if (reply instanceof byte[]) {
+      return "bulk string of " + ((byte[]) reply).length + " bytes";
+    }
+    if (reply instanceof Object[]) {
+      return "array of " + ((Object[]) reply).length;
+    }
+    return String.valueOf(reply);
+  }
+}

@@ -1,0 +1,286 @@
+package io.ringcache.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * One multiplexed, pipelined connection to a node.
+ *
+ * Callers on any thread hand requests to send(): they go into a lock-free multi-producer queue and
+ * at most one drain task is scheduled on the connection's event loop (the `wakeup` flag). The
+ * drain task moves every queued request to the in-flight deque and encodes them all into one
+ * buffer, one write and one flush: concurrent callers share system calls, as in Lettuce's write
+ * coalescing. Replies arrive in request order (RESP), so each decoded reply completes the head of
+ * the in-flight deque. The deque and the channel state are touched only on the event loop.
+ *
+ * The event loop is chosen before the channel exists, so requests can be queued while the
+ * connection is being made; channelActive drains them. When the connection closes (or never
+ * opens), every queued and in-flight request fails with a CacheConnectionException that names the
+ * node, and requests handed over later fail on the next drain.
+ *
+ * Timeouts: a periodic sweep on the event loop fails requests whose deadline has passed. They stay
+ * in the deque, since their reply will still come and must be matched; completing them again is a
+ * no-op.
+ */
+
+/** A pipelined connection to one node: queues, writes and matches replies to requests. */
+final class CommandHandler extends ChannelDuplexHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+
+  /** What happens to the attempts this connection carries; implemented by the executor. */
+  interface Listener {
+
+    /** {@code request}'s reply arrived (possibly an error reply, possibly after its timeout). */
+    void onReply(CommandHandler connection, Request<?> request, Object reply);
+
+    /** {@code request} could not be sent or its connection was lost before the reply. */
+    void onFailure(CommandHandler connection, Request<?> request, CacheException cause);
+
+    /** The connection closed, or failed to open; called once. */
+    void onClosed(CommandHandler connection, Throwable cause);
+  }
+
+  private final String address;
+  private final EventLoop loop;
+  private final Listener listener;
+  private final long sweepPeriodNanos;
+
+  private final Queue<Request<?>> queue = PlatformDependent.newMpscQueue();
+  private final AtomicBoolean wakeup = new AtomicBoolean();
+  private final Runnable drainTask = this::drain;
+
+  // Event-loop state.
+  private final ArrayDeque<Request<?>> inFlight = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private boolean active;
+  private ScheduledFuture<?> sweeper;
+  private Throwable closeCause;
+  private volatile boolean everActive;
+
+  private volatile boolean closed;
+
+  CommandHandler(String address, EventLoop loop, Listener listener, long sweepPeriodNanos) {
+    this.address = address;
+    this.loop = loop;
+    this.listener = listener;
+    this.sweepPeriodNanos = sweepPeriodNanos;
+  }
+
+  String address() {
+    return address;
+  }
+
+  EventLoop eventLoop() {
+    return loop;
+  }
+
+  /** Whether the connection is closed (or failed to open); a closed connection fails its requests. */
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Queues {@code request} for sending; thread-safe, never blocks. */
+  void send(Request<?> request) {
+    queue.add(request);
+    if (!wakeup.get() && wakeup.compareAndSet(false, true)) {
+      loop.execute(drainTask);
+    }
+  }
+
+  /** Marks the connection as never opened and fails what was queued. */
+  void connectFailed(Throwable cause) {
+    loop.execute(
+        () -> {
+          if (!closed) {
+            closeCause = cause;
+            closed = true;
+            failAll();
+            listener.onClosed(this, cause);
+          }
+        });
+  }
+
+  /**
+   * Fails every queued and in-flight request with {@code cause} and closes the connection; used
+   * when the handshake ({@code AUTH}) fails, so nothing behind it runs unauthenticated.
+   */
+  void fail(CacheException cause) {
+    Runnable task =
+        () -> {
+          if (!closed) {
+            closeCause = cause;
+            closed = true;
+            failAll();
+            if (ctx != null) {
+              ctx.close();
+            }
+            listener.onClosed(this, cause);
+          }
+        };
+    if (loop.inEventLoop()) {
+      task.run();
+    } else {
+      loop.execute(task);
+    }
+  }
+
+  /** Closes the connection; queued and in-flight requests fail. */
+  void close() {
+    loop.execute(
+        () -> {
+          if (ctx != null) {
+            ctx.close();
+          } else if (!closed) {
+            closed = true;
+            closeCause = new CacheException("the client is closed");
+            failAll();
+            listener.onClosed(this, closeCause);
+          }
+        });
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    if (ctx.channel().isActive()) {
+      activate();
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (!active) {
+      activate();
+    }
+    ctx.fireChannelActive();
+  }
+
+  private void activate() {
+    active = true;
+    everActive = true;
+    if (sweepPeriodNanos > 0) {
+      sweeper = loop.scheduleAtFixedRate(this::sweep, sweepPeriodNanos, sweepPeriodNanos, TimeUnit.NANOSECONDS);
+    }
+    drain();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    active = false;
+    if (sweeper != null) {
+      sweeper.cancel(false);
+    }
+    if (!closed) {
+      closed = true;
+      failAll();
+      listener.onClosed(this, closeCause);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object reply) {
+    if (closed) {
+      return; // failed by fail(); the channel is closing
+    }
+    Request<?> request = inFlight.poll();
+    if (request == null) {
+      log.warn("reply from {} with no request waiting for it: {}; closing the connection", address, reply);
+      ctx.close();
+      return;
+    }
+    listener.onReply(this, request, reply);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (closeCause == null) {
+      closeCause = cause;
+    }
+    log.warn("connection to {} failed, closing it: {}", address, cause.toString());
+    ctx.close();
+  }
+
+  private void drain() {
+    wakeup.set(false);
+    if (closed) {
+      failAll();
+      return;
+    }
+    if (!active || ctx == null) {
+      return; // channelActive drains
+    }
+    Request<?> first = queue.poll();
+    if (first == null) {
+      return;
+    }
+    ByteBuf buffer = ctx.alloc().ioBuffer(256);
+    boolean ok = false;
+    try {
+      Request<?> request = first;
+      do {
+        inFlight.add(request);
+        RespRequestEncoder.encode(request, buffer);
+        request = queue.poll();
+      } while (request != null);
+      ok = true;
+    } finally {
+      if (!ok) {
+        buffer.release();
+      }
+    }
+    ctx.writeAndFlush(buffer, ctx.voidPromise());
+  }
+
+  private void failAll() {
+    String why = closeCause == null ? "connection closed" : String.valueOf(closeCause.getMessage());
+    CacheException error =
+        closeCause instanceof CacheException
+            ? (CacheException) closeCause
+            : everActive
+            ? new CacheConnectionException(address, "connection to node " + address + " lost: " + why, closeCause)
+            : new CacheConnectionException(address, "node " + address + " is unreachable: " + why, closeCause);
+    Request<?> request;
+    while ((request = inFlight.poll()) != null) {
+      listener.onFailure(this, request, error);
+    }
+    while ((request = queue.poll()) != null) {
+      listener.onFailure(this, request, error);
+    }
+  }
+
+  void sweep() {
+    if (inFlight.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    for (Request<?> request : inFlight) {
+      if (!request.isDone() && now - request.deadlineNanos > 0) {
+        request.completeExceptionally(
+            new CacheTimeoutException(
+                "no reply to " + request.type.wireName() + " from " + address + " within the command timeout"));
+      }
+    }
+  }
+
+  /** Whether the connection ever opened. */
+  boolean wasActive() {
+    return everActive;
+  }
+
+  /** For tests: requests written and not yet answered. */
+  int inFlightCount() {
+    return inFlight.size();
+  }
+}

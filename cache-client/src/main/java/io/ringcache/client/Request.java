@@ -1,0 +1,56 @@
+package io.ringcache.client;
+
+import java.util.concurrent.CompletableFuture;
+
+/*
+ * One operation: the command and its arguments, the conversion of its reply, and its retry
+ * state. It is also the future the caller holds, so a single-key operation allocates one object
+ * besides its arguments. An operation is sent again after -MOVED or -TRYAGAIN, never while an
+ * earlier attempt can still be answered: an attempt ends when its reply arrives or its connection
+ * fails, and only then does ClusterExecutor decide to send it again. So the mutable fields below
+ * are touched by one thread at a time, and each hand-off (a queue, a scheduled task) publishes them.
+ */
+
+/** An operation in flight and the future of its result. */
+final class Request<T> extends CompletableFuture<T> {
+
+  final CommandType type;
+  final byte[] key;
+  final byte[] value;
+  final long number;
+  final byte[][] args;
+  final ReplyConverter<T> converter;
+
+  /** Where to send it; {@code null} to route it by its key. */
+  String fixedAddress;
+  /** When the caller stops waiting, {@link System#nanoTime()} based. */
+  long deadlineNanos;
+  int redirects;
+  int tryAgains;
+  /** Whether the caller is a thread that may wait for a permit (the sync API). */
+  boolean mayWait;
+  /** Whether this attempt holds one of its endpoint's in-flight permits. */
+  boolean holdsPermit;
+
+  Request(CommandType type, byte[] key, byte[] value, long number, byte[][] args, ReplyConverter<T> converter) {
+    this.type = type;
+    this.key = key;
+    this.value = value;
+    this.number = number;
+    this.args = args;
+    this.converter = converter;
+  }
+
+  static <T> Request<T> of(CommandType type, byte[] key, ReplyConverter<T> converter) {
+    return new Request<>(type, key, null, 0, null, converter);
+  }
+
+  static <T> Request<T> keyless(CommandType type, byte[][] args, ReplyConverter<T> converter) {
+    return new Request<>(type, null, null, 0, args, converter);
+  }
+
+  @Override
+  public String toString() {
+    return type.wireName() + (isDone() ? " (done)" : " (pending)");
+  }
+}

@@ -1,0 +1,98 @@
+package io.ringcache.client;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The blocking operations: the async ones, then a wait bounded by the command timeout. */
+class SyncView<K, V> implements CacheCommands<K, V> {
+
+  private final AsyncView<K, V> async;
+  private final long waitNanos;
+
+  SyncView(AsyncView<K, V> async, ClusterExecutor executor) {
+    this.async = async;
+    // Requests fail by themselves at their deadline; the margin only guards against a lost reply.
+    this.waitNanos = executor.commandTimeoutNanos() + TimeUnit.SECONDS.toNanos(1);
+  }
+
+  /** Waits for {@code future}; rethrows its {@link CacheException} as it is. */
+  final <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get(waitNanos, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = ClusterExecutor.unwrap(e);
+      if (cause instanceof CacheException) {
+        throw (CacheException) cause;
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new CacheException(cause.toString(), cause);
+    } catch (TimeoutException e) {
+      throw new CacheTimeoutException("no result within the command timeout");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CacheException("interrupted while waiting for the cache", e);
+    }
+  }
+
+  @Override
+  public V get(K key) {
+    return await(async.get(key, true));
+  }
+
+  @Override
+  public void put(K key, V value) {
+    await(async.put(key, value, 0, true));
+  }
+
+  @Override
+  public void put(K key, V value, Duration ttl) {
+    await(async.putWithTtl(key, value, ttl, true));
+  }
+
+  @Override
+  public boolean delete(K key) {
+    return await(async.delete(key, true));
+  }
+
+  @Override
+  public Map<K, V> getAll(Collection<? extends K> keys) {
+    return await(async.getAll(keys, true));
+  }
+
+  @Override
+  public void putAll(Map<? extends K, ? extends V> entries) {
+    await(async.putAll(entries, true));
+  }
+
+  @Override
+  public boolean exists(K key) {
+    return await(async.exists(key, true));
+  }
+
+  @Override
+  public boolean expire(K key, Duration ttl) {
+    return await(async.expire(key, ttl, true));
+  }
+
+  @Override
+  public Duration ttl(K key) {
+    return await(async.ttl(key, true));
+  }
+
+  @Override
+  public long incr(K key) {
+    return await(async.incrBy(key, 1, true));
+  }
+
+  @Override
+  public long incrBy(K key, long delta) {
+    return await(async.incrBy(key, delta, true));
+  }
+}
