@@ -75,6 +75,43 @@ class ScaleEventIT {
     assertThat(event.keysMoved()).isEqualTo(keysThatMove(before, cluster.topology().ring()));
   }
 
+  @Test
+  void join_carriesEachMovedEntrysRemainingTtl() {
+    io.ringcache.ring.RoutingTable before = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    java.util.Map<String, java.util.List<Integer>> byNode = new java.util.HashMap<>();
+    for (int i = 0; i < 2_000; i++) {
+      byNode.computeIfAbsent(before.serverOf(ttlKey(i)), n -> new java.util.ArrayList<>()).add(i);
+    }
+    for (var e : byNode.entrySet()) {
+      try (redis.clients.jedis.Jedis jedis = TestCluster.jedis(before.addressOf(e.getKey()))) {
+        for (int i : e.getValue()) {
+          jedis.set(ttlKey(i), TestCluster.value(i), redis.clients.jedis.params.SetParams.setParams().px(600_000));
+        }
+      }
+    }
+    NodeServer fourth = cluster.startNode();
+    cluster.router.coordinator().join(TestCluster.name(fourth), null, 1);
+    cluster.awaitIdle();
+
+    io.ringcache.ring.RoutingTable after = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    int moved = 0;
+    try (redis.clients.jedis.Jedis jedis = TestCluster.jedis(fourth.cluster().advertisedAddress())) {
+      for (int i = 0; i < 2_000; i++) {
+        if (after.serverOf(ttlKey(i)).equals(TestCluster.name(fourth))) {
+          moved++;
+          long pttl = jedis.pttl(ttlKey(i));
+          assertThat(pttl).as("PTTL of moved key %s", i).isBetween(1L, 600_000L);
+          assertThat(pttl).isGreaterThan(500_000L);
+        }
+      }
+    }
+    assertThat(moved).isPositive();
+  }
+
+  private static byte[] ttlKey(int i) {
+    return ("ttl:" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static long keysThatMove(HashRing before, HashRing after) {
     RingDiff diff = RingDiff.between(before, after);
     long moved = 0;
