@@ -24,18 +24,17 @@ measure() { # name pid port
   line=$(cat "$fifo.out")
   sleep 1
   after=$(rss "$2")
-  echo "$1: $line connections answered PONG; RSS $((before / 1048576)) MiB -> $((after / 1048576)) MiB; $(( (after - before) / conns )) bytes/connection"
+  echo "$1: $line connections answered PONG; RSS $((before / 1048576)) MiB -> $((after / 1048576)) MiB; $(( (after - before) / conns )) bytes/connection; INFO $(redis-cli -p "$3" info clients | tr -d '\r' | grep connected_clients)"
   exec 7>&-
   wait "$holder" || true
   rm -f "$fifo" "$fifo.out"
 }
 
 echo "machine: $(nproc) cores, $(uname -sr); open-files limit $(ulimit -n)"
-CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx1g}" "$root/bin/cache-node" --port 17301 --max-clients 10000 2>/tmp/ringcache-conns-node.log &
+CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx1g}" "$root/bin/cache-node" --port 17301 --max-clients 10100 2>/tmp/ringcache-conns-node.log &
 npid=$!; pids+=($npid); wait_port 17301
 jpid=$(pgrep -P $npid java || echo $npid)
 measure "cache node" "$jpid" 17301
-echo "  node INFO: $(redis-cli -p 17301 info clients | tr -d '\r' | grep -E 'connected_clients|maxclients' | tr '\n' ' ')"
 kill $npid
 
 redis-server --port 17379 --bind 127.0.0.1 --save "" --appendonly no --daemonize no --loglevel warning --maxclients 10100 >/dev/null &

@@ -25,7 +25,7 @@ r1=$(rss $rpid); u1=$(info_field 17379 used_memory)
 echo "redis-server $(redis-server --version | awk '{print $3}'): RSS/key $(per_key "$r0" "$r1")  used_memory/key $(per_key "$u0" "$u1")  (dbsize $(redis-cli -p 17379 dbsize))"
 kill $rpid
 
-memcached -p 17211 -l 127.0.0.1 -U 0 -m 1024 -t 2 &
+memcached -u "$(id -un)" -p 17211 -l 127.0.0.1 -U 0 -m 1024 -t 2 &
 mpid=$!; pids+=($mpid); wait_port 17211
 m0=$(rss $mpid)
 python3 "$root/bench/load.py" memcache 17211 "$keys" 64

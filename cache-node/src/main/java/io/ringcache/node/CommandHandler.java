@@ -65,6 +65,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    connection.publishCounters(node.stats());
     if (accepted) {
       accepted = false;
       node.stats().connectedClients.decrementAndGet();
@@ -109,6 +110,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     if (connection.closing()) {
       return;
     }
+    connection.publishCounters(node.stats());
     node.stats().observeOutput(connection.pendingOutput());
     connection.flush();
   }
@@ -134,7 +136,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   }
 
   void execute(Request r) {
-    node.stats().commands.increment();
+    connection.batchCommands++;
     CommandTable.Spec spec = table.lookup(r.arg(0));
     if (spec == null) {
       unknown(r);

@@ -51,7 +51,7 @@ final class Commands {
         .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
         .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
         // keys
-        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.node().store().get(Key.of(r.arg(1)))))
+        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(Key.of(r.arg(1))))))
         .add("set", -3, 1, 1, 1, WRITE, Commands::set)
         .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(Key.of(r.arg(1)))))
         .add("mget", -2, 1, -1, 1, READ, Commands::mget)
@@ -453,7 +453,7 @@ final class Commands {
     Store store = c.node().store();
     Resp.arrayHeader(out, r.argc() - 1);
     for (int i = 1; i < r.argc(); i++) {
-      Resp.bulk(out, store.get(Key.of(r.arg(i))));
+      Resp.bulk(out, c.lookedUp(store.get(Key.of(r.arg(i)))));
     }
   }
 

@@ -29,6 +29,10 @@ final class Connection {
   private boolean deferred;
   private final java.util.ArrayDeque<Request> queued = new java.util.ArrayDeque<>();
   private CommandHandler handler;
+  /** Counters of the current read batch, added to the node's once per batch (no shared write per command). */
+  long batchCommands;
+  long batchHits;
+  long batchMisses;
 
   Connection(long id, NodeServer node) {
     this.id = id;
@@ -151,6 +155,32 @@ final class Connection {
     ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
     long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
     return pending + (out == null ? 0 : out.readableBytes());
+  }
+
+  /** Adds this batch's counters to the node's. */
+  void publishCounters(NodeStats stats) {
+    if (batchCommands != 0) {
+      stats.commands.add(batchCommands);
+      batchCommands = 0;
+    }
+    if (batchHits != 0) {
+      stats.hits.add(batchHits);
+      batchHits = 0;
+    }
+    if (batchMisses != 0) {
+      stats.misses.add(batchMisses);
+      batchMisses = 0;
+    }
+  }
+
+  /** Counts a lookup and passes its result through. */
+  byte[] lookedUp(byte[] value) {
+    if (value == null) {
+      batchMisses++;
+    } else {
+      batchHits++;
+    }
+    return value;
   }
 
   /** Writes and flushes what accumulated; returns whether anything was flushed. */

@@ -4,7 +4,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.ringcache.node.store.Store;
 import io.ringcache.node.store.StoreStats;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -93,8 +92,8 @@ final class Info {
         line(s, "total_commands_processed", stats.commands.sum());
         line(s, "instantaneous_ops_per_sec", stats.opsPerSecond());
         line(s, "rejected_connections", stats.rejectedConnections.sum());
-        line(s, "keyspace_hits", st.hits());
-        line(s, "keyspace_misses", st.misses());
+        line(s, "keyspace_hits", stats.hits.sum());
+        line(s, "keyspace_misses", stats.misses.sum());
         line(s, "evicted_keys", st.evictions());
         line(s, "expired_keys", st.expired());
         line(s, "protocol_errors", stats.protocolErrors.sum());
@@ -144,9 +143,5 @@ final class Info {
     } catch (IOException | RuntimeException e) {
       return 0;
     }
-  }
-
-  static String jvmName() {
-    return ManagementFactory.getRuntimeMXBean().getVmName();
   }
 }

@@ -12,6 +12,8 @@ final class NodeStats {
   final LongAdder totalConnections = new LongAdder();
   final LongAdder rejectedConnections = new LongAdder();
   final LongAdder commands = new LongAdder();
+  final LongAdder hits = new LongAdder();
+  final LongAdder misses = new LongAdder();
   final LongAdder protocolErrors = new LongAdder();
   final LongAdder outputLimitCloses = new LongAdder();
   final AtomicLong outputBufferPeak = new AtomicLong();

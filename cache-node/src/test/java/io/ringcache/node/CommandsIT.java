@@ -209,6 +209,7 @@ class CommandsIT {
         .contains("keyspace_hits:", "keyspace_misses:", "evicted_keys:", "expired_keys:", "rejected_connections:")
         .contains("instantaneous_ops_per_sec:", "used_memory:", "maxmemory:67108864", "connected_clients:");
     assertThat(jedis.info("memory")).contains("# Memory").doesNotContain("# Server");
+    assertThat(jedis.info("stats")).containsPattern("keyspace_hits:[1-9]").containsPattern("keyspace_misses:[1-9]");
     jedis.flushAll();
     assertThat(jedis.dbSize()).isZero();
   }

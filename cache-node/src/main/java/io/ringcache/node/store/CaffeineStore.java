@@ -58,8 +58,6 @@ final class CaffeineStore implements Store {
   private final ConcurrentMap<Key, byte[]> map;
   private final Policy.VarExpiration<Key, byte[]> expiration;
   private final Policy.Eviction<Key, byte[]> eviction;
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
   private final LongAdder evictions = new LongAdder();
   private final LongAdder expired = new LongAdder();
 
@@ -117,13 +115,7 @@ final class CaffeineStore implements Store {
 
   @Override
   public byte[] get(Key key) {
-    byte[] value = cache.getIfPresent(key);
-    if (value == null) {
-      misses.increment();
-    } else {
-      hits.increment();
-    }
-    return value;
+    return cache.getIfPresent(key);
   }
 
   @Override
@@ -287,7 +279,7 @@ final class CaffeineStore implements Store {
 
   @Override
   public StoreStats stats() {
-    return new StoreStats(hits.sum(), misses.sum(), evictions.sum(), expired.sum());
+    return new StoreStats(evictions.sum(), expired.sum());
   }
 
   Clock clock() {

@@ -25,7 +25,7 @@ public interface Store {
     IF_PRESENT
   }
 
-  /** The value of {@code key}, or null if absent or expired; counts a hit or a miss. */
+  /** The value of {@code key}, or null if absent or expired. (Hits and misses are counted by the caller.) */
   byte[] get(Key key);
 
   /** Whether {@code key} is present, without counting a hit or miss. */

@@ -1,4 +1,4 @@
 package io.ringcache.node.store;
 
-/** Store counters since start. */
-public record StoreStats(long hits, long misses, long evictions, long expired) {}
+/** Store counters since start: entries removed by the memory bound and by expiry. */
+public record StoreStats(long evictions, long expired) {}
