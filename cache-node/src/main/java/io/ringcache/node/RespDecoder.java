@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /*
  * RESP2 request decoder: an explicit state machine that parses straight from the read buffer.
@@ -35,7 +36,7 @@ import java.util.List;
  */
 
 /** Decodes RESP2 requests (multibulk and inline) into {@link Request}s or a {@link ProtocolError}. */
-final class RespDecoder extends ChannelInboundHandlerAdapter {
+public final class RespDecoder extends ChannelInboundHandlerAdapter {
 
   /** The longest "*N\r\n" or "$N\r\n" line accepted: a sign, 19 digits, CRLF and a type byte. */
   static final int MAX_HEADER_LINE = 32;
@@ -48,7 +49,7 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
   private static final long INVALID = Long.MIN_VALUE;
 
   private final NodeConfig.Limits limits;
-  private final Connection connection;
+  private final BooleanSupplier authenticated;
   private final Request request = new Request();
 
   private ByteBuf cumulation;
@@ -59,8 +60,16 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
   private boolean paused;
 
   RespDecoder(NodeConfig.Limits limits, Connection connection) {
+    this(limits, connection::authenticated);
+  }
+
+  /**
+   * A decoder for a server other than the node (the router's proxy port): {@code authenticated}
+   * says whether the connection has authenticated, which lifts the pre-AUTH bounds.
+   */
+  public RespDecoder(NodeConfig.Limits limits, BooleanSupplier authenticated) {
     this.limits = limits;
-    this.connection = connection;
+    this.authenticated = authenticated;
   }
 
   @Override
@@ -190,7 +199,7 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (count == INVALID || count > limits.maxMultibulkLength()) {
               return error("invalid multibulk length", headerText(in, eol), limits.maxMultibulkLength());
             }
-            if (!connection.authenticated() && count > NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
+            if (!authenticated.getAsBoolean() && count > NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
               return error("unauthenticated multibulk length", Long.toString(count), NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH);
             }
             in.readerIndex(eol + 2);
@@ -220,7 +229,7 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (length == INVALID || length < 0 || length > limits.maxBulkLength()) {
               return error("invalid bulk length", headerText(in, eol), limits.maxBulkLength());
             }
-            if (!connection.authenticated() && length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
+            if (!authenticated.getAsBoolean() && length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
               return error("unauthenticated bulk length", Long.toString(length), NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH);
             }
             requestBytes += length;
