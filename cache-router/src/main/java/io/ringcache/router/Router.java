@@ -11,6 +11,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
+import io.ringcache.router.proxy.ProxyServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,7 @@ public final class Router implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final AdminServer admin;
+  private final ProxyServer proxy;
   private InetSocketAddress adminAddress;
 
   private Router(RouterConfig config) {
@@ -64,6 +66,7 @@ public final class Router implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
+    this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors());
   }
 
   /** Starts a router: loads or creates the topology, pushes it, resumes handoffs, serves. */
@@ -92,11 +95,17 @@ public final class Router implements AutoCloseable {
       coordinator.pushAll(t);
     }
     health.start();
+    proxy.start(config.bind(), config.port());
   }
 
   /** The admin HTTP port. */
   public int adminPort() {
     return adminAddress.getPort();
+  }
+
+  /** The RESP proxy port. */
+  public int port() {
+    return proxy.port();
   }
 
   /** The current topology. */
@@ -188,6 +197,7 @@ public final class Router implements AutoCloseable {
 
   @Override
   public void close() {
+    proxy.close();
     health.close();
     coordinator.close();
     admin.close();
