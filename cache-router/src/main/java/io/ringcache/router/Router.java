@@ -108,6 +108,11 @@ public final class Router implements AutoCloseable {
     return proxy.port();
   }
 
+  /** The RESP proxy's counters. */
+  public io.ringcache.router.proxy.ProxyStats proxyStats() {
+    return proxy.stats();
+  }
+
   /** The current topology. */
   public Topology topology() {
     return store.current();

@@ -557,6 +557,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         .append("nodes:").append(t.nodes().size()).append("\r\n")
         .append("nodes_in_ring:").append(table.ring().nodeNames().size()).append("\r\n")
         .append("handoffs:").append(t.handoffs().size()).append("\r\n");
+    ProxyStats stats = server.stats();
+    s.append("proxy_moved_followed:").append(stats.movedFollowed.sum()).append("\r\n")
+        .append("proxy_tryagain_retries:").append(stats.retries.sum()).append("\r\n")
+        .append("proxy_multikey_splits:").append(stats.splits.sum()).append("\r\n")
+        .append("proxy_unreachable:").append(stats.unreachable.sum()).append("\r\n")
+        .append("proxy_retry_budget_exhausted:").append(stats.budgetExhausted.sum()).append("\r\n");
     for (var n : t.nodes()) {
       s.append("node:").append(n.name()).append(",address=").append(n.address())
           .append(",weight=").append(n.weight()).append(",state=").append(n.state()).append("\r\n");

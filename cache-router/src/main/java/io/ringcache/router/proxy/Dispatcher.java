@@ -54,12 +54,14 @@ final class Dispatcher {
   private final Routes routes;
   private final String password;
   private final Class<? extends Channel> channelType;
+  private final ProxyStats stats;
   private final Map<String, Backend> backends = new HashMap<>();
   private final List<Backend> dirtyBackends = new ArrayList<>();
   private final List<ClientHandler> dirtyClients = new ArrayList<>();
 
-  Dispatcher(EventLoop loop, Routes routes, String password, Class<? extends Channel> channelType) {
+  Dispatcher(EventLoop loop, Routes routes, String password, Class<? extends Channel> channelType, ProxyStats stats) {
     this.loop = loop;
+    this.stats = stats;
     this.routes = routes;
     this.password = password;
     this.channelType = channelType;
@@ -167,7 +169,12 @@ final class Dispatcher {
 
   /** A node's reply to {@code call}; {@code frame} stays owned by the caller. */
   void reply(Call call, Backend from, ByteBuf frame) {
-    if (call.routeKey != null && ReplyFramer.type(frame) == '-' && withinBudget(call)) {
+    if (call.routeKey != null && ReplyFramer.type(frame) == '-' && isRedirect(frame)) {
+      if (!withinBudget(call)) {
+        stats.budgetExhausted.increment();
+        call.pending.part(call, frame);
+        return;
+      }
       if (ReplyFramer.startsWith(frame, MOVED)) {
         moved(call, from, frame);
         return;
@@ -188,6 +195,11 @@ final class Dispatcher {
     call.pending.part(call, frame);
   }
 
+  private static boolean isRedirect(ByteBuf frame) {
+    return ReplyFramer.startsWith(frame, MOVED) || ReplyFramer.startsWith(frame, TRYAGAIN)
+        || ReplyFramer.startsWith(frame, CROSSNODE);
+  }
+
   private boolean withinBudget(Call call) {
     return ++call.attempts < MAX_ATTEMPTS && System.nanoTime() - call.startNanos < RETRY_BUDGET_NANOS;
   }
@@ -205,6 +217,7 @@ final class Dispatcher {
       call.pending.part(call, frame);
       return;
     }
+    stats.movedFollowed.increment();
     RoutingTable table = routes.current();
     if (table.epoch() <= epoch && words.length >= 3) {
       send(call, words[2]);
@@ -219,6 +232,7 @@ final class Dispatcher {
   }
 
   private void retryLater(Call call) {
+    stats.retries.increment();
     long delay = Math.min(1L << Math.min(call.attempts, 5), 25);
     loop.schedule(() -> {
       if (!call.pending.client.isOpen()) {
@@ -232,6 +246,7 @@ final class Dispatcher {
 
   /** Replaces a part of a multi-key command by one single-key call per key, routed afresh. */
   private void split(Call call) {
+    stats.splits.increment();
     Pending pending = call.pending;
     pending.partsLeft += call.keys.length - 1;
     int per = pending.kind == ProxyCommands.Kind.MSET ? 2 : 1;
@@ -263,6 +278,7 @@ final class Dispatcher {
         // no node in the ring: fail below
       }
     }
+    stats.unreachable.increment();
     call.pending.failed("ERR proxy: node " + from.address + " unreachable (" + why + ")");
   }
 

@@ -48,6 +48,7 @@ public final class ProxyServer implements AutoCloseable {
   private final Class<? extends Channel> channelType;
   private final Map<EventLoop, Dispatcher> dispatchers = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
+  private final ProxyStats stats = new ProxyStats();
   private Channel serverChannel;
   private int port;
 
@@ -94,6 +95,11 @@ public final class ProxyServer implements AutoCloseable {
     return port;
   }
 
+  /** The proxy's counters. */
+  public ProxyStats stats() {
+    return stats;
+  }
+
   String password() {
     return password;
   }
@@ -103,7 +109,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   Dispatcher dispatcher(EventLoop loop) {
-    return dispatchers.computeIfAbsent(loop, l -> new Dispatcher(l, routes, password, channelType));
+    return dispatchers.computeIfAbsent(loop, l -> new Dispatcher(l, routes, password, channelType, stats));
   }
 
   @Override
