@@ -57,6 +57,37 @@ class ProxyScaleIT {
   }
 
   @Test
+  void pipelinedWritesToOneKey_duringAJoin_landInRequestOrder() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3);
+        Jedis jedis = new Jedis("127.0.0.1", cluster.router.port(), 10_000)) {
+      cluster.load(50_000);
+      NodeServer extra = cluster.startNode();
+      cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
+      List<String> wrong = new ArrayList<>();
+      int pipelines = 0;
+      while (pipelines < 20 || cluster.router.coordinator().busy() || !cluster.topology().handoffs().isEmpty()) {
+        assertThat(pipelines).as("pipelines before the join finished").isLessThan(100_000);
+        pipelines++;
+        redis.clients.jedis.Pipeline p = jedis.pipelined();
+        List<redis.clients.jedis.Response<String>> reads = new ArrayList<>();
+        for (int k = 0; k < 50; k++) {
+          for (int v = 1; v <= 5; v++) {
+            p.set("order:" + k, pipelines + "." + v);
+          }
+          reads.add(p.get("order:" + k));
+        }
+        p.sync();
+        for (int k = 0; k < 50; k++) {
+          if (!(pipelines + ".5").equals(reads.get(k).get())) {
+            wrong.add("order:" + k + " read " + reads.get(k).get() + " in pipeline " + pipelines);
+          }
+        }
+      }
+      assertThat(wrong).isEmpty();
+    }
+  }
+
+  @Test
   void nodeKilled_errorsOnlyForItsKeys_untilItIsEjected() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 3)) {
       int port = cluster.router.port();

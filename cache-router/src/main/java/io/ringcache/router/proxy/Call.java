@@ -21,6 +21,8 @@ final class Call {
   /** When the client's request arrived: retries stop after {@link Dispatcher#RETRY_BUDGET_NANOS}. */
   final long startNanos;
   int attempts;
+  /** Whether this call was redirected (MOVED, TRYAGAIN, CROSSNODE): its client holds new requests until it ends. */
+  boolean redirected;
 
   Call(Pending pending, byte[][] args, byte[] routeKey, int[] keys, long startNanos) {
     this.pending = pending;

@@ -55,6 +55,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean dirty;
   private ByteBuf out;
   private String name;
+  /** Calls of this client being redirected; while any is, new requests wait in `held`. */
+  private int redirecting;
+  private final ArrayDeque<byte[][]> held = new ArrayDeque<>();
 
   ClientHandler(ProxyServer server, long id) {
     this.server = server;
@@ -90,7 +93,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       for (int i = 0; i < args.length; i++) {
         args[i] = r.arg(i);
       }
-      execute(args);
+      if (redirecting > 0 || !held.isEmpty()) {
+        held.add(args);
+        if (!throttled && held.size() + pending.size() >= MAX_PENDING) {
+          throttled = true;
+          setPendingWritable(false);
+        }
+      } else {
+        execute(args);
+      }
     } else if (msg instanceof ProtocolError e) {
       log.debug("protocol error from proxy client {}: {}", ctx.channel().remoteAddress(), e.message());
       localError("ERR Protocol error: " + e.message());
@@ -203,6 +214,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return false;
   }
 
+  /**
+   * One of this client's calls is being redirected. Requests that arrive from now on wait until it
+   * is done, so that a retried write cannot land after a later request of the same pipeline.
+   */
+  void redirectStarted() {
+    redirecting++;
+  }
+
+  void redirectEnded() {
+    if (--redirecting == 0 && !held.isEmpty()) {
+      ctx.executor().execute(this::releaseHeld); // not from inside a node's read
+    }
+  }
+
+  private void releaseHeld() {
+    byte[][] args;
+    while (open && !closing && redirecting == 0 && (args = held.poll()) != null) {
+      execute(args);
+    }
+    dispatcher.flushAll();
+  }
+
   private Pending enqueue(Pending p) {
     pending.add(p);
     if (!throttled && pending.size() >= MAX_PENDING) {
@@ -237,7 +270,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       write(head.reply);
       head.reply = null;
     }
-    if (throttled && pending.size() <= MAX_PENDING / 2) {
+    if (throttled && pending.size() + held.size() <= MAX_PENDING / 2) {
       throttled = false;
       ctx.executor().execute(() -> setPendingWritable(true)); // not from inside a node's read
     }

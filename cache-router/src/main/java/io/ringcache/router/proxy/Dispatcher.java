@@ -92,7 +92,7 @@ final class Dispatcher {
     try {
       address = table.addressOf(table.serverOf(call.routeKey));
     } catch (IllegalStateException e) {
-      call.pending.failed("ERR proxy: no node in the ring");
+      fail(call, "ERR proxy: no node in the ring");
       return;
     }
     backend(address).send(call);
@@ -172,8 +172,12 @@ final class Dispatcher {
     if (call.routeKey != null && ReplyFramer.type(frame) == '-' && isRedirect(frame)) {
       if (!withinBudget(call)) {
         stats.budgetExhausted.increment();
-        call.pending.part(call, frame);
+        finish(call, frame);
         return;
+      }
+      if (!call.redirected) {
+        call.redirected = true;
+        call.pending.client.redirectStarted();
       }
       if (ReplyFramer.startsWith(frame, MOVED)) {
         moved(call, from, frame);
@@ -192,7 +196,23 @@ final class Dispatcher {
         return;
       }
     }
+    finish(call, frame);
+  }
+
+  /** The call's final reply. */
+  private void finish(Call call, ByteBuf frame) {
     call.pending.part(call, frame);
+    if (call.redirected) {
+      call.pending.client.redirectEnded();
+    }
+  }
+
+  /** The call ends without a reply. */
+  private void fail(Call call, String message) {
+    call.pending.failed(message);
+    if (call.redirected) {
+      call.pending.client.redirectEnded();
+    }
   }
 
   private static boolean isRedirect(ByteBuf frame) {
@@ -214,7 +234,7 @@ final class Dispatcher {
     try {
       epoch = Long.parseLong(words[1]);
     } catch (RuntimeException e) {
-      call.pending.part(call, frame);
+      finish(call, frame);
       return;
     }
     stats.movedFollowed.increment();
@@ -236,7 +256,7 @@ final class Dispatcher {
     long delay = Math.min(1L << Math.min(call.attempts, 5), 25);
     loop.schedule(() -> {
       if (!call.pending.client.isOpen()) {
-        call.pending.failed("ERR proxy: client gone");
+        fail(call, "ERR proxy: client gone");
         return;
       }
       route(call);
@@ -260,6 +280,10 @@ final class Dispatcher {
       };
       Call single = new Call(pending, args, key, new int[] {call.keys[j]}, call.startNanos);
       single.attempts = call.attempts;
+      single.redirected = true;
+      if (j > 0) {
+        pending.client.redirectStarted(); // the part's redirect passes to each of its keys
+      }
       route(single);
     }
   }
@@ -279,7 +303,7 @@ final class Dispatcher {
       }
     }
     stats.unreachable.increment();
-    call.pending.failed("ERR proxy: node " + from.address + " unreachable (" + why + ")");
+    fail(call, "ERR proxy: node " + from.address + " unreachable (" + why + ")");
   }
 
   // ---- flushing
