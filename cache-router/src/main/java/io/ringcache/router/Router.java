@@ -94,8 +94,8 @@ public final class Router implements AutoCloseable {
     } else {
       coordinator.pushAll(t);
     }
-    health.start();
     proxy.start(config.bind(), config.port());
+    health.start();
   }
 
   /** The admin HTTP port. */

@@ -148,7 +148,7 @@ final class Backend {
         log.debug("proxy cannot connect to {}: {}", address, lastFailure);
         failAll(waiting, false, lastFailure);
       }
-      dispatcher.flushAll();
+      dispatcher.flushSoon();
     });
   }
 
@@ -198,14 +198,14 @@ final class Backend {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
       drain();
-      dispatcher.flushAll();
+      dispatcher.flushSoon();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       if (ch.isWritable()) {
         drain();
-        dispatcher.flushAll();
+        dispatcher.flushSoon();
       }
       ctx.fireChannelWritabilityChanged();
     }
@@ -221,7 +221,7 @@ final class Backend {
         log.debug("proxy connection to {} closed ({} in flight, {} waiting)", address, inFlight.size(), waiting.size());
         failAll(inFlight, true, "connection closed");
         failAll(waiting, false, "connection closed");
-        dispatcher.flushAll();
+        dispatcher.flushSoon();
       }
       ctx.fireChannelInactive();
     }

@@ -113,7 +113,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    dispatcher.flushAll();
+    dispatcher.flushSoon();
     flush();
   }
 
@@ -233,7 +233,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     while (open && !closing && redirecting == 0 && (args = held.poll()) != null) {
       execute(args);
     }
-    dispatcher.flushAll();
+    dispatcher.flushSoon();
   }
 
   private Pending enqueue(Pending p) {

@@ -58,6 +58,8 @@ final class Dispatcher {
   private final Map<String, Backend> backends = new HashMap<>();
   private final List<Backend> dirtyBackends = new ArrayList<>();
   private final List<ClientHandler> dirtyClients = new ArrayList<>();
+  private final Runnable flushTask = this::flushAll;
+  private boolean flushScheduled;
 
   Dispatcher(EventLoop loop, Routes routes, String password, Class<? extends Channel> channelType, ProxyStats stats) {
     this.loop = loop;
@@ -316,8 +318,20 @@ final class Dispatcher {
     dirtyClients.add(client);
   }
 
+  /**
+   * Flushes once the event loop has handled every socket that was ready: its tasks run after its
+   * I/O, so the requests of all the clients read in one pass go to each node in one write.
+   */
+  void flushSoon() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.execute(flushTask);
+    }
+  }
+
   /** Flushes the requests batched for nodes and the replies batched for clients. */
   void flushAll() {
+    flushScheduled = false;
     for (int i = 0; i < dirtyBackends.size(); i++) {
       dirtyBackends.get(i).flush();
     }
