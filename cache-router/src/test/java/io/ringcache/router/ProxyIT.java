@@ -237,6 +237,26 @@ class ProxyIT {
   }
 
   @Test
+  void lettuceAsync_2000CommandsInFlight_allCompleteWithTheirOwnReplies() throws Exception {
+    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", cluster.router.port()));
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      io.lettuce.core.api.async.RedisAsyncCommands<String, String> redis = connection.async();
+      List<io.lettuce.core.RedisFuture<String>> sets = new ArrayList<>();
+      List<io.lettuce.core.RedisFuture<String>> gets = new ArrayList<>();
+      for (int i = 0; i < 1_000; i++) {
+        sets.add(redis.set("async:" + i, "a" + i));
+        gets.add(redis.get("async:" + i));
+      }
+      for (int i = 0; i < 1_000; i++) {
+        assertThat(sets.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("OK");
+        assertThat(gets.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("a" + i);
+      }
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
   void redisCli_setGetAndInfo_throughTheProxy() throws Exception {
     Path cli = Path.of("/usr/bin/redis-cli");
     Assumptions.assumeTrue(Files.isExecutable(cli), "redis-cli is not installed (.ci/run installs redis-tools)");
