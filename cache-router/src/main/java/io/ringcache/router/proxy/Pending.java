@@ -17,8 +17,6 @@ import io.netty.buffer.ByteBufAllocator;
 /** One client request's reply, merged from its calls' replies. */
 final class Pending {
 
-  private static final byte[] PREFIX = RespWriter.ascii("-ERR ");
-
   final ClientHandler client;
   final ProxyCommands.Kind kind;
   final String command;
@@ -187,9 +185,5 @@ final class Pending {
       error.release();
       error = null;
     }
-  }
-
-  static boolean isPlainError(ByteBuf frame) {
-    return ReplyFramer.startsWith(frame, PREFIX);
   }
 }

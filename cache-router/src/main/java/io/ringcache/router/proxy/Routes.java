@@ -27,8 +27,4 @@ final class Routes {
     }
     return cached;
   }
-
-  Topology topology() {
-    return topology.get();
-  }
 }
