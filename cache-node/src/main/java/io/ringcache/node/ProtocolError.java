@@ -4,4 +4,4 @@ package io.ringcache.node;
  * A stream that cannot be resynchronised: the handler answers {@code -ERR Protocol error: <message>}
  * and closes the connection.
  */
-record ProtocolError(String message) {}
+public record ProtocolError(String message) {}

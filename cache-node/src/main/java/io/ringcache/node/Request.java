@@ -8,7 +8,7 @@ import java.util.Arrays;
  * and hands it downstream synchronously; a handler must not keep it (it may keep the argument
  * arrays, which are never reused).
  */
-final class Request {
+public final class Request {
 
   private static final int INITIAL_CAPACITY = 8;
   private static final int RETAINED_CAPACITY = 1024;
@@ -40,7 +40,7 @@ final class Request {
     argc = 0;
   }
 
-  int argc() {
+  public int argc() {
     return argc;
   }
 
@@ -52,11 +52,11 @@ final class Request {
     return copy;
   }
 
-  byte[] arg(int i) {
+  public byte[] arg(int i) {
     return args[i];
   }
 
-  String string(int i) {
+  public String string(int i) {
     return new String(args[i], StandardCharsets.UTF_8);
   }
 

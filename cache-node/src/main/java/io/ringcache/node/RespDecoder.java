@@ -36,7 +36,7 @@ import java.util.function.BooleanSupplier;
  */
 
 /** Decodes RESP2 requests (multibulk and inline) into {@link Request}s or a {@link ProtocolError}. */
-final class RespDecoder extends ChannelInboundHandlerAdapter {
+public final class RespDecoder extends ChannelInboundHandlerAdapter {
 
   /** The longest "*N\r\n" or "$N\r\n" line accepted: a sign, 19 digits, CRLF and a type byte. */
   static final int MAX_HEADER_LINE = 32;
@@ -61,9 +61,9 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
 
   /**
    * @param authenticated whether the connection has authenticated (or needs no password); decides
-   *     the unauthenticated bounds
+   *     the unauthenticated bounds. The router's proxy port uses this decoder too.
    */
-  RespDecoder(NodeConfig.Limits limits, BooleanSupplier authenticated) {
+  public RespDecoder(NodeConfig.Limits limits, BooleanSupplier authenticated) {
     this.limits = limits;
     this.authenticated = authenticated;
   }

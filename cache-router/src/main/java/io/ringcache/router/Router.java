@@ -11,6 +11,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
+import io.ringcache.router.proxy.ProxyServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,7 @@ public final class Router implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final AdminServer admin;
+  private final ProxyServer proxy;
   private InetSocketAddress adminAddress;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -65,6 +67,7 @@ public final class Router implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
+    this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors());
   }
 
   /** Starts a router: loads or creates the topology, pushes it, resumes handoffs, serves. */
@@ -97,6 +100,7 @@ public final class Router implements AutoCloseable {
     } else {
       coordinator.pushAll(t);
     }
+    proxy.start(config.bind(), config.port());
     health.start();
   }
 
@@ -111,6 +115,16 @@ public final class Router implements AutoCloseable {
   /** The admin HTTP port. */
   public int adminPort() {
     return adminAddress.getPort();
+  }
+
+  /** The RESP proxy port. */
+  public int port() {
+    return proxy.port();
+  }
+
+  /** The RESP proxy's counters. */
+  public io.ringcache.router.proxy.ProxyStats proxyStats() {
+    return proxy.stats();
   }
 
   /** The current topology. */
@@ -206,6 +220,7 @@ public final class Router implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    proxy.close();
     health.close();
     coordinator.close();
     admin.close();

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
     name = "cache-router",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the ringcache router: topology, health checks, scale events, admin HTTP API.",
+      "Runs the ringcache router: topology, health checks, scale events, admin HTTP API, and a",
+      "RESP proxy port through which any Redis client reaches the whole cluster (docs/proxy.md).",
       "Initial nodes come from --node on first start; afterwards the topology persisted in",
       "--data-dir wins. Every option can also be set by the environment variable shown."
     })
@@ -34,7 +35,7 @@ public final class RouterMain implements Callable<Integer> {
   String bind;
 
   @Option(names = "--port", defaultValue = "${env:CACHE_ROUTER_PORT:-7000}",
-      description = "RESP port (env CACHE_ROUTER_PORT). Default: ${DEFAULT-VALUE}.")
+      description = "RESP proxy port (env CACHE_ROUTER_PORT). Default: ${DEFAULT-VALUE}.")
   int port;
 
   @Option(names = "--admin-port", defaultValue = "${env:CACHE_ROUTER_ADMIN_PORT:-7070}",
@@ -58,7 +59,7 @@ public final class RouterMain implements Callable<Integer> {
   String adminToken;
 
   @Option(names = "--requirepass", defaultValue = "${env:CACHE_PASSWORD}",
-      description = "Password of clients and nodes (env CACHE_PASSWORD). Default: none.")
+      description = "Password that clients of the RESP proxy port must AUTH with, and that the router gives nodes (env CACHE_PASSWORD). Default: none.")
   String password;
 
   @Option(names = "--health-interval-ms", defaultValue = "${env:CACHE_ROUTER_HEALTH_INTERVAL_MS:-500}",

@@ -30,7 +30,7 @@ final class HistoryChecker implements AutoCloseable {
 
   private final int keys;
   private final boolean missesAllowed;
-  private final Supplier<RoutingTable> topology;
+  private final Supplier<? extends Client> clients;
   private final AtomicLongArray acked;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
@@ -40,8 +40,23 @@ final class HistoryChecker implements AutoCloseable {
   private final ExecutorService pool;
   private final List<Future<?>> workers = new ArrayList<>();
 
+  /** What the checker reads and writes through: a ring-aware client, or a plain one in front of the proxy. */
+  interface Client extends AutoCloseable {
+    String get(byte[] key);
+
+    void set(byte[] key, String value);
+
+    @Override
+    void close();
+  }
+
   HistoryChecker(Supplier<RoutingTable> topology, int keys, int writers, int readers, boolean missesAllowed) {
-    this.topology = topology;
+    this(keys, writers, readers, missesAllowed, () -> new RoutingTestClient(topology));
+  }
+
+  /** Load through any client: one per worker, from {@code clients}. */
+  HistoryChecker(int keys, int writers, int readers, boolean missesAllowed, Supplier<? extends Client> clients) {
+    this.clients = clients;
     this.keys = keys;
     this.missesAllowed = missesAllowed;
     this.acked = new AtomicLongArray(keys);
@@ -56,7 +71,7 @@ final class HistoryChecker implements AutoCloseable {
   }
 
   private Void write(int writer, int writers) {
-    try (RoutingTestClient client = new RoutingTestClient(topology)) {
+    try (Client client = clients.get()) {
       long seq = 0;
       while (running.get()) {
         seq++;
@@ -75,7 +90,7 @@ final class HistoryChecker implements AutoCloseable {
   }
 
   private Void read() {
-    try (RoutingTestClient client = new RoutingTestClient(topology)) {
+    try (Client client = clients.get()) {
       while (running.get()) {
         int k = ThreadLocalRandom.current().nextInt(keys);
         long floor = acked.get(k);
@@ -118,7 +133,7 @@ final class HistoryChecker implements AutoCloseable {
       f.get(60, TimeUnit.SECONDS);
     }
     pool.shutdown();
-    try (RoutingTestClient client = new RoutingTestClient(topology)) {
+    try (Client client = clients.get()) {
       for (int k = 0; k < keys; k++) {
         String value = client.get(key(k));
         long last = acked.get(k);

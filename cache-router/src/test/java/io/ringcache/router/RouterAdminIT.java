@@ -34,6 +34,7 @@ class RouterAdminIT {
         .adminPort(0)
         .dataDir(dir)
         .adminToken(TOKEN)
+        .healthInterval(java.time.Duration.ofSeconds(30)) // its nodes never run: no ejection mid-test on a loaded machine
         .initialNodes(List.of(NodeInfo.of("127.0.0.1:" + freePort(), 1), NodeInfo.of("127.0.0.1:" + freePort(), 2)))
         .build());
   }

@@ -12,7 +12,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * A minimal ring-aware client over Jedis for tests that run load through scale events: routes by
  * the topology, follows -MOVED by refreshing it, retries -TRYAGAIN. One per thread.
  */
-final class RoutingTestClient implements AutoCloseable {
+final class RoutingTestClient implements HistoryChecker.Client {
 
   private static final int MAX_ATTEMPTS = 500;
 
@@ -25,12 +25,14 @@ final class RoutingTestClient implements AutoCloseable {
     this.table = topology.get();
   }
 
-  String get(byte[] key) {
+  @Override
+  public String get(byte[] key) {
     byte[] value = call(key, jedis -> jedis.get(key));
     return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  void set(byte[] key, String value) {
+  @Override
+  public void set(byte[] key, String value) {
     call(key, jedis -> jedis.set(key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 

@@ -1,0 +1,246 @@
+package io.ringcache.router.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The proxy's connection to one node from one event loop, shared by every client of that loop and
+ * pipelined: calls are encoded into one buffer that goes out in one write and one flush per batch
+ * (the end of a client's read batch, or of the node's), and replies come back in order, so a FIFO
+ * of calls in flight pairs each reply with its call.
+ *
+ * Bounds and backpressure: at most MAX_IN_FLIGHT calls are written and unanswered; beyond that, or
+ * while the node is not reading (the channel is not writable), calls wait in `waiting` and go out
+ * as replies come back. What waits is bounded by the clients: each has at most
+ * ClientHandler.MAX_PENDING requests out before the proxy stops reading it.
+ *
+ * Failure: when the connection closes, every call in flight or waiting fails (the client gets an
+ * -ERR naming the node). A connection that cannot be made fails what waits, and for COOL_DOWN
+ * further calls fail at once instead of each trying to connect.
+ *
+ * Everything runs on the owning event loop; nothing here blocks.
+ */
+
+/** One pipelined connection from one event loop to one node. */
+final class Backend {
+
+  private static final Logger log = LoggerFactory.getLogger(Backend.class);
+
+  static final int MAX_IN_FLIGHT = 4096;
+  private static final int WRITE_THRESHOLD = 64 * 1024;
+  private static final long COOL_DOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final int CONNECT_TIMEOUT_MS = 1000;
+
+  final String address;
+  private final Dispatcher dispatcher;
+  private final ArrayDeque<Call> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<Call> waiting = new ArrayDeque<>();
+  private Channel channel;
+  private boolean connecting;
+  private ByteBuf out;
+  private long coolDownUntil;
+  private String lastFailure;
+  boolean dirty;
+
+  Backend(String address, Dispatcher dispatcher) {
+    this.address = address;
+    this.dispatcher = dispatcher;
+  }
+
+  void send(Call call) {
+    if (channel == null) {
+      if (!connecting) {
+        if (System.nanoTime() - coolDownUntil < 0) {
+          dispatcher.unreachable(call, this, false, lastFailure);
+          return;
+        }
+        connect();
+      }
+      waiting.add(call);
+      return;
+    }
+    if (!waiting.isEmpty() || inFlight.size() >= MAX_IN_FLIGHT || !channel.isWritable()) {
+      waiting.add(call);
+      return;
+    }
+    write(call);
+  }
+
+  private void write(Call call) {
+    ByteBuf b = out;
+    if (b == null) {
+      b = out = channel.alloc().ioBuffer(4096);
+    }
+    RespWriter.command(b, call.args);
+    inFlight.add(call);
+    if (b.readableBytes() >= WRITE_THRESHOLD) {
+      out = null;
+      channel.write(b, channel.voidPromise());
+    }
+    if (!dirty) {
+      dirty = true;
+      dispatcher.dirty(this);
+    }
+  }
+
+  /** Writes and flushes what accumulated. */
+  void flush() {
+    dirty = false;
+    if (channel == null) {
+      return;
+    }
+    ByteBuf b = out;
+    out = null;
+    if (b != null && b.isReadable()) {
+      channel.writeAndFlush(b, channel.voidPromise());
+    } else {
+      if (b != null) {
+        b.release();
+      }
+      channel.flush();
+    }
+  }
+
+  private void drain() {
+    while (!waiting.isEmpty() && channel != null && inFlight.size() < MAX_IN_FLIGHT && channel.isWritable()) {
+      write(waiting.poll());
+    }
+  }
+
+  private void connect() {
+    connecting = true;
+    HostAndPort target = HostAndPort.parse(address);
+    Bootstrap bootstrap = new Bootstrap()
+        .group(dispatcher.loop())
+        .channel(dispatcher.channelType())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast("framer", new ReplyFramer());
+            ch.pipeline().addLast("replies", new Link(ch));
+          }
+        });
+    ChannelFuture f = bootstrap.connect(target.host(), target.port());
+    f.addListener(done -> {
+      connecting = false;
+      if (done.isSuccess()) {
+        channel = f.channel();
+        log.debug("proxy connected to {}", address);
+        if (dispatcher.password() != null) {
+          write(Call.auth(dispatcher.password()));
+        }
+        drain();
+      } else {
+        lastFailure = String.valueOf(done.cause() == null ? "connect failed" : done.cause().getMessage());
+        coolDownUntil = System.nanoTime() + COOL_DOWN_NANOS;
+        log.debug("proxy cannot connect to {}: {}", address, lastFailure);
+        failAll(waiting, false, lastFailure);
+      }
+      dispatcher.flushSoon();
+    });
+  }
+
+  private void failAll(ArrayDeque<Call> calls, boolean written, String why) {
+    Call call;
+    while ((call = calls.poll()) != null) {
+      if (call.pending != null) {
+        dispatcher.unreachable(call, this, written, why);
+      }
+    }
+  }
+
+  void close() {
+    if (channel != null) {
+      channel.close();
+    }
+  }
+
+  /** The handler of one connection; a new one per connection, since a handler is added once. */
+  private final class Link extends ChannelInboundHandlerAdapter {
+    private final Channel ch;
+
+    Link(Channel ch) {
+      this.ch = ch;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf frame = (ByteBuf) msg;
+      try {
+        Call call = inFlight.poll();
+        if (call == null) {
+          log.warn("reply from {} with nothing in flight: closing", address);
+          ctx.close();
+        } else if (call.pending == null) {
+          if (ReplyFramer.type(frame) != '+') {
+            log.warn("node {} refused the proxy's AUTH: {}", address, ReplyFramer.text(frame));
+          }
+        } else {
+          dispatcher.reply(call, Backend.this, frame);
+        }
+      } finally {
+        frame.release();
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      drain();
+      dispatcher.flushSoon();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ch.isWritable()) {
+        drain();
+        dispatcher.flushSoon();
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (channel == ch) {
+        channel = null;
+        if (out != null) {
+          out.release();
+          out = null;
+        }
+        log.debug("proxy connection to {} closed ({} in flight, {} waiting)", address, inFlight.size(), waiting.size());
+        failAll(inFlight, true, "connection closed");
+        failAll(waiting, false, "connection closed");
+        dispatcher.flushSoon();
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("proxy connection to {} failed: {}", address, cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** host:port, split at the last colon. */
+  record HostAndPort(String host, int port) {
+    static HostAndPort parse(String address) {
+      int colon = address.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("expected host:port, got " + address);
+      }
+      return new HostAndPort(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+    }
+  }
+}

@@ -1,0 +1,627 @@
+package io.ringcache.router.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.ringcache.node.ProtocolError;
+import io.ringcache.node.Request;
+import io.ringcache.ring.RoutingTable;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * One client of the proxy port. Requests come decoded from the node's RespDecoder; each gets a
+ * Pending slot in a FIFO, is answered locally or sent to nodes through the loop's Dispatcher, and
+ * the slots leave from the head in order as they complete (pipelined requests are answered in
+ * order). Replies accumulate in one buffer, written every WRITE_THRESHOLD bytes and flushed once
+ * per batch (the end of the client's read batch or of a node's).
+ *
+ * Backpressure, both ways:
+ *  - a client whose replies do not drain makes its channel unwritable; the decoder then stops
+ *    decoding and reading it (the node's own mechanism);
+ *  - a client with MAX_PENDING requests unanswered (the nodes are slow) is made unwritable too,
+ *    through a user-defined writability bit, so the decoder pauses the same way; the bit clears
+ *    when half of them are answered.
+ */
+
+/** Serves one client connection of the proxy port. Not sharable. */
+final class ClientHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+
+  static final int MAX_PENDING = 1024;
+  private static final int PENDING_BIT = 1;
+  private static final int WRITE_THRESHOLD = 64 * 1024;
+  private static final String VERSION = "7.0.0";
+
+  private final ProxyServer server;
+  private final long id;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private Dispatcher dispatcher;
+  private volatile boolean authenticated;
+  private boolean open = true;
+  private boolean closing;
+  private boolean throttled;
+  private boolean dirty;
+  private ByteBuf out;
+  private String name;
+  /** Calls of this client being redirected; while any is, new requests wait in `held`. */
+  private int redirecting;
+  private final ArrayDeque<byte[][]> held = new ArrayDeque<>();
+
+  ClientHandler(ProxyServer server, long id) {
+    this.server = server;
+    this.id = id;
+    this.authenticated = server.password() == null;
+  }
+
+  boolean authenticated() {
+    return authenticated;
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+
+  ByteBufAllocator alloc() {
+    return ctx.alloc();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.dispatcher = server.dispatcher(ctx.channel().eventLoop());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      return;
+    }
+    if (msg instanceof Request r) {
+      byte[][] args = new byte[r.argc()][];
+      for (int i = 0; i < args.length; i++) {
+        args[i] = r.arg(i);
+      }
+      if (redirecting > 0 || !held.isEmpty()) {
+        held.add(args);
+        if (!throttled && held.size() + pending.size() >= MAX_PENDING) {
+          throttled = true;
+          setPendingWritable(false);
+        }
+      } else {
+        execute(args);
+      }
+    } else if (msg instanceof ProtocolError e) {
+      log.debug("protocol error from proxy client {}: {}", ctx.channel().remoteAddress(), e.message());
+      localError("ERR Protocol error: " + e.message());
+      closeWhenAnswered();
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    dispatcher.flushSoon();
+    flush();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    open = false;
+    if (out != null) {
+      out.release();
+      out = null;
+    }
+    Pending p;
+    while ((p = pending.poll()) != null) {
+      if (p.reply != null) {
+        p.reply.release();
+        p.reply = null;
+      }
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("proxy client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("proxy client {} failed", ctx.channel().remoteAddress(), cause);
+    }
+    ctx.close();
+  }
+
+  // ---- dispatch
+
+  private void execute(byte[][] args) {
+    ProxyCommands.Spec spec = ProxyCommands.lookup(args[0]);
+    if (spec == null) {
+      unknown(args);
+      return;
+    }
+    if (!authenticated && !spec.noAuth()) {
+      localError("NOAUTH Authentication required.");
+      return;
+    }
+    if (!spec.arityOk(args.length)) {
+      localError("ERR wrong number of arguments for '" + spec.name() + "' command");
+      return;
+    }
+    switch (spec.kind()) {
+      case KEYED -> {
+        Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+        p.partsLeft = 1;
+        dispatcher.route(new Call(p, args, args[1], null, System.nanoTime()));
+      }
+      case MGET, SUM -> {
+        byte[][] keys = new byte[args.length - 1][];
+        System.arraycopy(args, 1, keys, 0, keys.length);
+        Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+        if (spec.kind() == ProxyCommands.Kind.MGET) {
+          p.expectValues(keys.length);
+        }
+        dispatcher.routeMany(p, args[0], keys, null, System.nanoTime());
+      }
+      case MSET -> {
+        if (args.length % 2 == 0) {
+          localError("ERR wrong number of arguments for 'mset' command");
+          return;
+        }
+        int n = (args.length - 1) / 2;
+        byte[][] keys = new byte[n][];
+        byte[][] values = new byte[n][];
+        for (int i = 0; i < n; i++) {
+          keys[i] = args[1 + 2 * i];
+          values[i] = args[2 + 2 * i];
+        }
+        Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+        dispatcher.routeMany(p, args[0], keys, values, System.nanoTime());
+      }
+      case FANOUT -> {
+        if (spec.name().equals("dbsize") || args.length == 1 || wantsKeyspace(args)) {
+          Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+          dispatcher.fanOut(p, new byte[][] {RespWriter.ascii("DBSIZE")});
+        } else {
+          localReply(bulk(info(-1, 0)));
+        }
+      }
+      case LOCAL -> local(spec, args);
+      case UNSUPPORTED -> localError("ERR command '" + spec.name() + "' is not supported by the proxy: " + spec.why());
+      default -> unknown(args);
+    }
+  }
+
+  private static boolean wantsKeyspace(byte[][] args) {
+    for (int i = 1; i < args.length; i++) {
+      String section = text(args[i]).toLowerCase(java.util.Locale.ROOT);
+      if (section.equals("keyspace") || section.equals("all") || section.equals("everything") || section.equals("default")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * One of this client's calls is being redirected. Requests that arrive from now on wait until it
+   * is done, so that a retried write cannot land after a later request of the same pipeline.
+   */
+  void redirectStarted() {
+    redirecting++;
+  }
+
+  void redirectEnded() {
+    if (--redirecting == 0 && !held.isEmpty()) {
+      ctx.executor().execute(this::releaseHeld); // not from inside a node's read
+    }
+  }
+
+  private void releaseHeld() {
+    byte[][] args;
+    while (open && !closing && redirecting == 0 && (args = held.poll()) != null) {
+      execute(args);
+    }
+    dispatcher.flushSoon();
+  }
+
+  private Pending enqueue(Pending p) {
+    pending.add(p);
+    if (!throttled && pending.size() >= MAX_PENDING) {
+      throttled = true;
+      setPendingWritable(false);
+    }
+    return p;
+  }
+
+  private void setPendingWritable(boolean writable) {
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    if (buffer != null) {
+      buffer.setUserDefinedWritability(PENDING_BIT, writable);
+    }
+  }
+
+  /** A slot completed: writes every done slot from the head of the FIFO. */
+  void completed(Pending p) {
+    if (!open) {
+      if (p.reply != null) {
+        p.reply.release();
+        p.reply = null;
+      }
+      return;
+    }
+    if (pending.peek() != p) {
+      return; // it waits for the slots ahead of it
+    }
+    Pending head;
+    while ((head = pending.peek()) != null && head.reply != null) {
+      pending.poll();
+      write(head.reply);
+      head.reply = null;
+    }
+    if (throttled && pending.size() + held.size() <= MAX_PENDING / 2) {
+      throttled = false;
+      ctx.executor().execute(() -> setPendingWritable(true)); // not from inside a node's read
+    }
+    if (closing && pending.isEmpty()) {
+      closeNow();
+    }
+  }
+
+  private void write(ByteBuf reply) {
+    ByteBuf b = out;
+    if (b == null) {
+      b = out = ctx.alloc().ioBuffer(Math.max(512, reply.readableBytes()));
+    }
+    b.writeBytes(reply);
+    reply.release();
+    if (b.readableBytes() >= WRITE_THRESHOLD) {
+      out = null;
+      ctx.write(b, ctx.voidPromise());
+    }
+    if (!dirty) {
+      dirty = true;
+      dispatcher.dirty(this);
+    }
+  }
+
+  void flush() {
+    dirty = false;
+    ByteBuf b = out;
+    if (b == null || !open) {
+      return;
+    }
+    out = null;
+    ctx.writeAndFlush(b, ctx.voidPromise());
+  }
+
+  private void closeWhenAnswered() {
+    closing = true;
+    ctx.channel().config().setAutoRead(false);
+    if (pending.isEmpty()) {
+      closeNow();
+    }
+  }
+
+  private void closeNow() {
+    ByteBuf b = out;
+    out = null;
+    ctx.writeAndFlush(b == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : b).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  // ---- local replies
+
+  private void localReply(ByteBuf reply) {
+    if (pending.isEmpty()) {
+      write(reply);
+    } else {
+      enqueue(Pending.done(this, reply));
+    }
+  }
+
+  private void localReply(byte[] raw) {
+    localReply(ctx.alloc().buffer(raw.length).writeBytes(raw));
+  }
+
+  private void localError(String text) {
+    ByteBuf b = ctx.alloc().buffer();
+    RespWriter.error(b, text);
+    localReply(b);
+  }
+
+  private ByteBuf bulk(String text) {
+    ByteBuf b = ctx.alloc().buffer();
+    RespWriter.bulk(b, text);
+    return b;
+  }
+
+  private void local(ProxyCommands.Spec spec, byte[][] args) {
+    switch (spec.name()) {
+      case "ping" -> {
+        if (args.length > 2) {
+          localError("ERR wrong number of arguments for 'ping' command");
+        } else if (args.length == 2) {
+          ByteBuf b = ctx.alloc().buffer();
+          RespWriter.bulk(b, args[1]);
+          localReply(b);
+        } else {
+          localReply(RespWriter.PONG);
+        }
+      }
+      case "echo" -> {
+        ByteBuf b = ctx.alloc().buffer();
+        RespWriter.bulk(b, args[1]);
+        localReply(b);
+      }
+      case "quit" -> {
+        localReply(RespWriter.OK);
+        closeWhenAnswered();
+      }
+      case "auth" -> {
+        if (args.length > 3) {
+          localError("ERR syntax error");
+          return;
+        }
+        String error = authenticate(args.length == 3 ? args[1] : null, args[args.length - 1]);
+        if (error == null) {
+          localReply(RespWriter.OK);
+        } else {
+          localError(error);
+        }
+      }
+      case "hello" -> hello(args);
+      case "client" -> client(args);
+      case "select" -> {
+        if (args[1].length == 1 && args[1][0] == '0') {
+          localReply(RespWriter.OK);
+        } else {
+          localError("ERR DB index is out of range");
+        }
+      }
+      case "command" -> command(args);
+      case "config" -> config(args);
+      case "ring.topology" -> localReply(bulk(TopologyJson.write(server.topology())));
+      default -> unknown(args);
+    }
+  }
+
+  /** Checks credentials; null if accepted, else the error to reply. */
+  private String authenticate(byte[] user, byte[] password) {
+    String required = server.password();
+    if (required == null) {
+      return "ERR AUTH <password> called without any password configured for the default user. "
+          + "Are you sure your configuration is correct?";
+    }
+    boolean userOk = user == null || text(user).equals("default");
+    if (userOk && MessageDigest.isEqual(required.getBytes(StandardCharsets.UTF_8), password)) {
+      authenticated = true;
+      return null;
+    }
+    return "WRONGPASS invalid username-password pair or user is disabled.";
+  }
+
+  private void hello(byte[][] args) {
+    int i = 1;
+    if (args.length > 1) {
+      long version;
+      try {
+        version = Long.parseLong(text(args[1]));
+      } catch (NumberFormatException e) {
+        localError("ERR Protocol version is not an integer or out of range");
+        return;
+      }
+      if (version != 2) {
+        localError("NOPROTO unsupported protocol version");
+        return;
+      }
+      i = 2;
+    }
+    String newName = null;
+    for (; i < args.length; i++) {
+      String option = text(args[i]).toLowerCase(java.util.Locale.ROOT);
+      if (option.equals("auth") && i + 2 < args.length) {
+        String error = authenticate(args[i + 1], args[i + 2]);
+        if (error != null) {
+          localError(error);
+          return;
+        }
+        i += 2;
+      } else if (option.equals("setname") && i + 1 < args.length) {
+        newName = text(args[++i]);
+      } else {
+        localError("ERR Syntax error in HELLO option '" + text(args[i]) + "'");
+        return;
+      }
+    }
+    if (!authenticated) {
+      localError("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+          + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+          + "RESP protocol version at the same time");
+      return;
+    }
+    if (newName != null) {
+      name = newName;
+    }
+    ByteBuf b = ctx.alloc().buffer();
+    RespWriter.arrayHeader(b, 14);
+    RespWriter.bulk(b, "server");
+    RespWriter.bulk(b, "redis");
+    RespWriter.bulk(b, "version");
+    RespWriter.bulk(b, VERSION);
+    RespWriter.bulk(b, "proto");
+    RespWriter.integer(b, 2);
+    RespWriter.bulk(b, "id");
+    RespWriter.integer(b, id);
+    RespWriter.bulk(b, "mode");
+    RespWriter.bulk(b, "standalone");
+    RespWriter.bulk(b, "role");
+    RespWriter.bulk(b, "master");
+    RespWriter.bulk(b, "modules");
+    b.writeBytes(RespWriter.EMPTY_ARRAY);
+    localReply(b);
+  }
+
+  private void client(byte[][] args) {
+    String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
+    if (sub.equals("setname") && args.length == 3) {
+      for (byte c : args[2]) {
+        if (c <= ' ' || c > '~') {
+          localError("ERR Client names cannot contain spaces, newlines or special characters.");
+          return;
+        }
+      }
+      name = args[2].length == 0 ? null : text(args[2]);
+      localReply(RespWriter.OK);
+    } else if (sub.equals("getname") && args.length == 2) {
+      localReply(bulk(name));
+    } else if (sub.equals("setinfo") && args.length == 4) {
+      localReply(RespWriter.OK);
+    } else if (sub.equals("id") && args.length == 2) {
+      ByteBuf b = ctx.alloc().buffer();
+      RespWriter.integer(b, id);
+      localReply(b);
+    } else if ((sub.equals("no-evict") || sub.equals("no-touch") || sub.equals("reply")) && args.length == 3) {
+      localReply(RespWriter.OK);
+    } else {
+      localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CLIENT HELP.");
+    }
+  }
+
+  private void command(byte[][] args) {
+    ByteBuf b = ctx.alloc().buffer();
+    if (args.length == 1) {
+      RespWriter.arrayHeader(b, ProxyCommands.served().size());
+      for (ProxyCommands.Spec spec : ProxyCommands.served()) {
+        ProxyCommands.writeInfo(b, spec);
+      }
+      localReply(b);
+      return;
+    }
+    String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
+    switch (sub) {
+      case "count" -> RespWriter.integer(b, ProxyCommands.served().size());
+      case "docs" -> b.writeBytes(RespWriter.EMPTY_ARRAY);
+      case "list" -> {
+        RespWriter.arrayHeader(b, ProxyCommands.served().size());
+        for (ProxyCommands.Spec spec : ProxyCommands.served()) {
+          RespWriter.bulk(b, spec.name());
+        }
+      }
+      case "info" -> {
+        RespWriter.arrayHeader(b, args.length - 2);
+        for (int i = 2; i < args.length; i++) {
+          ProxyCommands.Spec spec = ProxyCommands.lookup(args[i]);
+          if (spec == null || spec.kind() == ProxyCommands.Kind.UNSUPPORTED) {
+            b.writeBytes(RespWriter.NIL);
+          } else {
+            ProxyCommands.writeInfo(b, spec);
+          }
+        }
+      }
+      default -> {
+        b.release();
+        localError("ERR unknown subcommand '" + text(args[1]) + "'. Try COMMAND HELP.");
+        return;
+      }
+    }
+    localReply(b);
+  }
+
+  private void config(byte[][] args) {
+    String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
+    if (sub.equals("get") && args.length >= 3) {
+      // redis-benchmark asks for these two; anything else: empty
+      ByteBuf b = ctx.alloc().buffer();
+      java.util.List<String[]> matched = new java.util.ArrayList<>();
+      for (String[] p : new String[][] {{"save", ""}, {"appendonly", "no"}}) {
+        for (int i = 2; i < args.length; i++) {
+          if (text(args[i]).equalsIgnoreCase(p[0])) {
+            matched.add(p);
+            break;
+          }
+        }
+      }
+      RespWriter.arrayHeader(b, matched.size() * 2);
+      for (String[] p : matched) {
+        RespWriter.bulk(b, p[0]);
+        RespWriter.bulk(b, p[1]);
+      }
+      localReply(b);
+    } else if (sub.equals("set")) {
+      localError("ERR CONFIG SET is not supported by the proxy");
+    } else {
+      localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CONFIG HELP.");
+    }
+  }
+
+  /** The reply of a fan-out (DBSIZE or INFO) once every node answered. */
+  ByteBuf fanoutReply(Pending p) {
+    if (p.command.equals("dbsize")) {
+      ByteBuf b = ctx.alloc().buffer(24);
+      RespWriter.integer(b, p.sum);
+      return b;
+    }
+    return bulk(info(p.sum, p.failures));
+  }
+
+  /** INFO: the cluster as the proxy sees it; {@code keys} < 0 when not asked for. */
+  private String info(long keys, int unreachable) {
+    Topology t = server.topology();
+    RoutingTable table = dispatcher.routes().current();
+    StringBuilder s = new StringBuilder();
+    s.append("# Server\r\n")
+        .append("redis_version:").append(VERSION).append("\r\n")
+        .append("redis_mode:standalone\r\n")
+        .append("ringcache_role:router-proxy\r\n")
+        .append("tcp_port:").append(server.port()).append("\r\n")
+        .append("\r\n# Cluster\r\n")
+        .append("epoch:").append(t.epoch()).append("\r\n")
+        .append("nodes:").append(t.nodes().size()).append("\r\n")
+        .append("nodes_in_ring:").append(table.ring().nodeNames().size()).append("\r\n")
+        .append("handoffs:").append(t.handoffs().size()).append("\r\n");
+    ProxyStats stats = server.stats();
+    s.append("proxy_moved_followed:").append(stats.movedFollowed.sum()).append("\r\n")
+        .append("proxy_tryagain_retries:").append(stats.retries.sum()).append("\r\n")
+        .append("proxy_multikey_splits:").append(stats.splits.sum()).append("\r\n")
+        .append("proxy_unreachable:").append(stats.unreachable.sum()).append("\r\n")
+        .append("proxy_retry_budget_exhausted:").append(stats.budgetExhausted.sum()).append("\r\n");
+    for (var n : t.nodes()) {
+      s.append("node:").append(n.name()).append(",address=").append(n.address())
+          .append(",weight=").append(n.weight()).append(",state=").append(n.state()).append("\r\n");
+    }
+    if (keys >= 0) {
+      s.append("nodes_unreachable:").append(unreachable).append("\r\n")
+          .append("\r\n# Keyspace\r\n")
+          .append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
+    }
+    return s.toString();
+  }
+
+  private void unknown(byte[][] args) {
+    StringBuilder s = new StringBuilder("ERR unknown command '").append(abbreviate(text(args[0])))
+        .append("', with args beginning with: ");
+    for (int i = 1; i < args.length && s.length() < 256; i++) {
+      s.append('\'').append(abbreviate(text(args[i]))).append("' ");
+    }
+    localError(s.toString());
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 128 ? s.substring(0, 128) + "..." : s;
+  }
+
+  static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

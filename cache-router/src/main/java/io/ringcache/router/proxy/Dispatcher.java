@@ -1,0 +1,347 @@
+package io.ringcache.router.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.ringcache.ring.RoutingTable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/*
+ * Routing and retries for the clients of one event loop; it owns that loop's backend connections
+ * (one per node), so a client, its calls and their connections all live on one thread: no locks.
+ *
+ * Route: owner = RoutingTable(router's topology).serverOf(key), at its address. A multi-key command
+ * is split by owner into one call per node, each carrying the positions of its keys in the
+ * client's request.
+ *
+ * Redirects never reach the client while the retry budget (RETRY_BUDGET, from the client's request)
+ * lasts:
+ *   -MOVED <epoch> <addr>   the node's topology moved the key. The router's topology is at least as
+ *                           new as any node's (it persists a change before pushing it), so: if the
+ *                           table is not newer than <epoch>, resend to <addr> at once; if it is
+ *                           newer and names another node, send there at once; if it names the very
+ *                           node that answered (that node is behind), retry after a backoff.
+ *   -TRYAGAIN               the range is being imported or purged: retry after a backoff of 2, 4,
+ *                           8, 16, then 25 ms, re-routing each time (the event loop's schedule).
+ *   -CROSSNODE              (a part whose keys the node routes differently: the proxy's table and
+ *                           the node's disagree for a moment)
+ * A part of a multi-key command that gets any of these is split into single-key calls (GET, SET,
+ * DEL ...) that follow the rules above one by one. When the budget runs out, the node's error goes
+ * to the client as it is.
+ *
+ * A call that could not be written (no connection) is re-routed once if the topology now names
+ * another node; a call whose connection closed after it was written fails, since it may have run.
+ */
+
+/** Routes calls to nodes and handles -MOVED/-TRYAGAIN for one event loop's clients. */
+final class Dispatcher {
+
+  static final long RETRY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final int MAX_ATTEMPTS = 200;
+  private static final byte[] MOVED = RespWriter.ascii("-MOVED ");
+  private static final byte[] TRYAGAIN = RespWriter.ascii("-TRYAGAIN");
+  private static final byte[] CROSSNODE = RespWriter.ascii("-CROSSNODE");
+  private static final byte[] GET = RespWriter.ascii("GET");
+  private static final byte[] SET = RespWriter.ascii("SET");
+
+  private final EventLoop loop;
+  private final Routes routes;
+  private final String password;
+  private final Class<? extends Channel> channelType;
+  private final ProxyStats stats;
+  private final Map<String, Backend> backends = new HashMap<>();
+  private final List<Backend> dirtyBackends = new ArrayList<>();
+  private final List<ClientHandler> dirtyClients = new ArrayList<>();
+  private final Runnable flushTask = this::flushAll;
+  private boolean flushScheduled;
+
+  Dispatcher(EventLoop loop, Routes routes, String password, Class<? extends Channel> channelType, ProxyStats stats) {
+    this.loop = loop;
+    this.stats = stats;
+    this.routes = routes;
+    this.password = password;
+    this.channelType = channelType;
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  Class<? extends Channel> channelType() {
+    return channelType;
+  }
+
+  String password() {
+    return password;
+  }
+
+  Routes routes() {
+    return routes;
+  }
+
+  // ---- sending
+
+  /** Sends a single-key call to its key's server. */
+  void route(Call call) {
+    RoutingTable table = routes.current();
+    String address;
+    try {
+      address = table.addressOf(table.serverOf(call.routeKey));
+    } catch (IllegalStateException e) {
+      fail(call, "ERR proxy: no node in the ring");
+      return;
+    }
+    backend(address).send(call);
+  }
+
+  void send(Call call, String address) {
+    backend(address).send(call);
+  }
+
+  private Backend backend(String address) {
+    Backend b = backends.get(address);
+    if (b == null) {
+      b = new Backend(address, this);
+      backends.put(address, b);
+    }
+    return b;
+  }
+
+  /**
+   * Splits a multi-key command by owner and sends one call per node.
+   *
+   * @param keys the command's keys
+   * @param values for MSET, the value of each key; else null
+   */
+  void routeMany(Pending pending, byte[] command, byte[][] keys, byte[][] values, long start) {
+    RoutingTable table = routes.current();
+    Map<String, List<Integer>> byAddress = new LinkedHashMap<>();
+    try {
+      for (int i = 0; i < keys.length; i++) {
+        String address = table.addressOf(table.serverOf(keys[i]));
+        byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(i);
+      }
+    } catch (IllegalStateException e) {
+      pending.partsLeft = 1;
+      pending.failed("ERR proxy: no node in the ring");
+      return;
+    }
+    pending.partsLeft = byAddress.size();
+    for (Map.Entry<String, List<Integer>> e : byAddress.entrySet()) {
+      List<Integer> idx = e.getValue();
+      int[] positions = new int[idx.size()];
+      int per = values == null ? 1 : 2;
+      byte[][] args = new byte[1 + positions.length * per][];
+      args[0] = command;
+      for (int j = 0; j < positions.length; j++) {
+        int k = idx.get(j);
+        positions[j] = k;
+        args[1 + j * per] = keys[k];
+        if (values != null) {
+          args[2 + j * per] = values[k];
+        }
+      }
+      send(new Call(pending, args, keys[positions[0]], positions, start), e.getKey());
+    }
+  }
+
+  /** Sends {@code args} to every node of the ring. */
+  void fanOut(Pending pending, byte[][] args) {
+    RoutingTable table = routes.current();
+    List<String> names = table.ring().nodeNames();
+    pending.partsLeft = names.size();
+    if (names.isEmpty()) {
+      pending.partsLeft = 1;
+      pending.failed("ERR proxy: no node in the ring");
+      return;
+    }
+    long now = System.nanoTime();
+    for (String name : names) {
+      send(new Call(pending, args, null, null, now), table.addressOf(name));
+    }
+  }
+
+  // ---- replies
+
+  /** A node's reply to {@code call}; {@code frame} stays owned by the caller. */
+  void reply(Call call, Backend from, ByteBuf frame) {
+    if (call.routeKey != null && ReplyFramer.type(frame) == '-' && isRedirect(frame)) {
+      if (!withinBudget(call)) {
+        stats.budgetExhausted.increment();
+        finish(call, frame);
+        return;
+      }
+      if (!call.redirected) {
+        call.redirected = true;
+        call.pending.client.redirectStarted();
+      }
+      if (ReplyFramer.startsWith(frame, MOVED)) {
+        moved(call, from, frame);
+        return;
+      }
+      if (ReplyFramer.startsWith(frame, TRYAGAIN)) {
+        if (call.isPartOfMany()) {
+          split(call);
+        } else {
+          retryLater(call);
+        }
+        return;
+      }
+      if (call.isPartOfMany() && ReplyFramer.startsWith(frame, CROSSNODE)) {
+        split(call);
+        return;
+      }
+    }
+    finish(call, frame);
+  }
+
+  /** The call's final reply. */
+  private void finish(Call call, ByteBuf frame) {
+    call.pending.part(call, frame);
+    if (call.redirected) {
+      call.pending.client.redirectEnded();
+    }
+  }
+
+  /** The call ends without a reply. */
+  private void fail(Call call, String message) {
+    call.pending.failed(message);
+    if (call.redirected) {
+      call.pending.client.redirectEnded();
+    }
+  }
+
+  private static boolean isRedirect(ByteBuf frame) {
+    return ReplyFramer.startsWith(frame, MOVED) || ReplyFramer.startsWith(frame, TRYAGAIN)
+        || ReplyFramer.startsWith(frame, CROSSNODE);
+  }
+
+  private boolean withinBudget(Call call) {
+    return ++call.attempts < MAX_ATTEMPTS && System.nanoTime() - call.startNanos < RETRY_BUDGET_NANOS;
+  }
+
+  private void moved(Call call, Backend from, ByteBuf frame) {
+    if (call.isPartOfMany()) {
+      split(call);
+      return;
+    }
+    String[] words = ReplyFramer.text(frame).split(" ");
+    long epoch;
+    try {
+      epoch = Long.parseLong(words[1]);
+    } catch (RuntimeException e) {
+      finish(call, frame);
+      return;
+    }
+    stats.movedFollowed.increment();
+    RoutingTable table = routes.current();
+    if (table.epoch() <= epoch && words.length >= 3) {
+      send(call, words[2]);
+      return;
+    }
+    String address = table.addressOf(table.serverOf(call.routeKey));
+    if (address.equals(from.address)) {
+      retryLater(call); // the node is behind the router: it will catch up
+    } else {
+      send(call, address);
+    }
+  }
+
+  private void retryLater(Call call) {
+    stats.retries.increment();
+    long delay = Math.min(1L << Math.min(call.attempts, 5), 25);
+    loop.schedule(() -> {
+      if (!call.pending.client.isOpen()) {
+        fail(call, "ERR proxy: client gone");
+        return;
+      }
+      route(call);
+      flushAll();
+    }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** Replaces a part of a multi-key command by one single-key call per key, routed afresh. */
+  private void split(Call call) {
+    stats.splits.increment();
+    Pending pending = call.pending;
+    pending.partsLeft += call.keys.length - 1;
+    int per = pending.kind == ProxyCommands.Kind.MSET ? 2 : 1;
+    for (int j = 0; j < call.keys.length; j++) {
+      byte[][] args;
+      byte[] key = call.args[1 + j * per];
+      args = switch (pending.kind) {
+        case MGET -> new byte[][] {GET, key};
+        case MSET -> new byte[][] {SET, key, call.args[2 + j * per]};
+        default -> new byte[][] {call.args[0], key};
+      };
+      Call single = new Call(pending, args, key, new int[] {call.keys[j]}, call.startNanos);
+      single.attempts = call.attempts;
+      single.redirected = true;
+      if (j > 0) {
+        pending.client.redirectStarted(); // the part's redirect passes to each of its keys
+      }
+      route(single);
+    }
+  }
+
+  /** A call that got no reply. */
+  void unreachable(Call call, Backend from, boolean written, String why) {
+    if (!written && call.routeKey != null && call.attempts++ < MAX_ATTEMPTS) {
+      RoutingTable table = routes.current();
+      try {
+        String address = table.addressOf(table.serverOf(call.routeKey));
+        if (!address.equals(from.address)) {
+          send(call, address);
+          return;
+        }
+      } catch (IllegalStateException e) {
+        // no node in the ring: fail below
+      }
+    }
+    stats.unreachable.increment();
+    fail(call, "ERR proxy: node " + from.address + " unreachable (" + why + ")");
+  }
+
+  // ---- flushing
+
+  void dirty(Backend backend) {
+    dirtyBackends.add(backend);
+  }
+
+  void dirty(ClientHandler client) {
+    dirtyClients.add(client);
+  }
+
+  /**
+   * Flushes once the event loop has handled every socket that was ready: its tasks run after its
+   * I/O, so the requests of all the clients read in one pass go to each node in one write.
+   */
+  void flushSoon() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.execute(flushTask);
+    }
+  }
+
+  /** Flushes the requests batched for nodes and the replies batched for clients. */
+  void flushAll() {
+    flushScheduled = false;
+    for (int i = 0; i < dirtyBackends.size(); i++) {
+      dirtyBackends.get(i).flush();
+    }
+    dirtyBackends.clear();
+    for (int i = 0; i < dirtyClients.size(); i++) {
+      dirtyClients.get(i).flush();
+    }
+    dirtyClients.clear();
+  }
+
+  void close() {
+    backends.values().forEach(Backend::close);
+  }
+}

@@ -1,0 +1,166 @@
+package io.ringcache.router.proxy;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The commands the proxy understands: how each is served (by the router itself, forwarded to the
+ * owner of its key, split per node and merged, or sent to every node), its arity and key positions.
+ */
+final class ProxyCommands {
+
+  /** How a command is served. */
+  enum Kind {
+    /** answered by the proxy */
+    LOCAL,
+    /** one key: forwarded to its owner, the reply passed through */
+    KEYED,
+    /** values in key order */
+    MGET,
+    /** +OK when every part is +OK */
+    MSET,
+    /** the sum of the parts' integers (DEL, UNLINK, EXISTS, TOUCH) */
+    SUM,
+    /** DBSIZE on every node of the ring (DBSIZE, INFO) */
+    FANOUT,
+    /** known, refused with a reason */
+    UNSUPPORTED
+  }
+
+  /**
+   * @param arity Redis convention: n exactly n arguments with the name, -n at least n
+   * @param firstKey index of the first key, 0 for none
+   * @param lastKey index of the last key, -1 for the final argument
+   * @param step keys are every {@code step} arguments
+   * @param noAuth may run before AUTH
+   */
+  record Spec(String name, int arity, Kind kind, int firstKey, int lastKey, int step, boolean noAuth, String why) {
+    boolean arityOk(int argc) {
+      return arity > 0 ? argc == arity : argc >= -arity;
+    }
+
+    boolean write() {
+      return switch (name) {
+        case "set", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
+            "persist", "incr", "decr", "incrby", "decrby" -> true;
+        default -> false;
+      };
+    }
+  }
+
+  private static final Map<String, Spec> BY_NAME = new HashMap<>();
+  private static final List<Spec> SERVED = new ArrayList<>();
+
+  static {
+    local("ping", -1, false);
+    local("echo", 2, false);
+    local("quit", -1, true);
+    local("auth", -2, true);
+    local("hello", -1, true);
+    local("client", -2, false);
+    local("select", 2, false);
+    local("command", -1, false);
+    local("config", -2, false);
+    local("ring.topology", 1, false);
+    add(new Spec("info", -1, Kind.FANOUT, 0, 0, 0, false, null));
+    add(new Spec("dbsize", 1, Kind.FANOUT, 0, 0, 0, false, null));
+    for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type")) {
+      add(new Spec(name, 2, Kind.KEYED, 1, 1, 1, false, null));
+    }
+    for (String name : List.of("expire", "pexpire", "expireat", "pexpireat")) {
+      add(new Spec(name, -3, Kind.KEYED, 1, 1, 1, false, null));
+    }
+    add(new Spec("set", -3, Kind.KEYED, 1, 1, 1, false, null));
+    add(new Spec("incrby", 3, Kind.KEYED, 1, 1, 1, false, null));
+    add(new Spec("decrby", 3, Kind.KEYED, 1, 1, 1, false, null));
+    add(new Spec("mget", -2, Kind.MGET, 1, -1, 1, false, null));
+    add(new Spec("mset", -3, Kind.MSET, 1, -1, 2, false, null));
+    for (String name : List.of("del", "unlink", "exists", "touch")) {
+      add(new Spec(name, -2, Kind.SUM, 1, -1, 1, false, null));
+    }
+    unsupported("scan", "SCAN each node instead (RING.TOPOLOGY lists their addresses)");
+    unsupported("keys", "scan each node instead (RING.TOPOLOGY lists their addresses)");
+    unsupported("flushall", "flush each node instead (RING.TOPOLOGY lists their addresses)");
+    unsupported("flushdb", "flush each node instead (RING.TOPOLOGY lists their addresses)");
+    for (String name : List.of("multi", "exec", "discard", "watch", "unwatch")) {
+      unsupported(name, "transactions would span nodes");
+    }
+    for (String name : List.of("subscribe", "psubscribe", "unsubscribe", "punsubscribe", "publish")) {
+      unsupported(name, "ringcache has no pub/sub");
+    }
+    for (String name : List.of("ring.settopology", "ring.epoch", "ring.flush", "ring.read", "ring.import",
+        "ring.stream", "ring.progress")) {
+      unsupported(name, "cluster-internal commands go to a node");
+    }
+    unsupported("cluster", "the proxy is a standalone server; ring-aware clients use RING.TOPOLOGY");
+    unsupported("readonly", "the proxy is a standalone server");
+  }
+
+  private ProxyCommands() {}
+
+  private static void local(String name, int arity, boolean noAuth) {
+    add(new Spec(name, arity, Kind.LOCAL, 0, 0, 0, noAuth, null));
+  }
+
+  private static void unsupported(String name, String why) {
+    BY_NAME.put(name, new Spec(name, -1, Kind.UNSUPPORTED, 0, 0, 0, false, why));
+  }
+
+  private static void add(Spec spec) {
+    BY_NAME.put(spec.name(), spec);
+    SERVED.add(spec);
+  }
+
+  /** The spec of {@code name} (any case), or null. */
+  static Spec lookup(byte[] name) {
+    if (name.length > 32) {
+      return null;
+    }
+    byte[] lower = name;
+    for (int i = 0; i < name.length; i++) {
+      if (name[i] >= 'A' && name[i] <= 'Z') {
+        if (lower == name) {
+          lower = name.clone();
+        }
+        lower[i] += 32;
+      }
+    }
+    return BY_NAME.get(new String(lower, StandardCharsets.ISO_8859_1));
+  }
+
+  static Spec lookup(String name) {
+    return BY_NAME.get(name.toLowerCase(Locale.ROOT));
+  }
+
+  /** The commands the proxy serves, in a stable order. */
+  static Collection<Spec> served() {
+    return SERVED;
+  }
+
+  /** One entry of a COMMAND reply: name, arity, flags, first key, last key, step. */
+  static void writeInfo(ByteBuf out, Spec spec) {
+    RespWriter.arrayHeader(out, 6);
+    RespWriter.bulk(out, spec.name());
+    RespWriter.integer(out, spec.arity());
+    List<String> flags = new ArrayList<>();
+    if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT) {
+      flags.add(spec.write() ? "write" : "readonly");
+    }
+    if (spec.noAuth()) {
+      flags.add("no_auth");
+    }
+    RespWriter.arrayHeader(out, flags.size());
+    for (String f : flags) {
+      RespWriter.simple(out, f);
+    }
+    RespWriter.integer(out, spec.firstKey());
+    RespWriter.integer(out, spec.lastKey());
+    RespWriter.integer(out, spec.step());
+  }
+}

@@ -1,0 +1,125 @@
+package io.ringcache.router.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.ringcache.node.NodeConfig;
+import io.ringcache.node.RespDecoder;
+import io.ringcache.ring.Topology;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's RESP proxy port: any Redis client (redis-cli, Jedis, Lettuce in standalone mode)
+ * talks to the whole cluster through it. Keyed commands go to the owner of their key under the
+ * router's live topology, multi-key commands are split per node and merged, and redirects during
+ * scale events are followed inside the proxy. See docs/protocol.md, "Router proxy".
+ */
+public final class ProxyServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+  private final Supplier<Topology> topology;
+  private final String password;
+  private final NodeConfig.Limits limits = NodeConfig.Limits.defaults();
+  private final Routes routes;
+  private final EventLoopGroup group;
+  private final Class<? extends ServerChannel> serverType;
+  private final Class<? extends Channel> channelType;
+  private final Map<EventLoop, Dispatcher> dispatchers = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
+  private final ProxyStats stats = new ProxyStats();
+  private Channel serverChannel;
+  private int port;
+
+  /**
+   * @param topology the router's live topology
+   * @param password what clients must AUTH with and the proxy authenticates to nodes with; null for none
+   * @param threads event loops
+   */
+  public ProxyServer(Supplier<Topology> topology, String password, int threads) {
+    this.topology = topology;
+    this.password = password == null || password.isEmpty() ? null : password;
+    this.routes = new Routes(topology);
+    boolean epoll = Epoll.isAvailable();
+    this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ringcache-proxy", true),
+        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /** Binds {@code bind:port} (0 picks a free port) and serves. */
+  public ProxyServer start(String bind, int requestedPort) throws InterruptedException {
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(serverType)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ClientHandler client = new ClientHandler(ProxyServer.this, ids.incrementAndGet());
+            ch.pipeline().addLast("resp", new RespDecoder(limits, client::authenticated));
+            ch.pipeline().addLast("client", client);
+          }
+        });
+    serverChannel = b.bind(bind, requestedPort).sync().channel();
+    port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    log.info("RESP proxy on {}:{}{}", bind, port, password == null ? "" : " (AUTH required)");
+    return this;
+  }
+
+  /** The port the proxy listens on. */
+  public int port() {
+    return port;
+  }
+
+  /** The proxy's counters. */
+  public ProxyStats stats() {
+    return stats;
+  }
+
+  String password() {
+    return password;
+  }
+
+  Topology topology() {
+    return topology.get();
+  }
+
+  Dispatcher dispatcher(EventLoop loop) {
+    return dispatchers.computeIfAbsent(loop, l -> new Dispatcher(l, routes, password, channelType, stats));
+  }
+
+  @Override
+  public void close() {
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    for (Dispatcher d : dispatchers.values()) {
+      d.loop().execute(d::close);
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,17 @@
+package io.ringcache.router.proxy;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the proxy port, shared by its event loops; INFO shows them. */
+public final class ProxyStats {
+  /** -MOVED replies followed inside the proxy. */
+  public final LongAdder movedFollowed = new LongAdder();
+  /** -TRYAGAIN replies retried after a backoff (and MOVED from a node behind the router). */
+  public final LongAdder retries = new LongAdder();
+  /** Multi-key parts split into single-key calls after a redirect. */
+  public final LongAdder splits = new LongAdder();
+  /** Calls failed because their node could not be reached. */
+  public final LongAdder unreachable = new LongAdder();
+  /** Redirects passed to the client because the retry budget ran out. */
+  public final LongAdder budgetExhausted = new LongAdder();
+}

@@ -1,0 +1,170 @@
+package io.ringcache.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.node.NodeConfig;
+import io.ringcache.node.NodeServer;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RoutingTable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/** The proxy through scale events and faults: its clients never see a redirect, a stale read or a lost key. */
+class ProxyScaleIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void joinAndLeaveUnderLoad_proxyClientsSeeNoErrorAndNoStaleRead() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3)) {
+      cluster.load(50_000); // enough entries that the handoffs take a while
+      int port = cluster.router.port();
+      try (HistoryChecker history = new HistoryChecker(3_000, 3, 3, false, () -> new ProxyTestClient(port))) {
+        history.awaitWrites(3_000);
+        NodeServer extra = cluster.startNode();
+        long before = history.writes.get();
+        ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
+        cluster.awaitIdle();
+        assertThat(join.status).as(join.message).isEqualTo(ScaleEvent.Status.DONE);
+        assertThat(history.writes.get()).as("writes during the join").isGreaterThan(before);
+
+        long beforeLeave = history.writes.get();
+        String leaving = cluster.topology().ring().nodeNames().get(0);
+        ScaleEvent leave = cluster.router.coordinator().leave(leaving);
+        cluster.awaitIdle();
+        assertThat(leave.status).as(leave.message).isEqualTo(ScaleEvent.Status.DONE);
+        assertThat(history.writes.get()).as("writes during the leave").isGreaterThan(beforeLeave);
+        history.awaitWrites(history.writes.get() + 1_000);
+
+        assertThat(history.stopAndVerify()).isEmpty();
+        assertThat(history.errors.get()).as("errors seen by the proxy's clients").isZero();
+        assertThat(history.reads.get()).isGreaterThan(1_000);
+        var stats = cluster.router.proxyStats();
+        assertThat(stats.movedFollowed.sum() + stats.retries.sum()).as("redirects handled inside the proxy").isPositive();
+      }
+      assertThat(cluster.wrongValues(50_000)).isEmpty();
+    }
+  }
+
+  @Test
+  void pipelinedWritesToOneKey_duringAJoin_landInRequestOrder() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3);
+        Jedis jedis = new Jedis("127.0.0.1", cluster.router.port(), 10_000)) {
+      cluster.load(50_000);
+      NodeServer extra = cluster.startNode();
+      cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
+      List<String> wrong = new ArrayList<>();
+      int pipelines = 0;
+      while (pipelines < 20 || cluster.router.coordinator().busy() || !cluster.topology().handoffs().isEmpty()) {
+        assertThat(pipelines).as("pipelines before the join finished").isLessThan(100_000);
+        pipelines++;
+        redis.clients.jedis.Pipeline p = jedis.pipelined();
+        List<redis.clients.jedis.Response<String>> reads = new ArrayList<>();
+        for (int k = 0; k < 50; k++) {
+          for (int v = 1; v <= 5; v++) {
+            p.set("order:" + k, pipelines + "." + v);
+          }
+          reads.add(p.get("order:" + k));
+        }
+        p.sync();
+        for (int k = 0; k < 50; k++) {
+          if (!(pipelines + ".5").equals(reads.get(k).get())) {
+            wrong.add("order:" + k + " read " + reads.get(k).get() + " in pipeline " + pipelines);
+          }
+        }
+      }
+      assertThat(wrong).isEmpty();
+    }
+  }
+
+  @Test
+  void nodeKilled_errorsOnlyForItsKeys_untilItIsEjected() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3)) {
+      int port = cluster.router.port();
+      RoutingTable before = RoutingTable.of(cluster.topology());
+      String victim = before.ring().nodeNames().get(1);
+      List<String> victimKeys = new ArrayList<>();
+      List<String> otherKeys = new ArrayList<>();
+      for (int i = 0; victimKeys.size() < 50 || otherKeys.size() < 50; i++) {
+        String key = "kill:" + i;
+        (before.serverOf(key.getBytes(StandardCharsets.UTF_8)).equals(victim) ? victimKeys : otherKeys).add(key);
+      }
+      try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000)) {
+        for (String k : otherKeys.subList(0, 50)) {
+          jedis.set(k, "v");
+        }
+        cluster.kill(victim);
+
+        Set<String> failedVictimKeys = ConcurrentHashMap.newKeySet();
+        TestCluster.await(() -> {
+          for (String k : otherKeys.subList(0, 50)) {
+            assertThat(jedis.get(k)).as("a key of a live node").isEqualTo("v");
+          }
+          try {
+            jedis.set(victimKeys.get(0), "w");
+          } catch (JedisDataException e) {
+            assertThat(e.getMessage()).contains("proxy: node " + victim + " unreachable");
+            failedVictimKeys.add(victimKeys.get(0));
+          }
+          return cluster.topology().node(victim).orElseThrow().state() == NodeState.EJECTED;
+        }, Duration.ofSeconds(10), victim + " to be ejected");
+        assertThat(failedVictimKeys).as("a write to the dead node's key failed before ejection").isNotEmpty();
+
+        for (String k : victimKeys) {
+          TestCluster.await(() -> {
+            try {
+              return "OK".equals(jedis.set(k, "after"));
+            } catch (JedisDataException e) {
+              return false;
+            }
+          }, Duration.ofSeconds(5), k + " writable after the ejection");
+          assertThat(jedis.get(k)).isEqualTo("after");
+        }
+      }
+    }
+  }
+
+  @Test
+  void requirepass_clientsMustAuth_andTheProxyAuthenticatesToNodes() throws Exception {
+    List<NodeServer> nodes = new ArrayList<>();
+    List<NodeInfo> initial = new ArrayList<>();
+    Router router = null;
+    try {
+      for (int i = 0; i < 2; i++) {
+        NodeServer node = NodeServer.start(NodeConfig.builder().port(0).threads(1).requirepass("s3cret").build());
+        nodes.add(node);
+        initial.add(NodeInfo.of(TestCluster.name(node), 1));
+      }
+      router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dir).initialNodes(initial)
+          .password("s3cret").build());
+      Router r = router;
+      TestCluster.await(() -> nodes.stream().allMatch(n -> n.cluster().epoch() == r.topology().epoch()),
+          Duration.ofSeconds(10), "nodes to adopt the topology");
+      try (Jedis jedis = new Jedis("127.0.0.1", router.port(), 10_000)) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jedis.get("a")).hasMessageStartingWith("NOAUTH");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jedis.auth("wrong")).hasMessageStartingWith("WRONGPASS");
+        assertThat(jedis.auth("s3cret")).isEqualTo("OK");
+        for (int i = 0; i < 50; i++) {
+          assertThat(jedis.set("auth:" + i, "v" + i)).isEqualTo("OK");
+        }
+        assertThat(jedis.mget("auth:0", "auth:49")).containsExactly("v0", "v49");
+        assertThat(jedis.dbSize()).isEqualTo(50);
+      }
+    } finally {
+      if (router != null) {
+        router.close();
+      }
+      nodes.forEach(NodeServer::close);
+    }
+  }
+}
