@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +69,7 @@ final class ClusterExecutor {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("ringcache-client", true), io);
+    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new IoThreadFactory(), io);
     this.bootstrap =
         new Bootstrap()
             .group(group)
@@ -288,6 +289,29 @@ final class ClusterExecutor {
     }
     endpoints.clear();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** Whether the calling thread is one of the client's I/O threads (where blocking would deadlock). */
+  static boolean onIoThread() {
+    return Thread.currentThread() instanceof IoThread;
+  }
+
+  /** The client's I/O threads: daemon, named {@code ringcache-client-N-M}, recognisable by type. */
+  private static final class IoThreadFactory extends DefaultThreadFactory {
+    IoThreadFactory() {
+      super("ringcache-client", true);
+    }
+
+    @Override
+    protected Thread newThread(Runnable r, String name) {
+      return new IoThread(threadGroup, r, name);
+    }
+  }
+
+  private static final class IoThread extends FastThreadLocalThread {
+    IoThread(ThreadGroup group, Runnable r, String name) {
+      super(group, r, name);
+    }
   }
 
   static Throwable unwrap(Throwable error) {
