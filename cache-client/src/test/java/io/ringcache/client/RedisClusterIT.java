@@ -131,6 +131,10 @@ class RedisClusterIT {
       }
     }
 
+    assertThatThrownBy(() -> cache.getAll(keys))
+        .isInstanceOf(CacheConnectionException.class)
+        .hasMessageContaining(victim.address());
+
     victim.startProcess();
     String back = keys.stream().filter(k -> ownerIndex(k) == 1).findFirst().orElseThrow();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
