@@ -145,6 +145,38 @@ final class ClusterExecutor {
     return endpoint;
   }
 
+  /** Sends {@code request} to {@code address} again, through the endpoint now registered for it. */
+  void resend(Request<?> request, String address) {
+    if (closed) {
+      request.completeExceptionally(new CacheException("the client is closed"));
+      return;
+    }
+    endpoint(address).send(request);
+  }
+
+  /**
+   * A new topology was adopted: connections to nodes it no longer lists (and that are not seeds)
+   * are closed once nothing is in flight on them; a later redirect there opens a new one.
+   */
+  void retainOnly(List<String> addresses) {
+    for (Map.Entry<String, Endpoint> e : endpoints.entrySet()) {
+      String address = e.getKey();
+      Endpoint endpoint = e.getValue();
+      if (!addresses.contains(address)
+          && !options.seeds().contains(address)
+          && endpoint.isIdle()
+          && endpoints.remove(address, endpoint)) {
+        log.debug("closing the connection to {}: no longer in the topology", address);
+        endpoint.retire();
+      }
+    }
+  }
+
+  /** For tests: the addresses the client holds endpoints for. */
+  java.util.Set<String> endpointAddresses() {
+    return java.util.Set.copyOf(endpoints.keySet());
+  }
+
   /** A reply to an attempt of {@code request} arrived from {@code address}. */
   void onReply(String address, Request<?> request, Object reply) {
     if (request.isDone()) {

@@ -265,5 +265,6 @@ final class TopologyManager {
       router = fetched;
       log.info("topology epoch {} -> {} (from {}): {}", current.epoch(), fetched.epoch(), source, fetched);
     }
+    executor.retainOnly(fetched.addresses());
   }
 }
