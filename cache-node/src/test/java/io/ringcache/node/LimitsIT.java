@@ -1,0 +1,170 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Connection-level limits and backpressure on real sockets. */
+class LimitsIT {
+
+  @Test
+  void pipelinedGetsWithoutReading_holdABoundedOutputAndOthersStayServed() throws Exception {
+    try (NodeServer node = Nodes.start(Nodes.config());
+        RawClient flood = new RawClient(node.port());
+        RawClient other = new RawClient(node.port())) {
+      String value = "v".repeat(1024);
+      assertThat(other.call("SET", "big", value)).isEqualTo("OK");
+      byte[] batch = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+      AtomicLong sent = new AtomicLong();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  OutputStream out = flood.socket().getOutputStream();
+                  for (int i = 0; i < 1000; i++) { // 1,000,000 GETs, ~1 GB of replies if all were answered
+                    out.write(batch);
+                    sent.addAndGet(1000);
+                  }
+                } catch (IOException e) {
+                  // the socket is closed below while the writer is blocked: expected
+                }
+              },
+              "flood-writer");
+      writer.setDaemon(true);
+      writer.start();
+      // the writer stalls once the node stops reading and the socket buffers are full
+      long[] last = {-1};
+      assertThat(
+              Nodes.await(
+                  Duration.ofSeconds(20),
+                  () -> {
+                    long now = sent.get();
+                    boolean stalled = now == last[0] && now > 0;
+                    last[0] = now;
+                    if (!stalled) {
+                      java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+                    }
+                    return stalled;
+                  }))
+          .isTrue();
+      assertThat(sent.get()).isLessThan(1_000_000);
+      long peak = node.outputBufferPeak();
+      assertThat(peak).isPositive().isLessThanOrEqualTo(NodeServer.HIGH_WATERMARK + 64 * 1024 + 2 * 1100);
+      assertThat(PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()).isLessThan(64L << 20);
+      assertThat(other.call("PING")).isEqualTo("PONG");
+      assertThat(other.call("GET", "big")).isEqualTo(value);
+      // the flooding client still gets correct replies when it reads
+      for (int i = 0; i < 2000; i++) {
+        assertThat(flood.read()).isEqualTo(value);
+      }
+      flood.close();
+      writer.join(10_000);
+      assertThat(writer.isAlive()).isFalse();
+    }
+  }
+
+  @Test
+  void replyLargerThanOutputBufferLimit_closesOnlyThatClient() throws IOException {
+    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0);
+    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
+        RawClient greedy = new RawClient(node.port());
+        RawClient other = new RawClient(node.port())) {
+      List<String> mget = new ArrayList<>();
+      mget.add("MGET");
+      for (int i = 0; i < 200; i++) {
+        other.call("SET", "k" + i, "x".repeat(1024));
+        mget.add("k" + i);
+      }
+      StringBuilder s = new StringBuilder("*" + mget.size() + "\r\n");
+      for (String a : mget) {
+        s.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+      }
+      greedy.send(s.toString());
+      assertThat(greedy.closedByServer()).isTrue();
+      assertThat(other.call("PING")).isEqualTo("PONG");
+      assertThat((String) other.call("INFO", "stats")).contains("output_buffer_limit_closes:1");
+    }
+  }
+
+  @Test
+  void connectionsBeyondMaxClients_areRefusedAndCounted() throws IOException {
+    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 2, 0);
+    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
+        RawClient a = new RawClient(node.port());
+        RawClient b = new RawClient(node.port())) {
+      assertThat(a.call("PING")).isEqualTo("PONG");
+      assertThat(b.call("PING")).isEqualTo("PONG");
+      try (RawClient c = new RawClient(node.port())) {
+        assertThat(c.read()).isEqualTo(new RawClient.Error("ERR max number of clients reached (expected: <= 2, max-clients)"));
+        assertThat(c.closedByServer()).isTrue();
+      }
+      assertThat((String) a.call("INFO", "stats")).contains("rejected_connections:1");
+      assertThat(Nodes.await(Duration.ofSeconds(5), () -> node.connectedClients() == 2)).isTrue();
+    }
+  }
+
+  @Test
+  void idleConnection_isClosedAfterIdleTimeout() throws IOException {
+    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 100, 1);
+    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
+        RawClient idle = new RawClient(node.port())) {
+      assertThat(idle.call("PING")).isEqualTo("PONG");
+      assertThat(idle.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void close_answersWhatWasExecutedAndThenCloses() throws Exception {
+    NodeServer node = Nodes.start(Nodes.config());
+    try (RawClient client = new RawClient(node.port())) {
+      StringBuilder s = new StringBuilder();
+      for (int i = 0; i < 5000; i++) {
+        s.append("*3\r\n$3\r\nSET\r\n$5\r\nk").append(String.format("%04d", i)).append("\r\n$1\r\nv\r\n");
+      }
+      client.send(s.toString());
+      assertThat(client.read()).isEqualTo("OK");
+      node.close();
+      int oks = 1;
+      try {
+        while (true) {
+          Object reply = client.read();
+          assertThat(reply).isEqualTo("OK");
+          oks++;
+        }
+      } catch (IOException e) {
+        // end of stream after the last complete reply
+      }
+      assertThat(oks).isEqualTo(node.store().size());
+    }
+    assertThat(canConnect(node.port())).isFalse();
+  }
+
+  @Test
+  void nioTransport_servesWhenSelected() throws IOException {
+    System.setProperty("ringcache.transport", "nio");
+    try (NodeServer node = Nodes.start(Nodes.config());
+        RawClient c = new RawClient(node.port())) {
+      assertThat(node.transport()).isEqualTo("nio");
+      assertThat(c.call("SET", "a", "b")).isEqualTo("OK");
+      assertThat(c.call("GET", "a")).isEqualTo("b");
+    } finally {
+      System.clearProperty("ringcache.transport");
+    }
+  }
+
+  private static boolean canConnect(int port) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
