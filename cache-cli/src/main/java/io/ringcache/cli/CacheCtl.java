@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
       RemoveCommand.class,
       WeightCommand.class,
       LocateCommand.class,
+      DataCommands.Get.class,
+      DataCommands.Put.class,
+      DataCommands.Del.class,
       RingCommand.class,
       CommandLine.HelpCommand.class
     },

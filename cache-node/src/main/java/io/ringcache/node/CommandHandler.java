@@ -4,6 +4,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.ImportState;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import java.util.ArrayList;
+import java.util.List;
 import io.ringcache.ring.Crc32;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -42,7 +47,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    connection.attach(ctx);
+    connection.attach(ctx, this);
     NodeStats stats = node.stats();
     int clients = stats.connectedClients.incrementAndGet();
     accepted = true;
@@ -74,6 +79,10 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof Request request) {
+      if (connection.deferred()) {
+        connection.queue(request);
+        return;
+      }
       execute(request);
       long pending = connection.pendingOutput();
       long max = node.config().limits().maxOutputBuffer();
@@ -140,9 +149,19 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       Commands.wrongArity(connection, spec.name());
       return;
     }
-    if (spec.keyed() && !checkKeys(spec, r)) {
-      return;
+    if (spec.keyed()) {
+      ClusterState.Route route = checkKeys(spec, r);
+      if (route == null) {
+        return;
+      }
+      if (route.action() == ClusterState.Action.IMPORT && importing(spec, r, route.importState())) {
+        return; // deferred until the source answered
+      }
     }
+    run(spec, r);
+  }
+
+  private void run(CommandTable.Spec spec, Request r) {
     try {
       spec.command().execute(connection, r);
     } catch (RuntimeException e) {
@@ -151,8 +170,68 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Key size limit and ownership; false if an error was replied. */
-  private boolean checkKeys(CommandTable.Spec spec, Request r) {
+  /**
+   * A command on a range this node imports. Keys it neither holds nor touched are read through
+   * from the source first (unless the command overwrites them blindly); a write marks its keys
+   * touched before it runs, so nothing older from the source can replace what it stores.
+   *
+   * @return true if the command was deferred until the source answered
+   */
+  private boolean importing(CommandTable.Spec spec, Request r, ImportState state) {
+    List<Key> missing = null;
+    int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
+    boolean blind = spec.name().equals("mset") || (spec.name().equals("set") && r.argc() == 3);
+    if (!blind) {
+      Store store = node.store();
+      for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
+        Key key = Key.of(r.arg(i));
+        if (!state.isTouched(key) && !store.contains(key)) {
+          if (missing == null) {
+            missing = new ArrayList<>();
+          }
+          missing.add(key);
+        }
+      }
+    }
+    if (missing == null) {
+      touchIfWrite(spec, r, state);
+      return false;
+    }
+    Request kept = r.copy();
+    List<Key> fetch = missing;
+    connection.defer(node.readThrough().fetch(state, fetch), (ignored, error) -> {
+      touchIfWrite(spec, kept, state);
+      run(spec, kept);
+    });
+    return true;
+  }
+
+  private static void touchIfWrite(CommandTable.Spec spec, Request r, ImportState state) {
+    if (spec.has(CommandTable.WRITE)) {
+      int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
+      for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
+        state.touch(Key.of(r.arg(i)));
+      }
+    }
+  }
+
+  /** Runs the requests that queued behind a deferred command, until one defers again. */
+  void resume() {
+    Request next;
+    while (!connection.deferred() && !connection.closing() && (next = connection.nextQueued()) != null) {
+      execute(next);
+      connection.afterCommand();
+    }
+    if (!connection.closing()) {
+      connection.flush();
+      if (!connection.deferred() && connection.context().channel().isWritable()) {
+        connection.context().channel().config().setAutoRead(true);
+      }
+    }
+  }
+
+  /** Key size limit and ownership: the route of the request's keys, or null if an error was replied. */
+  private ClusterState.Route checkKeys(CommandTable.Spec spec, Request r) {
     int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
     int maxKey = node.config().limits().maxKeySize();
     ClusterState cluster = node.cluster();
@@ -162,7 +241,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       byte[] key = r.arg(i);
       if (key.length > maxKey) {
         Resp.error(connection.out(), "ERR key too large: " + key.length + " bytes (expected: <= " + maxKey + ", max-key-size)");
-        return false;
+        return null;
       }
       if (route) {
         ClusterState.Route decision = cluster.route(Crc32.hash(key));
@@ -170,15 +249,18 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
           first = decision;
         } else if (decision != first) {
           Resp.error(connection.out(), "CROSSNODE keys in request are owned by different nodes");
-          return false;
+          return null;
         }
       }
     }
-    if (first != null && first.action() != ClusterState.Action.SERVE) {
-      Resp.error(connection.out(), first.error());
-      return false;
+    if (first == null) {
+      return ClusterState.Route.SERVE;
     }
-    return true;
+    if (first.action() == ClusterState.Action.REDIRECT || first.action() == ClusterState.Action.TRYAGAIN) {
+      Resp.error(connection.out(), first.error());
+      return null;
+    }
+    return first;
   }
 
   private void unknown(Request r) {

@@ -10,6 +10,10 @@ import io.netty.buffer.ByteBuf;
 import io.ringcache.node.store.Decimal;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
+import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.HandoffStreamer;
+import io.ringcache.node.cluster.ImportState;
+import io.ringcache.ring.Handoff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +30,7 @@ final class Commands {
 
   static final String VERSION = "7.0.0";
   private static final long NANOS_PER_MS = 1_000_000L;
+  private static final byte[] NIL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private Commands() {}
 
@@ -71,6 +76,12 @@ final class Commands {
         // cluster-internal
         .add("ring.topology", 1, 0, 0, 0, INTERNAL, Commands::ringTopology)
         .add("ring.settopology", 2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
+        .add("ring.epoch", 1, 0, 0, 0, INTERNAL, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
+        .add("ring.flush", 1, 0, 0, 0, INTERNAL, Commands::ringFlush)
+        .add("ring.read", 2, 0, 0, 0, INTERNAL, Commands::ringRead)
+        .add("ring.import", -2, 0, 0, 0, INTERNAL, Commands::ringImport)
+        .add("ring.stream", 2, 0, 0, 0, INTERNAL, Commands::ringStream)
+        .add("ring.progress", 2, 0, 0, 0, INTERNAL, Commands::ringProgress)
         // cross-protocol scripting: an HTTP request sent to the node
         .add("post", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol)
         .add("host:", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol);
@@ -668,5 +679,94 @@ final class Commands {
       log.info("adopted topology epoch {} ({} nodes)", held, topology.nodes().size());
     }
     Resp.integer(c.out(), held);
+  }
+
+  private static void ringFlush(Connection c, Request r) {
+    c.node().cluster().flush();
+    log.info("flushed by RING.FLUSH from {}", c.describe());
+    Resp.raw(c.out(), Resp.OK);
+  }
+
+  /** RING.READ key: [value, remaining TTL in ms or -1], or a null array; ignores the seal. */
+  private static void ringRead(Connection c, Request r) {
+    Key key = Key.of(r.arg(1));
+    Store store = c.node().store();
+    byte[] value = store.get(key);
+    long ttl = value == null ? -2 : store.ttlNanos(key);
+    if (value == null || ttl == -2) {
+      Resp.raw(c.out(), NIL_ARRAY);
+      return;
+    }
+    Resp.arrayHeader(c.out(), 2);
+    Resp.bulk(c.out(), value);
+    Resp.integer(c.out(), ttl == Store.NO_TTL ? -1 : Math.max(1, ttl / NANOS_PER_MS));
+  }
+
+  /** RING.IMPORT id key ttl-ms value ...: stores each entry absent here and untouched by clients. */
+  private static void ringImport(Connection c, Request r) {
+    if ((r.argc() - 2) % 3 != 0) {
+      Resp.error(c.out(), "ERR wrong number of arguments for 'ring.import' command (expected: id, then key ttl value triples)");
+      return;
+    }
+    ClusterState cluster = c.node().cluster();
+    String id = r.string(1);
+    ImportState state = cluster.incoming(id);
+    if (state == null) {
+      Resp.error(c.out(), "ERR not importing handoff " + id + " at epoch " + cluster.epoch());
+      return;
+    }
+    for (int i = 2; i < r.argc(); i += 3) {
+      if (cluster.blocks(io.ringcache.ring.Crc32.hash(r.arg(i)))) {
+        Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
+        return;
+      }
+    }
+    Store store = c.node().store();
+    long applied = 0;
+    for (int i = 2; i < r.argc(); i += 3) {
+      Key key = Key.of(r.arg(i));
+      long ttlMillis;
+      try {
+        ttlMillis = Decimal.parseLong(r.arg(i + 1));
+      } catch (NumberFormatException e) {
+        Resp.error(c.out(), "ERR invalid TTL in ring.import: " + r.string(i + 1));
+        return;
+      }
+      byte[] value = r.arg(i + 2);
+      long ttlNanos = ttlMillis < 0 ? Store.NO_TTL : ttlMillis * NANOS_PER_MS;
+      boolean[] stored = {false};
+      state.applyIfUntouched(key, () -> stored[0] = store.set(key, value, ttlNanos, false, Store.Condition.IF_ABSENT).stored());
+      if (stored[0]) {
+        applied++;
+      }
+    }
+    Resp.integer(c.out(), applied);
+  }
+
+  /** RING.STREAM id: streams the handoff's entries to its target; replies with the count once done. */
+  private static void ringStream(Connection c, Request r) {
+    ClusterState cluster = c.node().cluster();
+    String id = r.string(1);
+    Handoff handoff = cluster.outgoing(id);
+    if (handoff == null) {
+      Resp.error(c.out(), "ERR no handoff " + id + " with this node as its source at epoch " + cluster.epoch());
+      return;
+    }
+    String target = cluster.addressOf(handoff.to());
+    c.defer(c.node().streamer().stream(handoff, target), (count, error) -> {
+      if (error != null) {
+        Resp.error(c.out(), "ERR handoff " + id + ": streaming to " + target + " failed: " + error.getMessage());
+      } else {
+        Resp.integer(c.out(), count);
+      }
+    });
+  }
+
+  /** RING.PROGRESS id: [entries acknowledged by the target, entries to send]. */
+  private static void ringProgress(Connection c, Request r) {
+    HandoffStreamer.Progress progress = c.node().streamer().progress(r.string(1));
+    Resp.arrayHeader(c.out(), 2);
+    Resp.integer(c.out(), progress == null ? 0 : progress.moved());
+    Resp.integer(c.out(), progress == null ? 0 : progress.total());
   }
 }

@@ -25,6 +25,10 @@ final class Connection {
   private String libVersion;
   private boolean closing;
   private boolean unflushed;
+  /** A command waiting for another node; later requests queue behind it (replies stay in order). */
+  private boolean deferred;
+  private final java.util.ArrayDeque<Request> queued = new java.util.ArrayDeque<>();
+  private CommandHandler handler;
 
   Connection(long id, NodeServer node) {
     this.id = id;
@@ -33,8 +37,49 @@ final class Connection {
     this.createdNanos = System.nanoTime();
   }
 
-  void attach(ChannelHandlerContext ctx) {
+  void attach(ChannelHandlerContext ctx, CommandHandler handler) {
     this.ctx = ctx;
+    this.handler = handler;
+  }
+
+  /**
+   * Suspends this connection until {@code work} completes; then, on the connection's event loop,
+   * {@code reply} writes the command's reply and the requests that queued meanwhile run in order.
+   */
+  <T> void defer(java.util.concurrent.CompletionStage<T> work, java.util.function.BiConsumer<T, Throwable> reply) {
+    deferred = true;
+    ctx.channel().config().setAutoRead(false);
+    work.whenComplete((value, error) -> ctx.executor().execute(() -> {
+      if (!ctx.channel().isActive()) {
+        deferred = false;
+        queued.clear();
+        return;
+      }
+      deferred = false;
+      try {
+        reply.accept(value, error);
+      } catch (RuntimeException e) {
+        Resp.error(out(), "ERR internal error: " + e);
+      }
+      handler.resume();
+    }));
+  }
+
+  boolean deferred() {
+    return deferred;
+  }
+
+  /** Keeps a request that arrived while a command was deferred. */
+  void queue(Request request) {
+    queued.addLast(request.copy());
+  }
+
+  Request nextQueued() {
+    return queued.pollFirst();
+  }
+
+  ChannelHandlerContext context() {
+    return ctx;
   }
 
   long id() {

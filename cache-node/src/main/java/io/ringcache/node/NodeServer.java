@@ -21,7 +21,12 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.HandoffStreamer;
+import io.ringcache.node.cluster.PeerPool;
+import io.ringcache.node.cluster.ReadThrough;
 import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Store;
 import io.ringcache.node.store.Stores;
@@ -70,6 +75,15 @@ public final class NodeServer implements AutoCloseable {
   private Channel serverChannel;
   private ScheduledFuture<?> housekeeping;
   private volatile ClusterState cluster;
+  private final java.util.concurrent.ExecutorService clusterWork =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "ringcache-cluster");
+        thread.setDaemon(true);
+        return thread;
+      });
+  private PeerPool peers;
+  private ReadThrough readThrough;
+  private HandoffStreamer streamer;
   private volatile int port;
   private String transport;
 
@@ -118,7 +132,10 @@ public final class NodeServer implements AutoCloseable {
             .childHandler(new NodeInitializer(this));
     serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).syncUninterruptibly().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-    cluster = new ClusterState(config.nameOr(port), config.advertiseOr(port));
+    cluster = new ClusterState(config.nameOr(port), config.advertiseOr(port), store, clusterWork);
+    peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass());
+    readThrough = new ReadThrough(store, peers);
+    streamer = new HandoffStreamer(store, peers, clusterWork);
     housekeeping =
         boss.next()
             .scheduleAtFixedRate(
@@ -162,6 +179,16 @@ public final class NodeServer implements AutoCloseable {
   /** The node's cluster view (ownership seam). */
   public ClusterState cluster() {
     return cluster;
+  }
+
+  /** Reads keys of imported ranges through from their source. */
+  ReadThrough readThrough() {
+    return readThrough;
+  }
+
+  /** Streams handoffs this node is the source of. */
+  HandoffStreamer streamer() {
+    return streamer;
   }
 
   /** "epoll" or "nio". */
@@ -239,6 +266,10 @@ public final class NodeServer implements AutoCloseable {
     if (!open.isEmpty()) {
       log.info("closed {} client connections", open.size());
     }
+    if (peers != null) {
+      peers.close();
+    }
+    clusterWork.shutdownNow();
     List<Future<?>> shutdowns = new ArrayList<>();
     if (workers != null) {
       shutdowns.add(workers.shutdownGracefully(0, 1, TimeUnit.SECONDS));

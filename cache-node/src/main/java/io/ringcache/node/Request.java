@@ -44,6 +44,14 @@ final class Request {
     return argc;
   }
 
+  /** A copy that may be kept after the handler returns (a deferred command); the arguments are shared. */
+  Request copy() {
+    Request copy = new Request();
+    copy.args = Arrays.copyOf(args, argc);
+    copy.argc = argc;
+    return copy;
+  }
+
   byte[] arg(int i) {
     return args[i];
   }

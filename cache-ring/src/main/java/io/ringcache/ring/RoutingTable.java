@@ -10,8 +10,8 @@ import java.util.Map;
  * T in steps; while it is PREPARED, S still serves R; from SEALED on, T does (answering -TRYAGAIN
  * until it is ACTIVE). Handoffs of one topology cover disjoint ranges, so at most one applies.
  *
- * Built once per topology (it holds the ring and an address map) and shared between threads; a
- * lookup allocates nothing unless handoffs are under way, and then only scans their ranges.
+ * Built once per topology (it holds the ring, an address map and a RangeIndex of the handoffs'
+ * ranges) and shared between threads; a lookup allocates nothing.
  */
 
 /** Which node serves a key under one topology, handoffs included: the rule clients, proxy and nodes share. */
@@ -21,6 +21,7 @@ public final class RoutingTable {
   private final HashRing ring;
   private final Map<String, NodeInfo> nodes = new HashMap<>();
   private final Handoff[] handoffs;
+  private final RangeIndex handoffRanges;
 
   private RoutingTable(Topology topology) {
     this.topology = topology;
@@ -29,6 +30,7 @@ public final class RoutingTable {
       nodes.put(node.name(), node);
     }
     this.handoffs = topology.handoffs().toArray(Handoff[]::new);
+    this.handoffRanges = RangeIndex.ofTagged(topology.handoffs().stream().map(Handoff::ranges).toList());
   }
 
   public static RoutingTable of(Topology topology) {
@@ -49,12 +51,11 @@ public final class RoutingTable {
 
   /** The handoff whose ranges hold {@code hash}, or null. */
   public Handoff handoffCovering(int hash) {
-    for (Handoff handoff : handoffs) {
-      if (handoff.covers(hash)) {
-        return handoff;
-      }
+    if (handoffs.length == 0) {
+      return null;
     }
-    return null;
+    int tag = handoffRanges.tagOf(hash);
+    return tag < 0 ? null : handoffs[tag];
   }
 
   /**

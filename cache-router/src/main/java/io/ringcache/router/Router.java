@@ -45,6 +45,7 @@ public final class Router implements AutoCloseable {
   private final EventLoopGroup workers;
   private final AdminServer admin;
   private InetSocketAddress adminAddress;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Router(RouterConfig config) {
     this.config = config;
@@ -186,8 +187,12 @@ public final class Router implements AutoCloseable {
     return json;
   }
 
+  /** Stops everything; idempotent. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     health.close();
     coordinator.close();
     admin.close();

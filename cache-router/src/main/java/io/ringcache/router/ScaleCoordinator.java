@@ -308,6 +308,7 @@ final class ScaleCoordinator implements AutoCloseable {
   /** The final membership: LEAVING nodes gone, failed nodes ejected, no handoff; pushed to all. */
   private void finish(ScaleEvent event) {
     Set<String> failed = Set.copyOf(event.failed);
+    Topology before = store.current();
     Topology t = store.update(cur -> {
       List<NodeInfo> nodes = new ArrayList<>();
       for (NodeInfo n : cur.nodes()) {
@@ -325,6 +326,16 @@ final class ScaleCoordinator implements AutoCloseable {
       return cur.next(nodes, List.of());
     });
     pushAll(t);
+    // nodes that left are no longer listed: tell them too, so that they drop what they handed off
+    for (NodeInfo gone : before.nodes()) {
+      if (t.node(gone.name()).isEmpty()) {
+        try {
+          pool.push(gone.address(), t);
+        } catch (IOException e) {
+          log.debug("cannot tell departed node {}: {}", gone.name(), e.getMessage());
+        }
+      }
+    }
     for (String name : failed) {
       t.node(name).filter(n -> n.state() == NodeState.EJECTED)
           .ifPresent(n -> log.warn("node {} ejected: it failed during scale event {}", name, event.id));

@@ -1,57 +1,83 @@
 package io.ringcache.node.cluster;
 
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.HandoffPhase;
+import io.ringcache.ring.HashRange;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RangeIndex;
+import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
- * The node's view of the cluster: the one seam that decides, for a key's ring hash, whether this node
- * serves it.
+ * The node's view of the cluster: the one seam that decides, for a key's ring hash, what this node
+ * does with a request for it.
  *
  *  - Standalone (no topology ever adopted): every key is served. The fast path is one volatile read
  *    and a null test.
- *  - With a topology: the owner is topology.ring().ownerIndexOfHash(hash) (nginx placement, see
- *    HashRing). A Route is precomputed for each node of the ring when the topology is adopted (SERVE
- *    for this node, REDIRECT with its "MOVED <epoch> <address>" text for the others), so a lookup is a
- *    binary search and an array read: no allocation, and routes compare by identity (a multi-key
- *    command spans owners iff two of its keys get different Route instances).
- *  - Adoption is monotonic in the epoch: a topology is taken only if its epoch is newer. The view is
- *    replaced whole (immutable View in a volatile field), so a reader sees one epoch consistently.
+ *  - With a topology, RoutingTable's rule (shared with clients and the router) names the node that
+ *    serves the key. For this node that is SERVE; for a range it imports (it is the target of a
+ *    handoff in phase ACTIVE or STREAMING) it is IMPORT, carrying the ImportState; a range it will
+ *    import but may not serve yet (PREPARED, SEALED) is TRYAGAIN; anything else is REDIRECT, a
+ *    precomputed "MOVED <epoch> <address>" per node. Routes are built once per topology and compared
+ *    by identity, so a multi-key command spans owners iff two of its keys get different routes.
+ *  - Adoption is monotonic in the epoch, and the view is replaced whole (an immutable View in a
+ *    volatile field), so a reader sees one epoch consistently.
  *
- * Handoff phases (TRYAGAIN while a range is prepared, read-through, tombstones) belong on top of this
- * class: route() is where a prepared range would answer TRYAGAIN; it does not do so yet.
+ * Purge on gain: when a new view makes this node serve key hashes that an earlier view did not
+ * (activation as a target, an aborted handoff whose ranges fall back to it, the ranges of an
+ * ejected neighbour), any entries it still holds there may be older than writes that went to
+ * another node meanwhile. They are deleted before those hashes are served, and requests for them
+ * get -TRYAGAIN until then. The same background pass drops entries the node no longer needs (not
+ * served, not being handed off by it). Views adopted during a pass join its baseline and the pass
+ * starts over, so a hash counts as kept only if every view since the last completed pass served it.
+ * The affected hash ranges are computed first from the views' breakpoints; a node whose ranges did
+ * not change (most nodes at most steps of a handoff) does not scan its store at all.
  */
 
 /** Decides which keys this node serves, from the latest topology it adopted. */
 public final class ClusterState {
 
+  private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
+
   /** What to do with a request for a key. */
   public enum Action {
     /** This node owns the key: execute the command. */
     SERVE,
+    /** This node imports the key's range: execute with read-through and touched marks (see ImportState). */
+    IMPORT,
     /** Another node owns the key: answer {@code -MOVED <epoch> <address>}. */
     REDIRECT,
     /** No node can serve the key right now: answer {@code -TRYAGAIN}. */
     TRYAGAIN
   }
 
-  /** A routing decision; instances are shared, compare them by identity. */
+  /** A routing decision; instances are shared per view, compare them by identity. */
   public static final class Route {
     /** Serve here. */
-    public static final Route SERVE = new Route(Action.SERVE, null, null);
+    public static final Route SERVE = new Route(Action.SERVE, null, null, null);
 
     private final Action action;
     private final String address;
     private final String error;
+    private final ImportState importState;
 
-    private Route(Action action, String address, String error) {
+    private Route(Action action, String address, String error, ImportState importState) {
       this.action = action;
       this.address = address;
       this.error = error;
+      this.importState = importState;
     }
 
     public Action action() {
@@ -63,30 +89,123 @@ public final class ClusterState {
       return address;
     }
 
-    /** The error reply without its leading '-', e.g. {@code MOVED 3 127.0.0.1:7002}; null for SERVE. */
+    /** The error reply without its leading '-', e.g. {@code MOVED 3 127.0.0.1:7002}; null to serve. */
     public String error() {
       return error;
     }
 
+    /** The import this route serves for {@link Action#IMPORT}, else null. */
+    public ImportState importState() {
+      return importState;
+    }
+
     @Override
     public String toString() {
-      return action == Action.SERVE ? "SERVE" : error;
+      return action == Action.SERVE ? "SERVE" : action == Action.IMPORT ? "IMPORT " + importState.handoff().id() : error;
     }
   }
 
-  private record View(Topology topology, HashRing ring, Route[] routes, Route noOwner) {}
+  /** One adopted topology with everything routing needs, precomputed. */
+  private final class View {
+    final Topology topology;
+    final RoutingTable table;
+    final HashRing ring;
+    final Route[] ringRoutes;
+    final Map<String, Route> redirects = new HashMap<>();
+    final Map<String, Route> handoffRoutes = new HashMap<>();
+    final Map<String, ImportState> imports = new HashMap<>();
+    final Route tryAgain;
+
+    View(Topology topology, Map<String, ImportState> previousImports) {
+      this.topology = topology;
+      this.table = RoutingTable.of(topology);
+      this.ring = table.ring();
+      this.tryAgain = new Route(Action.TRYAGAIN, null, "TRYAGAIN range moving at epoch " + topology.epoch() + ", retry", null);
+      List<String> owners = ring.nodeNames();
+      ringRoutes = new Route[owners.size()];
+      for (int i = 0; i < ringRoutes.length; i++) {
+        ringRoutes[i] = owners.get(i).equals(name) ? Route.SERVE : redirect(owners.get(i));
+      }
+      for (Handoff h : topology.handoffs()) {
+        Route route;
+        if (h.to().equals(name)) {
+          if (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED) {
+            route = tryAgain;
+          } else {
+            ImportState state = previousImports.get(h.id());
+            if (state == null) {
+              state = new ImportState(h, table.addressOf(h.from()));
+            }
+            imports.put(h.id(), state);
+            route = new Route(Action.IMPORT, null, null, state);
+          }
+        } else if (h.from().equals(name) && h.phase() == HandoffPhase.PREPARED) {
+          route = Route.SERVE;
+        } else {
+          route = redirect(h.phase() == HandoffPhase.PREPARED ? h.from() : h.to());
+        }
+        handoffRoutes.put(h.id(), route);
+      }
+    }
+
+    private Route redirect(String node) {
+      return redirects.computeIfAbsent(node, n -> {
+        String address = table.addressOf(n);
+        return new Route(Action.REDIRECT, address, "MOVED " + topology.epoch() + " " + address, null);
+      });
+    }
+
+    Route route(int hash) {
+      if (!topology.handoffs().isEmpty()) {
+        Handoff h = table.handoffCovering(hash);
+        if (h != null) {
+          return handoffRoutes.get(h.id());
+        }
+      }
+      if (ring.isEmpty()) {
+        return tryAgain;
+      }
+      return ringRoutes[ring.ownerIndexOfHash(hash)];
+    }
+
+    boolean serves(int hash) {
+      Action a = route(hash).action;
+      return a == Action.SERVE || a == Action.IMPORT;
+    }
+
+    /** Whether this node must keep an entry: it serves it, or hands it off and may be asked for it. */
+    boolean needs(int hash) {
+      if (serves(hash)) {
+        return true;
+      }
+      Handoff h = topology.handoffs().isEmpty() ? null : table.handoffCovering(hash);
+      return h != null && h.from().equals(name);
+    }
+  }
 
   private final String name;
   private final String advertisedAddress;
+  private final Store store;
+  private final Executor background;
   private volatile View view;
+
+  /** Views since the last completed purge pass (null: none pending); guarded by this. */
+  private List<View> purgeBaseline;
+  /** Hashes this node serves now but not in every view of the baseline: -TRYAGAIN until purged. */
+  private volatile RangeIndex blocked;
+  private boolean purgeScheduled;
 
   /**
    * @param name this node's ring identity (its name in topologies)
    * @param advertisedAddress where clients reach this node, {@code host:port}
+   * @param store the node's entries, purged when ranges are gained
+   * @param background where the purge scan runs (not an event loop)
    */
-  public ClusterState(String name, String advertisedAddress) {
+  public ClusterState(String name, String advertisedAddress, Store store, Executor background) {
     this.name = Objects.requireNonNull(name, "name");
     this.advertisedAddress = Objects.requireNonNull(advertisedAddress, "advertisedAddress");
+    this.store = Objects.requireNonNull(store, "store");
+    this.background = Objects.requireNonNull(background, "background");
   }
 
   /** This node's name. */
@@ -110,9 +229,7 @@ public final class ClusterState {
     return v == null ? 0 : v.topology.epoch();
   }
 
-  /**
-   * The topology held; when standalone, a topology of epoch 0 with this node alone (weight 1, up).
-   */
+  /** The topology held; when standalone, a topology of epoch 0 with this node alone (weight 1, up). */
   public Topology topology() {
     View v = view;
     if (v == null) {
@@ -127,10 +244,56 @@ public final class ClusterState {
     if (v == null) {
       return Route.SERVE;
     }
-    if (v.ring.isEmpty()) {
-      return v.noOwner;
+    RangeIndex b = blocked;
+    if (b != null && b.contains(keyHash)) {
+      return v.tryAgain;
     }
-    return v.routes[v.ring.ownerIndexOfHash(keyHash)];
+    return v.route(keyHash);
+  }
+
+  /** Whether {@code current} serves {@code hash} but some view of {@code baseline} did not. */
+  private static boolean gained(View current, List<View> baseline, int hash) {
+    if (!current.serves(hash)) {
+      return false;
+    }
+    for (View old : baseline) {
+      if (old != null && !old.serves(hash)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The handoff {@code id} of the topology held, if this node is its source. */
+  public Handoff outgoing(String id) {
+    View v = view;
+    if (v == null) {
+      return null;
+    }
+    for (Handoff h : v.topology.handoffs()) {
+      if (h.id().equals(id) && h.from().equals(name)) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** The import of handoff {@code id}, if this node serves it as the target now. */
+  public ImportState incoming(String id) {
+    View v = view;
+    return v == null ? null : v.imports.get(id);
+  }
+
+  /** Where node {@code nodeName} is reached, per the topology held. */
+  public String addressOf(String nodeName) {
+    View v = view;
+    return v == null ? nodeName : v.table.addressOf(nodeName);
+  }
+
+  /** Whether {@code keyHash} was gained and is waiting for its purge (requests get -TRYAGAIN). */
+  public boolean blocks(int keyHash) {
+    RangeIndex b = blocked;
+    return b != null && b.contains(keyHash);
   }
 
   /**
@@ -145,22 +308,145 @@ public final class ClusterState {
     if (topology.epoch() <= held) {
       return held;
     }
-    HashRing ring = topology.ring();
-    List<String> owners = ring.nodeNames();
-    Route[] routes = new Route[owners.size()];
-    for (int i = 0; i < routes.length; i++) {
-      String owner = owners.get(i);
-      if (owner.equals(name)) {
-        routes[i] = Route.SERVE;
-      } else {
-        Optional<NodeInfo> node = topology.node(owner);
-        String address = node.map(NodeInfo::address).orElse(owner);
-        routes[i] = new Route(Action.REDIRECT, address, "MOVED " + topology.epoch() + " " + address);
+    View next = new View(topology, current == null ? Map.of() : current.imports);
+    List<View> baseline = purgeBaseline == null ? new ArrayList<>() : new ArrayList<>(purgeBaseline);
+    baseline.add(current); // null stands for standalone: it served and needed every hash
+    List<View> views = new ArrayList<>(baseline);
+    views.add(next);
+    List<HashRange> gainedRanges = rangesWhere(views, hash -> gained(next, baseline, hash));
+    List<HashRange> doomedRanges = rangesWhere(views, hash -> doomed(next, baseline, hash));
+    blocked = gainedRanges.isEmpty() ? null : RangeIndex.of(gainedRanges);
+    view = next;
+    if (doomedRanges.isEmpty()) {
+      purgeBaseline = null; // nothing to delete: no pass needed
+    } else {
+      purgeBaseline = java.util.Collections.unmodifiableList(baseline);
+      schedulePurge();
+    }
+    log.info("adopted topology epoch {} ({} node(s), {} handoff(s))", topology.epoch(), topology.nodes().size(), topology.handoffs().size());
+    return topology.epoch();
+  }
+
+  /** Drops every entry and every import's marks (RING.FLUSH). */
+  public synchronized void flush() {
+    store.clear();
+    View v = view;
+    if (v != null) {
+      view = new View(v.topology, Map.of());
+    }
+  }
+
+  private synchronized void schedulePurge() {
+    if (purgeScheduled) {
+      return;
+    }
+    purgeScheduled = true;
+    background.execute(this::purgeLoop);
+  }
+
+  private void purgeLoop() {
+    while (true) {
+      List<View> baseline;
+      View target;
+      synchronized (this) {
+        baseline = purgeBaseline;
+        target = view;
+        if (baseline == null) {
+          purgeScheduled = false;
+          return;
+        }
+      }
+      long removed = purge(target, baseline);
+      synchronized (this) {
+        if (purgeBaseline == baseline && view == target) {
+          purgeBaseline = null;
+          blocked = null;
+          purgeScheduled = false;
+          if (removed > 0) {
+            log.info("epoch {}: dropped {} entries this node no longer serves or may hold stale", target.topology.epoch(), removed);
+          }
+          return;
+        }
+        // a newer view arrived during the scan: its baseline already includes ours; purge again
       }
     }
-    Route noOwner =
-        new Route(Action.TRYAGAIN, null, "TRYAGAIN no node owns this key at epoch " + topology.epoch());
-    view = new View(topology, ring, routes, noOwner);
-    return topology.epoch();
+  }
+
+  /** Deletes the entries in gained hashes and in hashes no longer needed; scans only if there are such hashes. */
+  private long purge(View target, List<View> baseline) {
+    List<View> views = new ArrayList<>(baseline == null ? List.of() : baseline);
+    views.add(target);
+    List<HashRange> affected = rangesWhere(views, hash -> doomed(target, baseline, hash));
+    if (affected.isEmpty()) {
+      return 0;
+    }
+    List<Key> doomed = new ArrayList<>();
+    store.forEachInRanges(affected, (key, value, ttl) -> {
+      if (doomed(target, baseline, key.ringHash())) {
+        doomed.add(key);
+      }
+    });
+    long removed = 0;
+    for (Key key : doomed) {
+      if (store.remove(key) != null) {
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** An entry must go if this node no longer needs it, or it serves its hash now but not in some earlier view. */
+  private static boolean doomed(View target, List<View> baseline, int hash) {
+    if (!target.needs(hash)) {
+      // not needed now; only worth a scan where some earlier view needed it (or the node was standalone)
+      if (baseline == null) {
+        return false;
+      }
+      for (View old : baseline) {
+        if (old == null || old.needs(hash)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return baseline != null && gained(target, baseline, hash);
+  }
+
+  /*
+   * The ranges where test holds. Routing in every view is constant between consecutive
+   * breakpoints (ring points, handoff range bounds), so testing each elementary interval
+   * (u[i-1], u[i]] at u[i] is exact: the same argument as RingDiff's.
+   */
+  private static List<HashRange> rangesWhere(List<View> views, java.util.function.IntPredicate test) {
+    java.util.TreeSet<Long> points = new java.util.TreeSet<>();
+    for (View v : views) {
+      if (v == null) {
+        continue;
+      }
+      for (int i = 0; i < v.ring.pointCount(); i++) {
+        points.add(Integer.toUnsignedLong(v.ring.pointAt(i)));
+      }
+      for (Handoff h : v.topology.handoffs()) {
+        for (HashRange r : h.ranges()) {
+          points.add(r.start());
+          points.add(r.end());
+        }
+      }
+    }
+    List<HashRange> ranges = new ArrayList<>();
+    if (points.isEmpty()) {
+      if (test.test(0)) {
+        ranges.add(HashRange.all());
+      }
+      return ranges;
+    }
+    long[] u = points.stream().mapToLong(Long::longValue).toArray();
+    for (int i = 0; i < u.length; i++) {
+      if (test.test((int) u[i])) {
+        long start = u[(i - 1 + u.length) % u.length];
+        ranges.add(u.length == 1 ? HashRange.all() : new HashRange(start, u[i]));
+      }
+    }
+    return ranges;
   }
 }

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.ringcache.ring.HashRange;
+import io.ringcache.ring.RangeIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -257,20 +258,13 @@ final class CaffeineStore implements Store {
     return new ScanPage(end >= CIRCLE ? 0 : end, keys);
   }
 
-  private static boolean inRanges(List<HashRange> ranges, int hash) {
-    for (int i = 0, n = ranges.size(); i < n; i++) {
-      if (ranges.get(i).contains(hash)) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   @Override
   public void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor) {
+    RangeIndex index = RangeIndex.of(ranges);
     for (var entry : map.entrySet()) {
       Key key = entry.getKey();
-      if (inRanges(ranges, key.ringHash())) {
+      if (index.contains(key.ringHash())) {
         long ttl = ttlNanos(key);
         if (ttl != -2) {
           visitor.visit(key, entry.getValue(), ttl);
@@ -281,9 +275,10 @@ final class CaffeineStore implements Store {
 
   @Override
   public long removeInRanges(List<HashRange> ranges) {
+    RangeIndex index = RangeIndex.of(ranges);
     long removed = 0;
     for (Key key : map.keySet()) {
-      if (inRanges(ranges, key.ringHash()) && map.remove(key) != null) {
+      if (index.contains(key.ringHash()) && map.remove(key) != null) {
         removed++;
       }
     }

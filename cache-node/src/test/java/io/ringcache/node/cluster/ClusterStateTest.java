@@ -2,6 +2,8 @@ package io.ringcache.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Stores;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
@@ -11,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class ClusterStateTest {
 
-  private final ClusterState state = new ClusterState("127.0.0.1:7001", "10.0.0.1:7001");
+  private final ClusterState state =
+      new ClusterState("127.0.0.1:7001", "10.0.0.1:7001", Stores.caffeine(1 << 20, Clock.SYSTEM, Runnable::run), Runnable::run);
 
   private static Topology threeNodes(long epoch) {
     return Topology.of(

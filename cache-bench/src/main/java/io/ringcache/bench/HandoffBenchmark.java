@@ -1,0 +1,211 @@
+package io.ringcache.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringcache.node.NodeConfig;
+import io.ringcache.node.NodeServer;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.RoutingTable;
+import io.ringcache.router.Router;
+import io.ringcache.router.RouterConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * Handoff speed: a 4th node joins 3 nodes holding N keys of 64-byte values; prints keys moved per
+ * second, MB/s, and the p50/p99 of a concurrent GET load before and during the handoff.
+ *
+ * <pre>java -cp cache-bench/target/benchmarks.jar io.ringcache.bench.HandoffBenchmark [keys] [readers]</pre>
+ */
+public final class HandoffBenchmark {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int readers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    Path dir = Files.createTempDirectory("handoff-bench");
+    List<NodeServer> nodes = new ArrayList<>();
+    List<NodeInfo> initial = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).build());
+      nodes.add(node);
+      initial.add(NodeInfo.of(node.cluster().name(), 1));
+    }
+    Router router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dir).initialNodes(initial).build());
+    try {
+      while (nodes.stream().anyMatch(n -> n.cluster().epoch() < router.topology().epoch())) {
+        Thread.sleep(10);
+      }
+      long loadStart = System.nanoTime();
+      load(router, keys);
+      System.out.printf("loaded %,d keys in %.1f s%n", keys, (System.nanoTime() - loadStart) / 1e9);
+
+      AtomicBoolean during = new AtomicBoolean(false);
+      AtomicBoolean running = new AtomicBoolean(true);
+      List<long[]> before = new ArrayList<>();
+      List<long[]> inside = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int r = 0; r < readers; r++) {
+        Samples b = new Samples();
+        Samples d = new Samples();
+        Thread t = new Thread(() -> readLoop(router, keys, running, during, b, d), "reader-" + r);
+        threads.add(t);
+        t.start();
+        before.add(null);
+        inside.add(null);
+        threadSamples.put(t, new Samples[] {b, d});
+      }
+      Thread.sleep(5_000);
+
+      NodeServer fourth = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).build());
+      nodes.add(fourth);
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + router.adminPort();
+      during.set(true);
+      long start = System.nanoTime();
+      JsonNode event = JSON.readTree(http.send(
+          HttpRequest.newBuilder(URI.create(base + "/nodes"))
+              .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + fourth.cluster().name() + "\"}")).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      String id = event.path("id").asText();
+      while (event.path("status").asText().equals("RUNNING")) {
+        Thread.sleep(5);
+        event = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/events/" + id)).build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      during.set(false);
+      running.set(false);
+      for (Thread t : threads) {
+        t.join();
+      }
+      long moved = event.path("keysMoved").asLong();
+      long bytesPerEntry = ("key:" + (keys - 1)).length() + 64;
+      System.out.printf("event %s %s: moved %,d keys in %.3f s = %,.0f keys/s, %.1f MB/s (key+value bytes)%n",
+          id, event.path("status").asText(), moved, seconds, moved / seconds, moved * bytesPerEntry / seconds / 1e6);
+      Samples allBefore = new Samples();
+      Samples allDuring = new Samples();
+      for (Samples[] s : threadSamples.values()) {
+        allBefore.addAll(s[0]);
+        allDuring.addAll(s[1]);
+      }
+      System.out.printf("GET latency before: %s%n", allBefore.summary());
+      System.out.printf("GET latency during: %s%n", allDuring.summary());
+    } finally {
+      router.close();
+      nodes.forEach(NodeServer::close);
+    }
+  }
+
+  private static final Map<Thread, Samples[]> threadSamples = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static void readLoop(Router router, int keys, AtomicBoolean running, AtomicBoolean during, Samples before, Samples inside) {
+    Map<String, Jedis> connections = new HashMap<>();
+    RoutingTable table = RoutingTable.of(router.topology());
+    try {
+      while (running.get()) {
+        byte[] key = key(ThreadLocalRandom.current().nextInt(keys));
+        boolean measuringDuring = during.get();
+        long t0 = System.nanoTime();
+        String address = table.addressOf(table.serverOf(key));
+        for (int attempt = 0; attempt < 1000; attempt++) {
+          try {
+            connections.computeIfAbsent(address, HandoffBenchmark::jedis).get(key);
+            break;
+          } catch (JedisDataException e) {
+            table = RoutingTable.of(router.topology());
+            if (e.getMessage().startsWith("MOVED")) {
+              address = e.getMessage().substring(e.getMessage().lastIndexOf(' ') + 1);
+            } else {
+              Thread.sleep(1);
+              address = table.addressOf(table.serverOf(key));
+            }
+          }
+        }
+        long micros = (System.nanoTime() - t0) / 1000;
+        (measuringDuring ? inside : before).add(micros);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      connections.values().forEach(Jedis::close);
+    }
+  }
+
+  private static void load(Router router, int keys) {
+    RoutingTable table = RoutingTable.of(router.topology());
+    Map<String, List<Integer>> byNode = new HashMap<>();
+    for (int i = 0; i < keys; i++) {
+      byNode.computeIfAbsent(table.serverOf(key(i)), n -> new ArrayList<>()).add(i);
+    }
+    byte[] value = new byte[64];
+    Arrays.fill(value, (byte) 'v');
+    byNode.entrySet().parallelStream().forEach(e -> {
+      try (Jedis jedis = jedis(table.addressOf(e.getKey()))) {
+        Pipeline p = jedis.pipelined();
+        int n = 0;
+        for (int i : e.getValue()) {
+          p.set(key(i), value);
+          if (++n % 10_000 == 0) {
+            p.sync();
+          }
+        }
+        p.sync();
+      }
+    });
+  }
+
+  private static byte[] key(int i) {
+    return ("key:" + i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Jedis jedis(String address) {
+    int colon = address.lastIndexOf(':');
+    return new Jedis(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), 10_000);
+  }
+
+  /** Latency samples in microseconds. */
+  private static final class Samples {
+    private long[] values = new long[1 << 16];
+    private int size;
+
+    void add(long v) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    void addAll(Samples other) {
+      for (int i = 0; i < other.size; i++) {
+        add(other.values[i]);
+      }
+    }
+
+    String summary() {
+      long[] sorted = Arrays.copyOf(values, size);
+      Arrays.sort(sorted);
+      if (size == 0) {
+        return "no samples";
+      }
+      return String.format("%,d GETs, p50 %d us, p99 %d us, max %d us",
+          size, sorted[size / 2], sorted[(int) (size * 0.99)], sorted[size - 1]);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package io.ringcache.node.cluster;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.ringcache.node.store.Store;
+import io.ringcache.ring.Handoff;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The source's side of step 4 of a handoff (RING.STREAM <id>): walk the store's entries in the
+ * handoff's ranges and send them to the target as RING.IMPORT batches, each entry with its
+ * remaining TTL in milliseconds. Batches are encoded straight into pooled buffers and pipelined on a
+ * connection of the handoff's own, with a window of batches in flight, so the stream moves as fast
+ * as the target applies them; no per-key round trip. The target answers -TRYAGAIN while it is still
+ * purging the ranges it gains; such a batch is sent again after a short pause.
+ *
+ * The walk runs on a background thread (never an event loop). A second RING.STREAM for a handoff
+ * already streaming waits for the same result, so a resumed router does not stream twice at once.
+ */
+
+/** Streams a handoff's entries to its target. */
+public final class HandoffStreamer {
+
+  private static final Logger log = LoggerFactory.getLogger(HandoffStreamer.class);
+  private static final int BATCH_ENTRIES = 512;
+  private static final int BATCH_BYTES = 1 << 20;
+  private static final int WINDOW = 8;
+  private static final int MAX_RETRIES = 200;
+
+  /** Progress of one stream: entries sent and acknowledged out of the entries found. */
+  public record Progress(long moved, long total) {}
+
+  private final Store store;
+  private final PeerPool peers;
+  private final Executor executor;
+  private final Map<String, Run> runs = new ConcurrentHashMap<>();
+
+  public HandoffStreamer(Store store, PeerPool peers, Executor executor) {
+    this.store = store;
+    this.peers = peers;
+    this.executor = executor;
+  }
+
+  /** Streams {@code handoff} to {@code targetAddress}; completes with the number of entries sent. */
+  public CompletableFuture<Long> stream(Handoff handoff, String targetAddress) {
+    Run run = runs.compute(handoff.id(), (id, existing) ->
+        existing != null && !existing.result.isDone() ? existing : new Run(handoff, targetAddress));
+    if (run.started.compareAndSet(0, 1)) {
+      executor.execute(run::execute);
+    }
+    return run.result;
+  }
+
+  /** The progress of handoff {@code id}, or null if it never streamed here. */
+  public Progress progress(String id) {
+    Run run = runs.get(id);
+    return run == null ? null : new Progress(run.acknowledged.get(), run.total);
+  }
+
+  private final class Run {
+    final Handoff handoff;
+    final String target;
+    final CompletableFuture<Long> result = new CompletableFuture<>();
+    final AtomicLong started = new AtomicLong();
+    final AtomicLong acknowledged = new AtomicLong();
+    volatile long total;
+
+    Run(Handoff handoff, String target) {
+      this.handoff = handoff;
+      this.target = target;
+    }
+
+    void execute() {
+      long startNanos = System.nanoTime();
+      PeerClient client = null;
+      try {
+        client = peers.dedicated(target).get(5, TimeUnit.SECONDS);
+        // an estimate for progress reports (one pass over the store, not two); exact once done
+        double share = handoff.ranges().stream().mapToLong(io.ringcache.ring.HashRange::size).sum() / 4294967296.0;
+        total = Math.round(store.size() * share);
+        long sent = send(client);
+        total = sent;
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        log.info("handoff {}: streamed {} entries to {} in {} s ({} entries/s)", handoff.id(), sent, target,
+            String.format("%.2f", seconds), seconds > 0 ? (long) (sent / seconds) : sent);
+        result.complete(sent);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        result.completeExceptionally(e);
+      } catch (Exception e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        log.warn("handoff {}: streaming to {} failed: {}", handoff.id(), target, cause.toString());
+        result.completeExceptionally(cause);
+      } finally {
+        if (client != null) {
+          client.close();
+        }
+      }
+    }
+
+    private long send(PeerClient client) throws Exception {
+      Semaphore window = new Semaphore(WINDOW);
+      List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+      Batch[] batch = {new Batch()};
+      long[] sent = {0};
+      Exception[] failure = {null};
+      store.forEachInRanges(handoff.ranges(), (key, value, ttlNanos) -> {
+        if (failure[0] != null) {
+          return;
+        }
+        long ttlMillis = ttlNanos == Store.NO_TTL ? -1 : TimeUnit.NANOSECONDS.toMillis(ttlNanos);
+        if (ttlNanos != Store.NO_TTL && ttlMillis <= 0) {
+          return; // expires before it would arrive
+        }
+        batch[0].add(key.bytes(), ttlMillis, value);
+        sent[0]++;
+        if (batch[0].full()) {
+          try {
+            inFlight.add(submit(client, batch[0], window));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure[0] = e;
+          }
+          batch[0] = new Batch();
+        }
+      });
+      if (failure[0] != null) {
+        throw failure[0];
+      }
+      if (batch[0].count > 0) {
+        inFlight.add(submit(client, batch[0], window));
+      }
+      CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
+      return sent[0];
+    }
+
+    private CompletableFuture<Void> submit(PeerClient client, Batch batch, Semaphore window) throws InterruptedException {
+      window.acquire();
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      attempt(client, batch, window, done, 0);
+      return done;
+    }
+
+    private void attempt(PeerClient client, Batch batch, Semaphore window, CompletableFuture<Void> done, int retries) {
+      client.send(batch.encode(handoff.id())).whenComplete((reply, error) -> {
+        if (error == null) {
+          acknowledged.addAndGet(batch.count);
+          window.release();
+          done.complete(null);
+        } else if (error.getMessage() != null && error.getMessage().startsWith("TRYAGAIN") && retries < MAX_RETRIES) {
+          CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)
+              .execute(() -> attempt(client, batch, window, done, retries + 1));
+        } else {
+          window.release();
+          done.completeExceptionally(error instanceof IOException ? error : new IOException(error));
+        }
+      });
+    }
+  }
+
+  /** Up to {@link #BATCH_ENTRIES} entries, kept as references until encoded. */
+  private static final class Batch {
+    final List<byte[]> keys = new ArrayList<>(BATCH_ENTRIES);
+    final List<byte[]> values = new ArrayList<>(BATCH_ENTRIES);
+    final long[] ttls = new long[BATCH_ENTRIES];
+    int count;
+    int bytes;
+
+    void add(byte[] key, long ttlMillis, byte[] value) {
+      keys.add(key);
+      values.add(value);
+      ttls[count++] = ttlMillis;
+      bytes += key.length + value.length + 32;
+    }
+
+    boolean full() {
+      return count == BATCH_ENTRIES || bytes >= BATCH_BYTES;
+    }
+
+    /** RING.IMPORT id key ttl value ... as one RESP command in a pooled buffer. */
+    ByteBuf encode(String id) {
+      ByteBuf buf = ByteBufAllocator.DEFAULT.ioBuffer(bytes + 64);
+      buf.writeByte('*');
+      PeerClient.writeDecimal(buf, 2 + 3L * count);
+      PeerClient.bulk(buf, "RING.IMPORT".getBytes(StandardCharsets.US_ASCII));
+      PeerClient.bulk(buf, id.getBytes(StandardCharsets.UTF_8));
+      for (int i = 0; i < count; i++) {
+        PeerClient.bulk(buf, keys.get(i));
+        PeerClient.bulk(buf, Long.toString(ttls[i]).getBytes(StandardCharsets.US_ASCII));
+        PeerClient.bulk(buf, values.get(i));
+      }
+      return buf;
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.ringcache.node.cluster;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/*
+ * One pipelined connection from this node to another (read-through and handoff streaming). Commands
+ * are encoded straight into a pooled buffer and written from any thread (Netty hands the write to
+ * the channel's loop); replies complete the oldest pending future, in order. When the connection
+ * fails, every pending future fails with the cause, and the client is closed for good: PeerPool
+ * dials a new one on next use.
+ */
+
+/** A pipelined RESP2 client connection to a peer node. */
+final class PeerClient {
+
+  private final String address;
+  private final Channel channel;
+  /** Futures awaiting replies, oldest first; touched only on the channel's event loop. */
+  private final ArrayDeque<CompletableFuture<Object>> pending = new ArrayDeque<>();
+  private volatile Throwable failure;
+
+  private PeerClient(String address, Channel channel) {
+    this.address = address;
+    this.channel = channel;
+  }
+
+  /** Connects to {@code host:port}; the future completes once connected (and authenticated, if a password is given). */
+  static CompletableFuture<PeerClient> connect(
+      EventLoopGroup group, Class<? extends Channel> channelType, String address, String password, int timeoutMillis) {
+    CompletableFuture<PeerClient> result = new CompletableFuture<>();
+    InetSocketAddress target;
+    try {
+      target = parse(address);
+    } catch (IllegalArgumentException e) {
+      result.completeExceptionally(e);
+      return result;
+    }
+    PeerClient[] holder = new PeerClient[1];
+    Bootstrap bootstrap = new Bootstrap()
+        .group(group)
+        .channel(channelType)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            PeerClient client = new PeerClient(address, ch);
+            holder[0] = client;
+            ch.pipeline().addLast(new PeerReplyDecoder()).addLast(client.new Handler());
+          }
+        });
+    ChannelFuture connect = bootstrap.connect(target);
+    connect.addListener(f -> {
+      if (!f.isSuccess()) {
+        result.completeExceptionally(new IOException("cannot connect to " + address + ": " + f.cause().getMessage(), f.cause()));
+        return;
+      }
+      PeerClient client = holder[0];
+      if (password == null || password.isEmpty()) {
+        result.complete(client);
+        return;
+      }
+      client.call("AUTH", password).whenComplete((reply, error) -> {
+        if (error != null) {
+          client.close();
+          result.completeExceptionally(error);
+        } else {
+          result.complete(client);
+        }
+      });
+    });
+    return result;
+  }
+
+  private static InetSocketAddress parse(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("peer address must be host:port: " + address);
+    }
+    String host = address.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1)));
+  }
+
+  String address() {
+    return address;
+  }
+
+  boolean isUsable() {
+    return failure == null && channel.isActive();
+  }
+
+  /** Sends a command whose arguments are Strings, longs or byte arrays; completes with its reply. */
+  CompletableFuture<Object> call(Object... args) {
+    ByteBuf buf = channel.alloc().ioBuffer(64);
+    encode(buf, args);
+    return send(buf);
+  }
+
+  /** Sends one already-encoded command (the caller's buffer is released by the write). */
+  CompletableFuture<Object> send(ByteBuf command) {
+    CompletableFuture<Object> future = new CompletableFuture<>();
+    if (channel.eventLoop().inEventLoop()) {
+      enqueue(command, future);
+    } else {
+      channel.eventLoop().execute(() -> enqueue(command, future));
+    }
+    return future;
+  }
+
+  private void enqueue(ByteBuf command, CompletableFuture<Object> future) {
+    Throwable failed = failure;
+    if (failed != null || !channel.isActive()) {
+      command.release();
+      future.completeExceptionally(failed != null ? failed : new ClosedChannelException());
+      return;
+    }
+    pending.addLast(future);
+    channel.writeAndFlush(command).addListener(f -> {
+      if (!f.isSuccess()) {
+        fail(f.cause());
+      }
+    });
+  }
+
+  /** Encodes a command as a RESP array of bulk strings. */
+  static void encode(ByteBuf buf, Object... args) {
+    buf.writeByte('*');
+    writeDecimal(buf, args.length);
+    for (Object arg : args) {
+      if (arg instanceof byte[] bytes) {
+        bulk(buf, bytes);
+      } else {
+        bulk(buf, String.valueOf(arg).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  static void bulk(ByteBuf buf, byte[] bytes) {
+    buf.writeByte('$');
+    writeDecimal(buf, bytes.length);
+    buf.writeBytes(bytes);
+    buf.writeShort(('\r' << 8) | '\n');
+  }
+
+  static void writeDecimal(ByteBuf buf, long value) {
+    ByteBufUtil.writeAscii(buf, Long.toString(value));
+    buf.writeShort(('\r' << 8) | '\n');
+  }
+
+  private void fail(Throwable cause) {
+    if (failure == null) {
+      failure = cause instanceof IOException ? cause : new IOException("connection to " + address + " failed: " + cause, cause);
+    }
+    channel.close();
+    CompletableFuture<Object> f;
+    while ((f = pending.pollFirst()) != null) {
+      f.completeExceptionally(failure);
+    }
+  }
+
+  void close() {
+    channel.close();
+  }
+
+  private final class Handler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      CompletableFuture<Object> future = pending.pollFirst();
+      if (future == null) {
+        fail(new IOException("unexpected reply from " + address + ": " + msg));
+        return;
+      }
+      if (msg instanceof PeerReplyDecoder.PeerError error) {
+        future.completeExceptionally(new IOException(error.message() + " (from " + address + ")"));
+      } else {
+        future.complete(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      fail(new IOException("connection to " + address + " closed"));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      fail(cause);
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.ringcache.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.node.store.Stores;
+import io.ringcache.ring.Crc32;
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.HandoffPhase;
+import io.ringcache.ring.HashRange;
+import io.ringcache.ring.HashRing;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.RingDiff;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.Transfer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+
+/** Routing while handoffs run, and purge on gain, for the three roles a node plays. */
+class ClusterStateHandoffTest {
+
+  private static final String A = "127.0.0.1:7001";
+  private static final String B = "127.0.0.1:7002";
+  private static final String X = "127.0.0.1:7004";
+  private static final List<NodeInfo> BEFORE = List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1));
+  private static final List<NodeInfo> AFTER = List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1), NodeInfo.of(X, 1));
+
+  /** Runs background work only when asked, so a test can look at the state before a purge ends. */
+  private static final class ManualExecutor implements Executor {
+    final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      while (!tasks.isEmpty()) {
+        tasks.poll().run();
+      }
+    }
+  }
+
+  private final Store store = Stores.caffeine(64 << 20, Clock.SYSTEM, Runnable::run);
+  private final ManualExecutor background = new ManualExecutor();
+
+  private static List<Handoff> handoffs(HandoffPhase phase) {
+    List<Handoff> handoffs = new ArrayList<>();
+    int i = 0;
+    for (Map.Entry<Transfer, List<HashRange>> g : RingDiff.between(HashRing.of(BEFORE), HashRing.of(AFTER)).groups().entrySet()) {
+      handoffs.add(new Handoff("h" + i++, g.getKey().from(), g.getKey().to(), g.getValue(), phase));
+    }
+    return handoffs;
+  }
+
+  private static int movingHashFrom(String source) {
+    HashRing before = HashRing.of(BEFORE);
+    HashRing after = HashRing.of(AFTER);
+    for (int i = 0; ; i++) {
+      int h = Crc32.hash(("k" + i).getBytes(StandardCharsets.UTF_8));
+      if (before.ownerOfHash(h).equals(source) && after.ownerOfHash(h).equals(X)) {
+        return h;
+      }
+    }
+  }
+
+  @Test
+  void route_atTheTarget_isTryAgainUntilActive_thenImport() {
+    ClusterState target = new ClusterState(X, X, store, background);
+    target.adopt(Topology.of(1, BEFORE));
+    int hash = movingHashFrom(A);
+    target.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.PREPARED)));
+    assertThat(target.route(hash).action()).isEqualTo(ClusterState.Action.TRYAGAIN);
+    target.adopt(new Topology(3, AFTER, handoffs(HandoffPhase.SEALED)));
+    assertThat(target.route(hash).action()).isEqualTo(ClusterState.Action.TRYAGAIN);
+    target.adopt(new Topology(4, AFTER, handoffs(HandoffPhase.ACTIVE)));
+    // gained: answered TRYAGAIN until the purge pass ran
+    assertThat(target.route(hash).action()).isEqualTo(ClusterState.Action.TRYAGAIN);
+    background.runAll();
+    ClusterState.Route route = target.route(hash);
+    assertThat(route.action()).isEqualTo(ClusterState.Action.IMPORT);
+    assertThat(route.importState().handoff().from()).isEqualTo(A);
+    assertThat(route.importState().sourceAddress()).isEqualTo(A);
+  }
+
+  @Test
+  void route_atTheSource_servesWhilePrepared_thenRedirectsToTheTarget() {
+    ClusterState source = new ClusterState(A, A, store, background);
+    source.adopt(Topology.of(1, BEFORE));
+    int hash = movingHashFrom(A);
+    source.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.PREPARED)));
+    assertThat(source.route(hash)).isSameAs(ClusterState.Route.SERVE);
+    source.adopt(new Topology(3, AFTER, handoffs(HandoffPhase.SEALED)));
+    assertThat(source.route(hash).error()).isEqualTo("MOVED 3 " + X);
+    assertThat(source.outgoing("h0") != null || source.outgoing("h1") != null).isTrue();
+  }
+
+  @Test
+  void adopt_sourceWhoseSealedHandoffIsAborted_dropsTheRangeBeforeServingItAgain() {
+    ClusterState source = new ClusterState(A, A, store, background);
+    source.adopt(Topology.of(1, BEFORE));
+    int hash = movingHashFrom(A);
+    Key key = keyWithHash(hash);
+    store.set(key, "old".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    source.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.SEALED)));
+    background.runAll();
+    assertThat(store.contains(key)).as("a sealed source keeps entries for streaming").isTrue();
+
+    // the target died: the event ends with X ejected, so the range falls back to A
+    source.adopt(Topology.of(3, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1),
+        NodeInfo.of(X, 1).withState(io.ringcache.ring.NodeState.EJECTED))));
+    assertThat(source.route(hash).action()).isEqualTo(ClusterState.Action.TRYAGAIN);
+    background.runAll();
+    assertThat(store.contains(key)).as("stale after writes may have gone to X").isFalse();
+    assertThat(source.route(hash)).isSameAs(ClusterState.Route.SERVE);
+  }
+
+  @Test
+  void adopt_nodeWhoseRangesDoNotChange_doesNotScanOrBlock() {
+    ClusterState bystander = new ClusterState(B, B, store, background);
+    bystander.adopt(Topology.of(1, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1))));
+    background.runAll();
+    bystander.adopt(Topology.of(2, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1).withState(io.ringcache.ring.NodeState.DOWN))));
+    assertThat(background.tasks).isEmpty();
+    assertThat(bystander.blocks(movingHashFrom(B))).isFalse();
+  }
+
+  private static Key keyWithHash(int hash) {
+    for (int i = 0; ; i++) {
+      byte[] bytes = ("k" + i).getBytes(StandardCharsets.UTF_8);
+      if (Crc32.hash(bytes) == hash) {
+        return Key.of(bytes);
+      }
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package io.ringcache.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.node.NodeConfig;
+import io.ringcache.node.NodeServer;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.RoutingTable;
+import io.ringcache.ring.Topology;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/** Real nodes and a real router on ephemeral loopback ports, plus topology-aware bulk I/O for assertions. */
+final class TestCluster implements AutoCloseable {
+
+  final Map<String, NodeServer> nodes = new LinkedHashMap<>();
+  final Path dataDir;
+  Router router;
+
+  TestCluster(Path dataDir, int nodeCount) throws Exception {
+    this.dataDir = dataDir;
+    List<NodeInfo> initial = new ArrayList<>();
+    for (int i = 0; i < nodeCount; i++) {
+      NodeServer node = startNode();
+      initial.add(NodeInfo.of(name(node), 1));
+    }
+    router = startRouter(initial);
+    awaitEpochEverywhere();
+  }
+
+  static String name(NodeServer node) {
+    return node.cluster().name();
+  }
+
+  NodeServer startNode() {
+    NodeServer node = NodeServer.start(NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).build());
+    nodes.put(name(node), node);
+    return node;
+  }
+
+  /** Stops a node for good, as a crash would (its entries are gone). */
+  void kill(String name) {
+    NodeServer node = nodes.remove(name);
+    node.close();
+  }
+
+  Router startRouter(List<NodeInfo> initial) throws InterruptedException {
+    return Router.start(RouterConfig.builder()
+        .port(0)
+        .adminPort(0)
+        .dataDir(dataDir)
+        .initialNodes(initial)
+        .healthInterval(Duration.ofMillis(200))
+        .build());
+  }
+
+  Topology topology() {
+    return router.topology();
+  }
+
+  /** Waits until every running node of the topology holds the router's epoch. */
+  void awaitEpochEverywhere() {
+    await(() -> {
+      Topology t = router.topology();
+      for (NodeInfo n : t.nodes()) {
+        NodeServer node = nodes.get(n.name());
+        if (node != null && node.cluster().epoch() != t.epoch()) {
+          return false;
+        }
+      }
+      return true;
+    }, Duration.ofSeconds(20), "every node at the router's epoch");
+  }
+
+  /** Waits until the router has no handoff under way and no scale event running. */
+  void awaitIdle() {
+    await(() -> router.topology().handoffs().isEmpty() && !router.coordinator().busy(), Duration.ofSeconds(60), "scale event to finish");
+    awaitEpochEverywhere();
+  }
+
+  static void await(BooleanSupplier condition, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(20); // poll interval of a deadline-bounded wait
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** Writes key-i = value-i for i in [0, count), each straight to its owner, pipelined. */
+  void load(int count) {
+    RoutingTable table = RoutingTable.of(router.topology());
+    Map<String, List<Integer>> byNode = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      byNode.computeIfAbsent(table.serverOf(key(i)), n -> new ArrayList<>()).add(i);
+    }
+    for (Map.Entry<String, List<Integer>> e : byNode.entrySet()) {
+      try (Jedis jedis = jedis(table.addressOf(e.getKey()))) {
+        Pipeline p = jedis.pipelined();
+        int n = 0;
+        for (int i : e.getValue()) {
+          p.set(key(i), value(i));
+          if (++n % 5_000 == 0) {
+            p.sync(); // bounded pipelines: the node stops reading a client that does not read its replies
+          }
+        }
+        p.sync();
+      }
+    }
+  }
+
+  /** Reads every key back from its owner; returns the keys whose value is missing or wrong. */
+  List<Integer> wrongValues(int count) {
+    RoutingTable table = RoutingTable.of(router.topology());
+    Map<String, List<Integer>> byNode = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      byNode.computeIfAbsent(table.serverOf(key(i)), n -> new ArrayList<>()).add(i);
+    }
+    List<Integer> wrong = new ArrayList<>();
+    for (Map.Entry<String, List<Integer>> e : byNode.entrySet()) {
+      try (Jedis jedis = jedis(table.addressOf(e.getKey()))) {
+        Pipeline p = jedis.pipelined();
+        List<redis.clients.jedis.Response<byte[]>> replies = new ArrayList<>();
+        for (int i : e.getValue()) {
+          replies.add(p.get(key(i)));
+          if (replies.size() % 2_000 == 0) {
+            p.sync();
+          }
+        }
+        p.sync();
+        for (int k = 0; k < replies.size(); k++) {
+          int i = e.getValue().get(k);
+          try {
+            if (!java.util.Arrays.equals(replies.get(k).get(), value(i))) {
+              wrong.add(i);
+            }
+          } catch (JedisDataException ex) {
+            wrong.add(i);
+          }
+        }
+      }
+    }
+    return wrong;
+  }
+
+  /** Every node of the ring holds exactly the keys the ring gives it. */
+  void assertEachNodeHoldsExactlyItsKeys(int count) {
+    RoutingTable table = RoutingTable.of(router.topology());
+    Map<String, Long> expected = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      expected.merge(table.serverOf(key(i)), 1L, Long::sum);
+    }
+    for (String name : table.ring().nodeNames()) {
+      NodeServer node = nodes.get(name);
+      node.store().cleanUp();
+      assertThat(node.store().size()).as("keys held by %s", name).isEqualTo(expected.getOrDefault(name, 0L));
+    }
+  }
+
+  static byte[] key(int i) {
+    return ("key:" + i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] value(int i) {
+    return ("value-" + i + "-" + "x".repeat(40)).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static Jedis jedis(String address) {
+    int colon = address.lastIndexOf(':');
+    return new Jedis(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), 10_000);
+  }
+
+  @Override
+  public void close() {
+    if (router != null) {
+      router.close();
+    }
+    nodes.values().forEach(NodeServer::close);
+  }
+}
