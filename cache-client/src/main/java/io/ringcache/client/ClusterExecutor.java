@@ -60,6 +60,8 @@ final class ClusterExecutor {
   private final long sweepPeriodNanos;
   private volatile TopologyManager topology;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.LongAdder redirectsFollowed = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder tryAgainsRetried = new java.util.concurrent.atomic.LongAdder();
 
   ClusterExecutor(ClientOptions options) {
     this.options = options;
@@ -172,6 +174,16 @@ final class ClusterExecutor {
     }
   }
 
+  /** How many -MOVED redirects were followed (single-key requests; split batches count per key). */
+  long redirectsFollowed() {
+    return redirectsFollowed.sum();
+  }
+
+  /** How many -TRYAGAIN retries were scheduled. */
+  long tryAgainsRetried() {
+    return tryAgainsRetried.sum();
+  }
+
   /** For tests: the addresses the client holds endpoints for. */
   java.util.Set<String> endpointAddresses() {
     return java.util.Set.copyOf(endpoints.keySet());
@@ -216,6 +228,7 @@ final class ClusterExecutor {
                     + " times; last -" + message + " from " + address));
       } else {
         request.redirects++;
+        redirectsFollowed.increment();
         request.fixedAddress = moved.address();
         dispatch(request);
       }
@@ -230,6 +243,7 @@ final class ClusterExecutor {
       } else {
         long backoff = Math.min(TRYAGAIN_FIRST_BACKOFF_NANOS << request.tryAgains, TRYAGAIN_MAX_BACKOFF_NANOS);
         request.tryAgains++;
+        tryAgainsRetried.increment();
         group.next().schedule(() -> dispatch(request), backoff, TimeUnit.NANOSECONDS);
       }
     } else if (batch && CacheExceptions.is(message, CacheExceptions.CROSSNODE)) {
