@@ -2,6 +2,8 @@ package io.ringcache.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringcache.client.CacheClient;
+import io.ringcache.client.CacheCommands;
 import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
 import io.ringcache.ring.NodeInfo;
@@ -24,11 +26,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Handoff speed: a 4th node joins 3 nodes holding N keys of 64-byte values; prints keys moved per
- * second, MB/s, and the p50/p99 of a concurrent GET load before and during the handoff.
+ * second, MB/s, and the p50/p99 of a concurrent GET load (through the Java client, one call at a
+ * time per reader thread) before and during the handoff. Nodes and router run in this JVM.
  *
  * <pre>java -cp cache-bench/target/benchmarks.jar io.ringcache.bench.HandoffBenchmark [keys] [readers]</pre>
  */
@@ -58,18 +60,18 @@ public final class HandoffBenchmark {
 
       AtomicBoolean during = new AtomicBoolean(false);
       AtomicBoolean running = new AtomicBoolean(true);
-      List<long[]> before = new ArrayList<>();
-      List<long[]> inside = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
+      CacheClient client = CacheClient.builder()
+          .seeds(nodes.stream().map(n -> n.cluster().advertisedAddress()).toList())
+          .ioThreads(1)
+          .build();
       for (int r = 0; r < readers; r++) {
         Samples b = new Samples();
         Samples d = new Samples();
-        Thread t = new Thread(() -> readLoop(router, keys, running, during, b, d), "reader-" + r);
+        Thread t = new Thread(() -> readLoop(client, keys, running, during, b, d), "reader-" + r);
         threads.add(t);
-        t.start();
-        before.add(null);
-        inside.add(null);
         threadSamples.put(t, new Samples[] {b, d});
+        t.start();
       }
       Thread.sleep(5_000);
 
@@ -95,6 +97,7 @@ public final class HandoffBenchmark {
       for (Thread t : threads) {
         t.join();
       }
+      client.close();
       long moved = event.path("keysMoved").asLong();
       long bytesPerEntry = ("key:" + (keys - 1)).length() + 64;
       System.out.printf("event %s %s: moved %,d keys in %.3f s = %,.0f keys/s, %.1f MB/s (key+value bytes)%n",
@@ -115,36 +118,16 @@ public final class HandoffBenchmark {
 
   private static final Map<Thread, Samples[]> threadSamples = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static void readLoop(Router router, int keys, AtomicBoolean running, AtomicBoolean during, Samples before, Samples inside) {
-    Map<String, Jedis> connections = new HashMap<>();
-    RoutingTable table = RoutingTable.of(router.topology());
-    try {
-      while (running.get()) {
-        byte[] key = key(ThreadLocalRandom.current().nextInt(keys));
-        boolean measuringDuring = during.get();
-        long t0 = System.nanoTime();
-        String address = table.addressOf(table.serverOf(key));
-        for (int attempt = 0; attempt < 1000; attempt++) {
-          try {
-            connections.computeIfAbsent(address, HandoffBenchmark::jedis).get(key);
-            break;
-          } catch (JedisDataException e) {
-            table = RoutingTable.of(router.topology());
-            if (e.getMessage().startsWith("MOVED")) {
-              address = e.getMessage().substring(e.getMessage().lastIndexOf(' ') + 1);
-            } else {
-              Thread.sleep(1);
-              address = table.addressOf(table.serverOf(key));
-            }
-          }
-        }
-        long micros = (System.nanoTime() - t0) / 1000;
-        (measuringDuring ? inside : before).add(micros);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      connections.values().forEach(Jedis::close);
+  /** GETs of random loaded keys through the Java client (which follows MOVED and retries TRYAGAIN). */
+  private static void readLoop(CacheClient client, int keys, AtomicBoolean running, AtomicBoolean during, Samples before, Samples inside) {
+    CacheCommands<byte[], byte[]> cache = client.binary();
+    while (running.get()) {
+      byte[] key = key(ThreadLocalRandom.current().nextInt(keys));
+      boolean measuringDuring = during.get();
+      long t0 = System.nanoTime();
+      cache.get(key);
+      long micros = (System.nanoTime() - t0) / 1000;
+      (measuringDuring ? inside : before).add(micros);
     }
   }
 

@@ -83,6 +83,11 @@ public final class Router implements AutoCloseable {
     Topology t = store.current();
     log.info("router starting at epoch {} with {} (data in {})", t.epoch(), Describe.topology(t), config.dataDir());
     Class<? extends ServerChannel> type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    if (!isLoopback(config.bind()) && (config.password() == null || config.adminToken() == null)) {
+      log.warn("listening on {} (not loopback) without {}: anyone who can reach it can {}", config.bind(),
+          config.password() == null ? "a password (--requirepass)" : "an admin token (--admin-token)",
+          config.password() == null ? "use the cluster" : "change the cluster");
+    }
     adminAddress = admin.start(boss, workers, type, config.bind(), config.adminPort());
     log.info("admin API on http://{}:{}{}", config.bind(), adminAddress.getPort(),
         config.adminToken() == null ? " (no token: set --admin-token to require one)" : " (token required)");
@@ -93,6 +98,14 @@ public final class Router implements AutoCloseable {
       coordinator.pushAll(t);
     }
     health.start();
+  }
+
+  private static boolean isLoopback(String bind) {
+    try {
+      return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** The admin HTTP port. */

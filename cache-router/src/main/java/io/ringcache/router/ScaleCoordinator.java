@@ -68,6 +68,7 @@ final class ScaleCoordinator implements AutoCloseable {
   private final Deque<ScaleEvent> history = new ArrayDeque<>();
   private ScaleEvent running;
   private long nextId = 1;
+  private volatile boolean closing;
 
   ScaleCoordinator(TopologyStore store, NodePool pool, Duration streamTimeout) {
     this.store = store;
@@ -225,14 +226,21 @@ final class ScaleCoordinator implements AutoCloseable {
     runner.execute(() -> {
       try {
         step.run(event);
-        if (event.failed.isEmpty()) {
-          event.end(ScaleEvent.Status.DONE, event.message.isEmpty() ? "done" : event.message);
+        if (event.aborted) {
+          event.end(ScaleEvent.Status.FAILED, "node(s) taking part failed and were ejected: " + String.join(", ", event.failed));
         } else if (event.kind == ScaleEvent.Kind.EJECT) {
           event.end(ScaleEvent.Status.DONE, "ejected " + String.join(", ", event.failed));
+        } else if (!event.failed.isEmpty()) {
+          event.end(ScaleEvent.Status.DONE, "done; also ejected, having failed meanwhile: " + String.join(", ", event.failed));
         } else {
-          event.end(ScaleEvent.Status.FAILED, "node(s) failed during the event and were ejected: " + String.join(", ", event.failed));
+          event.end(ScaleEvent.Status.DONE, event.message.isEmpty() ? "done" : event.message);
         }
       } catch (Exception | Error e) {
+        if (closing) {
+          log.info("scale event {} interrupted: the router is stopping; its next start resumes the handoffs", event.id);
+          event.end(ScaleEvent.Status.FAILED, "interrupted: the router stopped; it resumes on restart");
+          return;
+        }
         log.error("scale event {} failed", event.id, e);
         event.end(ScaleEvent.Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
       }
@@ -294,11 +302,17 @@ final class ScaleCoordinator implements AutoCloseable {
         stream(t, event);
       }
     }
+    event.aborted = !ok(event);
     finish(event);
   }
 
+  /** Whether no participant of the handoffs under way has failed (other failed nodes are only ejected at the end). */
   private boolean ok(ScaleEvent event) {
-    return event.failed.isEmpty();
+    if (event.failed.isEmpty()) {
+      return true;
+    }
+    Set<String> participants = participants(store.current());
+    return event.failed.stream().noneMatch(participants::contains);
   }
 
   private Topology advance(HandoffPhase phase) {
@@ -436,7 +450,7 @@ final class ScaleCoordinator implements AutoCloseable {
         event.failed.add(name);
       }
     }
-    if (event.failed.isEmpty()) {
+    if (ok(event)) {
       pushAll(t, participants(t), event);
     }
   }
@@ -547,6 +561,7 @@ final class ScaleCoordinator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     runner.shutdownNow();
     streams.shutdownNow();
   }

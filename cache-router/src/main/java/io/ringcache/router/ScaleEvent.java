@@ -22,6 +22,8 @@ final class ScaleEvent {
   volatile Instant finished;
   volatile Status status = Status.RUNNING;
   volatile String message = "";
+  /** Whether a node taking part in the handoffs failed, so that they ended early. */
+  volatile boolean aborted;
   /** Nodes that failed during the event; they are ejected when it finishes. */
   final Set<String> failed = ConcurrentHashMap.newKeySet();
   final Map<String, Progress> progress = new ConcurrentHashMap<>();

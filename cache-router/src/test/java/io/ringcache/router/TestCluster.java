@@ -25,10 +25,17 @@ final class TestCluster implements AutoCloseable {
 
   final Map<String, NodeServer> nodes = new LinkedHashMap<>();
   final Path dataDir;
+  final String password;
   Router router;
 
   TestCluster(Path dataDir, int nodeCount) throws Exception {
+    this(dataDir, nodeCount, null);
+  }
+
+  /** A cluster whose nodes and router require {@code password} (null: none). */
+  TestCluster(Path dataDir, int nodeCount, String password) throws Exception {
     this.dataDir = dataDir;
+    this.password = password;
     List<NodeInfo> initial = new ArrayList<>();
     for (int i = 0; i < nodeCount; i++) {
       NodeServer node = startNode();
@@ -43,7 +50,8 @@ final class TestCluster implements AutoCloseable {
   }
 
   NodeServer startNode() {
-    NodeServer node = NodeServer.start(NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).build());
+    NodeServer node = NodeServer.start(
+        NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).requirepass(password).build());
     nodes.put(name(node), node);
     return node;
   }
@@ -60,6 +68,7 @@ final class TestCluster implements AutoCloseable {
         .adminPort(0)
         .dataDir(dataDir)
         .initialNodes(initial)
+        .password(password)
         .healthInterval(Duration.ofMillis(200))
         .build());
   }
@@ -113,6 +122,7 @@ final class TestCluster implements AutoCloseable {
     }
     for (Map.Entry<String, List<Integer>> e : byNode.entrySet()) {
       try (Jedis jedis = jedis(table.addressOf(e.getKey()))) {
+        auth(jedis);
         Pipeline p = jedis.pipelined();
         int n = 0;
         for (int i : e.getValue()) {
@@ -136,6 +146,7 @@ final class TestCluster implements AutoCloseable {
     List<Integer> wrong = new ArrayList<>();
     for (Map.Entry<String, List<Integer>> e : byNode.entrySet()) {
       try (Jedis jedis = jedis(table.addressOf(e.getKey()))) {
+        auth(jedis);
         Pipeline p = jedis.pipelined();
         List<redis.clients.jedis.Response<byte[]>> replies = new ArrayList<>();
         for (int i : e.getValue()) {
@@ -171,6 +182,12 @@ final class TestCluster implements AutoCloseable {
       NodeServer node = nodes.get(name);
       node.store().cleanUp();
       assertThat(node.store().size()).as("keys held by %s", name).isEqualTo(expected.getOrDefault(name, 0L));
+    }
+  }
+
+  private void auth(Jedis jedis) {
+    if (password != null) {
+      jedis.auth(password);
     }
   }
 
