@@ -24,10 +24,20 @@ java ${CACHE_NODE_JAVA_OPTS:-} -jar "$root/cache-node/target/cache-node.jar" --b
 node_pid=$!
 trap 'kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true' EXIT
 
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+# Ready when the node answers PING (accepting connections is not enough on a cold, loaded JVM).
+ready=""
+for _ in $(seq 1 300); do
+  if reply=$( (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'PING\r\n' >&3 && IFS= read -r -t 2 line <&3 && echo "$line") 2>/dev/null ) \
+      && [[ "$reply" == +PONG* ]]; then
+    ready=1
+    break
+  fi
   sleep 0.1
 done
+if [ -z "$ready" ]; then
+  echo "the node on port $port did not answer PING; see ${TMPDIR:-/tmp}/ringcache-bench-node.log" >&2
+  exit 1
+fi
 
 # shellcheck disable=SC2086
 java ${BENCH_JAVA_OPTS:-} -cp "$bench_jar" io.ringcache.bench.ClientBenchmark --port "$port" "$@"

@@ -6,6 +6,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.ringcache.client.AsyncCacheCommands;
 import io.ringcache.client.CacheClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -101,7 +102,7 @@ public final class ClientBenchmark {
     System.out.printf(Locale.ROOT, "java %s, %d cores%n", System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors());
 
-    try (CacheClient loader = CacheClient.builder().seeds(address).build()) {
+    try (CacheClient loader = CacheClient.builder().seeds(address).commandTimeout(Duration.ofSeconds(10)).build()) {
       Map<String, String> batch = new LinkedHashMap<>();
       for (String key : keyNames) {
         batch.put(key, value);

@@ -57,7 +57,19 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
     return millis == 0 ? 1 : millis;
   }
 
+  /**
+   * Refuses a blocking call on one of the client's I/O threads (in a callback of an async result,
+   * say): the reply would be read by that very thread, so the wait would never end.
+   */
+  private static void checkMayBlock(boolean mayWait) {
+    if (mayWait && ClusterExecutor.onIoThread()) {
+      throw new IllegalStateException(
+          "blocking cache call on a ringcache I/O thread (in a callback of an async result?); use async() there");
+    }
+  }
+
   private <T> Request<T> run(Request<T> request, boolean mayWait) {
+    checkMayBlock(mayWait);
     request.mayWait = mayWait;
     return executor.execute(request);
   }
@@ -98,6 +110,7 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
   }
 
   CompletableFuture<Map<K, V>> getAll(Collection<? extends K> keys, boolean mayWait) {
+    checkMayBlock(mayWait);
     List<K> keyList = new ArrayList<>(keys);
     byte[][] encoded = new byte[keyList.size()][];
     for (int i = 0; i < encoded.length; i++) {
@@ -146,6 +159,7 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
   }
 
   CompletableFuture<Void> putAll(Map<? extends K, ? extends V> entries, boolean mayWait) {
+    checkMayBlock(mayWait);
     if (entries.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }

@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,8 @@ final class ClusterExecutor {
   private final long sweepPeriodNanos;
   private volatile TopologyManager topology;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.LongAdder redirectsFollowed = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder tryAgainsRetried = new java.util.concurrent.atomic.LongAdder();
 
   ClusterExecutor(ClientOptions options) {
     this.options = options;
@@ -68,7 +71,7 @@ final class ClusterExecutor {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("ringcache-client", true), io);
+    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new IoThreadFactory(), io);
     this.bootstrap =
         new Bootstrap()
             .group(group)
@@ -144,6 +147,48 @@ final class ClusterExecutor {
     return endpoint;
   }
 
+  /** Sends {@code request} to {@code address} again, through the endpoint now registered for it. */
+  void resend(Request<?> request, String address) {
+    if (closed) {
+      request.completeExceptionally(new CacheException("the client is closed"));
+      return;
+    }
+    endpoint(address).send(request);
+  }
+
+  /**
+   * A new topology was adopted: connections to nodes it no longer lists (and that are not seeds)
+   * are closed once nothing is in flight on them; a later redirect there opens a new one.
+   */
+  void retainOnly(List<String> addresses) {
+    for (Map.Entry<String, Endpoint> e : endpoints.entrySet()) {
+      String address = e.getKey();
+      Endpoint endpoint = e.getValue();
+      if (!addresses.contains(address)
+          && !options.seeds().contains(address)
+          && endpoint.isIdle()
+          && endpoints.remove(address, endpoint)) {
+        log.debug("closing the connection to {}: no longer in the topology", address);
+        endpoint.retire();
+      }
+    }
+  }
+
+  /** How many -MOVED redirects were followed (single-key requests; split batches count per key). */
+  long redirectsFollowed() {
+    return redirectsFollowed.sum();
+  }
+
+  /** How many -TRYAGAIN retries were scheduled. */
+  long tryAgainsRetried() {
+    return tryAgainsRetried.sum();
+  }
+
+  /** For tests: the addresses the client holds endpoints for. */
+  java.util.Set<String> endpointAddresses() {
+    return java.util.Set.copyOf(endpoints.keySet());
+  }
+
   /** A reply to an attempt of {@code request} arrived from {@code address}. */
   void onReply(String address, Request<?> request, Object reply) {
     if (request.isDone()) {
@@ -183,6 +228,7 @@ final class ClusterExecutor {
                     + " times; last -" + message + " from " + address));
       } else {
         request.redirects++;
+        redirectsFollowed.increment();
         request.fixedAddress = moved.address();
         dispatch(request);
       }
@@ -197,6 +243,7 @@ final class ClusterExecutor {
       } else {
         long backoff = Math.min(TRYAGAIN_FIRST_BACKOFF_NANOS << request.tryAgains, TRYAGAIN_MAX_BACKOFF_NANOS);
         request.tryAgains++;
+        tryAgainsRetried.increment();
         group.next().schedule(() -> dispatch(request), backoff, TimeUnit.NANOSECONDS);
       }
     } else if (batch && CacheExceptions.is(message, CacheExceptions.CROSSNODE)) {
@@ -288,6 +335,29 @@ final class ClusterExecutor {
     }
     endpoints.clear();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** Whether the calling thread is one of the client's I/O threads (where blocking would deadlock). */
+  static boolean onIoThread() {
+    return Thread.currentThread() instanceof IoThread;
+  }
+
+  /** The client's I/O threads: daemon, named {@code ringcache-client-N-M}, recognisable by type. */
+  private static final class IoThreadFactory extends DefaultThreadFactory {
+    IoThreadFactory() {
+      super("ringcache-client", true);
+    }
+
+    @Override
+    protected Thread newThread(Runnable r, String name) {
+      return new IoThread(threadGroup, r, name);
+    }
+  }
+
+  private static final class IoThread extends FastThreadLocalThread {
+    IoThread(ThreadGroup group, Runnable r, String name) {
+      super(group, r, name);
+    }
   }
 
   static Throwable unwrap(Throwable error) {

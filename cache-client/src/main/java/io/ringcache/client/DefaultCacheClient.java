@@ -72,6 +72,16 @@ final class DefaultCacheClient extends SyncView<String, String> implements Cache
     return topology.router().addressOf(Codec.UTF8.encodeKey(key));
   }
 
+  /** For tests: redirects followed and TRYAGAIN retries, since the client started. */
+  long[] redirectsAndRetries() {
+    return new long[] {executor.redirectsFollowed(), executor.tryAgainsRetried()};
+  }
+
+  /** For tests: the nodes the client holds connections (endpoints) for. */
+  java.util.Set<String> endpointAddresses() {
+    return executor.endpointAddresses();
+  }
+
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

@@ -18,6 +18,11 @@ import java.util.concurrent.TimeUnit;
  * ends (reply or failure), whichever thread that happens on; Request.holdsPermit makes the release
  * exactly-once. Connection replacement is under the endpoint's lock, so two callers never open two
  * connections at once.
+ *
+ * An endpoint whose node left the topology is retired when it is idle: removed from the executor's
+ * map first, then marked closed, its connection closing a command timeout later. A request that
+ * raced with that (it fetched the endpoint just before) finds it closed and is handed back to the
+ * executor, which creates a fresh endpoint for the address.
  */
 
 /** A node the client talks to: connection, in-flight bound and reconnect backoff. */
@@ -50,6 +55,10 @@ final class Endpoint implements CommandHandler.Listener {
 
   /** Sends one attempt of {@code request}, or fails it at once (overload, unreachable node). */
   void send(Request<?> request) {
+    if (closed) {
+      executor.resend(request, address); // retired after leaving the topology: a fresh endpoint takes it
+      return;
+    }
     if (!acquire(request)) {
       request.completeExceptionally(
           new CacheOverloadException(
@@ -62,7 +71,11 @@ final class Endpoint implements CommandHandler.Listener {
       c = connect();
       if (c == null) {
         release(request);
-        request.completeExceptionally(unreachable());
+        if (closed) {
+          executor.resend(request, address);
+        } else {
+          request.completeExceptionally(unreachable());
+        }
         return;
       }
     }
@@ -93,7 +106,7 @@ final class Endpoint implements CommandHandler.Listener {
   }
 
   private synchronized CacheConnectionException unreachable() {
-    String why = lastFailure == null ? "the client is closed" : String.valueOf(lastFailure.getMessage());
+    String why = lastFailure == null ? "no connection" : String.valueOf(lastFailure.getMessage());
     return new CacheConnectionException(address, "node " + address + " is unreachable: " + why, lastFailure);
   }
 
@@ -151,7 +164,29 @@ final class Endpoint implements CommandHandler.Listener {
     return handler;
   }
 
-  /** Closes the connection; the endpoint refuses new requests. */
+  /** Whether no request holds a permit: nothing is in flight or queued here. */
+  boolean isIdle() {
+    return permits.availablePermits() == maxInFlight;
+  }
+
+  /**
+   * Retires the endpoint of a node that left the topology: new requests go to a fresh endpoint at
+   * once; the connection closes after a command timeout, so a request that slipped in just before
+   * still gets its reply.
+   */
+  void retire() {
+    CommandHandler c;
+    synchronized (this) {
+      closed = true;
+      c = connection;
+    }
+    if (c != null) {
+      Runnable close = c::close;
+      c.eventLoop().schedule(close, executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Closes the connection now; requests that still reach this endpoint go to a fresh one. */
   void close() {
     CommandHandler c;
     synchronized (this) {

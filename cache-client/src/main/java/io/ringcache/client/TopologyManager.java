@@ -152,6 +152,9 @@ final class TopologyManager {
 
   /** Refreshes now, bypassing the rate limit, and waits for it; returns the epoch in use. */
   long refreshNow() {
+    if (ClusterExecutor.onIoThread()) {
+      throw new IllegalStateException("refreshTopology() blocks; it cannot run on a ringcache I/O thread");
+    }
     try {
       run(null, 0).get(4 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException | TimeoutException e) {
@@ -262,5 +265,6 @@ final class TopologyManager {
       router = fetched;
       log.info("topology epoch {} -> {} (from {}): {}", current.epoch(), fetched.epoch(), source, fetched);
     }
+    executor.retainOnly(fetched.addresses());
   }
 }

@@ -72,6 +72,27 @@ class RedisClusterIT {
     throw new AssertionError("no node at " + address);
   }
 
+  /** The clients connected to {@code node}, this query's own connection included. */
+  private static int connectedClients(RedisProcess node) {
+    String info = RespCall.call(node.address(), "INFO", "clients");
+    for (String line : info.split("\r\n")) {
+      if (line.startsWith("connected_clients:")) {
+        return Integer.parseInt(line.substring("connected_clients:".length()));
+      }
+    }
+    throw new AssertionError("no connected_clients in " + info);
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 10 s: " + what);
+      }
+      Thread.onSpinWait();
+    }
+  }
+
   @Test
   void build_fromTheRouter_adoptsItsEpoch() {
     assertThat(cache.topologyEpoch()).isEqualTo(1);
@@ -131,6 +152,10 @@ class RedisClusterIT {
       }
     }
 
+    assertThatThrownBy(() -> cache.getAll(keys))
+        .isInstanceOf(CacheConnectionException.class)
+        .hasMessageContaining(victim.address());
+
     victim.startProcess();
     String back = keys.stream().filter(k -> ownerIndex(k) == 1).findFirst().orElseThrow();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -158,7 +183,13 @@ class RedisClusterIT {
   }
 
   @Test
-  void periodicRefresh_newerEpochAtTheRouter_isAdoptedAndRoutesChange() {
+  void periodicRefresh_newerEpochAtTheRouter_isAdoptedRoutesChange_andTheLeftNodesConnectionCloses() {
+    for (int i = 0; i < 30; i++) {
+      cache.put("warm:" + i, "v"); // connections to all three nodes
+    }
+    DefaultCacheClient client = (DefaultCacheClient) cache;
+    assertThat(client.endpointAddresses()).contains(nodes.get(2).address());
+    int connectedBefore = connectedClients(nodes.get(2));
     // Epoch 2 drops node 2: its keys now belong to nodes 0 and 1.
     topologyJson =
         TopologyJson.write(
@@ -170,6 +201,12 @@ class RedisClusterIT {
     assertThat(cache.topologyEpoch()).isEqualTo(2);
     for (int i = 0; i < 100; i++) {
       assertThat(ownerIndex("key:" + i)).isLessThan(2);
+    }
+    assertThat(client.endpointAddresses()).doesNotContain(nodes.get(2).address());
+    await(() -> connectedClients(nodes.get(2)) == connectedBefore - 1, "the client's connection to node 2 closed");
+    for (int i = 0; i < 30; i++) {
+      cache.put("warm:" + i, "again");
+      assertThat(cache.get("warm:" + i)).isEqualTo("again");
     }
   }
 

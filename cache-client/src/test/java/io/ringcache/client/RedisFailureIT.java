@@ -114,4 +114,29 @@ class RedisFailureIT {
       assertThat(second).isNotDone();
     }
   }
+
+  @Test
+  void blockingCallInsideAnAsyncCallback_isRefusedInsteadOfDeadlocking() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (FakeNode node =
+            new FakeNode(args -> {
+              if (args.get(0).equals("RING.TOPOLOGY")) {
+                return "-ERR unknown command 'RING.TOPOLOGY'\r\n";
+              }
+              try {
+                release.await(10, TimeUnit.SECONDS); // hold the reply until the callback is attached
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return FakeNode.bulk("v");
+            });
+        CacheClient cache = CacheClient.builder().seeds(node.address()).build()) {
+      var nested = cache.async().get("k").thenApply(v -> cache.get("k"));
+      release.countDown();
+      assertThatThrownBy(nested::join)
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("I/O thread");
+      assertThat(cache.async().get("k").thenCompose(v -> cache.async().get("k")).join()).isEqualTo("v");
+    }
+  }
 }
