@@ -2,7 +2,6 @@ package io.ringcache.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringcache.ring.Crc32;
 import io.ringcache.ring.Topology;
@@ -31,7 +30,6 @@ class CacheNodeClusterIT {
   @BeforeEach
   void start() {
     nodes = NodeCluster.start(3);
-    assumeTrue(nodes.supportsSetTopology(), "the cache node does not serve RING.TOPOLOGY yet");
     assertThat(nodes.push(nodes.topology(1, 0, 1, 2))).containsOnly(":1");
     cache =
         CacheClient.builder()

@@ -70,12 +70,6 @@ final class NodeCluster implements AutoCloseable {
     return Topology.of(epoch, nodes);
   }
 
-  /** Whether the nodes know {@code RING.SETTOPOLOGY} (the node branch adds it). */
-  boolean supportsSetTopology() {
-    String reply = RespCall.call(address(0), "RING.TOPOLOGY");
-    return reply != null && !reply.startsWith("-");
-  }
-
   /** Pushes {@code topology} to every running node; returns their replies. */
   List<String> push(Topology topology) {
     String json = TopologyJson.write(topology);
