@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       WeightCommand.class,
       LocateCommand.class,
       RingCommand.class,
+      ClusterCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad arguments."})
