@@ -127,7 +127,11 @@ final class ClusterCommand implements Runnable {
       run.writeLayout(layout);
 
       Startup startup = new Startup(run);
-      Thread onInterrupt = new Thread(startup::abort, "cachectl-cluster-abort");
+      Thread onInterrupt = new Thread(() -> {
+        if (startup.abort()) {
+          System.err.println("cachectl: interrupted; stopped the processes cluster up had started");
+        }
+      }, "cachectl-cluster-abort");
       Runtime.getRuntime().addShutdownHook(onInterrupt);
       try {
         startup.start(home, layout);
@@ -221,17 +225,18 @@ final class ClusterCommand implements Runnable {
         return new LinkedHashMap<>(started);
       }
 
-      /** Stops every process this startup launched, unless it completed. */
-      void abort() {
+      /** Stops every process this startup launched, unless it completed; true if there were any. */
+      boolean abort() {
         Map<String, Long> toStop;
         synchronized (this) {
-          if (done) {
-            return;
+          if (done || started.isEmpty()) {
+            return false;
           }
           toStop = new LinkedHashMap<>(started);
           started.clear();
         }
         stopProcesses(run, new ArrayList<>(toStop.keySet()), Duration.ofSeconds(10));
+        return true;
       }
     }
 
