@@ -11,6 +11,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
+import io.ringcache.router.metrics.RouterMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,7 @@ public final class Router implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final AdminServer admin;
+  private final RouterMetrics metrics;
   private InetSocketAddress adminAddress;
 
   private Router(RouterConfig config) {
@@ -64,6 +66,25 @@ public final class Router implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
+    this.metrics = new RouterMetrics(new RouterMetrics.Source() {
+      @Override
+      public Topology topology() {
+        return store.current();
+      }
+
+      @Override
+      public List<RouterMetrics.Event> events() {
+        return coordinator.history().stream()
+            .map(e -> new RouterMetrics.Event(e.id, e.kind.name(), e.status.name(), e.keysMoved(), e.keysTotal()))
+            .toList();
+      }
+
+      @Override
+      public int healthMisses(String node) {
+        HealthChecker.Health h = health.healthOf(node);
+        return h == null ? -1 : h.misses();
+      }
+    });
   }
 
   /** Starts a router: loads or creates the topology, pushes it, resumes handoffs, serves. */
@@ -102,6 +123,11 @@ public final class Router implements AutoCloseable {
   /** The current topology. */
   public Topology topology() {
     return store.current();
+  }
+
+  /** The router's metrics ({@code GET /metrics} on the admin port). */
+  RouterMetrics metrics() {
+    return metrics;
   }
 
   ScaleCoordinator coordinator() {
@@ -196,6 +222,7 @@ public final class Router implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     pool.close();
     probePool.close();
+    metrics.close();
     log.info("router stopped");
   }
 
