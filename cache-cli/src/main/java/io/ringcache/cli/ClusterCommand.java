@@ -378,28 +378,31 @@ final class ClusterCommand implements Runnable {
         out.flush();
         return 0;
       }
-      List<String> left = stopProcesses(run, processes, Duration.ofSeconds(timeoutSeconds));
-      for (String p : processes) {
-        if (!left.contains(p)) {
-          out.println("stopped " + p);
-        }
+      StopResult result = stopProcesses(run, processes, Duration.ofSeconds(timeoutSeconds));
+      for (String p : result.stopped()) {
+        out.println("stopped " + p);
+      }
+      for (String p : result.notRunning()) {
+        out.println(p + " was not running (removed its pid file)");
       }
       out.flush();
-      if (!left.isEmpty()) {
-        throw new CliException("still running after SIGKILL: " + String.join(", ", left));
+      if (!result.left().isEmpty()) {
+        throw new CliException("still running after SIGKILL: " + String.join(", ", result.left()));
       }
       return 0;
     }
   }
 
+  /** What {@link #stopProcesses} did: stopped, found not running (stale pid file), still running. */
+  record StopResult(List<String> stopped, List<String> notRunning, List<String> left) {}
+
   /**
    * Stops the named processes of a run directory, router first, then the nodes; removes the pid
-   * files of those that are gone.
-   *
-   * @return the processes still running
+   * files of those that are gone. A pid file whose process is gone, or whose pid now belongs to
+   * another program, only has its file removed.
    */
-  static List<String> stopProcesses(RunDirectory run, List<String> processes, Duration grace) {
-    List<String> left = new ArrayList<>();
+  static StopResult stopProcesses(RunDirectory run, List<String> processes, Duration grace) {
+    StopResult result = new StopResult(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     List<String> routerFirst = new ArrayList<>();
     List<String> nodes = new ArrayList<>();
     for (String p : processes) {
@@ -409,19 +412,26 @@ final class ClusterCommand implements Runnable {
       Map<ProcessHandle, String> handles = new LinkedHashMap<>();
       for (String p : group) {
         String module = p.equals(RunDirectory.ROUTER) ? ROUTER_LAUNCHER : NODE_LAUNCHER;
-        run.readPid(p).flatMap(pid -> LocalProcesses.live(pid, module)).ifPresent(h -> handles.put(h, p));
+        Optional<ProcessHandle> live = run.readPid(p).flatMap(pid -> LocalProcesses.live(pid, module));
+        if (live.isPresent()) {
+          handles.put(live.get(), p);
+        } else {
+          result.notRunning().add(p);
+        }
       }
-      List<ProcessHandle> alive = LocalProcesses.terminate(new ArrayList<>(handles.keySet()), grace);
-      for (ProcessHandle h : alive) {
-        left.add(handles.get(h));
+      for (ProcessHandle h : LocalProcesses.terminate(new ArrayList<>(handles.keySet()), grace)) {
+        result.left().add(handles.get(h));
       }
       for (String p : group) {
-        if (!left.contains(p)) {
+        if (!result.left().contains(p)) {
           run.removePid(p);
+          if (!result.notRunning().contains(p)) {
+            result.stopped().add(p);
+          }
         }
       }
     }
-    return left;
+    return result;
   }
 
   /** The processes of a run directory that are running. */
