@@ -51,6 +51,8 @@ class RouterMetricsIT {
     assertThat(value(text, "ringcache_router_nodes_in_ring")).isEqualTo(3);
     assertThat(value(text, "ringcache_router_handoffs")).isZero();
     assertThat(value(text, "ringcache_router_scale_events_running")).isZero();
+    assertThat(value(text, "ringcache_router_scale_event_keys_moved")).isZero(); // no event running
+    assertThat(value(text, "ringcache_router_scale_event_keys_to_move")).isZero();
     for (String node : cluster.nodes.keySet()) {
       assertThat(value(text, "ringcache_router_node_state{node=\"" + node + "\",state=\"UP\"}")).isEqualTo(1);
       assertThat(value(text, "ringcache_router_node_state{node=\"" + node + "\",state=\"DOWN\"}")).isZero();

@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *   ringcache_router_handoffs                      handoffs under way in the topology
  *   ringcache_router_scale_events_running          scale events running (0 or 1)
  *   ringcache_router_scale_event_keys_moved        keys moved so far by the running event
- *   ringcache_router_scale_event_keys_total        keys the running event has to move
+ *   ringcache_router_scale_event_keys_to_move      keys the running event has to move (a gauge may
+ *                                                  not end in _total in Prometheus)
  *   ringcache_router_keys_moved_total              keys moved by handoffs since the router started
  *   ringcache_router_scale_events_total{kind,status}  events ended, by kind (JOIN, LEAVE, WEIGHT,
  *                                                  EJECT, READMIT, RESUME) and status (DONE, FAILED)
@@ -111,7 +112,7 @@ public final class RouterMetrics implements AutoCloseable {
         .description("Scale events running").register(registry);
     Gauge.builder("ringcache.router.scale.event.keys.moved", this, m -> m.runningMoved)
         .description("Keys moved so far by the running scale event").register(registry);
-    Gauge.builder("ringcache.router.scale.event.keys.total", this, m -> m.runningTotal)
+    Gauge.builder("ringcache.router.scale.event.keys.to.move", this, m -> m.runningTotal)
         .description("Keys the running scale event has to move").register(registry);
     nodeState = MultiGauge.builder("ringcache.router.node.state")
         .description("1 for the node's state in the topology, 0 for the others").register(registry);
