@@ -105,19 +105,10 @@ final class ClusterCommand implements Runnable {
         throw new CliException("a cluster is already running from " + run.path() + " (" + String.join(", ", running)
             + "); stop it first: cachectl cluster down" + dirHint(dirOption));
       }
-      List<String> busy = new ArrayList<>();
-      for (Map.Entry<Integer, String> e : ports(layout).entrySet()) {
-        if (!LocalProcesses.portFree(e.getKey())) {
-          busy.add("port " + e.getKey() + " (" + e.getValue() + ")");
-        }
-      }
-      if (!busy.isEmpty()) {
-        throw new CliException("in use on 127.0.0.1: " + String.join(", ", busy)
-            + "; stop what listens there or pick other ports with --port-base");
-      }
-
+      requireFreePorts(layout);
       LocalProcesses.ensureBuilt(home, NODE_LAUNCHER, Duration.ofMinutes(15));
       LocalProcesses.ensureBuilt(home, ROUTER_LAUNCHER, Duration.ofMinutes(15));
+      requireFreePorts(layout); // again: a build takes long enough for something else to start
 
       run.create();
       for (String stale : run.processesWithPidFiles()) {
@@ -442,6 +433,20 @@ final class ClusterCommand implements Runnable {
       run.readPid(p).flatMap(pid -> LocalProcesses.live(pid, module)).ifPresent(h -> live.add(p + " pid " + h.pid()));
     }
     return live;
+  }
+
+  /** Fails, naming every port in use and what it was for, unless all of the layout's ports are free. */
+  private static void requireFreePorts(RunDirectory.Layout layout) {
+    List<String> busy = new ArrayList<>();
+    for (Map.Entry<Integer, String> e : ports(layout).entrySet()) {
+      if (!LocalProcesses.portFree(e.getKey())) {
+        busy.add("port " + e.getKey() + " (" + e.getValue() + ")");
+      }
+    }
+    if (!busy.isEmpty()) {
+      throw new CliException("in use on 127.0.0.1: " + String.join(", ", busy)
+          + "; stop what listens there or pick other ports with --port-base");
+    }
   }
 
   private static Map<Integer, String> ports(RunDirectory.Layout layout) {
