@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = "Run a local cluster (a router and N nodes as background processes on 127.0.0.1).",
     subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Down.class},
-    footer = {"", "The run directory records the router's admin port, so --router and --json do not apply to these",
-      "commands; --token does.", "", "Example:", "  cachectl cluster up && redis-cli -p 7001 ping && cachectl cluster down"})
+    footer = {"", "The run directory records the router's admin port: --router and --json do not apply here.",
+      "", "Example:", "  cachectl cluster up && redis-cli -p 7001 ping && cachectl cluster down"})
 final class ClusterCommand implements Runnable {
 
   private static final String NODE_LAUNCHER = "cache-node";
