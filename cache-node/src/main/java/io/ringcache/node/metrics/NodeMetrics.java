@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  *   ringcache_node_evictions_total, ringcache_node_expired_keys_total
  *   ringcache_node_keys, ringcache_node_memory_used_bytes, ringcache_node_memory_max_bytes
  *   ringcache_node_connected_clients, ringcache_node_connections_total
- *   jvm_*, process_*, system_* (Micrometer's JVM and process binders)
+ *   jvm_*, process_*, system_* (Micrometer's JVM and process binders, once serve() runs)
  */
 
 /** The metrics of one cache node, exposed in the Prometheus text format. */
@@ -104,11 +104,6 @@ public final class NodeMetrics implements AutoCloseable {
         .description("Client connections open now").register(registry);
     FunctionCounter.builder("ringcache.node.connections", totalConnections, LongSupplier::getAsLong)
         .description("Client connections accepted since start").register(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    gc.bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
   }
 
   /** The Prometheus text exposition of every metric. */
@@ -126,6 +121,13 @@ public final class NodeMetrics implements AutoCloseable {
       throw new IllegalStateException("already serving metrics on port " + endpoint.port());
     }
     endpoint = PrometheusEndpoint.start(bind, port, this::scrape);
+    // JVM and process metrics describe the process: bound only by the node that serves them, so
+    // that nodes started in process (tests, embedded use) do not each add GC listeners
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
     return endpoint.port();
   }
 
