@@ -2,7 +2,9 @@
 # missing or older than the sources, so that a fresh clone needs no separate build step.
 # Source it, then: jar=$(ringcache_jar MODULE JAR_NAME)
 
+# RINGCACHE_HOME is exported: `cachectl cluster` starts bin/cache-node and bin/cache-router from it.
 RINGCACHE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export RINGCACHE_HOME
 
 ringcache_jar() {
   local module=$1 name=$2

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DataCommands.Put.class,
       DataCommands.Del.class,
       RingCommand.class,
+      ClusterCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad arguments."})

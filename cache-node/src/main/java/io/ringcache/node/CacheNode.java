@@ -72,6 +72,9 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--idle-timeout", defaultValue = "${env:CACHE_NODE_IDLE_TIMEOUT:-0}", description = "Seconds without traffic before a connection is closed; 0 = never (CACHE_NODE_IDLE_TIMEOUT).")
   int idleTimeout;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
+  int metricsPort;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new CacheNode()).execute(args));
   }
@@ -104,6 +107,14 @@ public final class CacheNode implements Callable<Integer> {
           new CommandLine(this), "max-value-size must not exceed max-bulk-length: " + maxValueSize + " > " + maxBulkLength);
     }
     NodeServer server = NodeServer.start(config);
+    if (metricsPort > 0) {
+      try {
+        server.serveMetrics(metricsPort);
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+    }
     Thread hook = new Thread(() -> {
       log.info("shutting down (signal)");
       server.close();

@@ -27,6 +27,7 @@ import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.HandoffStreamer;
 import io.ringcache.node.cluster.PeerPool;
 import io.ringcache.node.cluster.ReadThrough;
+import io.ringcache.node.metrics.NodeMetrics;
 import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Store;
 import io.ringcache.node.store.Stores;
@@ -66,7 +67,8 @@ public final class NodeServer implements AutoCloseable {
   private final Store store;
   private final Clock clock;
   private final NodeStats stats = new NodeStats();
-  private final CommandTable commands = Commands.table();
+  private final NodeMetrics metrics = new NodeMetrics();
+  private final CommandTable commands = countedCommands(Commands.table(), metrics);
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
@@ -136,6 +138,7 @@ public final class NodeServer implements AutoCloseable {
     peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass());
     readThrough = new ReadThrough(store, peers);
     streamer = new HandoffStreamer(store, peers, clusterWork);
+    metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum);
     housekeeping =
         boss.next()
             .scheduleAtFixedRate(
@@ -164,6 +167,32 @@ public final class NodeServer implements AutoCloseable {
         Info.human(config.maxMemory()),
         config.requirepass() == null ? "off" : "on");
     log.info("limits: {}", config.limits());
+  }
+
+  /**
+   * Serves the node's Prometheus metrics at {@code GET /metrics} on its bind address.
+   *
+   * @param port the metrics port; 0 picks a free one
+   * @return the port the metrics are served on
+   */
+  public int serveMetrics(int port) {
+    return metrics.serve(config.bind(), port);
+  }
+
+  /** The command table with each command counted (ops, and errors: replies that start with '-'). */
+  private static CommandTable countedCommands(CommandTable table, NodeMetrics metrics) {
+    CommandTable counted = new CommandTable();
+    for (CommandTable.Spec s : table.all()) {
+      NodeMetrics.CommandCounter counter = metrics.command(s.name());
+      CommandTable.Command command = s.command();
+      counted.add(s.name(), s.arity(), s.firstKey(), s.lastKey(), s.keyStep(), s.flags(), (c, r) -> {
+        io.netty.buffer.ByteBuf out = c.out();
+        int mark = out.writerIndex();
+        command.execute(c, r);
+        counter.executed(!c.closing() && c.out() == out && out.writerIndex() > mark && out.getByte(mark) == '-');
+      });
+    }
+    return counted;
   }
 
   /** The port the node listens on. */
@@ -270,6 +299,7 @@ public final class NodeServer implements AutoCloseable {
       peers.close();
     }
     clusterWork.shutdownNow();
+    metrics.close();
     List<Future<?>> shutdowns = new ArrayList<>();
     if (workers != null) {
       shutdowns.add(workers.shutdownGracefully(0, 1, TimeUnit.SECONDS));

@@ -99,6 +99,9 @@ final class AdminServer {
         send(ctx, request, 400, Map.of("error", "malformed HTTP request"));
         return;
       }
+      if (router.metrics().serve(ctx, request, executor)) { // GET /metrics: Prometheus text, no token
+        return;
+      }
       request.retain();
       executor.execute(() -> {
         try {

@@ -12,6 +12,7 @@ import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
 import io.ringcache.router.proxy.ProxyServer;
+import io.ringcache.router.metrics.RouterMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,7 @@ public final class Router implements AutoCloseable {
   private final EventLoopGroup workers;
   private final AdminServer admin;
   private final ProxyServer proxy;
+  private final RouterMetrics metrics;
   private InetSocketAddress adminAddress;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -68,6 +70,25 @@ public final class Router implements AutoCloseable {
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
     this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors());
+    this.metrics = new RouterMetrics(new RouterMetrics.Source() {
+      @Override
+      public Topology topology() {
+        return store.current();
+      }
+
+      @Override
+      public List<RouterMetrics.Event> events() {
+        return coordinator.history().stream()
+            .map(e -> new RouterMetrics.Event(e.id, e.kind.name(), e.status.name(), e.keysMoved(), e.keysTotal()))
+            .toList();
+      }
+
+      @Override
+      public int healthMisses(String node) {
+        HealthChecker.Health h = health.healthOf(node);
+        return h == null ? -1 : h.misses();
+      }
+    });
   }
 
   /** Starts a router: loads or creates the topology, pushes it, resumes handoffs, serves. */
@@ -130,6 +151,11 @@ public final class Router implements AutoCloseable {
   /** The current topology. */
   public Topology topology() {
     return store.current();
+  }
+
+  /** The router's metrics ({@code GET /metrics} on the admin port). */
+  RouterMetrics metrics() {
+    return metrics;
   }
 
   ScaleCoordinator coordinator() {
@@ -229,6 +255,7 @@ public final class Router implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     pool.close();
     probePool.close();
+    metrics.close();
     log.info("router stopped");
   }
 

@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# One image for the node, the router and cachectl: docker/entrypoint.sh picks by its first argument
+# (node | router | cachectl | health). docker-compose.yml runs a router and three nodes from it.
+#
+#   docker build -t ringcache .
+#   docker run --rm ringcache node --help
+
+# --- build: the three runnable jars ------------------------------------------------------------
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY cache-ring cache-ring
+COPY cache-node cache-node
+COPY cache-router cache-router
+COPY cache-cli cache-cli
+COPY cache-bench/pom.xml cache-bench/pom.xml
+# the Maven repository is a build cache (BuildKit), so a source change does not download it again
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -q -DskipTests -pl cache-node,cache-router,cache-cli -am package
+
+# --- runtime: a JRE, the jars, a non-root user -------------------------------------------------
+FROM eclipse-temurin:17-jre
+RUN groupadd --system ringcache \
+ && useradd --system --gid ringcache --home-dir /var/lib/ringcache --shell /usr/sbin/nologin ringcache \
+ && mkdir -p /opt/ringcache/lib /opt/ringcache/bin /var/lib/ringcache/router \
+ && chown -R ringcache:ringcache /var/lib/ringcache
+COPY --from=build /src/cache-node/target/cache-node.jar /src/cache-router/target/cache-router.jar \
+     /src/cache-cli/target/cachectl.jar /opt/ringcache/lib/
+COPY docker/entrypoint.sh /opt/ringcache/bin/entrypoint.sh
+RUN chmod 0755 /opt/ringcache/bin/entrypoint.sh \
+ && ln -s /opt/ringcache/bin/entrypoint.sh /usr/local/bin/cachectl
+
+# Container-aware heap: 75% of the memory limit (a node's --max-memory must fit well inside it).
+ENV RINGCACHE_JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
+    CACHE_ROUTER_DATA_DIR=/var/lib/ringcache/router
+USER ringcache
+WORKDIR /var/lib/ringcache
+VOLUME /var/lib/ringcache/router
+# router RESP 7000 and admin 7070; a node 7001; node metrics (when --metrics-port 9100 is given)
+EXPOSE 7000 7001 7070 9100
+ENTRYPOINT ["/opt/ringcache/bin/entrypoint.sh"]
+CMD ["node", "--help"]

@@ -1,0 +1,143 @@
+package io.ringcache.node.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringcache.node.store.Store;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
+
+/*
+ * A node's metrics, in one Prometheus registry. Command counters are looked up once per command
+ * name (when the command table is built), so counting a command is one adder increment on the worker
+ * loop that ran it. Everything else is read when scraped: the store's counters and sizes, and the
+ * connection counts, through suppliers; nothing is sampled in the background.
+ *
+ * Names, as Prometheus shows them (the scrape target's `instance` label tells the nodes apart;
+ * ringcache_node_info{name} maps it to the ring identity):
+ *   ringcache_node_info{name}                      1, with the node's ring identity
+ *   ringcache_node_commands_total{command}         commands that ran (refusals before running, such
+ *                                                  as NOAUTH, -MOVED or a wrong arity, are not counted)
+ *   ringcache_node_command_errors_total{command}   of those, the ones that replied with an error
+ *   ringcache_node_keyspace_hits_total, ringcache_node_keyspace_misses_total,
+ *   ringcache_node_evictions_total, ringcache_node_expired_keys_total
+ *   ringcache_node_keys, ringcache_node_memory_used_bytes, ringcache_node_memory_max_bytes
+ *   ringcache_node_connected_clients, ringcache_node_connections_total
+ *   jvm_*, process_*, system_* (Micrometer's JVM and process binders, once serve() runs)
+ */
+
+/** The metrics of one cache node, exposed in the Prometheus text format. */
+public final class NodeMetrics implements AutoCloseable {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentMap<String, CommandCounter> commands = new ConcurrentHashMap<>();
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private PrometheusEndpoint endpoint;
+  // Micrometer holds gauge and function-counter sources weakly: these keep them reachable
+  private Store store;
+  private LongSupplier connectedClients;
+  private LongSupplier totalConnections;
+
+  /** The counters of one command. */
+  public static final class CommandCounter {
+    private final Counter ops;
+    private final Counter errors;
+
+    private CommandCounter(Counter ops, Counter errors) {
+      this.ops = ops;
+      this.errors = errors;
+    }
+
+    /** Counts one execution, and one error if its reply was an error. */
+    public void executed(boolean error) {
+      ops.increment();
+      if (error) {
+        errors.increment();
+      }
+    }
+  }
+
+  /** The counters of {@code command} (its lower-case name); the same object for the same name. */
+  public CommandCounter command(String command) {
+    return commands.computeIfAbsent(command, c -> new CommandCounter(
+        Counter.builder("ringcache.node.commands").description("Commands that ran").tag("command", c).register(registry),
+        Counter.builder("ringcache.node.command.errors").description("Commands that ran and replied with an error")
+            .tag("command", c).register(registry)));
+  }
+
+  /**
+   * Registers the node's gauges and store counters; call once, when the node's name is known.
+   *
+   * @param name the node's ring identity, the label {@code name} of {@code ringcache_node_info}
+   * @param store the node's store
+   * @param connectedClients connections open now
+   * @param totalConnections connections accepted since start
+   */
+  public void bind(String name, Store store, LongSupplier connectedClients, LongSupplier totalConnections) {
+    this.store = store;
+    this.connectedClients = connectedClients;
+    this.totalConnections = totalConnections;
+    Gauge.builder("ringcache.node.info", () -> 1).tag("name", name).description("The node's ring identity")
+        .register(registry);
+    FunctionCounter.builder("ringcache.node.keyspace.hits", store, s -> s.stats().hits())
+        .description("Reads that found their key").register(registry);
+    FunctionCounter.builder("ringcache.node.keyspace.misses", store, s -> s.stats().misses())
+        .description("Reads that did not find their key").register(registry);
+    FunctionCounter.builder("ringcache.node.evictions", store, s -> s.stats().evictions())
+        .description("Entries evicted to stay within max-memory").register(registry);
+    FunctionCounter.builder("ringcache.node.expired.keys", store, s -> s.stats().expired())
+        .description("Entries removed because their TTL passed").register(registry);
+    Gauge.builder("ringcache.node.keys", store, Store::size).description("Keys held").register(registry);
+    Gauge.builder("ringcache.node.memory.used", store, Store::usedBytes).baseUnit("bytes")
+        .description("Bytes of keys, values and per-entry overhead held").register(registry);
+    Gauge.builder("ringcache.node.memory.max", store, Store::maxBytes).baseUnit("bytes")
+        .description("The store's bound (max-memory)").register(registry);
+    Gauge.builder("ringcache.node.connected.clients", connectedClients, LongSupplier::getAsLong)
+        .description("Client connections open now").register(registry);
+    FunctionCounter.builder("ringcache.node.connections", totalConnections, LongSupplier::getAsLong)
+        .description("Client connections accepted since start").register(registry);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /**
+   * Serves {@code GET /metrics} on {@code bind:port} (0 picks a free port).
+   *
+   * @return the port it listens on
+   */
+  public synchronized int serve(String bind, int port) {
+    if (endpoint != null) {
+      throw new IllegalStateException("already serving metrics on port " + endpoint.port());
+    }
+    endpoint = PrometheusEndpoint.start(bind, port, this::scrape);
+    // JVM and process metrics describe the process: bound only by the node that serves them, so
+    // that nodes started in process (tests, embedded use) do not each add GC listeners
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return endpoint.port();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (endpoint != null) {
+      endpoint.close();
+      endpoint = null;
+    }
+    gc.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The ringcache image's entrypoint: one image, three programs, and a health probe.
+#
+#   node [OPTIONS]       a cache node     (cache-node --help; every option also reads CACHE_NODE_*)
+#   router [OPTIONS]     the router       (cache-router --help; CACHE_ROUTER_*, CACHE_PASSWORD)
+#   cachectl [ARGS]      the CLI          (also on the PATH as `cachectl`, for docker compose exec)
+#   health node|router   exit 0 if the process in this container answers: a node PING (after AUTH
+#                        with CACHE_NODE_REQUIREPASS when set) on CACHE_NODE_PORT (7001), the
+#                        router's GET /health on CACHE_ROUTER_ADMIN_PORT (7070). Uses bash's /dev/tcp.
+#
+# JVM options: RINGCACHE_JAVA_OPTS (default: a heap of 75% of the container's memory limit, and exit
+# on OutOfMemoryError so that the orchestrator restarts the process).
+set -euo pipefail
+
+lib=/opt/ringcache/lib
+java_opts=${RINGCACHE_JAVA_OPTS:--XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError}
+
+usage() {
+  echo "usage: entrypoint.sh node|router|cachectl [ARGS...] | health node|router" >&2
+  exit 2
+}
+
+probe_node() {
+  local port=${CACHE_NODE_PORT:-7001} reply
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  if [ -n "${CACHE_NODE_REQUIREPASS:-}" ]; then
+    printf '*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n' "${#CACHE_NODE_REQUIREPASS}" "$CACHE_NODE_REQUIREPASS" >&3
+    IFS= read -r -t 2 reply <&3 || return 1
+    [ "${reply%$'\r'}" = "+OK" ] || return 1
+  fi
+  printf '*1\r\n$4\r\nPING\r\n' >&3
+  IFS= read -r -t 2 reply <&3 || return 1
+  [ "${reply%$'\r'}" = "+PONG" ]
+}
+
+probe_router() {
+  local port=${CACHE_ROUTER_ADMIN_PORT:-7070} status
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  printf 'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  IFS= read -r -t 2 status <&3 || return 1
+  [[ "$status" == "HTTP/1."?" 200"* ]]
+}
+
+# invoked as `cachectl` through the symlink on the PATH
+if [ "$(basename "$0")" = cachectl ]; then
+  set -- cachectl "$@"
+fi
+
+[ $# -ge 1 ] || usage
+mode=$1
+shift
+case "$mode" in
+  node)
+    # shellcheck disable=SC2086
+    exec java $java_opts -jar "$lib/cache-node.jar" "$@" ;;
+  router)
+    # shellcheck disable=SC2086
+    exec java $java_opts -jar "$lib/cache-router.jar" "$@" ;;
+  cachectl)
+    exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$lib/cachectl.jar" "$@" ;;
+  health)
+    case "${1:-}" in
+      node) probe_node ;;
+      router) probe_router ;;
+      *) usage ;;
+    esac ;;
+  *)
+    usage ;;
+esac
