@@ -138,7 +138,7 @@ public final class NodeServer implements AutoCloseable {
     peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass());
     readThrough = new ReadThrough(store, peers);
     streamer = new HandoffStreamer(store, peers, clusterWork);
-    metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum);
+    metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum, stats.hits::sum, stats.misses::sum);
     housekeeping =
         boss.next()
             .scheduleAtFixedRate(

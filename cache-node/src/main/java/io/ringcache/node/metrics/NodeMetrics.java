@@ -80,16 +80,19 @@ public final class NodeMetrics implements AutoCloseable {
    * @param store the node's store
    * @param connectedClients connections open now
    * @param totalConnections connections accepted since start
+   * @param hits reads that found their key, since start
+   * @param misses reads that did not find their key, since start
    */
-  public void bind(String name, Store store, LongSupplier connectedClients, LongSupplier totalConnections) {
+  public void bind(String name, Store store, LongSupplier connectedClients, LongSupplier totalConnections,
+      LongSupplier hits, LongSupplier misses) {
     this.store = store;
     this.connectedClients = connectedClients;
     this.totalConnections = totalConnections;
     Gauge.builder("ringcache.node.info", () -> 1).tag("name", name).description("The node's ring identity")
         .register(registry);
-    FunctionCounter.builder("ringcache.node.keyspace.hits", store, s -> s.stats().hits())
+    FunctionCounter.builder("ringcache.node.keyspace.hits", hits, LongSupplier::getAsLong)
         .description("Reads that found their key").register(registry);
-    FunctionCounter.builder("ringcache.node.keyspace.misses", store, s -> s.stats().misses())
+    FunctionCounter.builder("ringcache.node.keyspace.misses", misses, LongSupplier::getAsLong)
         .description("Reads that did not find their key").register(registry);
     FunctionCounter.builder("ringcache.node.evictions", store, s -> s.stats().evictions())
         .description("Entries evicted to stay within max-memory").register(registry);
