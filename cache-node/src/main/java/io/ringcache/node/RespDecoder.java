@@ -122,6 +122,17 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
+  /**
+   * Stops decoding for good (graceful shutdown): input not yet decoded is dropped, so nothing runs
+   * after the replies so far are flushed. Call on the channel's event loop.
+   */
+  void stop(ChannelHandlerContext ctx) {
+    state = FAILED;
+    paused = false;
+    releaseCumulation();
+    ctx.channel().config().setAutoRead(false);
+  }
+
   /** Bytes received and not yet decoded. */
   int bufferedBytes() {
     return cumulation == null ? 0 : cumulation.readableBytes();
