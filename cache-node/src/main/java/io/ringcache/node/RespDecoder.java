@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
  *   header lines ("*N", "$N")       MAX_HEADER_LINE bytes
  *   arguments per request            limits.maxMultibulkLength (10 before AUTH with a password)
  *   bytes per argument               limits.maxBulkLength (16 KiB before AUTH with a password)
- *   bytes per request / held input   limits.maxQueryBuffer
+ *   bytes per request / held input   limits.maxQueryBuffer (payload + ARGUMENT_OVERHEAD per argument)
  *   inline line                      limits.maxInlineLength
  * Error texts name the value and the bound: "invalid bulk length: 2000000000 (expected: <= 33554432)".
  * Every error resets the decoder to FAILED; nothing is half-applied, since a request reaches the
@@ -47,6 +47,9 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
   private static final int FAILED = 3;
 
   private static final long INVALID = Long.MIN_VALUE;
+
+  /** Heap bytes one argument costs beyond its payload (array header and reference), counted against the query buffer. */
+  static final int ARGUMENT_OVERHEAD = 32;
 
   private final NodeConfig.Limits limits;
   private final BooleanSupplier authenticated;
@@ -244,7 +247,7 @@ final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (!authenticated.getAsBoolean() && length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
               return error("unauthenticated bulk length", Long.toString(length), NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH);
             }
-            requestBytes += length;
+            requestBytes += length + ARGUMENT_OVERHEAD;
             if (requestBytes > limits.maxQueryBuffer()) {
               return error("query buffer", requestBytes + " bytes in one request", limits.maxQueryBuffer());
             }
