@@ -281,6 +281,10 @@ public final class NodeServer implements AutoCloseable {
       ch.eventLoop()
           .execute(
               () -> {
+                io.netty.channel.ChannelHandlerContext decoder = ch.pipeline().context(RespDecoder.class);
+                if (decoder != null) {
+                  ((RespDecoder) decoder.handler()).stop(decoder);
+                }
                 ch.config().setAutoRead(false);
                 ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
               });

@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
  *   header lines ("*N", "$N")       MAX_HEADER_LINE bytes
  *   arguments per request            limits.maxMultibulkLength (10 before AUTH with a password)
  *   bytes per argument               limits.maxBulkLength (16 KiB before AUTH with a password)
- *   bytes per request / held input   limits.maxQueryBuffer
+ *   bytes per request / held input   limits.maxQueryBuffer (payload + ARGUMENT_OVERHEAD per argument)
  *   inline line                      limits.maxInlineLength
  * Error texts name the value and the bound: "invalid bulk length: 2000000000 (expected: <= 33554432)".
  * Every error resets the decoder to FAILED; nothing is half-applied, since a request reaches the
@@ -47,6 +47,9 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   private static final int FAILED = 3;
 
   private static final long INVALID = Long.MIN_VALUE;
+
+  /** Heap bytes one argument costs beyond its payload (array header and reference), counted against the query buffer. */
+  static final int ARGUMENT_OVERHEAD = 32;
 
   private final NodeConfig.Limits limits;
   private final BooleanSupplier authenticated;
@@ -120,6 +123,17 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     releaseCumulation();
     state = FAILED;
     ctx.fireChannelInactive();
+  }
+
+  /**
+   * Stops decoding for good (graceful shutdown): input not yet decoded is dropped, so nothing runs
+   * after the replies so far are flushed. Call on the channel's event loop.
+   */
+  void stop(ChannelHandlerContext ctx) {
+    state = FAILED;
+    paused = false;
+    releaseCumulation();
+    ctx.channel().config().setAutoRead(false);
   }
 
   /** Bytes received and not yet decoded. */
@@ -233,7 +247,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (!authenticated.getAsBoolean() && length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
               return error("unauthenticated bulk length", Long.toString(length), NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH);
             }
-            requestBytes += length;
+            requestBytes += length + ARGUMENT_OVERHEAD;
             if (requestBytes > limits.maxQueryBuffer()) {
               return error("query buffer", requestBytes + " bytes in one request", limits.maxQueryBuffer());
             }

@@ -174,6 +174,33 @@ class CommandsIT {
   }
 
   @Test
+  void incr_fromConcurrentClients_countsEveryIncrement() throws Exception {
+    int threads = 4;
+    int each = 500;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  try (Jedis j = new Jedis("127.0.0.1", node.port())) {
+                    for (int i = 0; i < each; i++) {
+                      j.incr("shared");
+                    }
+                  }
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(jedis.get("shared")).isEqualTo(String.valueOf(threads * each));
+  }
+
+  @Test
   void getdel_returnsAndRemoves() {
     jedis.set("k", "v");
     assertThat(jedis.getDel("k")).isEqualTo("v");

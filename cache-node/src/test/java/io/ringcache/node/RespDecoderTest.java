@@ -209,7 +209,7 @@ class RespDecoderTest {
     feed("*3\r\n$3\r\nSET\r\n$4000\r\n");
     assertThat(decoded).isEmpty();
     feed(new String(new char[4000]).replace('\0', 'k') + "\r\n$5000\r\n");
-    assertThat(onlyError()).isEqualTo("ERR query buffer: 9003 bytes in one request (expected: <= 8192)");
+    assertThat(onlyError()).isEqualTo("ERR query buffer: 9099 bytes in one request (expected: <= 8192)");
   }
 
   @Test

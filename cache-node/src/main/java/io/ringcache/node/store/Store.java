@@ -16,8 +16,9 @@ public interface Store {
   /** A time to live meaning "never expires". */
   long NO_TTL = -1;
 
-  /** The outcome of {@link #set} when NX or XX stopped the write. */
+  /** When {@link #set} writes. */
   enum Condition {
+    /** Whether or not the key is present (plain SET). */
     ALWAYS,
     /** Only if the key is absent (SET NX). */
     IF_ABSENT,
@@ -36,7 +37,7 @@ public interface Store {
    *
    * @param ttlNanos the time to live, {@link #NO_TTL}, or ignored when {@code keepTtl}
    * @param keepTtl keep the present entry's time to live (SET KEEPTTL)
-   * @return what {@code result} says: whether it was stored, and the previous value
+   * @return whether the value was stored, and the value present before (null if none)
    */
   SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition);
 
