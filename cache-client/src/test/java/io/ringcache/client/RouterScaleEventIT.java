@@ -57,7 +57,8 @@ class RouterScaleEventIT {
                 .adminPort(0)
                 .dataDir(dataDir)
                 .initialNodes(initial)
-                .healthInterval(Duration.ofMillis(200))
+                .healthInterval(Duration.ofMillis(300))
+                .healthMisses(5)
                 .build());
     long epoch = router.topology().epoch();
     await(() -> RespCall.call(nodes.address(0), "RING.TOPOLOGY").contains("\"epoch\":" + epoch), "nodes at the router's epoch");

@@ -69,7 +69,8 @@ final class TestCluster implements AutoCloseable {
         .dataDir(dataDir)
         .initialNodes(initial)
         .password(password)
-        .healthInterval(Duration.ofMillis(200))
+        .healthInterval(Duration.ofMillis(300))
+        .healthMisses(5) // 1.5 s: a node starved by a loaded machine is not ejected by mistake
         .build());
   }
 

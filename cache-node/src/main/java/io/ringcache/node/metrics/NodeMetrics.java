@@ -45,6 +45,9 @@ public final class NodeMetrics implements AutoCloseable {
   private Store store;
   private LongSupplier connectedClients;
   private LongSupplier totalConnections;
+  // Micrometer holds a function meter's state object weakly: these fields keep the suppliers alive
+  private LongSupplier hits;
+  private LongSupplier misses;
 
   /** The counters of one command. */
   public static final class CommandCounter {
@@ -88,11 +91,13 @@ public final class NodeMetrics implements AutoCloseable {
     this.store = store;
     this.connectedClients = connectedClients;
     this.totalConnections = totalConnections;
+    this.hits = hits;
+    this.misses = misses;
     Gauge.builder("ringcache.node.info", () -> 1).tag("name", name).description("The node's ring identity")
         .register(registry);
-    FunctionCounter.builder("ringcache.node.keyspace.hits", hits, LongSupplier::getAsLong)
+    FunctionCounter.builder("ringcache.node.keyspace.hits", this.hits, LongSupplier::getAsLong)
         .description("Reads that found their key").register(registry);
-    FunctionCounter.builder("ringcache.node.keyspace.misses", misses, LongSupplier::getAsLong)
+    FunctionCounter.builder("ringcache.node.keyspace.misses", this.misses, LongSupplier::getAsLong)
         .description("Reads that did not find their key").register(registry);
     FunctionCounter.builder("ringcache.node.evictions", store, s -> s.stats().evictions())
         .description("Entries evicted to stay within max-memory").register(registry);
