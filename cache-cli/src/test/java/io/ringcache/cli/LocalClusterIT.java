@@ -158,16 +158,18 @@ class LocalClusterIT {
     return ProcessHandle.of(pid).map(LocalProcesses::isAlive).orElse(false);
   }
 
-  /** Polls until the process is gone; false if it is still alive at the deadline. */
+  /** Waits for the process to end; false if it is still alive at the deadline. */
   private static boolean awaitDead(long pid, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (alive(pid)) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      Thread.sleep(50);
+    java.util.Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    if (handle.isEmpty()) {
+      return true;
     }
-    return true;
+    try {
+      handle.get().onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // still running at the deadline (or not observable): decided below
+    }
+    return !alive(pid);
   }
 
   private static String httpGet(int port, String path) throws IOException, InterruptedException {

@@ -3,31 +3,34 @@ package io.ringcache.node;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
-/** RESP2 reply encoding straight into a buffer, without intermediate objects. */
-final class Resp {
+/**
+ * RESP2 encoding straight into a buffer, without intermediate objects: the node's replies, the
+ * requests a node sends another, and the router proxy's replies and requests.
+ */
+public final class Resp {
 
-  static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] NIL = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] EMPTY_ARRAY = "*0\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] ZERO = ":0\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] ONE = ":1\r\n".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] NIL = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] EMPTY_ARRAY = "*0\r\n".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] ZERO = ":0\r\n".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] ONE = ":1\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MIN_LONG = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
   private static final short CRLF = ('\r' << 8) | '\n';
 
   private Resp() {}
 
-  static void raw(ByteBuf out, byte[] bytes) {
+  public static void raw(ByteBuf out, byte[] bytes) {
     out.writeBytes(bytes);
   }
 
-  static void simple(ByteBuf out, String text) {
+  public static void simple(ByteBuf out, String text) {
     out.writeByte('+');
     writeLine(out, text);
   }
 
   /** An error; {@code text} starts with its prefix, e.g. {@code ERR syntax error}. */
-  static void error(ByteBuf out, String text) {
+  public static void error(ByteBuf out, String text) {
     out.writeByte('-');
     writeLine(out, text);
   }
@@ -40,7 +43,7 @@ final class Resp {
     out.writeShort(CRLF);
   }
 
-  static void integer(ByteBuf out, long value) {
+  public static void integer(ByteBuf out, long value) {
     if (value == 0) {
       out.writeBytes(ZERO);
       return;
@@ -54,7 +57,7 @@ final class Resp {
     out.writeShort(CRLF);
   }
 
-  static void bulk(ByteBuf out, byte[] value) {
+  public static void bulk(ByteBuf out, byte[] value) {
     if (value == null) {
       out.writeBytes(NIL);
       return;
@@ -67,22 +70,41 @@ final class Resp {
     out.writeShort(CRLF);
   }
 
-  static void bulk(ByteBuf out, String value) {
-    bulk(out, value.getBytes(StandardCharsets.UTF_8));
+  /** A bulk string of {@code value}'s UTF-8 bytes; null is the null bulk string. */
+  public static void bulk(ByteBuf out, String value) {
+    bulk(out, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
   }
 
-  static void nil(ByteBuf out) {
+  /** A request as a multibulk: {@code *N $len arg ...}. */
+  public static void command(ByteBuf out, byte[][] args) {
+    int size = 16;
+    for (byte[] a : args) {
+      size += a.length + 16;
+    }
+    out.ensureWritable(size);
+    arrayHeader(out, args.length);
+    for (byte[] a : args) {
+      bulk(out, a);
+    }
+  }
+
+  /** The ASCII bytes of {@code s}. */
+  public static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  public static void nil(ByteBuf out) {
     out.writeBytes(NIL);
   }
 
-  static void arrayHeader(ByteBuf out, int length) {
+  public static void arrayHeader(ByteBuf out, int length) {
     out.writeByte('*');
     decimal(out, length);
     out.writeShort(CRLF);
   }
 
   /** Writes the ASCII digits of {@code value}. */
-  static void decimal(ByteBuf out, long value) {
+  public static void decimal(ByteBuf out, long value) {
     if (value == Long.MIN_VALUE) {
       out.writeBytes(MIN_LONG);
       return;

@@ -2,10 +2,10 @@ package io.ringcache.node.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.ringcache.node.Resp;
 import io.ringcache.node.store.Store;
 import io.ringcache.ring.Handoff;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -171,6 +171,8 @@ public final class HandoffStreamer {
     }
   }
 
+  private static final byte[] RING_IMPORT = Resp.ascii("RING.IMPORT");
+
   /** Up to {@link #BATCH_ENTRIES} entries, kept as references until encoded. */
   private static final class Batch {
     final List<byte[]> keys = new ArrayList<>(BATCH_ENTRIES);
@@ -193,14 +195,13 @@ public final class HandoffStreamer {
     /** RING.IMPORT id key ttl value ... as one RESP command in a pooled buffer. */
     ByteBuf encode(String id) {
       ByteBuf buf = ByteBufAllocator.DEFAULT.ioBuffer(bytes + 64);
-      buf.writeByte('*');
-      PeerClient.writeDecimal(buf, 2 + 3L * count);
-      PeerClient.bulk(buf, "RING.IMPORT".getBytes(StandardCharsets.US_ASCII));
-      PeerClient.bulk(buf, id.getBytes(StandardCharsets.UTF_8));
+      Resp.arrayHeader(buf, 2 + 3 * count);
+      Resp.bulk(buf, RING_IMPORT);
+      Resp.bulk(buf, id);
       for (int i = 0; i < count; i++) {
-        PeerClient.bulk(buf, keys.get(i));
-        PeerClient.bulk(buf, Long.toString(ttls[i]).getBytes(StandardCharsets.US_ASCII));
-        PeerClient.bulk(buf, values.get(i));
+        Resp.bulk(buf, keys.get(i));
+        Resp.bulk(buf, Long.toString(ttls[i]));
+        Resp.bulk(buf, values.get(i));
       }
       return buf;
     }

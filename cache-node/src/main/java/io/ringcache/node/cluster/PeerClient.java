@@ -2,7 +2,6 @@ package io.ringcache.node.cluster;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.ringcache.node.Resp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -141,29 +141,13 @@ final class PeerClient {
     });
   }
 
-  /** Encodes a command as a RESP array of bulk strings. */
+  /** Encodes a command as a RESP array of bulk strings (Strings and numbers as their UTF-8 text). */
   static void encode(ByteBuf buf, Object... args) {
-    buf.writeByte('*');
-    writeDecimal(buf, args.length);
-    for (Object arg : args) {
-      if (arg instanceof byte[] bytes) {
-        bulk(buf, bytes);
-      } else {
-        bulk(buf, String.valueOf(arg).getBytes(StandardCharsets.UTF_8));
-      }
+    byte[][] bytes = new byte[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      bytes[i] = args[i] instanceof byte[] b ? b : String.valueOf(args[i]).getBytes(StandardCharsets.UTF_8);
     }
-  }
-
-  static void bulk(ByteBuf buf, byte[] bytes) {
-    buf.writeByte('$');
-    writeDecimal(buf, bytes.length);
-    buf.writeBytes(bytes);
-    buf.writeShort(('\r' << 8) | '\n');
-  }
-
-  static void writeDecimal(ByteBuf buf, long value) {
-    ByteBufUtil.writeAscii(buf, Long.toString(value));
-    buf.writeShort(('\r' << 8) | '\n');
+    Resp.command(buf, bytes);
   }
 
   private void fail(Throwable cause) {

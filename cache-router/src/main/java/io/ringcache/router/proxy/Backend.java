@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.node.Resp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -81,7 +82,7 @@ final class Backend {
     if (b == null) {
       b = out = channel.alloc().ioBuffer(4096);
     }
-    RespWriter.command(b, call.args);
+    Resp.command(b, call.args);
     inFlight.add(call);
     if (b.readableBytes() >= WRITE_THRESHOLD) {
       out = null;

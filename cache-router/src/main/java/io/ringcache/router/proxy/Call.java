@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.node.Resp;
 /**
  * One request the proxy sends a node on behalf of a client's request ({@link Pending}): a
  * single-key command, one node's part of a multi-key command, or a DBSIZE of a fan-out. Confined
@@ -9,7 +10,7 @@ final class Call {
 
   /** What the proxy sends a node before anything else when the cluster has a password. */
   static Call auth(String password) {
-    return new Call(null, new byte[][] {RespWriter.ascii("AUTH"), password.getBytes(java.nio.charset.StandardCharsets.UTF_8)}, null, null, 0);
+    return new Call(null, new byte[][] {Resp.ascii("AUTH"), password.getBytes(java.nio.charset.StandardCharsets.UTF_8)}, null, null, 0);
   }
 
   final Pending pending;

@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -193,7 +194,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       case FANOUT -> {
         if (spec.name().equals("dbsize") || args.length == 1 || wantsKeyspace(args)) {
           Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
-          dispatcher.fanOut(p, new byte[][] {RespWriter.ascii("DBSIZE")});
+          dispatcher.fanOut(p, new byte[][] {Resp.ascii("DBSIZE")});
         } else {
           localReply(bulk(info(-1, 0)));
         }
@@ -336,13 +337,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void localError(String text) {
     ByteBuf b = ctx.alloc().buffer();
-    RespWriter.error(b, text);
+    Resp.error(b, text);
     localReply(b);
   }
 
   private ByteBuf bulk(String text) {
     ByteBuf b = ctx.alloc().buffer();
-    RespWriter.bulk(b, text);
+    Resp.bulk(b, text);
     return b;
   }
 
@@ -353,19 +354,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           localError("ERR wrong number of arguments for 'ping' command");
         } else if (args.length == 2) {
           ByteBuf b = ctx.alloc().buffer();
-          RespWriter.bulk(b, args[1]);
+          Resp.bulk(b, args[1]);
           localReply(b);
         } else {
-          localReply(RespWriter.PONG);
+          localReply(Resp.PONG);
         }
       }
       case "echo" -> {
         ByteBuf b = ctx.alloc().buffer();
-        RespWriter.bulk(b, args[1]);
+        Resp.bulk(b, args[1]);
         localReply(b);
       }
       case "quit" -> {
-        localReply(RespWriter.OK);
+        localReply(Resp.OK);
         closeWhenAnswered();
       }
       case "auth" -> {
@@ -375,7 +376,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         String error = authenticate(args.length == 3 ? args[1] : null, args[args.length - 1]);
         if (error == null) {
-          localReply(RespWriter.OK);
+          localReply(Resp.OK);
         } else {
           localError(error);
         }
@@ -384,7 +385,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       case "client" -> client(args);
       case "select" -> {
         if (args[1].length == 1 && args[1][0] == '0') {
-          localReply(RespWriter.OK);
+          localReply(Resp.OK);
         } else {
           localError("ERR DB index is out of range");
         }
@@ -454,21 +455,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       name = newName;
     }
     ByteBuf b = ctx.alloc().buffer();
-    RespWriter.arrayHeader(b, 14);
-    RespWriter.bulk(b, "server");
-    RespWriter.bulk(b, "redis");
-    RespWriter.bulk(b, "version");
-    RespWriter.bulk(b, VERSION);
-    RespWriter.bulk(b, "proto");
-    RespWriter.integer(b, 2);
-    RespWriter.bulk(b, "id");
-    RespWriter.integer(b, id);
-    RespWriter.bulk(b, "mode");
-    RespWriter.bulk(b, "standalone");
-    RespWriter.bulk(b, "role");
-    RespWriter.bulk(b, "master");
-    RespWriter.bulk(b, "modules");
-    b.writeBytes(RespWriter.EMPTY_ARRAY);
+    Resp.arrayHeader(b, 14);
+    Resp.bulk(b, "server");
+    Resp.bulk(b, "redis");
+    Resp.bulk(b, "version");
+    Resp.bulk(b, VERSION);
+    Resp.bulk(b, "proto");
+    Resp.integer(b, 2);
+    Resp.bulk(b, "id");
+    Resp.integer(b, id);
+    Resp.bulk(b, "mode");
+    Resp.bulk(b, "standalone");
+    Resp.bulk(b, "role");
+    Resp.bulk(b, "master");
+    Resp.bulk(b, "modules");
+    b.writeBytes(Resp.EMPTY_ARRAY);
     localReply(b);
   }
 
@@ -482,17 +483,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
       }
       name = args[2].length == 0 ? null : text(args[2]);
-      localReply(RespWriter.OK);
+      localReply(Resp.OK);
     } else if (sub.equals("getname") && args.length == 2) {
       localReply(bulk(name));
     } else if (sub.equals("setinfo") && args.length == 4) {
-      localReply(RespWriter.OK);
+      localReply(Resp.OK);
     } else if (sub.equals("id") && args.length == 2) {
       ByteBuf b = ctx.alloc().buffer();
-      RespWriter.integer(b, id);
+      Resp.integer(b, id);
       localReply(b);
     } else if ((sub.equals("no-evict") || sub.equals("no-touch") || sub.equals("reply")) && args.length == 3) {
-      localReply(RespWriter.OK);
+      localReply(Resp.OK);
     } else {
       localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CLIENT HELP.");
     }
@@ -501,7 +502,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void command(byte[][] args) {
     ByteBuf b = ctx.alloc().buffer();
     if (args.length == 1) {
-      RespWriter.arrayHeader(b, ProxyCommands.served().size());
+      Resp.arrayHeader(b, ProxyCommands.served().size());
       for (ProxyCommands.Spec spec : ProxyCommands.served()) {
         ProxyCommands.writeInfo(b, spec);
       }
@@ -510,20 +511,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
     switch (sub) {
-      case "count" -> RespWriter.integer(b, ProxyCommands.served().size());
-      case "docs" -> b.writeBytes(RespWriter.EMPTY_ARRAY);
+      case "count" -> Resp.integer(b, ProxyCommands.served().size());
+      case "docs" -> b.writeBytes(Resp.EMPTY_ARRAY);
       case "list" -> {
-        RespWriter.arrayHeader(b, ProxyCommands.served().size());
+        Resp.arrayHeader(b, ProxyCommands.served().size());
         for (ProxyCommands.Spec spec : ProxyCommands.served()) {
-          RespWriter.bulk(b, spec.name());
+          Resp.bulk(b, spec.name());
         }
       }
       case "info" -> {
-        RespWriter.arrayHeader(b, args.length - 2);
+        Resp.arrayHeader(b, args.length - 2);
         for (int i = 2; i < args.length; i++) {
           ProxyCommands.Spec spec = ProxyCommands.lookup(args[i]);
           if (spec == null || spec.kind() == ProxyCommands.Kind.UNSUPPORTED) {
-            b.writeBytes(RespWriter.NIL);
+            b.writeBytes(Resp.NIL);
           } else {
             ProxyCommands.writeInfo(b, spec);
           }
@@ -552,10 +553,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           }
         }
       }
-      RespWriter.arrayHeader(b, matched.size() * 2);
+      Resp.arrayHeader(b, matched.size() * 2);
       for (String[] p : matched) {
-        RespWriter.bulk(b, p[0]);
-        RespWriter.bulk(b, p[1]);
+        Resp.bulk(b, p[0]);
+        Resp.bulk(b, p[1]);
       }
       localReply(b);
     } else if (sub.equals("set")) {
@@ -569,7 +570,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   ByteBuf fanoutReply(Pending p) {
     if (p.command.equals("dbsize")) {
       ByteBuf b = ctx.alloc().buffer(24);
-      RespWriter.integer(b, p.sum);
+      Resp.integer(b, p.sum);
       return b;
     }
     return bulk(info(p.sum, p.failures));

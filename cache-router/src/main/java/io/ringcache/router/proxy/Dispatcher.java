@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -43,11 +44,11 @@ final class Dispatcher {
 
   static final long RETRY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final int MAX_ATTEMPTS = 200;
-  private static final byte[] MOVED = RespWriter.ascii("-MOVED ");
-  private static final byte[] TRYAGAIN = RespWriter.ascii("-TRYAGAIN");
-  private static final byte[] CROSSNODE = RespWriter.ascii("-CROSSNODE");
-  private static final byte[] GET = RespWriter.ascii("GET");
-  private static final byte[] SET = RespWriter.ascii("SET");
+  private static final byte[] MOVED = Resp.ascii("-MOVED ");
+  private static final byte[] TRYAGAIN = Resp.ascii("-TRYAGAIN");
+  private static final byte[] CROSSNODE = Resp.ascii("-CROSSNODE");
+  private static final byte[] GET = Resp.ascii("GET");
+  private static final byte[] SET = Resp.ascii("SET");
 
   private final EventLoop loop;
   private final Routes routes;

@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -103,7 +104,7 @@ final class Pending {
   private void unexpected(ByteBuf frame) {
     if (error == null) {
       error = client.alloc().buffer();
-      RespWriter.error(error, "ERR proxy: unexpected reply from a node to " + command + ": " + ReplyFramer.text(frame));
+      Resp.error(error, "ERR proxy: unexpected reply from a node to " + command + ": " + ReplyFramer.text(frame));
     }
   }
 
@@ -113,7 +114,7 @@ final class Pending {
       failures++;
     } else if (error == null) {
       error = client.alloc().buffer();
-      RespWriter.error(error, message);
+      Resp.error(error, message);
     }
     partDone();
   }
@@ -142,10 +143,10 @@ final class Pending {
           size += v == null ? 5 : v.readableBytes();
         }
         ByteBuf out = alloc.buffer(size);
-        RespWriter.arrayHeader(out, values.length);
+        Resp.arrayHeader(out, values.length);
         for (ByteBuf v : values) {
           if (v == null) {
-            out.writeBytes(RespWriter.NIL);
+            out.writeBytes(Resp.NIL);
           } else {
             out.writeBytes(v, v.readerIndex(), v.readableBytes());
           }
@@ -154,18 +155,18 @@ final class Pending {
       }
       case SUM -> {
         ByteBuf out = alloc.buffer(24);
-        RespWriter.integer(out, sum);
+        Resp.integer(out, sum);
         return out;
       }
       case MSET -> {
-        return alloc.buffer(5).writeBytes(RespWriter.OK);
+        return alloc.buffer(5).writeBytes(Resp.OK);
       }
       case FANOUT -> {
         return client.fanoutReply(this);
       }
       default -> {
         ByteBuf out = alloc.buffer();
-        RespWriter.error(out, "ERR proxy: no reply for " + command);
+        Resp.error(out, "ERR proxy: no reply for " + command);
         return out;
       }
     }

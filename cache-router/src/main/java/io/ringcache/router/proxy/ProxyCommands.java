@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -145,9 +146,9 @@ final class ProxyCommands {
 
   /** One entry of a COMMAND reply: name, arity, flags, first key, last key, step. */
   static void writeInfo(ByteBuf out, Spec spec) {
-    RespWriter.arrayHeader(out, 6);
-    RespWriter.bulk(out, spec.name());
-    RespWriter.integer(out, spec.arity());
+    Resp.arrayHeader(out, 6);
+    Resp.bulk(out, spec.name());
+    Resp.integer(out, spec.arity());
     List<String> flags = new ArrayList<>();
     if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT) {
       flags.add(spec.write() ? "write" : "readonly");
@@ -155,12 +156,12 @@ final class ProxyCommands {
     if (spec.noAuth()) {
       flags.add("no_auth");
     }
-    RespWriter.arrayHeader(out, flags.size());
+    Resp.arrayHeader(out, flags.size());
     for (String f : flags) {
-      RespWriter.simple(out, f);
+      Resp.simple(out, f);
     }
-    RespWriter.integer(out, spec.firstKey());
-    RespWriter.integer(out, spec.lastKey());
-    RespWriter.integer(out, spec.step());
+    Resp.integer(out, spec.firstKey());
+    Resp.integer(out, spec.lastKey());
+    Resp.integer(out, spec.step());
   }
 }
