@@ -65,6 +65,7 @@ final class ScaleCoordinator implements AutoCloseable {
   private final ExecutorService runner =
       Executors.newSingleThreadExecutor(daemon("ringcache-scale-events"));
   private final ExecutorService streams = Executors.newCachedThreadPool(daemon("ringcache-handoff-stream"));
+  private final ExecutorService bestEffort = Executors.newCachedThreadPool(daemon("ringcache-push"));
   private final Deque<ScaleEvent> history = new ArrayDeque<>();
   private ScaleEvent running;
   private long nextId = 1;
@@ -466,7 +467,21 @@ final class ScaleCoordinator implements AutoCloseable {
   /** Pushes to every node listed, ejected ones included (so that they stop serving); failures are left to the health checker. */
   void pushAll(Topology t) {
     for (NodeInfo node : t.nodes()) {
-      pushWithRetry(t, node.name());
+      if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
+        // a node that is down may hang until a timeout: tell it off the caller's thread, once
+        bestEffort.execute(() -> pushOnce(t, node));
+      } else {
+        pushWithRetry(t, node.name());
+      }
+    }
+  }
+
+  private void pushOnce(Topology t, NodeInfo node) {
+    try {
+      pool.push(node.address(), t);
+    } catch (IOException e) {
+      pool.discard(node.address());
+      log.debug("cannot push epoch {} to {} ({}): {}", t.epoch(), node.name(), node.state(), e.getMessage());
     }
   }
 
@@ -564,5 +579,6 @@ final class ScaleCoordinator implements AutoCloseable {
     closing = true;
     runner.shutdownNow();
     streams.shutdownNow();
+    bestEffort.shutdownNow();
   }
 }

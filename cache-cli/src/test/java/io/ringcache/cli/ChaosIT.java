@@ -1,0 +1,288 @@
+package io.ringcache.cli;
+
+import static io.ringcache.cli.ProcessFixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.client.CacheClient;
+import io.ringcache.client.CacheException;
+import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RoutingTable;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/*
+ * Faults at the process level, under load through the Java client: `kill -9` of a node, `kill -9`
+ * of the router, SIGSTOP of a node. The cluster runs as `bin/cachectl cluster up` starts it (real
+ * processes); the load is one writer per key with increasing values and readers that check every
+ * read against the newest acknowledged write (a miss is allowed only for a node that died).
+ */
+class ChaosIT {
+
+  private static final int KEYS = 600;
+
+  @TempDir Path dir;
+  private int base;
+  private final List<Long> extraPids = new java.util.ArrayList<>();
+
+  @BeforeEach
+  void up() throws Exception {
+    base = freePortBase();
+    Result up = cachectl(Duration.ofMinutes(5), "cluster", "up", "--nodes", "3", "--port-base", base, "--dir", dir);
+    assertThat(up.exit()).as(up.out() + up.err()).isZero();
+  }
+
+  @AfterEach
+  void down() throws Exception {
+    extraPids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    cachectl(Duration.ofSeconds(60), "cluster", "down", "--dir", dir);
+    for (long pid : pidsIn(dir)) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  void killNineANode_ejectedWithinThreeSeconds_errorsOnlyForItsKeys_readmittedFlushed_noStaleRead() throws Exception {
+    int victimPort = base + 2;
+    String victim = "127.0.0.1:" + victimPort;
+    RoutingTable before = RoutingTable.of(topology());
+    try (Load load = new Load(client(), true)) {
+      load.awaitWrites(KEYS * 3);
+      long killedAt = System.nanoTime();
+      ProcessHandle.of(pid("node-" + victimPort)).orElseThrow().destroyForcibly();
+      awaitTrue(() -> state(victim) == NodeState.EJECTED, Duration.ofSeconds(3), victim + " ejected");
+      assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(3));
+
+      long afterEjection = load.writes.get();
+      load.awaitWrites(afterEjection + KEYS);
+      for (int k : load.failedKeys) {
+        assertThat(before.serverOf(key(k))).as("a key that failed, k=%s", k).isEqualTo(victim);
+      }
+
+      // it comes back on the same address: flushed and re-admitted through a handoff
+      extraPids.add(LocalProcesses.startDetached(ROOT, "cache-node",
+          List.of("--bind", "127.0.0.1", "--port", Integer.toString(victimPort), "--name", victim), Map.of(),
+          dir, dir.resolve("logs/restarted-node.log")));
+      awaitTrue(() -> state(victim) == NodeState.UP && topology().handoffs().isEmpty() && topology().ring().contains(victim),
+          Duration.ofSeconds(60), victim + " re-admitted");
+      load.awaitWrites(load.writes.get() + KEYS);
+      assertThat(load.stopAndVerify()).isEmpty();
+    }
+  }
+
+  @Test
+  void killNineTheRouter_clientKeepsReadingAndWriting_andARestartResumes() throws Exception {
+    try (Load load = new Load(client(), false)) {
+      load.awaitWrites(KEYS * 2);
+      ProcessHandle.of(pid("router")).orElseThrow().destroyForcibly();
+      awaitTrue(() -> !listening(base + 70), Duration.ofSeconds(10), "the router gone");
+      long during = load.writes.get();
+      load.awaitWrites(during + KEYS * 3); // the data path does not need the router
+      assertThat(load.errors.get()).isZero();
+
+      extraPids.add(LocalProcesses.startDetached(ROOT, "cache-router",
+          List.of("--bind", "127.0.0.1", "--port", Integer.toString(base), "--admin-port", Integer.toString(base + 70),
+              "--data-dir", dir.resolve("router").toString()),
+          Map.of(), dir, dir.resolve("logs/restarted-router.log")));
+      awaitTrue(() -> listening(base + 70) && topology().ring().nodeNames().size() == 3
+          && topology().nodes().stream().allMatch(n -> n.state() == NodeState.UP), Duration.ofSeconds(60),
+          "the restarted router with the persisted topology");
+      load.awaitWrites(load.writes.get() + KEYS);
+      assertThat(load.stopAndVerify()).isEmpty();
+      assertThat(load.errors.get()).isZero();
+    }
+  }
+
+  @Test
+  void stoppedNode_isTreatedAsDown_andTheProxyAnswersOtherKeysMeanwhile() throws Exception {
+    int stalledPort = base + 3;
+    String stalled = "127.0.0.1:" + stalledPort;
+    long pid = pid("node-" + stalledPort);
+    RoutingTable table = RoutingTable.of(topology());
+    String otherKey = null;
+    for (int i = 0; otherKey == null; i++) {
+      if (!table.serverOf(key(i)).equals(stalled)) {
+        otherKey = "chaos:" + i;
+      }
+    }
+    try (redis.clients.jedis.Jedis proxy = new redis.clients.jedis.Jedis("127.0.0.1", base, 2_000)) {
+      proxy.set(otherKey, "before");
+      signal("STOP", pid);
+      try {
+        awaitTrue(() -> state(stalled) == NodeState.EJECTED, Duration.ofSeconds(5), stalled + " ejected while stopped");
+        long start = System.nanoTime();
+        assertThat(proxy.get(otherKey)).isEqualTo("before");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+      } finally {
+        signal("CONT", pid);
+      }
+      awaitTrue(() -> state(stalled) == NodeState.UP && topology().handoffs().isEmpty() && topology().ring().contains(stalled),
+          Duration.ofSeconds(60), stalled + " re-admitted after SIGCONT");
+      assertThat(proxy.get(otherKey)).isEqualTo("before");
+    }
+  }
+
+  // ---- load -------------------------------------------------------------------------------
+
+  /** One writer per key (increasing values) and two readers checking each read against the newest acknowledged write. */
+  private static final class Load implements AutoCloseable {
+    final CacheClient client;
+    final boolean missesAllowed;
+    final AtomicLongArray acked = new AtomicLongArray(KEYS);
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final AtomicLong writes = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final Set<Integer> failedKeys = ConcurrentHashMap.newKeySet();
+    final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+    final List<Thread> threads = new java.util.ArrayList<>();
+
+    Load(CacheClient client, boolean missesAllowed) {
+      this.client = client;
+      this.missesAllowed = missesAllowed;
+      threads.add(new Thread(this::write, "chaos-writer"));
+      threads.add(new Thread(this::read, "chaos-reader-1"));
+      threads.add(new Thread(this::read, "chaos-reader-2"));
+      threads.forEach(Thread::start);
+    }
+
+    void write() {
+      for (long seq = 1; running.get(); seq++) {
+        for (int k = 0; k < KEYS && running.get(); k++) {
+          try {
+            client.put(keyString(k), Long.toString(seq));
+            acked.set(k, seq);
+            writes.incrementAndGet();
+          } catch (CacheException e) {
+            errors.incrementAndGet();
+            failedKeys.add(k);
+          }
+        }
+      }
+    }
+
+    void read() {
+      while (running.get()) {
+        int k = ThreadLocalRandom.current().nextInt(KEYS);
+        long floor = acked.get(k);
+        try {
+          check(k, floor, client.get(keyString(k)));
+        } catch (CacheException e) {
+          errors.incrementAndGet();
+          failedKeys.add(k);
+        }
+      }
+    }
+
+    void check(int k, long floor, String value) {
+      if (floor == 0) {
+        return;
+      }
+      if (value == null ? !missesAllowed : Long.parseLong(value) < floor) {
+        violations.add("key " + k + ": read " + value + " after " + floor + " was acknowledged");
+      }
+    }
+
+    void awaitWrites(long n) {
+      awaitTrue(() -> writes.get() >= n, Duration.ofSeconds(60), n + " acknowledged writes");
+    }
+
+    List<String> stopAndVerify() throws InterruptedException {
+      running.set(false);
+      for (Thread t : threads) {
+        t.join(30_000);
+      }
+      for (int k = 0; k < KEYS; k++) {
+        String value = client.get(keyString(k));
+        long last = acked.get(k);
+        if (last > 0 && !(value == null ? missesAllowed : Long.parseLong(value) == last)) {
+          violations.add("key " + k + ": holds " + value + " at the end, last acknowledged " + last);
+        }
+      }
+      return List.copyOf(violations);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      for (Thread t : threads) {
+        t.join(30_000);
+      }
+      client.close();
+    }
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private CacheClient client() {
+    return CacheClient.builder()
+        .seeds("127.0.0.1:" + base)
+        .commandTimeout(Duration.ofMillis(1500))
+        .topologyRefreshPeriod(Duration.ofMillis(500))
+        .build();
+  }
+
+  private Topology topology() {
+    try {
+      return TopologyJson.read(httpGet(base + 70, "/topology"));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private NodeState state(String node) {
+    return topology().node(node).map(n -> n.state()).orElse(null);
+  }
+
+  private long pid(String process) throws java.io.IOException {
+    return Long.parseLong(Files.readString(dir.resolve(process + ".pid")).trim());
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  private static String keyString(int k) {
+    return "chaos:" + k;
+  }
+
+  private static byte[] key(int k) {
+    return keyString(k).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Polls {@code condition} until it holds, failing at the deadline. */
+  private static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!safely(condition)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll interval
+    }
+  }
+
+  private static boolean safely(BooleanSupplier condition) {
+    try {
+      return condition.getAsBoolean();
+    } catch (RuntimeException e) {
+      return false; // the router may be restarting
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.ringcache.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import redis.clients.jedis.Jedis;
+
+/** Helpers for tests that run the launchers in bin/ as real processes on loopback ports. */
+final class ProcessFixtures {
+
+  static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+
+  private ProcessFixtures() {}
+
+  /** A base B with B, B+1..B+3 and B+70 free on loopback. */
+  static int freePortBase() {
+    int start = 20_000 + 100 * ThreadLocalRandom.current().nextInt(300);
+    for (int attempt = 0; attempt < 300; attempt++) {
+      int base = 20_000 + (start - 20_000 + 100 * attempt) % 30_000;
+      if (Stream.of(0, 1, 2, 3, 70).allMatch(offset -> free(base + offset))) {
+        return base;
+      }
+    }
+    throw new AssertionError("no free port base found");
+  }
+
+  static boolean free(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static boolean listening(int port) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static List<Long> pidsIn(Path dir) throws IOException {
+    List<Long> pids = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return pids;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
+        pids.add(Long.parseLong(Files.readString(f).trim()));
+      }
+    }
+    return pids;
+  }
+
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(LocalProcesses::isAlive).orElse(false);
+  }
+
+  /** Waits for the process to end; false if it is still alive at the deadline. */
+  static boolean awaitDead(long pid, Duration timeout) throws InterruptedException {
+    java.util.Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    if (handle.isEmpty()) {
+      return true;
+    }
+    try {
+      handle.get().onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // still running at the deadline (or not observable): decided below
+    }
+    return !alive(pid);
+  }
+
+  static String httpGet(int port, String path) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.body();
+  }
+
+  static Jedis jedis(String address) {
+    int colon = address.lastIndexOf(':');
+    return new Jedis(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), 10_000);
+  }
+
+  /** Runs bin/cachectl with its output in files (no pipe can fill up), bounded by {@code timeout}. */
+  static Result cachectl(Duration timeout, Object... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ROOT.resolve("bin/cachectl").toString());
+    for (Object a : args) {
+      command.add(a.toString());
+    }
+    Path out = Files.createTempFile("cachectl", ".out");
+    Path err = Files.createTempFile("cachectl", ".err");
+    try {
+      Process process = new ProcessBuilder(command)
+          .directory(ROOT.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(out.toFile())
+          .redirectError(err.toFile())
+          .start();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("cachectl " + String.join(" ", command) + " did not finish within " + timeout
+            + "; stderr: " + Files.readString(err));
+      }
+      return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  record Result(int exit, String out, String err) {}
+}
