@@ -167,6 +167,10 @@ public final class NodeServer implements AutoCloseable {
         Info.human(config.maxMemory()),
         config.requirepass() == null ? "off" : "on");
     log.info("limits: {}", config.limits());
+    if (config.requirepass() == null && !isLoopback(config.bind())) {
+      log.warn("listening on {} (not loopback) without a password: anyone who can reach it can read, write and"
+          + " flush the cache; set --requirepass (CACHE_NODE_REQUIREPASS)", config.bind());
+    }
   }
 
   /**
@@ -193,6 +197,14 @@ public final class NodeServer implements AutoCloseable {
       });
     }
     return counted;
+  }
+
+  private static boolean isLoopback(String bind) {
+    try {
+      return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** The port the node listens on. */
