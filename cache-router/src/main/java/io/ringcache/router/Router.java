@@ -70,6 +70,9 @@ public final class Router implements AutoCloseable {
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
     this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors());
+    if (config.tlsKeystore() != null) {
+      proxy.tls(Tls.serverContext(config.tlsKeystore(), config.tlsKeystorePassword()));
+    }
     this.metrics = new RouterMetrics(new RouterMetrics.Source() {
       @Override
       public Topology topology() {

@@ -19,7 +19,9 @@ public record RouterConfig(
     String password,
     Duration healthInterval,
     int healthMisses,
-    Duration streamTimeout) {
+    Duration streamTimeout,
+    Path tlsKeystore,
+    String tlsKeystorePassword) {
 
   public RouterConfig {
     Objects.requireNonNull(bind, "bind");
@@ -43,6 +45,8 @@ public record RouterConfig(
     private Duration healthInterval = Duration.ofMillis(500);
     private int healthMisses = 3;
     private Duration streamTimeout = Duration.ofMinutes(30);
+    private Path tlsKeystore;
+    private String tlsKeystorePassword;
 
     /** Address to listen on. Default {@code 127.0.0.1}. */
     public Builder bind(String bind) {
@@ -104,9 +108,19 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * A PKCS#12 keystore with the key and certificate the RESP port presents: with it, the port
+     * speaks TLS only. Default none: plaintext.
+     */
+    public Builder tls(Path keystore, String keystorePassword) {
+      this.tlsKeystore = keystore;
+      this.tlsKeystorePassword = keystorePassword;
+      return this;
+    }
+
     public RouterConfig build() {
-      return new RouterConfig(
-          bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval, healthMisses, streamTimeout);
+      return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
+          healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword);
     }
   }
 }

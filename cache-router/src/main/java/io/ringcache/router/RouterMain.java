@@ -70,6 +70,14 @@ public final class RouterMain implements Callable<Integer> {
       description = "Missed checks before a node is DOWN and ejected (env CACHE_ROUTER_HEALTH_MISSES). Default: ${DEFAULT-VALUE}.")
   int healthMisses;
 
+  @Option(names = "--tls-keystore", paramLabel = "FILE", defaultValue = "${env:CACHE_TLS_KEYSTORE}",
+      description = "PKCS#12 keystore with the key and certificate of the RESP port; with it the port speaks TLS only (env CACHE_TLS_KEYSTORE). Default: plaintext.")
+  Path tlsKeystore;
+
+  @Option(names = "--tls-keystore-password", defaultValue = "${env:CACHE_TLS_KEYSTORE_PASSWORD}",
+      description = "Password of the keystore (env CACHE_TLS_KEYSTORE_PASSWORD).")
+  String tlsKeystorePassword;
+
   public static void main(String[] args) {
     int exit = new CommandLine(new RouterMain()).execute(args);
     if (exit != 0) {
@@ -136,6 +144,7 @@ public final class RouterMain implements Callable<Integer> {
         .password(password)
         .healthInterval(Duration.ofMillis(healthIntervalMs))
         .healthMisses(healthMisses)
+        .tls(tlsKeystore, tlsKeystorePassword)
         .build();
   }
 }

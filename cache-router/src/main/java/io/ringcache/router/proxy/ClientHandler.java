@@ -139,6 +139,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof IOException) {
       log.debug("proxy client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else if (cause.getCause() instanceof javax.net.ssl.SSLException) {
+      log.info("proxy client {} refused: {}", ctx.channel().remoteAddress(), cause.getCause().getMessage());
     } else {
       log.warn("proxy client {} failed", ctx.channel().remoteAddress(), cause);
     }

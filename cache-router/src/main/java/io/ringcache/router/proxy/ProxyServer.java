@@ -51,6 +51,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ProxyStats stats = new ProxyStats();
   private Channel serverChannel;
   private int port;
+  private io.netty.handler.ssl.SslContext tls;
 
   /**
    * @param topology the router's live topology
@@ -68,6 +69,15 @@ public final class ProxyServer implements AutoCloseable {
     this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
+  /**
+   * Serves TLS only (before {@link #start}): every connection must begin with a TLS handshake; a
+   * plaintext client's first bytes fail it and the connection is closed.
+   */
+  public ProxyServer tls(io.netty.handler.ssl.SslContext context) {
+    this.tls = context;
+    return this;
+  }
+
   /** Binds {@code bind:port} (0 picks a free port) and serves. */
   public ProxyServer start(String bind, int requestedPort) throws InterruptedException {
     ServerBootstrap b = new ServerBootstrap()
@@ -80,13 +90,16 @@ public final class ProxyServer implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             ClientHandler client = new ClientHandler(ProxyServer.this, ids.incrementAndGet());
+            if (tls != null) {
+              ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+            }
             ch.pipeline().addLast("resp", new RespDecoder(limits, client::authenticated));
             ch.pipeline().addLast("client", client);
           }
         });
     serverChannel = b.bind(bind, requestedPort).sync().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-    log.info("RESP proxy on {}:{}{}", bind, port, password == null ? "" : " (AUTH required)");
+    log.info("RESP proxy on {}:{}{}{}", bind, port, tls == null ? "" : " (TLS)", password == null ? "" : " (AUTH required)");
     return this;
   }
 
