@@ -3,7 +3,6 @@ package io.ringcache.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -12,10 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "add", mixinStandardHelpOptions = true,
     description = "Add a node to the ring and wait until its ranges have moved to it.",
     footer = {"", "Example:", "  cachectl add 127.0.0.1:7004 --weight 2"})
-final class AddCommand implements Callable<Integer> {
-
-  @CommandLine.ParentCommand CacheCtl parent;
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+final class AddCommand extends ScaleCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The node's ring identity, usually host:port.")
   String name;
@@ -26,21 +22,15 @@ final class AddCommand implements Callable<Integer> {
   @Option(names = "--weight", defaultValue = "1", description = "Its weight (points = 160 x weight). Default: ${DEFAULT-VALUE}.")
   int weight;
 
-  @Option(names = "--no-wait", description = "Return at once instead of waiting for the handoff.")
-  boolean noWait;
-
   @Override
   public Integer call() {
-    if (weight < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "weight must be positive: " + weight);
-    }
-    AdminClient client = parent.admin.client();
+    requirePositive(weight);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", name);
     if (address != null) {
       body.put("address", address);
     }
     body.put("weight", weight);
-    return EventWaiter.follow(client, client.post("/nodes", body), !noWait, parent.admin.json, spec.commandLine().getOut());
+    return follow(admin().post("/nodes", body));
   }
 }
