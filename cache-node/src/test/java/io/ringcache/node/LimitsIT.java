@@ -72,6 +72,22 @@ class LimitsIT {
   }
 
   @Test
+  void jedisPipelineOfSeventyThousandGets_writtenBeforeAnyReplyIsRead_completes() {
+    try (NodeServer node = Nodes.start(Nodes.config());
+        redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis("127.0.0.1", node.port(), 10_000)) {
+      String value = "v".repeat(50);
+      jedis.set("k", value);
+      redis.clients.jedis.Pipeline pipeline = jedis.pipelined();
+      java.util.List<redis.clients.jedis.Response<String>> replies = new java.util.ArrayList<>();
+      for (int i = 0; i < 70_000; i++) {
+        replies.add(pipeline.get("k")); // Jedis writes them all before it reads a reply
+      }
+      pipeline.sync();
+      assertThat(replies).hasSize(70_000).allSatisfy(r -> assertThat(r.get()).isEqualTo(value));
+    }
+  }
+
+  @Test
   void replyLargerThanOutputBufferLimit_closesOnlyThatClient() throws IOException {
     NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0);
     try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
