@@ -53,6 +53,8 @@ final class Commands {
         // keys
         .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(Key.of(r.arg(1))))))
         .add("set", -3, 1, 1, 1, WRITE, Commands::set)
+        .add("setex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1000, "setex"))
+        .add("psetex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1, "psetex"))
         .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(Key.of(r.arg(1)))))
         .add("mget", -2, 1, -1, 1, READ, Commands::mget)
         .add("mset", -3, 1, -1, 2, WRITE, Commands::mset)
@@ -441,6 +443,27 @@ final class Commands {
     } else {
       Resp.nil(c.out());
     }
+  }
+
+  /** SETEX key seconds value / PSETEX key milliseconds value: SET with EX / PX, as Redis. */
+  private static void setex(Connection c, Request r, long unitMillis, String name) {
+    byte[] value = r.arg(3);
+    if (valueTooLarge(c, value)) {
+      return;
+    }
+    long n;
+    try {
+      n = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    if (n <= 0 || n > Long.MAX_VALUE / unitMillis) {
+      Resp.error(c.out(), "ERR invalid expire time in '" + name + "' command");
+      return;
+    }
+    c.node().store().set(Key.of(r.arg(1)), value, toNanos(n * unitMillis), false, Store.Condition.ALWAYS);
+    Resp.raw(c.out(), Resp.OK);
   }
 
   /** Milliseconds to nanoseconds, saturating below Caffeine's ~146-year cap. */

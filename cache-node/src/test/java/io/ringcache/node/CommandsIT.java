@@ -80,6 +80,22 @@ class CommandsIT {
   }
 
   @Test
+  void setexAndPsetex_storeWithATtl_andRefuseBadTimes() {
+    assertThat(jedis.setex("sx", 10, "v")).isEqualTo("OK");
+    assertThat(jedis.psetex("psx", 1500, "w")).isEqualTo("OK");
+    assertThat(jedis.ttl("sx")).isEqualTo(10);
+    assertThat(jedis.pttl("psx")).isEqualTo(1500);
+    assertThat(jedis.get("psx")).isEqualTo("w");
+    clock.advance(Duration.ofMillis(1500));
+    assertThat(jedis.get("psx")).isNull();
+    assertThat(jedis.get("sx")).isEqualTo("v");
+    assertThatThrownBy(() -> jedis.setex("sx", 0, "v")).hasMessage("ERR invalid expire time in 'setex' command");
+    assertThatThrownBy(() -> jedis.psetex("sx", -5, "v")).hasMessage("ERR invalid expire time in 'psetex' command");
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(jedis.exists("sx")).isFalse();
+  }
+
+  @Test
   void set_withExpiry_expiresWhenClockPasses() {
     jedis.set("ex", "v", SetParams.setParams().ex(10));
     jedis.set("px", "v", SetParams.setParams().px(1500));

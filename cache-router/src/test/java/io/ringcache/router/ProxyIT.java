@@ -108,6 +108,10 @@ class ProxyIT {
       assertThat(jedis.type("k:px")).isEqualTo("string");
       assertThat(jedis.type("k:none")).isEqualTo("none");
       assertThat(jedis.getDel("k:px")).isEqualTo("x");
+      assertThat(jedis.setex("k:setex", 100, "s")).isEqualTo("OK");
+      assertThat(jedis.ttl("k:setex")).isBetween(1L, 100L);
+      assertThat(jedis.psetex("k:psetex", 100_000, "p")).isEqualTo("OK");
+      assertThat(jedis.get("k:psetex")).isEqualTo("p");
       assertThat(jedis.get("k:px")).isNull();
       assertThat(jedis.incr("k:n")).isEqualTo(1);
       assertThat(jedis.incrBy("k:n", 10)).isEqualTo(11);

@@ -48,7 +48,7 @@ final class ProxyCommands {
 
     boolean write() {
       return switch (name) {
-        case "set", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
+        case "set", "setex", "psetex", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
             "persist", "incr", "decr", "incrby", "decrby" -> true;
         default -> false;
       };
@@ -78,6 +78,8 @@ final class ProxyCommands {
       add(new Spec(name, -3, Kind.KEYED, 1, 1, 1, false, null));
     }
     add(new Spec("set", -3, Kind.KEYED, 1, 1, 1, false, null));
+    add(new Spec("setex", 4, Kind.KEYED, 1, 1, 1, false, null));
+    add(new Spec("psetex", 4, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("incrby", 3, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("decrby", 3, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("mget", -2, Kind.MGET, 1, -1, 1, false, null));
