@@ -738,16 +738,18 @@ final class Commands {
       Resp.error(c.out(), "ERR not importing handoff " + id + " at epoch " + cluster.epoch());
       return;
     }
-    for (int i = 2; i < r.argc(); i += 3) {
-      if (cluster.blocks(io.ringcache.ring.Crc32.hash(r.arg(i)))) {
+    Key[] keys = new Key[(r.argc() - 2) / 3];
+    for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
+      keys[k] = Key.of(r.arg(i)); // one CRC per key: the ring hash and the table hash
+      if (cluster.blocks(keys[k].ringHash())) {
         Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
         return;
       }
     }
     Store store = c.node().store();
     long applied = 0;
-    for (int i = 2; i < r.argc(); i += 3) {
-      Key key = Key.of(r.arg(i));
+    for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
+      Key key = keys[k];
       long ttlMillis;
       try {
         ttlMillis = Decimal.parseLong(r.arg(i + 1));
