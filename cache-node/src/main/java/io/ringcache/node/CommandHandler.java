@@ -9,6 +9,8 @@ import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import io.ringcache.ring.Crc32;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -33,6 +35,9 @@ import org.slf4j.LoggerFactory;
 final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+
+  private static final int MAX_RANGE_WAITS = 3;
+  private static final long RANGE_WAIT_MILLIS = 200;
 
   private final NodeServer node;
   private final Connection connection;
@@ -135,7 +140,13 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
+  /** Runs a request that just arrived (or queued behind a deferred one). */
   void execute(Request r) {
+    connection.rangeWaits = 0;
+    dispatch(r);
+  }
+
+  private void dispatch(Request r) {
     connection.batchCommands++;
     CommandTable.Spec spec = table.lookup(r.arg(0));
     if (spec == null) {
@@ -154,6 +165,10 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     if (spec.keyed()) {
       ClusterState.Route route = checkKeys(spec, r);
       if (route == null) {
+        return;
+      }
+      if (route.action() == ClusterState.Action.TRYAGAIN) {
+        waitForRange(r);
         return;
       }
       if (route.action() == ClusterState.Action.IMPORT && importing(spec, r, route.importState())) {
@@ -217,6 +232,20 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * A request for a range that is moving to this node waits here for the node's next change of
+   * state (the activation, the end of the purge), at most {@value #RANGE_WAIT_MILLIS} ms each time and
+   * {@value #MAX_RANGE_WAITS} times, then runs again from the start: the client sees a slightly
+   * slower reply instead of -TRYAGAIN and its back-off.
+   */
+  private void waitForRange(Request r) {
+    Request kept = r.copy();
+    connection.rangeWaits++;
+    CompletableFuture<Void> change =
+        node.cluster().nextChange().copy().completeOnTimeout(null, RANGE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    connection.defer(change, (ignored, error) -> dispatch(kept));
+  }
+
   /** Runs the requests that queued behind a deferred command, until one defers again. */
   void resume() {
     Request next;
@@ -258,7 +287,8 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     if (first == null) {
       return ClusterState.Route.SERVE;
     }
-    if (first.action() == ClusterState.Action.REDIRECT || first.action() == ClusterState.Action.TRYAGAIN) {
+    if (first.action() == ClusterState.Action.REDIRECT
+        || (first.action() == ClusterState.Action.TRYAGAIN && !(first.waitable() && connection.rangeWaits < MAX_RANGE_WAITS))) {
       Resp.error(connection.out(), first.error());
       return null;
     }

@@ -29,6 +29,8 @@ final class Connection {
   private boolean deferred;
   private final java.util.ArrayDeque<Request> queued = new java.util.ArrayDeque<>();
   private CommandHandler handler;
+  /** How many times the current request has waited for a range moving to this node. */
+  int rangeWaits;
   /** Counters of the current read batch, added to the node's once per batch (no shared write per command). */
   long batchCommands;
   long batchHits;

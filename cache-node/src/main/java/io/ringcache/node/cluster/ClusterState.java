@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,18 +67,29 @@ public final class ClusterState {
   /** A routing decision; instances are shared per view, compare them by identity. */
   public static final class Route {
     /** Serve here. */
-    public static final Route SERVE = new Route(Action.SERVE, null, null, null);
+    public static final Route SERVE = new Route(Action.SERVE, null, null, null, false);
 
     private final Action action;
     private final String address;
     private final String error;
     private final ImportState importState;
+    private final boolean waitable;
 
-    private Route(Action action, String address, String error, ImportState importState) {
+    private Route(Action action, String address, String error, ImportState importState, boolean waitable) {
       this.action = action;
       this.address = address;
       this.error = error;
       this.importState = importState;
+      this.waitable = waitable;
+    }
+
+    /**
+     * For {@link Action#TRYAGAIN}: whether the range is moving to this node (it will serve it once
+     * the handoff activates or its purge ends), so a request may wait here for the next change of
+     * state (see {@link ClusterState#nextChange()}) instead of sending the client away to retry.
+     */
+    public boolean waitable() {
+      return waitable;
     }
 
     public Action action() {
@@ -115,12 +127,14 @@ public final class ClusterState {
     final Map<String, Route> handoffRoutes = new HashMap<>();
     final Map<String, ImportState> imports = new HashMap<>();
     final Route tryAgain;
+    final Route noOwner;
 
     View(Topology topology, Map<String, ImportState> previousImports) {
       this.topology = topology;
       this.table = RoutingTable.of(topology);
       this.ring = table.ring();
-      this.tryAgain = new Route(Action.TRYAGAIN, null, "TRYAGAIN range moving at epoch " + topology.epoch() + ", retry", null);
+      this.tryAgain = new Route(Action.TRYAGAIN, null, "TRYAGAIN range moving at epoch " + topology.epoch() + ", retry", null, true);
+      this.noOwner = new Route(Action.TRYAGAIN, null, "TRYAGAIN no node owns this key at epoch " + topology.epoch(), null, false);
       List<String> owners = ring.nodeNames();
       ringRoutes = new Route[owners.size()];
       for (int i = 0; i < ringRoutes.length; i++) {
@@ -137,7 +151,7 @@ public final class ClusterState {
               state = new ImportState(h, table.addressOf(h.from()));
             }
             imports.put(h.id(), state);
-            route = new Route(Action.IMPORT, null, null, state);
+            route = new Route(Action.IMPORT, null, null, state, false);
           }
         } else if (h.from().equals(name) && h.phase() == HandoffPhase.PREPARED) {
           route = Route.SERVE;
@@ -151,7 +165,7 @@ public final class ClusterState {
     private Route redirect(String node) {
       return redirects.computeIfAbsent(node, n -> {
         String address = table.addressOf(n);
-        return new Route(Action.REDIRECT, address, "MOVED " + topology.epoch() + " " + address, null);
+        return new Route(Action.REDIRECT, address, "MOVED " + topology.epoch() + " " + address, null, false);
       });
     }
 
@@ -163,7 +177,7 @@ public final class ClusterState {
         }
       }
       if (ring.isEmpty()) {
-        return tryAgain;
+        return noOwner;
       }
       return ringRoutes[ring.ownerIndexOfHash(hash)];
     }
@@ -188,6 +202,9 @@ public final class ClusterState {
   private final Store store;
   private final Executor background;
   private volatile View view;
+
+  /** Completed (and replaced) whenever routing may have changed: a topology adopted, a purge done. */
+  private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
 
   /** Views since the last completed purge pass (null: none pending); guarded by this. */
   private List<View> purgeBaseline;
@@ -290,6 +307,17 @@ public final class ClusterState {
     return v == null ? nodeName : v.table.addressOf(nodeName);
   }
 
+  /** A future completed the next time this node's routing may change (an adoption, a finished purge). */
+  public CompletableFuture<Void> nextChange() {
+    return changed;
+  }
+
+  private void signalChange() {
+    CompletableFuture<Void> previous = changed;
+    changed = new CompletableFuture<>();
+    previous.complete(null);
+  }
+
   /** Whether {@code keyHash} was gained and is waiting for its purge (requests get -TRYAGAIN). */
   public boolean blocks(int keyHash) {
     RangeIndex b = blocked;
@@ -324,6 +352,7 @@ public final class ClusterState {
       schedulePurge();
     }
     log.info("adopted topology epoch {} ({} node(s), {} handoff(s))", topology.epoch(), topology.nodes().size(), topology.handoffs().size());
+    signalChange();
     return topology.epoch();
   }
 
@@ -362,6 +391,7 @@ public final class ClusterState {
           purgeBaseline = null;
           blocked = null;
           purgeScheduled = false;
+          signalChange();
           if (removed > 0) {
             log.info("epoch {}: dropped {} entries this node no longer serves or may hold stale", target.topology.epoch(), removed);
           }
