@@ -1,24 +1,64 @@
 #!/usr/bin/env bash
-# Memory per connection on the router's proxy port: starts a local cluster (cachectl cluster up),
-# opens N connections to the proxy (each PINGed once, bench/conns.py), prints the router's RSS growth
-# per connection, checks a SET/GET through the proxy meanwhile, then stops the cluster.
-#   bench/proxy-connections.sh [connections]   (default 10000; ports 17600-17670, loopback only)
+# Memory per connection on the router's proxy port, beside twemproxy in the same run: starts a local
+# cluster (cachectl cluster up), opens N connections to the proxy (each PINGed once, bench/conns.py),
+# prints the router's RSS growth per connection and checks a SET/GET through the proxy meanwhile;
+# then does the same against twemproxy (nutcracker) in front of the same three nodes.
+#   bench/proxy-connections.sh [connections]   (default 10000; ports 17600-17680, loopback only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
 dir=$(mktemp -d)
-trap 'exec 3>&- 2>/dev/null || true; bin/cachectl cluster down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+twem_pid=
+cleanup() {
+  exec 3>&- 4>&- 2>/dev/null || true
+  [ -z "$twem_pid" ] || kill "$twem_pid" 2>/dev/null || true
+  pkill -f "bench/conns.py 176" 2>/dev/null || true
+  bin/cachectl cluster down --dir "$dir" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 ulimit -n 65536 2>/dev/null || true
 bin/cachectl cluster up --port-base 17600 --dir "$dir" >/dev/null
 rpid=$(cat "$dir/router.pid")
-rss() { awk '/VmRSS/{print $2}' "/proc/$rpid/status"; }
-before=$(rss)
+rss() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+before=$(rss "$rpid")
 mkfifo "$dir/hold"
 python3 bench/conns.py 17600 "$n" < "$dir/hold" > "$dir/conns.out" 2>&1 &
+conns_pid=$!
 exec 3>"$dir/hold"
 for _ in $(seq 1 240); do grep -q '^open' "$dir/conns.out" 2>/dev/null && break; sleep 0.5; done
 cat "$dir/conns.out"
-after=$(rss)
+after=$(rss "$rpid")
 echo "router RSS: ${before} KiB idle, ${after} KiB with $n connections: $(( (after - before) * 1024 / n )) B per connection"
 redis-cli -p 17600 set proxy-connections-probe ok >/dev/null
 echo "GET through the proxy meanwhile: $(redis-cli -p 17600 get proxy-connections-probe)"
+exec 3>&-
+wait "$conns_pid" 2>/dev/null || true
+
+# the anchor: twemproxy in front of the same three nodes
+cat > "$dir/nutcracker.yml" <<YML
+ringcache:
+  listen: 127.0.0.1:17680
+  hash: fnv1a_64
+  distribution: ketama
+  redis: true
+  servers:
+   - 127.0.0.1:17601:1
+   - 127.0.0.1:17602:1
+   - 127.0.0.1:17603:1
+YML
+"$(command -v nutcracker || echo /usr/sbin/nutcracker)" -c "$dir/nutcracker.yml" -o "$dir/nutcracker.log" -s 17681 &
+twem_pid=$!
+for _ in $(seq 1 50); do redis-cli -p 17680 ping >/dev/null 2>&1 && break; sleep 0.1; done
+before=$(rss "$twem_pid")
+mkfifo "$dir/hold2"
+python3 bench/conns.py 17680 "$n" < "$dir/hold2" > "$dir/conns2.out" 2>&1 &
+conns_pid=$!
+exec 4>"$dir/hold2"
+for _ in $(seq 1 240); do grep -q '^open' "$dir/conns2.out" 2>/dev/null && break; sleep 0.5; done
+cat "$dir/conns2.out"
+after=$(rss "$twem_pid")
+echo "twemproxy RSS: ${before} KiB idle, ${after} KiB with $n connections: $(( (after - before) * 1024 / n )) B per connection"
+exec 4>&-
+wait "$conns_pid" 2>/dev/null || true
