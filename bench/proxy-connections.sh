@@ -10,7 +10,7 @@ n=${1:-10000}
 dir=$(mktemp -d)
 twem_pid=
 cleanup() {
-  exec 3>&- 4>&- 2>/dev/null || true
+  exec 3>&- 2>/dev/null || true
   [ -z "$twem_pid" ] || kill "$twem_pid" 2>/dev/null || true
   pkill -f "bench/conns.py 176" 2>/dev/null || true
   bin/cachectl cluster down --dir "$dir" >/dev/null 2>&1 || true
@@ -20,21 +20,32 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 ulimit -n 65536 2>/dev/null || true
 bin/cachectl cluster up --port-base 17600 --dir "$dir" >/dev/null
-rpid=$(cat "$dir/router.pid")
 rss() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
-before=$(rss "$rpid")
-mkfifo "$dir/hold"
-python3 bench/conns.py 17600 "$n" < "$dir/hold" > "$dir/conns.out" 2>&1 &
-conns_pid=$!
-exec 3>"$dir/hold"
-for _ in $(seq 1 240); do grep -q '^open' "$dir/conns.out" 2>/dev/null && break; sleep 0.5; done
-cat "$dir/conns.out"
-after=$(rss "$rpid")
-echo "router RSS: ${before} KiB idle, ${after} KiB with $n connections: $(( (after - before) * 1024 / n )) B per connection"
-redis-cli -p 17600 set proxy-connections-probe ok >/dev/null
-echo "GET through the proxy meanwhile: $(redis-cli -p 17600 get proxy-connections-probe)"
-exec 3>&-
-wait "$conns_pid" 2>/dev/null || true
+
+# measure LABEL PID PORT [CHECK]: opens $n connections to PORT (each PINGed), prints PID's RSS growth
+# per connection; runs CHECK while they are held; then closes them.
+measure() {
+  local label=$1 pid=$2 port=$3 check=${4:-true} before after conns
+  before=$(rss "$pid")
+  mkfifo "$dir/hold-$port"
+  python3 bench/conns.py "$port" "$n" < "$dir/hold-$port" > "$dir/conns-$port.out" 2>&1 &
+  conns=$!
+  exec 3>"$dir/hold-$port"
+  for _ in $(seq 1 240); do grep -q '^open' "$dir/conns-$port.out" 2>/dev/null && break; sleep 0.5; done
+  cat "$dir/conns-$port.out"
+  after=$(rss "$pid")
+  echo "$label RSS: ${before} KiB idle, ${after} KiB with $n connections: $(( (after - before) * 1024 / n )) B per connection"
+  $check
+  exec 3>&-
+  wait "$conns" 2>/dev/null || true
+}
+
+probe() {
+  redis-cli -p 17600 set proxy-connections-probe ok >/dev/null
+  echo "GET through the proxy meanwhile: $(redis-cli -p 17600 get proxy-connections-probe)"
+}
+
+measure router "$(cat "$dir/router.pid")" 17600 probe
 
 # the anchor: twemproxy in front of the same three nodes
 cat > "$dir/nutcracker.yml" <<YML
@@ -51,14 +62,4 @@ YML
 "$(command -v nutcracker || echo /usr/sbin/nutcracker)" -c "$dir/nutcracker.yml" -o "$dir/nutcracker.log" -s 17681 &
 twem_pid=$!
 for _ in $(seq 1 50); do redis-cli -p 17680 ping >/dev/null 2>&1 && break; sleep 0.1; done
-before=$(rss "$twem_pid")
-mkfifo "$dir/hold2"
-python3 bench/conns.py 17680 "$n" < "$dir/hold2" > "$dir/conns2.out" 2>&1 &
-conns_pid=$!
-exec 4>"$dir/hold2"
-for _ in $(seq 1 240); do grep -q '^open' "$dir/conns2.out" 2>/dev/null && break; sleep 0.5; done
-cat "$dir/conns2.out"
-after=$(rss "$twem_pid")
-echo "twemproxy RSS: ${before} KiB idle, ${after} KiB with $n connections: $(( (after - before) * 1024 / n )) B per connection"
-exec 4>&-
-wait "$conns_pid" 2>/dev/null || true
+measure twemproxy "$twem_pid" 17680
