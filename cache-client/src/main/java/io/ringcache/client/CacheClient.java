@@ -1,5 +1,6 @@
 package io.ringcache.client;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,6 +69,8 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     Duration reconnectDelay = Duration.ofMillis(200);
     int maxInFlightPerNode = 10_000;
     int ioThreads = Runtime.getRuntime().availableProcessors();
+    boolean tls;
+    Path tlsCaCert;
 
     Builder() {}
 
@@ -94,6 +97,28 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     /** The password for {@code AUTH} on every connection. Default: none. */
     public Builder password(String password) {
       this.password = password;
+      return this;
+    }
+
+    /**
+     * Speak TLS on every connection, to the seeds and to the nodes (for a cluster whose nodes run
+     * with {@code --tls-keystore} and a router with {@code --tls-keystore}), trusting the JDK's
+     * default authorities. A server's certificate must name the host the client dials (the
+     * addresses in the topology and the seeds). Default false: plaintext.
+     */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * Speak TLS as {@link #tls(boolean)}, trusting the PEM certificates in {@code caCert} (the
+     * cluster's CA, or the servers' self-signed certificates) instead of the JDK's authorities.
+     */
+    public Builder tlsCaCert(Path caCert) {
+      require(caCert != null, "the CA certificate file must not be null");
+      this.tls = true;
+      this.tlsCaCert = caCert;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.ringcache.client;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,6 +20,8 @@ public final class ClientOptions {
   private final Duration reconnectDelay;
   private final int maxInFlightPerNode;
   private final int ioThreads;
+  private final boolean tls;
+  private final Path tlsCaCert;
 
   ClientOptions(CacheClient.Builder b) {
     this.seeds = List.copyOf(b.seeds);
@@ -31,6 +34,8 @@ public final class ClientOptions {
     this.reconnectDelay = b.reconnectDelay;
     this.maxInFlightPerNode = b.maxInFlightPerNode;
     this.ioThreads = b.ioThreads;
+    this.tls = b.tls;
+    this.tlsCaCert = b.tlsCaCert;
   }
 
   /** Where the client first asks for the topology: nodes or the router's RESP port, {@code host:port}. */
@@ -41,6 +46,16 @@ public final class ClientOptions {
   /** The password sent with {@code AUTH} on every connection; {@code null} for none. */
   public String password() {
     return password;
+  }
+
+  /** Whether every connection (seeds and nodes) speaks TLS. */
+  public boolean tls() {
+    return tls;
+  }
+
+  /** The PEM certificates trusted for TLS; {@code null} for the JDK's default authorities. */
+  public Path tlsCaCert() {
+    return tlsCaCert;
   }
 
   /** How long opening a connection to a node may take. */
@@ -105,6 +120,8 @@ public final class ClientOptions {
         + maxInFlightPerNode
         + ", ioThreads="
         + ioThreads
+        + ", tls="
+        + (!tls ? "off" : tlsCaCert == null ? "on" : "on (trusting " + tlsCaCert + ")")
         + "}";
   }
 }

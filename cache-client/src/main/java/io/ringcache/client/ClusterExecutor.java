@@ -11,8 +11,11 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +59,7 @@ final class ClusterExecutor {
   private final ClientOptions options;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
+  private final SslContext tls;
   private final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
   private final long commandTimeoutNanos;
   private final long sweepPeriodNanos;
@@ -65,6 +70,7 @@ final class ClusterExecutor {
 
   ClusterExecutor(ClientOptions options) {
     this.options = options;
+    this.tls = options.tls() ? tlsContext(options.tlsCaCert()) : null;
     this.commandTimeoutNanos = options.commandTimeout().toNanos();
     this.sweepPeriodNanos =
         Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(commandTimeoutNanos / 8, TimeUnit.MILLISECONDS.toNanos(100)));
@@ -79,6 +85,24 @@ final class ClusterExecutor {
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, options.connectTimeout().toMillis()));
+  }
+
+  /** Verifies the server's certificate chain and that it names the dialled host, as HTTPS does. */
+  private static SslContext tlsContext(Path caCert) {
+    SslContextBuilder builder = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+    try {
+      if (caCert != null) {
+        builder.trustManager(caCert.toFile());
+      }
+      return builder.build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot load the trusted TLS certificates " + caCert + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The TLS context of every connection, or null for plaintext. */
+  SslContext tls() {
+    return tls;
   }
 
   void topology(TopologyManager topology) {

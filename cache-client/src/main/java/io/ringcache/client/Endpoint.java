@@ -6,6 +6,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +149,11 @@ final class Endpoint implements CommandHandler.Listener {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                      SslContext tls = executor.tls();
+                      if (tls != null) {
+                        InetSocketAddress peer = Addresses.toSocketAddress(address);
+                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), peer.getHostString(), peer.getPort()));
+                      }
                       ch.pipeline().addLast(new RespReplyDecoder(), handler);
                     }
                   })

@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -72,6 +73,15 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--idle-timeout", defaultValue = "${env:CACHE_NODE_IDLE_TIMEOUT:-0}", description = "Seconds without traffic before a connection is closed; 0 = never (CACHE_NODE_IDLE_TIMEOUT).")
   int idleTimeout;
 
+  @Option(names = "--tls-keystore", paramLabel = "FILE", defaultValue = "${env:CACHE_NODE_TLS_KEYSTORE}", description = "PKCS#12 keystore with the key and certificate of the port; with it the port speaks TLS only and peers are dialled with TLS (CACHE_NODE_TLS_KEYSTORE). Default: plaintext.")
+  Path tlsKeystore;
+
+  @Option(names = "--tls-keystore-password", defaultValue = "${env:CACHE_NODE_TLS_KEYSTORE_PASSWORD}", showDefaultValue = Visibility.NEVER, description = "Password of the keystore (CACHE_NODE_TLS_KEYSTORE_PASSWORD).")
+  String tlsKeystorePassword;
+
+  @Option(names = "--tls-ca-cert", paramLabel = "FILE", defaultValue = "${env:CACHE_NODE_TLS_CA_CERT}", description = "PEM certificates trusted when dialling a peer with TLS; a peer's certificate must also name the host it is dialled at (CACHE_NODE_TLS_CA_CERT). Default: the JDK's authorities.")
+  Path tlsCaCert;
+
   @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
   int metricsPort;
 
@@ -101,6 +111,8 @@ public final class CacheNode implements Callable<Integer> {
                     maxOutputBuffer,
                     maxClients,
                     idleTimeout))
+            .tls(tlsKeystore, tlsKeystorePassword)
+            .tlsCaCert(tlsCaCert)
             .build();
     if (config.limits().maxValueSize() > config.limits().maxBulkLength()) {
       throw new CommandLine.ParameterException(

@@ -134,6 +134,8 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof IOException) {
       log.debug("connection {} failed: {}", connection.describe(), cause.toString());
+    } else if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+      log.info("connection {} refused: TLS failed: {}", connection.describe(), tls.getMessage());
     } else {
       log.warn("connection {} failed", connection.describe(), cause);
     }

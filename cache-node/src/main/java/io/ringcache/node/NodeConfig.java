@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,11 @@ import java.util.Objects;
  * @param threads worker event loops
  * @param requirepass the password, or null for none
  * @param limits per-request and per-connection limits
+ * @param tlsKeystore PKCS#12 keystore of the port's key and certificate; with it the port speaks TLS
+ *     only and the node dials its peers with TLS; null for plaintext
+ * @param tlsKeystorePassword the keystore's password
+ * @param tlsCaCert PEM certificates the node trusts when it dials a peer with TLS; null for the
+ *     JDK's default authorities
  */
 public record NodeConfig(
     String bind,
@@ -22,7 +28,10 @@ public record NodeConfig(
     long maxMemory,
     int threads,
     String requirepass,
-    Limits limits) {
+    Limits limits,
+    Path tlsKeystore,
+    String tlsKeystorePassword,
+    Path tlsCaCert) {
 
   public NodeConfig {
     Objects.requireNonNull(bind, "bind");
@@ -39,6 +48,15 @@ public record NodeConfig(
     if (requirepass != null && requirepass.isEmpty()) {
       requirepass = null;
     }
+    if (tlsCaCert != null && tlsKeystore == null) {
+      throw new IllegalArgumentException(
+          "tls-ca-cert needs tls-keystore: a node dials its peers with TLS only when its own port speaks TLS");
+    }
+  }
+
+  /** Whether the port speaks TLS (and peers are dialled with it). */
+  public boolean tls() {
+    return tlsKeystore != null;
   }
 
   /** The name, defaulting to {@code bind:port} with the port actually bound. */
@@ -139,6 +157,9 @@ public record NodeConfig(
     private int threads = Runtime.getRuntime().availableProcessors();
     private String requirepass;
     private Limits limits = Limits.defaults();
+    private Path tlsKeystore;
+    private String tlsKeystorePassword;
+    private Path tlsCaCert;
 
     private Builder() {}
 
@@ -190,8 +211,25 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * A PKCS#12 keystore with the key and certificate the port presents: with it the port speaks
+     * TLS only, and the node dials its peers with TLS. Default none: plaintext.
+     */
+    public Builder tls(Path keystore, String keystorePassword) {
+      this.tlsKeystore = keystore;
+      this.tlsKeystorePassword = keystorePassword;
+      return this;
+    }
+
+    /** PEM certificates trusted when dialling a peer with TLS. Default: the JDK's authorities. */
+    public Builder tlsCaCert(Path caCert) {
+      this.tlsCaCert = caCert;
+      return this;
+    }
+
     public NodeConfig build() {
-      return new NodeConfig(bind, port, name, advertise, maxMemory, threads, requirepass, limits);
+      return new NodeConfig(bind, port, name, advertise, maxMemory, threads, requirepass, limits,
+          tlsKeystore, tlsKeystorePassword, tlsCaCert);
     }
   }
 }

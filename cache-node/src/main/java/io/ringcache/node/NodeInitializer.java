@@ -3,10 +3,11 @@ package io.ringcache.node;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** Assembles a client connection's pipeline: [idle timeout] → RESP decoder → command handler. */
+/** Assembles a client connection's pipeline: [TLS] → [idle timeout] → RESP decoder → command handler. */
 final class NodeInitializer extends ChannelInitializer<Channel> {
 
   private final NodeServer node;
@@ -20,6 +21,10 @@ final class NodeInitializer extends ChannelInitializer<Channel> {
     NodeConfig.Limits limits = node.config().limits();
     Connection connection = new Connection(node.stats().connectionIds.incrementAndGet(), node);
     ChannelPipeline p = ch.pipeline();
+    SslContext tls = node.tls();
+    if (tls != null) {
+      p.addLast("tls", tls.newHandler(ch.alloc()));
+    }
     if (limits.idleTimeoutSeconds() > 0) {
       p.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeoutSeconds(), TimeUnit.SECONDS));
     }

@@ -67,6 +67,7 @@ public final class NodeServer implements AutoCloseable {
   private final Store store;
   private final Clock clock;
   private final NodeStats stats = new NodeStats();
+  private io.netty.handler.ssl.SslContext tls;
   private final NodeMetrics metrics = new NodeMetrics();
   private final CommandTable commands = countedCommands(Commands.table(), metrics);
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -113,6 +114,11 @@ public final class NodeServer implements AutoCloseable {
   }
 
   private void bind() {
+    io.netty.handler.ssl.SslContext peerTls = null;
+    if (config.tls()) {
+      tls = Tls.server(config.tlsKeystore(), config.tlsKeystorePassword());
+      peerTls = Tls.client(config.tlsCaCert());
+    }
     boolean epoll = Epoll.isAvailable() && !"nio".equalsIgnoreCase(System.getProperty("ringcache.transport"));
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -135,7 +141,7 @@ public final class NodeServer implements AutoCloseable {
     serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).syncUninterruptibly().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     cluster = new ClusterState(config.nameOr(port), config.advertiseOr(port), store, clusterWork);
-    peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass());
+    peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass(), peerTls);
     readThrough = new ReadThrough(store, peers);
     streamer = new HandoffStreamer(store, peers, clusterWork);
     metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum, stats.hits::sum, stats.misses::sum);
@@ -156,7 +162,7 @@ public final class NodeServer implements AutoCloseable {
     serverChannel.config().setAutoRead(true);
     log.info(
         "cache node '{}' listening on {}:{} (advertised as {}), transport {}, 1 boss + {} worker threads, "
-            + "max-memory {} bytes ({}), auth {}",
+            + "max-memory {} bytes ({}), auth {}, tls {}",
         cluster.name(),
         config.bind(),
         port,
@@ -165,7 +171,8 @@ public final class NodeServer implements AutoCloseable {
         config.threads(),
         config.maxMemory(),
         Info.human(config.maxMemory()),
-        config.requirepass() == null ? "off" : "on");
+        config.requirepass() == null ? "off" : "on",
+        tls == null ? "off" : "on (peers dialled with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()) + ")");
     log.info("limits: {}", config.limits());
     if (config.requirepass() == null && !isLoopback(config.bind())) {
       log.warn("listening on {} (not loopback) without a password: anyone who can reach it can read, write and"
@@ -205,6 +212,11 @@ public final class NodeServer implements AutoCloseable {
     } catch (java.net.UnknownHostException e) {
       return false;
     }
+  }
+
+  /** The server TLS context of the port, or null when it is plaintext. */
+  io.netty.handler.ssl.SslContext tls() {
+    return tls;
   }
 
   /** The port the node listens on. */

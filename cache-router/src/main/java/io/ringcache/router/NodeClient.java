@@ -1,5 +1,6 @@
 package io.ringcache.router;
 
+import io.ringcache.node.Tls;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -13,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLSocketFactory;
 
 /*
- * The router's control connection to one node: blocking RESP2 over a plain socket, on the
+ * The router's control connection to one node: blocking RESP2 over a socket (TLS when the
+ * cluster's nodes speak it), on the
  * router's own threads (never an event loop). Control traffic is a handful of commands per second
  * (health checks, topology pushes, handoff steps); the data itself moves node to node.
  *
@@ -42,14 +45,20 @@ final class NodeClient implements Closeable {
     this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
   }
 
-  /** Connects to {@code address} ({@code host:port}) and authenticates when {@code password} is set. */
-  static NodeClient connect(String address, String password, Duration timeout) throws IOException {
+  /**
+   * Connects to {@code address} ({@code host:port}), over TLS when {@code tls} is given, and
+   * authenticates when {@code password} is set.
+   */
+  static NodeClient connect(String address, String password, Duration timeout, SSLSocketFactory tls) throws IOException {
     HostPort hostPort = HostPort.parse(address);
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(hostPort.host(), hostPort.port()), (int) timeout.toMillis());
       socket.setSoTimeout((int) timeout.toMillis());
+      if (tls != null) {
+        socket = Tls.wrap(tls, socket, hostPort.host(), hostPort.port());
+      }
       NodeClient client = new NodeClient(address, socket);
       if (password != null && !password.isEmpty()) {
         client.call("AUTH", password);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
+import javax.net.ssl.SSLSocketFactory;
 
 /*
  * Control connections to nodes, kept open and reused: a few idle clients per address. A call takes
@@ -21,11 +22,14 @@ final class NodePool implements AutoCloseable {
 
   private final String password;
   private final Duration timeout;
+  private final SSLSocketFactory tls;
   private final Map<String, LinkedBlockingDeque<NodeClient>> idle = new ConcurrentHashMap<>();
 
-  NodePool(String password, Duration timeout) {
+  /** {@code tls} dials nodes with TLS; null for plaintext. */
+  NodePool(String password, Duration timeout, SSLSocketFactory tls) {
     this.password = password;
     this.timeout = timeout;
+    this.tls = tls;
   }
 
   Duration timeout() {
@@ -54,7 +58,7 @@ final class NodePool implements AutoCloseable {
 
   /** A new connection of its own, for a long-running command; the caller closes it. */
   NodeClient dedicated(String address) throws IOException {
-    return NodeClient.connect(address, password, timeout);
+    return NodeClient.connect(address, password, timeout, tls);
   }
 
   /** Pushes {@code topology} to the node at {@code address}; returns the epoch the node holds after. */
@@ -69,7 +73,7 @@ final class NodePool implements AutoCloseable {
   private NodeClient borrow(String address) throws IOException {
     LinkedBlockingDeque<NodeClient> queue = idle.get(address);
     NodeClient client = queue == null ? null : queue.pollFirst();
-    return client != null ? client : NodeClient.connect(address, password, timeout);
+    return client != null ? client : NodeClient.connect(address, password, timeout, tls);
   }
 
   private void giveBack(NodeClient client) {

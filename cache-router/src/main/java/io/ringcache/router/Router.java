@@ -8,11 +8,13 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.ringcache.node.Tls;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
-import io.ringcache.router.proxy.ProxyServer;
 import io.ringcache.router.metrics.RouterMetrics;
+import io.ringcache.router.proxy.ProxyServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +56,15 @@ public final class Router implements AutoCloseable {
 
   private Router(RouterConfig config) {
     this.config = config;
+    // TLS material first: a bad keystore or certificate file fails the start before anything is opened
+    SslContext proxyTls = config.tlsKeystore() == null ? null : Tls.server(config.tlsKeystore(), config.tlsKeystorePassword());
+    SslContext nodeTls = config.nodeTls() ? Tls.client(config.tlsCaCert()) : null;
+    SSLSocketFactory nodeSockets = config.nodeTls() ? Tls.socketFactory(config.tlsCaCert()) : null;
     Topology initial =
         TopologyStore.load(config.dataDir()).orElseGet(() -> Topology.of(1, config.initialNodes()));
     this.store = TopologyStore.open(config.dataDir(), initial);
-    this.pool = new NodePool(config.password(), Duration.ofSeconds(2));
-    this.probePool = new NodePool(config.password(), config.healthInterval());
+    this.pool = new NodePool(config.password(), Duration.ofSeconds(2), nodeSockets);
+    this.probePool = new NodePool(config.password(), config.healthInterval(), nodeSockets);
     this.coordinator = new ScaleCoordinator(store, pool, config.streamTimeout());
     this.health = new HealthChecker(store, probePool, coordinator, config.healthInterval(), config.healthMisses());
     this.adminExecutor = Executors.newFixedThreadPool(4, r -> {
@@ -70,8 +77,11 @@ public final class Router implements AutoCloseable {
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
     this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors());
-    if (config.tlsKeystore() != null) {
-      proxy.tls(Tls.serverContext(config.tlsKeystore(), config.tlsKeystorePassword()));
+    if (proxyTls != null) {
+      proxy.tls(proxyTls);
+    }
+    if (nodeTls != null) {
+      proxy.nodeTls(nodeTls);
     }
     this.metrics = new RouterMetrics(new RouterMetrics.Source() {
       @Override
@@ -108,7 +118,9 @@ public final class Router implements AutoCloseable {
 
   private void run() throws InterruptedException {
     Topology t = store.current();
-    log.info("router starting at epoch {} with {} (data in {})", t.epoch(), Describe.topology(t), config.dataDir());
+    log.info("router starting at epoch {} with {} (data in {}), nodes dialled {}", t.epoch(), Describe.topology(t),
+        config.dataDir(), !config.nodeTls() ? "in plaintext"
+            : "with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()));
     Class<? extends ServerChannel> type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     if (!isLoopback(config.bind()) && (config.password() == null || config.adminToken() == null)) {
       log.warn("listening on {} (not loopback) without {}: anyone who can reach it can {}", config.bind(),

@@ -21,12 +21,17 @@ public record RouterConfig(
     int healthMisses,
     Duration streamTimeout,
     Path tlsKeystore,
-    String tlsKeystorePassword) {
+    String tlsKeystorePassword,
+    boolean nodeTls,
+    Path tlsCaCert) {
 
   public RouterConfig {
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(dataDir, "dataDir");
     initialNodes = List.copyOf(initialNodes);
+    if (tlsCaCert != null && !nodeTls) {
+      throw new IllegalArgumentException("tls-ca-cert is for dialling nodes with TLS: set node-tls too");
+    }
   }
 
   public static Builder builder() {
@@ -47,6 +52,8 @@ public record RouterConfig(
     private Duration streamTimeout = Duration.ofMinutes(30);
     private Path tlsKeystore;
     private String tlsKeystorePassword;
+    private boolean nodeTls;
+    private Path tlsCaCert;
 
     /** Address to listen on. Default {@code 127.0.0.1}. */
     public Builder bind(String bind) {
@@ -118,9 +125,27 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * Dial nodes (health checks, topology pushes, handoff steps, proxied requests) with TLS, for a
+     * cluster whose nodes speak it. Default false: plaintext.
+     */
+    public Builder nodeTls(boolean nodeTls) {
+      this.nodeTls = nodeTls;
+      return this;
+    }
+
+    /**
+     * PEM certificates trusted when dialling nodes with TLS; a node's certificate must also name
+     * the host it is dialled at. Default none: the JDK's authorities.
+     */
+    public Builder tlsCaCert(Path caCert) {
+      this.tlsCaCert = caCert;
+      return this;
+    }
+
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
-          healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword);
+          healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert);
     }
   }
 }

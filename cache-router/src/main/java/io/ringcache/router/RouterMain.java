@@ -78,6 +78,14 @@ public final class RouterMain implements Callable<Integer> {
       description = "Password of the keystore (env CACHE_TLS_KEYSTORE_PASSWORD).")
   String tlsKeystorePassword;
 
+  @Option(names = "--node-tls", defaultValue = "${env:CACHE_ROUTER_NODE_TLS:-false}",
+      description = "Dial the nodes with TLS, for nodes started with --tls-keystore (env CACHE_ROUTER_NODE_TLS). Default: ${DEFAULT-VALUE}.")
+  boolean nodeTls;
+
+  @Option(names = "--tls-ca-cert", paramLabel = "FILE", defaultValue = "${env:CACHE_TLS_CA_CERT}",
+      description = "PEM certificates trusted when dialling nodes with TLS; a node's certificate must also name the host it is dialled at (env CACHE_TLS_CA_CERT). Default: the JDK's authorities.")
+  Path tlsCaCert;
+
   public static void main(String[] args) {
     int exit = new CommandLine(new RouterMain()).execute(args);
     if (exit != 0) {
@@ -145,6 +153,8 @@ public final class RouterMain implements Callable<Integer> {
         .healthInterval(Duration.ofMillis(healthIntervalMs))
         .healthMisses(healthMisses)
         .tls(tlsKeystore, tlsKeystorePassword)
+        .nodeTls(nodeTls)
+        .tlsCaCert(tlsCaCert)
         .build();
   }
 }

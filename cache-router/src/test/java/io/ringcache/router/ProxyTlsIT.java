@@ -2,99 +2,87 @@ package io.ringcache.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
-import io.ringcache.ring.NodeInfo;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.ringcache.node.TestCertificates;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
-/** The proxy port with a keystore speaks TLS only: a TLS client is served, a plaintext one refused. */
+/**
+ * TLS everywhere: nodes with a keystore, the router dialling them with TLS and its proxy port
+ * speaking TLS. TLS clients are served, plaintext ones refused on every port, and a join streams
+ * its ranges node to node over TLS without losing a key.
+ */
 class ProxyTlsIT {
 
-  private static final String PASSWORD = "changeit";
+  private static final int KEYS = 3_000;
 
   @TempDir Path dir;
-  private NodeServer node;
-  private Router router;
-  private Path keystore;
+  private TestCertificates certificates;
+  private TestCluster cluster;
 
   @BeforeEach
   void start() throws Exception {
-    keystore = dir.resolve("proxy.p12");
-    Process keytool = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", "ringcache",
-        "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
-        "-storepass", PASSWORD, "-keypass", PASSWORD)
-        .redirectErrorStream(true).start();
-    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
-
-    node = NodeServer.start(NodeConfig.builder().port(0).threads(1).build());
-    router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dir.resolve("router"))
-        .initialNodes(List.of(NodeInfo.of(node.cluster().name(), 1)))
-        .tls(keystore, PASSWORD)
-        .build());
+    certificates = TestCertificates.create(dir.resolve("tls"));
+    cluster = new TestCluster(dir.resolve("router"), 2, null, certificates);
   }
 
   @AfterEach
   void stop() {
-    router.close();
-    node.close();
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private Jedis proxy() {
+    return TestCluster.tlsJedis("127.0.0.1:" + cluster.router.port(), certificates.caCert());
   }
 
   @Test
-  void tlsClient_isServed() throws Exception {
-    KeyStore trusted = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keystore)) {
-      trusted.load(in, PASSWORD.toCharArray());
-    }
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(trusted);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", router.port()),
-        DefaultJedisClientConfig.builder().ssl(true).sslSocketFactory(context.getSocketFactory())
-            .hostnameVerifier((host, session) -> true).build())) {
+  void tlsClient_isServedThroughTheProxy_andAJoinStreamsOverTls() throws Exception {
+    try (Jedis jedis = proxy()) {
       assertThat(jedis.ping()).isEqualTo("PONG");
-      assertThat(jedis.set("tls:key", "secret")).isEqualTo("OK");
-      assertThat(jedis.get("tls:key")).isEqualTo("secret");
+      for (int i = 0; i < KEYS; i++) {
+        jedis.set(TestCluster.key(i), TestCluster.value(i));
+      }
+    }
+    assertThat(cluster.router.topology().nodes()).allMatch(n -> n.state() == io.ringcache.ring.NodeState.UP);
+
+    NodeServer third = cluster.startNode();
+    cluster.router.coordinator().join(TestCluster.name(third), null, 1);
+    cluster.awaitIdle();
+
+    assertThat(cluster.wrongValues(KEYS)).as("keys missing or wrong after the join").isEmpty();
+    cluster.assertEachNodeHoldsExactlyItsKeys(KEYS);
+    third.store().cleanUp();
+    assertThat(third.store().size()).as("keys streamed to the joining node").isPositive();
+    try (Jedis jedis = proxy()) {
+      assertThat(jedis.get(TestCluster.key(7))).isEqualTo(TestCluster.value(7));
     }
   }
 
   @Test
-  void plaintextClient_isRefused() throws Exception {
-    try (Socket plain = new Socket("127.0.0.1", router.port())) {
-      plain.setSoTimeout(5_000);
-      plain.getOutputStream().write("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
-      plain.getOutputStream().flush();
-      byte[] reply = new byte[64];
-      int read;
-      try {
-        read = plain.getInputStream().read(reply);
-      } catch (SocketException reset) {
-        read = -1;
-      }
-      // the handshake fails on the first plaintext bytes and the connection closes: never a +PONG
-      String answer = read < 0 ? "" : new String(reply, 0, read, StandardCharsets.ISO_8859_1);
-      assertThat(answer).doesNotContain("PONG");
-      assertThat(plain.getInputStream().read()).isEqualTo(-1);
+  void plaintextClients_areRefused_onTheProxyAndOnTheNodes() throws Exception {
+    assertThat(TestCertificates.plaintextPing(cluster.router.port())).doesNotContain("PONG");
+    for (NodeServer node : cluster.nodes.values()) {
+      assertThat(TestCertificates.plaintextPing(node.port())).doesNotContain("PONG");
     }
+    try (Jedis jedis = proxy()) {
+      assertThat(jedis.ping()).isEqualTo("PONG");
+    }
+  }
+
+  @Test
+  void clientThatDoesNotTrustTheCertificate_isNotConnected() throws Exception {
+    TestCertificates stranger = TestCertificates.create(dir.resolve("stranger"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+      try (Jedis jedis = TestCluster.tlsJedis("127.0.0.1:" + cluster.router.port(), stranger.caCert())) {
+        jedis.ping();
+      }
+    }).isInstanceOf(JedisConnectionException.class).hasStackTraceContaining("PKIX path validation failed");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
+import io.ringcache.node.TestCertificates;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
@@ -26,6 +27,7 @@ final class TestCluster implements AutoCloseable {
   final Map<String, NodeServer> nodes = new LinkedHashMap<>();
   final Path dataDir;
   final String password;
+  final TestCertificates tls;
   Router router;
 
   TestCluster(Path dataDir, int nodeCount) throws Exception {
@@ -34,8 +36,17 @@ final class TestCluster implements AutoCloseable {
 
   /** A cluster whose nodes and router require {@code password} (null: none). */
   TestCluster(Path dataDir, int nodeCount, String password) throws Exception {
+    this(dataDir, nodeCount, password, null);
+  }
+
+  /**
+   * A cluster whose nodes and router require {@code password} (null: none) and, with {@code tls},
+   * speak TLS only: the nodes' ports, node to node, router to node and the proxy port.
+   */
+  TestCluster(Path dataDir, int nodeCount, String password, TestCertificates tls) throws Exception {
     this.dataDir = dataDir;
     this.password = password;
+    this.tls = tls;
     List<NodeInfo> initial = new ArrayList<>();
     for (int i = 0; i < nodeCount; i++) {
       NodeServer node = startNode();
@@ -50,8 +61,11 @@ final class TestCluster implements AutoCloseable {
   }
 
   NodeServer startNode() {
-    NodeServer node = NodeServer.start(
-        NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).requirepass(password).build());
+    NodeConfig.Builder config = NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).requirepass(password);
+    if (tls != null) {
+      config.tls(tls.keystore(), tls.password()).tlsCaCert(tls.caCert());
+    }
+    NodeServer node = NodeServer.start(config.build());
     nodes.put(name(node), node);
     return node;
   }
@@ -63,15 +77,18 @@ final class TestCluster implements AutoCloseable {
   }
 
   Router startRouter(List<NodeInfo> initial) throws InterruptedException {
-    return Router.start(RouterConfig.builder()
+    RouterConfig.Builder config = RouterConfig.builder()
         .port(0)
         .adminPort(0)
         .dataDir(dataDir)
         .initialNodes(initial)
         .password(password)
         .healthInterval(Duration.ofMillis(300))
-        .healthMisses(5) // 1.5 s: a node starved by a loaded machine is not ejected by mistake
-        .build());
+        .healthMisses(5); // 1.5 s: a node starved by a loaded machine is not ejected by mistake
+    if (tls != null) {
+      config.tls(tls.keystore(), tls.password()).nodeTls(true).tlsCaCert(tls.caCert());
+    }
+    return Router.start(config.build());
   }
 
   Topology topology() {
@@ -122,7 +139,7 @@ final class TestCluster implements AutoCloseable {
       byNode.computeIfAbsent(table.serverOf(key(i)), n -> new ArrayList<>()).add(i);
     }
     for (Map.Entry<String, List<Integer>> e : byNode.entrySet()) {
-      try (Jedis jedis = jedis(table.addressOf(e.getKey()))) {
+      try (Jedis jedis = connect(table.addressOf(e.getKey()))) {
         auth(jedis);
         Pipeline p = jedis.pipelined();
         int n = 0;
@@ -146,7 +163,7 @@ final class TestCluster implements AutoCloseable {
     }
     List<Integer> wrong = new ArrayList<>();
     for (Map.Entry<String, List<Integer>> e : byNode.entrySet()) {
-      try (Jedis jedis = jedis(table.addressOf(e.getKey()))) {
+      try (Jedis jedis = connect(table.addressOf(e.getKey()))) {
         auth(jedis);
         Pipeline p = jedis.pipelined();
         List<redis.clients.jedis.Response<byte[]>> replies = new ArrayList<>();
@@ -198,6 +215,31 @@ final class TestCluster implements AutoCloseable {
 
   static byte[] value(int i) {
     return ("value-" + i + "-" + "x".repeat(40)).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A Jedis connection to {@code address}, over TLS when the cluster speaks it. */
+  Jedis connect(String address) {
+    return tls == null ? jedis(address) : tlsJedis(address, tls.caCert());
+  }
+
+  /** A Jedis TLS connection to {@code address} that trusts the PEM certificate {@code caCert} only. */
+  static Jedis tlsJedis(String address, Path caCert) {
+    int colon = address.lastIndexOf(':');
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(caCert)) {
+      java.security.KeyStore trusted = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      trusted.load(null, null);
+      trusted.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+      javax.net.ssl.TrustManagerFactory trust =
+          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return new Jedis(new redis.clients.jedis.HostAndPort(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
+          redis.clients.jedis.DefaultJedisClientConfig.builder().ssl(true).sslSocketFactory(context.getSocketFactory())
+              .socketTimeoutMillis(10_000).build());
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new AssertionError("cannot trust " + caCert, e);
+    }
   }
 
   static Jedis jedis(String address) {

@@ -10,7 +10,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.ringcache.node.Resp;
+import io.ringcache.node.Tls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -40,9 +43,12 @@ final class PeerClient {
     this.channel = channel;
   }
 
-  /** Connects to {@code host:port}; the future completes once connected (and authenticated, if a password is given). */
-  static CompletableFuture<PeerClient> connect(
-      EventLoopGroup group, Class<? extends Channel> channelType, String address, String password, int timeoutMillis) {
+  /**
+   * Connects to {@code host:port}; the future completes once connected (after the TLS handshake,
+   * when {@code tls} is given, and authenticated, if a password is given).
+   */
+  static CompletableFuture<PeerClient> connect(EventLoopGroup group, Class<? extends Channel> channelType,
+      String address, String password, SslContext tls, int timeoutMillis) {
     CompletableFuture<PeerClient> result = new CompletableFuture<>();
     InetSocketAddress target;
     try {
@@ -62,6 +68,9 @@ final class PeerClient {
           protected void initChannel(SocketChannel ch) {
             PeerClient client = new PeerClient(address, ch);
             holder[0] = client;
+            if (tls != null) {
+              ch.pipeline().addLast("tls", Tls.clientHandler(tls, ch.alloc(), target.getHostString(), target.getPort()));
+            }
             ch.pipeline().addLast(new PeerReplyDecoder()).addLast(client.new Handler());
           }
         });
@@ -72,20 +81,37 @@ final class PeerClient {
         return;
       }
       PeerClient client = holder[0];
-      if (password == null || password.isEmpty()) {
-        result.complete(client);
+      SslHandler handshake = client.channel.pipeline().get(SslHandler.class);
+      if (handshake == null) {
+        authenticate(client, password, result);
         return;
       }
-      client.call("AUTH", password).whenComplete((reply, error) -> {
-        if (error != null) {
-          client.close();
-          result.completeExceptionally(error);
+      handshake.handshakeFuture().addListener(h -> {
+        if (h.isSuccess()) {
+          authenticate(client, password, result);
         } else {
-          result.complete(client);
+          client.close();
+          result.completeExceptionally(new IOException(
+              "TLS handshake with " + address + " failed: " + h.cause().getMessage(), h.cause()));
         }
       });
     });
     return result;
+  }
+
+  private static void authenticate(PeerClient client, String password, CompletableFuture<PeerClient> result) {
+    if (password == null || password.isEmpty()) {
+      result.complete(client);
+      return;
+    }
+    client.call("AUTH", password).whenComplete((reply, error) -> {
+      if (error != null) {
+        client.close();
+        result.completeExceptionally(error);
+      } else {
+        result.complete(client);
+      }
+    });
   }
 
   private static InetSocketAddress parse(String address) {

@@ -2,6 +2,7 @@ package io.ringcache.node.cluster;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,12 +15,15 @@ public final class PeerPool implements AutoCloseable {
   private final EventLoopGroup group;
   private final Class<? extends Channel> channelType;
   private final String password;
+  private final SslContext tls;
   private final Map<String, CompletableFuture<PeerClient>> clients = new ConcurrentHashMap<>();
 
-  public PeerPool(EventLoopGroup group, Class<? extends Channel> channelType, String password) {
+  /** {@code tls} is the client context peers are dialled with, or null for plaintext. */
+  public PeerPool(EventLoopGroup group, Class<? extends Channel> channelType, String password, SslContext tls) {
     this.group = group;
     this.channelType = channelType;
     this.password = password;
+    this.tls = tls;
   }
 
   /** The connection to {@code address}, dialling it when there is none or the last one failed. */
@@ -28,13 +32,13 @@ public final class PeerPool implements AutoCloseable {
       if (existing != null && (!existing.isDone() || (!existing.isCompletedExceptionally() && existing.join().isUsable()))) {
         return existing;
       }
-      return PeerClient.connect(group, channelType, a, password, CONNECT_TIMEOUT_MILLIS);
+      return PeerClient.connect(group, channelType, a, password, tls, CONNECT_TIMEOUT_MILLIS);
     });
   }
 
   /** A connection of its own (streaming uses one per handoff, so that reads through are not queued behind batches). */
   CompletableFuture<PeerClient> dedicated(String address) {
-    return PeerClient.connect(group, channelType, address, password, CONNECT_TIMEOUT_MILLIS);
+    return PeerClient.connect(group, channelType, address, password, tls, CONNECT_TIMEOUT_MILLIS);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.node.Resp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -9,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.ringcache.node.Resp;
+import io.ringcache.node.Tls;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -129,6 +130,9 @@ final class Backend {
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (dispatcher.nodeTls() != null) {
+              ch.pipeline().addLast("tls", Tls.clientHandler(dispatcher.nodeTls(), ch.alloc(), target.host(), target.port()));
+            }
             ch.pipeline().addLast("framer", new ReplyFramer());
             ch.pipeline().addLast("replies", new Link(ch));
           }
@@ -229,7 +233,11 @@ final class Backend {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("proxy connection to {} failed: {}", address, cause.toString());
+      if (cause instanceof javax.net.ssl.SSLException || cause.getCause() instanceof javax.net.ssl.SSLException) {
+        log.warn("proxy connection to {} failed its TLS handshake: {}", address, cause.getMessage());
+      } else {
+        log.debug("proxy connection to {} failed: {}", address, cause.toString());
+      }
       ctx.close();
     }
   }

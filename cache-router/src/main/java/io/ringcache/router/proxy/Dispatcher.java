@@ -4,6 +4,7 @@ import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.ringcache.ring.RoutingTable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +55,7 @@ final class Dispatcher {
   private final Routes routes;
   private final String password;
   private final Class<? extends Channel> channelType;
+  private final SslContext nodeTls;
   private final ProxyStats stats;
   private final Map<String, Backend> backends = new HashMap<>();
   private final List<Backend> dirtyBackends = new ArrayList<>();
@@ -61,12 +63,14 @@ final class Dispatcher {
   private final Runnable flushTask = this::flushAll;
   private boolean flushScheduled;
 
-  Dispatcher(EventLoop loop, Routes routes, String password, Class<? extends Channel> channelType, ProxyStats stats) {
+  Dispatcher(EventLoop loop, Routes routes, String password, Class<? extends Channel> channelType, SslContext nodeTls,
+      ProxyStats stats) {
     this.loop = loop;
     this.stats = stats;
     this.routes = routes;
     this.password = password;
     this.channelType = channelType;
+    this.nodeTls = nodeTls;
   }
 
   EventLoop loop() {
@@ -75,6 +79,11 @@ final class Dispatcher {
 
   Class<? extends Channel> channelType() {
     return channelType;
+  }
+
+  /** The client context nodes are dialled with, or null for plaintext. */
+  SslContext nodeTls() {
+    return nodeTls;
   }
 
   String password() {

@@ -52,6 +52,7 @@ public final class ProxyServer implements AutoCloseable {
   private Channel serverChannel;
   private int port;
   private io.netty.handler.ssl.SslContext tls;
+  private io.netty.handler.ssl.SslContext nodeTls;
 
   /**
    * @param topology the router's live topology
@@ -75,6 +76,14 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer tls(io.netty.handler.ssl.SslContext context) {
     this.tls = context;
+    return this;
+  }
+
+  /**
+   * Dials nodes with TLS (before {@link #start}), checking their certificates with {@code context}.
+   */
+  public ProxyServer nodeTls(io.netty.handler.ssl.SslContext context) {
+    this.nodeTls = context;
     return this;
   }
 
@@ -122,7 +131,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   Dispatcher dispatcher(EventLoop loop) {
-    return dispatchers.computeIfAbsent(loop, l -> new Dispatcher(l, routes, password, channelType, stats));
+    return dispatchers.computeIfAbsent(loop, l -> new Dispatcher(l, routes, password, channelType, nodeTls, stats));
   }
 
   @Override
