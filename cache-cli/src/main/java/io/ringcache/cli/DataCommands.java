@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringcache.client.CacheClient;
 import io.ringcache.client.CacheException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +19,22 @@ final class DataCommands {
 
   private DataCommands() {}
 
-  /** The password option of the data commands. */
-  static final class PasswordOption {
+  /** How the data commands connect to the nodes. */
+  static final class ConnectionOptions {
     @Option(names = "--password", defaultValue = "${env:CACHE_PASSWORD}", description = "Password of the nodes (env CACHE_PASSWORD).")
     String password;
+
+    @Option(names = "--tls", defaultValue = "${env:CACHE_TLS:-false}",
+        description = "Connect to the nodes with TLS, trusting the JDK's authorities (env CACHE_TLS).")
+    boolean tls;
+
+    @Option(names = "--tls-ca-cert", paramLabel = "FILE", defaultValue = "${env:CACHE_TLS_CA_CERT}",
+        description = "Connect with TLS, trusting the PEM certificates in FILE (env CACHE_TLS_CA_CERT).")
+    Path tlsCaCert;
   }
 
   /** A client seeded with the nodes of the router's topology (the client then routes every key itself). */
-  static CacheClient open(CacheCtl parent, String password) {
+  static CacheClient open(CacheCtl parent, ConnectionOptions connection) {
     JsonNode topology = parent.admin.client().get("/topology");
     List<String> seeds = new ArrayList<>();
     for (JsonNode node : topology.path("nodes")) {
@@ -37,12 +46,17 @@ final class DataCommands {
       throw new CliException("the topology lists no node to connect to");
     }
     CacheClient.Builder builder = CacheClient.builder().seeds(seeds).ioThreads(1);
-    if (password != null && !password.isEmpty()) {
-      builder.password(password);
+    if (connection.password != null && !connection.password.isEmpty()) {
+      builder.password(connection.password);
+    }
+    if (connection.tlsCaCert != null) {
+      builder.tlsCaCert(connection.tlsCaCert);
+    } else if (connection.tls) {
+      builder.tls(true);
     }
     try {
       return builder.build();
-    } catch (CacheException e) {
+    } catch (CacheException | IllegalArgumentException e) {
       throw new CliException("cannot connect to the cluster: " + e.getMessage());
     }
   }
@@ -52,12 +66,12 @@ final class DataCommands {
   static final class Get implements Callable<Integer> {
     @CommandLine.ParentCommand CacheCtl parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @CommandLine.Mixin PasswordOption auth;
+    @CommandLine.Mixin ConnectionOptions connection;
     @Parameters(index = "0", paramLabel = "KEY") String key;
 
     @Override
     public Integer call() {
-      try (CacheClient cache = open(parent, auth.password)) {
+      try (CacheClient cache = open(parent, connection)) {
         String value = cache.get(key);
         if (value == null) {
           spec.commandLine().getErr().println("(nil): no such key: " + key);
@@ -77,7 +91,7 @@ final class DataCommands {
   static final class Put implements Callable<Integer> {
     @CommandLine.ParentCommand CacheCtl parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @CommandLine.Mixin PasswordOption auth;
+    @CommandLine.Mixin ConnectionOptions connection;
     @Parameters(index = "0", paramLabel = "KEY") String key;
     @Parameters(index = "1", paramLabel = "VALUE") String value;
 
@@ -89,7 +103,7 @@ final class DataCommands {
       if (ttlSeconds != null && ttlSeconds <= 0) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--ttl must be positive: " + ttlSeconds);
       }
-      try (CacheClient cache = open(parent, auth.password)) {
+      try (CacheClient cache = open(parent, connection)) {
         if (ttlSeconds == null) {
           cache.put(key, value);
         } else {
@@ -108,12 +122,12 @@ final class DataCommands {
   static final class Del implements Callable<Integer> {
     @CommandLine.ParentCommand CacheCtl parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @CommandLine.Mixin PasswordOption auth;
+    @CommandLine.Mixin ConnectionOptions connection;
     @Parameters(arity = "1..*", paramLabel = "KEY") List<String> keys;
 
     @Override
     public Integer call() {
-      try (CacheClient cache = open(parent, auth.password)) {
+      try (CacheClient cache = open(parent, connection)) {
         long deleted = 0;
         for (String key : keys) {
           if (cache.delete(key)) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
+import io.ringcache.node.TestCertificates;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.router.Router;
@@ -46,6 +47,10 @@ class AdminCommandsIT {
   }
 
   private int run(String... args) {
+    return runAgainst(router, args);
+  }
+
+  private int runAgainst(Router router, String... args) {
     out = new StringWriter();
     err = new StringWriter();
     CommandLine commandLine = CacheCtl.commandLine();
@@ -54,6 +59,23 @@ class AdminCommandsIT {
     List<String> all = new ArrayList<>(List.of("--router", "127.0.0.1:" + router.adminPort()));
     all.addAll(List.of(args));
     return commandLine.execute(all.toArray(String[]::new));
+  }
+
+  @Test
+  void dataCommands_overTls_trustTheGivenCertificate_andPlaintextFailsClearly() throws Exception {
+    TestCertificates tls = TestCertificates.create(dir.resolve("tls"));
+    NodeServer node = NodeServer.start(NodeConfig.builder().port(0).threads(1)
+        .tls(tls.keystore(), tls.password()).tlsCaCert(tls.caCert()).build());
+    nodes.add(node);
+    try (Router tlsRouter = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dir.resolve("tls-router"))
+        .initialNodes(List.of(NodeInfo.of(node.cluster().name(), 1))).nodeTls(true).tlsCaCert(tls.caCert()).build())) {
+      String caCert = tls.caCert().toString();
+      assertThat(runAgainst(tlsRouter, "put", "--tls-ca-cert", caCert, "secret:1", "s3cr3t")).as(err.toString()).isZero();
+      assertThat(runAgainst(tlsRouter, "get", "--tls-ca-cert", caCert, "secret:1")).as(err.toString()).isZero();
+      assertThat(out.toString().strip()).isEqualTo("s3cr3t");
+      assertThat(runAgainst(tlsRouter, "get", "secret:1")).isNotZero();
+      assertThat(err.toString()).contains("cannot connect to the cluster");
+    }
   }
 
   @Test
