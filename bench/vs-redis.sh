@@ -6,6 +6,8 @@
 # prints each round's requests/s and the median of the per-round ratios node/redis.
 # Ports: redis 17379, node 17301 (loopback only). Env: NODE_THREADS (default: cores),
 # CACHE_NODE_JAVA_OPTS (default -Xmx2g), REQUESTS_P16 (2000000), REQUESTS_P1 (300000).
+# TLS=1: both servers speak TLS only (one self-signed certificate from keytool, its key exported
+# with openssl for redis-server) and redis-benchmark connects with --tls.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-5}"
@@ -17,23 +19,37 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --loglevel warning >/dev/null &
+redis_listen=(--port "$redis_port")
+node_tls=()
+tls=()
+if [ "${TLS:-0}" = 1 ]; then
+  certs=$(mktemp -d)
+  keytool -genkeypair -alias bench -keyalg EC -groupname secp256r1 -dname CN=127.0.0.1 -ext SAN=ip:127.0.0.1 \
+    -validity 2 -storetype PKCS12 -keystore "$certs/bench.p12" -storepass changeit >/dev/null 2>&1
+  keytool -exportcert -rfc -alias bench -keystore "$certs/bench.p12" -storepass changeit -file "$certs/cert.pem" >/dev/null 2>&1
+  openssl pkcs12 -in "$certs/bench.p12" -nocerts -nodes -passin pass:changeit -out "$certs/key.pem" 2>/dev/null
+  redis_listen=(--port 0 --tls-port "$redis_port" --tls-cert-file "$certs/cert.pem" --tls-key-file "$certs/key.pem"
+    --tls-ca-cert-file "$certs/cert.pem" --tls-auth-clients no)
+  node_tls=(--tls-keystore "$certs/bench.p12" --tls-keystore-password changeit)
+  tls=(--tls --cacert "$certs/cert.pem")
+fi
+redis-server "${redis_listen[@]}" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --loglevel warning >/dev/null &
 pids+=($!)
 CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx2g}" "$root/bin/cache-node" --port "$node_port" --max-memory 1g \
-  ${NODE_THREADS:+--threads "$NODE_THREADS"} 2>/tmp/ringcache-bench-node.log &
+  ${NODE_THREADS:+--threads "$NODE_THREADS"} "${node_tls[@]}" 2>/tmp/ringcache-bench-node.log &
 pids+=($!)
 for port in "$redis_port" "$node_port"; do
-  for _ in $(seq 1 600); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  for _ in $(seq 1 600); do redis-cli "${tls[@]}" -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
 # one run: prints "SET <rps>" and "GET <rps>"
 bench() { # port pipeline requests
-  redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -r 100000 -d 64 -t set,get -P "$2" -n "$3" --csv 2>/dev/null |
+  redis-benchmark "${tls[@]}" -h 127.0.0.1 -p "$1" -c 50 -r 100000 -d 64 -t set,get -P "$2" -n "$3" --csv 2>/dev/null |
     awk -F'","' 'NR>1 { gsub(/"/, "", $1); gsub(/"/, "", $2); print $1, $2 }'
 }
 
 echo "machine: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1)"
-echo "redis: $(redis-server --version | awk '{print $3}'), node log: /tmp/ringcache-bench-node.log"
+echo "redis: $(redis-server --version | awk '{print $3}'), node log: /tmp/ringcache-bench-node.log, TLS: ${TLS:-0}"
 echo "warm-up (not counted)"
 bench "$node_port" 16 "$n16" >/dev/null
 bench "$redis_port" 16 "$n16" >/dev/null

@@ -172,7 +172,7 @@ public final class NodeServer implements AutoCloseable {
         config.maxMemory(),
         Info.human(config.maxMemory()),
         config.requirepass() == null ? "off" : "on",
-        tls == null ? "off" : "on (peers dialled with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()) + ")");
+        tls == null ? "off" : "on (" + Tls.engine() + "; peers dialled with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()) + ")");
     log.info("limits: {}", config.limits());
     if (config.requirepass() == null && !isLoopback(config.bind())) {
       log.warn("listening on {} (not loopback) without a password: anyone who can reach it can read, write and"

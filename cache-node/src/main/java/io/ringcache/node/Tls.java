@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -34,6 +35,11 @@ public final class Tls {
   private static final String VERIFY_HOST = "HTTPS";
 
   private Tls() {}
+
+  /** Which TLS implementation the contexts use: BoringSSL through netty-tcnative when it loads, else the JDK's. */
+  public static String engine() {
+    return OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK " + System.getProperty("java.version");
+  }
 
   /** A server context from a PKCS#12 keystore; a missing or unreadable keystore is a clear error. */
   public static SslContext server(Path keystore, String password) {
