@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class ChaosIT {
 
   private static final int KEYS = 600;
 
-  @TempDir Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
   private int base;
   private final List<Long> extraPids = new java.util.ArrayList<>();
 
@@ -139,12 +140,55 @@ class ChaosIT {
     }
   }
 
+  @Test
+  void joinWhileASourceIsKilledNine_theRingEndsWhole_andNoKeyOfALiveNodeIsLostOrStale() throws Exception {
+    int victimPort = base + 1;
+    String victim = "127.0.0.1:" + victimPort;
+    String joiner = "127.0.0.1:" + (base + 4);
+    // enough data that the join streams for a while, so the kill lands before, during or after it
+    try (CacheClient bulk = client()) {
+      String value = "v".repeat(1024);
+      for (int batch = 0; batch < 60; batch++) {
+        Map<String, String> entries = new java.util.HashMap<>();
+        for (int i = 0; i < 1_000; i++) {
+          entries.put("bulk:" + batch + ":" + i, value);
+        }
+        bulk.putAll(entries);
+      }
+    }
+    RoutingTable before = RoutingTable.of(topology());
+    extraPids.add(LocalProcesses.startDetached(ROOT, "cache-node",
+        List.of("--bind", "127.0.0.1", "--port", Integer.toString(base + 4), "--name", joiner), Map.of(),
+        dir, dir.resolve("logs/joining-node.log")));
+    awaitTrue(() -> listening(base + 4), Duration.ofSeconds(60), "the joining node listening");
+
+    // a write acknowledged by a node that stays up must survive: only the victim's keys may miss
+    try (Load load = new Load(client(), k -> before.serverOf(key(k)).equals(victim))) {
+      load.awaitWrites(KEYS * 2);
+      Result add = cachectl(Duration.ofSeconds(30), "--router", "127.0.0.1:" + (base + 70), "add", joiner, "--no-wait");
+      assertThat(add.exit()).as(add.out() + add.err()).isZero();
+      awaitTrue(() -> !topology().handoffs().isEmpty() || topology().ring().contains(joiner), Duration.ofSeconds(10),
+          "the join under way");
+      ProcessHandle.of(pid("node-" + victimPort)).orElseThrow().destroyForcibly();
+
+      awaitTrue(() -> {
+        Topology t = topology();
+        return t.handoffs().isEmpty() && state(victim) == NodeState.EJECTED && state(joiner) == NodeState.UP
+            && t.ring().contains(joiner) && !t.ring().contains(victim);
+      }, Duration.ofSeconds(60), "the join settled with " + victim + " ejected");
+      long errorsSettled = load.errors.get();
+      load.awaitWrites(load.writes.get() + KEYS * 2);
+      assertThat(load.errors.get()).as("errors once the ring settled").isEqualTo(errorsSettled);
+      assertThat(load.stopAndVerify()).isEmpty();
+    }
+  }
+
   // ---- load -------------------------------------------------------------------------------
 
   /** One writer per key (increasing values) and two readers checking each read against the newest acknowledged write. */
   private static final class Load implements AutoCloseable {
     final CacheClient client;
-    final boolean missesAllowed;
+    final IntPredicate mayMiss;
     final AtomicLongArray acked = new AtomicLongArray(KEYS);
     final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicLong writes = new AtomicLong();
@@ -153,9 +197,15 @@ class ChaosIT {
     final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
     final List<Thread> threads = new java.util.ArrayList<>();
 
+    /** {@code missesAllowed}: whether any key may read as absent (its node died) or none may. */
     Load(CacheClient client, boolean missesAllowed) {
+      this(client, k -> missesAllowed);
+    }
+
+    /** {@code mayMiss}: the keys that may read as absent, those whose node died. */
+    Load(CacheClient client, IntPredicate mayMiss) {
       this.client = client;
-      this.missesAllowed = missesAllowed;
+      this.mayMiss = mayMiss;
       threads.add(new Thread(this::write, "chaos-writer"));
       threads.add(new Thread(this::read, "chaos-reader-1"));
       threads.add(new Thread(this::read, "chaos-reader-2"));
@@ -194,7 +244,7 @@ class ChaosIT {
       if (floor == 0) {
         return;
       }
-      if (value == null ? !missesAllowed : Long.parseLong(value) < floor) {
+      if (value == null ? !mayMiss.test(k) : Long.parseLong(value) < floor) {
         violations.add("key " + k + ": read " + value + " after " + floor + " was acknowledged");
       }
     }
@@ -211,7 +261,7 @@ class ChaosIT {
       for (int k = 0; k < KEYS; k++) {
         String value = client.get(keyString(k));
         long last = acked.get(k);
-        if (last > 0 && !(value == null ? missesAllowed : Long.parseLong(value) == last)) {
+        if (last > 0 && !(value == null ? mayMiss.test(k) : Long.parseLong(value) == last)) {
           violations.add("key " + k + ": holds " + value + " at the end, last acknowledged " + last);
         }
       }

@@ -26,12 +26,12 @@ final class ProcessFixtures {
 
   private ProcessFixtures() {}
 
-  /** A base B with B, B+1..B+3 and B+70 free on loopback. */
+  /** A base B with B, B+1..B+4 and B+70 free on loopback. */
   static int freePortBase() {
     int start = 20_000 + 100 * ThreadLocalRandom.current().nextInt(300);
     for (int attempt = 0; attempt < 300; attempt++) {
       int base = 20_000 + (start - 20_000 + 100 * attempt) % 30_000;
-      if (Stream.of(0, 1, 2, 3, 70).allMatch(offset -> free(base + offset))) {
+      if (Stream.of(0, 1, 2, 3, 4, 70).allMatch(offset -> free(base + offset))) {
         return base;
       }
     }

@@ -46,10 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * Every step is a topology persisted before it is pushed, and every step is idempotent, so a
  * restarted router resumes from the persisted phase. A participant that stops answering is
- * recorded as failed and the event goes straight to finish with that node EJECTED: its ranges fall
- * to their successors, and a source whose sealed handoff disappears drops those ranges rather than
- * serve data that may be stale. Health-check ejections and re-admissions are events too, so they
- * never interleave with a handoff.
+ * recorded as failed; the next step prunes: one topology change ejects it and drops the handoffs it
+ * takes part in, and the handoffs between live nodes go on from their phase to the end (so a join
+ * whose source dies still receives every other source's keys). A failed source's ranges fall to
+ * their new owner empty; a failed target's ranges to their successors, and a source whose sealed
+ * handoff disappears drops those ranges rather than serve data that may be stale. Health-check
+ * ejections and re-admissions are events too, so they never interleave with a handoff.
  */
 
 /** Runs joins, leaves, weight changes, ejections and re-admissions, one at a time. */
@@ -269,42 +271,84 @@ final class ScaleCoordinator implements AutoCloseable {
     drive(event);
   }
 
-  /** Takes the persisted handoffs from whatever phase they are in to the end. */
+  /**
+   * Takes the persisted handoffs from whatever phase they are in to the end. When a participant
+   * fails, only the handoffs it takes part in are dropped (prune); the others go on to the end, so
+   * the keys of live nodes are never left behind.
+   */
   private void drive(ScaleEvent event) throws Exception {
     Topology t = store.current();
     if (!t.handoffs().isEmpty()) {
       log.info("handoffs: {}", t.handoffs().stream().map(Describe::handoff).toList());
     }
-    HandoffPhase phase = t.handoffs().isEmpty() ? null : t.handoffs().get(0).phase();
-    if (phase == HandoffPhase.PREPARED && ok(event)) {
-      pushAll(t, participants(t), event);
-      if (ok(event)) {
-        t = advance(HandoffPhase.SEALED);
-        phase = HandoffPhase.SEALED;
+    Set<String> streamed = new java.util.HashSet<>();
+    while (!(t = store.current()).handoffs().isEmpty()) {
+      if (!ok(event)) {
+        prune(event);
+        continue;
+      }
+      switch (t.handoffs().get(0).phase()) {
+        case PREPARED -> {
+          pushAll(t, participants(t), event);
+          if (ok(event)) {
+            advance(HandoffPhase.SEALED);
+          }
+        }
+        case SEALED -> {
+          pushOrdered(t, sources(t), event); // seal before activate
+          if (ok(event)) {
+            advance(HandoffPhase.ACTIVE);
+          }
+        }
+        case ACTIVE -> {
+          pushOrdered(t, targets(t), event);
+          if (ok(event)) {
+            advance(HandoffPhase.STREAMING);
+          }
+        }
+        case STREAMING -> {
+          pushOrdered(t, targets(t), event);
+          if (ok(event)) {
+            stream(t, event, streamed);
+          }
+          if (ok(event)) {
+            finish(event);
+            return;
+          }
+        }
       }
     }
-    if (phase == HandoffPhase.SEALED && ok(event)) {
-      pushOrdered(t, sources(t), event); // seal before activate
-      if (ok(event)) {
-        t = advance(HandoffPhase.ACTIVE);
-        phase = HandoffPhase.ACTIVE;
-      }
-    }
-    if (phase == HandoffPhase.ACTIVE && ok(event)) {
-      pushOrdered(t, targets(t), event);
-      if (ok(event)) {
-        t = advance(HandoffPhase.STREAMING);
-        phase = HandoffPhase.STREAMING;
-      }
-    }
-    if (phase == HandoffPhase.STREAMING && ok(event)) {
-      pushOrdered(t, targets(t), event);
-      if (ok(event)) {
-        stream(t, event);
-      }
-    }
-    event.aborted = !ok(event);
     finish(event);
+  }
+
+  /**
+   * Drops the handoffs of the participants that failed and ejects those nodes, as one topology
+   * change: a failed source's ranges fall to their new owners empty, a failed target's to their
+   * successors; the handoffs between live nodes stay in their phase and go on.
+   */
+  private void prune(ScaleEvent event) {
+    Set<String> failed = Set.copyOf(event.failed);
+    Topology t = store.update(cur -> cur.next(
+        ejecting(cur.nodes(), failed),
+        cur.handoffs().stream().filter(h -> !failed.contains(h.from()) && !failed.contains(h.to())).toList()));
+    event.pruned = true;
+    log.warn("scale event {}: {} failed; dropped its handoffs, the others go on: {}", event.id, failed,
+        t.handoffs().stream().map(Describe::handoff).toList());
+    pushAll(t, participants(t), event);
+  }
+
+  /** {@code nodes} with the failed ones in the ring ejected, unless that would leave the ring empty. */
+  private static List<NodeInfo> ejecting(List<NodeInfo> nodes, Set<String> failed) {
+    List<NodeInfo> next = nodes.stream()
+        .map(n -> failed.contains(n.name()) && n.state().inRing() ? n.withState(NodeState.EJECTED) : n)
+        .toList();
+    if (HashRing.of(next).isEmpty()) {
+      // never eject the last nodes of the ring: keep them DOWN, so keys still have an owner to wait for
+      next = nodes.stream()
+          .map(n -> failed.contains(n.name()) && n.state().inRing() ? n.withState(NodeState.DOWN) : n)
+          .toList();
+    }
+    return next;
   }
 
   /** Whether no participant of the handoffs under way has failed (other failed nodes are only ejected at the end). */
@@ -323,23 +367,12 @@ final class ScaleCoordinator implements AutoCloseable {
   /** The final membership: LEAVING nodes gone, failed nodes ejected, no handoff; pushed to all. */
   private void finish(ScaleEvent event) {
     Set<String> failed = Set.copyOf(event.failed);
+    if (event.kind != ScaleEvent.Kind.EJECT) {
+      event.aborted = event.node == null ? event.pruned : failed.contains(event.node);
+    }
     Topology before = store.current();
-    Topology t = store.update(cur -> {
-      List<NodeInfo> nodes = new ArrayList<>();
-      for (NodeInfo n : cur.nodes()) {
-        if (n.state() == NodeState.LEAVING) {
-          continue;
-        }
-        nodes.add(failed.contains(n.name()) && n.state().inRing() ? n.withState(NodeState.EJECTED) : n);
-      }
-      if (HashRing.of(nodes).isEmpty()) {
-        // never eject the last nodes of the ring: keep them DOWN, so keys still have an owner to wait for
-        nodes = nodes.stream()
-            .map(n -> failed.contains(n.name()) && n.state() == NodeState.EJECTED ? n.withState(NodeState.DOWN) : n)
-            .toList();
-      }
-      return cur.next(nodes, List.of());
-    });
+    Topology t = store.update(cur -> cur.next(
+        ejecting(cur.nodes().stream().filter(n -> n.state() != NodeState.LEAVING).toList(), failed), List.of()));
     pushAll(t);
     // nodes that left are no longer listed: tell them too, so that they drop what they handed off
     for (NodeInfo gone : before.nodes()) {
@@ -357,12 +390,15 @@ final class ScaleCoordinator implements AutoCloseable {
     }
   }
 
-  private void stream(Topology t, ScaleEvent event) throws InterruptedException {
+  /** Streams every handoff of {@code t} not in {@code streamed}, in parallel; adds those that finish to it. */
+  private void stream(Topology t, ScaleEvent event, Set<String> streamed) throws InterruptedException {
     Map<Handoff, Future<Long>> running = new HashMap<>();
     Map<Handoff, Integer> attempts = new HashMap<>();
     for (Handoff h : t.handoffs()) {
-      running.put(h, streams.submit(() -> streamOne(t, h)));
-      attempts.put(h, 1);
+      if (!streamed.contains(h.id())) {
+        running.put(h, streams.submit(() -> streamOne(t, h)));
+        attempts.put(h, 1);
+      }
     }
     long deadline = System.nanoTime() + streamTimeout.toNanos();
     long nextPoll = 0;
@@ -384,6 +420,7 @@ final class ScaleCoordinator implements AutoCloseable {
           ScaleEvent.Progress before = event.progress.get(h.id());
           event.progress.put(h.id(), new ScaleEvent.Progress(moved, Math.max(moved, before == null ? 0 : before.total())));
           log.info("handoff {} streamed {} entries {} -> {}", h.id(), moved, h.from(), h.to());
+          streamed.add(h.id());
           it.remove();
         } catch (TimeoutException e) {
           if (poll) {
@@ -458,7 +495,9 @@ final class ScaleCoordinator implements AutoCloseable {
 
   private void pushAll(Topology t, Set<String> required, ScaleEvent event) {
     for (NodeInfo node : t.nodes()) {
-      if (!pushWithRetry(t, node.name()) && required.contains(node.name())) {
+      if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
+        bestEffort.execute(() -> pushOnce(t, node)); // never a participant; it may hang until a timeout
+      } else if (!pushWithRetry(t, node.name()) && required.contains(node.name())) {
         event.failed.add(node.name());
       }
     }

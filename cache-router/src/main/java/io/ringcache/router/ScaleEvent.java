@@ -22,8 +22,10 @@ final class ScaleEvent {
   volatile Instant finished;
   volatile Status status = Status.RUNNING;
   volatile String message = "";
-  /** Whether a node taking part in the handoffs failed, so that they ended early. */
+  /** Whether the event did not reach its goal: its node failed (or, resuming, a participant did). */
   volatile boolean aborted;
+  /** Whether handoffs were dropped because a participant failed. */
+  volatile boolean pruned;
   /** Nodes that failed during the event; they are ejected when it finishes. */
   final Set<String> failed = ConcurrentHashMap.newKeySet();
   final Map<String, Progress> progress = new ConcurrentHashMap<>();

@@ -53,7 +53,8 @@ class FailureIT {
   }
 
   @Test
-  void sourceKilledWhileStreaming_isEjected_andNoReadIsStale() throws Exception {
+  void sourceKilledWhileStreaming_isEjected_theOtherSourcesStillHandOff_andNoReadIsStale() throws Exception {
+    RoutingTable before = RoutingTable.of(cluster.topology());
     try (HistoryChecker history = checker(true)) {
       history.awaitWrites(2_000);
       NodeServer target = cluster.startNode();
@@ -66,6 +67,11 @@ class FailureIT {
       Topology t = cluster.topology();
       assertThat(t.node(source).orElseThrow().state()).isEqualTo(NodeState.EJECTED);
       assertThat(t.node(TestCluster.name(target)).orElseThrow().state()).isEqualTo(NodeState.UP);
+      assertThat(t.ring().nodeNames()).contains(TestCluster.name(target));
+      assertThat(cluster.router.coordinator().history().get(0).status).isEqualTo(ScaleEvent.Status.DONE);
+      // the join went on from the live sources: only the dead node's keys may be gone
+      assertThat(cluster.wrongValues(BULK))
+          .allSatisfy(i -> assertThat(before.serverOf(TestCluster.key(i))).as("owner of lost key %s", i).isEqualTo(source));
       long after = history.writes.get();
       history.awaitWrites(after + 2_000);
       assertThat(history.stopAndVerify()).isEmpty();
