@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *    into single-key requests, each routed and redirected on its own: correct whatever the
  *    handoff state, and rare.
  *  - Any other error reply becomes an exception in CacheExceptions, the one factory.
- *  - A connection failure fails the attempt (it may have executed, so it is not retried) and asks
- *    for a topology refresh.
+ *  - A lost connection asks for a topology refresh; its requests are sent once more on a new
+ *    connection if they were never written, or if they are reads (running twice is harmless);
+ *    written writes fail (they may have executed). A refused connection fails its requests.
  *
  * Every request has one deadline (command timeout from its first send); a retry past it fails
  * with CacheTimeoutException, and CommandHandler's sweep fails requests that wait past it.
@@ -169,6 +170,11 @@ final class ClusterExecutor {
               address, a -> new Endpoint(a, this, bootstrap, group, options.maxInFlightPerNode()));
     }
     return endpoint;
+  }
+
+  /** Sends {@code request} again after its connection was lost, routed afresh, off the failing connection's stack. */
+  void resendAfterLoss(Request<?> request) {
+    group.next().execute(() -> dispatch(request));
   }
 
   /** Sends {@code request} to {@code address} again, through the endpoint now registered for it. */

@@ -45,7 +45,7 @@ final class CommandHandler extends ChannelDuplexHandler {
     void onReply(CommandHandler connection, Request<?> request, Object reply);
 
     /** {@code request} could not be sent or its connection was lost before the reply. */
-    void onFailure(CommandHandler connection, Request<?> request, CacheException cause);
+    void onFailure(CommandHandler connection, Request<?> request, CacheException cause, boolean written);
 
     /** The connection closed, or failed to open; called once. */
     void onClosed(CommandHandler connection, Throwable cause);
@@ -253,10 +253,10 @@ final class CommandHandler extends ChannelDuplexHandler {
             : new CacheConnectionException(address, "node " + address + " is unreachable: " + why, closeCause);
     Request<?> request;
     while ((request = inFlight.poll()) != null) {
-      listener.onFailure(this, request, error);
+      listener.onFailure(this, request, error, true);
     }
     while ((request = queue.poll()) != null) {
-      listener.onFailure(this, request, error);
+      listener.onFailure(this, request, error, false);
     }
   }
 

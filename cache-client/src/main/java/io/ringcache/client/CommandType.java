@@ -4,28 +4,35 @@ import java.nio.charset.StandardCharsets;
 
 /** The commands the client sends, each with its name pre-encoded as a RESP bulk string. */
 enum CommandType {
-  GET("GET"),
-  SET("SET"),
-  DEL("DEL"),
-  EXISTS("EXISTS"),
-  PEXPIRE("PEXPIRE"),
-  PTTL("PTTL"),
-  INCR("INCR"),
-  INCRBY("INCRBY"),
-  MGET("MGET"),
-  MSET("MSET"),
-  AUTH("AUTH"),
-  PING("PING"),
-  RING_TOPOLOGY("RING.TOPOLOGY");
+  GET("GET", true),
+  SET("SET", false),
+  DEL("DEL", false),
+  EXISTS("EXISTS", true),
+  PEXPIRE("PEXPIRE", false),
+  PTTL("PTTL", true),
+  INCR("INCR", false),
+  INCRBY("INCRBY", false),
+  MGET("MGET", true),
+  MSET("MSET", false),
+  AUTH("AUTH", false),
+  PING("PING", true),
+  RING_TOPOLOGY("RING.TOPOLOGY", true);
 
   static final byte[] PX = bulk("PX");
 
   private final String wireName;
   private final byte[] encodedName;
+  private final boolean readOnly;
 
-  CommandType(String wireName) {
+  CommandType(String wireName, boolean readOnly) {
     this.wireName = wireName;
     this.encodedName = bulk(wireName);
+    this.readOnly = readOnly;
+  }
+
+  /** Whether running it twice is the same as once: it may be sent again after its connection was lost. */
+  boolean readOnly() {
+    return readOnly;
   }
 
   /** The command as sent, for messages: {@code RING.TOPOLOGY}. */

@@ -212,11 +212,32 @@ final class Endpoint implements CommandHandler.Listener {
   }
 
   @Override
-  public void onFailure(CommandHandler connection, Request<?> request, CacheException cause) {
+  public void onFailure(CommandHandler connection, Request<?> request, CacheException cause, boolean written) {
     release(request);
-    if (!request.isDone()) {
+    if (request.isDone()) {
+      return;
+    }
+    if (resendable(connection, request, cause, written)) {
+      request.resentAfterLoss = true;
+      executor.resendAfterLoss(request);
+    } else {
       request.completeExceptionally(cause);
     }
+  }
+
+  /*
+   * A request whose established connection was lost goes out once more, on a new connection (the
+   * node may have closed an idle connection, restarted, or the network blinked): always when it
+   * was never written, and when it was written only if running it twice is harmless (reads). Not
+   * after a refused connection (the node is down: the reconnect delay fails it fast anyway), an
+   * AUTH failure, or an AUTH itself, which belongs to its connection.
+   */
+  private static boolean resendable(CommandHandler connection, Request<?> request, CacheException cause, boolean written) {
+    return !request.resentAfterLoss
+        && cause instanceof CacheConnectionException
+        && connection.wasActive()
+        && request.type != CommandType.AUTH
+        && (!written || request.type.readOnly());
   }
 
   @Override

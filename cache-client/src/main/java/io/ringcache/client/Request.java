@@ -27,6 +27,8 @@ final class Request<T> extends CompletableFuture<T> {
   long deadlineNanos;
   int redirects;
   int tryAgains;
+  /** Whether it was already sent again after a lost connection (once at most). */
+  boolean resentAfterLoss;
   /** Whether the caller is a thread that may wait for a permit (the sync API). */
   boolean mayWait;
   /** Whether this attempt holds one of its endpoint's in-flight permits. */

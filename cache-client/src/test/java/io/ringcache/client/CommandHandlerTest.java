@@ -36,7 +36,7 @@ class CommandHandlerTest {
               }
 
               @Override
-              public void onFailure(CommandHandler connection, Request<?> request, CacheException cause) {
+              public void onFailure(CommandHandler connection, Request<?> request, CacheException cause, boolean written) {
                 failures.add(cause);
                 request.completeExceptionally(cause);
               }
