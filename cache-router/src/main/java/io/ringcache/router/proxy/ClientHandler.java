@@ -54,6 +54,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean throttled;
   private boolean dirty;
+  /** Replies handed to the channel (at WRITE_THRESHOLD) and not flushed yet. */
+  private boolean unflushed;
   private ByteBuf out;
   private String name;
   /** Calls of this client being redirected; while any is, new requests wait in `held`. */
@@ -291,6 +293,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     reply.release();
     if (b.readableBytes() >= WRITE_THRESHOLD) {
       out = null;
+      unflushed = true;
       ctx.write(b, ctx.voidPromise());
     }
     if (!dirty) {
@@ -301,12 +304,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   void flush() {
     dirty = false;
+    if (!open) {
+      return; // channelInactive releases what is left
+    }
     ByteBuf b = out;
-    if (b == null || !open) {
+    if (b != null) {
+      out = null;
+      ctx.write(b, ctx.voidPromise());
+    } else if (!unflushed) {
       return;
     }
-    out = null;
-    ctx.writeAndFlush(b, ctx.voidPromise());
+    unflushed = false;
+    ctx.flush();
   }
 
   private void closeWhenAnswered() {
