@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -26,6 +27,7 @@ final class TestCluster implements AutoCloseable {
   final Map<String, NodeServer> nodes = new LinkedHashMap<>();
   final Path dataDir;
   final String password;
+  private final UnaryOperator<RouterConfig.Builder> routerOptions;
   Router router;
 
   TestCluster(Path dataDir, int nodeCount) throws Exception {
@@ -34,8 +36,15 @@ final class TestCluster implements AutoCloseable {
 
   /** A cluster whose nodes and router require {@code password} (null: none). */
   TestCluster(Path dataDir, int nodeCount, String password) throws Exception {
+    this(dataDir, nodeCount, password, UnaryOperator.identity());
+  }
+
+  /** A cluster whose router's settings {@code routerOptions} adjusts (after the fixture's own). */
+  TestCluster(Path dataDir, int nodeCount, String password, UnaryOperator<RouterConfig.Builder> routerOptions)
+      throws Exception {
     this.dataDir = dataDir;
     this.password = password;
+    this.routerOptions = routerOptions;
     List<NodeInfo> initial = new ArrayList<>();
     for (int i = 0; i < nodeCount; i++) {
       NodeServer node = startNode();
@@ -63,14 +72,14 @@ final class TestCluster implements AutoCloseable {
   }
 
   Router startRouter(List<NodeInfo> initial) throws InterruptedException {
-    return Router.start(RouterConfig.builder()
+    return Router.start(routerOptions.apply(RouterConfig.builder()
         .port(0)
         .adminPort(0)
         .dataDir(dataDir)
         .initialNodes(initial)
         .password(password)
         .healthInterval(Duration.ofMillis(300))
-        .healthMisses(5) // 1.5 s: a node starved by a loaded machine is not ejected by mistake
+        .healthMisses(5)) // 1.5 s: a node starved by a loaded machine is not ejected by mistake
         .build());
   }
 

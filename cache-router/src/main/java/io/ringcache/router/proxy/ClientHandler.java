@@ -28,10 +28,12 @@ import org.slf4j.LoggerFactory;
  *
  * Backpressure, both ways:
  *  - a client whose replies do not drain makes its channel unwritable; the decoder then stops
- *    decoding and reading it (the node's own mechanism);
+ *    decoding and reading it (the node's own mechanism); the OutputGuard ahead of this handler
+ *    closes it if they stay undrained for proxy-output-stall-timeout, or exceed
+ *    proxy-max-output-buffer (replies of requests already sent to nodes keep arriving);
  *  - a client with MAX_PENDING requests unanswered (the nodes are slow) is made unwritable too,
  *    through a user-defined writability bit, so the decoder pauses the same way; the bit clears
- *    when half of them are answered.
+ *    when half of them are answered. The guard does not count this as a stall.
  */
 
 /** Serves one client connection of the proxy port. Not sharable. */
@@ -607,7 +609,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         .append("proxy_tryagain_retries:").append(stats.retries.sum()).append("\r\n")
         .append("proxy_multikey_splits:").append(stats.splits.sum()).append("\r\n")
         .append("proxy_unreachable:").append(stats.unreachable.sum()).append("\r\n")
-        .append("proxy_retry_budget_exhausted:").append(stats.budgetExhausted.sum()).append("\r\n");
+        .append("proxy_retry_budget_exhausted:").append(stats.budgetExhausted.sum()).append("\r\n")
+        .append("proxy_output_buffer_limit_closes:").append(stats.outputLimitCloses.sum()).append("\r\n")
+        .append("proxy_output_stall_closes:").append(stats.outputStallCloses.sum()).append("\r\n");
     for (var n : t.nodes()) {
       s.append("node:").append(n.name()).append(",address=").append(n.address())
           .append(",weight=").append(n.weight()).append(",state=").append(n.state()).append("\r\n");
