@@ -82,6 +82,9 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--tls-ca-cert", paramLabel = "FILE", defaultValue = "${env:CACHE_NODE_TLS_CA_CERT}", description = "PEM certificates trusted when dialling a peer with TLS; a peer's certificate must also name the host it is dialled at (CACHE_NODE_TLS_CA_CERT). Default: the JDK's authorities.")
   Path tlsCaCert;
 
+  @Option(names = "--output-stall-timeout", defaultValue = "${env:CACHE_NODE_OUTPUT_STALL_TIMEOUT:-60}", description = "Seconds a connection's replies may stay above 256 KiB, not read by its client, before it is closed; 0 = never (CACHE_NODE_OUTPUT_STALL_TIMEOUT).")
+  int outputStallTimeout;
+
   @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
   int metricsPort;
 
@@ -91,6 +94,10 @@ public final class CacheNode implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (outputStallTimeout < 0) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "output-stall-timeout must not be negative (0 turns it off): " + outputStallTimeout);
+    }
     NodeConfig config =
         NodeConfig.builder()
             .bind(bind)
@@ -110,7 +117,8 @@ public final class CacheNode implements Callable<Integer> {
                     maxQueryBuffer,
                     maxOutputBuffer,
                     maxClients,
-                    idleTimeout))
+                    idleTimeout,
+                    outputStallTimeout))
             .tls(tlsKeystore, tlsKeystorePassword)
             .tlsCaCert(tlsCaCert)
             .build();
@@ -143,8 +151,11 @@ public final class CacheNode implements Callable<Integer> {
     return (int) value;
   }
 
-  /** Sizes: a number of bytes with an optional k, m or g suffix (powers of 1024), optionally followed by b. */
-  static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+  /**
+   * Sizes: a number of bytes with an optional k, m or g suffix (powers of 1024), optionally followed
+   * by b. Public for the router's options.
+   */
+  public static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
       return parseSize(value);

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * Replies accumulate in the Connection's buffer and go out in one write and one flush at
  * channelReadComplete, so a pipelined batch is answered with one syscall. After each command the
  * bytes queued for the connection are compared with max-output-buffer: a client whose replies
- * exceed it (one enormous MGET, say; steady floods are held by the decoder's backpressure) is
- * closed.
+ * exceed it (one enormous MGET, say; steady floods are held by the decoder's backpressure, and
+ * closed by the OutputGuard if they are not read for output-stall-timeout) is closed.
  */
 
 /** Runs commands for one connection. Not sharable: it holds the connection's state. */

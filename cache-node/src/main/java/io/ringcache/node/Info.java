@@ -98,6 +98,7 @@ final class Info {
         line(s, "expired_keys", st.expired());
         line(s, "protocol_errors", stats.protocolErrors.sum());
         line(s, "output_buffer_limit_closes", stats.outputLimitCloses.sum());
+        line(s, "output_stall_closes", stats.outputStallCloses.sum());
       }
       case "keyspace" -> {
         s.append("# Keyspace\r\n");

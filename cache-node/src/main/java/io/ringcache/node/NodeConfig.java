@@ -85,6 +85,8 @@ public record NodeConfig(
    * @param maxOutputBuffer bytes of replies queued for a connection before it is closed
    * @param maxClients concurrent connections
    * @param idleTimeoutSeconds seconds without traffic before a connection is closed; 0 for never
+   * @param outputStallSeconds seconds a connection's replies may stay above the write-buffer high
+   *     watermark, not read by its client, before it is closed; 0 for never (see {@link OutputGuard})
    */
   public record Limits(
       int maxKeySize,
@@ -95,7 +97,8 @@ public record NodeConfig(
       long maxQueryBuffer,
       long maxOutputBuffer,
       int maxClients,
-      int idleTimeoutSeconds) {
+      int idleTimeoutSeconds,
+      int outputStallSeconds) {
 
     public static final int DEFAULT_MAX_KEY_SIZE = 16 * 1024;
     public static final int DEFAULT_MAX_VALUE_SIZE = 16 * 1024 * 1024;
@@ -106,6 +109,7 @@ public record NodeConfig(
     public static final long DEFAULT_MAX_OUTPUT_BUFFER = 64L * 1024 * 1024;
     public static final int DEFAULT_MAX_CLIENTS = 10_000;
     public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 0;
+    public static final int DEFAULT_OUTPUT_STALL_SECONDS = 60;
 
     /** Arguments of one request before AUTH, when a password is set (as Redis). */
     public static final int UNAUTHENTICATED_MAX_MULTIBULK_LENGTH = 10;
@@ -125,6 +129,10 @@ public record NodeConfig(
       if (idleTimeoutSeconds < 0) {
         throw new IllegalArgumentException("idle-timeout must not be negative: " + idleTimeoutSeconds);
       }
+      if (outputStallSeconds < 0) {
+        throw new IllegalArgumentException(
+            "output-stall-timeout must not be negative (0 turns it off): " + outputStallSeconds);
+      }
     }
 
     private static void positive(String what, long value) {
@@ -143,7 +151,8 @@ public record NodeConfig(
           DEFAULT_MAX_QUERY_BUFFER,
           DEFAULT_MAX_OUTPUT_BUFFER,
           DEFAULT_MAX_CLIENTS,
-          DEFAULT_IDLE_TIMEOUT_SECONDS);
+          DEFAULT_IDLE_TIMEOUT_SECONDS,
+          DEFAULT_OUTPUT_STALL_SECONDS);
     }
   }
 

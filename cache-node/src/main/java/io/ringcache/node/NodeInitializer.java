@@ -5,15 +5,22 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** Assembles a client connection's pipeline: [TLS] → [idle timeout] → RESP decoder → command handler. */
+/**
+ * Assembles a client connection's pipeline: [TLS] → output guard → [idle timeout] → RESP decoder →
+ * command handler. The guard comes before the decoder so that it sees every reply written and
+ * each writability change before the decoder acts on it.
+ */
 final class NodeInitializer extends ChannelInitializer<Channel> {
 
   private final NodeServer node;
+  private final Duration outputStallTimeout;
 
   NodeInitializer(NodeServer node) {
     this.node = node;
+    this.outputStallTimeout = Duration.ofSeconds(node.config().limits().outputStallSeconds());
   }
 
   @Override
@@ -25,6 +32,8 @@ final class NodeInitializer extends ChannelInitializer<Channel> {
     if (tls != null) {
       p.addLast("tls", tls.newHandler(ch.alloc()));
     }
+    // the node's byte limit is checked per command by the CommandHandler; the guard handles stalls
+    p.addLast("output", new OutputGuard(0, outputStallTimeout, "", node.stats()));
     if (limits.idleTimeoutSeconds() > 0) {
       p.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeoutSeconds(), TimeUnit.SECONDS));
     }

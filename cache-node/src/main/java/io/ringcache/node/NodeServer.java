@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * The node's Netty server: one boss loop accepts, N worker loops read, execute and write
  * (commands run on the worker loop of their connection; nothing blocks). Native epoll on Linux,
  * NIO otherwise or when -Dringcache.transport=nio. Pooled direct buffers. Per connection:
- * TCP_NODELAY, and write-buffer watermarks (LOW/HIGH) that drive the decoder's backpressure.
+ * TCP_NODELAY, and write-buffer watermarks (LOW/HIGH) that drive the decoder's backpressure and the
+ * OutputGuard's stall timeout.
  *
  * The server channel binds with autoRead off and starts accepting only once the node's name and
  * advertised address (which default to the bound port) are known.
@@ -145,6 +146,7 @@ public final class NodeServer implements AutoCloseable {
     readThrough = new ReadThrough(store, peers);
     streamer = new HandoffStreamer(store, peers, clusterWork);
     metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum, stats.hits::sum, stats.misses::sum);
+    metrics.bindOutputCloses(stats.outputLimitCloses::sum, stats.outputStallCloses::sum);
     housekeeping =
         boss.next()
             .scheduleAtFixedRate(

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Server counters, updated by every worker loop and read by INFO. */
-final class NodeStats {
+final class NodeStats implements OutputGuard.Closes {
 
   final AtomicInteger connectedClients = new AtomicInteger();
   final AtomicLong connectionIds = new AtomicLong();
@@ -15,7 +15,10 @@ final class NodeStats {
   final LongAdder hits = new LongAdder();
   final LongAdder misses = new LongAdder();
   final LongAdder protocolErrors = new LongAdder();
+  /** Connections closed because one command's replies took them above max-output-buffer. */
   final LongAdder outputLimitCloses = new LongAdder();
+  /** Connections closed because their client left replies unread for output-stall-timeout. */
+  final LongAdder outputStallCloses = new LongAdder();
   final AtomicLong outputBufferPeak = new AtomicLong();
   private long lastCommands;
   private long lastSampleNanos = System.nanoTime();
@@ -26,6 +29,12 @@ final class NodeStats {
     if (pending > outputBufferPeak.get()) {
       outputBufferPeak.accumulateAndGet(pending, Math::max);
     }
+  }
+
+  /** Counts a connection the output guard closed. */
+  @Override
+  public void closed(OutputGuard.Reason reason) {
+    (reason == OutputGuard.Reason.STALLED ? outputStallCloses : outputLimitCloses).increment();
   }
 
   /** Called periodically from one thread: updates the ops/s figure. */

@@ -30,7 +30,8 @@ import java.util.function.BooleanSupplier;
  * outbound buffer is above its high watermark it stops decoding and turns autoRead off; the
  * rest of the input stays in the cumulation. When the channel becomes writable again it decodes
  * what is left, fires channelReadComplete (the handler flushes once) and turns autoRead back on.
- * So a client that pipelines without reading holds at most a watermark of replies on the node.
+ * So a client that pipelines without reading holds at most a watermark of replies on the node, until
+ * the OutputGuard closes it (output-stall-timeout).
  *
  * The Request instance is reused: it is handed downstream synchronously and cleared after.
  */

@@ -31,11 +31,33 @@ class CacheNodeTest {
           "CACHE_NODE_PORT", "CACHE_NODE_BIND", "CACHE_NODE_NAME", "CACHE_NODE_ADVERTISE", "CACHE_NODE_MAX_MEMORY",
           "CACHE_NODE_THREADS", "CACHE_NODE_REQUIREPASS", "CACHE_NODE_MAX_KEY_SIZE", "CACHE_NODE_MAX_VALUE_SIZE",
           "CACHE_NODE_MAX_MULTIBULK_LENGTH", "CACHE_NODE_MAX_BULK_LENGTH", "CACHE_NODE_MAX_INLINE_LENGTH",
-          "CACHE_NODE_MAX_QUERY_BUFFER", "CACHE_NODE_MAX_OUTPUT_BUFFER", "CACHE_NODE_MAX_CLIENTS", "CACHE_NODE_IDLE_TIMEOUT"
+          "CACHE_NODE_MAX_QUERY_BUFFER", "CACHE_NODE_MAX_OUTPUT_BUFFER", "CACHE_NODE_MAX_CLIENTS", "CACHE_NODE_IDLE_TIMEOUT",
+          "CACHE_NODE_OUTPUT_STALL_TIMEOUT"
         }) {
       assertThat(help).contains(env);
     }
     assertThat(help).contains("Default: 7001").contains("Default: 256m");
+  }
+
+  @Test
+  void outputStallTimeout_defaultsToSixtySeconds() {
+    CacheNode node = new CacheNode();
+    new CommandLine(node).parseArgs();
+    assertThat(node.outputStallTimeout).isEqualTo(NodeConfig.Limits.DEFAULT_OUTPUT_STALL_SECONDS).isEqualTo(60);
+    assertThat(NodeConfig.Limits.defaults().outputStallSeconds()).isEqualTo(60);
+  }
+
+  @Test
+  void outputStallTimeout_negative_isRefusedBeforeTheNodeStarts() {
+    CacheNode node = new CacheNode();
+    new CommandLine(node).parseArgs("--port", "0", "--output-stall-timeout", "-1");
+    assertThatThrownBy(node::call)
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("output-stall-timeout must not be negative (0 turns it off): -1");
+    NodeConfig.Limits d = NodeConfig.Limits.defaults();
+    assertThatThrownBy(() -> new NodeConfig.Limits(d.maxKeySize(), d.maxValueSize(), d.maxMultibulkLength(),
+            d.maxBulkLength(), d.maxInlineLength(), d.maxQueryBuffer(), d.maxOutputBuffer(), d.maxClients(), 0, -1))
+        .hasMessage("output-stall-timeout must not be negative (0 turns it off): -1");
   }
 
   @Test

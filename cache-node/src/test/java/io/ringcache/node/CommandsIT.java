@@ -31,7 +31,7 @@ class CommandsIT {
     node =
         Nodes.start(
             Nodes.config()
-                .limits(new NodeConfig.Limits(100, 1000, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 100, 0)),
+                .limits(new NodeConfig.Limits(100, 1000, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 100, 0, 60)),
             clock);
     jedis = new Jedis("127.0.0.1", node.port());
   }

@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /** Connection-level limits and backpressure on real sockets. */
 class LimitsIT {
@@ -72,6 +78,65 @@ class LimitsIT {
   }
 
   @Test
+  void clientThatNeverReads_isClosedAfterOutputStallTimeout_andOthersStayFast() throws Exception {
+    try (NodeServer node = Nodes.start(Nodes.config().limits(limitsWithOutputStall(1)));
+        Jedis other = new Jedis("127.0.0.1", node.port(), 5_000);
+        Socket slow = new Socket()) {
+      String value = "v".repeat(1024);
+      other.set("big", value);
+      slow.setReceiveBufferSize(4096); // before connecting, so that the window stays small
+      slow.connect(new InetSocketAddress("127.0.0.1", node.port()));
+      byte[] batch = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+      AtomicLong sent = new AtomicLong();
+      AtomicReference<IOException> failure = new AtomicReference<>();
+      long started = System.nanoTime();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  OutputStream out = slow.getOutputStream();
+                  while (true) { // GETs of 1 KiB without end, never reading a reply
+                    out.write(batch);
+                    sent.addAndGet(1000);
+                  }
+                } catch (IOException e) {
+                  failure.set(e); // the node reset the connection (or the test closed the socket)
+                }
+              },
+              "stalled-writer");
+      writer.setDaemon(true);
+      writer.start();
+
+      // meanwhile another client is answered at once, every time
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (writer.isAlive() && System.nanoTime() < deadline) {
+        long t0 = System.nanoTime();
+        assertThat(other.get("big")).isEqualTo(value);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500));
+        LockSupport.parkNanos(20_000_000); // pace of the other client's requests
+      }
+      long closedAfterMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+      assertThat(writer.isAlive()).as("the stalled client's writes fail: the node closed it").isFalse();
+      assertThat(failure.get()).isNotNull();
+      assertThat(closedAfterMillis).isBetween(1_000L, 10_000L);
+      assertThat(sent.get()).isPositive();
+      slow.setSoTimeout(5_000);
+      assertThat(endOfStream(slow)).isTrue();
+
+      assertThat(other.info("stats")).contains("output_stall_closes:1", "output_buffer_limit_closes:0");
+      assertThat(scrape(node.serveMetrics(0)))
+          .contains("ringcache_node_output_buffer_closes_total{limit=\"output-stall-timeout\"} 1.0")
+          .contains("ringcache_node_output_buffer_closes_total{limit=\"max-output-buffer\"} 0.0");
+      assertThat(Nodes.await(Duration.ofSeconds(5), () -> node.connectedClients() == 1)).isTrue();
+      for (int i = 0; i < 100; i++) {
+        long t0 = System.nanoTime();
+        assertThat(other.get("big")).isEqualTo(value);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500));
+      }
+    }
+  }
+
+  @Test
   void jedisPipelineOfSeventyThousandGets_writtenBeforeAnyReplyIsRead_completes() {
     try (NodeServer node = Nodes.start(Nodes.config());
         redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis("127.0.0.1", node.port(), 10_000)) {
@@ -89,7 +154,7 @@ class LimitsIT {
 
   @Test
   void replyLargerThanOutputBufferLimit_closesOnlyThatClient() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0);
+    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0, 60);
     try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
         RawClient greedy = new RawClient(node.port());
         RawClient other = new RawClient(node.port())) {
@@ -112,7 +177,7 @@ class LimitsIT {
 
   @Test
   void connectionsBeyondMaxClients_areRefusedAndCounted() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 2, 0);
+    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 2, 0, 60);
     try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
         RawClient a = new RawClient(node.port());
         RawClient b = new RawClient(node.port())) {
@@ -129,7 +194,7 @@ class LimitsIT {
 
   @Test
   void idleConnection_isClosedAfterIdleTimeout() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 100, 1);
+    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 100, 1, 60);
     try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
         RawClient idle = new RawClient(node.port())) {
       assertThat(idle.call("PING")).isEqualTo("PONG");
@@ -173,6 +238,37 @@ class LimitsIT {
       assertThat(c.call("GET", "a")).isEqualTo("b");
     } finally {
       System.clearProperty("ringcache.transport");
+    }
+  }
+
+  private static String scrape(int metricsPort) throws IOException, InterruptedException {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** Limits as the defaults, with the given output-stall-timeout. */
+  private static NodeConfig.Limits limitsWithOutputStall(int seconds) {
+    NodeConfig.Limits d = NodeConfig.Limits.defaults();
+    return new NodeConfig.Limits(d.maxKeySize(), d.maxValueSize(), d.maxMultibulkLength(), d.maxBulkLength(),
+        d.maxInlineLength(), d.maxQueryBuffer(), d.maxOutputBuffer(), d.maxClients(), d.idleTimeoutSeconds(), seconds);
+  }
+
+  /** Reads what is left until the end of the stream or a reset: true; false if nothing ends it within the socket's timeout. */
+  private static boolean endOfStream(Socket socket) {
+    byte[] buffer = new byte[64 * 1024];
+    try {
+      InputStream in = socket.getInputStream();
+      while (in.read(buffer) >= 0) {
+        // replies that reached the socket before the node closed it
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset
     }
   }
 

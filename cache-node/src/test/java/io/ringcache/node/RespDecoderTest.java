@@ -205,7 +205,7 @@ class RespDecoderTest {
 
   @Test
   void requestBytes_aboveQueryBuffer_isRefused() {
-    limits = new NodeConfig.Limits(16384, 1024, 1024, 6000, 65536, 8192, 1 << 20, 10, 0);
+    limits = new NodeConfig.Limits(16384, 1024, 1024, 6000, 65536, 8192, 1 << 20, 10, 0, 60);
     feed("*3\r\n$3\r\nSET\r\n$4000\r\n");
     assertThat(decoded).isEmpty();
     feed(new String(new char[4000]).replace('\0', 'k') + "\r\n$5000\r\n");

@@ -31,7 +31,7 @@ class RespFuzzTest {
   @BeforeAll
   static void start() {
     node = NodeServer.start(NodeConfig.builder().port(0).threads(1).maxMemory(16 << 20)
-        .limits(new NodeConfig.Limits(256, 4096, 64, 4096, 4096, 64 * 1024, 1 << 20, 100, 0))
+        .limits(new NodeConfig.Limits(256, 4096, 64, 4096, 4096, 64 * 1024, 1 << 20, 100, 0, 60))
         .build());
   }
 

@@ -76,7 +76,8 @@ public final class Router implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
-    this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors());
+    this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors())
+        .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout());
     if (proxyTls != null) {
       proxy.tls(proxyTls);
     }

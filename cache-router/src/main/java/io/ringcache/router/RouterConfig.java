@@ -1,5 +1,6 @@
 package io.ringcache.router;
 
+import io.ringcache.node.NodeConfig;
 import io.ringcache.ring.NodeInfo;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +24,31 @@ public record RouterConfig(
     Path tlsKeystore,
     String tlsKeystorePassword,
     boolean nodeTls,
-    Path tlsCaCert) {
+    Path tlsCaCert,
+    long proxyMaxOutputBuffer,
+    Duration proxyOutputStallTimeout) {
+
+  /** Default of {@link Builder#proxyMaxOutputBuffer}: 64 MiB, as a node's max-output-buffer. */
+  public static final long DEFAULT_PROXY_MAX_OUTPUT_BUFFER = NodeConfig.Limits.DEFAULT_MAX_OUTPUT_BUFFER;
+
+  /** Default of {@link Builder#proxyOutputStallTimeout}: 60 s, as a node's output-stall-timeout. */
+  public static final Duration DEFAULT_PROXY_OUTPUT_STALL_TIMEOUT =
+      Duration.ofSeconds(NodeConfig.Limits.DEFAULT_OUTPUT_STALL_SECONDS);
 
   public RouterConfig {
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(proxyOutputStallTimeout, "proxyOutputStallTimeout");
     initialNodes = List.copyOf(initialNodes);
     if (tlsCaCert != null && !nodeTls) {
       throw new IllegalArgumentException("tls-ca-cert is for dialling nodes with TLS: set node-tls too");
+    }
+    if (proxyMaxOutputBuffer <= 0) {
+      throw new IllegalArgumentException("proxy-max-output-buffer must be positive: " + proxyMaxOutputBuffer);
+    }
+    if (proxyOutputStallTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "proxy-output-stall-timeout must not be negative (0 turns it off): " + proxyOutputStallTimeout);
     }
   }
 
@@ -54,6 +72,8 @@ public record RouterConfig(
     private String tlsKeystorePassword;
     private boolean nodeTls;
     private Path tlsCaCert;
+    private long proxyMaxOutputBuffer = DEFAULT_PROXY_MAX_OUTPUT_BUFFER;
+    private Duration proxyOutputStallTimeout = DEFAULT_PROXY_OUTPUT_STALL_TIMEOUT;
 
     /** Address to listen on. Default {@code 127.0.0.1}. */
     public Builder bind(String bind) {
@@ -135,6 +155,15 @@ public record RouterConfig(
     }
 
     /**
+     * Bytes of replies the RESP proxy port may hold for one client; a client whose replies exceed
+     * it is closed at once. Default 64 MiB.
+     */
+    public Builder proxyMaxOutputBuffer(long bytes) {
+      this.proxyMaxOutputBuffer = bytes;
+      return this;
+    }
+
+    /**
      * PEM certificates trusted when dialling nodes with TLS; a node's certificate must also name
      * the host it is dialled at. Default none: the JDK's authorities.
      */
@@ -143,9 +172,19 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * How long a proxy client's replies may stay above the write-buffer high watermark (1 MiB),
+     * not read, before the client is closed; {@link Duration#ZERO} for never. Default 60 s.
+     */
+    public Builder proxyOutputStallTimeout(Duration timeout) {
+      this.proxyOutputStallTimeout = timeout;
+      return this;
+    }
+
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
-          healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert);
+          healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
+          proxyOutputStallTimeout);
     }
   }
 }

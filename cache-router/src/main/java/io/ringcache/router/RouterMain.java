@@ -1,5 +1,6 @@
 package io.ringcache.router;
 
+import io.ringcache.node.CacheNode;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import java.nio.file.Path;
@@ -86,6 +87,16 @@ public final class RouterMain implements Callable<Integer> {
       description = "PEM certificates trusted when dialling nodes with TLS; a node's certificate must also name the host it is dialled at (env CACHE_TLS_CA_CERT). Default: the JDK's authorities.")
   Path tlsCaCert;
 
+  @Option(names = "--proxy-max-output-buffer", paramLabel = "SIZE", converter = CacheNode.SizeConverter.class,
+      defaultValue = "${env:CACHE_ROUTER_PROXY_MAX_OUTPUT_BUFFER:-64m}",
+      description = "Most bytes of replies the RESP proxy port holds for one client; beyond it the client is closed; k/m/g suffixes (env CACHE_ROUTER_PROXY_MAX_OUTPUT_BUFFER). Default: ${DEFAULT-VALUE}.")
+  long proxyMaxOutputBuffer;
+
+  @Option(names = "--proxy-output-stall-timeout", paramLabel = "SECONDS",
+      defaultValue = "${env:CACHE_ROUTER_PROXY_OUTPUT_STALL_TIMEOUT:-60}",
+      description = "Seconds a proxy client's replies may stay above 1 MiB, not read, before it is closed; 0 = never (env CACHE_ROUTER_PROXY_OUTPUT_STALL_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  long proxyOutputStallTimeout;
+
   public static void main(String[] args) {
     int exit = new CommandLine(new RouterMain()).execute(args);
     if (exit != 0) {
@@ -107,6 +118,14 @@ public final class RouterMain implements Callable<Integer> {
   }
 
   RouterConfig config() {
+    if (proxyMaxOutputBuffer <= 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--proxy-max-output-buffer must be positive: " + proxyMaxOutputBuffer);
+    }
+    if (proxyOutputStallTimeout < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--proxy-output-stall-timeout must not be negative (0 turns it off): " + proxyOutputStallTimeout);
+    }
     Map<String, String> addressOf = new HashMap<>();
     for (String a : addresses) {
       int eq = a.indexOf('=');
@@ -155,6 +174,8 @@ public final class RouterMain implements Callable<Integer> {
         .tls(tlsKeystore, tlsKeystorePassword)
         .nodeTls(nodeTls)
         .tlsCaCert(tlsCaCert)
+        .proxyMaxOutputBuffer(proxyMaxOutputBuffer)
+        .proxyOutputStallTimeout(Duration.ofSeconds(proxyOutputStallTimeout))
         .build();
   }
 }

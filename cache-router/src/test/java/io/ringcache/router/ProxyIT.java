@@ -155,6 +155,25 @@ class ProxyIT {
   }
 
   @Test
+  void get_andMget_repliesOfAtLeastTheWriteThreshold_areFlushedAtOnce() {
+    String big = "b".repeat(70 * 1024); // one reply above the 64 KiB at which replies are handed to the channel
+    String kib = "k".repeat(1024);
+    String[] keys = new String[100];
+    String[] pairs = new String[200];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = "flush:" + i;
+      pairs[2 * i] = keys[i];
+      pairs[2 * i + 1] = kib;
+    }
+    try (Jedis jedis = new Jedis("127.0.0.1", cluster.router.port(), 2_000)) {
+      jedis.set("flush:big", big);
+      jedis.mset(pairs);
+      assertThat(jedis.get("flush:big")).isEqualTo(big);
+      assertThat(jedis.mget(keys)).hasSize(100).containsOnly(kib); // about 100 KiB in one reply
+    }
+  }
+
+  @Test
   void pipeline_10000MixedCommands_areAnsweredInOrder() {
     try (Jedis jedis = proxy()) {
       Pipeline p = jedis.pipelined();

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -28,6 +29,7 @@ final class TestCluster implements AutoCloseable {
   final Path dataDir;
   final String password;
   final TestCertificates tls;
+  private final UnaryOperator<RouterConfig.Builder> routerOptions;
   Router router;
 
   TestCluster(Path dataDir, int nodeCount) throws Exception {
@@ -36,7 +38,7 @@ final class TestCluster implements AutoCloseable {
 
   /** A cluster whose nodes and router require {@code password} (null: none). */
   TestCluster(Path dataDir, int nodeCount, String password) throws Exception {
-    this(dataDir, nodeCount, password, null);
+    this(dataDir, nodeCount, password, null, UnaryOperator.identity());
   }
 
   /**
@@ -44,9 +46,21 @@ final class TestCluster implements AutoCloseable {
    * speak TLS only: the nodes' ports, node to node, router to node and the proxy port.
    */
   TestCluster(Path dataDir, int nodeCount, String password, TestCertificates tls) throws Exception {
+    this(dataDir, nodeCount, password, tls, UnaryOperator.identity());
+  }
+
+  /** A cluster whose router's settings {@code routerOptions} adjusts (after the fixture's own). */
+  TestCluster(Path dataDir, int nodeCount, String password, UnaryOperator<RouterConfig.Builder> routerOptions)
+      throws Exception {
+    this(dataDir, nodeCount, password, null, routerOptions);
+  }
+
+  private TestCluster(Path dataDir, int nodeCount, String password, TestCertificates tls,
+      UnaryOperator<RouterConfig.Builder> routerOptions) throws Exception {
     this.dataDir = dataDir;
     this.password = password;
     this.tls = tls;
+    this.routerOptions = routerOptions;
     List<NodeInfo> initial = new ArrayList<>();
     for (int i = 0; i < nodeCount; i++) {
       NodeServer node = startNode();
@@ -88,7 +102,7 @@ final class TestCluster implements AutoCloseable {
     if (tls != null) {
       config.tls(tls.keystore(), tls.password()).nodeTls(true).tlsCaCert(tls.caCert());
     }
-    return Router.start(config.build());
+    return Router.start(routerOptions.apply(config).build());
   }
 
   Topology topology() {

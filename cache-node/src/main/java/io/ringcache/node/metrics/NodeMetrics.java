@@ -31,6 +31,9 @@ import java.util.function.LongSupplier;
  *   ringcache_node_evictions_total, ringcache_node_expired_keys_total
  *   ringcache_node_keys, ringcache_node_memory_used_bytes, ringcache_node_memory_max_bytes
  *   ringcache_node_connected_clients, ringcache_node_connections_total
+ *   ringcache_node_output_buffer_closes_total{limit}  connections closed for replies their client did
+ *                                                  not read: limit max-output-buffer (one command's
+ *                                                  replies too large) or output-stall-timeout
  *   jvm_*, process_*, system_* (Micrometer's JVM and process binders, once serve() runs)
  */
 
@@ -48,6 +51,8 @@ public final class NodeMetrics implements AutoCloseable {
   // Micrometer holds a function meter's state object weakly: these fields keep the suppliers alive
   private LongSupplier hits;
   private LongSupplier misses;
+  private LongSupplier overLimitCloses;
+  private LongSupplier stallCloses;
 
   /** The counters of one command. */
   public static final class CommandCounter {
@@ -112,6 +117,24 @@ public final class NodeMetrics implements AutoCloseable {
         .description("Client connections open now").register(registry);
     FunctionCounter.builder("ringcache.node.connections", totalConnections, LongSupplier::getAsLong)
         .description("Client connections accepted since start").register(registry);
+  }
+
+  /**
+   * Registers the counts of connections closed because their client did not read its replies; call
+   * once.
+   *
+   * @param overLimit closed because one command's replies exceeded max-output-buffer
+   * @param stalled closed because their replies stayed unread for output-stall-timeout
+   */
+  public void bindOutputCloses(LongSupplier overLimit, LongSupplier stalled) {
+    this.overLimitCloses = overLimit;
+    this.stallCloses = stalled;
+    FunctionCounter.builder("ringcache.node.output.buffer.closes", this.overLimitCloses, LongSupplier::getAsLong)
+        .tag("limit", "max-output-buffer").description("Connections closed for replies their client did not read")
+        .register(registry);
+    FunctionCounter.builder("ringcache.node.output.buffer.closes", this.stallCloses, LongSupplier::getAsLong)
+        .tag("limit", "output-stall-timeout").description("Connections closed for replies their client did not read")
+        .register(registry);
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -61,6 +61,8 @@ class NodeMetricsIT {
       assertThat(value(text, "ringcache_node_connected_clients")).isEqualTo(1);
       assertThat(value(text, "ringcache_node_evictions_total")).isZero();
       assertThat(value(text, "ringcache_node_expired_keys_total")).isZero();
+      assertThat(value(text, "ringcache_node_output_buffer_closes_total{limit=\"max-output-buffer\"}")).isZero();
+      assertThat(value(text, "ringcache_node_output_buffer_closes_total{limit=\"output-stall-timeout\"}")).isZero();
       assertThat(text).contains("ringcache_node_info{name=\"127.0.0.1:" + node.port() + "\"} 1", "jvm_memory_used_bytes");
     }
   }

@@ -28,10 +28,12 @@ import org.slf4j.LoggerFactory;
  *
  * Backpressure, both ways:
  *  - a client whose replies do not drain makes its channel unwritable; the decoder then stops
- *    decoding and reading it (the node's own mechanism);
+ *    decoding and reading it (the node's own mechanism); the OutputGuard ahead of this handler
+ *    closes it if they stay undrained for proxy-output-stall-timeout, or exceed
+ *    proxy-max-output-buffer (replies of requests already sent to nodes keep arriving);
  *  - a client with MAX_PENDING requests unanswered (the nodes are slow) is made unwritable too,
  *    through a user-defined writability bit, so the decoder pauses the same way; the bit clears
- *    when half of them are answered.
+ *    when half of them are answered. The guard does not count this as a stall.
  */
 
 /** Serves one client connection of the proxy port. Not sharable. */
@@ -54,6 +56,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean throttled;
   private boolean dirty;
+  /** Replies handed to the channel (at WRITE_THRESHOLD) and not flushed yet. */
+  private boolean unflushed;
   private ByteBuf out;
   private String name;
   /** Calls of this client being redirected; while any is, new requests wait in `held`. */
@@ -291,6 +295,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     reply.release();
     if (b.readableBytes() >= WRITE_THRESHOLD) {
       out = null;
+      unflushed = true;
       ctx.write(b, ctx.voidPromise());
     }
     if (!dirty) {
@@ -301,12 +306,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   void flush() {
     dirty = false;
+    if (!open) {
+      return; // channelInactive releases what is left
+    }
     ByteBuf b = out;
-    if (b == null || !open) {
+    if (b != null) {
+      out = null;
+      ctx.write(b, ctx.voidPromise());
+    } else if (!unflushed) {
       return;
     }
-    out = null;
-    ctx.writeAndFlush(b, ctx.voidPromise());
+    unflushed = false;
+    ctx.flush();
   }
 
   private void closeWhenAnswered() {
@@ -598,7 +609,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         .append("proxy_tryagain_retries:").append(stats.retries.sum()).append("\r\n")
         .append("proxy_multikey_splits:").append(stats.splits.sum()).append("\r\n")
         .append("proxy_unreachable:").append(stats.unreachable.sum()).append("\r\n")
-        .append("proxy_retry_budget_exhausted:").append(stats.budgetExhausted.sum()).append("\r\n");
+        .append("proxy_retry_budget_exhausted:").append(stats.budgetExhausted.sum()).append("\r\n")
+        .append("proxy_output_buffer_limit_closes:").append(stats.outputLimitCloses.sum()).append("\r\n")
+        .append("proxy_output_stall_closes:").append(stats.outputStallCloses.sum()).append("\r\n");
     for (var n : t.nodes()) {
       s.append("node:").append(n.name()).append(",address=").append(n.address())
           .append(",weight=").append(n.weight()).append(",state=").append(n.state()).append("\r\n");

@@ -18,9 +18,11 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ringcache.node.NodeConfig;
+import io.ringcache.node.OutputGuard;
 import io.ringcache.node.RespDecoder;
 import io.ringcache.ring.Topology;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,10 @@ public final class ProxyServer implements AutoCloseable {
   private int port;
   private io.netty.handler.ssl.SslContext tls;
   private io.netty.handler.ssl.SslContext nodeTls;
+  private long maxOutputBuffer = NodeConfig.Limits.DEFAULT_MAX_OUTPUT_BUFFER;
+  private Duration outputStallTimeout = Duration.ofSeconds(NodeConfig.Limits.DEFAULT_OUTPUT_STALL_SECONDS);
+  private final OutputGuard.Closes outputCloses =
+      reason -> (reason == OutputGuard.Reason.STALLED ? stats.outputStallCloses : stats.outputLimitCloses).increment();
 
   /**
    * @param topology the router's live topology
@@ -87,6 +93,24 @@ public final class ProxyServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Limits what the port holds for a client that does not read its replies (before {@link #start}):
+   * it is closed once they exceed {@code maxOutputBuffer} bytes, or once they stay above the
+   * write-buffer high watermark for {@code stallTimeout} ({@link Duration#ZERO}: never). Default
+   * 64 MiB and 60 s. See {@link OutputGuard}.
+   */
+  public ProxyServer outputLimits(long maxOutputBuffer, Duration stallTimeout) {
+    if (maxOutputBuffer <= 0) {
+      throw new IllegalArgumentException("proxy-max-output-buffer must be positive: " + maxOutputBuffer);
+    }
+    if (stallTimeout.isNegative()) {
+      throw new IllegalArgumentException("proxy-output-stall-timeout must not be negative: " + stallTimeout);
+    }
+    this.maxOutputBuffer = maxOutputBuffer;
+    this.outputStallTimeout = stallTimeout;
+    return this;
+  }
+
   /** Binds {@code bind:port} (0 picks a free port) and serves. */
   public ProxyServer start(String bind, int requestedPort) throws InterruptedException {
     ServerBootstrap b = new ServerBootstrap()
@@ -102,13 +126,16 @@ public final class ProxyServer implements AutoCloseable {
             if (tls != null) {
               ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             }
+            // between the client's handler and the transport (or TLS): it sees every reply written
+            ch.pipeline().addLast("output", new OutputGuard(maxOutputBuffer, outputStallTimeout, "proxy-", outputCloses));
             ch.pipeline().addLast("resp", new RespDecoder(limits, client::authenticated));
             ch.pipeline().addLast("client", client);
           }
         });
     serverChannel = b.bind(bind, requestedPort).sync().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-    log.info("RESP proxy on {}:{}{}{}", bind, port, tls == null ? "" : " (TLS)", password == null ? "" : " (AUTH required)");
+    log.info("RESP proxy on {}:{}{}{}, proxy-max-output-buffer {} bytes, proxy-output-stall-timeout {} s", bind, port,
+        tls == null ? "" : " (TLS)", password == null ? "" : " (AUTH required)", maxOutputBuffer, outputStallTimeout.toSeconds());
     return this;
   }
 

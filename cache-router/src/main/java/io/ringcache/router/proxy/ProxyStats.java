@@ -14,4 +14,8 @@ public final class ProxyStats {
   public final LongAdder unreachable = new LongAdder();
   /** Redirects passed to the client because the retry budget ran out. */
   public final LongAdder budgetExhausted = new LongAdder();
+  /** Clients closed because their unread replies exceeded proxy-max-output-buffer. */
+  public final LongAdder outputLimitCloses = new LongAdder();
+  /** Clients closed because their replies stayed unread for proxy-output-stall-timeout. */
+  public final LongAdder outputStallCloses = new LongAdder();
 }

@@ -1,0 +1,50 @@
+package io.ringcache.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class RouterMainTest {
+
+  private static RouterConfig parse(String... args) {
+    RouterMain main = new RouterMain();
+    new CommandLine(main).parseArgs(args);
+    return main.config();
+  }
+
+  @Test
+  void proxyOutputLimits_defaultTo64MiBAnd60Seconds() {
+    RouterConfig config = parse();
+    assertThat(config.proxyMaxOutputBuffer()).isEqualTo(64L << 20);
+    assertThat(config.proxyOutputStallTimeout()).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void proxyOutputLimits_acceptSizeSuffixesAndSeconds() {
+    RouterConfig config = parse("--proxy-max-output-buffer", "1m", "--proxy-output-stall-timeout", "0");
+    assertThat(config.proxyMaxOutputBuffer()).isEqualTo(1L << 20);
+    assertThat(config.proxyOutputStallTimeout()).isZero();
+  }
+
+  @Test
+  void proxyOutputLimits_outOfRange_areRefusedWithTheirName() {
+    assertThatThrownBy(() -> parse("--proxy-output-stall-timeout", "-1"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("--proxy-output-stall-timeout must not be negative (0 turns it off): -1");
+    assertThatThrownBy(() -> parse("--proxy-max-output-buffer", "0"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("--proxy-max-output-buffer must be positive: 0");
+    assertThatThrownBy(() -> RouterConfig.builder().proxyOutputStallTimeout(Duration.ofSeconds(-1)).build())
+        .hasMessage("proxy-output-stall-timeout must not be negative (0 turns it off): PT-1S");
+  }
+
+  @Test
+  void help_namesTheProxyOutputLimitsWithTheirEnvironmentVariables() {
+    String help = new CommandLine(new RouterMain()).getUsageMessage();
+    assertThat(help).contains("--proxy-max-output-buffer", "CACHE_ROUTER_PROXY_MAX_OUTPUT_BUFFER",
+        "--proxy-output-stall-timeout", "CACHE_ROUTER_PROXY_OUTPUT_STALL_TIMEOUT");
+  }
+}
