@@ -208,7 +208,7 @@ final class CommandHandler extends ChannelDuplexHandler {
     if (closeCause == null) {
       closeCause = cause;
     }
-    log.warn("connection to {} failed, closing it: {}", address, cause.toString());
+    log.warn("connection to {} failed, closing it: {}", address, reason(cause));
     ctx.close();
   }
 
@@ -244,7 +244,7 @@ final class CommandHandler extends ChannelDuplexHandler {
   }
 
   private void failAll() {
-    String why = closeCause == null ? "connection closed" : String.valueOf(closeCause.getMessage());
+    String why = closeCause == null ? "connection closed" : reason(closeCause);
     CacheException error =
         closeCause instanceof CacheException
             ? (CacheException) closeCause
@@ -258,6 +258,20 @@ final class CommandHandler extends ChannelDuplexHandler {
     while ((request = queue.poll()) != null) {
       listener.onFailure(this, request, error, false);
     }
+  }
+
+  /**
+   * Why a connection failed, for messages: a TLS failure names its root cause (an untrusted
+   * certificate, a host the certificate does not name), which the TLS engine's own message hides.
+   */
+  static String reason(Throwable cause) {
+    Throwable root = cause;
+    boolean tls = false;
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      tls |= t instanceof javax.net.ssl.SSLException;
+      root = t;
+    }
+    return tls ? "TLS handshake failed: " + root.getMessage() : String.valueOf(cause.getMessage());
   }
 
   void sweep() {

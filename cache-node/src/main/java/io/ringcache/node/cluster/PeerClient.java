@@ -92,11 +92,18 @@ final class PeerClient {
         } else {
           client.close();
           result.completeExceptionally(new IOException(
-              "TLS handshake with " + address + " failed: " + h.cause().getMessage(), h.cause()));
+              "TLS handshake with " + address + " failed: " + rootMessage(h.cause()), h.cause()));
         }
       });
     });
     return result;
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
   }
 
   private static void authenticate(PeerClient client, String password, CompletableFuture<PeerClient> result) {
