@@ -74,10 +74,7 @@ class OutputGuardTest {
     ch.runPendingTasks();
     assertThat(ch.isWritable()).isTrue();
 
-    ch.advanceTimeBy(10, TimeUnit.SECONDS);
-    ch.runScheduledPendingTasks();
-    assertThat(ch.isOpen()).isTrue();
-    assertThat(closes).isEmpty();
+    assertStillOpenTenSecondsLater();
   }
 
   @Test
@@ -87,10 +84,7 @@ class OutputGuardTest {
     ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // the proxy's "nodes are slow"
     assertThat(ch.isWritable()).isFalse();
 
-    ch.advanceTimeBy(10, TimeUnit.SECONDS);
-    ch.runScheduledPendingTasks();
-    assertThat(ch.isOpen()).isTrue();
-    assertThat(closes).isEmpty();
+    assertStillOpenTenSecondsLater();
   }
 
   @Test
@@ -116,10 +110,7 @@ class OutputGuardTest {
     ch.runPendingTasks();
     assertThat(ch.isWritable()).isFalse();
 
-    ch.advanceTimeBy(10, TimeUnit.SECONDS);
-    ch.runScheduledPendingTasks();
-    assertThat(ch.isOpen()).isTrue();
-    assertThat(closes).isEmpty();
+    assertStillOpenTenSecondsLater();
   }
 
   @Test
@@ -161,5 +152,12 @@ class OutputGuardTest {
         .hasMessage("max-output-buffer must not be negative: -1");
     assertThatThrownBy(() -> new OutputGuard(0, Duration.ofSeconds(-1), "", r -> {}))
         .hasMessage("output-stall-timeout must not be negative: PT-1S");
+  }
+
+  private void assertStillOpenTenSecondsLater() {
+    ch.advanceTimeBy(10, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isOpen()).isTrue();
+    assertThat(closes).isEmpty();
   }
 }
