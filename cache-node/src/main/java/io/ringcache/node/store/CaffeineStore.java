@@ -282,6 +282,11 @@ final class CaffeineStore implements Store {
     return new StoreStats(evictions.sum(), expired.sum());
   }
 
+  @Override
+  public String evictionPolicy() {
+    return "w-tinylfu";
+  }
+
   Clock clock() {
     return clock;
   }

@@ -23,6 +23,11 @@ public final class Key {
     return new Key(bytes, Crc32.hash(bytes));
   }
 
+  /** Wraps {@code bytes} whose CRC32 is already known: a store rebuilding a key it holds. */
+  static Key of(byte[] bytes, int hash) {
+    return new Key(bytes, hash);
+  }
+
   /** The key's bytes; do not modify. */
   public byte[] bytes() {
     return bytes;

@@ -94,6 +94,9 @@ public interface Store {
   /** Counters since start. */
   StoreStats stats();
 
+  /** The name of the eviction policy, as INFO reports it ({@code maxmemory_policy}). */
+  String evictionPolicy();
+
   /** What {@link #set} did. */
   record SetResult(boolean stored, byte[] previous) {}
 

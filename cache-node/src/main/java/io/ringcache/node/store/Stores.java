@@ -8,6 +8,15 @@ public final class Stores {
   private Stores() {}
 
   /**
+   * A store of packed entries (one byte array each) in lock-striped open-addressing tables with
+   * CLOCK eviction, bounded at {@code maxBytes} of heap: entries, slot arrays and per-segment
+   * overhead. The node's default.
+   */
+  public static Store packed(long maxBytes, Clock clock) {
+    return new PackedStore(maxBytes, clock);
+  }
+
+  /**
    * A W-TinyLFU store (Caffeine) bounded at {@code maxBytes} of keys, values and per-entry overhead.
    *
    * @param executor runs Caffeine's maintenance; {@code Runnable::run} makes it deterministic (tests)

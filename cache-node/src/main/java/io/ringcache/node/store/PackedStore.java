@@ -1,0 +1,1019 @@
+package io.ringcache.node.store;
+
+import io.ringcache.ring.HashRange;
+import io.ringcache.ring.RangeIndex;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.StampedLock;
+
+/*
+ * A store of one byte[] per entry in lock-striped open-addressing tables.
+ *
+ *  - Entry: one byte[] holding [header][deadline][key][value]. The header is an unsigned LEB128
+ *    varint of keyLength << 1 | hasDeadline (one byte for keys under 64 bytes); the deadline, only
+ *    when the entry has a TTL, is 8 bytes little-endian of Clock.nanoTime(). Key and value bytes are
+ *    never written after the array is published (SET, INCR build a new array); only EXPIRE writes a
+ *    deadline in place, under the segment's write lock.
+ *
+ *  - Segments: a power of two (64 to 4096, one per ~4 MiB of maxBytes), each a StampedLock over
+ *    three parallel slot arrays: int hashes[] (the key's CRC32 after fmix32, compared before an entry
+ *    is dereferenced), byte[][] entries (null = empty) and byte counts[] (the CLOCK counter). The
+ *    mixed hash m picks the segment by its top bits; the bits below them, m << segmentBits, are the
+ *    entry's "position", whose top bits are its home slot. Linear probing, no tombstones: deletion
+ *    shifts the rest of the run back (an entry moves into the hole unless its home lies cyclically
+ *    between the hole and itself). Tables double above 3/4 load and halve below 1/8 (not under 16).
+ *
+ *  - Concurrency: writers take the segment's write lock. Readers (GET, EXISTS, TTL) first read
+ *    optimistically (no write to shared memory) and validate the stamp; a torn read is discarded and
+ *    retried under the read lock. Code on the optimistic path bounds-checks everything it reads so a
+ *    torn read cannot throw or loop. The CLOCK counter is bumped with a plain racy write: a lost bump
+ *    only makes eviction slightly less accurate. No method holds two segment locks at once, and no
+ *    visitor runs under a lock.
+ *
+ *  - Memory: usedBytes is the heap the store holds, as the JVM lays it out with compressed oops:
+ *    each entry array (16-byte header + length, rounded up to 8), each segment's three slot arrays,
+ *    and a fixed per-segment estimate. Beyond maxBytes a write evicts in its own segment when the
+ *    excess is small (the usual case: one entry), else spreads the excess over all segments. Eviction
+ *    is CLOCK with a 2-bit counter (GCLOCK): a new entry starts at 1, each read adds 1 (up to 3); the
+ *    hand decrements non-zero counters and evicts the first entry at 0. Entries read often survive
+ *    several sweeps; a run of one-off keys is evicted first.
+ *
+ *  - Time to live: the absolute deadline lives in the entry. Expired entries are invisible at once;
+ *    reads remove them when they meet them; cleanUp() sweeps at most SWEEP_SLOTS slots per call
+ *    (skipping segments without TTLs) with a cursor that continues at the next call.
+ *
+ *  - Ring ranges: forEachInRanges and removeInRanges walk each segment in chunks of about 256 slots
+ *    by position interval [from, to). Positions never change while a key is present, and a key's
+ *    slot lies in the run that starts at its home, so each chunk finds exactly the entries in its
+ *    interval whatever happened between chunks (growth, shrinking, shifts): a key present throughout
+ *    is visited exactly once. Visits happen outside the lock, on copies. SCAN keeps CaffeineStore's
+ *    stateless cursor on the ring-hash circle: each step filters every segment by CRC window.
+ */
+final class PackedStore implements Store {
+
+  /** Bytes of an array's header (mark word, compressed class pointer, length). */
+  static final int ARRAY_HEADER = 16;
+
+  /** Bytes of a reference in an array: 4 with compressed oops (heaps under 32 GiB). */
+  static final int REFERENCE_BYTES = Runtime.getRuntime().maxMemory() < (32L << 30) ? 4 : 8;
+
+  /** Bytes of a segment beyond its slot arrays (the object with its lock state), an estimate. */
+  static final int SEGMENT_OVERHEAD = 64;
+
+  static final int MIN_BITS = 4;
+  private static final int MIN_SEGMENTS = 64;
+  private static final int MAX_SEGMENTS = 4096;
+  private static final long BYTES_PER_SEGMENT = 4L << 20;
+  private static final int MAX_COUNT = 3;
+  private static final int CHUNK_SLOTS = 256;
+  private static final int SWEEP_SLOTS = 1 << 17;
+  private static final int SWEEP_CHUNK = 1024;
+
+  /** An excess above maxBytes that a write evicts from its own segment; beyond it, from all. */
+  private static final long LOCAL_EXCESS = 64 * 1024;
+
+  /** TTLs beyond this (~73 years) mean "no TTL", as in CaffeineStore. */
+  private static final long NO_TTL_THRESHOLD = 1L << 61;
+
+  private static final long NO_DEADLINE = Long.MIN_VALUE;
+  private static final long CIRCLE = 1L << 32;
+  private static final byte[] EXPIRED = new byte[0];
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final long maxBytes;
+  private final Clock clock;
+  private final Segment[] segments;
+  private final int segmentBits;
+  private final AtomicLong used = new AtomicLong();
+  private final AtomicInteger evictionHand = new AtomicInteger();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder expired = new LongAdder();
+  private final ReentrantLock sweepLock = new ReentrantLock();
+  private int sweepSegment; // guarded by sweepLock
+  private int sweepSlot; // guarded by sweepLock
+
+  PackedStore(long maxBytes, Clock clock) {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+    }
+    this.maxBytes = maxBytes;
+    this.clock = clock;
+    int n = (int) Math.min(MAX_SEGMENTS, Math.max(MIN_SEGMENTS, Long.highestOneBit(maxBytes / BYTES_PER_SEGMENT)));
+    this.segmentBits = Integer.numberOfTrailingZeros(n);
+    this.segments = new Segment[n];
+    for (int i = 0; i < n; i++) {
+      segments[i] = new Segment();
+    }
+    used.set(n * (SEGMENT_OVERHEAD + tableBytes(MIN_BITS)));
+  }
+
+  // ---- hashing ----
+
+  /** murmur3's fmix32: a bijection, so equal mixed hashes mean equal CRCs. */
+  static int mix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h;
+  }
+
+  /** The inverse of {@link #mix}: the CRC32 (ring hash) back from a stored hash. */
+  static int unmix(int h) {
+    h ^= h >>> 16;
+    h *= 0x7ed1b41d;
+    h ^= (h >>> 13) ^ (h >>> 26);
+    h *= 0xa5cb9243;
+    h ^= h >>> 16;
+    return h;
+  }
+
+  private Segment segmentFor(int m) {
+    return segments[m >>> (32 - segmentBits)];
+  }
+
+  // ---- entry layout ----
+
+  static long entryBytes(byte[] e) {
+    return (ARRAY_HEADER + (long) e.length + 7) & ~7L;
+  }
+
+  static long tableBytes(int bits) {
+    long slots = 1L << bits;
+    return align(ARRAY_HEADER + 4 * slots) + align(ARRAY_HEADER + REFERENCE_BYTES * slots) + align(ARRAY_HEADER + slots);
+  }
+
+  private static long align(long bytes) {
+    return (bytes + 7) & ~7L;
+  }
+
+  static byte[] pack(byte[] key, byte[] value, int valueOffset, int valueLength, long deadline) {
+    boolean timed = deadline != NO_DEADLINE;
+    int header = key.length << 1 | (timed ? 1 : 0);
+    int headerLength = varintLength(header);
+    int keyOffset = headerLength + (timed ? 8 : 0);
+    byte[] e = new byte[keyOffset + key.length + valueLength];
+    int v = header;
+    int i = 0;
+    while ((v & ~0x7F) != 0) {
+      e[i++] = (byte) (v & 0x7F | 0x80);
+      v >>>= 7;
+    }
+    e[i] = (byte) v;
+    if (timed) {
+      LONG.set(e, headerLength, deadline);
+    }
+    System.arraycopy(key, 0, e, keyOffset, key.length);
+    System.arraycopy(value, valueOffset, e, keyOffset + key.length, valueLength);
+    return e;
+  }
+
+  private static int varintLength(int v) {
+    return v < (1 << 7) ? 1 : v < (1 << 14) ? 2 : v < (1 << 21) ? 3 : v < (1 << 28) ? 4 : 5;
+  }
+
+  /** keyOffset << 32 | keyLength, or -1 if the bytes are not a well-formed entry (a torn read). */
+  private static long keySpan(byte[] e) {
+    int v = 0;
+    int i = 0;
+    int b;
+    int shift = 0;
+    do {
+      if (i == e.length || shift > 28) {
+        return -1;
+      }
+      b = e[i++];
+      v |= (b & 0x7F) << shift;
+      shift += 7;
+    } while (b < 0);
+    int keyLength = v >>> 1;
+    int keyOffset = i + ((v & 1) << 3);
+    if (keyLength < 0 || keyOffset + (long) keyLength > e.length) {
+      return -1;
+    }
+    return (long) keyOffset << 32 | keyLength;
+  }
+
+  private static boolean timed(byte[] e) {
+    return (e[0] & 1) != 0;
+  }
+
+  /** The deadline of a timed entry (its header is always 1-5 bytes, so the varint's end is found first). */
+  private static long deadline(byte[] e) {
+    if (!timed(e)) {
+      return NO_DEADLINE;
+    }
+    int i = 0;
+    while (e[i] < 0 && i < 4) {
+      i++;
+    }
+    return (long) LONG.get(e, i + 1);
+  }
+
+  private static void setDeadline(byte[] e, long deadline) {
+    int i = 0;
+    while (e[i] < 0 && i < 4) {
+      i++;
+    }
+    LONG.set(e, i + 1, deadline);
+  }
+
+  private static boolean keyEquals(byte[] e, byte[] key) {
+    long span = keySpan(e);
+    if (span < 0 || (int) span != key.length) {
+      return false;
+    }
+    int offset = (int) (span >>> 32);
+    return Arrays.equals(e, offset, offset + key.length, key, 0, key.length);
+  }
+
+  private static byte[] keyOf(byte[] e) {
+    long span = keySpan(e);
+    int offset = (int) (span >>> 32);
+    return Arrays.copyOfRange(e, offset, offset + (int) span);
+  }
+
+  private static int valueOffset(byte[] e) {
+    long span = keySpan(e);
+    return span < 0 ? e.length : (int) (span >>> 32) + (int) span;
+  }
+
+  private static byte[] valueOf(byte[] e) {
+    return Arrays.copyOfRange(e, valueOffset(e), e.length);
+  }
+
+  private long deadlineAfter(long ttlNanos, long now) {
+    if (ttlNanos == NO_TTL || ttlNanos > NO_TTL_THRESHOLD) {
+      return NO_DEADLINE;
+    }
+    long d = now + ttlNanos;
+    return d == NO_DEADLINE ? d + 1 : d;
+  }
+
+  private static boolean expiredAt(byte[] e, long now) {
+    return timed(e) && deadline(e) - now <= 0;
+  }
+
+  /** The slot holding {@code key} in these arrays, or -1. Safe on arrays read optimistically. */
+  private int indexOf(int[] hashes, byte[][] entries, byte[] key, int m) {
+    int capacity = hashes.length;
+    if (entries.length != capacity) {
+      return -1; // torn: a resize between the two reads
+    }
+    int mask = capacity - 1;
+    int i = (m << segmentBits) >>> (32 - Integer.numberOfTrailingZeros(capacity));
+    for (int n = 0; n < capacity; n++, i = (i + 1) & mask) {
+      byte[] e = entries[i];
+      if (e == null) {
+        return -1;
+      }
+      if (hashes[i] == m && keyEquals(e, key)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  // ---- reads ----
+
+  @Override
+  public byte[] get(Key key) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    byte[] value = null;
+    boolean done = false;
+    long stamp = s.tryOptimisticRead();
+    if (stamp != 0L) {
+      try {
+        value = s.read(k, m);
+        done = s.validate(stamp);
+      } catch (RuntimeException torn) {
+        if (s.validate(stamp)) {
+          throw torn;
+        }
+      }
+    }
+    if (!done) {
+      stamp = s.readLock();
+      try {
+        value = s.read(k, m);
+      } finally {
+        s.unlockRead(stamp);
+      }
+    }
+    if (value == EXPIRED) {
+      removeExpired(s, k, m);
+      return null;
+    }
+    return value;
+  }
+
+  @Override
+  public boolean contains(Key key) {
+    return ttlNanos(key) != -2;
+  }
+
+  @Override
+  public long ttlNanos(Key key) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    long stamp = s.tryOptimisticRead();
+    if (stamp != 0L) {
+      try {
+        long ttl = s.ttl(k, m);
+        if (s.validate(stamp)) {
+          return ttl;
+        }
+      } catch (RuntimeException torn) {
+        if (s.validate(stamp)) {
+          throw torn;
+        }
+      }
+    }
+    stamp = s.readLock();
+    try {
+      return s.ttl(k, m);
+    } finally {
+      s.unlockRead(stamp);
+    }
+  }
+
+  private void removeExpired(Segment s, byte[] k, int m) {
+    long stamp = s.writeLock();
+    try {
+      int i = s.indexOf(k, m);
+      if (i >= 0 && expiredAt(s.entries[i], clock.nanoTime())) {
+        s.deleteAt(i);
+        expired.increment();
+      }
+    } finally {
+      s.unlockWrite(stamp);
+    }
+  }
+
+  // ---- writes ----
+
+  @Override
+  public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    boolean elapsed = !keepTtl && ttlNanos != NO_TTL && ttlNanos <= 0;
+    long now = clock.nanoTime();
+    SetResult result;
+    long stamp = s.writeLock();
+    try {
+      int i = s.indexOf(k, m);
+      byte[] old = i < 0 ? null : s.entries[i];
+      if (old != null && expiredAt(old, now)) {
+        s.deleteAt(i);
+        expired.increment();
+        i = -1;
+        old = null;
+      }
+      if ((condition == Condition.IF_ABSENT && old != null) || (condition == Condition.IF_PRESENT && old == null)) {
+        return new SetResult(false, old == null ? null : valueOf(old));
+      }
+      byte[] previous = old == null ? null : valueOf(old);
+      if (elapsed) {
+        // already expired (EXAT/PXAT in the past): the write wins and vanishes at once
+        if (old != null) {
+          s.deleteAt(i);
+        }
+        return new SetResult(true, previous);
+      }
+      long deadline = keepTtl ? (old == null ? NO_DEADLINE : deadline(old)) : deadlineAfter(ttlNanos, now);
+      byte[] e = pack(k, value, 0, value.length, deadline);
+      if (old != null) {
+        s.replace(i, e);
+      } else {
+        s.insert(m, e);
+      }
+      result = new SetResult(true, previous);
+      s.evictWhileOver();
+    } finally {
+      s.unlockWrite(stamp);
+    }
+    evictIfOver();
+    return result;
+  }
+
+  @Override
+  public byte[] remove(Key key) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    long stamp = s.writeLock();
+    try {
+      int i = s.indexOf(k, m);
+      if (i < 0) {
+        return null;
+      }
+      byte[] old = s.entries[i];
+      s.deleteAt(i);
+      s.shrinkIfSparse();
+      if (expiredAt(old, clock.nanoTime())) {
+        expired.increment();
+        return null;
+      }
+      return valueOf(old);
+    } finally {
+      s.unlockWrite(stamp);
+    }
+  }
+
+  @Override
+  public boolean expire(Key key, long ttlNanos) {
+    if (ttlNanos != NO_TTL && ttlNanos <= 0) {
+      return remove(key) != null;
+    }
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    long now = clock.nanoTime();
+    long stamp = s.writeLock();
+    try {
+      int i = s.indexOf(k, m);
+      if (i < 0) {
+        return false;
+      }
+      byte[] old = s.entries[i];
+      if (expiredAt(old, now)) {
+        s.deleteAt(i);
+        expired.increment();
+        return false;
+      }
+      long deadline = deadlineAfter(ttlNanos, now);
+      if (timed(old) && deadline != NO_DEADLINE) {
+        setDeadline(old, deadline);
+      } else if (timed(old) || deadline != NO_DEADLINE) {
+        int offset = valueOffset(old);
+        s.replace(i, pack(keyOf(old), old, offset, old.length - offset, deadline));
+        s.evictWhileOver();
+      }
+      return true;
+    } finally {
+      s.unlockWrite(stamp);
+    }
+  }
+
+  @Override
+  public long increment(Key key, long delta) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    long now = clock.nanoTime();
+    long next;
+    long stamp = s.writeLock();
+    try {
+      int i = s.indexOf(k, m);
+      byte[] old = i < 0 ? null : s.entries[i];
+      if (old != null && expiredAt(old, now)) {
+        s.deleteAt(i);
+        expired.increment();
+        i = -1;
+        old = null;
+      }
+      long current = 0;
+      if (old != null) {
+        int offset = valueOffset(old);
+        current = Decimal.parseLong(old, offset, old.length - offset);
+      }
+      next = Math.addExact(current, delta);
+      byte[] digits = Decimal.toBytes(next);
+      if (old != null) {
+        s.replace(i, pack(k, digits, 0, digits.length, deadline(old)));
+      } else {
+        s.insert(m, pack(k, digits, 0, digits.length, NO_DEADLINE));
+      }
+      s.evictWhileOver();
+    } finally {
+      s.unlockWrite(stamp);
+    }
+    evictIfOver();
+    return next;
+  }
+
+  // ---- size, bound, maintenance ----
+
+  @Override
+  public long size() {
+    long n = 0;
+    for (Segment s : segments) {
+      n += s.count;
+    }
+    return n;
+  }
+
+  @Override
+  public long usedBytes() {
+    return used.get();
+  }
+
+  @Override
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  @Override
+  public void clear() {
+    for (Segment s : segments) {
+      long stamp = s.writeLock();
+      try {
+        s.reset();
+      } finally {
+        s.unlockWrite(stamp);
+      }
+    }
+  }
+
+  @Override
+  public void cleanUp() {
+    evictIfOver();
+    if (!sweepLock.tryLock()) {
+      return; // another thread is sweeping
+    }
+    try {
+      sweepExpired();
+    } finally {
+      sweepLock.unlock();
+    }
+  }
+
+  /** Drops expired entries from at most SWEEP_SLOTS slots, continuing where the last call stopped. */
+  private void sweepExpired() {
+    long now = clock.nanoTime();
+    int budget = SWEEP_SLOTS;
+    for (int moves = 0; moves <= segments.length && budget > 0; ) {
+      Segment s = segments[sweepSegment];
+      boolean finished = true;
+      if (s.ttlCount > 0) {
+        long stamp = s.writeLock();
+        try {
+          int capacity = s.entries.length;
+          int end = Math.min(capacity, sweepSlot + Math.min(SWEEP_CHUNK, budget));
+          int removed = 0;
+          for (int i = sweepSlot; i < end; ) {
+            byte[] e = s.entries[i];
+            if (e != null && expiredAt(e, now)) {
+              s.deleteAt(i); // an entry from later in the run may shift into i: look again
+              removed++;
+            } else {
+              i++;
+            }
+          }
+          budget -= Math.max(1, end - sweepSlot);
+          sweepSlot = end;
+          finished = end >= capacity;
+          if (removed > 0) {
+            expired.add(removed);
+            s.shrinkIfSparse(); // the cursor is a slot index: after a resize it only sweeps a little off
+          }
+        } finally {
+          s.unlockWrite(stamp);
+        }
+      }
+      if (finished) {
+        sweepSegment = (sweepSegment + 1) & (segments.length - 1);
+        sweepSlot = 0;
+        moves++;
+        budget--;
+      }
+    }
+  }
+
+  /** Evicts across segments until usedBytes is within maxBytes, spreading the excess over them. */
+  private void evictIfOver() {
+    if (used.get() <= maxBytes) {
+      return;
+    }
+    int n = segments.length;
+    int start = evictionHand.getAndIncrement();
+    boolean progress = true;
+    while (progress) {
+      progress = false;
+      for (int k = 0; k < n; k++) {
+        long excess = used.get() - maxBytes;
+        if (excess <= 0) {
+          return;
+        }
+        Segment s = segments[(start + k) & (n - 1)];
+        long target = used.get() - Math.max(1, excess / (n - k));
+        long stamp = s.writeLock();
+        try {
+          while (s.count > 0 && used.get() > maxBytes && used.get() > target) {
+            s.evictOne();
+            progress = true;
+          }
+        } finally {
+          s.unlockWrite(stamp);
+        }
+      }
+    }
+  }
+
+  // ---- scans ----
+
+  @Override
+  public ScanPage scan(long cursor, int count) {
+    if (cursor < 0 || cursor >= CIRCLE) {
+      throw new IllegalArgumentException("cursor must be in [0, 2^32): " + cursor);
+    }
+    long n = Math.max(1, size());
+    long target = Math.max(Math.max(1, count), n / 64);
+    long window = target >= n ? CIRCLE : Math.max(1, (CIRCLE / n) * target);
+    long end = Math.min(CIRCLE, cursor + window);
+    List<Key> keys = new ArrayList<>((int) Math.min(target * 2, 1 << 16));
+    Chunk found = new Chunk();
+    long now = clock.nanoTime();
+    for (Segment s : segments) {
+      long stamp = s.readLock();
+      try {
+        byte[][] entries = s.entries;
+        int[] hashes = s.hashes;
+        for (int i = 0; i < entries.length; i++) {
+          byte[] e = entries[i];
+          if (e != null) {
+            int ringHash = unmix(hashes[i]);
+            long h = Integer.toUnsignedLong(ringHash);
+            if (h >= cursor && h < end && !expiredAt(e, now)) {
+              found.add(e, ringHash, 0);
+            }
+          }
+        }
+      } finally {
+        s.unlockRead(stamp);
+      }
+      for (int j = 0; j < found.size; j++) {
+        keys.add(Key.of(keyOf(found.entries[j]), found.hashes[j]));
+      }
+      found.clear();
+    }
+    return new ScanPage(end >= CIRCLE ? 0 : end, keys);
+  }
+
+  @Override
+  public void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor) {
+    RangeIndex index = RangeIndex.of(ranges);
+    if (index.isEmpty()) {
+      return;
+    }
+    Chunk chunk = new Chunk();
+    for (Segment s : segments) {
+      for (long from = 0; from < CIRCLE; ) {
+        long now = clock.nanoTime();
+        long stamp = s.readLock();
+        try {
+          from = s.collect(from, index, now, false, chunk);
+        } finally {
+          s.unlockRead(stamp);
+        }
+        for (int j = 0; j < chunk.size; j++) {
+          byte[] e = chunk.entries[j];
+          visitor.visit(Key.of(keyOf(e), chunk.hashes[j]), valueOf(e), chunk.ttls[j]);
+        }
+        chunk.clear();
+      }
+    }
+  }
+
+  @Override
+  public long removeInRanges(List<HashRange> ranges) {
+    RangeIndex index = RangeIndex.of(ranges);
+    if (index.isEmpty()) {
+      return 0;
+    }
+    Chunk chunk = new Chunk();
+    long removed = 0;
+    for (Segment s : segments) {
+      for (long from = 0; from < CIRCLE; ) {
+        long now = clock.nanoTime();
+        long stamp = s.writeLock();
+        try {
+          from = s.collect(from, index, now, true, chunk);
+          int lapsed = 0;
+          for (int j = 0; j < chunk.size; j++) {
+            s.deleteAt(s.indexOfEntry(chunk.entries[j], mix(chunk.hashes[j])));
+            lapsed += chunk.ttls[j] == -2 ? 1 : 0;
+          }
+          removed += chunk.size - lapsed;
+          if (lapsed > 0) {
+            expired.add(lapsed);
+          }
+          chunk.clear();
+          s.shrinkIfSparse();
+        } finally {
+          s.unlockWrite(stamp);
+        }
+      }
+    }
+    return removed;
+  }
+
+  @Override
+  public StoreStats stats() {
+    return new StoreStats(evictions.sum(), expired.sum());
+  }
+
+  @Override
+  public String evictionPolicy() {
+    return "clock";
+  }
+
+  /** Counts entries and bytes by walking every segment under its lock: for tests, to check the running totals. */
+  long[] recount() {
+    long entries = 0;
+    long bytes = 0;
+    for (Segment s : segments) {
+      long stamp = s.readLock();
+      try {
+        bytes += SEGMENT_OVERHEAD + tableBytes(s.bits);
+        for (byte[] e : s.entries) {
+          if (e != null) {
+            entries++;
+            bytes += entryBytes(e);
+          }
+        }
+      } finally {
+        s.unlockRead(stamp);
+      }
+    }
+    return new long[] {entries, bytes};
+  }
+
+  /** Live entries found in one chunk of a segment, visited after its lock is released. */
+  private static final class Chunk {
+    byte[][] entries = new byte[64][];
+    int[] hashes = new int[64];
+    long[] ttls = new long[64];
+    int size;
+
+    void add(byte[] e, int ringHash, long ttl) {
+      if (size == entries.length) {
+        entries = Arrays.copyOf(entries, size * 2);
+        hashes = Arrays.copyOf(hashes, size * 2);
+        ttls = Arrays.copyOf(ttls, size * 2);
+      }
+      entries[size] = e;
+      hashes[size] = ringHash;
+      ttls[size] = ttl;
+      size++;
+    }
+
+    void clear() {
+      Arrays.fill(entries, 0, size, null);
+      size = 0;
+    }
+  }
+
+  /** One lock stripe: an open-addressing table guarded by the StampedLock it extends. */
+  private final class Segment extends StampedLock {
+    int bits;
+    int[] hashes;
+    byte[][] entries;
+    byte[] counts;
+    int count;
+    int ttlCount;
+    int hand;
+
+    Segment() {
+      allocate(MIN_BITS);
+    }
+
+    private void allocate(int bits) {
+      this.bits = bits;
+      hashes = new int[1 << bits];
+      entries = new byte[1 << bits][];
+      counts = new byte[1 << bits];
+    }
+
+    private int home(int m) {
+      return (m << segmentBits) >>> (32 - bits);
+    }
+
+    int indexOf(byte[] key, int m) {
+      return PackedStore.this.indexOf(hashes, entries, key, m);
+    }
+
+    int indexOfEntry(byte[] e, int m) {
+      int mask = entries.length - 1;
+      int i = home(m);
+      while (entries[i] != e) {
+        i = (i + 1) & mask;
+      }
+      return i;
+    }
+
+    /** The value (a copy), EXPIRED, or null; counts the read for CLOCK. Safe under an optimistic read. */
+    byte[] read(byte[] key, int m) {
+      byte[][] es = entries;
+      int i = PackedStore.this.indexOf(hashes, es, key, m);
+      if (i < 0) {
+        return null;
+      }
+      byte[] e = es[i];
+      if (timed(e) && deadline(e) - clock.nanoTime() <= 0) {
+        return EXPIRED;
+      }
+      byte[] cs = counts;
+      if (i < cs.length && cs[i] < MAX_COUNT) {
+        cs[i]++;
+      }
+      return valueOf(e);
+    }
+
+    /** The remaining TTL, NO_TTL, or -2. Safe under an optimistic read. */
+    long ttl(byte[] key, int m) {
+      byte[][] es = entries;
+      int i = PackedStore.this.indexOf(hashes, es, key, m);
+      if (i < 0) {
+        return -2;
+      }
+      byte[] e = es[i];
+      if (!timed(e)) {
+        return NO_TTL;
+      }
+      long left = deadline(e) - clock.nanoTime();
+      return left <= 0 ? -2 : left;
+    }
+
+    void insert(int m, byte[] e) {
+      int capacity = entries.length;
+      if (count + 1 > capacity - (capacity >>> 2)) {
+        if (bits < 32 - segmentBits) {
+          resize(bits + 1);
+        } else if (count + 1 == capacity) {
+          evictOne(); // the table cannot grow: make room
+        }
+      }
+      int mask = entries.length - 1;
+      int i = home(m);
+      while (entries[i] != null) {
+        i = (i + 1) & mask;
+      }
+      hashes[i] = m;
+      counts[i] = 1;
+      entries[i] = e;
+      count++;
+      if (timed(e)) {
+        ttlCount++;
+      }
+      used.addAndGet(entryBytes(e));
+    }
+
+    void replace(int i, byte[] e) {
+      byte[] old = entries[i];
+      entries[i] = e;
+      if (counts[i] < MAX_COUNT) {
+        counts[i]++;
+      }
+      ttlCount += (timed(e) ? 1 : 0) - (timed(old) ? 1 : 0);
+      long delta = entryBytes(e) - entryBytes(old);
+      if (delta != 0) {
+        used.addAndGet(delta);
+      }
+    }
+
+    /** Empties slot i and shifts the rest of its run back so that every entry stays reachable from its home. */
+    void deleteAt(int i) {
+      byte[] e = entries[i];
+      count--;
+      if (timed(e)) {
+        ttlCount--;
+      }
+      used.addAndGet(-entryBytes(e));
+      int mask = entries.length - 1;
+      int hole = i;
+      for (int j = (i + 1) & mask; entries[j] != null; j = (j + 1) & mask) {
+        if (((j - home(hashes[j])) & mask) >= ((j - hole) & mask)) {
+          hashes[hole] = hashes[j];
+          counts[hole] = counts[j];
+          entries[hole] = entries[j];
+          hole = j;
+        }
+      }
+      entries[hole] = null;
+    }
+
+    void shrinkIfSparse() {
+      if (bits > MIN_BITS && count < (entries.length >>> 3)) {
+        resize(bits - 1);
+      }
+    }
+
+    private void resize(int newBits) {
+      int[] oldHashes = hashes;
+      byte[][] oldEntries = entries;
+      byte[] oldCounts = counts;
+      int oldBits = bits;
+      allocate(newBits);
+      int mask = entries.length - 1;
+      for (int j = 0; j < oldEntries.length; j++) {
+        byte[] e = oldEntries[j];
+        if (e != null) {
+          int i = home(oldHashes[j]);
+          while (entries[i] != null) {
+            i = (i + 1) & mask;
+          }
+          hashes[i] = oldHashes[j];
+          counts[i] = oldCounts[j];
+          entries[i] = e;
+        }
+      }
+      hand = (newBits > oldBits ? hand << 1 : hand >>> 1) & mask;
+      used.addAndGet(tableBytes(newBits) - tableBytes(oldBits));
+    }
+
+    void reset() {
+      long freed = tableBytes(bits) - tableBytes(MIN_BITS);
+      for (byte[] e : entries) {
+        if (e != null) {
+          freed += entryBytes(e);
+        }
+      }
+      allocate(MIN_BITS);
+      count = 0;
+      ttlCount = 0;
+      hand = 0;
+      used.addAndGet(-freed);
+    }
+
+    /** Evicts in this segment while the store is over its bound, if the excess is one write's worth. */
+    void evictWhileOver() {
+      long excess = used.get() - maxBytes;
+      if (excess > 0 && excess <= LOCAL_EXCESS) {
+        while (count > 0 && used.get() > maxBytes) {
+          evictOne();
+        }
+      }
+    }
+
+    /** CLOCK: passes over entries with a non-zero counter (decrementing it), evicts the first at zero. */
+    void evictOne() {
+      int mask = entries.length - 1;
+      for (;; hand = (hand + 1) & mask) {
+        if (entries[hand] == null) {
+          continue;
+        }
+        if (counts[hand] > 0) {
+          counts[hand]--;
+          continue;
+        }
+        deleteAt(hand); // the hand stays: an entry may have shifted into its slot
+        evictions.increment();
+        return;
+      }
+    }
+
+    /**
+     * Adds the entries whose position is in [from, from + about CHUNK_SLOTS slots) and whose ring hash
+     * is in {@code index} to {@code chunk}, with their TTL (-2 for expired ones, which are added only
+     * if {@code withExpired}); returns the end of that interval.
+     */
+    long collect(long from, RangeIndex index, long now, boolean withExpired, Chunk chunk) {
+      int shift = 32 - bits;
+      long to = Math.min(CIRCLE, from + ((long) CHUNK_SLOTS << shift));
+      int mask = entries.length - 1;
+      int first = (int) (from >>> shift);
+      int last = (int) ((to - 1) >>> shift);
+      // slots first..last, then the rest of the run that crosses last (entries whose home is <= last)
+      for (int n = 0, i = first; n <= mask; n++, i = (i + 1) & mask) {
+        byte[] e = entries[i];
+        boolean pastLast = n > last - first;
+        if (e == null) {
+          if (pastLast) {
+            break;
+          }
+          continue;
+        }
+        int m = hashes[i];
+        long position = Integer.toUnsignedLong(m << segmentBits);
+        if (position >= from && position < to) {
+          int ringHash = unmix(m);
+          if (index.contains(ringHash)) {
+            long ttl = timed(e) ? deadline(e) - now : NO_TTL;
+            if (ttl != NO_TTL && ttl <= 0) {
+              if (withExpired) {
+                chunk.add(e, ringHash, -2);
+              }
+            } else {
+              chunk.add(e, ringHash, ttl);
+            }
+          }
+        }
+      }
+      return to;
+    }
+  }
+}

@@ -1,0 +1,550 @@
+package io.ringcache.node.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringcache.ring.HashRange;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Store} must do, run against each implementation by a subclass. Policy-specific
+ * behaviour (which entries eviction picks, the exact per-entry weight) is tested in the subclasses.
+ */
+abstract class StoreContractTest {
+
+  final FakeClock clock = new FakeClock();
+  final Store store = newStore(1 << 20, clock);
+
+  /** A new, empty store bounded at {@code maxBytes} on {@code clock}, with deterministic maintenance. */
+  abstract Store newStore(long maxBytes, Clock clock);
+
+  /** The bytes one entry with a key and value of these lengths (and no TTL) adds to usedBytes. */
+  abstract long entryWeight(int keyLength, int valueLength);
+
+  static Key key(String s) {
+    return Key.of(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static long seconds(long s) {
+    return Duration.ofSeconds(s).toNanos();
+  }
+
+  @Test
+  void get_afterSet_returnsValue() {
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.get(key("a"))).isEqualTo(bytes("1"));
+    assertThat(store.get(key("b"))).isNull();
+  }
+
+  @Test
+  void get_afterTtlElapses_missesWithoutSleeping() {
+    store.set(key("a"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(9));
+    assertThat(store.get(key("a"))).isNotNull();
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(seconds(1));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(store.get(key("a"))).isNull();
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(-2);
+  }
+
+  @Test
+  void cleanUp_afterTtlElapses_removesEntryAndCountsExpired() {
+    for (int i = 0; i < 100; i++) {
+      store.set(key("k" + i), bytes("v"), seconds(5), false, Store.Condition.ALWAYS);
+    }
+    store.set(key("forever"), bytes("v"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(6));
+    store.cleanUp();
+    assertThat(store.size()).isEqualTo(1);
+    assertThat(store.stats().expired()).isEqualTo(100);
+  }
+
+  @Test
+  void set_withoutTtl_clearsPreviousTtl() {
+    store.set(key("a"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
+    store.set(key("a"), bytes("2"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(Store.NO_TTL);
+  }
+
+  @Test
+  void set_keepTtl_keepsPreviousTtl() {
+    store.set(key("a"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
+    store.set(key("a"), bytes("2"), Store.NO_TTL, true, Store.Condition.ALWAYS);
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(seconds(10));
+    assertThat(store.get(key("a"))).isEqualTo(bytes("2"));
+  }
+
+  @Test
+  void set_ifAbsent_storesOnlyWhenAbsent() {
+    assertThat(store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.IF_ABSENT).stored()).isTrue();
+    Store.SetResult second = store.set(key("a"), bytes("2"), Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    assertThat(second.stored()).isFalse();
+    assertThat(second.previous()).isEqualTo(bytes("1"));
+    assertThat(store.get(key("a"))).isEqualTo(bytes("1"));
+  }
+
+  @Test
+  void set_ifPresent_storesOnlyWhenPresentAndSetsTtl() {
+    assertThat(store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.IF_PRESENT).stored()).isFalse();
+    assertThat(store.contains(key("a"))).isFalse();
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    Store.SetResult r = store.set(key("a"), bytes("2"), seconds(3), false, Store.Condition.IF_PRESENT);
+    assertThat(r.stored()).isTrue();
+    assertThat(r.previous()).isEqualTo(bytes("1"));
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(seconds(3));
+  }
+
+  @Test
+  void set_withTtlAlreadyElapsed_removesKey() {
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    Store.SetResult r = store.set(key("a"), bytes("2"), 0, false, Store.Condition.ALWAYS);
+    assertThat(r.previous()).isEqualTo(bytes("1"));
+    assertThat(store.contains(key("a"))).isFalse();
+  }
+
+  @Test
+  void expire_setsAndRemovesTtl_andNonPositiveDeletes() {
+    assertThat(store.expire(key("a"), seconds(1))).isFalse();
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.expire(key("a"), seconds(5))).isTrue();
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(seconds(5));
+    assertThat(store.expire(key("a"), Store.NO_TTL)).isTrue();
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(Store.NO_TTL);
+    assertThat(store.expire(key("a"), 0)).isTrue();
+    assertThat(store.contains(key("a"))).isFalse();
+  }
+
+  @Test
+  void increment_countsFromZeroAndKeepsTtl() {
+    assertThat(store.increment(key("n"), 5)).isEqualTo(5);
+    store.expire(key("n"), seconds(7));
+    assertThat(store.increment(key("n"), -7)).isEqualTo(-2);
+    assertThat(store.get(key("n"))).isEqualTo(bytes("-2"));
+    assertThat(store.ttlNanos(key("n"))).isEqualTo(seconds(7));
+  }
+
+  @Test
+  void increment_nonInteger_throwsAndLeavesValue() {
+    store.set(key("s"), bytes("abc"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThatThrownBy(() -> store.increment(key("s"), 1)).isInstanceOf(NumberFormatException.class);
+    assertThat(store.get(key("s"))).isEqualTo(bytes("abc"));
+  }
+
+  @Test
+  void increment_overflow_throwsArithmeticException() {
+    store.set(key("n"), bytes(Long.toString(Long.MAX_VALUE)), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThatThrownBy(() -> store.increment(key("n"), 1)).isInstanceOf(ArithmeticException.class);
+  }
+
+  @Test
+  void usedBytes_countsKeyValueAndOverhead() {
+    store.cleanUp();
+    long empty = store.usedBytes();
+    store.set(key("abc"), new byte[100], Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.cleanUp();
+    assertThat(store.usedBytes() - empty).isEqualTo(entryWeight(3, 100));
+    store.remove(key("abc"));
+    store.cleanUp();
+    assertThat(store.usedBytes()).isEqualTo(empty);
+  }
+
+  @Test
+  void set_beyondMaxMemory_evictsToTheBound() {
+    Store small = newStore(100_000, clock);
+    for (int i = 0; i < 10_000; i++) {
+      small.set(key("key:" + i), new byte[64], Store.NO_TTL, false, Store.Condition.ALWAYS);
+    }
+    small.cleanUp();
+    assertThat(small.usedBytes()).isLessThanOrEqualTo(100_000);
+    assertThat(small.size()).isGreaterThan(100);
+    assertThat(small.stats().evictions()).isEqualTo(10_000 - small.size());
+  }
+
+  @Test
+  void scan_fullWalk_returnsEveryKeyOnce() {
+    Set<String> expected = new HashSet<>();
+    for (int i = 0; i < 5_000; i++) {
+      store.set(key("k" + i), bytes("v"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      expected.add("k" + i);
+    }
+    List<String> seen = new ArrayList<>();
+    long cursor = 0;
+    int steps = 0;
+    do {
+      Store.ScanPage page = store.scan(cursor, 10);
+      page.keys().forEach(k -> seen.add(k.toString()));
+      cursor = page.nextCursor();
+      steps++;
+    } while (cursor != 0);
+    assertThat(seen).hasSize(5_000);
+    assertThat(new HashSet<>(seen)).isEqualTo(expected);
+    assertThat(steps).isLessThanOrEqualTo(5_000 / 10 + 1);
+  }
+
+  @Test
+  void scan_emptyStore_endsAtOnce() {
+    Store.ScanPage page = store.scan(0, 10);
+    assertThat(page.nextCursor()).isZero();
+    assertThat(page.keys()).isEmpty();
+  }
+
+  @Test
+  void forEachInRanges_visitsExactlyKeysWhoseHashIsInRange() {
+    for (int i = 0; i < 2_000; i++) {
+      store.set(key("k" + i), bytes("v" + i), i % 2 == 0 ? seconds(100) : Store.NO_TTL, false, Store.Condition.ALWAYS);
+    }
+    // (0xC0000000, 0x40000000] wraps: half of the circle
+    List<HashRange> ranges = List.of(HashRange.of(0xC0000000, 0x40000000));
+    List<Key> visited = new ArrayList<>();
+    store.forEachInRanges(
+        ranges,
+        (k, v, ttl) -> {
+          visited.add(k);
+          assertThat(new String(v, StandardCharsets.UTF_8)).isEqualTo("v" + k.toString().substring(1));
+          int i = Integer.parseInt(k.toString().substring(1));
+          assertThat(ttl).isEqualTo(i % 2 == 0 ? seconds(100) : Store.NO_TTL);
+        });
+    long expected = 0;
+    for (int i = 0; i < 2_000; i++) {
+      if (ranges.get(0).contains(key("k" + i).ringHash())) {
+        expected++;
+      }
+    }
+    assertThat(visited).hasSize((int) expected).allMatch(k -> ranges.get(0).contains(k.ringHash()));
+    assertThat(expected).isBetween(800L, 1200L);
+
+    assertThat(store.removeInRanges(ranges)).isEqualTo(expected);
+    assertThat(store.size()).isEqualTo(2_000 - expected);
+    List<Key> left = new ArrayList<>();
+    store.forEachInRanges(List.of(HashRange.all()), (k, v, ttl) -> left.add(k));
+    assertThat(left).hasSize((int) (2_000 - expected)).noneMatch(k -> ranges.get(0).contains(k.ringHash()));
+  }
+
+  @Test
+  void clear_removesEverything() {
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.clear();
+    assertThat(store.size()).isZero();
+    assertThat(store.get(key("a"))).isNull();
+  }
+
+  @Test
+  void set_overExpiredEntry_treatsItAsAbsent() {
+    store.set(key("a"), bytes("1"), seconds(1), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(2));
+    Store.SetResult r = store.set(key("a"), bytes("2"), Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    assertThat(r.stored()).isTrue();
+    assertThat(r.previous()).isNull();
+    assertThat(store.get(key("a"))).isEqualTo(bytes("2"));
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(Store.NO_TTL);
+  }
+
+  @Test
+  void set_ifPresentOverExpiredEntry_doesNotStore() {
+    store.set(key("a"), bytes("1"), seconds(1), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(store.set(key("a"), bytes("2"), Store.NO_TTL, false, Store.Condition.IF_PRESENT).stored()).isFalse();
+    assertThat(store.contains(key("a"))).isFalse();
+  }
+
+  @Test
+  void set_keepTtlOnAbsentKey_storesWithoutTtl() {
+    store.set(key("a"), bytes("1"), Store.NO_TTL, true, Store.Condition.ALWAYS);
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(Store.NO_TTL);
+  }
+
+  @Test
+  void set_withTtlAlreadyElapsedOnAbsentKey_storesNothing() {
+    Store.SetResult r = store.set(key("a"), bytes("1"), 0, false, Store.Condition.ALWAYS);
+    assertThat(r.stored()).isTrue();
+    assertThat(r.previous()).isNull();
+    assertThat(store.contains(key("a"))).isFalse();
+    assertThat(store.size()).isZero();
+  }
+
+  @Test
+  void set_ifAbsentWithTtlAlreadyElapsedOnPresentKey_keepsIt() {
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    Store.SetResult r = store.set(key("a"), bytes("2"), 0, false, Store.Condition.IF_ABSENT);
+    assertThat(r.stored()).isFalse();
+    assertThat(r.previous()).isEqualTo(bytes("1"));
+    assertThat(store.get(key("a"))).isEqualTo(bytes("1"));
+  }
+
+  @Test
+  void remove_expiredEntry_returnsNull() {
+    store.set(key("a"), bytes("1"), seconds(1), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(store.remove(key("a"))).isNull();
+    assertThat(store.remove(key("b"))).isNull();
+  }
+
+  @Test
+  void expire_expiredOrAbsentKey_returnsFalse() {
+    store.set(key("a"), bytes("1"), seconds(1), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(store.expire(key("a"), seconds(10))).isFalse();
+    assertThat(store.expire(key("a"), 0)).isFalse();
+    assertThat(store.contains(key("a"))).isFalse();
+  }
+
+  @Test
+  void expire_changesTtlRepeatedly_andValueSurvives() {
+    store.set(key("a"), bytes("value"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.expire(key("a"), seconds(5))).isTrue();
+    assertThat(store.expire(key("a"), seconds(50))).isTrue();
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(seconds(50));
+    assertThat(store.expire(key("a"), Store.NO_TTL)).isTrue();
+    assertThat(store.expire(key("a"), seconds(2))).isTrue();
+    assertThat(store.get(key("a"))).isEqualTo(bytes("value"));
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(store.get(key("a"))).isNull();
+  }
+
+  @Test
+  void increment_expiredKey_countsFromZeroWithoutTtl() {
+    store.set(key("n"), bytes("41"), seconds(1), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(store.increment(key("n"), 1)).isEqualTo(1);
+    assertThat(store.ttlNanos(key("n"))).isEqualTo(Store.NO_TTL);
+  }
+
+  @Test
+  void keysAndValues_ofAnyLength_roundTrip() {
+    for (int length : new int[] {0, 1, 63, 64, 127, 128, 8191, 8192, 20_000}) {
+      byte[] k = new byte[length];
+      Arrays.fill(k, (byte) 'k');
+      byte[] v = new byte[length * 2 + 1];
+      Arrays.fill(v, (byte) length);
+      store.set(Key.of(k), v, length % 2 == 0 ? seconds(100) : Store.NO_TTL, false, Store.Condition.ALWAYS);
+      assertThat(store.get(Key.of(k))).as("length %d", length).isEqualTo(v);
+      assertThat(store.ttlNanos(Key.of(k))).isEqualTo(length % 2 == 0 ? seconds(100) : Store.NO_TTL);
+    }
+    List<Integer> visited = new ArrayList<>();
+    store.forEachInRanges(List.of(HashRange.all()), (k, v, ttl) -> {
+      assertThat(v).hasSize(k.bytes().length * 2 + 1);
+      assertThat(k.ringHash()).isEqualTo(io.ringcache.ring.Crc32.hash(k.bytes()));
+      visited.add(k.bytes().length);
+    });
+    assertThat(visited).containsExactlyInAnyOrder(0, 1, 63, 64, 127, 128, 8191, 8192, 20_000);
+  }
+
+  @Test
+  void get_returnsValueThatSurvivesLaterWrites() {
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    byte[] before = store.get(key("a"));
+    store.set(key("a"), bytes("2"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.increment(key("a"), 5);
+    assertThat(before).isEqualTo(bytes("1"));
+    assertThat(store.get(key("a"))).isEqualTo(bytes("7"));
+  }
+
+  @Test
+  void set_valueOfATenthOfTheBound_isStoredByEvictingOthers() {
+    Store small = newStore(1 << 20, clock);
+    for (int i = 0; i < 10_000; i++) {
+      small.set(key("key:" + i), new byte[64], Store.NO_TTL, false, Store.Condition.ALWAYS);
+    }
+    byte[] big = new byte[100 << 10];
+    Arrays.fill(big, (byte) 7);
+    small.set(key("big"), big, Store.NO_TTL, false, Store.Condition.ALWAYS);
+    small.cleanUp();
+    assertThat(small.get(key("big"))).isEqualTo(big);
+    assertThat(small.usedBytes()).isLessThanOrEqualTo(1 << 20);
+  }
+
+  @Test
+  void cleanUp_withManyExpiredEntries_eventuallyCollectsAll() {
+    Store large = newStore(64 << 20, clock);
+    for (int i = 0; i < 200_000; i++) {
+      large.set(key("k" + i), bytes("v"), seconds(1 + i % 3), false, Store.Condition.ALWAYS);
+    }
+    clock.advance(Duration.ofSeconds(4));
+    for (int i = 0; i < 100 && large.size() > 0; i++) {
+      large.cleanUp();
+    }
+    assertThat(large.size()).isZero();
+    assertThat(large.stats().expired()).isEqualTo(200_000);
+  }
+
+  @Test
+  void scan_skipsExpiredKeys() {
+    store.set(key("a"), bytes("1"), seconds(1), false, Store.Condition.ALWAYS);
+    store.set(key("b"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(store.scan(0, 10).keys()).extracting(Key::toString).containsExactly("b");
+  }
+
+  @Test
+  void forEachInRanges_whileTheVisitorWrites_visitsEveryKeyPresentThroughoutOnce() {
+    // the visitor grows and shrinks the tables and shifts runs between the store's chunks
+    Store large = newStore(64 << 20, clock);
+    for (int i = 0; i < 3_000; i++) {
+      large.set(key("stable" + i), bytes("s"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      large.set(key("churn" + i), bytes("c"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    }
+    Map<String, Integer> visits = new HashMap<>();
+    int[] written = {0};
+    large.forEachInRanges(List.of(HashRange.all()), (k, v, ttl) -> {
+      visits.merge(k.toString(), 1, Integer::sum);
+      int n = written[0]++;
+      large.remove(key("churn" + n));
+      large.set(key("new" + n), bytes("n"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      large.set(key("new" + (n + 100_000)), bytes("n"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    });
+    for (int i = 0; i < 3_000; i++) {
+      assertThat(visits.get("stable" + i)).as("stable%d", i).isEqualTo(1);
+    }
+    assertThat(visits.values()).allMatch(n -> n == 1);
+  }
+
+  @Test
+  void concurrentOperations_leaveConsistentContents() throws Exception {
+    Store shared = newStore(64 << 20, clock);
+    runStress(shared, true);
+    assertConsistent(shared);
+  }
+
+  @Test
+  void concurrentOperationsUnderEviction_keepAccountingExact() throws Exception {
+    Store shared = newStore(100_000, clock);
+    runStress(shared, false);
+    assertConsistent(shared);
+    assertThat(shared.usedBytes()).isLessThanOrEqualTo(100_000);
+    assertThat(shared.stats().evictions()).isPositive();
+  }
+
+  /** Asserts that the store's running counts (size, usedBytes) agree with a full recount of its entries. */
+  abstract void assertRecountMatches(Store store);
+
+  private void assertConsistent(Store s) {
+    s.cleanUp();
+    assertRecountMatches(s);
+    List<Key> all = new ArrayList<>();
+    s.forEachInRanges(List.of(HashRange.all()), (k, v, ttl) -> {
+      all.add(k);
+      String name = k.toString();
+      String value = new String(v, StandardCharsets.ISO_8859_1);
+      if (name.startsWith("c:")) {
+        assertThat(Long.parseLong(value)).as(name).isPositive();
+      } else {
+        // every value written names its key: a value under another key means a mixed-up entry
+        assertThat(value).as(name).startsWith(name + "=");
+      }
+    });
+    assertThat(new HashSet<>(all)).hasSameSizeAs(all);
+    assertThat((long) all.size()).isEqualTo(s.size());
+  }
+
+  /**
+   * Four writer threads on overlapping keys (set, get, remove, increment, expire), one thread walking
+   * ranges and scanning, one removing a range and advancing the clock, for about a second. With
+   * {@code checkStable}, a set of keys no one writes must be visited exactly once by every walk.
+   */
+  private void runStress(Store s, boolean checkStable) throws Exception {
+    HashRange doomed = HashRange.of(0x10000000, 0x30000000);
+    List<Key> stable = new ArrayList<>();
+    for (int i = 0; stable.size() < 500; i++) {
+      Key k = key("p:" + i);
+      if (!doomed.contains(k.ringHash())) {
+        stable.add(k);
+        s.set(k, bytes("p:" + i + "=stable"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      }
+    }
+    long deadline = System.nanoTime() + Duration.ofMillis(1200).toNanos();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int id = t;
+      threads.add(new Thread(() -> {
+        java.util.Random random = new java.util.Random(id);
+        long n = 0;
+        while (System.nanoTime() < deadline) {
+          String name = "k:" + random.nextInt(2_000);
+          Key k = key(name);
+          int op = random.nextInt(10);
+          switch (op) {
+            case 0, 1, 2 -> {
+              byte[] v = bytes(name + "=" + id + ":" + n++ + ":" + "x".repeat(random.nextInt(100)));
+              s.set(k, v, random.nextBoolean() ? Store.NO_TTL : seconds(1 + random.nextInt(3)), random.nextInt(4) == 0,
+                  Store.Condition.values()[random.nextInt(3)]);
+            }
+            case 3, 4 -> {
+              byte[] v = s.get(k);
+              if (v != null && !new String(v, StandardCharsets.ISO_8859_1).startsWith(name + "=")) {
+                throw new AssertionError("get " + name + " returned " + new String(v, StandardCharsets.ISO_8859_1));
+              }
+            }
+            case 5 -> s.remove(k);
+            case 6 -> s.expire(k, random.nextInt(3) == 0 ? Store.NO_TTL : seconds(random.nextInt(3)));
+            case 7 -> s.increment(key("c:" + random.nextInt(200)), 1);
+            case 8 -> s.ttlNanos(k);
+            default -> s.contains(k);
+          }
+        }
+      }, "writer-" + t));
+    }
+    threads.add(new Thread(() -> {
+      while (System.nanoTime() < deadline) {
+        Map<Key, Integer> seen = new HashMap<>();
+        s.forEachInRanges(List.of(HashRange.all()), (k, v, ttl) -> seen.merge(k, 1, Integer::sum));
+        if (checkStable) {
+          for (Key k : stable) {
+            if (seen.getOrDefault(k, 0) != 1) {
+              throw new AssertionError(k + " visited " + seen.getOrDefault(k, 0) + " times");
+            }
+          }
+        }
+        Map<Key, Integer> scanned = new HashMap<>();
+        long cursor = 0;
+        do {
+          Store.ScanPage page = s.scan(cursor, 100);
+          page.keys().forEach(k -> scanned.merge(k, 1, Integer::sum));
+          cursor = page.nextCursor();
+        } while (cursor != 0);
+        if (checkStable) {
+          for (Key k : stable) {
+            if (scanned.getOrDefault(k, 0) != 1) {
+              throw new AssertionError(k + " scanned " + scanned.getOrDefault(k, 0) + " times");
+            }
+          }
+        }
+      }
+    }, "walker"));
+    threads.add(new Thread(() -> {
+      while (System.nanoTime() < deadline) {
+        s.removeInRanges(List.of(doomed));
+        clock.advance(Duration.ofMillis(100));
+        s.cleanUp();
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+      }
+    }, "purger"));
+    for (Thread t : threads) {
+      t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join(Duration.ofSeconds(30).toMillis());
+      assertThat(t.isAlive()).as(t.getName() + " still running").isFalse();
+    }
+    assertThat(failures).isEmpty();
+    if (checkStable) {
+      for (Key k : stable) {
+        assertThat(s.get(k)).isEqualTo(bytes(k + "=stable"));
+      }
+    }
+  }
+}
