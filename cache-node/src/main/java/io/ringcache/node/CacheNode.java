@@ -37,8 +37,11 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--advertise", defaultValue = "${env:CACHE_NODE_ADVERTISE:-}", description = "HOST:PORT clients reach the node at; default <bind>:<port> (CACHE_NODE_ADVERTISE).")
   String advertise;
 
-  @Option(names = "--max-memory", defaultValue = "${env:CACHE_NODE_MAX_MEMORY:-256m}", converter = SizeConverter.class, description = "Bound on stored keys, values and per-entry overhead, in bytes; LFU eviction beyond it (CACHE_NODE_MAX_MEMORY).")
+  @Option(names = "--max-memory", defaultValue = "${env:CACHE_NODE_MAX_MEMORY:-256m}", converter = SizeConverter.class, description = "Bound on the store's memory (keys, values and per-entry overhead), in bytes; eviction beyond it (CACHE_NODE_MAX_MEMORY).")
   long maxMemory;
+
+  @Option(names = "--store", defaultValue = "${env:CACHE_NODE_STORE:-packed}", description = "Store implementation: packed (packed entries, CLOCK eviction) or caffeine (Caffeine, W-TinyLFU eviction) (CACHE_NODE_STORE).")
+  String store;
 
   @Option(names = "--threads", defaultValue = "${env:CACHE_NODE_THREADS:-0}", description = "Worker event loops; 0 = number of cores (CACHE_NODE_THREADS).")
   int threads;
@@ -105,6 +108,7 @@ public final class CacheNode implements Callable<Integer> {
             .name(name)
             .advertise(advertise)
             .maxMemory(maxMemory)
+            .store(storeType())
             .threads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads)
             .requirepass(requirepass)
             .limits(
@@ -142,6 +146,14 @@ public final class CacheNode implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     server.closeFuture().sync();
     return 0;
+  }
+
+  private NodeConfig.StoreType storeType() {
+    try {
+      return NodeConfig.StoreType.parse(store);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
   }
 
   private static int toInt(String what, long value) {

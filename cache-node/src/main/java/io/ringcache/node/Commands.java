@@ -317,7 +317,8 @@ final class Commands {
         {"appendonly", "no"},
         {"databases", "1"},
         {"maxmemory", Long.toString(config.maxMemory())},
-        {"maxmemory-policy", "allkeys-lfu"},
+        // Redis's nearest names: CLOCK approximates LRU, W-TinyLFU is frequency-based
+        {"maxmemory-policy", config.store() == NodeConfig.StoreType.CAFFEINE ? "allkeys-lfu" : "allkeys-lru"},
         {"maxclients", Integer.toString(config.limits().maxClients())},
         {"timeout", Integer.toString(config.limits().idleTimeoutSeconds())},
         {"proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength())},

@@ -79,7 +79,7 @@ final class Info {
         line(s, "used_memory_rss_human", human(rss));
         line(s, "maxmemory", store.maxBytes());
         line(s, "maxmemory_human", human(store.maxBytes()));
-        line(s, "maxmemory_policy", "w-tinylfu");
+        line(s, "maxmemory_policy", store.evictionPolicy());
         Runtime rt = Runtime.getRuntime();
         line(s, "jvm_heap_used", rt.totalMemory() - rt.freeMemory());
         line(s, "jvm_heap_max", rt.maxMemory());

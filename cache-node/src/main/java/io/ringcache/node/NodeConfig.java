@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param name the node's ring identity
  * @param advertise the address other parties reach the node at, {@code host:port}
  * @param maxMemory the store's bound in bytes
+ * @param store which store implementation holds the entries
  * @param threads worker event loops
  * @param requirepass the password, or null for none
  * @param limits per-request and per-connection limits
@@ -26,6 +27,7 @@ public record NodeConfig(
     String name,
     String advertise,
     long maxMemory,
+    StoreType store,
     int threads,
     String requirepass,
     Limits limits,
@@ -36,6 +38,7 @@ public record NodeConfig(
   public NodeConfig {
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(store, "store");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
     }
@@ -71,6 +74,24 @@ public record NodeConfig(
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The store implementations a node can run on. */
+  public enum StoreType {
+    /** Packed entries in lock-striped open-addressing tables, CLOCK eviction ({@code Stores.packed}). */
+    PACKED,
+    /** A Caffeine cache, W-TinyLFU eviction ({@code Stores.caffeine}). */
+    CAFFEINE;
+
+    /** The type named {@code name}, in any case. */
+    public static StoreType parse(String name) {
+      for (StoreType t : values()) {
+        if (t.name().equalsIgnoreCase(name.trim())) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("store: " + name + " (expected: packed or caffeine)");
+    }
   }
 
   /**
@@ -163,6 +184,7 @@ public record NodeConfig(
     private String name;
     private String advertise;
     private long maxMemory = 256L * 1024 * 1024;
+    private StoreType store = StoreType.PACKED;
     private int threads = Runtime.getRuntime().availableProcessors();
     private String requirepass;
     private Limits limits = Limits.defaults();
@@ -202,6 +224,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Default {@link StoreType#PACKED}. */
+    public Builder store(StoreType store) {
+      this.store = store;
+      return this;
+    }
+
     /** Default: the number of available processors. */
     public Builder threads(int threads) {
       this.threads = threads;
@@ -237,7 +265,7 @@ public record NodeConfig(
     }
 
     public NodeConfig build() {
-      return new NodeConfig(bind, port, name, advertise, maxMemory, threads, requirepass, limits,
+      return new NodeConfig(bind, port, name, advertise, maxMemory, store, threads, requirepass, limits,
           tlsKeystore, tlsKeystorePassword, tlsCaCert);
     }
   }

@@ -97,9 +97,17 @@ public final class NodeServer implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Starts a node with a Caffeine store of {@code config.maxMemory()} bytes on the system clock. */
+  /** Starts a node with a store of {@code config.store()} type and {@code config.maxMemory()} bytes on the system clock. */
   public static NodeServer start(NodeConfig config) {
-    return start(config, Stores.caffeine(config.maxMemory(), Clock.SYSTEM, Runnable::run), Clock.SYSTEM);
+    return start(config, newStore(config, Clock.SYSTEM), Clock.SYSTEM);
+  }
+
+  /** A new store of {@code config.store()} type bounded at {@code config.maxMemory()}, on {@code clock}. */
+  static Store newStore(NodeConfig config, Clock clock) {
+    return switch (config.store()) {
+      case PACKED -> Stores.packed(config.maxMemory(), clock);
+      case CAFFEINE -> Stores.caffeine(config.maxMemory(), clock, Runnable::run);
+    };
   }
 
   /** Starts a node over {@code store}; {@code clock} must be the store's clock. */
@@ -164,7 +172,7 @@ public final class NodeServer implements AutoCloseable {
     serverChannel.config().setAutoRead(true);
     log.info(
         "cache node '{}' listening on {}:{} (advertised as {}), transport {}, 1 boss + {} worker threads, "
-            + "max-memory {} bytes ({}), auth {}, tls {}",
+            + "max-memory {} bytes ({}), store {} ({} eviction), auth {}, tls {}",
         cluster.name(),
         config.bind(),
         port,
@@ -173,6 +181,8 @@ public final class NodeServer implements AutoCloseable {
         config.threads(),
         config.maxMemory(),
         Info.human(config.maxMemory()),
+        config.store().name().toLowerCase(java.util.Locale.ROOT),
+        store.evictionPolicy(),
         config.requirepass() == null ? "off" : "on",
         tls == null ? "off" : "on (" + Tls.engine() + "; peers dialled with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()) + ")");
     log.info("limits: {}", config.limits());

@@ -32,11 +32,20 @@ class CacheNodeTest {
           "CACHE_NODE_THREADS", "CACHE_NODE_REQUIREPASS", "CACHE_NODE_MAX_KEY_SIZE", "CACHE_NODE_MAX_VALUE_SIZE",
           "CACHE_NODE_MAX_MULTIBULK_LENGTH", "CACHE_NODE_MAX_BULK_LENGTH", "CACHE_NODE_MAX_INLINE_LENGTH",
           "CACHE_NODE_MAX_QUERY_BUFFER", "CACHE_NODE_MAX_OUTPUT_BUFFER", "CACHE_NODE_MAX_CLIENTS", "CACHE_NODE_IDLE_TIMEOUT",
-          "CACHE_NODE_OUTPUT_STALL_TIMEOUT"
+          "CACHE_NODE_OUTPUT_STALL_TIMEOUT", "CACHE_NODE_STORE"
         }) {
       assertThat(help).contains(env);
     }
-    assertThat(help).contains("Default: 7001").contains("Default: 256m");
+    assertThat(help).contains("Default: 7001").contains("Default: 256m").contains("Default: packed");
+  }
+
+  @Test
+  void storeType_parsesEitherNameInAnyCase_andRefusesOthers() {
+    assertThat(NodeConfig.StoreType.parse("packed")).isEqualTo(NodeConfig.StoreType.PACKED);
+    assertThat(NodeConfig.StoreType.parse("Caffeine")).isEqualTo(NodeConfig.StoreType.CAFFEINE);
+    assertThat(NodeConfig.builder().build().store()).isEqualTo(NodeConfig.StoreType.PACKED);
+    assertThatThrownBy(() -> NodeConfig.StoreType.parse("redis"))
+        .hasMessage("store: redis (expected: packed or caffeine)");
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.ringcache.node;
 
 import io.ringcache.node.store.Clock;
-import io.ringcache.node.store.Stores;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -21,7 +20,7 @@ final class Nodes {
 
   static NodeServer start(NodeConfig.Builder config, Clock clock) {
     NodeConfig c = config.build();
-    return NodeServer.start(c, Stores.caffeine(c.maxMemory(), clock, Runnable::run), clock);
+    return NodeServer.start(c, NodeServer.newStore(c, clock), clock);
   }
 
   /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */

