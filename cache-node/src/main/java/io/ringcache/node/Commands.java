@@ -436,10 +436,9 @@ final class Commands {
         return;
       }
     }
-    Store.SetResult result = c.node().store().set(Key.of(r.arg(1)), value, ttl, keepTtl, condition);
     if (get) {
-      Resp.bulk(c.out(), result.previous());
-    } else if (result.stored()) {
+      Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, ttl, keepTtl, condition).previous());
+    } else if (c.node().store().put(Key.of(r.arg(1)), value, ttl, keepTtl, condition)) {
       Resp.raw(c.out(), Resp.OK);
     } else {
       Resp.nil(c.out());
@@ -463,7 +462,7 @@ final class Commands {
       Resp.error(c.out(), "ERR invalid expire time in '" + name + "' command");
       return;
     }
-    c.node().store().set(Key.of(r.arg(1)), value, toNanos(n * unitMillis), false, Store.Condition.ALWAYS);
+    c.node().store().put(Key.of(r.arg(1)), value, toNanos(n * unitMillis), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
   }
 
@@ -493,7 +492,7 @@ final class Commands {
     }
     Store store = c.node().store();
     for (int i = 1; i < r.argc(); i += 2) {
-      store.set(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
     Resp.raw(c.out(), Resp.OK);
   }
@@ -502,7 +501,7 @@ final class Commands {
     Store store = c.node().store();
     long removed = 0;
     for (int i = 1; i < r.argc(); i++) {
-      if (store.remove(Key.of(r.arg(i))) != null) {
+      if (store.delete(Key.of(r.arg(i)))) {
         removed++;
       }
     }
@@ -761,7 +760,7 @@ final class Commands {
       byte[] value = r.arg(i + 2);
       long ttlNanos = ttlMillis < 0 ? Store.NO_TTL : ttlMillis * NANOS_PER_MS;
       boolean[] stored = {false};
-      state.applyIfUntouched(key, () -> stored[0] = store.set(key, value, ttlNanos, false, Store.Condition.IF_ABSENT).stored());
+      state.applyIfUntouched(key, () -> stored[0] = store.put(key, value, ttlNanos, false, Store.Condition.IF_ABSENT));
       if (stored[0]) {
         applied++;
       }

@@ -418,7 +418,7 @@ public final class ClusterState {
     });
     long removed = 0;
     for (Key key : doomed) {
-      if (store.remove(key) != null) {
+      if (store.delete(key)) {
         removed++;
       }
     }

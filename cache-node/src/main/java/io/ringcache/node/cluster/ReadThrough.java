@@ -58,6 +58,6 @@ public final class ReadThrough {
     if (ttlMillis == 0) {
       return;
     }
-    state.applyIfUntouched(key, () -> store.set(key, value, ttlNanos, false, Store.Condition.IF_ABSENT));
+    state.applyIfUntouched(key, () -> store.put(key, value, ttlNanos, false, Store.Condition.IF_ABSENT));
   }
 }

@@ -66,7 +66,7 @@ final class PackedStore implements Store {
   static final int REFERENCE_BYTES = Runtime.getRuntime().maxMemory() < (32L << 30) ? 4 : 8;
 
   /** Bytes of a segment beyond its slot arrays (the object with its lock state), an estimate. */
-  static final int SEGMENT_OVERHEAD = 64;
+  static final int SEGMENT_OVERHEAD = 80;
 
   static final int MIN_BITS = 4;
   private static final int MIN_SEGMENTS = 64;
@@ -86,6 +86,8 @@ final class PackedStore implements Store {
   private static final long NO_DEADLINE = Long.MIN_VALUE;
   private static final long CIRCLE = 1L << 32;
   private static final byte[] EXPIRED = new byte[0];
+  private static final SetResult STORED = new SetResult(true, null);
+  private static final SetResult NOT_STORED = new SetResult(false, null);
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final long maxBytes;
@@ -366,32 +368,46 @@ final class PackedStore implements Store {
 
   @Override
   public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
+    return write(key, value, ttlNanos, keepTtl, condition, true);
+  }
+
+  @Override
+  public boolean put(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
+    return write(key, value, ttlNanos, keepTtl, condition, false).stored();
+  }
+
+  /** SET; the previous value is copied only {@code withPrevious}. */
+  private SetResult write(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious) {
     byte[] k = key.bytes();
     int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     boolean elapsed = !keepTtl && ttlNanos != NO_TTL && ttlNanos <= 0;
-    long now = clock.nanoTime();
+    boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && !elapsed;
+    long now = timedWrite ? clock.nanoTime() : 0;
     SetResult result;
     long stamp = s.writeLock();
     try {
       int i = s.indexOf(k, m);
       byte[] old = i < 0 ? null : s.entries[i];
-      if (old != null && expiredAt(old, now)) {
-        s.deleteAt(i);
-        expired.increment();
-        i = -1;
-        old = null;
+      if (old != null && timed(old)) {
+        now = timedWrite ? now : clock.nanoTime();
+        if (expiredAt(old, now)) {
+          s.deleteAt(i);
+          expired.increment();
+          i = -1;
+          old = null;
+        }
       }
       if ((condition == Condition.IF_ABSENT && old != null) || (condition == Condition.IF_PRESENT && old == null)) {
-        return new SetResult(false, old == null ? null : valueOf(old));
+        return old == null || !withPrevious ? NOT_STORED : new SetResult(false, valueOf(old));
       }
-      byte[] previous = old == null ? null : valueOf(old);
+      result = old == null || !withPrevious ? STORED : new SetResult(true, valueOf(old));
       if (elapsed) {
         // already expired (EXAT/PXAT in the past): the write wins and vanishes at once
         if (old != null) {
           s.deleteAt(i);
         }
-        return new SetResult(true, previous);
+        return result;
       }
       long deadline = keepTtl ? (old == null ? NO_DEADLINE : deadline(old)) : deadlineAfter(ttlNanos, now);
       byte[] e = pack(k, value, 0, value.length, deadline);
@@ -400,7 +416,6 @@ final class PackedStore implements Store {
       } else {
         s.insert(m, e);
       }
-      result = new SetResult(true, previous);
       s.evictWhileOver();
     } finally {
       s.unlockWrite(stamp);
@@ -411,6 +426,17 @@ final class PackedStore implements Store {
 
   @Override
   public byte[] remove(Key key) {
+    byte[] old = take(key);
+    return old == null ? null : valueOf(old);
+  }
+
+  @Override
+  public boolean delete(Key key) {
+    return take(key) != null;
+  }
+
+  /** Removes {@code key}; returns its entry if it was present and live. */
+  private byte[] take(Key key) {
     byte[] k = key.bytes();
     int m = mix(key.ringHash());
     Segment s = segmentFor(m);
@@ -423,11 +449,11 @@ final class PackedStore implements Store {
       byte[] old = s.entries[i];
       s.deleteAt(i);
       s.shrinkIfSparse();
-      if (expiredAt(old, clock.nanoTime())) {
+      if (timed(old) && expiredAt(old, clock.nanoTime())) {
         expired.increment();
         return null;
       }
-      return valueOf(old);
+      return old;
     } finally {
       s.unlockWrite(stamp);
     }
@@ -436,7 +462,7 @@ final class PackedStore implements Store {
   @Override
   public boolean expire(Key key, long ttlNanos) {
     if (ttlNanos != NO_TTL && ttlNanos <= 0) {
-      return remove(key) != null;
+      return delete(key);
     }
     byte[] k = key.bytes();
     int m = mix(key.ringHash());

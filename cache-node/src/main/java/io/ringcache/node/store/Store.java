@@ -41,8 +41,22 @@ public interface Store {
    */
   SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition);
 
+  /**
+   * As {@link #set}, without the value present before (which a store may have to copy to return).
+   *
+   * @return whether the value was stored
+   */
+  default boolean put(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
+    return set(key, value, ttlNanos, keepTtl, condition).stored();
+  }
+
   /** Removes {@code key}; returns its value, or null if it was absent. */
   byte[] remove(Key key);
+
+  /** Removes {@code key}; returns whether it was present. As {@link #remove}, without the value. */
+  default boolean delete(Key key) {
+    return remove(key) != null;
+  }
 
   /** The remaining time to live of {@code key}: {@link #NO_TTL}, or -2 if absent. */
   long ttlNanos(Key key);

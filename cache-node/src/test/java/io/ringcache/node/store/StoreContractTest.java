@@ -285,6 +285,29 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void put_storesAsSetDoesAndSaysWhether() {
+    assertThat(store.put(key("a"), bytes("1"), seconds(5), false, Store.Condition.IF_PRESENT)).isFalse();
+    assertThat(store.put(key("a"), bytes("1"), seconds(5), false, Store.Condition.IF_ABSENT)).isTrue();
+    assertThat(store.put(key("a"), bytes("2"), Store.NO_TTL, false, Store.Condition.IF_ABSENT)).isFalse();
+    assertThat(store.put(key("a"), bytes("3"), Store.NO_TTL, true, Store.Condition.IF_PRESENT)).isTrue();
+    assertThat(store.get(key("a"))).isEqualTo(bytes("3"));
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(seconds(5));
+    assertThat(store.put(key("a"), bytes("4"), 0, false, Store.Condition.ALWAYS)).isTrue();
+    assertThat(store.contains(key("a"))).isFalse();
+  }
+
+  @Test
+  void delete_saysWhetherALiveKeyWasRemoved() {
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.set(key("b"), bytes("1"), seconds(1), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(store.delete(key("a"))).isTrue();
+    assertThat(store.delete(key("a"))).isFalse();
+    assertThat(store.delete(key("b"))).isFalse();
+    assertThat(store.size()).isZero();
+  }
+
+  @Test
   void remove_expiredEntry_returnsNull() {
     store.set(key("a"), bytes("1"), seconds(1), false, Store.Condition.ALWAYS);
     clock.advance(Duration.ofSeconds(1));
