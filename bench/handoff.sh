@@ -2,8 +2,9 @@
 # Handoff speed: a 4th node joins 3 nodes holding KEYS keys of 64-byte values (default 1,000,000);
 # prints keys moved per second, MB/s, and the GET latency of READERS concurrent readers (default 2)
 # before and during the handoff. Nodes, router and readers run in one JVM on loopback.
+# STORE is the nodes' store, packed (default) or caffeine.
 #
-#   bench/handoff.sh [KEYS] [READERS]
+#   bench/handoff.sh [KEYS] [READERS] [STORE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=cache-bench/target/benchmarks.jar
@@ -11,4 +12,4 @@ if [ ! -f "$jar" ]; then
   echo "building $jar..." >&2
   mvn -q -B -DskipTests -pl cache-bench -am package
 fi
-exec java -Xms4g -Xmx8g -XX:+UseParallelGC -cp "$jar" io.ringcache.bench.HandoffBenchmark "${1:-1000000}" "${2:-2}"
+exec java -Xms4g -Xmx8g -XX:+UseParallelGC -cp "$jar" io.ringcache.bench.HandoffBenchmark "${1:-1000000}" "${2:-2}" "${3:-packed}"

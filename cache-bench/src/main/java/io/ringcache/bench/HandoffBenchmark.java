@@ -32,7 +32,7 @@ import redis.clients.jedis.Pipeline;
  * second, MB/s, and the p50/p99 of a concurrent GET load (through the Java client, one call at a
  * time per reader thread) before and during the handoff. Nodes and router run in this JVM.
  *
- * <pre>java -cp cache-bench/target/benchmarks.jar io.ringcache.bench.HandoffBenchmark [keys] [readers]</pre>
+ * <pre>java -cp cache-bench/target/benchmarks.jar io.ringcache.bench.HandoffBenchmark [keys] [readers] [packed|caffeine]</pre>
  */
 public final class HandoffBenchmark {
 
@@ -41,11 +41,13 @@ public final class HandoffBenchmark {
   public static void main(String[] args) throws Exception {
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int readers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    NodeConfig.StoreType store = NodeConfig.StoreType.parse(args.length > 2 ? args[2] : "packed");
+    System.out.printf("store: %s%n", store.name().toLowerCase(java.util.Locale.ROOT));
     Path dir = Files.createTempDirectory("handoff-bench");
     List<NodeServer> nodes = new ArrayList<>();
     List<NodeInfo> initial = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).build());
+      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).store(store).build());
       nodes.add(node);
       initial.add(NodeInfo.of(node.cluster().name(), 1));
     }
@@ -75,7 +77,7 @@ public final class HandoffBenchmark {
       }
       Thread.sleep(5_000);
 
-      NodeServer fourth = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).build());
+      NodeServer fourth = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).store(store).build());
       nodes.add(fourth);
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + router.adminPort();

@@ -1,0 +1,86 @@
+package io.ringcache.bench;
+
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.node.store.Stores;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The node's store, packed against Caffeine, on 16-byte keys ({@code key:%012d}) and 64-byte values:
+ * GET and SET ({@code put}, as the node's SET without GET) of random keys among {@code keys} loaded ones, and inserting 100,000 absent keys into
+ * an empty store (what a handoff target does per entry). Run with {@code -t 2} for two worker loops.
+ *
+ * <pre>java -jar cache-bench/target/benchmarks.jar StoreBenchmark -prof gc</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+UseParallelGC"})
+public class StoreBenchmark {
+
+  private static final int INSERTS = 100_000;
+
+  @Param({"packed", "caffeine"})
+  String store;
+
+  @Param({"1000000"})
+  int keys;
+
+  private Store loaded;
+  private Key[] keySet;
+  private byte[] value;
+
+  @Setup
+  public void setUp() {
+    loaded = newStore();
+    keySet = new Key[keys];
+    value = new byte[64];
+    for (int i = 0; i < keys; i++) {
+      keySet[i] = Key.of(String.format("key:%012d", i).getBytes(StandardCharsets.US_ASCII));
+      loaded.set(keySet[i], value.clone(), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    }
+  }
+
+  private Store newStore() {
+    return store.equals("packed")
+        ? Stores.packed(1L << 30, Clock.SYSTEM)
+        : Stores.caffeine(1L << 30, Clock.SYSTEM, Runnable::run);
+  }
+
+  @Benchmark
+  public byte[] get() {
+    return loaded.get(keySet[ThreadLocalRandom.current().nextInt(keys)]);
+  }
+
+  @Benchmark
+  public boolean set() {
+    return loaded.put(keySet[ThreadLocalRandom.current().nextInt(keys)], value, Store.NO_TTL, false, Store.Condition.ALWAYS);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(INSERTS)
+  public Store insertAbsent() {
+    Store fresh = newStore();
+    for (int i = 0; i < INSERTS; i++) {
+      fresh.put(keySet[i], value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    }
+    return fresh;
+  }
+}
