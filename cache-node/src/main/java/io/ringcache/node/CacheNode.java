@@ -43,7 +43,7 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--store", defaultValue = "${env:CACHE_NODE_STORE:-packed}", description = "Store implementation: packed (packed entries, CLOCK eviction) or caffeine (Caffeine, W-TinyLFU eviction) (CACHE_NODE_STORE).")
   String store;
 
-  @Option(names = "--threads", defaultValue = "${env:CACHE_NODE_THREADS:-0}", description = "Worker event loops; 0 = number of cores (CACHE_NODE_THREADS).")
+  @Option(names = "--threads", defaultValue = "${env:CACHE_NODE_THREADS:-0}", description = "Worker event loops; 0 = half the cores, at least 1 (CACHE_NODE_THREADS).")
   int threads;
 
   @Option(names = "--requirepass", defaultValue = "${env:CACHE_NODE_REQUIREPASS:-}", showDefaultValue = Visibility.NEVER, description = "Password clients must AUTH with; empty = none (CACHE_NODE_REQUIREPASS).")
@@ -109,7 +109,7 @@ public final class CacheNode implements Callable<Integer> {
             .advertise(advertise)
             .maxMemory(maxMemory)
             .store(storeType())
-            .threads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads)
+            .threads(threads == 0 ? NodeConfig.defaultThreads() : threads)
             .requirepass(requirepass)
             .limits(
                 new NodeConfig.Limits(

@@ -72,6 +72,15 @@ public record NodeConfig(
     return advertise != null && !advertise.isBlank() ? advertise : bind + ":" + boundPort;
   }
 
+  /**
+   * Worker event loops by default: half the cores, at least one. The rest is left to the kernel's
+   * network stack and the collector; on 2 cores, one worker served 1.0-1.06x redis-server's
+   * requests/s where two served 0.80-0.82x (docs/benchmarks.md).
+   */
+  public static int defaultThreads() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -185,7 +194,7 @@ public record NodeConfig(
     private String advertise;
     private long maxMemory = 256L * 1024 * 1024;
     private StoreType store = StoreType.PACKED;
-    private int threads = Runtime.getRuntime().availableProcessors();
+    private int threads = defaultThreads();
     private String requirepass;
     private Limits limits = Limits.defaults();
     private Path tlsKeystore;
@@ -230,7 +239,7 @@ public record NodeConfig(
       return this;
     }
 
-    /** Default: the number of available processors. */
+    /** Default {@link #defaultThreads()}: half the cores, at least one. */
     public Builder threads(int threads) {
       this.threads = threads;
       return this;
