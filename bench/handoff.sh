@@ -12,4 +12,6 @@ if [ ! -f "$jar" ]; then
   echo "building $jar..." >&2
   mvn -q -B -DskipTests -pl cache-bench -am package
 fi
-exec java -Xms4g -Xmx8g -XX:+UseParallelGC -cp "$jar" io.ringcache.bench.HandoffBenchmark "${1:-1000000}" "${2:-2}" "${3:-packed}"
+# HANDOFF_JAVA_OPTS replaces the JVM options (default: -Xms4g -Xmx8g -XX:+UseParallelGC)
+# shellcheck disable=SC2086
+exec java ${HANDOFF_JAVA_OPTS:--Xms4g -Xmx8g -XX:+UseParallelGC} -cp "$jar" io.ringcache.bench.HandoffBenchmark "${1:-1000000}" "${2:-2}" "${3:-packed}"
