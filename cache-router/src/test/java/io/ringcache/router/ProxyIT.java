@@ -1,8 +1,5 @@
 package io.ringcache.router;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -31,7 +28,11 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The router's RESP proxy with real clients (Jedis, Lettuce, redis-cli) in front of three real nodes. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -218,11 +219,46 @@ class ProxyIT {
       assertThat(jedis.sendCommand(Protocol.Command.COMMAND, "COUNT")).isInstanceOf(Long.class);
       assertThatThrownBy(() -> jedis.sendCommand(() -> "NOSUCH".getBytes(StandardCharsets.US_ASCII), "a"))
           .hasMessageStartingWith("ERR unknown command 'NOSUCH'");
-      assertThatThrownBy(() -> jedis.scan("0")).hasMessageContaining("not supported by the proxy")
-          .hasMessageContaining("each node");
+      assertThatThrownBy(() -> jedis.keys("*")).hasMessageContaining("not supported by the proxy")
+          .hasMessageContaining("use SCAN");
       assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.GET, "a", "b"))
           .hasMessageContaining("wrong number of arguments");
     }
+  }
+
+  @Test
+  void scan_walksEveryNode_returnsEachKeyOnce_withMatchAndCount() throws Exception {
+    Set<String> written = new HashSet<>();
+    try (Jedis jedis = proxy()) {
+      Pipeline pipeline = jedis.pipelined();
+      for (int i = 0; i < 3_000; i++) {
+        pipeline.set("scan:" + i, "v");
+        written.add("scan:" + i);
+      }
+      pipeline.sync();
+      List<String> seen = new ArrayList<>();
+      String cursor = ScanParams.SCAN_POINTER_START;
+      ScanParams params = new ScanParams().match("scan:*").count(100);
+      int steps = 0;
+      do {
+        ScanResult<String> page = jedis.scan(cursor, params);
+        seen.addAll(page.getResult());
+        cursor = page.getCursor();
+        steps++;
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && steps < 100_000);
+      assertThat(seen).doesNotHaveDuplicates();
+      assertThat(new HashSet<>(seen)).isEqualTo(written);
+      assertThat(steps).as("steps of the walk").isGreaterThan(1);
+      assertThatThrownBy(() -> jedis.scan("4294967296")).hasMessageContaining("invalid cursor");
+      assertThatThrownBy(() -> jedis.scan("0", new ScanParams().count(0))).hasMessageContaining("syntax error");
+    }
+    Path cli = Path.of("/usr/bin/redis-cli");
+    Assumptions.assumeTrue(Files.isExecutable(cli), "redis-cli is not installed (.ci/run installs redis-tools)");
+    Process process = new ProcessBuilder(cli.toString(), "-p", Integer.toString(cluster.router.port()),
+        "--scan", "--pattern", "scan:*").redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("redis-cli finished").isTrue();
+    assertThat(out.lines().toList()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(written);
   }
 
   @Test

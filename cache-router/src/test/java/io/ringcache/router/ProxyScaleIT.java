@@ -1,7 +1,5 @@
 package io.ringcache.router;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
 import io.ringcache.ring.NodeInfo;
@@ -18,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The proxy through scale events and faults: its clients never see a redirect, a stale read or a lost key. */
 class ProxyScaleIT {
@@ -51,6 +50,40 @@ class ProxyScaleIT {
         assertThat(history.reads.get()).isGreaterThan(1_000);
       }
       assertThat(cluster.wrongValues(50_000)).isEmpty();
+    }
+  }
+
+  @Test
+  void scanThroughTheProxy_whileANodeJoins_returnsEveryKeyPresentThroughout() throws Exception {
+    int keys = 50_000;
+    try (TestCluster cluster = new TestCluster(dir, 3)) {
+      cluster.load(keys);
+      NodeServer extra = cluster.startNode();
+      Set<String> seen = new java.util.HashSet<>();
+      try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis("127.0.0.1", cluster.router.port(), 10_000)) {
+        redis.clients.jedis.params.ScanParams params = new redis.clients.jedis.params.ScanParams().count(500);
+        String cursor = "0";
+        int steps = 0;
+        do {
+          if (steps == 2) {
+            cluster.router.coordinator().join(TestCluster.name(extra), null, 1); // the walk goes on through the join
+          }
+          redis.clients.jedis.resps.ScanResult<String> page = jedis.scan(cursor, params);
+          seen.addAll(page.getResult());
+          cursor = page.getCursor();
+          steps++;
+        } while (!cursor.equals("0") && steps < 100_000);
+      }
+      cluster.awaitIdle();
+      List<String> missing = new java.util.ArrayList<>();
+      for (int i = 0; i < keys; i++) {
+        String key = new String(TestCluster.key(i), StandardCharsets.UTF_8);
+        if (!seen.contains(key)) {
+          missing.add(key);
+        }
+      }
+      assertThat(missing).as("keys SCAN missed through a join").isEmpty();
+      assertThat(cluster.topology().ring().nodeNames()).contains(TestCluster.name(extra));
     }
   }
 

@@ -205,9 +205,29 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           localReply(bulk(info(-1, 0)));
         }
       }
+      case SCAN -> {
+        long cursor = scanCursor(args[1]);
+        if (cursor < 0) {
+          localError("ERR invalid cursor");
+          return;
+        }
+        Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+        p.scanFrom = cursor;
+        dispatcher.fanOut(p, args);
+      }
       case LOCAL -> local(spec, args);
       case UNSUPPORTED -> localError("ERR command '" + spec.name() + "' is not supported by the proxy: " + spec.why());
       default -> unknown(args);
+    }
+  }
+
+  /** A SCAN cursor: a position on the hash circle, [0, 2^32); -1 if it is not one. */
+  private static long scanCursor(byte[] arg) {
+    try {
+      long cursor = Long.parseLong(text(arg));
+      return cursor >= 0 && cursor < (1L << 32) ? cursor : -1;
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

@@ -3,6 +3,13 @@ package io.ringcache.router.proxy;
 import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.ringcache.ring.Crc32;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /*
  * The reply slot of one client request, in the client's FIFO. A slot is done when `reply` is set;
@@ -12,7 +19,14 @@ import io.netty.buffer.ByteBufAllocator;
  * A multi-key command has one call per node (or, after a redirect, per key); `partsLeft` counts the
  * calls still out. Parts keep what the merge needs: MGET the values as slices of the node's reply,
  * indexed by the key's position in the client's request; DEL/UNLINK/EXISTS/TOUCH and DBSIZE a sum;
- * every kind the first error. Confined to the client's event loop.
+ * SCAN each node's keys and the nearest of their next cursors; every kind the first error.
+ * Confined to the client's event loop.
+ *
+ * SCAN through the proxy walks the ring-hash circle, as each node's SCAN does: the cursor is a
+ * position on it. Every node of the ring scans from the client's cursor; each returns all its keys
+ * from there up to its own next cursor. The merged step ends at the nearest of those cursors, so it
+ * holds every key of every node between the two positions: the keys beyond it are dropped (the
+ * next step returns them), duplicates (a key on two nodes during a handoff) are returned once.
  */
 
 /** One client request's reply, merged from its calls' replies. */
@@ -27,6 +41,12 @@ final class Pending {
   long sum;
   int failures;
   private ByteBuf error;
+  /** SCAN: where the step starts on the hash circle, where it ends (the nearest node cursor), the keys. */
+  long scanFrom;
+  private long scanUntil = CIRCLE;
+  private List<byte[]> scanKeys;
+
+  private static final long CIRCLE = 1L << 32;
 
   Pending(ClientHandler client, ProxyCommands.Kind kind, String command) {
     this.client = client;
@@ -75,6 +95,7 @@ final class Pending {
             failures++;
           }
         }
+        case SCAN -> scanPart(frame, type);
         default -> unexpected(frame);
       }
     }
@@ -99,6 +120,61 @@ final class Pending {
       values[key] = frame.retainedSlice(at, end - at);
       at = end;
     }
+  }
+
+  /** One node's {@code *2 $cursor *n $key...}. */
+  private void scanPart(ByteBuf frame, byte type) {
+    if (type != '*' || ReplyFramer.arrayLength(frame) != 2) {
+      unexpected(frame);
+      return;
+    }
+    int at = ReplyFramer.firstElement(frame);
+    byte[] cursor = ReplyFramer.bulkAt(frame, at);
+    long next;
+    try {
+      next = cursor == null ? -1 : Long.parseLong(new String(cursor, StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      next = -1;
+    }
+    at = ReplyFramer.end(frame, at, 1);
+    long count = ReplyFramer.arrayLengthAt(frame, at);
+    if (next < 0 || next >= CIRCLE || count < 0) {
+      unexpected(frame);
+      return;
+    }
+    scanUntil = Math.min(scanUntil, next == 0 ? CIRCLE : next);
+    if (scanKeys == null) {
+      scanKeys = new ArrayList<>();
+    }
+    at = ReplyFramer.firstElementAt(frame, at);
+    for (long i = 0; i < count; i++) {
+      byte[] key = ReplyFramer.bulkAt(frame, at);
+      if (key != null) {
+        scanKeys.add(key);
+      }
+      at = ReplyFramer.end(frame, at, 1);
+    }
+  }
+
+  private ByteBuf scanReply(ByteBufAllocator alloc) {
+    Set<ByteBuffer> seen = new HashSet<>();
+    List<byte[]> keys = new ArrayList<>();
+    if (scanKeys != null) {
+      for (byte[] key : scanKeys) {
+        long h = Integer.toUnsignedLong(Crc32.hash(key));
+        if (h >= scanFrom && h < scanUntil && seen.add(ByteBuffer.wrap(key))) {
+          keys.add(key);
+        }
+      }
+    }
+    ByteBuf out = alloc.buffer(32 + keys.size() * 24);
+    Resp.arrayHeader(out, 2);
+    Resp.bulk(out, Long.toString(scanUntil == CIRCLE ? 0 : scanUntil));
+    Resp.arrayHeader(out, keys.size());
+    for (byte[] key : keys) {
+      Resp.bulk(out, key);
+    }
+    return out;
   }
 
   private void unexpected(ByteBuf frame) {
@@ -163,6 +239,9 @@ final class Pending {
       }
       case FANOUT -> {
         return client.fanoutReply(this);
+      }
+      case SCAN -> {
+        return scanReply(alloc);
       }
       default -> {
         ByteBuf out = alloc.buffer();

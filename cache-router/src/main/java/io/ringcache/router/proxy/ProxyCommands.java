@@ -30,6 +30,8 @@ final class ProxyCommands {
     SUM,
     /** DBSIZE on every node of the ring (DBSIZE, INFO) */
     FANOUT,
+    /** SCAN on every node of the ring, one step of the hash circle merged */
+    SCAN,
     /** known, refused with a reason */
     UNSUPPORTED
   }
@@ -87,8 +89,8 @@ final class ProxyCommands {
     for (String name : List.of("del", "unlink", "exists", "touch")) {
       add(new Spec(name, -2, Kind.SUM, 1, -1, 1, false, null));
     }
-    unsupported("scan", "SCAN each node instead (RING.TOPOLOGY lists their addresses)");
-    unsupported("keys", "scan each node instead (RING.TOPOLOGY lists their addresses)");
+    add(new Spec("scan", -2, Kind.SCAN, 0, 0, 0, false, null));
+    unsupported("keys", "use SCAN, which the proxy walks across every node");
     unsupported("flushall", "flush each node instead (RING.TOPOLOGY lists their addresses)");
     unsupported("flushdb", "flush each node instead (RING.TOPOLOGY lists their addresses)");
     for (String name : List.of("multi", "exec", "discard", "watch", "unwatch")) {
@@ -152,7 +154,7 @@ final class ProxyCommands {
     Resp.bulk(out, spec.name());
     Resp.integer(out, spec.arity());
     List<String> flags = new ArrayList<>();
-    if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT) {
+    if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN) {
       flags.add(spec.write() ? "write" : "readonly");
     }
     if (spec.noAuth()) {

@@ -157,6 +157,35 @@ final class ReplyFramer extends ByteToMessageDecoder {
     return reply.indexOf(from, reply.writerIndex(), (byte) '\n') + 1;
   }
 
+  /** The bytes of the bulk string at {@code from}, or null for a null bulk or another type. */
+  static byte[] bulkAt(ByteBuf in, int from) {
+    if (in.getByte(from) != '$') {
+      return null;
+    }
+    int cr = in.indexOf(from, in.writerIndex(), (byte) '\r');
+    long length = number(in, from + 1, cr);
+    if (length < 0) {
+      return null;
+    }
+    byte[] bytes = new byte[(int) length];
+    in.getBytes(cr + 2, bytes);
+    return bytes;
+  }
+
+  /** The index of the first element of the array whose header is at {@code from}. */
+  static int firstElementAt(ByteBuf in, int from) {
+    return in.indexOf(from, in.writerIndex(), (byte) '\n') + 1;
+  }
+
+  /** The element count of the array header at {@code from}, -1 for a null array or another type. */
+  static long arrayLengthAt(ByteBuf in, int from) {
+    if (in.getByte(from) != '*') {
+      return -1;
+    }
+    int cr = in.indexOf(from, in.writerIndex(), (byte) '\r');
+    return number(in, from + 1, cr);
+  }
+
   /** The element count of an array reply, -1 for a null array. */
   static long arrayLength(ByteBuf reply) {
     int from = reply.readerIndex();
