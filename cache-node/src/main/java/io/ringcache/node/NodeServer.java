@@ -218,7 +218,8 @@ public final class NodeServer implements AutoCloseable {
     return counted;
   }
 
-  private static boolean isLoopback(String bind) {
+  /** Whether {@code bind} names a loopback address (an unresolvable name counts as not). */
+  public static boolean isLoopback(String bind) {
     try {
       return java.net.InetAddress.getByName(bind).isLoopbackAddress();
     } catch (java.net.UnknownHostException e) {

@@ -9,6 +9,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.ringcache.node.NodeServer;
 import io.ringcache.node.Tls;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
@@ -123,7 +124,7 @@ public final class Router implements AutoCloseable {
         config.dataDir(), !config.nodeTls() ? "in plaintext"
             : "with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()));
     Class<? extends ServerChannel> type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    if (!isLoopback(config.bind()) && (config.password() == null || config.adminToken() == null)) {
+    if (!NodeServer.isLoopback(config.bind()) && (config.password() == null || config.adminToken() == null)) {
       log.warn("listening on {} (not loopback) without {}: anyone who can reach it can {}", config.bind(),
           config.password() == null ? "a password (--requirepass)" : "an admin token (--admin-token)",
           config.password() == null ? "use the cluster" : "change the cluster");
@@ -139,14 +140,6 @@ public final class Router implements AutoCloseable {
     }
     proxy.start(config.bind(), config.port());
     health.start();
-  }
-
-  private static boolean isLoopback(String bind) {
-    try {
-      return java.net.InetAddress.getByName(bind).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
   }
 
   /** The admin HTTP port. */
