@@ -88,6 +88,14 @@ final class ClusterCommand implements Runnable {
         description = "How long to wait for the cluster to become healthy (not counting a build). Default: ${DEFAULT-VALUE}.")
     int timeoutSeconds;
 
+    @Option(names = "--tls",
+        description = {"Every RESP port speaks TLS only (the nodes', node to node, router to node, the router's),",
+          "with a self-signed certificate for 127.0.0.1 made in DIR/tls; clients trust DIR/tls/cluster.pem."})
+    boolean tls;
+
+    /** The certificate of this start, when --tls. */
+    private ClusterTls certificate;
+
     @Override
     public Integer call() {
       if (nodes < 1 || nodes > 69) {
@@ -117,6 +125,9 @@ final class ClusterCommand implements Runnable {
       }
       run.clearRouterData();
       run.writeLayout(layout);
+      if (tls) {
+        certificate = ClusterTls.create(run.path());
+      }
 
       Startup startup = new Startup(run);
       Thread onInterrupt = new Thread(() -> {
@@ -158,11 +169,18 @@ final class ClusterCommand implements Runnable {
           if (maxMemory != null) {
             args.addAll(List.of("--max-memory", maxMemory));
           }
-          launch(home, NODE_LAUNCHER, RunDirectory.nodeProcess(port), args, secret("CACHE_NODE_REQUIREPASS"));
+          Map<String, String> env = secret("CACHE_NODE_REQUIREPASS");
+          if (certificate != null) {
+            args.addAll(List.of("--tls-keystore", certificate.keystore().toString(),
+                "--tls-ca-cert", certificate.caCert().toString()));
+            env.put("CACHE_NODE_TLS_KEYSTORE_PASSWORD", certificate.password());
+          }
+          launch(home, NODE_LAUNCHER, RunDirectory.nodeProcess(port), args, env);
         }
+        javax.net.ssl.SSLSocketFactory sockets = certificate == null ? null : certificate.sockets();
         for (int port : layout.nodePorts()) {
           awaitUntil(deadline, "node 127.0.0.1:" + port + " to answer PING", RunDirectory.nodeProcess(port),
-              () -> LocalProcesses.answersPing(port, password));
+              () -> LocalProcesses.answersPing(port, password, sockets));
         }
         List<String> args = new ArrayList<>(List.of(
             "--bind", "127.0.0.1",
@@ -172,7 +190,13 @@ final class ClusterCommand implements Runnable {
         for (String name : names) {
           args.addAll(List.of("--node", name));
         }
-        launch(home, ROUTER_LAUNCHER, RunDirectory.ROUTER, args, secret("CACHE_PASSWORD"));
+        Map<String, String> env = secret("CACHE_PASSWORD");
+        if (certificate != null) {
+          args.addAll(List.of("--tls-keystore", certificate.keystore().toString(), "--node-tls",
+              "--tls-ca-cert", certificate.caCert().toString()));
+          env.put("CACHE_TLS_KEYSTORE_PASSWORD", certificate.password());
+        }
+        launch(home, ROUTER_LAUNCHER, RunDirectory.ROUTER, args, env);
         AdminClient admin = new AdminClient("127.0.0.1:" + layout.adminPort(), parent.root.admin.token);
         awaitUntil(deadline, "the router to list every node UP", RunDirectory.ROUTER, () -> allNodesUp(admin, names));
         synchronized (this) {
@@ -261,12 +285,13 @@ final class ClusterCommand implements Runnable {
       rows.add(new String[] {"router", "http://127.0.0.1:" + layout.adminPort() + " (admin API)",
           pidText(run, RunDirectory.ROUTER), relative(cwd, run.log(RunDirectory.ROUTER))});
       boolean routerResp = LocalProcesses.listening(layout.routerPort());
+      String resp = certificate == null ? "RESP" : "RESP, TLS";
       if (routerResp) {
-        rows.add(new String[] {"", "127.0.0.1:" + layout.routerPort() + " (RESP, any key)", "", ""});
+        rows.add(new String[] {"", "127.0.0.1:" + layout.routerPort() + " (" + resp + ", any key)", "", ""});
       }
       for (int port : layout.nodePorts()) {
         String process = RunDirectory.nodeProcess(port);
-        rows.add(new String[] {"node", "127.0.0.1:" + port + " (RESP)", pidText(run, process), relative(cwd, run.log(process))});
+        rows.add(new String[] {"node", "127.0.0.1:" + port + " (" + resp + ")", pidText(run, process), relative(cwd, run.log(process))});
       }
       Format.table(rows, out);
       int first = layout.nodePorts().get(0);
@@ -274,7 +299,12 @@ final class ClusterCommand implements Runnable {
       String routerOption = layout.adminPort() == 7070 ? "" : " --router 127.0.0.1:" + layout.adminPort();
       String dirOptionText = dirHint(dirOption);
       out.println();
-      if (routerResp) {
+      if (certificate != null) {
+        String pem = relative(cwd, certificate.caCert());
+        out.printf("TLS:               every RESP port; clients trust %s%n", pem);
+        out.printf("Try it:            redis-cli --tls --cacert %s -p %d set hello world%n", pem, layout.routerPort());
+        out.printf("                   %s/cachectl get --tls-ca-cert %s hello%s%n", bin, pem, routerOption);
+      } else if (routerResp) {
         out.printf("Try it:            redis-cli -p %d set hello world%n", layout.routerPort());
       } else {
         out.printf("The router does not serve RESP on %d in this build; talk to the nodes (-c follows -MOVED to the owner):%n",
@@ -285,8 +315,16 @@ final class ClusterCommand implements Runnable {
       out.printf("Which node has it: %s/cachectl locate hello%s%n", bin, routerOption);
       if (next != layout.adminPort()) {
         out.println("Add a node:");
-        out.printf("  %s/cache-node --port %d --name 127.0.0.1:%d >%s/node-%d.log 2>&1 &%n", bin, next, next,
-            relative(cwd, run.logs()), next);
+        if (certificate != null) {
+          Path tlsDir = certificate.keystore().getParent();
+          out.printf("  CACHE_NODE_TLS_KEYSTORE_PASSWORD=$(cat %s/keystore-password) %s/cache-node --port %d --name 127.0.0.1:%d \\%n"
+                  + "    --tls-keystore %s --tls-ca-cert %s >%s/node-%d.log 2>&1 &%n",
+              relative(cwd, tlsDir), bin, next, next, relative(cwd, certificate.keystore()),
+              relative(cwd, certificate.caCert()), relative(cwd, run.logs()), next);
+        } else {
+          out.printf("  %s/cache-node --port %d --name 127.0.0.1:%d >%s/node-%d.log 2>&1 &%n", bin, next, next,
+              relative(cwd, run.logs()), next);
+        }
         out.printf("  %s/cachectl add 127.0.0.1:%d%s%n", bin, next, routerOption);
         out.println("  (cluster down stops only the processes cluster up started: stop that one with kill %1)");
       }

@@ -209,9 +209,15 @@ final class LocalProcesses {
 
   /** True if a RESP server on 127.0.0.1:{@code port} answers PING with PONG (after AUTH when a password is given). */
   static boolean answersPing(int port, String password) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
-      socket.setSoTimeout(500);
+    return answersPing(port, password, null);
+  }
+
+  /** As {@link #answersPing(int, String)}, over TLS when {@code tls} is given. */
+  static boolean answersPing(int port, String password, javax.net.ssl.SSLSocketFactory tls) {
+    try (Socket plain = new Socket()) {
+      plain.connect(new InetSocketAddress("127.0.0.1", port), 300);
+      plain.setSoTimeout(500);
+      Socket socket = tls == null ? plain : ClusterTls.wrap(tls, plain, port);
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
       if (password != null && !password.isEmpty()) {

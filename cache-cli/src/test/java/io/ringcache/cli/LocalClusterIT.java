@@ -91,6 +91,55 @@ class LocalClusterIT {
   }
 
   @Test
+  void clusterUpTls_everyRespPortSpeaksTls_withTheCertificateInTheRunDirectory() throws Exception {
+    Path cli = Path.of("/usr/bin/redis-cli");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(cli),
+        "redis-cli is not installed (.ci/run installs redis-tools)");
+    int base = freePortBase();
+    Set<Long> pids = new LinkedHashSet<>();
+    try {
+      Result up = cachectl(UP_TIMEOUT, "cluster", "up", "--tls", "--nodes", "2", "--port-base", base, "--dir", dir);
+      pids.addAll(pidsIn(dir));
+      assertThat(up.exit()).as(up.out() + up.err()).isZero();
+      assertThat(up.out()).contains("(RESP, TLS, any key)", "redis-cli --tls --cacert");
+      Path pem = dir.resolve("tls/cluster.pem");
+      assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("tls/keystore-password")))
+          .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+      // through the router's proxy port, and straight to a node: TLS clients are served
+      for (int port : List.of(base, base + 1)) {
+        Process p = new ProcessBuilder(cli.toString(), "--tls", "--cacert", pem.toString(), "-p", Integer.toString(port))
+            .redirectErrorStream(true).start();
+        p.getOutputStream().write("SET tls:key over-tls\nGET tls:key\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        if (port == base) {
+          assertThat(out.lines()).containsExactly("OK", "over-tls");
+        } else {
+          assertThat(out).satisfiesAnyOf(o -> assertThat(o.lines()).containsExactly("OK", "over-tls"),
+              o -> assertThat(o).contains("MOVED")); // the key may live on the other node
+        }
+      }
+      for (int port : List.of(base, base + 1, base + 2)) {
+        assertThat(io.ringcache.node.TestCertificates.plaintextPing(port)).as("plaintext on " + port).doesNotContain("PONG");
+      }
+      Result get = cachectl(COMMAND_TIMEOUT, "--router", "127.0.0.1:" + (base + 70), "get", "--tls-ca-cert", pem, "tls:key");
+      assertThat(get.exit()).as(get.out() + get.err()).isZero();
+      assertThat(get.out().strip()).isEqualTo("over-tls");
+
+      Result down = cachectl(COMMAND_TIMEOUT, "cluster", "down", "--dir", dir);
+      assertThat(down.exit()).as(down.out() + down.err()).isZero();
+    } finally {
+      pids.addAll(pidsIn(dir));
+      for (long pid : pids) { // a failed assertion must not leave processes behind
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  @Test
   void clusterUp_portInUse_namesThePortAndStartsNothing() throws Exception {
     int base = freePortBase();
     try (ServerSocket taken = new ServerSocket()) {
