@@ -50,8 +50,8 @@ class ConnectionLossIT {
     relay.hold(true);
     CompletableFuture<String> read = cache.async().get("loss:key");
     await(relay::heldBytes, "the GET written into the relay");
+    relay.hold(false); // before the cut: the request sent again must go through
     relay.cutAll();
-    relay.hold(false);
     assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("before");
     assertThat(cache.get("loss:key")).isEqualTo("before");
   }
@@ -61,8 +61,8 @@ class ConnectionLossIT {
     relay.hold(true);
     CompletableFuture<Void> write = cache.async().put("loss:key", "after");
     await(relay::heldBytes, "the SET written into the relay");
+    relay.hold(false); // before the cut: the request sent again must go through
     relay.cutAll();
-    relay.hold(false);
     assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(CacheConnectionException.class)
