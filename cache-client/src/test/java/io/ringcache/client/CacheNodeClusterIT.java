@@ -1,8 +1,5 @@
 package io.ringcache.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.ringcache.ring.Crc32;
 import io.ringcache.ring.Topology;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +13,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Smart routing over real cache nodes: three nodes in this JVM, given a topology with {@code
@@ -65,13 +64,7 @@ class CacheNodeClusterIT {
   }
 
   private static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 10 s: " + what);
-      }
-      Thread.onSpinWait();
-    }
+    Await.until(condition, Duration.ofSeconds(10), what);
   }
 
   @Test

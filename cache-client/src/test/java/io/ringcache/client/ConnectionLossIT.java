@@ -1,18 +1,16 @@
 package io.ringcache.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A connection lost with requests in flight, between the client and a real node (through a relay
@@ -49,7 +47,7 @@ class ConnectionLossIT {
   void readInFlight_whenTheConnectionIsLost_isSentAgainAndSucceeds() throws Exception {
     relay.hold(true);
     CompletableFuture<String> read = cache.async().get("loss:key");
-    await(relay::heldBytes, "the GET written into the relay");
+    Await.until(() -> relay.heldBytes() > 0, Duration.ofSeconds(5), "the GET written into the relay");
     relay.hold(false); // before the cut: the request sent again must go through
     relay.cutAll();
     assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("before");
@@ -60,7 +58,7 @@ class ConnectionLossIT {
   void writeInFlight_whenTheConnectionIsLost_failsAndIsNotRepeated() throws Exception {
     relay.hold(true);
     CompletableFuture<Void> write = cache.async().put("loss:key", "after");
-    await(relay::heldBytes, "the SET written into the relay");
+    Await.until(() -> relay.heldBytes() > 0, Duration.ofSeconds(5), "the SET written into the relay");
     relay.hold(false); // before the cut: the request sent again must go through
     relay.cutAll();
     assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS))
@@ -68,15 +66,5 @@ class ConnectionLossIT {
         .hasCauseInstanceOf(CacheConnectionException.class)
         .hasMessageContaining("lost");
     assertThat(cache.get("loss:key")).as("the SET never reached the node and was not sent again").isEqualTo("before");
-  }
-
-  private static void await(LongSupplier value, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (value.getAsLong() == 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(5); // poll interval of a deadline-bounded wait
-    }
   }
 }

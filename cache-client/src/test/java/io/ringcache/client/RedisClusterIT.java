@@ -1,9 +1,5 @@
 package io.ringcache.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
@@ -13,9 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Smart routing over several real servers: three redis-servers as the nodes, and a scripted
@@ -83,14 +83,8 @@ class RedisClusterIT {
     throw new AssertionError("no connected_clients in " + info);
   }
 
-  private static void await(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 10 s: " + what);
-      }
-      Thread.onSpinWait();
-    }
+  private static void await(BooleanSupplier condition, String what) {
+    Await.until(condition, Duration.ofSeconds(10), what);
   }
 
   @Test

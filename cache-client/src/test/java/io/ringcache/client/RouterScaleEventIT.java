@@ -1,7 +1,5 @@
 package io.ringcache.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
 import io.ringcache.router.Router;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The client through real scale events: three nodes and the real router, eight callers reading and
@@ -83,13 +82,7 @@ class RouterScaleEventIT {
   }
 
   private static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 30 s: " + what);
-      }
-      Thread.onSpinWait();
-    }
+    Await.until(condition, Duration.ofSeconds(30), what);
   }
 
   private HttpResponse<String> admin(String method, String path, String body) throws Exception {
