@@ -135,13 +135,7 @@ final class TestCluster implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
       }
-      Thread.onSpinWait();
-      try {
-        Thread.sleep(20); // poll interval of a deadline-bounded wait
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // re-check every 20 ms
     }
   }
 
