@@ -91,6 +91,9 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
   int metricsPort;
 
+  @Option(names = "--cluster", defaultValue = "${env:CACHE_NODE_CLUSTER:-false}", description = "Start as a cluster member: serve nothing until a router admits this process (a topology naming its incarnation, and a lease), never fall back to standalone. Every launcher of a cluster passes it (CACHE_NODE_CLUSTER).")
+  boolean cluster;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new CacheNode()).execute(args));
   }
@@ -125,6 +128,7 @@ public final class CacheNode implements Callable<Integer> {
                     outputStallTimeout))
             .tls(tlsKeystore, tlsKeystorePassword)
             .tlsCaCert(tlsCaCert)
+            .cluster(cluster)
             .build();
     if (config.limits().maxValueSize() > config.limits().maxBulkLength()) {
       throw new CommandLine.ParameterException(

@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -174,7 +175,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (route.action() == ClusterState.Action.IMPORT && importing(spec, r, route.importState())) {
-        return; // deferred until the source answered
+        return; // run with touched marks, or deferred until the source answered
       }
     }
     run(spec, r);
@@ -191,10 +192,12 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * A command on a range this node imports. Keys it neither holds nor touched are read through
-   * from the source first (unless the command overwrites them blindly); a write marks its keys
-   * touched before it runs, so nothing older from the source can replace what it stores.
+   * from the source first (unless the command overwrites them blindly); if that read fails, the
+   * command gets -TRYAGAIN: a source that does not answer is never taken for a miss. A write marks
+   * its keys touched only once it succeeded (see ImportState), so a rejected write leaves the
+   * source's copy to arrive, and nothing older from the source can replace what it stored.
    *
-   * @return true if the command was deferred until the source answered
+   * @return true if the command was run here or deferred until the source answered
    */
   private boolean importing(CommandTable.Spec spec, Request r, ImportState state) {
     List<Key> missing = null;
@@ -213,23 +216,41 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       }
     }
     if (missing == null) {
-      touchIfWrite(spec, r, state);
-      return false;
+      runImporting(spec, r, state);
+      return true;
     }
     Request kept = r.copy();
     List<Key> fetch = missing;
     connection.defer(node.readThrough().fetch(state, fetch), (ignored, error) -> {
-      touchIfWrite(spec, kept, state);
-      run(spec, kept);
+      if (error != null) {
+        node.stats().readThroughFailures.increment();
+        Resp.error(connection.out(), "TRYAGAIN the source of this key's range did not answer, retry");
+        return;
+      }
+      runImporting(spec, kept, state);
     });
     return true;
   }
 
-  private static void touchIfWrite(CommandTable.Spec spec, Request r, ImportState state) {
-    if (spec.has(CommandTable.WRITE)) {
-      int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
+  /** Runs a command on an imported range; a write touches its keys only if it succeeded. */
+  private void runImporting(CommandTable.Spec spec, Request r, ImportState state) {
+    if (!spec.has(CommandTable.WRITE)) {
+      run(spec, r);
+      return;
+    }
+    int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
+    for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
+      state.beginWrite(Key.of(r.arg(i)));
+    }
+    ByteBuf out = connection.out();
+    int replyAt = out.writerIndex();
+    boolean succeeded = false;
+    try {
+      run(spec, r);
+      succeeded = out.writerIndex() > replyAt && out.getByte(replyAt) != '-';
+    } finally {
       for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-        state.touch(Key.of(r.arg(i)));
+        state.endWrite(Key.of(r.arg(i)), succeeded);
       }
     }
   }

@@ -11,6 +11,7 @@ import io.ringcache.node.store.Decimal;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.Expiry;
 import io.ringcache.node.cluster.HandoffStreamer;
 import io.ringcache.node.cluster.ImportState;
 import io.ringcache.ring.Handoff;
@@ -77,7 +78,8 @@ final class Commands {
         .add("scan", -2, 0, 0, 0, READ, Commands::scan)
         // cluster-internal
         .add("ring.topology", 1, 0, 0, 0, INTERNAL, Commands::ringTopology)
-        .add("ring.settopology", 2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
+        .add("ring.settopology", -2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
+        .add("ring.heartbeat", 3, 0, 0, 0, INTERNAL, Commands::ringHeartbeat)
         .add("ring.epoch", 1, 0, 0, 0, INTERNAL, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
         .add("ring.flush", 1, 0, 0, 0, INTERNAL, Commands::ringFlush)
         .add("ring.read", 2, 0, 0, 0, INTERNAL, Commands::ringRead)
@@ -688,20 +690,63 @@ final class Commands {
     Resp.bulk(c.out(), TopologyJson.writeBytes(c.node().cluster().topology()));
   }
 
+  /**
+   * RING.SETTOPOLOGY json [incarnation]: adopts the topology if it is newer and meant for this
+   * process (the incarnation, when given, and the topology's entry for this node must be this
+   * process's); replies with the epoch held, or -ERR STALE ... for another process's topology.
+   */
   private static void ringSetTopology(Connection c, Request r) {
+    if (r.argc() > 3) {
+      wrongArity(c, "ring.settopology");
+      return;
+    }
     Topology topology;
+    long addressedTo = 0;
     try {
       topology = TopologyJson.read(r.arg(1));
+      if (r.argc() == 3) {
+        addressedTo = Decimal.parseLong(r.arg(2));
+      }
     } catch (IllegalArgumentException e) {
       Resp.error(c.out(), "ERR " + e.getMessage());
       return;
     }
-    long before = c.node().cluster().epoch();
-    long held = c.node().cluster().adopt(topology);
-    if (held != before) {
-      log.info("adopted topology epoch {} ({} nodes)", held, topology.nodes().size());
+    try {
+      Resp.integer(c.out(), c.node().cluster().adopt(topology, addressedTo));
+    } catch (ClusterState.StaleIncarnationException e) {
+      log.warn("refused topology epoch {} from {}: {}", topology.epoch(), c.describe(), e.getMessage());
+      Resp.error(c.out(), "ERR " + e.getMessage());
     }
-    Resp.integer(c.out(), held);
+  }
+
+  /**
+   * RING.HEARTBEAT incarnation lease-ms: the router's health check. Renews the lease when the
+   * incarnation is this process's (see ClusterState#heartbeat); replies [epoch, incarnation,
+   * member (1 or 0), lease left in ms or -1].
+   */
+  private static void ringHeartbeat(Connection c, Request r) {
+    long expected;
+    long leaseMillis;
+    try {
+      expected = Decimal.parseLong(r.arg(1));
+      leaseMillis = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    ClusterState cluster = c.node().cluster();
+    if (leaseMillis < 0 || leaseMillis > 3_600_000) {
+      Resp.error(c.out(), "ERR lease must be between 0 and 3600000 ms: " + leaseMillis);
+      return;
+    }
+    cluster.heartbeat(expected, leaseMillis * NANOS_PER_MS, c.heartbeatAnswered, c.heartbeatAnsweredNanos);
+    Resp.arrayHeader(c.out(), 4);
+    Resp.integer(c.out(), cluster.epoch());
+    Resp.integer(c.out(), cluster.incarnation());
+    Resp.integer(c.out(), cluster.member() ? 1 : 0);
+    Resp.integer(c.out(), cluster.leaseRemainingMillis());
+    c.heartbeatAnswered = true;
+    c.heartbeatAnsweredNanos = cluster.nanoTime();
   }
 
   private static void ringFlush(Connection c, Request r) {
@@ -710,7 +755,7 @@ final class Commands {
     Resp.raw(c.out(), Resp.OK);
   }
 
-  /** RING.READ key: [value, remaining TTL in ms or -1], or a null array; ignores the seal. */
+  /** RING.READ key: [value, absolute expiry in Unix ms or -1], or a null array; ignores the seal. */
   private static void ringRead(Connection c, Request r) {
     Key key = Key.of(r.arg(1));
     Store store = c.node().store();
@@ -722,13 +767,16 @@ final class Commands {
     }
     Resp.arrayHeader(c.out(), 2);
     Resp.bulk(c.out(), value);
-    Resp.integer(c.out(), ttl == Store.NO_TTL ? -1 : Math.max(1, ttl / NANOS_PER_MS));
+    Resp.integer(c.out(), Expiry.absoluteMillis(ttl));
   }
 
-  /** RING.IMPORT id key ttl-ms value ...: stores each entry absent here and untouched by clients. */
+  /**
+   * RING.IMPORT id key expire-at value ...: stores each entry absent here and untouched by clients;
+   * expire-at is the absolute expiry in Unix ms (-1: none), and an entry already expired is skipped.
+   */
   private static void ringImport(Connection c, Request r) {
     if ((r.argc() - 2) % 3 != 0) {
-      Resp.error(c.out(), "ERR wrong number of arguments for 'ring.import' command (expected: id, then key ttl value triples)");
+      Resp.error(c.out(), "ERR wrong number of arguments for 'ring.import' command (expected: id, then key expire-at value triples)");
       return;
     }
     ClusterState cluster = c.node().cluster();
@@ -739,10 +787,17 @@ final class Commands {
       return;
     }
     Key[] keys = new Key[(r.argc() - 2) / 3];
+    long[] expireAt = new long[keys.length];
     for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
       keys[k] = Key.of(r.arg(i)); // one CRC per key: the ring hash and the table hash
       if (cluster.blocks(keys[k].ringHash())) {
         Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
+        return;
+      }
+      try {
+        expireAt[k] = Decimal.parseLong(r.arg(i + 1));
+      } catch (NumberFormatException e) {
+        Resp.error(c.out(), "ERR invalid expiry in ring.import: " + r.string(i + 1));
         return;
       }
     }
@@ -750,15 +805,11 @@ final class Commands {
     long applied = 0;
     for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
       Key key = keys[k];
-      long ttlMillis;
-      try {
-        ttlMillis = Decimal.parseLong(r.arg(i + 1));
-      } catch (NumberFormatException e) {
-        Resp.error(c.out(), "ERR invalid TTL in ring.import: " + r.string(i + 1));
-        return;
+      long ttlNanos = Expiry.remainingNanos(expireAt[k]);
+      if (ttlNanos == 0) {
+        continue; // expired on the way: it must not live here
       }
       byte[] value = r.arg(i + 2);
-      long ttlNanos = ttlMillis < 0 ? Store.NO_TTL : ttlMillis * NANOS_PER_MS;
       boolean[] stored = {false};
       state.applyIfUntouched(key, () -> stored[0] = store.put(key, value, ttlNanos, false, Store.Condition.IF_ABSENT));
       if (stored[0]) {

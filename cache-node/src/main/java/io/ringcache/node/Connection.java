@@ -43,6 +43,10 @@ final class Connection {
     this.createdNanos = System.nanoTime();
   }
 
+  /** Whether this connection answered a RING.HEARTBEAT, and when (see ClusterState#heartbeat). */
+  boolean heartbeatAnswered;
+  long heartbeatAnsweredNanos;
+
   void attach(ChannelHandlerContext ctx, CommandHandler handler) {
     this.ctx = ctx;
     this.handler = handler;

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param tlsKeystorePassword the keystore's password
  * @param tlsCaCert PEM certificates the node trusts when it dials a peer with TLS; null for the
  *     JDK's default authorities
+ * @param cluster whether the node is a cluster member: it serves nothing until a router admitted it
+ *     (a topology naming its incarnation, and a lease), and never falls back to standalone
  */
 public record NodeConfig(
     String bind,
@@ -33,7 +35,8 @@ public record NodeConfig(
     Limits limits,
     Path tlsKeystore,
     String tlsKeystorePassword,
-    Path tlsCaCert) {
+    Path tlsCaCert,
+    boolean cluster) {
 
   public NodeConfig {
     Objects.requireNonNull(bind, "bind");
@@ -200,8 +203,18 @@ public record NodeConfig(
     private Path tlsKeystore;
     private String tlsKeystorePassword;
     private Path tlsCaCert;
+    private boolean cluster;
 
     private Builder() {}
+
+    /**
+     * Whether the node is a cluster member (serves nothing until a router admitted it, never
+     * standalone). Defaults to false: a standalone node that owns every key until it adopts a topology.
+     */
+    public Builder cluster(boolean cluster) {
+      this.cluster = cluster;
+      return this;
+    }
 
     /** Default 127.0.0.1. */
     public Builder bind(String bind) {
@@ -275,7 +288,7 @@ public record NodeConfig(
 
     public NodeConfig build() {
       return new NodeConfig(bind, port, name, advertise, maxMemory, store, threads, requirepass, limits,
-          tlsKeystore, tlsKeystorePassword, tlsCaCert);
+          tlsKeystore, tlsKeystorePassword, tlsCaCert, cluster);
     }
   }
 }

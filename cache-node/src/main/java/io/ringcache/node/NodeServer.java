@@ -149,7 +149,10 @@ public final class NodeServer implements AutoCloseable {
             .childHandler(new NodeInitializer(this));
     serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).syncUninterruptibly().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-    cluster = new ClusterState(config.nameOr(port), config.advertiseOr(port), store, clusterWork);
+    cluster = new ClusterState(config.nameOr(port), config.advertiseOr(port), store, clusterWork,
+        ClusterState.newIncarnation(), config.cluster(), System::nanoTime);
+    log.info("incarnation {}{}", Long.toUnsignedString(cluster.incarnation(), 16),
+        config.cluster() ? ": a cluster member, serving nothing until a router admits this process" : "");
     peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass(), peerTls);
     readThrough = new ReadThrough(store, peers);
     streamer = new HandoffStreamer(store, peers, clusterWork);

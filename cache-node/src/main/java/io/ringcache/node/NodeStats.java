@@ -15,6 +15,8 @@ final class NodeStats implements OutputGuard.Closes {
   final LongAdder hits = new LongAdder();
   final LongAdder misses = new LongAdder();
   final LongAdder protocolErrors = new LongAdder();
+  /** Commands on an imported range answered -TRYAGAIN because the read-through to the source failed. */
+  final LongAdder readThroughFailures = new LongAdder();
   /** Connections closed because one command's replies took them above max-output-buffer. */
   final LongAdder outputLimitCloses = new LongAdder();
   /** Connections closed because their client left replies unread for output-stall-timeout. */

@@ -12,8 +12,16 @@ import java.util.Objects;
  * @param address where clients and other nodes connect to it, {@code host:port}
  * @param weight its number of ring points divided by {@value HashRing#POINTS_PER_WEIGHT}
  * @param state whether it serves and whether it is in the ring
+ * @param incarnation the random identity of the node's process that the router admitted; 0 when
+ *     not known yet. A node adopts only topologies that name its own incarnation, so a restarted
+ *     process is never taken for the one that held the node's data (see ARCHITECTURE, fencing)
  */
-public record NodeInfo(String name, String address, int weight, NodeState state) {
+public record NodeInfo(String name, String address, int weight, NodeState state, long incarnation) {
+
+  /** A node whose process is not known yet (incarnation 0). */
+  public NodeInfo(String name, String address, int weight, NodeState state) {
+    this(name, address, weight, state, 0);
+  }
 
   public NodeInfo {
     Objects.requireNonNull(name, "name");
@@ -39,10 +47,14 @@ public record NodeInfo(String name, String address, int weight, NodeState state)
   }
 
   public NodeInfo withState(NodeState newState) {
-    return new NodeInfo(name, address, weight, newState);
+    return new NodeInfo(name, address, weight, newState, incarnation);
   }
 
   public NodeInfo withWeight(int newWeight) {
-    return new NodeInfo(name, address, newWeight, state);
+    return new NodeInfo(name, address, newWeight, state, incarnation);
+  }
+
+  public NodeInfo withIncarnation(long newIncarnation) {
+    return new NodeInfo(name, address, weight, state, newIncarnation);
   }
 }

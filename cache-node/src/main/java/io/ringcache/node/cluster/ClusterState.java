@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -187,6 +188,19 @@ public final class ClusterState {
       return a == Action.SERVE || a == Action.IMPORT;
     }
 
+    /**
+     * Whether no other node can have accepted a write for {@code hash} in this view: this node
+     * serves it, or it is the source of a handoff of it that is not yet ACTIVE (sealed: nobody serves it).
+     */
+    boolean owns(int hash) {
+      if (serves(hash)) {
+        return true;
+      }
+      Handoff h = topology.handoffs().isEmpty() ? null : table.handoffCovering(hash);
+      return h != null && h.from().equals(name)
+          && (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED);
+    }
+
     /** Whether this node must keep an entry: it serves it, or hands it off and may be asked for it. */
     boolean needs(int hash) {
       if (serves(hash)) {
@@ -201,7 +215,19 @@ public final class ClusterState {
   private final String advertisedAddress;
   private final Store store;
   private final Executor background;
+  private final long incarnation;
+  private final boolean member;
+  private final LongSupplier nanoTime;
   private volatile View view;
+
+  /** When the lease runs out, on {@link #nanoTime}; meaningful once {@link #leased}. */
+  private volatile long leaseExpiresNanos;
+  /** Whether a router ever granted this process a lease: from then on (for a member, always) keys are served only under one. */
+  private volatile boolean leased;
+  private final Route notAdmitted =
+      new Route(Action.TRYAGAIN, null, "TRYAGAIN this node has not been admitted to the cluster yet, retry", null, false);
+  private final Route leaseExpired = new Route(Action.TRYAGAIN, null,
+      "TRYAGAIN this node's lease expired (it lost contact with the router), retry", null, false);
 
   /** Completed (and replaced) whenever routing may have changed: a topology adopted, a purge done. */
   private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
@@ -219,10 +245,98 @@ public final class ClusterState {
    * @param background where the purge scan runs (not an event loop)
    */
   public ClusterState(String name, String advertisedAddress, Store store, Executor background) {
+    this(name, advertisedAddress, store, background, newIncarnation(), false, System::nanoTime);
+  }
+
+  /**
+   * @param incarnation this process's random identity (never 0), see {@link #newIncarnation()}
+   * @param member whether this node is a cluster member ({@code --cluster}): it serves nothing
+   *     until it holds a topology naming its incarnation and a lease, and is never standalone
+   * @param nanoTime the monotonic clock leases are measured on
+   */
+  public ClusterState(String name, String advertisedAddress, Store store, Executor background, long incarnation,
+      boolean member, LongSupplier nanoTime) {
     this.name = Objects.requireNonNull(name, "name");
     this.advertisedAddress = Objects.requireNonNull(advertisedAddress, "advertisedAddress");
     this.store = Objects.requireNonNull(store, "store");
     this.background = Objects.requireNonNull(background, "background");
+    if (incarnation == 0) {
+      throw new IllegalArgumentException("incarnation must not be 0 (0 means unknown in a topology)");
+    }
+    this.incarnation = incarnation;
+    this.member = member;
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+  }
+
+  /** A fresh random incarnation, never 0. */
+  public static long newIncarnation() {
+    long value;
+    do {
+      value = new java.security.SecureRandom().nextLong();
+    } while (value == 0);
+    return value;
+  }
+
+  /** This process's incarnation: drawn at start, reported in every heartbeat, required in every push. */
+  public long incarnation() {
+    return incarnation;
+  }
+
+  /** Whether this node was started as a cluster member. */
+  public boolean member() {
+    return member;
+  }
+
+  /**
+   * A heartbeat from the router (RING.HEARTBEAT). When it names this process's incarnation, the
+   * lease is renewed until {@code anchorNanos + leaseNanos}, where the anchor is when this node
+   * answered the PREVIOUS heartbeat on the same connection: the router sent this one only after it
+   * read that answer, so the lease can only end before the router's own bound (the send time of its
+   * last heartbeat plus the lease). A heartbeat that waited in a socket buffer during a pause is
+   * anchored at the answer before the pause, so it cannot stretch the lease past what the router
+   * counts on.
+   *
+   * @param expectedIncarnation the incarnation the router admitted (0: none yet)
+   * @param anchored whether this connection answered a heartbeat before (its first renews nothing)
+   * @param anchorNanos when this node answered the previous heartbeat on this connection
+   * @return whether the lease was renewed
+   */
+  public boolean heartbeat(long expectedIncarnation, long leaseNanos, boolean anchored, long anchorNanos) {
+    if (expectedIncarnation != incarnation || !anchored || leaseNanos <= 0) {
+      return false;
+    }
+    long until = anchorNanos + leaseNanos;
+    synchronized (this) {
+      long now = nanoTime.getAsLong();
+      boolean wasValid = leased && leaseExpiresNanos - now > 0;
+      if (!leased || until - leaseExpiresNanos > 0) {
+        leaseExpiresNanos = until;
+      }
+      leased = true;
+      if (!wasValid && leaseExpiresNanos - now > 0) {
+        log.info("lease {} ({} ms left)", wasValid ? "renewed" : "granted", (leaseExpiresNanos - now) / 1_000_000);
+        signalChange();
+      }
+    }
+    return true;
+  }
+
+  /** The clock leases are measured on. */
+  public long nanoTime() {
+    return nanoTime.getAsLong();
+  }
+
+  /** Whether keys may be served as far as the lease goes: none is required, or it has not run out. */
+  public boolean leaseValid() {
+    if (!leased) {
+      return !member; // a member serves only under a lease; a node started standalone until it is given one
+    }
+    return leaseExpiresNanos - nanoTime.getAsLong() > 0;
+  }
+
+  /** Milliseconds of lease left; -1 if none was ever granted. */
+  public long leaseRemainingMillis() {
+    return !leased ? -1 : Math.max(0, (leaseExpiresNanos - nanoTime.getAsLong()) / 1_000_000);
   }
 
   /** This node's name. */
@@ -235,9 +349,9 @@ public final class ClusterState {
     return advertisedAddress;
   }
 
-  /** Whether no topology was ever adopted (the node owns every key). */
+  /** Whether no topology was ever adopted and the node is no cluster member (it owns every key). */
   public boolean isStandalone() {
-    return view == null;
+    return view == null && !member;
   }
 
   /** The epoch of the topology held; 0 when standalone. */
@@ -259,7 +373,10 @@ public final class ClusterState {
   public Route route(int keyHash) {
     View v = view;
     if (v == null) {
-      return Route.SERVE;
+      return member ? notAdmitted : Route.SERVE;
+    }
+    if ((leased || member) && !leaseValid()) {
+      return leaseExpired;
     }
     RangeIndex b = blocked;
     if (b != null && b.contains(keyHash)) {
@@ -268,13 +385,18 @@ public final class ClusterState {
     return v.route(keyHash);
   }
 
-  /** Whether {@code current} serves {@code hash} but some view of {@code baseline} did not. */
+  /**
+   * Whether {@code current} serves {@code hash} but some view of {@code baseline} did not own it
+   * (another node may have accepted writes for it then). A range this node held sealed and gets
+   * back, because its handoff was dropped before the target ever served it, is not gained: its
+   * entries are still the newest.
+   */
   private static boolean gained(View current, List<View> baseline, int hash) {
     if (!current.serves(hash)) {
       return false;
     }
     for (View old : baseline) {
-      if (old != null && !old.serves(hash)) {
+      if (old != null && !old.owns(hash)) {
         return true;
       }
     }
@@ -324,8 +446,47 @@ public final class ClusterState {
     return b != null && b.contains(keyHash);
   }
 
+  /** A topology addressed to another process of this node (one that ran before a restart). */
+  public static final class StaleIncarnationException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    StaleIncarnationException(String message) {
+      super(message);
+    }
+  }
+
   /**
-   * Adopts {@code topology} if its epoch is newer than the one held.
+   * Adopts {@code topology} if its epoch is newer than the one held and it is meant for this
+   * process: a topology that lists this node must name its incarnation, and {@code addressedTo}
+   * (the incarnation the sender meant, 0 for none given) must be this one's. A member accepts
+   * nothing that names neither (a topology from a router that has not admitted this process); a
+   * node started standalone still adopts a topology that carries no incarnation (set by hand).
+   *
+   * @return the epoch held afterwards
+   * @throws StaleIncarnationException if the topology is for another process of this node
+   */
+  public long adopt(Topology topology, long addressedTo) {
+    Objects.requireNonNull(topology, "topology");
+    if (addressedTo != 0 && addressedTo != incarnation) {
+      throw new StaleIncarnationException("STALE topology epoch " + topology.epoch() + " is addressed to incarnation "
+          + Long.toUnsignedString(addressedTo, 16) + " of " + name + ", which restarted as " + Long.toUnsignedString(incarnation, 16));
+    }
+    NodeInfo self = topology.node(name).orElse(null);
+    long listed = self == null ? 0 : self.incarnation();
+    if (listed != 0 && listed != incarnation) {
+      throw new StaleIncarnationException("STALE topology epoch " + topology.epoch() + " names incarnation "
+          + Long.toUnsignedString(listed, 16) + " of " + name + ", which restarted as " + Long.toUnsignedString(incarnation, 16));
+    }
+    if (member && listed == 0 && addressedTo == 0) {
+      throw new StaleIncarnationException("STALE topology epoch " + topology.epoch() + " does not name this process ("
+          + name + ", incarnation " + Long.toUnsignedString(incarnation, 16) + "): a member adopts only what its router addressed to it");
+    }
+    return adopt(topology);
+  }
+
+  /**
+   * Adopts {@code topology} if its epoch is newer than the one held, without checking whom it is
+   * for (tests, and {@link #adopt(Topology, long)} after its checks).
    *
    * @return the epoch held afterwards
    */

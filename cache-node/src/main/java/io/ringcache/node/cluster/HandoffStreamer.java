@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /*
  * The source's side of step 4 of a handoff (RING.STREAM <id>): walk the store's entries in the
  * handoff's ranges and send them to the target as RING.IMPORT batches, each entry with its
- * remaining TTL in milliseconds. Batches are encoded straight into pooled buffers and pipelined on a
+ * absolute expiry time (see Expiry), so a batch delayed on the way never outlives the source. Batches are encoded straight into pooled buffers and pipelined on a
  * connection of the handoff's own, with a window of batches in flight, so the stream moves as fast
  * as the target applies them; no per-key round trip. The target answers -TRYAGAIN while it is still
  * purging the ranges it gains; such a batch is sent again after a short pause.
@@ -121,11 +121,10 @@ public final class HandoffStreamer {
         if (failure[0] != null) {
           return;
         }
-        long ttlMillis = ttlNanos == Store.NO_TTL ? -1 : TimeUnit.NANOSECONDS.toMillis(ttlNanos);
-        if (ttlNanos != Store.NO_TTL && ttlMillis <= 0) {
-          return; // expires before it would arrive
+        if (ttlNanos != Store.NO_TTL && ttlNanos <= 0) {
+          return; // already expired
         }
-        batch[0].add(key.bytes(), ttlMillis, value);
+        batch[0].add(key.bytes(), Expiry.absoluteMillis(ttlNanos), value);
         sent[0]++;
         if (batch[0].full()) {
           try {
@@ -177,14 +176,14 @@ public final class HandoffStreamer {
   private static final class Batch {
     final List<byte[]> keys = new ArrayList<>(BATCH_ENTRIES);
     final List<byte[]> values = new ArrayList<>(BATCH_ENTRIES);
-    final long[] ttls = new long[BATCH_ENTRIES];
+    final long[] expireAt = new long[BATCH_ENTRIES];
     int count;
     int bytes;
 
-    void add(byte[] key, long ttlMillis, byte[] value) {
+    void add(byte[] key, long expireAtMillis, byte[] value) {
       keys.add(key);
       values.add(value);
-      ttls[count++] = ttlMillis;
+      expireAt[count++] = expireAtMillis;
       bytes += key.length + value.length + 32;
     }
 
@@ -192,7 +191,7 @@ public final class HandoffStreamer {
       return count == BATCH_ENTRIES || bytes >= BATCH_BYTES;
     }
 
-    /** RING.IMPORT id key ttl value ... as one RESP command in a pooled buffer. */
+    /** RING.IMPORT id key expire-at value ... as one RESP command in a pooled buffer. */
     ByteBuf encode(String id) {
       ByteBuf buf = ByteBufAllocator.DEFAULT.ioBuffer(bytes + 64);
       Resp.arrayHeader(buf, 2 + 3 * count);
@@ -200,7 +199,7 @@ public final class HandoffStreamer {
       Resp.bulk(buf, id);
       for (int i = 0; i < count; i++) {
         Resp.bulk(buf, keys.get(i));
-        Resp.bulk(buf, Long.toString(ttls[i]));
+        Resp.bulk(buf, Long.toString(expireAt[i]));
         Resp.bulk(buf, values.get(i));
       }
       return buf;

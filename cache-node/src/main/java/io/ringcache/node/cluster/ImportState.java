@@ -7,23 +7,38 @@ import java.util.concurrent.ConcurrentHashMap;
 /*
  * The target's side of one handoff while it serves the moving ranges (phase ACTIVE or STREAMING).
  *
- * A key is "touched" once a client wrote or deleted it here. From then on this node holds the
- * newest state of the key, so nothing from the source (a streamed entry, a read-through answer) may
- * replace it: that is what keeps an acknowledged write from being overwritten by an older value,
- * and a delete from being undone (the touched mark is the tombstone).
+ * A key is "touched" once a client's write or delete of it SUCCEEDED here. From then on this node
+ * holds the newest state of the key, so nothing from the source (a streamed entry, a read-through
+ * answer) may replace it: that is what keeps an acknowledged write from being overwritten by an
+ * older value, and a delete from being undone (the touched mark is the tombstone). A rejected
+ * command (a value over max-value-size, a syntax error) touches nothing, so the source's copy of
+ * the key still arrives.
  *
- * Atomicity: a write marks the key (touch) before it executes; an insert from the source runs
- * inside ConcurrentHashMap.compute on the same key, which holds the key's bin while it checks the
- * mark and inserts. So either the insert finishes before the mark (and the write then replaces or
- * deletes it), or it sees the mark and does nothing.
+ * Atomicity, per key, through ConcurrentHashMap.compute on the key's bin:
+ *   beginWrite  before the write executes: the key's mark becomes PENDING (a count of writes in
+ *               flight; an existing TOUCHED mark stays).
+ *   an insert   from the source (applyIfUntouched): no mark -> inserted at once; PENDING -> kept in
+ *               the mark, to be decided when the writes end; TOUCHED -> dropped.
+ *   endWrite    after it executed: success -> TOUCHED (the kept insert is dropped: the key has a
+ *               newer state here); failure, and no other write in flight -> the mark goes and the
+ *               kept insert runs now (it inserts only if the key is still absent).
+ * So an insert is never lost to a write that did not happen, and never lands after one that did.
  */
 
 /** Touched keys (tombstones included) of one incoming handoff, and the source to read through to. */
 public final class ImportState {
 
+  /** A key with writes in flight, and the insert from the source that arrived meanwhile. */
+  private static final class Pending {
+    int writes;
+    Runnable insert;
+  }
+
+  private static final Object TOUCHED = new Object();
+
   private final Handoff handoff;
   private final String sourceAddress;
-  private final ConcurrentHashMap<Key, Boolean> touched = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Object> marks = new ConcurrentHashMap<>();
 
   ImportState(Handoff handoff, String sourceAddress) {
     this.handoff = handoff;
@@ -39,20 +54,55 @@ public final class ImportState {
     return sourceAddress;
   }
 
-  /** Marks {@code key} as written here; call before executing the write. */
-  public void touch(Key key) {
-    touched.put(key, Boolean.TRUE);
+  /** Marks {@code key} as being written here; pair with {@link #endWrite}, whatever the outcome. */
+  public void beginWrite(Key key) {
+    marks.compute(key, (k, mark) -> {
+      if (mark == TOUCHED) {
+        return mark;
+      }
+      Pending p = mark == null ? new Pending() : (Pending) mark;
+      p.writes++;
+      return p;
+    });
   }
 
+  /** Ends a write begun with {@link #beginWrite}: touched if it succeeded, else as if never begun. */
+  public void endWrite(Key key, boolean succeeded) {
+    Runnable[] insert = {null};
+    marks.compute(key, (k, mark) -> {
+      if (mark == TOUCHED || mark == null) {
+        return mark;
+      }
+      Pending p = (Pending) mark;
+      if (succeeded) {
+        return TOUCHED;
+      }
+      if (--p.writes > 0) {
+        return p;
+      }
+      insert[0] = p.insert;
+      return null;
+    });
+    if (insert[0] != null) {
+      applyIfUntouched(key, insert[0]);
+    }
+  }
+
+  /** Whether a write of {@code key} succeeded here. */
   public boolean isTouched(Key key) {
-    return touched.containsKey(key);
+    return marks.get(key) == TOUCHED;
   }
 
-  /** Runs {@code insert} unless {@code key} is touched, atomically with respect to {@link #touch}. */
+  /**
+   * Runs {@code insert} unless {@code key} was written here, atomically with respect to
+   * {@link #beginWrite} and {@link #endWrite}; while a write is in flight, decides when it ends.
+   */
   public void applyIfUntouched(Key key, Runnable insert) {
-    touched.compute(key, (k, mark) -> {
+    marks.compute(key, (k, mark) -> {
       if (mark == null) {
         insert.run();
+      } else if (mark != TOUCHED) {
+        ((Pending) mark).insert = insert;
       }
       return mark;
     });
@@ -60,6 +110,6 @@ public final class ImportState {
 
   /** How many keys were written or deleted here during the handoff. */
   public int touchedCount() {
-    return touched.size();
+    return marks.size();
   }
 }

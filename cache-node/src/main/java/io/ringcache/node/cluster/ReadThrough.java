@@ -12,14 +12,16 @@ import org.slf4j.LoggerFactory;
  * Step 3 of a handoff at the target: a key of an imported range that this node neither holds nor
  * touched may still be at the source, sealed. RING.READ asks the source for it (an internal read that
  * ignores the seal); the answer is stored here only if the key is still absent and untouched, with
- * the source's remaining TTL. A source that does not answer counts as a miss: the only outcome a
- * crashed node may cause.
+ * the source's absolute expiry time. A source that does not answer, or answers with an error, fails
+ * the fetch: the command then gets -TRYAGAIN, because a failure is never a miss (the key may well
+ * exist at the source; taking it for absent would let INCR restart from 0 or SET NX overwrite it).
  */
 
 /** Reads keys of an imported range through from the handoff's source. */
 public final class ReadThrough {
 
-  private static final Logger log = LoggerFactory.getLogger(ReadThrough.class);
+  /** How long a read-through may take before the command gets -TRYAGAIN. */
+  static final long TIMEOUT_MILLIS = 1_000;
 
   private final Store store;
   private final PeerPool peers;
@@ -29,7 +31,10 @@ public final class ReadThrough {
     this.peers = peers;
   }
 
-  /** Fetches {@code keys} from the source of {@code state}; completes (never exceptionally) once each was applied or given up. */
+  /**
+   * Fetches {@code keys} from the source of {@code state}; completes once each was applied, or
+   * exceptionally if the source did not answer every read in time.
+   */
   public CompletableFuture<Void> fetch(ImportState state, List<Key> keys) {
     return peers.get(state.sourceAddress())
         .thenCompose(client -> {
@@ -40,24 +45,20 @@ public final class ReadThrough {
           }
           return CompletableFuture.allOf(reads);
         })
-        .orTimeout(2, TimeUnit.SECONDS)
-        .handle((ok, error) -> {
-          if (error != null) {
-            log.debug("read-through from {} failed, treating as a miss: {}", state.sourceAddress(), error.toString());
-          }
-          return null;
-        });
+        .orTimeout(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void apply(ImportState state, Key key, Object reply) {
-    if (!(reply instanceof List<?> entry) || entry.size() != 2 || !(entry.get(0) instanceof byte[] value)
-        || !(entry.get(1) instanceof Long ttlMillis)) {
-      return; // absent at the source (*-1)
+    if (reply instanceof List<?> entry && entry.size() == 2 && entry.get(0) instanceof byte[] value
+        && entry.get(1) instanceof Long expireAt) {
+      long ttlNanos = Expiry.remainingNanos(expireAt);
+      if (ttlNanos == 0) {
+        return; // expired meanwhile
+      }
+      state.applyIfUntouched(key, () -> store.put(key, value, ttlNanos, false, Store.Condition.IF_ABSENT));
+    } else if (reply != null && !(reply instanceof List<?> l && l.isEmpty())) {
+      throw new IllegalStateException("unexpected RING.READ reply: " + reply);
     }
-    long ttlNanos = ttlMillis < 0 ? Store.NO_TTL : TimeUnit.MILLISECONDS.toNanos(ttlMillis);
-    if (ttlMillis == 0) {
-      return;
-    }
-    state.applyIfUntouched(key, () -> store.put(key, value, ttlNanos, false, Store.Condition.IF_ABSENT));
+    // else absent at the source (*-1)
   }
 }

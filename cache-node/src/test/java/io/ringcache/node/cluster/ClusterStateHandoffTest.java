@@ -103,7 +103,7 @@ class ClusterStateHandoffTest {
   }
 
   @Test
-  void adopt_sourceWhoseSealedHandoffIsAborted_dropsTheRangeBeforeServingItAgain() {
+  void adopt_sourceWhoseSealedHandoffIsDroppedBeforeActivation_keepsTheRange() {
     ClusterState source = new ClusterState(A, A, store, background);
     source.adopt(Topology.of(1, BEFORE));
     int hash = movingHashFrom(A);
@@ -113,8 +113,29 @@ class ClusterStateHandoffTest {
     background.runAll();
     assertThat(store.contains(key)).as("a sealed source keeps entries for streaming").isTrue();
 
-    // the target died: the event ends with X ejected, so the range falls back to A
+    // the target died before it was activated: nobody else accepted a write for the range, so A's
+    // entries are still the newest and A serves them again (ARCHITECTURE, failure table)
     source.adopt(Topology.of(3, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1),
+        NodeInfo.of(X, 1).withState(io.ringcache.ring.NodeState.EJECTED))));
+    background.runAll();
+    assertThat(store.contains(key)).as("never served elsewhere: still the newest").isTrue();
+    assertThat(source.route(hash)).isSameAs(ClusterState.Route.SERVE);
+  }
+
+  @Test
+  void adopt_sourceWhoseActiveHandoffIsDropped_dropsTheRangeBeforeServingItAgain() {
+    ClusterState source = new ClusterState(A, A, store, background);
+    source.adopt(Topology.of(1, BEFORE));
+    int hash = movingHashFrom(A);
+    Key key = keyWithHash(hash);
+    store.set(key, "old".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    source.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.SEALED)));
+    source.adopt(new Topology(3, AFTER, handoffs(HandoffPhase.ACTIVE)));
+    background.runAll();
+    assertThat(store.contains(key)).as("a source keeps entries for streaming").isTrue();
+
+    // the target died after it served the range: writes may have gone to X, so A's copy is stale
+    source.adopt(Topology.of(4, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1),
         NodeInfo.of(X, 1).withState(io.ringcache.ring.NodeState.EJECTED))));
     assertThat(source.route(hash).action()).isEqualTo(ClusterState.Action.TRYAGAIN);
     background.runAll();

@@ -1,0 +1,69 @@
+package io.ringcache.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.node.store.Key;
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.HandoffPhase;
+import io.ringcache.ring.HashRange;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Touched marks at a target: an insert from the source is lost only to a write that happened. */
+class ImportStateTest {
+
+  private final ImportState state =
+      new ImportState(new Handoff("h0", "a", "b", List.of(HashRange.all()), HandoffPhase.ACTIVE), "a");
+  private final Key key = Key.of("k".getBytes(StandardCharsets.UTF_8));
+  private final List<String> inserted = new ArrayList<>();
+
+  @Test
+  void applyIfUntouched_noWrite_insertsAtOnce() {
+    state.applyIfUntouched(key, () -> inserted.add("source"));
+    assertThat(inserted).containsExactly("source");
+  }
+
+  @Test
+  void endWrite_failed_runsTheInsertThatArrivedMeanwhile_andTouchesNothing() {
+    state.beginWrite(key);
+    state.applyIfUntouched(key, () -> inserted.add("source"));
+    assertThat(inserted).isEmpty();
+    state.endWrite(key, false);
+    assertThat(inserted).containsExactly("source");
+    assertThat(state.isTouched(key)).isFalse();
+  }
+
+  @Test
+  void endWrite_succeeded_dropsTheInsertThatArrivedMeanwhile_andTouches() {
+    state.beginWrite(key);
+    state.applyIfUntouched(key, () -> inserted.add("source"));
+    state.endWrite(key, true);
+    assertThat(inserted).isEmpty();
+    assertThat(state.isTouched(key)).isTrue();
+    state.applyIfUntouched(key, () -> inserted.add("later"));
+    assertThat(inserted).isEmpty();
+  }
+
+  @Test
+  void endWrite_oneOfTwoConcurrentWritesSucceeds_keyIsTouched() {
+    state.beginWrite(key);
+    state.beginWrite(key);
+    state.applyIfUntouched(key, () -> inserted.add("source"));
+    state.endWrite(key, false);
+    assertThat(inserted).as("another write is still in flight").isEmpty();
+    state.endWrite(key, true);
+    assertThat(inserted).isEmpty();
+    assertThat(state.isTouched(key)).isTrue();
+  }
+
+  @Test
+  void endWrite_failedWithoutInsert_leavesTheKeyUntouched() {
+    state.beginWrite(key);
+    state.endWrite(key, false);
+    assertThat(state.isTouched(key)).isFalse();
+    state.applyIfUntouched(key, () -> inserted.add("source"));
+    assertThat(inserted).containsExactly("source");
+  }
+}
