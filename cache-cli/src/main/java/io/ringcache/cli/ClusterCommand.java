@@ -165,7 +165,7 @@ final class ClusterCommand implements Runnable {
           String name = "127.0.0.1:" + port;
           names.add(name);
           List<String> args = new ArrayList<>(List.of(
-              "--bind", "127.0.0.1", "--port", Integer.toString(port), "--name", name, "--advertise", name));
+              "--cluster", "--bind", "127.0.0.1", "--port", Integer.toString(port), "--name", name, "--advertise", name));
           if (maxMemory != null) {
             args.addAll(List.of("--max-memory", maxMemory));
           }
@@ -317,12 +317,12 @@ final class ClusterCommand implements Runnable {
         out.println("Add a node:");
         if (certificate != null) {
           Path tlsDir = certificate.keystore().getParent();
-          out.printf("  CACHE_NODE_TLS_KEYSTORE_PASSWORD=$(cat %s/keystore-password) %s/cache-node --port %d --name 127.0.0.1:%d \\%n"
+          out.printf("  CACHE_NODE_TLS_KEYSTORE_PASSWORD=$(cat %s/keystore-password) %s/cache-node --cluster --port %d --name 127.0.0.1:%d \\%n"
                   + "    --tls-keystore %s --tls-ca-cert %s >%s/node-%d.log 2>&1 &%n",
               relative(cwd, tlsDir), bin, next, next, relative(cwd, certificate.keystore()),
               relative(cwd, certificate.caCert()), relative(cwd, run.logs()), next);
         } else {
-          out.printf("  %s/cache-node --port %d --name 127.0.0.1:%d >%s/node-%d.log 2>&1 &%n", bin, next, next,
+          out.printf("  %s/cache-node --cluster --port %d --name 127.0.0.1:%d >%s/node-%d.log 2>&1 &%n", bin, next, next,
               relative(cwd, run.logs()), next);
         }
         out.printf("  %s/cachectl add 127.0.0.1:%d%s%n", bin, next, routerOption);

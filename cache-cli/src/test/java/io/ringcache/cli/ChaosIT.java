@@ -127,7 +127,9 @@ class ChaosIT {
       proxy.set(otherKey, "before");
       signal("STOP", pid);
       try {
-        awaitTrue(() -> state(stalled) == NodeState.EJECTED, Duration.ofSeconds(5), stalled + " ejected while stopped");
+        // a stopped node still accepts connections: it is ejected only once its lease (10 s by
+        // default) has certainly run out, so that it can no longer acknowledge a write
+        awaitTrue(() -> state(stalled) == NodeState.EJECTED, Duration.ofSeconds(15), stalled + " ejected while stopped");
         long start = System.nanoTime();
         assertThat(proxy.get(otherKey)).isEqualTo("before");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));

@@ -4,6 +4,7 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,19 +15,42 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * Every interval, each listed node is asked RING.EPOCH (in parallel, each with the probe timeout).
- * An answer resets its miss count, brings a DOWN node back UP, re-pushes the topology to a node
- * that holds an older epoch (it restarted, or missed a push) and re-admits an EJECTED node through
- * a normal handoff. After `misses` consecutive misses a node is marked DOWN and ejected from the
- * ring; a running scale event that involves it ends early and ejects it. With the defaults (500 ms
- * interval and probe timeout, 3 misses) a dead node is ejected within about 2 seconds.
+ * Health checks, leases and fencing (ARCHITECTURE, "Topology, membership and fencing").
+ *
+ * Every interval each listed node gets RING.HEARTBEAT <incarnation> <lease-ms>, in parallel, each
+ * with the probe timeout. The heartbeat names the incarnation the topology records for the node;
+ * the node renews its lease only for its own incarnation, anchored at its answer to the PREVIOUS
+ * heartbeat on the same connection (ClusterState#heartbeat), an answer this router has read (a
+ * connection carries one call at a time). So however late a heartbeat is read (it may wait in a
+ * socket buffer while the node is paused), a node's lease ends before
+ *
+ *     leaseBound = (when this router last read a heartbeat answer from it) + lease
+ *
+ * on the router's monotonic clock, and the router ejects a member that stopped answering only once
+ * that bound (plus a margin for clock rates) has passed: by then the member answers -TRYAGAIN to
+ * every keyed command, so no two nodes accept writes for one key. At start the router does not
+ * know what its previous process read, so every bound starts at "start + lease".
+ *
+ * What an answer or a miss means:
+ *  - the recorded incarnation is 0 (a node listed at bootstrap, never seen): the incarnation that
+ *    answers is recorded, then the topology is pushed to it;
+ *  - another incarnation answers: the process that held the node's data crashed and restarted; it
+ *    is dead for certain, so the node is failed and ejected at once, and the new process comes back
+ *    only through a flushed re-admission;
+ *  - the port refuses connections: dead for certain too (nothing listens: the process is gone),
+ *    ejected once `misses` misses end with a refusal (a crashed node: about 1.5-2 s by default);
+ *  - no answer (paused, partitioned): DOWN after `misses` misses, failed and ejected once its lease
+ *    certainly ran out. Every later miss checks again, so a failure is never forgotten, and two
+ *    nodes failing together are both ejected.
+ *  - an answer from an EJECTED node (any incarnation) re-admits it, flushed, through a normal join.
  */
 
-/** Health checks of every node, with ejection and re-admission. */
+/** Health checks of every node: leases, ejection and re-admission. */
 final class HealthChecker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
@@ -35,21 +59,52 @@ final class HealthChecker implements AutoCloseable {
   record Health(int misses, Instant lastSeen, String lastError, long epoch) {}
 
   private final TopologyStore store;
-  private final NodePool pool;
+  private final NodeControl nodes;
   private final ScaleCoordinator coordinator;
   private final Duration interval;
   private final int maxMisses;
+  private final long leaseNanos;
+  private final long marginNanos;
+  private final LongSupplier nanoTime;
+  private final long startNanos;
   private final Map<String, Health> health = new ConcurrentHashMap<>();
+  /** Per node: when this router last read a heartbeat answer from it (a lease is anchored at most there). */
+  private final Map<String, Long> lastAnswer = new ConcurrentHashMap<>();
+  /**
+   * A failed member's incarnation is fenced: its lease is never renewed again until it has been
+   * ejected, re-admitted, and has adopted a topology at least as new as its re-admission
+   * ({@code minEpoch}; MAX_VALUE until then). Without this, a node paused past its ejection could
+   * be renewed by the next heartbeat while it still holds the topology in which it owned its
+   * ranges, and accept writes its successors never see.
+   */
+  private record Fence(long incarnation, long minEpoch, boolean ejected) {}
+
+  private final Map<String, Fence> fences = new ConcurrentHashMap<>();
+  /** Per node: the epoch it reported last. */
+  private final Map<String, Long> reportedEpoch = new ConcurrentHashMap<>();
+  /** Per node: whether its latest miss was a refused connection (nothing listens on its port). */
+  private final Map<String, Boolean> refused = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ringcache-health"));
   private final ExecutorService probes = Executors.newCachedThreadPool(r -> daemon(r, "ringcache-health-probe"));
 
-  HealthChecker(TopologyStore store, NodePool pool, ScaleCoordinator coordinator, Duration interval, int maxMisses) {
+  HealthChecker(TopologyStore store, NodeControl nodes, ScaleCoordinator coordinator, Duration interval, int maxMisses,
+      Duration lease) {
+    this(store, nodes, coordinator, interval, maxMisses, lease, System::nanoTime);
+  }
+
+  HealthChecker(TopologyStore store, NodeControl nodes, ScaleCoordinator coordinator, Duration interval, int maxMisses,
+      Duration lease, LongSupplier nanoTime) {
     this.store = store;
-    this.pool = pool;
+    this.nodes = nodes;
     this.coordinator = coordinator;
     this.interval = interval;
     this.maxMisses = maxMisses;
+    this.leaseNanos = lease.toNanos();
+    // clock rates differ by far less than 1%; 5% and 100 ms leave room for scheduling too
+    this.marginNanos = leaseNanos / 20 + TimeUnit.MILLISECONDS.toNanos(100);
+    this.nanoTime = nanoTime;
+    this.startNanos = nanoTime.getAsLong();
   }
 
   void start() {
@@ -58,6 +113,12 @@ final class HealthChecker implements AutoCloseable {
 
   Health healthOf(String name) {
     return health.get(name);
+  }
+
+  /** Whether the lease of {@code name} has certainly run out by this router's clock. */
+  boolean leaseCertainlyExpired(String name) {
+    long bound = Math.max(lastAnswer.getOrDefault(name, startNanos), startNanos) + leaseNanos + marginNanos;
+    return nanoTime.getAsLong() - bound > 0;
   }
 
   private void checkAll() {
@@ -74,16 +135,27 @@ final class HealthChecker implements AutoCloseable {
     }
   }
 
-  private void check(NodeInfo node) {
-    long epoch;
+  void check(NodeInfo node) {
+    long admitted = node.incarnation();
+    Fence fence = fences.get(node.name());
+    if (fence != null && fence.incarnation() != admitted) {
+      fences.remove(node.name(), fence); // another process was admitted since: the fence was for the old one
+      fence = null;
+    }
+    boolean renew = admitted != 0 && (fence == null
+        || (fence.minEpoch() != Long.MAX_VALUE && reportedEpoch.getOrDefault(node.name(), -1L) >= fence.minEpoch()));
+    NodeControl.Heartbeat beat;
     try {
-      epoch = (Long) pool.call(node.address(), "RING.EPOCH");
-    } catch (IOException | ClassCastException e) {
-      pool.discard(node.address());
-      missed(node, e.getMessage());
+      beat = nodes.heartbeat(node.address(), renew ? admitted : 0, TimeUnit.NANOSECONDS.toMillis(leaseNanos));
+    } catch (IOException | RuntimeException e) {
+      nodes.discard(node.address());
+      missed(node, e);
       return;
     }
-    Health before = health.put(node.name(), new Health(0, Instant.now(), null, epoch));
+    lastAnswer.merge(node.name(), nanoTime.getAsLong(), Math::max);
+    Health before = health.put(node.name(), new Health(0, Instant.now(), null, beat.epoch()));
+    reportedEpoch.put(node.name(), beat.epoch());
+    refused.remove(node.name());
     if (before != null && before.misses() >= maxMisses) {
       log.info("node {} answers again", node.name());
     }
@@ -92,43 +164,134 @@ final class HealthChecker implements AutoCloseable {
     if (current == null) {
       return;
     }
+    if (fence != null && !fenced(current, fence, beat, t)) {
+      return;
+    }
+    if (current.state() == NodeState.EJECTED) {
+      if (!coordinator.busy()) {
+        try {
+          coordinator.readmit(node.name(), beat.incarnation());
+          log.info("node {} answers again: re-admitting it, flushed, through a handoff", node.name());
+        } catch (ApiException e) {
+          log.debug("re-admission of {} deferred: {}", node.name(), e.getMessage());
+        }
+      }
+      return;
+    }
+    if (current.incarnation() == 0) {
+      if (!beat.member()) {
+        log.warn("node {} was started standalone (without --cluster): it would serve every key if it restarted;"
+            + " start cluster nodes with --cluster", node.name());
+      }
+      recordIncarnation(node.name(), beat.incarnation());
+      return;
+    }
+    if (beat.incarnation() != current.incarnation()) {
+      log.warn("node {} restarted (incarnation {} instead of {}): its data is gone; failing it, it comes back flushed",
+          node.name(), Long.toUnsignedString(beat.incarnation(), 16), Long.toUnsignedString(current.incarnation(), 16));
+      fail(current, true);
+      return;
+    }
     if (current.state() == NodeState.DOWN) {
       setState(node.name(), NodeState.DOWN, NodeState.UP);
-    } else if (current.state() == NodeState.EJECTED && !coordinator.busy()) {
-      try {
-        coordinator.readmit(node.name());
-        log.info("node {} answers again: re-admitting it, flushed, through a handoff", node.name());
-        return;
-      } catch (ApiException e) {
-        log.debug("re-admission of {} deferred: {}", node.name(), e.getMessage());
-      }
     }
-    if (epoch < t.epoch() && !coordinator.busy()) {
-      log.info("node {} holds epoch {} < {}: pushing the topology", node.name(), epoch, t.epoch());
+    if (beat.epoch() < t.epoch() && !coordinator.busy()) {
+      log.info("node {} holds epoch {} < {}: pushing the topology", node.name(), beat.epoch(), t.epoch());
       coordinator.pushWithRetry(t, node.name());
     }
   }
 
-  private void missed(NodeInfo node, String error) {
+  /**
+   * Moves a failed member's fence along: ejected, then re-admitted, then caught up with the
+   * topology of its re-admission. Until it is ejected its ejection is asked for again at every
+   * answer (a request lost to a finishing event is never forgotten).
+   *
+   * @return whether the answer may be handled as usual (false: the node is still being fenced off)
+   */
+  private boolean fenced(NodeInfo current, Fence fence, NodeControl.Heartbeat beat, Topology t) {
+    String name = current.name();
+    if (fence.minEpoch() == Long.MAX_VALUE) {
+      if (current.state() == NodeState.EJECTED) {
+        fences.put(name, new Fence(fence.incarnation(), Long.MAX_VALUE, true));
+        return true; // the re-admission below
+      }
+      if (fence.ejected()) {
+        // re-admitted: renew once it holds this topology or a newer one
+        fences.put(name, new Fence(fence.incarnation(), t.epoch(), true));
+      } else if (current.state().inRing() && t.ring().nodeNames().size() > 1) {
+        coordinator.eject(name);
+        return false;
+      } else {
+        fences.remove(name); // a LEAVING node resolved by its event, or the last node: nothing to fence
+      }
+      return true;
+    }
+    if (beat.epoch() >= fence.minEpoch()) {
+      fences.remove(name);
+      log.info("node {} holds epoch {}: its lease is renewed again", name, beat.epoch());
+    }
+    return true;
+  }
+
+  /** The first answer of a node listed without an incarnation: record it, then push. */
+  private void recordIncarnation(String name, long incarnation) {
+    Topology before = store.current();
+    Topology after = store.update(t -> {
+      NodeInfo n = t.node(name).orElse(null);
+      if (n == null || n.incarnation() != 0) {
+        return t;
+      }
+      return t.next(t.nodes().stream().map(x -> x.name().equals(name) ? x.withIncarnation(incarnation) : x).toList(),
+          t.handoffs());
+    });
+    if (after != before) {
+      log.info("node {} admitted: incarnation {}", name, Long.toUnsignedString(incarnation, 16));
+      coordinator.pushAll(after);
+    }
+  }
+
+  private void missed(NodeInfo node, Exception error) {
+    String why = error.getMessage() == null ? error.toString() : error.getMessage();
+    // a pooled connection to a crashed node fails first with a reset or EOF, the next dial is refused
+    refused.put(node.name(), error instanceof ConnectException);
     Health h = health.merge(
         node.name(),
-        new Health(1, null, error, -1),
-        (old, one) -> new Health(old.misses() + 1, old.lastSeen(), error, old.epoch()));
-    if (h.misses() != maxMisses) {
+        new Health(1, null, why, -1),
+        (old, one) -> new Health(old.misses() + 1, old.lastSeen(), why, old.epoch()));
+    if (h.misses() < maxMisses) {
       return;
     }
     Topology t = store.current();
     NodeInfo current = t.node(node.name()).orElse(null);
-    if (current == null || !current.state().inRing()) {
+    if (current == null || current.state() == NodeState.EJECTED) {
       return;
     }
-    log.warn("node {} at {} missed {} health checks ({}): marking it DOWN and ejecting it", node.name(), node.address(), h.misses(), error);
-    setState(node.name(), NodeState.UP, NodeState.DOWN);
-    coordinator.nodeFailed(node.name());
-    if (store.current().ring().nodeNames().size() <= 1) {
+    if (h.misses() == maxMisses) {
+      log.warn("node {} at {} missed {} health checks ({})", node.name(), node.address(), h.misses(), why);
+    }
+    if (current.state() == NodeState.UP) {
+      setState(node.name(), NodeState.UP, NodeState.DOWN);
+    }
+    boolean dead = refused.getOrDefault(node.name(), false);
+    if (dead || leaseCertainlyExpired(node.name())) {
+      fail(current, dead);
+    } else if (h.misses() == maxMisses) {
+      log.info("node {}: waiting for its lease to run out before failing it", node.name());
+    }
+  }
+
+  /** A member that is dead, or whose lease ran out: fenced, its handoffs resolved, then ejected. */
+  private void fail(NodeInfo node, boolean dead) {
+    if (node.state().inRing() && store.current().ring().nodeNames().size() <= 1) {
       log.warn("node {} is the last node in the ring: not ejecting it", node.name());
       return;
     }
+    fences.putIfAbsent(node.name(), new Fence(node.incarnation(), Long.MAX_VALUE, false));
+    coordinator.nodeFailed(node.name());
+    if (!node.state().inRing()) {
+      return; // a LEAVING node: the running event resolves its handoffs
+    }
+    log.warn("node {} {}: ejecting it", node.name(), dead ? "is dead (refused connections or restarted)" : "lost its lease");
     coordinator.eject(node.name());
   }
 

@@ -16,7 +16,7 @@ import javax.net.ssl.SSLSocketFactory;
  */
 
 /** Pooled control connections to nodes, with the cluster password. */
-final class NodePool implements AutoCloseable {
+final class NodePool implements NodeControl, AutoCloseable {
 
   private static final int IDLE_PER_NODE = 4;
 
@@ -61,13 +61,60 @@ final class NodePool implements AutoCloseable {
     return NodeClient.connect(address, password, timeout, tls);
   }
 
-  /** Pushes {@code topology} to the node at {@code address}; returns the epoch the node holds after. */
+  /** Pushes {@code topology} to whichever process answers at {@code address}; returns the epoch it holds after. */
   long push(String address, Topology topology) throws IOException {
-    Object reply = call(address, "RING.SETTOPOLOGY", TopologyJson.writeBytes(topology));
+    return push(address, topology, 0);
+  }
+
+  @Override
+  public long push(String address, Topology topology, long incarnation) throws IOException {
+    byte[] json = TopologyJson.writeBytes(topology);
+    Object reply = incarnation == 0
+        ? call(address, "RING.SETTOPOLOGY", json)
+        : call(address, "RING.SETTOPOLOGY", json, Long.toString(incarnation));
     if (!(reply instanceof Long epoch)) {
       throw new IOException("unexpected reply to RING.SETTOPOLOGY from " + address + ": " + NodeClient.text(reply));
     }
     return epoch;
+  }
+
+  @Override
+  public Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException {
+    return parseHeartbeat(address, call(address, "RING.HEARTBEAT", Long.toString(incarnation), Long.toString(leaseMillis)));
+  }
+
+  static Heartbeat parseHeartbeat(String address, Object reply) throws IOException {
+    if (reply instanceof java.util.List<?> list && list.size() == 4 && list.get(0) instanceof Long epoch
+        && list.get(1) instanceof Long incarnation && list.get(2) instanceof Long member && list.get(3) instanceof Long lease) {
+      return new Heartbeat(epoch, incarnation, member == 1, lease);
+    }
+    throw new IOException("unexpected reply to RING.HEARTBEAT from " + address + ": " + NodeClient.text(reply));
+  }
+
+  @Override
+  public long stream(String address, String id) throws IOException {
+    try (NodeClient client = dedicated(address)) {
+      client.readTimeout(java.time.Duration.ofDays(1)); // as long as it takes: a stalled node is found by its lease
+      Object reply = client.call("RING.STREAM", id);
+      if (!(reply instanceof Long moved)) {
+        throw new IOException("unexpected reply to RING.STREAM from " + address + ": " + NodeClient.text(reply));
+      }
+      return moved;
+    }
+  }
+
+  @Override
+  public long[] progress(String address, String id) throws IOException {
+    if (call(address, "RING.PROGRESS", id) instanceof java.util.List<?> list && list.size() == 2
+        && list.get(0) instanceof Long moved && list.get(1) instanceof Long total) {
+      return new long[] {moved, total};
+    }
+    throw new IOException("unexpected reply to RING.PROGRESS from " + address);
+  }
+
+  @Override
+  public void flush(String address) throws IOException {
+    call(address, "RING.FLUSH");
   }
 
   private NodeClient borrow(String address) throws IOException {
@@ -85,7 +132,8 @@ final class NodePool implements AutoCloseable {
   }
 
   /** Closes the idle connections to {@code address}, e.g. after it failed a health check. */
-  void discard(String address) {
+  @Override
+  public void discard(String address) {
     LinkedBlockingDeque<NodeClient> queue = idle.remove(address);
     if (queue != null) {
       queue.forEach(NodeClient::close);

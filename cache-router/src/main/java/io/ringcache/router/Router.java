@@ -67,7 +67,8 @@ public final class Router implements AutoCloseable {
     this.pool = new NodePool(config.password(), Duration.ofSeconds(2), nodeSockets);
     this.probePool = new NodePool(config.password(), config.healthInterval(), nodeSockets);
     this.coordinator = new ScaleCoordinator(store, pool, config.streamTimeout());
-    this.health = new HealthChecker(store, probePool, coordinator, config.healthInterval(), config.healthMisses());
+    this.health = new HealthChecker(store, probePool, coordinator, config.healthInterval(), config.healthMisses(),
+        config.lease());
     this.adminExecutor = Executors.newFixedThreadPool(4, r -> {
       Thread thread = new Thread(r, "ringcache-admin");
       thread.setDaemon(true);

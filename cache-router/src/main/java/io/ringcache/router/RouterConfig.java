@@ -26,7 +26,16 @@ public record RouterConfig(
     boolean nodeTls,
     Path tlsCaCert,
     long proxyMaxOutputBuffer,
-    Duration proxyOutputStallTimeout) {
+    Duration proxyOutputStallTimeout,
+    Duration lease) {
+
+  /**
+   * Default of {@link Builder#lease}: 10 s. Long enough that a supervised router restart (a JVM
+   * start and two health checks) fits inside it several times over, so the data plane does not
+   * notice one; a node that stops answering without refusing connections (paused, partitioned) is
+   * ejected only after it, so its keys wait that long for a new owner.
+   */
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
 
   /** Default of {@link Builder#proxyMaxOutputBuffer}: 64 MiB, as a node's max-output-buffer. */
   public static final long DEFAULT_PROXY_MAX_OUTPUT_BUFFER = NodeConfig.Limits.DEFAULT_MAX_OUTPUT_BUFFER;
@@ -45,6 +54,10 @@ public record RouterConfig(
     }
     if (proxyMaxOutputBuffer <= 0) {
       throw new IllegalArgumentException("proxy-max-output-buffer must be positive: " + proxyMaxOutputBuffer);
+    }
+    Objects.requireNonNull(lease, "lease");
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive: " + lease);
     }
     if (proxyOutputStallTimeout.isNegative()) {
       throw new IllegalArgumentException(
@@ -74,6 +87,16 @@ public record RouterConfig(
     private Path tlsCaCert;
     private long proxyMaxOutputBuffer = DEFAULT_PROXY_MAX_OUTPUT_BUFFER;
     private Duration proxyOutputStallTimeout = DEFAULT_PROXY_OUTPUT_STALL_TIMEOUT;
+    private Duration lease = DEFAULT_LEASE;
+
+    /**
+     * How long a node may serve keys after a health check renewed its lease. Defaults to 10 s.
+     * See {@link #DEFAULT_LEASE}.
+     */
+    public Builder lease(Duration lease) {
+      this.lease = lease;
+      return this;
+    }
 
     /** Address to listen on. Default {@code 127.0.0.1}. */
     public Builder bind(String bind) {
@@ -184,7 +207,7 @@ public record RouterConfig(
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
           healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
-          proxyOutputStallTimeout);
+          proxyOutputStallTimeout, lease);
     }
   }
 }

@@ -71,6 +71,11 @@ public final class RouterMain implements Callable<Integer> {
       description = "Missed checks before a node is DOWN and ejected (env CACHE_ROUTER_HEALTH_MISSES). Default: ${DEFAULT-VALUE}.")
   int healthMisses;
 
+  @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "${env:CACHE_ROUTER_LEASE:-10s}",
+      converter = DurationConverter.class,
+      description = "How long a node may serve keys after a health check renewed its lease, e.g. 10s or 2500ms; a node that stops answering is ejected only once it certainly ran out (env CACHE_ROUTER_LEASE). Default: ${DEFAULT-VALUE}.")
+  Duration lease;
+
   @Option(names = "--tls-keystore", paramLabel = "FILE", defaultValue = "${env:CACHE_TLS_KEYSTORE}",
       description = "PKCS#12 keystore with the key and certificate of the RESP port; with it the port speaks TLS only (env CACHE_TLS_KEYSTORE). Default: plaintext.")
   Path tlsKeystore;
@@ -171,11 +176,34 @@ public final class RouterMain implements Callable<Integer> {
         .password(password)
         .healthInterval(Duration.ofMillis(healthIntervalMs))
         .healthMisses(healthMisses)
+        .lease(lease)
         .tls(tlsKeystore, tlsKeystorePassword)
         .nodeTls(nodeTls)
         .tlsCaCert(tlsCaCert)
         .proxyMaxOutputBuffer(proxyMaxOutputBuffer)
         .proxyOutputStallTimeout(Duration.ofSeconds(proxyOutputStallTimeout))
         .build();
+  }
+
+  /** A duration: a number with ms, s or m (seconds when no unit is given). */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String s = value.trim().toLowerCase(java.util.Locale.ROOT);
+      try {
+        if (s.endsWith("ms")) {
+          return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
+        }
+        if (s.endsWith("s")) {
+          return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000));
+        }
+        if (s.endsWith("m")) {
+          return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()) * 60);
+        }
+        return Duration.ofSeconds(Long.parseLong(s));
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("not a duration (expected e.g. 10s, 2500ms, 1m): " + value);
+      }
+    }
   }
 }

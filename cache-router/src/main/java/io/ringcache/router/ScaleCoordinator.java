@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -61,8 +62,11 @@ final class ScaleCoordinator implements AutoCloseable {
   private static final int HISTORY = 32;
   private static final int PUSH_ATTEMPTS = 3;
 
+  private static final long RETRY_MIN_MILLIS = 100;
+  private static final long RETRY_MAX_MILLIS = 5_000;
+
   private final TopologyStore store;
-  private final NodePool pool;
+  private final NodeControl pool;
   private final Duration streamTimeout;
   private final ExecutorService runner =
       Executors.newSingleThreadExecutor(daemon("ringcache-scale-events"));
@@ -73,7 +77,7 @@ final class ScaleCoordinator implements AutoCloseable {
   private long nextId = 1;
   private volatile boolean closing;
 
-  ScaleCoordinator(TopologyStore store, NodePool pool, Duration streamTimeout) {
+  ScaleCoordinator(TopologyStore store, NodeControl pool, Duration streamTimeout) {
     this.store = store;
     this.pool = pool;
     this.streamTimeout = streamTimeout;
@@ -103,8 +107,8 @@ final class ScaleCoordinator implements AutoCloseable {
         throw ApiException.conflict("address " + addr + " is already used by node " + n.name());
       }
     }
-    requireAnswers(addr, name);
-    NodeInfo joining = new NodeInfo(name, addr, weight, NodeState.UP);
+    long incarnation = requireMember(addr, name);
+    NodeInfo joining = new NodeInfo(name, addr, weight, NodeState.UP, incarnation);
     return submit(ScaleEvent.Kind.JOIN, name, event -> {
       flush(addr);
       changeMembership(event, nodes -> {
@@ -148,11 +152,11 @@ final class ScaleCoordinator implements AutoCloseable {
 
   /** Takes a node that is down out of the ring; its ranges fall to their successors, empty. */
   synchronized ScaleEvent eject(String name) {
-    if (running != null) {
-      if (running.status == ScaleEvent.Status.RUNNING) {
-        running.failed.add(name); // the running event ejects it when it finishes
-        return running;
-      }
+    if (running != null && running.status == ScaleEvent.Status.RUNNING) {
+      // the running event prunes or ejects it; if it finished before it saw this, the health
+      // checker's next miss asks again, so no failure is lost
+      running.failed.add(name);
+      return running;
     }
     return submit(ScaleEvent.Kind.EJECT, name, event -> {
       Topology t = store.current();
@@ -166,8 +170,11 @@ final class ScaleCoordinator implements AutoCloseable {
     });
   }
 
-  /** Brings an ejected node that answers again back, flushed, through a normal handoff. */
-  synchronized ScaleEvent readmit(String name) {
+  /**
+   * Brings an ejected node that answers again back, flushed, through a normal handoff, as the
+   * process {@code incarnation} (a restarted process is admitted anew, never re-adopted).
+   */
+  synchronized ScaleEvent readmit(String name, long incarnation) {
     requireIdle();
     NodeInfo node = requireNode(name);
     if (node.state() != NodeState.EJECTED) {
@@ -175,12 +182,13 @@ final class ScaleCoordinator implements AutoCloseable {
     }
     return submit(ScaleEvent.Kind.READMIT, name, event -> {
       flush(node.address());
-      changeMembership(event, nodes -> replace(nodes, name, n -> n.withState(NodeState.UP)));
+      changeMembership(event, nodes -> replace(nodes, name, n -> n.withState(NodeState.UP).withIncarnation(incarnation)));
     });
   }
 
-  /** Resumes the handoffs of a persisted topology, after a router restart. */
+  /** Resumes the handoffs of a persisted topology, after a router restart or a failed event. */
   synchronized ScaleEvent resume() {
+    requireIdle();
     return submit(ScaleEvent.Kind.RESUME, null, this::drive);
   }
 
@@ -229,7 +237,11 @@ final class ScaleCoordinator implements AutoCloseable {
     runner.execute(() -> {
       try {
         step.run(event);
-        if (event.aborted) {
+        if (event.aborted && !event.cancelledLeaves.isEmpty()) {
+          event.end(ScaleEvent.Status.FAILED, "cancelled: " + String.join(", ", event.cancelledLeaves)
+              + " stays in the ring, because a node it was handing its ranges to failed first ("
+              + String.join(", ", event.failed) + ", ejected)");
+        } else if (event.aborted) {
           event.end(ScaleEvent.Status.FAILED, "node(s) taking part failed and were ejected: " + String.join(", ", event.failed));
         } else if (event.kind == ScaleEvent.Kind.EJECT) {
           event.end(ScaleEvent.Status.DONE, "ejected " + String.join(", ", event.failed));
@@ -246,10 +258,33 @@ final class ScaleCoordinator implements AutoCloseable {
         }
         log.error("scale event {} failed", event.id, e);
         event.end(ScaleEvent.Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        resumeLater();
       }
       log.info("scale event {} {}: {} (moved {} of {} keys)", event.id, event.status, event.message, event.keysMoved(), event.keysTotal());
     });
     return event;
+  }
+
+  /**
+   * No event may end with handoffs persisted and nobody driving them: if one failed with handoffs
+   * left, a RESUME event takes them on after a pause (and again, until they are resolved).
+   */
+  private void resumeLater() {
+    if (closing || store.current().handoffs().isEmpty()) {
+      return;
+    }
+    CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> {
+      if (closing || store.current().handoffs().isEmpty()) {
+        return;
+      }
+      try {
+        resume();
+        log.info("resuming the handoffs left by a failed event");
+      } catch (ApiException busy) {
+        log.debug("resume deferred: {}", busy.getMessage());
+        resumeLater();
+      }
+    });
   }
 
   /** Starts the handoffs from the current membership to {@code change(nodes)}, then drives them. */
@@ -322,17 +357,49 @@ final class ScaleCoordinator implements AutoCloseable {
   }
 
   /**
-   * Drops the handoffs of the participants that failed and ejects those nodes, as one topology
-   * change: a failed source's ranges fall to their new owners empty, a failed target's to their
-   * successors; the handoffs between live nodes stay in their phase and go on.
+   * Resolves the handoffs of the participants that failed, as one topology change, exactly as the
+   * failure table says (ARCHITECTURE, "When a participant fails"):
+   *
+   *   S failed, any phase             the handoff is dropped: R goes to its owner in the ring
+   *                                   without S, empty (a joiner already is that owner).
+   *   T failed, ACTIVE or STREAMING   dropped: R goes to its owner without T, empty; a source that
+   *                                   gets R back purges it (ClusterState: gained after a view in
+   *                                   which it did not own R), since T may have taken writes.
+   *   T failed, PREPARED or SEALED    T never served R, so S holds every acknowledged write: a
+   *                                   source in the ring keeps R (it owns R again without T, and
+   *                                   ClusterState keeps a range it held sealed); a LEAVING source
+   *                                   stays in the ring instead: its leave is cancelled and all its
+   *                                   handoffs dropped (the phases move in lockstep, so none of
+   *                                   them was activated either).
+   *
+   * The failed nodes are ejected; the handoffs between live nodes stay in their phase and go on.
    */
   private void prune(ScaleEvent event) {
     Set<String> failed = Set.copyOf(event.failed);
-    Topology t = store.update(cur -> cur.next(
-        ejecting(cur.nodes(), failed),
-        cur.handoffs().stream().filter(h -> !failed.contains(h.from()) && !failed.contains(h.to())).toList()));
+    Set<String> cancelledLeaves = new LinkedHashSet<>();
+    Topology t = store.update(cur -> {
+      cancelledLeaves.clear();
+      for (Handoff h : cur.handoffs()) {
+        boolean notActivated = h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED;
+        if (notActivated && failed.contains(h.to()) && !failed.contains(h.from())) {
+          cur.node(h.from()).filter(n -> n.state() == NodeState.LEAVING).ifPresent(n -> cancelledLeaves.add(n.name()));
+        }
+      }
+      List<NodeInfo> nodes = ejecting(cur.nodes(), failed).stream()
+          .map(n -> cancelledLeaves.contains(n.name()) ? n.withState(NodeState.UP) : n)
+          .toList();
+      List<Handoff> handoffs = cur.handoffs().stream()
+          .filter(h -> !failed.contains(h.from()) && !failed.contains(h.to()) && !cancelledLeaves.contains(h.from()))
+          .toList();
+      return cur.next(nodes, handoffs);
+    });
     event.pruned = true;
-    log.warn("scale event {}: {} failed; dropped its handoffs, the others go on: {}", event.id, failed,
+    if (!cancelledLeaves.isEmpty()) {
+      event.cancelledLeaves.addAll(cancelledLeaves);
+      log.warn("scale event {}: the leave of {} is cancelled: a target failed before any range moved; it stays in the ring",
+          event.id, cancelledLeaves);
+    }
+    log.warn("scale event {}: {} failed; resolved its handoffs, the others go on: {}", event.id, failed,
         t.handoffs().stream().map(Describe::handoff).toList());
     pushAll(t, participants(t), event);
   }
@@ -368,7 +435,8 @@ final class ScaleCoordinator implements AutoCloseable {
   private void finish(ScaleEvent event) {
     Set<String> failed = Set.copyOf(event.failed);
     if (event.kind != ScaleEvent.Kind.EJECT) {
-      event.aborted = event.node == null ? event.pruned : failed.contains(event.node);
+      event.aborted = event.node == null ? event.pruned
+          : failed.contains(event.node) || event.cancelledLeaves.contains(event.node);
     }
     Topology before = store.current();
     Topology t = store.update(cur -> cur.next(
@@ -378,7 +446,7 @@ final class ScaleCoordinator implements AutoCloseable {
     for (NodeInfo gone : before.nodes()) {
       if (t.node(gone.name()).isEmpty()) {
         try {
-          pool.push(gone.address(), t);
+          pool.push(gone.address(), t, gone.incarnation());
         } catch (IOException e) {
           log.debug("cannot tell departed node {}: {}", gone.name(), e.getMessage());
         }
@@ -390,22 +458,42 @@ final class ScaleCoordinator implements AutoCloseable {
     }
   }
 
-  /** Streams every handoff of {@code t} not in {@code streamed}, in parallel; adds those that finish to it. */
+  /**
+   * Streams every handoff of {@code t} not in {@code streamed}, in parallel; adds those that finish
+   * to it. A stream that fails between two live nodes (the target refused the connection, say) is
+   * sent again after a back-off, for as long as it takes: a handoff is never given up while both
+   * ends live. Only the failure of a participant (found by the health checker: dead, or lease run
+   * out) ends it, and then the failure table decides (see prune).
+   */
   private void stream(Topology t, ScaleEvent event, Set<String> streamed) throws InterruptedException {
     Map<Handoff, Future<Long>> running = new HashMap<>();
     Map<Handoff, Integer> attempts = new HashMap<>();
+    Map<Handoff, Long> retryAt = new HashMap<>();
     for (Handoff h : t.handoffs()) {
       if (!streamed.contains(h.id())) {
         running.put(h, streams.submit(() -> streamOne(t, h)));
         attempts.put(h, 1);
       }
     }
-    long deadline = System.nanoTime() + streamTimeout.toNanos();
     long nextPoll = 0;
-    while (!running.isEmpty()) {
+    while (!running.isEmpty() || !retryAt.isEmpty()) {
+      if (closing) {
+        throw new InterruptedException("the router is stopping");
+      }
       boolean poll = System.nanoTime() >= nextPoll;
       if (poll) {
         nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
+      }
+      for (var it = retryAt.entrySet().iterator(); it.hasNext(); ) {
+        var entry = it.next();
+        Handoff h = entry.getKey();
+        if (event.failed.contains(h.from()) || event.failed.contains(h.to())) {
+          it.remove();
+        } else if (System.nanoTime() - entry.getValue() >= 0) {
+          it.remove();
+          attempts.merge(h, 1, Integer::sum);
+          running.put(h, streams.submit(() -> streamOne(t, h)));
+        }
       }
       for (var it = running.entrySet().iterator(); it.hasNext(); ) {
         var entry = it.next();
@@ -427,56 +515,37 @@ final class ScaleCoordinator implements AutoCloseable {
             pollProgress(t, h, event);
           }
         } catch (java.util.concurrent.ExecutionException e) {
-          log.warn("handoff {} {} -> {}: streaming failed: {}", h.id(), h.from(), h.to(), e.getCause().getMessage());
-          blame(t, h, event);
-          if (!event.failed.contains(h.from()) && !event.failed.contains(h.to()) && attempts.get(h) < 3) {
-            attempts.merge(h, 1, Integer::sum);
-            entry.setValue(streams.submit(() -> streamOne(t, h))); // both answer: stream again (idempotent)
-          } else {
-            it.remove();
-          }
+          int attempt = attempts.get(h);
+          long backoff = Math.min(RETRY_MAX_MILLIS, RETRY_MIN_MILLIS << Math.min(attempt - 1, 10));
+          log.warn("handoff {} {} -> {}: streaming failed (attempt {}), again in {} ms unless a participant failed: {}",
+              h.id(), h.from(), h.to(), attempt, backoff, e.getCause().getMessage());
+          event.streamRetries.incrementAndGet();
+          it.remove();
+          retryAt.put(h, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
         }
       }
-      if (System.nanoTime() > deadline) {
-        running.values().forEach(f -> f.cancel(true));
-        throw new IllegalStateException("streaming did not finish within " + streamTimeout);
+      if (running.isEmpty() && !retryAt.isEmpty()) {
+        Thread.sleep(20);
       }
     }
   }
 
   private long streamOne(Topology t, Handoff h) throws IOException {
-    String source = t.node(h.from()).map(NodeInfo::address).orElse(h.from());
-    try (NodeClient client = pool.dedicated(source)) {
-      client.readTimeout(streamTimeout);
-      Object reply = client.call("RING.STREAM", h.id());
-      if (!(reply instanceof Long moved)) {
-        throw new IOException("unexpected reply to RING.STREAM from " + source + ": " + NodeClient.text(reply));
-      }
-      return moved;
-    }
+    return pool.stream(addressOf(t, h.from()), h.id());
   }
 
   private void pollProgress(Topology t, Handoff h, ScaleEvent event) {
-    String source = t.node(h.from()).map(NodeInfo::address).orElse(h.from());
+    String source = addressOf(t, h.from());
     try {
-      if (pool.call(source, "RING.PROGRESS", h.id()) instanceof List<?> list && list.size() == 2) {
-        event.progress.put(h.id(), new ScaleEvent.Progress((Long) list.get(0), (Long) list.get(1)));
-      }
+      long[] p = pool.progress(source, h.id());
+      event.progress.put(h.id(), new ScaleEvent.Progress(p[0], p[1]));
     } catch (IOException | RuntimeException e) {
       log.debug("progress of {} from {}: {}", h.id(), source, e.getMessage());
     }
   }
 
-  /** After a failed stream, whichever of source and target no longer answers has failed. */
-  private void blame(Topology t, Handoff h, ScaleEvent event) {
-    for (String name : List.of(h.from(), h.to())) {
-      String address = t.node(name).map(NodeInfo::address).orElse(name);
-      try {
-        pool.call(address, "PING");
-      } catch (IOException e) {
-        event.failed.add(name);
-      }
-    }
+  private static String addressOf(Topology t, String name) {
+    return t.node(name).map(NodeInfo::address).orElse(name);
   }
 
   // ---- pushes -----------------------------------------------------------------------------
@@ -517,7 +586,7 @@ final class ScaleCoordinator implements AutoCloseable {
 
   private void pushOnce(Topology t, NodeInfo node) {
     try {
-      pool.push(node.address(), t);
+      pool.push(node.address(), t, node.incarnation());
     } catch (IOException e) {
       pool.discard(node.address());
       log.debug("cannot push epoch {} to {} ({}): {}", t.epoch(), node.name(), node.state(), e.getMessage());
@@ -526,11 +595,13 @@ final class ScaleCoordinator implements AutoCloseable {
 
   /** Pushes {@code t} to one node; false when it cannot be reached after a few attempts. */
   boolean pushWithRetry(Topology t, String name) {
-    String address = t.node(name).map(NodeInfo::address).orElse(name);
+    NodeInfo node = t.node(name).orElse(null);
+    String address = node == null ? name : node.address();
+    long incarnation = node == null ? 0 : node.incarnation();
     IOException last = null;
     for (int attempt = 0; attempt < PUSH_ATTEMPTS; attempt++) {
       try {
-        pool.push(address, t);
+        pool.push(address, t, incarnation);
         return true;
       } catch (NodeClient.ErrorReply e) {
         log.warn("node {} refused topology epoch {}: {}", name, t.epoch(), e.getMessage());
@@ -545,12 +616,13 @@ final class ScaleCoordinator implements AutoCloseable {
   }
 
   private void flush(String address) throws IOException {
-    pool.call(address, "RING.FLUSH");
+    pool.flush(address);
   }
 
-  private void requireAnswers(String address, String name) {
+  /** The incarnation of the process answering at {@code address}; a clear 400 if none answers. */
+  private long requireMember(String address, String name) {
     try {
-      pool.call(address, "PING");
+      return pool.heartbeat(address, 0, 0).incarnation();
     } catch (IOException e) {
       throw ApiException.badRequest("node " + name + " at " + address + " does not answer: " + e.getMessage());
     }

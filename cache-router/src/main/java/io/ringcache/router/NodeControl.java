@@ -1,0 +1,41 @@
+package io.ringcache.router;
+
+import io.ringcache.ring.Topology;
+import java.io.IOException;
+
+/**
+ * Every call the control plane (health checks, scale events) makes to a node. The seam between
+ * the router's decisions and the network: {@link NodePool} implements it over RESP connections, and
+ * a simulation can implement it over a simulated network and clock.
+ */
+interface NodeControl {
+
+  /** What a node answered to a heartbeat. */
+  record Heartbeat(long epoch, long incarnation, boolean member, long leaseLeftMillis) {}
+
+  /**
+   * Sends a health check that renews the lease of {@code incarnation} (0: learn the incarnation,
+   * renew nothing) for {@code leaseMillis}.
+   */
+  Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException;
+
+  /**
+   * Pushes {@code topology} to the process {@code incarnation} (0: whichever answers) of the node at
+   * {@code address}; returns the epoch it holds after.
+   *
+   * @throws NodeClient.ErrorReply if the node refused it (another incarnation, say)
+   */
+  long push(String address, Topology topology, long incarnation) throws IOException;
+
+  /** Makes the source at {@code address} stream handoff {@code id}; returns the entries sent, once done. */
+  long stream(String address, String id) throws IOException;
+
+  /** Streaming progress of handoff {@code id} at its source: entries acknowledged and to send. */
+  long[] progress(String address, String id) throws IOException;
+
+  /** Drops every entry of the node at {@code address} (before it joins). */
+  void flush(String address) throws IOException;
+
+  /** Closes the connections kept to {@code address}, after it failed. */
+  void discard(String address);
+}
