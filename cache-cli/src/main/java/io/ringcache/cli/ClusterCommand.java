@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  * up: refuse if the run directory has live processes or any port is taken (nothing is started);
  * build the launchers' jars once, one after the other; start the nodes, wait until each answers
  * PING; start the router with them as its first topology, wait until its /health answers and its
- * /nodes lists every node UP and seen by a health check (so each node holds the topology). Any
+ * /nodes lists every node UP, seen by a health check and holding a lease (so each node holds the
+ * topology and serves its keys). Any
  * failure, or Ctrl-C, stops what was started. Every wait has a deadline.
  *
  * down: SIGTERM the router, then the nodes (so the router does not eject nodes as they stop), each
@@ -267,7 +268,8 @@ final class ClusterCommand implements Runnable {
       int up = 0;
       for (JsonNode n : nodes) {
         if (names.contains(n.path("name").asText()) && n.path("state").asText().equals("UP")
-            && !n.path("lastSeen").isNull() && n.path("healthMisses").asInt(-1) == 0) {
+            && !n.path("lastSeen").isNull() && n.path("healthMisses").asInt(-1) == 0
+            && n.path("leaseMillis").asLong(-1) > 0) { // admitted: it serves its keys
           up++;
         }
       }

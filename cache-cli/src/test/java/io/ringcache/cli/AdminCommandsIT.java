@@ -91,7 +91,7 @@ class AdminCommandsIT {
 
   @Test
   void addWeightRemove_waitForTheirHandoffs_andStatusShowsTheResult() {
-    NodeServer fourth = NodeServer.start(NodeConfig.builder().port(0).threads(1).build());
+    NodeServer fourth = NodeServer.start(NodeConfig.builder().port(0).threads(1).cluster(true).build());
     nodes.add(fourth);
     String name = fourth.cluster().name();
     for (int i = 0; i < 40; i++) {

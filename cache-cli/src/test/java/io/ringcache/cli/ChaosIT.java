@@ -127,9 +127,9 @@ class ChaosIT {
       proxy.set(otherKey, "before");
       signal("STOP", pid);
       try {
-        // a stopped node still accepts connections: it is ejected only once its lease (10 s by
+        // a stopped node still accepts connections: it is ejected only once its lease (15 s by
         // default) has certainly run out, so that it can no longer acknowledge a write
-        awaitTrue(() -> state(stalled) == NodeState.EJECTED, Duration.ofSeconds(15), stalled + " ejected while stopped");
+        awaitTrue(() -> state(stalled) == NodeState.EJECTED, Duration.ofSeconds(25), stalled + " ejected while stopped");
         long start = System.nanoTime();
         assertThat(proxy.get(otherKey)).isEqualTo("before");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
@@ -160,7 +160,7 @@ class ChaosIT {
     }
     RoutingTable before = RoutingTable.of(topology());
     extraPids.add(LocalProcesses.startDetached(ROOT, "cache-node",
-        List.of("--bind", "127.0.0.1", "--port", Integer.toString(base + 4), "--name", joiner), Map.of(),
+        List.of("--cluster", "--bind", "127.0.0.1", "--port", Integer.toString(base + 4), "--name", joiner), Map.of(),
         dir, dir.resolve("logs/joining-node.log")));
     awaitTrue(() -> listening(base + 4), Duration.ofSeconds(60), "the joining node listening");
 

@@ -56,7 +56,7 @@ final class HealthChecker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
 
   /** What the last probes of one node found. */
-  record Health(int misses, Instant lastSeen, String lastError, long epoch) {}
+  record Health(int misses, Instant lastSeen, String lastError, long epoch, long leaseLeftMillis) {}
 
   private final TopologyStore store;
   private final NodeControl nodes;
@@ -145,15 +145,21 @@ final class HealthChecker implements AutoCloseable {
     boolean renew = admitted != 0 && (fence == null
         || (fence.minEpoch() != Long.MAX_VALUE && reportedEpoch.getOrDefault(node.name(), -1L) >= fence.minEpoch()));
     NodeControl.Heartbeat beat;
+    long leaseMillis = TimeUnit.NANOSECONDS.toMillis(leaseNanos);
     try {
-      beat = nodes.heartbeat(node.address(), renew ? admitted : 0, TimeUnit.NANOSECONDS.toMillis(leaseNanos));
+      beat = nodes.heartbeat(node.address(), renew ? admitted : 0, leaseMillis);
+      if (renew && beat.incarnation() == admitted && beat.leaseLeftMillis() < leaseMillis / 2) {
+        // a new connection's first heartbeat renews nothing (nothing to anchor at): send the next
+        // one at once rather than an interval later (after a router restart, a reconnect)
+        beat = nodes.heartbeat(node.address(), admitted, leaseMillis);
+      }
     } catch (IOException | RuntimeException e) {
       nodes.discard(node.address());
       missed(node, e);
       return;
     }
     lastAnswer.merge(node.name(), nanoTime.getAsLong(), Math::max);
-    Health before = health.put(node.name(), new Health(0, Instant.now(), null, beat.epoch()));
+    Health before = health.put(node.name(), new Health(0, Instant.now(), null, beat.epoch(), beat.leaseLeftMillis()));
     reportedEpoch.put(node.name(), beat.epoch());
     refused.remove(node.name());
     if (before != null && before.misses() >= maxMisses) {
@@ -256,8 +262,8 @@ final class HealthChecker implements AutoCloseable {
     refused.put(node.name(), error instanceof ConnectException);
     Health h = health.merge(
         node.name(),
-        new Health(1, null, why, -1),
-        (old, one) -> new Health(old.misses() + 1, old.lastSeen(), why, old.epoch()));
+        new Health(1, null, why, -1, -1),
+        (old, one) -> new Health(old.misses() + 1, old.lastSeen(), why, old.epoch(), old.leaseLeftMillis()));
     if (h.misses() < maxMisses) {
       return;
     }

@@ -44,6 +44,8 @@ public final class Router implements AutoCloseable {
   private final TopologyStore store;
   private final NodePool pool;
   private final NodePool probePool;
+  /** Heartbeats only: one caller per node, so each node's heartbeats share one connection (lease anchors stay fresh). */
+  private final NodePool heartbeatPool;
   private final ScaleCoordinator coordinator;
   private final HealthChecker health;
   private final ExecutorService adminExecutor;
@@ -67,7 +69,8 @@ public final class Router implements AutoCloseable {
     this.pool = new NodePool(config.password(), Duration.ofSeconds(2), nodeSockets);
     this.probePool = new NodePool(config.password(), config.healthInterval(), nodeSockets);
     this.coordinator = new ScaleCoordinator(store, pool, config.streamTimeout());
-    this.health = new HealthChecker(store, probePool, coordinator, config.healthInterval(), config.healthMisses(),
+    this.heartbeatPool = new NodePool(config.password(), config.healthInterval(), nodeSockets);
+    this.health = new HealthChecker(store, heartbeatPool, coordinator, config.healthInterval(), config.healthMisses(),
         config.lease());
     this.adminExecutor = Executors.newFixedThreadPool(4, r -> {
       Thread thread = new Thread(r, "ringcache-admin");
@@ -247,6 +250,9 @@ public final class Router implements AutoCloseable {
     HealthChecker.Health h = health.healthOf(n.name());
     json.put("healthMisses", h == null ? null : h.misses());
     json.put("lastSeen", h == null || h.lastSeen() == null ? null : h.lastSeen().toString());
+    // what the node reported at its last answer: ms of lease left (-1: it never held one, and a
+    // --cluster member serves nothing until it does)
+    json.put("leaseMillis", h == null ? null : h.leaseLeftMillis());
     return json;
   }
 
@@ -265,6 +271,7 @@ public final class Router implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     pool.close();
     probePool.close();
+    heartbeatPool.close();
     metrics.close();
     log.info("router stopped");
   }

@@ -30,12 +30,13 @@ public record RouterConfig(
     Duration lease) {
 
   /**
-   * Default of {@link Builder#lease}: 10 s. Long enough that a supervised router restart (a JVM
-   * start and two health checks) fits inside it several times over, so the data plane does not
-   * notice one; a node that stops answering without refusing connections (paused, partitioned) is
-   * ejected only after it, so its keys wait that long for a new owner.
+   * Default of {@link Builder#lease}: 15 s (Redis Cluster's default node timeout). Long enough that
+   * a supervised router restart (a JVM start and a health check) fits inside it several times over,
+   * even on a loaded machine, so the data plane does not notice one; a node that stops answering
+   * without refusing connections (paused, partitioned) is ejected only after it, so its keys wait
+   * that long for a new owner.
    */
-  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
   /** Default of {@link Builder#proxyMaxOutputBuffer}: 64 MiB, as a node's max-output-buffer. */
   public static final long DEFAULT_PROXY_MAX_OUTPUT_BUFFER = NodeConfig.Limits.DEFAULT_MAX_OUTPUT_BUFFER;
@@ -90,7 +91,7 @@ public record RouterConfig(
     private Duration lease = DEFAULT_LEASE;
 
     /**
-     * How long a node may serve keys after a health check renewed its lease. Defaults to 10 s.
+     * How long a node may serve keys after a health check renewed its lease. Defaults to 15 s.
      * See {@link #DEFAULT_LEASE}.
      */
     public Builder lease(Duration lease) {

@@ -71,9 +71,9 @@ public final class RouterMain implements Callable<Integer> {
       description = "Missed checks before a node is DOWN and ejected (env CACHE_ROUTER_HEALTH_MISSES). Default: ${DEFAULT-VALUE}.")
   int healthMisses;
 
-  @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "${env:CACHE_ROUTER_LEASE:-10s}",
+  @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "${env:CACHE_ROUTER_LEASE:-15s}",
       converter = DurationConverter.class,
-      description = "How long a node may serve keys after a health check renewed its lease, e.g. 10s or 2500ms; a node that stops answering is ejected only once it certainly ran out (env CACHE_ROUTER_LEASE). Default: ${DEFAULT-VALUE}.")
+      description = "How long a node may serve keys after a health check renewed its lease, e.g. 15s or 2500ms; a node that stops answering is ejected only once it certainly ran out (env CACHE_ROUTER_LEASE). Default: ${DEFAULT-VALUE}.")
   Duration lease;
 
   @Option(names = "--tls-keystore", paramLabel = "FILE", defaultValue = "${env:CACHE_TLS_KEYSTORE}",

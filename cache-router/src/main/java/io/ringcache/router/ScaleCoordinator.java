@@ -108,6 +108,7 @@ final class ScaleCoordinator implements AutoCloseable {
       }
     }
     long incarnation = requireMember(addr, name);
+    requireAdmitted();
     NodeInfo joining = new NodeInfo(name, addr, weight, NodeState.UP, incarnation);
     return submit(ScaleEvent.Kind.JOIN, name, event -> {
       flush(addr);
@@ -127,6 +128,7 @@ final class ScaleCoordinator implements AutoCloseable {
     if (node.state().inRing() && t.ring().nodeNames().size() == 1) {
       throw ApiException.conflict("cannot remove " + name + ": it is the last node in the ring");
     }
+    requireAdmitted();
     return submit(ScaleEvent.Kind.LEAVE, name, event -> {
       if (!node.state().inRing()) {
         // an ejected node holds nothing: just forget it
@@ -146,6 +148,7 @@ final class ScaleCoordinator implements AutoCloseable {
     if (node.weight() == weight) {
       throw ApiException.conflict("node " + name + " already has weight " + weight);
     }
+    requireAdmitted();
     return submit(ScaleEvent.Kind.WEIGHT, name,
         event -> changeMembership(event, nodes -> replace(nodes, name, n -> n.withWeight(weight))));
   }
@@ -564,6 +567,9 @@ final class ScaleCoordinator implements AutoCloseable {
 
   private void pushAll(Topology t, Set<String> required, ScaleEvent event) {
     for (NodeInfo node : t.nodes()) {
+      if (node.incarnation() == 0 && !required.contains(node.name())) {
+        continue; // never answered yet: the health checker records its incarnation, then pushes
+      }
       if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
         bestEffort.execute(() -> pushOnce(t, node)); // never a participant; it may hang until a timeout
       } else if (!pushWithRetry(t, node.name()) && required.contains(node.name())) {
@@ -575,6 +581,9 @@ final class ScaleCoordinator implements AutoCloseable {
   /** Pushes to every node listed, ejected ones included (so that they stop serving); failures are left to the health checker. */
   void pushAll(Topology t) {
     for (NodeInfo node : t.nodes()) {
+      if (node.incarnation() == 0) {
+        continue; // never answered yet: the health checker records its incarnation, then pushes
+      }
       if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
         // a node that is down may hang until a timeout: tell it off the caller's thread, once
         bestEffort.execute(() -> pushOnce(t, node));
@@ -619,12 +628,33 @@ final class ScaleCoordinator implements AutoCloseable {
     pool.flush(address);
   }
 
-  /** The incarnation of the process answering at {@code address}; a clear 400 if none answers. */
+  /**
+   * The incarnation of the process answering at {@code address}; a clear 400 if none answers, or if
+   * it was started standalone (it would own every key again after a restart).
+   */
   private long requireMember(String address, String name) {
+    NodeControl.Heartbeat beat;
     try {
-      return pool.heartbeat(address, 0, 0).incarnation();
+      beat = pool.heartbeat(address, 0, 0);
     } catch (IOException e) {
       throw ApiException.badRequest("node " + name + " at " + address + " does not answer: " + e.getMessage());
+    }
+    if (!beat.member()) {
+      throw ApiException.badRequest("node " + name + " at " + address + " was started standalone: restart it with --cluster"
+          + " (CACHE_NODE_CLUSTER=true) to add it; a standalone node would serve every key again after a restart");
+    }
+    return beat.incarnation();
+  }
+
+  /**
+   * Refuses a scale event while a node of the ring has not answered the router yet: until its
+   * incarnation is recorded it gets no topology, and every participant must acknowledge each step.
+   */
+  private void requireAdmitted() {
+    for (NodeInfo n : store.current().nodes()) {
+      if (n.incarnation() == 0 && (n.state() == NodeState.UP || n.state() == NodeState.LEAVING)) {
+        throw ApiException.conflict("node " + n.name() + " has not answered the router yet; try again in a moment");
+      }
     }
   }
 

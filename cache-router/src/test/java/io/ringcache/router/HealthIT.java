@@ -48,7 +48,7 @@ class HealthIT {
     assertThat(wrong).isPositive().isLessThan(20_000);
 
     // the node comes back on the same address, with stale data written before it died
-    NodeServer back = NodeServer.start(NodeConfig.builder().port(port).threads(1).build());
+    NodeServer back = NodeServer.start(NodeConfig.builder().port(port).threads(1).cluster(true).build());
     back.store().set(io.ringcache.node.store.Key.of("stale".getBytes()), "old".getBytes(), -1, false,
         io.ringcache.node.store.Store.Condition.ALWAYS);
     cluster.nodes.put(victim, back);

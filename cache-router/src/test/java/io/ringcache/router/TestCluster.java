@@ -75,7 +75,7 @@ final class TestCluster implements AutoCloseable {
   }
 
   NodeServer startNode() {
-    NodeConfig.Builder config = NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).requirepass(password);
+    NodeConfig.Builder config = NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).requirepass(password).cluster(true);
     if (tls != null) {
       config.tls(tls.keystore(), tls.password()).tlsCaCert(tls.caCert());
     }
@@ -109,18 +109,18 @@ final class TestCluster implements AutoCloseable {
     return router.topology();
   }
 
-  /** Waits until every running node of the topology holds the router's epoch. */
+  /** Waits until every running node of the topology holds the router's epoch, and every member of the ring a lease. */
   void awaitEpochEverywhere() {
     await(() -> {
       Topology t = router.topology();
       for (NodeInfo n : t.nodes()) {
         NodeServer node = nodes.get(n.name());
-        if (node != null && node.cluster().epoch() != t.epoch()) {
+        if (node != null && (node.cluster().epoch() != t.epoch() || (n.state().inRing() && !node.cluster().leaseValid()))) {
           return false;
         }
       }
       return true;
-    }, Duration.ofSeconds(20), "every node at the router's epoch");
+    }, Duration.ofSeconds(20), "every node at the router's epoch, with a lease");
   }
 
   /** Waits until the router has no handoff under way and no scale event running. */

@@ -375,7 +375,11 @@ public final class ClusterState {
     if (v == null) {
       return member ? notAdmitted : Route.SERVE;
     }
-    if ((leased || member) && !leaseValid()) {
+    if (!leased) {
+      if (member) {
+        return notAdmitted; // a topology, but no lease yet: admitted a moment from now
+      }
+    } else if (leaseExpiresNanos - nanoTime.getAsLong() <= 0) {
       return leaseExpired;
     }
     RangeIndex b = blocked;
