@@ -19,9 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -68,19 +65,21 @@ final class ScaleCoordinator implements AutoCloseable {
   private final TopologyStore store;
   private final NodeControl pool;
   private final Duration streamTimeout;
-  private final ExecutorService runner =
-      Executors.newSingleThreadExecutor(daemon("ringcache-scale-events"));
-  private final ExecutorService streams = Executors.newCachedThreadPool(daemon("ringcache-handoff-stream"));
-  private final ExecutorService bestEffort = Executors.newCachedThreadPool(daemon("ringcache-push"));
+  private final ControlRuntime runtime;
   private final Deque<ScaleEvent> history = new ArrayDeque<>();
   private ScaleEvent running;
   private long nextId = 1;
   private volatile boolean closing;
 
   ScaleCoordinator(TopologyStore store, NodeControl pool, Duration streamTimeout) {
+    this(store, pool, streamTimeout, ControlRuntime.threads());
+  }
+
+  ScaleCoordinator(TopologyStore store, NodeControl pool, Duration streamTimeout, ControlRuntime runtime) {
     this.store = store;
     this.pool = pool;
     this.streamTimeout = streamTimeout;
+    this.runtime = runtime;
   }
 
   // ---- requests ---------------------------------------------------------------------------
@@ -237,7 +236,7 @@ final class ScaleCoordinator implements AutoCloseable {
       history.removeLast();
     }
     log.info("scale event {} started: {} {}", event.id, kind, node == null ? "" : node);
-    runner.execute(() -> {
+    runtime.events().execute(() -> {
       try {
         step.run(event);
         if (event.aborted && !event.cancelledLeaves.isEmpty()) {
@@ -276,7 +275,7 @@ final class ScaleCoordinator implements AutoCloseable {
     if (closing || store.current().handoffs().isEmpty()) {
       return;
     }
-    CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> {
+    runtime.schedule(() -> {
       if (closing || store.current().handoffs().isEmpty()) {
         return;
       }
@@ -287,7 +286,7 @@ final class ScaleCoordinator implements AutoCloseable {
         log.debug("resume deferred: {}", busy.getMessage());
         resumeLater();
       }
-    });
+    }, 1, TimeUnit.SECONDS);
   }
 
   /** Starts the handoffs from the current membership to {@code change(nodes)}, then drives them. */
@@ -474,7 +473,7 @@ final class ScaleCoordinator implements AutoCloseable {
     Map<Handoff, Long> retryAt = new HashMap<>();
     for (Handoff h : t.handoffs()) {
       if (!streamed.contains(h.id())) {
-        running.put(h, streams.submit(() -> streamOne(t, h)));
+        running.put(h, runtime.streams().submit(() -> streamOne(t, h)));
         attempts.put(h, 1);
       }
     }
@@ -483,19 +482,19 @@ final class ScaleCoordinator implements AutoCloseable {
       if (closing) {
         throw new InterruptedException("the router is stopping");
       }
-      boolean poll = System.nanoTime() >= nextPoll;
+      boolean poll = runtime.nanoTime().getAsLong() >= nextPoll;
       if (poll) {
-        nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
+        nextPoll = runtime.nanoTime().getAsLong() + TimeUnit.MILLISECONDS.toNanos(250);
       }
       for (var it = retryAt.entrySet().iterator(); it.hasNext(); ) {
         var entry = it.next();
         Handoff h = entry.getKey();
         if (event.failed.contains(h.from()) || event.failed.contains(h.to())) {
           it.remove();
-        } else if (System.nanoTime() - entry.getValue() >= 0) {
+        } else if (runtime.nanoTime().getAsLong() - entry.getValue() >= 0) {
           it.remove();
           attempts.merge(h, 1, Integer::sum);
-          running.put(h, streams.submit(() -> streamOne(t, h)));
+          running.put(h, runtime.streams().submit(() -> streamOne(t, h)));
         }
       }
       for (var it = running.entrySet().iterator(); it.hasNext(); ) {
@@ -524,11 +523,11 @@ final class ScaleCoordinator implements AutoCloseable {
               h.id(), h.from(), h.to(), attempt, backoff, e.getCause().getMessage());
           event.streamRetries.incrementAndGet();
           it.remove();
-          retryAt.put(h, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
+          retryAt.put(h, runtime.nanoTime().getAsLong() + TimeUnit.MILLISECONDS.toNanos(backoff));
         }
       }
       if (running.isEmpty() && !retryAt.isEmpty()) {
-        Thread.sleep(20);
+        runtime.sleeper().sleep(20);
       }
     }
   }
@@ -571,7 +570,7 @@ final class ScaleCoordinator implements AutoCloseable {
         continue; // never answered yet: the health checker records its incarnation, then pushes
       }
       if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
-        bestEffort.execute(() -> pushOnce(t, node)); // never a participant; it may hang until a timeout
+        runtime.pushes().execute(() -> pushOnce(t, node)); // never a participant; it may hang until a timeout
       } else if (!pushWithRetry(t, node.name()) && required.contains(node.name())) {
         event.failed.add(node.name());
       }
@@ -586,7 +585,7 @@ final class ScaleCoordinator implements AutoCloseable {
       }
       if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
         // a node that is down may hang until a timeout: tell it off the caller's thread, once
-        bestEffort.execute(() -> pushOnce(t, node));
+        runtime.pushes().execute(() -> pushOnce(t, node));
       } else {
         pushWithRetry(t, node.name());
       }
@@ -707,19 +706,10 @@ final class ScaleCoordinator implements AutoCloseable {
     return nodes.stream().filter(n -> !n.name().equals(name)).toList();
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread thread = new Thread(r, name);
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
 
   @Override
   public void close() {
     closing = true;
-    runner.shutdownNow();
-    streams.shutdownNow();
-    bestEffort.shutdownNow();
+    runtime.shutdownNow();
   }
 }

@@ -63,6 +63,11 @@ final class TopologyStore {
     return store;
   }
 
+  /** A store that keeps the topology in memory only (the simulation test; a restarted router there reuses it). */
+  static TopologyStore inMemory(Topology initial) {
+    return new TopologyStore(null, initial);
+  }
+
   Topology current() {
     return current;
   }
@@ -86,6 +91,9 @@ final class TopologyStore {
   }
 
   private void persist(Topology topology) {
+    if (file == null) {
+      return;
+    }
     Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
     try {
       try (FileChannel channel =

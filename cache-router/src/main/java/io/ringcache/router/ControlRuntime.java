@@ -1,0 +1,58 @@
+package io.ringcache.router;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Where the control plane's work runs and what time it is: real threads and the monotonic clock in
+ * a router, a single-threaded virtual world in the simulation test (every task run in an order its
+ * seed decides, time advanced by the simulation), so a failing schedule replays exactly.
+ *
+ * @param events runs scale events, one at a time
+ * @param streams runs a handoff's RING.STREAM calls, several at once
+ * @param pushes runs best-effort pushes to nodes that may hang
+ * @param later runs a task after a delay
+ * @param nanoTime the monotonic clock
+ * @param sleeper waits a few milliseconds between polls
+ */
+record ControlRuntime(ExecutorService events, ExecutorService streams, ExecutorService pushes,
+    ScheduledExecutorService later, LongSupplier nanoTime, Sleeper sleeper) {
+
+  /** Waits for a while; the simulation's advances its clock and runs other work instead. */
+  interface Sleeper {
+    void sleep(long millis) throws InterruptedException;
+  }
+
+  /** Threads and the system clock, for a router. */
+  static ControlRuntime threads() {
+    return new ControlRuntime(
+        Executors.newSingleThreadExecutor(daemon("ringcache-scale-events")),
+        Executors.newCachedThreadPool(daemon("ringcache-handoff-stream")),
+        Executors.newCachedThreadPool(daemon("ringcache-push")),
+        Executors.newSingleThreadScheduledExecutor(daemon("ringcache-control-timer")),
+        System::nanoTime,
+        Thread::sleep);
+  }
+
+  void shutdownNow() {
+    events.shutdownNow();
+    streams.shutdownNow();
+    pushes.shutdownNow();
+    later.shutdownNow();
+  }
+
+  void schedule(Runnable task, long delay, TimeUnit unit) {
+    later.schedule(task, delay, unit);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread thread = new Thread(r, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

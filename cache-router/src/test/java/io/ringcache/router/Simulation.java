@@ -1,0 +1,795 @@
+package io.ringcache.router;
+
+import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.ImportState;
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.node.store.Stores;
+import io.ringcache.ring.Crc32;
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RoutingTable;
+import io.ringcache.ring.Topology;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/*
+ * A deterministic simulation of a ringcache cluster (ARCHITECTURE, "How it is proven").
+ *
+ * What is real: the router's ScaleCoordinator and HealthChecker (the whole control plane, with its
+ * failure table, leases and fences) and each node's ClusterState, ImportState and Store (routing,
+ * purge on gain, touched marks, incarnations, leases). What is simulated: the network (NodeControl
+ * calls and client requests as method calls with a latency, drops and timeouts), time (one virtual
+ * clock for every process), processes (crash, restart with a new incarnation, pause and resume),
+ * the node's command dispatch (a small model of CommandHandler: route, MOVED, TRYAGAIN,
+ * read-through, touch after success) and its stream (a model of HandoffStreamer: batches applied
+ * if absent and untouched).
+ *
+ * Everything runs on one thread. Tasks sit in a queue ordered by (virtual time, sequence); the seed
+ * decides every latency, fault, client command and scale request, so a seed replays exactly. The
+ * coordinator's blocking calls are where the world moves on: each call first advances the clock by
+ * its latency and runs whatever background work (client commands, health checks, faults, purges)
+ * became due, then reaches the node in whatever state that left it. Work sent to a paused node is
+ * held and runs when it resumes (as bytes wait in a socket buffer); its sender has timed out.
+ *
+ * The history checker (History) holds every run to the invariants: no read returns a value older
+ * than the newest write acknowledged before it started (a miss is allowed only where a node that
+ * held the key failed), and nothing deleted comes back.
+ */
+
+/** One simulated cluster run, from a seed. */
+final class Simulation {
+
+  static final long MS = 1_000_000L;
+  static final long LEASE_MS = 3_000;
+  static final long HEALTH_INTERVAL_MS = 500;
+  static final long CALL_TIMEOUT_MS = 500;
+
+  final long seed;
+  final Random random;
+  final History history = new History();
+  final List<String> log = new ArrayList<>();
+  private final Map<String, SimNode> nodes = new LinkedHashMap<>();
+  private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  private long now = 1_000 * MS;
+  private long sequence;
+  private int depth;
+  private int nextNodeId;
+  private TopologyStore store;
+  private ScaleCoordinator coordinator;
+  private HealthChecker health;
+  private int routerIncarnation;
+  private SimControl control;
+  private boolean routerUp;
+  private final Clock clock = new Clock() {
+    @Override
+    public long nanoTime() {
+      return now;
+    }
+
+    @Override
+    public long currentTimeMillis() {
+      return now / MS;
+    }
+  };
+
+  Simulation(long seed) {
+    this.seed = seed;
+    this.random = new Random(seed);
+  }
+
+  // ---- the world ---------------------------------------------------------------------------
+
+  /** A task of the virtual world. */
+  private final class Task implements Comparable<Task> {
+    final long at;
+    final long order = sequence++;
+    final boolean event;
+    final Runnable work;
+
+    Task(long at, boolean event, Runnable work) {
+      this.at = at;
+      this.event = event;
+      this.work = work;
+    }
+
+    @Override
+    public int compareTo(Task o) {
+      return at != o.at ? Long.compare(at, o.at) : Long.compare(order, o.order);
+    }
+  }
+
+  void at(long delayNanos, Runnable work) {
+    queue.add(new Task(now + delayNanos, false, work));
+  }
+
+  /** Runs the background tasks due by {@code until} (not scale events), then sets the clock there. */
+  private void advance(long until) {
+    if (depth > 0) {
+      now = Math.max(now, until);
+      return; // work started by background work does not run more background work
+    }
+    depth++;
+    try {
+      while (true) {
+        Task next = null;
+        for (Task t : queue) {
+          if (!t.event && t.at <= until && (next == null || t.compareTo(next) < 0)) {
+            next = t;
+          }
+        }
+        if (next == null) {
+          break;
+        }
+        queue.remove(next);
+        now = Math.max(now, next.at);
+        next.work.run();
+        observeFailures();
+      }
+    } finally {
+      depth--;
+    }
+    now = Math.max(now, until);
+  }
+
+  private long latency() {
+    return (1 + random.nextInt(5)) * MS / 2 + random.nextInt(1000) * 1000L;
+  }
+
+  void note(String what) {
+    log.add(String.format("%8.3f %s", (now - 1_000 * MS) / 1e9, what));
+  }
+
+  /** A node process: its state as the real node classes hold it, and whether it runs. */
+  final class SimNode {
+    final String name;
+    final boolean member;
+    long incarnation;
+    Store store;
+    ClusterState cluster;
+    boolean alive = true;
+    boolean paused;
+    /** Work that reached the node while it was paused; it runs at resume. */
+    final List<Runnable> held = new ArrayList<>();
+    /** The router's connection to it: a new one after each discard (a crash closes them all). */
+    int connection;
+    /** Per connection: when this process answered its last heartbeat there. */
+    final Map<Integer, Long> anchors = new HashMap<>();
+
+    SimNode(String name, boolean member) {
+      this.name = name;
+      this.member = member;
+      start();
+    }
+
+    void start() {
+      incarnation = random.nextLong() | 1;
+      store = Stores.packed(8L << 20, clock);
+      cluster = new ClusterState(name, name, store, task -> at(random.nextInt(50) * MS, task), incarnation, member,
+          () -> now);
+      alive = true;
+      paused = false;
+      held.clear();
+      anchors.clear();
+      connection++;
+    }
+
+    boolean reachable() {
+      return alive && !paused;
+    }
+  }
+
+  // ---- NodeControl over the simulated network -----------------------------------------------
+
+  private final class SimControl implements NodeControl {
+    private final int generation;
+
+    SimControl(int generation) {
+      this.generation = generation;
+    }
+
+    /** Sends a call: latency, background work, then the node, or a failure the sender sees. */
+    private <T> T call(String address, String what, NodeCall<T> work) throws IOException {
+      if (generation != routerIncarnation) {
+        throw new RouterCrash();
+      }
+      advance(now + latency());
+      if (generation != routerIncarnation) {
+        throw new RouterCrash(); // the router crashed while this call was on its way
+      }
+      SimNode node = nodes.get(address);
+      if (node == null || !node.alive) {
+        throw new java.net.ConnectException("Connection refused (" + address + ", " + what + ")");
+      }
+      if (random.nextInt(100) == 0) {
+        throw new IOException("connection reset before " + what + " reached " + address);
+      }
+      if (node.paused) {
+        node.held.add(() -> {
+          try {
+            work.run(node);
+          } catch (IOException | RuntimeException ignored) {
+            // its sender gave up long ago
+          }
+        });
+        advance(now + CALL_TIMEOUT_MS * MS);
+        throw new java.net.SocketTimeoutException(what + " to " + address + " timed out");
+      }
+      T reply = work.run(node);
+      advance(now + latency());
+      if (random.nextInt(100) == 0) {
+        throw new IOException("connection reset: the reply to " + what + " from " + address + " was lost");
+      }
+      return reply;
+    }
+
+    @Override
+    public Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException {
+      SimNode target = nodes.get(address);
+      int connection = target == null ? 0 : target.connection;
+      return call(address, "RING.HEARTBEAT", n -> {
+        Long anchor = n.anchors.get(connection);
+        n.cluster.heartbeat(incarnation, leaseMillis * MS, anchor != null, anchor == null ? 0 : anchor);
+        n.anchors.put(connection, now);
+        return new Heartbeat(n.cluster.epoch(), n.cluster.incarnation(), n.member, n.cluster.leaseRemainingMillis());
+      });
+    }
+
+    @Override
+    public long push(String address, Topology topology, long incarnation) throws IOException {
+      return call(address, "RING.SETTOPOLOGY " + topology.epoch(), n -> {
+        try {
+          return n.cluster.adopt(topology, incarnation);
+        } catch (ClusterState.StaleIncarnationException e) {
+          throw new NodeClient.ErrorReply(address, "ERR " + e.getMessage());
+        }
+      });
+    }
+
+    @Override
+    public long stream(String address, String id) throws IOException {
+      SimNode source = nodes.get(address);
+      Handoff handoff = call(address, "RING.STREAM " + id, n -> n.cluster.outgoing(id));
+      if (handoff == null) {
+        throw new NodeClient.ErrorReply(address, "ERR no handoff " + id + " with this node as its source");
+      }
+      List<Object[]> entries = new ArrayList<>();
+      source.store.forEachInRanges(handoff.ranges(), (key, value, ttl) -> entries.add(new Object[] {key, value, ttl}));
+      String targetAddress = source.cluster.addressOf(handoff.to());
+      long sent = 0;
+      for (int from = 0; from < entries.size(); from += 8) {
+        List<Object[]> batch = entries.subList(from, Math.min(entries.size(), from + 8));
+        if (!source.reachable()) {
+          throw new IOException("the source " + address + " stopped while streaming " + id);
+        }
+        int attempts = 0;
+        while (true) {
+          String result = call(targetAddress, "RING.IMPORT " + id, t -> importBatch(t, id, batch));
+          if (result == null) {
+            break;
+          }
+          if (!result.startsWith("TRYAGAIN") || ++attempts > 50) {
+            throw new IOException("RING.IMPORT " + id + " at " + targetAddress + ": " + result);
+          }
+          advance(now + 10 * MS);
+        }
+        sent += batch.size();
+      }
+      return sent;
+    }
+
+    private String importBatch(SimNode target, String id, List<Object[]> batch) {
+      ImportState state = target.cluster.incoming(id);
+      if (state == null) {
+        return "ERR not importing handoff " + id;
+      }
+      for (Object[] e : batch) {
+        if (target.cluster.blocks(((Key) e[0]).ringHash())) {
+          return "TRYAGAIN purging gained ranges";
+        }
+      }
+      for (Object[] e : batch) {
+        Key key = (Key) e[0];
+        long ttl = (Long) e[2];
+        state.applyIfUntouched(key, () -> target.store.put(key, (byte[]) e[1], ttl, false, Store.Condition.IF_ABSENT));
+      }
+      return null;
+    }
+
+    @Override
+    public long[] progress(String address, String id) {
+      return new long[] {0, 0};
+    }
+
+    @Override
+    public void flush(String address) throws IOException {
+      call(address, "RING.FLUSH", n -> {
+        n.cluster.flush();
+        return null;
+      });
+    }
+
+    @Override
+    public void discard(String address) {
+      SimNode node = nodes.get(address);
+      if (node != null) {
+        node.connection++; // the router closed its connection: the next one starts unanchored
+      }
+    }
+  }
+
+  private interface NodeCall<T> {
+    T run(SimNode node) throws IOException;
+  }
+
+  // ---- the control plane's runtime, virtual ------------------------------------------------
+
+  /** Runs a task on the simulation's thread: at once ({@code event} false) or as a queued scale event. */
+  private final class SimExecutor extends AbstractExecutorService implements ScheduledExecutorService {
+    private final boolean events;
+
+    SimExecutor(boolean events) {
+      this.events = events;
+    }
+
+    @Override
+    public void execute(Runnable command) {
+      if (events) {
+        queue.add(new Task(now, true, command));
+      } else {
+        command.run();
+      }
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+      queue.add(new Task(now + unit.toNanos(delay), false, command));
+      return null;
+    }
+
+    @Override
+    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void shutdown() {}
+
+    @Override
+    public List<Runnable> shutdownNow() {
+      return List.of();
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return false;
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return false;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) {
+      return true;
+    }
+
+    @Override
+    protected <T> java.util.concurrent.RunnableFuture<T> newTaskFor(Callable<T> callable) {
+      return new FutureTask<>(callable);
+    }
+  }
+
+  /** Thrown inside the coordinator's call when the router process crashes mid-event. */
+  private static final class RouterCrash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    RouterCrash() {
+      super("the router crashed", null, false, false);
+    }
+  }
+
+  private void startRouter() {
+    routerIncarnation++;
+    routerUp = true;
+    control = new SimControl(routerIncarnation);
+    ControlRuntime runtime = new ControlRuntime(new SimExecutor(true), new SimExecutor(false), new SimExecutor(false),
+        new SimExecutor(false), () -> now, millis -> advance(now + millis * MS));
+    coordinator = new ScaleCoordinator(store, control, Duration.ofMinutes(30), runtime);
+    health = new HealthChecker(store, control, coordinator, Duration.ofMillis(HEALTH_INTERVAL_MS), 3,
+        Duration.ofMillis(LEASE_MS), () -> now);
+    if (!store.current().handoffs().isEmpty()) {
+      coordinator.resume();
+    } else {
+      coordinator.pushAll(store.current());
+    }
+    int generation = routerIncarnation;
+    at(0, () -> healthRound(generation));
+  }
+
+  private void healthRound(int generation) {
+    if (generation != routerIncarnation) {
+      return; // that router crashed
+    }
+    for (NodeInfo n : store.current().nodes()) {
+      health.check(n);
+    }
+    at(HEALTH_INTERVAL_MS * MS, () -> healthRound(generation));
+  }
+
+  // ---- clients -----------------------------------------------------------------------------
+
+  private final List<String> keys = new ArrayList<>();
+  private Topology routed;
+  private RoutingTable routing;
+
+  /** The clients' routing: the router's current topology (clients refresh it often). */
+  private RoutingTable routing() {
+    Topology t = store.current();
+    if (t != routed) {
+      routed = t;
+      routing = RoutingTable.of(t);
+    }
+    return routing;
+  }
+  private long nextValue;
+
+  /** A client command sent to the node the client believes owns the key, following MOVED a few times. */
+  private void clientCommand() {
+    String key = keys.get(random.nextInt(keys.size()));
+    int kind = random.nextInt(10);
+    String address = routing().serverOf(key.getBytes(StandardCharsets.UTF_8));
+    if (address == null) {
+      return;
+    }
+    if (kind < 4) {
+      String value = key + "=" + nextValue++;
+      History.Op op = history.begin(key, History.Kind.SET, value, now);
+      send(address, op, 0);
+    } else if (kind < 5) {
+      History.Op op = history.begin(key, History.Kind.DEL, null, now);
+      send(address, op, 0);
+    } else if (kind < 6) {
+      History.Op op = history.begin(key, History.Kind.REJECTED_SET, null, now);
+      send(address, op, 0);
+    } else {
+      History.Op op = history.begin(key, History.Kind.GET, null, now);
+      send(address, op, 0);
+    }
+  }
+
+  private void send(String address, History.Op op, int redirects) {
+    SimNode node = nodes.get(address);
+    if (node == null || !node.alive) {
+      history.fail(op, now);
+      return;
+    }
+    if (node.paused) {
+      node.held.add(() -> execute(node, op)); // runs at resume; the client timed out
+      history.timeout(op, now);
+      return;
+    }
+    String moved = execute(node, op);
+    if (moved != null && redirects < 3) {
+      send(moved, op, redirects + 1);
+    }
+  }
+
+  /** The node's side of a command (a model of CommandHandler); returns a MOVED address, or null. */
+  private String execute(SimNode node, History.Op op) {
+    if (!node.alive) {
+      return null;
+    }
+    Key key = Key.of(op.key.getBytes(StandardCharsets.UTF_8));
+    ClusterState.Route route = node.cluster.route(Crc32.hash(key.bytes()));
+    switch (route.action()) {
+      case REDIRECT -> {
+        history.fail(op, now);
+        return route.address();
+      }
+      case TRYAGAIN -> {
+        history.fail(op, now);
+        return null;
+      }
+      case IMPORT -> {
+        ImportState state = route.importState();
+        boolean blind = op.kind == History.Kind.SET || op.kind == History.Kind.REJECTED_SET;
+        if (!blind && !state.isTouched(key) && !node.store.contains(key)) {
+          SimNode source = nodes.get(state.sourceAddress());
+          if (source == null || !source.reachable() || random.nextInt(50) == 0) {
+            history.fail(op, now); // -TRYAGAIN: a failed read-through is never a miss
+            return null;
+          }
+          byte[] value = source.store.get(key);
+          long ttl = value == null ? Store.NO_TTL : source.store.ttlNanos(key);
+          if (value != null) {
+            state.applyIfUntouched(key, () -> node.store.put(key, value, ttl, false, Store.Condition.IF_ABSENT));
+          }
+        }
+        if (op.kind == History.Kind.GET) {
+          history.read(op, node.store.get(key), node.name, now);
+        } else {
+          state.beginWrite(key);
+          boolean ok = apply(node, key, op);
+          state.endWrite(key, ok);
+        }
+      }
+      case SERVE -> {
+        if (op.kind == History.Kind.GET) {
+          history.read(op, node.store.get(key), node.name, now);
+        } else {
+          apply(node, key, op);
+        }
+      }
+    }
+    return null;
+  }
+
+  private boolean apply(SimNode node, Key key, History.Op op) {
+    switch (op.kind) {
+      case SET -> node.store.put(key, op.value.getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      case DEL -> node.store.remove(key);
+      case REJECTED_SET -> {
+        history.fail(op, now); // value over max-value-size: refused, nothing changes
+        return false;
+      }
+      default -> throw new IllegalStateException(op.kind.toString());
+    }
+    history.acknowledge(op, node.name, now);
+    return true;
+  }
+
+  // ---- faults and scale requests -------------------------------------------------------------
+
+  private void fault() {
+    List<SimNode> all = new ArrayList<>(nodes.values());
+    SimNode node = all.get(random.nextInt(all.size()));
+    int kind = random.nextInt(10);
+    if (kind < 3 && node.alive && !node.paused) {
+      long pause = (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
+      note("pause " + node.name + " for " + pause / MS + " ms");
+      node.paused = true;
+      at(pause, () -> resume(node));
+    } else if (kind < 5 && node.alive) {
+      note("crash " + node.name);
+      node.alive = false;
+      node.paused = false;
+      node.held.clear();
+      allowLossOfWhatItHolds(node);
+      if (random.nextInt(3) > 0) {
+        at((100 + random.nextInt(5_000)) * MS, () -> {
+          if (!node.alive) {
+            node.start();
+            note("restart " + node.name + " as " + Long.toHexString(node.incarnation));
+          }
+        });
+      }
+    } else if (kind < 6 && routerUp) {
+      note("router crash");
+      crashRouter();
+      at((200 + random.nextInt((int) LEASE_MS)) * MS, () -> {
+        startRouter();
+        note("router restarted");
+      });
+    } else if (routerUp) {
+      scaleRequest();
+    }
+  }
+
+  /** A node failed or crashed: a miss is allowed for every key whose newest value it holds. */
+  private void allowLossOfWhatItHolds(SimNode node) {
+    for (String key : history.keys()) {
+      String newest = history.newest(key);
+      byte[] held = node.store.get(Key.of(key.getBytes(StandardCharsets.UTF_8)));
+      if (newest != null && held != null && newest.equals(new String(held, StandardCharsets.UTF_8))) {
+        history.allowLoss(key);
+      }
+    }
+  }
+
+  private final java.util.Set<String> failuresSeen = new java.util.HashSet<>();
+  private final Map<ScaleEvent, String> eventStates = new java.util.IdentityHashMap<>();
+  private Topology lastTopology;
+
+  /**
+   * Failures the router decided (ejections, failed participants): a miss is allowed for what the
+   * failed node held and for the keys of the handoffs it took part in (the failure table drops them).
+   */
+  private void observeFailures() {
+    if (coordinator == null) {
+      return;
+    }
+    Topology previous = lastTopology == null ? store.current() : lastTopology;
+    for (ScaleEvent e : coordinator.history()) {
+      String state = e.status + " " + e.message;
+      if (!state.equals(eventStates.put(e, state))) {
+        note("router " + routerIncarnation + " event " + e.id + " " + e.kind + " " + (e.node == null ? "" : e.node) + ": "
+            + state + " failed=" + e.failed);
+      }
+      for (String name : e.failed) {
+        if (!failuresSeen.add(routerIncarnation + "/" + e.id + "/" + name)) {
+          continue;
+        }
+        SimNode node = nodes.get(name);
+        note("router " + routerIncarnation + " failed " + name + " in " + e.id + " at epoch " + store.current().epoch());
+        if (node != null) {
+          allowLossOfWhatItHolds(node);
+        }
+        for (Topology t : List.of(previous, store.current())) {
+          for (Handoff h : t.handoffs()) {
+            if (h.from().equals(name) || h.to().equals(name)) {
+              for (String key : history.keys()) {
+                int hash = Crc32.hash(key.getBytes(StandardCharsets.UTF_8));
+                if (h.ranges().stream().anyMatch(r -> r.contains(hash))) {
+                  history.allowLoss(key);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    if (lastTopology != store.current()) {
+      note("epoch " + store.current().epoch() + ": " + Describe.topology(store.current()) + " "
+          + store.current().handoffs().stream().map(Describe::handoff).toList());
+    }
+    lastTopology = store.current();
+  }
+
+  private void crashRouter() {
+    routerUp = false;
+    coordinator.close();
+    routerIncarnation++;
+    queue.removeIf(t -> t.event);
+  }
+
+  private void resume(SimNode node) {
+    if (!node.paused) {
+      return;
+    }
+    node.paused = false;
+    note("resume " + node.name);
+    List<Runnable> work = new ArrayList<>(node.held);
+    node.held.clear();
+    work.forEach(Runnable::run);
+  }
+
+  private void scaleRequest() {
+    Topology t = store.current();
+    int kind = random.nextInt(3);
+    try {
+      if (kind == 0 && nodes.size() < 7) {
+        String name = "10.0.0." + ++nextNodeId + ":7001";
+        nodes.put(name, new SimNode(name, true));
+        note("join " + name);
+        coordinator.join(name, null, 1 + random.nextInt(2));
+      } else if (kind == 1 && t.ring().nodeNames().size() > 2) {
+        String name = t.ring().nodeNames().get(random.nextInt(t.ring().nodeNames().size()));
+        note("leave " + name);
+        coordinator.leave(name);
+      } else if (!t.ring().nodeNames().isEmpty()) {
+        String name = t.ring().nodeNames().get(random.nextInt(t.ring().nodeNames().size()));
+        note("weight " + name);
+        coordinator.reweight(name, 1 + random.nextInt(3));
+      }
+    } catch (ApiException e) {
+      note("refused: " + e.getMessage());
+    }
+  }
+
+  // ---- a run -------------------------------------------------------------------------------
+
+  /** Runs the simulation for {@code seconds} of virtual time with faults, then heals and checks. */
+  void run(int seconds) {
+    for (int i = 0; i < 40; i++) {
+      keys.add("k" + i);
+    }
+    List<NodeInfo> initial = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String name = "10.0.0." + ++nextNodeId + ":7001";
+      nodes.put(name, new SimNode(name, true));
+      initial.add(NodeInfo.of(name, 1));
+    }
+    store = TopologyStore.inMemory(Topology.of(1, initial));
+    startRouter();
+    long end = now + seconds * 1_000 * MS;
+    scheduleLoad(end);
+    at((2_000 + random.nextInt(3_000)) * MS, () -> scheduleFaults(end));
+    runUntil(end);
+    // heal: resume every paused node, restart the crashed ones, let the cluster settle
+    for (SimNode n : nodes.values()) {
+      if (n.paused) {
+        resume(n);
+      }
+      if (!n.alive) {
+        n.start();
+        note("restart " + n.name + " as " + Long.toHexString(n.incarnation));
+      }
+    }
+    note("healed");
+    runUntil(now + 60_000 * MS);
+    if (!store.current().handoffs().isEmpty() || coordinator.busy()) {
+      history.violations.add("wedged: a minute after healing, handoffs are still under way: "
+          + Describe.topology(store.current()) + " " + store.current().handoffs());
+    }
+    history.checkFinal(this::readFromOwner);
+  }
+
+  private void scheduleLoad(long end) {
+    at(random.nextInt(20) * MS, () -> {
+      if (now < end) {
+        clientCommand();
+        scheduleLoad(end);
+      }
+    });
+  }
+
+  private void scheduleFaults(long end) {
+    if (now >= end) {
+      return;
+    }
+    fault();
+    at((500 + random.nextInt(4_000)) * MS, () -> scheduleFaults(end));
+  }
+
+  private void runUntil(long until) {
+    while (!queue.isEmpty() && queue.peek().at <= until) {
+      Task task = queue.poll();
+      now = Math.max(now, task.at);
+      try {
+        task.work.run();
+      } catch (RouterCrash crash) {
+        // the event died with the router
+      }
+      observeFailures();
+    }
+    now = Math.max(now, until);
+  }
+
+  /** A final read of {@code key}, as a client would after the cluster settled. */
+  private History.Read readFromOwner(String key) {
+    Topology t = store.current();
+    String address = routing().serverOf(key.getBytes(StandardCharsets.UTF_8));
+    SimNode node = nodes.get(address);
+    Key k = Key.of(key.getBytes(StandardCharsets.UTF_8));
+    ClusterState.Route route = node.cluster.route(Crc32.hash(k.bytes()));
+    if (route.action() != ClusterState.Action.SERVE) {
+      return new History.Read(null, address + " answers " + route + " at epoch " + node.cluster.epoch()
+          + " (router epoch " + t.epoch() + ", handoffs " + t.handoffs().size() + ")");
+    }
+    byte[] value = node.store.get(k);
+    return new History.Read(value == null ? null : new String(value, StandardCharsets.UTF_8), null);
+  }
+
+  String describe() {
+    return "seed " + seed + ", final topology " + Describe.topology(store.current()) + "\n"
+        + String.join("\n", log.subList(Math.max(0, log.size() - 150), log.size()));
+  }
+}
