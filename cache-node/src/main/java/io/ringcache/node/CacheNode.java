@@ -49,6 +49,15 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--requirepass", defaultValue = "${env:CACHE_NODE_REQUIREPASS:-}", showDefaultValue = Visibility.NEVER, description = "Password clients must AUTH with; empty = none (CACHE_NODE_REQUIREPASS).")
   String requirepass;
 
+  @Option(names = "--cluster-secret", defaultValue = "${env:CACHE_CLUSTER_SECRET:-}", showDefaultValue = Visibility.NEVER, description = "Cluster secret: the router and peer nodes authenticate with it (AUTH ringcache-cluster SECRET) to run the cluster's RING.* commands; the same on the router and every node. Prefer the file or the environment: a command line is visible in ps. Empty = none: only loopback peers may run RING.* commands (CACHE_CLUSTER_SECRET).")
+  String clusterSecret;
+
+  @Option(names = "--cluster-secret-file", paramLabel = "FILE", defaultValue = "${env:CACHE_CLUSTER_SECRET_FILE:-}", description = "File holding the cluster secret (surrounding whitespace ignored) (CACHE_CLUSTER_SECRET_FILE).")
+  String clusterSecretFile;
+
+  @Option(names = "--cluster", defaultValue = "${env:CACHE_NODE_CLUSTER:-false}", description = "Member of a cluster; never falls back to standalone. A member listening on a non-loopback address needs a cluster secret (CACHE_NODE_CLUSTER).")
+  boolean cluster;
+
   @Option(names = "--max-key-size", defaultValue = "${env:CACHE_NODE_MAX_KEY_SIZE:-16k}", converter = SizeConverter.class, description = "Largest key in bytes (CACHE_NODE_MAX_KEY_SIZE).")
   long maxKeySize;
 
@@ -125,12 +134,19 @@ public final class CacheNode implements Callable<Integer> {
                     outputStallTimeout))
             .tls(tlsKeystore, tlsKeystorePassword)
             .tlsCaCert(tlsCaCert)
+            .clusterSecret(clusterSecret())
+            .cluster(cluster)
             .build();
     if (config.limits().maxValueSize() > config.limits().maxBulkLength()) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "max-value-size must not exceed max-bulk-length: " + maxValueSize + " > " + maxBulkLength);
     }
-    NodeServer server = NodeServer.start(config);
+    NodeServer server;
+    try {
+      server = NodeServer.start(config);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
     if (metricsPort > 0) {
       try {
         server.serveMetrics(metricsPort);
@@ -146,6 +162,15 @@ public final class CacheNode implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     server.closeFuture().sync();
     return 0;
+  }
+
+  private String clusterSecret() {
+    try {
+      return ClusterAuth.secret("cluster-secret", clusterSecret,
+          clusterSecretFile == null || clusterSecretFile.isEmpty() ? null : Path.of(clusterSecretFile));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
   }
 
   private NodeConfig.StoreType storeType() {

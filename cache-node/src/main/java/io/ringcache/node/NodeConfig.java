@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param tlsKeystorePassword the keystore's password
  * @param tlsCaCert PEM certificates the node trusts when it dials a peer with TLS; null for the
  *     JDK's default authorities
+ * @param clusterSecret the cluster credential: the router and peer nodes authenticate as {@link
+ *     ClusterAuth#CLUSTER_USER} with it, and only such connections may run the cluster-internal
+ *     {@code RING.*} commands; null for none (then only loopback peers may run them)
+ * @param cluster member of a cluster; never falls back to standalone
  */
 public record NodeConfig(
     String bind,
@@ -33,7 +37,9 @@ public record NodeConfig(
     Limits limits,
     Path tlsKeystore,
     String tlsKeystorePassword,
-    Path tlsCaCert) {
+    Path tlsCaCert,
+    String clusterSecret,
+    boolean cluster) {
 
   public NodeConfig {
     Objects.requireNonNull(bind, "bind");
@@ -50,6 +56,9 @@ public record NodeConfig(
     }
     if (requirepass != null && requirepass.isEmpty()) {
       requirepass = null;
+    }
+    if (clusterSecret != null && clusterSecret.isEmpty()) {
+      clusterSecret = null;
     }
     if (tlsCaCert != null && tlsKeystore == null) {
       throw new IllegalArgumentException(
@@ -200,6 +209,8 @@ public record NodeConfig(
     private Path tlsKeystore;
     private String tlsKeystorePassword;
     private Path tlsCaCert;
+    private String clusterSecret;
+    private boolean cluster;
 
     private Builder() {}
 
@@ -273,9 +284,24 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * The cluster secret: the router and peers authenticate as {@link ClusterAuth#CLUSTER_USER}
+     * with it to run {@code RING.*} commands. Default none: only loopback peers may run them.
+     */
+    public Builder clusterSecret(String clusterSecret) {
+      this.clusterSecret = clusterSecret;
+      return this;
+    }
+
+    /** Member of a cluster; never falls back to standalone. Default false. */
+    public Builder cluster(boolean cluster) {
+      this.cluster = cluster;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(bind, port, name, advertise, maxMemory, store, threads, requirepass, limits,
-          tlsKeystore, tlsKeystorePassword, tlsCaCert);
+          tlsKeystore, tlsKeystorePassword, tlsCaCert, clusterSecret, cluster);
     }
   }
 }
