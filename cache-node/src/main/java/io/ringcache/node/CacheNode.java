@@ -25,6 +25,8 @@ public final class CacheNode implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(CacheNode.class);
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--port", defaultValue = "${env:CACHE_NODE_PORT:-7001}", description = "TCP port to listen on (CACHE_NODE_PORT).")
   int port;
 
@@ -55,8 +57,9 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--cluster-secret-file", paramLabel = "FILE", defaultValue = "${env:CACHE_CLUSTER_SECRET_FILE:-}", description = "File holding the cluster secret (surrounding whitespace ignored) (CACHE_CLUSTER_SECRET_FILE).")
   String clusterSecretFile;
 
-  @Option(names = "--cluster", defaultValue = "${env:CACHE_NODE_CLUSTER:-false}", description = "Member of a cluster; never falls back to standalone. A member listening on a non-loopback address needs a cluster secret (CACHE_NODE_CLUSTER).")
-  boolean cluster;
+  // a String, not a boolean: picocli turns a boolean flag whose default is true (from the environment) to false when given
+  @Option(names = "--cluster", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", defaultValue = "${env:CACHE_NODE_CLUSTER:-false}", description = "Member of a cluster; never falls back to standalone. A member listening on a non-loopback address needs a cluster secret (CACHE_NODE_CLUSTER; empty = false).")
+  String cluster;
 
   @Option(names = "--max-key-size", defaultValue = "${env:CACHE_NODE_MAX_KEY_SIZE:-16k}", converter = SizeConverter.class, description = "Largest key in bytes (CACHE_NODE_MAX_KEY_SIZE).")
   long maxKeySize;
@@ -135,7 +138,7 @@ public final class CacheNode implements Callable<Integer> {
             .tls(tlsKeystore, tlsKeystorePassword)
             .tlsCaCert(tlsCaCert)
             .clusterSecret(clusterSecret())
-            .cluster(cluster)
+            .cluster(cluster())
             .build();
     if (config.limits().maxValueSize() > config.limits().maxBulkLength()) {
       throw new CommandLine.ParameterException(
@@ -145,7 +148,7 @@ public final class CacheNode implements Callable<Integer> {
     try {
       server = NodeServer.start(config);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     if (metricsPort > 0) {
       try {
@@ -164,12 +167,23 @@ public final class CacheNode implements Callable<Integer> {
     return 0;
   }
 
+  private boolean cluster() {
+    String value = cluster == null ? "" : cluster.trim();
+    if (value.isEmpty() || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new CommandLine.ParameterException(spec.commandLine(), "cluster: " + cluster + " (expected: true or false)");
+  }
+
   private String clusterSecret() {
     try {
       return ClusterAuth.secret("cluster-secret", clusterSecret,
           clusterSecretFile == null || clusterSecretFile.isEmpty() ? null : Path.of(clusterSecretFile));
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 
