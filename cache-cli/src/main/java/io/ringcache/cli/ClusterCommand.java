@@ -51,11 +51,12 @@ final class ClusterCommand implements Runnable {
   /** The run directory option every subcommand shares. */
   static final class DirOption {
     @Option(names = "--dir", paramLabel = "DIR",
-        description = "Run directory: pid files, logs, the router's data. Default: .run/cluster in the ringcache directory.")
+        description = "Run directory: pid files, logs, the router's data, the admin token and cluster secret. "
+            + "Default: CACHE_RUN_DIR, else .run/cluster in the ringcache directory.")
     Path dir;
 
     RunDirectory resolve() {
-      return new RunDirectory(dir != null ? dir : LocalProcesses.home().resolve(".run").resolve("cluster"));
+      return dir != null ? new RunDirectory(dir) : RunDirectory.defaultDirectory();
     }
   }
 
@@ -97,6 +98,9 @@ final class ClusterCommand implements Runnable {
     /** The certificate of this start, when --tls. */
     private ClusterTls certificate;
 
+    /** The admin token of this start: given (--token, CACHE_ADMIN_TOKEN, CACHE_ADMIN_TOKEN_FILE) or made. */
+    private String adminToken;
+
     @Override
     public Integer call() {
       if (nodes < 1 || nodes > 69) {
@@ -126,6 +130,7 @@ final class ClusterCommand implements Runnable {
       }
       run.clearRouterData();
       run.writeLayout(layout);
+      writeSecrets(run);
       if (tls) {
         certificate = ClusterTls.create(run.path());
       }
@@ -147,6 +152,26 @@ final class ClusterCommand implements Runnable {
       }
       printEndpoints(out, run, layout, home);
       return 0;
+    }
+
+    /**
+     * The admin token and the cluster secret, given or made, in the run directory with mode 0600;
+     * the processes read them from there, so they never appear on a command line.
+     */
+    private void writeSecrets(RunDirectory run) {
+      adminToken = parent.root.admin.explicitToken();
+      if (adminToken == null) {
+        adminToken = RunDirectory.newSecret();
+      }
+      RunDirectory.writeSecret(run.adminTokenFile(), adminToken);
+      String secret = System.getenv("CACHE_CLUSTER_SECRET");
+      String secretFile = System.getenv("CACHE_CLUSTER_SECRET_FILE");
+      if (secret == null || secret.isEmpty()) {
+        secret = secretFile == null || secretFile.isBlank() ? RunDirectory.newSecret()
+            : RunDirectory.readSecret(Path.of(secretFile)).orElseThrow(() -> new CliException(
+                "CACHE_CLUSTER_SECRET_FILE " + secretFile + " does not exist or is empty"));
+      }
+      RunDirectory.writeSecret(run.clusterSecretFile(), secret);
     }
 
     /** Starts the processes of one {@code up}; {@link #abort} stops whatever it started. */
@@ -171,6 +196,8 @@ final class ClusterCommand implements Runnable {
             args.addAll(List.of("--max-memory", maxMemory));
           }
           Map<String, String> env = secret("CACHE_NODE_REQUIREPASS");
+          env.put("CACHE_CLUSTER_SECRET", null);
+          env.put("CACHE_CLUSTER_SECRET_FILE", run.clusterSecretFile().toString());
           if (certificate != null) {
             args.addAll(List.of("--tls-keystore", certificate.keystore().toString(),
                 "--tls-ca-cert", certificate.caCert().toString()));
@@ -192,13 +219,17 @@ final class ClusterCommand implements Runnable {
           args.addAll(List.of("--node", name));
         }
         Map<String, String> env = secret("CACHE_PASSWORD");
+        env.put("CACHE_CLUSTER_SECRET", null);
+        env.put("CACHE_CLUSTER_SECRET_FILE", run.clusterSecretFile().toString());
+        env.put("CACHE_ADMIN_TOKEN", null);
+        env.put("CACHE_ADMIN_TOKEN_FILE", run.adminTokenFile().toString());
         if (certificate != null) {
           args.addAll(List.of("--tls-keystore", certificate.keystore().toString(), "--node-tls",
               "--tls-ca-cert", certificate.caCert().toString()));
           env.put("CACHE_TLS_KEYSTORE_PASSWORD", certificate.password());
         }
         launch(home, ROUTER_LAUNCHER, RunDirectory.ROUTER, args, env);
-        AdminClient admin = new AdminClient("127.0.0.1:" + layout.adminPort(), parent.root.admin.token);
+        AdminClient admin = new AdminClient("127.0.0.1:" + layout.adminPort(), adminToken);
         awaitUntil(deadline, "the router to list every node UP", RunDirectory.ROUTER, () -> allNodesUp(admin, names));
         synchronized (this) {
           done = true;
@@ -313,21 +344,25 @@ final class ClusterCommand implements Runnable {
             layout.routerPort());
         out.printf("Try it:            redis-cli -c -p %d set hello world && redis-cli -c -p %d get hello%n", first, first);
       }
+      out.printf("Admin token:       %s (mode 0600; cachectl finds it there)%n", relative(cwd, run.adminTokenFile()));
       out.printf("The cluster:       %s/cachectl status%s%n", bin, routerOption);
       out.printf("Which node has it: %s/cachectl locate hello%s%n", bin, routerOption);
       if (next != layout.adminPort()) {
         out.println("Add a node:");
         if (certificate != null) {
           Path tlsDir = certificate.keystore().getParent();
-          out.printf("  CACHE_NODE_TLS_KEYSTORE_PASSWORD=$(cat %s/keystore-password) %s/cache-node --cluster --port %d --name 127.0.0.1:%d \\%n"
+          out.printf("  CACHE_CLUSTER_SECRET_FILE=%s CACHE_NODE_TLS_KEYSTORE_PASSWORD=$(cat %s/keystore-password) \\%n"
+                  + "    %s/cache-node --cluster --port %d --name 127.0.0.1:%d \\%n"
                   + "    --tls-keystore %s --tls-ca-cert %s >%s/node-%d.log 2>&1 &%n",
-              relative(cwd, tlsDir), bin, next, next, relative(cwd, certificate.keystore()),
+              relative(cwd, run.clusterSecretFile()), relative(cwd, tlsDir), bin, next, next, relative(cwd, certificate.keystore()),
               relative(cwd, certificate.caCert()), relative(cwd, run.logs()), next);
         } else {
-          out.printf("  %s/cache-node --cluster --port %d --name 127.0.0.1:%d >%s/node-%d.log 2>&1 &%n", bin, next, next,
-              relative(cwd, run.logs()), next);
+          out.printf("  CACHE_CLUSTER_SECRET_FILE=%s %s/cache-node --cluster --port %d --name 127.0.0.1:%d >%s/node-%d.log 2>&1 &%n",
+              relative(cwd, run.clusterSecretFile()), bin, next, next, relative(cwd, run.logs()), next);
         }
-        out.printf("  %s/cachectl add 127.0.0.1:%d%s%n", bin, next, routerOption);
+        out.printf("  %s/cachectl add 127.0.0.1:%d%s%s%n", bin, next, routerOption,
+            dirOption.dir == null ? "" : " (with CACHE_RUN_DIR=" + dir + " or CACHE_ADMIN_TOKEN_FILE="
+                + relative(cwd, run.adminTokenFile()) + ")");
         out.println("  (cluster down stops only the processes cluster up started: stop that one with kill %1)");
       }
       out.printf("Stop it:           %s/cachectl cluster down%s%n", bin, dirOptionText);
@@ -371,7 +406,8 @@ final class ClusterCommand implements Runnable {
       Format.table(rows, out);
       out.println();
       try {
-        JsonNode nodes = new AdminClient("127.0.0.1:" + l.adminPort(), parent.root.admin.token).get("/nodes");
+        String admin = "127.0.0.1:" + l.adminPort();
+        JsonNode nodes = new AdminClient(admin, parent.root.admin.token(admin, Optional.of(run))).get("/nodes");
         out.println("The router's view:");
         List<String[]> view = new ArrayList<>();
         view.add(new String[] {"NODE", "ADDRESS", "STATE", "KEYS"});

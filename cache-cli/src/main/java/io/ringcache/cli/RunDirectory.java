@@ -23,6 +23,9 @@ import java.util.Properties;
  *   logs/router.log      stdout and stderr of each process
  *   logs/node-7001.log
  *   router/              the router's --data-dir (topology.json)
+ *   admin-token          the router's admin token and the cluster secret, mode 0600, made by
+ *   cluster-secret       `up` unless given; the processes read them from here (never from argv),
+ *                        and cachectl's admin commands find the token here
  */
 
 /** The files of one local cluster: ports, pid files, logs and the router's data. */
@@ -30,6 +33,21 @@ final class RunDirectory {
 
   static final String ROUTER = "router";
   private static final String PROPERTIES = "cluster.properties";
+  private static final String ADMIN_TOKEN = "admin-token";
+  private static final String CLUSTER_SECRET = "cluster-secret";
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+  /**
+   * The run directory {@code cachectl cluster} uses without --dir: {@code CACHE_RUN_DIR}, else
+   * {@code .run/cluster} in the ringcache directory.
+   */
+  static RunDirectory defaultDirectory() {
+    String env = System.getenv("CACHE_RUN_DIR");
+    if (env != null && !env.isBlank()) {
+      return new RunDirectory(Path.of(env));
+    }
+    return new RunDirectory(LocalProcesses.home().resolve(".run").resolve("cluster"));
+  }
 
   private final Path dir;
 
@@ -68,6 +86,53 @@ final class RunDirectory {
       Files.createDirectories(routerData());
     } catch (IOException e) {
       throw new CliException("cannot create the run directory " + dir + ": " + e.getMessage());
+    }
+  }
+
+  /** The file holding the router's admin token. */
+  Path adminTokenFile() {
+    return dir.resolve(ADMIN_TOKEN);
+  }
+
+  /** The file holding the cluster secret. */
+  Path clusterSecretFile() {
+    return dir.resolve(CLUSTER_SECRET);
+  }
+
+  /** A new random secret: 32 bytes from SecureRandom, as 64 hex digits. */
+  static String newSecret() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
+  }
+
+  /**
+   * Writes {@code secret} to {@code file}, readable and writable by the owner only (0600) from the
+   * moment it exists: the file is created with those permissions, never widened then narrowed.
+   */
+  static void writeSecret(Path file, String secret) {
+    try {
+      Files.deleteIfExists(file);
+      java.nio.file.attribute.FileAttribute<?> ownerOnly = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.createFile(file, ownerOnly);
+      Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
+    } catch (UnsupportedOperationException e) {
+      throw new CliException("cannot write " + file + " with owner-only permissions on this file system");
+    } catch (IOException e) {
+      throw new CliException("cannot write " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** The secret a file holds (surrounding whitespace removed), if it exists and is not empty. */
+  static Optional<String> readSecret(Path file) {
+    try {
+      String s = Files.readString(file, StandardCharsets.UTF_8).strip();
+      return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new CliException("cannot read " + file + ": " + e.getMessage());
     }
   }
 

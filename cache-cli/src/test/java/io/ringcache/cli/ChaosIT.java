@@ -79,7 +79,7 @@ class ChaosIT {
 
       // it comes back on the same address: flushed and re-admitted through a handoff
       extraPids.add(LocalProcesses.startDetached(ROOT, "cache-node",
-          List.of("--bind", "127.0.0.1", "--port", Integer.toString(victimPort), "--name", victim), Map.of(),
+          List.of("--bind", "127.0.0.1", "--port", Integer.toString(victimPort), "--name", victim), secretEnv(),
           dir, dir.resolve("logs/restarted-node.log")));
       awaitTrue(() -> state(victim) == NodeState.UP && topology().handoffs().isEmpty() && topology().ring().contains(victim),
           Duration.ofSeconds(60), victim + " re-admitted");
@@ -101,7 +101,7 @@ class ChaosIT {
       extraPids.add(LocalProcesses.startDetached(ROOT, "cache-router",
           List.of("--bind", "127.0.0.1", "--port", Integer.toString(base), "--admin-port", Integer.toString(base + 70),
               "--data-dir", dir.resolve("router").toString()),
-          Map.of(), dir, dir.resolve("logs/restarted-router.log")));
+          routerEnv(), dir, dir.resolve("logs/restarted-router.log")));
       awaitTrue(() -> listening(base + 70) && topology().ring().nodeNames().size() == 3
           && topology().nodes().stream().allMatch(n -> n.state() == NodeState.UP), Duration.ofSeconds(60),
           "the restarted router with the persisted topology");
@@ -160,14 +160,15 @@ class ChaosIT {
     }
     RoutingTable before = RoutingTable.of(topology());
     extraPids.add(LocalProcesses.startDetached(ROOT, "cache-node",
-        List.of("--cluster", "--bind", "127.0.0.1", "--port", Integer.toString(base + 4), "--name", joiner), Map.of(),
+        List.of("--cluster", "--bind", "127.0.0.1", "--port", Integer.toString(base + 4), "--name", joiner), secretEnv(),
         dir, dir.resolve("logs/joining-node.log")));
     awaitTrue(() -> listening(base + 4), Duration.ofSeconds(60), "the joining node listening");
 
     // a write acknowledged by a node that stays up must survive: only the victim's keys may miss
     try (Load load = new Load(client(), k -> before.serverOf(key(k)).equals(victim))) {
       load.awaitWrites(KEYS * 2);
-      Result add = cachectl(Duration.ofSeconds(30), "--router", "127.0.0.1:" + (base + 70), "add", joiner, "--no-wait");
+      Result add = cachectl(Map.of("CACHE_ADMIN_TOKEN_FILE", dir.resolve("admin-token").toString()),
+          Duration.ofSeconds(30), "--router", "127.0.0.1:" + (base + 70), "add", joiner, "--no-wait");
       assertThat(add.exit()).as(add.out() + add.err()).isZero();
       awaitTrue(() -> !topology().handoffs().isEmpty() || topology().ring().contains(joiner), Duration.ofSeconds(10),
           "the join under way");
@@ -183,6 +184,17 @@ class ChaosIT {
       assertThat(load.errors.get()).as("errors once the ring settled").isEqualTo(errorsSettled);
       assertThat(load.stopAndVerify()).isEmpty();
     }
+  }
+
+  /** What a node started by hand next to cluster up's needs: the cluster secret cluster up made. */
+  private Map<String, String> secretEnv() {
+    return Map.of("CACHE_CLUSTER_SECRET_FILE", dir.resolve("cluster-secret").toString());
+  }
+
+  /** What a router started by hand in cluster up's place needs: the cluster secret and the admin token. */
+  private Map<String, String> routerEnv() {
+    return Map.of("CACHE_CLUSTER_SECRET_FILE", dir.resolve("cluster-secret").toString(),
+        "CACHE_ADMIN_TOKEN_FILE", dir.resolve("admin-token").toString());
   }
 
   // ---- load -------------------------------------------------------------------------------
@@ -292,7 +304,7 @@ class ChaosIT {
 
   private Topology topology() {
     try {
-      return TopologyJson.read(httpGet(base + 70, "/topology"));
+      return TopologyJson.read(httpGet(base + 70, "/topology", adminToken(dir)));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -46,7 +46,25 @@ class LocalClusterIT {
       assertThat(up.out()).contains("http://127.0.0.1:" + (base + 70), "127.0.0.1:" + (base + 1), "127.0.0.1:" + (base + 3));
       assertThat(pids).hasSize(4).allMatch(ProcessFixtures::alive);
 
-      Topology topology = TopologyJson.read(httpGet(base + 70, "/topology"));
+      // secure by default: an admin token and a cluster secret, owner-only, never on a command line
+      for (String secretFile : List.of("admin-token", "cluster-secret")) {
+        assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve(secretFile))).as(secretFile)
+            .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+      }
+      String token = adminToken(dir);
+      String secret = java.nio.file.Files.readString(dir.resolve("cluster-secret")).strip();
+      assertThat(token).hasSize(64).isNotEqualTo(secret);
+      for (long pid : pids) {
+        String cmdline = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+        assertThat(cmdline).as("command line of pid " + pid).doesNotContain(token).doesNotContain(secret);
+      }
+      assertThat(httpGetResponse(base + 70, "/topology", null).statusCode()).isEqualTo(401);
+      try (Jedis node = jedis("127.0.0.1:" + (base + 1))) {
+        assertRingFlushRefused(node);
+      }
+
+      Topology topology = TopologyJson.read(httpGet(base + 70, "/topology", token));
       RoutingTable table = RoutingTable.of(topology);
       assertThat(table.ring().nodeNames())
           .containsExactlyInAnyOrder("127.0.0.1:" + (base + 1), "127.0.0.1:" + (base + 2), "127.0.0.1:" + (base + 3));
@@ -75,6 +93,12 @@ class LocalClusterIT {
       Result status = cachectl(COMMAND_TIMEOUT, "cluster", "status", "--dir", dir);
       assertThat(status.exit()).as(status.out() + status.err()).isZero();
       assertThat(status.out().split("running", -1)).hasSize(5); // router and 3 nodes
+      assertThat(status.out()).contains("The router's view:").doesNotContain("unavailable");
+
+      // cachectl status with no flags finds the router and its token through the run directory
+      Result plain = cachectl(Map.of("CACHE_RUN_DIR", dir.toString()), COMMAND_TIMEOUT, "status");
+      assertThat(plain.exit()).as(plain.out() + plain.err()).isZero();
+      assertThat(plain.out()).contains("127.0.0.1:" + (base + 1), "127.0.0.1:" + (base + 3));
 
       Result down = cachectl(COMMAND_TIMEOUT, "cluster", "down", "--dir", dir);
       assertThat(down.exit()).as(down.out() + down.err()).isZero();
@@ -125,7 +149,8 @@ class LocalClusterIT {
       for (int port : List.of(base, base + 1, base + 2)) {
         assertThat(io.ringcache.node.TestCertificates.plaintextPing(port)).as("plaintext on " + port).doesNotContain("PONG");
       }
-      Result get = cachectl(COMMAND_TIMEOUT, "--router", "127.0.0.1:" + (base + 70), "get", "--tls-ca-cert", pem, "tls:key");
+      Result get = cachectl(Map.of("CACHE_RUN_DIR", dir.toString()), COMMAND_TIMEOUT,
+          "--router", "127.0.0.1:" + (base + 70), "get", "--tls-ca-cert", pem, "tls:key");
       assertThat(get.exit()).as(get.out() + get.err()).isZero();
       assertThat(get.out().strip()).isEqualTo("over-tls");
 
@@ -137,6 +162,13 @@ class LocalClusterIT {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
       }
     }
+  }
+
+  /** A user-password client (here: none) cannot run the cluster's internal commands on a node of cluster up. */
+  private static void assertRingFlushRefused(Jedis node) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> node.sendCommand(() -> "RING.FLUSH".getBytes(StandardCharsets.UTF_8)))
+        .hasMessage("NOPERM this user has no permissions to run the 'ring.flush' command");
   }
 
   @Test

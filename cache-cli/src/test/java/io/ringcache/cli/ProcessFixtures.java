@@ -88,11 +88,28 @@ final class ProcessFixtures {
   }
 
   static String httpGet(int port, String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return httpGet(port, path, null);
+  }
+
+  /** GET with the admin token (null: none); the reply must be 200. */
+  static String httpGet(int port, String path, String token) throws IOException, InterruptedException {
+    HttpResponse<String> response = httpGetResponse(port, path, token);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return response.body();
+  }
+
+  static HttpResponse<String> httpGetResponse(int port, String path, String token) throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The admin token {@code cachectl cluster up} wrote in run directory {@code dir}. */
+  static String adminToken(Path dir) throws IOException {
+    return Files.readString(dir.resolve("admin-token")).strip();
   }
 
   static Jedis jedis(String address) {
@@ -102,6 +119,12 @@ final class ProcessFixtures {
 
   /** Runs bin/cachectl with its output in files (no pipe can fill up), bounded by {@code timeout}. */
   static Result cachectl(Duration timeout, Object... args) throws IOException, InterruptedException {
+    return cachectl(java.util.Map.of(), timeout, args);
+  }
+
+  /** As {@link #cachectl(Duration, Object...)}, with {@code env} added to its environment. */
+  static Result cachectl(java.util.Map<String, String> env, Duration timeout, Object... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ROOT.resolve("bin/cachectl").toString());
     for (Object a : args) {
@@ -110,12 +133,13 @@ final class ProcessFixtures {
     Path out = Files.createTempFile("cachectl", ".out");
     Path err = Files.createTempFile("cachectl", ".err");
     try {
-      Process process = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .directory(ROOT.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .redirectOutput(out.toFile())
-          .redirectError(err.toFile())
-          .start();
+          .redirectError(err.toFile());
+      builder.environment().putAll(env);
+      Process process = builder.start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new AssertionError("cachectl " + String.join(" ", command) + " did not finish within " + timeout

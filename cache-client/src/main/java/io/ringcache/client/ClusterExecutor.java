@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *  - A normal reply completes the request through its converter.
  *  - -MOVED <epoch> <address>: ask TopologyManager for a refresh (the redirecting target first),
  *    and send the request again straight to <address> without waiting for the refresh; at most
- *    maxRedirects times, then CacheRedirectException.
+ *    maxRedirects times, then CacheRedirectException. An <address> that is not a member of the
+ *    topology held (nor a seed) is never contacted on a redirect's word: the topology is refreshed
+ *    first (from the seeds and members), and the request fails with CacheRedirectException if the
+ *    address is still no member, so a forged redirect cannot collect the password or the data.
  *  - -TRYAGAIN: send it again after a backoff (2 ms doubling to 100 ms), at most
  *    maxTryAgainRetries times.
  *  - A multi-key batch (MGET/MSET for one node) that meets -MOVED, -TRYAGAIN or -CROSSNODE is split
@@ -248,6 +251,10 @@ final class ClusterExecutor {
     CacheExceptions.Moved moved = CacheExceptions.parseMoved(message);
     boolean batch = request.type == CommandType.MGET || request.type == CommandType.MSET;
     if (moved != null) {
+      if (!batch && !topology.isMember(moved.address())) {
+        followAfterRefresh(address, request, message, moved);
+        return;
+      }
       topology.onMoved(moved);
       if (batch) {
         split(request);
@@ -282,6 +289,34 @@ final class ClusterExecutor {
     } else {
       request.completeExceptionally(CacheExceptions.fromServerError(address, message));
     }
+  }
+
+  /**
+   * A -MOVED to an address that is not a member of the topology held (nor a seed): the client
+   * would send it the password and the request. Refresh the topology first, from the seeds and
+   * the members (never from that address), and follow only if it is a member then.
+   */
+  private void followAfterRefresh(String from, Request<?> request, String message, CacheExceptions.Moved moved) {
+    topology.refreshForRedirect(moved.epoch()).whenComplete((epoch, error) -> group.next().execute(() -> {
+      if (request.isDone()) {
+        return;
+      }
+      if (!topology.isMember(moved.address())) {
+        log.warn("refused to follow -{} from {}: {} is not a member of the topology at epoch {}", message, from,
+            moved.address(), topology.router().epoch());
+        request.completeExceptionally(new CacheRedirectException(request.type.wireName() + " redirected by " + from
+            + " to " + moved.address() + ", which is not a member of the topology at epoch "
+            + topology.router().epoch() + " (nor a seed): refused, so that nothing is sent there"));
+      } else if (request.redirects >= options.maxRedirects()) {
+        request.completeExceptionally(new CacheRedirectException(request.type.wireName() + " redirected more than "
+            + options.maxRedirects() + " times; last -" + message + " from " + from));
+      } else {
+        request.redirects++;
+        redirectsFollowed.increment();
+        request.fixedAddress = moved.address();
+        dispatch(request);
+      }
+    }));
   }
 
   /*

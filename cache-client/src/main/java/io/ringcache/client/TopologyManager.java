@@ -137,12 +137,32 @@ final class TopologyManager {
         });
   }
 
-  /** A node redirected a request: refresh, starting at the redirect's target, if its epoch is newer. */
+  /**
+   * A node redirected a request: refresh if its epoch is newer, starting at the redirect's target
+   * when that is a member (a stranger is never asked: it would get the password).
+   */
   void onMoved(CacheExceptions.Moved moved) {
     KeyRouter current = router;
     if (current != null && moved.epoch() > current.epoch()) {
-      refresh(moved.address(), moved.epoch(), true);
+      refresh(isMember(moved.address()) ? moved.address() : null, moved.epoch(), true);
     }
+  }
+
+  /** Whether {@code address} is a node of the topology held, or a seed: the only addresses the client dials. */
+  boolean isMember(String address) {
+    KeyRouter current = router;
+    return seeds.contains(address) || (current != null && current.addresses().contains(address));
+  }
+
+  /**
+   * Refreshes now from the seeds and the members, for a redirect to an address that is not a
+   * member; completes (never exceptionally) once done or failed.
+   */
+  CompletableFuture<Long> refreshForRedirect(long minEpoch) {
+    if (router == null) {
+      return CompletableFuture.completedFuture(0L);
+    }
+    return run(null, minEpoch).handle((epoch, error) -> router.epoch());
   }
 
   /** Something suggests the topology changed (a node failed, the period passed): refresh. */

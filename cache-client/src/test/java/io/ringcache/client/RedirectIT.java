@@ -74,6 +74,22 @@ class RedirectIT {
   }
 
   @Test
+  void moved_toAddressOutsideTheTopology_isRefusedAndTheStrangerGetsNoAuth() throws Exception {
+    try (FakeNode stranger = new FakeNode(args -> args.get(0).equals("GET") ? FakeNode.bulk("forged") : "+OK\r\n")) {
+      FakeNode victim = node(args -> args.get(0).equals("AUTH") ? "+OK\r\n" : "-MOVED 99 " + stranger.address() + "\r\n");
+      topologyJson = topology(1, victim);
+      client(victim, CacheClient.builder().password("s3cret"));
+      assertThatThrownBy(() -> cache.get("k"))
+          .isInstanceOf(CacheRedirectException.class)
+          .hasMessageContaining("which is not a member of the topology at epoch 1");
+      assertThat(victim.count("RING.TOPOLOGY")).as("refreshed before refusing").isGreaterThanOrEqualTo(2);
+      assertThat(stranger.count("AUTH")).isZero();
+      assertThat(stranger.count("GET")).isZero();
+      assertThat(stranger.count("RING.TOPOLOGY")).isZero();
+    }
+  }
+
+  @Test
   void moved_endlessly_failsWithRedirectExceptionAfterMaxRedirects() throws Exception {
     AtomicInteger gets = new AtomicInteger();
     FakeNode[] self = new FakeNode[1];
@@ -117,9 +133,10 @@ class RedirectIT {
   @Test
   void getAll_batchAnsweredWithMoved_isSplitIntoRedirectedSingleGets() throws Exception {
     try (FakeNode target = node(args -> FakeNode.bulk("t-" + args.get(1)))) {
-      FakeNode old = node(args -> "-MOVED 1 " + target.address() + "\r\n");
+      FakeNode old = node(args -> "-MOVED 2 " + target.address() + "\r\n");
       topologyJson = topology(1, old);
       client(old, CacheClient.builder());
+      topologyJson = topology(2, target); // the cluster moved on: the redirect's target is a member
       Map<String, String> all = cache.getAll(List.of("a", "b", "c"));
       assertThat(all).containsExactly(Map.entry("a", "t-a"), Map.entry("b", "t-b"), Map.entry("c", "t-c"));
       assertThat(old.count("MGET")).isEqualTo(1);

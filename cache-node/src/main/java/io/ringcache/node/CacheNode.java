@@ -25,6 +25,8 @@ public final class CacheNode implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(CacheNode.class);
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--port", defaultValue = "${env:CACHE_NODE_PORT:-7001}", description = "TCP port to listen on (CACHE_NODE_PORT).")
   int port;
 
@@ -48,6 +50,16 @@ public final class CacheNode implements Callable<Integer> {
 
   @Option(names = "--requirepass", defaultValue = "${env:CACHE_NODE_REQUIREPASS:-}", showDefaultValue = Visibility.NEVER, description = "Password clients must AUTH with; empty = none (CACHE_NODE_REQUIREPASS).")
   String requirepass;
+
+  @Option(names = "--cluster-secret", defaultValue = "${env:CACHE_CLUSTER_SECRET:-}", showDefaultValue = Visibility.NEVER, description = "Cluster secret: the router and peer nodes authenticate with it (AUTH ringcache-cluster SECRET) to run the cluster's RING.* commands; the same on the router and every node. Prefer the file or the environment: a command line is visible in ps. Empty = none: only loopback peers may run RING.* commands (CACHE_CLUSTER_SECRET).")
+  String clusterSecret;
+
+  @Option(names = "--cluster-secret-file", paramLabel = "FILE", defaultValue = "${env:CACHE_CLUSTER_SECRET_FILE:-}", description = "File holding the cluster secret (surrounding whitespace ignored) (CACHE_CLUSTER_SECRET_FILE).")
+  String clusterSecretFile;
+
+  // a String, not a boolean: picocli turns a boolean flag whose default is true (from the environment) to false when given
+  @Option(names = "--cluster", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", defaultValue = "${env:CACHE_NODE_CLUSTER:-false}", description = "Start as a cluster member: serve nothing until a router admits this process (a topology naming its incarnation, and a lease), never fall back to standalone; every launcher of a cluster passes it. A member listening on a non-loopback address needs a cluster secret (CACHE_NODE_CLUSTER; empty = false).")
+  String cluster;
 
   @Option(names = "--max-key-size", defaultValue = "${env:CACHE_NODE_MAX_KEY_SIZE:-16k}", converter = SizeConverter.class, description = "Largest key in bytes (CACHE_NODE_MAX_KEY_SIZE).")
   long maxKeySize;
@@ -91,8 +103,6 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
   int metricsPort;
 
-  @Option(names = "--cluster", defaultValue = "${env:CACHE_NODE_CLUSTER:-false}", description = "Start as a cluster member: serve nothing until a router admits this process (a topology naming its incarnation, and a lease), never fall back to standalone. Every launcher of a cluster passes it (CACHE_NODE_CLUSTER).")
-  boolean cluster;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new CacheNode()).execute(args));
@@ -128,13 +138,19 @@ public final class CacheNode implements Callable<Integer> {
                     outputStallTimeout))
             .tls(tlsKeystore, tlsKeystorePassword)
             .tlsCaCert(tlsCaCert)
-            .cluster(cluster)
+            .clusterSecret(clusterSecret())
+            .cluster(cluster())
             .build();
     if (config.limits().maxValueSize() > config.limits().maxBulkLength()) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "max-value-size must not exceed max-bulk-length: " + maxValueSize + " > " + maxBulkLength);
     }
-    NodeServer server = NodeServer.start(config);
+    NodeServer server;
+    try {
+      server = NodeServer.start(config);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     if (metricsPort > 0) {
       try {
         server.serveMetrics(metricsPort);
@@ -150,6 +166,26 @@ public final class CacheNode implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     server.closeFuture().sync();
     return 0;
+  }
+
+  private boolean cluster() {
+    String value = cluster == null ? "" : cluster.trim();
+    if (value.isEmpty() || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new CommandLine.ParameterException(spec.commandLine(), "cluster: " + cluster + " (expected: true or false)");
+  }
+
+  private String clusterSecret() {
+    try {
+      return ClusterAuth.secret("cluster-secret", clusterSecret,
+          clusterSecretFile == null || clusterSecretFile.isEmpty() ? null : Path.of(clusterSecretFile));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   private NodeConfig.StoreType storeType() {

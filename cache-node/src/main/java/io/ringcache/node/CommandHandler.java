@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Executes decoded requests on the connection's event loop and queues their replies.
  *
  * Dispatch order, the same for every command: look the name up; refuse before AUTH unless the
- * command is NO_AUTH; check the arity; for keyed commands check each key against max-key-size and,
+ * command is NO_AUTH; refuse an INTERNAL command (-NOPERM) unless the connection is the cluster
+ * user's, or a loopback peer's on a node without a cluster secret (ClusterAuth); check the arity; for keyed commands check each key against max-key-size and,
  * when the node holds a topology, route: all keys SERVE -> run; all keys the same REDIRECT or
  * TRYAGAIN -> that error; keys with different routes -> -CROSSNODE. Then run the command.
  *
@@ -158,6 +159,12 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
     if (!connection.authenticated() && !spec.has(CommandTable.NO_AUTH)) {
       Resp.error(connection.out(), "NOAUTH Authentication required.");
+      return;
+    }
+    if (spec.has(CommandTable.INTERNAL) && !connection.mayRunInternal()) {
+      log.warn("refused {} from {}: {}", spec.name(), connection.describe(), node.config().clusterSecret() == null
+          ? "not a loopback peer, and the node has no cluster secret" : "not authenticated as the cluster user");
+      Resp.error(connection.out(), ClusterAuth.noPermission(spec.name()));
       return;
     }
     int argc = r.argc();

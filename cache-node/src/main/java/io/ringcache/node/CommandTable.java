@@ -27,7 +27,7 @@ final class CommandTable {
 
   /** Command may run before AUTH. */
   static final int NO_AUTH = 1;
-  /** Cluster-internal. */
+  /** Cluster-internal: only the cluster user may run it (see {@link ClusterAuth}). */
   static final int INTERNAL = 2;
   /** Writes data. */
   static final int WRITE = 4;

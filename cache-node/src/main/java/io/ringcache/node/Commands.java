@@ -14,6 +14,7 @@ import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.Expiry;
 import io.ringcache.node.cluster.HandoffStreamer;
 import io.ringcache.node.cluster.ImportState;
+import io.ringcache.node.cluster.TopologyGuard;
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
@@ -77,10 +78,10 @@ final class Commands {
         .add("decrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, true))
         .add("scan", -2, 0, 0, 0, READ, Commands::scan)
         // cluster-internal
-        .add("ring.topology", 1, 0, 0, 0, INTERNAL, Commands::ringTopology)
+        .add("ring.topology", 1, 0, 0, 0, 0, Commands::ringTopology) // read-only: any user (clients fetch it)
         .add("ring.settopology", -2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
-        .add("ring.heartbeat", 3, 0, 0, 0, INTERNAL, Commands::ringHeartbeat)
-        .add("ring.epoch", 1, 0, 0, 0, INTERNAL, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
+        .add("ring.heartbeat", 3, 0, 0, 0, INTERNAL, Commands::ringHeartbeat) // renews the lease: cluster user only
+        .add("ring.epoch", 1, 0, 0, 0, 0, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
         .add("ring.flush", 1, 0, 0, 0, INTERNAL, Commands::ringFlush)
         .add("ring.read", 2, 0, 0, 0, INTERNAL, Commands::ringRead)
         .add("ring.import", -2, 0, 0, 0, INTERNAL, Commands::ringImport)
@@ -134,21 +135,36 @@ final class Commands {
     }
   }
 
-  /** Checks the credentials; null if accepted, else the error to reply. */
+  /**
+   * Checks the credentials; null if accepted, else the error to reply. Users, as Redis 7.0 answers
+   * them: {@code default} (the password), the reserved cluster user (the cluster secret, see
+   * ClusterAuth), and any other name, which no node knows (-WRONGPASS). A failed AUTH leaves the
+   * connection as it was.
+   */
   private static String authenticate(Connection c, byte[] user, byte[] password) {
+    if (user != null && is(user, ClusterAuth.CLUSTER_USER)) {
+      if (ClusterAuth.matches(c.node().config().clusterSecret(), password)) {
+        c.authenticatedAs(true);
+        return null;
+      }
+      return WRONGPASS;
+    }
+    if (user != null && !is(user, "default")) {
+      return WRONGPASS;
+    }
     String required = c.node().config().requirepass();
     if (required == null) {
       return "ERR AUTH <password> called without any password configured for the default user. "
           + "Are you sure your configuration is correct?";
     }
-    boolean userOk = user == null || is(user, "default");
-    boolean passOk = MessageDigest.isEqual(required.getBytes(StandardCharsets.UTF_8), password);
-    if (userOk && passOk) {
-      c.authenticated(true);
+    if (MessageDigest.isEqual(required.getBytes(StandardCharsets.UTF_8), password)) {
+      c.authenticatedAs(false);
       return null;
     }
-    return "WRONGPASS invalid username-password pair or user is disabled.";
+    return WRONGPASS;
   }
+
+  private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
   private static void hello(Connection c, Request r) {
     int i = 1;
@@ -709,6 +725,13 @@ final class Commands {
       }
     } catch (IllegalArgumentException e) {
       Resp.error(c.out(), "ERR " + e.getMessage());
+      return;
+    }
+    long before = c.node().cluster().epoch();
+    String refusal = TopologyGuard.refusal(topology, before);
+    if (refusal != null) {
+      log.warn("refused RING.SETTOPOLOGY from {}: {}", c.describe(), refusal);
+      Resp.error(c.out(), "ERR topology refused: " + refusal);
       return;
     }
     try {

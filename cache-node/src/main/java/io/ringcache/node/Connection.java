@@ -20,6 +20,8 @@ final class Connection {
   private ChannelHandlerContext ctx;
   private ByteBuf out;
   private volatile boolean authenticated;
+  /** Authenticated as {@link ClusterAuth#CLUSTER_USER}: may run the cluster-internal RING.* commands. */
+  private boolean clusterUser;
   private String name;
   private String libName;
   private String libVersion;
@@ -106,6 +108,18 @@ final class Connection {
 
   void authenticated(boolean value) {
     authenticated = value;
+  }
+
+  /** Authenticates as the default user ({@code clusterUser} false) or as the cluster user. */
+  void authenticatedAs(boolean clusterUser) {
+    this.authenticated = true;
+    this.clusterUser = clusterUser;
+  }
+
+  /** Whether this connection may run the cluster-internal RING.* commands (see {@link ClusterAuth}). */
+  boolean mayRunInternal() {
+    return ClusterAuth.mayRunInternal(node.config().clusterSecret(), clusterUser,
+        ctx == null ? null : ctx.channel().remoteAddress());
   }
 
   String name() {

@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param tlsKeystorePassword the keystore's password
  * @param tlsCaCert PEM certificates the node trusts when it dials a peer with TLS; null for the
  *     JDK's default authorities
+ * @param clusterSecret the cluster credential: the router and peer nodes authenticate as {@link
+ *     ClusterAuth#CLUSTER_USER} with it, and only such connections may run the cluster-internal
+ *     {@code RING.*} commands; null for none (then only loopback peers may run them)
  * @param cluster whether the node is a cluster member: it serves nothing until a router admitted it
  *     (a topology naming its incarnation, and a lease), and never falls back to standalone
  */
@@ -36,6 +39,7 @@ public record NodeConfig(
     Path tlsKeystore,
     String tlsKeystorePassword,
     Path tlsCaCert,
+    String clusterSecret,
     boolean cluster) {
 
   public NodeConfig {
@@ -53,6 +57,9 @@ public record NodeConfig(
     }
     if (requirepass != null && requirepass.isEmpty()) {
       requirepass = null;
+    }
+    if (clusterSecret != null && clusterSecret.isEmpty()) {
+      clusterSecret = null;
     }
     if (tlsCaCert != null && tlsKeystore == null) {
       throw new IllegalArgumentException(
@@ -203,6 +210,7 @@ public record NodeConfig(
     private Path tlsKeystore;
     private String tlsKeystorePassword;
     private Path tlsCaCert;
+    private String clusterSecret;
     private boolean cluster;
 
     private Builder() {}
@@ -286,9 +294,19 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * The cluster secret: the router and peers authenticate as {@link ClusterAuth#CLUSTER_USER}
+     * with it to run {@code RING.*} commands. Default none: only loopback peers may run them.
+     */
+    public Builder clusterSecret(String clusterSecret) {
+      this.clusterSecret = clusterSecret;
+      return this;
+    }
+
+
     public NodeConfig build() {
       return new NodeConfig(bind, port, name, advertise, maxMemory, store, threads, requirepass, limits,
-          tlsKeystore, tlsKeystorePassword, tlsCaCert, cluster);
+          tlsKeystore, tlsKeystorePassword, tlsCaCert, clusterSecret, cluster);
     }
   }
 }

@@ -123,6 +123,12 @@ public final class NodeServer implements AutoCloseable {
   }
 
   private void bind() {
+    if (config.cluster() && config.clusterSecret() == null && !isLoopback(config.bind())) {
+      throw new IllegalArgumentException("a cluster member (--cluster) listening on " + config.bind()
+          + " (not loopback) needs a cluster secret: without one, only loopback peers could run the cluster's"
+          + " RING.* commands, and the router could not reach this node; set --cluster-secret-file"
+          + " (CACHE_CLUSTER_SECRET_FILE) or CACHE_CLUSTER_SECRET, the same on the router and every node");
+    }
     io.netty.handler.ssl.SslContext peerTls = null;
     if (config.tls()) {
       tls = Tls.server(config.tlsKeystore(), config.tlsKeystorePassword());
@@ -153,7 +159,8 @@ public final class NodeServer implements AutoCloseable {
         ClusterState.newIncarnation(), config.cluster(), System::nanoTime);
     log.info("incarnation {}{}", Long.toUnsignedString(cluster.incarnation(), 16),
         config.cluster() ? ": a cluster member, serving nothing until a router admits this process" : "");
-    peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass(), peerTls);
+    peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass(),
+        config.clusterSecret(), peerTls);
     readThrough = new ReadThrough(store, peers);
     streamer = new HandoffStreamer(store, peers, clusterWork);
     metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum, stats.hits::sum, stats.misses::sum);
@@ -175,7 +182,7 @@ public final class NodeServer implements AutoCloseable {
     serverChannel.config().setAutoRead(true);
     log.info(
         "cache node '{}' listening on {}:{} (advertised as {}), transport {}, 1 boss + {} worker threads, "
-            + "max-memory {} bytes ({}), store {} ({} eviction), auth {}, tls {}",
+            + "max-memory {} bytes ({}), store {} ({} eviction), auth {}, cluster commands {}, tls {}",
         cluster.name(),
         config.bind(),
         port,
@@ -187,6 +194,7 @@ public final class NodeServer implements AutoCloseable {
         config.store().name().toLowerCase(java.util.Locale.ROOT),
         store.evictionPolicy(),
         config.requirepass() == null ? "off" : "on",
+        config.clusterSecret() == null ? "from loopback peers only (no cluster secret)" : "for the cluster user only",
         tls == null ? "off" : "on (" + Tls.engine() + "; peers dialled with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()) + ")");
     log.info("limits: {}", config.limits());
     if (config.requirepass() == null && !isLoopback(config.bind())) {

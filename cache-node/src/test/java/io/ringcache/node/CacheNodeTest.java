@@ -84,4 +84,25 @@ class CacheNodeTest {
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
+
+  @Test
+  void cluster_asMemberOnNonLoopbackBindWithoutSecret_refusesToStartWithExitCode2() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cli = new CommandLine(new CacheNode());
+    cli.setErr(new java.io.PrintWriter(err));
+    int exit = cli.execute("--bind", "0.0.0.0", "--port", "0", "--cluster", "--threads", "1");
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("needs a cluster secret", "CACHE_CLUSTER_SECRET_FILE");
+  }
+
+  @Test
+  void cluster_flagAndValues_parseAsBooleans() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cli = new CommandLine(new CacheNode());
+    cli.setErr(new java.io.PrintWriter(err));
+    assertThat(cli.execute("--bind", "0.0.0.0", "--port", "0", "--cluster=maybe")).isEqualTo(2);
+    assertThat(err.toString()).contains("cluster: maybe (expected: true or false)");
+    String help = new CommandLine(new CacheNode()).getUsageMessage();
+    assertThat(help).contains("--cluster", "CACHE_NODE_CLUSTER", "--cluster-secret-file", "CACHE_CLUSTER_SECRET_FILE");
+  }
 }

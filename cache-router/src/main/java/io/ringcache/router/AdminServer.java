@@ -56,12 +56,21 @@ final class AdminServer {
   private final Router router;
   private final String token;
   private final ExecutorService executor;
+  private final NodeAllowList nodeAllow;
+  private final boolean metricsRequireToken;
   private Channel channel;
 
-  AdminServer(Router router, String token, ExecutorService executor) {
+  /**
+   * @param nodeAllow the hosts POST /nodes may admit
+   * @param metricsRequireToken with a token set: GET /metrics answers 401 without it (else it is
+   *     served without the series that name nodes)
+   */
+  AdminServer(Router router, String token, ExecutorService executor, NodeAllowList nodeAllow, boolean metricsRequireToken) {
     this.router = router;
     this.token = token == null || token.isEmpty() ? null : token;
     this.executor = executor;
+    this.nodeAllow = nodeAllow;
+    this.metricsRequireToken = metricsRequireToken;
   }
 
   InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends io.netty.channel.ServerChannel> type,
@@ -99,7 +108,13 @@ final class AdminServer {
         send(ctx, request, 400, Map.of("error", "malformed HTTP request"));
         return;
       }
-      if (router.metrics().serve(ctx, request, executor)) { // GET /metrics: Prometheus text, no token
+      // GET /metrics: Prometheus text; without the token (when one is set) no series naming nodes, or 401
+      boolean tokenGiven = token == null || tokenMatches(request);
+      if (metricsRequireToken && !tokenGiven && new QueryStringDecoder(request.uri()).path().equals("/metrics")) {
+        send(ctx, request, 401, Map.of("error", "missing or wrong admin token (send Authorization: Bearer TOKEN)"));
+        return;
+      }
+      if (router.metrics().serve(ctx, request, executor, tokenGiven)) {
         return;
       }
       request.retain();
@@ -166,6 +181,9 @@ final class AdminServer {
           String name = text(body, "name", true);
           String address = text(body, "address", false);
           int weight = body.has("weight") ? weight(body.get("weight")) : 1;
+          if (weight >= 1 && weight <= HashRing.MAX_WEIGHT) { // a bad weight is refused by join, before it dials
+            requireAllowed(name, address);
+          }
           status[0] = 202;
           return router.coordinator().join(name, address, weight).toJson();
         }
@@ -194,15 +212,37 @@ final class AdminServer {
   }
 
   private void authorize(FullHttpRequest request) {
+    if (token != null && !tokenMatches(request)) {
+      throw new ApiException(401, "missing or wrong admin token (send Authorization: Bearer TOKEN)");
+    }
+  }
+
+  /** Whether the request carries the token (constant-time comparison); false when no token is set. */
+  private boolean tokenMatches(FullHttpRequest request) {
     if (token == null) {
-      return;
+      return false;
     }
     String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
     String given = header != null && header.startsWith("Bearer ") ? header.substring(7) : request.headers().get("X-Admin-Token");
-    if (given == null
-        || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-      throw new ApiException(401, "missing or wrong admin token (send Authorization: Bearer TOKEN)");
+    return given != null
+        && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Refuses (400) a joining node whose address is not allowed, before anything dials it: the router
+   * would otherwise authenticate to whatever listens there.
+   */
+  private void requireAllowed(String name, String address) {
+    String addr = address == null || address.isBlank() ? name : address;
+    try {
+      if (nodeAllow.allows(addr)) {
+        return;
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid address for node " + name + ": " + e.getMessage());
     }
+    throw ApiException.badRequest("address " + addr + " is not allowed to join: its host matches none of --node-allow "
+        + nodeAllow + " (CACHE_ROUTER_NODE_ALLOW); allow it on the router first");
   }
 
   private static void requireMethod(HttpMethod actual, HttpMethod expected) {

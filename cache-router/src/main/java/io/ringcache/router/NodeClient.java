@@ -1,5 +1,6 @@
 package io.ringcache.router;
 
+import io.ringcache.node.ClusterAuth;
 import io.ringcache.node.Tls;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -47,9 +48,11 @@ final class NodeClient implements Closeable {
 
   /**
    * Connects to {@code address} ({@code host:port}), over TLS when {@code tls} is given, and
-   * authenticates when {@code password} is set.
+   * authenticates: as the cluster user when {@code clusterSecret} is set, else with {@code
+   * password} when that is set.
    */
-  static NodeClient connect(String address, String password, Duration timeout, SSLSocketFactory tls) throws IOException {
+  static NodeClient connect(String address, String password, String clusterSecret, Duration timeout,
+      SSLSocketFactory tls) throws IOException {
     HostPort hostPort = HostPort.parse(address);
     Socket socket = new Socket();
     try {
@@ -60,7 +63,9 @@ final class NodeClient implements Closeable {
         socket = Tls.wrap(tls, socket, hostPort.host(), hostPort.port());
       }
       NodeClient client = new NodeClient(address, socket);
-      if (password != null && !password.isEmpty()) {
+      if (clusterSecret != null && !clusterSecret.isEmpty()) {
+        client.call("AUTH", ClusterAuth.CLUSTER_USER, clusterSecret);
+      } else if (password != null && !password.isEmpty()) {
         client.call("AUTH", password);
       }
       return client;

@@ -15,19 +15,24 @@ import javax.net.ssl.SSLSocketFactory;
  * replies leave the connection usable; I/O errors discard it.
  */
 
-/** Pooled control connections to nodes, with the cluster password. */
+/** Pooled control connections to nodes, authenticated with the cluster secret (or the password). */
 final class NodePool implements NodeControl, AutoCloseable {
 
   private static final int IDLE_PER_NODE = 4;
 
   private final String password;
+  private final String clusterSecret;
   private final Duration timeout;
   private final SSLSocketFactory tls;
   private final Map<String, LinkedBlockingDeque<NodeClient>> idle = new ConcurrentHashMap<>();
 
-  /** {@code tls} dials nodes with TLS; null for plaintext. */
-  NodePool(String password, Duration timeout, SSLSocketFactory tls) {
+  /**
+   * {@code clusterSecret}, when set, authenticates each connection as the cluster user (else the
+   * password does, when set); {@code tls} dials nodes with TLS; null for plaintext.
+   */
+  NodePool(String password, String clusterSecret, Duration timeout, SSLSocketFactory tls) {
     this.password = password;
+    this.clusterSecret = clusterSecret;
     this.timeout = timeout;
     this.tls = tls;
   }
@@ -58,7 +63,7 @@ final class NodePool implements NodeControl, AutoCloseable {
 
   /** A new connection of its own, for a long-running command; the caller closes it. */
   NodeClient dedicated(String address) throws IOException {
-    return NodeClient.connect(address, password, timeout, tls);
+    return NodeClient.connect(address, password, clusterSecret, timeout, tls);
   }
 
   /** Pushes {@code topology} to whichever process answers at {@code address}; returns the epoch it holds after. */
@@ -120,7 +125,7 @@ final class NodePool implements NodeControl, AutoCloseable {
   private NodeClient borrow(String address) throws IOException {
     LinkedBlockingDeque<NodeClient> queue = idle.get(address);
     NodeClient client = queue == null ? null : queue.pollFirst();
-    return client != null ? client : NodeClient.connect(address, password, timeout, tls);
+    return client != null ? client : NodeClient.connect(address, password, clusterSecret, timeout, tls);
   }
 
   private void giveBack(NodeClient client) {

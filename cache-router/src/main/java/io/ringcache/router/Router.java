@@ -54,6 +54,7 @@ public final class Router implements AutoCloseable {
   private final AdminServer admin;
   private final ProxyServer proxy;
   private final RouterMetrics metrics;
+  private final NodeAllowList nodeAllow;
   private InetSocketAddress adminAddress;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -66,10 +67,10 @@ public final class Router implements AutoCloseable {
     Topology initial =
         TopologyStore.load(config.dataDir()).orElseGet(() -> Topology.of(1, config.initialNodes()));
     this.store = TopologyStore.open(config.dataDir(), initial);
-    this.pool = new NodePool(config.password(), Duration.ofSeconds(2), nodeSockets);
-    this.probePool = new NodePool(config.password(), config.healthInterval(), nodeSockets);
+    this.pool = new NodePool(config.password(), config.clusterSecret(), Duration.ofSeconds(2), nodeSockets);
+    this.probePool = new NodePool(config.password(), config.clusterSecret(), config.healthInterval(), nodeSockets);
     this.coordinator = new ScaleCoordinator(store, pool, config.streamTimeout());
-    this.heartbeatPool = new NodePool(config.password(), config.healthInterval(), nodeSockets);
+    this.heartbeatPool = new NodePool(config.password(), config.clusterSecret(), config.healthInterval(), nodeSockets);
     this.health = new HealthChecker(store, heartbeatPool, coordinator, config.healthInterval(), config.healthMisses(),
         config.lease());
     this.adminExecutor = Executors.newFixedThreadPool(4, r -> {
@@ -80,7 +81,8 @@ public final class Router implements AutoCloseable {
     boolean epoll = Epoll.isAvailable();
     this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
+    this.nodeAllow = NodeAllowList.of(config.nodeAllow() != null ? config.nodeAllow() : defaultNodeAllow(initial));
+    this.admin = new AdminServer(this, config.adminToken(), adminExecutor, nodeAllow, config.metricsRequireToken());
     this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors())
         .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout());
     if (proxyTls != null) {
@@ -110,6 +112,23 @@ public final class Router implements AutoCloseable {
     });
   }
 
+  /** The default of --node-allow: loopback and the hosts of the nodes the router starts with. */
+  static List<String> defaultNodeAllow(Topology initial) {
+    List<String> entries = new ArrayList<>();
+    entries.add(NodeAllowList.LOOPBACK);
+    for (NodeInfo n : initial.nodes()) {
+      try {
+        String host = HostPort.parse(n.address()).host();
+        if (!entries.contains(host)) {
+          entries.add(host);
+        }
+      } catch (IllegalArgumentException e) {
+        // a persisted address that does not parse admits nothing
+      }
+    }
+    return entries;
+  }
+
   /** Starts a router: loads or creates the topology, pushes it, resumes handoffs, serves. */
   public static Router start(RouterConfig config) throws InterruptedException {
     Router router = new Router(config);
@@ -134,8 +153,12 @@ public final class Router implements AutoCloseable {
           config.password() == null ? "use the cluster" : "change the cluster");
     }
     adminAddress = admin.start(boss, workers, type, config.bind(), config.adminPort());
-    log.info("admin API on http://{}:{}{}", config.bind(), adminAddress.getPort(),
-        config.adminToken() == null ? " (no token: set --admin-token to require one)" : " (token required)");
+    log.info("admin API on http://{}:{}{}; POST /nodes admits hosts matching {}", config.bind(), adminAddress.getPort(),
+        config.adminToken() == null ? " (no token: set --admin-token-file to require one)" : " (token required)", nodeAllow);
+    if (config.clusterSecret() == null && t.nodes().stream().anyMatch(n -> !isLoopbackAddress(n.address()))) {
+      log.warn("no cluster secret (--cluster-secret-file): nodes off this machine refuse the router's RING.* commands;"
+          + " give the router and every node the same CACHE_CLUSTER_SECRET(_FILE)");
+    }
     if (!t.handoffs().isEmpty()) {
       log.info("resuming {} handoff(s) from the persisted topology", t.handoffs().size());
       coordinator.resume();
@@ -274,6 +297,14 @@ public final class Router implements AutoCloseable {
     heartbeatPool.close();
     metrics.close();
     log.info("router stopped");
+  }
+
+  private static boolean isLoopbackAddress(String address) {
+    try {
+      return NodeServer.isLoopback(HostPort.parse(address).host());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   static byte[] utf8(String s) {

@@ -27,6 +27,9 @@ public record RouterConfig(
     Path tlsCaCert,
     long proxyMaxOutputBuffer,
     Duration proxyOutputStallTimeout,
+    String clusterSecret,
+    List<String> nodeAllow,
+    boolean metricsRequireToken,
     Duration lease) {
 
   /**
@@ -50,6 +53,13 @@ public record RouterConfig(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(proxyOutputStallTimeout, "proxyOutputStallTimeout");
     initialNodes = List.copyOf(initialNodes);
+    nodeAllow = nodeAllow == null ? null : List.copyOf(nodeAllow);
+    if (clusterSecret != null && clusterSecret.isEmpty()) {
+      clusterSecret = null;
+    }
+    if (adminToken != null && adminToken.isEmpty()) {
+      adminToken = null;
+    }
     if (tlsCaCert != null && !nodeTls) {
       throw new IllegalArgumentException("tls-ca-cert is for dialling nodes with TLS: set node-tls too");
     }
@@ -98,6 +108,9 @@ public record RouterConfig(
       this.lease = lease;
       return this;
     }
+    private String clusterSecret;
+    private List<String> nodeAllow;
+    private boolean metricsRequireToken;
 
     /** Address to listen on. Default {@code 127.0.0.1}. */
     public Builder bind(String bind) {
@@ -135,7 +148,10 @@ public record RouterConfig(
       return this;
     }
 
-    /** Password of clients and of the nodes the router talks to. Default none. */
+    /**
+     * Password of clients and of the nodes the router talks to (the proxy's connections, and the
+     * control connections when there is no cluster secret). Default none.
+     */
     public Builder password(String password) {
       this.password = password;
       return this;
@@ -205,10 +221,40 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * The cluster secret: the router's control connections authenticate to nodes as the cluster
+     * user ({@code AUTH ringcache-cluster SECRET}) with it, as the nodes' RING.* commands require
+     * when they have one. Default none: the router authenticates with the password, and nodes
+     * accept its RING.* commands only over loopback.
+     */
+    public Builder clusterSecret(String clusterSecret) {
+      this.clusterSecret = clusterSecret;
+      return this;
+    }
+
+    /**
+     * Hosts {@code POST /nodes} may admit: {@code loopback}, CIDR blocks, host globs, or {@code *}
+     * for any (see {@link NodeAllowList}). Default null: loopback plus the hosts of the nodes the
+     * router starts with.
+     */
+    public Builder nodeAllow(List<String> entries) {
+      this.nodeAllow = entries;
+      return this;
+    }
+
+    /**
+     * With an admin token set: whether {@code GET /metrics} requires it (401 without). Default
+     * false: without the token it is served without the series that name nodes.
+     */
+    public Builder metricsRequireToken(boolean require) {
+      this.metricsRequireToken = require;
+      return this;
+    }
+
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
           healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
-          proxyOutputStallTimeout, lease);
+          proxyOutputStallTimeout, clusterSecret, nodeAllow, metricsRequireToken, lease);
     }
   }
 }

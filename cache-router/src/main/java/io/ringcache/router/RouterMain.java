@@ -1,6 +1,7 @@
 package io.ringcache.router;
 
 import io.ringcache.node.CacheNode;
+import io.ringcache.node.ClusterAuth;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import java.nio.file.Path;
@@ -58,6 +59,26 @@ public final class RouterMain implements Callable<Integer> {
   @Option(names = "--admin-token", defaultValue = "${env:CACHE_ADMIN_TOKEN}",
       description = "Token the admin API requires (env CACHE_ADMIN_TOKEN). Default: none.")
   String adminToken;
+
+  @Option(names = "--admin-token-file", paramLabel = "FILE", defaultValue = "${env:CACHE_ADMIN_TOKEN_FILE}",
+      description = "File holding the admin token (surrounding whitespace ignored); keeps it off the command line (env CACHE_ADMIN_TOKEN_FILE).")
+  String adminTokenFile;
+
+  @Option(names = "--cluster-secret", defaultValue = "${env:CACHE_CLUSTER_SECRET}",
+      description = "Cluster secret the router authenticates to nodes with (AUTH ringcache-cluster SECRET), as nodes with a secret require for RING.* commands; the same as every node's (env CACHE_CLUSTER_SECRET). Default: none (nodes then accept RING.* only over loopback).")
+  String clusterSecret;
+
+  @Option(names = "--cluster-secret-file", paramLabel = "FILE", defaultValue = "${env:CACHE_CLUSTER_SECRET_FILE}",
+      description = "File holding the cluster secret (env CACHE_CLUSTER_SECRET_FILE).")
+  String clusterSecretFile;
+
+  @Option(names = "--node-allow", paramLabel = "PATTERN", split = ",", defaultValue = "${env:CACHE_ROUTER_NODE_ALLOW}",
+      description = "Hosts POST /nodes may admit: loopback, CIDR blocks (10.0.0.0/8), host globs (*.cache.internal), or * for any; repeatable or comma-separated (env CACHE_ROUTER_NODE_ALLOW). Default: loopback and the hosts of the first topology's nodes.")
+  List<String> nodeAllow = new ArrayList<>();
+
+  @Option(names = "--metrics-require-token", defaultValue = "${env:CACHE_ROUTER_METRICS_REQUIRE_TOKEN:-false}",
+      description = "With an admin token: GET /metrics requires it too; otherwise it is served without the series that name nodes (env CACHE_ROUTER_METRICS_REQUIRE_TOKEN). Default: ${DEFAULT-VALUE}.")
+  boolean metricsRequireToken;
 
   @Option(names = "--requirepass", defaultValue = "${env:CACHE_PASSWORD}",
       description = "Password that clients of the RESP proxy port must AUTH with, and that the router gives nodes (env CACHE_PASSWORD). Default: none.")
@@ -122,6 +143,28 @@ public final class RouterMain implements Callable<Integer> {
     return 0;
   }
 
+  /** The --node-allow entries, checked; null for the default. */
+  private List<String> nodeAllow() {
+    if (nodeAllow == null || nodeAllow.stream().allMatch(String::isBlank)) {
+      return null;
+    }
+    try {
+      NodeAllowList.of(nodeAllow);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "invalid --node-allow: " + e.getMessage());
+    }
+    return nodeAllow;
+  }
+
+  /** A secret from its option or its file option; empty counts as unset. */
+  private String secret(String what, String value, String file) {
+    try {
+      return ClusterAuth.secret(what, value, file == null || file.isEmpty() ? null : Path.of(file));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
   RouterConfig config() {
     if (proxyMaxOutputBuffer <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -172,7 +215,10 @@ public final class RouterMain implements Callable<Integer> {
         .adminPort(adminPort)
         .dataDir(dataDir)
         .initialNodes(initial)
-        .adminToken(adminToken)
+        .adminToken(secret("admin-token", adminToken, adminTokenFile))
+        .clusterSecret(secret("cluster-secret", clusterSecret, clusterSecretFile))
+        .nodeAllow(nodeAllow())
+        .metricsRequireToken(metricsRequireToken)
         .password(password)
         .healthInterval(Duration.ofMillis(healthIntervalMs))
         .healthMisses(healthMisses)

@@ -47,4 +47,31 @@ class RouterMainTest {
     assertThat(help).contains("--proxy-max-output-buffer", "CACHE_ROUTER_PROXY_MAX_OUTPUT_BUFFER",
         "--proxy-output-stall-timeout", "CACHE_ROUTER_PROXY_OUTPUT_STALL_TIMEOUT");
   }
+
+  @Test
+  void secretFiles_areReadAndNeverNeedTheCommandLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path token = dir.resolve("admin-token");
+    java.nio.file.Path secret = dir.resolve("cluster-secret");
+    java.nio.file.Files.writeString(token, "t0ken\n");
+    java.nio.file.Files.writeString(secret, "s3cret\n");
+    RouterConfig config = parse("--admin-token-file", token.toString(), "--cluster-secret-file", secret.toString());
+    assertThat(config.adminToken()).isEqualTo("t0ken");
+    assertThat(config.clusterSecret()).isEqualTo("s3cret");
+    assertThatThrownBy(() -> parse("--admin-token-file", dir.resolve("missing").toString()))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("cannot read --admin-token-file");
+    assertThatThrownBy(() -> parse("--cluster-secret", "x", "--cluster-secret-file", secret.toString()))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("not both");
+  }
+
+  @Test
+  void nodeAllow_isParsedAndCheckedUpFront() {
+    assertThat(parse().nodeAllow()).isNull();
+    assertThat(parse("--node-allow", "loopback,10.0.0.0/8").nodeAllow()).containsExactly("loopback", "10.0.0.0/8");
+    assertThatThrownBy(() -> parse("--node-allow", "10.0.0.0/99"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("invalid --node-allow");
+  }
 }

@@ -29,6 +29,7 @@ final class TestCluster implements AutoCloseable {
   final Path dataDir;
   final String password;
   final TestCertificates tls;
+  final String clusterSecret;
   private final UnaryOperator<RouterConfig.Builder> routerOptions;
   Router router;
 
@@ -55,10 +56,25 @@ final class TestCluster implements AutoCloseable {
     this(dataDir, nodeCount, password, null, routerOptions);
   }
 
+  /**
+   * A cluster whose nodes and router require {@code password} and share {@code clusterSecret}: the
+   * router and the nodes' peer links authenticate as the cluster user, and RING.* commands need it.
+   */
+  static TestCluster withClusterSecret(Path dataDir, int nodeCount, String password, String clusterSecret)
+      throws Exception {
+    return new TestCluster(dataDir, nodeCount, password, null, clusterSecret, b -> b.clusterSecret(clusterSecret));
+  }
+
   private TestCluster(Path dataDir, int nodeCount, String password, TestCertificates tls,
+      UnaryOperator<RouterConfig.Builder> routerOptions) throws Exception {
+    this(dataDir, nodeCount, password, tls, null, routerOptions);
+  }
+
+  private TestCluster(Path dataDir, int nodeCount, String password, TestCertificates tls, String clusterSecret,
       UnaryOperator<RouterConfig.Builder> routerOptions) throws Exception {
     this.dataDir = dataDir;
     this.password = password;
+    this.clusterSecret = clusterSecret;
     this.tls = tls;
     this.routerOptions = routerOptions;
     List<NodeInfo> initial = new ArrayList<>();
@@ -75,7 +91,8 @@ final class TestCluster implements AutoCloseable {
   }
 
   NodeServer startNode() {
-    NodeConfig.Builder config = NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).requirepass(password).cluster(true);
+    NodeConfig.Builder config = NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).requirepass(password)
+        .clusterSecret(clusterSecret).cluster(true);
     if (tls != null) {
       config.tls(tls.keystore(), tls.password()).tlsCaCert(tls.caCert());
     }

@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.ringcache.node.ClusterAuth;
 import io.ringcache.node.Resp;
 import io.ringcache.node.Tls;
 import java.io.IOException;
@@ -45,10 +46,11 @@ final class PeerClient {
 
   /**
    * Connects to {@code host:port}; the future completes once connected (after the TLS handshake,
-   * when {@code tls} is given, and authenticated, if a password is given).
+   * when {@code tls} is given, and authenticated: as the cluster user when a cluster secret is
+   * given, else with the password, if one is given).
    */
   static CompletableFuture<PeerClient> connect(EventLoopGroup group, Class<? extends Channel> channelType,
-      String address, String password, SslContext tls, int timeoutMillis) {
+      String address, String password, String clusterSecret, SslContext tls, int timeoutMillis) {
     CompletableFuture<PeerClient> result = new CompletableFuture<>();
     InetSocketAddress target;
     try {
@@ -83,12 +85,12 @@ final class PeerClient {
       PeerClient client = holder[0];
       SslHandler handshake = client.channel.pipeline().get(SslHandler.class);
       if (handshake == null) {
-        authenticate(client, password, result);
+        authenticate(client, password, clusterSecret, result);
         return;
       }
       handshake.handshakeFuture().addListener(h -> {
         if (h.isSuccess()) {
-          authenticate(client, password, result);
+          authenticate(client, password, clusterSecret, result);
         } else {
           client.close();
           result.completeExceptionally(new IOException(
@@ -106,12 +108,18 @@ final class PeerClient {
     return t.getMessage();
   }
 
-  private static void authenticate(PeerClient client, String password, CompletableFuture<PeerClient> result) {
-    if (password == null || password.isEmpty()) {
+  private static void authenticate(PeerClient client, String password, String clusterSecret,
+      CompletableFuture<PeerClient> result) {
+    CompletableFuture<Object> auth;
+    if (clusterSecret != null && !clusterSecret.isEmpty()) {
+      auth = client.call("AUTH", ClusterAuth.CLUSTER_USER, clusterSecret);
+    } else if (password != null && !password.isEmpty()) {
+      auth = client.call("AUTH", password);
+    } else {
       result.complete(client);
       return;
     }
-    client.call("AUTH", password).whenComplete((reply, error) -> {
+    auth.whenComplete((reply, error) -> {
       if (error != null) {
         client.close();
         result.completeExceptionally(error);

@@ -15,14 +15,22 @@ public final class PeerPool implements AutoCloseable {
   private final EventLoopGroup group;
   private final Class<? extends Channel> channelType;
   private final String password;
+  private final String clusterSecret;
   private final SslContext tls;
   private final Map<String, CompletableFuture<PeerClient>> clients = new ConcurrentHashMap<>();
 
-  /** {@code tls} is the client context peers are dialled with, or null for plaintext. */
-  public PeerPool(EventLoopGroup group, Class<? extends Channel> channelType, String password, SslContext tls) {
+  /**
+   * @param password the user password peers require, or null
+   * @param clusterSecret the cluster secret: when set, peers are authenticated as the cluster user
+   *     with it (RING.IMPORT and RING.READ need it) instead of with the password; null for none
+   * @param tls the client context peers are dialled with, or null for plaintext
+   */
+  public PeerPool(EventLoopGroup group, Class<? extends Channel> channelType, String password, String clusterSecret,
+      SslContext tls) {
     this.group = group;
     this.channelType = channelType;
     this.password = password;
+    this.clusterSecret = clusterSecret;
     this.tls = tls;
   }
 
@@ -32,13 +40,13 @@ public final class PeerPool implements AutoCloseable {
       if (existing != null && (!existing.isDone() || (!existing.isCompletedExceptionally() && existing.join().isUsable()))) {
         return existing;
       }
-      return PeerClient.connect(group, channelType, a, password, tls, CONNECT_TIMEOUT_MILLIS);
+      return PeerClient.connect(group, channelType, a, password, clusterSecret, tls, CONNECT_TIMEOUT_MILLIS);
     });
   }
 
   /** A connection of its own (streaming uses one per handoff, so that reads through are not queued behind batches). */
   CompletableFuture<PeerClient> dedicated(String address) {
-    return PeerClient.connect(group, channelType, address, password, tls, CONNECT_TIMEOUT_MILLIS);
+    return PeerClient.connect(group, channelType, address, password, clusterSecret, tls, CONNECT_TIMEOUT_MILLIS);
   }
 
   @Override

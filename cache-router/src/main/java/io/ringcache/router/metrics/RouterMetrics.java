@@ -174,11 +174,13 @@ public final class RouterMetrics implements AutoCloseable {
 
   /**
    * Answers {@code GET /metrics} on an admin API connection, rendering on {@code executor} (off the
-   * event loop). Open like {@code /health}: no admin token needed.
+   * event loop). The caller decides who may see what: with {@code nodeDetails} false, the series
+   * that name nodes (label {@code node}) are left out, so a caller without the admin token learns
+   * no node names or addresses.
    *
    * @return false if the request is for another path, which the caller then serves
    */
-  public boolean serve(ChannelHandlerContext ctx, FullHttpRequest request, Executor executor) {
+  public boolean serve(ChannelHandlerContext ctx, FullHttpRequest request, Executor executor, boolean nodeDetails) {
     if (!new QueryStringDecoder(request.uri()).path().equals("/metrics")) {
       return false;
     }
@@ -190,7 +192,8 @@ public final class RouterMetrics implements AutoCloseable {
     try {
       executor.execute(() -> {
         try {
-          send(ctx, keepAlive, HttpResponseStatus.OK, CONTENT_TYPE, scrape());
+          String text = scrape();
+          send(ctx, keepAlive, HttpResponseStatus.OK, CONTENT_TYPE, nodeDetails ? text : withoutNodeSeries(text));
         } catch (RuntimeException e) {
           log.error("metrics scrape failed", e);
           send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", "scrape failed: " + e + "\n");
@@ -200,6 +203,17 @@ public final class RouterMetrics implements AutoCloseable {
       send(ctx, false, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", "router is stopping\n");
     }
     return true;
+  }
+
+  /** The exposition text without the samples labelled with a node (their HELP and TYPE lines stay). */
+  static String withoutNodeSeries(String text) {
+    StringBuilder kept = new StringBuilder(text.length());
+    for (String line : text.split("\n")) {
+      if (line.startsWith("#") || !(line.contains("{node=\"") || line.contains(",node=\""))) {
+        kept.append(line).append('\n');
+      }
+    }
+    return kept.toString();
   }
 
   private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, String body) {

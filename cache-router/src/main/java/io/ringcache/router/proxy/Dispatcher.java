@@ -25,7 +25,10 @@ import java.util.concurrent.TimeUnit;
  * lasts:
  *   -MOVED <epoch> <addr>   the node's topology moved the key. The router's topology is at least as
  *                           new as any node's (it persists a change before pushing it), so: if the
- *                           table is not newer than <epoch>, resend to <addr> at once; if it is
+ *                           table is not newer than <epoch> and <addr> is a member of it, resend
+ *                           to <addr> at once (never to a non-member: the proxy would hand it the
+ *                           password and the client's request; such a redirect is routed by the
+ *                           table as if the table were newer); if it is
  *                           newer and names another node, send there at once; if it names the very
  *                           node that answered (that node is behind), retry after a backoff.
  *   -TRYAGAIN               the range is being imported or purged: retry after a backoff of 2, 4,
@@ -42,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Routes calls to nodes and handles -MOVED/-TRYAGAIN for one event loop's clients. */
 final class Dispatcher {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
 
   static final long RETRY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final int MAX_ATTEMPTS = 200;
@@ -251,8 +256,13 @@ final class Dispatcher {
     stats.movedFollowed.increment();
     RoutingTable table = routes.current();
     if (table.epoch() <= epoch && words.length >= 3) {
-      send(call, words[2]);
-      return;
+      if (isMember(table, words[2])) {
+        send(call, words[2]);
+        return;
+      }
+      // never to a stranger: the proxy would send it the password and the client's request
+      log.warn("node {} redirected to {}, which is not a member of the topology at epoch {}: routing by the topology",
+          from.address, words[2], table.epoch());
     }
     String address = table.addressOf(table.serverOf(call.routeKey));
     if (address.equals(from.address)) {
@@ -260,6 +270,16 @@ final class Dispatcher {
     } else {
       send(call, address);
     }
+  }
+
+  /** Whether {@code address} is the address of a node of {@code table}'s topology. */
+  private static boolean isMember(RoutingTable table, String address) {
+    for (io.ringcache.ring.NodeInfo n : table.topology().nodes()) {
+      if (n.address().equals(address)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void retryLater(Call call) {
