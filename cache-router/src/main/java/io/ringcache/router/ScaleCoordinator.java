@@ -239,11 +239,7 @@ final class ScaleCoordinator implements AutoCloseable {
     runtime.events().execute(() -> {
       try {
         step.run(event);
-        if (event.aborted && !event.cancelledLeaves.isEmpty()) {
-          event.end(ScaleEvent.Status.FAILED, "cancelled: " + String.join(", ", event.cancelledLeaves)
-              + " stays in the ring, because a node it was handing its ranges to failed first ("
-              + String.join(", ", event.failed) + ", ejected)");
-        } else if (event.aborted) {
+        if (event.aborted) {
           event.end(ScaleEvent.Status.FAILED, "node(s) taking part failed and were ejected: " + String.join(", ", event.failed));
         } else if (event.kind == ScaleEvent.Kind.EJECT) {
           event.end(ScaleEvent.Status.DONE, "ejected " + String.join(", ", event.failed));
@@ -367,43 +363,79 @@ final class ScaleCoordinator implements AutoCloseable {
    *   T failed, ACTIVE or STREAMING   dropped: R goes to its owner without T, empty; a source that
    *                                   gets R back purges it (ClusterState: gained after a view in
    *                                   which it did not own R), since T may have taken writes.
-   *   T failed, PREPARED or SEALED    T never served R, so S holds every acknowledged write: a
-   *                                   source in the ring keeps R (it owns R again without T, and
-   *                                   ClusterState keeps a range it held sealed); a LEAVING source
-   *                                   stays in the ring instead: its leave is cancelled and all its
-   *                                   handoffs dropped (the phases move in lockstep, so none of
-   *                                   them was activated either).
+   *   T failed, PREPARED or SEALED    T never served R, so S holds every acknowledged write: the
+   *                                   parts of R that S owns in the ring without T stay with S (it
+   *                                   held them sealed, so it keeps its entries), and each other
+   *                                   part moves to its owner U in that ring through a new handoff
+   *                                   S -> U in the same phase (a leaving S, or a weight change
+   *                                   that took those points from S).
    *
    * The failed nodes are ejected; the handoffs between live nodes stay in their phase and go on.
    */
   private void prune(ScaleEvent event) {
     Set<String> failed = Set.copyOf(event.failed);
-    Set<String> cancelledLeaves = new LinkedHashSet<>();
+    List<Handoff> retargeted = new ArrayList<>();
     Topology t = store.update(cur -> {
-      cancelledLeaves.clear();
+      retargeted.clear();
+      List<NodeInfo> nodes = ejecting(cur.nodes(), failed);
+      HashRing ring = HashRing.of(nodes);
+      List<Handoff> handoffs = new ArrayList<>();
       for (Handoff h : cur.handoffs()) {
-        boolean notActivated = h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED;
-        if (notActivated && failed.contains(h.to()) && !failed.contains(h.from())) {
-          cur.node(h.from()).filter(n -> n.state() == NodeState.LEAVING).ifPresent(n -> cancelledLeaves.add(n.name()));
+        boolean sourceFailed = failed.contains(h.from());
+        boolean targetFailed = failed.contains(h.to());
+        if (!sourceFailed && !targetFailed) {
+          handoffs.add(h);
+        } else if (!sourceFailed && (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED)) {
+          Map<String, List<HashRange>> owners = new java.util.TreeMap<>();
+          for (HashRange r : h.ranges()) {
+            ownersWithin(ring, r).forEach((owner, parts) -> owners.computeIfAbsent(owner, o -> new ArrayList<>()).addAll(parts));
+          }
+          int i = 0;
+          for (Map.Entry<String, List<HashRange>> e : owners.entrySet()) {
+            if (!e.getKey().equals(h.from())) {
+              Handoff again = new Handoff(h.id() + "r" + i++, h.from(), e.getKey(), e.getValue(), h.phase());
+              handoffs.add(again);
+              retargeted.add(again);
+            }
+          }
         }
       }
-      List<NodeInfo> nodes = ejecting(cur.nodes(), failed).stream()
-          .map(n -> cancelledLeaves.contains(n.name()) ? n.withState(NodeState.UP) : n)
-          .toList();
-      List<Handoff> handoffs = cur.handoffs().stream()
-          .filter(h -> !failed.contains(h.from()) && !failed.contains(h.to()) && !cancelledLeaves.contains(h.from()))
-          .toList();
       return cur.next(nodes, handoffs);
     });
     event.pruned = true;
-    if (!cancelledLeaves.isEmpty()) {
-      event.cancelledLeaves.addAll(cancelledLeaves);
-      log.warn("scale event {}: the leave of {} is cancelled: a target failed before any range moved; it stays in the ring",
-          event.id, cancelledLeaves);
+    if (!retargeted.isEmpty()) {
+      log.warn("scale event {}: a target failed before activation; its source hands those ranges to their new owners: {}",
+          event.id, retargeted.stream().map(Describe::handoff).toList());
     }
     log.warn("scale event {}: {} failed; resolved its handoffs, the others go on: {}", event.id, failed,
         t.handoffs().stream().map(Describe::handoff).toList());
     pushAll(t, participants(t), event);
+  }
+
+  /** The parts of {@code range} by their owner on {@code ring}. */
+  static Map<String, List<HashRange>> ownersWithin(HashRing ring, HashRange range) {
+    Map<String, List<HashRange>> owners = new java.util.LinkedHashMap<>();
+    if (ring.isEmpty()) {
+      return owners;
+    }
+    // the ring's points inside the range, in order from its start; each closes a part it owns
+    List<long[]> points = new ArrayList<>(); // {distance from start, point, index}
+    for (int i = 0; i < ring.pointCount(); i++) {
+      int p = ring.pointAt(i);
+      long point = Integer.toUnsignedLong(p);
+      if (range.contains(p) && point != range.end()) {
+        long distance = (point - range.start()) & HashRange.MAX;
+        points.add(new long[] {distance == 0 ? HashRange.MAX + 1 : distance, point, i});
+      }
+    }
+    points.sort((a, b) -> Long.compare(a[0], b[0]));
+    long previous = range.start();
+    for (long[] p : points) {
+      owners.computeIfAbsent(ring.ownerOfPoint((int) p[2]), o -> new ArrayList<>()).add(new HashRange(previous, p[1]));
+      previous = p[1];
+    }
+    owners.computeIfAbsent(ring.ownerOfHash((int) range.end()), o -> new ArrayList<>()).add(new HashRange(previous, range.end()));
+    return owners;
   }
 
   /** {@code nodes} with the failed ones in the ring ejected, unless that would leave the ring empty. */
@@ -437,8 +469,7 @@ final class ScaleCoordinator implements AutoCloseable {
   private void finish(ScaleEvent event) {
     Set<String> failed = Set.copyOf(event.failed);
     if (event.kind != ScaleEvent.Kind.EJECT) {
-      event.aborted = event.node == null ? event.pruned
-          : failed.contains(event.node) || event.cancelledLeaves.contains(event.node);
+      event.aborted = event.node == null ? event.pruned : failed.contains(event.node);
     }
     Topology before = store.current();
     Topology t = store.update(cur -> cur.next(

@@ -29,8 +29,6 @@ final class ScaleEvent {
   /** Nodes that failed during the event; they are ejected when it finishes. */
   final Set<String> failed = ConcurrentHashMap.newKeySet();
   final Map<String, Progress> progress = new ConcurrentHashMap<>();
-  /** LEAVING nodes that stay in the ring because a target failed before their ranges moved. */
-  final Set<String> cancelledLeaves = ConcurrentHashMap.newKeySet();
   /** Streams sent again after they failed between live nodes. */
   final java.util.concurrent.atomic.AtomicInteger streamRetries = new java.util.concurrent.atomic.AtomicInteger();
 
