@@ -666,9 +666,10 @@ final class Commands {
     Store.ScanPage page = c.node().store().scan(cursor, count);
     List<Key> keys = page.keys();
     List<Key> matched = new ArrayList<>(keys.size());
+    Glob glob = pattern == null ? null : Glob.compile(pattern, c.node().config().limits().maxKeySize());
     if (stringsOnly) {
       for (Key key : keys) {
-        if (pattern == null || Glob.matches(pattern, key.bytes())) {
+        if (glob == null || glob.matches(key.bytes())) {
           matched.add(key);
         }
       }
