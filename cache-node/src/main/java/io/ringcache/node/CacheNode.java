@@ -92,6 +92,7 @@ public final class CacheNode implements Callable<Integer> {
   int metricsPort;
 
   public static void main(String[] args) {
+    FailStop.install("cache-node");
     System.exit(new CommandLine(new CacheNode()).execute(args));
   }
 

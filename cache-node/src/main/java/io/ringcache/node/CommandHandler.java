@@ -132,6 +132,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    io.ringcache.node.FailStop.haltIfFatal("node event loop (client connection " + connection.id() + ")", cause);
     if (cause instanceof IOException) {
       log.debug("connection {} failed: {}", connection.describe(), cause.toString());
     } else if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {

@@ -471,13 +471,57 @@ final class Commands {
     return ms > Long.MAX_VALUE / NANOS_PER_MS ? Long.MAX_VALUE - 1 : ms * NANOS_PER_MS;
   }
 
+  /**
+   * MGET: the values are looked up and their reply size added up before anything is written; a
+   * reply that would take the connection's queued replies beyond max-output-buffer is refused with
+   * an error (Redis builds it and then closes the connection). At most max-output-buffer plus one
+   * value is held meanwhile.
+   */
   private static void mget(Connection c, Request r) {
-    ByteBuf out = c.out();
     Store store = c.node().store();
-    Resp.arrayHeader(out, r.argc() - 1);
-    for (int i = 1; i < r.argc(); i++) {
-      Resp.bulk(out, c.lookedUp(store.get(Key.of(r.arg(i)))));
+    int n = r.argc() - 1;
+    byte[][] values = new byte[n][];
+    long bytes = arrayHeaderBytes(n);
+    long budget = replyBudget(c);
+    for (int i = 0; i < n; i++) {
+      byte[] value = store.get(Key.of(r.arg(i + 1)));
+      values[i] = value;
+      bytes += bulkBytes(value);
+      if (bytes > budget) {
+        replyTooLarge(c, "mget", bytes, i + 1, n);
+        return;
+      }
     }
+    ByteBuf out = c.out();
+    Resp.arrayHeader(out, n);
+    for (byte[] value : values) {
+      Resp.bulk(out, c.lookedUp(value));
+    }
+  }
+
+  /** Bytes a reply may take on this connection: max-output-buffer less the replies already queued. */
+  static long replyBudget(Connection c) {
+    return c.node().config().limits().maxOutputBuffer() - c.pendingOutput();
+  }
+
+  /** The size of a RESP array header of {@code n} elements. */
+  static long arrayHeaderBytes(long n) {
+    return 3 + Long.toString(n).length();
+  }
+
+  /** The size of a RESP bulk string (or a nil for null). */
+  static long bulkBytes(byte[] value) {
+    return value == null ? 5 : 5 + Integer.toString(value.length).length() + value.length;
+  }
+
+  /** Answers the error for a reply refused before it was built, and counts and logs it. */
+  static void replyTooLarge(Connection c, String command, long bytes, int counted, int total) {
+    long max = c.node().config().limits().maxOutputBuffer();
+    c.node().stats().repliesTooLarge.increment();
+    log.warn("refused {} reply to {}: {} bytes after {} of {} elements (expected: <= {} with what is queued, "
+        + "max-output-buffer)", command, c.describe(), bytes, counted, total, max);
+    Resp.error(c.out(), "ERR reply too large: " + (counted < total ? "more than " : "") + bytes + " bytes for '"
+        + command + "' (expected: <= " + max + ", max-output-buffer)");
   }
 
   private static void mset(Connection c, Request r) {
@@ -674,9 +718,18 @@ final class Commands {
         }
       }
     }
+    byte[] next = Decimal.toBytes(page.nextCursor());
+    long bytes = arrayHeaderBytes(2) + bulkBytes(next) + arrayHeaderBytes(matched.size());
+    for (Key key : matched) {
+      bytes += bulkBytes(key.bytes());
+    }
+    if (bytes > replyBudget(c)) {
+      replyTooLarge(c, "scan", bytes, matched.size(), matched.size());
+      return;
+    }
     ByteBuf out = c.out();
     Resp.arrayHeader(out, 2);
-    Resp.bulk(out, Decimal.toBytes(page.nextCursor()));
+    Resp.bulk(out, next);
     Resp.arrayHeader(out, matched.size());
     for (Key key : matched) {
       Resp.bulk(out, key.bytes());

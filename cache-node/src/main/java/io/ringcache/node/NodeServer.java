@@ -155,17 +155,21 @@ public final class NodeServer implements AutoCloseable {
     streamer = new HandoffStreamer(store, peers, clusterWork);
     metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum, stats.hits::sum, stats.misses::sum);
     metrics.bindOutputCloses(stats.outputLimitCloses::sum, stats.outputStallCloses::sum);
+    metrics.bindLimitCounter("replies.refused", "max-output-buffer", stats.repliesTooLarge::sum,
+        "Replies refused with an error before they were built, because they would exceed max-output-buffer");
+    metrics.bindLimitCounter("client.memory.closes", "max-clients-memory", stats.clientsMemoryCloses::sum,
+        "Connections closed, largest first, because all clients' buffers together exceeded max-clients-memory");
+    metrics.bindLimitCounter("auth.timeout.closes", "auth-timeout", stats.authTimeoutCloses::sum,
+        "Connections closed because they did not authenticate within auth-timeout");
+    metrics.bindLimitCounter("rejected.connections", "max-clients", stats.rejectedConnections::sum,
+        "Connections refused because max-clients were open");
     housekeeping =
         boss.next()
             .scheduleAtFixedRate(
-                () -> {
-                  try {
-                    stats.sample();
-                    store.cleanUp();
-                  } catch (RuntimeException e) {
-                    log.error("housekeeping failed", e);
-                  }
-                },
+                FailStop.guard("housekeeping", () -> {
+                  stats.sample();
+                  store.cleanUp();
+                }),
                 1,
                 1,
                 TimeUnit.SECONDS);

@@ -121,6 +121,7 @@ final class AdminServer {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      io.ringcache.node.FailStop.haltIfFatal("router event loop (admin API connection)", cause);
       log.debug("admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }

@@ -98,6 +98,7 @@ public final class RouterMain implements Callable<Integer> {
   long proxyOutputStallTimeout;
 
   public static void main(String[] args) {
+    io.ringcache.node.FailStop.install("cache-router");
     int exit = new CommandLine(new RouterMain()).execute(args);
     if (exit != 0) {
       System.exit(exit);

@@ -78,6 +78,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return open;
   }
 
+  /** Bytes a reply may still take: proxy-max-output-buffer less the replies queued for this client. */
+  long replyBudget() {
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    long queued = (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + (out == null ? 0 : out.readableBytes());
+    return server.maxOutputBuffer() - queued;
+  }
+
+  long maxOutputBuffer() {
+    return server.maxOutputBuffer();
+  }
+
+  /** Counts and logs a reply refused before it was merged. */
+  void replyTooLarge(String command, long bytes) {
+    server.stats().repliesTooLarge.increment();
+    log.warn("refused {} reply to proxy client {}: more than {} bytes (expected: <= {} with what is queued, "
+        + "proxy-max-output-buffer)", command, ctx.channel().remoteAddress(), bytes, server.maxOutputBuffer());
+  }
+
   ByteBufAllocator alloc() {
     return ctx.alloc();
   }
@@ -141,6 +159,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    io.ringcache.node.FailStop.haltIfFatal("proxy event loop (client connection " + id + ")", cause);
     if (cause instanceof IOException) {
       log.debug("proxy client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else if (cause.getCause() instanceof javax.net.ssl.SSLException) {
@@ -631,7 +650,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         .append("proxy_unreachable:").append(stats.unreachable.sum()).append("\r\n")
         .append("proxy_retry_budget_exhausted:").append(stats.budgetExhausted.sum()).append("\r\n")
         .append("proxy_output_buffer_limit_closes:").append(stats.outputLimitCloses.sum()).append("\r\n")
-        .append("proxy_output_stall_closes:").append(stats.outputStallCloses.sum()).append("\r\n");
+        .append("proxy_output_stall_closes:").append(stats.outputStallCloses.sum()).append("\r\n")
+        .append("proxy_replies_too_large:").append(stats.repliesTooLarge.sum()).append("\r\n")
+        .append("proxy_client_memory_closes:").append(stats.clientsMemoryCloses.sum()).append("\r\n")
+        .append("proxy_rejected_connections:").append(stats.rejectedConnections.sum()).append("\r\n")
+        .append("proxy_auth_timeout_closes:").append(stats.authTimeoutCloses.sum()).append("\r\n");
     for (var n : t.nodes()) {
       s.append("node:").append(n.name()).append(",address=").append(n.address())
           .append(",weight=").append(n.weight()).append(",state=").append(n.state()).append("\r\n");

@@ -153,6 +153,10 @@ public final class ProxyServer implements AutoCloseable {
     return password;
   }
 
+  long maxOutputBuffer() {
+    return maxOutputBuffer;
+  }
+
   Topology topology() {
     return topology.get();
   }
