@@ -57,7 +57,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     int clients = stats.connectedClients.incrementAndGet();
     accepted = true;
     stats.totalConnections.increment();
-    int max = node.config().limits().maxClients();
+    int max = node.maxClients();
     if (clients > max) {
       stats.rejectedConnections.increment();
       Resp.error(connection.out(), "ERR max number of clients reached (expected: <= " + max + ", max-clients)");
@@ -65,6 +65,16 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     node.register(ctx.channel());
+    int authTimeout = node.config().limits().authTimeoutSeconds();
+    if (!connection.authenticated() && authTimeout > 0) {
+      ctx.executor().schedule(() -> {
+        if (!connection.authenticated() && ctx.channel().isActive()) {
+          node.stats().authTimeoutCloses.increment();
+          log.debug("closing {}: not authenticated within {} s (auth-timeout)", connection.describe(), authTimeout);
+          ctx.close();
+        }
+      }, authTimeout, TimeUnit.SECONDS);
+    }
     ctx.fireChannelActive();
   }
 

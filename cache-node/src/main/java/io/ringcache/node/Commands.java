@@ -164,7 +164,7 @@ final class Commands {
       }
       i = 2;
     }
-    String name = null;
+    byte[] name = null;
     for (; i < r.argc(); i++) {
       if (is(r.arg(i), "auth") && i + 2 < r.argc()) {
         String error = authenticate(c, r.arg(i + 1), r.arg(i + 2));
@@ -174,7 +174,7 @@ final class Commands {
         }
         i += 2;
       } else if (is(r.arg(i), "setname") && i + 1 < r.argc()) {
-        name = r.string(++i);
+        name = r.arg(++i); // checked once authenticated, as Redis does
       } else {
         Resp.error(c.out(), "ERR Syntax error in HELLO option '" + r.string(i) + "'");
         return;
@@ -187,7 +187,11 @@ final class Commands {
       return;
     }
     if (name != null) {
-      c.name(name);
+      if (!validName(name)) {
+        Resp.error(c.out(), INVALID_NAME);
+        return;
+      }
+      c.name(name.length == 0 ? null : new String(name, StandardCharsets.US_ASCII));
     }
     ByteBuf out = c.out();
     Resp.arrayHeader(out, 14);
@@ -211,17 +215,19 @@ final class Commands {
     byte[] sub = r.arg(1);
     ByteBuf out = c.out();
     if (is(sub, "setname") && r.argc() == 3) {
-      for (byte b : r.arg(2)) {
-        if (b <= ' ' || b > '~') {
-          Resp.error(out, "ERR Client names cannot contain spaces, newlines or special characters.");
-          return;
-        }
+      if (!validName(r.arg(2))) {
+        Resp.error(out, INVALID_NAME);
+        return;
       }
       c.name(r.arg(2).length == 0 ? null : r.string(2));
       Resp.raw(out, Resp.OK);
     } else if (is(sub, "getname") && r.argc() == 2) {
       Resp.bulk(out, c.name() == null ? null : c.name().getBytes(StandardCharsets.UTF_8));
     } else if (is(sub, "setinfo") && r.argc() == 4) {
+      if ((is(r.arg(2), "lib-name") || is(r.arg(2), "lib-ver")) && !validName(r.arg(3))) {
+        Resp.error(out, "ERR " + r.string(2) + " cannot contain spaces, newlines or special characters.");
+        return;
+      }
       if (is(r.arg(2), "lib-name")) {
         c.libName(r.string(3));
       } else if (is(r.arg(2), "lib-ver")) {
@@ -240,6 +246,22 @@ final class Commands {
     } else {
       Resp.error(out, "ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try CLIENT HELP.");
     }
+  }
+
+  static final String INVALID_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
+
+  /**
+   * Whether a client name (CLIENT SETNAME, HELLO SETNAME) or library attribute (CLIENT SETINFO) is
+   * printable ASCII without spaces, as Redis requires: CLIENT LIST and the log lines that name a
+   * client must not be forgeable.
+   */
+  static boolean validName(byte[] name) {
+    for (byte b : name) {
+      if (b < '!' || b > '~') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void select(Connection c, Request r) {

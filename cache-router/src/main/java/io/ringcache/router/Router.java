@@ -78,7 +78,8 @@ public final class Router implements AutoCloseable {
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor);
     this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors())
-        .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout());
+        .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout())
+        .clientLimits(config.proxyMaxClients(), config.proxyMaxClientsMemory(), config.authTimeout());
     if (proxyTls != null) {
       proxy.tls(proxyTls);
     }

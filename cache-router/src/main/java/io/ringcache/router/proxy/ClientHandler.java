@@ -107,6 +107,36 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    int clients = server.clientConnected();
+    if (clients > server.maxClients()) {
+      server.stats().rejectedConnections.increment();
+      log.debug("refusing proxy client {}: {} clients connected (proxy-max-clients {})", ctx.channel().remoteAddress(),
+          clients - 1, server.maxClients());
+      closing = true;
+      ctx.channel().config().setAutoRead(false);
+      ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(MAX_CLIENTS_REACHED)).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    java.time.Duration timeout = server.authTimeout();
+    if (!authenticated && !timeout.isZero()) {
+      ctx.executor().schedule(() -> {
+        if (!authenticated && ctx.channel().isActive()) {
+          server.stats().authTimeoutCloses.increment();
+          log.debug("closing proxy client {}: not authenticated within {} s (auth-timeout)", ctx.channel().remoteAddress(),
+              timeout.toSeconds());
+          ctx.close();
+        }
+      }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    ctx.fireChannelActive();
+  }
+
+  /** Redis's reply to a connection beyond maxclients, before it closes it. */
+  private static final byte[] MAX_CLIENTS_REACHED =
+      "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (closing) {
       return;
@@ -142,6 +172,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    server.clientDisconnected();
     open = false;
     if (out != null) {
       out.release();
@@ -480,7 +511,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       i = 2;
     }
-    String newName = null;
+    byte[] newName = null;
     for (; i < args.length; i++) {
       String option = text(args[i]).toLowerCase(java.util.Locale.ROOT);
       if (option.equals("auth") && i + 2 < args.length) {
@@ -491,7 +522,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         i += 2;
       } else if (option.equals("setname") && i + 1 < args.length) {
-        newName = text(args[++i]);
+        newName = args[++i]; // checked once authenticated, as Redis does
       } else {
         localError("ERR Syntax error in HELLO option '" + text(args[i]) + "'");
         return;
@@ -504,7 +535,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (newName != null) {
-      name = newName;
+      if (!validName(newName)) {
+        localError(INVALID_NAME);
+        return;
+      }
+      name = newName.length == 0 ? null : text(newName);
     }
     ByteBuf b = ctx.alloc().buffer();
     Resp.arrayHeader(b, 14);
@@ -528,18 +563,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void client(byte[][] args) {
     String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
     if (sub.equals("setname") && args.length == 3) {
-      for (byte c : args[2]) {
-        if (c <= ' ' || c > '~') {
-          localError("ERR Client names cannot contain spaces, newlines or special characters.");
-          return;
-        }
+      if (!validName(args[2])) {
+        localError(INVALID_NAME);
+        return;
       }
       name = args[2].length == 0 ? null : text(args[2]);
       localReply(Resp.OK);
     } else if (sub.equals("getname") && args.length == 2) {
       localReply(bulk(name));
     } else if (sub.equals("setinfo") && args.length == 4) {
-      localReply(Resp.OK);
+      String attribute = text(args[2]).toLowerCase(java.util.Locale.ROOT);
+      if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
+        localError("ERR Unrecognized option '" + text(args[2]) + "'");
+      } else if (!validName(args[3])) {
+        localError("ERR " + text(args[2]) + " cannot contain spaces, newlines or special characters.");
+      } else {
+        localReply(Resp.OK);
+      }
     } else if (sub.equals("id") && args.length == 2) {
       ByteBuf b = ctx.alloc().buffer();
       Resp.integer(b, id);
@@ -549,6 +589,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     } else {
       localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CLIENT HELP.");
     }
+  }
+
+  private static final String INVALID_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
+
+  /** Whether a client name or library attribute is printable ASCII without spaces, as Redis requires. */
+  private static boolean validName(byte[] name) {
+    for (byte b : name) {
+      if (b < '!' || b > '~') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void command(byte[][] args) {
