@@ -62,6 +62,8 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   private int expectedArgs;
   private int bulkLength;
   private long requestBytes;
+  /** Bytes of the arguments of the current request already copied out of the cumulation. */
+  private long decodedBytes;
   private boolean paused;
 
   /**
@@ -113,7 +115,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
    */
   long queryBytes() {
     long held = cumulation == null ? 0 : cumulation.capacity();
-    return state == BULK_HEADER || state == BULK_DATA ? held + requestBytes : held;
+    return state == BULK_HEADER || state == BULK_DATA ? held + decodedBytes : held;
   }
 
   private void reportMemory() {
@@ -249,6 +251,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             }
             expectedArgs = (int) count;
             requestBytes = 0;
+            decodedBytes = 0;
             request.reset(Math.min(expectedArgs, 1024));
             state = BULK_HEADER;
             continue;
@@ -299,6 +302,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             in.readBytes(arg);
             in.skipBytes(2);
             request.add(arg);
+            decodedBytes += bulkLength + ARGUMENT_OVERHEAD;
             if (request.argc() == expectedArgs) {
               state = START;
               return request;

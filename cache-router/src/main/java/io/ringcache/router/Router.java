@@ -68,11 +68,13 @@ public final class Router implements AutoCloseable {
     this.probePool = new NodePool(config.password(), config.healthInterval(), nodeSockets);
     this.coordinator = new ScaleCoordinator(store, pool, config.streamTimeout());
     this.health = new HealthChecker(store, probePool, coordinator, config.healthInterval(), config.healthMisses());
-    this.adminExecutor = Executors.newFixedThreadPool(4, r -> {
-      Thread thread = new Thread(r, "ringcache-admin");
-      thread.setDaemon(true);
-      return thread;
-    });
+    // bounded: a flood of admin requests is answered 503 at once instead of queueing without end
+    this.adminExecutor = new java.util.concurrent.ThreadPoolExecutor(AdminServer.THREADS, AdminServer.THREADS, 0,
+        TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(AdminServer.QUEUE), r -> {
+          Thread thread = new Thread(r, "ringcache-admin");
+          thread.setDaemon(true);
+          return thread;
+        });
     boolean epoll = Epoll.isAvailable();
     this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -151,6 +153,11 @@ public final class Router implements AutoCloseable {
   /** The RESP proxy port. */
   public int port() {
     return proxy.port();
+  }
+
+  /** Clients connected to the RESP proxy port now. */
+  public int proxyConnectedClients() {
+    return proxy.connectedClients();
   }
 
   /** The RESP proxy's counters. */

@@ -197,7 +197,8 @@ public final class RouterMetrics implements AutoCloseable {
         }
       });
     } catch (RejectedExecutionException e) {
-      send(ctx, false, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", "router is stopping\n");
+      send(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+          "admin API busy (too many requests queued) or stopping: retry\n");
     }
     return true;
   }
