@@ -495,9 +495,8 @@ final class Commands {
 
   /**
    * MGET: the values are looked up and their reply size added up before anything is written; a
-   * reply that would take the connection's queued replies beyond max-output-buffer is refused with
-   * an error (Redis builds it and then closes the connection). At most max-output-buffer plus one
-   * value is held meanwhile.
+   * reply larger than max-output-buffer is refused with an error (Redis builds it and then closes
+   * the connection). At most max-output-buffer plus one value is held meanwhile.
    */
   private static void mget(Connection c, Request r) {
     Store store = c.node().store();
@@ -521,9 +520,13 @@ final class Commands {
     }
   }
 
-  /** Bytes a reply may take on this connection: max-output-buffer less the replies already queued. */
+  /**
+   * Bytes one reply may take: max-output-buffer. (Replies of many commands that add up past it,
+   * for a client that does not read, close the connection as before: that is a slow reader, not
+   * one request too large.)
+   */
   static long replyBudget(Connection c) {
-    return c.node().config().limits().maxOutputBuffer() - c.pendingOutput();
+    return c.node().config().limits().maxOutputBuffer();
   }
 
   /** The size of a RESP array header of {@code n} elements. */
@@ -540,8 +543,8 @@ final class Commands {
   static void replyTooLarge(Connection c, String command, long bytes, int counted, int total) {
     long max = c.node().config().limits().maxOutputBuffer();
     c.node().stats().repliesTooLarge.increment();
-    log.warn("refused {} reply to {}: {} bytes after {} of {} elements (expected: <= {} with what is queued, "
-        + "max-output-buffer)", command, c.describe(), bytes, counted, total, max);
+    log.warn("refused {} reply to {}: {} bytes after {} of {} elements (expected: <= {}, max-output-buffer)",
+        command, c.describe(), bytes, counted, total, max);
     Resp.error(c.out(), "ERR reply too large: " + (counted < total ? "more than " : "") + bytes + " bytes for '"
         + command + "' (expected: <= " + max + ", max-output-buffer)");
   }

@@ -78,11 +78,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return open;
   }
 
-  /** Bytes a reply may still take: proxy-max-output-buffer less the replies queued for this client. */
+  /**
+   * Bytes one merged reply may take: proxy-max-output-buffer. (Replies that add up past it for a
+   * client that does not read close it in the OutputGuard, as before.)
+   */
   long replyBudget() {
-    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-    long queued = (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + (out == null ? 0 : out.readableBytes());
-    return server.maxOutputBuffer() - queued;
+    return server.maxOutputBuffer();
   }
 
   long maxOutputBuffer() {
@@ -92,8 +93,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** Counts and logs a reply refused before it was merged. */
   void replyTooLarge(String command, long bytes) {
     server.stats().repliesTooLarge.increment();
-    log.warn("refused {} reply to proxy client {}: more than {} bytes (expected: <= {} with what is queued, "
-        + "proxy-max-output-buffer)", command, ctx.channel().remoteAddress(), bytes, server.maxOutputBuffer());
+    log.warn("refused {} reply to proxy client {}: more than {} bytes (expected: <= {}, proxy-max-output-buffer)",
+        command, ctx.channel().remoteAddress(), bytes, server.maxOutputBuffer());
   }
 
   ByteBufAllocator alloc() {

@@ -131,9 +131,9 @@ final class Pending {
   }
 
   /**
-   * Adds {@code bytes} to the merged reply; beyond what the client may be sent (its
-   * proxy-max-output-buffer less the replies it has queued) the reply becomes an error and what the
-   * parts kept is dropped at once, so a huge MGET or SCAN is refused without being merged.
+   * Adds {@code bytes} to the merged reply; beyond what one reply may take (proxy-max-output-buffer)
+   * the reply becomes an error and what the parts kept is dropped at once, so a huge MGET or SCAN
+   * is refused without being merged.
    */
   private void grew(long bytes) {
     replyBytes += bytes;
