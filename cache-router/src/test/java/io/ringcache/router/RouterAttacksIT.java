@@ -173,6 +173,8 @@ class RouterAttacksIT {
   void admin_pipelinedFloodOfMetricsAndUnauthorizedRequests_doesNotStarveHealth() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.adminToken("t0ken"))) {
       int port = cluster.router.adminPort();
+      HttpClient http = HttpClient.newHttpClient();
+      assertThat(get(http, port, "/health", null).statusCode()).isEqualTo(200); // the client warmed up
       List<Socket> flood = new ArrayList<>();
       try {
         byte[] metrics = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10).getBytes(StandardCharsets.US_ASCII);
@@ -182,14 +184,13 @@ class RouterAttacksIT {
           s.getOutputStream().write(i % 2 == 0 ? metrics : topology); // never read
           flood.add(s);
         }
-        HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 5; i++) {
           long start = System.nanoTime();
           HttpResponse<String> health = get(http, port, "/health", null);
           assertThat(health.statusCode()).isEqualTo(200);
-          // 35 s before (4 threads, unbounded queue); generous here, for a loaded CI machine
+          // 35 s before (4 threads, unbounded queue); generous here, for a loaded 2-core CI machine
           assertThat(Duration.ofNanos(System.nanoTime() - start)).as("GET /health during the flood")
-              .isLessThan(Duration.ofSeconds(5));
+              .isLessThan(Duration.ofSeconds(10));
         }
         HttpResponse<String> topology2 = get(http, port, "/topology", "t0ken");
         assertThat(topology2.statusCode()).isIn(200, 503);

@@ -127,6 +127,9 @@ public final class RouterMetrics implements AutoCloseable {
   }
 
   /** Refreshes what is read from the router's state, then renders every metric. */
+  /** Concurrent GET /metrics share renders (a flood costs one render at a time). */
+  private final SingleFlight<String> coalesced = new SingleFlight<>(this::scrape);
+
   public synchronized String scrape() {
     refresh();
     return registry.scrape();
@@ -190,7 +193,7 @@ public final class RouterMetrics implements AutoCloseable {
     try {
       executor.execute(() -> {
         try {
-          send(ctx, keepAlive, HttpResponseStatus.OK, CONTENT_TYPE, scrape());
+          send(ctx, keepAlive, HttpResponseStatus.OK, CONTENT_TYPE, coalesced.get()); // one render for a flood
         } catch (RuntimeException e) {
           log.error("metrics scrape failed", e);
           send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", "scrape failed: " + e + "\n");
