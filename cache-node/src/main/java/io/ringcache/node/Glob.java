@@ -199,11 +199,11 @@ final class Glob {
 
   /** Whether {@code s} matches this pattern. */
   boolean matches(byte[] s) {
+    if (nothing) {
+      return false; // (lastSteps stays 0: this instance is shared)
+    }
     lastSteps = 0;
     int n = s.length;
-    if (nothing) {
-      return false;
-    }
     if (n == 0) {
       return tokens == 0;
     }
@@ -217,7 +217,6 @@ final class Glob {
     for (int i = 0; i < n; i++) {
       long[] accept = accepts[s[i] & 0xFF];
       long carry = 0;
-      long alive = 0;
       for (int w = 0; w < words; w++) {
         long d = state[w];
         long moved = accept == null ? 0 : d & accept[w];
@@ -225,7 +224,7 @@ final class Glob {
         carry = moved >>> 63;
         state[w] = next;
       }
-      alive = closure(state);
+      long alive = closure(state);
       steps += 2L * words;
       if (alive == 0) {
         lastSteps = steps;
