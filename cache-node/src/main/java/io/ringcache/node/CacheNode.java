@@ -100,11 +100,18 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--output-stall-timeout", defaultValue = "${env:CACHE_NODE_OUTPUT_STALL_TIMEOUT:-60}", description = "Seconds a connection's replies may stay above 256 KiB, not read by its client, before it is closed; 0 = never (CACHE_NODE_OUTPUT_STALL_TIMEOUT).")
   int outputStallTimeout;
 
+  @Option(names = "--max-clients-memory", defaultValue = "${env:CACHE_NODE_MAX_CLIENTS_MEMORY:-0}", converter = SizeConverter.class, description = "Most bytes all connections' query and output buffers may hold together; beyond it the largest are closed first (Redis's maxmemory-clients); 0 = a quarter of the JVM's max heap, at least 64m (CACHE_NODE_MAX_CLIENTS_MEMORY).")
+  long maxClientsMemory;
+
+  @Option(names = "--auth-timeout", defaultValue = "${env:CACHE_NODE_AUTH_TIMEOUT:-10}", description = "Seconds a connection may stay unauthenticated, when a password is set, before it is closed; 0 = never (CACHE_NODE_AUTH_TIMEOUT).")
+  int authTimeout;
+
   @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
   int metricsPort;
 
 
   public static void main(String[] args) {
+    FailStop.install("cache-node");
     System.exit(new CommandLine(new CacheNode()).execute(args));
   }
 
@@ -135,7 +142,9 @@ public final class CacheNode implements Callable<Integer> {
                     maxOutputBuffer,
                     maxClients,
                     idleTimeout,
-                    outputStallTimeout))
+                    outputStallTimeout,
+                    maxClientsMemory,
+                    authTimeout))
             .tls(tlsKeystore, tlsKeystorePassword)
             .tlsCaCert(tlsCaCert)
             .clusterSecret(clusterSecret())

@@ -59,7 +59,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     int clients = stats.connectedClients.incrementAndGet();
     accepted = true;
     stats.totalConnections.increment();
-    int max = node.config().limits().maxClients();
+    int max = node.maxClients();
     if (clients > max) {
       stats.rejectedConnections.increment();
       Resp.error(connection.out(), "ERR max number of clients reached (expected: <= " + max + ", max-clients)");
@@ -67,6 +67,16 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     node.register(ctx.channel());
+    int authTimeout = node.config().limits().authTimeoutSeconds();
+    if (!connection.authenticated() && authTimeout > 0) {
+      ctx.executor().schedule(() -> {
+        if (!connection.authenticated() && ctx.channel().isActive()) {
+          node.stats().authTimeoutCloses.increment();
+          log.debug("closing {}: not authenticated within {} s (auth-timeout)", connection.describe(), authTimeout);
+          ctx.close();
+        }
+      }, authTimeout, TimeUnit.SECONDS);
+    }
     ctx.fireChannelActive();
   }
 
@@ -134,6 +144,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    io.ringcache.node.FailStop.haltIfFatal("node event loop (client connection " + connection.id() + ")", cause);
     if (cause instanceof IOException) {
       log.debug("connection {} failed: {}", connection.describe(), cause.toString());
     } else if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {

@@ -182,7 +182,7 @@ final class Commands {
       }
       i = 2;
     }
-    String name = null;
+    byte[] name = null;
     for (; i < r.argc(); i++) {
       if (is(r.arg(i), "auth") && i + 2 < r.argc()) {
         String error = authenticate(c, r.arg(i + 1), r.arg(i + 2));
@@ -192,7 +192,7 @@ final class Commands {
         }
         i += 2;
       } else if (is(r.arg(i), "setname") && i + 1 < r.argc()) {
-        name = r.string(++i);
+        name = r.arg(++i); // checked once authenticated, as Redis does
       } else {
         Resp.error(c.out(), "ERR Syntax error in HELLO option '" + r.string(i) + "'");
         return;
@@ -205,7 +205,11 @@ final class Commands {
       return;
     }
     if (name != null) {
-      c.name(name);
+      if (!validName(name)) {
+        Resp.error(c.out(), INVALID_NAME);
+        return;
+      }
+      c.name(name.length == 0 ? null : new String(name, StandardCharsets.US_ASCII));
     }
     ByteBuf out = c.out();
     Resp.arrayHeader(out, 14);
@@ -229,17 +233,19 @@ final class Commands {
     byte[] sub = r.arg(1);
     ByteBuf out = c.out();
     if (is(sub, "setname") && r.argc() == 3) {
-      for (byte b : r.arg(2)) {
-        if (b <= ' ' || b > '~') {
-          Resp.error(out, "ERR Client names cannot contain spaces, newlines or special characters.");
-          return;
-        }
+      if (!validName(r.arg(2))) {
+        Resp.error(out, INVALID_NAME);
+        return;
       }
       c.name(r.arg(2).length == 0 ? null : r.string(2));
       Resp.raw(out, Resp.OK);
     } else if (is(sub, "getname") && r.argc() == 2) {
       Resp.bulk(out, c.name() == null ? null : c.name().getBytes(StandardCharsets.UTF_8));
     } else if (is(sub, "setinfo") && r.argc() == 4) {
+      if ((is(r.arg(2), "lib-name") || is(r.arg(2), "lib-ver")) && !validName(r.arg(3))) {
+        Resp.error(out, "ERR " + r.string(2) + " cannot contain spaces, newlines or special characters.");
+        return;
+      }
       if (is(r.arg(2), "lib-name")) {
         c.libName(r.string(3));
       } else if (is(r.arg(2), "lib-ver")) {
@@ -258,6 +264,22 @@ final class Commands {
     } else {
       Resp.error(out, "ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try CLIENT HELP.");
     }
+  }
+
+  static final String INVALID_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
+
+  /**
+   * Whether a client name (CLIENT SETNAME, HELLO SETNAME) or library attribute (CLIENT SETINFO) is
+   * printable ASCII without spaces, as Redis requires: CLIENT LIST and the log lines that name a
+   * client must not be forgeable.
+   */
+  static boolean validName(byte[] name) {
+    for (byte b : name) {
+      if (b < '!' || b > '~') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void select(Connection c, Request r) {
@@ -489,13 +511,60 @@ final class Commands {
     return ms > Long.MAX_VALUE / NANOS_PER_MS ? Long.MAX_VALUE - 1 : ms * NANOS_PER_MS;
   }
 
+  /**
+   * MGET: the values are looked up and their reply size added up before anything is written; a
+   * reply larger than max-output-buffer is refused with an error (Redis builds it and then closes
+   * the connection). At most max-output-buffer plus one value is held meanwhile.
+   */
   private static void mget(Connection c, Request r) {
-    ByteBuf out = c.out();
     Store store = c.node().store();
-    Resp.arrayHeader(out, r.argc() - 1);
-    for (int i = 1; i < r.argc(); i++) {
-      Resp.bulk(out, c.lookedUp(store.get(Key.of(r.arg(i)))));
+    int n = r.argc() - 1;
+    byte[][] values = new byte[n][];
+    long bytes = arrayHeaderBytes(n);
+    long budget = replyBudget(c);
+    for (int i = 0; i < n; i++) {
+      byte[] value = store.get(Key.of(r.arg(i + 1)));
+      values[i] = value;
+      bytes += bulkBytes(value);
+      if (bytes > budget) {
+        replyTooLarge(c, "mget", bytes, i + 1, n);
+        return;
+      }
     }
+    ByteBuf out = c.out();
+    Resp.arrayHeader(out, n);
+    for (byte[] value : values) {
+      Resp.bulk(out, c.lookedUp(value));
+    }
+  }
+
+  /**
+   * Bytes one reply may take: max-output-buffer. (Replies of many commands that add up past it,
+   * for a client that does not read, close the connection as before: that is a slow reader, not
+   * one request too large.)
+   */
+  static long replyBudget(Connection c) {
+    return c.node().config().limits().maxOutputBuffer();
+  }
+
+  /** The size of a RESP array header of {@code n} elements. */
+  static long arrayHeaderBytes(long n) {
+    return 3 + Long.toString(n).length();
+  }
+
+  /** The size of a RESP bulk string (or a nil for null). */
+  static long bulkBytes(byte[] value) {
+    return value == null ? 5 : 5 + Integer.toString(value.length).length() + value.length;
+  }
+
+  /** Answers the error for a reply refused before it was built, and counts and logs it. */
+  static void replyTooLarge(Connection c, String command, long bytes, int counted, int total) {
+    long max = c.node().config().limits().maxOutputBuffer();
+    c.node().stats().repliesTooLarge.increment();
+    log.warn("refused {} reply to {}: {} bytes after {} of {} elements (expected: <= {}, max-output-buffer)",
+        command, c.describe(), bytes, counted, total, max);
+    Resp.error(c.out(), "ERR reply too large: " + (counted < total ? "more than " : "") + bytes + " bytes for '"
+        + command + "' (expected: <= " + max + ", max-output-buffer)");
   }
 
   private static void mset(Connection c, Request r) {
@@ -684,16 +753,26 @@ final class Commands {
     Store.ScanPage page = c.node().store().scan(cursor, count);
     List<Key> keys = page.keys();
     List<Key> matched = new ArrayList<>(keys.size());
+    Glob glob = pattern == null ? null : Glob.compile(pattern, c.node().config().limits().maxKeySize());
     if (stringsOnly) {
       for (Key key : keys) {
-        if (pattern == null || Glob.matches(pattern, key.bytes())) {
+        if (glob == null || glob.matches(key.bytes())) {
           matched.add(key);
         }
       }
     }
+    byte[] next = Decimal.toBytes(page.nextCursor());
+    long bytes = arrayHeaderBytes(2) + bulkBytes(next) + arrayHeaderBytes(matched.size());
+    for (Key key : matched) {
+      bytes += bulkBytes(key.bytes());
+    }
+    if (bytes > replyBudget(c)) {
+      replyTooLarge(c, "scan", bytes, matched.size(), matched.size());
+      return;
+    }
     ByteBuf out = c.out();
     Resp.arrayHeader(out, 2);
-    Resp.bulk(out, Decimal.toBytes(page.nextCursor()));
+    Resp.bulk(out, next);
     Resp.arrayHeader(out, matched.size());
     for (Key key : matched) {
       Resp.bulk(out, key.bytes());

@@ -99,6 +99,9 @@ final class Info {
         line(s, "protocol_errors", stats.protocolErrors.sum());
         line(s, "output_buffer_limit_closes", stats.outputLimitCloses.sum());
         line(s, "output_stall_closes", stats.outputStallCloses.sum());
+        line(s, "replies_too_large", stats.repliesTooLarge.sum());
+        line(s, "client_memory_closes", stats.clientsMemoryCloses.sum());
+        line(s, "auth_timeout_closes", stats.authTimeoutCloses.sum());
       }
       case "keyspace" -> {
         s.append("# Keyspace\r\n");

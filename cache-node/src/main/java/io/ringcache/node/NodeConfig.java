@@ -127,6 +127,11 @@ public record NodeConfig(
    * @param idleTimeoutSeconds seconds without traffic before a connection is closed; 0 for never
    * @param outputStallSeconds seconds a connection's replies may stay above the write-buffer high
    *     watermark, not read by its client, before it is closed; 0 for never (see {@link OutputGuard})
+   * @param maxClientsMemory bytes that all connections' query and output buffers may take together;
+   *     beyond it the largest are closed first (Redis's maxmemory-clients); 0 for the default, a
+   *     quarter of the JVM's maximum heap (see {@link #clientsMemoryCap()} and {@link ClientMemory})
+   * @param authTimeoutSeconds seconds a connection may stay unauthenticated, when a password is
+   *     set, before it is closed; 0 for never
    */
   public record Limits(
       int maxKeySize,
@@ -138,7 +143,9 @@ public record NodeConfig(
       long maxOutputBuffer,
       int maxClients,
       int idleTimeoutSeconds,
-      int outputStallSeconds) {
+      int outputStallSeconds,
+      long maxClientsMemory,
+      int authTimeoutSeconds) {
 
     public static final int DEFAULT_MAX_KEY_SIZE = 16 * 1024;
     public static final int DEFAULT_MAX_VALUE_SIZE = 16 * 1024 * 1024;
@@ -150,6 +157,11 @@ public record NodeConfig(
     public static final int DEFAULT_MAX_CLIENTS = 10_000;
     public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 0;
     public static final int DEFAULT_OUTPUT_STALL_SECONDS = 60;
+    /** 0: a quarter of the JVM's maximum heap, at least {@link #MIN_DEFAULT_CLIENTS_MEMORY}. */
+    public static final long DEFAULT_MAX_CLIENTS_MEMORY = 0;
+    /** The least {@link #clientsMemoryCap()} picks by default: 64 MiB. */
+    public static final long MIN_DEFAULT_CLIENTS_MEMORY = 64L * 1024 * 1024;
+    public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = 10;
 
     /** Arguments of one request before AUTH, when a password is set (as Redis). */
     public static final int UNAUTHENTICATED_MAX_MULTIBULK_LENGTH = 10;
@@ -173,6 +185,49 @@ public record NodeConfig(
         throw new IllegalArgumentException(
             "output-stall-timeout must not be negative (0 turns it off): " + outputStallSeconds);
       }
+      if (maxClientsMemory < 0) {
+        throw new IllegalArgumentException(
+            "max-clients-memory must not be negative (0 picks a quarter of the heap): " + maxClientsMemory);
+      }
+      if (authTimeoutSeconds < 0) {
+        throw new IllegalArgumentException("auth-timeout must not be negative (0 turns it off): " + authTimeoutSeconds);
+      }
+    }
+
+    /** The limits before max-clients-memory and auth-timeout existed, with those two at their defaults. */
+    public Limits(int maxKeySize, int maxValueSize, int maxMultibulkLength, int maxBulkLength, int maxInlineLength,
+        long maxQueryBuffer, long maxOutputBuffer, int maxClients, int idleTimeoutSeconds, int outputStallSeconds) {
+      this(maxKeySize, maxValueSize, maxMultibulkLength, maxBulkLength, maxInlineLength, maxQueryBuffer,
+          maxOutputBuffer, maxClients, idleTimeoutSeconds, outputStallSeconds, DEFAULT_MAX_CLIENTS_MEMORY,
+          DEFAULT_AUTH_TIMEOUT_SECONDS);
+    }
+
+    /** These limits with max-clients-memory set to {@code bytes} (0: the default). */
+    public Limits withMaxClientsMemory(long bytes) {
+      return new Limits(maxKeySize, maxValueSize, maxMultibulkLength, maxBulkLength, maxInlineLength, maxQueryBuffer,
+          maxOutputBuffer, maxClients, idleTimeoutSeconds, outputStallSeconds, bytes, authTimeoutSeconds);
+    }
+
+    /** These limits with auth-timeout set to {@code seconds} (0: never). */
+    public Limits withAuthTimeout(int seconds) {
+      return new Limits(maxKeySize, maxValueSize, maxMultibulkLength, maxBulkLength, maxInlineLength, maxQueryBuffer,
+          maxOutputBuffer, maxClients, idleTimeoutSeconds, outputStallSeconds, maxClientsMemory, seconds);
+    }
+
+    /** These limits with max-clients set to {@code clients}. */
+    public Limits withMaxClients(int clients) {
+      return new Limits(maxKeySize, maxValueSize, maxMultibulkLength, maxBulkLength, maxInlineLength, maxQueryBuffer,
+          maxOutputBuffer, clients, idleTimeoutSeconds, outputStallSeconds, maxClientsMemory, authTimeoutSeconds);
+    }
+
+    /**
+     * The bytes all clients' buffers may take together: max-clients-memory, or when that is 0 a
+     * quarter of the JVM's maximum heap (Netty's direct memory is bounded by the heap size by
+     * default), at least {@link #MIN_DEFAULT_CLIENTS_MEMORY}.
+     */
+    public long clientsMemoryCap() {
+      return maxClientsMemory > 0 ? maxClientsMemory
+          : Math.max(MIN_DEFAULT_CLIENTS_MEMORY, Runtime.getRuntime().maxMemory() / 4);
     }
 
     private static void positive(String what, long value) {
@@ -192,7 +247,9 @@ public record NodeConfig(
           DEFAULT_MAX_OUTPUT_BUFFER,
           DEFAULT_MAX_CLIENTS,
           DEFAULT_IDLE_TIMEOUT_SECONDS,
-          DEFAULT_OUTPUT_STALL_SECONDS);
+          DEFAULT_OUTPUT_STALL_SECONDS,
+          DEFAULT_MAX_CLIENTS_MEMORY,
+          DEFAULT_AUTH_TIMEOUT_SECONDS);
     }
   }
 

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles a client connection's pipeline: [TLS] → output guard → [idle timeout] → RESP decoder →
- * command handler. The guard comes before the decoder so that it sees every reply written and
+ * command handler. The guard and the decoder report the connection's buffers to the node's
+ * {@link ClientMemory} (max-clients-memory). The guard comes before the decoder so that it sees every reply written and
  * each writability change before the decoder acts on it.
  */
 final class NodeInitializer extends ChannelInitializer<Channel> {
@@ -32,12 +33,14 @@ final class NodeInitializer extends ChannelInitializer<Channel> {
     if (tls != null) {
       p.addLast("tls", tls.newHandler(ch.alloc()));
     }
+    ClientMemory.Tracked memory = node.clientMemory().track(ch);
+    ch.closeFuture().addListener(f -> memory.close());
     // the node's byte limit is checked per command by the CommandHandler; the guard handles stalls
-    p.addLast("output", new OutputGuard(0, outputStallTimeout, "", node.stats()));
+    p.addLast("output", new OutputGuard(0, outputStallTimeout, "", node.stats()).track(memory));
     if (limits.idleTimeoutSeconds() > 0) {
       p.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeoutSeconds(), TimeUnit.SECONDS));
     }
-    p.addLast("resp", new RespDecoder(limits, connection::authenticated));
+    p.addLast("resp", new RespDecoder(limits, connection::authenticated).track(memory));
     p.addLast("commands", new CommandHandler(node, connection));
   }
 }

@@ -68,6 +68,7 @@ public final class NodeServer implements AutoCloseable {
   private final Store store;
   private final Clock clock;
   private final NodeStats stats = new NodeStats();
+  private final ClientMemory clientMemory;
   private io.netty.handler.ssl.SslContext tls;
   private final NodeMetrics metrics = new NodeMetrics();
   private final CommandTable commands = countedCommands(Commands.table(), metrics);
@@ -89,12 +90,15 @@ public final class NodeServer implements AutoCloseable {
   private ReadThrough readThrough;
   private HandoffStreamer streamer;
   private volatile int port;
+  /** max-clients, lowered to what the process's open-files limit allows. */
+  private volatile int effectiveMaxClients;
   private String transport;
 
   private NodeServer(NodeConfig config, Store store, Clock clock) {
     this.config = config;
     this.store = store;
     this.clock = clock;
+    this.clientMemory = new ClientMemory(config.limits().clientsMemoryCap(), "max-clients-memory", stats.clientsMemoryCloses);
   }
 
   /** Starts a node with a store of {@code config.store()} type and {@code config.maxMemory()} bytes on the system clock. */
@@ -153,6 +157,7 @@ public final class NodeServer implements AutoCloseable {
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATERMARK, HIGH_WATERMARK))
             .childHandler(new NodeInitializer(this));
+    effectiveMaxClients = Descriptors.maxClients(config.limits().maxClients(), "max-clients");
     serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).syncUninterruptibly().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     cluster = new ClusterState(config.nameOr(port), config.advertiseOr(port), store, clusterWork,
@@ -165,17 +170,21 @@ public final class NodeServer implements AutoCloseable {
     streamer = new HandoffStreamer(store, peers, clusterWork);
     metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum, stats.hits::sum, stats.misses::sum);
     metrics.bindOutputCloses(stats.outputLimitCloses::sum, stats.outputStallCloses::sum);
+    metrics.bindLimitCounter("replies.refused", "max-output-buffer", stats.repliesTooLarge::sum,
+        "Replies refused with an error before they were built, because they would exceed max-output-buffer");
+    metrics.bindLimitCounter("client.memory.closes", "max-clients-memory", stats.clientsMemoryCloses::sum,
+        "Connections closed, largest first, because all clients' buffers together exceeded max-clients-memory");
+    metrics.bindLimitCounter("auth.timeout.closes", "auth-timeout", stats.authTimeoutCloses::sum,
+        "Connections closed because they did not authenticate within auth-timeout");
+    metrics.bindLimitCounter("rejected.connections", "max-clients", stats.rejectedConnections::sum,
+        "Connections refused because max-clients were open");
     housekeeping =
         boss.next()
             .scheduleAtFixedRate(
-                () -> {
-                  try {
-                    stats.sample();
-                    store.cleanUp();
-                  } catch (RuntimeException e) {
-                    log.error("housekeeping failed", e);
-                  }
-                },
+                FailStop.guard("housekeeping", () -> {
+                  stats.sample();
+                  store.cleanUp();
+                }),
                 1,
                 1,
                 TimeUnit.SECONDS);
@@ -196,7 +205,10 @@ public final class NodeServer implements AutoCloseable {
         config.requirepass() == null ? "off" : "on",
         config.clusterSecret() == null ? "from loopback peers only (no cluster secret)" : "for the cluster user only",
         tls == null ? "off" : "on (" + Tls.engine() + "; peers dialled with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()) + ")");
-    log.info("limits: {}", config.limits());
+    log.info("limits: {}; all clients' buffers together: {} bytes (max-clients-memory); max-clients {}{}",
+        config.limits(), clientMemory.cap(), effectiveMaxClients,
+        config.requirepass() == null || config.limits().authTimeoutSeconds() == 0 ? ""
+            : "; unauthenticated connections closed after " + config.limits().authTimeoutSeconds() + " s (auth-timeout)");
     if (config.requirepass() == null && !isLoopback(config.bind())) {
       log.warn("listening on {} (not loopback) without a password: anyone who can reach it can read, write and"
           + " flush the cache; set --requirepass (CACHE_NODE_REQUIREPASS)", config.bind());
@@ -273,6 +285,11 @@ public final class NodeServer implements AutoCloseable {
     return transport;
   }
 
+  /** Concurrent connections accepted: max-clients, or less when the open-files limit is lower. */
+  int maxClients() {
+    return effectiveMaxClients;
+  }
+
   /** Connected clients now. */
   public int connectedClients() {
     return stats.connectedClients.get();
@@ -289,6 +306,11 @@ public final class NodeServer implements AutoCloseable {
 
   NodeStats stats() {
     return stats;
+  }
+
+  /** The cap on all clients' buffers together (max-clients-memory). */
+  ClientMemory clientMemory() {
+    return clientMemory;
   }
 
   CommandTable commands() {

@@ -22,6 +22,12 @@ final class NodeStats implements OutputGuard.Closes {
   /** Connections closed because their client left replies unread for output-stall-timeout. */
   final LongAdder outputStallCloses = new LongAdder();
   final AtomicLong outputBufferPeak = new AtomicLong();
+  /** Replies refused before they were built because they would exceed max-output-buffer (MGET, SCAN). */
+  final LongAdder repliesTooLarge = new LongAdder();
+  /** Connections closed because all clients' buffers together exceeded max-clients-memory. */
+  final LongAdder clientsMemoryCloses = new LongAdder();
+  /** Connections closed because they did not authenticate within auth-timeout. */
+  final LongAdder authTimeoutCloses = new LongAdder();
   private long lastCommands;
   private long lastSampleNanos = System.nanoTime();
   private volatile long opsPerSecond;

@@ -83,6 +83,7 @@ public final class OutputGuard extends ChannelDuplexHandler {
   private long highWatermark;
   private ScheduledFuture<?> stallCheck;
   private boolean closed;
+  private ClientMemory.Tracked memory;
 
   /**
    * @param maxOutputBuffer bytes queued beyond which the connection is closed at once; 0 for no limit
@@ -103,6 +104,12 @@ public final class OutputGuard extends ChannelDuplexHandler {
     this.stallTimeoutNanos = stallTimeout.toNanos();
     this.optionPrefix = Objects.requireNonNull(optionPrefix, "optionPrefix");
     this.closes = Objects.requireNonNull(closes, "closes");
+  }
+
+  /** Reports this connection's queued replies to the process's cap on all clients' buffers. */
+  public OutputGuard track(ClientMemory.Tracked memory) {
+    this.memory = memory;
+    return this;
   }
 
   @Override
@@ -139,6 +146,9 @@ public final class OutputGuard extends ChannelDuplexHandler {
       return; // closed
     }
     long pending = buffer.totalPendingWriteBytes();
+    if (memory != null) {
+      memory.output(pending);
+    }
     if (maxOutputBuffer > 0 && pending > maxOutputBuffer) {
       close(Reason.OVER_LIMIT, pending);
     } else if (pending > highWatermark && stallCheck == null && stallTimeoutNanos > 0 && !buffer.isWritable()) {
@@ -148,6 +158,9 @@ public final class OutputGuard extends ChannelDuplexHandler {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (memory != null) {
+      memory.output(pendingBytes());
+    }
     if (ctx.channel().isWritable()) {
       cancelStallCheck();
     } else if (stallCheck == null && stallTimeoutNanos > 0 && !closed && pendingBytes() > highWatermark) {

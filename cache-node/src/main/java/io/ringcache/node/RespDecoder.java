@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
  *   arguments per request            limits.maxMultibulkLength (10 before AUTH with a password)
  *   bytes per argument               limits.maxBulkLength (16 KiB before AUTH with a password)
  *   bytes per request / held input   limits.maxQueryBuffer (payload + ARGUMENT_OVERHEAD per argument)
- *   inline line                      limits.maxInlineLength
+ *   inline line                      limits.maxInlineLength (its arguments: the two bounds before AUTH above)
  * Error texts name the value and the bound: "invalid bulk length: 2000000000 (expected: <= 33554432)".
  * Every error resets the decoder to FAILED; nothing is half-applied, since a request reaches the
  * handler only when complete.
@@ -57,10 +57,13 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   private final Request request = new Request();
 
   private ByteBuf cumulation;
+  private ClientMemory.Tracked memory;
   private int state = START;
   private int expectedArgs;
   private int bulkLength;
   private long requestBytes;
+  /** Bytes of the arguments of the current request already copied out of the cumulation. */
+  private long decodedBytes;
   private boolean paused;
 
   /**
@@ -70,6 +73,12 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   public RespDecoder(NodeConfig.Limits limits, BooleanSupplier authenticated) {
     this.limits = limits;
     this.authenticated = authenticated;
+  }
+
+  /** Reports this connection's input bytes to the process's cap on all clients' buffers. */
+  public RespDecoder track(ClientMemory.Tracked memory) {
+    this.memory = memory;
+    return this;
   }
 
   @Override
@@ -84,7 +93,9 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     }
     cumulation =
         cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+    reportMemory();
     decodeAll(ctx);
+    reportMemory();
   }
 
   @Override
@@ -94,7 +105,23 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     } else if (cumulation != null) {
       cumulation.discardSomeReadBytes();
     }
+    reportMemory();
     ctx.fireChannelReadComplete();
+  }
+
+  /**
+   * The memory this connection's input holds: the cumulation's capacity (a large argument's is
+   * grown to its full length at once) and the arguments of the request decoded so far.
+   */
+  long queryBytes() {
+    long held = cumulation == null ? 0 : cumulation.capacity();
+    return state == BULK_HEADER || state == BULK_DATA ? held + decodedBytes : held;
+  }
+
+  private void reportMemory() {
+    if (memory != null) {
+      memory.query(queryBytes());
+    }
   }
 
   @Override
@@ -224,6 +251,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             }
             expectedArgs = (int) count;
             requestBytes = 0;
+            decodedBytes = 0;
             request.reset(Math.min(expectedArgs, 1024));
             state = BULK_HEADER;
             continue;
@@ -274,6 +302,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             in.readBytes(arg);
             in.skipBytes(2);
             request.add(arg);
+            decodedBytes += bulkLength + ARGUMENT_OVERHEAD;
             if (request.argc() == expectedArgs) {
               state = START;
               return request;
@@ -369,6 +398,19 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     }
     if (args.isEmpty()) {
       return this;
+    }
+    if (!authenticated.getAsBoolean()) {
+      // the bounds of a multibulk request before AUTH hold for an inline one too (Redis 7.0 has none)
+      if (args.size() > NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
+        return error("unauthenticated multibulk length", Integer.toString(args.size()),
+            NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH);
+      }
+      for (byte[] arg : args) {
+        if (arg.length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
+          return error("unauthenticated bulk length", Integer.toString(arg.length),
+              NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH);
+        }
+      }
     }
     request.reset(args.size());
     for (byte[] arg : args) {

@@ -153,20 +153,39 @@ class LimitsIT {
   }
 
   @Test
-  void replyLargerThanOutputBufferLimit_closesOnlyThatClient() throws IOException {
+  void mgetReplyLargerThanOutputBufferLimit_isRefusedWithAnErrorBeforeItIsBuilt() throws IOException {
     NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0, 60);
     try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
         RawClient greedy = new RawClient(node.port());
         RawClient other = new RawClient(node.port())) {
-      List<String> mget = new ArrayList<>();
-      mget.add("MGET");
+      String[] mget = new String[201];
+      mget[0] = "MGET";
       for (int i = 0; i < 200; i++) {
         other.call("SET", "k" + i, "x".repeat(1024));
-        mget.add("k" + i);
+        mget[i + 1] = "k" + i;
       }
-      StringBuilder s = new StringBuilder("*" + mget.size() + "\r\n");
-      for (String a : mget) {
-        s.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+      Object reply = greedy.call(mget);
+      assertThat(reply).isInstanceOf(RawClient.Error.class);
+      assertThat(((RawClient.Error) reply).text())
+          .startsWith("ERR reply too large: more than ")
+          .endsWith(" bytes for 'mget' (expected: <= 102400, max-output-buffer)");
+      assertThat(greedy.call("PING")).isEqualTo("PONG");
+      assertThat(greedy.call("MGET", "k1", "k2")).isEqualTo(List.of("x".repeat(1024), "x".repeat(1024)));
+      assertThat(other.call("PING")).isEqualTo("PONG");
+      assertThat((String) other.call("INFO", "stats")).contains("replies_too_large:1", "output_buffer_limit_closes:0");
+    }
+  }
+
+  @Test
+  void pipelinedRepliesBeyondOutputBufferLimit_closeOnlyThatClient() throws IOException {
+    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0, 60);
+    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
+        RawClient greedy = new RawClient(node.port());
+        RawClient other = new RawClient(node.port())) {
+      StringBuilder s = new StringBuilder();
+      for (int i = 0; i < 200; i++) {
+        other.call("SET", "k" + i, "x".repeat(1024));
+        s.append("*2\r\n$3\r\nGET\r\n$").append(("k" + i).length()).append("\r\nk").append(i).append("\r\n");
       }
       greedy.send(s.toString());
       assertThat(greedy.closedByServer()).isTrue();

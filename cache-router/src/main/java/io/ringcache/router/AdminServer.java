@@ -17,12 +17,11 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.ringcache.node.HttpGuard;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
@@ -41,9 +40,13 @@ import org.slf4j.LoggerFactory;
 
 /*
  * The admin HTTP API (docs/operations.md lists it). Netty's HTTP codec and an aggregator bounded
- * at 64 KiB per request; requests are served off the event loop on the router's admin executor,
- * since some of them ask nodes (GET /nodes) or check that a node answers (POST /nodes).
- * Every reply is JSON; errors are {"error": "..."} with the status that fits.
+ * at 64 KiB per request, with HttpGuard's limits: one request at a time per connection, a 10 s
+ * request timeout (half a header blocks no one and is closed), a 60 s idle timeout. GET /health is
+ * answered on the event loop, never queued; every other request has its token checked on the event
+ * loop before any work is queued, and is then served on the router's admin executor (THREADS
+ * threads, at most QUEUE requests waiting; beyond that 503 at once), since some of them ask nodes
+ * (GET /nodes) or check that a node answers (POST /nodes). Every reply is JSON; errors are
+ * {"error": "..."} with the status that fits.
  */
 
 /** The router's admin HTTP API. */
@@ -52,6 +55,12 @@ final class AdminServer {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final int MAX_REQUEST = 64 * 1024;
   private static final ObjectMapper JSON = TopologyJson.mapper();
+  /** Requests queued for the admin threads at most; more are answered 503 at once. */
+  static final int QUEUE = 64;
+  /** Admin threads. */
+  static final int THREADS = 4;
+  final java.util.concurrent.atomic.LongAdder requestTimeouts = new java.util.concurrent.atomic.LongAdder();
+  final java.util.concurrent.atomic.LongAdder busy = new java.util.concurrent.atomic.LongAdder();
 
   private final Router router;
   private final String token;
@@ -79,14 +88,14 @@ final class AdminServer {
         new ServerBootstrap()
             .group(boss, workers)
             .channel(type)
+            .childOption(io.netty.channel.ChannelOption.AUTO_READ, false)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec(4096, 8192, 8192))
-                        .addLast(new HttpObjectAggregator(MAX_REQUEST))
-                        .addLast(new Handler());
+                    HttpGuard.install(ch.pipeline(), MAX_REQUEST, HttpGuard.DEFAULT_REQUEST_TIMEOUT,
+                        HttpGuard.DEFAULT_IDLE_TIMEOUT, requestTimeouts);
+                    ch.pipeline().addLast(new Handler());
                   }
                 })
             .bind(bind, port)
@@ -108,34 +117,54 @@ final class AdminServer {
         send(ctx, request, 400, Map.of("error", "malformed HTTP request"));
         return;
       }
+      QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+      if (uri.path().equals("/health") && request.method().equals(HttpMethod.GET)) {
+        send(ctx, request, 200, router.health()); // on the event loop: cheap, and never queued behind others
+        return;
+      }
       // GET /metrics: Prometheus text; without the token (when one is set) no series naming nodes, or 401
       boolean tokenGiven = token == null || tokenMatches(request);
-      if (metricsRequireToken && !tokenGiven && new QueryStringDecoder(request.uri()).path().equals("/metrics")) {
+      if (metricsRequireToken && !tokenGiven && uri.path().equals("/metrics")) {
         send(ctx, request, 401, Map.of("error", "missing or wrong admin token (send Authorization: Bearer TOKEN)"));
         return;
       }
       if (router.metrics().serve(ctx, request, executor, tokenGiven)) {
         return;
       }
+      try {
+        authorize(request); // before any work is queued: a flood without the token costs one comparison each
+      } catch (ApiException e) {
+        send(ctx, request, e.status(), Map.of("error", e.getMessage()));
+        return;
+      }
       request.retain();
-      executor.execute(() -> {
-        try {
-          int[] status = {200};
-          Object body = route(request, status);
-          send(ctx, request, status[0], body);
-        } catch (ApiException e) {
-          send(ctx, request, e.status(), Map.of("error", e.getMessage()));
-        } catch (Exception e) {
-          log.error("admin {} {} failed", request.method(), request.uri(), e);
-          send(ctx, request, 500, Map.of("error", "internal error: " + e));
-        } finally {
-          request.release();
-        }
-      });
+      try {
+        executor.execute(() -> serve(ctx, request));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        request.release();
+        busy.increment();
+        send(ctx, request, 503, Map.of("error", "admin API busy (" + QUEUE + " requests queued) or stopping: retry"));
+      }
+    }
+
+    private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
+      try {
+        int[] status = {200};
+        Object body = route(request, status);
+        send(ctx, request, status[0], body);
+      } catch (ApiException e) {
+        send(ctx, request, e.status(), Map.of("error", e.getMessage()));
+      } catch (Exception e) {
+        log.error("admin {} {} failed", request.method(), request.uri(), e);
+        send(ctx, request, 500, Map.of("error", "internal error: " + e));
+      } finally {
+        request.release();
+      }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      io.ringcache.node.FailStop.haltIfFatal("router event loop (admin API connection)", cause);
       log.debug("admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }

@@ -130,7 +130,9 @@ final class HealthChecker implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
+    } catch (Throwable e) {
+      // an Error here would cancel the periodic task silently: health checks would stop for good
+      io.ringcache.node.FailStop.haltIfFatal("router health-check thread", e);
       log.error("health check round failed", e);
     }
   }

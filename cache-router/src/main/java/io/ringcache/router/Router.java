@@ -73,18 +73,21 @@ public final class Router implements AutoCloseable {
     this.heartbeatPool = new NodePool(config.password(), config.clusterSecret(), config.healthInterval(), nodeSockets);
     this.health = new HealthChecker(store, heartbeatPool, coordinator, config.healthInterval(), config.healthMisses(),
         config.lease());
-    this.adminExecutor = Executors.newFixedThreadPool(4, r -> {
-      Thread thread = new Thread(r, "ringcache-admin");
-      thread.setDaemon(true);
-      return thread;
-    });
+    // bounded: a flood of admin requests is answered 503 at once instead of queueing without end
+    this.adminExecutor = new java.util.concurrent.ThreadPoolExecutor(AdminServer.THREADS, AdminServer.THREADS, 0,
+        TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(AdminServer.QUEUE), r -> {
+          Thread thread = new Thread(r, "ringcache-admin");
+          thread.setDaemon(true);
+          return thread;
+        });
     boolean epoll = Epoll.isAvailable();
     this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.nodeAllow = NodeAllowList.of(config.nodeAllow() != null ? config.nodeAllow() : defaultNodeAllow(initial));
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor, nodeAllow, config.metricsRequireToken());
     this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors())
-        .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout());
+        .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout())
+        .clientLimits(config.proxyMaxClients(), config.proxyMaxClientsMemory(), config.authTimeout());
     if (proxyTls != null) {
       proxy.tls(proxyTls);
     }
@@ -177,6 +180,11 @@ public final class Router implements AutoCloseable {
   /** The RESP proxy port. */
   public int port() {
     return proxy.port();
+  }
+
+  /** Clients connected to the RESP proxy port now. */
+  public int proxyConnectedClients() {
+    return proxy.connectedClients();
   }
 
   /** The RESP proxy's counters. */

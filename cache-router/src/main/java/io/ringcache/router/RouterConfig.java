@@ -30,7 +30,10 @@ public record RouterConfig(
     String clusterSecret,
     List<String> nodeAllow,
     boolean metricsRequireToken,
-    Duration lease) {
+    Duration lease,
+    int proxyMaxClients,
+    long proxyMaxClientsMemory,
+    Duration authTimeout) {
 
   /**
    * Default of {@link Builder#lease}: 15 s (Redis Cluster's default node timeout). Long enough that
@@ -47,6 +50,15 @@ public record RouterConfig(
   /** Default of {@link Builder#proxyOutputStallTimeout}: 60 s, as a node's output-stall-timeout. */
   public static final Duration DEFAULT_PROXY_OUTPUT_STALL_TIMEOUT =
       Duration.ofSeconds(NodeConfig.Limits.DEFAULT_OUTPUT_STALL_SECONDS);
+
+  /** Default of {@link Builder#proxyMaxClients}: 10,000, as a node's max-clients. */
+  public static final int DEFAULT_PROXY_MAX_CLIENTS = NodeConfig.Limits.DEFAULT_MAX_CLIENTS;
+
+  /** Default of {@link Builder#proxyMaxClientsMemory}: 0, a quarter of the JVM's max heap (at least 64 MiB). */
+  public static final long DEFAULT_PROXY_MAX_CLIENTS_MEMORY = NodeConfig.Limits.DEFAULT_MAX_CLIENTS_MEMORY;
+
+  /** Default of {@link Builder#authTimeout}: 10 s, as a node's auth-timeout. */
+  public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(NodeConfig.Limits.DEFAULT_AUTH_TIMEOUT_SECONDS);
 
   public RouterConfig {
     Objects.requireNonNull(bind, "bind");
@@ -74,6 +86,17 @@ public record RouterConfig(
       throw new IllegalArgumentException(
           "proxy-output-stall-timeout must not be negative (0 turns it off): " + proxyOutputStallTimeout);
     }
+    Objects.requireNonNull(authTimeout, "authTimeout");
+    if (proxyMaxClients <= 0) {
+      throw new IllegalArgumentException("proxy-max-clients must be positive: " + proxyMaxClients);
+    }
+    if (proxyMaxClientsMemory < 0) {
+      throw new IllegalArgumentException(
+          "proxy-max-clients-memory must not be negative (0 picks a quarter of the heap): " + proxyMaxClientsMemory);
+    }
+    if (authTimeout.isNegative()) {
+      throw new IllegalArgumentException("auth-timeout must not be negative (0 turns it off): " + authTimeout);
+    }
   }
 
   public static Builder builder() {
@@ -99,6 +122,12 @@ public record RouterConfig(
     private long proxyMaxOutputBuffer = DEFAULT_PROXY_MAX_OUTPUT_BUFFER;
     private Duration proxyOutputStallTimeout = DEFAULT_PROXY_OUTPUT_STALL_TIMEOUT;
     private Duration lease = DEFAULT_LEASE;
+    private String clusterSecret;
+    private List<String> nodeAllow;
+    private boolean metricsRequireToken;
+    private int proxyMaxClients = DEFAULT_PROXY_MAX_CLIENTS;
+    private long proxyMaxClientsMemory = DEFAULT_PROXY_MAX_CLIENTS_MEMORY;
+    private Duration authTimeout = DEFAULT_AUTH_TIMEOUT;
 
     /**
      * How long a node may serve keys after a health check renewed its lease. Defaults to 15 s.
@@ -108,9 +137,6 @@ public record RouterConfig(
       this.lease = lease;
       return this;
     }
-    private String clusterSecret;
-    private List<String> nodeAllow;
-    private boolean metricsRequireToken;
 
     /** Address to listen on. Default {@code 127.0.0.1}. */
     public Builder bind(String bind) {
@@ -251,10 +277,40 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * Concurrent clients of the RESP proxy port; one more is answered
+     * {@code -ERR max number of clients reached} and closed. Lowered at start when the open-files
+     * limit leaves too few descriptors. Defaults to 10,000. See {@link #DEFAULT_PROXY_MAX_CLIENTS}.
+     */
+    public Builder proxyMaxClients(int clients) {
+      this.proxyMaxClients = clients;
+      return this;
+    }
+
+    /**
+     * Bytes all proxy clients' query and output buffers may hold together; beyond it the largest
+     * are closed first. Defaults to 0: a quarter of the JVM's max heap, at least 64 MiB. See
+     * {@link #DEFAULT_PROXY_MAX_CLIENTS_MEMORY}.
+     */
+    public Builder proxyMaxClientsMemory(long bytes) {
+      this.proxyMaxClientsMemory = bytes;
+      return this;
+    }
+
+    /**
+     * How long a proxy client may stay unauthenticated, when a password is set, before it is
+     * closed; {@link Duration#ZERO} for never. Defaults to 10 s. See {@link #DEFAULT_AUTH_TIMEOUT}.
+     */
+    public Builder authTimeout(Duration timeout) {
+      this.authTimeout = timeout;
+      return this;
+    }
+
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
           healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
-          proxyOutputStallTimeout, clusterSecret, nodeAllow, metricsRequireToken, lease);
+          proxyOutputStallTimeout, clusterSecret, nodeAllow, metricsRequireToken, lease, proxyMaxClients,
+          proxyMaxClientsMemory, authTimeout);
     }
   }
 }

@@ -123,7 +123,21 @@ public final class RouterMain implements Callable<Integer> {
       description = "Seconds a proxy client's replies may stay above 1 MiB, not read, before it is closed; 0 = never (env CACHE_ROUTER_PROXY_OUTPUT_STALL_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   long proxyOutputStallTimeout;
 
+  @Option(names = "--proxy-max-clients", paramLabel = "N", defaultValue = "${env:CACHE_ROUTER_PROXY_MAX_CLIENTS:-10000}",
+      description = "Most concurrent clients of the RESP proxy port; more are answered -ERR max number of clients reached and closed; lowered when the open-files limit leaves too few descriptors (env CACHE_ROUTER_PROXY_MAX_CLIENTS). Default: ${DEFAULT-VALUE}.")
+  int proxyMaxClients;
+
+  @Option(names = "--proxy-max-clients-memory", paramLabel = "SIZE", converter = CacheNode.SizeConverter.class,
+      defaultValue = "${env:CACHE_ROUTER_PROXY_MAX_CLIENTS_MEMORY:-0}",
+      description = "Most bytes all proxy clients' query and output buffers may hold together; beyond it the largest are closed first; 0 = a quarter of the JVM's max heap, at least 64m (env CACHE_ROUTER_PROXY_MAX_CLIENTS_MEMORY). Default: ${DEFAULT-VALUE}.")
+  long proxyMaxClientsMemory;
+
+  @Option(names = "--auth-timeout", paramLabel = "SECONDS", defaultValue = "${env:CACHE_ROUTER_AUTH_TIMEOUT:-10}",
+      description = "Seconds a proxy client may stay unauthenticated, when a password is set, before it is closed; 0 = never (env CACHE_ROUTER_AUTH_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  long authTimeout;
+
   public static void main(String[] args) {
+    io.ringcache.node.FailStop.install("cache-router");
     int exit = new CommandLine(new RouterMain()).execute(args);
     if (exit != 0) {
       System.exit(exit);
@@ -169,6 +183,13 @@ public final class RouterMain implements Callable<Integer> {
     if (proxyMaxOutputBuffer <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--proxy-max-output-buffer must be positive: " + proxyMaxOutputBuffer);
+    }
+    if (proxyMaxClients <= 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--proxy-max-clients must be positive: " + proxyMaxClients);
+    }
+    if (authTimeout < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--auth-timeout must not be negative (0 turns it off): " + authTimeout);
     }
     if (proxyOutputStallTimeout < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -228,6 +249,9 @@ public final class RouterMain implements Callable<Integer> {
         .tlsCaCert(tlsCaCert)
         .proxyMaxOutputBuffer(proxyMaxOutputBuffer)
         .proxyOutputStallTimeout(Duration.ofSeconds(proxyOutputStallTimeout))
+        .proxyMaxClients(proxyMaxClients)
+        .proxyMaxClientsMemory(proxyMaxClientsMemory)
+        .authTimeout(Duration.ofSeconds(authTimeout))
         .build();
   }
 

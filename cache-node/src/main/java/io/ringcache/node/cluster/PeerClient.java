@@ -228,6 +228,7 @@ final class PeerClient {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      io.ringcache.node.FailStop.haltIfFatal("node event loop (peer connection)", cause);
       fail(cause);
     }
   }

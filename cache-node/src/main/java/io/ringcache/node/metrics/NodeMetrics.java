@@ -137,6 +137,15 @@ public final class NodeMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  /**
+   * Registers a counter of something a limit refused or closed, {@code ringcache_node_<name>_total};
+   * call once per name.
+   */
+  public void bindLimitCounter(String name, String limit, LongSupplier count, String description) {
+    FunctionCounter.builder("ringcache.node." + name, count, LongSupplier::getAsLong)
+        .tag("limit", limit).description(description).register(registry);
+  }
+
   /** The Prometheus text exposition of every metric. */
   public String scrape() {
     return registry.scrape();

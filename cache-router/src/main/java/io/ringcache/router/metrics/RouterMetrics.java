@@ -127,6 +127,9 @@ public final class RouterMetrics implements AutoCloseable {
   }
 
   /** Refreshes what is read from the router's state, then renders every metric. */
+  /** Concurrent GET /metrics share renders (a flood costs one render at a time). */
+  private final SingleFlight<String> coalesced = new SingleFlight<>(this::scrape);
+
   public synchronized String scrape() {
     refresh();
     return registry.scrape();
@@ -192,7 +195,7 @@ public final class RouterMetrics implements AutoCloseable {
     try {
       executor.execute(() -> {
         try {
-          String text = scrape();
+          String text = coalesced.get(); // one render for a flood
           send(ctx, keepAlive, HttpResponseStatus.OK, CONTENT_TYPE, nodeDetails ? text : withoutNodeSeries(text));
         } catch (RuntimeException e) {
           log.error("metrics scrape failed", e);
@@ -200,7 +203,8 @@ public final class RouterMetrics implements AutoCloseable {
         }
       });
     } catch (RejectedExecutionException e) {
-      send(ctx, false, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", "router is stopping\n");
+      send(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+          "admin API busy (too many requests queued) or stopping: retry\n");
     }
     return true;
   }

@@ -233,6 +233,7 @@ final class Backend {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      io.ringcache.node.FailStop.haltIfFatal("proxy event loop (node connection)", cause);
       if (cause instanceof javax.net.ssl.SSLException || cause.getCause() instanceof javax.net.ssl.SSLException) {
         log.warn("proxy connection to {} failed its TLS handshake: {}", address, cause.getMessage());
       } else {

@@ -78,6 +78,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return open;
   }
 
+  /**
+   * Bytes one merged reply may take: proxy-max-output-buffer. (Replies that add up past it for a
+   * client that does not read close it in the OutputGuard, as before.)
+   */
+  long replyBudget() {
+    return server.maxOutputBuffer();
+  }
+
+  long maxOutputBuffer() {
+    return server.maxOutputBuffer();
+  }
+
+  /** Counts and logs a reply refused before it was merged. */
+  void replyTooLarge(String command, long bytes) {
+    server.stats().repliesTooLarge.increment();
+    log.warn("refused {} reply to proxy client {}: more than {} bytes (expected: <= {}, proxy-max-output-buffer)",
+        command, ctx.channel().remoteAddress(), bytes, server.maxOutputBuffer());
+  }
+
   ByteBufAllocator alloc() {
     return ctx.alloc();
   }
@@ -87,6 +106,36 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     this.dispatcher = server.dispatcher(ctx.channel().eventLoop());
   }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    int clients = server.clientConnected();
+    if (clients > server.maxClients()) {
+      server.stats().rejectedConnections.increment();
+      log.debug("refusing proxy client {}: {} clients connected (proxy-max-clients {})", ctx.channel().remoteAddress(),
+          clients - 1, server.maxClients());
+      closing = true;
+      ctx.channel().config().setAutoRead(false);
+      ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(MAX_CLIENTS_REACHED)).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    java.time.Duration timeout = server.authTimeout();
+    if (!authenticated && !timeout.isZero()) {
+      ctx.executor().schedule(() -> {
+        if (!authenticated && ctx.channel().isActive()) {
+          server.stats().authTimeoutCloses.increment();
+          log.debug("closing proxy client {}: not authenticated within {} s (auth-timeout)", ctx.channel().remoteAddress(),
+              timeout.toSeconds());
+          ctx.close();
+        }
+      }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    ctx.fireChannelActive();
+  }
+
+  /** Redis's reply to a connection beyond maxclients, before it closes it. */
+  private static final byte[] MAX_CLIENTS_REACHED =
+      "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -124,6 +173,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    server.clientDisconnected();
     open = false;
     if (out != null) {
       out.release();
@@ -141,6 +191,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    io.ringcache.node.FailStop.haltIfFatal("proxy event loop (client connection " + id + ")", cause);
     if (cause instanceof IOException) {
       log.debug("proxy client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else if (cause.getCause() instanceof javax.net.ssl.SSLException) {
@@ -461,7 +512,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       i = 2;
     }
-    String newName = null;
+    byte[] newName = null;
     for (; i < args.length; i++) {
       String option = text(args[i]).toLowerCase(java.util.Locale.ROOT);
       if (option.equals("auth") && i + 2 < args.length) {
@@ -472,7 +523,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         i += 2;
       } else if (option.equals("setname") && i + 1 < args.length) {
-        newName = text(args[++i]);
+        newName = args[++i]; // checked once authenticated, as Redis does
       } else {
         localError("ERR Syntax error in HELLO option '" + text(args[i]) + "'");
         return;
@@ -485,7 +536,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (newName != null) {
-      name = newName;
+      if (!validName(newName)) {
+        localError(INVALID_NAME);
+        return;
+      }
+      name = newName.length == 0 ? null : text(newName);
     }
     ByteBuf b = ctx.alloc().buffer();
     Resp.arrayHeader(b, 14);
@@ -509,18 +564,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void client(byte[][] args) {
     String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
     if (sub.equals("setname") && args.length == 3) {
-      for (byte c : args[2]) {
-        if (c <= ' ' || c > '~') {
-          localError("ERR Client names cannot contain spaces, newlines or special characters.");
-          return;
-        }
+      if (!validName(args[2])) {
+        localError(INVALID_NAME);
+        return;
       }
       name = args[2].length == 0 ? null : text(args[2]);
       localReply(Resp.OK);
     } else if (sub.equals("getname") && args.length == 2) {
       localReply(bulk(name));
     } else if (sub.equals("setinfo") && args.length == 4) {
-      localReply(Resp.OK);
+      String attribute = text(args[2]).toLowerCase(java.util.Locale.ROOT);
+      if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
+        localError("ERR Unrecognized option '" + text(args[2]) + "'");
+      } else if (!validName(args[3])) {
+        localError("ERR " + text(args[2]) + " cannot contain spaces, newlines or special characters.");
+      } else {
+        localReply(Resp.OK);
+      }
     } else if (sub.equals("id") && args.length == 2) {
       ByteBuf b = ctx.alloc().buffer();
       Resp.integer(b, id);
@@ -530,6 +590,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     } else {
       localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CLIENT HELP.");
     }
+  }
+
+  private static final String INVALID_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
+
+  /** Whether a client name or library attribute is printable ASCII without spaces, as Redis requires. */
+  private static boolean validName(byte[] name) {
+    for (byte b : name) {
+      if (b < '!' || b > '~') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void command(byte[][] args) {
@@ -631,7 +703,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         .append("proxy_unreachable:").append(stats.unreachable.sum()).append("\r\n")
         .append("proxy_retry_budget_exhausted:").append(stats.budgetExhausted.sum()).append("\r\n")
         .append("proxy_output_buffer_limit_closes:").append(stats.outputLimitCloses.sum()).append("\r\n")
-        .append("proxy_output_stall_closes:").append(stats.outputStallCloses.sum()).append("\r\n");
+        .append("proxy_output_stall_closes:").append(stats.outputStallCloses.sum()).append("\r\n")
+        .append("proxy_replies_too_large:").append(stats.repliesTooLarge.sum()).append("\r\n")
+        .append("proxy_client_memory_closes:").append(stats.clientsMemoryCloses.sum()).append("\r\n")
+        .append("proxy_rejected_connections:").append(stats.rejectedConnections.sum()).append("\r\n")
+        .append("proxy_auth_timeout_closes:").append(stats.authTimeoutCloses.sum()).append("\r\n");
     for (var n : t.nodes()) {
       s.append("node:").append(n.name()).append(",address=").append(n.address())
           .append(",weight=").append(n.weight()).append(",state=").append(n.state()).append("\r\n");

@@ -45,6 +45,9 @@ final class Pending {
   long scanFrom;
   private long scanUntil = CIRCLE;
   private List<byte[]> scanKeys;
+  /** MGET and SCAN: bytes of the merged reply so far; once over the client's budget, the reply is an error. */
+  private long replyBytes;
+  private boolean tooLarge;
 
   private static final long CIRCLE = 1L << 32;
 
@@ -103,8 +106,12 @@ final class Pending {
   }
 
   private void mgetPart(Call call, ByteBuf frame, byte type) {
+    if (tooLarge) {
+      return;
+    }
     if (type == '$') {
       values[call.keys[0]] = frame.retain(); // a GET sent after a redirect split the part
+      grew(frame.readableBytes());
       return;
     }
     if (type != '*' || ReplyFramer.arrayLength(frame) != call.keys.length) {
@@ -120,10 +127,33 @@ final class Pending {
       values[key] = frame.retainedSlice(at, end - at);
       at = end;
     }
+    grew(frame.readableBytes());
+  }
+
+  /**
+   * Adds {@code bytes} to the merged reply; beyond what one reply may take (proxy-max-output-buffer)
+   * the reply becomes an error and what the parts kept is dropped at once, so a huge MGET or SCAN
+   * is refused without being merged.
+   */
+  private void grew(long bytes) {
+    replyBytes += bytes;
+    long budget = client.replyBudget();
+    if (replyBytes > budget && !tooLarge) {
+      tooLarge = true;
+      release();
+      scanKeys = null;
+      client.replyTooLarge(command, replyBytes);
+      error = client.alloc().buffer();
+      Resp.error(error, "ERR reply too large: more than " + replyBytes + " bytes for '" + command
+          + "' (expected: <= " + client.maxOutputBuffer() + ", proxy-max-output-buffer)");
+    }
   }
 
   /** One node's {@code *2 $cursor *n $key...}. */
   private void scanPart(ByteBuf frame, byte type) {
+    if (tooLarge) {
+      return;
+    }
     if (type != '*' || ReplyFramer.arrayLength(frame) != 2) {
       unexpected(frame);
       return;
@@ -154,6 +184,7 @@ final class Pending {
       }
       at = ReplyFramer.end(frame, at, 1);
     }
+    grew(frame.readableBytes());
   }
 
   private ByteBuf scanReply(ByteBufAllocator alloc) {

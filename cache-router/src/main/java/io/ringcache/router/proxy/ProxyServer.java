@@ -17,6 +17,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.ringcache.node.ClientMemory;
+import io.ringcache.node.Descriptors;
 import io.ringcache.node.NodeConfig;
 import io.ringcache.node.OutputGuard;
 import io.ringcache.node.RespDecoder;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -57,6 +60,11 @@ public final class ProxyServer implements AutoCloseable {
   private io.netty.handler.ssl.SslContext nodeTls;
   private long maxOutputBuffer = NodeConfig.Limits.DEFAULT_MAX_OUTPUT_BUFFER;
   private Duration outputStallTimeout = Duration.ofSeconds(NodeConfig.Limits.DEFAULT_OUTPUT_STALL_SECONDS);
+  private int maxClients = NodeConfig.Limits.DEFAULT_MAX_CLIENTS;
+  private long maxClientsMemory = NodeConfig.Limits.DEFAULT_MAX_CLIENTS_MEMORY;
+  private Duration authTimeout = Duration.ofSeconds(NodeConfig.Limits.DEFAULT_AUTH_TIMEOUT_SECONDS);
+  private ClientMemory clientMemory;
+  private final AtomicInteger connected = new AtomicInteger();
   private final OutputGuard.Closes outputCloses =
       reason -> (reason == OutputGuard.Reason.STALLED ? stats.outputStallCloses : stats.outputLimitCloses).increment();
 
@@ -111,8 +119,29 @@ public final class ProxyServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Limits the port's clients (before {@link #start}): at most {@code maxClients} at once (lowered
+   * when the open-files limit leaves too few descriptors), their buffers together at most
+   * {@code maxClientsMemory} bytes (0: a quarter of the JVM's max heap, at least 64 MiB; the largest
+   * are closed first), and a client that has not authenticated within {@code authTimeout}, when a
+   * password is set, is closed ({@link Duration#ZERO}: never). Defaults 10,000, 0 and 10 s.
+   */
+  public ProxyServer clientLimits(int maxClients, long maxClientsMemory, Duration authTimeout) {
+    if (maxClients <= 0) {
+      throw new IllegalArgumentException("proxy-max-clients must be positive: " + maxClients);
+    }
+    this.maxClients = maxClients;
+    this.maxClientsMemory = maxClientsMemory;
+    this.authTimeout = authTimeout;
+    return this;
+  }
+
   /** Binds {@code bind:port} (0 picks a free port) and serves. */
   public ProxyServer start(String bind, int requestedPort) throws InterruptedException {
+    maxClients = Descriptors.maxClients(maxClients, "proxy-max-clients");
+    long memoryCap = maxClientsMemory > 0 ? maxClientsMemory
+        : NodeConfig.Limits.defaults().withMaxClientsMemory(0).clientsMemoryCap();
+    clientMemory = new ClientMemory(memoryCap, "proxy-max-clients-memory", stats.clientsMemoryCloses);
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(serverType)
@@ -123,19 +152,24 @@ public final class ProxyServer implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             ClientHandler client = new ClientHandler(ProxyServer.this, ids.incrementAndGet());
+            ClientMemory.Tracked memory = clientMemory.track(ch);
+            ch.closeFuture().addListener(f -> memory.close());
             if (tls != null) {
               ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             }
             // between the client's handler and the transport (or TLS): it sees every reply written
-            ch.pipeline().addLast("output", new OutputGuard(maxOutputBuffer, outputStallTimeout, "proxy-", outputCloses));
-            ch.pipeline().addLast("resp", new RespDecoder(limits, client::authenticated));
+            ch.pipeline().addLast("output",
+                new OutputGuard(maxOutputBuffer, outputStallTimeout, "proxy-", outputCloses).track(memory));
+            ch.pipeline().addLast("resp", new RespDecoder(limits, client::authenticated).track(memory));
             ch.pipeline().addLast("client", client);
           }
         });
     serverChannel = b.bind(bind, requestedPort).sync().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-    log.info("RESP proxy on {}:{}{}{}, proxy-max-output-buffer {} bytes, proxy-output-stall-timeout {} s", bind, port,
-        tls == null ? "" : " (TLS)", password == null ? "" : " (AUTH required)", maxOutputBuffer, outputStallTimeout.toSeconds());
+    log.info("RESP proxy on {}:{}{}{}, proxy-max-output-buffer {} bytes, proxy-output-stall-timeout {} s, "
+        + "proxy-max-clients {}, proxy-max-clients-memory {} bytes{}", bind, port,
+        tls == null ? "" : " (TLS)", password == null ? "" : " (AUTH required)", maxOutputBuffer, outputStallTimeout.toSeconds(),
+        maxClients, memoryCap, password == null || authTimeout.isZero() ? "" : ", auth-timeout " + authTimeout.toSeconds() + " s");
     return this;
   }
 
@@ -151,6 +185,32 @@ public final class ProxyServer implements AutoCloseable {
 
   String password() {
     return password;
+  }
+
+  long maxOutputBuffer() {
+    return maxOutputBuffer;
+  }
+
+  int maxClients() {
+    return maxClients;
+  }
+
+  Duration authTimeout() {
+    return authTimeout;
+  }
+
+  /** Counts a client in; returns the clients connected now, it included. */
+  int clientConnected() {
+    return connected.incrementAndGet();
+  }
+
+  void clientDisconnected() {
+    connected.decrementAndGet();
+  }
+
+  /** Clients connected now. */
+  public int connectedClients() {
+    return connected.get();
   }
 
   Topology topology() {

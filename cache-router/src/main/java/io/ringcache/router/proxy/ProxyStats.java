@@ -18,4 +18,12 @@ public final class ProxyStats {
   public final LongAdder outputLimitCloses = new LongAdder();
   /** Clients closed because their replies stayed unread for proxy-output-stall-timeout. */
   public final LongAdder outputStallCloses = new LongAdder();
+  /** MGET and SCAN replies refused before they were merged, because they would exceed proxy-max-output-buffer. */
+  public final LongAdder repliesTooLarge = new LongAdder();
+  /** Clients closed, largest first, because all clients' buffers together exceeded proxy-max-clients-memory. */
+  public final LongAdder clientsMemoryCloses = new LongAdder();
+  /** Connections refused because proxy-max-clients were open. */
+  public final LongAdder rejectedConnections = new LongAdder();
+  /** Connections closed because they did not authenticate within auth-timeout. */
+  public final LongAdder authTimeoutCloses = new LongAdder();
 }

@@ -1,0 +1,212 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attacks of issue 18 on one node, each scaled down with small configured limits: each must
+ * fail, and the node must keep serving its other clients meanwhile.
+ */
+class NodeAttacksIT {
+
+  private static final int KEY = 16 * 1024;
+
+  @Test
+  void scanMatch_backtrackingPatternOn16KiBKeys_answersAtOnceAndOthersAreServed() throws Exception {
+    try (NodeServer node = Nodes.start(Nodes.config().threads(1));
+        RawClient attacker = new RawClient(node.port());
+        RawClient other = new RawClient(node.port())) {
+      String as = "a".repeat(KEY - 4);
+      for (int i = 0; i < 20; i++) {
+        assertThat(other.call("SET", String.format("%04d", i) + as, "v")).isEqualTo("OK");
+      }
+      // 0.67 s on one 100-byte key before; exponential in the stars: never ending on 16 KiB keys
+      String pattern = "*a".repeat(12) + "*b";
+      CompletableFuture<Object> scan = CompletableFuture.supplyAsync(() -> call(attacker, "SCAN", "0", "MATCH", pattern, "COUNT", "1000"));
+      assertThat(other.call("PING")).isEqualTo("PONG");
+      Object reply = scan.get(20, TimeUnit.SECONDS);
+      assertThat(reply).isEqualTo(List.of("0", List.of()));
+      Object all = attacker.call("SCAN", "0", "MATCH", "*a*a*a*a*a*a", "COUNT", "1000");
+      assertThat((List<?>) ((List<?>) all).get(1)).hasSize(20);
+    }
+  }
+
+  @Test
+  void mget_replyBeyondOutputLimit_isRefusedBeforeItIsBuilt() throws Exception {
+    NodeConfig.Limits limits = limits(1 << 20, 0, 0);
+    try (NodeServer node = Nodes.start(Nodes.config().threads(1).limits(limits));
+        RawClient attacker = new RawClient(node.port());
+        RawClient other = new RawClient(node.port())) {
+      assertThat(other.call("SET", "big", "x".repeat(256 * 1024))).isEqualTo("OK");
+      String[] mget = new String[31];
+      mget[0] = "MGET";
+      java.util.Arrays.fill(mget, 1, 31, "big"); // a 400-byte request asking for 7.5 MiB
+      Object reply = attacker.call(mget);
+      assertThat(reply).isInstanceOf(RawClient.Error.class);
+      assertThat(((RawClient.Error) reply).text()).startsWith("ERR reply too large: more than ")
+          .endsWith("bytes for 'mget' (expected: <= 1048576, max-output-buffer)");
+      assertThat(attacker.call("PING")).isEqualTo("PONG");
+      assertThat(other.call("PING")).isEqualTo("PONG");
+      assertThat(node.outputBufferPeak()).isLessThan(1 << 20);
+      assertThat((String) other.call("INFO", "stats")).contains("replies_too_large:1");
+    }
+  }
+
+  @Test
+  void unfinishedHugeRequests_beyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
+    NodeConfig.Limits limits = limits(64L << 20, 8L << 20, 0);
+    try (NodeServer node = Nodes.start(Nodes.config().threads(1).limits(limits));
+        RawClient other = new RawClient(node.port())) {
+      List<RawClient> attackers = new ArrayList<>();
+      try {
+        for (int i = 0; i < 12; i++) {
+          RawClient a = new RawClient(node.port());
+          attackers.add(a);
+          // a 3 MiB argument announced, 512 KiB of it sent, the rest never: the node holds 3 MiB for it
+          a.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (3 << 20) + "\r\n");
+          a.send(new byte[512 * 1024]);
+        }
+        assertThat(other.call("PING")).isEqualTo("PONG");
+        int closed = 0;
+        for (RawClient a : attackers) {
+          a.socket().setSoTimeout(2_000);
+          if (a.closedByServer()) {
+            closed++;
+          }
+        }
+        assertThat(closed).as("attackers closed").isGreaterThanOrEqualTo(12 - 8 / 3);
+        assertThat(other.call("PING")).isEqualTo("PONG");
+        String stats = (String) other.call("INFO", "stats");
+        assertThat(stats).containsPattern("client_memory_closes:([1-9]\\d*)");
+        assertThat(node.clientMemory().used()).isLessThanOrEqualTo(8L << 20);
+      } finally {
+        for (RawClient a : attackers) {
+          a.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void unauthenticatedConnection_isClosedAfterAuthTimeout_authenticatedOneStays() throws Exception {
+    NodeConfig.Limits limits = limits(64L << 20, 0, 1);
+    try (NodeServer node = Nodes.start(Nodes.config().requirepass("s3cret").limits(limits));
+        RawClient idle = new RawClient(node.port());
+        RawClient authenticated = new RawClient(node.port())) {
+      assertThat(authenticated.call("AUTH", "s3cret")).isEqualTo("OK");
+      idle.socket().setSoTimeout(5_000);
+      long start = System.nanoTime();
+      assertThat(idle.closedByServer()).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(500));
+      assertThat(authenticated.call("PING")).isEqualTo("PONG");
+      assertThat((String) authenticated.call("INFO", "stats")).contains("auth_timeout_closes:1");
+    }
+  }
+
+  @Test
+  void inlineRequestsBeforeAuth_getTheMultibulkBounds() throws Exception {
+    try (NodeServer node = Nodes.start(Nodes.config().requirepass("s3cret"));
+        RawClient many = new RawClient(node.port());
+        RawClient long_ = new RawClient(node.port());
+        RawClient other = new RawClient(node.port())) {
+      many.send("PING" + " a".repeat(30_000) + "\r\n");
+      assertThat(many.read()).isEqualTo(new RawClient.Error(
+          "ERR Protocol error: unauthenticated multibulk length: 30001 (expected: <= 10)"));
+      assertThat(many.closedByServer()).isTrue();
+      long_.send("AUTH " + "x".repeat(60_000) + "\r\n");
+      assertThat(long_.read()).isEqualTo(new RawClient.Error(
+          "ERR Protocol error: unauthenticated bulk length: 60000 (expected: <= 16384)"));
+      assertThat(long_.closedByServer()).isTrue();
+      other.send("AUTH s3cret\r\n");
+      assertThat(other.read()).isEqualTo("OK");
+      other.send("PING" + " a".repeat(100) + "\r\n");
+      assertThat(other.read()).isInstanceOf(RawClient.Error.class); // arity, not a protocol error: authenticated
+      assertThat(other.call("PING")).isEqualTo("PONG");
+    }
+  }
+
+  @Test
+  void clientNames_withSpacesOrNewlines_areRefusedAsRedisDoes() throws Exception {
+    try (NodeServer node = Nodes.start(Nodes.config());
+        RawClient c = new RawClient(node.port())) {
+      RawClient.Error invalid = new RawClient.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+      assertThat(c.call("CLIENT", "SETNAME", "ok")).isEqualTo("OK");
+      assertThat(c.call("CLIENT", "SETNAME", "a\nWARN forged")).isEqualTo(invalid);
+      assertThat(c.call("CLIENT", "SETNAME", "a b")).isEqualTo(invalid);
+      Object hello = c.call("HELLO", "2", "SETNAME", "x\r\ny");
+      assertThat(hello).isEqualTo(invalid);
+      assertThat(c.call("CLIENT", "SETINFO", "lib-name", "lib\nWARN forged"))
+          .isEqualTo(new RawClient.Error("ERR lib-name cannot contain spaces, newlines or special characters."));
+      assertThat(c.call("CLIENT", "SETINFO", "LIB-VER", "1.0 beta"))
+          .isEqualTo(new RawClient.Error("ERR LIB-VER cannot contain spaces, newlines or special characters."));
+      assertThat(c.call("CLIENT", "GETNAME")).isEqualTo("ok");
+      assertThat((String) c.call("CLIENT", "INFO")).doesNotContain("forged");
+    }
+  }
+
+  @Test
+  void metricsHttp_halfSentHeaders_blockNoOneAndPipelinedFloodIsBounded() throws Exception {
+    try (NodeServer node = Nodes.start(Nodes.config())) {
+      int port = node.serveMetrics(0);
+      List<Socket> half = new ArrayList<>();
+      List<Socket> flood = new ArrayList<>();
+      try {
+        for (int i = 0; i < 20; i++) {
+          Socket s = new Socket("127.0.0.1", port);
+          s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+          half.add(s);
+        }
+        byte[] pipelined = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 50; i++) {
+          Socket s = new Socket("127.0.0.1", port);
+          s.getOutputStream().write(pipelined); // never read: each connection holds one request at a time
+          flood.add(s);
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        // generous: scrapes are single-flight, but 500 answers still go out while the machine may be loaded
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+      } finally {
+        for (Socket s : half) {
+          s.close();
+        }
+        for (Socket s : flood) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  private static Object call(RawClient c, String... args) {
+    try {
+      return c.call(args);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Default limits with max-output-buffer, max-clients-memory (0: default) and auth-timeout set. */
+  private static NodeConfig.Limits limits(long maxOutputBuffer, long maxClientsMemory, int authTimeout) {
+    NodeConfig.Limits d = NodeConfig.Limits.defaults();
+    return new NodeConfig.Limits(d.maxKeySize(), d.maxValueSize(), d.maxMultibulkLength(), d.maxBulkLength(),
+        d.maxInlineLength(), d.maxQueryBuffer(), maxOutputBuffer, d.maxClients(), d.idleTimeoutSeconds(),
+        d.outputStallSeconds(), maxClientsMemory, authTimeout);
+  }
+}

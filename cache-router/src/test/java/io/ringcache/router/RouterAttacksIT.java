@@ -1,0 +1,263 @@
+package io.ringcache.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * The attacks of issue 18 on the router (its RESP proxy port and admin API) with real nodes, each
+ * scaled down with small configured limits: each must fail, and the router must keep serving its
+ * other clients meanwhile.
+ */
+class RouterAttacksIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void proxyMget_mergedReplyBeyondOutputLimit_isRefusedAndTheClientKeepsWorking() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, null, b -> b.proxyMaxOutputBuffer(1 << 20));
+        Jedis attacker = proxy(cluster);
+        Jedis other = proxy(cluster)) {
+      String value = "v".repeat(100 * 1024);
+      String[] keys = new String[30];
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] = "key:" + i;
+        other.set(keys[i], value);
+      }
+      // each node's part is under its own 64 MiB limit; merged, 3 MB is beyond the proxy's 1 MiB
+      assertThatThrownBy(() -> attacker.mget(keys))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageStartingWith("ERR reply too large: more than ")
+          .hasMessageEndingWith("bytes for 'mget' (expected: <= 1048576, proxy-max-output-buffer)");
+      assertThat(attacker.ping()).isEqualTo("PONG");
+      assertThat(attacker.mget(keys[0], keys[1])).containsExactly(value, value);
+      assertThat(other.ping()).isEqualTo("PONG");
+      assertThat(cluster.router.proxyStats().repliesTooLarge.sum()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void proxy_unfinishedHugeRequestsBeyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.proxyMaxClientsMemory(8L << 20));
+        Jedis other = proxy(cluster)) {
+      List<Socket> attackers = new ArrayList<>();
+      try {
+        for (int i = 0; i < 12; i++) {
+          Socket a = socket(cluster.router.port());
+          attackers.add(a);
+          a.getOutputStream().write(("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (3 << 20) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          a.getOutputStream().write(new byte[512 * 1024]);
+        }
+        assertThat(other.ping()).isEqualTo("PONG");
+        int closed = 0;
+        for (Socket a : attackers) {
+          if (closedByServer(a, Duration.ofSeconds(2))) {
+            closed++;
+          }
+        }
+        assertThat(closed).as("attackers closed").isGreaterThanOrEqualTo(10);
+        assertThat(other.ping()).isEqualTo("PONG");
+        assertThat(other.info()).containsPattern("proxy_client_memory_closes:([1-9]\\d*)");
+      } finally {
+        for (Socket a : attackers) {
+          a.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void proxy_connectionsBeyondMaxClients_areRefusedWithRedisErrorAndAcceptedAgainOnceOthersLeave() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.proxyMaxClients(5))) {
+      List<Socket> idle = new ArrayList<>();
+      try {
+        for (int i = 0; i < 5; i++) {
+          idle.add(socket(cluster.router.port()));
+        }
+        TestCluster.await(() -> connected(cluster) == 5, Duration.ofSeconds(10),
+            "5 proxy clients connected");
+        try (Socket refused = socket(cluster.router.port())) {
+          assertThat(readAll(refused, Duration.ofSeconds(5))).isEqualTo("-ERR max number of clients reached\r\n");
+        }
+        assertThat(cluster.router.proxyStats().rejectedConnections.sum()).isEqualTo(1);
+        idle.remove(0).close();
+        TestCluster.await(() -> connected(cluster) == 4, Duration.ofSeconds(10), "a proxy client gone");
+        try (Jedis jedis = proxy(cluster)) {
+          assertThat(jedis.ping()).isEqualTo("PONG");
+        }
+      } finally {
+        for (Socket s : idle) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void proxy_unauthenticatedConnectionIsClosedAfterAuthTimeout_authenticatedOneStays() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, "s3cret", b -> b.authTimeout(Duration.ofSeconds(1)));
+        Socket idle = socket(cluster.router.port());
+        Jedis authenticated = proxy(cluster)) {
+      authenticated.auth("s3cret");
+      assertThat(closedByServer(idle, Duration.ofSeconds(5))).isTrue();
+      assertThat(authenticated.ping()).isEqualTo("PONG");
+      assertThat(cluster.router.proxyStats().authTimeoutCloses.sum()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void proxy_inlineRequestsBeforeAuthAndBadClientNames_areRefused() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, "s3cret");
+        Socket many = socket(cluster.router.port());
+        Socket longArg = socket(cluster.router.port());
+        Jedis named = proxy(cluster)) {
+      many.getOutputStream().write(("PING" + " a".repeat(30_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      assertThat(readAll(many, Duration.ofSeconds(5)))
+          .isEqualTo("-ERR Protocol error: unauthenticated multibulk length: 30001 (expected: <= 10)\r\n");
+      longArg.getOutputStream().write(("AUTH " + "x".repeat(60_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      assertThat(readAll(longArg, Duration.ofSeconds(5)))
+          .isEqualTo("-ERR Protocol error: unauthenticated bulk length: 60000 (expected: <= 16384)\r\n");
+      named.auth("s3cret");
+      assertThatThrownBy(() -> named.clientSetname("a\nWARN forged"))
+          .hasMessage("ERR Client names cannot contain spaces, newlines or special characters.");
+      assertThatThrownBy(() -> named.sendCommand(redis.clients.jedis.Protocol.Command.HELLO, "2", "SETNAME", "a b"))
+          .hasMessage("ERR Client names cannot contain spaces, newlines or special characters.");
+      assertThat(named.ping()).isEqualTo("PONG");
+    }
+  }
+
+  @Test
+  void admin_halfSentHeadersBlockNoOneAndAreClosedAfterTheRequestTimeout() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.adminToken("t0ken"))) {
+      int port = cluster.router.adminPort();
+      List<Socket> half = new ArrayList<>();
+      try {
+        for (int i = 0; i < 50; i++) {
+          Socket s = socket(port);
+          s.getOutputStream().write("GET /topology HTTP/1.1\r\nHost: x\r\nAuthor".getBytes(StandardCharsets.US_ASCII));
+          half.add(s);
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        assertThat(get(http, port, "/health", null).statusCode()).isEqualTo(200);
+        assertThat(get(http, port, "/topology", "t0ken").statusCode()).isEqualTo(200);
+        long start = System.nanoTime();
+        assertThat(closedByServer(half.get(0), Duration.ofSeconds(20))).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+      } finally {
+        for (Socket s : half) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void admin_pipelinedFloodOfMetricsAndUnauthorizedRequests_doesNotStarveHealth() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.adminToken("t0ken"))) {
+      int port = cluster.router.adminPort();
+      HttpClient http = HttpClient.newHttpClient();
+      assertThat(get(http, port, "/health", null).statusCode()).isEqualTo(200); // the client warmed up
+      List<Socket> flood = new ArrayList<>();
+      try {
+        byte[] metrics = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10).getBytes(StandardCharsets.US_ASCII);
+        byte[] topology = "GET /topology HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 200; i++) {
+          Socket s = socket(port);
+          s.getOutputStream().write(i % 2 == 0 ? metrics : topology); // never read
+          flood.add(s);
+        }
+        for (int i = 0; i < 5; i++) {
+          long start = System.nanoTime();
+          HttpResponse<String> health = get(http, port, "/health", null);
+          assertThat(health.statusCode()).isEqualTo(200);
+          // 35 s before (4 threads, unbounded queue); generous here, for a loaded 2-core CI machine
+          assertThat(Duration.ofNanos(System.nanoTime() - start)).as("GET /health during the flood")
+              .isLessThan(Duration.ofSeconds(10));
+        }
+        HttpResponse<String> topology2 = get(http, port, "/topology", "t0ken");
+        assertThat(topology2.statusCode()).isIn(200, 503);
+      } finally {
+        for (Socket s : flood) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  private static int connected(TestCluster cluster) {
+    return cluster.router.proxyConnectedClients();
+  }
+
+  private static HttpResponse<String> get(HttpClient http, int port, String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Jedis proxy(TestCluster cluster) {
+    return new Jedis("127.0.0.1", cluster.router.port(), 10_000);
+  }
+
+  private static Socket socket(int port) throws IOException {
+    Socket s = new Socket("127.0.0.1", port);
+    s.setTcpNoDelay(true);
+    return s;
+  }
+
+  /** Reads until the server closes the connection (or the timeout), returning what it sent. */
+  private static String readAll(Socket s, Duration timeout) throws IOException {
+    s.setSoTimeout((int) timeout.toMillis());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    InputStream in = s.getInputStream();
+    byte[] buffer = new byte[4096];
+    try {
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        out.write(buffer, 0, n);
+      }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("not closed within " + timeout + "; got: " + out.toString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // reset after the reply: the server closed with our unread input
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Whether the server closes the connection within {@code timeout} (reading and dropping what it sends). */
+  private static boolean closedByServer(Socket s, Duration timeout) throws IOException {
+    s.setSoTimeout((int) timeout.toMillis());
+    InputStream in = s.getInputStream();
+    byte[] buffer = new byte[4096];
+    try {
+      while (in.read(buffer) >= 0) {
+        // drop
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset
+    }
+  }
+}
