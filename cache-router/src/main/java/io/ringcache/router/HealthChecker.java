@@ -294,7 +294,9 @@ final class HealthChecker implements AutoCloseable {
       log.warn("node {} is the last node in the ring: not ejecting it", node.name());
       return;
     }
-    fences.putIfAbsent(node.name(), new Fence(node.incarnation(), Long.MAX_VALUE, false));
+    // a new failure fences anew, even a node still catching up after an earlier one
+    fences.compute(node.name(), (name, old) -> old != null && old.incarnation() == node.incarnation()
+        && old.minEpoch() == Long.MAX_VALUE ? old : new Fence(node.incarnation(), Long.MAX_VALUE, false));
     coordinator.nodeFailed(node.name());
     if (!node.state().inRing()) {
       return; // a LEAVING node: the running event resolves its handoffs
