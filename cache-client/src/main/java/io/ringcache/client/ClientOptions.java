@@ -10,10 +10,17 @@ import java.util.List;
  */
 public final class ClientOptions {
 
+  /** How long {@code build()} may spend on each seed: connect, {@code AUTH}, {@code RING.TOPOLOGY}. */
+  public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How often the topology is fetched when nothing else prompts it. */
+  public static final Duration DEFAULT_TOPOLOGY_REFRESH_PERIOD = Duration.ofSeconds(5);
+
   private final List<String> seeds;
   private final String password;
   private final Duration connectTimeout;
   private final Duration commandTimeout;
+  private final Duration startupTimeout;
   private final int maxRedirects;
   private final int maxTryAgainRetries;
   private final Duration topologyRefreshPeriod;
@@ -28,6 +35,7 @@ public final class ClientOptions {
     this.password = b.password;
     this.connectTimeout = b.connectTimeout;
     this.commandTimeout = b.commandTimeout;
+    this.startupTimeout = b.startupTimeout;
     this.maxRedirects = b.maxRedirects;
     this.maxTryAgainRetries = b.maxTryAgainRetries;
     this.topologyRefreshPeriod = b.topologyRefreshPeriod;
@@ -66,6 +74,14 @@ public final class ClientOptions {
   /** How long an operation may take, its redirects and retries included. */
   public Duration commandTimeout() {
     return commandTimeout;
+  }
+
+  /**
+   * How long {@code build()} waits for each seed (connect, {@code AUTH} and {@code RING.TOPOLOGY}),
+   * independently of the command timeout.
+   */
+  public Duration startupTimeout() {
+    return startupTimeout;
   }
 
   /** How many {@code -MOVED} redirects one operation follows before it fails. */
@@ -108,6 +124,8 @@ public final class ClientOptions {
         + connectTimeout
         + ", commandTimeout="
         + commandTimeout
+        + ", startupTimeout="
+        + startupTimeout
         + ", maxRedirects="
         + maxRedirects
         + ", maxTryAgainRetries="

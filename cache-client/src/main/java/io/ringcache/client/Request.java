@@ -25,6 +25,8 @@ final class Request<T> extends CompletableFuture<T> {
   String fixedAddress;
   /** When the caller stops waiting, {@link System#nanoTime()} based. */
   long deadlineNanos;
+  /** The time it was given (its deadline minus its start), for messages. */
+  long timeoutNanos;
   int redirects;
   int tryAgains;
   /** Whether it was already sent again after a lost connection (once at most). */

@@ -66,15 +66,21 @@ final class TopologyManager {
    * restarted and was not given the topology yet must not hide the cluster, so the remaining seeds
    * are asked too and the highest epoch wins.
    *
+   * <p>Each seed gets the startup timeout for connecting, {@code AUTH} and {@code RING.TOPOLOGY},
+   * not the command timeout: a cold JVM's first connection (class loading, JIT, TLS) must not fail
+   * a client whose command timeout is tuned for warm requests.
+   *
    * @throws CacheConnectionException if no seed answered
    */
   void bootstrap() {
     StringBuilder failures = new StringBuilder();
     KeyRouter best = null;
     String bestSeed = null;
+    long timeoutNanos = executor.options().startupTimeout().toNanos();
     for (String seed : seeds) {
       try {
-        KeyRouter fetched = fetch(seed).get(2 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
+        KeyRouter fetched =
+            fetch(seed, timeoutNanos).get(timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
         if (best == null || fetched.epoch() > best.epoch()) {
           best = fetched;
           bestSeed = seed;
@@ -87,7 +93,10 @@ final class TopologyManager {
         if (cause instanceof CacheAuthenticationException) {
           throw (CacheAuthenticationException) cause;
         }
-        failures.append(failures.length() == 0 ? "" : "; ").append(seed).append(": ").append(cause.getMessage());
+        failures.append(failures.length() == 0 ? "" : "; ").append(seed).append(": ")
+            .append(cause instanceof TimeoutException
+                ? "no answer within " + executor.options().startupTimeout().toMillis() + " ms"
+                : CommandHandler.describe(cause));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CacheException("interrupted while fetching the topology", e);
@@ -118,9 +127,13 @@ final class TopologyManager {
 
   /** Asks {@code address} for its topology; a node that does not know the command is standalone. */
   CompletableFuture<KeyRouter> fetch(String address) {
+    return fetch(address, executor.commandTimeoutNanos());
+  }
+
+  private CompletableFuture<KeyRouter> fetch(String address, long timeoutNanos) {
     Request<KeyRouter> request =
         Request.keyless(CommandType.RING_TOPOLOGY, null, reply -> KeyRouter.of(TopologyJson.read((byte[]) reply)));
-    executor.executeAt(address, request);
+    executor.executeAt(address, request, timeoutNanos);
     return request.handle(
         (fetched, error) -> {
           if (error == null) {
@@ -133,7 +146,7 @@ final class TopologyManager {
           }
           throw cause instanceof CacheException
               ? (CacheException) cause
-              : new CacheException("bad topology from " + address + ": " + cause.getMessage(), cause);
+              : new CacheException("bad topology from " + address + ": " + CommandHandler.describe(cause), cause);
         });
   }
 
@@ -241,7 +254,7 @@ final class TopologyManager {
             (fetched, error) -> {
               if (error != null) {
                 failures.append(failures.length() == 0 ? "" : "; ").append(source).append(": ")
-                    .append(ClusterExecutor.unwrap(error).getMessage());
+                    .append(CommandHandler.describe(ClusterExecutor.unwrap(error)));
                 tryNext(sources, wanted, done, failures);
                 return;
               }
