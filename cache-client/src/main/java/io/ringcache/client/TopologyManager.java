@@ -38,6 +38,7 @@ final class TopologyManager {
 
   private static final Logger log = LoggerFactory.getLogger(TopologyManager.class);
   private static final long MIN_UNPROMPTED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long NO_SOURCE_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final ClusterExecutor executor;
   private final List<String> seeds;
@@ -50,6 +51,7 @@ final class TopologyManager {
   private String pendingHint;
   private long pendingMinEpoch;
   private long lastUnpromptedStart = System.nanoTime() - MIN_UNPROMPTED_INTERVAL_NANOS;
+  private volatile long lastNoSourceWarning = System.nanoTime() - NO_SOURCE_WARNING_INTERVAL_NANOS - 1;
 
   TopologyManager(ClusterExecutor executor, List<String> seeds) {
     this.executor = executor;
@@ -243,8 +245,18 @@ final class TopologyManager {
   private void tryNext(
       Iterator<String> sources, long wanted, CompletableFuture<Long> done, StringBuilder failures) {
     if (!sources.hasNext()) {
-      log.warn("no node answered {} with epoch {} or newer; keeping the topology of epoch {} ({})",
-          CommandType.RING_TOPOLOGY.wireName(), wanted, router.epoch(), failures);
+      long now = System.nanoTime();
+      boolean warn = now - lastNoSourceWarning > NO_SOURCE_WARNING_INTERVAL_NANOS;
+      if (warn) {
+        lastNoSourceWarning = now;
+      }
+      String format = "no node answered {} with epoch {} or newer; keeping the topology of epoch {} ({})";
+      Object[] details = {CommandType.RING_TOPOLOGY.wireName(), wanted, router.epoch(), failures};
+      if (warn) {
+        log.warn(format, details); // at most once per interval: a node that is not answering refreshes often
+      } else {
+        log.debug(format, details);
+      }
       done.completeExceptionally(new CacheConnectionException(null, "no topology source answered: " + failures, null));
       return;
     }
