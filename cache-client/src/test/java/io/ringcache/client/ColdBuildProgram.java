@@ -1,0 +1,33 @@
+package io.ringcache.client;
+
+import java.time.Duration;
+
+/**
+ * Run in a fresh JVM by {@link StartupIT}: builds a client with a 50 ms command timeout (nothing
+ * warmed up: Netty, the codec and the JIT are all cold), prints how long build() and a first
+ * put and get took, and exits 0, or 1 with the exception.
+ */
+public final class ColdBuildProgram {
+
+  private ColdBuildProgram() {}
+
+  public static void main(String[] args) {
+    long start = System.nanoTime();
+    try (CacheClient cache = CacheClient.builder().seeds(args).commandTimeout(Duration.ofMillis(50)).build()) {
+      long built = System.nanoTime();
+      String first;
+      try {
+        cache.put("cold", "start");
+        first = "first put+get " + ("start".equals(cache.get("cold")) ? "ok" : "wrong value");
+      } catch (CacheException e) {
+        first = "first put+get failed: " + e;
+      }
+      long done = System.nanoTime();
+      System.out.printf("cold build: %.1f ms; %s in %.1f ms%n", (built - start) / 1e6, first, (done - built) / 1e6);
+    } catch (RuntimeException e) {
+      System.out.println("cold build failed after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e);
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+}
