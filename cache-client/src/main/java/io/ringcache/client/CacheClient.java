@@ -68,6 +68,8 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     Duration connectTimeout = Duration.ofSeconds(2);
     Duration commandTimeout = Duration.ofSeconds(2);
     Duration startupTimeout = ClientOptions.DEFAULT_STARTUP_TIMEOUT;
+    int maxKeySize = ClientOptions.DEFAULT_MAX_KEY_SIZE;
+    int maxValueSize = ClientOptions.DEFAULT_MAX_VALUE_SIZE;
     int maxRedirects = 5;
     int maxTryAgainRetries = 10;
     Duration topologyRefreshPeriod = ClientOptions.DEFAULT_TOPOLOGY_REFRESH_PERIOD;
@@ -155,6 +157,29 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     public Builder startupTimeout(Duration timeout) {
       require(timeout.toMillis() > 0, "startup timeout must be at least 1 ms: " + timeout);
       this.startupTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The largest key, in bytes, the client sends: a longer one is refused with {@link
+     * IllegalArgumentException} before anything is sent. Set it to the nodes' {@code
+     * --max-key-size}. Defaults to 16 KiB. See {@link ClientOptions#DEFAULT_MAX_KEY_SIZE}.
+     */
+    public Builder maxKeySize(int bytes) {
+      require(bytes > 0, "max key size must be positive: " + bytes);
+      this.maxKeySize = bytes;
+      return this;
+    }
+
+    /**
+     * The largest value, in bytes, the client sends: a larger one is refused with {@link
+     * IllegalArgumentException} before anything is sent (a node would refuse it, or drop the
+     * connection with every request on it when it exceeds its bulk length). Set it to the nodes'
+     * {@code --max-value-size}. Defaults to 16 MiB. See {@link ClientOptions#DEFAULT_MAX_VALUE_SIZE}.
+     */
+    public Builder maxValueSize(int bytes) {
+      require(bytes > 0, "max value size must be positive: " + bytes);
+      this.maxValueSize = bytes;
       return this;
     }
 

@@ -13,4 +13,14 @@ public class CacheClosedException extends CacheException {
   public CacheClosedException(String message) {
     super(message);
   }
+
+  /** {@code message}, caused by {@code cause}. */
+  public CacheClosedException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  CacheException forCaller() {
+    return new CacheClosedException(getMessage(), this);
+  }
 }

@@ -13,6 +13,12 @@ public final class ClientOptions {
   /** How long {@code build()} may spend on each seed: connect, {@code AUTH}, {@code RING.TOPOLOGY}. */
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The largest key the client sends: the nodes' default {@code --max-key-size} (16 KiB). */
+  public static final int DEFAULT_MAX_KEY_SIZE = 16 * 1024;
+
+  /** The largest value the client sends: the nodes' default {@code --max-value-size} (16 MiB). */
+  public static final int DEFAULT_MAX_VALUE_SIZE = 16 * 1024 * 1024;
+
   /** How often the topology is fetched when nothing else prompts it. */
   public static final Duration DEFAULT_TOPOLOGY_REFRESH_PERIOD = Duration.ofSeconds(5);
 
@@ -21,6 +27,8 @@ public final class ClientOptions {
   private final Duration connectTimeout;
   private final Duration commandTimeout;
   private final Duration startupTimeout;
+  private final int maxKeySize;
+  private final int maxValueSize;
   private final int maxRedirects;
   private final int maxTryAgainRetries;
   private final Duration topologyRefreshPeriod;
@@ -36,6 +44,8 @@ public final class ClientOptions {
     this.connectTimeout = b.connectTimeout;
     this.commandTimeout = b.commandTimeout;
     this.startupTimeout = b.startupTimeout;
+    this.maxKeySize = b.maxKeySize;
+    this.maxValueSize = b.maxValueSize;
     this.maxRedirects = b.maxRedirects;
     this.maxTryAgainRetries = b.maxTryAgainRetries;
     this.topologyRefreshPeriod = b.topologyRefreshPeriod;
@@ -84,6 +94,16 @@ public final class ClientOptions {
     return startupTimeout;
   }
 
+  /** The largest key, in bytes, the client sends; larger ones are refused before sending. */
+  public int maxKeySize() {
+    return maxKeySize;
+  }
+
+  /** The largest value, in bytes, the client sends; larger ones are refused before sending. */
+  public int maxValueSize() {
+    return maxValueSize;
+  }
+
   /** How many {@code -MOVED} redirects one operation follows before it fails. */
   public int maxRedirects() {
     return maxRedirects;
@@ -126,6 +146,10 @@ public final class ClientOptions {
         + commandTimeout
         + ", startupTimeout="
         + startupTimeout
+        + ", maxKeySize="
+        + maxKeySize
+        + ", maxValueSize="
+        + maxValueSize
         + ", maxRedirects="
         + maxRedirects
         + ", maxTryAgainRetries="

@@ -341,7 +341,7 @@ final class ClusterExecutor {
 
   private void onError(String address, Request<?> request, String message) {
     CacheExceptions.Moved moved = CacheExceptions.parseMoved(message);
-    boolean batch = request.type == CommandType.MGET || request.type == CommandType.MSET;
+    boolean batch = request.isBatch();
     if (moved != null) {
       topology.onMoved(moved);
       if (batch) {
@@ -387,7 +387,28 @@ final class ClusterExecutor {
   @SuppressWarnings("unchecked")
   private void split(Request<?> batch) {
     byte[][] args = batch.args;
-    if (batch.type == CommandType.MGET) {
+    if (batch.type == CommandType.DEL || batch.type == CommandType.EXISTS) { // counts: their sum
+      long[] counts = new long[args.length];
+      CompletableFuture<?>[] parts = new CompletableFuture<?>[args.length];
+      for (int i = 0; i < args.length; i++) {
+        int index = i;
+        Request<Long> one = Request.of(batch.type, args[i], reply -> (Long) reply);
+        one.mayWait = batch.mayWait;
+        one.deadlineNanos = batch.deadlineNanos;
+        one.timeoutNanos = batch.timeoutNanos;
+        parts[i] = one.thenAccept(n -> counts[index] = n);
+        dispatch(one);
+      }
+      CompletableFuture.allOf(parts)
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  batch.completeExceptionally(unwrap(error));
+                } else {
+                  ((Request<Object>) batch).complete(java.util.Arrays.stream(counts).sum());
+                }
+              });
+    } else if (batch.type == CommandType.MGET) {
       Object[] values = new Object[args.length];
       CompletableFuture<?>[] parts = new CompletableFuture<?>[args.length];
       for (int i = 0; i < args.length; i++) {

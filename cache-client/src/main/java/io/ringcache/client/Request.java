@@ -53,6 +53,13 @@ final class Request<T> extends CompletableFuture<T> {
     return new Request<>(type, null, null, 0, args, converter);
   }
 
+  /** Whether it is a multi-key batch for one node (MGET, MSET, multi-key DEL or EXISTS). */
+  boolean isBatch() {
+    return type == CommandType.MGET
+        || type == CommandType.MSET
+        || (key == null && args != null && (type == CommandType.DEL || type == CommandType.EXISTS));
+  }
+
   @Override
   public String toString() {
     return type.wireName() + (isDone() ? " (done)" : " (pending)");
