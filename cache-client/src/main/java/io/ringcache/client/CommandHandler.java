@@ -30,10 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * Timeouts: a periodic sweep on the event loop fails requests whose deadline has passed. They stay
  * in the deque, since their reply will still come and must be matched; completing them again is a
- * no-op. The listener hears of each timeout at once (it gives the request's in-flight permit back
- * and asks for a topology refresh), and hears that the node is not answering when two or more
- * requests timed out with no reply at all on the connection since: a paused or hung node, not a
- * slow command.
+ * no-op. The listener hears of each timeout at once (it gives the request's in-flight permit back),
+ * then once per sweep how many requests timed out with no reply at all on the connection since:
+ * two or more mean a paused or hung node, not a slow command.
  *
  * Progress: lastProgressNanos is when the connection last showed life (a reply, or the moment the
  * deque went from empty to non-empty); silentNanos() is how long requests have waited without it.
@@ -60,10 +59,12 @@ final class CommandHandler extends ChannelDuplexHandler {
     void onTimedOut(CommandHandler connection, Request<?> request);
 
     /**
-     * Requests on this connection keep timing out with no reply at all since: the node is not
-     * answering (paused, hung, or cut off without the connection noticing).
+     * A sweep timed requests out: {@code sinceReply} requests have now timed out on this connection
+     * with no reply at all since the first of them, and nothing came back for {@code silentNanos}.
+     * Two or more mean the node is not answering (paused, hung, or cut off without the connection
+     * noticing), not that one command was slow.
      */
-    void onNotAnswering(CommandHandler connection, long silentNanos, int timedOut);
+    void onTimeouts(CommandHandler connection, int sinceReply, long silentNanos);
   }
 
   private final String address;
@@ -359,9 +360,7 @@ final class CommandHandler extends ChannelDuplexHandler {
     }
     if (timedOut > 0) {
       timedOutSinceReply += timedOut;
-      if (timedOutSinceReply >= 2) {
-        listener.onNotAnswering(this, now - lastProgressNanos, timedOutSinceReply);
-      }
+      listener.onTimeouts(this, timedOutSinceReply, now - lastProgressNanos);
     }
   }
 

@@ -44,6 +44,9 @@ final class Endpoint implements CommandHandler.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
 
+  /** Requests timed out with no reply since, that make a node "not answering". */
+  static final int NOT_ANSWERING_TIMEOUTS = 2;
+
   private final String address;
   private final ClusterExecutor executor;
   private final Bootstrap bootstrap;
@@ -284,11 +287,17 @@ final class Endpoint implements CommandHandler.Listener {
   @Override
   public void onTimedOut(CommandHandler connection, Request<?> request) {
     release(request); // its reply may never come: the slot is free again
-    executor.onNodeTimeout(address);
   }
 
   @Override
-  public void onNotAnswering(CommandHandler connection, long silentNanos, int timedOut) {
+  public void onTimeouts(CommandHandler connection, int sinceReply, long silentNanos) {
+    executor.onNodeTimeout(address); // the cluster may have ejected the node: refresh (rate-limited)
+    if (sinceReply >= NOT_ANSWERING_TIMEOUTS) {
+      onNotAnswering(silentNanos, sinceReply);
+    }
+  }
+
+  private void onNotAnswering(long silentNanos, int timedOut) {
     notAnsweringTimeouts = timedOut;
     if (!notAnswering) {
       notAnsweringSinceNanos = System.nanoTime() - silentNanos;

@@ -20,7 +20,7 @@ class CommandHandlerTest {
   private final List<CacheException> failures = new ArrayList<>();
   private int closes;
   private final List<Request<?>> timedOut = new ArrayList<>();
-  private final List<Integer> notAnswering = new ArrayList<>();
+  private final List<Integer> timeoutsSinceReply = new ArrayList<>();
   private EmbeddedChannel channel;
   private CommandHandler handler;
 
@@ -55,8 +55,8 @@ class CommandHandlerTest {
               }
 
               @Override
-              public void onNotAnswering(CommandHandler connection, long silentNanos, int timedOutCount) {
-                notAnswering.add(timedOutCount);
+              public void onTimeouts(CommandHandler connection, int sinceReply, long silentNanos) {
+                timeoutsSinceReply.add(sinceReply);
               }
             },
             0);
@@ -199,11 +199,11 @@ class CommandHandlerTest {
         .hasMessageContaining("from node 127.0.0.1:7001 within 50 ms");
     assertThat(onTime).isNotDone();
     assertThat(timedOut).containsExactly(late);
-    assertThat(notAnswering).isEmpty(); // one timeout is not yet a node that does not answer
+    assertThat(timeoutsSinceReply).containsExactly(1); // one timeout is not yet a node that does not answer
   }
 
   @Test
-  void sweep_twoTimeoutsWithNoReplySince_reportNotAnswering_andAReplyResetsTheCount() {
+  void sweep_countsTimeoutsWithNoReplySince_andAReplyResetsTheCount() {
     Request<Object> first = get("a");
     first.deadlineNanos = System.nanoTime() - 1;
     handler.send(first);
@@ -215,14 +215,14 @@ class CommandHandlerTest {
     handler.send(second);
     channel.runPendingTasks();
     handler.sweep();
-    assertThat(notAnswering).isEmpty(); // a reply came between the two timeouts
+    assertThat(timeoutsSinceReply).containsExactly(1, 1); // a reply came between the two timeouts
 
     Request<Object> third = get("c");
     third.deadlineNanos = System.nanoTime() - 1;
     handler.send(third);
     channel.runPendingTasks();
     handler.sweep();
-    assertThat(notAnswering).containsExactly(2);
+    assertThat(timeoutsSinceReply).containsExactly(1, 1, 2);
     assertThat(handler.silentNanos()).isPositive();
   }
 }
