@@ -416,6 +416,7 @@ final class ClusterExecutor {
         Request<Object> get = Request.of(CommandType.GET, args[i], reply -> reply);
         get.mayWait = batch.mayWait;
         get.deadlineNanos = batch.deadlineNanos;
+        get.timeoutNanos = batch.timeoutNanos;
         parts[i] = get.thenAccept(v -> values[index] = v);
         dispatch(get);
       }
@@ -434,6 +435,7 @@ final class ClusterExecutor {
         Request<Object> set = new Request<>(CommandType.SET, args[2 * i], args[2 * i + 1], 0, null, reply -> reply);
         set.mayWait = batch.mayWait;
         set.deadlineNanos = batch.deadlineNanos;
+        set.timeoutNanos = batch.timeoutNanos;
         parts[i] = set;
         dispatch(set);
       }

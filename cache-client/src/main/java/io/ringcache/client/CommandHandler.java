@@ -205,6 +205,10 @@ final class CommandHandler extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (closed) {
+      ctx.close(); // closed before the channel existed: it must not stay open
+      return;
+    }
     if (ctx.channel().isActive()) {
       activate();
     }

@@ -384,6 +384,9 @@ final class Endpoint implements CommandHandler.Listener {
   @Override
   public void onClosed(CommandHandler closedConnection, Throwable cause) {
     executor.unregister(closedConnection);
+    if (notAnswering && closedConnection == connection) {
+      notAnswering = false; // the next connection tells whether the node is down, or answers again
+    }
     boolean neverOpened = !closedConnection.wasActive();
     synchronized (this) {
       if (neverOpened) {

@@ -244,7 +244,11 @@ final class TopologyManager {
 
   private void tryNext(
       Iterator<String> sources, long wanted, CompletableFuture<Long> done, StringBuilder failures) {
-    if (!sources.hasNext()) {
+    if (!sources.hasNext() || executor.isClosed()) {
+      if (executor.isClosed()) {
+        done.completeExceptionally(new CacheClosedException("the client is closed"));
+        return;
+      }
       long now = System.nanoTime();
       boolean warn = now - lastNoSourceWarning > NO_SOURCE_WARNING_INTERVAL_NANOS;
       if (warn) {

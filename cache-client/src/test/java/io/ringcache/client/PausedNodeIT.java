@@ -106,7 +106,9 @@ class PausedNodeIT {
               TimeUnit.NANOSECONDS.toMillis(ejectedAt - stoppedAt), TimeUnit.NANOSECONDS.toMillis(clientAt - ejectedAt),
               TimeUnit.NANOSECONDS.toMillis(recoveredAfterEjection), TimeUnit.NANOSECONDS.toMillis(lastError - stoppedAt),
               load.errors + "; last: " + load.lastError);
-          assertThat(Duration.ofNanos(recoveredAfterEjection)).isLessThan(Duration.ofSeconds(3));
+          // requests sent before the node counted as not answering (two command timeouts after the
+          // SIGSTOP at most) still wait out their timeout, even when the router was quicker
+          assertThat(Duration.ofNanos(recoveredAfterEjection)).isLessThan(Duration.ofSeconds(4));
           assertThat(Duration.ofNanos(clientAt - ejectedAt)).isLessThan(Duration.ofSeconds(3));
         } finally {
           victim.signal("CONT");
