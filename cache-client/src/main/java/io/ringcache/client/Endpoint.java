@@ -297,21 +297,27 @@ final class Endpoint implements CommandHandler.Listener {
     }
   }
 
+  /*
+   * Setting the state and starting the probe loop, and the loop's decision to stop, are under the
+   * endpoint's lock, so the state is never set with no loop running to end it. Clearing it (a reply,
+   * a closed connection) needs no lock: the loop sees it on its next round and stops.
+   */
   private void onNotAnswering(long silentNanos, int timedOut) {
-    notAnsweringTimeouts = timedOut;
-    if (!notAnswering) {
-      notAnsweringSinceNanos = System.nanoTime() - silentNanos;
-      notAnswering = true;
-      log.warn("node {} is not answering: {} requests got no reply, nothing for {} ms; failing its requests fast"
-          + " until it answers", address, timedOut, TimeUnit.NANOSECONDS.toMillis(silentNanos));
-    }
+    boolean startProbing;
     synchronized (this) {
-      if (probing) {
-        return;
+      notAnsweringTimeouts = timedOut;
+      if (!notAnswering) {
+        notAnsweringSinceNanos = System.nanoTime() - silentNanos;
+        notAnswering = true;
+        log.warn("node {} is not answering: {} requests got no reply, nothing for {} ms; failing its requests fast"
+            + " until it answers", address, timedOut, TimeUnit.NANOSECONDS.toMillis(silentNanos));
       }
+      startProbing = !probing;
       probing = true;
     }
-    probe();
+    if (startProbing) {
+      probe();
+    }
   }
 
   /*
@@ -319,11 +325,11 @@ final class Endpoint implements CommandHandler.Listener {
    * manager) and keep one PING outstanding, every reconnect delay, until any reply ends the state.
    */
   private void probe() {
-    if (!notAnswering || closed || executor.isClosed()) {
-      synchronized (this) {
+    synchronized (this) {
+      if (!notAnswering || closed || executor.isClosed()) {
         probing = false;
+        return;
       }
-      return;
     }
     executor.onNodeTimeout(address);
     Request<Object> previous = probe;
