@@ -368,6 +368,11 @@ final class CommandHandler extends ChannelDuplexHandler {
     }
   }
 
+  /** Requests written and not answered yet, timed-out ones included. Read from any thread. */
+  int waiting() {
+    return waiting;
+  }
+
   /**
    * How long requests have been waiting on this connection with no reply: 0 when nothing is in
    * flight. Read from any thread (approximate there).

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * connection, the PING's or a late one, ends the state. Timed-out requests give their permit back at
  * once, so a hung node never looks like an overloaded one; and a request that finds no permit while
  * nothing has come back for a while is told that the node is not answering, not that it is
- * overloaded.
+ * overloaded. Since timed-out requests stay on the connection until answered, the connection's
+ * unanswered requests are bounded separately, at twice maxInFlight.
  */
 
 /** A node the client talks to: connection, in-flight bound and reconnect backoff. */
@@ -90,6 +91,13 @@ final class Endpoint implements CommandHandler.Listener {
       request.completeExceptionally(notAnswering());
       return;
     }
+    CommandHandler current = connection;
+    if (current != null && current.waiting() >= 2 * maxInFlight) {
+      // timed-out requests gave their slots back but are still unanswered on the connection: a
+      // node slower than its callers must not collect an unbounded backlog
+      request.completeExceptionally(refused());
+      return;
+    }
     if (!acquire(request)) {
       request.completeExceptionally(refused());
       return;
@@ -134,8 +142,10 @@ final class Endpoint implements CommandHandler.Listener {
               + " ms with " + maxInFlight + " requests waiting",
           null);
     }
+    int waiting = c == null ? 0 : c.waiting();
     return new CacheOverloadException(
-        "too many requests in flight to node " + address + " (max " + maxInFlight + "), and it is answering");
+        "too many requests in flight to node " + address + " (max " + maxInFlight + "; " + waiting
+            + " written and unanswered, timed-out ones included), and it is answering");
   }
 
   private CacheConnectionException notAnswering() {
