@@ -3,6 +3,7 @@ package io.ringcache.client;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,11 +43,47 @@ public interface AsyncCacheCommands<K, V> {
   CompletableFuture<Boolean> expire(K key, Duration ttl);
 
   /** @see CacheCommands#ttl */
-  CompletableFuture<Duration> ttl(K key);
+  CompletableFuture<Optional<Duration>> ttl(K key);
+
+  /** @see CacheCommands#persist */
+  CompletableFuture<Boolean> persist(K key);
+
+  /** @see CacheCommands#putIfAbsent(Object, Object) */
+  CompletableFuture<Boolean> putIfAbsent(K key, V value);
+
+  /** @see CacheCommands#putIfAbsent(Object, Object, Duration) */
+  CompletableFuture<Boolean> putIfAbsent(K key, V value, Duration ttl);
+
+  /** @see CacheCommands#replace(Object, Object) */
+  CompletableFuture<Boolean> replace(K key, V value);
+
+  /** @see CacheCommands#replace(Object, Object, Duration) */
+  CompletableFuture<Boolean> replace(K key, V value, Duration ttl);
+
+  /** @see CacheCommands#putKeepingTtl */
+  CompletableFuture<Void> putKeepingTtl(K key, V value);
+
+  /** @see CacheCommands#getAndSet */
+  CompletableFuture<V> getAndSet(K key, V value);
+
+  /** @see CacheCommands#getAndDelete */
+  CompletableFuture<V> getAndDelete(K key);
+
+  /** @see CacheCommands#deleteAll */
+  CompletableFuture<Long> deleteAll(Collection<? extends K> keys);
+
+  /** @see CacheCommands#existsAll */
+  CompletableFuture<Long> existsAll(Collection<? extends K> keys);
 
   /** @see CacheCommands#incr */
   CompletableFuture<Long> incr(K key);
 
   /** @see CacheCommands#incrBy */
   CompletableFuture<Long> incrBy(K key, long delta);
+
+  /** @see CacheCommands#decr */
+  CompletableFuture<Long> decr(K key);
+
+  /** @see CacheCommands#decrBy */
+  CompletableFuture<Long> decrBy(K key, long delta);
 }

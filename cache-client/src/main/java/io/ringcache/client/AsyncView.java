@@ -1,5 +1,6 @@
 package io.ringcache.client;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /*
@@ -21,31 +23,45 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
   private static final ReplyConverter<Boolean> TO_BOOLEAN = reply -> (Long) reply > 0;
   private static final ReplyConverter<Long> TO_LONG = reply -> (Long) reply;
   private static final ReplyConverter<Object[]> TO_ARRAY = reply -> (Object[]) reply;
-  private static final ReplyConverter<Duration> TO_TTL =
+  private static final ReplyConverter<Boolean> TO_STORED = reply -> reply != RespReply.NIL;
+  private static final ReplyConverter<Optional<Duration>> TO_TTL =
       reply -> {
         long millis = (Long) reply;
-        if (millis == -2) {
-          return null;
-        }
-        return millis == -1 ? CacheCommands.NO_EXPIRY : Duration.ofMillis(millis);
+        return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis)); // -2: no key, -1: no TTL
       };
 
   private final ClusterExecutor executor;
   private final Codec<K, V> codec;
   private final ReplyConverter<V> toValue;
+  private final int maxKeySize;
+  private final int maxValueSize;
 
   AsyncView(ClusterExecutor executor, Codec<K, V> codec) {
     this.executor = executor;
     this.codec = codec;
     this.toValue = reply -> reply == RespReply.NIL ? null : codec.decodeValue((byte[]) reply);
+    this.maxKeySize = executor.options().maxKeySize();
+    this.maxValueSize = executor.options().maxValueSize();
   }
 
+  /** The key's bytes; refused before anything is sent if the nodes would refuse it. */
   private byte[] key(K key) {
-    return codec.encodeKey(Objects.requireNonNull(key, "key"));
+    byte[] bytes = codec.encodeKey(Objects.requireNonNull(key, "key"));
+    if (bytes.length > maxKeySize) {
+      throw new IllegalArgumentException(
+          "key of " + bytes.length + " bytes (expected: <= " + maxKeySize + ", the client's maxKeySize)");
+    }
+    return bytes;
   }
 
+  /** The value's bytes; refused before anything is sent if the nodes would refuse it. */
   private byte[] value(V value) {
-    return codec.encodeValue(Objects.requireNonNull(value, "value"));
+    byte[] bytes = codec.encodeValue(Objects.requireNonNull(value, "value"));
+    if (bytes.length > maxValueSize) {
+      throw new IllegalArgumentException(
+          "value of " + bytes.length + " bytes (expected: <= " + maxValueSize + ", the client's maxValueSize)");
+    }
+    return bytes;
   }
 
   private static long millis(Duration ttl) {
@@ -98,8 +114,69 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
     return run(new Request<>(CommandType.PEXPIRE, key(key), null, millis(ttl), null, TO_BOOLEAN), mayWait);
   }
 
-  Request<Duration> ttl(K key, boolean mayWait) {
+  Request<Optional<Duration>> ttl(K key, boolean mayWait) {
     return run(Request.of(CommandType.PTTL, key(key), TO_TTL), mayWait);
+  }
+
+  Request<Boolean> persist(K key, boolean mayWait) {
+    return run(Request.of(CommandType.PERSIST, key(key), TO_BOOLEAN), mayWait);
+  }
+
+  /** {@code SET key value NX|XX [PX ms]}: whether it was stored. */
+  Request<Boolean> setIf(K key, V value, byte[] condition, Duration ttl, boolean mayWait) {
+    byte[][] options =
+        ttl == null
+            ? new byte[][] {condition}
+            : new byte[][] {condition, CommandType.PX_OPTION, Long.toString(millis(ttl)).getBytes(StandardCharsets.US_ASCII)};
+    return run(new Request<>(CommandType.SET, key(key), value(value), 0, options, TO_STORED), mayWait);
+  }
+
+  Request<Void> putKeepingTtl(K key, V value, boolean mayWait) {
+    return run(new Request<>(CommandType.SET, key(key), value(value), 0, new byte[][] {CommandType.KEEPTTL}, TO_VOID), mayWait);
+  }
+
+  Request<V> getAndSet(K key, V value, boolean mayWait) {
+    return run(new Request<>(CommandType.SET, key(key), value(value), 0, new byte[][] {CommandType.GET_OPTION}, toValue), mayWait);
+  }
+
+  Request<V> getAndDelete(K key, boolean mayWait) {
+    return run(Request.of(CommandType.GETDEL, key(key), toValue), mayWait);
+  }
+
+  Request<Long> decrBy(K key, long delta, boolean mayWait) {
+    return run(new Request<>(CommandType.DECRBY, key(key), null, delta, null, TO_LONG), mayWait);
+  }
+
+  /** One multi-key {@code DEL} or {@code EXISTS} per node, pipelined; the sum of their counts. */
+  CompletableFuture<Long> countAll(CommandType type, Collection<? extends K> keys, boolean mayWait) {
+    checkMayBlock(mayWait);
+    byte[][] encoded = new byte[keys.size()][];
+    int n = 0;
+    for (K key : keys) {
+      encoded[n++] = key(key);
+    }
+    if (encoded.length == 0) {
+      return CompletableFuture.completedFuture(0L);
+    }
+    Map<String, List<Integer>> groups;
+    try {
+      groups = executor.groupByNode(encoded);
+    } catch (CacheException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<CompletableFuture<Long>> parts = new ArrayList<>(groups.size());
+    for (Map.Entry<String, List<Integer>> group : groups.entrySet()) {
+      List<Integer> indexes = group.getValue();
+      byte[][] args = new byte[indexes.size()][];
+      for (int i = 0; i < args.length; i++) {
+        args[i] = encoded[indexes.get(i)];
+      }
+      Request<Long> request = Request.keyless(type, args, TO_LONG);
+      request.mayWait = mayWait;
+      parts.add(executor.executeAt(group.getKey(), request));
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+        .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());
   }
 
   Request<Long> incrBy(K key, long delta, boolean mayWait) {
@@ -234,8 +311,68 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
   }
 
   @Override
-  public CompletableFuture<Duration> ttl(K key) {
+  public CompletableFuture<Optional<Duration>> ttl(K key) {
     return ttl(key, false);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> persist(K key) {
+    return persist(key, false);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> putIfAbsent(K key, V value) {
+    return setIf(key, value, CommandType.NX, null, false);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> putIfAbsent(K key, V value, Duration ttl) {
+    return setIf(key, value, CommandType.NX, ttl, false);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> replace(K key, V value) {
+    return setIf(key, value, CommandType.XX, null, false);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> replace(K key, V value, Duration ttl) {
+    return setIf(key, value, CommandType.XX, ttl, false);
+  }
+
+  @Override
+  public CompletableFuture<Void> putKeepingTtl(K key, V value) {
+    return putKeepingTtl(key, value, false);
+  }
+
+  @Override
+  public CompletableFuture<V> getAndSet(K key, V value) {
+    return getAndSet(key, value, false);
+  }
+
+  @Override
+  public CompletableFuture<V> getAndDelete(K key) {
+    return getAndDelete(key, false);
+  }
+
+  @Override
+  public CompletableFuture<Long> deleteAll(Collection<? extends K> keys) {
+    return countAll(CommandType.DEL, keys, false);
+  }
+
+  @Override
+  public CompletableFuture<Long> existsAll(Collection<? extends K> keys) {
+    return countAll(CommandType.EXISTS, keys, false);
+  }
+
+  @Override
+  public CompletableFuture<Long> decr(K key) {
+    return decrBy(key, 1, false);
+  }
+
+  @Override
+  public CompletableFuture<Long> decrBy(K key, long delta) {
+    return decrBy(key, delta, false);
   }
 
   @Override

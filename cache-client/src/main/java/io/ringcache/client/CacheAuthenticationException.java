@@ -12,4 +12,13 @@ public class CacheAuthenticationException extends CacheServerException {
   public CacheAuthenticationException(String address, String code, String message) {
     super(address, code, message);
   }
+
+  private CacheAuthenticationException(CacheAuthenticationException original) {
+    super(original);
+  }
+
+  @Override
+  CacheException forCaller() {
+    return new CacheAuthenticationException(this);
+  }
 }

@@ -52,7 +52,11 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
   /** The options the client was built with. */
   ClientOptions options();
 
-  /** Closes every connection and stops the I/O threads; pending operations fail. */
+  /**
+   * Fails every pending operation (queued, in flight, or waiting to be retried) with {@link
+   * CacheClosedException}, waking blocked callers, then closes every connection and stops the I/O
+   * threads. Operations started afterwards fail the same way.
+   */
   @Override
   void close();
 
@@ -63,9 +67,12 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     String password;
     Duration connectTimeout = Duration.ofSeconds(2);
     Duration commandTimeout = Duration.ofSeconds(2);
+    Duration startupTimeout = ClientOptions.DEFAULT_STARTUP_TIMEOUT;
+    int maxKeySize = ClientOptions.DEFAULT_MAX_KEY_SIZE;
+    int maxValueSize = ClientOptions.DEFAULT_MAX_VALUE_SIZE;
     int maxRedirects = 5;
     int maxTryAgainRetries = 10;
-    Duration topologyRefreshPeriod = Duration.ofSeconds(30);
+    Duration topologyRefreshPeriod = ClientOptions.DEFAULT_TOPOLOGY_REFRESH_PERIOD;
     Duration reconnectDelay = Duration.ofMillis(200);
     int maxInFlightPerNode = 10_000;
     int ioThreads = Runtime.getRuntime().availableProcessors();
@@ -76,7 +83,9 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
 
     /**
      * Where to fetch the topology first, {@code host:port} each: any node of the cluster, or the
-     * router's RESP port. They are tried in order. Default {@code 127.0.0.1:7000} (the router).
+     * router's RESP port. They are tried in order until one answers, so list the router and a few
+     * nodes and the client starts even while the router is down. Default {@code 127.0.0.1:7000} (the
+     * router).
      */
     public Builder seeds(String... seeds) {
       return seeds(Arrays.asList(seeds));
@@ -140,6 +149,41 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     }
 
     /**
+     * How long {@link #build()} waits for each seed to connect, authenticate and answer {@code
+     * RING.TOPOLOGY} before it tries the next seed. Independent of {@link #commandTimeout}: a cold
+     * JVM's first connection may take far longer than a warm request. Defaults to 10 seconds. See
+     * {@link ClientOptions#DEFAULT_STARTUP_TIMEOUT}.
+     */
+    public Builder startupTimeout(Duration timeout) {
+      require(timeout.toMillis() > 0, "startup timeout must be at least 1 ms: " + timeout);
+      this.startupTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The largest key, in bytes, the client sends: a longer one is refused with {@link
+     * IllegalArgumentException} before anything is sent. Set it to the nodes' {@code
+     * --max-key-size}. Defaults to 16 KiB. See {@link ClientOptions#DEFAULT_MAX_KEY_SIZE}.
+     */
+    public Builder maxKeySize(int bytes) {
+      require(bytes > 0, "max key size must be positive: " + bytes);
+      this.maxKeySize = bytes;
+      return this;
+    }
+
+    /**
+     * The largest value, in bytes, the client sends: a larger one is refused with {@link
+     * IllegalArgumentException} before anything is sent (a node would refuse it, or drop the
+     * connection with every request on it when it exceeds its bulk length). Set it to the nodes'
+     * {@code --max-value-size}. Defaults to 16 MiB. See {@link ClientOptions#DEFAULT_MAX_VALUE_SIZE}.
+     */
+    public Builder maxValueSize(int bytes) {
+      require(bytes > 0, "max value size must be positive: " + bytes);
+      this.maxValueSize = bytes;
+      return this;
+    }
+
+    /**
      * How many {@code -MOVED} redirects one operation follows; one more fails it with {@link
      * CacheRedirectException}. Default 5.
      */
@@ -161,8 +205,8 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
 
     /**
      * How often the client fetches the topology to see whether its epoch changed; {@link
-     * Duration#ZERO} turns the periodic refresh off (redirects and failures still refresh).
-     * Default 30 seconds.
+     * Duration#ZERO} turns the periodic refresh off (redirects, lost connections and timeouts still
+     * refresh). Defaults to 5 seconds. See {@link ClientOptions#DEFAULT_TOPOLOGY_REFRESH_PERIOD}.
      */
     public Builder topologyRefreshPeriod(Duration period) {
       require(!period.isNegative(), "refresh period must not be negative: " + period);

@@ -1,9 +1,9 @@
 package io.ringcache.client;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cache operations, blocking. Each call goes to the node that owns the key (one hop) and
@@ -17,9 +17,6 @@ import java.util.Map;
  * @param <V> the value type
  */
 public interface CacheCommands<K, V> {
-
-  /** What {@link #ttl} returns for a key that exists and has no time to live. */
-  Duration NO_EXPIRY = ChronoUnit.FOREVER.getDuration();
 
   /** The value of {@code key}, or {@code null} if there is none. */
   V get(K key);
@@ -50,10 +47,55 @@ public interface CacheCommands<K, V> {
   boolean expire(K key, Duration ttl);
 
   /**
-   * The remaining time to live of {@code key} (millisecond precision): {@code null} if the key does
-   * not exist, {@link #NO_EXPIRY} if it has no time to live.
+   * The remaining time to live of {@code key} (millisecond precision), {@code PTTL}: empty if the
+   * key has no time to live or does not exist ({@link #exists} tells the two apart).
    */
-  Duration ttl(K key);
+  Optional<Duration> ttl(K key);
+
+  /** Removes the time to live of {@code key} ({@code PERSIST}); returns whether it had one. */
+  boolean persist(K key);
+
+  /**
+   * Stores {@code value} under {@code key} only if the key does not exist ({@code SET NX}), with no
+   * time to live; returns whether it was stored.
+   */
+  boolean putIfAbsent(K key, V value);
+
+  /** As {@link #putIfAbsent(Object, Object)}, expiring after {@code ttl} ({@code SET NX PX}). */
+  boolean putIfAbsent(K key, V value, Duration ttl);
+
+  /**
+   * Stores {@code value} under {@code key} only if the key exists ({@code SET XX}); returns whether
+   * it was stored. Like {@link #put(Object, Object)}, it clears the key's time to live.
+   */
+  boolean replace(K key, V value);
+
+  /** As {@link #replace(Object, Object)}, expiring after {@code ttl} ({@code SET XX PX}). */
+  boolean replace(K key, V value, Duration ttl);
+
+  /** Stores {@code value} under {@code key}, keeping the key's time to live ({@code SET KEEPTTL}). */
+  void putKeepingTtl(K key, V value);
+
+  /**
+   * Stores {@code value} under {@code key} with no time to live and returns the previous value, or
+   * {@code null} if there was none ({@code SET GET}).
+   */
+  V getAndSet(K key, V value);
+
+  /** Deletes {@code key} and returns its value, or {@code null} if there was none ({@code GETDEL}). */
+  V getAndDelete(K key);
+
+  /**
+   * Deletes {@code keys} with one multi-key {@code DEL} per node, pipelined; returns how many
+   * existed. Not atomic across nodes.
+   */
+  long deleteAll(Collection<? extends K> keys);
+
+  /**
+   * How many of {@code keys} exist, with one multi-key {@code EXISTS} per node; a key listed twice
+   * counts twice, as with {@code EXISTS}.
+   */
+  long existsAll(Collection<? extends K> keys);
 
   /**
    * Adds one to the integer stored at {@code key} (a missing key counts as 0) and returns the new
@@ -65,4 +107,10 @@ public interface CacheCommands<K, V> {
 
   /** Adds {@code delta} to the integer stored at {@code key} and returns the new value. */
   long incrBy(K key, long delta);
+
+  /** Subtracts one from the integer stored at {@code key} (a missing key counts as 0); returns the new value. */
+  long decr(K key);
+
+  /** Subtracts {@code delta} from the integer stored at {@code key} ({@code DECRBY}); returns the new value. */
+  long decrBy(K key, long delta);
 }

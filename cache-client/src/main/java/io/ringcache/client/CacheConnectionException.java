@@ -17,6 +17,11 @@ public class CacheConnectionException extends CacheException {
     this.address = address;
   }
 
+  @Override
+  CacheException forCaller() {
+    return new CacheConnectionException(address, getMessage(), this);
+  }
+
   /** The {@code host:port} of the node that could not be reached. */
   public String address() {
     return address;

@@ -22,4 +22,13 @@ public class CacheException extends RuntimeException {
   public CacheException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * A fresh exception of the same type and message, caused by this one: what a blocking call
+   * throws, so that its stack is the caller's (this one's is the I/O thread's) and no two callers
+   * share an instance.
+   */
+  CacheException forCaller() {
+    return new CacheException(getMessage(), this);
+  }
 }

@@ -12,4 +12,14 @@ public class CacheOverloadException extends CacheException {
   public CacheOverloadException(String message) {
     super(message);
   }
+
+  /** {@code message}, caused by {@code cause}. */
+  public CacheOverloadException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  CacheException forCaller() {
+    return new CacheOverloadException(getMessage(), this);
+  }
 }

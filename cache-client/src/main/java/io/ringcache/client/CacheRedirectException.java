@@ -13,4 +13,14 @@ public class CacheRedirectException extends CacheException {
   public CacheRedirectException(String message) {
     super(message);
   }
+
+  /** {@code message}, caused by {@code cause}. */
+  public CacheRedirectException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  CacheException forCaller() {
+    return new CacheRedirectException(getMessage(), this);
+  }
 }

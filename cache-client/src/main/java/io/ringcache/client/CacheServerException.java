@@ -19,6 +19,18 @@ public class CacheServerException extends CacheException {
     this.address = address;
   }
 
+  /** A copy of {@code original} for a blocking caller, caused by it. */
+  CacheServerException(CacheServerException original) {
+    super(original.getMessage(), original);
+    this.code = original.code;
+    this.address = original.address;
+  }
+
+  @Override
+  CacheException forCaller() {
+    return new CacheServerException(this);
+  }
+
   /** The error's prefix, the first word of the reply: {@code ERR}, {@code WRONGTYPE}, ... */
   public String code() {
     return code;

@@ -9,4 +9,14 @@ public class CacheTimeoutException extends CacheException {
   public CacheTimeoutException(String message) {
     super(message);
   }
+
+  /** {@code message}, caused by {@code cause}. */
+  public CacheTimeoutException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  CacheException forCaller() {
+    return new CacheTimeoutException(getMessage(), this);
+  }
 }

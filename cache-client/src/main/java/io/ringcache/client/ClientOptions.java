@@ -10,10 +10,25 @@ import java.util.List;
  */
 public final class ClientOptions {
 
+  /** How long {@code build()} may spend on each seed: connect, {@code AUTH}, {@code RING.TOPOLOGY}. */
+  public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The largest key the client sends: the nodes' default {@code --max-key-size} (16 KiB). */
+  public static final int DEFAULT_MAX_KEY_SIZE = 16 * 1024;
+
+  /** The largest value the client sends: the nodes' default {@code --max-value-size} (16 MiB). */
+  public static final int DEFAULT_MAX_VALUE_SIZE = 16 * 1024 * 1024;
+
+  /** How often the topology is fetched when nothing else prompts it. */
+  public static final Duration DEFAULT_TOPOLOGY_REFRESH_PERIOD = Duration.ofSeconds(5);
+
   private final List<String> seeds;
   private final String password;
   private final Duration connectTimeout;
   private final Duration commandTimeout;
+  private final Duration startupTimeout;
+  private final int maxKeySize;
+  private final int maxValueSize;
   private final int maxRedirects;
   private final int maxTryAgainRetries;
   private final Duration topologyRefreshPeriod;
@@ -28,6 +43,9 @@ public final class ClientOptions {
     this.password = b.password;
     this.connectTimeout = b.connectTimeout;
     this.commandTimeout = b.commandTimeout;
+    this.startupTimeout = b.startupTimeout;
+    this.maxKeySize = b.maxKeySize;
+    this.maxValueSize = b.maxValueSize;
     this.maxRedirects = b.maxRedirects;
     this.maxTryAgainRetries = b.maxTryAgainRetries;
     this.topologyRefreshPeriod = b.topologyRefreshPeriod;
@@ -66,6 +84,24 @@ public final class ClientOptions {
   /** How long an operation may take, its redirects and retries included. */
   public Duration commandTimeout() {
     return commandTimeout;
+  }
+
+  /**
+   * How long {@code build()} waits for each seed (connect, {@code AUTH} and {@code RING.TOPOLOGY}),
+   * independently of the command timeout.
+   */
+  public Duration startupTimeout() {
+    return startupTimeout;
+  }
+
+  /** The largest key, in bytes, the client sends; larger ones are refused before sending. */
+  public int maxKeySize() {
+    return maxKeySize;
+  }
+
+  /** The largest value, in bytes, the client sends; larger ones are refused before sending. */
+  public int maxValueSize() {
+    return maxValueSize;
   }
 
   /** How many {@code -MOVED} redirects one operation follows before it fails. */
@@ -108,6 +144,12 @@ public final class ClientOptions {
         + connectTimeout
         + ", commandTimeout="
         + commandTimeout
+        + ", startupTimeout="
+        + startupTimeout
+        + ", maxKeySize="
+        + maxKeySize
+        + ", maxValueSize="
+        + maxValueSize
         + ", maxRedirects="
         + maxRedirects
         + ", maxTryAgainRetries="

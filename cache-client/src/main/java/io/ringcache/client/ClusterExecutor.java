@@ -49,7 +49,16 @@ import org.slf4j.LoggerFactory;
  *    written writes fail (they may have executed). A refused connection fails its requests.
  *
  * Every request has one deadline (command timeout from its first send); a retry past it fails
- * with CacheTimeoutException, and CommandHandler's sweep fails requests that wait past it.
+ * with CacheTimeoutException, and CommandHandler's sweep fails requests that wait past it. A
+ * timeout asks for a topology refresh (rate-limited), as a lost connection does.
+ *
+ * Close: every request is at one of these places, and close() fails it there before the event
+ * loops stop: queued or in flight on a connection (each connection fails them on its own loop, and
+ * close() waits for that); parked for a TRYAGAIN backoff or a resend after a lost connection (the
+ * `parked` set); waiting for an in-flight permit (woken, it finds its endpoint closed); or being
+ * dispatched by a caller right now (it reads `closed` after queueing, and fails itself if set).
+ * Nothing is handed to an event loop after it stopped: schedule() and resendAfterLoss() fail the
+ * request instead.
  */
 
 /** Routes, sends and retries requests; owns the event loops and the endpoints. */
@@ -69,6 +78,9 @@ final class ClusterExecutor {
   private final long sweepPeriodNanos;
   private volatile TopologyManager topology;
   private volatile boolean closed;
+  private final java.util.Set<CommandHandler> connections = ConcurrentHashMap.newKeySet();
+  private final java.util.Set<Request<?>> parked = ConcurrentHashMap.newKeySet();
+  private final long silenceThresholdNanos;
   private final java.util.concurrent.atomic.LongAdder redirectsFollowed = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder tryAgainsRetried = new java.util.concurrent.atomic.LongAdder();
 
@@ -78,6 +90,7 @@ final class ClusterExecutor {
     this.commandTimeoutNanos = options.commandTimeout().toNanos();
     this.sweepPeriodNanos =
         Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(commandTimeoutNanos / 8, TimeUnit.MILLISECONDS.toNanos(100)));
+    this.silenceThresholdNanos = Math.min(commandTimeoutNanos / 2, TimeUnit.MILLISECONDS.toNanos(500));
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
@@ -100,7 +113,7 @@ final class ClusterExecutor {
       }
       return builder.build();
     } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot load the trusted TLS certificates " + caCert + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot load the trusted TLS certificates " + caCert + ": " + CommandHandler.describe(e), e);
     }
   }
 
@@ -131,7 +144,13 @@ final class ClusterExecutor {
 
   /** Starts {@code request}: its deadline from now, routed by its key (or to its fixed address). */
   <T> Request<T> execute(Request<T> request) {
-    request.deadlineNanos = System.nanoTime() + commandTimeoutNanos;
+    return execute(request, commandTimeoutNanos);
+  }
+
+  /** Starts {@code request} with {@code timeoutNanos} instead of the command timeout. */
+  <T> Request<T> execute(Request<T> request, long timeoutNanos) {
+    request.timeoutNanos = timeoutNanos;
+    request.deadlineNanos = System.nanoTime() + timeoutNanos;
     dispatch(request);
     return request;
   }
@@ -142,17 +161,25 @@ final class ClusterExecutor {
     return execute(request);
   }
 
+  /** Starts {@code request} at {@code address}, not routed, with {@code timeoutNanos}. */
+  <T> Request<T> executeAt(String address, Request<T> request, long timeoutNanos) {
+    request.fixedAddress = address;
+    return execute(request, timeoutNanos);
+  }
+
   private void dispatch(Request<?> request) {
     if (request.isDone()) {
       return;
     }
     if (closed) {
-      request.completeExceptionally(new CacheException("the client is closed"));
+      request.completeExceptionally(closedException(request));
       return;
     }
     if (System.nanoTime() - request.deadlineNanos > 0) {
       request.completeExceptionally(
-          new CacheTimeoutException(request.type.wireName() + " did not complete within the command timeout"));
+          new CacheTimeoutException(
+              request.type.wireName() + " did not complete within " + TimeUnit.NANOSECONDS.toMillis(request.timeoutNanos)
+                  + " ms (retries and redirects included)"));
       return;
     }
     String address;
@@ -177,16 +204,84 @@ final class ClusterExecutor {
 
   /** Sends {@code request} again after its connection was lost, routed afresh, off the failing connection's stack. */
   void resendAfterLoss(Request<?> request) {
-    group.next().execute(() -> dispatch(request));
+    park(request, 0);
+  }
+
+  /**
+   * Dispatches {@code request} again after {@code delayNanos} (0: at once, on an I/O thread). Until
+   * then it is parked, where close() finds and fails it.
+   */
+  private void park(Request<?> request, long delayNanos) {
+    parked.add(request);
+    Runnable task =
+        () -> {
+          if (parked.remove(request)) {
+            dispatch(request);
+          }
+        };
+    boolean scheduled;
+    if (delayNanos <= 0) {
+      scheduled = runSoon(task);
+    } else {
+      scheduled = schedule(task, delayNanos);
+    }
+    if (!scheduled || closed) {
+      if (parked.remove(request)) {
+        request.completeExceptionally(closedException(request));
+      }
+    }
+  }
+
+  /** Runs {@code task} on an I/O thread; false if they have stopped (the client closed). */
+  boolean runSoon(Runnable task) {
+    try {
+      group.next().execute(task);
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /** Runs {@code task} on an I/O thread after {@code delayNanos}; false if they have stopped. */
+  boolean schedule(Runnable task, long delayNanos) {
+    try {
+      group.next().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return false;
+    }
   }
 
   /** Sends {@code request} to {@code address} again, through the endpoint now registered for it. */
   void resend(Request<?> request, String address) {
     if (closed) {
-      request.completeExceptionally(new CacheException("the client is closed"));
+      request.completeExceptionally(closedException(request));
       return;
     }
     endpoint(address).send(request);
+  }
+
+  /** Whether close() has begun. */
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** A fresh exception for {@code request}, failed because the client closed. */
+  CacheClosedException closedException(Request<?> request) {
+    return new CacheClosedException("the client was closed before " + request.type.wireName() + " completed");
+  }
+
+  /** How long a node may send nothing back while requests wait before it counts as not answering. */
+  long silenceThresholdNanos() {
+    return silenceThresholdNanos;
+  }
+
+  void register(CommandHandler connection) {
+    connections.add(connection);
+  }
+
+  void unregister(CommandHandler connection) {
+    connections.remove(connection);
   }
 
   /**
@@ -249,7 +344,7 @@ final class ClusterExecutor {
 
   private void onError(String address, Request<?> request, String message) {
     CacheExceptions.Moved moved = CacheExceptions.parseMoved(message);
-    boolean batch = request.type == CommandType.MGET || request.type == CommandType.MSET;
+    boolean batch = request.isBatch();
     if (moved != null) {
       if (!batch && !topology.isMember(moved.address())) {
         followAfterRefresh(address, request, message, moved);
@@ -281,7 +376,7 @@ final class ClusterExecutor {
         long backoff = Math.min(TRYAGAIN_FIRST_BACKOFF_NANOS << request.tryAgains, TRYAGAIN_MAX_BACKOFF_NANOS);
         request.tryAgains++;
         tryAgainsRetried.increment();
-        group.next().schedule(() -> dispatch(request), backoff, TimeUnit.NANOSECONDS);
+        park(request, backoff);
       }
     } else if (batch && CacheExceptions.is(message, CacheExceptions.CROSSNODE)) {
       topology.requestRefresh(null);
@@ -327,7 +422,28 @@ final class ClusterExecutor {
   @SuppressWarnings("unchecked")
   private void split(Request<?> batch) {
     byte[][] args = batch.args;
-    if (batch.type == CommandType.MGET) {
+    if (batch.type == CommandType.DEL || batch.type == CommandType.EXISTS) { // counts: their sum
+      long[] counts = new long[args.length];
+      CompletableFuture<?>[] parts = new CompletableFuture<?>[args.length];
+      for (int i = 0; i < args.length; i++) {
+        int index = i;
+        Request<Long> one = Request.of(batch.type, args[i], reply -> (Long) reply);
+        one.mayWait = batch.mayWait;
+        one.deadlineNanos = batch.deadlineNanos;
+        one.timeoutNanos = batch.timeoutNanos;
+        parts[i] = one.thenAccept(n -> counts[index] = n);
+        dispatch(one);
+      }
+      CompletableFuture.allOf(parts)
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  batch.completeExceptionally(unwrap(error));
+                } else {
+                  ((Request<Object>) batch).complete(java.util.Arrays.stream(counts).sum());
+                }
+              });
+    } else if (batch.type == CommandType.MGET) {
       Object[] values = new Object[args.length];
       CompletableFuture<?>[] parts = new CompletableFuture<?>[args.length];
       for (int i = 0; i < args.length; i++) {
@@ -335,6 +451,7 @@ final class ClusterExecutor {
         Request<Object> get = Request.of(CommandType.GET, args[i], reply -> reply);
         get.mayWait = batch.mayWait;
         get.deadlineNanos = batch.deadlineNanos;
+        get.timeoutNanos = batch.timeoutNanos;
         parts[i] = get.thenAccept(v -> values[index] = v);
         dispatch(get);
       }
@@ -353,6 +470,7 @@ final class ClusterExecutor {
         Request<Object> set = new Request<>(CommandType.SET, args[2 * i], args[2 * i + 1], 0, null, reply -> reply);
         set.mayWait = batch.mayWait;
         set.deadlineNanos = batch.deadlineNanos;
+        set.timeoutNanos = batch.timeoutNanos;
         parts[i] = set;
         dispatch(set);
       }
@@ -393,10 +511,41 @@ final class ClusterExecutor {
     }
   }
 
+  /**
+   * A request to the node timed out, or the node is not answering: the cluster may have ejected
+   * it, so refresh (the topology manager rate-limits unprompted refreshes).
+   */
+  void onNodeTimeout(String address) {
+    if (closed) {
+      return;
+    }
+    TopologyManager t = topology;
+    if (t != null) {
+      t.requestRefresh(null);
+    }
+  }
+
+  /**
+   * Fails every request still pending with {@link CacheClosedException}, then stops the I/O
+   * threads. See the design note for where requests can be and how each place is covered.
+   */
   void close() {
     closed = true;
     for (Endpoint endpoint : endpoints.values()) {
-      endpoint.close();
+      endpoint.shutdown();
+    }
+    List<io.netty.util.concurrent.Future<?>> failed = new ArrayList<>();
+    for (CommandHandler connection : connections) {
+      failed.add(connection.close(new CacheClosedException("the client is closed")));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (io.netty.util.concurrent.Future<?> f : failed) {
+      f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+    for (Request<?> request : parked) {
+      if (parked.remove(request)) {
+        request.completeExceptionally(closedException(request));
+      }
     }
     endpoints.clear();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -30,7 +30,12 @@ import org.slf4j.LoggerFactory;
  *
  * Timeouts: a periodic sweep on the event loop fails requests whose deadline has passed. They stay
  * in the deque, since their reply will still come and must be matched; completing them again is a
- * no-op.
+ * no-op. The listener hears of each timeout at once (it gives the request's in-flight permit back),
+ * then once per sweep how many requests timed out with no reply at all on the connection since:
+ * two or more mean a paused or hung node, not a slow command.
+ *
+ * Progress: lastProgressNanos is when the connection last showed life (a reply, or the moment the
+ * deque went from empty to non-empty); silentNanos() is how long requests have waited without it.
  */
 
 /** A pipelined connection to one node: queues, writes and matches replies to requests. */
@@ -49,6 +54,17 @@ final class CommandHandler extends ChannelDuplexHandler {
 
     /** The connection closed, or failed to open; called once. */
     void onClosed(CommandHandler connection, Throwable cause);
+
+    /** {@code request} passed its deadline with no reply (it was just failed with a timeout). */
+    void onTimedOut(CommandHandler connection, Request<?> request);
+
+    /**
+     * A sweep timed requests out: {@code sinceReply} requests have now timed out on this connection
+     * with no reply at all since the first of them, and nothing came back for {@code silentNanos}.
+     * Two or more mean the node is not answering (paused, hung, or cut off without the connection
+     * noticing), not that one command was slow.
+     */
+    void onTimeouts(CommandHandler connection, int sinceReply, long silentNanos);
   }
 
   private final String address;
@@ -67,6 +83,10 @@ final class CommandHandler extends ChannelDuplexHandler {
   private ScheduledFuture<?> sweeper;
   private Throwable closeCause;
   private volatile boolean everActive;
+  private volatile long lastProgressNanos = System.nanoTime();
+  /** inFlight.size(), published for other threads (written on the event loop only). */
+  private volatile int waiting;
+  private int timedOutSinceReply;
 
   private volatile boolean closed;
 
@@ -94,13 +114,18 @@ final class CommandHandler extends ChannelDuplexHandler {
   void send(Request<?> request) {
     queue.add(request);
     if (!wakeup.get() && wakeup.compareAndSet(false, true)) {
-      loop.execute(drainTask);
+      try {
+        loop.execute(drainTask);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the client is closing and its I/O threads are gone: the caller's endpoint fails the request
+        request.completeExceptionally(new CacheClosedException("the client is closed; " + request.type.wireName() + " was not sent"));
+      }
     }
   }
 
   /** Marks the connection as never opened and fails what was queued. */
   void connectFailed(Throwable cause) {
-    loop.execute(
+    runOnLoop(
         () -> {
           if (!closed) {
             closeCause = cause;
@@ -131,28 +156,59 @@ final class CommandHandler extends ChannelDuplexHandler {
     if (loop.inEventLoop()) {
       task.run();
     } else {
-      loop.execute(task);
+      runOnLoop(task);
     }
   }
 
-  /** Closes the connection; queued and in-flight requests fail. */
-  void close() {
-    loop.execute(
+  /**
+   * Closes the connection; queued and in-flight requests fail (with {@code cause}, or as a lost
+   * connection when it is null). Returns when that is done on the event loop, or at once if the
+   * loop is gone.
+   */
+  io.netty.util.concurrent.Future<?> close(CacheException cause) {
+    Runnable task =
         () -> {
-          if (ctx != null) {
-            ctx.close();
-          } else if (!closed) {
+          if (!closed) {
             closed = true;
-            closeCause = new CacheException("the client is closed");
+            closeCause = cause;
+            if (sweeper != null) {
+              sweeper.cancel(false);
+            }
             failAll();
             listener.onClosed(this, closeCause);
           }
-        });
+          if (ctx != null) {
+            ctx.close();
+          }
+        };
+    try {
+      return loop.submit(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return loop.newSucceededFuture(null);
+    }
+  }
+
+  /** Closes the connection as a lost one; queued and in-flight requests fail. */
+  void close() {
+    close(null);
+  }
+
+  /** Runs {@code task} on the connection's loop, unless the loop has already stopped (the client closed). */
+  private void runOnLoop(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("connection to {}: event loop stopped, task dropped", address);
+    }
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (closed) {
+      ctx.close(); // closed before the channel existed: it must not stay open
+      return;
+    }
     if (ctx.channel().isActive()) {
       activate();
     }
@@ -169,6 +225,7 @@ final class CommandHandler extends ChannelDuplexHandler {
   private void activate() {
     active = true;
     everActive = true;
+    lastProgressNanos = System.nanoTime();
     if (sweepPeriodNanos > 0) {
       sweeper = loop.scheduleAtFixedRate(this::sweep, sweepPeriodNanos, sweepPeriodNanos, TimeUnit.NANOSECONDS);
     }
@@ -200,6 +257,9 @@ final class CommandHandler extends ChannelDuplexHandler {
       ctx.close();
       return;
     }
+    lastProgressNanos = System.nanoTime();
+    waiting = inFlight.size();
+    timedOutSinceReply = 0;
     listener.onReply(this, request, reply);
   }
 
@@ -225,6 +285,9 @@ final class CommandHandler extends ChannelDuplexHandler {
     if (first == null) {
       return;
     }
+    if (inFlight.isEmpty()) {
+      lastProgressNanos = System.nanoTime(); // the silence clock starts with the first request waiting
+    }
     ByteBuf buffer = ctx.alloc().ioBuffer(256);
     boolean ok = false;
     try {
@@ -234,6 +297,7 @@ final class CommandHandler extends ChannelDuplexHandler {
         RespRequestEncoder.encode(request, buffer);
         request = queue.poll();
       } while (request != null);
+      waiting = inFlight.size();
       ok = true;
     } finally {
       if (!ok) {
@@ -252,6 +316,7 @@ final class CommandHandler extends ChannelDuplexHandler {
             ? new CacheConnectionException(address, "connection to node " + address + " lost: " + why, closeCause)
             : new CacheConnectionException(address, "node " + address + " is unreachable: " + why, closeCause);
     Request<?> request;
+    waiting = 0;
     while ((request = inFlight.poll()) != null) {
       listener.onFailure(this, request, error, true);
     }
@@ -271,7 +336,13 @@ final class CommandHandler extends ChannelDuplexHandler {
       tls |= t instanceof javax.net.ssl.SSLException;
       root = t;
     }
-    return tls ? "TLS handshake failed: " + root.getMessage() : String.valueOf(cause.getMessage());
+    return tls ? "TLS handshake failed: " + describe(root) : describe(cause);
+  }
+
+  /** A throwable for a message: its message, or its class name when it has none (never "null"). */
+  static String describe(Throwable t) {
+    String message = t.getMessage();
+    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
   }
 
   void sweep() {
@@ -279,13 +350,35 @@ final class CommandHandler extends ChannelDuplexHandler {
       return;
     }
     long now = System.nanoTime();
+    int timedOut = 0;
     for (Request<?> request : inFlight) {
       if (!request.isDone() && now - request.deadlineNanos > 0) {
+        long waited = request.timeoutNanos > 0 ? request.timeoutNanos : 0;
         request.completeExceptionally(
             new CacheTimeoutException(
-                "no reply to " + request.type.wireName() + " from " + address + " within the command timeout"));
+                "no reply to " + request.type.wireName() + " from node " + address + " within "
+                    + TimeUnit.NANOSECONDS.toMillis(waited) + " ms"));
+        listener.onTimedOut(this, request);
+        timedOut++;
       }
     }
+    if (timedOut > 0) {
+      timedOutSinceReply += timedOut;
+      listener.onTimeouts(this, timedOutSinceReply, now - lastProgressNanos);
+    }
+  }
+
+  /** Requests written and not answered yet, timed-out ones included. Read from any thread. */
+  int waiting() {
+    return waiting;
+  }
+
+  /**
+   * How long requests have been waiting on this connection with no reply: 0 when nothing is in
+   * flight. Read from any thread (approximate there).
+   */
+  long silentNanos() {
+    return waiting == 0 ? 0 : System.nanoTime() - lastProgressNanos;
   }
 
   /** Whether the connection ever opened. */

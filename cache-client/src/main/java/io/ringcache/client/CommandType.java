@@ -12,6 +12,9 @@ enum CommandType {
   PTTL("PTTL", true),
   INCR("INCR", false),
   INCRBY("INCRBY", false),
+  DECRBY("DECRBY", false),
+  GETDEL("GETDEL", false),
+  PERSIST("PERSIST", false),
   MGET("MGET", true),
   MSET("MSET", false),
   AUTH("AUTH", false),
@@ -19,6 +22,13 @@ enum CommandType {
   RING_TOPOLOGY("RING.TOPOLOGY", true);
 
   static final byte[] PX = bulk("PX");
+
+  /** SET's options, as arguments. */
+  static final byte[] NX = "NX".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] XX = "XX".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] GET_OPTION = "GET".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] KEEPTTL = "KEEPTTL".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] PX_OPTION = "PX".getBytes(StandardCharsets.US_ASCII);
 
   private final String wireName;
   private final byte[] encodedName;

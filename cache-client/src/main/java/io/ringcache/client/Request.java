@@ -25,6 +25,8 @@ final class Request<T> extends CompletableFuture<T> {
   String fixedAddress;
   /** When the caller stops waiting, {@link System#nanoTime()} based. */
   long deadlineNanos;
+  /** The time it was given (its deadline minus its start), for messages. */
+  long timeoutNanos;
   int redirects;
   int tryAgains;
   /** Whether it was already sent again after a lost connection (once at most). */
@@ -49,6 +51,13 @@ final class Request<T> extends CompletableFuture<T> {
 
   static <T> Request<T> keyless(CommandType type, byte[][] args, ReplyConverter<T> converter) {
     return new Request<>(type, null, null, 0, args, converter);
+  }
+
+  /** Whether it is a multi-key batch for one node (MGET, MSET, multi-key DEL or EXISTS). */
+  boolean isBatch() {
+    return type == CommandType.MGET
+        || type == CommandType.MSET
+        || (key == null && args != null && (type == CommandType.DEL || type == CommandType.EXISTS));
   }
 
   @Override

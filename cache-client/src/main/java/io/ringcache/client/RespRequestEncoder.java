@@ -24,16 +24,33 @@ final class RespRequestEncoder extends MessageToByteEncoder<Request<?>> {
   static void encode(Request<?> request, ByteBuf out) {
     CommandType type = request.type;
     switch (type) {
-      case GET:
       case DEL:
       case EXISTS:
+        if (request.key == null) { // the multi-key form: DEL k1 k2 ..., EXISTS k1 k2 ...
+          arguments(request, out);
+          break;
+        }
+        // fall through
+      case GET:
       case PTTL:
       case INCR:
+      case GETDEL:
+      case PERSIST:
         arrayHeader(out, 2);
         out.writeBytes(type.encodedName());
         bulk(out, request.key);
         break;
       case SET:
+        if (request.args != null) { // SET key value with options (NX, XX, GET, KEEPTTL, PX ms)
+          arrayHeader(out, 3 + request.args.length);
+          out.writeBytes(type.encodedName());
+          bulk(out, request.key);
+          bulk(out, request.value);
+          for (byte[] arg : request.args) {
+            bulk(out, arg);
+          }
+          break;
+        }
         boolean withTtl = request.number > 0;
         arrayHeader(out, withTtl ? 5 : 3);
         out.writeBytes(type.encodedName());
@@ -46,6 +63,7 @@ final class RespRequestEncoder extends MessageToByteEncoder<Request<?>> {
         break;
       case PEXPIRE:
       case INCRBY:
+      case DECRBY:
         arrayHeader(out, 3);
         out.writeBytes(type.encodedName());
         bulk(out, request.key);
@@ -56,15 +74,20 @@ final class RespRequestEncoder extends MessageToByteEncoder<Request<?>> {
       case AUTH:
       case PING:
       case RING_TOPOLOGY:
-        byte[][] args = request.args == null ? new byte[0][] : request.args;
-        arrayHeader(out, 1 + args.length);
-        out.writeBytes(type.encodedName());
-        for (byte[] arg : args) {
-          bulk(out, arg);
-        }
+        arguments(request, out);
         break;
       default:
         throw new IllegalArgumentException("no encoding for command: " + type);
+    }
+  }
+
+  /** The command's name, then its {@code args}. */
+  private static void arguments(Request<?> request, ByteBuf out) {
+    byte[][] args = request.args == null ? new byte[0][] : request.args;
+    arrayHeader(out, 1 + args.length);
+    out.writeBytes(request.type.encodedName());
+    for (byte[] arg : args) {
+      bulk(out, arg);
     }
   }
 

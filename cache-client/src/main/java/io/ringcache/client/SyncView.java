@@ -3,6 +3,7 @@ package io.ringcache.client;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +21,17 @@ class SyncView<K, V> implements CacheCommands<K, V> {
     this.waitNanos = executor.commandTimeoutNanos() + TimeUnit.SECONDS.toNanos(1);
   }
 
-  /** Waits for {@code future}; rethrows its {@link CacheException} as it is. */
+  /**
+   * Waits for {@code future}; a {@link CacheException} is thrown as a fresh exception of the same
+   * type and message whose stack is the caller's, with the original (the I/O thread's) as its cause.
+   */
   final <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(waitNanos, TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable cause = ClusterExecutor.unwrap(e);
       if (cause instanceof CacheException) {
-        throw (CacheException) cause;
+        throw ((CacheException) cause).forCaller();
       }
       if (cause instanceof RuntimeException) {
         throw (RuntimeException) cause;
@@ -82,8 +86,68 @@ class SyncView<K, V> implements CacheCommands<K, V> {
   }
 
   @Override
-  public Duration ttl(K key) {
+  public Optional<Duration> ttl(K key) {
     return await(async.ttl(key, true));
+  }
+
+  @Override
+  public boolean persist(K key) {
+    return await(async.persist(key, true));
+  }
+
+  @Override
+  public boolean putIfAbsent(K key, V value) {
+    return await(async.setIf(key, value, CommandType.NX, null, true));
+  }
+
+  @Override
+  public boolean putIfAbsent(K key, V value, Duration ttl) {
+    return await(async.setIf(key, value, CommandType.NX, ttl, true));
+  }
+
+  @Override
+  public boolean replace(K key, V value) {
+    return await(async.setIf(key, value, CommandType.XX, null, true));
+  }
+
+  @Override
+  public boolean replace(K key, V value, Duration ttl) {
+    return await(async.setIf(key, value, CommandType.XX, ttl, true));
+  }
+
+  @Override
+  public void putKeepingTtl(K key, V value) {
+    await(async.putKeepingTtl(key, value, true));
+  }
+
+  @Override
+  public V getAndSet(K key, V value) {
+    return await(async.getAndSet(key, value, true));
+  }
+
+  @Override
+  public V getAndDelete(K key) {
+    return await(async.getAndDelete(key, true));
+  }
+
+  @Override
+  public long deleteAll(Collection<? extends K> keys) {
+    return await(async.countAll(CommandType.DEL, keys, true));
+  }
+
+  @Override
+  public long existsAll(Collection<? extends K> keys) {
+    return await(async.countAll(CommandType.EXISTS, keys, true));
+  }
+
+  @Override
+  public long decr(K key) {
+    return await(async.decrBy(key, 1, true));
+  }
+
+  @Override
+  public long decrBy(K key, long delta) {
+    return await(async.decrBy(key, delta, true));
   }
 
   @Override

@@ -38,6 +38,7 @@ final class TopologyManager {
 
   private static final Logger log = LoggerFactory.getLogger(TopologyManager.class);
   private static final long MIN_UNPROMPTED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long NO_SOURCE_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final ClusterExecutor executor;
   private final List<String> seeds;
@@ -50,6 +51,7 @@ final class TopologyManager {
   private String pendingHint;
   private long pendingMinEpoch;
   private long lastUnpromptedStart = System.nanoTime() - MIN_UNPROMPTED_INTERVAL_NANOS;
+  private volatile long lastNoSourceWarning = System.nanoTime() - NO_SOURCE_WARNING_INTERVAL_NANOS - 1;
 
   TopologyManager(ClusterExecutor executor, List<String> seeds) {
     this.executor = executor;
@@ -66,15 +68,21 @@ final class TopologyManager {
    * restarted and was not given the topology yet must not hide the cluster, so the remaining seeds
    * are asked too and the highest epoch wins.
    *
+   * <p>Each seed gets the startup timeout for connecting, {@code AUTH} and {@code RING.TOPOLOGY},
+   * not the command timeout: a cold JVM's first connection (class loading, JIT, TLS) must not fail
+   * a client whose command timeout is tuned for warm requests.
+   *
    * @throws CacheConnectionException if no seed answered
    */
   void bootstrap() {
     StringBuilder failures = new StringBuilder();
     KeyRouter best = null;
     String bestSeed = null;
+    long timeoutNanos = executor.options().startupTimeout().toNanos();
     for (String seed : seeds) {
       try {
-        KeyRouter fetched = fetch(seed).get(2 * executor.commandTimeoutNanos(), TimeUnit.NANOSECONDS);
+        KeyRouter fetched =
+            fetch(seed, timeoutNanos).get(timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
         if (best == null || fetched.epoch() > best.epoch()) {
           best = fetched;
           bestSeed = seed;
@@ -87,7 +95,10 @@ final class TopologyManager {
         if (cause instanceof CacheAuthenticationException) {
           throw (CacheAuthenticationException) cause;
         }
-        failures.append(failures.length() == 0 ? "" : "; ").append(seed).append(": ").append(cause.getMessage());
+        failures.append(failures.length() == 0 ? "" : "; ").append(seed).append(": ")
+            .append(cause instanceof TimeoutException
+                ? "no answer within " + executor.options().startupTimeout().toMillis() + " ms"
+                : CommandHandler.describe(cause));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CacheException("interrupted while fetching the topology", e);
@@ -118,9 +129,13 @@ final class TopologyManager {
 
   /** Asks {@code address} for its topology; a node that does not know the command is standalone. */
   CompletableFuture<KeyRouter> fetch(String address) {
+    return fetch(address, executor.commandTimeoutNanos());
+  }
+
+  private CompletableFuture<KeyRouter> fetch(String address, long timeoutNanos) {
     Request<KeyRouter> request =
         Request.keyless(CommandType.RING_TOPOLOGY, null, reply -> KeyRouter.of(TopologyJson.read((byte[]) reply)));
-    executor.executeAt(address, request);
+    executor.executeAt(address, request, timeoutNanos);
     return request.handle(
         (fetched, error) -> {
           if (error == null) {
@@ -133,7 +148,7 @@ final class TopologyManager {
           }
           throw cause instanceof CacheException
               ? (CacheException) cause
-              : new CacheException("bad topology from " + address + ": " + cause.getMessage(), cause);
+              : new CacheException("bad topology from " + address + ": " + CommandHandler.describe(cause), cause);
         });
   }
 
@@ -249,9 +264,23 @@ final class TopologyManager {
 
   private void tryNext(
       Iterator<String> sources, long wanted, CompletableFuture<Long> done, StringBuilder failures) {
-    if (!sources.hasNext()) {
-      log.warn("no node answered {} with epoch {} or newer; keeping the topology of epoch {} ({})",
-          CommandType.RING_TOPOLOGY.wireName(), wanted, router.epoch(), failures);
+    if (!sources.hasNext() || executor.isClosed()) {
+      if (executor.isClosed()) {
+        done.completeExceptionally(new CacheClosedException("the client is closed"));
+        return;
+      }
+      long now = System.nanoTime();
+      boolean warn = now - lastNoSourceWarning > NO_SOURCE_WARNING_INTERVAL_NANOS;
+      if (warn) {
+        lastNoSourceWarning = now;
+      }
+      String format = "no node answered {} with epoch {} or newer; keeping the topology of epoch {} ({})";
+      Object[] details = {CommandType.RING_TOPOLOGY.wireName(), wanted, router.epoch(), failures};
+      if (warn) {
+        log.warn(format, details); // at most once per interval: a node that is not answering refreshes often
+      } else {
+        log.debug(format, details);
+      }
       done.completeExceptionally(new CacheConnectionException(null, "no topology source answered: " + failures, null));
       return;
     }
@@ -261,7 +290,7 @@ final class TopologyManager {
             (fetched, error) -> {
               if (error != null) {
                 failures.append(failures.length() == 0 ? "" : "; ").append(source).append(": ")
-                    .append(ClusterExecutor.unwrap(error).getMessage());
+                    .append(CommandHandler.describe(ClusterExecutor.unwrap(error)));
                 tryNext(sources, wanted, done, failures);
                 return;
               }

@@ -45,14 +45,14 @@ class CacheNodeStandaloneIT {
     assertThat(cache.get("user:1")).isEqualTo("alice");
     assertThat(cache.get("user:none")).isNull();
     assertThat(cache.exists("user:1")).isTrue();
-    assertThat(cache.ttl("user:1")).isEqualTo(CacheCommands.NO_EXPIRY);
+    assertThat(cache.ttl("user:1")).isEmpty(); // exists, no time to live
     assertThat(cache.expire("user:1", Duration.ofMinutes(1))).isTrue();
-    assertThat(cache.ttl("user:1")).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+    assertThat(cache.ttl("user:1").orElseThrow()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
     assertThat(cache.delete("user:1")).isTrue();
     assertThat(cache.delete("user:1")).isFalse();
-    assertThat(cache.ttl("user:1")).isNull();
+    assertThat(cache.ttl("user:1")).isEmpty(); // no key
     cache.put("session:9", "x", Duration.ofMinutes(5));
-    assertThat(cache.ttl("session:9")).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5));
+    assertThat(cache.ttl("session:9").orElseThrow()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5));
     assertThat(cache.incr("n")).isEqualTo(1);
     assertThat(cache.incrBy("n", 41)).isEqualTo(42);
   }

@@ -17,7 +17,10 @@ class ClientOptionsTest {
     assertThat(options.commandTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(options.maxRedirects()).isEqualTo(5);
     assertThat(options.maxTryAgainRetries()).isEqualTo(10);
-    assertThat(options.topologyRefreshPeriod()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.topologyRefreshPeriod()).isEqualTo(Duration.ofSeconds(5)); // was 30 s before issue 17
+    assertThat(options.startupTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.maxKeySize()).isEqualTo(16 * 1024);
+    assertThat(options.maxValueSize()).isEqualTo(16 * 1024 * 1024);
     assertThat(options.reconnectDelay()).isEqualTo(Duration.ofMillis(200));
     assertThat(options.maxInFlightPerNode()).isEqualTo(10_000);
     assertThat(options.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());

@@ -1,6 +1,7 @@
 package io.ringcache.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,6 +19,8 @@ class CommandHandlerTest {
   private final List<Object> replies = new ArrayList<>();
   private final List<CacheException> failures = new ArrayList<>();
   private int closes;
+  private final List<Request<?>> timedOut = new ArrayList<>();
+  private final List<Integer> timeoutsSinceReply = new ArrayList<>();
   private EmbeddedChannel channel;
   private CommandHandler handler;
 
@@ -44,6 +47,16 @@ class CommandHandlerTest {
               @Override
               public void onClosed(CommandHandler connection, Throwable cause) {
                 closes++;
+              }
+
+              @Override
+              public void onTimedOut(CommandHandler connection, Request<?> request) {
+                timedOut.add(request);
+              }
+
+              @Override
+              public void onTimeouts(CommandHandler connection, int sinceReply, long silentNanos) {
+                timeoutsSinceReply.add(sinceReply);
               }
             },
             0);
@@ -169,5 +182,47 @@ class CommandHandlerTest {
     assertThat(channel.isOpen()).isFalse();
     assertThat(a).isCompletedExceptionally();
     assertThat(failures).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("reply type byte"));
+  }
+
+  @Test
+  void sweep_requestsPastTheirDeadline_failWithTimeoutNamingTheNode_andTheListenerHearsEach() {
+    Request<Object> late = get("a");
+    late.timeoutNanos = 50_000_000L;
+    late.deadlineNanos = System.nanoTime() - 1;
+    Request<Object> onTime = get("b");
+    handler.send(late);
+    handler.send(onTime);
+    channel.runPendingTasks();
+    handler.sweep();
+    assertThat(late).isCompletedExceptionally();
+    assertThatThrownBy(late::join).hasCauseInstanceOf(CacheTimeoutException.class)
+        .hasMessageContaining("from node 127.0.0.1:7001 within 50 ms");
+    assertThat(onTime).isNotDone();
+    assertThat(timedOut).containsExactly(late);
+    assertThat(timeoutsSinceReply).containsExactly(1); // one timeout is not yet a node that does not answer
+  }
+
+  @Test
+  void sweep_countsTimeoutsWithNoReplySince_andAReplyResetsTheCount() {
+    Request<Object> first = get("a");
+    first.deadlineNanos = System.nanoTime() - 1;
+    handler.send(first);
+    channel.runPendingTasks();
+    handler.sweep();
+    channel.writeInbound(Unpooled.copiedBuffer("$1\r\nx\r\n", StandardCharsets.UTF_8)); // the late reply
+    Request<Object> second = get("b");
+    second.deadlineNanos = System.nanoTime() - 1;
+    handler.send(second);
+    channel.runPendingTasks();
+    handler.sweep();
+    assertThat(timeoutsSinceReply).containsExactly(1, 1); // a reply came between the two timeouts
+
+    Request<Object> third = get("c");
+    third.deadlineNanos = System.nanoTime() - 1;
+    handler.send(third);
+    channel.runPendingTasks();
+    handler.sweep();
+    assertThat(timeoutsSinceReply).containsExactly(1, 1, 2);
+    assertThat(handler.silentNanos()).isPositive();
   }
 }

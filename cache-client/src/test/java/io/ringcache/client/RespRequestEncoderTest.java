@@ -66,4 +66,24 @@ class RespRequestEncoderTest {
       assertThat(RespRequestEncoder.digits(v)).isEqualTo(Long.toString(v).length());
     }
   }
+
+  @Test
+  void set_withOptions_sendsThemAfterTheValue() {
+    assertThat(encode(new Request<>(CommandType.SET, b("k"), b("v"), 0, new byte[][] {CommandType.NX, b("PX"), b("5")}, r -> r)))
+        .isEqualTo("*6\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$2\r\nNX\r\n$2\r\nPX\r\n$1\r\n5\r\n");
+  }
+
+  @Test
+  void del_withoutKeyAndWithArgs_isTheMultiKeyForm() {
+    assertThat(encode(Request.keyless(CommandType.DEL, new byte[][] {b("a"), b("b")}, r -> r)))
+        .isEqualTo("*3\r\n$3\r\nDEL\r\n$1\r\na\r\n$1\r\nb\r\n");
+  }
+
+  @Test
+  void getdelPersistDecrby_singleKeyForms() {
+    assertThat(encode(Request.of(CommandType.GETDEL, b("k"), r -> r))).isEqualTo("*2\r\n$6\r\nGETDEL\r\n$1\r\nk\r\n");
+    assertThat(encode(Request.of(CommandType.PERSIST, b("k"), r -> r))).isEqualTo("*2\r\n$7\r\nPERSIST\r\n$1\r\nk\r\n");
+    assertThat(encode(new Request<>(CommandType.DECRBY, b("k"), null, -3, null, r -> r)))
+        .isEqualTo("*3\r\n$6\r\nDECRBY\r\n$1\r\nk\r\n$2\r\n-3\r\n");
+  }
 }

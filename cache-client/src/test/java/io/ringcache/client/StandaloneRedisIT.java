@@ -71,15 +71,17 @@ class StandaloneRedisIT {
   @Test
   void putWithTtl_setsATtlWithinTheDuration() {
     cache.put("session:9", "x", Duration.ofMinutes(5));
-    Duration ttl = cache.ttl("session:9");
+    Duration ttl = cache.ttl("session:9").orElseThrow();
     assertThat(ttl).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5));
   }
 
   @Test
-  void ttl_missingKeyIsNull_persistentKeyIsNoExpiry() {
+  void ttl_missingKeyAndPersistentKey_areEmpty() {
     cache.put("persistent", "x");
-    assertThat(cache.ttl("persistent")).isEqualTo(CacheCommands.NO_EXPIRY);
-    assertThat(cache.ttl("ttl:missing")).isNull();
+    assertThat(cache.ttl("persistent")).isEmpty();
+    assertThat(cache.exists("persistent")).isTrue();
+    assertThat(cache.ttl("ttl:missing")).isEmpty();
+    assertThat(cache.exists("ttl:missing")).isFalse();
   }
 
   @Test
@@ -96,7 +98,7 @@ class StandaloneRedisIT {
   void expire_existingKeyGetsATtl_missingKeyIsFalse() {
     cache.put("exp:1", "x");
     assertThat(cache.expire("exp:1", Duration.ofSeconds(30))).isTrue();
-    assertThat(cache.ttl("exp:1")).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    assertThat(cache.ttl("exp:1").orElseThrow()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(30));
     assertThat(cache.expire("exp:missing", Duration.ofSeconds(30))).isFalse();
   }
 
