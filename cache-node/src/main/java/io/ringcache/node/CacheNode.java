@@ -92,7 +92,7 @@ public final class CacheNode implements Callable<Integer> {
   int metricsPort;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CacheNode()).execute(args));
+    System.exit(EmptyEnvAsUnset.install(new CommandLine(new CacheNode())).execute(args));
   }
 
   @Override

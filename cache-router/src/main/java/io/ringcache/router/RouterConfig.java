@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How a router runs. Build with {@link #builder()}; every setter documents its default.
+ * How a router runs. Build with {@link #builder()}; every setter documents its default. An empty
+ * admin token or password is the same as none.
  */
 public record RouterConfig(
     String bind,
@@ -40,6 +41,9 @@ public record RouterConfig(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(proxyOutputStallTimeout, "proxyOutputStallTimeout");
     initialNodes = List.copyOf(initialNodes);
+    // an empty token or password (docker compose passes ${CACHE_ADMIN_TOKEN:-} as "") means none
+    adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
+    password = password == null || password.isEmpty() ? null : password;
     if (tlsCaCert != null && !nodeTls) {
       throw new IllegalArgumentException("tls-ca-cert is for dialling nodes with TLS: set node-tls too");
     }

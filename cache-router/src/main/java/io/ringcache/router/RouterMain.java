@@ -1,6 +1,7 @@
 package io.ringcache.router;
 
 import io.ringcache.node.CacheNode;
+import io.ringcache.node.EmptyEnvAsUnset;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ public final class RouterMain implements Callable<Integer> {
   long proxyOutputStallTimeout;
 
   public static void main(String[] args) {
-    int exit = new CommandLine(new RouterMain()).execute(args);
+    int exit = EmptyEnvAsUnset.install(new CommandLine(new RouterMain())).execute(args);
     if (exit != 0) {
       System.exit(exit);
     }
