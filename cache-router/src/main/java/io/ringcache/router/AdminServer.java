@@ -51,6 +51,8 @@ final class AdminServer {
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final int MAX_REQUEST = 64 * 1024;
+  /** How long POST /nodes waits for a join's first checks before it answers 202 with the event. */
+  private static final java.time.Duration JOIN_CHECK_WAIT = java.time.Duration.ofSeconds(3);
   private static final ObjectMapper JSON = TopologyJson.mapper();
 
   private final Router router;
@@ -166,8 +168,21 @@ final class AdminServer {
           String name = text(body, "name", true);
           String address = text(body, "address", false);
           int weight = body.has("weight") ? weight(body.get("weight")) : 1;
+          boolean alreadyJoining = router.coordinator().joining(name);
+          ScaleEvent event = router.coordinator().join(name, address, weight);
+          if (alreadyJoining) { // 200: the join of this node that is under way, to follow
+            Map<String, Object> json = event.toJson();
+            json.put("alreadyRunning", true);
+            return json;
+          }
+          // the event resolves and pings the node off this thread; a check that fails at once (a
+          // refused port, an unknown name) is still answered as a bad request
+          String failed = ScaleCoordinator.awaitChecks(event, JOIN_CHECK_WAIT);
+          if (failed != null) {
+            throw ApiException.badRequest(failed);
+          }
           status[0] = 202;
-          return router.coordinator().join(name, address, weight).toJson();
+          return event.toJson();
         }
         String name = segments.get(1);
         if (segments.size() == 2) {

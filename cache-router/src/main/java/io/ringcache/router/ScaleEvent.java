@@ -29,6 +29,11 @@ final class ScaleEvent {
   /** Nodes that failed during the event; they are ejected when it finishes. */
   final Set<String> failed = ConcurrentHashMap.newKeySet();
   final Map<String, Progress> progress = new ConcurrentHashMap<>();
+  /**
+   * A join's first checks (its name resolves, it answers): completed with null when they passed,
+   * or with the reason they failed. Other kinds of event never complete it.
+   */
+  final java.util.concurrent.CompletableFuture<String> checked = new java.util.concurrent.CompletableFuture<>();
 
   ScaleEvent(String id, Kind kind, String node) {
     this.id = id;
