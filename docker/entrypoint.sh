@@ -12,7 +12,7 @@
 # on OutOfMemoryError so that the orchestrator restarts the process).
 set -euo pipefail
 
-lib=/opt/ringcache/lib
+home=/opt/ringcache # lib/ (shared jars), app/ (ours), NAME.args (classpath and main class)
 java_opts=${RINGCACHE_JAVA_OPTS:--XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError}
 
 usage() {
@@ -52,12 +52,12 @@ shift
 case "$mode" in
   node)
     # shellcheck disable=SC2086
-    exec java $java_opts -jar "$lib/cache-node.jar" "$@" ;;
+    exec java $java_opts "@$home/node.args" "$@" ;;
   router)
     # shellcheck disable=SC2086
-    exec java $java_opts -jar "$lib/cache-router.jar" "$@" ;;
+    exec java $java_opts "@$home/router.args" "$@" ;;
   cachectl)
-    exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$lib/cachectl.jar" "$@" ;;
+    exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "@$home/cachectl.args" "$@" ;;
   health)
     case "${1:-}" in
       node) probe_node ;;
