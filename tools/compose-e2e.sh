@@ -35,7 +35,7 @@
 #   CACHE_PASSWORD, CACHE_ADMIN_TOKEN, CACHE_NODE_MAX_MEMORY ...  passed to docker-compose as usual
 # Every wait has a deadline; the script cleans up (down -v, the podman service) on any exit and prints
 # the time each phase took.
-set -euo pipefail
+set -eEuo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
@@ -126,6 +126,7 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
+trap 'log "FAIL: line $LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT TERM
 
 [ "$(id -u)" -eq 0 ] || fail "run as root (podman's rootful storage, debootstrap)"
@@ -155,8 +156,8 @@ qualify() { case "$1" in */*/*) echo "$1" ;; */*) echo "docker.io/$1" ;; *) echo
 build_standins() {
   local rootfs="$WORK/rootfs" suite mirror arch java_home
   suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
-  mirror=$(grep -hsoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/* \
-    | awk '{print $2}' | head -n1)
+  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+    | grep -oE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' | awk '{print $2}' | head -n1 || true)
   mirror=${mirror:-http://deb.debian.org/debian}
   arch=$(dpkg --print-architecture)
   java_home=/usr/lib/jvm/java-17-openjdk-$arch
