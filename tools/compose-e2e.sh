@@ -120,6 +120,8 @@ cleanup() {
     kill "$SERVICE_PID" 2>/dev/null
     wait "$SERVICE_PID" 2>/dev/null
   fi
+  # a stand-in build cut short may leave proc (ours, or debootstrap's) mounted in its root
+  for m in $(awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r); do umount "$m"; done
   rm -rf "$WORK"
   phase done
   printf '%s\n' "timings:" "${TIMINGS[@]}" "total                              $((SECONDS - T_START))s"
@@ -225,7 +227,7 @@ fi
 
 # --- the engine: podman's Docker API on a private socket ----------------------------------------
 phase podman-service
-pm system service --time=0 "unix://$SOCK" >"$WORK/podman-service.log" 2>&1 &
+podman system service --time=0 "unix://$SOCK" >"$WORK/podman-service.log" 2>&1 & # not via pm(): $! is podman
 SERVICE_PID=$!
 export DOCKER_HOST="unix://$SOCK"
 wait_for "podman API on $SOCK" 30 curl -fsS --unix-socket "$SOCK" http://d/_ping
