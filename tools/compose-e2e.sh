@@ -266,6 +266,11 @@ all_healthy() {
 }
 
 phase up-until-healthy
+for port in 7000 7070; do # the ports the compose file publishes on the host's loopback
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    fail "127.0.0.1:$port is already in use (a local cluster? bin/cachectl cluster down): the compose file publishes it"
+  fi
+done
 COMPOSE_UP=true
 drive_healthchecks &
 HEALTH_PID=$!
