@@ -200,7 +200,7 @@ import_rootfs() {
   cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/ca-certificates.crt"
   [ ! -f /etc/ssl/certs/java/cacerts ] || cp /etc/ssl/certs/java/cacerts "$dir/etc/ssl/certs/java/cacerts"
   tar -C "$dir" --numeric-owner --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* -cf - . \
-    | pm import \
+    | pm import --quiet \
       --change "LABEL $STANDIN_LABEL=true" \
       --change "LABEL $STANDIN_LABEL.revision=$STANDIN_REVISION" \
       --change "LABEL $STANDIN_LABEL.for=$for" \
