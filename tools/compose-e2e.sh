@@ -105,6 +105,7 @@ wait_for() {
 
 cleanup() {
   local rc=$?
+  trap - ERR # what cleanup finds already gone is no failure
   set +e
   if [ "$COMPOSE_UP" = true ] && [ -S "$SOCK" ]; then
     if [ $rc -ne 0 ]; then
