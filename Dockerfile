@@ -5,27 +5,36 @@
 #   docker build -t ringcache .
 #   docker run --rm ringcache node --help
 
-# --- build: the three runnable jars ------------------------------------------------------------
+# --- build: the programs, laid out as shared jars + thin application jars -----------------------
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
+# every module of the parent pom (Maven reads each module's pom even when it builds only some)
 COPY pom.xml ./
 COPY cache-ring cache-ring
+COPY cache-client cache-client
 COPY cache-node cache-node
 COPY cache-router cache-router
 COPY cache-cli cache-cli
 COPY cache-bench/pom.xml cache-bench/pom.xml
-# the Maven repository is a build cache (BuildKit), so a source change does not download it again
+COPY docker/layout.sh docker/layout.sh
+# the Maven repository is a build cache (BuildKit, buildah), so a source change does not download it
+# again; layout.sh then lays out /opt/ringcache (lib/, app/, one java @argfile per program)
 RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -q -DskipTests -pl cache-node,cache-router,cache-cli -am package
+    mvn -B -q -DskipTests -Dringcache.shade.skip=true -pl cache-node,cache-router,cache-cli -am \
+        package dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=target/runtime.classpath \
+ && bash docker/layout.sh /src /opt/ringcache
 
 # --- runtime: a JRE, the jars, a non-root user -------------------------------------------------
 FROM eclipse-temurin:17-jre
 RUN groupadd --system ringcache \
  && useradd --system --gid ringcache --home-dir /var/lib/ringcache --shell /usr/sbin/nologin ringcache \
- && mkdir -p /opt/ringcache/lib /opt/ringcache/bin /var/lib/ringcache/router \
- && chown -R ringcache:ringcache /var/lib/ringcache
-COPY --from=build /src/cache-node/target/cache-node.jar /src/cache-router/target/cache-router.jar \
-     /src/cache-cli/target/cachectl.jar /opt/ringcache/lib/
+ && mkdir -p /opt/ringcache/bin /var/lib/ringcache/router /var/lib/ringcache/secrets \
+ && chown -R ringcache:ringcache /var/lib/ringcache \
+ && chmod 0700 /var/lib/ringcache/secrets
+# shared dependencies first: that layer changes only when a dependency does
+COPY --from=build /opt/ringcache/lib /opt/ringcache/lib
+COPY --from=build /opt/ringcache/app /opt/ringcache/app
+COPY --from=build /opt/ringcache/node.args /opt/ringcache/router.args /opt/ringcache/cachectl.args /opt/ringcache/
 COPY docker/entrypoint.sh /opt/ringcache/bin/entrypoint.sh
 RUN chmod 0755 /opt/ringcache/bin/entrypoint.sh \
  && ln -s /opt/ringcache/bin/entrypoint.sh /usr/local/bin/cachectl

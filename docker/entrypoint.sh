@@ -4,6 +4,10 @@
 #   node [OPTIONS]       a cache node     (cache-node --help; every option also reads CACHE_NODE_*)
 #   router [OPTIONS]     the router       (cache-router --help; CACHE_ROUTER_*, CACHE_PASSWORD)
 #   cachectl [ARGS]      the CLI          (also on the PATH as `cachectl`, for docker compose exec)
+#   init-secrets         make the cluster secret and the admin token (32 random bytes, hex) in
+#                        $SECRETS_DIR (/var/lib/ringcache/secrets), mode 0600, unless they exist;
+#                        CACHE_CLUSTER_SECRET / CACHE_ADMIN_TOKEN, when set, are written instead.
+#                        docker-compose.yml runs it once before the nodes and the router start.
 #   health node|router   exit 0 if the process in this container answers: a node PING (after AUTH
 #                        with CACHE_NODE_REQUIREPASS when set) on CACHE_NODE_PORT (7001), the
 #                        router's GET /health on CACHE_ROUTER_ADMIN_PORT (7070). Uses bash's /dev/tcp.
@@ -12,12 +16,23 @@
 # on OutOfMemoryError so that the orchestrator restarts the process).
 set -euo pipefail
 
-lib=/opt/ringcache/lib
+home=/opt/ringcache # lib/ (shared jars), app/ (ours), NAME.args (classpath and main class)
 java_opts=${RINGCACHE_JAVA_OPTS:--XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError}
 
 usage() {
-  echo "usage: entrypoint.sh node|router|cachectl [ARGS...] | health node|router" >&2
+  echo "usage: entrypoint.sh node|router|cachectl [ARGS...] | init-secrets | health node|router" >&2
   exit 2
+}
+
+# init-secrets: one file per secret, made once; a given value wins over an existing file
+init_secret() { # FILE GIVEN-VALUE
+  local file=$1 given=$2
+  if [ -n "$given" ]; then
+    printf '%s\n' "$given" >"$file.tmp" && mv "$file.tmp" "$file"
+  elif [ ! -s "$file" ]; then
+    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file.tmp" && echo >>"$file.tmp" && mv "$file.tmp" "$file"
+    echo "init-secrets: made $file" >&2
+  fi
 }
 
 probe_node() {
@@ -52,12 +67,19 @@ shift
 case "$mode" in
   node)
     # shellcheck disable=SC2086
-    exec java $java_opts -jar "$lib/cache-node.jar" "$@" ;;
+    exec java $java_opts "@$home/node.args" "$@" ;;
   router)
     # shellcheck disable=SC2086
-    exec java $java_opts -jar "$lib/cache-router.jar" "$@" ;;
+    exec java $java_opts "@$home/router.args" "$@" ;;
   cachectl)
-    exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$lib/cachectl.jar" "$@" ;;
+    exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "@$home/cachectl.args" "$@" ;;
+  init-secrets)
+    dir=${SECRETS_DIR:-/var/lib/ringcache/secrets}
+    umask 077
+    mkdir -p "$dir"
+    init_secret "$dir/cluster-secret" "${CACHE_CLUSTER_SECRET:-}"
+    init_secret "$dir/admin-token" "${CACHE_ADMIN_TOKEN:-}"
+    chmod 0600 "$dir/cluster-secret" "$dir/admin-token" ;;
   health)
     case "${1:-}" in
       node) probe_node ;;

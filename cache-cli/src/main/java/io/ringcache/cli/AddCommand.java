@@ -31,6 +31,13 @@ final class AddCommand extends ScaleCommand implements Callable<Integer> {
       body.put("address", address);
     }
     body.put("weight", weight);
-    return follow(admin().post("/nodes", body));
+    com.fasterxml.jackson.databind.JsonNode started = admin().post("/nodes", body);
+    if (started.path("alreadyRunning").asBoolean()) {
+      // a repeated add (say after a timeout) follows the join under way instead of failing
+      spec.commandLine().getErr().printf("%s is already joining (event %s, started %s): following it%n", name,
+          started.path("id").asText(), started.path("startedAt").asText());
+      spec.commandLine().getErr().flush();
+    }
+    return follow(started);
   }
 }

@@ -112,7 +112,7 @@ public final class CacheNode implements Callable<Integer> {
 
   public static void main(String[] args) {
     FailStop.install("cache-node");
-    System.exit(new CommandLine(new CacheNode()).execute(args));
+    System.exit(EmptyEnvAsUnset.install(new CommandLine(new CacheNode())).execute(args));
   }
 
   @Override

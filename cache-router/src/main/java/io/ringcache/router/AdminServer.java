@@ -54,6 +54,8 @@ final class AdminServer {
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final int MAX_REQUEST = 64 * 1024;
+  /** How long POST /nodes waits for a join's first checks before it answers 202 with the event. */
+  private static final java.time.Duration JOIN_CHECK_WAIT = java.time.Duration.ofSeconds(3);
   private static final ObjectMapper JSON = TopologyJson.mapper();
   /** Requests queued for the admin threads at most; more are answered 503 at once. */
   static final int QUEUE = 64;
@@ -213,8 +215,21 @@ final class AdminServer {
           if (weight >= 1 && weight <= HashRing.MAX_WEIGHT) { // a bad weight is refused by join, before it dials
             requireAllowed(name, address);
           }
+          boolean alreadyJoining = router.coordinator().joining(name);
+          ScaleEvent event = router.coordinator().join(name, address, weight);
+          if (alreadyJoining) { // 200: the join of this node that is under way, to follow
+            Map<String, Object> json = event.toJson();
+            json.put("alreadyRunning", true);
+            return json;
+          }
+          // the event resolves and pings the node off this thread; a check that fails at once (a
+          // refused port, an unknown name) is still answered as a bad request
+          String failed = ScaleCoordinator.awaitChecks(event, JOIN_CHECK_WAIT);
+          if (failed != null) {
+            throw ApiException.badRequest(failed);
+          }
           status[0] = 202;
-          return router.coordinator().join(name, address, weight).toJson();
+          return event.toJson();
         }
         String name = segments.get(1);
         if (segments.size() == 2) {

@@ -150,10 +150,9 @@ public final class Router implements AutoCloseable {
         config.dataDir(), !config.nodeTls() ? "in plaintext"
             : "with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()));
     Class<? extends ServerChannel> type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    if (!NodeServer.isLoopback(config.bind()) && (config.password() == null || config.adminToken() == null)) {
-      log.warn("listening on {} (not loopback) without {}: anyone who can reach it can {}", config.bind(),
-          config.password() == null ? "a password (--requirepass)" : "an admin token (--admin-token)",
-          config.password() == null ? "use the cluster" : "change the cluster");
+    String exposed = exposureWarning(config);
+    if (exposed != null) {
+      log.warn(exposed);
     }
     adminAddress = admin.start(boss, workers, type, config.bind(), config.adminPort());
     log.info("admin API on http://{}:{}{}; POST /nodes admits hosts matching {}", config.bind(), adminAddress.getPort(),
@@ -173,6 +172,24 @@ public final class Router implements AutoCloseable {
   }
 
   /** The admin HTTP port. */
+  /**
+   * The warning a router bound beyond loopback logs when its RESP port has no password or its admin
+   * API no token, or null when it is on loopback or has both.
+   */
+  static String exposureWarning(RouterConfig config) {
+    if (NodeServer.isLoopback(config.bind()) || (config.password() != null && config.adminToken() != null)) {
+      return null;
+    }
+    List<String> missing = new ArrayList<>();
+    if (config.password() == null) {
+      missing.add("a password (--requirepass): anyone who can reach it can use the cluster");
+    }
+    if (config.adminToken() == null) {
+      missing.add("an admin token (--admin-token): anyone who can reach the admin API can change the cluster");
+    }
+    return "listening on " + config.bind() + " (not loopback) without " + String.join(", and without ", missing);
+  }
+
   public int adminPort() {
     return adminAddress.getPort();
   }

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How a router runs. Build with {@link #builder()}; every setter documents its default.
+ * How a router runs. Build with {@link #builder()}; every setter documents its default. An empty
+ * admin token or password is the same as none.
  */
 public record RouterConfig(
     String bind,
@@ -66,12 +67,10 @@ public record RouterConfig(
     Objects.requireNonNull(proxyOutputStallTimeout, "proxyOutputStallTimeout");
     initialNodes = List.copyOf(initialNodes);
     nodeAllow = nodeAllow == null ? null : List.copyOf(nodeAllow);
-    if (clusterSecret != null && clusterSecret.isEmpty()) {
-      clusterSecret = null;
-    }
-    if (adminToken != null && adminToken.isEmpty()) {
-      adminToken = null;
-    }
+    // an empty secret, token or password (docker compose passes ${CACHE_ADMIN_TOKEN:-} as "") means none
+    clusterSecret = clusterSecret == null || clusterSecret.isEmpty() ? null : clusterSecret;
+    adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
+    password = password == null || password.isEmpty() ? null : password;
     if (tlsCaCert != null && !nodeTls) {
       throw new IllegalArgumentException("tls-ca-cert is for dialling nodes with TLS: set node-tls too");
     }

@@ -2,6 +2,7 @@ package io.ringcache.router;
 
 import io.ringcache.node.CacheNode;
 import io.ringcache.node.ClusterAuth;
+import io.ringcache.node.EmptyEnvAsUnset;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import java.nio.file.Path;
@@ -138,7 +139,7 @@ public final class RouterMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     io.ringcache.node.FailStop.install("cache-router");
-    int exit = new CommandLine(new RouterMain()).execute(args);
+    int exit = EmptyEnvAsUnset.install(new CommandLine(new RouterMain())).execute(args);
     if (exit != 0) {
       System.exit(exit);
     }

@@ -10,6 +10,8 @@ import io.ringcache.ring.RingDiff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.Transfer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,6 +21,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -58,6 +62,9 @@ final class ScaleCoordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScaleCoordinator.class);
   private static final int HISTORY = 32;
   private static final int PUSH_ATTEMPTS = 3;
+  /** How long a join waits for its node's name to resolve, retrying every {@link #RESOLVE_RETRY}. */
+  static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration RESOLVE_RETRY = Duration.ofSeconds(1);
 
   private static final long RETRY_MIN_MILLIS = 100;
   private static final long RETRY_MAX_MILLIS = 5_000;
@@ -66,10 +73,28 @@ final class ScaleCoordinator implements AutoCloseable {
   private final NodeControl pool;
   private final Duration streamTimeout;
   private final ControlRuntime runtime;
+  private final ExecutorService resolver = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "ringcache-resolve");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile Lookup lookup = InetAddress::getAllByName;
+  private volatile Duration resolveTimeout = RESOLVE_TIMEOUT;
   private final Deque<ScaleEvent> history = new ArrayDeque<>();
   private ScaleEvent running;
   private long nextId = 1;
   private volatile boolean closing;
+
+  /** How a joining node's host name is looked up (the JDK's resolver, or a test's stand-in for DNS). */
+  interface Lookup {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
+  /** Replaces the name lookup and its time bound: tests stand in for a slow or failing DNS with it. */
+  void resolveWith(Lookup lookup, Duration timeout) {
+    this.lookup = lookup;
+    this.resolveTimeout = timeout;
+  }
 
   ScaleCoordinator(TopologyStore store, NodeControl pool, Duration streamTimeout) {
     this(store, pool, streamTimeout, ControlRuntime.threads());
@@ -84,15 +109,28 @@ final class ScaleCoordinator implements AutoCloseable {
 
   // ---- requests ---------------------------------------------------------------------------
 
-  /** Adds a node: it is flushed, then receives its ranges from their current owners. */
+  /**
+   * Adds a node: its address is resolved and must answer as a cluster member (its incarnation is
+   * recorded), then it is flushed and receives its
+   * ranges from their current owners. Only cheap checks run here, on the caller's thread (the admin
+   * API's request); resolving the name (bounded by {@link #RESOLVE_TIMEOUT}) and the first PING run
+   * as the event's first step, so a slow DNS never holds the request or this coordinator's lock. A
+   * join of a node whose own join is running returns that event, so a repeated {@code cachectl add}
+   * follows it.
+   */
   synchronized ScaleEvent join(String name, String address, int weight) {
+    if (running != null && running.status == ScaleEvent.Status.RUNNING && running.kind == ScaleEvent.Kind.JOIN
+        && running.node.equals(name)) {
+      return running;
+    }
     requireIdle();
     if (name == null || name.isBlank()) {
       throw ApiException.badRequest("node name must not be blank");
     }
     String addr = address == null || address.isBlank() ? name : address;
+    HostPort hostPort;
     try {
-      HostPort.parse(addr);
+      hostPort = HostPort.parse(addr);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("invalid address for node " + name + ": " + e.getMessage());
     }
@@ -106,10 +144,18 @@ final class ScaleCoordinator implements AutoCloseable {
         throw ApiException.conflict("address " + addr + " is already used by node " + n.name());
       }
     }
-    long incarnation = requireMember(addr, name);
-    requireAdmitted();
-    NodeInfo joining = new NodeInfo(name, addr, weight, NodeState.UP, incarnation);
     return submit(ScaleEvent.Kind.JOIN, name, event -> {
+      NodeInfo joining;
+      try {
+        resolve(hostPort.host(), name);
+        long incarnation = requireMember(addr, name);
+        requireAdmitted();
+        joining = new NodeInfo(name, addr, weight, NodeState.UP, incarnation);
+      } catch (RuntimeException e) {
+        event.checked.complete(e.getMessage());
+        throw e;
+      }
+      event.checked.complete(null);
       flush(addr);
       changeMembership(event, nodes -> {
         List<NodeInfo> next = new ArrayList<>(nodes);
@@ -117,6 +163,20 @@ final class ScaleCoordinator implements AutoCloseable {
         return next;
       });
     });
+  }
+
+  /**
+   * Waits at most {@code timeout} for a join's first checks (name resolved, node answers): the
+   * reason they failed, or null when they passed or are still running at the deadline.
+   */
+  static String awaitChecks(ScaleEvent event, Duration timeout) throws InterruptedException {
+    try {
+      return event.checked.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return null;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause().toString();
+    }
   }
 
   /** Removes a node: its ranges go to their successors. */
@@ -205,6 +265,12 @@ final class ScaleCoordinator implements AutoCloseable {
     }
   }
 
+  /** Whether a join of {@code name} is under way. */
+  synchronized boolean joining(String name) {
+    return running != null && running.status == ScaleEvent.Status.RUNNING && running.kind == ScaleEvent.Kind.JOIN
+        && name != null && name.equals(running.node);
+  }
+
   synchronized boolean busy() {
     return running != null && running.status == ScaleEvent.Status.RUNNING;
   }
@@ -254,7 +320,11 @@ final class ScaleCoordinator implements AutoCloseable {
           event.end(ScaleEvent.Status.FAILED, "interrupted: the router stopped; it resumes on restart");
           return;
         }
-        log.error("scale event {} failed", event.id, e);
+        if (e instanceof ApiException) { // a refused check (a join's node does not resolve or answer)
+          log.warn("scale event {} failed: {}", event.id, e.getMessage());
+        } else {
+          log.error("scale event {} failed", event.id, e);
+        }
         event.end(ScaleEvent.Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
         resumeLater();
       }
@@ -659,6 +729,37 @@ final class ScaleCoordinator implements AutoCloseable {
   }
 
   /**
+   * Resolves {@code host} on a resolver thread, retrying until {@link #RESOLVE_TIMEOUT} (a name that
+   * was just created, as a new container's, may take a while to appear in DNS).
+   */
+  private void resolve(String host, String name) throws InterruptedException {
+    Duration timeout = resolveTimeout;
+    Lookup how = lookup;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String why = "no answer";
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      Future<InetAddress[]> answer = resolver.submit(() -> how.resolve(host));
+      try {
+        answer.get(left, TimeUnit.NANOSECONDS);
+        return;
+      } catch (TimeoutException e) {
+        answer.cancel(true);
+        why = "the lookup did not answer";
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        why = e.getCause() instanceof UnknownHostException ? "unknown host" : e.getCause().toString();
+      }
+      Thread.sleep(Math.min(RESOLVE_RETRY.toMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+    }
+    throw ApiException.badRequest("cannot resolve " + host + " (node " + name + ") within " + timeout.toMillis() / 1000.0
+        + " s: " + why + "; check the name, or add it again once it resolves");
+  }
+
+  /**
    * The incarnation of the process answering at {@code address}; a clear 400 if none answers, or if
    * it was started standalone (it would own every key again after a restart).
    */
@@ -742,5 +843,6 @@ final class ScaleCoordinator implements AutoCloseable {
   public void close() {
     closing = true;
     runtime.shutdownNow();
+    resolver.shutdownNow();
   }
 }

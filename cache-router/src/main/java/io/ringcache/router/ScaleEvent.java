@@ -31,6 +31,11 @@ final class ScaleEvent {
   final Map<String, Progress> progress = new ConcurrentHashMap<>();
   /** Streams sent again after they failed between live nodes. */
   final java.util.concurrent.atomic.AtomicInteger streamRetries = new java.util.concurrent.atomic.AtomicInteger();
+  /**
+   * A join's first checks (its name resolves, it answers): completed with null when they passed,
+   * or with the reason they failed. Other kinds of event never complete it.
+   */
+  final java.util.concurrent.CompletableFuture<String> checked = new java.util.concurrent.CompletableFuture<>();
 
   ScaleEvent(String id, Kind kind, String node) {
     this.id = id;

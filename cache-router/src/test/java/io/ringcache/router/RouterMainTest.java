@@ -3,7 +3,9 @@ package io.ringcache.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringcache.node.EmptyEnvAsUnset;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -73,5 +75,50 @@ class RouterMainTest {
     assertThatThrownBy(() -> parse("--node-allow", "10.0.0.0/99"))
         .isInstanceOf(CommandLine.ParameterException.class)
         .hasMessageContaining("invalid --node-allow");
+  }
+
+  private static RouterConfig parseWithEnv(Map<String, String> env, String... args) {
+    RouterMain main = new RouterMain();
+    new CommandLine(main).setDefaultValueProvider(new EmptyEnvAsUnset(env::get)).parseArgs(args);
+    return main.config();
+  }
+
+  @Test
+  void emptyTokenPasswordAndOtherVariables_meanUnset() {
+    RouterConfig config = parseWithEnv(Map.of("CACHE_ADMIN_TOKEN", "", "CACHE_PASSWORD", "", "CACHE_ROUTER_PORT", "",
+        "CACHE_ROUTER_NODES", "", "CACHE_TLS_KEYSTORE", "", "CACHE_ROUTER_HEALTH_INTERVAL_MS", ""));
+    assertThat(config.adminToken()).isNull();
+    assertThat(config.password()).isNull();
+    assertThat(config.port()).isEqualTo(7000);
+    assertThat(config.initialNodes()).isEmpty();
+    assertThat(config.tlsKeystore()).isNull();
+    assertThat(config.healthInterval()).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void emptyTokenAndPasswordFlags_meanNone() {
+    RouterConfig config = parse("--admin-token", "", "--requirepass", "");
+    assertThat(config.adminToken()).isNull();
+    assertThat(config.password()).isNull();
+  }
+
+  @Test
+  void exposureWarning_publicBindWithEmptyTokenAndPassword_namesBoth() {
+    RouterConfig config = parseWithEnv(Map.of("CACHE_ADMIN_TOKEN", "", "CACHE_PASSWORD", ""), "--bind", "0.0.0.0");
+    assertThat(Router.exposureWarning(config))
+        .startsWith("listening on 0.0.0.0 (not loopback) without a password (--requirepass)")
+        .contains("without an admin token (--admin-token)");
+  }
+
+  @Test
+  void exposureWarning_publicBindWithPasswordOnly_namesTheMissingToken() {
+    String warning = Router.exposureWarning(parse("--bind", "0.0.0.0", "--requirepass", "s", "--admin-token", ""));
+    assertThat(warning).contains("without an admin token").doesNotContain("password");
+  }
+
+  @Test
+  void exposureWarning_loopbackOrFullyProtected_isNone() {
+    assertThat(Router.exposureWarning(parse("--bind", "127.0.0.1"))).isNull();
+    assertThat(Router.exposureWarning(parse("--bind", "0.0.0.0", "--requirepass", "s", "--admin-token", "t"))).isNull();
   }
 }
