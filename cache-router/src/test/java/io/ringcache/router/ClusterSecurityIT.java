@@ -173,9 +173,12 @@ class ClusterSecurityIT {
     start(UnaryOperator.identity());
     NodeServer victim = cluster.nodes.values().iterator().next();
     String key = keyOwnedBy(TestCluster.name(victim));
-    // forge the victim's topology from loopback (no cluster secret here): every key now "moved" to the stranger
+    // forge the victim's topology from loopback (no cluster secret here): every key now "moved" to the
+    // stranger; it names the victim's own incarnation, or the node would refuse it before the proxy is tried
+    NodeInfo self = new NodeInfo(TestCluster.name(victim), victim.cluster().advertisedAddress(), 1, NodeState.EJECTED,
+        victim.cluster().incarnation());
     Topology forged = Topology.of(cluster.topology().epoch() + 1,
-        List.of(new NodeInfo("evil", strangerAddress(), 1, NodeState.UP)));
+        List.of(self, new NodeInfo("evil", strangerAddress(), 1, NodeState.UP)));
     try (Jedis direct = TestCluster.jedis(victim.cluster().advertisedAddress())) {
       direct.auth(PASSWORD);
       direct.sendCommand(() -> "RING.SETTOPOLOGY".getBytes(StandardCharsets.UTF_8), TopologyJson.write(forged));
