@@ -50,6 +50,7 @@ final class FaultCluster implements AutoCloseable {
   private final Map<String, Long> pids = new LinkedHashMap<>();
   private final List<Long> all = new ArrayList<>();
   private final List<String> routerArgs = new ArrayList<>();
+  private final Map<String, Path> logs = new LinkedHashMap<>();
 
   FaultCluster(Path dir) throws IOException {
     this.dir = dir;
@@ -70,13 +71,14 @@ final class FaultCluster implements AutoCloseable {
   /** Starts node {@code i} as a cluster member with {@code extra} options, and waits until it listens. */
   String startNode(int i, String... extra) {
     String name = launchNode(i, extra);
-    await(() -> LocalProcesses.answersPing(base + i, null), Duration.ofSeconds(60), name + " answering PING");
+    awaitAnswering(i);
     return name;
   }
 
   /** Waits until node {@code i} answers PING. */
   void awaitAnswering(int i) {
-    await(() -> LocalProcesses.answersPing(base + i, null), Duration.ofSeconds(60), node(i) + " answering PING");
+    await(() -> LocalProcesses.answersPing(base + i, null) || exited(node(i)), Duration.ofSeconds(60), node(i) + " answering PING");
+    requireRunning(node(i));
   }
 
   /** Starts nodes {@code ids} (same options), in parallel, and waits until they all listen. */
@@ -85,8 +87,9 @@ final class FaultCluster implements AutoCloseable {
     for (int i : ids) {
       names.add(launchNode(i, extra));
     }
-    await(() -> ids.stream().allMatch(i -> LocalProcesses.answersPing(base + i, null)), Duration.ofSeconds(60),
+    await(() -> ids.stream().allMatch(i -> LocalProcesses.answersPing(base + i, null) || exited(node(i))), Duration.ofSeconds(60),
         names + " answering PING");
+    names.forEach(this::requireRunning);
     return names;
   }
 
@@ -98,9 +101,10 @@ final class FaultCluster implements AutoCloseable {
       args.add("--cluster");
     }
     args.addAll(List.of(extra));
-    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, Map.of(), dir,
-        dir.resolve("logs/node-" + (base + i) + "-" + all.size() + ".log"));
+    Path log = dir.resolve("logs/node-" + (base + i) + "-" + all.size() + ".log");
+    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, Map.of(), dir, log);
     pids.put(name, pid);
+    logs.put(name, log);
     all.add(pid);
     return name;
   }
@@ -122,8 +126,10 @@ final class FaultCluster implements AutoCloseable {
     }
     long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, Map.of(), dir, dir.resolve("logs/router.log"));
     pids.put("router", pid);
+    logs.put("router", dir.resolve("logs/router.log"));
     all.add(pid);
-    await(() -> listening(adminPort) && listening(base), Duration.ofSeconds(60), "the router listening");
+    await(() -> (listening(adminPort) && listening(base)) || exited("router"), Duration.ofSeconds(60), "the router listening");
+    requireRunning("router");
     await(() -> nodes.stream().allMatch(n -> "UP".equals(state(n))) && handoffs().isEmpty(), Duration.ofSeconds(30),
         "every node UP in the first topology");
     await(() -> nodes.stream().allMatch(this::serves), Duration.ofSeconds(30), "every node serving");
@@ -150,6 +156,25 @@ final class FaultCluster implements AutoCloseable {
       }
     }
     throw new AssertionError("no key of " + node);
+  }
+
+  private boolean exited(String process) {
+    return !ProcessFixtures.alive(pid(process));
+  }
+
+  /** Fails, with the end of its log, if {@code process} exited (e.g. it refused its options). */
+  private void requireRunning(String process) {
+    if (exited(process)) {
+      String tail;
+      try {
+        List<String> lines = Files.readAllLines(logs.get(process));
+        tail = lines.size() <= 12 ? String.join("\n", lines)
+            : String.join("\n", lines.subList(0, 4)) + "\n...\n" + String.join("\n", lines.subList(lines.size() - 6, lines.size()));
+      } catch (IOException e) {
+        tail = e.toString();
+      }
+      throw new AssertionError(process + " exited at start:\n" + tail);
+    }
   }
 
   long pid(String process) {

@@ -61,7 +61,7 @@ final class History {
     return writes.keySet();
   }
 
-  /** The violations (empty when the history holds); {@code mayMiss} says which keys may read as absent. */
+  /** The first violation of each key (empty when the history holds); {@code mayMiss} says which keys may read as absent. */
   List<String> violations(Predicate<String> mayMiss) {
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, List<Read>> e : reads.entrySet()) {
@@ -76,6 +76,7 @@ final class History {
           String v = check(key, List.copyOf(ws), r, mayMiss.test(key));
           if (v != null) {
             out.add(v);
+            break; // the first violation of each key
           }
         }
       }
