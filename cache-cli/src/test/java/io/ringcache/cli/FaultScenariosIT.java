@@ -268,35 +268,45 @@ class FaultScenariosIT {
   // ---- 4. a node restarted mid-event -------------------------------------------------------
 
   @Test
-  void targetKilledAndRestartedWhileStreaming_itsAcknowledgedWritesMayBeLostButNeverReadBackOlder() throws Exception {
+  void targetKilledAndRestartedWhileServingItsNewRanges_itsAcknowledgedWritesMayBeLostButNeverReadBackOlder() throws Exception {
     List<String> nodes = c.startNodes(List.of(1, 2));
     c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "4");
-    String source = nodes.get(0);
-    load(values("s4:fill", 20_000, "f".repeat(100)));
     Map<String, String> data = values("s4", 1_500, "v1");
     load(data);
     History history = new History();
     data.forEach(history::initial);
     String joiner = c.startNode(3);
 
+    // The router pauses (a GC pause) right after the joiner took over its ranges, while the joiner
+    // acknowledges writes, crashes and is restarted by its supervisor: the router goes on with the
+    // restarted process in front of it, which must not be taken for the one that acknowledged them.
     String event = c.join(joiner);
-    JsonNode handoff = awaitHandoff(source, joiner);
-    List<String> moving = data.keySet().stream().filter(k -> inHandoff(handoff, k)).toList();
-    assertThat(moving).hasSizeGreaterThan(50);
-    awaitStreamRunning(source, handoff);
-    c.stop(source); // the stream stalls while the target takes writes, crashes and comes back
-    long stoppedAt = System.nanoTime();
+    try (RawResp conn = new RawResp(c.port(joiner), 5_000)) {
+      await(() -> {
+        try {
+          Object reply = conn.call("RING.TOPOLOGY");
+          JsonNode t = JSON.readTree(reply.toString());
+          return t.path("handoffs").size() > 0 && List.of("ACTIVE", "STREAMING").contains(t.path("handoffs").get(0).path("phase").asText());
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }, Duration.ofSeconds(30), joiner + " serving its new ranges");
+    }
+    c.stop("router");
+    JsonNode t = JSON.readTree(closing(new RawResp(c.port(joiner), 5_000)).call("RING.TOPOLOGY").toString());
+    List<String> moving = data.keySet().stream()
+        .filter(k -> FaultCluster.moves(t, k, null, joiner)).toList();
+    assertThat(moving).hasSizeGreaterThan(100);
     try {
-      writeDirect(joiner, moving, "v2", history);
+      assertThat(writeDirect(joiner, moving, "v2", history)).as("writes the joiner acknowledged").isPositive();
       c.kill9(joiner);
       c.launchNode(3); // a supervisor restarts it on the same port and name
+      c.awaitAnswering(3);
     } finally {
-      hold(Math.max(0, 1_500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt)));
-      c.cont(source);
+      c.cont("router");
     }
-    c.awaitAnswering(3);
     readUntilSettled(moving, history, Duration.ofSeconds(40));
-    // the restarted target's writes may be lost, never read back older
+    // the crashed target's writes may be lost, never read back older
     none("reads against acknowledged writes (event " + c.event(event) + ")", history.violations(k -> true));
   }
 
@@ -339,8 +349,8 @@ class FaultScenariosIT {
       c.cont(other);
     }
     readUntilSettled(moving, history, Duration.ofSeconds(40));
-    // only a key whose newest write was held by the crashed process alone may be missing
-    none("reads against acknowledged writes (event " + c.event(event) + ")", history.violations(k -> !moving.contains(k)));
+    // only a key whose newest write was held by the crashed process alone (its initial value) may be missing
+    none("reads against acknowledged writes (event " + c.event(event) + ")", history.violations(history::onlyInitial));
   }
 
   // ---- 5. a hung leaving node --------------------------------------------------------------
@@ -348,7 +358,7 @@ class FaultScenariosIT {
   @Test
   void leavingNodePausedWhileStreaming_theEventEndsWithinItsLease_andANewJoinCompletes() throws Exception {
     List<String> nodes = c.startNodes(List.of(1, 2, 3));
-    c.startRouter("2s", nodes, "--health-interval-ms", "250", "--health-misses", "3");
+    c.startRouter("3s", nodes, "--health-interval-ms", "250", "--health-misses", "3");
     load(values("s5", 30_000, "f".repeat(100)));
     String leaving = nodes.get(2);
 
@@ -357,7 +367,7 @@ class FaultScenariosIT {
     awaitStreamRunning(leaving, handoff);
     c.stop(leaving); // hung for the rest of the test
     long stoppedAt = System.nanoTime();
-    JsonNode end = c.awaitEvent(event, Duration.ofSeconds(12)); // lease 2 s + a few seconds
+    JsonNode end = c.awaitEvent(event, Duration.ofSeconds(15)); // lease 3 s + a few seconds
     long endedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
     assertThat(end.path("status").asText()).isIn("DONE", "FAILED");
 
@@ -592,10 +602,11 @@ class FaultScenariosIT {
   /**
    * SETs {@code value} for each key at {@code node} directly, pipelined, as a client routing by its
    * own topology does; records acknowledged writes (and, if the connection fails, writes of unknown
-   * outcome) in {@code history}.
+   * outcome) in {@code history}; returns how many were acknowledged.
    */
-  private void writeDirect(String node, List<String> keys, String value, History history) {
+  private int writeDirect(String node, List<String> keys, String value, History history) {
     long start = System.nanoTime();
+    int acknowledged = 0;
     try (RawResp conn = new RawResp(c.port(node), 5_000)) {
       for (String k : keys) {
         conn.send("SET", k, value);
@@ -606,6 +617,7 @@ class FaultScenariosIT {
         for (; i < keys.size(); i++) {
           if ("OK".equals(conn.read())) {
             history.acknowledged(keys.get(i), value, start, System.nanoTime());
+            acknowledged++;
           }
         }
       } catch (IOException e) {
@@ -616,6 +628,7 @@ class FaultScenariosIT {
     } catch (IOException e) {
       // not connected (the node is down or restarting): nothing was sent
     }
+    return acknowledged;
   }
 
   /** Reads {@code keys} through the proxy into {@code history} until no handoff and no event is under way, then once more. */

@@ -57,6 +57,14 @@ final class History {
     }
   }
 
+  /** Whether no write of {@code key} was acknowledged but its initial value. */
+  boolean onlyInitial(String key) {
+    List<Write> ws = writes.getOrDefault(key, List.of());
+    synchronized (ws) {
+      return ws.stream().allMatch(w -> w.end() == 0 || w.end() == Long.MAX_VALUE);
+    }
+  }
+
   Set<String> keys() {
     return writes.keySet();
   }
