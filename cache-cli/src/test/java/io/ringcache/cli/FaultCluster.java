@@ -1,7 +1,6 @@
 package io.ringcache.cli;
 
 import static io.ringcache.cli.ProcessFixtures.ROOT;
-import static io.ringcache.cli.ProcessFixtures.freePortBase;
 import static io.ringcache.cli.ProcessFixtures.listening;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,12 +50,30 @@ final class FaultCluster implements AutoCloseable {
   private final List<Long> all = new ArrayList<>();
   private final List<String> routerArgs = new ArrayList<>();
   private final Map<String, Path> logs = new LinkedHashMap<>();
+  private Process signaller;
+  private java.io.PrintWriter signalIn;
+  private java.io.BufferedReader signalOut;
 
   FaultCluster(Path dir) throws IOException {
     this.dir = dir;
-    this.base = freePortBase();
+    this.base = portBase();
     this.adminPort = base + 70;
     Files.createDirectories(dir.resolve("logs"));
+  }
+
+  /**
+   * A base B with B..B+4 and B+70 free, below the kernel's ephemeral ports (32768 up), so that no
+   * outgoing connection of another process takes one of them between this check and the bind.
+   */
+  private static int portBase() {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 500; attempt++) {
+      int b = 10_000 + 100 * random.nextInt(220); // 10000..31900
+      if (java.util.stream.IntStream.of(0, 1, 2, 3, 4, 70).allMatch(o -> ProcessFixtures.free(b + o))) {
+        return b;
+      }
+    }
+    throw new AssertionError("no free port base found");
   }
 
   /** The name (and address) of node {@code i}, 1 to 4. */
@@ -73,6 +90,15 @@ final class FaultCluster implements AutoCloseable {
     String name = launchNode(i, extra);
     awaitAnswering(i);
     return name;
+  }
+
+  /** Starts nodes {@code ids} (same options) without waiting for them: {@link #startRouter} waits for them. */
+  List<String> launchNodes(List<Integer> ids, String... extra) {
+    List<String> names = new ArrayList<>();
+    for (int i : ids) {
+      names.add(launchNode(i, extra));
+    }
+    return names;
   }
 
   /** Waits until node {@code i} answers PING. */
@@ -110,7 +136,7 @@ final class FaultCluster implements AutoCloseable {
   }
 
   /**
-   * Starts the router with {@code nodes} as its first topology, a lease of {@code lease} (e.g.
+   * Starts the router with {@code nodes} (started, or launched) as its first topology, a lease of {@code lease} (e.g.
    * "2s") and {@code extra} options, and waits until every node is UP in its topology.
    */
   void startRouter(String lease, List<String> nodes, String... extra) {
@@ -130,8 +156,9 @@ final class FaultCluster implements AutoCloseable {
     all.add(pid);
     await(() -> (listening(adminPort) && listening(base)) || exited("router"), Duration.ofSeconds(60), "the router listening");
     requireRunning("router");
-    await(() -> nodes.stream().allMatch(n -> "UP".equals(state(n))) && handoffs().isEmpty(), Duration.ofSeconds(30),
-        "every node UP in the first topology");
+    await(() -> nodes.stream().anyMatch(this::exited) || nodes.stream().allMatch(n -> "UP".equals(state(n))) && handoffs().isEmpty(),
+        Duration.ofSeconds(60), "every node UP in the first topology");
+    nodes.forEach(this::requireRunning);
     await(() -> nodes.stream().allMatch(this::serves), Duration.ofSeconds(30), "every node serving");
   }
 
@@ -202,16 +229,24 @@ final class FaultCluster implements AutoCloseable {
     }
   }
 
-  static void signal(String signal, long pid) {
+  /**
+   * Sends a signal through a shell started once (its builtin kill), so that a pause lands within a
+   * millisecond or so of the decision rather than after a process start on a loaded machine.
+   */
+  synchronized void signal(String signal, long pid) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-      if (kill.waitFor() != 0) {
-        throw new AssertionError("kill -" + signal + " " + pid + " failed");
+      if (signaller == null || !signaller.isAlive()) {
+        signaller = new ProcessBuilder("bash", "-c", "while read s p; do kill -$s $p && echo ok || echo failed; done")
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        signalIn = new java.io.PrintWriter(signaller.getOutputStream(), true, StandardCharsets.US_ASCII);
+        signalOut = new java.io.BufferedReader(new java.io.InputStreamReader(signaller.getInputStream(), StandardCharsets.US_ASCII));
+      }
+      signalIn.println(signal + " " + pid);
+      String result = signalOut.readLine();
+      if (!"ok".equals(result)) {
+        throw new AssertionError("kill -" + signal + " " + pid + ": " + result);
       }
     } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
   }
@@ -492,6 +527,9 @@ final class FaultCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    if (signaller != null) {
+      signaller.destroyForcibly();
+    }
     for (long pid : all) {
       if (ProcessHandle.of(pid).isPresent()) {
         try {
