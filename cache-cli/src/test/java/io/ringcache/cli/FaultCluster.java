@@ -286,15 +286,16 @@ final class FaultCluster implements AutoCloseable {
   }
 
   /**
-   * Asks for a join; returns the event id. Asked again while the router finds that the node does
-   * not answer yet (a JVM just started, on a loaded machine), for up to 20 s.
+   * Asks for a join; returns the event id. Asked again, for up to 20 s, while the router finds that
+   * the node does not answer yet (a JVM just started, on a loaded machine) or another event (an
+   * ejection, a re-admission the router started itself) is under way.
    */
   String join(String node) {
     String body = "{\"name\":\"" + node + "\"}";
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     HttpResponse<String> r;
-    while ((r = send("POST", "/nodes", body)).statusCode() == 400 && r.body().contains("does not answer")
-        && System.nanoTime() < deadline) {
+    while (((r = send("POST", "/nodes", body)).statusCode() == 400 && r.body().contains("does not answer")
+        || r.statusCode() == 409 && r.body().contains("under way")) && System.nanoTime() < deadline) {
       java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
     }
     if (r.statusCode() / 100 != 2) {
@@ -473,11 +474,6 @@ final class FaultCluster implements AutoCloseable {
 
   // ---- clients ------------------------------------------------------------------------------
 
-  /** A Jedis connection to the router's RESP proxy port. */
-  Jedis proxy() {
-    return new Jedis("127.0.0.1", base, 10_000);
-  }
-
   Jedis jedis(String node) {
     return new Jedis("127.0.0.1", port(node), 10_000);
   }
@@ -493,18 +489,6 @@ final class FaultCluster implements AutoCloseable {
       }
       java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll interval
     }
-  }
-
-  /** Whether {@code condition} holds within {@code timeout}. */
-  static boolean within(BooleanSupplier condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!safely(condition)) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-    }
-    return true;
   }
 
   private static boolean safely(BooleanSupplier condition) {

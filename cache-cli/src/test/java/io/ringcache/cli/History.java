@@ -3,7 +3,6 @@ package io.ringcache.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -63,10 +62,6 @@ final class History {
     synchronized (ws) {
       return ws.stream().allMatch(w -> w.end() == 0 || w.end() == Long.MAX_VALUE);
     }
-  }
-
-  Set<String> keys() {
-    return writes.keySet();
   }
 
   /** The first violation of each key (empty when the history holds); {@code mayMiss} says which keys may read as absent. */
