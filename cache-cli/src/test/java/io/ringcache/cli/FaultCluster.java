@@ -182,7 +182,7 @@ final class FaultCluster implements AutoCloseable {
         return key;
       }
     }
-    throw new AssertionError("no key of " + node);
+    throw new IllegalStateException("no key of " + node + " (not in the ring yet?)");
   }
 
   private boolean exited(String process) {
