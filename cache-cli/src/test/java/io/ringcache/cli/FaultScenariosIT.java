@@ -1,0 +1,863 @@
+package io.ringcache.cli;
+
+import static io.ringcache.cli.FaultCluster.await;
+import static io.ringcache.cli.FaultCluster.hold;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/*
+ * The eight fault scenarios of issue 13, against real processes (bin/cache-router, bin/cache-node
+ * --cluster, as a supervisor starts them), one test each (two for a restart: of a target, of a
+ * source):
+ *
+ *   1. a target at its --max-clients while ranges stream to it (the stream connections refused,
+ *      both ends answering PING): no key written before is lost;
+ *   2. SET with a value over --max-value-size and MSET with an odd argument count at a joining node
+ *      during its handoff: refused, and the keys keep their values;
+ *   3. the source paused 3.5 s (longer than the read-through timeout, shorter than its lease) while
+ *      the target gets INCR, SET NX, EXPIRE, SET XX, PERSIST of keys still only at the source: each
+ *      fails or acts on the real value;
+ *   4. a target killed and restarted while it serves its new ranges (the router paused meanwhile,
+ *      as the restart takes ~10 s on a loaded machine): its writes may be lost, never read back
+ *      older; a source killed and restarted while streaming (the other source paused, so the event
+ *      is still under way): it never acknowledges a write that is then lost or read back older;
+ *   5. a leaving node paused while it streams: the event ends within lease + seconds, and a join
+ *      afterwards completes;
+ *   6. two of four nodes killed at once: both out of the ring within seconds, every key served;
+ *   7. keys that all expire at one instant (SET PXAT), streamed while the target is paused 2 s with
+ *      batches in flight: none readable after that instant, at the target or through the proxy;
+ *   8. writes queued at a node paused past its ejection: never acknowledged, and no read older
+ *      than an acknowledged write, before or after it is re-admitted.
+ *
+ * Each asserts an invariant of ARCHITECTURE.md, not a mechanism (History checks reads against
+ * acknowledged writes). Faults are timed by what the cluster reports (GET /topology, a node's
+ * RING.TOPOLOGY, a source's RING.PROGRESS once its stream runs), never by guessing; a pause is held
+ * for a fixed length, which is the fault itself. Commands go over raw RESP connections (RawResp)
+ * where a client library would get in the way: commands queued at a paused node, malformed ones,
+ * replies read after a resume; reads and writes that need routing go through the proxy port.
+ *
+ * -Dfaultits.preFencing=true runs them against code from before issue 13 (FaultCluster).
+ */
+class FaultScenariosIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
+  private FaultCluster c;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private ExecutorService pool;
+
+  @BeforeEach
+  void up() throws IOException {
+    c = new FaultCluster(dir);
+    pool = Executors.newCachedThreadPool();
+  }
+
+  @AfterEach
+  void down() {
+    for (AutoCloseable a : closeables) {
+      try {
+        a.close();
+      } catch (Exception e) {
+        // closing anyway
+      }
+    }
+    pool.shutdownNow();
+    c.close(); // SIGCONT, then kill, every process it started
+  }
+
+  // ---- 1. a failed stream between live nodes -----------------------------------------------
+
+  @Test
+  void targetAtItsClientLimitWhileRangesStreamToIt_noKeyWrittenBeforeIsLost() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2));
+    String target = c.launchNode(3, "--max-clients", "24");
+    c.startRouter("3s", List.of(nodes.get(0), nodes.get(1), target), "--health-interval-ms", "500", "--health-misses", "3");
+    Map<String, String> data = values("s1", 10_000, "old");
+    load(data);
+
+    // The router's control connections to the target are open before it is full (concurrent admin
+    // calls open several); then idle clients take every other slot, so the sources' stream
+    // connections are refused while both ends answer PING.
+    warmControlConnections(target);
+    List<RawResp> held = fill(target);
+    String event;
+    try {
+      event = c.reweight(target, 3); // the target gains ranges from both other nodes
+      hold(5_000); // the target stays full for 5 s: a fault, not a wait for a condition
+    } finally {
+      held.forEach(RawResp::close);
+    }
+    JsonNode end = c.awaitEvent(event, Duration.ofSeconds(40));
+    Map<String, Object> after = readEventually(data.keySet(), Duration.ofSeconds(20));
+    List<String> lost = data.keySet().stream().filter(k -> !data.get(k).equals(after.get(k))).sorted().toList();
+    none("keys lost or changed after event " + end, lost);
+  }
+
+  // ---- 2. a rejected write at the target ---------------------------------------------------
+
+  @Test
+  void rejectedWritesAtTheJoiningNodeDuringItsHandoff_neverChangeOrDeleteAKey() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2), "--max-value-size", "256");
+    String joiner = c.launchNode(3, "--max-value-size", "256"); // joins later
+    c.startRouter("5s", nodes, "--health-interval-ms", "500", "--health-misses", "4");
+    Map<String, String> data = values("s2", 20_000, "old");
+    load(data);
+    var ring = FaultCluster.ring(withNode(c.topology(), joiner));
+    List<String> moving = data.keySet().stream().filter(k -> joiner.equals(ring.apply(k))).toList();
+    assertThat(moving).hasSizeGreaterThan(500);
+
+    // As soon as the joiner serves its new ranges, and until the join ends, every key that moves to
+    // it gets, at the joiner, a SET with a value over --max-value-size or an MSET with an odd number
+    // of arguments: both must be refused, and a refused command must change nothing.
+    c.awaitAnswering(3);
+    String event = c.join(joiner);
+    await(() -> List.of("ACTIVE", "STREAMING").contains(c.phase()) || !"RUNNING".equals(c.eventStatus(event)),
+        Duration.ofSeconds(20), "the joiner serving its ranges");
+    String big = "x".repeat(300);
+    List<String> accepted = new ArrayList<>();
+    long refused = 0;
+    try (RawResp conn = new RawResp(c.port(joiner), 10_000)) {
+      for (int pass = 0; pass < 3 && "RUNNING".equals(c.eventStatus(event)); pass++) {
+        for (int from = 0; from < moving.size(); from += 500) {
+          List<String> chunk = moving.subList(from, Math.min(moving.size(), from + 500));
+          for (int i = 0; i < chunk.size(); i++) {
+            if ((i + pass) % 2 == 0) {
+              conn.send("SET", chunk.get(i), big);
+            } else {
+              conn.send("MSET", chunk.get(i), "new", chunk.get(i));
+            }
+          }
+          conn.flush();
+          for (String k : chunk) {
+            Object reply = conn.read();
+            if (reply instanceof RawResp.Err) {
+              refused++;
+            } else {
+              accepted.add(k + " -> " + reply);
+            }
+          }
+        }
+      }
+    }
+    JsonNode end = c.awaitEvent(event, Duration.ofSeconds(40));
+    none("refused commands acknowledged", accepted);
+    assertThat(refused).isGreaterThan(0);
+    Map<String, Object> read = readEventually(data.keySet(), Duration.ofSeconds(20));
+    List<String> changed = data.keySet().stream().filter(k -> !data.get(k).equals(read.get(k))).map(k -> k + "=" + read.get(k)).toList();
+    none("keys lost or changed by refused writes (of " + moving.size() + " moving; event " + end + ")", changed);
+  }
+
+  // ---- 3. a failed read-through is not a miss ----------------------------------------------
+
+  @Test
+  void sourcePausedDuringTheHandoff_commandsAtTheTargetFailOrSeeTheRealValue_neverAMiss() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2));
+    String joiner = c.launchNode(3); // joins later
+    // a lease and health checks that outlast the 3.5 s pause: nobody is ejected
+    c.startRouter("8s", nodes, "--health-interval-ms", "1000", "--health-misses", "6");
+    String source = nodes.get(0);
+    load(values("s3:fill", 40_000, "f".repeat(100))); // streams long enough that many keys are not yet sent
+    Map<String, String> data = new LinkedHashMap<>();
+    for (int i = 0; i < 400; i++) {
+      data.put("s3:ctr:" + i, "1000");
+      data.put("s3:nx:" + i, "orig");
+      data.put("s3:ex:" + i, "orig");
+      data.put("s3:xx:" + i, "orig");
+    }
+    load(data);
+    Map<String, String> persist = values("s3:ps", 400, "orig");
+    load(persist, 600_000);
+    data.putAll(persist);
+
+    c.awaitAnswering(3);
+    String event = c.join(joiner);
+    JsonNode handoff = awaitHandoff(source, joiner);
+    // up to 12 keys of each kind moving from the paused source to the joiner, each on a connection of its own
+    List<String> probes = new ArrayList<>();
+    for (String kind : List.of("ctr", "nx", "ex", "xx", "ps")) {
+      data.keySet().stream().filter(k -> k.startsWith("s3:" + kind + ":") && inHandoff(handoff, k)).limit(12).forEach(probes::add);
+    }
+    assertThat(probes).hasSizeGreaterThan(20);
+    List<RawResp> conns = new ArrayList<>();
+    for (int i = 0; i < probes.size(); i++) {
+      conns.add(closing(new RawResp(c.port(joiner), 10_000)));
+    }
+    awaitStreamRunning(source, handoff);
+
+    c.stop(source);
+    long stoppedAt = System.nanoTime();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Object>> replies = new ArrayList<>();
+    for (int i = 0; i < probes.size(); i++) {
+      String key = probes.get(i);
+      RawResp conn = conns.get(i);
+      replies.add(pool.submit(() -> {
+        go.await();
+        return conn.call(probeCommand(key));
+      }));
+    }
+    go.countDown();
+    hold(3_500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt)); // a 3.5 s pause, as a long GC pause
+    c.cont(source);
+
+    Map<String, Object> got = new LinkedHashMap<>();
+    for (int i = 0; i < probes.size(); i++) {
+      try {
+        got.put(probes.get(i), replies.get(i).get(20, TimeUnit.SECONDS));
+      } catch (java.util.concurrent.ExecutionException e) {
+        got.put(probes.get(i), e.getCause()); // no reply: its outcome is unknown
+      }
+    }
+    JsonNode end = c.awaitEvent(event, Duration.ofSeconds(40));
+    Map<String, Object> after = readEventually(probes, Duration.ofSeconds(20));
+    List<String> violations = new ArrayList<>();
+    for (String key : probes) {
+      String v = checkProbe(key, got.get(key), after.get(key));
+      if (v != null) {
+        violations.add(v);
+      }
+    }
+    none("commands at the target while its source was paused (" + probes.size() + " probes; event " + end + ")", violations);
+  }
+
+  private static String[] probeCommand(String key) {
+    return switch (key.split(":")[1]) {
+      case "ctr" -> new String[] {"INCR", key};
+      case "nx" -> new String[] {"SET", key, "overwritten", "NX"};
+      case "ex" -> new String[] {"EXPIRE", key, "1000"};
+      case "xx" -> new String[] {"SET", key, "new", "XX"};
+      default -> new String[] {"PERSIST", key};
+    };
+  }
+
+  /** Why the reply to the probe of {@code key} and the value after the event break an invariant, or null. */
+  private static String checkProbe(String key, Object reply, Object after) {
+    boolean failed = reply instanceof RawResp.Err || reply instanceof Throwable; // refused, or unknown outcome
+    String what = key + ": replied " + reply + ", holds " + after + " after the event";
+    switch (key.split(":")[1]) {
+      case "ctr" -> {
+        if (!(failed || Long.valueOf(1001).equals(reply))) {
+          return what + " (INCR of 1000 must give 1001 or fail)";
+        }
+        boolean ok = reply instanceof Throwable ? "1000".equals(after) || "1001".equals(after)
+            : (failed ? "1000" : "1001").equals(after);
+        return ok ? null : what;
+      }
+      case "nx" -> {
+        return (failed || reply == null) && "orig".equals(after) ? null : what + " (the key exists: NX must not set it)";
+      }
+      case "ex" -> {
+        return (failed || Long.valueOf(1).equals(reply)) && "orig".equals(after) ? null : what + " (the key exists)";
+      }
+      case "xx" -> {
+        if (reply instanceof Throwable) {
+          return "orig".equals(after) || "new".equals(after) ? null : what;
+        }
+        return (failed ? "orig" : "new").equals(after) && (failed || "OK".equals(reply)) ? null : what + " (the key exists: XX must set it)";
+      }
+      default -> {
+        return (failed || Long.valueOf(1).equals(reply)) && "orig".equals(after) ? null : what + " (the key exists with a TTL)";
+      }
+    }
+  }
+
+  // ---- 4. a node restarted mid-event -------------------------------------------------------
+
+  @Test
+  void targetKilledAndRestartedWhileServingItsNewRanges_itsAcknowledgedWritesMayBeLostButNeverReadBackOlder() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2));
+    String joiner = c.launchNode(3); // joins later
+    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "4");
+    load(values("s4:fill", 20_000, "f".repeat(100))); // the stream lasts a while
+    Map<String, String> data = values("s4", 1_500, "v1");
+    load(data);
+    History history = new History();
+    data.forEach(history::initial);
+
+    // The router pauses (a GC pause) right after the joiner took over its ranges, while the joiner
+    // acknowledges writes, crashes and is restarted by its supervisor: the router goes on with the
+    // restarted process in front of it, which must not be taken for the one that acknowledged them.
+    c.awaitAnswering(3);
+    String event = c.join(joiner);
+    // polled without a pause (the router persists the next phase within milliseconds) until the
+    // joiner acknowledges a write to a key of its new ranges
+    String first;
+    try (RawResp conn = new RawResp(c.port(joiner), 5_000)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      for (first = null; ; ) {
+        JsonNode held = JSON.readTree(conn.call("RING.TOPOLOGY").toString());
+        String phase = held.path("handoffs").isEmpty() ? "" : held.path("handoffs").get(0).path("phase").asText();
+        if (System.nanoTime() > deadline || phase.isEmpty() && !"RUNNING".equals(c.eventStatus(event))) {
+          throw new AssertionError("the join ended before " + joiner + " was seen serving its new ranges: " + c.event(event)
+              + "; refused: " + refusals);
+        }
+        if (List.of("ACTIVE", "STREAMING").contains(phase)) {
+          if (first == null) {
+            first = data.keySet().stream().filter(k -> FaultCluster.moves(held, k, null, joiner)).findFirst().orElseThrow();
+          }
+          long start = System.nanoTime();
+          Object reply = conn.call("SET", first, "v2");
+          if ("OK".equals(reply)) {
+            history.acknowledged(first, "v2", start, System.nanoTime());
+            break;
+          } else if (refusals.size() < 5) {
+            refusals.add(joiner + " " + first + ": " + reply);
+          }
+        }
+      }
+    }
+    c.stop("router");
+    JsonNode t = JSON.readTree(closing(new RawResp(c.port(joiner), 5_000)).call("RING.TOPOLOGY").toString());
+    String firstKey = first;
+    List<String> moving = data.keySet().stream()
+        .filter(k -> !k.equals(firstKey) && FaultCluster.moves(t, k, null, joiner)).toList();
+    assertThat(moving).hasSizeGreaterThan(100);
+    try {
+      writeDirect(joiner, moving, "v2", history);
+      c.kill9(joiner);
+      c.launchNode(3); // a supervisor restarts it on the same port and name
+      c.awaitAnswering(3);
+    } finally {
+      c.cont("router");
+    }
+    List<String> written = new ArrayList<>(moving);
+    written.add(first);
+    readUntilSettled(written, history, Duration.ofSeconds(40));
+    // the crashed target's writes may be lost, never read back older
+    none("reads against acknowledged writes (event " + c.event(event) + ")", history.violations(k -> true));
+  }
+
+  @Test
+  void sourceKilledAndRestartedWhileStreaming_neverAcknowledgesWritesItsSuccessorServes_andNoOtherWriteIsLost() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2));
+    String joiner = c.launchNode(3); // joins later
+    // a lease (and health checks) longer than the other source's pause below, which lasts as long as
+    // a restart of a JVM takes on a loaded machine, plus 4 s
+    c.startRouter("40s", nodes, "--health-interval-ms", "1000", "--health-misses", "40");
+    String source = nodes.get(0);
+    String other = nodes.get(1);
+    load(values("s4b:fill", 20_000, "f".repeat(100)));
+    Map<String, String> data = values("s4b", 1_500, "v1");
+    load(data);
+    History history = new History();
+    data.forEach(history::initial);
+
+    c.awaitAnswering(3);
+    String event = c.join(joiner);
+    JsonNode handoff = awaitHandoff(source, joiner);
+    List<String> moving = data.keySet().stream().filter(k -> inHandoff(handoff, k)).toList();
+    assertThat(moving).hasSizeGreaterThan(50);
+    awaitStreamRunning(source, handoff);
+    // the other source pauses (well within its lease), so the join stays under way while the
+    // source crashes and its replacement starts
+    c.stop(other);
+    try {
+      writeDirect(joiner, moving, "v2", history); // acknowledged by the target, which stays up: never lost
+      c.kill9(source);
+      c.startNode(1); // a supervisor restarts it on the same port and name
+
+      // clients that still route by the old ring keep writing to the restarted source, and others
+      // to the target: a write either is refused or, acknowledged, stays the newest
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+      for (int round = 3; System.nanoTime() < until; round += 2) {
+        writeDirect(joiner, moving, "v" + round, history);
+        writeDirect(source, moving, "v" + (round + 1), history);
+      }
+    } finally {
+      c.cont(other);
+    }
+    readUntilSettled(moving, history, Duration.ofSeconds(40));
+    // only a key whose newest write was held by the crashed process alone (its initial value) may be missing
+    none("reads against acknowledged writes (event " + c.event(event) + ")", history.violations(history::onlyInitial));
+  }
+
+  // ---- 5. a hung leaving node --------------------------------------------------------------
+
+  @Test
+  void leavingNodePausedWhileStreaming_theEventEndsWithinItsLease_andANewJoinCompletes() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2, 3));
+    String joiner = c.launchNode(4); // joins later
+    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    load(values("s5", 30_000, "f".repeat(100)));
+    String leaving = nodes.get(2);
+
+    String event = c.leave(leaving);
+    JsonNode handoff = awaitHandoff(leaving, null);
+    awaitStreamRunning(leaving, handoff);
+    c.stop(leaving); // hung for the rest of the test
+    long stoppedAt = System.nanoTime();
+    JsonNode end = c.awaitEvent(event, Duration.ofSeconds(15)); // lease 3 s + a few seconds
+    long endedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+    assertThat(end.path("status").asText()).isIn("DONE", "FAILED");
+
+    c.awaitAnswering(4);
+    String join = c.join(joiner); // accepted: nothing is left wedged
+    JsonNode joined = c.awaitEvent(join, Duration.ofSeconds(30));
+    assertThat(joined.path("status").asText()).as("join after the hung leave (which ended %s after %d ms: %s)",
+        end.path("status").asText(), endedMillis, end).isEqualTo("DONE");
+    JsonNode t = c.topology();
+    assertThat(t.path("handoffs")).isEmpty();
+    assertThat(c.state(joiner)).isEqualTo("UP");
+  }
+
+  // ---- 6. two nodes dying together ---------------------------------------------------------
+
+  @Test
+  void twoOfFourNodesKilledAtOnce_bothEjectedWithinSeconds_andEveryKeyIsServedAfterwards() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2, 3, 4));
+    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    Map<String, String> data = values("s6", 10_000, "v1");
+    load(data);
+    var before = FaultCluster.ring(c.topology());
+    List<String> dying = List.of(nodes.get(2), nodes.get(3));
+
+    long killedAt = System.nanoTime();
+    for (String n : dying) {
+      ProcessHandle.of(c.pid(n)).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    await(() -> dying.stream().noneMatch(n -> List.of("UP", "DOWN").contains(c.state(n))) && c.handoffs().isEmpty(),
+        Duration.ofSeconds(8), "both killed nodes out of the ring");
+    long ejectedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+
+    // the keys of the live nodes read back; every key can be written and read again
+    List<String> live = data.keySet().stream().filter(k -> !dying.contains(before.apply(k))).toList();
+    Map<String, Object> kept = readEventually(live, Duration.ofSeconds(10));
+    none("keys of live nodes lost or failing", live.stream().filter(k -> !data.get(k).equals(kept.get(k))).map(k -> k + "=" + kept.get(k)).toList());
+    Map<String, String> next = new LinkedHashMap<>();
+    data.keySet().forEach(k -> next.put(k, "v2"));
+    load(next);
+    Map<String, Object> after = readEventually(next.keySet(), Duration.ofSeconds(10));
+    none("keys written after both were ejected (in " + ejectedMillis + " ms)",
+        next.keySet().stream().filter(k -> !"v2".equals(after.get(k))).map(k -> k + "=" + after.get(k)).toList());
+  }
+
+  // ---- 7. expired keys never come back -----------------------------------------------------
+
+  @Test
+  void keysWithShortTtlsStreamedToAPausedTarget_noneIsReadableAfterItsTtl() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2));
+    String joiner = c.launchNode(3); // joins later
+    c.startRouter("6s", nodes, "--health-interval-ms", "1000", "--health-misses", "4");
+    String source = nodes.get(0);
+    // every key expires at the same instant (SET ... PXAT), some seconds after it is streamed
+    long expiresAt = System.currentTimeMillis() + 15_000;
+    Map<String, String> data = values("s7", 20_000, "t".repeat(64));
+    load(data, "PXAT", expiresAt);
+
+    c.awaitAnswering(3);
+    String event = c.join(joiner);
+    JsonNode handoff = awaitHandoff(source, joiner);
+    JsonNode handoffsAtJoin = c.topology();
+    List<String> moving = data.keySet().stream().filter(k -> inHandoff(handoff, k)).toList();
+    boolean paused = false;
+    if (awaitStreamRunning(source, handoff) && System.currentTimeMillis() < expiresAt - 3_000) {
+      c.stop(joiner); // batches in flight wait 2 s at the target
+      hold(2_000);
+      c.cont(joiner);
+      paused = true;
+    }
+    hold(Math.max(0, expiresAt + 100 - System.currentTimeMillis())); // until the TTL ran out
+
+    List<String> readable = new ArrayList<>();
+    readDirect(joiner, moving).forEach((k, v) -> {
+      if (v instanceof String) {
+        readable.add(k + " at " + joiner);
+      }
+    });
+    readOnce(data.keySet()).forEach((k, v) -> {
+      if (v instanceof String) {
+        readable.add(k + " through the proxy" + (FaultCluster.handoffOf(handoffsAtJoin, k) == null ? " (never moved)" : ""));
+      }
+    });
+    c.awaitEvent(event, Duration.ofSeconds(30));
+    none("keys readable 100 ms after their expiry instant (of " + moving.size() + " streamed from " + source
+        + (paused ? ", the target paused 2 s while batches were in flight" : ", the stream ran late: no pause") + ")", readable);
+  }
+
+  // ---- 8. an ejected node does not acknowledge writes --------------------------------------
+
+  @Test
+  void nodePausedPastItsEjection_neverAcknowledgesTheWritesQueuedMeanwhile_andNoReadIsOlder() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2, 3));
+    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    String paused = nodes.get(2);
+    Map<String, String> data = values("s8", 3_000, "v1");
+    load(data);
+    History history = new History();
+    data.forEach(history::initial);
+    var before = FaultCluster.ring(c.topology());
+    List<String> keys = data.keySet().stream().filter(k -> paused.equals(before.apply(k))).limit(100).toList();
+    assertThat(keys).hasSize(100);
+    RawResp queued = closing(new RawResp(c.port(paused), 15_000));
+
+    c.stop(paused);
+    long sentAt = System.nanoTime();
+    for (String k : keys) {
+      queued.send("SET", k, "v2");
+    }
+    queued.flush(); // waits in the socket while the node is paused
+    await(() -> !List.of("UP", "DOWN").contains(c.state(paused)) && c.handoffs().isEmpty(), Duration.ofSeconds(15),
+        paused + " ejected while paused");
+    Map<String, String> v3 = new LinkedHashMap<>();
+    keys.forEach(k -> v3.put(k, "v3"));
+    long v3Start = System.nanoTime();
+    load(v3); // the successors acknowledge
+    long v3End = System.nanoTime();
+    keys.forEach(k -> history.acknowledged(k, "v3", v3Start, v3End));
+    c.cont(paused);
+
+    List<String> acknowledged = new ArrayList<>();
+    for (String k : keys) {
+      Object reply;
+      try {
+        reply = queued.read();
+      } catch (IOException e) {
+        break; // the node closed the connection: nothing more was acknowledged
+      }
+      if ("OK".equals(reply)) {
+        acknowledged.add(k);
+        history.acknowledged(k, "v2", sentAt, System.nanoTime());
+      }
+    }
+    readUntilReadmitted(paused, keys, history, Duration.ofSeconds(40));
+    List<String> older = history.violations(k -> false);
+    none("writes acknowledged by " + paused + " after it was ejected (and " + older.size()
+        + " keys read older than an acknowledged write, e.g. " + older.subList(0, Math.min(3, older.size())) + ")", acknowledged);
+    none("reads against acknowledged writes", older);
+  }
+
+  // ---- data ---------------------------------------------------------------------------------
+
+  private static Map<String, String> values(String prefix, int n, String value) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      m.put(prefix + ":" + i, value.equals("old") || value.startsWith("v") ? value + "-" + i : value);
+    }
+    return m;
+  }
+
+  /** SETs every entry through the proxy, pipelined; each must be acknowledged. */
+  private void load(Map<String, String> data) throws IOException {
+    load(data, 0);
+  }
+
+  /** As {@link #load(Map)}, with a TTL in milliseconds when {@code pxMillis} > 0. */
+  private void load(Map<String, String> data, long pxMillis) throws IOException {
+    load(data, "PX", pxMillis);
+  }
+
+  /** As {@link #load(Map)}, with SET's {@code option} (PX, PXAT) and its {@code argument} when it is > 0. */
+  private void load(Map<String, String> data, String option, long argument) throws IOException {
+    List<Map.Entry<String, String>> entries = new ArrayList<>(data.entrySet());
+    try (RawResp proxy = new RawResp(c.base, 30_000)) {
+      for (int from = 0; from < entries.size(); from += 1_000) {
+        List<Map.Entry<String, String>> chunk = entries.subList(from, Math.min(entries.size(), from + 1_000));
+        for (Map.Entry<String, String> e : chunk) {
+          if (argument > 0) {
+            proxy.send("SET", e.getKey(), e.getValue(), option, Long.toString(argument));
+          } else {
+            proxy.send("SET", e.getKey(), e.getValue());
+          }
+        }
+        proxy.flush();
+        for (Map.Entry<String, String> e : chunk) {
+          Object reply = proxy.read();
+          if (!"OK".equals(reply)) {
+            throw new AssertionError("SET " + e.getKey() + " through the proxy: " + reply);
+          }
+        }
+      }
+    }
+  }
+
+  /** GETs through the proxy, pipelined: value, null (miss) or Err. */
+  private Map<String, Object> readOnce(Collection<String> keys) throws IOException {
+    Map<String, Object> out = new HashMap<>();
+    List<String> list = new ArrayList<>(keys);
+    try (RawResp proxy = new RawResp(c.base, 30_000)) {
+      for (int from = 0; from < list.size(); from += 1_000) {
+        List<String> chunk = list.subList(from, Math.min(list.size(), from + 1_000));
+        for (String k : chunk) {
+          proxy.send("GET", k);
+        }
+        proxy.flush();
+        for (String k : chunk) {
+          out.put(k, proxy.read());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** GETs through the proxy, again for the keys that got an error, until none does or the deadline. */
+  private Map<String, Object> readEventually(Collection<String> keys, Duration timeout) throws IOException {
+    Map<String, Object> out = readOnce(keys);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      List<String> failed = out.entrySet().stream().filter(e -> e.getValue() instanceof RawResp.Err).map(Map.Entry::getKey).toList();
+      if (failed.isEmpty()) {
+        break;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+      out.putAll(readOnce(failed));
+    }
+    return out;
+  }
+
+  /** GETs at {@code node} directly, pipelined. */
+  private Map<String, Object> readDirect(String node, List<String> keys) throws IOException {
+    Map<String, Object> out = new HashMap<>();
+    try (RawResp conn = new RawResp(c.port(node), 30_000)) {
+      for (int from = 0; from < keys.size(); from += 1_000) {
+        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + 1_000));
+        for (String k : chunk) {
+          conn.send("GET", k);
+        }
+        conn.flush();
+        for (String k : chunk) {
+          out.put(k, conn.read());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * SETs {@code value} for each key at {@code node} directly, pipelined, as a client routing by its
+   * own topology does; records acknowledged writes (and, if the connection fails, writes of unknown
+   * outcome) in {@code history}; returns how many were acknowledged.
+   */
+  /** The first few replies other than OK that writeDirect got, for failure messages. */
+  private final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private int writeDirect(String node, List<String> keys, String value, History history) {
+    long start = System.nanoTime();
+    int acknowledged = 0;
+    try (RawResp conn = new RawResp(c.port(node), 5_000)) {
+      for (String k : keys) {
+        conn.send("SET", k, value);
+      }
+      conn.flush();
+      int i = 0;
+      try {
+        for (; i < keys.size(); i++) {
+          Object reply = conn.read();
+          if ("OK".equals(reply)) {
+            history.acknowledged(keys.get(i), value, start, System.nanoTime());
+            acknowledged++;
+          } else if (refusals.size() < 5) {
+            refusals.add(node + " " + keys.get(i) + ": " + reply);
+          }
+        }
+      } catch (IOException e) {
+        for (; i < keys.size(); i++) {
+          history.unknown(keys.get(i), value, start);
+        }
+      }
+    } catch (IOException e) {
+      // not connected (the node is down or restarting): nothing was sent
+    }
+    return acknowledged;
+  }
+
+  /** Reads {@code keys} through the proxy into {@code history} until no handoff and no event is under way, then once more. */
+  private void readUntilSettled(List<String> keys, History history, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      readInto(keys, history);
+      boolean settled;
+      try {
+        settled = c.handoffs().isEmpty() && !busy();
+      } catch (RuntimeException e) {
+        settled = false;
+      }
+      if (settled) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the cluster did not settle within " + timeout + ": " + c.topology());
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+    }
+    readInto(keys, history);
+  }
+
+  /** As {@link #readUntilSettled}, and until {@code node} is back in the ring. */
+  private void readUntilReadmitted(String node, List<String> keys, History history, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      readInto(keys, history);
+      boolean back;
+      try {
+        back = "UP".equals(c.state(node)) && c.handoffs().isEmpty() && !busy();
+      } catch (RuntimeException e) {
+        back = false;
+      }
+      if (back) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(node + " not re-admitted within " + timeout + ": " + c.topology());
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+    }
+    readInto(keys, history);
+  }
+
+  private boolean busy() {
+    for (JsonNode e : c.get("/handoffs").path("events")) {
+      if ("RUNNING".equals(e.path("status").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void readInto(List<String> keys, History history) throws IOException {
+    long start = System.nanoTime();
+    Map<String, Object> got = readOnce(keys);
+    long end = System.nanoTime();
+    got.forEach((k, v) -> {
+      if (!(v instanceof RawResp.Err)) {
+        history.read(k, (String) v, start, end);
+      }
+    });
+  }
+
+  // ---- the cluster's progress ---------------------------------------------------------------
+
+  /** Waits until a handoff from {@code from} (to {@code to}, or any) is listed; returns it. */
+  private JsonNode awaitHandoff(String from, String to) {
+    JsonNode[] found = {null};
+    await(() -> {
+      for (JsonNode h : c.handoffs()) {
+        if (h.path("from").asText().equals(from) && (to == null || h.path("to").asText().equals(to))) {
+          found[0] = h;
+          return true;
+        }
+      }
+      return false;
+    }, Duration.ofSeconds(20), "a handoff from " + from + (to == null ? "" : " to " + to));
+    return found[0];
+  }
+
+  /**
+   * Waits until {@code source} reports its stream of {@code handoff} running (RING.PROGRESS), so the
+   * router is streaming; false if the handoff ended first.
+   */
+  private boolean awaitStreamRunning(String source, JsonNode handoff) throws IOException {
+    String id = handoff.path("id").asText();
+    boolean[] running = {false};
+    try (RawResp conn = new RawResp(c.port(source), 5_000)) {
+      await(() -> {
+        try {
+          // [acknowledged, total]: both 0 until the source walks its store for this handoff
+          Object reply = conn.call("RING.PROGRESS", id);
+          running[0] = reply instanceof List<?> list && list.size() == 2 && (((Long) list.get(0)) > 0 || ((Long) list.get(1)) > 0);
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+        return running[0] || !c.handoffs().toString().contains("\"" + id + "\"");
+      }, Duration.ofSeconds(30), "the stream of " + id + " running at " + source);
+    }
+    return running[0];
+  }
+
+  /** The phase of the first handoff in the topology the node at the other end of {@code conn} holds ("" when none). */
+  private static String phaseAt(RawResp conn) throws IOException {
+    JsonNode t = JSON.readTree(conn.call("RING.TOPOLOGY").toString());
+    return t.path("handoffs").isEmpty() ? "" : t.path("handoffs").get(0).path("phase").asText();
+  }
+
+  private static boolean inHandoff(JsonNode handoff, String key) {
+    long h = FaultCluster.hash(key);
+    for (JsonNode range : handoff.path("ranges")) {
+      if (FaultCluster.inRange(range, h)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code t} with {@code node} added, UP, weight 1: the ring a join of it leads to. */
+  private static JsonNode withNode(JsonNode t, String node) {
+    ObjectNode copy = t.deepCopy();
+    ObjectNode n = JSON.createObjectNode();
+    n.put("name", node);
+    n.put("address", node);
+    n.put("weight", 1);
+    n.put("state", "UP");
+    ((ArrayNode) copy.path("nodes")).add(n);
+    return copy;
+  }
+
+  // ---- client limit --------------------------------------------------------------------------
+
+  /** Concurrent admin calls that ask the node for its size, so the router holds several control connections to it. */
+  private void warmControlConnections(String node) throws Exception {
+    List<Future<?>> calls = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      calls.add(pool.submit(() -> c.get("/nodes/" + node)));
+    }
+    for (Future<?> f : calls) {
+      f.get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Idle client connections to {@code node} until it refuses one: it is at its --max-clients. */
+  private List<RawResp> fill(String node) throws IOException {
+    List<RawResp> held = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      RawResp conn = closing(new RawResp(c.port(node), 5_000));
+      Object reply;
+      try {
+        reply = conn.call("PING");
+      } catch (IOException e) {
+        reply = e;
+      }
+      if (!"PONG".equals(reply)) {
+        conn.close();
+        assertThat(held).as("connections held before one was refused (%s)", reply).isNotEmpty();
+        return held;
+      }
+      held.add(conn);
+    }
+    throw new AssertionError(node + " accepted 200 idle clients");
+  }
+
+  /** Fails, listing how many and the first few, unless {@code items} is empty. */
+  private static void none(String what, List<String> items) {
+    if (!items.isEmpty()) {
+      throw new AssertionError(what + ": " + items.size() + ", e.g. " + items.subList(0, Math.min(items.size(), 12)));
+    }
+  }
+
+  private <T extends AutoCloseable> T closing(T closeable) {
+    closeables.add(closeable);
+    return closeable;
+  }
+}
