@@ -748,7 +748,9 @@ final class ScaleCoordinator implements AutoCloseable {
         return;
       } catch (TimeoutException e) {
         answer.cancel(true);
-        why = "the lookup did not answer";
+        if (why.equals("no answer")) { // a retry cut short by the deadline keeps the first answer's reason
+          why = "the lookup did not answer";
+        }
         break;
       } catch (java.util.concurrent.ExecutionException e) {
         why = e.getCause() instanceof UnknownHostException ? "unknown host" : e.getCause().toString();
