@@ -17,8 +17,14 @@ final class NodeCluster implements AutoCloseable {
   private final List<NodeServer> servers = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
   private String password;
+  private boolean members;
 
   private NodeCluster() {}
+
+  /** {@code nodes} nodes started as cluster members ({@code --cluster}), as a router adds them. */
+  static NodeCluster startMembers(int nodes) {
+    return start(nodes, null, true);
+  }
 
   static NodeCluster start(int nodes) {
     return start(nodes, null);
@@ -26,8 +32,13 @@ final class NodeCluster implements AutoCloseable {
 
   /** {@code nodes} nodes that require {@code password} (null: none). */
   static NodeCluster start(int nodes, String password) {
+    return start(nodes, password, false);
+  }
+
+  private static NodeCluster start(int nodes, String password, boolean members) {
     NodeCluster cluster = new NodeCluster();
     cluster.password = password;
+    cluster.members = members;
     try {
       for (int i = 0; i < nodes; i++) {
         NodeServer server = cluster.startNode(0);
@@ -49,6 +60,7 @@ final class NodeCluster implements AutoCloseable {
             .maxMemory(64L << 20)
             .threads(1)
             .requirepass(password)
+            .cluster(members)
             .build());
   }
 

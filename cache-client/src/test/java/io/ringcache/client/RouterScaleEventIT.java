@@ -44,7 +44,7 @@ class RouterScaleEventIT {
   @BeforeEach
   void start() throws Exception {
     nodes = NodeCluster.start(3);
-    joining = NodeCluster.start(1);
+    joining = NodeCluster.startMembers(1); // a node that joins is started with --cluster
     List<NodeInfo> initial = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       initial.add(NodeInfo.of(nodes.address(i), 1));

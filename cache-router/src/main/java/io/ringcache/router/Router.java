@@ -165,10 +165,36 @@ public final class Router implements AutoCloseable {
       log.info("resuming {} handoff(s) from the persisted topology", t.handoffs().size());
       coordinator.resume();
     } else {
-      coordinator.pushAll(t);
+      coordinator.pushAll(admitListedNodes());
     }
     proxy.start(config.bind(), config.port());
     health.start();
+  }
+
+  /**
+   * Records the incarnation of every listed node that answers and was never seen (a first start),
+   * in one topology change, so that the first push already names each process; a node that does
+   * not answer yet is admitted by the health checker when it does.
+   */
+  private Topology admitListedNodes() {
+    Map<String, Long> seen = new LinkedHashMap<>();
+    for (NodeInfo n : store.current().nodes()) {
+      if (n.incarnation() == 0) {
+        try {
+          seen.put(n.name(), heartbeatPool.heartbeat(n.address(), 0, 0).incarnation());
+        } catch (IOException | RuntimeException e) {
+          log.debug("node {} does not answer yet: {}", n.name(), e.getMessage());
+        }
+      }
+    }
+    if (seen.isEmpty()) {
+      return store.current();
+    }
+    Topology t = store.update(cur -> cur.next(cur.nodes().stream()
+        .map(n -> n.incarnation() == 0 && seen.containsKey(n.name()) ? n.withIncarnation(seen.get(n.name())) : n)
+        .toList(), cur.handoffs()));
+    log.info("admitted {} at epoch {}", seen.keySet(), t.epoch());
+    return t;
   }
 
   /** The admin HTTP port. */
