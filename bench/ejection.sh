@@ -26,11 +26,12 @@ start_node() { # PORT
 }
 state() { # NAME -> its state in the router's topology
   curl -fsS "http://127.0.0.1:$admin/topology" 2>/dev/null \
-    | python3 -c "import json,sys; t=json.load(sys.stdin); print(next((n['state'] for n in t['nodes'] if n['name']=='$1'), 'NONE'))"
+    | python3 -c "import json,sys; t=json.load(sys.stdin); print(next((n['state'] for n in t['nodes'] if n['name']=='$1'), 'NONE'))" 2>/dev/null
 }
+ejected() { [ "$(state "$1")" = EJECTED ]; }
 leased() { # every node UP with a lease
   curl -fsS "http://127.0.0.1:$admin/nodes" 2>/dev/null \
-    | python3 -c "import json,sys; ns=json.load(sys.stdin); sys.exit(0 if len(ns)==3 and all(n['state']=='UP' and (n.get('leaseMillis') or -1)>0 for n in ns) else 1)"
+    | python3 -c "import json,sys; ns=json.load(sys.stdin); sys.exit(0 if len(ns)==3 and all(n['state']=='UP' and (n.get('leaseMillis') or -1)>0 for n in ns) else 1)" 2>/dev/null
 }
 await() { # SECONDS COMMAND...
   local deadline=$((SECONDS + $1)); shift
@@ -48,7 +49,7 @@ measure() { # SIGNAL PORT -> seconds until the router lists it EJECTED
   local port=$1 signal=$2 name="127.0.0.1:$1" t0 t1
   t0=$(date +%s.%N)
   kill -"$signal" "${node_pid[$port]}"
-  await 120 test "$(state "$name")" = EJECTED
+  await 120 ejected "$name"
   t1=$(date +%s.%N)
   python3 -c "print(f'{$t1 - $t0:.2f}')"
 }
