@@ -229,6 +229,9 @@ final class Simulation {
           }
         });
         advance(now + CALL_TIMEOUT_MS * MS);
+        if (generation != routerIncarnation) {
+          throw new RouterCrash(); // the router crashed while it waited
+        }
         throw new java.net.SocketTimeoutException(what + " to " + address + " timed out");
       }
       T reply = work.run(node);
@@ -351,7 +354,7 @@ final class Simulation {
     @Override
     public void execute(Runnable command) {
       if (events) {
-        queue.add(new Task(now, true, command));
+        queue.add(new Task(now, true, ofThisRouter(command)));
       } else {
         command.run();
       }
@@ -359,8 +362,18 @@ final class Simulation {
 
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-      queue.add(new Task(now + unit.toNanos(delay), false, command));
+      queue.add(new Task(now + unit.toNanos(delay), false, ofThisRouter(command)));
       return null;
+    }
+
+    /** Work a router queued runs only if that router has not crashed meanwhile: a dead process does nothing. */
+    private Runnable ofThisRouter(Runnable command) {
+      int generation = routerIncarnation;
+      return () -> {
+        if (generation == routerIncarnation) {
+          command.run();
+        }
+      };
     }
 
     @Override
