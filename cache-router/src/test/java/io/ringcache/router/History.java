@@ -105,6 +105,15 @@ final class History {
     }
   }
 
+  /** A miss is allowed for every key whose newest write was acknowledged by {@code node}, which failed. */
+  void allowLossOfWritesAt(String node) {
+    for (KeyState s : keys.values()) {
+      if (s.value != null && s.writtenAt.equals(node)) {
+        s.lossAllowed = true;
+      }
+    }
+  }
+
   /** The newest value of {@code key}, or null. */
   String newest(String key) {
     KeyState s = keys.get(key);

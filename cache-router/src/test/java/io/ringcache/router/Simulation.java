@@ -655,6 +655,8 @@ final class Simulation {
         if (node != null) {
           allowLossOfWhatItHolds(node);
         }
+        // what it held may be purged already, within the event that ejected it
+        history.allowLossOfWritesAt(name);
         for (Topology t : List.of(previous, store.current())) {
           for (Handoff h : t.handoffs()) {
             if (h.from().equals(name) || h.to().equals(name)) {
