@@ -707,7 +707,16 @@ final class PackedStore implements Store {
         }
         for (int j = 0; j < chunk.size; j++) {
           byte[] e = chunk.entries[j];
-          visitor.visit(Key.of(keyOf(e), chunk.hashes[j]), valueOf(e), chunk.ttls[j]);
+          long ttl = chunk.ttls[j];
+          if (ttl >= 0) {
+            // the TTL left now, not when the chunk was collected: a visitor may have waited since
+            // (a handoff's stream blocks while its window is full), and an entry must not outlive it
+            ttl -= clock.nanoTime() - now;
+            if (ttl <= 0) {
+              continue; // expired meanwhile
+            }
+          }
+          visitor.visit(Key.of(keyOf(e), chunk.hashes[j]), valueOf(e), ttl);
         }
         chunk.clear();
       }
