@@ -445,14 +445,32 @@ final class ScaleCoordinator implements AutoCloseable {
   private void prune(ScaleEvent event) {
     Set<String> failed = Set.copyOf(event.failed);
     List<Handoff> retargeted = new ArrayList<>();
+    Set<String> staying = new LinkedHashSet<>();
     Topology t = store.update(cur -> {
       retargeted.clear();
-      List<NodeInfo> nodes = ejecting(cur.nodes(), failed);
-      HashRing ring = HashRing.of(nodes);
+      staying.clear();
+      List<NodeInfo> ejected = ejecting(cur.nodes(), failed);
+      HashRing before = HashRing.of(ejected);
+      // a leaving source whose ranges would have no live owner without its failed target stays in
+      // the ring instead (its leave is cancelled; no handoff of it was activated, phases move together)
+      for (Handoff h : cur.handoffs()) {
+        boolean notActivated = h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED;
+        if (notActivated && failed.contains(h.to()) && !failed.contains(h.from())
+            && cur.node(h.from()).map(n -> n.state() == NodeState.LEAVING).orElse(false)
+            && h.ranges().stream().anyMatch(r -> ownersWithin(before, r).keySet().stream().anyMatch(failed::contains))) {
+          staying.add(h.from());
+        }
+      }
+      List<NodeInfo> nodes = staying.isEmpty() ? ejected
+          : ejected.stream().map(n -> staying.contains(n.name()) ? n.withState(NodeState.UP) : n).toList();
+      HashRing ring = staying.isEmpty() ? before : HashRing.of(nodes);
       List<Handoff> handoffs = new ArrayList<>();
       for (Handoff h : cur.handoffs()) {
         boolean sourceFailed = failed.contains(h.from());
         boolean targetFailed = failed.contains(h.to());
+        if (staying.contains(h.from())) {
+          continue; // its leave is cancelled: it keeps all its ranges
+        }
         if (!sourceFailed && !targetFailed) {
           handoffs.add(h);
         } else if (!sourceFailed && (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED)) {
@@ -462,7 +480,9 @@ final class ScaleCoordinator implements AutoCloseable {
           }
           int i = 0;
           for (Map.Entry<String, List<HashRange>> e : owners.entrySet()) {
-            if (!e.getKey().equals(h.from())) {
+            // never to a node that failed too (the ring keeps its last nodes DOWN rather than empty):
+            // that part has no live owner to move to, and re-targeting it again at every step never ends
+            if (!e.getKey().equals(h.from()) && !failed.contains(e.getKey())) {
               Handoff again = new Handoff(h.id() + "r" + i++, h.from(), e.getKey(), e.getValue(), h.phase());
               handoffs.add(again);
               retargeted.add(again);
@@ -473,6 +493,10 @@ final class ScaleCoordinator implements AutoCloseable {
       return cur.next(nodes, handoffs);
     });
     event.pruned = true;
+    if (!staying.isEmpty()) {
+      log.warn("scale event {}: the leave of {} is cancelled: its ranges have no live owner without the failed {}",
+          event.id, staying, failed);
+    }
     if (!retargeted.isEmpty()) {
       log.warn("scale event {}: a target failed before activation; its source hands those ranges to their new owners: {}",
           event.id, retargeted.stream().map(Describe::handoff).toList());

@@ -68,6 +68,8 @@ final class Simulation {
   private final Map<String, SimNode> nodes = new LinkedHashMap<>();
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
   private long now = 1_000 * MS;
+  /** Past this virtual time the run is wedged: a scale event that never ends (the invariant fails). */
+  private long wedgedAfter = Long.MAX_VALUE;
   private long sequence;
   private int depth;
   private int nextNodeId;
@@ -77,6 +79,7 @@ final class Simulation {
   private int routerIncarnation;
   private SimControl control;
   private boolean routerUp;
+  private boolean wedged;
   private final Clock clock = new Clock() {
     @Override
     public long nanoTime() {
@@ -121,6 +124,10 @@ final class Simulation {
 
   /** Runs the background tasks due by {@code until} (not scale events), then sets the clock there. */
   private void advance(long until) {
+    if (until > wedgedAfter) {
+      wedged = true;
+      throw new RouterCrash(); // ends the endless event; the run reports it
+    }
     if (depth > 0) {
       now = Math.max(now, until);
       return; // work started by background work does not run more background work
@@ -735,6 +742,7 @@ final class Simulation {
     store = TopologyStore.inMemory(Topology.of(1, initial));
     startRouter();
     long end = now + seconds * 1_000 * MS;
+    wedgedAfter = end + 180_000 * MS; // a minute to heal, and two more: any event still going then never ends
     scheduleLoad(end);
     at((2_000 + random.nextInt(3_000)) * MS, () -> scheduleFaults(end));
     runUntil(end);
@@ -750,6 +758,9 @@ final class Simulation {
     }
     note("healed");
     runUntil(now + 60_000 * MS);
+    if (wedged) {
+      history.violations.add("wedged: an event was still running three minutes after the faults stopped");
+    }
     if (!store.current().handoffs().isEmpty() || coordinator.busy()) {
       history.violations.add("wedged: a minute after healing, handoffs are still under way: "
           + Describe.topology(store.current()) + " " + store.current().handoffs());
