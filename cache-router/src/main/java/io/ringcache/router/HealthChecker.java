@@ -144,6 +144,12 @@ final class HealthChecker implements AutoCloseable {
       fences.remove(node.name(), fence); // another process was admitted since: the fence was for the old one
       fence = null;
     }
+    if (fence == null && admitted != 0 && node.state() == NodeState.EJECTED) {
+      // an ejected node is never renewed, even by a router that restarted since (its fences are
+      // gone): it may still hold the topology in which it served its old ranges
+      fence = new Fence(admitted, Long.MAX_VALUE, true);
+      fences.put(node.name(), fence);
+    }
     boolean renew = admitted != 0 && (fence == null
         || (fence.minEpoch() != Long.MAX_VALUE && reportedEpoch.getOrDefault(node.name(), -1L) >= fence.minEpoch()));
     NodeControl.Heartbeat beat;
