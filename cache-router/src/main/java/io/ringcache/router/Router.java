@@ -69,7 +69,7 @@ public final class Router implements AutoCloseable {
     this.store = TopologyStore.open(config.dataDir(), initial);
     this.pool = new NodePool(config.password(), config.clusterSecret(), Duration.ofSeconds(2), nodeSockets);
     this.probePool = new NodePool(config.password(), config.clusterSecret(), config.healthInterval(), nodeSockets);
-    this.coordinator = new ScaleCoordinator(store, pool, config.streamTimeout());
+    this.coordinator = new ScaleCoordinator(store, pool);
     this.heartbeatPool = new NodePool(config.password(), config.clusterSecret(), config.healthInterval(), nodeSockets);
     this.health = new HealthChecker(store, heartbeatPool, coordinator, config.healthInterval(), config.healthMisses(),
         config.lease());

@@ -21,7 +21,6 @@ public record RouterConfig(
     String password,
     Duration healthInterval,
     int healthMisses,
-    Duration streamTimeout,
     Path tlsKeystore,
     String tlsKeystorePassword,
     boolean nodeTls,
@@ -113,7 +112,6 @@ public record RouterConfig(
     private String password;
     private Duration healthInterval = Duration.ofMillis(500);
     private int healthMisses = 3;
-    private Duration streamTimeout = Duration.ofMinutes(30);
     private Path tlsKeystore;
     private String tlsKeystorePassword;
     private boolean nodeTls;
@@ -191,12 +189,6 @@ public record RouterConfig(
     /** Consecutive missed health checks after which a node is DOWN and ejected. Default 3. */
     public Builder healthMisses(int misses) {
       this.healthMisses = misses;
-      return this;
-    }
-
-    /** Longest one handoff may stream before its event fails. Default 30 minutes. */
-    public Builder streamTimeout(Duration timeout) {
-      this.streamTimeout = timeout;
       return this;
     }
 
@@ -307,7 +299,7 @@ public record RouterConfig(
 
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
-          healthMisses, streamTimeout, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
+          healthMisses, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
           proxyOutputStallTimeout, clusterSecret, nodeAllow, metricsRequireToken, lease, proxyMaxClients,
           proxyMaxClientsMemory, authTimeout);
     }

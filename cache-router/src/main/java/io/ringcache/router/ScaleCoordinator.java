@@ -71,7 +71,6 @@ final class ScaleCoordinator implements AutoCloseable {
 
   private final TopologyStore store;
   private final NodeControl pool;
-  private final Duration streamTimeout;
   private final ControlRuntime runtime;
   private final ExecutorService resolver = Executors.newCachedThreadPool(r -> {
     Thread thread = new Thread(r, "ringcache-resolve");
@@ -96,14 +95,13 @@ final class ScaleCoordinator implements AutoCloseable {
     this.resolveTimeout = timeout;
   }
 
-  ScaleCoordinator(TopologyStore store, NodeControl pool, Duration streamTimeout) {
-    this(store, pool, streamTimeout, ControlRuntime.threads());
+  ScaleCoordinator(TopologyStore store, NodeControl pool) {
+    this(store, pool, ControlRuntime.threads());
   }
 
-  ScaleCoordinator(TopologyStore store, NodeControl pool, Duration streamTimeout, ControlRuntime runtime) {
+  ScaleCoordinator(TopologyStore store, NodeControl pool, ControlRuntime runtime) {
     this.store = store;
     this.pool = pool;
-    this.streamTimeout = streamTimeout;
     this.runtime = runtime;
   }
 

@@ -442,7 +442,7 @@ final class Simulation {
     control = new SimControl(routerIncarnation);
     ControlRuntime runtime = new ControlRuntime(new SimExecutor(true), new SimExecutor(false), new SimExecutor(false),
         new SimExecutor(false), () -> now, millis -> advance(now + millis * MS));
-    coordinator = new ScaleCoordinator(store, control, Duration.ofMinutes(30), runtime);
+    coordinator = new ScaleCoordinator(store, control, runtime);
     health = new HealthChecker(store, control, coordinator, Duration.ofMillis(HEALTH_INTERVAL_MS), 3,
         Duration.ofMillis(LEASE_MS), () -> now);
     if (!store.current().handoffs().isEmpty()) {
