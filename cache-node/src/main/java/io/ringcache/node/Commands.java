@@ -861,6 +861,7 @@ final class Commands {
   private static void ringRead(Connection c, Request r) {
     Key key = Key.of(r.arg(1));
     Store store = c.node().store();
+    long wall = System.currentTimeMillis(); // before the TTL is measured (see Expiry.absoluteMillis)
     byte[] value = store.get(key);
     long ttl = value == null ? -2 : store.ttlNanos(key);
     if (value == null || ttl == -2) {
@@ -869,7 +870,7 @@ final class Commands {
     }
     Resp.arrayHeader(c.out(), 2);
     Resp.bulk(c.out(), value);
-    Resp.integer(c.out(), Expiry.absoluteMillis(ttl));
+    Resp.integer(c.out(), Expiry.absoluteMillis(wall, ttl));
   }
 
   /**
@@ -907,13 +908,12 @@ final class Commands {
     long applied = 0;
     for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
       Key key = keys[k];
-      long ttlNanos = Expiry.remainingNanos(expireAt[k]);
-      if (ttlNanos == 0) {
-        continue; // expired on the way: it must not live here
-      }
+      long expiresAt = expireAt[k];
       byte[] value = r.arg(i + 2);
       boolean[] stored = {false};
-      state.applyIfUntouched(key, () -> stored[0] = store.put(key, value, ttlNanos, false, Store.Condition.IF_ABSENT));
+      // the TTL is computed when the insert runs (one kept behind a client's write runs later),
+      // and an entry that expired on the way is not stored
+      state.applyIfUntouched(key, () -> stored[0] = store.putIfAbsentUntil(key, value, expiresAt));
       if (stored[0]) {
         applied++;
       }

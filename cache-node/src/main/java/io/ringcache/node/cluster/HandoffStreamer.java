@@ -117,23 +117,28 @@ public final class HandoffStreamer {
       Batch[] batch = {new Batch()};
       long[] sent = {0};
       Exception[] failure = {null};
+      // the wall clock, read before the store measures each entry's TTL (at the end of the previous
+      // visit): a GC pause between the two readings then shortens the entry's life, never lengthens it
+      long[] wallBefore = {System.currentTimeMillis()};
       store.forEachInRanges(handoff.ranges(), (key, value, ttlNanos) -> {
-        if (failure[0] != null) {
-          return;
-        }
-        if (ttlNanos != Store.NO_TTL && ttlNanos <= 0) {
-          return; // already expired
-        }
-        batch[0].add(key.bytes(), Expiry.absoluteMillis(ttlNanos), value);
-        sent[0]++;
-        if (batch[0].full()) {
-          try {
-            inFlight.add(submit(client, batch[0], window));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure[0] = e;
+        long wall = wallBefore[0];
+        try {
+          if (failure[0] != null || (ttlNanos != Store.NO_TTL && ttlNanos <= 0)) {
+            return; // failed, or already expired
           }
-          batch[0] = new Batch();
+          batch[0].add(key.bytes(), Expiry.absoluteMillis(wall, ttlNanos), value);
+          sent[0]++;
+          if (batch[0].full()) {
+            try {
+              inFlight.add(submit(client, batch[0], window));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              failure[0] = e;
+            }
+            batch[0] = new Batch();
+          }
+        } finally {
+          wallBefore[0] = System.currentTimeMillis();
         }
       });
       if (failure[0] != null) {

@@ -51,11 +51,7 @@ public final class ReadThrough {
   private void apply(ImportState state, Key key, Object reply) {
     if (reply instanceof List<?> entry && entry.size() == 2 && entry.get(0) instanceof byte[] value
         && entry.get(1) instanceof Long expireAt) {
-      long ttlNanos = Expiry.remainingNanos(expireAt);
-      if (ttlNanos == 0) {
-        return; // expired meanwhile
-      }
-      state.applyIfUntouched(key, () -> store.put(key, value, ttlNanos, false, Store.Condition.IF_ABSENT));
+      state.applyIfUntouched(key, () -> store.putIfAbsentUntil(key, value, expireAt));
     } else if (reply != null && !(reply instanceof List<?> l && l.isEmpty())) {
       throw new IllegalStateException("unexpected RING.READ reply: " + reply);
     }

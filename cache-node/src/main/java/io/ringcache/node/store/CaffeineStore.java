@@ -124,6 +124,19 @@ final class CaffeineStore implements Store {
   }
 
   @Override
+  public boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis) {
+    if (expireAtMillis < 0) {
+      return map.putIfAbsent(key, value) == null;
+    }
+    // the deadline on the ticker, from the ticker read before the wall clock (a pause in between
+    // shortens the TTL); Caffeine reads the ticker again in putIfAbsent, a few instructions after
+    // the duration is computed from a fresh reading, which is the residual error
+    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expireAtMillis - clock.currentTimeMillis());
+    long left = deadline - clock.nanoTime();
+    return left > 0 && expiration.putIfAbsent(key, value, left, TimeUnit.NANOSECONDS) == null;
+  }
+
+  @Override
   public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
     if (!keepTtl && ttlNanos != NO_TTL && ttlNanos <= 0) {
       // already expired (EXAT/PXAT in the past): the write wins and vanishes at once

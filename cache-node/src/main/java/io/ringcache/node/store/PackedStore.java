@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -376,14 +377,33 @@ final class PackedStore implements Store {
     return write(key, value, ttlNanos, keepTtl, condition, false).stored();
   }
 
+  @Override
+  public boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis) {
+    if (expireAtMillis < 0) {
+      return write(key, value, NO_TTL, false, Condition.IF_ABSENT, false, 0).stored();
+    }
+    long now = clock.nanoTime(); // before the wall clock: a pause in between shortens the TTL
+    long left = expireAtMillis - clock.currentTimeMillis();
+    if (left <= 0) {
+      return false;
+    }
+    return write(key, value, TimeUnit.MILLISECONDS.toNanos(left), false, Condition.IF_ABSENT, false, now).stored();
+  }
+
   /** SET; the previous value is copied only {@code withPrevious}. */
   private SetResult write(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious) {
+    boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && ttlNanos > 0;
+    return write(key, value, ttlNanos, keepTtl, condition, withPrevious, timedWrite ? clock.nanoTime() : 0);
+  }
+
+  /** As above; a timed write's TTL counts from {@code now}, the store's clock read before it was computed. */
+  private SetResult write(
+      Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now) {
     byte[] k = key.bytes();
     int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     boolean elapsed = !keepTtl && ttlNanos != NO_TTL && ttlNanos <= 0;
     boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && !elapsed;
-    long now = timedWrite ? clock.nanoTime() : 0;
     SetResult result;
     long stamp = s.writeLock();
     try {
@@ -717,6 +737,7 @@ final class PackedStore implements Store {
             }
           }
           visitor.visit(Key.of(keyOf(e), chunk.hashes[j]), valueOf(e), ttl);
+          // the next entry's TTL is measured after this visit returned (see Store.forEachInRanges)
         }
         chunk.clear();
       }
@@ -1037,8 +1058,10 @@ final class PackedStore implements Store {
         if (position >= from && position < to) {
           int ringHash = unmix(m);
           if (index.contains(ringHash)) {
+            // a timed entry's TTL is compared before it can be mistaken for NO_TTL (-1 ns left)
+            boolean expired = timed(e) && deadline(e) - now <= 0;
             long ttl = timed(e) ? deadline(e) - now : NO_TTL;
-            if (ttl != NO_TTL && ttl <= 0) {
+            if (expired) {
               if (withExpired) {
                 chunk.add(e, ringHash, -2);
               }

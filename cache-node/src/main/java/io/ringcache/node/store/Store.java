@@ -99,7 +99,23 @@ public interface Store {
    */
   ScanPage scan(long cursor, int count);
 
-  /** Visits each entry whose key's ring hash falls in one of {@code ranges}. */
+  /**
+   * Stores an entry that comes from another node unless {@code key} is present: the value, and its
+   * absolute expiry in Unix milliseconds ({@code expireAtMillis < 0}: none). Nothing is stored if
+   * it has already expired. The store turns the expiry into its own deadline reading its monotonic
+   * clock before its wall clock, so a pause between the two readings (a GC, a descheduled thread)
+   * can only shorten the entry's life, never lengthen it.
+   *
+   * @return whether it was stored
+   */
+  boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis);
+
+  /**
+   * Visits each entry whose key's ring hash falls in one of {@code ranges}, one at a time on the
+   * calling thread. Each entry's TTL is measured after the previous visit returned (after this
+   * call began, for the first): a visitor that reads the wall clock at the end of each visit can
+   * turn the next TTL into an absolute expiry that is never late.
+   */
   void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor);
 
   /** Removes each entry whose key's ring hash falls in one of {@code ranges}; returns how many. */

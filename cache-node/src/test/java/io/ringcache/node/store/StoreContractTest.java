@@ -61,6 +61,31 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void putIfAbsentUntil_storesWithTheTimeLeftUntilTheAbsoluteExpiry_andNothingExpiredOrPresent() {
+    long now = clock.currentTimeMillis();
+    assertThat(store.putIfAbsentUntil(key("a"), bytes("1"), now + 10_000)).isTrue();
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(seconds(10));
+    assertThat(store.putIfAbsentUntil(key("a"), bytes("2"), now + 20_000)).isFalse();
+    assertThat(store.get(key("a"))).isEqualTo(bytes("1"));
+    assertThat(store.putIfAbsentUntil(key("gone"), bytes("1"), now)).isFalse();
+    assertThat(store.putIfAbsentUntil(key("gone"), bytes("1"), now - 5)).isFalse();
+    assertThat(store.contains(key("gone"))).isFalse();
+    assertThat(store.putIfAbsentUntil(key("forever"), bytes("1"), -1)).isTrue();
+    assertThat(store.ttlNanos(key("forever"))).isEqualTo(Store.NO_TTL);
+  }
+
+  @Test
+  void putIfAbsentUntil_pausedBetweenItsClockReadings_neverOutlivesTheExpiry() {
+    long expireAt = clock.currentTimeMillis() + 10_000;
+    clock.pauseAfterNextReading(Duration.ofMillis(300)); // a GC between the store's two readings
+    assertThat(store.putIfAbsentUntil(key("a"), bytes("1"), expireAt)).isTrue();
+    // 9,700 ms are left in truth; an entry that outlives its expiry comes back from the dead
+    assertThat(store.ttlNanos(key("a"))).isLessThanOrEqualTo(Duration.ofMillis(9_700).toNanos());
+    clock.advance(Duration.ofMillis(9_700));
+    assertThat(store.get(key("a"))).isNull();
+  }
+
+  @Test
   void cleanUp_afterTtlElapses_removesEntryAndCountsExpired() {
     for (int i = 0; i < 100; i++) {
       store.set(key("k" + i), bytes("v"), seconds(5), false, Store.Condition.ALWAYS);
