@@ -440,7 +440,7 @@ final class ScaleCoordinator implements AutoCloseable {
    *
    * The failed nodes are ejected; the handoffs between live nodes stay in their phase and go on.
    */
-  private void prune(ScaleEvent event) {
+  private void prune(ScaleEvent event) throws InterruptedException {
     Set<String> failed = Set.copyOf(event.failed);
     List<Handoff> retargeted = new ArrayList<>();
     Set<String> staying = new LinkedHashSet<>();
@@ -675,28 +675,48 @@ final class ScaleCoordinator implements AutoCloseable {
 
   // ---- pushes -----------------------------------------------------------------------------
 
-  /** Pushes to {@code first} (each must acknowledge, else it is failed), then to everyone else. */
-  private void pushOrdered(Topology t, Set<String> first, ScaleEvent event) {
+  /** Pushes to {@code first} (each must acknowledge, unless it failed), then to everyone else. */
+  private void pushOrdered(Topology t, Set<String> first, ScaleEvent event) throws InterruptedException {
     for (String name : first) {
-      if (!pushWithRetry(t, name)) {
-        event.failed.add(name);
-      }
+      pushToParticipant(t, name, event);
     }
     if (ok(event)) {
       pushAll(t, participants(t), event);
     }
   }
 
-  private void pushAll(Topology t, Set<String> required, ScaleEvent event) {
+  private void pushAll(Topology t, Set<String> required, ScaleEvent event) throws InterruptedException {
     for (NodeInfo node : t.nodes()) {
       if (node.incarnation() == 0 && !required.contains(node.name())) {
         continue; // never answered yet: the health checker records its incarnation, then pushes
       }
-      if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
+      if (required.contains(node.name())) {
+        pushToParticipant(t, node.name(), event);
+      } else if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
         runtime.pushes().execute(() -> pushOnce(t, node)); // never a participant; it may hang until a timeout
-      } else if (!pushWithRetry(t, node.name()) && required.contains(node.name())) {
-        event.failed.add(node.name());
+      } else {
+        pushWithRetry(t, node.name());
       }
+    }
+  }
+
+  /**
+   * Pushes {@code t} to a participant of the event until it acknowledges, or until the health
+   * checker finds it failed (dead, or its lease certainly run out). The coordinator never declares
+   * a participant failed on its own: one that misses a push (paused, say) may still hold its lease
+   * and acknowledge writes, and handing its ranges to others then would lose them.
+   */
+  private void pushToParticipant(Topology t, String name, ScaleEvent event) throws InterruptedException {
+    long backoff = 50;
+    while (!event.failed.contains(name) && !pushWithRetry(t, name)) {
+      if (closing) {
+        throw new InterruptedException("the router is stopping");
+      }
+      if (event.failed.contains(name)) {
+        return;
+      }
+      runtime.sleeper().sleep(backoff);
+      backoff = Math.min(1_000, backoff * 2);
     }
   }
 

@@ -816,6 +816,6 @@ final class Simulation {
 
   String describe() {
     return "seed " + seed + ", final topology " + Describe.topology(store.current()) + "\n"
-        + String.join("\n", log.subList(Math.max(0, log.size() - 150), log.size()));
+        + String.join("\n", log.subList(Math.max(0, log.size() - Integer.getInteger("sim.trace", 150)), log.size()));
   }
 }
