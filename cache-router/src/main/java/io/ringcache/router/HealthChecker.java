@@ -298,6 +298,9 @@ final class HealthChecker implements AutoCloseable {
   private void fail(NodeInfo node, boolean dead) {
     if (node.state().inRing() && store.current().ring().nodeNames().size() <= 1) {
       log.warn("node {} is the last node in the ring: not ejecting it", node.name());
+      // a running event still learns of it: its handoffs are resolved (the node stays DOWN in the
+      // ring, see ScaleCoordinator.ejecting), instead of waiting for a push that never lands
+      coordinator.nodeFailed(node.name());
       return;
     }
     // a new failure fences anew, even a node still catching up after an earlier one

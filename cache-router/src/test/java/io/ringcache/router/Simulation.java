@@ -625,13 +625,7 @@ final class Simulation {
 
   /** A node failed or crashed: a miss is allowed for every key whose newest value it holds. */
   private void allowLossOfWhatItHolds(SimNode node) {
-    for (String key : history.keys()) {
-      String newest = history.newest(key);
-      byte[] held = node.store.get(Key.of(key.getBytes(StandardCharsets.UTF_8)));
-      if (newest != null && held != null && newest.equals(new String(held, StandardCharsets.UTF_8))) {
-        history.allowLoss(key);
-      }
-    }
+    newestHeldBy(node).forEach(history::allowLoss);
   }
 
   private final java.util.Set<String> failuresSeen = new java.util.HashSet<>();
@@ -662,6 +656,8 @@ final class Simulation {
         if (node != null) {
           allowLossOfWhatItHolds(node);
         }
+        // and what it held at the previous check: the task that failed it may have purged it already
+        heldNewest.getOrDefault(name, java.util.Set.of()).forEach(history::allowLoss);
         // what it held may be purged already, within the event that ejected it
         history.allowLossOfWritesAt(name);
         for (Topology t : List.of(previous, store.current())) {
@@ -680,9 +676,43 @@ final class Simulation {
     }
     if (lastTopology != store.current()) {
       note("epoch " + store.current().epoch() + ": " + Describe.topology(store.current()) + " "
-          + store.current().handoffs().stream().map(Describe::handoff).toList());
+          + store.current().handoffs().stream().map(Describe::handoff).toList() + watched());
     }
     lastTopology = store.current();
+    for (SimNode n : nodes.values()) {
+      heldNewest.put(n.name, newestHeldBy(n));
+    }
+  }
+
+  /** Per node, the keys whose newest value it held at the last check. */
+  private final Map<String, java.util.Set<String>> heldNewest = new HashMap<>();
+
+  private java.util.Set<String> newestHeldBy(SimNode node) {
+    java.util.Set<String> held = new java.util.HashSet<>();
+    for (String key : history.keys()) {
+      String newest = history.newest(key);
+      byte[] value = newest == null ? null : node.store.get(Key.of(key.getBytes(StandardCharsets.UTF_8)));
+      if (value != null && newest.equals(new String(value, StandardCharsets.UTF_8))) {
+        held.add(key);
+      }
+    }
+    return held;
+  }
+
+  /** With -Dsim.watch=KEY: where that key's value is held now, for the trace (debugging a seed). */
+  private String watched() {
+    String key = System.getProperty("sim.watch");
+    if (key == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(" " + key + " newest=" + history.newest(key) + " held:");
+    for (SimNode n : nodes.values()) {
+      byte[] v = n.store.get(Key.of(key.getBytes(StandardCharsets.UTF_8)));
+      if (v != null) {
+        out.append(' ').append(n.name).append('=').append(new String(v, StandardCharsets.UTF_8));
+      }
+    }
+    return out.toString();
   }
 
   private void crashRouter() {
