@@ -3,12 +3,14 @@ package io.ringcache.node.cluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ringcache.node.Resp;
+import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import io.ringcache.ring.Handoff;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +18,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,12 @@ import org.slf4j.LoggerFactory;
  *
  * The walk runs on a background thread (never an event loop). A second RING.STREAM for a handoff
  * already streaming waits for the same result, so a resumed router does not stream twice at once.
+ *
+ * A stream that failed (the connection reset, the target refused it) resumes where it stopped when
+ * the router sends RING.STREAM again: the store's walk is in parts (Store.parts, a segment each),
+ * and the next run starts at the first part with an entry the target did not acknowledge; the
+ * parts before it are not sent again. The target applies entries insert-if-absent, so what is sent
+ * twice (the rest of the part the stream stopped in) is harmless.
  */
 
 /** Streams a handoff's entries to its target. */
@@ -56,8 +65,16 @@ public final class HandoffStreamer {
 
   /** Streams {@code handoff} to {@code targetAddress}; completes with the number of entries sent. */
   public CompletableFuture<Long> stream(Handoff handoff, String targetAddress) {
-    Run run = runs.compute(handoff.id(), (id, existing) ->
-        existing != null && !existing.result.isDone() ? existing : new Run(handoff, targetAddress));
+    Run run = runs.compute(handoff.id(), (id, existing) -> {
+      if (existing != null && !existing.result.isDone()) {
+        return existing;
+      }
+      Run next = new Run(handoff, targetAddress);
+      if (existing != null && existing.result.isCompletedExceptionally() && existing.target.equals(targetAddress)) {
+        next.resumeAfter(existing);
+      }
+      return next;
+    });
     if (run.started.compareAndSet(0, 1)) {
       executor.execute(run::execute);
     }
@@ -77,10 +94,29 @@ public final class HandoffStreamer {
     final AtomicLong started = new AtomicLong();
     final AtomicLong acknowledged = new AtomicLong();
     volatile long total;
+    /** Entries the target acknowledged, per part of the store's walk. */
+    final AtomicLongArray acknowledgedInPart = new AtomicLongArray(store.parts());
+    /** The first part this run walks, and the entries acknowledged before it by earlier runs. */
+    int fromPart;
+    long carried;
+    /** Where a failed run can resume: the first part with an entry not acknowledged. */
+    volatile int resumePart;
 
     Run(Handoff handoff, String target) {
       this.handoff = handoff;
       this.target = target;
+    }
+
+    /** Starts where {@code failed} stopped, keeping the counts of the parts it completed. */
+    void resumeAfter(Run failed) {
+      fromPart = failed.resumePart;
+      for (int p = 0; p < fromPart; p++) {
+        long n = failed.acknowledgedInPart.get(p);
+        acknowledgedInPart.set(p, n);
+        carried += n;
+      }
+      acknowledged.set(carried);
+      resumePart = fromPart;
     }
 
     void execute() {
@@ -91,7 +127,11 @@ public final class HandoffStreamer {
         // an estimate for progress reports (one pass over the store, not two); exact once done
         double share = handoff.ranges().stream().mapToLong(io.ringcache.ring.HashRange::size).sum() / 4294967296.0;
         total = Math.round(store.size() * share);
-        long sent = send(client);
+        if (fromPart > 0) {
+          log.info("handoff {}: resuming the stream to {} at part {} of {} ({} entries acknowledged before)",
+              handoff.id(), target, fromPart, store.parts(), carried);
+        }
+        long sent = carried + send(client);
         total = sent;
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         log.info("handoff {}: streamed {} entries to {} in {} s ({} entries/s)", handoff.id(), sent, target,
@@ -114,59 +154,88 @@ public final class HandoffStreamer {
     private long send(PeerClient client) throws Exception {
       Semaphore window = new Semaphore(WINDOW);
       List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-      Batch[] batch = {new Batch()};
+      Set<Batch> unacknowledged = ConcurrentHashMap.newKeySet();
+      Batch[] batch = {new Batch(fromPart)};
       long[] sent = {0};
+      int[] walking = {fromPart};
       Exception[] failure = {null};
       // the wall clock, read before the store measures each entry's TTL (at the end of the previous
       // visit): a GC pause between the two readings then shortens the entry's life, never lengthens it
       long[] wallBefore = {System.currentTimeMillis()};
-      store.forEachInRanges(handoff.ranges(), (key, value, ttlNanos) -> {
-        long wall = wallBefore[0];
-        try {
-          if (failure[0] != null || (ttlNanos != Store.NO_TTL && ttlNanos <= 0)) {
-            return; // failed, or already expired
-          }
-          batch[0].add(key.bytes(), Expiry.absoluteMillis(wall, ttlNanos), value);
-          sent[0]++;
-          if (batch[0].full()) {
+      try {
+        store.forEachInRanges(handoff.ranges(), fromPart, new Store.EntryVisitor() {
+          @Override
+          public void visit(Key key, byte[] value, long ttlNanos) {
+            long wall = wallBefore[0];
             try {
-              inFlight.add(submit(client, batch[0], window));
+              if (failure[0] != null || (ttlNanos != Store.NO_TTL && ttlNanos <= 0)) {
+                return; // failed, or already expired
+              }
+              batch[0].add(walking[0], key.bytes(), Expiry.absoluteMillis(wall, ttlNanos), value);
+              sent[0]++;
+              if (batch[0].full()) {
+                submitCurrent();
+              }
+            } finally {
+              wallBefore[0] = System.currentTimeMillis();
+            }
+          }
+
+          @Override
+          public void partDone(int part) {
+            walking[0] = part + 1;
+          }
+
+          private void submitCurrent() {
+            try {
+              unacknowledged.add(batch[0]);
+              inFlight.add(submit(client, batch[0], window, unacknowledged));
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               failure[0] = e;
             }
-            batch[0] = new Batch();
+            batch[0] = new Batch(walking[0]);
           }
-        } finally {
-          wallBefore[0] = System.currentTimeMillis();
+        });
+        if (failure[0] != null) {
+          throw failure[0];
         }
-      });
-      if (failure[0] != null) {
-        throw failure[0];
+        if (batch[0].count > 0) {
+          unacknowledged.add(batch[0]);
+          inFlight.add(submit(client, batch[0], window, unacknowledged));
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
+        return sent[0];
+      } finally {
+        // where a later run resumes: the first part with an entry not acknowledged by now
+        int resume = batch[0].count > 0 ? Math.min(walking[0], batch[0].firstPart) : walking[0];
+        for (Batch b : unacknowledged) {
+          resume = Math.min(resume, b.firstPart);
+        }
+        resumePart = resume;
       }
-      if (batch[0].count > 0) {
-        inFlight.add(submit(client, batch[0], window));
-      }
-      CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
-      return sent[0];
     }
 
-    private CompletableFuture<Void> submit(PeerClient client, Batch batch, Semaphore window) throws InterruptedException {
+    private CompletableFuture<Void> submit(PeerClient client, Batch batch, Semaphore window, Set<Batch> unacknowledged)
+        throws InterruptedException {
       window.acquire();
       CompletableFuture<Void> done = new CompletableFuture<>();
-      attempt(client, batch, window, done, 0);
+      attempt(client, batch, window, done, 0, unacknowledged);
       return done;
     }
 
-    private void attempt(PeerClient client, Batch batch, Semaphore window, CompletableFuture<Void> done, int retries) {
+    private void attempt(PeerClient client, Batch batch, Semaphore window, CompletableFuture<Void> done, int retries,
+        Set<Batch> unacknowledged) {
       client.send(batch.encode(handoff.id())).whenComplete((reply, error) -> {
         if (error == null) {
+          batch.acknowledgedIn(acknowledgedInPart);
+          unacknowledged.remove(batch);
           acknowledged.addAndGet(batch.count);
           window.release();
           done.complete(null);
         } else if (error.getMessage() != null && error.getMessage().startsWith("TRYAGAIN") && retries < MAX_RETRIES) {
           CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)
-              .execute(() -> attempt(client, batch, window, done, retries + 1));
+              .execute(() -> attempt(client, batch, window, done, retries + 1, unacknowledged));
         } else {
           window.release();
           done.completeExceptionally(error instanceof IOException ? error : new IOException(error));
@@ -177,19 +246,36 @@ public final class HandoffStreamer {
 
   private static final byte[] RING_IMPORT = Resp.ascii("RING.IMPORT");
 
-  /** Up to {@link #BATCH_ENTRIES} entries, kept as references until encoded. */
+  /**
+   * Up to {@link #BATCH_ENTRIES} entries, kept as references until encoded, with the part of the
+   * store's walk each came from (a batch spans a few consecutive parts).
+   */
   private static final class Batch {
+    final int firstPart;
     final List<byte[]> keys = new ArrayList<>(BATCH_ENTRIES);
     final List<byte[]> values = new ArrayList<>(BATCH_ENTRIES);
     final long[] expireAt = new long[BATCH_ENTRIES];
+    final int[] parts = new int[BATCH_ENTRIES];
     int count;
     int bytes;
 
-    void add(byte[] key, long expireAtMillis, byte[] value) {
+    Batch(int firstPart) {
+      this.firstPart = firstPart;
+    }
+
+    void add(int part, byte[] key, long expireAtMillis, byte[] value) {
       keys.add(key);
       values.add(value);
+      parts[count] = part;
       expireAt[count++] = expireAtMillis;
       bytes += key.length + value.length + 32;
+    }
+
+    /** Counts this batch's entries, acknowledged, in their parts. */
+    void acknowledgedIn(AtomicLongArray perPart) {
+      for (int i = 0; i < count; i++) {
+        perPart.incrementAndGet(parts[i]);
+      }
     }
 
     boolean full() {

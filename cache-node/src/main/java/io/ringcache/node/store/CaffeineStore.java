@@ -265,7 +265,10 @@ final class CaffeineStore implements Store {
 
 
   @Override
-  public void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor) {
+  public void forEachInRanges(List<HashRange> ranges, int fromPart, EntryVisitor visitor) {
+    if (fromPart > 0) {
+      return; // one part (the map has no stable order to resume in): it was done
+    }
     RangeIndex index = RangeIndex.of(ranges);
     for (var entry : map.entrySet()) {
       Key key = entry.getKey();
@@ -276,6 +279,7 @@ final class CaffeineStore implements Store {
         }
       }
     }
+    visitor.partDone(0);
   }
 
   @Override

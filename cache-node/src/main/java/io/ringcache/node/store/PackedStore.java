@@ -710,13 +710,19 @@ final class PackedStore implements Store {
   }
 
   @Override
-  public void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor) {
+  public int parts() {
+    return segments.length; // a part is a segment: a key's segment never changes
+  }
+
+  @Override
+  public void forEachInRanges(List<HashRange> ranges, int fromPart, EntryVisitor visitor) {
     RangeIndex index = RangeIndex.of(ranges);
     if (index.isEmpty()) {
       return;
     }
     Chunk chunk = new Chunk();
-    for (Segment s : segments) {
+    for (int part = Math.max(0, fromPart); part < segments.length; part++) {
+      Segment s = segments[part];
       for (long from = 0; from < CIRCLE; ) {
         long now = clock.nanoTime();
         long stamp = s.readLock();
@@ -741,6 +747,7 @@ final class PackedStore implements Store {
         }
         chunk.clear();
       }
+      visitor.partDone(part);
     }
   }
 

@@ -116,7 +116,23 @@ public interface Store {
    * call began, for the first): a visitor that reads the wall clock at the end of each visit can
    * turn the next TTL into an absolute expiry that is never late.
    */
-  void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor);
+  default void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor) {
+    forEachInRanges(ranges, 0, visitor);
+  }
+
+  /**
+   * As {@link #forEachInRanges(List, EntryVisitor)}, in {@link #parts()} parts visited in order,
+   * starting at part {@code fromPart}; after the last entry of each part the visitor hears
+   * {@link EntryVisitor#partDone}. A key present throughout the walk lies in exactly one part, and
+   * a walk started at part p visits every such key of parts p and later: a walk cut short resumes
+   * at the first part whose entries were not all handled, without visiting the others again.
+   */
+  void forEachInRanges(List<HashRange> ranges, int fromPart, EntryVisitor visitor);
+
+  /** How many parts a walk of {@link #forEachInRanges(List, int, EntryVisitor)} has (at least 1). */
+  default int parts() {
+    return 1;
+  }
 
   /** Removes each entry whose key's ring hash falls in one of {@code ranges}; returns how many. */
   long removeInRanges(List<HashRange> ranges);
@@ -140,5 +156,8 @@ public interface Store {
      * @param ttlNanos the remaining time to live, or {@link Store#NO_TTL}
      */
     void visit(Key key, byte[] value, long ttlNanos);
+
+    /** Every entry of part {@code part} has been visited. */
+    default void partDone(int part) {}
   }
 }

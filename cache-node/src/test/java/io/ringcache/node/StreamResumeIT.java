@@ -1,0 +1,183 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.HandoffPhase;
+import io.ringcache.ring.HashRange;
+import io.ringcache.ring.HashRing;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RingDiff;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
+import io.ringcache.ring.Transfer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A handoff's stream that breaks half-way resumes where it stopped: the connection from source to
+ * target goes through a forwarder that cuts it after some bytes, then RING.STREAM is sent again (as
+ * the router does), and the second connection carries only what was not acknowledged.
+ */
+class StreamResumeIT {
+
+  private static final int KEYS = 20_000;
+  private static final String VALUE = "v".repeat(100);
+
+  /** Forwards connections to a target; the first one is cut after {@code cutAfter} bytes upstream. */
+  private static final class CuttingForwarder implements AutoCloseable {
+    final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    final List<AtomicLong> upstreamBytes = new CopyOnWriteArrayList<>();
+    final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+    CuttingForwarder(int targetPort, long cutAfter) throws IOException {
+      Thread accept = new Thread(() -> {
+        try {
+          while (true) {
+            Socket client = server.accept();
+            Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+            sockets.add(client);
+            sockets.add(upstream);
+            AtomicLong bytes = new AtomicLong();
+            boolean cut = upstreamBytes.isEmpty();
+            upstreamBytes.add(bytes);
+            pump(client, upstream, bytes, cut ? cutAfter : Long.MAX_VALUE);
+            pump(upstream, client, new AtomicLong(), Long.MAX_VALUE);
+          }
+        } catch (IOException closed) {
+          // the forwarder is closed
+        }
+      }, "forwarder");
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    private void pump(Socket from, Socket to, AtomicLong bytes, long cutAfter) {
+      Thread t = new Thread(() -> {
+        byte[] buf = new byte[8192];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+          int n;
+          while ((n = in.read(buf)) > 0) {
+            int allowed = (int) Math.min(n, cutAfter - bytes.get());
+            if (allowed > 0) {
+              out.write(buf, 0, allowed);
+              bytes.addAndGet(allowed);
+            }
+            if (bytes.get() >= cutAfter) {
+              from.close(); // a reset mid-stream
+              to.close();
+              return;
+            }
+          }
+        } catch (IOException e) {
+          // either side closed
+        } finally {
+          closeQuietly(from);
+          closeQuietly(to);
+        }
+      }, "pump");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closing
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      for (Socket s : sockets) {
+        closeQuietly(s);
+      }
+    }
+  }
+
+  @Test
+  void stream_cutHalfWay_resumesWhereItStopped_andTheTargetHoldsEveryMovingKey() throws Exception {
+    try (NodeServer source = Nodes.start(Nodes.config().maxMemory(256L << 20));
+        NodeServer target = Nodes.start(Nodes.config().maxMemory(256L << 20));
+        RawClient s = new RawClient(source.port());
+        RawClient t = new RawClient(target.port())) {
+      StringBuilder sets = new StringBuilder();
+      for (int i = 0; i < KEYS; i++) {
+        sets.append("SET k").append(i).append(' ').append(VALUE).append("\r\n");
+      }
+      s.send(sets.toString());
+      for (int i = 0; i < KEYS; i++) {
+        assertThat(s.read()).isEqualTo("OK");
+      }
+      String sourceName = source.cluster().name();
+      String targetName = target.cluster().name();
+      List<NodeInfo> before = List.of(NodeInfo.of(sourceName, 1));
+      List<NodeInfo> after = List.of(NodeInfo.of(sourceName, 1), NodeInfo.of(targetName, 1));
+      List<Handoff> handoffs = new ArrayList<>();
+      for (Map.Entry<Transfer, List<HashRange>> g : RingDiff.between(HashRing.of(before), HashRing.of(after)).groups().entrySet()) {
+        handoffs.add(new Handoff("h" + handoffs.size(), g.getKey().from(), g.getKey().to(), g.getValue(), HandoffPhase.STREAMING));
+      }
+      assertThat(handoffs).hasSize(1);
+      List<String> moving = new ArrayList<>();
+      for (int i = 0; i < KEYS; i++) {
+        if (HashRing.of(after).ownerOf(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).equals(targetName)) {
+          moving.add("k" + i);
+        }
+      }
+      long streamBytes = moving.size() * (long) (VALUE.length() + 40);
+
+      try (CuttingForwarder forwarder = new CuttingForwarder(target.port(), streamBytes / 2)) {
+        // the source reaches the target through the forwarder
+        List<NodeInfo> nodes = List.of(NodeInfo.of(sourceName, 1),
+            new NodeInfo(targetName, "127.0.0.1:" + forwarder.port(), 1, NodeState.UP));
+        Topology streaming = new Topology(2, nodes, handoffs);
+        assertThat(s.call("RING.SETTOPOLOGY", TopologyJson.write(streaming))).isEqualTo(2L);
+        assertThat(t.call("RING.SETTOPOLOGY", TopologyJson.write(streaming))).isEqualTo(2L);
+
+        Object first = s.call("RING.STREAM", "h0");
+        assertThat(first).as("the first stream, cut half-way").isInstanceOf(RawClient.Error.class);
+        Object second = s.call("RING.STREAM", "h0");
+        assertThat(second).as("the stream sent again").isEqualTo((long) moving.size());
+
+        assertThat(forwarder.upstreamBytes).hasSize(2);
+        long resent = forwarder.upstreamBytes.get(1).get();
+        // without resuming, the second connection would carry the whole stream again
+        assertThat(resent).as("bytes of the resumed stream (a whole one is about %d)", streamBytes)
+            .isLessThan(streamBytes * 3 / 4);
+      }
+
+      Topology done = Topology.of(3, after);
+      assertThat(s.call("RING.SETTOPOLOGY", TopologyJson.write(done))).isEqualTo(3L);
+      assertThat(t.call("RING.SETTOPOLOGY", TopologyJson.write(done))).isEqualTo(3L);
+      StringBuilder gets = new StringBuilder();
+      for (String k : moving) {
+        gets.append("GET ").append(k).append("\r\n");
+      }
+      t.send(gets.toString());
+      List<String> missing = new ArrayList<>();
+      for (String k : moving) {
+        if (!VALUE.equals(t.read())) {
+          missing.add(k);
+        }
+      }
+      assertThat(missing).as("moving keys the target does not hold").isEmpty();
+    }
+  }
+}
