@@ -20,7 +20,12 @@ import java.util.function.Function;
 /** Operations of the simulated clients, and the invariants they must keep. */
 final class History {
 
-  enum Kind { SET, DEL, REJECTED_SET, GET }
+  enum Kind { SET, DEL, REJECTED_SET, GET, SET_NX, SET_XX, INCR, GETDEL }
+
+  /** Whether {@code kind} needs the key's current state (so it reads through during a handoff). */
+  static boolean blind(Kind kind) {
+    return kind == Kind.SET || kind == Kind.REJECTED_SET;
+  }
 
   /** One client operation. */
   static final class Op {
@@ -67,6 +72,45 @@ final class History {
     s.writtenWhen = now;
     s.lossAllowed = false;
     acknowledged++;
+  }
+
+  /**
+   * A conditional write (SET NX, SET XX) that the node applied ({@code stored}) or declined: either
+   * way its outcome reveals whether the key existed, which must match the newest write. SET NX
+   * that stores over a value is a lost write; one that declines over a delete is a resurrection.
+   */
+  void conditional(Op op, boolean stored, String node, long now) {
+    KeyState s = keys.get(op.key);
+    boolean existed = stored == (op.kind == Kind.SET_XX);
+    String where = op.kind + " at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9);
+    if (existed && s.value == null) {
+      violations.add(where + ": " + op.key + " was present there but the newest write was "
+          + (s.written ? "a delete at " + s.writtenAt + " at " + String.format("%.3f", (s.writtenWhen - 1_000 * Simulation.MS) / 1e9)
+          : "none"));
+    } else if (!existed && s.value != null && !s.lossAllowed) {
+      violations.add(where + ": " + op.key + " was absent there but the newest write was '" + s.value + "' at "
+          + s.writtenAt + " at " + String.format("%.3f", (s.writtenWhen - 1_000 * Simulation.MS) / 1e9));
+    }
+    if (stored) {
+      acknowledge(op, node, now);
+    } else {
+      reads++;
+    }
+  }
+
+  /** INCR answered {@code result}: the newest value was {@code result - 1} (or absent, for 1). */
+  void incremented(Op op, long result, String node, long now) {
+    KeyState s = keys.get(op.key);
+    String where = "INCR at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9);
+    check(op.key, result == 1 ? null : Long.toString(result - 1), where);
+    Op write = new Op(op.key, Kind.SET, Long.toString(result), op.started);
+    acknowledge(write, node, now);
+  }
+
+  /** GETDEL answered {@code raw}, which must be the newest value, and deleted the key. */
+  void gotAndDeleted(Op op, byte[] raw, String node, long now) {
+    read(op, raw, node, now);
+    acknowledge(new Op(op.key, Kind.DEL, null, op.started), node, now);
   }
 
   void fail(Op op, long now) {

@@ -489,9 +489,19 @@ final class Simulation {
     if (address == null) {
       return;
     }
-    if (kind < 4) {
+    if (key.startsWith("c")) {
+      // counters: INCR, read, and now and then deleted
+      History.Kind k = kind < 5 ? History.Kind.INCR : kind < 6 ? History.Kind.GETDEL : History.Kind.GET;
+      send(address, history.begin(key, k, null, now), 0);
+      return;
+    }
+    if (kind < 3) {
       String value = key + "=" + nextValue++;
       History.Op op = history.begin(key, History.Kind.SET, value, now);
+      send(address, op, 0);
+    } else if (kind < 4) {
+      String value = key + "=" + nextValue++;
+      History.Op op = history.begin(key, random.nextBoolean() ? History.Kind.SET_NX : History.Kind.SET_XX, value, now);
       send(address, op, 0);
     } else if (kind < 5) {
       History.Op op = history.begin(key, History.Kind.DEL, null, now);
@@ -540,7 +550,7 @@ final class Simulation {
       }
       case IMPORT -> {
         ImportState state = route.importState();
-        boolean blind = op.kind == History.Kind.SET || op.kind == History.Kind.REJECTED_SET;
+        boolean blind = History.blind(op.kind);
         if (!blind && !state.isTouched(key) && !node.store.contains(key)) {
           SimNode source = nodes.get(state.sourceAddress());
           if (source == null || !source.reachable() || random.nextInt(50) == 0) {
@@ -576,6 +586,23 @@ final class Simulation {
     switch (op.kind) {
       case SET -> node.store.put(key, op.value.getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
       case DEL -> node.store.remove(key);
+      case SET_NX, SET_XX -> {
+        Store.Condition condition = op.kind == History.Kind.SET_NX ? Store.Condition.IF_ABSENT : Store.Condition.IF_PRESENT;
+        boolean stored = node.store.put(key, op.value.getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, condition);
+        history.conditional(op, stored, node.name, now);
+        return true; // declined is a reply, not an error: the node marks the key touched either way
+      }
+      case INCR -> {
+        // the store's own INCR, as the node's command runs it
+        long result = node.store.increment(key, 1);
+        history.incremented(op, result, node.name, now);
+        return true;
+      }
+      case GETDEL -> {
+        byte[] old = node.store.remove(key);
+        history.gotAndDeleted(op, old, node.name, now);
+        return true;
+      }
       case REJECTED_SET -> {
         history.fail(op, now); // value over max-value-size: refused, nothing changes
         return false;
@@ -762,6 +789,9 @@ final class Simulation {
   void run(int seconds) {
     for (int i = 0; i < 40; i++) {
       keys.add("k" + i);
+    }
+    for (int i = 0; i < 8; i++) {
+      keys.add("c" + i); // counters
     }
     List<NodeInfo> initial = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
