@@ -235,8 +235,12 @@ final class HealthChecker implements AutoCloseable {
       } else if (current.state().inRing() && t.ring().nodeNames().size() > 1) {
         coordinator.eject(name);
         return false;
+      } else if (current.state() == NodeState.LEAVING) {
+        // its event resolves its handoffs as a failed source's and then removes it: until then it
+        // is never renewed, or it would acknowledge writes that the event drops (seed 2830)
+        return false;
       } else {
-        fences.remove(name); // a LEAVING node resolved by its event, or the last node: nothing to fence
+        fences.remove(name); // the last node of the ring, kept DOWN: it serves again once it answers
       }
       return true;
     }
