@@ -428,55 +428,127 @@ final class Commands {
     return false;
   }
 
+  // SET's and GETEX's options (Redis 7.0's parseExtendedStringArgumentsOrReply)
+  private static final int OPT_NX = 1;
+  private static final int OPT_XX = 1 << 1;
+  private static final int OPT_GET = 1 << 2;
+  private static final int OPT_KEEPTTL = 1 << 3;
+  private static final int OPT_PERSIST = 1 << 4;
+  private static final int OPT_EX = 1 << 5;
+  private static final int OPT_PX = 1 << 6;
+  private static final int OPT_EXAT = 1 << 7;
+  private static final int OPT_PXAT = 1 << 8;
+  private static final int OPT_EXPIRY = OPT_EX | OPT_PX | OPT_EXAT | OPT_PXAT;
+
+  /** The options of SET (from argument 3) or GETEX (from argument 2), and the expiry's argument. */
+  private record StringOptions(int flags, byte[] expire) {
+    boolean has(int flag) {
+      return (flags & flag) != 0;
+    }
+  }
+
+  /**
+   * Parses SET's or GETEX's options exactly as Redis 7.0 does: a repeated option is accepted (the
+   * last expiry wins) unless it conflicts with another one, and any conflict or unknown word is
+   * {@code ERR syntax error}. Replies the error and returns null on a bad option; the expiry's
+   * number is checked later, as in Redis.
+   */
+  private static StringOptions stringOptions(Connection c, Request r, boolean set) {
+    int flags = 0;
+    byte[] expire = null;
+    for (int j = set ? 3 : 2; j < r.argc(); j++) {
+      byte[] opt = r.arg(j);
+      boolean next = j < r.argc() - 1;
+      int expiry = is(opt, "ex") ? OPT_EX : is(opt, "px") ? OPT_PX : is(opt, "exat") ? OPT_EXAT : is(opt, "pxat") ? OPT_PXAT : 0;
+      if (set && is(opt, "nx") && (flags & OPT_XX) == 0) {
+        flags |= OPT_NX;
+      } else if (set && is(opt, "xx") && (flags & OPT_NX) == 0) {
+        flags |= OPT_XX;
+      } else if (set && is(opt, "get")) {
+        flags |= OPT_GET;
+      } else if (set && is(opt, "keepttl") && (flags & (OPT_PERSIST | OPT_EXPIRY)) == 0) {
+        flags |= OPT_KEEPTTL;
+      } else if (!set && is(opt, "persist") && (flags & (OPT_KEEPTTL | OPT_EXPIRY)) == 0) {
+        flags |= OPT_PERSIST;
+      } else if (expiry != 0 && next && (flags & (OPT_KEEPTTL | OPT_PERSIST | (OPT_EXPIRY & ~expiry))) == 0) {
+        flags |= expiry;
+        expire = r.arg(++j);
+      } else {
+        Resp.error(c.out(), SYNTAX_ERROR);
+        return null;
+      }
+    }
+    return new StringOptions(flags, expire);
+  }
+
+  private static final String SYNTAX_ERROR = "ERR syntax error";
+
+  /** Returned by {@link #expireAtMillis} when it replied an error. */
+  private static final long INVALID = Long.MIN_VALUE;
+
+  /**
+   * The absolute expiry in Unix ms of SET's, SETEX's or GETEX's expiry argument, as Redis 7.0's
+   * getExpireMillisecondsOrReply computes it: the number must be positive, and the expiry must not
+   * overflow a signed 64-bit count of ms (Redis adds the clock to a relative one and refuses a
+   * result that wrapped). Replies the error and returns {@link #INVALID} otherwise.
+   */
+  private static long expireAtMillis(Connection c, byte[] arg, int flags, long now, String command) {
+    long ms;
+    try {
+      ms = Decimal.parseLong(arg);
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return INVALID;
+    }
+    boolean seconds = (flags & (OPT_EX | OPT_EXAT)) != 0;
+    if (ms <= 0 || (seconds && ms > Long.MAX_VALUE / 1000)) {
+      Resp.error(c.out(), invalidExpireTime(command));
+      return INVALID;
+    }
+    if (seconds) {
+      ms *= 1000;
+    }
+    if ((flags & (OPT_EX | OPT_PX)) != 0) {
+      ms += now; // wraps on overflow, as in Redis, and is refused below
+    }
+    if (ms <= 0) {
+      Resp.error(c.out(), invalidExpireTime(command));
+      return INVALID;
+    }
+    return ms;
+  }
+
+  private static String invalidExpireTime(String command) {
+    return "ERR invalid expire time in '" + command + "' command";
+  }
+
+  /** The TTL in ns for an absolute expiry in Unix ms: 0 if it has passed, at most Store.MAX_TTL_NANOS. */
+  private static long ttlUntil(long expireAtMillis, long now) {
+    return expireAtMillis <= now ? 0 : toNanos(expireAtMillis - now);
+  }
+
   private static void set(Connection c, Request r) {
+    StringOptions options = stringOptions(c, r, true);
+    if (options == null) {
+      return;
+    }
     byte[] value = r.arg(2);
     if (valueTooLarge(c, value)) {
       return;
     }
-    Store.Condition condition = Store.Condition.ALWAYS;
-    boolean get = false;
-    boolean keepTtl = false;
     long ttl = Store.NO_TTL;
-    boolean expirySet = false;
-    for (int i = 3; i < r.argc(); i++) {
-      byte[] opt = r.arg(i);
-      if (is(opt, "nx") && condition == Store.Condition.ALWAYS) {
-        condition = Store.Condition.IF_ABSENT;
-      } else if (is(opt, "xx") && condition == Store.Condition.ALWAYS) {
-        condition = Store.Condition.IF_PRESENT;
-      } else if (is(opt, "get") && !get) {
-        get = true;
-      } else if (is(opt, "keepttl") && !expirySet && !keepTtl) {
-        keepTtl = true;
-      } else if ((is(opt, "ex") || is(opt, "px") || is(opt, "exat") || is(opt, "pxat"))
-          && !expirySet && !keepTtl && i + 1 < r.argc()) {
-        long n;
-        try {
-          n = Decimal.parseLong(r.arg(++i));
-        } catch (NumberFormatException e) {
-          Resp.error(c.out(), NOT_INTEGER);
-          return;
-        }
-        boolean seconds = is(opt, "ex") || is(opt, "exat");
-        boolean absolute = is(opt, "exat") || is(opt, "pxat");
-        if (n <= 0 || (seconds && n > Long.MAX_VALUE / 1000)) {
-          Resp.error(c.out(), "ERR invalid expire time in 'set' command");
-          return;
-        }
-        long ms = seconds ? n * 1000 : n;
-        if (absolute) {
-          ms -= c.node().clock().currentTimeMillis();
-          ttl = ms <= 0 ? 0 : toNanos(ms);
-        } else {
-          ttl = toNanos(ms);
-        }
-        expirySet = true;
-      } else {
-        Resp.error(c.out(), "ERR syntax error");
+    if (options.expire() != null) {
+      long now = c.node().clock().currentTimeMillis();
+      long at = expireAtMillis(c, options.expire(), options.flags(), now, "set");
+      if (at == INVALID) {
         return;
       }
+      ttl = ttlUntil(at, now);
     }
-    if (get) {
+    Store.Condition condition = options.has(OPT_NX) ? Store.Condition.IF_ABSENT
+        : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
+    boolean keepTtl = options.has(OPT_KEEPTTL);
+    if (options.has(OPT_GET)) {
       Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, ttl, keepTtl, condition).previous());
     } else if (c.node().store().put(Key.of(r.arg(1)), value, ttl, keepTtl, condition)) {
       Resp.raw(c.out(), Resp.OK);
@@ -487,28 +559,22 @@ final class Commands {
 
   /** SETEX key seconds value / PSETEX key milliseconds value: SET with EX / PX, as Redis. */
   private static void setex(Connection c, Request r, long unitMillis, String name) {
+    long now = c.node().clock().currentTimeMillis();
+    long at = expireAtMillis(c, r.arg(2), unitMillis == 1000 ? OPT_EX : OPT_PX, now, name);
+    if (at == INVALID) {
+      return;
+    }
     byte[] value = r.arg(3);
     if (valueTooLarge(c, value)) {
       return;
     }
-    long n;
-    try {
-      n = Decimal.parseLong(r.arg(2));
-    } catch (NumberFormatException e) {
-      Resp.error(c.out(), NOT_INTEGER);
-      return;
-    }
-    if (n <= 0 || n > Long.MAX_VALUE / unitMillis) {
-      Resp.error(c.out(), "ERR invalid expire time in '" + name + "' command");
-      return;
-    }
-    c.node().store().put(Key.of(r.arg(1)), value, toNanos(n * unitMillis), false, Store.Condition.ALWAYS);
+    c.node().store().put(Key.of(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
   }
 
-  /** Milliseconds to nanoseconds, saturating below Caffeine's ~146-year cap. */
+  /** Milliseconds to nanoseconds, clamped to Store.MAX_TTL_NANOS (see there). */
   private static long toNanos(long ms) {
-    return ms > Long.MAX_VALUE / NANOS_PER_MS ? Long.MAX_VALUE - 1 : ms * NANOS_PER_MS;
+    return ms >= Store.MAX_TTL_NANOS / NANOS_PER_MS ? Store.MAX_TTL_NANOS : ms * NANOS_PER_MS;
   }
 
   /**
@@ -610,14 +676,14 @@ final class Commands {
     Resp.simple(c.out(), c.node().store().contains(Key.of(r.arg(1))) ? "string" : "none");
   }
 
+  /**
+   * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, as Redis 7.0's expireGenericCommand: the options are
+   * checked before the number; the absolute expiry in ms must not overflow a signed 64-bit count
+   * (else {@code invalid expire time}); one at or before now deletes the key (reply 1). NX/XX/GT/LT
+   * compare with the key's current expiry (none counts as infinite). A TTL beyond
+   * Store.MAX_TTL_NANOS is kept as that (docs/protocol.md).
+   */
   private static void expire(Connection c, Request r, long unitMs, boolean absolute, String name) {
-    long n;
-    try {
-      n = Decimal.parseLong(r.arg(2));
-    } catch (NumberFormatException e) {
-      Resp.error(c.out(), NOT_INTEGER);
-      return;
-    }
     boolean nx = false;
     boolean xx = false;
     boolean gt = false;
@@ -637,18 +703,35 @@ final class Commands {
         return;
       }
     }
-    if ((nx && (xx || gt || lt)) || (gt && lt)) {
+    if (nx && (xx || gt || lt)) {
       Resp.error(c.out(), "ERR NX and XX, GT or LT options at the same time are not compatible");
       return;
     }
-    if (unitMs == 1000 && (n > Long.MAX_VALUE / 1000 || n < Long.MIN_VALUE / 1000)) {
-      Resp.error(c.out(), "ERR invalid expire time in '" + name + "' command");
+    if (gt && lt) {
+      Resp.error(c.out(), "ERR GT and LT options at the same time are not compatible");
       return;
     }
-    long ms = n * unitMs;
-    if (absolute) {
-      ms -= c.node().clock().currentTimeMillis();
+    long when;
+    try {
+      when = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
     }
+    if (unitMs == 1000) {
+      if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000) {
+        Resp.error(c.out(), invalidExpireTime(name));
+        return;
+      }
+      when *= 1000;
+    }
+    long now = c.node().clock().currentTimeMillis();
+    long base = absolute ? 0 : now;
+    if (when > Long.MAX_VALUE - base) {
+      Resp.error(c.out(), invalidExpireTime(name));
+      return;
+    }
+    when += base;
     Key key = Key.of(r.arg(1));
     Store store = c.node().store();
     long current = store.ttlNanos(key);
@@ -656,10 +739,15 @@ final class Commands {
       Resp.integer(c.out(), 0);
       return;
     }
-    long ttl = ms <= 0 ? 0 : toNanos(ms);
+    long ttl = ttlUntil(when, now);
     boolean hasTtl = current != Store.NO_TTL;
     if ((nx && hasTtl) || (xx && !hasTtl) || (gt && (!hasTtl || ttl <= current)) || (lt && hasTtl && ttl >= current)) {
       Resp.integer(c.out(), 0);
+      return;
+    }
+    if (ttl == 0) {
+      store.delete(key); // Redis deletes a key whose new expiry has passed, and answers 1
+      Resp.integer(c.out(), 1);
       return;
     }
     Resp.integer(c.out(), store.expire(key, ttl) ? 1 : 0);

@@ -16,6 +16,13 @@ public interface Store {
   /** A time to live meaning "never expires". */
   long NO_TTL = -1;
 
+  /**
+   * The longest time to live a store keeps as one (2^60 ns, about 36 years): a caller with a longer
+   * one (Redis allows TTLs up to 2^63 ms) clamps it to this, since both stores take a duration far
+   * beyond it (2^61 ns) for "never expires".
+   */
+  long MAX_TTL_NANOS = 1L << 60;
+
   /** When {@link #set} writes. */
   enum Condition {
     /** Whether or not the key is present (plain SET). */

@@ -1,0 +1,198 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node against a real Redis 7.0 ({@code /usr/bin/redis-server}, Debian's): the same requests go
+ * to both, and the replies must be the same bytes. Differences that docs/protocol.md lists are
+ * checked for their documented shape instead.
+ */
+class RedisParityIT {
+
+  private static RedisServer redis;
+  private static NodeServer node;
+  private static RedisServer.Conn toRedis;
+  private static RedisServer.Conn toNode;
+
+  @BeforeAll
+  static void start() throws IOException {
+    assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
+    redis = RedisServer.start();
+    node = Nodes.start(Nodes.config());
+    toRedis = redis.connect();
+    toNode = RedisServer.Conn.tcp(node.port());
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (toNode != null) {
+      toNode.close();
+      node.close();
+    }
+    if (toRedis != null) {
+      toRedis.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() throws IOException {
+    same("flushall");
+  }
+
+  /** Sends {@code args} to both and asserts the same reply bytes; returns the reply. */
+  private static String same(String... args) throws IOException {
+    String expected = toRedis.call(args);
+    String actual = toNode.call(args);
+    assertThat(printable(actual)).as("reply to %s", String.join(" ", args)).isEqualTo(printable(expected));
+    return actual;
+  }
+
+  /** Sends {@code args} to both and returns the two replies, for documented differences. */
+  private static String[] both(String... args) throws IOException {
+    return new String[] {toRedis.call(args), toNode.call(args)};
+  }
+
+  private static String printable(String raw) {
+    return raw.replace("\r", "\\r").replace("\n", "\\n");
+  }
+
+  @Test
+  void expire_overflowingTtls_answerInvalidExpireTimeAsRedis() throws IOException {
+    same("set", "foo", "bar");
+    same("expire", "foo", "9223370399119966");
+    same("pexpire", "foo", "9223372036854770000");
+    same("expire", "foo", "9223372036854775807");
+    same("expire", "foo", "-9223372036854775808");
+    same("expire", "foo", "9223372036854776");
+    same("expire", "foo", "-9223372036854776");
+    same("pexpire", "foo", "9223372036854775807");
+    same("expireat", "foo", "9223372036854775807");
+    same("expireat", "foo", "9223372036854776");
+    same("ttl", "foo");
+    same("expire", "missing", "9223370399119966"); // checked before the key is looked up
+    same("expire", "missing", "10");
+  }
+
+  @Test
+  void set_overflowingOrNonPositiveTtls_answerInvalidExpireTimeWithTheCommandsName() throws IOException {
+    same("set", "foo", "bar", "ex", "9223370399119966");
+    same("set", "foo", "bar", "px", "9223372036854770000");
+    same("set", "foo", "bar", "ex", "0");
+    same("set", "foo", "bar", "px", "-5");
+    same("set", "foo", "bar", "exat", "0");
+    same("set", "foo", "bar", "pxat", "-1");
+    same("set", "foo", "bar", "ex", "9223372036854776");
+    same("set", "foo", "bar", "ex", "abc");
+    same("setex", "foo", "9223370399119966", "bar");
+    same("psetex", "foo", "9223372036854770000", "bar");
+    same("setex", "foo", "0", "bar");
+    same("setex", "foo", "-1", "bar");
+    same("psetex", "foo", "0", "bar");
+    same("setex", "foo", "x", "bar");
+    same("exists", "foo");
+    same("set", "foo", "bar", "ex", "100");
+    same("ttl", "foo");
+    same("setex", "foo", "100", "bar");
+    same("ttl", "foo");
+  }
+
+  @Test
+  void set_options_parseAsRedis() throws IOException {
+    same("set", "k", "v", "nx", "nx");
+    same("set", "k", "v", "xx", "xx");
+    same("set", "k", "v", "nx", "xx");
+    same("set", "k", "v", "xx", "nx");
+    same("set", "k", "v", "get", "get");
+    same("set", "k", "v", "ex", "10", "ex", "20");
+    same("ttl", "k");
+    same("set", "k", "v", "ex", "10", "px", "20");
+    same("set", "k", "v", "keepttl", "keepttl");
+    same("ttl", "k");
+    same("set", "k", "v", "keepttl", "ex", "10");
+    same("set", "k", "v", "ex", "10", "keepttl");
+    same("set", "k", "v", "ex");
+    same("set", "k", "v", "persist");
+    same("set", "k", "v", "ex", "abc", "nx", "xx"); // the options are checked before the number
+    same("set", "k", "v", "foo");
+    same("set", "k");
+    same("set", "k", "w", "nx", "get");
+    same("set", "k2", "w", "xx", "get");
+    same("set", "k", "w", "pxat", "1");
+    same("exists", "k");
+  }
+
+  @Test
+  void expireat_farFuture_setsATtlWhereRedisDoes() throws IOException {
+    same("set", "foo", "bar");
+    same("expireat", "foo", "9223372036854775");
+    // Redis keeps the expiry (TTL about 2.9e11 years); a node keeps it as Store.MAX_TTL_NANOS
+    // (about 36 years): both report a positive TTL (docs/protocol.md)
+    String[] ttl = both("ttl", "foo");
+    assertThat(Long.parseLong(ttl[0].substring(1).trim())).isPositive();
+    assertThat(Long.parseLong(ttl[1].substring(1).trim())).isBetween(36L * 365 * 86400, 37L * 365 * 86400);
+    same("set", "bar", "baz", "exat", "9223370399119966");
+    ttl = both("pttl", "bar");
+    assertThat(Long.parseLong(ttl[1].substring(1).trim())).isBetween(36L * 365 * 86400_000, 37L * 365 * 86400_000);
+    same("pexpireat", "foo", "9223372036854775807");
+    same("exists", "foo");
+  }
+
+  @Test
+  void pexpireat_hugeNegative_deletesTheKey() throws IOException {
+    same("set", "foo", "bar");
+    same("pexpireat", "foo", "-9223372036854770000");
+    same("exists", "foo");
+    same("set", "foo", "bar");
+    same("pexpire", "foo", "-9223372036854775808");
+    same("exists", "foo");
+    same("set", "foo", "bar");
+    same("expire", "foo", "-9223372036854775");
+    same("exists", "foo");
+    same("set", "foo", "bar");
+    same("expire", "foo", "0");
+    same("exists", "foo");
+  }
+
+  @Test
+  void expire_optionCombinations_answerAsRedis() throws IOException {
+    same("set", "foo", "bar");
+    same("expire", "foo", "200", "lt", "gt");
+    same("expire", "foo", "200", "gt", "lt");
+    same("expire", "foo", "200", "nx", "xx");
+    same("expire", "foo", "200", "nx", "gt");
+    same("expire", "foo", "200", "lt", "nx");
+    same("expire", "foo", "200", "nx", "gt", "lt");
+    same("expire", "foo", "200", "xx", "gt");
+    same("expire", "foo", "200", "foo");
+    same("expire", "foo", "abc", "foo"); // the options are checked before the number
+    same("expire", "foo", "abc", "lt", "gt");
+    same("expire", "foo", "abc");
+    same("expire", "foo", "200", "gt");
+    same("expire", "foo", "200", "xx");
+    same("expire", "foo", "200", "lt");
+    same("ttl", "foo");
+    same("expire", "foo", "100", "gt");
+    same("expire", "foo", "300", "gt");
+    same("ttl", "foo");
+    same("expire", "foo", "100", "lt");
+    same("ttl", "foo");
+    same("expire", "foo", "50", "nx");
+    same("expire", "foo", "50", "xx", "lt");
+    same("ttl", "foo");
+    same("persist", "foo");
+    same("expire", "foo", "50", "nx");
+    same("expire");
+    same("expire", "foo");
+    same("pexpireat", "foo");
+  }
+}
