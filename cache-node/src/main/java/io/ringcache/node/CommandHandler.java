@@ -158,6 +158,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   /** Runs a request that just arrived (or queued behind a deferred one). */
   void execute(Request r) {
     connection.rangeWaits = 0;
+    connection.beginCommand();
     dispatch(r);
   }
 
@@ -168,6 +169,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       unknown(r);
       return;
     }
+    connection.lastCommand(spec.name());
     if (!connection.authenticated() && !spec.has(CommandTable.NO_AUTH)) {
       Resp.error(connection.out(), "NOAUTH Authentication required.");
       return;

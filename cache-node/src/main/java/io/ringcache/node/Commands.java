@@ -229,41 +229,118 @@ final class Commands {
     Resp.raw(out, Resp.EMPTY_ARRAY);
   }
 
+  /** CLIENT's subcommands and their arity (Redis convention), as Redis 7.0 (and 7.2's SETINFO, NO-TOUCH). */
+  private static final java.util.Map<String, Integer> CLIENT_ARITY = java.util.Map.of(
+      "setname", 3, "getname", 2, "setinfo", 4, "id", 2, "info", 2, "list", -2, "no-evict", 3, "no-touch", 3, "reply", 3);
+
   private static void client(Connection c, Request r) {
-    byte[] sub = r.arg(1);
+    String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
+    Integer arity = CLIENT_ARITY.get(sub);
     ByteBuf out = c.out();
-    if (is(sub, "setname") && r.argc() == 3) {
-      if (!validName(r.arg(2))) {
-        Resp.error(out, INVALID_NAME);
-        return;
-      }
-      c.name(r.arg(2).length == 0 ? null : r.string(2));
-      Resp.raw(out, Resp.OK);
-    } else if (is(sub, "getname") && r.argc() == 2) {
-      Resp.bulk(out, c.name() == null ? null : c.name().getBytes(StandardCharsets.UTF_8));
-    } else if (is(sub, "setinfo") && r.argc() == 4) {
-      if ((is(r.arg(2), "lib-name") || is(r.arg(2), "lib-ver")) && !validName(r.arg(3))) {
-        Resp.error(out, "ERR " + r.string(2) + " cannot contain spaces, newlines or special characters.");
-        return;
-      }
-      if (is(r.arg(2), "lib-name")) {
-        c.libName(r.string(3));
-      } else if (is(r.arg(2), "lib-ver")) {
-        c.libVersion(r.string(3));
-      } else {
-        Resp.error(out, "ERR Unrecognized option '" + r.string(2) + "'");
-        return;
-      }
-      Resp.raw(out, Resp.OK);
-    } else if (is(sub, "id") && r.argc() == 2) {
-      Resp.integer(out, c.id());
-    } else if ((is(sub, "info") || is(sub, "list")) && r.argc() >= 2) {
-      Resp.bulk(out, c.describe() + "\n");
-    } else if ((is(sub, "no-evict") || is(sub, "no-touch") || is(sub, "reply")) && r.argc() == 3) {
-      Resp.raw(out, Resp.OK);
-    } else {
-      Resp.error(out, "ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try CLIENT HELP.");
+    if (arity == null) {
+      Resp.error(out, "ERR unknown subcommand '" + abbreviate(r.string(1)) + "'. Try CLIENT HELP.");
+      return;
     }
+    c.lastCommand("client|" + sub);
+    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
+      wrongArity(c, "client|" + sub);
+      return;
+    }
+    switch (sub) {
+      case "setname" -> {
+        if (!validName(r.arg(2))) {
+          Resp.error(out, INVALID_NAME);
+          return;
+        }
+        c.name(r.arg(2).length == 0 ? null : r.string(2));
+        Resp.raw(out, Resp.OK);
+      }
+      case "getname" -> Resp.bulk(out, c.name() == null ? null : c.name().getBytes(StandardCharsets.UTF_8));
+      case "setinfo" -> {
+        if ((is(r.arg(2), "lib-name") || is(r.arg(2), "lib-ver")) && !validName(r.arg(3))) {
+          Resp.error(out, "ERR " + r.string(2) + " cannot contain spaces, newlines or special characters.");
+          return;
+        }
+        if (is(r.arg(2), "lib-name")) {
+          c.libName(r.string(3));
+        } else if (is(r.arg(2), "lib-ver")) {
+          c.libVersion(r.string(3));
+        } else {
+          Resp.error(out, "ERR Unrecognized option '" + r.string(2) + "'");
+          return;
+        }
+        Resp.raw(out, Resp.OK);
+      }
+      case "id" -> Resp.integer(out, c.id());
+      case "info" -> Resp.bulk(out, c.clientInfo() + "\n");
+      case "list" -> clientList(c, r);
+      case "no-evict", "no-touch" -> {
+        if (is(r.arg(2), "on") || is(r.arg(2), "off")) {
+          Resp.raw(out, Resp.OK); // accepted: a node evicts by its policy whoever reads
+        } else {
+          Resp.error(out, SYNTAX_ERROR);
+        }
+      }
+      case "reply" -> {
+        if (is(r.arg(2), "on") || is(r.arg(2), "off") || is(r.arg(2), "skip")) {
+          c.replyMode(new String(lower(r.arg(2)), StandardCharsets.US_ASCII));
+          Resp.raw(c.out(), Resp.OK); // dropped for OFF and SKIP: only ON answers
+        } else {
+          Resp.error(out, SYNTAX_ERROR);
+        }
+      }
+      default -> throw new IllegalStateException("CLIENT " + sub + " is in CLIENT_ARITY but not served");
+    }
+  }
+
+  /**
+   * CLIENT LIST [TYPE normal|master|replica|slave|pubsub] [ID id...]: one line per open client
+   * connection, in Redis's format (see Connection#clientInfo). Every client of a node is normal.
+   */
+  private static void clientList(Connection c, Request r) {
+    java.util.Set<Long> ids = null;
+    if (r.argc() == 4 && is(r.arg(2), "type")) {
+      boolean normal = is(r.arg(3), "normal");
+      if (!normal && !is(r.arg(3), "master") && !is(r.arg(3), "replica") && !is(r.arg(3), "slave") && !is(r.arg(3), "pubsub")) {
+        Resp.error(c.out(), "ERR Unknown client type '" + r.string(3) + "'");
+        return;
+      }
+      if (!normal) {
+        Resp.bulk(c.out(), new byte[0]);
+        return;
+      }
+    } else if (r.argc() > 3 && is(r.arg(2), "id")) {
+      ids = new java.util.HashSet<>();
+      for (int i = 3; i < r.argc(); i++) {
+        try {
+          ids.add(Decimal.parseLong(r.arg(i)));
+        } catch (NumberFormatException e) {
+          Resp.error(c.out(), "ERR Invalid client ID");
+          return;
+        }
+      }
+    } else if (r.argc() != 2) {
+      Resp.error(c.out(), SYNTAX_ERROR);
+      return;
+    }
+    List<Connection> connections = new ArrayList<>();
+    for (io.netty.channel.Channel channel : c.node().clientChannels()) {
+      Connection other = channel.attr(Connection.KEY).get();
+      if (other != null && (ids == null || ids.contains(other.id()))) {
+        connections.add(other);
+      }
+    }
+    connections.sort(java.util.Comparator.comparingLong(Connection::id));
+    StringBuilder s = new StringBuilder();
+    for (Connection other : connections) {
+      s.append(other.clientInfo()).append('\n');
+    }
+    Resp.bulk(c.out(), s.toString());
+  }
+
+  /** At most 128 characters, as Redis's %.128s. */
+  private static String abbreviate(String s) {
+    return s.length() > 128 ? s.substring(0, 128) : s;
   }
 
   static final String INVALID_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";

@@ -195,4 +195,92 @@ class RedisParityIT {
     same("expire", "foo");
     same("pexpireat", "foo");
   }
+
+  /** Sends {@code args} to both without reading a reply (CLIENT REPLY OFF or SKIP drops it). */
+  private static void sendOnly(String... args) throws IOException {
+    toRedis.send(args);
+    toNode.send(args);
+  }
+
+  @Test
+  void clientReply_offSkipOn_dropRepliesAsRedis() throws IOException {
+    sendOnly("client", "reply", "off");
+    sendOnly("set", "a", "1");
+    sendOnly("get", "a");
+    sendOnly("nosuchcommand");
+    sendOnly("client", "reply", "skip"); // ignored while off
+    sendOnly("client", "reply", "foo"); // its error is dropped too
+    same("client", "reply", "on"); // the first reply since OFF: ON's own +OK
+    same("get", "a");
+    sendOnly("client", "reply", "skip");
+    sendOnly("incr", "a"); // skipped
+    same("get", "a");
+    same("ping");
+    sendOnly("client", "reply", "skip");
+    sendOnly("client", "reply", "skip"); // skipped itself, and skips the next
+    sendOnly("incr", "a");
+    same("get", "a");
+    same("client", "reply", "foo");
+    same("client", "reply");
+    same("client", "reply", "on", "extra");
+    same("client", "reply", "ON");
+  }
+
+  @Test
+  void client_subcommandErrors_asRedis() throws IOException {
+    same("client", "foo");
+    same("client");
+    same("client", "setname");
+    same("client", "setname", "a", "b");
+    same("client", "getname", "x");
+    same("client", "id", "x");
+    same("client", "info", "x");
+    same("client", "no-evict", "foo");
+    same("client", "no-evict", "on");
+    same("client", "list", "type", "foo");
+    same("client", "list", "type", "normal", "x");
+    same("client", "list", "type", "pubsub");
+    same("client", "list", "type", "master");
+    same("client", "list", "id");
+    same("client", "list", "id", "abc");
+    same("client", "list", "id", "5", "abc");
+    same("client", "list", "id", "-1");
+    same("client", "list", "foo");
+    same("client", "setname", "parity");
+    same("client", "getname");
+  }
+
+  @Test
+  void clientInfo_printsRedisFieldsWithoutALeadingSlash() throws IOException {
+    same("client", "setname", "parity");
+    String[] info = both("client", "info");
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+        "\\$\\d+\r\nid=\\d+ addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:" + node.port()
+            + " name=parity age=\\d+ idle=\\d+ flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 cmd=client\\|info user=default"
+            + " redir=-1 resp=2 lib-name= lib-ver=\n\r\n");
+    assertThat(info[1]).matches(line);
+    // the fields a node prints appear in the same order in Redis's line
+    java.util.List<String> redisKeys = keys(info[0]);
+    java.util.List<String> nodeKeys = keys(info[1]);
+    nodeKeys.removeAll(java.util.List.of("lib-name", "lib-ver")); // Redis 7.2's, after resp
+    assertThat(redisKeys).containsSubsequence(nodeKeys);
+    String list = toNode.call("client", "list");
+    String id = toNode.call("client", "id").substring(1).trim();
+    assertThat(list).contains("id=" + id + " addr=127.0.0.1:").contains("cmd=client|list").doesNotContain("addr=/");
+    try (RedisServer.Conn other = RedisServer.Conn.tcp(node.port())) {
+      other.call("client", "setname", "other");
+      assertThat(toNode.call("client", "list")).contains(" name=other ").contains(" name=parity ");
+      String otherId = other.call("client", "id").substring(1).trim();
+      String only = toNode.call("client", "list", "id", otherId);
+      assertThat(only).contains(" name=other ").doesNotContain(" name=parity ");
+    }
+  }
+
+  private static java.util.List<String> keys(String clientLine) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    for (String field : clientLine.substring(clientLine.indexOf("\r\n") + 2).trim().split(" ")) {
+      keys.add(field.substring(0, field.indexOf('=')));
+    }
+    return keys;
+  }
 }

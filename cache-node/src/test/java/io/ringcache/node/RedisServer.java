@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Debian {@code redis-server} for differential tests: started on a Unix socket in a
  * temporary directory (no TCP port at all, so nothing can collide), without persistence, and
- * killed on close.
+ * killed on close. Public for the router's proxy tests (cache-node's test jar).
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
-  static final Path BINARY = Path.of("/usr/bin/redis-server");
+  public static final Path BINARY = Path.of("/usr/bin/redis-server");
 
   private final Process process;
   private final Path dir;
@@ -35,11 +35,11 @@ final class RedisServer implements AutoCloseable {
     this.socket = socket;
   }
 
-  static boolean installed() {
+  public static boolean installed() {
     return Files.isExecutable(BINARY);
   }
 
-  static RedisServer start() throws IOException {
+  public static RedisServer start() throws IOException {
     Path dir = Files.createTempDirectory("ringcache-redis");
     Path socket = dir.resolve("redis.sock");
     Process process = new ProcessBuilder(List.of(BINARY.toString(), "--port", "0", "--unixsocket", socket.toString(),
@@ -62,7 +62,7 @@ final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  Conn connect() throws IOException {
+  public Conn connect() throws IOException {
     SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       channel.connect(UnixDomainSocketAddress.of(socket));
@@ -92,7 +92,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A connection that sends requests as multibulks and reads each reply back as its raw bytes. */
-  static final class Conn implements AutoCloseable {
+  public static final class Conn implements AutoCloseable {
     private final AutoCloseable channel;
     private final InputStream in;
     private final OutputStream out;
@@ -103,7 +103,7 @@ final class RedisServer implements AutoCloseable {
       this.out = out;
     }
 
-    static Conn tcp(int port) throws IOException {
+    public static Conn tcp(int port) throws IOException {
       java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
       socket.setSoTimeout(10_000);
       socket.setTcpNoDelay(true);
@@ -111,7 +111,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Sends one request (each argument as ISO-8859-1 bytes, so any byte value fits). */
-    void send(String... args) throws IOException {
+    public void send(String... args) throws IOException {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
       b.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
       for (String a : args) {
@@ -125,13 +125,13 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Sends one request and returns its reply's raw bytes as ISO-8859-1 text. */
-    String call(String... args) throws IOException {
+    public String call(String... args) throws IOException {
       send(args);
       return reply();
     }
 
     /** The next reply, raw (type byte to final CRLF, nested arrays included), as ISO-8859-1 text. */
-    String reply() throws IOException {
+    public String reply() throws IOException {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
       readReply(b);
       return b.toString(StandardCharsets.ISO_8859_1);

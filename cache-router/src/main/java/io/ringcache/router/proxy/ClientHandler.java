@@ -60,6 +60,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean unflushed;
   private ByteBuf out;
   private String name;
+  /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
+  private boolean repliesOff;
+  /** CLIENT REPLY SKIP: the next request's reply is dropped. */
+  private boolean skipNext;
+  /** The current request's reply is dropped (set as each request begins, see execute). */
+  private boolean silent;
   /** Calls of this client being redirected; while any is, new requests wait in `held`. */
   private int redirecting;
   private final ArrayDeque<byte[][]> held = new ArrayDeque<>();
@@ -205,6 +211,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   // ---- dispatch
 
   private void execute(byte[][] args) {
+    silent = repliesOff || skipNext; // CLIENT REPLY, as Redis: applies to this request's reply
+    skipNext = false;
     ProxyCommands.Spec spec = ProxyCommands.lookup(args[0]);
     if (spec == null) {
       unknown(args);
@@ -315,6 +323,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private Pending enqueue(Pending p) {
+    p.silent = silent;
     pending.add(p);
     if (!throttled && pending.size() >= MAX_PENDING) {
       throttled = true;
@@ -345,7 +354,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     Pending head;
     while ((head = pending.peek()) != null && head.reply != null) {
       pending.poll();
-      write(head.reply);
+      if (head.silent) {
+        head.reply.release();
+      } else {
+        write(head.reply);
+      }
       head.reply = null;
     }
     if (throttled && pending.size() + held.size() <= MAX_PENDING / 2) {
@@ -408,6 +421,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   // ---- local replies
 
   private void localReply(ByteBuf reply) {
+    if (silent) {
+      reply.release(); // CLIENT REPLY OFF or SKIP: nothing to keep a place for
+      return;
+    }
     if (pending.isEmpty()) {
       write(reply);
     } else {
@@ -585,8 +602,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       ByteBuf b = ctx.alloc().buffer();
       Resp.integer(b, id);
       localReply(b);
-    } else if ((sub.equals("no-evict") || sub.equals("no-touch") || sub.equals("reply")) && args.length == 3) {
+    } else if ((sub.equals("no-evict") || sub.equals("no-touch")) && args.length == 3) {
       localReply(Resp.OK);
+    } else if (sub.equals("reply") && args.length == 3) {
+      switch (text(args[2]).toLowerCase(java.util.Locale.ROOT)) {
+        case "on" -> {
+          repliesOff = false;
+          silent = false; // ON's own +OK is sent
+          localReply(Resp.OK);
+        }
+        case "off" -> repliesOff = true;
+        case "skip" -> skipNext = !repliesOff;
+        default -> localError("ERR syntax error");
+      }
     } else {
       localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CLIENT HELP.");
     }

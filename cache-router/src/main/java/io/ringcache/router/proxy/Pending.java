@@ -36,6 +36,8 @@ final class Pending {
   final ProxyCommands.Kind kind;
   final String command;
   ByteBuf reply;
+  /** CLIENT REPLY OFF or SKIP was in force when the request arrived: its reply is dropped, not written. */
+  boolean silent;
   int partsLeft;
   private ByteBuf[] values;
   long sum;

@@ -1,0 +1,98 @@
+package io.ringcache.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringcache.node.RedisServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The proxy in front of three real nodes against a real Redis 7.0 ({@code /usr/bin/redis-server}):
+ * the same requests go to both, and the replies must be the same bytes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProxyRedisParityIT {
+
+  private TestCluster cluster;
+  private RedisServer redis;
+  private RedisServer.Conn toRedis;
+  private RedisServer.Conn toProxy;
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
+    redis = RedisServer.start();
+    cluster = new TestCluster(dir, 3);
+    toRedis = redis.connect();
+    toProxy = RedisServer.Conn.tcp(cluster.router.port());
+  }
+
+  @AfterAll
+  void stop() throws IOException {
+    if (toProxy != null) {
+      toProxy.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (toRedis != null) {
+      toRedis.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() throws IOException {
+    toRedis.call("flushall");
+    for (int i = 0; i < 20; i++) {
+      toProxy.call("del", "a", "b", "c", "k" + i);
+    }
+  }
+
+  private String same(String... args) throws IOException {
+    String expected = toRedis.call(args);
+    String actual = toProxy.call(args);
+    assertThat(printable(actual)).as("reply to %s", String.join(" ", args)).isEqualTo(printable(expected));
+    return actual;
+  }
+
+  private void sendOnly(String... args) throws IOException {
+    toRedis.send(args);
+    toProxy.send(args);
+  }
+
+  private static String printable(String raw) {
+    return raw.replace("\r", "\\r").replace("\n", "\\n");
+  }
+
+  @Test
+  void clientReply_offSkipOn_dropRepliesAsRedis() throws IOException {
+    sendOnly("client", "reply", "off");
+    sendOnly("set", "a", "1");
+    sendOnly("get", "a");
+    sendOnly("mget", "a", "b", "c");
+    sendOnly("nosuchcommand");
+    sendOnly("client", "reply", "skip"); // ignored while off
+    sendOnly("client", "reply", "foo"); // its error is dropped too
+    same("client", "reply", "on"); // the first reply since OFF: ON's own +OK
+    same("get", "a");
+    sendOnly("client", "reply", "skip");
+    sendOnly("incr", "a"); // skipped
+    same("get", "a");
+    same("ping");
+    sendOnly("client", "reply", "skip");
+    sendOnly("client", "reply", "skip"); // skipped itself, and skips the next
+    sendOnly("incr", "a");
+    same("get", "a");
+    same("client", "reply", "foo");
+  }
+}
