@@ -283,4 +283,39 @@ class RedisParityIT {
     }
     return keys;
   }
+
+  @Test
+  void info_keyspaceAndSections_asRedis() throws IOException {
+    same("info", "keyspace");
+    same("info", "foo");
+    same("set", "a", "1");
+    same("set", "b", "");
+    same("info", "keyspace");
+    same("info", "KEYSPACE", "foo");
+    same("set", "c", "1", "ex", "100");
+    String[] info = both("info", "keyspace");
+    // avg_ttl is Redis's estimate from its expiry sampling; a node does not track it and writes 0
+    assertThat(info[0]).matches("(?s)\\$\\d+\r\n# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=\\d+\r\n\r\n");
+    assertThat(info[1]).isEqualTo("$44\r\n# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=0\r\n\r\n");
+    String server = toNode.call("info", "server");
+    assertThat(server).contains("# Server\r\n").doesNotContain("# Keyspace").doesNotContain("# Clients");
+  }
+
+  @Test
+  void info_redisPy_parsesEveryLineOfEverySection() throws Exception {
+    assumeTrue(RedisPy.installed(), RedisPy.MISSING);
+    same("set", "a", "1");
+    same("set", "b", "2", "ex", "100");
+    String out = RedisPy.run(node.port(), """
+        info = r.info("everything")
+        assert "__raw__" not in info, info.get("__raw__")
+        assert info["db0"] == {"keys": 2, "expires": 1, "avg_ttl": 0}, info["db0"]
+        assert info["redis_version"] == "7.0.0", info["redis_version"]
+        keyspace = r.info("keyspace")
+        assert keyspace == {"db0": {"keys": 2, "expires": 1, "avg_ttl": 0}}, keyspace
+        assert "redis_version" in r.info("server") and "db0" not in r.info("server")
+        print("ok")
+        """);
+    assertThat(out).isEqualTo("ok\n");
+  }
 }

@@ -95,4 +95,40 @@ class ProxyRedisParityIT {
     same("get", "a");
     same("client", "reply", "foo");
   }
+
+  @Test
+  void info_sectionsAndKeyspace_asRedis() throws IOException {
+    same("info", "keyspace");
+    same("info", "foo");
+    same("set", "a", "1");
+    same("set", "b", "");
+    same("set", "c", "x");
+    same("info", "keyspace");
+    same("info", "KEYSPACE", "foo");
+    same("set", "k1", "1", "ex", "100");
+    String info = toProxy.call("info", "keyspace");
+    assertThat(info).isEqualTo("$44\r\n# Keyspace\r\ndb0:keys=4,expires=1,avg_ttl=0\r\n\r\n");
+    String cluster = toProxy.call("info", "cluster");
+    assertThat(cluster).contains("# Cluster\r\n").contains("\r\nnode0:name=").doesNotContain("# Server")
+        .doesNotContain("# Keyspace");
+  }
+
+  @Test
+  void info_redisPy_parsesEveryLineOfEverySection() throws Exception {
+    assumeTrue(io.ringcache.node.RedisPy.installed(), io.ringcache.node.RedisPy.MISSING);
+    same("set", "a", "1");
+    same("set", "b", "2", "ex", "100");
+    String out = io.ringcache.node.RedisPy.run(cluster.router.port(), """
+        info = r.info()
+        assert "__raw__" not in info, info.get("__raw__")
+        assert info["db0"] == {"keys": 2, "expires": 1, "avg_ttl": 0}, info["db0"]
+        nodes = sorted(v["name"] for k, v in info.items() if k.startswith("node") and k[4:].isdigit())
+        assert len(nodes) == 3 and all(":" in n for n in nodes), nodes
+        assert info["node0"]["state"] == "UP", info["node0"]
+        assert r.info("keyspace") == {"db0": {"keys": 2, "expires": 1, "avg_ttl": 0}}, r.info("keyspace")
+        assert "db0" not in r.info("server") and "epoch" in r.info("cluster")
+        print("ok")
+        """);
+    assertThat(out).isEqualTo("ok\n");
+  }
 }

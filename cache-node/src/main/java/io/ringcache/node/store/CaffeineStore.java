@@ -224,6 +224,17 @@ final class CaffeineStore implements Store {
     return cache.estimatedSize();
   }
 
+  /**
+   * Walks every entry (Caffeine keeps no count of the timed ones, and its timer wheel keeps far
+   * expiries unordered, so the walk cannot stop at the first entry without a TTL): O(n), for INFO's
+   * keyspace line (docs/operations.md).
+   */
+  @Override
+  public long timedSize() {
+    long now = clock.nanoTime();
+    return expiration.oldest(entries -> entries.filter(e -> e.expiresAt() - now <= NO_TTL_THRESHOLD).count());
+  }
+
   @Override
   public long usedBytes() {
     return eviction.weightedSize().orElse(0);

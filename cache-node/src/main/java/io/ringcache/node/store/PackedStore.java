@@ -563,6 +563,15 @@ final class PackedStore implements Store {
   }
 
   @Override
+  public long timedSize() {
+    long n = 0;
+    for (Segment s : segments) {
+      n += s.ttlCount;
+    }
+    return n;
+  }
+
+  @Override
   public long usedBytes() {
     return used.get();
   }

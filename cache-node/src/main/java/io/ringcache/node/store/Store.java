@@ -86,6 +86,12 @@ public interface Store {
   /** The number of entries (expired entries not yet collected may be counted). */
   long size();
 
+  /**
+   * The number of entries with a time to live (INFO's {@code expires=}); like {@link #size()}, expired
+   * entries not yet collected may be counted.
+   */
+  long timedSize();
+
   /** The bytes the entries weigh (keys, values and per-entry overhead). */
   long usedBytes();
 

@@ -50,6 +50,22 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void timedSize_countsTheEntriesWithATtl() {
+    store.set(key("plain"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.set(key("timed"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
+    store.set(key("far"), bytes("1"), Store.MAX_TTL_NANOS, false, Store.Condition.ALWAYS);
+    assertThat(store.timedSize()).isEqualTo(2);
+    assertThat(store.ttlNanos(key("far"))).isPositive();
+    store.expire(key("plain"), seconds(5));
+    assertThat(store.timedSize()).isEqualTo(3);
+    store.expire(key("timed"), Store.NO_TTL);
+    store.delete(key("far"));
+    assertThat(store.timedSize()).isEqualTo(1);
+    store.set(key("plain"), bytes("2"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.timedSize()).isZero();
+  }
+
+  @Test
   void get_afterTtlElapses_missesWithoutSleeping() {
     store.set(key("a"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
     clock.advance(Duration.ofSeconds(9));

@@ -257,11 +257,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         dispatcher.routeMany(p, args[0], keys, values, System.nanoTime());
       }
       case FANOUT -> {
-        if (spec.name().equals("dbsize") || args.length == 1 || wantsKeyspace(args)) {
+        if (spec.name().equals("dbsize")) {
           Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
           dispatcher.fanOut(p, new byte[][] {Resp.ascii("DBSIZE")});
+          return;
+        }
+        java.util.Set<String> sections = infoSections(args);
+        if (sections == null || sections.contains("keyspace")) {
+          Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+          p.infoSections = sections;
+          dispatcher.fanOut(p, new byte[][] {Resp.ascii("INFO"), Resp.ascii("keyspace")});
         } else {
-          localReply(bulk(info(-1, 0)));
+          localReply(bulk(info(sections, -1, 0, 0)));
         }
       }
       case SCAN -> {
@@ -290,15 +297,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static boolean wantsKeyspace(byte[][] args) {
+  /** INFO's sections of the proxy: server, cluster, keyspace. */
+  private static final java.util.List<String> INFO_SECTIONS = java.util.List.of("server", "cluster", "keyspace");
+
+  /** The sections INFO asked for, lower case; null for all (none named, or all/default/everything). */
+  private static java.util.Set<String> infoSections(byte[][] args) {
+    if (args.length == 1) {
+      return null;
+    }
+    java.util.Set<String> sections = new java.util.HashSet<>();
     for (int i = 1; i < args.length; i++) {
       String section = text(args[i]).toLowerCase(java.util.Locale.ROOT);
-      if (section.equals("keyspace") || section.equals("all") || section.equals("everything") || section.equals("default")) {
-        return true;
+      if (section.equals("all") || section.equals("everything") || section.equals("default")) {
+        return null;
       }
+      sections.add(section);
     }
-    return false;
+    return sections;
   }
+
 
   /**
    * One of this client's calls is being redirected. Requests that arrive from now on wait until it
@@ -706,20 +723,52 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       Resp.integer(b, p.sum);
       return b;
     }
-    return bulk(info(p.sum, p.failures));
+    return bulk(info(p.infoSections, p.sum, p.expires, p.failures));
   }
 
-  /** INFO: the cluster as the proxy sees it; {@code keys} < 0 when not asked for. */
-  private String info(long keys, int unreachable) {
+  /**
+   * INFO: the cluster as the proxy sees it, the sections asked for ({@code sections} null: all) in
+   * Redis's format, every line {@code key:value} (redis-py's info() parses each); {@code keys} and
+   * {@code expires} are the nodes' sums, {@code keys} < 0 when the keyspace was not asked for.
+   */
+  private String info(java.util.Set<String> sections, long keys, long expires, int unreachable) {
+    StringBuilder s = new StringBuilder();
+    for (String section : INFO_SECTIONS) {
+      if (sections != null && !sections.contains(section)) {
+        continue;
+      }
+      if (s.length() > 0) {
+        s.append("\r\n");
+      }
+      switch (section) {
+        case "server" -> s.append("# Server\r\n")
+            .append("redis_version:").append(VERSION).append("\r\n")
+            .append("redis_mode:standalone\r\n")
+            .append("ringcache_role:router-proxy\r\n")
+            .append("tcp_port:").append(server.port()).append("\r\n");
+        case "cluster" -> cluster(s, keys >= 0, unreachable);
+        case "keyspace" -> {
+          s.append("# Keyspace\r\n");
+          if (keys > 0) {
+            // avg_ttl: not tracked by the nodes (docs/protocol.md)
+            s.append("db0:keys=").append(keys).append(",expires=").append(Math.min(expires, keys)).append(",avg_ttl=0\r\n");
+          }
+        }
+        default -> throw new IllegalStateException(section);
+      }
+    }
+    return s.toString();
+  }
+
+  /**
+   * INFO's cluster section: the topology, the proxy's counters, one {@code node<i>:name=...,address=
+   * ...,weight=...,state=...} line per node (as Redis's {@code slave0:ip=...,port=...}), and, when
+   * the nodes were asked, how many did not answer.
+   */
+  private void cluster(StringBuilder s, boolean asked, int unreachable) {
     Topology t = server.topology();
     RoutingTable table = dispatcher.routes().current();
-    StringBuilder s = new StringBuilder();
-    s.append("# Server\r\n")
-        .append("redis_version:").append(VERSION).append("\r\n")
-        .append("redis_mode:standalone\r\n")
-        .append("ringcache_role:router-proxy\r\n")
-        .append("tcp_port:").append(server.port()).append("\r\n")
-        .append("\r\n# Cluster\r\n")
+    s.append("# Cluster\r\n")
         .append("epoch:").append(t.epoch()).append("\r\n")
         .append("nodes:").append(t.nodes().size()).append("\r\n")
         .append("nodes_in_ring:").append(table.ring().nodeNames().size()).append("\r\n")
@@ -736,16 +785,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         .append("proxy_client_memory_closes:").append(stats.clientsMemoryCloses.sum()).append("\r\n")
         .append("proxy_rejected_connections:").append(stats.rejectedConnections.sum()).append("\r\n")
         .append("proxy_auth_timeout_closes:").append(stats.authTimeoutCloses.sum()).append("\r\n");
+    int i = 0;
     for (var n : t.nodes()) {
-      s.append("node:").append(n.name()).append(",address=").append(n.address())
+      s.append("node").append(i++).append(":name=").append(n.name()).append(",address=").append(n.address())
           .append(",weight=").append(n.weight()).append(",state=").append(n.state()).append("\r\n");
     }
-    if (keys >= 0) {
-      s.append("nodes_unreachable:").append(unreachable).append("\r\n")
-          .append("\r\n# Keyspace\r\n")
-          .append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
+    if (asked) {
+      s.append("nodes_unreachable:").append(unreachable).append("\r\n");
     }
-    return s.toString();
   }
 
   private void unknown(byte[][] args) {
