@@ -50,6 +50,7 @@ final class Commands {
         .add("config", -2, 0, 0, 0, 0, Commands::config)
         .add("info", -1, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
         .add("dbsize", 1, 0, 0, 0, 0, Commands::dbsize)
+        .add("time", 1, 0, 0, 0, 0, Commands::time)
         .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
         .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
         // keys
@@ -57,6 +58,15 @@ final class Commands {
         .add("set", -3, 1, 1, 1, WRITE, Commands::set)
         .add("setex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1000, "setex"))
         .add("psetex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1, "psetex"))
+        .add("getset", 3, 1, 1, 1, WRITE, Commands::getset)
+        .add("getex", -2, 1, 1, 1, WRITE, Commands::getex)
+        .add("setnx", 3, 1, 1, 1, WRITE, Commands::setnx)
+        .add("msetnx", -3, 1, -1, 2, WRITE, Commands::msetnx)
+        .add("strlen", 2, 1, 1, 1, READ, Commands::strlen)
+        .add("append", 3, 1, 1, 1, WRITE, Commands::append)
+        .add("getrange", 4, 1, 1, 1, READ, Commands::getrange)
+        .add("substr", 4, 1, 1, 1, READ, Commands::getrange)
+        .add("setrange", 4, 1, 1, 1, WRITE, Commands::setrange)
         .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(Key.of(r.arg(1)))))
         .add("mget", -2, 1, -1, 1, READ, Commands::mget)
         .add("mset", -3, 1, -1, 2, WRITE, Commands::mset)
@@ -708,6 +718,215 @@ final class Commands {
         command, c.describe(), bytes, counted, total, max);
     Resp.error(c.out(), "ERR reply too large: " + (counted < total ? "more than " : "") + bytes + " bytes for '"
         + command + "' (expected: <= " + max + ", max-output-buffer)");
+  }
+
+  /** GETSET key value: SET (the TTL cleared) replying the previous value or nil, as Redis. */
+  private static void getset(Connection c, Request r) {
+    byte[] value = r.arg(2);
+    if (valueTooLarge(c, value)) {
+      return;
+    }
+    Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
+  }
+
+  /**
+   * GETEX key [EX s|PX ms|EXAT unix-s|PXAT unix-ms|PERSIST], as Redis 7.0's getexCommand: the options
+   * parse first (a syntax error even for an absent key), an absent key is nil whatever the expiry,
+   * then the expiry is checked; the value is replied and the TTL set (an EXAT/PXAT in the past
+   * deletes the key) or removed (PERSIST).
+   */
+  private static void getex(Connection c, Request r) {
+    StringOptions options = stringOptions(c, r, false);
+    if (options == null) {
+      return;
+    }
+    Key key = Key.of(r.arg(1));
+    Store store = c.node().store();
+    byte[] value = store.get(key);
+    if (value == null) {
+      Resp.bulk(c.out(), c.lookedUp(null));
+      return;
+    }
+    if (options.expire() != null) {
+      long now = c.node().clock().currentTimeMillis();
+      long at = expireAtMillis(c, options.expire(), options.flags(), now, "getex");
+      if (at == INVALID) {
+        return;
+      }
+      Resp.bulk(c.out(), c.lookedUp(value));
+      long ttl = ttlUntil(at, now);
+      if (ttl == 0) {
+        store.delete(key);
+      } else {
+        store.expire(key, ttl);
+      }
+      return;
+    }
+    Resp.bulk(c.out(), c.lookedUp(value));
+    if (options.has(OPT_PERSIST)) {
+      store.expire(key, Store.NO_TTL);
+    }
+  }
+
+  /** SETNX key value: :1 if the key was absent and is now set, else :0. */
+  private static void setnx(Connection c, Request r) {
+    byte[] value = r.arg(2);
+    if (valueTooLarge(c, value)) {
+      return;
+    }
+    boolean stored = c.node().store().put(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    Resp.integer(c.out(), stored ? 1 : 0);
+  }
+
+  /**
+   * MSETNX key value [key value ...]: :1 and every key set if none was present, else :0 and nothing
+   * set. Atomic against requests on this connection and against other commands' checks only as far
+   * as each key is set with IF_ABSENT: a concurrent writer of one of the keys between the check and
+   * the sets makes that key keep its value (docs/protocol.md).
+   */
+  private static void msetnx(Connection c, Request r) {
+    if ((r.argc() & 1) == 0) {
+      wrongArity(c, "msetnx");
+      return;
+    }
+    for (int i = 2; i < r.argc(); i += 2) {
+      if (valueTooLarge(c, r.arg(i))) {
+        return;
+      }
+    }
+    Store store = c.node().store();
+    for (int i = 1; i < r.argc(); i += 2) {
+      if (store.contains(Key.of(r.arg(i)))) {
+        Resp.integer(c.out(), 0);
+        return;
+      }
+    }
+    for (int i = 1; i < r.argc(); i += 2) {
+      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    }
+    Resp.integer(c.out(), 1);
+  }
+
+  private static void strlen(Connection c, Request r) {
+    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    Resp.integer(c.out(), value == null ? 0 : value.length);
+  }
+
+  /** The error for a string that would grow beyond max-value-size (APPEND, SETRANGE). */
+  private static String stringTooLarge(Connection c, long size) {
+    return "ERR string exceeds maximum allowed size (" + size + " bytes, expected: <= "
+        + c.node().config().limits().maxValueSize() + ", max-value-size)";
+  }
+
+  /** APPEND key value: the length after appending (an absent key is created), the TTL kept. */
+  private static void append(Connection c, Request r) {
+    byte[] suffix = r.arg(2);
+    int max = c.node().config().limits().maxValueSize();
+    if (suffix.length > max) {
+      Resp.error(c.out(), stringTooLarge(c, suffix.length));
+      return;
+    }
+    long[] tooLarge = {-1};
+    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+      if (old == null) {
+        return suffix; // values handed to the store are kept as they are: the request's copy
+      }
+      if (suffix.length == 0) {
+        return null;
+      }
+      long size = (long) old.length + suffix.length;
+      if (size > max) {
+        tooLarge[0] = size;
+        return null;
+      }
+      byte[] joined = java.util.Arrays.copyOf(old, (int) size);
+      System.arraycopy(suffix, 0, joined, old.length, suffix.length);
+      return joined;
+    });
+    if (tooLarge[0] >= 0) {
+      Resp.error(c.out(), stringTooLarge(c, tooLarge[0]));
+    } else {
+      Resp.integer(c.out(), result.length);
+    }
+  }
+
+  /** GETRANGE key start end (and SUBSTR): Redis 7.0's getrangeCommand, indexes inclusive, negative from the end. */
+  private static void getrange(Connection c, Request r) {
+    long start;
+    long end;
+    try {
+      start = Decimal.parseLong(r.arg(2));
+      end = Decimal.parseLong(r.arg(3));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    long length = value == null ? 0 : value.length;
+    if (value == null || (start < 0 && end < 0 && start > end)) {
+      Resp.bulk(c.out(), new byte[0]);
+      return;
+    }
+    if (start < 0) {
+      start = length + start;
+    }
+    if (end < 0) {
+      end = length + end;
+    }
+    start = Math.max(start, 0);
+    end = Math.max(end, 0);
+    if (end >= length) {
+      end = length - 1;
+    }
+    if (start > end || length == 0) {
+      Resp.bulk(c.out(), new byte[0]);
+    } else {
+      Resp.bulk(c.out(), java.util.Arrays.copyOfRange(value, (int) start, (int) end + 1));
+    }
+  }
+
+  /**
+   * SETRANGE key offset value: Redis 7.0's setrangeCommand: overwrites from offset, padding with
+   * zero bytes; an empty value changes nothing (and creates nothing); replies the length after.
+   */
+  private static void setrange(Connection c, Request r) {
+    long offset;
+    try {
+      offset = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    if (offset < 0) {
+      Resp.error(c.out(), "ERR offset is out of range");
+      return;
+    }
+    byte[] patch = r.arg(3);
+    int max = c.node().config().limits().maxValueSize();
+    long size = offset + patch.length;
+    if (patch.length == 0) {
+      byte[] value = c.node().store().get(Key.of(r.arg(1)));
+      Resp.integer(c.out(), value == null ? 0 : value.length);
+      return;
+    }
+    if (offset > max || size > max) {
+      Resp.error(c.out(), stringTooLarge(c, size < 0 ? offset : size));
+      return;
+    }
+    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+      byte[] next = java.util.Arrays.copyOf(old == null ? new byte[0] : old, (int) Math.max(size, old == null ? 0 : old.length));
+      System.arraycopy(patch, 0, next, (int) offset, patch.length);
+      return next;
+    });
+    Resp.integer(c.out(), result.length);
+  }
+
+  /** TIME: [unix seconds, microseconds] as bulk strings. */
+  private static void time(Connection c, Request r) {
+    java.time.Instant now = java.time.Instant.now();
+    Resp.arrayHeader(c.out(), 2);
+    Resp.bulk(c.out(), Long.toString(now.getEpochSecond()));
+    Resp.bulk(c.out(), Long.toString(now.getNano() / 1000));
   }
 
   private static void mset(Connection c, Request r) {

@@ -318,4 +318,79 @@ class RedisParityIT {
         """);
     assertThat(out).isEqualTo("ok\n");
   }
+
+  /** A binary value: every byte value, CR LF and NUL included. */
+  private static final String BINARY;
+
+  static {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 256; i++) {
+      b.append((char) i);
+    }
+    BINARY = b.toString();
+  }
+
+  @Test
+  void stringCommands_edgeCases_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"strlen", "s"}, {"append", "s", ""}, {"exists", "s"}, {"strlen", "s"}, {"append", "s", "abc"}, {"append", "s", BINARY},
+        {"strlen", "s"}, {"get", "s"}, {"append", "s"}, {"strlen"}, {"strlen", "s", "x"},
+        {"getrange", "s", "0", "-1"}, {"getrange", "s", "0", "0"}, {"getrange", "s", "-1", "-1"}, {"getrange", "s", "-3", "-5"},
+        {"getrange", "s", "5", "3"}, {"getrange", "s", "-9223372036854775808", "9223372036854775807"},
+        {"getrange", "s", "100", "200"}, {"getrange", "s", "1", "-300"}, {"getrange", "s", "-300", "2"}, {"getrange", "s", "a", "1"},
+        {"getrange", "s", "1", "9223372036854775808"}, {"getrange", "missing", "0", "-1"}, {"getrange", "s", "0"},
+        {"substr", "s", "1", "3"}, {"set", "e", ""}, {"getrange", "e", "0", "-1"}, {"getrange", "e", "-1", "0"},
+        {"setrange", "r", "0", ""}, {"exists", "r"}, {"setrange", "r", "5", "xy"}, {"get", "r"}, {"setrange", "r", "0", "AB"},
+        {"get", "r"}, {"setrange", "r", "1", ""}, {"setrange", "r", "-1", "x"}, {"setrange", "r", "x", "x"},
+        {"setrange", "r", "9223372036854775808", "x"}, {"setrange", "r", "7", BINARY}, {"strlen", "r"}, {"getrange", "r", "5", "10"},
+        {"setrange", "r", "0"}, {"setnx", "n", "1"}, {"setnx", "n", "2"}, {"get", "n"}, {"setnx", "n"},
+        {"getset", "g", "1"}, {"getset", "g", "2"}, {"set", "g", "3", "ex", "100"}, {"getset", "g", "4"}, {"ttl", "g"},
+        {"getset", "g"}, {"msetnx", "m1", "1", "m2", "2"}, {"msetnx", "m2", "x", "m3", "3"}, {"mget", "m1", "m2", "m3"},
+        {"msetnx", "m1"}, {"msetnx", "m4", "1", "m5"}, {"msetnx", "m4", "1", "m4", "2"}, {"get", "m4"},
+        {"type", "m1"}, {"type", "missing"}, {"type"}, {"touch", "m1", "m1", "missing"}, {"touch"}, {"time", "x"},
+    }) {
+      same(command);
+    }
+  }
+
+  @Test
+  void getex_options_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"getex", "missing"}, {"getex", "missing", "ex", "-1"}, {"getex", "missing", "foo"}, {"getex"},
+        {"set", "k", "v"}, {"getex", "k"}, {"ttl", "k"}, {"getex", "k", "ex", "100"}, {"ttl", "k"},
+        {"getex", "k", "persist"}, {"ttl", "k"}, {"getex", "k", "px", "100000"}, {"ttl", "k"},
+        {"getex", "k", "ex", "10", "ex", "20"}, {"ttl", "k"}, {"getex", "k", "persist", "ex", "10"},
+        {"getex", "k", "ex", "10", "persist"}, {"getex", "k", "keepttl"}, {"getex", "k", "get"}, {"getex", "k", "nx"},
+        {"getex", "k", "ex"}, {"getex", "k", "ex", "0"}, {"getex", "k", "ex", "-1"}, {"getex", "k", "ex", "abc"},
+        {"getex", "k", "ex", "9223370399119966"}, {"getex", "k", "px", "9223372036854770000"},
+        {"getex", "k", "exat", "9223370399119966"}, {"getex", "k", "persist"},
+        {"getex", "k", "pxat", "1"}, {"exists", "k"}, {"set", "k", "v"}, {"getex", "k", "exat", "1"}, {"exists", "k"},
+    }) {
+      if (command.length == 4 && command[2].equals("exat") && command[3].startsWith("9223")) {
+        same(command);
+        String[] ttl = both("ttl", "k");
+        assertThat(ttl[1]).startsWith(":11"); // about 36.5 years, Store.MAX_TTL_NANOS (docs/protocol.md)
+        continue;
+      }
+      same(command);
+    }
+    same("set", "t", "v");
+    same("getex", "t", "ex", "100");
+    same("ttl", "t");
+    same("getex", "t", "persist");
+    same("ttl", "t");
+  }
+
+  @Test
+  void stringTooLarge_isRefusedWithRedisPrefix() throws IOException {
+    same("set", "s", "x");
+    String[] replies = both("setrange", "s", "536870912", "x");
+    assertThat(replies[0]).startsWith("-ERR string exceeds maximum allowed size (");
+    assertThat(replies[1]).startsWith("-ERR string exceeds maximum allowed size (");
+    same("get", "s");
+    String time = toNode.call("time");
+    assertThat(time).matches("\\*2\r\n\\$10\r\n\\d{10}\r\n\\$\\d\r\n\\d{1,6}\r\n");
+    long seconds = Long.parseLong(time.split("\r\n")[2]);
+    assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
+  }
 }

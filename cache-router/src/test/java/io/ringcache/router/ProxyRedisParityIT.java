@@ -54,7 +54,7 @@ class ProxyRedisParityIT {
   void flush() throws IOException {
     toRedis.call("flushall");
     for (int i = 0; i < 20; i++) {
-      toProxy.call("del", "a", "b", "c", "k" + i);
+      toProxy.call("del", "a", "b", "c", "k" + i, "s", "r", "n", "g", "e", "t");
     }
   }
 
@@ -130,5 +130,49 @@ class ProxyRedisParityIT {
         print("ok")
         """);
     assertThat(out).isEqualTo("ok\n");
+  }
+
+  @Test
+  void stringCommands_throughTheProxy_answerAsRedis() throws IOException {
+    String binary = "\0\r\n\u00ff\u0080 x";
+    for (String[] command : new String[][] {
+        {"strlen", "s"}, {"append", "s", ""}, {"strlen", "s"}, {"append", "s", "abc"}, {"append", "s", binary}, {"get", "s"},
+        {"append", "s"}, {"strlen"}, {"getrange", "s", "0", "-1"}, {"getrange", "s", "-3", "-5"}, {"getrange", "s", "1", "-300"},
+        {"getrange", "s", "a", "1"}, {"substr", "s", "1", "3"}, {"getrange", "missing", "0", "-1"},
+        {"setrange", "r", "0", ""}, {"exists", "r"}, {"setrange", "r", "5", "xy"}, {"get", "r"}, {"setrange", "r", "-1", "x"},
+        {"setrange", "r", "0"}, {"setnx", "n", "1"}, {"setnx", "n", "2"}, {"get", "n"}, {"setnx", "n"},
+        {"getset", "g", "1"}, {"getset", "g", "2"}, {"set", "g", "3", "ex", "100"}, {"getset", "g", "4"}, {"ttl", "g"},
+        {"set", "e", "v"}, {"getex", "e", "ex", "100"}, {"ttl", "e"}, {"getex", "e", "persist"}, {"ttl", "e"},
+        {"getex", "e", "ex", "9223370399119966"}, {"getex", "e", "foo"}, {"getex"}, {"getex", "missing", "ex", "-1"},
+        {"type", "e"}, {"type", "missing"}, {"touch", "e", "e", "missing"}, {"time", "x"}, {"msetnx", "a"}, {"msetnx", "a", "1", "b"},
+    }) {
+      same(command);
+    }
+  }
+
+  @Test
+  void msetnx_keysOnOneNode_asRedis_keysOnSeveral_crossnode() throws IOException {
+    io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    String together = null;
+    String apart = null;
+    for (int i = 1; i < 20 && (together == null || apart == null); i++) {
+      boolean same = table.serverOf(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .equals(table.serverOf("k0".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      if (same && together == null) {
+        together = "k" + i;
+      } else if (!same && apart == null) {
+        apart = "k" + i;
+      }
+    }
+    assertThat(together).as("a key on k0's node among k1..k19").isNotNull();
+    assertThat(apart).as("a key on another node among k1..k19").isNotNull();
+    same("msetnx", "k0", "1", together, "2");
+    same("msetnx", "k0", "3", together, "4");
+    same("mget", "k0", together);
+    assertThat(toProxy.call("msetnx", "k0", "1", apart, "2")).isEqualTo("-CROSSNODE keys in request are owned by different nodes\r\n");
+    assertThat(toProxy.call("exists", apart)).isEqualTo(":0\r\n");
+    String time = toProxy.call("time");
+    long seconds = Long.parseLong(time.split("\r\n")[2]);
+    assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
   }
 }

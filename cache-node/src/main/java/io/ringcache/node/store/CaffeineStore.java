@@ -220,6 +220,15 @@ final class CaffeineStore implements Store {
   }
 
   @Override
+  public byte[] update(Key key, java.util.function.UnaryOperator<byte[]> update) {
+    // returning the old value for a present key keeps it (and its duration: updates keep it)
+    return map.compute(key, (k, old) -> {
+      byte[] next = update.apply(old);
+      return next == null ? old : next;
+    });
+  }
+
+  @Override
   public long size() {
     return cache.estimatedSize();
   }

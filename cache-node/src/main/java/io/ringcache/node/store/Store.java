@@ -83,6 +83,16 @@ public interface Store {
    */
   long increment(Key key, long delta);
 
+  /**
+   * Atomically replaces the value of {@code key} with {@code update.apply(current)} ({@code current}
+   * null if absent), keeping its time to live (a new entry gets none), as APPEND and SETRANGE need.
+   * When {@code update} returns null nothing changes. {@code update} runs under the store's lock for
+   * the key: it must be quick and must not call the store.
+   *
+   * @return the value held after the call (null if absent and left so)
+   */
+  byte[] update(Key key, java.util.function.UnaryOperator<byte[]> update);
+
   /** The number of entries (expired entries not yet collected may be counted). */
   long size();
 

@@ -228,6 +228,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     switch (spec.kind()) {
       case KEYED -> {
+        if (spec.oneNodeOnly() && !onOneNode(spec, args)) {
+          return;
+        }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.partsLeft = 1;
         dispatcher.route(new Call(p, args, args[1], null, System.nanoTime()));
@@ -285,6 +288,35 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       case UNSUPPORTED -> localError("ERR command '" + spec.name() + "' is not supported by the proxy: " + spec.why());
       default -> unknown(args);
     }
+  }
+
+  /**
+   * Whether every key of a command the proxy forwards whole (MSETNX) lives on one node; if not,
+   * replies the error (the node's -CROSSNODE, or Redis's arity error for a key without a value) and
+   * returns false. A node whose ring disagrees answers -CROSSNODE itself, which reaches the client.
+   */
+  private boolean onOneNode(ProxyCommands.Spec spec, byte[][] args) {
+    if ((args.length - 1) % spec.step() != 0) {
+      localError("ERR wrong number of arguments for '" + spec.name() + "' command");
+      return false;
+    }
+    RoutingTable table = dispatcher.routes().current();
+    String owner = null;
+    try {
+      for (int i = spec.firstKey(); i < args.length; i += spec.step()) {
+        String node = table.serverOf(args[i]);
+        if (owner == null) {
+          owner = node;
+        } else if (!owner.equals(node)) {
+          localError("CROSSNODE keys in request are owned by different nodes");
+          return false;
+        }
+      }
+    } catch (IllegalStateException e) {
+      localError("ERR proxy: no node in the ring");
+      return false;
+    }
+    return true;
   }
 
   /** A SCAN cursor: a position on the hash circle, [0, 2^32); -1 if it is not one. */
@@ -511,6 +543,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       case "command" -> command(args);
       case "config" -> config(args);
       case "ring.topology" -> localReply(bulk(TopologyJson.write(server.topology())));
+      case "time" -> {
+        java.time.Instant now = java.time.Instant.now();
+        ByteBuf b = ctx.alloc().buffer(48);
+        Resp.arrayHeader(b, 2);
+        Resp.bulk(b, Long.toString(now.getEpochSecond()));
+        Resp.bulk(b, Long.toString(now.getNano() / 1000));
+        localReply(b);
+      }
       default -> unknown(args);
     }
   }
