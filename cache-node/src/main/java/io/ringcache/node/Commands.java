@@ -126,6 +126,31 @@ final class Commands {
     c.closeAfterReplies();
   }
 
+  /**
+   * Argument {@code i} as Redis's {@code %s} prints it into an error: its bytes as they are (one
+   * char per byte), up to the first NUL byte.
+   */
+  static String echoed(Request r, int i) {
+    byte[] arg = r.arg(i);
+    int end = 0;
+    while (end < arg.length && arg[end] != 0) {
+      end++;
+    }
+    return new String(arg, 0, end, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * An error that echoes an argument, as Redis sends it: CR and LF at its end trimmed, any left
+   * become spaces (Resp.error).
+   */
+  static void echoError(Connection c, String text) {
+    int end = text.length();
+    while (end > 0 && (text.charAt(end - 1) == '\r' || text.charAt(end - 1) == '\n')) {
+      end--;
+    }
+    Resp.error(c.out(), text.substring(0, end));
+  }
+
   static void wrongArity(Connection c, String name) {
     Resp.error(c.out(), "ERR wrong number of arguments for '" + name + "' command");
   }
@@ -248,7 +273,7 @@ final class Commands {
     Integer arity = CLIENT_ARITY.get(sub);
     ByteBuf out = c.out();
     if (arity == null) {
-      Resp.error(out, "ERR unknown subcommand '" + abbreviate(r.string(1)) + "'. Try CLIENT HELP.");
+      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try CLIENT HELP.");
       return;
     }
     c.lastCommand("client|" + sub);
@@ -312,7 +337,7 @@ final class Commands {
     if (r.argc() == 4 && is(r.arg(2), "type")) {
       boolean normal = is(r.arg(3), "normal");
       if (!normal && !is(r.arg(3), "master") && !is(r.arg(3), "replica") && !is(r.arg(3), "slave") && !is(r.arg(3), "pubsub")) {
-        Resp.error(c.out(), "ERR Unknown client type '" + r.string(3) + "'");
+        echoError(c, "ERR Unknown client type '" + echoed(r, 3) + "'");
         return;
       }
       if (!normal) {
@@ -995,7 +1020,7 @@ final class Commands {
       } else if (is(opt, "lt")) {
         lt = true;
       } else {
-        Resp.error(c.out(), "ERR Unsupported option " + r.string(i));
+        echoError(c, "ERR Unsupported option " + echoed(r, i));
         return;
       }
     }
