@@ -129,6 +129,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
     connection.publishCounters(node.stats());
     node.stats().observeOutput(connection.pendingOutput());
+    connection.batchRan(System.nanoTime());
     connection.flush();
   }
 

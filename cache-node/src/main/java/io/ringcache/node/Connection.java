@@ -26,9 +26,13 @@ final class Connection {
   private volatile String name;
   private volatile String libName;
   private volatile String libVersion;
-  /** The name of the last command run, as CLIENT LIST's cmd= (container commands: "client|list"). */
-  private volatile String lastCommand = "NULL";
-  private long lastCommandNanos;
+  /**
+   * The name of the last command run, as CLIENT LIST's cmd= (container commands: "client|list"),
+   * and when the last read batch ended, for idle=. Plain fields on the hot path: another loop's
+   * CLIENT LIST may read a slightly stale value (a String is safely published by its final fields).
+   */
+  private String lastCommand = "NULL";
+  private long lastBatchNanos;
   /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
   private boolean repliesOff;
   /** CLIENT REPLY SKIP: the next command's reply is dropped. */
@@ -105,7 +109,11 @@ final class Connection {
 
   void lastCommand(String command) {
     lastCommand = command;
-    lastCommandNanos = System.nanoTime();
+  }
+
+  /** A read batch was run (CLIENT LIST's idle= counts from the last one). */
+  void batchRan(long nanos) {
+    lastBatchNanos = nanos;
   }
 
   /**
@@ -210,7 +218,7 @@ final class Connection {
         + " laddr=" + format(local)
         + " name=" + (name == null ? "" : name)
         + " age=" + ageSeconds()
-        + " idle=" + (lastCommandNanos == 0 ? ageSeconds() : (System.nanoTime() - lastCommandNanos) / 1_000_000_000L)
+        + " idle=" + (lastBatchNanos == 0 ? ageSeconds() : (System.nanoTime() - lastBatchNanos) / 1_000_000_000L)
         + " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1"
         + " cmd=" + lastCommand
         + " user=" + user

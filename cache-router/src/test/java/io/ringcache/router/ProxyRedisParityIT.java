@@ -98,6 +98,22 @@ class ProxyRedisParityIT {
     sendOnly("incr", "a");
     same("get", "a");
     same("client", "reply", "foo");
+    same("client", "reply");
+    same("client", "reply", "on", "x");
+  }
+
+  @Test
+  void client_subcommandErrors_asRedis() throws IOException {
+    same("client", "foo");
+    same("client");
+    same("client", "setname");
+    same("client", "setname", "a", "b");
+    same("client", "getname", "x");
+    same("client", "id", "x");
+    same("client", "no-evict", "foo");
+    same("client", "no-evict", "on");
+    same("client", "setname", "parity");
+    same("client", "getname");
   }
 
   @Test

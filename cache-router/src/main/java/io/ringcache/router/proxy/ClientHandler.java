@@ -635,8 +635,35 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     localReply(b);
   }
 
+  /** CLIENT's subcommands the proxy serves, with Redis's arity; CLIENT INFO and LIST are the nodes'. */
+  private static final java.util.Map<String, Integer> CLIENT_ARITY =
+      java.util.Map.of("setname", 3, "getname", 2, "setinfo", 4, "id", 2, "no-evict", 3, "no-touch", 3, "reply", 3);
+
   private void client(byte[][] args) {
-    String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
+    String sub = new String(args[1], StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+    Integer arity = CLIENT_ARITY.get(sub);
+    if (arity == null) {
+      // as Redis's %.128s: the bytes up to a NUL, CR/LF at the end trimmed (localError maps the rest)
+      String given = new String(args[1], StandardCharsets.ISO_8859_1);
+      int nul = given.indexOf('\0');
+      given = nul < 0 ? given : given.substring(0, nul);
+      given = given.length() > 128 ? given.substring(0, 128) : given;
+      localError("ERR unknown subcommand '" + given + "'. Try CLIENT HELP.");
+      return;
+    }
+    if (args.length != arity) {
+      localError("ERR wrong number of arguments for 'client|" + sub + "' command");
+      return;
+    }
+    if (sub.equals("no-evict") || sub.equals("no-touch")) {
+      String value = text(args[2]).toLowerCase(java.util.Locale.ROOT);
+      if (value.equals("on") || value.equals("off")) {
+        localReply(Resp.OK);
+      } else {
+        localError("ERR syntax error");
+      }
+      return;
+    }
     if (sub.equals("setname") && args.length == 3) {
       if (!validName(args[2])) {
         localError(INVALID_NAME);
