@@ -233,6 +233,8 @@ class RedisParityIT {
   @Test
   void client_subcommandErrors_asRedis() throws IOException {
     same("client", "foo");
+    same("client", "unknownsubcommand" + "x".repeat(140)); // echoed up to 128 bytes, as Redis's %.128s
+    same("client", "\u00ff\r\nx\0y");
     same("client");
     same("client", "setname");
     same("client", "setname", "a", "b");
