@@ -129,6 +129,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
     connection.publishCounters(node.stats());
     node.stats().observeOutput(connection.pendingOutput());
+    connection.batchRan(System.nanoTime());
     connection.flush();
   }
 
@@ -158,6 +159,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   /** Runs a request that just arrived (or queued behind a deferred one). */
   void execute(Request r) {
     connection.rangeWaits = 0;
+    connection.beginCommand();
     dispatch(r);
   }
 
@@ -168,6 +170,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       unknown(r);
       return;
     }
+    connection.lastCommand(spec.name());
     if (!connection.authenticated() && !spec.has(CommandTable.NO_AUTH)) {
       Resp.error(connection.out(), "NOAUTH Authentication required.");
       return;
@@ -220,8 +223,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   private boolean importing(CommandTable.Spec spec, Request r, ImportState state) {
     List<Key> missing = null;
     int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
-    boolean blind = spec.name().equals("mset") || (spec.name().equals("set") && r.argc() == 3);
-    if (!blind) {
+    if (!overwritesBlindly(spec.name(), r.argc())) {
       Store store = node.store();
       for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
         Key key = Key.of(r.arg(i));
@@ -248,6 +250,16 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       runImporting(spec, kept, state);
     });
     return true;
+  }
+
+  /**
+   * Whether a command replaces its keys' values without reading them, so an importing node need not
+   * read them through from the source first: only SET without options and MSET. Every other write
+   * (APPEND, SETRANGE, GETSET, SETNX, MSETNX, GETEX, INCR, EXPIRE, SET with NX/XX/GET/KEEPTTL, ...)
+   * depends on the value or TTL held, and reads through.
+   */
+  static boolean overwritesBlindly(String command, int argc) {
+    return command.equals("mset") || (command.equals("set") && argc == 3);
   }
 
   /** Runs a command on an imported range; a write touches its keys only if it succeeded. */

@@ -50,6 +50,7 @@ final class Commands {
         .add("config", -2, 0, 0, 0, 0, Commands::config)
         .add("info", -1, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
         .add("dbsize", 1, 0, 0, 0, 0, Commands::dbsize)
+        .add("time", 1, 0, 0, 0, 0, Commands::time)
         .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
         .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
         // keys
@@ -57,6 +58,15 @@ final class Commands {
         .add("set", -3, 1, 1, 1, WRITE, Commands::set)
         .add("setex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1000, "setex"))
         .add("psetex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1, "psetex"))
+        .add("getset", 3, 1, 1, 1, WRITE, Commands::getset)
+        .add("getex", -2, 1, 1, 1, WRITE, Commands::getex)
+        .add("setnx", 3, 1, 1, 1, WRITE, Commands::setnx)
+        .add("msetnx", -3, 1, -1, 2, WRITE, Commands::msetnx)
+        .add("strlen", 2, 1, 1, 1, READ, Commands::strlen)
+        .add("append", 3, 1, 1, 1, WRITE, Commands::append)
+        .add("getrange", 4, 1, 1, 1, READ, Commands::getrange)
+        .add("substr", 4, 1, 1, 1, READ, Commands::getrange)
+        .add("setrange", 4, 1, 1, 1, WRITE, Commands::setrange)
         .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(Key.of(r.arg(1)))))
         .add("mget", -2, 1, -1, 1, READ, Commands::mget)
         .add("mset", -3, 1, -1, 2, WRITE, Commands::mset)
@@ -114,6 +124,31 @@ final class Commands {
     log.warn("cross-protocol request ({}) from {}: closing", r.string(0), c.describe());
     Resp.error(c.out(), "ERR Protocol error: cross-protocol request refused: '" + r.string(0) + "' (is this an HTTP client?)");
     c.closeAfterReplies();
+  }
+
+  /**
+   * Argument {@code i} as Redis's {@code %s} prints it into an error: its bytes as they are (one
+   * char per byte), up to the first NUL byte.
+   */
+  static String echoed(Request r, int i) {
+    byte[] arg = r.arg(i);
+    int end = 0;
+    while (end < arg.length && arg[end] != 0) {
+      end++;
+    }
+    return new String(arg, 0, end, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * An error that echoes an argument, as Redis sends it: CR and LF at its end trimmed, any left
+   * become spaces (Resp.error).
+   */
+  static void echoError(Connection c, String text) {
+    int end = text.length();
+    while (end > 0 && (text.charAt(end - 1) == '\r' || text.charAt(end - 1) == '\n')) {
+      end--;
+    }
+    Resp.error(c.out(), text.substring(0, end));
   }
 
   static void wrongArity(Connection c, String name) {
@@ -229,41 +264,118 @@ final class Commands {
     Resp.raw(out, Resp.EMPTY_ARRAY);
   }
 
+  /** CLIENT's subcommands and their arity (Redis convention), as Redis 7.0 (and 7.2's SETINFO, NO-TOUCH). */
+  private static final java.util.Map<String, Integer> CLIENT_ARITY = java.util.Map.of(
+      "setname", 3, "getname", 2, "setinfo", 4, "id", 2, "info", 2, "list", -2, "no-evict", 3, "no-touch", 3, "reply", 3);
+
   private static void client(Connection c, Request r) {
-    byte[] sub = r.arg(1);
+    String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
+    Integer arity = CLIENT_ARITY.get(sub);
     ByteBuf out = c.out();
-    if (is(sub, "setname") && r.argc() == 3) {
-      if (!validName(r.arg(2))) {
-        Resp.error(out, INVALID_NAME);
-        return;
-      }
-      c.name(r.arg(2).length == 0 ? null : r.string(2));
-      Resp.raw(out, Resp.OK);
-    } else if (is(sub, "getname") && r.argc() == 2) {
-      Resp.bulk(out, c.name() == null ? null : c.name().getBytes(StandardCharsets.UTF_8));
-    } else if (is(sub, "setinfo") && r.argc() == 4) {
-      if ((is(r.arg(2), "lib-name") || is(r.arg(2), "lib-ver")) && !validName(r.arg(3))) {
-        Resp.error(out, "ERR " + r.string(2) + " cannot contain spaces, newlines or special characters.");
-        return;
-      }
-      if (is(r.arg(2), "lib-name")) {
-        c.libName(r.string(3));
-      } else if (is(r.arg(2), "lib-ver")) {
-        c.libVersion(r.string(3));
-      } else {
-        Resp.error(out, "ERR Unrecognized option '" + r.string(2) + "'");
-        return;
-      }
-      Resp.raw(out, Resp.OK);
-    } else if (is(sub, "id") && r.argc() == 2) {
-      Resp.integer(out, c.id());
-    } else if ((is(sub, "info") || is(sub, "list")) && r.argc() >= 2) {
-      Resp.bulk(out, c.describe() + "\n");
-    } else if ((is(sub, "no-evict") || is(sub, "no-touch") || is(sub, "reply")) && r.argc() == 3) {
-      Resp.raw(out, Resp.OK);
-    } else {
-      Resp.error(out, "ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try CLIENT HELP.");
+    if (arity == null) {
+      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try CLIENT HELP.");
+      return;
     }
+    c.lastCommand("client|" + sub);
+    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
+      wrongArity(c, "client|" + sub);
+      return;
+    }
+    switch (sub) {
+      case "setname" -> {
+        if (!validName(r.arg(2))) {
+          Resp.error(out, INVALID_NAME);
+          return;
+        }
+        c.name(r.arg(2).length == 0 ? null : r.string(2));
+        Resp.raw(out, Resp.OK);
+      }
+      case "getname" -> Resp.bulk(out, c.name() == null ? null : c.name().getBytes(StandardCharsets.UTF_8));
+      case "setinfo" -> {
+        if ((is(r.arg(2), "lib-name") || is(r.arg(2), "lib-ver")) && !validName(r.arg(3))) {
+          Resp.error(out, "ERR " + r.string(2) + " cannot contain spaces, newlines or special characters.");
+          return;
+        }
+        if (is(r.arg(2), "lib-name")) {
+          c.libName(r.string(3));
+        } else if (is(r.arg(2), "lib-ver")) {
+          c.libVersion(r.string(3));
+        } else {
+          Resp.error(out, "ERR Unrecognized option '" + r.string(2) + "'");
+          return;
+        }
+        Resp.raw(out, Resp.OK);
+      }
+      case "id" -> Resp.integer(out, c.id());
+      case "info" -> Resp.bulk(out, c.clientInfo() + "\n");
+      case "list" -> clientList(c, r);
+      case "no-evict", "no-touch" -> {
+        if (is(r.arg(2), "on") || is(r.arg(2), "off")) {
+          Resp.raw(out, Resp.OK); // accepted: a node evicts by its policy whoever reads
+        } else {
+          Resp.error(out, SYNTAX_ERROR);
+        }
+      }
+      case "reply" -> {
+        if (is(r.arg(2), "on") || is(r.arg(2), "off") || is(r.arg(2), "skip")) {
+          c.replyMode(new String(lower(r.arg(2)), StandardCharsets.US_ASCII));
+          Resp.raw(c.out(), Resp.OK); // dropped for OFF and SKIP: only ON answers
+        } else {
+          Resp.error(out, SYNTAX_ERROR);
+        }
+      }
+      default -> throw new IllegalStateException("CLIENT " + sub + " is in CLIENT_ARITY but not served");
+    }
+  }
+
+  /**
+   * CLIENT LIST [TYPE normal|master|replica|slave|pubsub] [ID id...]: one line per open client
+   * connection, in Redis's format (see Connection#clientInfo). Every client of a node is normal.
+   */
+  private static void clientList(Connection c, Request r) {
+    java.util.Set<Long> ids = null;
+    if (r.argc() == 4 && is(r.arg(2), "type")) {
+      boolean normal = is(r.arg(3), "normal");
+      if (!normal && !is(r.arg(3), "master") && !is(r.arg(3), "replica") && !is(r.arg(3), "slave") && !is(r.arg(3), "pubsub")) {
+        echoError(c, "ERR Unknown client type '" + echoed(r, 3) + "'");
+        return;
+      }
+      if (!normal) {
+        Resp.bulk(c.out(), new byte[0]);
+        return;
+      }
+    } else if (r.argc() > 3 && is(r.arg(2), "id")) {
+      ids = new java.util.HashSet<>();
+      for (int i = 3; i < r.argc(); i++) {
+        try {
+          ids.add(Decimal.parseLong(r.arg(i)));
+        } catch (NumberFormatException e) {
+          Resp.error(c.out(), "ERR Invalid client ID");
+          return;
+        }
+      }
+    } else if (r.argc() != 2) {
+      Resp.error(c.out(), SYNTAX_ERROR);
+      return;
+    }
+    List<Connection> connections = new ArrayList<>();
+    for (io.netty.channel.Channel channel : c.node().clientChannels()) {
+      Connection other = channel.attr(Connection.KEY).get();
+      if (other != null && (ids == null || ids.contains(other.id()))) {
+        connections.add(other);
+      }
+    }
+    connections.sort(java.util.Comparator.comparingLong(Connection::id));
+    StringBuilder s = new StringBuilder();
+    for (Connection other : connections) {
+      s.append(other.clientInfo()).append('\n');
+    }
+    Resp.bulk(c.out(), s.toString());
+  }
+
+  /** At most 128 characters, as Redis's %.128s. */
+  private static String abbreviate(String s) {
+    return s.length() > 128 ? s.substring(0, 128) : s;
   }
 
   static final String INVALID_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
@@ -428,55 +540,127 @@ final class Commands {
     return false;
   }
 
+  // SET's and GETEX's options (Redis 7.0's parseExtendedStringArgumentsOrReply)
+  private static final int OPT_NX = 1;
+  private static final int OPT_XX = 1 << 1;
+  private static final int OPT_GET = 1 << 2;
+  private static final int OPT_KEEPTTL = 1 << 3;
+  private static final int OPT_PERSIST = 1 << 4;
+  private static final int OPT_EX = 1 << 5;
+  private static final int OPT_PX = 1 << 6;
+  private static final int OPT_EXAT = 1 << 7;
+  private static final int OPT_PXAT = 1 << 8;
+  private static final int OPT_EXPIRY = OPT_EX | OPT_PX | OPT_EXAT | OPT_PXAT;
+
+  /** The options of SET (from argument 3) or GETEX (from argument 2), and the expiry's argument. */
+  private record StringOptions(int flags, byte[] expire) {
+    boolean has(int flag) {
+      return (flags & flag) != 0;
+    }
+  }
+
+  /**
+   * Parses SET's or GETEX's options exactly as Redis 7.0 does: a repeated option is accepted (the
+   * last expiry wins) unless it conflicts with another one, and any conflict or unknown word is
+   * {@code ERR syntax error}. Replies the error and returns null on a bad option; the expiry's
+   * number is checked later, as in Redis.
+   */
+  private static StringOptions stringOptions(Connection c, Request r, boolean set) {
+    int flags = 0;
+    byte[] expire = null;
+    for (int j = set ? 3 : 2; j < r.argc(); j++) {
+      byte[] opt = r.arg(j);
+      boolean next = j < r.argc() - 1;
+      int expiry = is(opt, "ex") ? OPT_EX : is(opt, "px") ? OPT_PX : is(opt, "exat") ? OPT_EXAT : is(opt, "pxat") ? OPT_PXAT : 0;
+      if (set && is(opt, "nx") && (flags & OPT_XX) == 0) {
+        flags |= OPT_NX;
+      } else if (set && is(opt, "xx") && (flags & OPT_NX) == 0) {
+        flags |= OPT_XX;
+      } else if (set && is(opt, "get")) {
+        flags |= OPT_GET;
+      } else if (set && is(opt, "keepttl") && (flags & (OPT_PERSIST | OPT_EXPIRY)) == 0) {
+        flags |= OPT_KEEPTTL;
+      } else if (!set && is(opt, "persist") && (flags & (OPT_KEEPTTL | OPT_EXPIRY)) == 0) {
+        flags |= OPT_PERSIST;
+      } else if (expiry != 0 && next && (flags & (OPT_KEEPTTL | OPT_PERSIST | (OPT_EXPIRY & ~expiry))) == 0) {
+        flags |= expiry;
+        expire = r.arg(++j);
+      } else {
+        Resp.error(c.out(), SYNTAX_ERROR);
+        return null;
+      }
+    }
+    return new StringOptions(flags, expire);
+  }
+
+  private static final String SYNTAX_ERROR = "ERR syntax error";
+
+  /** Returned by {@link #expireAtMillis} when it replied an error. */
+  private static final long INVALID = Long.MIN_VALUE;
+
+  /**
+   * The absolute expiry in Unix ms of SET's, SETEX's or GETEX's expiry argument, as Redis 7.0's
+   * getExpireMillisecondsOrReply computes it: the number must be positive, and the expiry must not
+   * overflow a signed 64-bit count of ms (Redis adds the clock to a relative one and refuses a
+   * result that wrapped). Replies the error and returns {@link #INVALID} otherwise.
+   */
+  private static long expireAtMillis(Connection c, byte[] arg, int flags, long now, String command) {
+    long ms;
+    try {
+      ms = Decimal.parseLong(arg);
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return INVALID;
+    }
+    boolean seconds = (flags & (OPT_EX | OPT_EXAT)) != 0;
+    if (ms <= 0 || (seconds && ms > Long.MAX_VALUE / 1000)) {
+      Resp.error(c.out(), invalidExpireTime(command));
+      return INVALID;
+    }
+    if (seconds) {
+      ms *= 1000;
+    }
+    if ((flags & (OPT_EX | OPT_PX)) != 0) {
+      ms += now; // wraps on overflow, as in Redis, and is refused below
+    }
+    if (ms <= 0) {
+      Resp.error(c.out(), invalidExpireTime(command));
+      return INVALID;
+    }
+    return ms;
+  }
+
+  private static String invalidExpireTime(String command) {
+    return "ERR invalid expire time in '" + command + "' command";
+  }
+
+  /** The TTL in ns for an absolute expiry in Unix ms: 0 if it has passed, at most Store.MAX_TTL_NANOS. */
+  private static long ttlUntil(long expireAtMillis, long now) {
+    return expireAtMillis <= now ? 0 : toNanos(expireAtMillis - now);
+  }
+
   private static void set(Connection c, Request r) {
+    StringOptions options = stringOptions(c, r, true);
+    if (options == null) {
+      return;
+    }
     byte[] value = r.arg(2);
     if (valueTooLarge(c, value)) {
       return;
     }
-    Store.Condition condition = Store.Condition.ALWAYS;
-    boolean get = false;
-    boolean keepTtl = false;
     long ttl = Store.NO_TTL;
-    boolean expirySet = false;
-    for (int i = 3; i < r.argc(); i++) {
-      byte[] opt = r.arg(i);
-      if (is(opt, "nx") && condition == Store.Condition.ALWAYS) {
-        condition = Store.Condition.IF_ABSENT;
-      } else if (is(opt, "xx") && condition == Store.Condition.ALWAYS) {
-        condition = Store.Condition.IF_PRESENT;
-      } else if (is(opt, "get") && !get) {
-        get = true;
-      } else if (is(opt, "keepttl") && !expirySet && !keepTtl) {
-        keepTtl = true;
-      } else if ((is(opt, "ex") || is(opt, "px") || is(opt, "exat") || is(opt, "pxat"))
-          && !expirySet && !keepTtl && i + 1 < r.argc()) {
-        long n;
-        try {
-          n = Decimal.parseLong(r.arg(++i));
-        } catch (NumberFormatException e) {
-          Resp.error(c.out(), NOT_INTEGER);
-          return;
-        }
-        boolean seconds = is(opt, "ex") || is(opt, "exat");
-        boolean absolute = is(opt, "exat") || is(opt, "pxat");
-        if (n <= 0 || (seconds && n > Long.MAX_VALUE / 1000)) {
-          Resp.error(c.out(), "ERR invalid expire time in 'set' command");
-          return;
-        }
-        long ms = seconds ? n * 1000 : n;
-        if (absolute) {
-          ms -= c.node().clock().currentTimeMillis();
-          ttl = ms <= 0 ? 0 : toNanos(ms);
-        } else {
-          ttl = toNanos(ms);
-        }
-        expirySet = true;
-      } else {
-        Resp.error(c.out(), "ERR syntax error");
+    if (options.expire() != null) {
+      long now = c.node().clock().currentTimeMillis();
+      long at = expireAtMillis(c, options.expire(), options.flags(), now, "set");
+      if (at == INVALID) {
         return;
       }
+      ttl = ttlUntil(at, now);
     }
-    if (get) {
+    Store.Condition condition = options.has(OPT_NX) ? Store.Condition.IF_ABSENT
+        : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
+    boolean keepTtl = options.has(OPT_KEEPTTL);
+    if (options.has(OPT_GET)) {
       Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, ttl, keepTtl, condition).previous());
     } else if (c.node().store().put(Key.of(r.arg(1)), value, ttl, keepTtl, condition)) {
       Resp.raw(c.out(), Resp.OK);
@@ -487,28 +671,22 @@ final class Commands {
 
   /** SETEX key seconds value / PSETEX key milliseconds value: SET with EX / PX, as Redis. */
   private static void setex(Connection c, Request r, long unitMillis, String name) {
+    long now = c.node().clock().currentTimeMillis();
+    long at = expireAtMillis(c, r.arg(2), unitMillis == 1000 ? OPT_EX : OPT_PX, now, name);
+    if (at == INVALID) {
+      return;
+    }
     byte[] value = r.arg(3);
     if (valueTooLarge(c, value)) {
       return;
     }
-    long n;
-    try {
-      n = Decimal.parseLong(r.arg(2));
-    } catch (NumberFormatException e) {
-      Resp.error(c.out(), NOT_INTEGER);
-      return;
-    }
-    if (n <= 0 || n > Long.MAX_VALUE / unitMillis) {
-      Resp.error(c.out(), "ERR invalid expire time in '" + name + "' command");
-      return;
-    }
-    c.node().store().put(Key.of(r.arg(1)), value, toNanos(n * unitMillis), false, Store.Condition.ALWAYS);
+    c.node().store().put(Key.of(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
   }
 
-  /** Milliseconds to nanoseconds, saturating below Caffeine's ~146-year cap. */
+  /** Milliseconds to nanoseconds, clamped to Store.MAX_TTL_NANOS (see there). */
   private static long toNanos(long ms) {
-    return ms > Long.MAX_VALUE / NANOS_PER_MS ? Long.MAX_VALUE - 1 : ms * NANOS_PER_MS;
+    return ms >= Store.MAX_TTL_NANOS / NANOS_PER_MS ? Store.MAX_TTL_NANOS : ms * NANOS_PER_MS;
   }
 
   /**
@@ -567,6 +745,215 @@ final class Commands {
         + command + "' (expected: <= " + max + ", max-output-buffer)");
   }
 
+  /** GETSET key value: SET (the TTL cleared) replying the previous value or nil, as Redis. */
+  private static void getset(Connection c, Request r) {
+    byte[] value = r.arg(2);
+    if (valueTooLarge(c, value)) {
+      return;
+    }
+    Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
+  }
+
+  /**
+   * GETEX key [EX s|PX ms|EXAT unix-s|PXAT unix-ms|PERSIST], as Redis 7.0's getexCommand: the options
+   * parse first (a syntax error even for an absent key), an absent key is nil whatever the expiry,
+   * then the expiry is checked; the value is replied and the TTL set (an EXAT/PXAT in the past
+   * deletes the key) or removed (PERSIST).
+   */
+  private static void getex(Connection c, Request r) {
+    StringOptions options = stringOptions(c, r, false);
+    if (options == null) {
+      return;
+    }
+    Key key = Key.of(r.arg(1));
+    Store store = c.node().store();
+    byte[] value = store.get(key);
+    if (value == null) {
+      Resp.bulk(c.out(), c.lookedUp(null));
+      return;
+    }
+    if (options.expire() != null) {
+      long now = c.node().clock().currentTimeMillis();
+      long at = expireAtMillis(c, options.expire(), options.flags(), now, "getex");
+      if (at == INVALID) {
+        return;
+      }
+      Resp.bulk(c.out(), c.lookedUp(value));
+      long ttl = ttlUntil(at, now);
+      if (ttl == 0) {
+        store.delete(key);
+      } else {
+        store.expire(key, ttl);
+      }
+      return;
+    }
+    Resp.bulk(c.out(), c.lookedUp(value));
+    if (options.has(OPT_PERSIST)) {
+      store.expire(key, Store.NO_TTL);
+    }
+  }
+
+  /** SETNX key value: :1 if the key was absent and is now set, else :0. */
+  private static void setnx(Connection c, Request r) {
+    byte[] value = r.arg(2);
+    if (valueTooLarge(c, value)) {
+      return;
+    }
+    boolean stored = c.node().store().put(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    Resp.integer(c.out(), stored ? 1 : 0);
+  }
+
+  /**
+   * MSETNX key value [key value ...]: :1 and every key set if none was present, else :0 and nothing
+   * set. Atomic against requests on this connection and against other commands' checks only as far
+   * as each key is set with IF_ABSENT: a concurrent writer of one of the keys between the check and
+   * the sets makes that key keep its value (docs/protocol.md).
+   */
+  private static void msetnx(Connection c, Request r) {
+    if ((r.argc() & 1) == 0) {
+      wrongArity(c, "msetnx");
+      return;
+    }
+    for (int i = 2; i < r.argc(); i += 2) {
+      if (valueTooLarge(c, r.arg(i))) {
+        return;
+      }
+    }
+    Store store = c.node().store();
+    for (int i = 1; i < r.argc(); i += 2) {
+      if (store.contains(Key.of(r.arg(i)))) {
+        Resp.integer(c.out(), 0);
+        return;
+      }
+    }
+    for (int i = 1; i < r.argc(); i += 2) {
+      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    }
+    Resp.integer(c.out(), 1);
+  }
+
+  private static void strlen(Connection c, Request r) {
+    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    Resp.integer(c.out(), value == null ? 0 : value.length);
+  }
+
+  /** The error for a string that would grow beyond max-value-size (APPEND, SETRANGE). */
+  private static String stringTooLarge(Connection c, long size) {
+    return "ERR string exceeds maximum allowed size (" + size + " bytes, expected: <= "
+        + c.node().config().limits().maxValueSize() + ", max-value-size)";
+  }
+
+  /** APPEND key value: the length after appending (an absent key is created), the TTL kept. */
+  private static void append(Connection c, Request r) {
+    byte[] suffix = r.arg(2);
+    int max = c.node().config().limits().maxValueSize();
+    if (suffix.length > max) {
+      Resp.error(c.out(), stringTooLarge(c, suffix.length));
+      return;
+    }
+    long[] tooLarge = {-1};
+    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+      if (old == null) {
+        return suffix; // values handed to the store are kept as they are: the request's copy
+      }
+      if (suffix.length == 0) {
+        return null;
+      }
+      long size = (long) old.length + suffix.length;
+      if (size > max) {
+        tooLarge[0] = size;
+        return null;
+      }
+      byte[] joined = java.util.Arrays.copyOf(old, (int) size);
+      System.arraycopy(suffix, 0, joined, old.length, suffix.length);
+      return joined;
+    });
+    if (tooLarge[0] >= 0) {
+      Resp.error(c.out(), stringTooLarge(c, tooLarge[0]));
+    } else {
+      Resp.integer(c.out(), result.length);
+    }
+  }
+
+  /** GETRANGE key start end (and SUBSTR): Redis 7.0's getrangeCommand, indexes inclusive, negative from the end. */
+  private static void getrange(Connection c, Request r) {
+    long start;
+    long end;
+    try {
+      start = Decimal.parseLong(r.arg(2));
+      end = Decimal.parseLong(r.arg(3));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    long length = value == null ? 0 : value.length;
+    if (value == null || (start < 0 && end < 0 && start > end)) {
+      Resp.bulk(c.out(), new byte[0]);
+      return;
+    }
+    if (start < 0) {
+      start = length + start;
+    }
+    if (end < 0) {
+      end = length + end;
+    }
+    start = Math.max(start, 0);
+    end = Math.max(end, 0);
+    if (end >= length) {
+      end = length - 1;
+    }
+    if (start > end || length == 0) {
+      Resp.bulk(c.out(), new byte[0]);
+    } else {
+      Resp.bulk(c.out(), java.util.Arrays.copyOfRange(value, (int) start, (int) end + 1));
+    }
+  }
+
+  /**
+   * SETRANGE key offset value: Redis 7.0's setrangeCommand: overwrites from offset, padding with
+   * zero bytes; an empty value changes nothing (and creates nothing); replies the length after.
+   */
+  private static void setrange(Connection c, Request r) {
+    long offset;
+    try {
+      offset = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    if (offset < 0) {
+      Resp.error(c.out(), "ERR offset is out of range");
+      return;
+    }
+    byte[] patch = r.arg(3);
+    int max = c.node().config().limits().maxValueSize();
+    long size = offset + patch.length;
+    if (patch.length == 0) {
+      byte[] value = c.node().store().get(Key.of(r.arg(1)));
+      Resp.integer(c.out(), value == null ? 0 : value.length);
+      return;
+    }
+    if (offset > max || size > max) {
+      Resp.error(c.out(), stringTooLarge(c, size < 0 ? offset : size));
+      return;
+    }
+    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+      byte[] next = java.util.Arrays.copyOf(old == null ? new byte[0] : old, (int) Math.max(size, old == null ? 0 : old.length));
+      System.arraycopy(patch, 0, next, (int) offset, patch.length);
+      return next;
+    });
+    Resp.integer(c.out(), result.length);
+  }
+
+  /** TIME: [unix seconds, microseconds] as bulk strings. */
+  private static void time(Connection c, Request r) {
+    java.time.Instant now = java.time.Instant.now();
+    Resp.arrayHeader(c.out(), 2);
+    Resp.bulk(c.out(), Long.toString(now.getEpochSecond()));
+    Resp.bulk(c.out(), Long.toString(now.getNano() / 1000));
+  }
+
   private static void mset(Connection c, Request r) {
     if ((r.argc() & 1) == 0) {
       wrongArity(c, "mset");
@@ -610,14 +997,14 @@ final class Commands {
     Resp.simple(c.out(), c.node().store().contains(Key.of(r.arg(1))) ? "string" : "none");
   }
 
+  /**
+   * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, as Redis 7.0's expireGenericCommand: the options are
+   * checked before the number; the absolute expiry in ms must not overflow a signed 64-bit count
+   * (else {@code invalid expire time}); one at or before now deletes the key (reply 1). NX/XX/GT/LT
+   * compare with the key's current expiry (none counts as infinite). A TTL beyond
+   * Store.MAX_TTL_NANOS is kept as that (docs/protocol.md).
+   */
   private static void expire(Connection c, Request r, long unitMs, boolean absolute, String name) {
-    long n;
-    try {
-      n = Decimal.parseLong(r.arg(2));
-    } catch (NumberFormatException e) {
-      Resp.error(c.out(), NOT_INTEGER);
-      return;
-    }
     boolean nx = false;
     boolean xx = false;
     boolean gt = false;
@@ -633,22 +1020,39 @@ final class Commands {
       } else if (is(opt, "lt")) {
         lt = true;
       } else {
-        Resp.error(c.out(), "ERR Unsupported option " + r.string(i));
+        echoError(c, "ERR Unsupported option " + echoed(r, i));
         return;
       }
     }
-    if ((nx && (xx || gt || lt)) || (gt && lt)) {
+    if (nx && (xx || gt || lt)) {
       Resp.error(c.out(), "ERR NX and XX, GT or LT options at the same time are not compatible");
       return;
     }
-    if (unitMs == 1000 && (n > Long.MAX_VALUE / 1000 || n < Long.MIN_VALUE / 1000)) {
-      Resp.error(c.out(), "ERR invalid expire time in '" + name + "' command");
+    if (gt && lt) {
+      Resp.error(c.out(), "ERR GT and LT options at the same time are not compatible");
       return;
     }
-    long ms = n * unitMs;
-    if (absolute) {
-      ms -= c.node().clock().currentTimeMillis();
+    long when;
+    try {
+      when = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
     }
+    if (unitMs == 1000) {
+      if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000) {
+        Resp.error(c.out(), invalidExpireTime(name));
+        return;
+      }
+      when *= 1000;
+    }
+    long now = c.node().clock().currentTimeMillis();
+    long base = absolute ? 0 : now;
+    if (when > Long.MAX_VALUE - base) {
+      Resp.error(c.out(), invalidExpireTime(name));
+      return;
+    }
+    when += base;
     Key key = Key.of(r.arg(1));
     Store store = c.node().store();
     long current = store.ttlNanos(key);
@@ -656,10 +1060,15 @@ final class Commands {
       Resp.integer(c.out(), 0);
       return;
     }
-    long ttl = ms <= 0 ? 0 : toNanos(ms);
+    long ttl = ttlUntil(when, now);
     boolean hasTtl = current != Store.NO_TTL;
     if ((nx && hasTtl) || (xx && !hasTtl) || (gt && (!hasTtl || ttl <= current)) || (lt && hasTtl && ttl >= current)) {
       Resp.integer(c.out(), 0);
+      return;
+    }
+    if (ttl == 0) {
+      store.delete(key); // Redis deletes a key whose new expiry has passed, and answers 1
+      Resp.integer(c.out(), 1);
       return;
     }
     Resp.integer(c.out(), store.expire(key, ttl) ? 1 : 0);

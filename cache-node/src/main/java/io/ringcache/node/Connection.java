@@ -22,9 +22,28 @@ final class Connection {
   private volatile boolean authenticated;
   /** Authenticated as {@link ClusterAuth#CLUSTER_USER}: may run the cluster-internal RING.* commands. */
   private boolean clusterUser;
-  private String name;
-  private String libName;
-  private String libVersion;
+  // read by CLIENT LIST on other connections' loops: diagnostics, a stale value is harmless
+  private volatile String name;
+  private volatile String libName;
+  private volatile String libVersion;
+  /**
+   * The name of the last command run, as CLIENT LIST's cmd= (container commands: "client|list"),
+   * and when the last read batch ended, for idle=. Plain fields on the hot path: another loop's
+   * CLIENT LIST may read a slightly stale value (a String is safely published by its final fields).
+   */
+  private String lastCommand = "NULL";
+  private long lastBatchNanos;
+  /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
+  private boolean repliesOff;
+  /** CLIENT REPLY SKIP: the next command's reply is dropped. */
+  private boolean skipNext;
+  /** The current command's replies are dropped (CLIENT REPLY OFF or SKIP). */
+  private boolean silent;
+  /** Where a silent command's replies go: cleared before each command, never written. */
+  private ByteBuf discard;
+
+  /** The connection of a channel, for CLIENT LIST. */
+  static final io.netty.util.AttributeKey<Connection> KEY = io.netty.util.AttributeKey.valueOf(Connection.class, "connection");
   private boolean closing;
   private boolean unflushed;
   /** A command waiting for another node; later requests queue behind it (replies stay in order). */
@@ -52,6 +71,49 @@ final class Connection {
   void attach(ChannelHandlerContext ctx, CommandHandler handler) {
     this.ctx = ctx;
     this.handler = handler;
+    ctx.channel().attr(KEY).set(this);
+  }
+
+  /**
+   * A request begins (not a re-run of a deferred one): applies CLIENT REPLY. Its replies, written
+   * now or when a deferred command completes (later requests wait behind it), are dropped if replies
+   * are off or the previous command was CLIENT REPLY SKIP, as in Redis.
+   */
+  void beginCommand() {
+    silent = repliesOff || skipNext;
+    skipNext = false;
+    if (silent && discard != null) {
+      discard.clear();
+    }
+  }
+
+  /** CLIENT REPLY ON|OFF|SKIP; ON's own reply is sent, OFF's and SKIP's are not. */
+  void replyMode(String mode) {
+    switch (mode) {
+      case "on" -> {
+        repliesOff = false;
+        skipNext = false;
+        silent = false;
+      }
+      case "off" -> {
+        repliesOff = true;
+        silent = true;
+      }
+      case "skip" -> {
+        skipNext = !repliesOff;
+        silent = true;
+      }
+      default -> throw new IllegalArgumentException("reply mode: " + mode + " (expected: on, off or skip)");
+    }
+  }
+
+  void lastCommand(String command) {
+    lastCommand = command;
+  }
+
+  /** A read batch was run (CLIENT LIST's idle= counts from the last one). */
+  void batchRan(long nanos) {
+    lastBatchNanos = nanos;
   }
 
   /**
@@ -142,17 +204,57 @@ final class Connection {
     return (System.nanoTime() - createdNanos) / 1_000_000_000L;
   }
 
+  /**
+   * This connection as one line of CLIENT LIST / CLIENT INFO, in Redis 7.0's format and field order
+   * (fields a node does not track, such as fd and the buffer sizes, are left out), with Redis 7.2's
+   * lib-name and lib-ver at the end.
+   */
+  String clientInfo() {
+    java.net.SocketAddress remote = ctx == null ? null : ctx.channel().remoteAddress();
+    java.net.SocketAddress local = ctx == null ? null : ctx.channel().localAddress();
+    String user = !authenticated ? "default" : clusterUser ? ClusterAuth.CLUSTER_USER : "default";
+    return "id=" + id
+        + " addr=" + format(remote)
+        + " laddr=" + format(local)
+        + " name=" + (name == null ? "" : name)
+        + " age=" + ageSeconds()
+        + " idle=" + (lastBatchNanos == 0 ? ageSeconds() : (System.nanoTime() - lastBatchNanos) / 1_000_000_000L)
+        + " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1"
+        + " cmd=" + lastCommand
+        + " user=" + user
+        + " redir=-1 resp=2"
+        + " lib-name=" + (libName == null ? "" : libName)
+        + " lib-ver=" + (libVersion == null ? "" : libVersion);
+  }
+
+  /** ip:port as Redis prints a peer ([ip]:port for IPv6), without Java's leading slash. */
+  static String format(java.net.SocketAddress address) {
+    if (address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+      String ip = inet.getAddress().getHostAddress();
+      return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + inet.getPort();
+    }
+    return address == null ? "?" : address.toString();
+  }
+
   String describe() {
     return "id=" + id
-        + " addr=" + (ctx == null ? "?" : ctx.channel().remoteAddress())
+        + " addr=" + format(ctx == null ? null : ctx.channel().remoteAddress())
         + " name=" + (name == null ? "" : name)
         + " age=" + ageSeconds()
         + " lib-name=" + (libName == null ? "" : libName)
         + " lib-ver=" + (libVersion == null ? "" : libVersion);
   }
 
-  /** The buffer to append replies to. */
+  /** The buffer to append replies to (one that is never sent while replies are off or skipped). */
   ByteBuf out() {
+    if (silent) {
+      if (discard == null) {
+        discard = io.netty.buffer.Unpooled.buffer(512);
+      } else if (discard.writerIndex() > WRITE_THRESHOLD) {
+        discard.clear();
+      }
+      return discard;
+    }
     ByteBuf b = out;
     if (b == null) {
       b = out = ctx.alloc().ioBuffer(512);

@@ -107,7 +107,8 @@ final class Info {
         s.append("# Keyspace\r\n");
         long keys = store.size();
         if (keys > 0) {
-          line(s, "db0", "keys=" + keys);
+          // Redis's line; avg_ttl (Redis's estimate from its expiry sampling) is not tracked: 0
+          line(s, "db0", "keys=" + keys + ",expires=" + Math.min(store.timedSize(), keys) + ",avg_ttl=0");
         }
       }
       case "ring" -> {

@@ -329,6 +329,11 @@ public final class NodeServer implements AutoCloseable {
     clients.add(ch);
   }
 
+  /** The client connections open now (CLIENT LIST). */
+  Iterable<Channel> clientChannels() {
+    return clients;
+  }
+
   /** A future that completes when the server channel closes. */
   public Future<Void> closeFuture() {
     return serverChannel.closeFuture();

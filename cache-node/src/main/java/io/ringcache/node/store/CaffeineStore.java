@@ -220,8 +220,28 @@ final class CaffeineStore implements Store {
   }
 
   @Override
+  public byte[] update(Key key, java.util.function.UnaryOperator<byte[]> update) {
+    // returning the old value for a present key keeps it (and its duration: updates keep it)
+    return map.compute(key, (k, old) -> {
+      byte[] next = update.apply(old);
+      return next == null ? old : next;
+    });
+  }
+
+  @Override
   public long size() {
     return cache.estimatedSize();
+  }
+
+  /**
+   * Walks every entry (Caffeine keeps no count of the timed ones, and its timer wheel keeps far
+   * expiries unordered, so the walk cannot stop at the first entry without a TTL): O(n), for INFO's
+   * keyspace line (docs/operations.md).
+   */
+  @Override
+  public long timedSize() {
+    long now = clock.nanoTime();
+    return expiration.oldest(entries -> entries.filter(e -> e.expiresAt() - now <= NO_TTL_THRESHOLD).count());
   }
 
   @Override

@@ -551,6 +551,41 @@ final class PackedStore implements Store {
     return next;
   }
 
+  @Override
+  public byte[] update(Key key, java.util.function.UnaryOperator<byte[]> update) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    long now = clock.nanoTime();
+    byte[] next;
+    long stamp = s.writeLock();
+    try {
+      int i = s.indexOf(k, m);
+      byte[] old = i < 0 ? null : s.entries[i];
+      if (old != null && expiredAt(old, now)) {
+        s.deleteAt(i);
+        expired.increment();
+        i = -1;
+        old = null;
+      }
+      byte[] current = old == null ? null : valueOf(old);
+      next = update.apply(current);
+      if (next == null) {
+        return current;
+      }
+      if (old != null) {
+        s.replace(i, pack(k, next, 0, next.length, deadline(old)));
+      } else {
+        s.insert(m, pack(k, next, 0, next.length, NO_DEADLINE));
+      }
+      s.evictWhileOver();
+    } finally {
+      s.unlockWrite(stamp);
+    }
+    evictIfOver();
+    return next;
+  }
+
   // ---- size, bound, maintenance ----
 
   @Override
@@ -558,6 +593,15 @@ final class PackedStore implements Store {
     long n = 0;
     for (Segment s : segments) {
       n += s.count;
+    }
+    return n;
+  }
+
+  @Override
+  public long timedSize() {
+    long n = 0;
+    for (Segment s : segments) {
+      n += s.ttlCount;
     }
     return n;
   }

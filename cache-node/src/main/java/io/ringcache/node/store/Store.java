@@ -16,6 +16,13 @@ public interface Store {
   /** A time to live meaning "never expires". */
   long NO_TTL = -1;
 
+  /**
+   * The longest time to live a store keeps as one (2^60 ns, about 36 years): a caller with a longer
+   * one (Redis allows TTLs up to 2^63 ms) clamps it to this, since both stores take a duration far
+   * beyond it (2^61 ns) for "never expires".
+   */
+  long MAX_TTL_NANOS = 1L << 60;
+
   /** When {@link #set} writes. */
   enum Condition {
     /** Whether or not the key is present (plain SET). */
@@ -76,8 +83,24 @@ public interface Store {
    */
   long increment(Key key, long delta);
 
+  /**
+   * Atomically replaces the value of {@code key} with {@code update.apply(current)} ({@code current}
+   * null if absent), keeping its time to live (a new entry gets none), as APPEND and SETRANGE need.
+   * When {@code update} returns null nothing changes. {@code update} runs under the store's lock for
+   * the key: it must be quick and must not call the store.
+   *
+   * @return the value held after the call (null if absent and left so)
+   */
+  byte[] update(Key key, java.util.function.UnaryOperator<byte[]> update);
+
   /** The number of entries (expired entries not yet collected may be counted). */
   long size();
+
+  /**
+   * The number of entries with a time to live (INFO's {@code expires=}); like {@link #size()}, expired
+   * entries not yet collected may be counted.
+   */
+  long timedSize();
 
   /** The bytes the entries weigh (keys, values and per-entry overhead). */
   long usedBytes();

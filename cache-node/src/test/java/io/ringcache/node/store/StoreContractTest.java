@@ -50,6 +50,40 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void update_replacesTheValueKeepingItsTtl_andNullChangesNothing() {
+    assertThat(store.update(key("a"), old -> null)).isNull();
+    assertThat(store.contains(key("a"))).isFalse();
+    assertThat(store.update(key("a"), old -> old == null ? bytes("x") : null)).isEqualTo(bytes("x"));
+    assertThat(store.ttlNanos(key("a"))).isEqualTo(Store.NO_TTL);
+    store.set(key("t"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(4));
+    assertThat(store.update(key("t"), old -> (new String(old, java.nio.charset.StandardCharsets.UTF_8) + "2").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .isEqualTo(bytes("12"));
+    assertThat(store.get(key("t"))).isEqualTo(bytes("12"));
+    assertThat(store.ttlNanos(key("t"))).isEqualTo(seconds(6));
+    assertThat(store.update(key("t"), old -> null)).isEqualTo(bytes("12"));
+    clock.advance(Duration.ofSeconds(6));
+    assertThat(store.update(key("t"), old -> old)).isNull(); // expired: absent, and left so
+    assertThat(store.contains(key("t"))).isFalse();
+  }
+
+  @Test
+  void timedSize_countsTheEntriesWithATtl() {
+    store.set(key("plain"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.set(key("timed"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
+    store.set(key("far"), bytes("1"), Store.MAX_TTL_NANOS, false, Store.Condition.ALWAYS);
+    assertThat(store.timedSize()).isEqualTo(2);
+    assertThat(store.ttlNanos(key("far"))).isPositive();
+    store.expire(key("plain"), seconds(5));
+    assertThat(store.timedSize()).isEqualTo(3);
+    store.expire(key("timed"), Store.NO_TTL);
+    store.delete(key("far"));
+    assertThat(store.timedSize()).isEqualTo(1);
+    store.set(key("plain"), bytes("2"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.timedSize()).isZero();
+  }
+
+  @Test
   void get_afterTtlElapses_missesWithoutSleeping() {
     store.set(key("a"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
     clock.advance(Duration.ofSeconds(9));

@@ -60,6 +60,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean unflushed;
   private ByteBuf out;
   private String name;
+  /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
+  private boolean repliesOff;
+  /** CLIENT REPLY SKIP: the next request's reply is dropped. */
+  private boolean skipNext;
+  /** The current request's reply is dropped (set as each request begins, see execute). */
+  private boolean silent;
   /** Calls of this client being redirected; while any is, new requests wait in `held`. */
   private int redirecting;
   private final ArrayDeque<byte[][]> held = new ArrayDeque<>();
@@ -205,6 +211,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   // ---- dispatch
 
   private void execute(byte[][] args) {
+    silent = repliesOff || skipNext; // CLIENT REPLY, as Redis: applies to this request's reply
+    skipNext = false;
     ProxyCommands.Spec spec = ProxyCommands.lookup(args[0]);
     if (spec == null) {
       unknown(args);
@@ -220,6 +228,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     switch (spec.kind()) {
       case KEYED -> {
+        if (spec.oneNodeOnly() && !onOneNode(spec, args)) {
+          return;
+        }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.partsLeft = 1;
         dispatcher.route(new Call(p, args, args[1], null, System.nanoTime()));
@@ -249,11 +260,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         dispatcher.routeMany(p, args[0], keys, values, System.nanoTime());
       }
       case FANOUT -> {
-        if (spec.name().equals("dbsize") || args.length == 1 || wantsKeyspace(args)) {
+        if (spec.name().equals("dbsize")) {
           Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
           dispatcher.fanOut(p, new byte[][] {Resp.ascii("DBSIZE")});
+          return;
+        }
+        java.util.Set<String> sections = infoSections(args);
+        if (sections == null || sections.contains("keyspace")) {
+          Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+          p.infoSections = sections;
+          dispatcher.fanOut(p, new byte[][] {Resp.ascii("INFO"), Resp.ascii("keyspace")});
         } else {
-          localReply(bulk(info(-1, 0)));
+          localReply(bulk(info(sections, -1, 0, 0)));
         }
       }
       case SCAN -> {
@@ -272,6 +290,35 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Whether every key of a command the proxy forwards whole (MSETNX) lives on one node; if not,
+   * replies the error (the node's -CROSSNODE, or Redis's arity error for a key without a value) and
+   * returns false. A node whose ring disagrees answers -CROSSNODE itself, which reaches the client.
+   */
+  private boolean onOneNode(ProxyCommands.Spec spec, byte[][] args) {
+    if ((args.length - 1) % spec.step() != 0) {
+      localError("ERR wrong number of arguments for '" + spec.name() + "' command");
+      return false;
+    }
+    RoutingTable table = dispatcher.routes().current();
+    String owner = null;
+    try {
+      for (int i = spec.firstKey(); i < args.length; i += spec.step()) {
+        String node = table.serverOf(args[i]);
+        if (owner == null) {
+          owner = node;
+        } else if (!owner.equals(node)) {
+          localError("CROSSNODE keys in request are owned by different nodes");
+          return false;
+        }
+      }
+    } catch (IllegalStateException e) {
+      localError("ERR proxy: no node in the ring");
+      return false;
+    }
+    return true;
+  }
+
   /** A SCAN cursor: a position on the hash circle, [0, 2^32); -1 if it is not one. */
   private static long scanCursor(byte[] arg) {
     try {
@@ -282,15 +329,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static boolean wantsKeyspace(byte[][] args) {
+  /** INFO's sections of the proxy: server, cluster, keyspace. */
+  private static final java.util.List<String> INFO_SECTIONS = java.util.List.of("server", "cluster", "keyspace");
+
+  /** The sections INFO asked for, lower case; null for all (none named, or all/default/everything). */
+  private static java.util.Set<String> infoSections(byte[][] args) {
+    if (args.length == 1) {
+      return null;
+    }
+    java.util.Set<String> sections = new java.util.HashSet<>();
     for (int i = 1; i < args.length; i++) {
       String section = text(args[i]).toLowerCase(java.util.Locale.ROOT);
-      if (section.equals("keyspace") || section.equals("all") || section.equals("everything") || section.equals("default")) {
-        return true;
+      if (section.equals("all") || section.equals("everything") || section.equals("default")) {
+        return null;
       }
+      sections.add(section);
     }
-    return false;
+    return sections;
   }
+
 
   /**
    * One of this client's calls is being redirected. Requests that arrive from now on wait until it
@@ -315,6 +372,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private Pending enqueue(Pending p) {
+    p.silent = silent;
     pending.add(p);
     if (!throttled && pending.size() >= MAX_PENDING) {
       throttled = true;
@@ -345,7 +403,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     Pending head;
     while ((head = pending.peek()) != null && head.reply != null) {
       pending.poll();
-      write(head.reply);
+      if (head.silent) {
+        head.reply.release();
+      } else {
+        write(head.reply);
+      }
       head.reply = null;
     }
     if (throttled && pending.size() + held.size() <= MAX_PENDING / 2) {
@@ -408,6 +470,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   // ---- local replies
 
   private void localReply(ByteBuf reply) {
+    if (silent) {
+      reply.release(); // CLIENT REPLY OFF or SKIP: nothing to keep a place for
+      return;
+    }
     if (pending.isEmpty()) {
       write(reply);
     } else {
@@ -477,6 +543,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       case "command" -> command(args);
       case "config" -> config(args);
       case "ring.topology" -> localReply(bulk(TopologyJson.write(server.topology())));
+      case "time" -> {
+        java.time.Instant now = java.time.Instant.now();
+        ByteBuf b = ctx.alloc().buffer(48);
+        Resp.arrayHeader(b, 2);
+        Resp.bulk(b, Long.toString(now.getEpochSecond()));
+        Resp.bulk(b, Long.toString(now.getNano() / 1000));
+        localReply(b);
+      }
       default -> unknown(args);
     }
   }
@@ -561,8 +635,35 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     localReply(b);
   }
 
+  /** CLIENT's subcommands the proxy serves, with Redis's arity; CLIENT INFO and LIST are the nodes'. */
+  private static final java.util.Map<String, Integer> CLIENT_ARITY =
+      java.util.Map.of("setname", 3, "getname", 2, "setinfo", 4, "id", 2, "no-evict", 3, "no-touch", 3, "reply", 3);
+
   private void client(byte[][] args) {
-    String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
+    String sub = new String(args[1], StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+    Integer arity = CLIENT_ARITY.get(sub);
+    if (arity == null) {
+      // as Redis's %.128s: the bytes up to a NUL, CR/LF at the end trimmed (localError maps the rest)
+      String given = new String(args[1], StandardCharsets.ISO_8859_1);
+      int nul = given.indexOf('\0');
+      given = nul < 0 ? given : given.substring(0, nul);
+      given = given.length() > 128 ? given.substring(0, 128) : given;
+      localError("ERR unknown subcommand '" + given + "'. Try CLIENT HELP.");
+      return;
+    }
+    if (args.length != arity) {
+      localError("ERR wrong number of arguments for 'client|" + sub + "' command");
+      return;
+    }
+    if (sub.equals("no-evict") || sub.equals("no-touch")) {
+      String value = text(args[2]).toLowerCase(java.util.Locale.ROOT);
+      if (value.equals("on") || value.equals("off")) {
+        localReply(Resp.OK);
+      } else {
+        localError("ERR syntax error");
+      }
+      return;
+    }
     if (sub.equals("setname") && args.length == 3) {
       if (!validName(args[2])) {
         localError(INVALID_NAME);
@@ -585,8 +686,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       ByteBuf b = ctx.alloc().buffer();
       Resp.integer(b, id);
       localReply(b);
-    } else if ((sub.equals("no-evict") || sub.equals("no-touch") || sub.equals("reply")) && args.length == 3) {
+    } else if ((sub.equals("no-evict") || sub.equals("no-touch")) && args.length == 3) {
       localReply(Resp.OK);
+    } else if (sub.equals("reply") && args.length == 3) {
+      switch (text(args[2]).toLowerCase(java.util.Locale.ROOT)) {
+        case "on" -> {
+          repliesOff = false;
+          silent = false; // ON's own +OK is sent
+          localReply(Resp.OK);
+        }
+        case "off" -> repliesOff = true;
+        case "skip" -> skipNext = !repliesOff;
+        default -> localError("ERR syntax error");
+      }
     } else {
       localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CLIENT HELP.");
     }
@@ -678,20 +790,52 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       Resp.integer(b, p.sum);
       return b;
     }
-    return bulk(info(p.sum, p.failures));
+    return bulk(info(p.infoSections, p.sum, p.expires, p.failures));
   }
 
-  /** INFO: the cluster as the proxy sees it; {@code keys} < 0 when not asked for. */
-  private String info(long keys, int unreachable) {
+  /**
+   * INFO: the cluster as the proxy sees it, the sections asked for ({@code sections} null: all) in
+   * Redis's format, every line {@code key:value} (redis-py's info() parses each); {@code keys} and
+   * {@code expires} are the nodes' sums, {@code keys} < 0 when the keyspace was not asked for.
+   */
+  private String info(java.util.Set<String> sections, long keys, long expires, int unreachable) {
+    StringBuilder s = new StringBuilder();
+    for (String section : INFO_SECTIONS) {
+      if (sections != null && !sections.contains(section)) {
+        continue;
+      }
+      if (s.length() > 0) {
+        s.append("\r\n");
+      }
+      switch (section) {
+        case "server" -> s.append("# Server\r\n")
+            .append("redis_version:").append(VERSION).append("\r\n")
+            .append("redis_mode:standalone\r\n")
+            .append("ringcache_role:router-proxy\r\n")
+            .append("tcp_port:").append(server.port()).append("\r\n");
+        case "cluster" -> cluster(s, keys >= 0, unreachable);
+        case "keyspace" -> {
+          s.append("# Keyspace\r\n");
+          if (keys > 0) {
+            // avg_ttl: not tracked by the nodes (docs/protocol.md)
+            s.append("db0:keys=").append(keys).append(",expires=").append(Math.min(expires, keys)).append(",avg_ttl=0\r\n");
+          }
+        }
+        default -> throw new IllegalStateException(section);
+      }
+    }
+    return s.toString();
+  }
+
+  /**
+   * INFO's cluster section: the topology, the proxy's counters, one {@code node<i>:name=...,address=
+   * ...,weight=...,state=...} line per node (as Redis's {@code slave0:ip=...,port=...}), and, when
+   * the nodes were asked, how many did not answer.
+   */
+  private void cluster(StringBuilder s, boolean asked, int unreachable) {
     Topology t = server.topology();
     RoutingTable table = dispatcher.routes().current();
-    StringBuilder s = new StringBuilder();
-    s.append("# Server\r\n")
-        .append("redis_version:").append(VERSION).append("\r\n")
-        .append("redis_mode:standalone\r\n")
-        .append("ringcache_role:router-proxy\r\n")
-        .append("tcp_port:").append(server.port()).append("\r\n")
-        .append("\r\n# Cluster\r\n")
+    s.append("# Cluster\r\n")
         .append("epoch:").append(t.epoch()).append("\r\n")
         .append("nodes:").append(t.nodes().size()).append("\r\n")
         .append("nodes_in_ring:").append(table.ring().nodeNames().size()).append("\r\n")
@@ -708,16 +852,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         .append("proxy_client_memory_closes:").append(stats.clientsMemoryCloses.sum()).append("\r\n")
         .append("proxy_rejected_connections:").append(stats.rejectedConnections.sum()).append("\r\n")
         .append("proxy_auth_timeout_closes:").append(stats.authTimeoutCloses.sum()).append("\r\n");
+    int i = 0;
     for (var n : t.nodes()) {
-      s.append("node:").append(n.name()).append(",address=").append(n.address())
+      s.append("node").append(i++).append(":name=").append(n.name()).append(",address=").append(n.address())
           .append(",weight=").append(n.weight()).append(",state=").append(n.state()).append("\r\n");
     }
-    if (keys >= 0) {
-      s.append("nodes_unreachable:").append(unreachable).append("\r\n")
-          .append("\r\n# Keyspace\r\n")
-          .append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
+    if (asked) {
+      s.append("nodes_unreachable:").append(unreachable).append("\r\n");
     }
-    return s.toString();
   }
 
   private void unknown(byte[][] args) {

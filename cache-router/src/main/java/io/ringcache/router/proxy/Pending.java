@@ -36,9 +36,14 @@ final class Pending {
   final ProxyCommands.Kind kind;
   final String command;
   ByteBuf reply;
+  /** CLIENT REPLY OFF or SKIP was in force when the request arrived: its reply is dropped, not written. */
+  boolean silent;
   int partsLeft;
   private ByteBuf[] values;
   long sum;
+  /** INFO's fan-out: keys with a TTL, summed from the nodes' keyspace lines; the sections asked for (null: default). */
+  long expires;
+  java.util.Set<String> infoSections;
   int failures;
   private ByteBuf error;
   /** SCAN: where the step starts on the hash circle, where it ends (the nearest node cursor), the keys. */
@@ -94,6 +99,8 @@ final class Pending {
         case FANOUT -> {
           if (type == ':') {
             sum += ReplyFramer.integer(frame);
+          } else if (type == '$') {
+            keyspacePart(ReplyFramer.bulkAt(frame, frame.readerIndex()));
           } else {
             failures++;
           }
@@ -103,6 +110,32 @@ final class Pending {
       }
     }
     partDone();
+  }
+
+  /** A node's {@code INFO keyspace}: adds its {@code db0:keys=N,expires=E,...} (no line: no keys). */
+  private void keyspacePart(byte[] bulk) {
+    String text = bulk == null ? "" : new String(bulk, StandardCharsets.ISO_8859_1);
+    int at = text.indexOf("db0:");
+    if (at < 0) {
+      if (!text.startsWith("# Keyspace")) {
+        failures++;
+      }
+      return;
+    }
+    int end = text.indexOf('\r', at);
+    for (String field : text.substring(at + 4, end < 0 ? text.length() : end).split(",")) {
+      int eq = field.indexOf('=');
+      try {
+        if (field.startsWith("keys=")) {
+          sum += Long.parseLong(field.substring(eq + 1));
+        } else if (field.startsWith("expires=")) {
+          expires += Long.parseLong(field.substring(eq + 1));
+        }
+      } catch (NumberFormatException e) {
+        failures++;
+        return;
+      }
+    }
   }
 
   private void mgetPart(Call call, ByteBuf frame, byte type) {

@@ -51,7 +51,15 @@ final class ProxyCommands {
     boolean write() {
       return switch (name) {
         case "set", "setex", "psetex", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
-            "persist", "incr", "decr", "incrby", "decrby" -> true;
+            "persist", "incr", "decr", "incrby", "decrby", "getset", "getex", "setnx", "msetnx", "append", "setrange" -> true;
+        default -> false;
+      };
+    }
+
+    /** A command with several keys served by forwarding it whole, only when they share a node (else -CROSSNODE). */
+    boolean oneNodeOnly() {
+      return switch (name) {
+        case "msetnx" -> true;
         default -> false;
       };
     }
@@ -71,9 +79,10 @@ final class ProxyCommands {
     local("command", -1, false);
     local("config", -2, false);
     local("ring.topology", 1, false);
+    local("time", 1, false);
     add(new Spec("info", -1, Kind.FANOUT, 0, 0, 0, false, null));
     add(new Spec("dbsize", 1, Kind.FANOUT, 0, 0, 0, false, null));
-    for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type")) {
+    for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type", "strlen")) {
       add(new Spec(name, 2, Kind.KEYED, 1, 1, 1, false, null));
     }
     for (String name : List.of("expire", "pexpire", "expireat", "pexpireat")) {
@@ -83,6 +92,14 @@ final class ProxyCommands {
     add(new Spec("setex", 4, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("psetex", 4, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("incrby", 3, Kind.KEYED, 1, 1, 1, false, null));
+    for (String name : List.of("append", "setnx", "getset")) {
+      add(new Spec(name, 3, Kind.KEYED, 1, 1, 1, false, null));
+    }
+    for (String name : List.of("getrange", "substr", "setrange")) {
+      add(new Spec(name, 4, Kind.KEYED, 1, 1, 1, false, null));
+    }
+    add(new Spec("getex", -2, Kind.KEYED, 1, 1, 1, false, null));
+    add(new Spec("msetnx", -3, Kind.KEYED, 1, -1, 2, false, null));
     add(new Spec("decrby", 3, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("mget", -2, Kind.MGET, 1, -1, 1, false, null));
     add(new Spec("mset", -3, Kind.MSET, 1, -1, 2, false, null));

@@ -1,0 +1,112 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.ring.Crc32;
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.HandoffPhase;
+import io.ringcache.ring.HashRange;
+import io.ringcache.ring.HashRing;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.NodeState;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The string commands on a node that imports a range (handoff ACTIVE, nothing streamed yet): a
+ * write that needs the value held reads it through from the source first, so it builds on the
+ * source's value and TTL instead of on a miss.
+ */
+class ImportingStringCommandsIT {
+
+  private NodeServer source;
+  private NodeServer target;
+  private RawClient toSource;
+  private RawClient toTarget;
+  private int counter;
+
+  @BeforeEach
+  void start() throws IOException {
+    source = Nodes.start(Nodes.config());
+    target = Nodes.start(Nodes.config());
+    toSource = new RawClient(source.port());
+    toTarget = new RawClient(target.port());
+    String s = source.cluster().name();
+    String t = target.cluster().name();
+    List<NodeInfo> nodes = List.of(new NodeInfo(s, s, 1, NodeState.UP), new NodeInfo(t, t, 1, NodeState.UP));
+    Handoff handoff = new Handoff("h1", s, t, List.of(HashRange.all()), HandoffPhase.ACTIVE);
+    String json = TopologyJson.write(new Topology(5, nodes, List.of(handoff)));
+    assertThat(toSource.call("RING.SETTOPOLOGY", json)).isEqualTo(5L);
+    assertThat(toTarget.call("RING.SETTOPOLOGY", json)).isEqualTo(5L);
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    toSource.close();
+    toTarget.close();
+    source.close();
+    target.close();
+  }
+
+  /** A key the target owns in the new ring and still holds only at the source, with {@code value} and a TTL. */
+  private String keyAtSource(String value) throws IOException {
+    HashRing ring = target.cluster().topology().ring();
+    String t = target.cluster().name();
+    while (true) {
+      String key = "imp" + counter++;
+      if (ring.ownerOfHash(Crc32.hash(key.getBytes(StandardCharsets.UTF_8))).equals(t)) {
+        // the source's store directly: it is sealed for clients, the handoff streams from it
+        source.store().put(io.ringcache.node.store.Key.of(key.getBytes(StandardCharsets.UTF_8)),
+            value.getBytes(StandardCharsets.UTF_8), 100_000_000_000L, false, io.ringcache.node.store.Store.Condition.ALWAYS);
+        return key;
+      }
+    }
+  }
+
+  @Test
+  void writesThatNeedTheValue_readItThroughFromTheSource() throws IOException {
+    String a = keyAtSource("abc");
+    assertThat(toTarget.call("APPEND", a, "def")).isEqualTo(6L);
+    assertThat(toTarget.call("GET", a)).isEqualTo("abcdef");
+    assertThat((Long) toTarget.call("TTL", a)).isBetween(95L, 100L); // the source's TTL came along
+
+    String r = keyAtSource("hello");
+    assertThat(toTarget.call("SETRANGE", r, "1", "EL")).isEqualTo(5L);
+    assertThat(toTarget.call("GET", r)).isEqualTo("hELlo");
+
+    String g = keyAtSource("old");
+    assertThat(toTarget.call("GETSET", g, "new")).isEqualTo("old");
+    assertThat(toTarget.call("GET", g)).isEqualTo("new");
+
+    String n = keyAtSource("there");
+    assertThat(toTarget.call("SETNX", n, "x")).isEqualTo(0L);
+    assertThat(toTarget.call("GET", n)).isEqualTo("there");
+
+    String m = keyAtSource("there");
+    assertThat(toTarget.call("MSETNX", m, "x")).isEqualTo(0L);
+    assertThat(toTarget.call("GET", m)).isEqualTo("there");
+
+    String e = keyAtSource("v");
+    assertThat(toTarget.call("GETEX", e, "PERSIST")).isEqualTo("v");
+    assertThat(toTarget.call("TTL", e)).isEqualTo(-1L);
+
+    String l = keyAtSource("12345");
+    assertThat(toTarget.call("STRLEN", l)).isEqualTo(5L);
+    assertThat(toTarget.call("GETRANGE", l, "1", "2")).isEqualTo("23");
+  }
+
+  @Test
+  void aWriteThatSucceeded_isNotOverwrittenByTheStream() throws IOException {
+    String a = keyAtSource("abc");
+    assertThat(toTarget.call("APPEND", a, "!")).isEqualTo(4L);
+    // the streamed entry arrives after the write: the touched key keeps the write's value
+    assertThat(toTarget.call("RING.IMPORT", "h1", a, "-1", "abc")).isEqualTo(0L);
+    assertThat(toTarget.call("GET", a)).isEqualTo("abc!");
+  }
+}

@@ -1,0 +1,412 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node against a real Redis 7.0 ({@code /usr/bin/redis-server}, Debian's): the same requests go
+ * to both, and the replies must be the same bytes. Differences that docs/protocol.md lists are
+ * checked for their documented shape instead.
+ */
+class RedisParityIT {
+
+  private static RedisServer redis;
+  private static NodeServer node;
+  private static RedisServer.Conn toRedis;
+  private static RedisServer.Conn toNode;
+
+  @BeforeAll
+  static void start() throws IOException {
+    assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
+    redis = RedisServer.start();
+    node = Nodes.start(Nodes.config());
+    toRedis = redis.connect();
+    toNode = RedisServer.Conn.tcp(node.port());
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (toNode != null) {
+      toNode.close();
+      node.close();
+    }
+    if (toRedis != null) {
+      toRedis.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() throws IOException {
+    same("flushall");
+  }
+
+  /** Sends {@code args} to both and asserts the same reply bytes; returns the reply. */
+  private static String same(String... args) throws IOException {
+    String expected = toRedis.call(args);
+    String actual = toNode.call(args);
+    assertThat(printable(actual)).as("reply to %s", String.join(" ", args)).isEqualTo(printable(expected));
+    return actual;
+  }
+
+  /** Sends {@code args} to both and returns the two replies, for documented differences. */
+  private static String[] both(String... args) throws IOException {
+    return new String[] {toRedis.call(args), toNode.call(args)};
+  }
+
+  private static String printable(String raw) {
+    return raw.replace("\r", "\\r").replace("\n", "\\n");
+  }
+
+  @Test
+  void expire_overflowingTtls_answerInvalidExpireTimeAsRedis() throws IOException {
+    same("set", "foo", "bar");
+    same("expire", "foo", "9223370399119966");
+    same("pexpire", "foo", "9223372036854770000");
+    same("expire", "foo", "9223372036854775807");
+    same("expire", "foo", "-9223372036854775808");
+    same("expire", "foo", "9223372036854776");
+    same("expire", "foo", "-9223372036854776");
+    same("pexpire", "foo", "9223372036854775807");
+    same("expireat", "foo", "9223372036854775807");
+    same("expireat", "foo", "9223372036854776");
+    same("ttl", "foo");
+    same("expire", "missing", "9223370399119966"); // checked before the key is looked up
+    same("expire", "missing", "10");
+  }
+
+  @Test
+  void set_overflowingOrNonPositiveTtls_answerInvalidExpireTimeWithTheCommandsName() throws IOException {
+    same("set", "foo", "bar", "ex", "9223370399119966");
+    same("set", "foo", "bar", "px", "9223372036854770000");
+    same("set", "foo", "bar", "ex", "0");
+    same("set", "foo", "bar", "px", "-5");
+    same("set", "foo", "bar", "exat", "0");
+    same("set", "foo", "bar", "pxat", "-1");
+    same("set", "foo", "bar", "ex", "9223372036854776");
+    same("set", "foo", "bar", "ex", "abc");
+    same("setex", "foo", "9223370399119966", "bar");
+    same("psetex", "foo", "9223372036854770000", "bar");
+    same("setex", "foo", "0", "bar");
+    same("setex", "foo", "-1", "bar");
+    same("psetex", "foo", "0", "bar");
+    same("setex", "foo", "x", "bar");
+    same("exists", "foo");
+    same("set", "foo", "bar", "ex", "100");
+    same("ttl", "foo");
+    same("setex", "foo", "100", "bar");
+    same("ttl", "foo");
+  }
+
+  @Test
+  void set_options_parseAsRedis() throws IOException {
+    same("set", "k", "v", "nx", "nx");
+    same("set", "k", "v", "xx", "xx");
+    same("set", "k", "v", "nx", "xx");
+    same("set", "k", "v", "xx", "nx");
+    same("set", "k", "v", "get", "get");
+    same("set", "k", "v", "ex", "10", "ex", "20");
+    same("ttl", "k");
+    same("set", "k", "v", "ex", "10", "px", "20");
+    same("set", "k", "v", "keepttl", "keepttl");
+    same("ttl", "k");
+    same("set", "k", "v", "keepttl", "ex", "10");
+    same("set", "k", "v", "ex", "10", "keepttl");
+    same("set", "k", "v", "ex");
+    same("set", "k", "v", "persist");
+    same("set", "k", "v", "ex", "abc", "nx", "xx"); // the options are checked before the number
+    same("set", "k", "v", "foo");
+    same("set", "k");
+    same("set", "k", "w", "nx", "get");
+    same("set", "k2", "w", "xx", "get");
+    same("set", "k", "w", "pxat", "1");
+    same("exists", "k");
+  }
+
+  @Test
+  void expireat_farFuture_setsATtlWhereRedisDoes() throws IOException {
+    same("set", "foo", "bar");
+    same("expireat", "foo", "9223372036854775");
+    // Redis keeps the expiry (TTL about 2.9e11 years); a node keeps it as Store.MAX_TTL_NANOS
+    // (about 36 years): both report a positive TTL (docs/protocol.md)
+    String[] ttl = both("ttl", "foo");
+    assertThat(Long.parseLong(ttl[0].substring(1).trim())).isPositive();
+    assertThat(Long.parseLong(ttl[1].substring(1).trim())).isBetween(36L * 365 * 86400, 37L * 365 * 86400);
+    same("set", "bar", "baz", "exat", "9223370399119966");
+    ttl = both("pttl", "bar");
+    assertThat(Long.parseLong(ttl[1].substring(1).trim())).isBetween(36L * 365 * 86400_000, 37L * 365 * 86400_000);
+    same("pexpireat", "foo", "9223372036854775807");
+    same("exists", "foo");
+  }
+
+  @Test
+  void pexpireat_hugeNegative_deletesTheKey() throws IOException {
+    same("set", "foo", "bar");
+    same("pexpireat", "foo", "-9223372036854770000");
+    same("exists", "foo");
+    same("set", "foo", "bar");
+    same("pexpire", "foo", "-9223372036854775808");
+    same("exists", "foo");
+    same("set", "foo", "bar");
+    same("expire", "foo", "-9223372036854775");
+    same("exists", "foo");
+    same("set", "foo", "bar");
+    same("expire", "foo", "0");
+    same("exists", "foo");
+  }
+
+  @Test
+  void expire_optionCombinations_answerAsRedis() throws IOException {
+    same("set", "foo", "bar");
+    same("expire", "foo", "200", "lt", "gt");
+    same("expire", "foo", "200", "gt", "lt");
+    same("expire", "foo", "200", "nx", "xx");
+    same("expire", "foo", "200", "nx", "gt");
+    same("expire", "foo", "200", "lt", "nx");
+    same("expire", "foo", "200", "nx", "gt", "lt");
+    same("expire", "foo", "200", "xx", "gt");
+    same("expire", "foo", "200", "foo");
+    same("expire", "foo", "200", "\u00ff\r\n\0x"); // echoed as Redis's %s: raw bytes up to the NUL, CR LF trimmed
+    same("expire", "foo", "200", "a\r\nb");
+    same("client", "list", "type", "\u00ffx\0y");
+    same("expire", "foo", "abc", "foo"); // the options are checked before the number
+    same("expire", "foo", "abc", "lt", "gt");
+    same("expire", "foo", "abc");
+    same("expire", "foo", "200", "gt");
+    same("expire", "foo", "200", "xx");
+    same("expire", "foo", "200", "lt");
+    same("ttl", "foo");
+    same("expire", "foo", "100", "gt");
+    same("expire", "foo", "300", "gt");
+    same("ttl", "foo");
+    same("expire", "foo", "100", "lt");
+    same("ttl", "foo");
+    same("expire", "foo", "50", "nx");
+    same("expire", "foo", "50", "xx", "lt");
+    same("ttl", "foo");
+    same("persist", "foo");
+    same("expire", "foo", "50", "nx");
+    same("expire");
+    same("expire", "foo");
+    same("pexpireat", "foo");
+  }
+
+  /** Sends {@code args} to both without reading a reply (CLIENT REPLY OFF or SKIP drops it). */
+  private static void sendOnly(String... args) throws IOException {
+    toRedis.send(args);
+    toNode.send(args);
+  }
+
+  @Test
+  void clientReply_offSkipOn_dropRepliesAsRedis() throws IOException {
+    sendOnly("client", "reply", "off");
+    sendOnly("set", "a", "1");
+    sendOnly("get", "a");
+    sendOnly("nosuchcommand");
+    sendOnly("client", "reply", "skip"); // ignored while off
+    sendOnly("client", "reply", "foo"); // its error is dropped too
+    same("client", "reply", "on"); // the first reply since OFF: ON's own +OK
+    same("get", "a");
+    sendOnly("client", "reply", "skip");
+    sendOnly("incr", "a"); // skipped
+    same("get", "a");
+    same("ping");
+    sendOnly("client", "reply", "skip");
+    sendOnly("client", "reply", "skip"); // skipped itself, and skips the next
+    sendOnly("incr", "a");
+    same("get", "a");
+    same("client", "reply", "foo");
+    same("client", "reply");
+    same("client", "reply", "on", "extra");
+    same("client", "reply", "ON");
+  }
+
+  @Test
+  void client_subcommandErrors_asRedis() throws IOException {
+    same("client", "foo");
+    same("client", "unknownsubcommand" + "x".repeat(140)); // echoed up to 128 bytes, as Redis's %.128s
+    same("client", "\u00ff\r\nx\0y");
+    same("client");
+    same("client", "setname");
+    same("client", "setname", "a", "b");
+    same("client", "getname", "x");
+    same("client", "id", "x");
+    same("client", "info", "x");
+    same("client", "no-evict", "foo");
+    same("client", "no-evict", "on");
+    same("client", "list", "type", "foo");
+    same("client", "list", "type", "normal", "x");
+    same("client", "list", "type", "pubsub");
+    same("client", "list", "type", "master");
+    same("client", "list", "id");
+    same("client", "list", "id", "abc");
+    same("client", "list", "id", "5", "abc");
+    same("client", "list", "id", "-1");
+    same("client", "list", "foo");
+    same("client", "setname", "parity");
+    same("client", "getname");
+  }
+
+  @Test
+  void clientInfo_printsRedisFieldsWithoutALeadingSlash() throws IOException {
+    same("client", "setname", "parity");
+    String[] info = both("client", "info");
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+        "\\$\\d+\r\nid=\\d+ addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:" + node.port()
+            + " name=parity age=\\d+ idle=\\d+ flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 cmd=client\\|info user=default"
+            + " redir=-1 resp=2 lib-name= lib-ver=\n\r\n");
+    assertThat(info[1]).matches(line);
+    // the fields a node prints appear in the same order in Redis's line
+    java.util.List<String> redisKeys = keys(info[0]);
+    java.util.List<String> nodeKeys = keys(info[1]);
+    nodeKeys.removeAll(java.util.List.of("lib-name", "lib-ver")); // Redis 7.2's, after resp
+    assertThat(redisKeys).containsSubsequence(nodeKeys);
+    String list = toNode.call("client", "list");
+    String id = toNode.call("client", "id").substring(1).trim();
+    assertThat(list).contains("id=" + id + " addr=127.0.0.1:").contains("cmd=client|list").doesNotContain("addr=/");
+    try (RedisServer.Conn other = RedisServer.Conn.tcp(node.port())) {
+      other.call("client", "setname", "other");
+      assertThat(toNode.call("client", "list")).contains(" name=other ").contains(" name=parity ");
+      String otherId = other.call("client", "id").substring(1).trim();
+      String only = toNode.call("client", "list", "id", otherId);
+      assertThat(only).contains(" name=other ").doesNotContain(" name=parity ");
+    }
+  }
+
+  private static java.util.List<String> keys(String clientLine) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    for (String field : clientLine.substring(clientLine.indexOf("\r\n") + 2).trim().split(" ")) {
+      keys.add(field.substring(0, field.indexOf('=')));
+    }
+    return keys;
+  }
+
+  @Test
+  void info_keyspaceAndSections_asRedis() throws IOException {
+    same("info", "keyspace");
+    same("info", "foo");
+    same("set", "a", "1");
+    same("set", "b", "");
+    same("info", "keyspace");
+    same("info", "KEYSPACE", "foo");
+    same("set", "c", "1", "ex", "100");
+    String[] info = both("info", "keyspace");
+    // avg_ttl is Redis's estimate from its expiry sampling; a node does not track it and writes 0
+    assertThat(info[0]).matches("(?s)\\$\\d+\r\n# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=\\d+\r\n\r\n");
+    assertThat(info[1]).isEqualTo("$44\r\n# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=0\r\n\r\n");
+    String server = toNode.call("info", "server");
+    assertThat(server).contains("# Server\r\n").doesNotContain("# Keyspace").doesNotContain("# Clients");
+  }
+
+  @Test
+  void info_redisPy_parsesEveryLineOfEverySection() throws Exception {
+    assumeTrue(RedisPy.installed(), RedisPy.MISSING);
+    same("set", "a", "1");
+    same("set", "b", "2", "ex", "100");
+    String out = RedisPy.run(node.port(), """
+        info = r.info("everything")
+        assert "__raw__" not in info, info.get("__raw__")
+        assert info["db0"] == {"keys": 2, "expires": 1, "avg_ttl": 0}, info["db0"]
+        assert info["redis_version"] == "7.0.0", info["redis_version"]
+        keyspace = r.info("keyspace")
+        assert keyspace == {"db0": {"keys": 2, "expires": 1, "avg_ttl": 0}}, keyspace
+        assert "redis_version" in r.info("server") and "db0" not in r.info("server")
+        print("ok")
+        """);
+    assertThat(out).isEqualTo("ok\n");
+  }
+
+  /** A binary value: every byte value, CR LF and NUL included. */
+  private static final String BINARY;
+
+  static {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 256; i++) {
+      b.append((char) i);
+    }
+    BINARY = b.toString();
+  }
+
+  @Test
+  void stringCommands_edgeCases_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"strlen", "s"}, {"append", "s", ""}, {"exists", "s"}, {"strlen", "s"}, {"append", "s", "abc"}, {"append", "s", BINARY},
+        {"strlen", "s"}, {"get", "s"}, {"append", "s"}, {"strlen"}, {"strlen", "s", "x"},
+        {"getrange", "s", "0", "-1"}, {"getrange", "s", "0", "0"}, {"getrange", "s", "-1", "-1"}, {"getrange", "s", "-3", "-5"},
+        {"getrange", "s", "5", "3"}, {"getrange", "s", "-9223372036854775808", "9223372036854775807"},
+        {"getrange", "s", "100", "200"}, {"getrange", "s", "1", "-300"}, {"getrange", "s", "-300", "2"}, {"getrange", "s", "a", "1"},
+        {"getrange", "s", "1", "9223372036854775808"}, {"getrange", "missing", "0", "-1"}, {"getrange", "s", "0"},
+        {"substr", "s", "1", "3"}, {"set", "e", ""}, {"getrange", "e", "0", "-1"}, {"getrange", "e", "-1", "0"},
+        {"setrange", "r", "0", ""}, {"exists", "r"}, {"setrange", "r", "5", "xy"}, {"get", "r"}, {"setrange", "r", "0", "AB"},
+        {"get", "r"}, {"setrange", "r", "1", ""}, {"setrange", "r", "-1", "x"}, {"setrange", "r", "x", "x"},
+        {"setrange", "r", "9223372036854775808", "x"}, {"setrange", "r", "7", BINARY}, {"strlen", "r"}, {"getrange", "r", "5", "10"},
+        {"setrange", "r", "0"}, {"setnx", "n", "1"}, {"setnx", "n", "2"}, {"get", "n"}, {"setnx", "n"},
+        {"getset", "g", "1"}, {"getset", "g", "2"}, {"set", "g", "3", "ex", "100"}, {"getset", "g", "4"}, {"ttl", "g"},
+        {"getset", "g"}, {"msetnx", "m1", "1", "m2", "2"}, {"msetnx", "m2", "x", "m3", "3"}, {"mget", "m1", "m2", "m3"},
+        {"msetnx", "m1"}, {"msetnx", "m4", "1", "m5"}, {"msetnx", "m4", "1", "m4", "2"}, {"get", "m4"},
+        {"type", "m1"}, {"type", "missing"}, {"type"}, {"touch", "m1", "m1", "missing"}, {"touch"}, {"time", "x"},
+    }) {
+      same(command);
+    }
+  }
+
+  @Test
+  void getex_options_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"getex", "missing"}, {"getex", "missing", "ex", "-1"}, {"getex", "missing", "foo"}, {"getex"},
+        {"set", "k", "v"}, {"getex", "k"}, {"ttl", "k"}, {"getex", "k", "ex", "100"}, {"ttl", "k"},
+        {"getex", "k", "persist"}, {"ttl", "k"}, {"getex", "k", "px", "100000"}, {"ttl", "k"},
+        {"getex", "k", "ex", "10", "ex", "20"}, {"ttl", "k"}, {"getex", "k", "persist", "ex", "10"},
+        {"getex", "k", "ex", "10", "persist"}, {"getex", "k", "keepttl"}, {"getex", "k", "get"}, {"getex", "k", "nx"},
+        {"getex", "k", "ex"}, {"getex", "k", "ex", "0"}, {"getex", "k", "ex", "-1"}, {"getex", "k", "ex", "abc"},
+        {"getex", "k", "ex", "9223370399119966"}, {"getex", "k", "px", "9223372036854770000"},
+        {"getex", "k", "exat", "9223370399119966"}, {"getex", "k", "persist"},
+        {"getex", "k", "pxat", "1"}, {"exists", "k"}, {"set", "k", "v"}, {"getex", "k", "exat", "1"}, {"exists", "k"},
+    }) {
+      if (command.length == 4 && command[2].equals("exat") && command[3].startsWith("9223")) {
+        same(command);
+        String[] ttl = both("ttl", "k");
+        assertThat(ttl[1]).startsWith(":11"); // about 36.5 years, Store.MAX_TTL_NANOS (docs/protocol.md)
+        continue;
+      }
+      same(command);
+    }
+    same("set", "t", "v");
+    same("getex", "t", "ex", "100");
+    same("ttl", "t");
+    same("getex", "t", "persist");
+    same("ttl", "t");
+  }
+
+  @Test
+  void stringTooLarge_isRefusedWithRedisPrefix() throws IOException {
+    same("set", "s", "x");
+    String[] replies = both("setrange", "s", "536870912", "x");
+    assertThat(replies[0]).startsWith("-ERR string exceeds maximum allowed size (");
+    assertThat(replies[1]).startsWith("-ERR string exceeds maximum allowed size (");
+    same("get", "s");
+    String time = toNode.call("time");
+    assertThat(time).matches("\\*2\r\n\\$10\r\n\\d{10}\r\n\\$\\d\r\n\\d{1,6}\r\n");
+    long seconds = Long.parseLong(time.split("\r\n")[2]);
+    assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
+  }
+
+  /**
+   * Random sequences from a fixed seed list (or {@code -Dparity.seed=N} to replay one), see
+   * ParitySequences: every reply must be the same bytes as Redis's but for the differences
+   * docs/protocol.md lists.
+   */
+  @Test
+  void randomSequences_sameRepliesAsRedis() throws IOException {
+    ParitySequences.run(toRedis, toNode, command -> false);
+  }
+}

@@ -1,0 +1,220 @@
+package io.ringcache.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringcache.node.RedisServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The proxy in front of three real nodes against a real Redis 7.0 ({@code /usr/bin/redis-server}):
+ * the same requests go to both, and the replies must be the same bytes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProxyRedisParityIT {
+
+  private TestCluster cluster;
+  private RedisServer redis;
+  private RedisServer.Conn toRedis;
+  private RedisServer.Conn toProxy;
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
+    redis = RedisServer.start();
+    cluster = new TestCluster(dir, 3);
+    toRedis = redis.connect();
+    toProxy = RedisServer.Conn.tcp(cluster.router.port());
+  }
+
+  @AfterAll
+  void stop() throws IOException {
+    if (toProxy != null) {
+      toProxy.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (toRedis != null) {
+      toRedis.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() throws IOException {
+    toRedis.call("flushall");
+    for (int i = 0; i < 20; i++) {
+      toProxy.call("del", "a", "b", "c", "k" + i, "s", "r", "n", "g", "e", "t");
+    }
+    for (String key : io.ringcache.node.ParitySequences.KEYS) {
+      toProxy.call("del", key);
+    }
+    assertThat(toProxy.call("dbsize")).as("keys left by an earlier test").isEqualTo(":0\r\n");
+  }
+
+  private String same(String... args) throws IOException {
+    String expected = toRedis.call(args);
+    String actual = toProxy.call(args);
+    assertThat(printable(actual)).as("reply to %s", String.join(" ", args)).isEqualTo(printable(expected));
+    return actual;
+  }
+
+  private void sendOnly(String... args) throws IOException {
+    toRedis.send(args);
+    toProxy.send(args);
+  }
+
+  private static String printable(String raw) {
+    return raw.replace("\r", "\\r").replace("\n", "\\n");
+  }
+
+  @Test
+  void clientReply_offSkipOn_dropRepliesAsRedis() throws IOException {
+    sendOnly("client", "reply", "off");
+    sendOnly("set", "a", "1");
+    sendOnly("get", "a");
+    sendOnly("mget", "a", "b", "c");
+    sendOnly("nosuchcommand");
+    sendOnly("client", "reply", "skip"); // ignored while off
+    sendOnly("client", "reply", "foo"); // its error is dropped too
+    same("client", "reply", "on"); // the first reply since OFF: ON's own +OK
+    same("get", "a");
+    sendOnly("client", "reply", "skip");
+    sendOnly("incr", "a"); // skipped
+    same("get", "a");
+    same("ping");
+    sendOnly("client", "reply", "skip");
+    sendOnly("client", "reply", "skip"); // skipped itself, and skips the next
+    sendOnly("incr", "a");
+    same("get", "a");
+    same("client", "reply", "foo");
+    same("client", "reply");
+    same("client", "reply", "on", "x");
+  }
+
+  @Test
+  void client_subcommandErrors_asRedis() throws IOException {
+    same("client", "foo");
+    same("client", "unknownsubcommand" + "x".repeat(140)); // echoed up to 128 bytes, as Redis's %.128s
+    same("client", "\u00ff\r\nx\0y");
+    same("client");
+    same("client", "setname");
+    same("client", "setname", "a", "b");
+    same("client", "getname", "x");
+    same("client", "id", "x");
+    same("client", "no-evict", "foo");
+    same("client", "no-evict", "on");
+    same("client", "setname", "parity");
+    same("client", "getname");
+  }
+
+  @Test
+  void info_sectionsAndKeyspace_asRedis() throws IOException {
+    same("info", "keyspace");
+    same("info", "foo");
+    same("set", "a", "1");
+    same("set", "b", "");
+    same("set", "c", "x");
+    same("info", "keyspace");
+    same("info", "KEYSPACE", "foo");
+    same("set", "k1", "1", "ex", "100");
+    String info = toProxy.call("info", "keyspace");
+    assertThat(info).isEqualTo("$44\r\n# Keyspace\r\ndb0:keys=4,expires=1,avg_ttl=0\r\n\r\n");
+    String cluster = toProxy.call("info", "cluster");
+    assertThat(cluster).contains("# Cluster\r\n").contains("\r\nnode0:name=").doesNotContain("# Server")
+        .doesNotContain("# Keyspace");
+  }
+
+  @Test
+  void info_redisPy_parsesEveryLineOfEverySection() throws Exception {
+    assumeTrue(io.ringcache.node.RedisPy.installed(), io.ringcache.node.RedisPy.MISSING);
+    same("set", "a", "1");
+    same("set", "b", "2", "ex", "100");
+    String out = io.ringcache.node.RedisPy.run(cluster.router.port(), """
+        info = r.info()
+        assert "__raw__" not in info, info.get("__raw__")
+        assert info["db0"] == {"keys": 2, "expires": 1, "avg_ttl": 0}, info["db0"]
+        nodes = sorted(v["name"] for k, v in info.items() if k.startswith("node") and k[4:].isdigit())
+        assert len(nodes) == 3 and all(":" in n for n in nodes), nodes
+        assert info["node0"]["state"] == "UP", info["node0"]
+        assert r.info("keyspace") == {"db0": {"keys": 2, "expires": 1, "avg_ttl": 0}}, r.info("keyspace")
+        assert "db0" not in r.info("server") and "epoch" in r.info("cluster")
+        print("ok")
+        """);
+    assertThat(out).isEqualTo("ok\n");
+  }
+
+  @Test
+  void stringCommands_throughTheProxy_answerAsRedis() throws IOException {
+    String binary = "\0\r\n\u00ff\u0080 x";
+    for (String[] command : new String[][] {
+        {"strlen", "s"}, {"append", "s", ""}, {"strlen", "s"}, {"append", "s", "abc"}, {"append", "s", binary}, {"get", "s"},
+        {"append", "s"}, {"strlen"}, {"getrange", "s", "0", "-1"}, {"getrange", "s", "-3", "-5"}, {"getrange", "s", "1", "-300"},
+        {"getrange", "s", "a", "1"}, {"substr", "s", "1", "3"}, {"getrange", "missing", "0", "-1"},
+        {"setrange", "r", "0", ""}, {"exists", "r"}, {"setrange", "r", "5", "xy"}, {"get", "r"}, {"setrange", "r", "-1", "x"},
+        {"setrange", "r", "0"}, {"setnx", "n", "1"}, {"setnx", "n", "2"}, {"get", "n"}, {"setnx", "n"},
+        {"getset", "g", "1"}, {"getset", "g", "2"}, {"set", "g", "3", "ex", "100"}, {"getset", "g", "4"}, {"ttl", "g"},
+        {"set", "e", "v"}, {"getex", "e", "ex", "100"}, {"ttl", "e"}, {"getex", "e", "persist"}, {"ttl", "e"},
+        {"getex", "e", "ex", "9223370399119966"}, {"getex", "e", "foo"}, {"getex"}, {"getex", "missing", "ex", "-1"},
+        {"type", "e"}, {"type", "missing"}, {"touch", "e", "e", "missing"}, {"time", "x"}, {"msetnx", "a"}, {"msetnx", "a", "1", "b"},
+    }) {
+      same(command);
+    }
+  }
+
+  @Test
+  void msetnx_keysOnOneNode_asRedis_keysOnSeveral_crossnode() throws IOException {
+    io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    String together = null;
+    String apart = null;
+    for (int i = 1; i < 20 && (together == null || apart == null); i++) {
+      boolean same = table.serverOf(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .equals(table.serverOf("k0".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      if (same && together == null) {
+        together = "k" + i;
+      } else if (!same && apart == null) {
+        apart = "k" + i;
+      }
+    }
+    assertThat(together).as("a key on k0's node among k1..k19").isNotNull();
+    assertThat(apart).as("a key on another node among k1..k19").isNotNull();
+    same("msetnx", "k0", "1", together, "2");
+    same("msetnx", "k0", "3", together, "4");
+    same("mget", "k0", together);
+    assertThat(toProxy.call("msetnx", "k0", "1", apart, "2")).isEqualTo("-CROSSNODE keys in request are owned by different nodes\r\n");
+    assertThat(toProxy.call("exists", apart)).isEqualTo(":0\r\n");
+    String time = toProxy.call("time");
+    long seconds = Long.parseLong(time.split("\r\n")[2]);
+    assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
+  }
+
+  /**
+   * The node's random sequences (io.ringcache.node.ParitySequences) through the proxy in front of
+   * three nodes; an MSETNX whose keys live on different nodes is left out (the proxy answers
+   * -CROSSNODE, tested above, and Redis would set them).
+   */
+  @Test
+  void randomSequences_sameRepliesAsRedis() throws IOException {
+    io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    io.ringcache.node.ParitySequences.run(toRedis, toProxy, command -> {
+      if (!command[0].equals("msetnx") || command.length < 3) {
+        return false;
+      }
+      java.util.Set<String> owners = new java.util.HashSet<>();
+      for (int i = 1; i < command.length; i += 2) {
+        owners.add(table.serverOf(command[i].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+      }
+      return owners.size() > 1;
+    });
+  }
+}
