@@ -58,6 +58,7 @@ class RouterAttacksIT {
   void proxy_unfinishedHugeRequestsBeyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.proxyMaxClientsMemory(8L << 20));
         Jedis other = proxy(cluster)) {
+      assertThat(other.ping()).isEqualTo("PONG"); // connected before the attack (Jedis connects lazily)
       List<Socket> attackers = new ArrayList<>();
       try {
         int closed = 0;
