@@ -57,4 +57,14 @@ final class RespCall {
     }
     throw new IOException("connection closed before a reply");
   }
+
+  /**
+   * The epoch of a RING.TOPOLOGY answer (-1 if it has none): a node may already hold a newer
+   * topology than the one a test read from the router (the router records incarnations as nodes
+   * answer), so tests compare epochs, never match one exactly.
+   */
+  static long epochOf(String topologyJson) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"epoch\":(\\d+)").matcher(topologyJson);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
 }
