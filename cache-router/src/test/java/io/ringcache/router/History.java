@@ -20,7 +20,7 @@ import java.util.function.Function;
 /** Operations of the simulated clients, and the invariants they must keep. */
 final class History {
 
-  enum Kind { SET, DEL, REJECTED_SET, GET, SET_NX, SET_XX, INCR, GETDEL }
+  enum Kind { SET, DEL, REJECTED_SET, GET, SET_NX, SET_XX, INCR, GETDEL, EXPIRE, PERSIST }
 
   /** Whether {@code kind} needs the key's current state (so it reads through during a handoff). */
   static boolean blind(Kind kind) {
@@ -96,6 +96,20 @@ final class History {
     } else {
       reads++;
     }
+  }
+
+  /** EXPIRE or PERSIST answered whether the key existed there, which must match the newest write. */
+  void existed(Op op, boolean present, String node, long now) {
+    KeyState s = keys.get(op.key);
+    String where = op.kind + " at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9);
+    if (present && s.value == null) {
+      violations.add(where + ": " + op.key + " was present there but the newest write was "
+          + (s.written ? "a delete at " + s.writtenAt : "none"));
+    } else if (!present && s.value != null && !s.lossAllowed) {
+      violations.add(where + ": " + op.key + " was absent there but the newest write was '" + s.value + "' at "
+          + s.writtenAt + " at " + String.format("%.3f", (s.writtenWhen - 1_000 * Simulation.MS) / 1e9));
+    }
+    reads++;
   }
 
   /** INCR answered {@code result}: the newest value was {@code result - 1} (or absent, for 1). */

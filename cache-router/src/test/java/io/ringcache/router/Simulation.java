@@ -509,6 +509,10 @@ final class Simulation {
     } else if (kind < 6) {
       History.Op op = history.begin(key, History.Kind.REJECTED_SET, null, now);
       send(address, op, 0);
+    } else if (kind < 7 && random.nextInt(3) == 0) {
+      // EXPIRE (a TTL far beyond the run) and PERSIST: writes that answer whether the key exists
+      History.Op op = history.begin(key, random.nextBoolean() ? History.Kind.EXPIRE : History.Kind.PERSIST, null, now);
+      send(address, op, 0);
     } else {
       History.Op op = history.begin(key, History.Kind.GET, null, now);
       send(address, op, 0);
@@ -596,6 +600,11 @@ final class Simulation {
         // the store's own INCR, as the node's command runs it
         long result = node.store.increment(key, 1);
         history.incremented(op, result, node.name, now);
+        return true;
+      }
+      case EXPIRE, PERSIST -> {
+        boolean present = node.store.expire(key, op.kind == History.Kind.EXPIRE ? TimeUnit.HOURS.toNanos(24) : Store.NO_TTL);
+        history.existed(op, present, node.name, now);
         return true;
       }
       case GETDEL -> {
