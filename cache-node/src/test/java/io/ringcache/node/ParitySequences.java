@@ -88,7 +88,9 @@ public final class ParitySequences {
     boolean seconds = command.equalsIgnoreCase("ttl");
     long e = Long.parseLong(expected.substring(1).trim());
     long a = Long.parseLong(actual.substring(1).trim());
-    long tolerance = seconds ? 1 : 100;
+    // the two servers answer at slightly different moments; on a loaded machine (CI, 2 cores) a
+    // stall of some hundreds of ms between them is normal
+    long tolerance = seconds ? 2 : 1_500;
     // a TTL beyond Store.MAX_TTL_NANOS is kept as that (docs/protocol.md)
     long max = seconds ? (io.ringcache.node.store.Store.MAX_TTL_NANOS + 500_000_000L) / 1_000_000_000L
         : io.ringcache.node.store.Store.MAX_TTL_NANOS / 1_000_000L;
