@@ -460,9 +460,22 @@ final class Commands {
     Resp.integer(out, spec.keyStep());
   }
 
+  /** CONFIG's subcommands a node serves, with Redis 7.0's arity. */
+  private static final java.util.Map<String, Integer> CONFIG_ARITY = java.util.Map.of("get", -3, "set", -4, "resetstat", 2);
+
   private static void config(Connection c, Request r) {
     ByteBuf out = c.out();
-    if (is(r.arg(1), "get") && r.argc() >= 3) {
+    String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
+    Integer arity = CONFIG_ARITY.get(sub);
+    if (arity == null) {
+      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try CONFIG HELP.");
+      return;
+    }
+    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
+      wrongArity(c, "config|" + sub);
+      return;
+    }
+    if (sub.equals("get")) {
       NodeConfig config = c.node().config();
       String[][] params = {
         {"save", ""},
@@ -478,27 +491,20 @@ final class Commands {
         {"port", Integer.toString(c.node().port())},
         {"bind", config.bind()},
       };
-      List<String[]> matched = new ArrayList<>();
-      for (String[] p : params) {
-        byte[] name = p[0].getBytes(StandardCharsets.US_ASCII);
-        for (int i = 2; i < r.argc(); i++) {
-          if (Glob.matches(lower(r.arg(i)), name)) {
-            matched.add(p);
-            break;
-          }
-        }
+      List<byte[]> patterns = new ArrayList<>();
+      for (int i = 2; i < r.argc(); i++) {
+        patterns.add(r.arg(i));
       }
+      List<byte[][]> matched = Glob.configPairs(params, patterns);
       Resp.arrayHeader(out, matched.size() * 2);
-      for (String[] p : matched) {
+      for (byte[][] p : matched) {
         Resp.bulk(out, p[0]);
         Resp.bulk(out, p[1]);
       }
-    } else if (is(r.arg(1), "resetstat") && r.argc() == 2) {
+    } else if (sub.equals("resetstat")) {
       Resp.raw(out, Resp.OK);
-    } else if (is(r.arg(1), "set")) {
-      Resp.error(out, "ERR CONFIG SET is not supported: restart the node with the option");
     } else {
-      Resp.error(out, "ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try CONFIG HELP.");
+      Resp.error(out, "ERR CONFIG SET is not supported: restart the node with the option");
     }
   }
 

@@ -400,6 +400,21 @@ class RedisParityIT {
     assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
   }
 
+  @Test
+  void config_subcommandsAndPatterns_answerAsRedis() throws IOException {
+    same("config", "get", "save");
+    same("config", "get", "APPENDONLY");
+    same("config", "get", "appendonl?");
+    same("config", "get", "nosuchparameter");
+    same("config", "get", "save", "SAVE", "sav?"); // a parameter once, named as the first pattern that matched
+    same("config", "get");
+    same("config", "set", "x");
+    same("config", "resetstat", "x");
+    same("config", "foo");
+    same("config", "\u00ff\r\nx\0y");
+    same("config");
+  }
+
   /**
    * Random sequences from a fixed seed list (or {@code -Dparity.seed=N} to replay one), see
    * ParitySequences: every reply must be the same bytes as Redis's but for the differences

@@ -198,6 +198,31 @@ class ProxyRedisParityIT {
     assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
   }
 
+  @Test
+  void configGet_proxysOwnSettings_matchedAsRedisMatchesThem() throws IOException {
+    same("config", "get", "save");
+    same("config", "get", "appendonly");
+    same("config", "get", "APPENDONLY");
+    same("config", "get", "appendonl?");
+    same("config", "get", "Save", "SAVE", "sav?");
+    same("config", "get", "nosuchparameter");
+    same("config", "get");
+    same("config", "set", "x");
+    same("config", "foo");
+    same("config");
+    // databases: Redis has 16, a proxy one (docs/protocol.md)
+    assertThat(toProxy.call("config", "get", "databases")).isEqualTo("*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n");
+    String port = Integer.toString(cluster.router.port());
+    assertThat(toProxy.call("config", "get", "port"))
+        .isEqualTo("*2\r\n$4\r\nport\r\n$" + port.length() + "\r\n" + port + "\r\n");
+    String all = toProxy.call("config", "get", "*");
+    assertThat(all).startsWith("*16\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n")
+        .contains("$10\r\nmaxclients\r\n").contains("$4\r\nport\r\n$" + port.length() + "\r\n" + port + "\r\n")
+        .contains("$4\r\nbind\r\n$9\r\n127.0.0.1\r\n");
+    // each parameter once, whichever patterns match it
+    assertThat(toProxy.call("config", "get", "save", "s*", "*")).isEqualTo(all);
+  }
+
   /**
    * The node's random sequences (io.ringcache.node.ParitySequences) through the proxy in front of
    * three nodes; an MSETNX whose keys live on different nodes is left out (the proxy answers
