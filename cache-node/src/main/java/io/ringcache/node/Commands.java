@@ -86,6 +86,9 @@ final class Commands {
         .add("decr", 2, 1, 1, 1, WRITE, (c, r) -> increment(c, r.arg(1), -1))
         .add("incrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, false))
         .add("decrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, true))
+        .add("incrbyfloat", 3, 1, 1, 1, WRITE, Commands::incrbyfloat)
+        .add("expiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, true))
+        .add("pexpiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, false))
         .add("scan", -2, 0, 0, 0, READ, Commands::scan)
         // cluster-internal
         .add("ring.topology", 1, 0, 0, 0, 0, Commands::ringTopology) // read-only: any user (clients fetch it)
@@ -1123,6 +1126,63 @@ final class Commands {
     } catch (ArithmeticException e) {
       Resp.error(c.out(), "ERR increment or decrement would overflow");
     }
+  }
+
+  private static final String NOT_FLOAT = "ERR value is not a valid float";
+
+  /**
+   * INCRBYFLOAT key increment, as Redis 7.0's incrbyfloatCommand: the value (absent: 0) and the
+   * increment are C long doubles (see LongDouble), the sum is stored in Redis's human format
+   * ({@code %.17Lf} without trailing zeros) and replied; the TTL is kept. {@code -ERR value is not a
+   * valid float} for either, {@code -ERR increment would produce NaN or Infinity} for the sum.
+   */
+  private static void incrbyfloat(Connection c, Request r) {
+    LongDouble increment = LongDouble.parse(r.arg(2));
+    if (increment == null) {
+      Resp.error(c.out(), NOT_FLOAT);
+      return;
+    }
+    int max = c.node().config().limits().maxValueSize();
+    String[] error = {null};
+    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+      LongDouble value = old == null ? LongDouble.parse(new byte[] {'0'}) : LongDouble.parse(old);
+      if (value == null) {
+        error[0] = NOT_FLOAT;
+        return null;
+      }
+      LongDouble sum = value.add(increment);
+      if (sum.isInfinite()) {
+        error[0] = "ERR increment would produce NaN or Infinity";
+        return null;
+      }
+      byte[] next = sum.format().getBytes(StandardCharsets.US_ASCII);
+      if (next.length > max) {
+        error[0] = stringTooLarge(c, next.length);
+        return null;
+      }
+      return next;
+    });
+    if (error[0] != null) {
+      Resp.error(c.out(), error[0]);
+    } else {
+      Resp.bulk(c.out(), result);
+    }
+  }
+
+  /**
+   * EXPIRETIME / PEXPIRETIME key: the absolute expiry in Unix seconds (rounded) / milliseconds, as
+   * Redis 7.0's; -1 without a TTL, -2 for an absent key. The store keeps a remaining TTL on a
+   * monotonic clock, so the expiry is the wall clock now plus it (docs/protocol.md).
+   */
+  private static void expiretime(Connection c, Request r, boolean seconds) {
+    long now = c.node().clock().currentTimeMillis();
+    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    if (nanos < 0) {
+      Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
+      return;
+    }
+    long at = now + (nanos + NANOS_PER_MS / 2) / NANOS_PER_MS;
+    Resp.integer(c.out(), seconds ? (at + 500) / 1000 : at);
   }
 
   private static void scan(Connection c, Request r) {

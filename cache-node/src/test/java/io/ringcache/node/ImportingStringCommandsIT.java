@@ -96,6 +96,13 @@ class ImportingStringCommandsIT {
     assertThat(toTarget.call("GETEX", e, "PERSIST")).isEqualTo("v");
     assertThat(toTarget.call("TTL", e)).isEqualTo(-1L);
 
+    String f = keyAtSource("10.5");
+    assertThat(toTarget.call("INCRBYFLOAT", f, "0.25")).isEqualTo("10.75");
+    assertThat((Long) toTarget.call("TTL", f)).isBetween(95L, 100L);
+
+    String x = keyAtSource("v");
+    assertThat((Long) toTarget.call("PEXPIRETIME", x)).isGreaterThan(System.currentTimeMillis() + 90_000);
+
     String l = keyAtSource("12345");
     assertThat(toTarget.call("STRLEN", l)).isEqualTo(5L);
     assertThat(toTarget.call("GETRANGE", l, "1", "2")).isEqualTo("23");

@@ -415,6 +415,55 @@ class RedisParityIT {
     same("config");
   }
 
+  @Test
+  void incrbyfloat_longDoubleArithmeticAndFormat_asRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"set", "k", "10.50"}, {"incrbyfloat", "k", "10.5"}, {"incrbyfloat", "k", "3.0e3"}, {"incrbyfloat", "k", "5.0e-1"},
+        {"incrbyfloat", "k", "1e400"}, {"get", "k"}, {"incrbyfloat", "k", "-1e400"}, {"incrbyfloat", "k", "abc"},
+        {"incrbyfloat", "k", "inf"}, {"incrbyfloat", "k", "-inf"}, {"incrbyfloat", "k", "infinity"}, {"incrbyfloat", "k", "nan"},
+        {"incrbyfloat", "k", "-nan"}, {"incrbyfloat", "k", ""}, {"incrbyfloat", "k", " 1"}, {"incrbyfloat", "k", "1 "},
+        {"incrbyfloat", "k", "0x10"}, {"incrbyfloat", "k", "0x1p3"}, {"incrbyfloat", "k", "0X.8P+2"}, {"incrbyfloat", "k", "0x"},
+        {"incrbyfloat", "k", "1e"}, {"incrbyfloat", "k", "1e+"}, {"incrbyfloat", "k", "."}, {"incrbyfloat", "k", ".5"},
+        {"incrbyfloat", "k", "1."}, {"incrbyfloat", "k", "+.5"}, {"incrbyfloat", "k", "-0"}, {"incrbyfloat", "k", "1e5000"},
+        {"incrbyfloat", "k", "1e-5000"}, {"incrbyfloat", "k", "4e-4951"}, {"incrbyfloat", "k", "0x1p-16445"},
+        {"incrbyfloat", "k", "\0"}, {"incrbyfloat", "k", "1\0x"}, {"incrbyfloat", "k", "1" + "0".repeat(5200)},
+        {"incrbyfloat", "k", "0." + "0".repeat(5000) + "1"}, {"get", "k"},
+        {"incrbyfloat", "n", "0.1"}, {"incrbyfloat", "n", "0.2"}, {"incrbyfloat", "n", "1e17"}, {"incrbyfloat", "n", "-123.456e-2"},
+        {"incrbyfloat", "n", "1e4932"}, {"incrbyfloat", "n", "1.1e4932"}, {"incrbyfloat", "n", "-1e4932"},
+        {"incrbyfloat", "n", "1.18973149535723176502e+4932"}, {"incrbyfloat", "n", "1.18973149535723176508e+4932"},
+        {"incrbyfloat", "t", "0.000003814697265625"}, {"incrbyfloat", "t", "0.000003814697265625"},
+        {"incrbyfloat", "z", "0.000000000000000001"}, {"incrbyfloat", "z", "-0.000000000000000002"}, {"get", "z"},
+        {"incrbyfloat", "z", "-5"}, {"incrbyfloat", "z", "5"}, {"incrbyfloat", "z", "-1e-30"},
+        {"set", "i", "9223372036854775807"}, {"incrbyfloat", "i", "1"}, {"set", "i", "007"}, {"incrbyfloat", "i", "1"},
+        {"set", "s", "abc"}, {"incrbyfloat", "s", "1"}, {"incrbyfloat", "s", "x"}, {"set", "s", "inf"}, {"incrbyfloat", "s", "1"},
+        {"set", "s", " 1"}, {"incrbyfloat", "s", "1"}, {"set", "s", ""}, {"incrbyfloat", "s", "1"}, {"set", "s", "1e"},
+        {"incrbyfloat", "s", "1"}, {"incrbyfloat", "s"}, {"incrbyfloat", "s", "1", "2"}, {"incrbyfloat"},
+        {"set", "e", "1.5", "ex", "100"}, {"incrbyfloat", "e", "1"}, {"ttl", "e"},
+    }) {
+      same(command);
+    }
+  }
+
+  @Test
+  void expiretime_absoluteExpiry_asRedis() throws IOException {
+    same("expiretime", "missing");
+    same("pexpiretime", "missing");
+    same("set", "k", "v");
+    same("expiretime", "k");
+    same("pexpiretime", "k");
+    same("expireat", "k", "2000000000");
+    same("expiretime", "k");
+    same("pexpireat", "k", "2000000000123");
+    same("expiretime", "k");
+    // the store keeps the TTL on a monotonic clock: PEXPIRETIME is now + PTTL, within a millisecond
+    String[] ms = both("pexpiretime", "k");
+    assertThat(Long.parseLong(ms[1].substring(1).trim())).isBetween(2000000000122L, 2000000000124L);
+    same("persist", "k");
+    same("expiretime", "k");
+    same("expiretime");
+    same("pexpiretime", "k", "x");
+  }
+
   /**
    * Random sequences from a fixed seed list (or {@code -Dparity.seed=N} to replay one), see
    * ParitySequences: every reply must be the same bytes as Redis's but for the differences

@@ -173,6 +173,19 @@ class ProxyRedisParityIT {
   }
 
   @Test
+  void incrbyfloatAndExpiretime_throughTheProxy_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"set", "a", "10.50"}, {"incrbyfloat", "a", "10.5"}, {"incrbyfloat", "a", "5.0e-1"}, {"incrbyfloat", "a", "1e400"},
+        {"incrbyfloat", "a", "inf"}, {"incrbyfloat", "a", "nan"}, {"incrbyfloat", "a", "abc"}, {"incrbyfloat", "b", "0.1"},
+        {"incrbyfloat", "b", "0.2"}, {"set", "c", "x"}, {"incrbyfloat", "c", "1"}, {"incrbyfloat", "c"},
+        {"expiretime", "a"}, {"pexpiretime", "missing"}, {"expireat", "a", "2000000000"}, {"expiretime", "a"},
+        {"incrbyfloat", "a", "1"}, {"expiretime", "a"}, {"expiretime"},
+    }) {
+      same(command);
+    }
+  }
+
+  @Test
   void msetnx_keysOnOneNode_asRedis_keysOnSeveral_crossnode() throws IOException {
     io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
     String together = null;

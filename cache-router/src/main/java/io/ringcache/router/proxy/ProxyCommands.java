@@ -51,7 +51,7 @@ final class ProxyCommands {
     boolean write() {
       return switch (name) {
         case "set", "setex", "psetex", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
-            "persist", "incr", "decr", "incrby", "decrby", "getset", "getex", "setnx", "msetnx", "append", "setrange" -> true;
+            "persist", "incr", "decr", "incrby", "decrby", "incrbyfloat", "getset", "getex", "setnx", "msetnx", "append", "setrange" -> true;
         default -> false;
       };
     }
@@ -82,7 +82,8 @@ final class ProxyCommands {
     local("time", 1, false);
     add(new Spec("info", -1, Kind.FANOUT, 0, 0, 0, false, null));
     add(new Spec("dbsize", 1, Kind.FANOUT, 0, 0, 0, false, null));
-    for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type", "strlen")) {
+    for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type", "strlen", "expiretime",
+        "pexpiretime")) {
       add(new Spec(name, 2, Kind.KEYED, 1, 1, 1, false, null));
     }
     for (String name : List.of("expire", "pexpire", "expireat", "pexpireat")) {
@@ -92,6 +93,7 @@ final class ProxyCommands {
     add(new Spec("setex", 4, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("psetex", 4, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("incrby", 3, Kind.KEYED, 1, 1, 1, false, null));
+    add(new Spec("incrbyfloat", 3, Kind.KEYED, 1, 1, 1, false, null));
     for (String name : List.of("append", "setnx", "getset")) {
       add(new Spec(name, 3, Kind.KEYED, 1, 1, 1, false, null));
     }
