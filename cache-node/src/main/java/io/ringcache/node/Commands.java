@@ -90,6 +90,8 @@ final class Commands {
         .add("expiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, true))
         .add("pexpiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, false))
         .add("scan", -2, 0, 0, 0, READ, Commands::scan)
+        .add("keys", 2, 0, 0, 0, READ, Commands::keys)
+        .add("randomkey", 1, 0, 0, 0, READ, Commands::randomkey)
         // cluster-internal
         .add("ring.topology", 1, 0, 0, 0, 0, Commands::ringTopology) // read-only: any user (clients fetch it)
         .add("ring.settopology", -2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
@@ -1251,6 +1253,71 @@ final class Commands {
     Resp.arrayHeader(out, matched.size());
     for (Key key : matched) {
       Resp.bulk(out, key.bytes());
+    }
+  }
+
+  /**
+   * KEYS pattern: every key the node holds that matches, walked as SCAN walks (a few passes over
+   * the store, at most 8 pages), the pattern compiled as MATCH's (linear, bounded by max-key-size).
+   * A reply larger than max-output-buffer is refused before it is built, as SCAN's and MGET's.
+   */
+  private static void keys(Connection c, Request r) {
+    byte[] pattern = r.arg(1);
+    Glob glob = pattern.length == 1 && pattern[0] == '*' ? null : Glob.compile(pattern, c.node().config().limits().maxKeySize());
+    Store store = c.node().store();
+    int pageSize = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 16, store.size() / 8));
+    List<byte[]> matched = new ArrayList<>();
+    long bytes = 0;
+    long budget = replyBudget(c);
+    long cursor = 0;
+    do {
+      Store.ScanPage page = store.scan(cursor, pageSize);
+      for (Key key : page.keys()) {
+        if (glob == null || glob.matches(key.bytes())) {
+          matched.add(key.bytes());
+          bytes += bulkBytes(key.bytes());
+          if (bytes + arrayHeaderBytes(matched.size()) > budget) {
+            replyTooLarge(c, "keys", bytes + arrayHeaderBytes(matched.size()), matched.size(), matched.size() + 1);
+            return;
+          }
+        }
+      }
+      cursor = page.nextCursor();
+    } while (cursor != 0);
+    ByteBuf out = c.out();
+    Resp.arrayHeader(out, matched.size());
+    for (byte[] key : matched) {
+      Resp.bulk(out, key);
+    }
+  }
+
+  /**
+   * RANDOMKEY: a key the node holds, or nil when it holds none: a random key of the SCAN page at a
+   * random position of the hash circle (the next non-empty page, wrapping once).
+   */
+  private static void randomkey(Connection c, Request r) {
+    Store store = c.node().store();
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    long start = random.nextLong(1L << 32);
+    long cursor = start;
+    boolean wrapped = false;
+    while (true) {
+      Store.ScanPage page = store.scan(cursor, 16);
+      if (!page.keys().isEmpty()) {
+        Resp.bulk(c.out(), page.keys().get(random.nextInt(page.keys().size())).bytes());
+        return;
+      }
+      cursor = page.nextCursor();
+      if (cursor == 0) {
+        if (wrapped || start == 0) {
+          Resp.nil(c.out());
+          return;
+        }
+        wrapped = true;
+      } else if (wrapped && cursor > start) {
+        Resp.nil(c.out());
+        return;
+      }
     }
   }
 

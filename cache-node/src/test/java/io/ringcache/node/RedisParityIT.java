@@ -464,6 +464,46 @@ class RedisParityIT {
     same("pexpiretime", "k", "x");
   }
 
+  @Test
+  void flushAndKeysAndRandomkey_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"randomkey"}, {"keys", "*"}, {"keys", "a*"}, {"set", "abc", "1"}, {"randomkey"}, {"keys", "*"}, {"keys", "a?c"},
+        {"keys", "b*"}, {"keys", "[a-b]bc"}, {"keys", "*\\"}, {"keys", "["}, {"keys", "abc"}, {"randomkey", "x"}, {"keys"},
+        {"keys", "*", "x"}, {"flushall", "foo"}, {"flushall", "async", "x"}, {"flushdb", "sync", "sync"}, {"exists", "abc"},
+        {"flushdb", "SYNC"}, {"exists", "abc"}, {"set", "abc", "1"}, {"flushall", "ASYNC"}, {"exists", "abc"},
+        {"set", "abc", "1"}, {"flushdb"}, {"randomkey"}, {"set", "abc", "1"}, {"flushall"}, {"keys", "*"},
+    }) {
+      same(command);
+    }
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (int i = 0; i < 300; i++) {
+      same("set", "key:" + i, "v");
+      same("set", "other:" + i, "v");
+      keys.add("key:" + i);
+    }
+    // Redis lists them in its hash table's order, a node in ring-hash order (docs/protocol.md)
+    String[] replies = both("keys", "key:*");
+    assertThat(bulks(replies[1])).containsExactlyInAnyOrderElementsOf(bulks(replies[0])).hasSize(300);
+    assertThat(bulks(both("keys", "*")[1])).hasSize(600);
+    java.util.Set<String> drawn = new java.util.HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      String key = bulks("*1\r\n" + toNode.call("randomkey")).get(0);
+      assertThat(key).matches("(key|other):\\d+");
+      drawn.add(key);
+    }
+    assertThat(drawn).as("RANDOMKEY draws different keys").hasSizeGreaterThan(5);
+  }
+
+  /** The bulk strings of an array reply. */
+  private static java.util.List<String> bulks(String array) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    String[] lines = array.split("\r\n");
+    for (int i = 1; i < lines.length; i += 2) {
+      out.add(lines[i + 1]);
+    }
+    return out;
+  }
+
   /**
    * Random sequences from a fixed seed list (or {@code -Dparity.seed=N} to replay one), see
    * ParitySequences: every reply must be the same bytes as Redis's but for the differences

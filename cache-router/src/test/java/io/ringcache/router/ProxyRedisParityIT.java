@@ -186,6 +186,25 @@ class ProxyRedisParityIT {
   }
 
   @Test
+  void flushall_sentToEveryNode_answersAsRedis() throws IOException {
+    for (int i = 0; i < 20; i++) {
+      same("set", "k" + i, "v");
+    }
+    same("flushall", "foo");
+    same("flushdb", "async", "x");
+    same("exists", "k1", "k2", "k3");
+    same("flushall");
+    same("exists", "k1", "k2", "k3");
+    assertThat(toProxy.call("dbsize")).isEqualTo(":0\r\n");
+    for (int i = 0; i < 20; i++) {
+      same("set", "k" + i, "v");
+    }
+    same("flushdb", "SYNC");
+    assertThat(toProxy.call("dbsize")).isEqualTo(":0\r\n");
+    assertThat(toProxy.call("randomkey")).startsWith("-ERR command 'randomkey' is not supported by the proxy: use SCAN");
+  }
+
+  @Test
   void msetnx_keysOnOneNode_asRedis_keysOnSeveral_crossnode() throws IOException {
     io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
     String together = null;

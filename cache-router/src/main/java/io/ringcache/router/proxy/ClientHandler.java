@@ -284,6 +284,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         p.scanFrom = cursor;
         dispatcher.fanOut(p, args);
       }
+      case EVERY_NODE -> {
+        Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+        dispatcher.fanOut(p, args);
+      }
       case LOCAL -> local(spec, args);
       case UNSUPPORTED -> localError("ERR command '" + spec.name() + "' is not supported by the proxy: " + spec.why());
       default -> unknown(args);

@@ -32,6 +32,8 @@ final class ProxyCommands {
     FANOUT,
     /** SCAN on every node of the ring, one step of the hash circle merged */
     SCAN,
+    /** sent as it is to every node of the ring: +OK when every node answered +OK (FLUSHALL, FLUSHDB) */
+    EVERY_NODE,
     /** known, refused with a reason */
     UNSUPPORTED
   }
@@ -51,7 +53,7 @@ final class ProxyCommands {
     boolean write() {
       return switch (name) {
         case "set", "setex", "psetex", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
-            "persist", "incr", "decr", "incrby", "decrby", "incrbyfloat", "getset", "getex", "setnx", "msetnx", "append", "setrange" -> true;
+            "persist", "incr", "decr", "incrby", "decrby", "incrbyfloat", "getset", "getex", "setnx", "msetnx", "append", "setrange", "flushall", "flushdb" -> true;
         default -> false;
       };
     }
@@ -110,8 +112,9 @@ final class ProxyCommands {
     }
     add(new Spec("scan", -2, Kind.SCAN, 0, 0, 0, false, null));
     unsupported("keys", "use SCAN, which the proxy walks across every node");
-    unsupported("flushall", "flush each node instead (RING.TOPOLOGY lists their addresses)");
-    unsupported("flushdb", "flush each node instead (RING.TOPOLOGY lists their addresses)");
+    add(new Spec("flushall", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
+    add(new Spec("flushdb", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
+    unsupported("randomkey", "use SCAN, which the proxy walks across every node");
     for (String name : List.of("multi", "exec", "discard", "watch", "unwatch")) {
       unsupported(name, "transactions would span nodes");
     }
