@@ -91,6 +91,9 @@ final class Commands {
         .add("pexpiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, false))
         .add("scan", -2, 0, 0, 0, READ, Commands::scan)
         .add("keys", 2, 0, 0, 0, READ, Commands::keys)
+        .add("rename", 3, 1, 2, 1, WRITE, (c, r) -> rename(c, r, false))
+        .add("renamenx", 3, 1, 2, 1, WRITE, (c, r) -> rename(c, r, true))
+        .add("copy", -3, 1, 2, 1, WRITE, Commands::copy)
         .add("randomkey", 1, 0, 0, 0, READ, Commands::randomkey)
         // cluster-internal
         .add("ring.topology", 1, 0, 0, 0, 0, Commands::ringTopology) // read-only: any user (clients fetch it)
@@ -1254,6 +1257,99 @@ final class Commands {
     for (Key key : matched) {
       Resp.bulk(out, key.bytes());
     }
+  }
+
+  /**
+   * RENAME / RENAMENX key newkey, as Redis 7.0's renameGenericCommand: {@code -ERR no such key} for
+   * an absent key (even when both names are the same), then the same name is {@code +OK} / {@code :0};
+   * RENAMENX leaves an existing newkey ({@code :0}); otherwise newkey takes the value and the TTL of
+   * key (its own TTL dropped) and key is deleted. Both keys are on this node (the dispatcher answers
+   * -MOVED or -CROSSNODE otherwise). Not atomic against another client's write of either key between
+   * the steps (docs/protocol.md).
+   */
+  private static void rename(Connection c, Request r, boolean nx) {
+    Store store = c.node().store();
+    Key from = Key.of(r.arg(1));
+    byte[] value = store.get(from);
+    long ttl = value == null ? -2 : store.ttlNanos(from);
+    if (ttl == -2 || ttl == 0) { // 0: expiring as we look
+      Resp.error(c.out(), "ERR no such key");
+      return;
+    }
+    if (java.util.Arrays.equals(r.arg(1), r.arg(2))) {
+      if (nx) {
+        Resp.integer(c.out(), 0);
+      } else {
+        Resp.raw(c.out(), Resp.OK);
+      }
+      return;
+    }
+    Key to = Key.of(r.arg(2));
+    if (nx && store.contains(to)) {
+      Resp.integer(c.out(), 0);
+      return;
+    }
+    store.put(to, value, ttl, false, Store.Condition.ALWAYS);
+    store.delete(from);
+    if (nx) {
+      Resp.integer(c.out(), 1);
+    } else {
+      Resp.raw(c.out(), Resp.OK);
+    }
+  }
+
+  /**
+   * COPY source destination [DB 0] [REPLACE], as Redis 7.0's copyCommand: the options first
+   * ({@code -ERR syntax error}; DB must be an integer, and 0: a node has one database), then the same
+   * name is {@code -ERR source and destination objects are the same}; {@code :0} for an absent source,
+   * or an existing destination without REPLACE; else the destination gets the value and the TTL of
+   * the source, {@code :1}.
+   */
+  private static void copy(Connection c, Request r) {
+    boolean replace = false;
+    for (int j = 3; j < r.argc(); j++) {
+      if (is(r.arg(j), "replace")) {
+        replace = true;
+      } else if (is(r.arg(j), "db") && j + 1 < r.argc()) {
+        long db;
+        try {
+          db = Decimal.parseLong(r.arg(++j));
+        } catch (NumberFormatException e) {
+          Resp.error(c.out(), NOT_INTEGER);
+          return;
+        }
+        if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) { // Redis's getIntFromObjectOrReply, its text as is
+          Resp.error(c.out(), "ERR value is out of range, value must between -2147483648 and 2147483647");
+          return;
+        }
+        if (db != 0) {
+          Resp.error(c.out(), "ERR DB index is out of range");
+          return;
+        }
+      } else {
+        Resp.error(c.out(), SYNTAX_ERROR);
+        return;
+      }
+    }
+    if (java.util.Arrays.equals(r.arg(1), r.arg(2))) {
+      Resp.error(c.out(), "ERR source and destination objects are the same");
+      return;
+    }
+    Store store = c.node().store();
+    Key from = Key.of(r.arg(1));
+    byte[] value = store.get(from);
+    long ttl = value == null ? -2 : store.ttlNanos(from);
+    if (ttl == -2 || ttl == 0) { // 0: expiring as we look
+      Resp.integer(c.out(), 0);
+      return;
+    }
+    Key to = Key.of(r.arg(2));
+    if (!replace && store.contains(to)) {
+      Resp.integer(c.out(), 0);
+      return;
+    }
+    store.put(to, value, ttl, false, Store.Condition.ALWAYS);
+    Resp.integer(c.out(), 1);
   }
 
   /**

@@ -494,6 +494,26 @@ class RedisParityIT {
     assertThat(drawn).as("RANDOMKEY draws different keys").hasSizeGreaterThan(5);
   }
 
+  @Test
+  void renameAndCopy_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"rename", "a", "b"}, {"renamenx", "a", "b"}, {"rename", "a", "a"}, {"set", "a", "1"}, {"rename", "a", "a"},
+        {"renamenx", "a", "a"}, {"expire", "a", "100"}, {"set", "b", "2", "ex", "50"}, {"rename", "a", "b"}, {"ttl", "b"},
+        {"get", "b"}, {"exists", "a"}, {"renamenx", "b", "c"}, {"ttl", "c"}, {"renamenx", "b", "c"}, {"set", "d", "x"},
+        {"renamenx", "c", "d"}, {"get", "d"}, {"get", "c"}, {"persist", "c"}, {"rename", "d", "c"}, {"ttl", "c"}, {"get", "c"},
+        {"rename", "a"}, {"rename", "a", "b", "c"}, {"renamenx", "a"},
+        {"copy", "c", "c"}, {"copy", "missing", "missing"}, {"copy", "missing", "e"}, {"expire", "c", "100"},
+        {"copy", "c", "e", "db", "0"}, {"ttl", "e"}, {"get", "e"}, {"copy", "c", "e"}, {"set", "c", "new"},
+        {"copy", "c", "e", "replace"}, {"get", "e"}, {"ttl", "e"}, {"copy", "c", "e", "REPLACE", "replace"},
+        {"copy", "c", "e", "db", "16"}, {"copy", "c", "e", "DB", "-1"}, {"copy", "c", "e", "db", "x"},
+        {"copy", "c", "e", "db", "9999999999"}, {"copy", "c", "e", "db", "99999999999999999999"}, {"copy", "c", "e", "db"}, {"copy", "c", "e", "foo"},
+        {"copy", "c", "c", "foo"}, {"copy", "c"}, {"copy", "c", "\u00ff\0", "replace"}, {"get", "\u00ff\0"},
+        {"rename", "\u00ff\0", "\u00ff\0x"}, {"get", "\u00ff\0x"},
+    }) {
+      same(command);
+    }
+  }
+
   /** The bulk strings of an array reply. */
   private static java.util.List<String> bulks(String array) {
     java.util.List<String> out = new java.util.ArrayList<>();

@@ -255,6 +255,38 @@ class ProxyRedisParityIT {
     assertThat(toProxy.call("config", "get", "save", "s*", "*")).isEqualTo(all);
   }
 
+  @Test
+  void renameAndCopy_keysOnOneNode_asRedis_keysOnSeveral_crossnode() throws IOException {
+    io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    String together = null;
+    String apart = null;
+    for (int i = 1; i < 20 && (together == null || apart == null); i++) {
+      boolean same = table.serverOf(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .equals(table.serverOf("k0".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      if (same && together == null) {
+        together = "k" + i;
+      } else if (!same && apart == null) {
+        apart = "k" + i;
+      }
+    }
+    assertThat(together).as("a key on k0's node among k1..k19").isNotNull();
+    assertThat(apart).as("a key on another node among k1..k19").isNotNull();
+    for (String[] command : new String[][] {
+        {"rename", "k0", together}, {"set", "k0", "v", "ex", "100"}, {"rename", "k0", "k0"}, {"renamenx", "k0", "k0"},
+        {"rename", "k0", together}, {"ttl", together}, {"exists", "k0"}, {"renamenx", together, "k0"}, {"get", "k0"},
+        {"copy", "k0", together}, {"copy", "k0", together, "replace"}, {"get", together}, {"ttl", together},
+        {"copy", "k0", "k0"}, {"copy", "k0", together, "db", "x"}, {"copy", "k0", together, "foo"}, {"copy", "k0"},
+        {"rename", "k0"}, {"renamenx", "k0", together, "x"},
+    }) {
+      same(command);
+    }
+    String crossnode = "-CROSSNODE keys in request are owned by different nodes\r\n";
+    assertThat(toProxy.call("rename", "k0", apart)).isEqualTo(crossnode);
+    assertThat(toProxy.call("renamenx", "k0", apart)).isEqualTo(crossnode);
+    assertThat(toProxy.call("copy", "k0", apart, "replace")).isEqualTo(crossnode);
+    assertThat(toProxy.call("exists", "k0", apart)).isEqualTo(":1\r\n");
+  }
+
   /**
    * The node's random sequences (io.ringcache.node.ParitySequences) through the proxy in front of
    * three nodes; an MSETNX whose keys live on different nodes is left out (the proxy answers

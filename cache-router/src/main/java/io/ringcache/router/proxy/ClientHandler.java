@@ -295,19 +295,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Whether every key of a command the proxy forwards whole (MSETNX) lives on one node; if not,
+   * Whether every key of a command the proxy forwards whole (MSETNX, RENAME, RENAMENX, COPY) lives on one node; if not,
    * replies the error (the node's -CROSSNODE, or Redis's arity error for a key without a value) and
    * returns false. A node whose ring disagrees answers -CROSSNODE itself, which reaches the client.
    */
   private boolean onOneNode(ProxyCommands.Spec spec, byte[][] args) {
-    if ((args.length - 1) % spec.step() != 0) {
+    if (spec.lastKey() < 0 && (args.length - 1) % spec.step() != 0) {
       localError("ERR wrong number of arguments for '" + spec.name() + "' command");
       return false;
     }
+    int last = spec.lastKey() < 0 ? args.length + spec.lastKey() : spec.lastKey();
     RoutingTable table = dispatcher.routes().current();
     String owner = null;
     try {
-      for (int i = spec.firstKey(); i < args.length; i += spec.step()) {
+      for (int i = spec.firstKey(); i <= last; i += spec.step()) {
         String node = table.serverOf(args[i]);
         if (owner == null) {
           owner = node;

@@ -53,7 +53,7 @@ final class ProxyCommands {
     boolean write() {
       return switch (name) {
         case "set", "setex", "psetex", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
-            "persist", "incr", "decr", "incrby", "decrby", "incrbyfloat", "getset", "getex", "setnx", "msetnx", "append", "setrange", "flushall", "flushdb" -> true;
+            "persist", "incr", "decr", "incrby", "decrby", "incrbyfloat", "getset", "getex", "setnx", "msetnx", "append", "setrange", "flushall", "flushdb", "rename", "renamenx", "copy" -> true;
         default -> false;
       };
     }
@@ -61,7 +61,7 @@ final class ProxyCommands {
     /** A command with several keys served by forwarding it whole, only when they share a node (else -CROSSNODE). */
     boolean oneNodeOnly() {
       return switch (name) {
-        case "msetnx" -> true;
+        case "msetnx", "rename", "renamenx", "copy" -> true;
         default -> false;
       };
     }
@@ -104,6 +104,9 @@ final class ProxyCommands {
     }
     add(new Spec("getex", -2, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("msetnx", -3, Kind.KEYED, 1, -1, 2, false, null));
+    add(new Spec("rename", 3, Kind.KEYED, 1, 2, 1, false, null));
+    add(new Spec("renamenx", 3, Kind.KEYED, 1, 2, 1, false, null));
+    add(new Spec("copy", -3, Kind.KEYED, 1, 2, 1, false, null));
     add(new Spec("decrby", 3, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("mget", -2, Kind.MGET, 1, -1, 1, false, null));
     add(new Spec("mset", -3, Kind.MSET, 1, -1, 2, false, null));
