@@ -134,7 +134,7 @@ public final class ParitySequences {
     String v = pick(random, VALUES);
     String n = pick(random, NUMBERS);
     List<String> c = new java.util.ArrayList<>();
-    switch (random.nextInt(30)) {
+    switch (random.nextInt(32)) {
       case 0 -> c.addAll(List.of("get", k));
       case 1, 2 -> {
         c.addAll(List.of("set", k, v));
@@ -215,6 +215,18 @@ public final class ParitySequences {
       case 27 -> c.addAll(List.of("exists", k, pick(random, KEYS))); // not DBSIZE: Redis counts expired keys not yet reclaimed
       case 28 -> c.addAll(List.of("incrbyfloat", k, random.nextInt(4) == 0 ? pick(random, NUMBERS) : pick(random, FLOATS)));
       case 29 -> c.addAll(List.of(random.nextBoolean() ? "expiretime" : "pexpiretime", k));
+      case 30 -> c.addAll(List.of(random.nextBoolean() ? "rename" : "renamenx", k, pick(random, KEYS)));
+      case 31 -> {
+        c.addAll(List.of("copy", k, pick(random, KEYS)));
+        String[] words = {"replace", "REPLACE", "db", "foo"};
+        for (int i = random.nextInt(3); i > 0; i--) {
+          String w = pick(random, words);
+          c.add(w);
+          if (w.equals("db") && random.nextInt(4) > 0) {
+            c.add(pick(random, new String[] {"0", "16", "-1", "x"}));
+          }
+        }
+      }
       default -> c.addAll(List.of("get", k));
     }
     return c.toArray(new String[0]);

@@ -289,18 +289,19 @@ class ProxyRedisParityIT {
 
   /**
    * The node's random sequences (io.ringcache.node.ParitySequences) through the proxy in front of
-   * three nodes; an MSETNX whose keys live on different nodes is left out (the proxy answers
-   * -CROSSNODE, tested above, and Redis would set them).
+   * three nodes; an MSETNX, RENAME, RENAMENX or COPY whose keys live on different nodes is left out
+   * (the proxy answers -CROSSNODE, tested above, and Redis would run it).
    */
   @Test
   void randomSequences_sameRepliesAsRedis() throws IOException {
     io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
     io.ringcache.node.ParitySequences.run(toRedis, toProxy, command -> {
-      if (!command[0].equals("msetnx") || command.length < 3) {
+      boolean twoKeys = java.util.Set.of("rename", "renamenx", "copy").contains(command[0]);
+      if (!(command[0].equals("msetnx") || twoKeys) || command.length < 3) {
         return false;
       }
       java.util.Set<String> owners = new java.util.HashSet<>();
-      for (int i = 1; i < command.length; i += 2) {
+      for (int i = 1; i < (twoKeys ? 3 : command.length); i += twoKeys ? 1 : 2) {
         owners.add(table.serverOf(command[i].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
       }
       return owners.size() > 1;
