@@ -295,9 +295,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Whether every key of a command the proxy forwards whole (MSETNX, RENAME, RENAMENX, COPY) lives on one node; if not,
-   * replies the error (the node's -CROSSNODE, or Redis's arity error for a key without a value) and
-   * returns false. A node whose ring disagrees answers -CROSSNODE itself, which reaches the client.
+   * Whether every key of a command the proxy forwards whole (MSETNX, RENAME, RENAMENX, COPY: its
+   * keys from the spec's first to its last) lives on one node; if not, replies the error (the node's
+   * -CROSSNODE, or Redis's arity error for a key without a value) and returns false. A node whose
+   * ring disagrees answers -CROSSNODE itself, which reaches the client.
    */
   private boolean onOneNode(ProxyCommands.Spec spec, byte[][] args) {
     if (spec.lastKey() < 0 && (args.length - 1) % spec.step() != 0) {
