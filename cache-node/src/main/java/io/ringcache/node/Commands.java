@@ -86,7 +86,15 @@ final class Commands {
         .add("decr", 2, 1, 1, 1, WRITE, (c, r) -> increment(c, r.arg(1), -1))
         .add("incrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, false))
         .add("decrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, true))
+        .add("incrbyfloat", 3, 1, 1, 1, WRITE, Commands::incrbyfloat)
+        .add("expiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, true))
+        .add("pexpiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, false))
         .add("scan", -2, 0, 0, 0, READ, Commands::scan)
+        .add("keys", 2, 0, 0, 0, READ, Commands::keys)
+        .add("rename", 3, 1, 2, 1, WRITE, (c, r) -> rename(c, r, false))
+        .add("renamenx", 3, 1, 2, 1, WRITE, (c, r) -> rename(c, r, true))
+        .add("copy", -3, 1, 2, 1, WRITE, Commands::copy)
+        .add("randomkey", 1, 0, 0, 0, READ, Commands::randomkey)
         // cluster-internal
         .add("ring.topology", 1, 0, 0, 0, 0, Commands::ringTopology) // read-only: any user (clients fetch it)
         .add("ring.settopology", -2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
@@ -460,9 +468,22 @@ final class Commands {
     Resp.integer(out, spec.keyStep());
   }
 
+  /** CONFIG's subcommands a node serves, with Redis 7.0's arity. */
+  private static final java.util.Map<String, Integer> CONFIG_ARITY = java.util.Map.of("get", -3, "set", -4, "resetstat", 2);
+
   private static void config(Connection c, Request r) {
     ByteBuf out = c.out();
-    if (is(r.arg(1), "get") && r.argc() >= 3) {
+    String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
+    Integer arity = CONFIG_ARITY.get(sub);
+    if (arity == null) {
+      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try CONFIG HELP.");
+      return;
+    }
+    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
+      wrongArity(c, "config|" + sub);
+      return;
+    }
+    if (sub.equals("get")) {
       NodeConfig config = c.node().config();
       String[][] params = {
         {"save", ""},
@@ -478,27 +499,20 @@ final class Commands {
         {"port", Integer.toString(c.node().port())},
         {"bind", config.bind()},
       };
-      List<String[]> matched = new ArrayList<>();
-      for (String[] p : params) {
-        byte[] name = p[0].getBytes(StandardCharsets.US_ASCII);
-        for (int i = 2; i < r.argc(); i++) {
-          if (Glob.matches(lower(r.arg(i)), name)) {
-            matched.add(p);
-            break;
-          }
-        }
+      List<byte[]> patterns = new ArrayList<>();
+      for (int i = 2; i < r.argc(); i++) {
+        patterns.add(r.arg(i));
       }
+      List<byte[][]> matched = Glob.configPairs(params, patterns);
       Resp.arrayHeader(out, matched.size() * 2);
-      for (String[] p : matched) {
+      for (byte[][] p : matched) {
         Resp.bulk(out, p[0]);
         Resp.bulk(out, p[1]);
       }
-    } else if (is(r.arg(1), "resetstat") && r.argc() == 2) {
+    } else if (sub.equals("resetstat")) {
       Resp.raw(out, Resp.OK);
-    } else if (is(r.arg(1), "set")) {
-      Resp.error(out, "ERR CONFIG SET is not supported: restart the node with the option");
     } else {
-      Resp.error(out, "ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try CONFIG HELP.");
+      Resp.error(out, "ERR CONFIG SET is not supported: restart the node with the option");
     }
   }
 
@@ -1119,6 +1133,63 @@ final class Commands {
     }
   }
 
+  private static final String NOT_FLOAT = "ERR value is not a valid float";
+
+  /**
+   * INCRBYFLOAT key increment, as Redis 7.0's incrbyfloatCommand: the value (absent: 0) and the
+   * increment are C long doubles (see LongDouble), the sum is stored in Redis's human format
+   * ({@code %.17Lf} without trailing zeros) and replied; the TTL is kept. {@code -ERR value is not a
+   * valid float} for either, {@code -ERR increment would produce NaN or Infinity} for the sum.
+   */
+  private static void incrbyfloat(Connection c, Request r) {
+    LongDouble increment = LongDouble.parse(r.arg(2));
+    if (increment == null) {
+      Resp.error(c.out(), NOT_FLOAT);
+      return;
+    }
+    int max = c.node().config().limits().maxValueSize();
+    String[] error = {null};
+    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+      LongDouble value = old == null ? LongDouble.parse(new byte[] {'0'}) : LongDouble.parse(old);
+      if (value == null) {
+        error[0] = NOT_FLOAT;
+        return null;
+      }
+      LongDouble sum = value.add(increment);
+      if (sum.isInfinite()) {
+        error[0] = "ERR increment would produce NaN or Infinity";
+        return null;
+      }
+      byte[] next = sum.format().getBytes(StandardCharsets.US_ASCII);
+      if (next.length > max) {
+        error[0] = stringTooLarge(c, next.length);
+        return null;
+      }
+      return next;
+    });
+    if (error[0] != null) {
+      Resp.error(c.out(), error[0]);
+    } else {
+      Resp.bulk(c.out(), result);
+    }
+  }
+
+  /**
+   * EXPIRETIME / PEXPIRETIME key: the absolute expiry in Unix seconds (rounded) / milliseconds, as
+   * Redis 7.0's; -1 without a TTL, -2 for an absent key. The store keeps a remaining TTL on a
+   * monotonic clock, so the expiry is the wall clock now plus it (docs/protocol.md).
+   */
+  private static void expiretime(Connection c, Request r, boolean seconds) {
+    long now = c.node().clock().currentTimeMillis();
+    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    if (nanos < 0) {
+      Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
+      return;
+    }
+    long at = now + (nanos + NANOS_PER_MS / 2) / NANOS_PER_MS;
+    Resp.integer(c.out(), seconds ? (at + 500) / 1000 : at);
+  }
+
   private static void scan(Connection c, Request r) {
     long cursor;
     try {
@@ -1185,6 +1256,164 @@ final class Commands {
     Resp.arrayHeader(out, matched.size());
     for (Key key : matched) {
       Resp.bulk(out, key.bytes());
+    }
+  }
+
+  /**
+   * RENAME / RENAMENX key newkey, as Redis 7.0's renameGenericCommand: {@code -ERR no such key} for
+   * an absent key (even when both names are the same), then the same name is {@code +OK} / {@code :0};
+   * RENAMENX leaves an existing newkey ({@code :0}); otherwise newkey takes the value and the TTL of
+   * key (its own TTL dropped) and key is deleted. Both keys are on this node (the dispatcher answers
+   * -MOVED or -CROSSNODE otherwise). Not atomic against another client's write of either key between
+   * the steps (docs/protocol.md).
+   */
+  private static void rename(Connection c, Request r, boolean nx) {
+    Store store = c.node().store();
+    Key from = Key.of(r.arg(1));
+    byte[] value = store.get(from);
+    long ttl = value == null ? -2 : store.ttlNanos(from);
+    if (ttl == -2 || ttl == 0) { // 0: expiring as we look
+      Resp.error(c.out(), "ERR no such key");
+      return;
+    }
+    if (java.util.Arrays.equals(r.arg(1), r.arg(2))) {
+      if (nx) {
+        Resp.integer(c.out(), 0);
+      } else {
+        Resp.raw(c.out(), Resp.OK);
+      }
+      return;
+    }
+    Key to = Key.of(r.arg(2));
+    if (nx && store.contains(to)) {
+      Resp.integer(c.out(), 0);
+      return;
+    }
+    store.put(to, value, ttl, false, Store.Condition.ALWAYS);
+    store.delete(from);
+    if (nx) {
+      Resp.integer(c.out(), 1);
+    } else {
+      Resp.raw(c.out(), Resp.OK);
+    }
+  }
+
+  /**
+   * COPY source destination [DB 0] [REPLACE], as Redis 7.0's copyCommand: the options first
+   * ({@code -ERR syntax error}; DB must be an integer, and 0: a node has one database), then the same
+   * name is {@code -ERR source and destination objects are the same}; {@code :0} for an absent source,
+   * or an existing destination without REPLACE; else the destination gets the value and the TTL of
+   * the source, {@code :1}.
+   */
+  private static void copy(Connection c, Request r) {
+    boolean replace = false;
+    for (int j = 3; j < r.argc(); j++) {
+      if (is(r.arg(j), "replace")) {
+        replace = true;
+      } else if (is(r.arg(j), "db") && j + 1 < r.argc()) {
+        long db;
+        try {
+          db = Decimal.parseLong(r.arg(++j));
+        } catch (NumberFormatException e) {
+          Resp.error(c.out(), NOT_INTEGER);
+          return;
+        }
+        if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) { // Redis's getIntFromObjectOrReply, its text as is
+          Resp.error(c.out(), "ERR value is out of range, value must between -2147483648 and 2147483647");
+          return;
+        }
+        if (db != 0) {
+          Resp.error(c.out(), "ERR DB index is out of range");
+          return;
+        }
+      } else {
+        Resp.error(c.out(), SYNTAX_ERROR);
+        return;
+      }
+    }
+    if (java.util.Arrays.equals(r.arg(1), r.arg(2))) {
+      Resp.error(c.out(), "ERR source and destination objects are the same");
+      return;
+    }
+    Store store = c.node().store();
+    Key from = Key.of(r.arg(1));
+    byte[] value = store.get(from);
+    long ttl = value == null ? -2 : store.ttlNanos(from);
+    if (ttl == -2 || ttl == 0) { // 0: expiring as we look
+      Resp.integer(c.out(), 0);
+      return;
+    }
+    Key to = Key.of(r.arg(2));
+    if (!replace && store.contains(to)) {
+      Resp.integer(c.out(), 0);
+      return;
+    }
+    store.put(to, value, ttl, false, Store.Condition.ALWAYS);
+    Resp.integer(c.out(), 1);
+  }
+
+  /**
+   * KEYS pattern: every key the node holds that matches, walked as SCAN walks (a few passes over
+   * the store, at most 8 pages), the pattern compiled as MATCH's (linear, bounded by max-key-size).
+   * A reply larger than max-output-buffer is refused before it is built, as SCAN's and MGET's.
+   */
+  private static void keys(Connection c, Request r) {
+    byte[] pattern = r.arg(1);
+    Glob glob = pattern.length == 1 && pattern[0] == '*' ? null : Glob.compile(pattern, c.node().config().limits().maxKeySize());
+    Store store = c.node().store();
+    int pageSize = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 16, store.size() / 8));
+    List<byte[]> matched = new ArrayList<>();
+    long bytes = 0;
+    long budget = replyBudget(c);
+    long cursor = 0;
+    do {
+      Store.ScanPage page = store.scan(cursor, pageSize);
+      for (Key key : page.keys()) {
+        if (glob == null || glob.matches(key.bytes())) {
+          matched.add(key.bytes());
+          bytes += bulkBytes(key.bytes());
+          if (bytes + arrayHeaderBytes(matched.size()) > budget) {
+            replyTooLarge(c, "keys", bytes + arrayHeaderBytes(matched.size()), matched.size(), matched.size() + 1);
+            return;
+          }
+        }
+      }
+      cursor = page.nextCursor();
+    } while (cursor != 0);
+    ByteBuf out = c.out();
+    Resp.arrayHeader(out, matched.size());
+    for (byte[] key : matched) {
+      Resp.bulk(out, key);
+    }
+  }
+
+  /**
+   * RANDOMKEY: a key the node holds, or nil when it holds none: a random key of the SCAN page at a
+   * random position of the hash circle (the next non-empty page, wrapping once).
+   */
+  private static void randomkey(Connection c, Request r) {
+    Store store = c.node().store();
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    long start = random.nextLong(1L << 32);
+    long cursor = start;
+    boolean wrapped = false;
+    while (true) {
+      Store.ScanPage page = store.scan(cursor, 16);
+      if (!page.keys().isEmpty()) {
+        Resp.bulk(c.out(), page.keys().get(random.nextInt(page.keys().size())).bytes());
+        return;
+      }
+      cursor = page.nextCursor();
+      if (cursor == 0) {
+        if (wrapped || start == 0) {
+          Resp.nil(c.out());
+          return;
+        }
+        wrapped = true;
+      } else if (wrapped && cursor > start) {
+        Resp.nil(c.out());
+        return;
+      }
     }
   }
 

@@ -30,7 +30,7 @@ package io.ringcache.node;
  */
 
 /** A compiled Redis glob pattern ({@code * ? [abc] [^a-z] \x}), as MATCH and CONFIG GET use them. */
-final class Glob {
+public final class Glob {
 
   private static final int STAR = 256;
 
@@ -192,8 +192,39 @@ final class Glob {
     }
   }
 
+  /**
+   * CONFIG GET's matching, as Redis 7.0's configGetCommand: a pattern without {@code * ? [} names one
+   * parameter, in any case, and is replied as given; any other pattern is a glob matched against the
+   * names in any case. Returns the {name as replied, value} pairs of {@code params} ({name, value},
+   * names in lower case) that match, each once (named as by the first pattern that matched it), in
+   * {@code params}' order.
+   */
+  public static java.util.List<byte[][]> configPairs(String[][] params, java.util.List<byte[]> patterns) {
+    java.util.List<byte[][]> pairs = new java.util.ArrayList<>();
+    for (String[] p : params) {
+      byte[] name = p[0].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      for (byte[] pattern : patterns) {
+        boolean literal = true;
+        for (byte b : pattern) {
+          literal &= b != '*' && b != '?' && b != '[';
+        }
+        byte[] lower = pattern.clone();
+        for (int i = 0; i < lower.length; i++) {
+          if (lower[i] >= 'A' && lower[i] <= 'Z') {
+            lower[i] += 32;
+          }
+        }
+        if (literal ? java.util.Arrays.equals(lower, name) : matches(lower, name)) {
+          pairs.add(new byte[][] {literal ? pattern : name, p[1].getBytes(java.nio.charset.StandardCharsets.UTF_8)});
+          break;
+        }
+      }
+    }
+    return pairs;
+  }
+
   /** Whether {@code s} matches {@code pattern} (compiles it: for one-off matches). */
-  static boolean matches(byte[] pattern, byte[] s) {
+  public static boolean matches(byte[] pattern, byte[] s) {
     return compile(pattern, s.length).matches(s);
   }
 

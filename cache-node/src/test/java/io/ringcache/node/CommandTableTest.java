@@ -22,10 +22,15 @@ class CommandTableTest {
 
   @Test
   void stringWrites_areWritesOnTheirKeys() {
-    for (String name : new String[] {"append", "setrange", "getset", "setnx", "getex"}) {
+    for (String name : new String[] {"append", "setrange", "getset", "setnx", "getex", "incrbyfloat"}) {
       CommandTable.Spec spec = spec(name);
       assertThat(spec.has(CommandTable.WRITE)).as(name).isTrue();
       assertThat(new int[] {spec.firstKey(), spec.lastKey(), spec.keyStep()}).as(name).containsExactly(1, 1, 1);
+    }
+    for (String name : new String[] {"rename", "renamenx", "copy"}) {
+      CommandTable.Spec spec = spec(name);
+      assertThat(spec.has(CommandTable.WRITE)).as(name).isTrue();
+      assertThat(new int[] {spec.firstKey(), spec.lastKey(), spec.keyStep()}).as(name).containsExactly(1, 2, 1);
     }
     CommandTable.Spec msetnx = spec("msetnx");
     assertThat(msetnx.has(CommandTable.WRITE)).isTrue();
@@ -34,7 +39,7 @@ class CommandTableTest {
 
   @Test
   void stringReads_areReadsOnTheirKey_andTimeHasNoKey() {
-    for (String name : new String[] {"strlen", "getrange", "substr", "type", "get"}) {
+    for (String name : new String[] {"strlen", "getrange", "substr", "type", "get", "expiretime", "pexpiretime"}) {
       CommandTable.Spec spec = spec(name);
       assertThat(spec.has(CommandTable.READ)).as(name).isTrue();
       assertThat(spec.has(CommandTable.WRITE)).as(name).isFalse();
@@ -49,7 +54,8 @@ class CommandTableTest {
     assertThat(CommandHandler.overwritesBlindly("set", 3)).isTrue();
     assertThat(CommandHandler.overwritesBlindly("mset", 5)).isTrue();
     assertThat(CommandHandler.overwritesBlindly("set", 4)).isFalse(); // SET k v NX / GET / KEEPTTL
-    for (String name : new String[] {"append", "setrange", "getset", "setnx", "msetnx", "getex", "incr", "expire", "persist"}) {
+    for (String name : new String[] {"append", "setrange", "getset", "setnx", "msetnx", "getex", "incr", "incrbyfloat", "expire", "persist", "rename",
+        "renamenx", "copy"}) {
       assertThat(CommandHandler.overwritesBlindly(name, 3)).as(name).isFalse();
     }
   }

@@ -96,6 +96,26 @@ class ImportingStringCommandsIT {
     assertThat(toTarget.call("GETEX", e, "PERSIST")).isEqualTo("v");
     assertThat(toTarget.call("TTL", e)).isEqualTo(-1L);
 
+    String f = keyAtSource("10.5");
+    assertThat(toTarget.call("INCRBYFLOAT", f, "0.25")).isEqualTo("10.75");
+    assertThat((Long) toTarget.call("TTL", f)).isBetween(95L, 100L);
+
+    String x = keyAtSource("v");
+    assertThat((Long) toTarget.call("PEXPIRETIME", x)).isGreaterThan(System.currentTimeMillis() + 90_000);
+
+    String from = keyAtSource("moved");
+    String to = keyAtSource("overwritten");
+    assertThat(toTarget.call("RENAMENX", from, to)).isEqualTo(0L); // the destination, read through, exists
+    assertThat(toTarget.call("RENAME", from, to)).isEqualTo("OK"); // the source's value, read through, moves
+    assertThat(toTarget.call("GET", to)).isEqualTo("moved");
+    assertThat((Long) toTarget.call("TTL", to)).isBetween(95L, 100L);
+    assertThat(toTarget.call("EXISTS", from)).isEqualTo(0L);
+    String original = keyAtSource("copied");
+    String copy = keyAtSource("there");
+    assertThat(toTarget.call("COPY", original, copy)).isEqualTo(0L);
+    assertThat(toTarget.call("COPY", original, copy, "REPLACE")).isEqualTo(1L);
+    assertThat(toTarget.call("GET", copy)).isEqualTo("copied");
+
     String l = keyAtSource("12345");
     assertThat(toTarget.call("STRLEN", l)).isEqualTo(5L);
     assertThat(toTarget.call("GETRANGE", l, "1", "2")).isEqualTo("23");

@@ -70,6 +70,10 @@ public final class ParitySequences {
   private static final String[] TTLS = {"0", "-1", "-100", "100000", "1000000", "abc", "", "1.5", " 1",
       "9223372036854775807", "-9223372036854775808", "9223372036854775808", "9223370399119966", "9223372036854770000",
       "-9223372036854770000", "9223372036854775", "-9223372036854775"};
+  /** INCRBYFLOAT's increments: long double edge cases (see LongDouble). */
+  private static final String[] FLOATS = {"0", "1", "-1", "0.1", "1.5", "-2.25", "1e10", "3.0e3", "5.0e-1", "1e400", "-1e400",
+      "inf", "-inf", "nan", "", "abc", " 1", "0x10", "0x1p-3", "1e5000", "1e-5000", "0.000003814697265625", "-0",
+      "1.18973149535723176502e+4932", "\0", "1e", "."};
   private static final String[] EXPIRE_OPTIONS = {"nx", "xx", "gt", "lt", "NX", "foo"};
 
   /** The differences docs/protocol.md lists that a random sequence can meet. */
@@ -79,6 +83,9 @@ public final class ParitySequences {
   }
 
   private static boolean closeTtl(String command, String expected, String actual) {
+    if (command.equalsIgnoreCase("expiretime") || command.equalsIgnoreCase("pexpiretime")) {
+      return closeExpiry(command.equalsIgnoreCase("expiretime"), expected, actual);
+    }
     if (!command.equalsIgnoreCase("ttl") && !command.equalsIgnoreCase("pttl")) {
       return false;
     }
@@ -100,6 +107,26 @@ public final class ParitySequences {
     return e >= 0 && a >= 0 && Math.abs(e - a) <= tolerance;
   }
 
+  /**
+   * EXPIRETIME / PEXPIRETIME: a node computes the expiry as its clock plus the remaining TTL (within a
+   * millisecond, then rounded to seconds), and keeps at most Store.MAX_TTL_NANOS (docs/protocol.md).
+   */
+  private static boolean closeExpiry(boolean seconds, String expected, String actual) {
+    if (!expected.startsWith(":") || !actual.startsWith(":")) {
+      return false;
+    }
+    long e = Long.parseLong(expected.substring(1).trim());
+    long a = Long.parseLong(actual.substring(1).trim());
+    long now = System.currentTimeMillis();
+    long max = seconds ? (now + io.ringcache.node.store.Store.MAX_TTL_NANOS / 1_000_000L) / 1000
+        : now + io.ringcache.node.store.Store.MAX_TTL_NANOS / 1_000_000L;
+    long tolerance = seconds ? 1 : 100;
+    if (e > max) {
+      e = max;
+    }
+    return e >= 0 && a >= 0 && Math.abs(e - a) <= tolerance;
+  }
+
   private static String pick(java.util.Random random, String[] from) {
     return from[random.nextInt(from.length)];
   }
@@ -109,7 +136,7 @@ public final class ParitySequences {
     String v = pick(random, VALUES);
     String n = pick(random, NUMBERS);
     List<String> c = new java.util.ArrayList<>();
-    switch (random.nextInt(30)) {
+    switch (random.nextInt(32)) {
       case 0 -> c.addAll(List.of("get", k));
       case 1, 2 -> {
         c.addAll(List.of("set", k, v));
@@ -188,6 +215,20 @@ public final class ParitySequences {
       }
       case 26 -> c.addAll(List.of("exists", k));
       case 27 -> c.addAll(List.of("exists", k, pick(random, KEYS))); // not DBSIZE: Redis counts expired keys not yet reclaimed
+      case 28 -> c.addAll(List.of("incrbyfloat", k, random.nextInt(4) == 0 ? pick(random, NUMBERS) : pick(random, FLOATS)));
+      case 29 -> c.addAll(List.of(random.nextBoolean() ? "expiretime" : "pexpiretime", k));
+      case 30 -> c.addAll(List.of(random.nextBoolean() ? "rename" : "renamenx", k, pick(random, KEYS)));
+      case 31 -> {
+        c.addAll(List.of("copy", k, pick(random, KEYS)));
+        String[] words = {"replace", "REPLACE", "db", "foo"};
+        for (int i = random.nextInt(3); i > 0; i--) {
+          String w = pick(random, words);
+          c.add(w);
+          if (w.equals("db") && random.nextInt(4) > 0) {
+            c.add(pick(random, new String[] {"0", "16", "-1", "x"}));
+          }
+        }
+      }
       default -> c.addAll(List.of("get", k));
     }
     return c.toArray(new String[0]);

@@ -400,6 +400,130 @@ class RedisParityIT {
     assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
   }
 
+  @Test
+  void config_subcommandsAndPatterns_answerAsRedis() throws IOException {
+    same("config", "get", "save");
+    same("config", "get", "APPENDONLY");
+    same("config", "get", "appendonl?");
+    same("config", "get", "nosuchparameter");
+    same("config", "get", "save", "SAVE", "sav?"); // a parameter once, named as the first pattern that matched
+    same("config", "get");
+    same("config", "set", "x");
+    same("config", "resetstat", "x");
+    same("config", "foo");
+    same("config", "\u00ff\r\nx\0y");
+    same("config");
+  }
+
+  @Test
+  void incrbyfloat_longDoubleArithmeticAndFormat_asRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"set", "k", "10.50"}, {"incrbyfloat", "k", "10.5"}, {"incrbyfloat", "k", "3.0e3"}, {"incrbyfloat", "k", "5.0e-1"},
+        {"incrbyfloat", "k", "1e400"}, {"get", "k"}, {"incrbyfloat", "k", "-1e400"}, {"incrbyfloat", "k", "abc"},
+        {"incrbyfloat", "k", "inf"}, {"incrbyfloat", "k", "-inf"}, {"incrbyfloat", "k", "infinity"}, {"incrbyfloat", "k", "nan"},
+        {"incrbyfloat", "k", "-nan"}, {"incrbyfloat", "k", ""}, {"incrbyfloat", "k", " 1"}, {"incrbyfloat", "k", "1 "},
+        {"incrbyfloat", "k", "0x10"}, {"incrbyfloat", "k", "0x1p3"}, {"incrbyfloat", "k", "0X.8P+2"}, {"incrbyfloat", "k", "0x"},
+        {"incrbyfloat", "k", "1e"}, {"incrbyfloat", "k", "1e+"}, {"incrbyfloat", "k", "."}, {"incrbyfloat", "k", ".5"},
+        {"incrbyfloat", "k", "1."}, {"incrbyfloat", "k", "+.5"}, {"incrbyfloat", "k", "-0"}, {"incrbyfloat", "k", "1e5000"},
+        {"incrbyfloat", "k", "1e-5000"}, {"incrbyfloat", "k", "4e-4951"}, {"incrbyfloat", "k", "0x1p-16445"},
+        {"incrbyfloat", "k", "\0"}, {"incrbyfloat", "k", "1\0x"}, {"incrbyfloat", "k", "1" + "0".repeat(5200)},
+        {"incrbyfloat", "k", "0." + "0".repeat(5000) + "1"}, {"get", "k"},
+        {"incrbyfloat", "n", "0.1"}, {"incrbyfloat", "n", "0.2"}, {"incrbyfloat", "n", "1e17"}, {"incrbyfloat", "n", "-123.456e-2"},
+        {"incrbyfloat", "n", "1e4932"}, {"incrbyfloat", "n", "1.1e4932"}, {"incrbyfloat", "n", "-1e4932"},
+        {"incrbyfloat", "n", "1.18973149535723176502e+4932"}, {"incrbyfloat", "n", "1.18973149535723176508e+4932"},
+        {"incrbyfloat", "t", "0.000003814697265625"}, {"incrbyfloat", "t", "0.000003814697265625"},
+        {"incrbyfloat", "z", "0.000000000000000001"}, {"incrbyfloat", "z", "-0.000000000000000002"}, {"get", "z"},
+        {"incrbyfloat", "z", "-5"}, {"incrbyfloat", "z", "5"}, {"incrbyfloat", "z", "-1e-30"},
+        {"set", "i", "9223372036854775807"}, {"incrbyfloat", "i", "1"}, {"set", "i", "007"}, {"incrbyfloat", "i", "1"},
+        {"set", "s", "abc"}, {"incrbyfloat", "s", "1"}, {"incrbyfloat", "s", "x"}, {"set", "s", "inf"}, {"incrbyfloat", "s", "1"},
+        {"set", "s", " 1"}, {"incrbyfloat", "s", "1"}, {"set", "s", ""}, {"incrbyfloat", "s", "1"}, {"set", "s", "1e"},
+        {"incrbyfloat", "s", "1"}, {"incrbyfloat", "s"}, {"incrbyfloat", "s", "1", "2"}, {"incrbyfloat"},
+        {"set", "e", "1.5", "ex", "100"}, {"incrbyfloat", "e", "1"}, {"ttl", "e"},
+    }) {
+      same(command);
+    }
+  }
+
+  @Test
+  void expiretime_absoluteExpiry_asRedis() throws IOException {
+    same("expiretime", "missing");
+    same("pexpiretime", "missing");
+    same("set", "k", "v");
+    same("expiretime", "k");
+    same("pexpiretime", "k");
+    same("expireat", "k", "2000000000");
+    same("expiretime", "k");
+    same("pexpireat", "k", "2000000000123");
+    same("expiretime", "k");
+    // the store keeps the TTL on a monotonic clock: PEXPIRETIME is now + PTTL, within a millisecond
+    String[] ms = both("pexpiretime", "k");
+    assertThat(Long.parseLong(ms[1].substring(1).trim())).isBetween(2000000000122L, 2000000000124L);
+    same("persist", "k");
+    same("expiretime", "k");
+    same("expiretime");
+    same("pexpiretime", "k", "x");
+  }
+
+  @Test
+  void flushAndKeysAndRandomkey_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"randomkey"}, {"keys", "*"}, {"keys", "a*"}, {"set", "abc", "1"}, {"randomkey"}, {"keys", "*"}, {"keys", "a?c"},
+        {"keys", "b*"}, {"keys", "[a-b]bc"}, {"keys", "*\\"}, {"keys", "["}, {"keys", "abc"}, {"randomkey", "x"}, {"keys"},
+        {"keys", "*", "x"}, {"flushall", "foo"}, {"flushall", "async", "x"}, {"flushdb", "sync", "sync"}, {"exists", "abc"},
+        {"flushdb", "SYNC"}, {"exists", "abc"}, {"set", "abc", "1"}, {"flushall", "ASYNC"}, {"exists", "abc"},
+        {"set", "abc", "1"}, {"flushdb"}, {"randomkey"}, {"set", "abc", "1"}, {"flushall"}, {"keys", "*"},
+    }) {
+      same(command);
+    }
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (int i = 0; i < 300; i++) {
+      same("set", "key:" + i, "v");
+      same("set", "other:" + i, "v");
+      keys.add("key:" + i);
+    }
+    // Redis lists them in its hash table's order, a node in ring-hash order (docs/protocol.md)
+    String[] replies = both("keys", "key:*");
+    assertThat(bulks(replies[1])).containsExactlyInAnyOrderElementsOf(bulks(replies[0])).hasSize(300);
+    assertThat(bulks(both("keys", "*")[1])).hasSize(600);
+    java.util.Set<String> drawn = new java.util.HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      String key = bulks("*1\r\n" + toNode.call("randomkey")).get(0);
+      assertThat(key).matches("(key|other):\\d+");
+      drawn.add(key);
+    }
+    assertThat(drawn).as("RANDOMKEY draws different keys").hasSizeGreaterThan(5);
+  }
+
+  @Test
+  void renameAndCopy_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"rename", "a", "b"}, {"renamenx", "a", "b"}, {"rename", "a", "a"}, {"set", "a", "1"}, {"rename", "a", "a"},
+        {"renamenx", "a", "a"}, {"expire", "a", "100"}, {"set", "b", "2", "ex", "50"}, {"rename", "a", "b"}, {"ttl", "b"},
+        {"get", "b"}, {"exists", "a"}, {"renamenx", "b", "c"}, {"ttl", "c"}, {"renamenx", "b", "c"}, {"set", "d", "x"},
+        {"renamenx", "c", "d"}, {"get", "d"}, {"get", "c"}, {"persist", "c"}, {"rename", "d", "c"}, {"ttl", "c"}, {"get", "c"},
+        {"rename", "a"}, {"rename", "a", "b", "c"}, {"renamenx", "a"},
+        {"copy", "c", "c"}, {"copy", "missing", "missing"}, {"copy", "missing", "e"}, {"expire", "c", "100"},
+        {"copy", "c", "e", "db", "0"}, {"ttl", "e"}, {"get", "e"}, {"copy", "c", "e"}, {"set", "c", "new"},
+        {"copy", "c", "e", "replace"}, {"get", "e"}, {"ttl", "e"}, {"copy", "c", "e", "REPLACE", "replace"},
+        {"copy", "c", "e", "db", "16"}, {"copy", "c", "e", "DB", "-1"}, {"copy", "c", "e", "db", "x"},
+        {"copy", "c", "e", "db", "9999999999"}, {"copy", "c", "e", "db", "99999999999999999999"}, {"copy", "c", "e", "db"}, {"copy", "c", "e", "foo"},
+        {"copy", "c", "c", "foo"}, {"copy", "c"}, {"copy", "c", "\u00ff\0", "replace"}, {"get", "\u00ff\0"},
+        {"rename", "\u00ff\0", "\u00ff\0x"}, {"get", "\u00ff\0x"},
+    }) {
+      same(command);
+    }
+  }
+
+  /** The bulk strings of an array reply. */
+  private static java.util.List<String> bulks(String array) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    String[] lines = array.split("\r\n");
+    for (int i = 1; i < lines.length; i += 2) {
+      out.add(lines[i + 1]);
+    }
+    return out;
+  }
+
   /**
    * Random sequences from a fixed seed list (or {@code -Dparity.seed=N} to replay one), see
    * ParitySequences: every reply must be the same bytes as Redis's but for the differences

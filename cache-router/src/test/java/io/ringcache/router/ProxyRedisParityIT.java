@@ -173,6 +173,38 @@ class ProxyRedisParityIT {
   }
 
   @Test
+  void incrbyfloatAndExpiretime_throughTheProxy_answerAsRedis() throws IOException {
+    for (String[] command : new String[][] {
+        {"set", "a", "10.50"}, {"incrbyfloat", "a", "10.5"}, {"incrbyfloat", "a", "5.0e-1"}, {"incrbyfloat", "a", "1e400"},
+        {"incrbyfloat", "a", "inf"}, {"incrbyfloat", "a", "nan"}, {"incrbyfloat", "a", "abc"}, {"incrbyfloat", "b", "0.1"},
+        {"incrbyfloat", "b", "0.2"}, {"set", "c", "x"}, {"incrbyfloat", "c", "1"}, {"incrbyfloat", "c"},
+        {"expiretime", "a"}, {"pexpiretime", "missing"}, {"expireat", "a", "2000000000"}, {"expiretime", "a"},
+        {"incrbyfloat", "a", "1"}, {"expiretime", "a"}, {"expiretime"},
+    }) {
+      same(command);
+    }
+  }
+
+  @Test
+  void flushall_sentToEveryNode_answersAsRedis() throws IOException {
+    for (int i = 0; i < 20; i++) {
+      same("set", "k" + i, "v");
+    }
+    same("flushall", "foo");
+    same("flushdb", "async", "x");
+    same("exists", "k1", "k2", "k3");
+    same("flushall");
+    same("exists", "k1", "k2", "k3");
+    assertThat(toProxy.call("dbsize")).isEqualTo(":0\r\n");
+    for (int i = 0; i < 20; i++) {
+      same("set", "k" + i, "v");
+    }
+    same("flushdb", "SYNC");
+    assertThat(toProxy.call("dbsize")).isEqualTo(":0\r\n");
+    assertThat(toProxy.call("randomkey")).startsWith("-ERR command 'randomkey' is not supported by the proxy: use SCAN");
+  }
+
+  @Test
   void msetnx_keysOnOneNode_asRedis_keysOnSeveral_crossnode() throws IOException {
     io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
     String together = null;
@@ -198,20 +230,78 @@ class ProxyRedisParityIT {
     assertThat(seconds).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
   }
 
+  @Test
+  void configGet_proxysOwnSettings_matchedAsRedisMatchesThem() throws IOException {
+    same("config", "get", "save");
+    same("config", "get", "appendonly");
+    same("config", "get", "APPENDONLY");
+    same("config", "get", "appendonl?");
+    same("config", "get", "Save", "SAVE", "sav?");
+    same("config", "get", "nosuchparameter");
+    same("config", "get");
+    same("config", "set", "x");
+    same("config", "foo");
+    same("config");
+    // databases: Redis has 16, a proxy one (docs/protocol.md)
+    assertThat(toProxy.call("config", "get", "databases")).isEqualTo("*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n");
+    String port = Integer.toString(cluster.router.port());
+    assertThat(toProxy.call("config", "get", "port"))
+        .isEqualTo("*2\r\n$4\r\nport\r\n$" + port.length() + "\r\n" + port + "\r\n");
+    String all = toProxy.call("config", "get", "*");
+    assertThat(all).startsWith("*16\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n")
+        .contains("$10\r\nmaxclients\r\n").contains("$4\r\nport\r\n$" + port.length() + "\r\n" + port + "\r\n")
+        .contains("$4\r\nbind\r\n$9\r\n127.0.0.1\r\n");
+    // each parameter once, whichever patterns match it
+    assertThat(toProxy.call("config", "get", "save", "s*", "*")).isEqualTo(all);
+  }
+
+  @Test
+  void renameAndCopy_keysOnOneNode_asRedis_keysOnSeveral_crossnode() throws IOException {
+    io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    String together = null;
+    String apart = null;
+    for (int i = 1; i < 20 && (together == null || apart == null); i++) {
+      boolean same = table.serverOf(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .equals(table.serverOf("k0".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      if (same && together == null) {
+        together = "k" + i;
+      } else if (!same && apart == null) {
+        apart = "k" + i;
+      }
+    }
+    assertThat(together).as("a key on k0's node among k1..k19").isNotNull();
+    assertThat(apart).as("a key on another node among k1..k19").isNotNull();
+    for (String[] command : new String[][] {
+        {"rename", "k0", together}, {"set", "k0", "v", "ex", "100"}, {"rename", "k0", "k0"}, {"renamenx", "k0", "k0"},
+        {"rename", "k0", together}, {"ttl", together}, {"exists", "k0"}, {"renamenx", together, "k0"}, {"get", "k0"},
+        {"copy", "k0", together}, {"copy", "k0", together, "replace"}, {"get", together}, {"ttl", together},
+        {"copy", "k0", "k0"}, {"copy", "k0", together, "db", "x"}, {"copy", "k0", together, "foo"}, {"copy", "k0"},
+        {"rename", "k0"}, {"renamenx", "k0", together, "x"},
+    }) {
+      same(command);
+    }
+    String crossnode = "-CROSSNODE keys in request are owned by different nodes\r\n";
+    assertThat(toProxy.call("rename", "k0", apart)).isEqualTo(crossnode);
+    assertThat(toProxy.call("renamenx", "k0", apart)).isEqualTo(crossnode);
+    assertThat(toProxy.call("copy", "k0", apart, "replace")).isEqualTo(crossnode);
+    assertThat(toProxy.call("exists", "k0", apart)).isEqualTo(":1\r\n");
+  }
+
   /**
    * The node's random sequences (io.ringcache.node.ParitySequences) through the proxy in front of
-   * three nodes; an MSETNX whose keys live on different nodes is left out (the proxy answers
-   * -CROSSNODE, tested above, and Redis would set them).
+   * three nodes; an MSETNX, RENAME, RENAMENX or COPY whose keys live on different nodes is left out
+   * (the proxy answers -CROSSNODE, tested above, and Redis would run it).
    */
   @Test
   void randomSequences_sameRepliesAsRedis() throws IOException {
     io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
     io.ringcache.node.ParitySequences.run(toRedis, toProxy, command -> {
-      if (!command[0].equals("msetnx") || command.length < 3) {
+      boolean twoKeys = java.util.Set.of("rename", "renamenx", "copy").contains(command[0]);
+      if (!(command[0].equals("msetnx") || twoKeys) || command.length < 3) {
         return false;
       }
       java.util.Set<String> owners = new java.util.HashSet<>();
-      for (int i = 1; i < command.length; i += 2) {
+      for (int i = 1; i < (twoKeys ? 3 : command.length); i += twoKeys ? 1 : 2) {
         owners.add(table.serverOf(command[i].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
       }
       return owners.size() > 1;

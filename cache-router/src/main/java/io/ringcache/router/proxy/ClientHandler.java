@@ -284,6 +284,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         p.scanFrom = cursor;
         dispatcher.fanOut(p, args);
       }
+      case EVERY_NODE -> {
+        Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+        dispatcher.fanOut(p, args);
+      }
       case LOCAL -> local(spec, args);
       case UNSUPPORTED -> localError("ERR command '" + spec.name() + "' is not supported by the proxy: " + spec.why());
       default -> unknown(args);
@@ -291,19 +295,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Whether every key of a command the proxy forwards whole (MSETNX) lives on one node; if not,
-   * replies the error (the node's -CROSSNODE, or Redis's arity error for a key without a value) and
-   * returns false. A node whose ring disagrees answers -CROSSNODE itself, which reaches the client.
+   * Whether every key of a command the proxy forwards whole (MSETNX, RENAME, RENAMENX, COPY: its
+   * keys from the spec's first to its last) lives on one node; if not, replies the error (the node's
+   * -CROSSNODE, or Redis's arity error for a key without a value) and returns false. A node whose
+   * ring disagrees answers -CROSSNODE itself, which reaches the client.
    */
   private boolean onOneNode(ProxyCommands.Spec spec, byte[][] args) {
-    if ((args.length - 1) % spec.step() != 0) {
+    if (spec.lastKey() < 0 && (args.length - 1) % spec.step() != 0) {
       localError("ERR wrong number of arguments for '" + spec.name() + "' command");
       return false;
     }
+    int last = spec.lastKey() < 0 ? args.length + spec.lastKey() : spec.lastKey();
     RoutingTable table = dispatcher.routes().current();
     String owner = null;
     try {
-      for (int i = spec.firstKey(); i < args.length; i += spec.step()) {
+      for (int i = spec.firstKey(); i <= last; i += spec.step()) {
         String node = table.serverOf(args[i]);
         if (owner == null) {
           owner = node;
@@ -756,31 +762,67 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     localReply(b);
   }
 
+  /** CONFIG's subcommands the proxy serves, with Redis 7.0's arity. */
+  private static final java.util.Map<String, Integer> CONFIG_ARITY = java.util.Map.of("get", -3, "set", -4);
+
   private void config(byte[][] args) {
-    String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
-    if (sub.equals("get") && args.length >= 3) {
-      // redis-benchmark asks for these two; anything else: empty
+    String sub = new String(lower(args[1]), StandardCharsets.ISO_8859_1);
+    Integer arity = CONFIG_ARITY.get(sub);
+    if (arity == null) {
+      // as Redis's %.128s: the bytes up to a NUL (localError maps CR/LF)
+      String given = new String(args[1], StandardCharsets.ISO_8859_1);
+      int nul = given.indexOf('\0');
+      given = nul < 0 ? given : given.substring(0, nul);
+      localError("ERR unknown subcommand '" + (given.length() > 128 ? given.substring(0, 128) : given) + "'. Try CONFIG HELP.");
+      return;
+    }
+    if (arity > 0 ? args.length != arity : args.length < -arity) {
+      localError("ERR wrong number of arguments for 'config|" + sub + "' command");
+      return;
+    }
+    if (sub.equals("get")) {
+      // the proxy's own settings (not a node's: each node has its own), matched as the node and
+      // Redis match them: glob patterns, any case, each parameter once, in this order
       ByteBuf b = ctx.alloc().buffer();
-      java.util.List<String[]> matched = new java.util.ArrayList<>();
-      for (String[] p : new String[][] {{"save", ""}, {"appendonly", "no"}}) {
-        for (int i = 2; i < args.length; i++) {
-          if (text(args[i]).equalsIgnoreCase(p[0])) {
-            matched.add(p);
-            break;
-          }
-        }
-      }
+      java.util.List<byte[][]> matched =
+          io.ringcache.node.Glob.configPairs(proxyConfig(), java.util.Arrays.asList(args).subList(2, args.length));
       Resp.arrayHeader(b, matched.size() * 2);
-      for (String[] p : matched) {
+      for (byte[][] p : matched) {
         Resp.bulk(b, p[0]);
         Resp.bulk(b, p[1]);
       }
       localReply(b);
-    } else if (sub.equals("set")) {
-      localError("ERR CONFIG SET is not supported by the proxy");
     } else {
-      localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CONFIG HELP.");
+      localError("ERR CONFIG SET is not supported by the proxy");
     }
+  }
+
+  /**
+   * CONFIG GET's parameters of the proxy: what a client of a Redis server asks (redis-benchmark:
+   * save, appendonly) and the proxy port's own limits, named as Redis names them.
+   */
+  private String[][] proxyConfig() {
+    io.ringcache.node.NodeConfig.Limits limits = server.limits();
+    return new String[][] {
+      {"save", ""},
+      {"appendonly", "no"},
+      {"databases", "1"},
+      {"maxclients", Integer.toString(server.maxClients())},
+      {"proto-max-bulk-len", Integer.toString(limits.maxBulkLength())},
+      {"client-query-buffer-limit", Long.toString(limits.maxQueryBuffer())},
+      {"port", Integer.toString(server.port())},
+      {"bind", server.bind()},
+    };
+  }
+
+  private static byte[] lower(byte[] raw) {
+    byte[] b = raw.clone();
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] >= 'A' && b[i] <= 'Z') {
+        b[i] += 32;
+      }
+    }
+    return b;
   }
 
   /** The reply of a fan-out (DBSIZE or INFO) once every node answered. */

@@ -91,7 +91,7 @@ final class Pending {
             unexpected(frame);
           }
         }
-        case MSET -> {
+        case MSET, EVERY_NODE -> {
           if (type != '+') {
             unexpected(frame);
           }
@@ -298,7 +298,7 @@ final class Pending {
         Resp.integer(out, sum);
         return out;
       }
-      case MSET -> {
+      case MSET, EVERY_NODE -> {
         return alloc.buffer(5).writeBytes(Resp.OK);
       }
       case FANOUT -> {

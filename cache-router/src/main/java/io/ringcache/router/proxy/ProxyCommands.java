@@ -32,6 +32,8 @@ final class ProxyCommands {
     FANOUT,
     /** SCAN on every node of the ring, one step of the hash circle merged */
     SCAN,
+    /** sent as it is to every node of the ring: +OK when every node answered +OK (FLUSHALL, FLUSHDB) */
+    EVERY_NODE,
     /** known, refused with a reason */
     UNSUPPORTED
   }
@@ -51,7 +53,7 @@ final class ProxyCommands {
     boolean write() {
       return switch (name) {
         case "set", "setex", "psetex", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
-            "persist", "incr", "decr", "incrby", "decrby", "getset", "getex", "setnx", "msetnx", "append", "setrange" -> true;
+            "persist", "incr", "decr", "incrby", "decrby", "incrbyfloat", "getset", "getex", "setnx", "msetnx", "append", "setrange", "flushall", "flushdb", "rename", "renamenx", "copy" -> true;
         default -> false;
       };
     }
@@ -59,7 +61,7 @@ final class ProxyCommands {
     /** A command with several keys served by forwarding it whole, only when they share a node (else -CROSSNODE). */
     boolean oneNodeOnly() {
       return switch (name) {
-        case "msetnx" -> true;
+        case "msetnx", "rename", "renamenx", "copy" -> true;
         default -> false;
       };
     }
@@ -82,7 +84,8 @@ final class ProxyCommands {
     local("time", 1, false);
     add(new Spec("info", -1, Kind.FANOUT, 0, 0, 0, false, null));
     add(new Spec("dbsize", 1, Kind.FANOUT, 0, 0, 0, false, null));
-    for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type", "strlen")) {
+    for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type", "strlen", "expiretime",
+        "pexpiretime")) {
       add(new Spec(name, 2, Kind.KEYED, 1, 1, 1, false, null));
     }
     for (String name : List.of("expire", "pexpire", "expireat", "pexpireat")) {
@@ -92,6 +95,7 @@ final class ProxyCommands {
     add(new Spec("setex", 4, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("psetex", 4, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("incrby", 3, Kind.KEYED, 1, 1, 1, false, null));
+    add(new Spec("incrbyfloat", 3, Kind.KEYED, 1, 1, 1, false, null));
     for (String name : List.of("append", "setnx", "getset")) {
       add(new Spec(name, 3, Kind.KEYED, 1, 1, 1, false, null));
     }
@@ -100,6 +104,9 @@ final class ProxyCommands {
     }
     add(new Spec("getex", -2, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("msetnx", -3, Kind.KEYED, 1, -1, 2, false, null));
+    add(new Spec("rename", 3, Kind.KEYED, 1, 2, 1, false, null));
+    add(new Spec("renamenx", 3, Kind.KEYED, 1, 2, 1, false, null));
+    add(new Spec("copy", -3, Kind.KEYED, 1, 2, 1, false, null));
     add(new Spec("decrby", 3, Kind.KEYED, 1, 1, 1, false, null));
     add(new Spec("mget", -2, Kind.MGET, 1, -1, 1, false, null));
     add(new Spec("mset", -3, Kind.MSET, 1, -1, 2, false, null));
@@ -108,8 +115,9 @@ final class ProxyCommands {
     }
     add(new Spec("scan", -2, Kind.SCAN, 0, 0, 0, false, null));
     unsupported("keys", "use SCAN, which the proxy walks across every node");
-    unsupported("flushall", "flush each node instead (RING.TOPOLOGY lists their addresses)");
-    unsupported("flushdb", "flush each node instead (RING.TOPOLOGY lists their addresses)");
+    add(new Spec("flushall", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
+    add(new Spec("flushdb", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
+    unsupported("randomkey", "use SCAN, which the proxy walks across every node");
     for (String name : List.of("multi", "exec", "discard", "watch", "unwatch")) {
       unsupported(name, "transactions would span nodes");
     }

@@ -56,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ProxyStats stats = new ProxyStats();
   private Channel serverChannel;
   private int port;
+  private String bind;
   private io.netty.handler.ssl.SslContext tls;
   private io.netty.handler.ssl.SslContext nodeTls;
   private long maxOutputBuffer = NodeConfig.Limits.DEFAULT_MAX_OUTPUT_BUFFER;
@@ -166,11 +167,22 @@ public final class ProxyServer implements AutoCloseable {
         });
     serverChannel = b.bind(bind, requestedPort).sync().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    this.bind = bind;
     log.info("RESP proxy on {}:{}{}{}, proxy-max-output-buffer {} bytes, proxy-output-stall-timeout {} s, "
         + "proxy-max-clients {}, proxy-max-clients-memory {} bytes{}", bind, port,
         tls == null ? "" : " (TLS)", password == null ? "" : " (AUTH required)", maxOutputBuffer, outputStallTimeout.toSeconds(),
         maxClients, memoryCap, password == null || authTimeout.isZero() ? "" : ", auth-timeout " + authTimeout.toSeconds() + " s");
     return this;
+  }
+
+  /** The address the proxy port is bound to, as given to {@link #start}. */
+  String bind() {
+    return bind;
+  }
+
+  /** The request limits of the proxy port (the node's defaults). */
+  NodeConfig.Limits limits() {
+    return limits;
   }
 
   /** The port the proxy listens on. */
