@@ -305,9 +305,15 @@ final class HealthChecker implements AutoCloseable {
   private void fail(NodeInfo node, boolean dead) {
     if (node.state().inRing() && store.current().ring().nodeNames().size() <= 1) {
       log.warn("node {} is the last node in the ring: not ejecting it", node.name());
-      // a running event still learns of it: its handoffs are resolved (the node stays DOWN in the
-      // ring, see ScaleCoordinator.ejecting), instead of waiting for a push that never lands
-      coordinator.nodeFailed(node.name());
+      if (dead) {
+        // a running event still learns of a dead one (its process is gone: it can never serve
+        // again as the admitted incarnation): its handoffs are resolved, the node stays DOWN in
+        // the ring (see ScaleCoordinator.ejecting), instead of waiting for a push that never
+        // lands (simulation seed 548). One that is only silent is not failed: it serves again
+        // once it answers, and the event's pushes wait for it; failing it would let the event
+        // eject it at its end after it was renewed (seed 11173)
+        coordinator.nodeFailed(node.name());
+      }
       return;
     }
     // a new failure fences anew, even a node still catching up after an earlier one
