@@ -362,8 +362,10 @@ COMPOSE_TIMEOUT=180 compose exec -T router cachectl add node4:7001 >"$WORK/add.o
   || { tr '\r' '\n' <"$WORK/add.out" | tail -n 5; fail "cachectl add node4:7001"; }
 tr '\r' '\n' <"$WORK/add.out" | grep -v '^$' | tail -n 2
 log "cachectl add node4:7001 took $((SECONDS - T_ADD))s"
-ctl status
-ctl status | grep -q 'node4:7001' || fail "node4:7001 is not in the topology after cachectl add"
+# read the whole status first: with pipefail, grep -q closing the pipe early fails the pipeline
+ctl status >"$WORK/status-after-add.out"
+cat "$WORK/status-after-add.out"
+grep -q 'node4:7001' "$WORK/status-after-add.out" || fail "node4:7001 is not in the topology after cachectl add"
 check_keys before "$KEYS" no
 
 # --- crash: kill -9 a node's main process; its restart policy brings it back ---------------------
