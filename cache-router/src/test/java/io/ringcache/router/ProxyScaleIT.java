@@ -114,30 +114,58 @@ class ProxyScaleIT {
   }
 
   @Test
-  void pipelinedWritesToOneKey_duringAJoin_landInRequestOrder() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3);
-        Jedis jedis = new Jedis("127.0.0.1", cluster.router.port(), 10_000)) {
+  void pipelinedWritesToOneKey_duringJoinsAndLeaves_landInRequestOrder() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3)) {
       cluster.load(50_000);
-      NodeServer extra = cluster.startNode();
-      cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
-      List<String> wrong = new ArrayList<>();
-      int pipelines = 0;
-      while (pipelines < 20 || cluster.router.coordinator().busy() || !cluster.topology().handoffs().isEmpty()) {
-        assertThat(pipelines).as("pipelines before the join finished").isLessThan(100_000);
-        pipelines++;
-        redis.clients.jedis.Pipeline p = jedis.pipelined();
-        List<redis.clients.jedis.Response<String>> reads = new ArrayList<>();
-        for (int k = 0; k < 50; k++) {
-          for (int v = 1; v <= 5; v++) {
-            p.set("order:" + k, pipelines + "." + v);
+      int port = cluster.router.port();
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+      java.util.concurrent.atomic.AtomicLong pipelines = new java.util.concurrent.atomic.AtomicLong();
+      List<Thread> clients = new ArrayList<>();
+      for (int c = 0; c < 3; c++) {
+        String prefix = "order" + c + ":";
+        Thread t = new Thread(() -> {
+          try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000)) {
+            for (int n = 1; !stop.get(); n++) {
+              redis.clients.jedis.Pipeline p = jedis.pipelined();
+              List<redis.clients.jedis.Response<String>> reads = new ArrayList<>();
+              for (int k = 0; k < 50; k++) {
+                for (int v = 1; v <= 5; v++) {
+                  p.set(prefix + k, n + "." + v);
+                }
+                reads.add(p.get(prefix + k));
+              }
+              p.sync();
+              pipelines.incrementAndGet();
+              for (int k = 0; k < 50; k++) {
+                if (!(n + ".5").equals(reads.get(k).get())) {
+                  wrong.add(prefix + k + " read " + reads.get(k).get() + " in pipeline " + n);
+                }
+              }
+            }
+          } catch (RuntimeException e) {
+            wrong.add("client failed: " + e);
           }
-          reads.add(p.get("order:" + k));
+        }, "pipeliner-" + c);
+        t.start();
+        clients.add(t);
+      }
+      try {
+        for (int round = 0; round < Integer.getInteger("order.rounds", 2); round++) {
+          NodeServer extra = cluster.startNode();
+          long before = pipelines.get();
+          ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
+          cluster.awaitIdle();
+          assertThat(join.status).as(join.message).isEqualTo(ScaleEvent.Status.DONE);
+          ScaleEvent leave = cluster.router.coordinator().leave(cluster.topology().ring().nodeNames().get(round % 3));
+          cluster.awaitIdle();
+          assertThat(leave.status).as(leave.message).isEqualTo(ScaleEvent.Status.DONE);
+          assertThat(pipelines.get()).as("pipelines during round " + round).isGreaterThan(before);
         }
-        p.sync();
-        for (int k = 0; k < 50; k++) {
-          if (!(pipelines + ".5").equals(reads.get(k).get())) {
-            wrong.add("order:" + k + " read " + reads.get(k).get() + " in pipeline " + pipelines);
-          }
+      } finally {
+        stop.set(true);
+        for (Thread t : clients) {
+          t.join(30_000);
         }
       }
       assertThat(wrong).isEmpty();

@@ -24,6 +24,8 @@ final class Call {
   int attempts;
   /** Whether this call was redirected (MOVED, TRYAGAIN, CROSSNODE): its client holds new requests until it ends. */
   boolean redirected;
+  /** Where a call waiting to be sent again goes (a MOVED's address), or null to route it by the topology. */
+  String via;
 
   Call(Pending pending, byte[][] args, byte[] routeKey, int[] keys, long startNanos) {
     this.pending = pending;

@@ -69,6 +69,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** Calls of this client being redirected; while any is, new requests wait in `held`. */
   private int redirecting;
   private final ArrayDeque<byte[][]> held = new ArrayDeque<>();
+  /**
+   * Requests of this client sent to nodes and not answered yet, and the topology epoch they were
+   * routed by. A request routed by another epoch waits in `held` until they are answered: two
+   * requests of one pipeline for one key never travel to two nodes at once.
+   */
+  private int routedOut;
+  private long routedEpoch;
+  /** The next request's place in this client's order (see Pending.seq). */
+  private long nextSeq;
+  /** Redirected calls waiting to be sent again, in request order; one timer sends them all. */
+  private final ArrayDeque<Call> retries = new ArrayDeque<>();
+  private boolean retryScheduled;
 
   ClientHandler(ProxyServer server, long id) {
     this.server = server;
@@ -159,8 +171,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           throttled = true;
           setPendingWritable(false);
         }
-      } else {
-        execute(args);
+      } else if (!execute(args) && !throttled && held.size() + pending.size() >= MAX_PENDING) {
+        throttled = true;
+        setPendingWritable(false);
       }
     } else if (msg instanceof ProtocolError e) {
       log.debug("protocol error from proxy client {}: {}", ctx.channel().remoteAddress(), e.message());
@@ -210,30 +223,39 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   // ---- dispatch
 
-  private void execute(byte[][] args) {
+  /** Runs a request; false if it must wait (it is then first in `held`) for the client's requests out at nodes. */
+  private boolean execute(byte[][] args) {
+    ProxyCommands.Spec spec = ProxyCommands.lookup(args[0]);
+    RoutingTable table = dispatcher.routes().current();
+    if (spec != null && spec.kind().routed() && authenticated) {
+      if (routedOut > 0 && table.epoch() != routedEpoch) {
+        held.addFirst(args); // routed by a newer topology: after the older requests are answered
+        return false;
+      }
+      routedEpoch = table.epoch();
+    }
     silent = repliesOff || skipNext; // CLIENT REPLY, as Redis: applies to this request's reply
     skipNext = false;
-    ProxyCommands.Spec spec = ProxyCommands.lookup(args[0]);
     if (spec == null) {
       unknown(args);
-      return;
+      return true;
     }
     if (!authenticated && !spec.noAuth()) {
       localError("NOAUTH Authentication required.");
-      return;
+      return true;
     }
     if (!spec.arityOk(args.length)) {
       localError("ERR wrong number of arguments for '" + spec.name() + "' command");
-      return;
+      return true;
     }
     switch (spec.kind()) {
       case KEYED -> {
         if (spec.oneNodeOnly() && !onOneNode(spec, args)) {
-          return;
+          return true;
         }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.partsLeft = 1;
-        dispatcher.route(new Call(p, args, args[1], null, System.nanoTime()));
+        dispatcher.route(new Call(p, args, args[1], null, System.nanoTime()), table);
       }
       case MGET, SUM -> {
         byte[][] keys = new byte[args.length - 1][];
@@ -242,12 +264,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (spec.kind() == ProxyCommands.Kind.MGET) {
           p.expectValues(keys.length);
         }
-        dispatcher.routeMany(p, args[0], keys, null, System.nanoTime());
+        dispatcher.routeMany(p, args[0], keys, null, System.nanoTime(), table);
       }
       case MSET -> {
         if (args.length % 2 == 0) {
           localError("ERR wrong number of arguments for 'mset' command");
-          return;
+          return true;
         }
         int n = (args.length - 1) / 2;
         byte[][] keys = new byte[n][];
@@ -257,19 +279,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           values[i] = args[2 + 2 * i];
         }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
-        dispatcher.routeMany(p, args[0], keys, values, System.nanoTime());
+        dispatcher.routeMany(p, args[0], keys, values, System.nanoTime(), table);
       }
       case FANOUT -> {
         if (spec.name().equals("dbsize")) {
           Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
-          dispatcher.fanOut(p, new byte[][] {Resp.ascii("DBSIZE")});
-          return;
+          dispatcher.fanOut(p, new byte[][] {Resp.ascii("DBSIZE")}, table);
+          return true;
         }
         java.util.Set<String> sections = infoSections(args);
         if (sections == null || sections.contains("keyspace")) {
           Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
           p.infoSections = sections;
-          dispatcher.fanOut(p, new byte[][] {Resp.ascii("INFO"), Resp.ascii("keyspace")});
+          dispatcher.fanOut(p, new byte[][] {Resp.ascii("INFO"), Resp.ascii("keyspace")}, table);
         } else {
           localReply(bulk(info(sections, -1, 0, 0)));
         }
@@ -278,20 +300,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         long cursor = scanCursor(args[1]);
         if (cursor < 0) {
           localError("ERR invalid cursor");
-          return;
+          return true;
         }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.scanFrom = cursor;
-        dispatcher.fanOut(p, args);
+        dispatcher.fanOut(p, args, table);
       }
       case EVERY_NODE -> {
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
-        dispatcher.fanOut(p, args);
+        dispatcher.fanOut(p, args, table);
       }
       case LOCAL -> local(spec, args);
       case UNSUPPORTED -> localError("ERR command '" + spec.name() + "' is not supported by the proxy: " + spec.why());
       default -> unknown(args);
     }
+    return true;
   }
 
   /**
@@ -372,13 +395,60 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void releaseHeld() {
     byte[][] args;
     while (open && !closing && redirecting == 0 && (args = held.poll()) != null) {
-      execute(args);
+      if (!execute(args)) {
+        break;
+      }
     }
     dispatcher.flushSoon();
   }
 
+  /**
+   * Whether a redirected call must wait behind this client's calls already waiting to be sent
+   * again: it must, if any is waiting, so that redirected calls reach nodes in request order.
+   */
+  boolean retriesWaiting() {
+    return !retries.isEmpty();
+  }
+
+  /**
+   * Sends {@code call} again after {@code delayMillis}, with this client's other redirected calls,
+   * in request order and by one topology; to {@code via} if not null (a MOVED's member address).
+   */
+  void retryLater(Call call, String via, long delayMillis) {
+    call.via = via;
+    Call last = retries.peekLast();
+    if (last == null || last.pending.seq <= call.pending.seq) {
+      retries.addLast(call);
+    } else { // an earlier request's call: put it in its place
+      ArrayDeque<Call> later = new ArrayDeque<>();
+      while (!retries.isEmpty() && retries.peekLast().pending.seq > call.pending.seq) {
+        later.addFirst(retries.pollLast());
+      }
+      retries.addLast(call);
+      retries.addAll(later);
+    }
+    if (!retryScheduled) {
+      retryScheduled = true;
+      ctx.executor().schedule(this::sendRetries, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void sendRetries() {
+    retryScheduled = false;
+    RoutingTable table = dispatcher.routes().current();
+    Call call;
+    while ((call = retries.poll()) != null) {
+      dispatcher.resend(call, table, open);
+    }
+    dispatcher.flushAll();
+  }
+
   private Pending enqueue(Pending p) {
     p.silent = silent;
+    p.seq = nextSeq++;
+    if (p.kind.routed()) {
+      routedOut++;
+    }
     pending.add(p);
     if (!throttled && pending.size() >= MAX_PENDING) {
       throttled = true;
@@ -396,6 +466,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   /** A slot completed: writes every done slot from the head of the FIFO. */
   void completed(Pending p) {
+    if (p.kind.routed() && --routedOut == 0 && !held.isEmpty() && open) {
+      ctx.executor().execute(this::releaseHeld); // not from inside a node's read
+    }
     if (!open) {
       if (p.reply != null) {
         p.reply.release();

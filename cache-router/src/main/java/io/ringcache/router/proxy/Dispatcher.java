@@ -41,6 +41,15 @@ import java.util.concurrent.TimeUnit;
  *
  * A call that could not be written (no connection) is re-routed once if the topology now names
  * another node; a call whose connection closed after it was written fails, since it may have run.
+ *
+ * Order. A client's requests for one key reach nodes in the order it sent them, through a scale
+ * event too (ClientHandler):
+ *   - all of a client's requests out at nodes were routed by one topology epoch; a request that the
+ *     table would route by a newer one waits until they are answered, so two requests of a pipeline
+ *     never travel to the old and the new owner at once;
+ *   - while any of its calls is redirected, the client's new requests wait;
+ *   - its redirected calls are sent again in request order: once one waits for its backoff, any
+ *     later redirected call waits behind it, and one timer sends them all by one topology.
  */
 
 /** Routes calls to nodes and handles -MOVED/-TRYAGAIN for one event loop's clients. */
@@ -103,7 +112,11 @@ final class Dispatcher {
 
   /** Sends a single-key call to its key's server. */
   void route(Call call) {
-    RoutingTable table = routes.current();
+    route(call, routes.current());
+  }
+
+  /** Sends a single-key call to its key's server in {@code table}. */
+  void route(Call call, RoutingTable table) {
     String address;
     try {
       address = table.addressOf(table.serverOf(call.routeKey));
@@ -133,8 +146,7 @@ final class Dispatcher {
    * @param keys the command's keys
    * @param values for MSET, the value of each key; else null
    */
-  void routeMany(Pending pending, byte[] command, byte[][] keys, byte[][] values, long start) {
-    RoutingTable table = routes.current();
+  void routeMany(Pending pending, byte[] command, byte[][] keys, byte[][] values, long start, RoutingTable table) {
     Map<String, List<Integer>> byAddress = new LinkedHashMap<>();
     try {
       for (int i = 0; i < keys.length; i++) {
@@ -166,8 +178,7 @@ final class Dispatcher {
   }
 
   /** Sends {@code args} to every node of the ring. */
-  void fanOut(Pending pending, byte[][] args) {
-    RoutingTable table = routes.current();
+  void fanOut(Pending pending, byte[][] args, RoutingTable table) {
     List<String> names = table.ring().nodeNames();
     pending.partsLeft = names.size();
     if (names.isEmpty()) {
@@ -257,7 +268,7 @@ final class Dispatcher {
     RoutingTable table = routes.current();
     if (table.epoch() <= epoch && words.length >= 3) {
       if (isMember(table, words[2])) {
-        send(call, words[2]);
+        sendAgain(call, words[2]);
         return;
       }
       // never to a stranger: the proxy would send it the password and the client's request
@@ -268,7 +279,37 @@ final class Dispatcher {
     if (address.equals(from.address)) {
       retryLater(call); // the node is behind the router: it will catch up
     } else {
+      sendAgain(call, address);
+    }
+  }
+
+  /**
+   * Sends a redirected call to {@code address} (null: by the topology) at once, unless calls of its
+   * client wait to be sent again: then after them, in request order.
+   */
+  private void sendAgain(Call call, String address) {
+    ClientHandler client = call.pending.client;
+    if (client.retriesWaiting()) {
+      client.retryLater(call, address, 0);
+    } else if (address == null) {
+      route(call);
+    } else {
       send(call, address);
+    }
+  }
+
+  /** Sends a call that waited to be sent again: to its MOVED address if still a member, else by {@code table}. */
+  void resend(Call call, RoutingTable table, boolean clientOpen) {
+    if (!clientOpen) {
+      fail(call, "ERR proxy: client gone");
+      return;
+    }
+    String via = call.via;
+    call.via = null;
+    if (via != null && isMember(table, via)) {
+      send(call, via);
+    } else {
+      route(call, table);
     }
   }
 
@@ -285,14 +326,7 @@ final class Dispatcher {
   private void retryLater(Call call) {
     stats.retries.increment();
     long delay = Math.min(1L << Math.min(call.attempts, 5), 25);
-    loop.schedule(() -> {
-      if (!call.pending.client.isOpen()) {
-        fail(call, "ERR proxy: client gone");
-        return;
-      }
-      route(call);
-      flushAll();
-    }, delay, TimeUnit.MILLISECONDS);
+    call.pending.client.retryLater(call, null, delay);
   }
 
   /** Replaces a part of a multi-key command by one single-key call per key, routed afresh. */
@@ -315,7 +349,7 @@ final class Dispatcher {
       if (j > 0) {
         pending.client.redirectStarted(); // the part's redirect passes to each of its keys
       }
-      route(single);
+      sendAgain(single, null);
     }
   }
 

@@ -38,6 +38,8 @@ final class Pending {
   ByteBuf reply;
   /** CLIENT REPLY OFF or SKIP was in force when the request arrived: its reply is dropped, not written. */
   boolean silent;
+  /** The request's place in its client's order: redirected calls are sent again in this order. */
+  long seq;
   int partsLeft;
   private ByteBuf[] values;
   long sum;

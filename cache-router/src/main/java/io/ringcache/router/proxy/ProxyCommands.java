@@ -35,7 +35,12 @@ final class ProxyCommands {
     /** sent as it is to every node of the ring: +OK when every node answered +OK (FLUSHALL, FLUSHDB) */
     EVERY_NODE,
     /** known, refused with a reason */
-    UNSUPPORTED
+    UNSUPPORTED;
+
+    /** Whether requests of this kind are sent to nodes. */
+    boolean routed() {
+      return this != LOCAL && this != UNSUPPORTED;
+    }
   }
 
   /**
