@@ -27,9 +27,8 @@
  *
  * <p>Admin: {@link AdminServer} (the HTTP API: {@code /health}, {@code /topology}, {@code
  * /nodes}, {@code /handoffs}, {@code /events}, {@code /metrics}), {@link ApiException} (a refusal
- * and its HTTP status; the coordinator and the health checker throw it too today), {@link
- * NodeAllowList} (the addresses {@code POST /nodes} may admit). Helpers: {@link HostPort}, {@link
- * Describe}.
+ * and its HTTP status; today the coordinator throws it too), {@link NodeAllowList} (the addresses
+ * {@code POST /nodes} may admit). Helpers: {@link HostPort}, {@link Describe}.
  *
  * <p>Threads: scale events on one {@code ringcache-scale-events} thread; streams, pushes and timed
  * retries on {@code ringcache-handoff-stream}, {@code ringcache-push} and {@code
