@@ -254,13 +254,15 @@ final class Connection {
     java.net.SocketAddress remote = ctx == null ? null : ctx.channel().remoteAddress();
     java.net.SocketAddress local = ctx == null ? null : ctx.channel().localAddress();
     String user = !authenticated ? "default" : clusterUser ? ClusterAuth.CLUSTER_USER : "default";
+    Transaction t = transaction; // another loop's CLIENT LIST may read a stale count: diagnostics
+    int multi = t == null ? -1 : t.queuedCount();
     return "id=" + id
         + " addr=" + format(remote)
         + " laddr=" + format(local)
         + " name=" + (name == null ? "" : name)
         + " age=" + ageSeconds()
         + " idle=" + (lastBatchNanos == 0 ? ageSeconds() : (System.nanoTime() - lastBatchNanos) / 1_000_000_000L)
-        + " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1"
+        + " flags=" + (multi < 0 ? "N" : "x") + " db=0 sub=0 psub=0 ssub=0 multi=" + multi
         + " cmd=" + lastCommand
         + " user=" + user
         + " redir=-1 resp=2"

@@ -73,6 +73,11 @@ final class Transaction {
     return open;
   }
 
+  /** CLIENT LIST's multi=: the commands queued since MULTI, -1 outside MULTI. */
+  int queuedCount() {
+    return open ? queued.size() : -1;
+  }
+
   /** A command was refused while queuing: EXEC will answer -EXECABORT. */
   void flagError() {
     aborted = true;

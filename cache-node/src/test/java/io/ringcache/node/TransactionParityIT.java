@@ -336,6 +336,18 @@ class TransactionParityIT {
   }
 
   @Test
+  void clientList_showsAClientInsideMultiAsRedisDoes() throws IOException {
+    nodeA.call("multi");
+    nodeA.call("set", "a", "1");
+    nodeA.call("get", "a");
+    String id = nodeA.call("client", "id"); // queued too
+    assertThat(nodeB.call("client", "list")).contains(" flags=x db=0 sub=0 psub=0 ssub=0 multi=3 ");
+    nodeA.call("discard");
+    assertThat(nodeB.call("client", "list")).doesNotContain("flags=x").doesNotContain("multi=3");
+    assertThat(id).isEqualTo("+QUEUED\r\n");
+  }
+
+  @Test
   void quit_insideMulti_runsAtOnce() throws IOException {
     try (RedisServer.Conn r = redis.connect(); RedisServer.Conn n = RedisServer.Conn.tcp(node.port())) {
       assertThat(n.call("multi")).isEqualTo(r.call("multi"));
