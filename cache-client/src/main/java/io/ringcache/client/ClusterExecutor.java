@@ -333,6 +333,9 @@ final class ClusterExecutor {
     T result;
     try {
       result = request.converter.convert(reply);
+    } catch (CacheException e) { // the converter's own verdict (a transaction the node did not run)
+      request.completeExceptionally(e);
+      return;
     } catch (RuntimeException e) {
       request.completeExceptionally(
           new CacheException(

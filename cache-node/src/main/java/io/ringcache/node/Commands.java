@@ -1,6 +1,9 @@
 package io.ringcache.node;
 
+import static io.ringcache.node.CommandTable.EXCLUSIVE;
+import static io.ringcache.node.CommandTable.IMMEDIATE;
 import static io.ringcache.node.CommandTable.INTERNAL;
+import static io.ringcache.node.CommandTable.NO_MULTI;
 import static io.ringcache.node.CommandTable.NO_AUTH;
 import static io.ringcache.node.CommandTable.READ;
 import static io.ringcache.node.CommandTable.WRITE;
@@ -41,7 +44,7 @@ final class Commands {
         // connection
         .add("ping", -1, 0, 0, 0, 0, Commands::ping)
         .add("echo", 2, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), r.arg(1)))
-        .add("quit", -1, 0, 0, 0, NO_AUTH, Commands::quit)
+        .add("quit", -1, 0, 0, 0, NO_AUTH | IMMEDIATE, Commands::quit)
         .add("auth", -2, 0, 0, 0, NO_AUTH, Commands::auth)
         .add("hello", -1, 0, 0, 0, NO_AUTH, Commands::hello)
         .add("client", -2, 0, 0, 0, 0, Commands::client)
@@ -95,19 +98,25 @@ final class Commands {
         .add("renamenx", 3, 1, 2, 1, WRITE, (c, r) -> rename(c, r, true))
         .add("copy", -3, 1, 2, 1, WRITE, Commands::copy)
         .add("randomkey", 1, 0, 0, 0, READ, Commands::randomkey)
+        // transactions (Transaction)
+        .add("multi", 1, 0, 0, 0, IMMEDIATE, (c, r) -> c.transaction().multi(c))
+        .add("exec", 1, 0, 0, 0, IMMEDIATE | EXCLUSIVE, (c, r) -> c.transaction().exec(c))
+        .add("discard", 1, 0, 0, 0, IMMEDIATE, (c, r) -> c.transaction().discard(c))
+        .add("watch", -2, 1, -1, 1, IMMEDIATE, (c, r) -> c.transaction().watch(c, r))
+        .add("unwatch", 1, 0, 0, 0, 0, (c, r) -> c.transaction().unwatch(c))
         // cluster-internal
-        .add("ring.topology", 1, 0, 0, 0, 0, Commands::ringTopology) // read-only: any user (clients fetch it)
-        .add("ring.settopology", -2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
-        .add("ring.heartbeat", 3, 0, 0, 0, INTERNAL, Commands::ringHeartbeat) // renews the lease: cluster user only
-        .add("ring.epoch", 1, 0, 0, 0, 0, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
-        .add("ring.flush", 1, 0, 0, 0, INTERNAL, Commands::ringFlush)
-        .add("ring.read", 2, 0, 0, 0, INTERNAL, Commands::ringRead)
-        .add("ring.import", -2, 0, 0, 0, INTERNAL, Commands::ringImport)
-        .add("ring.stream", 2, 0, 0, 0, INTERNAL, Commands::ringStream)
-        .add("ring.progress", 2, 0, 0, 0, INTERNAL, Commands::ringProgress)
+        .add("ring.topology", 1, 0, 0, 0, NO_MULTI, Commands::ringTopology) // read-only: any user (clients fetch it)
+        .add("ring.settopology", -2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringSetTopology)
+        .add("ring.heartbeat", 3, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringHeartbeat) // renews the lease: cluster user only
+        .add("ring.epoch", 1, 0, 0, 0, NO_MULTI, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
+        .add("ring.flush", 1, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringFlush)
+        .add("ring.read", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringRead)
+        .add("ring.import", -2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringImport)
+        .add("ring.stream", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringStream)
+        .add("ring.progress", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringProgress)
         // cross-protocol scripting: an HTTP request sent to the node
-        .add("post", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol)
-        .add("host:", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol);
+        .add("post", -1, 0, 0, 0, NO_AUTH | IMMEDIATE, Commands::crossProtocol)
+        .add("host:", -1, 0, 0, 0, NO_AUTH | IMMEDIATE, Commands::crossProtocol);
   }
 
   // ---- connection
@@ -276,17 +285,53 @@ final class Commands {
   private static final java.util.Map<String, Integer> CLIENT_ARITY = java.util.Map.of(
       "setname", 3, "getname", 2, "setinfo", 4, "id", 2, "info", 2, "list", -2, "no-evict", 3, "no-touch", 3, "reply", 3);
 
+  /**
+   * For a container command (CLIENT, CONFIG, COMMAND) queued inside MULTI: replies the error its
+   * subcommand would get when run (unknown, or a wrong number of arguments), since Redis checks
+   * subcommands before it queues; returns whether it did.
+   */
+  static boolean refuseSubcommand(Connection c, Request r) {
+    if (r.argc() < 2) {
+      return false;
+    }
+    if (is(r.arg(0), "client")) {
+      return refuseSubcommand(c, r, CLIENT_ARITY, "client", "CLIENT");
+    }
+    if (is(r.arg(0), "config")) {
+      return refuseSubcommand(c, r, CONFIG_ARITY, "config", "CONFIG");
+    }
+    if (is(r.arg(0), "command") && !COMMAND_SUBCOMMANDS.contains(new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1))) {
+      Resp.error(c.out(), "ERR unknown subcommand '" + r.string(1) + "'. Try COMMAND HELP.");
+      return true;
+    }
+    return false;
+  }
+
+  private static final java.util.Set<String> COMMAND_SUBCOMMANDS = java.util.Set.of("count", "docs", "list", "info");
+
+  /** Replies Redis's error for an unknown subcommand or a wrong arity of one; returns whether it did. */
+  private static boolean refuseSubcommand(Connection c, Request r, java.util.Map<String, Integer> arities, String lower,
+      String upper) {
+    String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
+    Integer arity = arities.get(sub);
+    if (arity == null) {
+      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try " + upper + " HELP.");
+      return true;
+    }
+    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
+      wrongArity(c, lower + "|" + sub);
+      return true;
+    }
+    return false;
+  }
+
   private static void client(Connection c, Request r) {
     String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
-    Integer arity = CLIENT_ARITY.get(sub);
     ByteBuf out = c.out();
-    if (arity == null) {
-      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try CLIENT HELP.");
-      return;
+    if (CLIENT_ARITY.containsKey(sub)) {
+      c.lastCommand("client|" + sub);
     }
-    c.lastCommand("client|" + sub);
-    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
-      wrongArity(c, "client|" + sub);
+    if (refuseSubcommand(c, r, CLIENT_ARITY, "client", "CLIENT")) {
       return;
     }
     switch (sub) {
@@ -474,13 +519,7 @@ final class Commands {
   private static void config(Connection c, Request r) {
     ByteBuf out = c.out();
     String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
-    Integer arity = CONFIG_ARITY.get(sub);
-    if (arity == null) {
-      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try CONFIG HELP.");
-      return;
-    }
-    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
-      wrongArity(c, "config|" + sub);
+    if (refuseSubcommand(c, r, CONFIG_ARITY, "config", "CONFIG")) {
       return;
     }
     if (sub.equals("get")) {
@@ -885,6 +924,9 @@ final class Commands {
     if (tooLarge[0] >= 0) {
       Resp.error(c.out(), stringTooLarge(c, tooLarge[0]));
     } else {
+      if (suffix.length == 0) {
+        c.node().watches().signalModified(Key.of(r.arg(1))); // Redis counts an empty APPEND as a change (WATCH)
+      }
       Resp.integer(c.out(), result.length);
     }
   }

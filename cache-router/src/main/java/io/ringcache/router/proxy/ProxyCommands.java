@@ -34,6 +34,8 @@ final class ProxyCommands {
     SCAN,
     /** sent as it is to every node of the ring: +OK when every node answered +OK (FLUSHALL, FLUSHDB) */
     EVERY_NODE,
+    /** MULTI, EXEC, DISCARD, WATCH, UNWATCH: served over a connection of the client's own (ClientTransaction) */
+    TRANSACTION,
     /** known, refused with a reason */
     UNSUPPORTED;
 
@@ -123,9 +125,11 @@ final class ProxyCommands {
     add(new Spec("flushall", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
     add(new Spec("flushdb", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
     unsupported("randomkey", "use SCAN, which the proxy walks across every node");
-    for (String name : List.of("multi", "exec", "discard", "watch", "unwatch")) {
-      unsupported(name, "transactions would span nodes");
-    }
+    add(new Spec("multi", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
+    add(new Spec("exec", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
+    add(new Spec("discard", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
+    add(new Spec("watch", -2, Kind.TRANSACTION, 1, -1, 1, false, null));
+    add(new Spec("unwatch", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
     for (String name : List.of("subscribe", "psubscribe", "unsubscribe", "punsubscribe", "publish")) {
       unsupported(name, "ringcache has no pub/sub");
     }
@@ -184,7 +188,8 @@ final class ProxyCommands {
     Resp.bulk(out, spec.name());
     Resp.integer(out, spec.arity());
     List<String> flags = new ArrayList<>();
-    if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN) {
+    if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN
+        && spec.kind() != Kind.TRANSACTION) {
       flags.add(spec.write() ? "write" : "readonly");
     }
     if (spec.noAuth()) {
