@@ -33,6 +33,8 @@ final class CommandTable {
   static final int WRITE = 4;
   /** Reads data. */
   static final int READ = 8;
+  /** Not a command: answered (as HTTP sent to a RESP port), but not listed by COMMAND. */
+  static final int HIDDEN = 16;
 
   record Spec(String name, byte[] nameBytes, int arity, int firstKey, int lastKey, int keyStep, int flags, Command command) {
     boolean keyed() {

@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import static io.ringcache.node.CommandTable.HIDDEN;
 import static io.ringcache.node.CommandTable.INTERNAL;
 import static io.ringcache.node.CommandTable.NO_AUTH;
 import static io.ringcache.node.CommandTable.READ;
@@ -106,8 +107,8 @@ final class Commands {
         .add("ring.stream", 2, 0, 0, 0, INTERNAL, Commands::ringStream)
         .add("ring.progress", 2, 0, 0, 0, INTERNAL, Commands::ringProgress)
         // cross-protocol scripting: an HTTP request sent to the node
-        .add("post", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol)
-        .add("host:", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol);
+        .add("post", -1, 0, 0, 0, NO_AUTH | HIDDEN, Commands::crossProtocol)
+        .add("host:", -1, 0, 0, 0, NO_AUTH | HIDDEN, Commands::crossProtocol);
   }
 
   // ---- connection
@@ -411,61 +412,46 @@ final class Commands {
   }
 
   private static void command(Connection c, Request r) {
-    ByteBuf out = c.out();
-    CommandTable table = c.node().commands();
-    if (r.argc() == 1) {
-      Resp.arrayHeader(out, table.all().size());
-      for (CommandTable.Spec spec : table.all()) {
-        commandInfo(out, spec);
-      }
-      return;
+    byte[][] args = new byte[r.argc()][];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = r.arg(i);
     }
-    byte[] sub = r.arg(1);
-    if (is(sub, "count")) {
-      Resp.integer(out, table.all().size());
-    } else if (is(sub, "docs")) {
-      Resp.raw(out, Resp.EMPTY_ARRAY);
-    } else if (is(sub, "list")) {
-      Resp.arrayHeader(out, table.all().size());
-      for (CommandTable.Spec spec : table.all()) {
-        Resp.bulk(out, spec.name());
-      }
-    } else if (is(sub, "info")) {
-      Resp.arrayHeader(out, r.argc() - 2);
-      for (int i = 2; i < r.argc(); i++) {
-        CommandTable.Spec spec = table.lookup(r.arg(i));
-        if (spec == null) {
-          Resp.nil(out);
-        } else {
-          commandInfo(out, spec);
-        }
-      }
-    } else {
-      Resp.error(out, "ERR unknown subcommand '" + r.string(1) + "'. Try COMMAND HELP.");
-    }
+    c.node().introspection().execute(args, c.out());
   }
 
-  private static void commandInfo(ByteBuf out, CommandTable.Spec spec) {
-    Resp.arrayHeader(out, 6);
-    Resp.bulk(out, spec.name());
-    Resp.integer(out, spec.arity());
-    List<String> flags = new ArrayList<>();
-    if (spec.has(WRITE)) {
-      flags.add("write");
+  /** What COMMAND lists for {@code table}: every command but the hidden ones, with the subcommands a node serves. */
+  static CommandIntrospection introspection(CommandTable table) {
+    List<CommandIntrospection.Entry> entries = new ArrayList<>();
+    for (CommandTable.Spec spec : table.all()) {
+      if (spec.has(HIDDEN)) {
+        continue;
+      }
+      if (spec.name().equals("command")) {
+        entries.add(CommandIntrospection.commandEntry());
+        continue;
+      }
+      java.util.Map<String, Integer> subs = switch (spec.name()) {
+        case "client" -> CLIENT_ARITY;
+        case "config" -> CONFIG_ARITY;
+        default -> java.util.Map.of();
+      };
+      List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
+      subs.forEach((sub, arity) -> subcommands.add(CommandIntrospection.Entry.subcommand(spec.name(), sub, arity)));
+      List<String> flags = new ArrayList<>();
+      if (spec.has(WRITE)) {
+        flags.add("write");
+      }
+      if (spec.has(READ)) {
+        flags.add("readonly");
+      }
+      if (spec.has(NO_AUTH)) {
+        flags.add("no_auth");
+      }
+      String summary = spec.name().startsWith("ring.") ? "ringcache cluster command (docs/protocol.md)" : null;
+      entries.add(new CommandIntrospection.Entry(spec.name(), spec.arity(), spec.firstKey(), spec.lastKey(), spec.keyStep(),
+          flags, summary, subcommands));
     }
-    if (spec.has(READ)) {
-      flags.add("readonly");
-    }
-    if (spec.has(NO_AUTH)) {
-      flags.add("no_auth");
-    }
-    Resp.arrayHeader(out, flags.size());
-    for (String f : flags) {
-      Resp.simple(out, f);
-    }
-    Resp.integer(out, spec.firstKey());
-    Resp.integer(out, spec.lastKey());
-    Resp.integer(out, spec.keyStep());
+    return new CommandIntrospection(entries);
   }
 
   /** CONFIG's subcommands a node serves, with Redis 7.0's arity. */

@@ -293,6 +293,11 @@ class ProxyRedisParityIT {
    * (the proxy answers -CROSSNODE, tested above, and Redis would run it).
    */
   @Test
+  void command_listFilterInfoDocsGetkeys_answerAsRedis() throws IOException {
+    io.ringcache.node.CommandParity.check(toRedis, toProxy);
+  }
+
+  @Test
   void randomSequences_sameRepliesAsRedis() throws IOException {
     io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
     io.ringcache.node.ParitySequences.run(toRedis, toProxy, command -> {

@@ -1,7 +1,6 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.node.Resp;
-import io.netty.buffer.ByteBuf;
+import io.ringcache.node.CommandIntrospection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -178,24 +177,35 @@ final class ProxyCommands {
     return SERVED;
   }
 
-  /** One entry of a COMMAND reply: name, arity, flags, first key, last key, step. */
-  static void writeInfo(ByteBuf out, Spec spec) {
-    Resp.arrayHeader(out, 6);
-    Resp.bulk(out, spec.name());
-    Resp.integer(out, spec.arity());
-    List<String> flags = new ArrayList<>();
-    if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN) {
-      flags.add(spec.write() ? "write" : "readonly");
+  /**
+   * What COMMAND lists: the commands the proxy serves, with the subcommands of CLIENT and CONFIG it
+   * serves ({@code client} and {@code config}: name -> Redis arity).
+   */
+  static CommandIntrospection introspection(Map<String, Integer> client, Map<String, Integer> config) {
+    List<CommandIntrospection.Entry> entries = new ArrayList<>();
+    for (Spec spec : SERVED) {
+      if (spec.name().equals("command")) {
+        entries.add(CommandIntrospection.commandEntry());
+        continue;
+      }
+      Map<String, Integer> subs = switch (spec.name()) {
+        case "client" -> client;
+        case "config" -> config;
+        default -> Map.of();
+      };
+      List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
+      subs.forEach((sub, arity) -> subcommands.add(CommandIntrospection.Entry.subcommand(spec.name(), sub, arity)));
+      List<String> flags = new ArrayList<>();
+      if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN) {
+        flags.add(spec.write() ? "write" : "readonly");
+      }
+      if (spec.noAuth()) {
+        flags.add("no_auth");
+      }
+      String summary = spec.name().startsWith("ring.") ? "ringcache cluster command (docs/protocol.md)" : null;
+      entries.add(new CommandIntrospection.Entry(spec.name(), spec.arity(), spec.firstKey(), spec.lastKey(), spec.step(),
+          flags, summary, subcommands));
     }
-    if (spec.noAuth()) {
-      flags.add("no_auth");
-    }
-    Resp.arrayHeader(out, flags.size());
-    for (String f : flags) {
-      Resp.simple(out, f);
-    }
-    Resp.integer(out, spec.firstKey());
-    Resp.integer(out, spec.lastKey());
-    Resp.integer(out, spec.step());
+    return new CommandIntrospection(entries);
   }
 }
