@@ -131,6 +131,16 @@ class RouterAttacksIT {
   }
 
   @Test
+  void proxy_largeHeadersBeforeAuth_answerAsRedisAndClose() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.ringcache.node.RedisServer.installed(), "redis-server is not installed");
+    try (TestCluster cluster = new TestCluster(dir, 1, "s3cret");
+        io.ringcache.node.RedisServer redis = io.ringcache.node.RedisServer.start("--requirepass", "s3cret")) {
+      io.ringcache.node.UnauthenticatedParity.check(redis::connect,
+          () -> io.ringcache.node.RedisServer.Conn.tcp(cluster.router.port()));
+    }
+  }
+
+  @Test
   void proxy_inlineRequestsBeforeAuthAndBadClientNames_areRefused() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 1, "s3cret");
         Socket many = socket(cluster.router.port());
@@ -138,10 +148,10 @@ class RouterAttacksIT {
         Jedis named = proxy(cluster)) {
       many.getOutputStream().write(("PING" + " a".repeat(30_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
       assertThat(readAll(many, Duration.ofSeconds(5)))
-          .isEqualTo("-ERR Protocol error: unauthenticated multibulk length: 30001 (expected: <= 10)\r\n");
+          .isEqualTo("-ERR Protocol error: unauthenticated multibulk length\r\n");
       longArg.getOutputStream().write(("AUTH " + "x".repeat(60_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
       assertThat(readAll(longArg, Duration.ofSeconds(5)))
-          .isEqualTo("-ERR Protocol error: unauthenticated bulk length: 60000 (expected: <= 16384)\r\n");
+          .isEqualTo("-ERR Protocol error: unauthenticated bulk length\r\n");
       named.auth("s3cret");
       assertThatThrownBy(() -> named.clientSetname("a\nWARN forged"))
           .hasMessage("ERR Client names cannot contain spaces, newlines or special characters.");
