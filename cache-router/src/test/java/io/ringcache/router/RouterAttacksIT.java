@@ -55,6 +55,28 @@ class RouterAttacksIT {
   }
 
   @Test
+  void proxyKeys_mergedReplyBeyondOutputLimit_isRefusedAndTheClientKeepsWorking() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, null, b -> b.proxyMaxOutputBuffer(1 << 20));
+        Jedis attacker = proxy(cluster);
+        Jedis other = proxy(cluster)) {
+      redis.clients.jedis.Pipeline pipeline = other.pipelined();
+      String prefix = "k".repeat(1000);
+      for (int i = 0; i < 2000; i++) {
+        pipeline.set(prefix + i, "v");
+      }
+      pipeline.sync();
+      // each node's part is under its own 64 MiB limit; merged, 2 MB of key names is beyond the proxy's 1 MiB
+      assertThatThrownBy(() -> attacker.keys("*"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageStartingWith("ERR reply too large: more than ")
+          .hasMessageEndingWith("bytes for 'keys' (expected: <= 1048576, proxy-max-output-buffer)");
+      assertThat(attacker.ping()).isEqualTo("PONG");
+      assertThat(attacker.keys(prefix + "1?")).hasSize(10);
+      assertThat(cluster.router.proxyStats().repliesTooLarge.sum()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void proxy_unfinishedHugeRequestsBeyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.proxyMaxClientsMemory(8L << 20));
         Jedis other = proxy(cluster)) {

@@ -307,7 +307,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         p.scanFrom = cursor;
         dispatcher.fanOut(p, args, table);
       }
-      case EVERY_NODE -> {
+      case EVERY_NODE, KEYS, RANDOMKEY -> {
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         dispatcher.fanOut(p, args, table);
       }

@@ -31,6 +31,10 @@ final class ProxyCommands {
     FANOUT,
     /** SCAN on every node of the ring, one step of the hash circle merged */
     SCAN,
+    /** KEYS on every node of the ring, the keys merged (each once) within the reply budget */
+    KEYS,
+    /** RANDOMKEY on every node of the ring: one of the keys they answered, at random; nil if none */
+    RANDOMKEY,
     /** sent as it is to every node of the ring: +OK when every node answered +OK (FLUSHALL, FLUSHDB) */
     EVERY_NODE,
     /** known, refused with a reason */
@@ -118,10 +122,10 @@ final class ProxyCommands {
       add(new Spec(name, -2, Kind.SUM, 1, -1, 1, false, null));
     }
     add(new Spec("scan", -2, Kind.SCAN, 0, 0, 0, false, null));
-    unsupported("keys", "use SCAN, which the proxy walks across every node");
+    add(new Spec("keys", 2, Kind.KEYS, 0, 0, 0, false, null));
     add(new Spec("flushall", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
     add(new Spec("flushdb", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
-    unsupported("randomkey", "use SCAN, which the proxy walks across every node");
+    add(new Spec("randomkey", 1, Kind.RANDOMKEY, 0, 0, 0, false, null));
     for (String name : List.of("multi", "exec", "discard", "watch", "unwatch")) {
       unsupported(name, "transactions would span nodes");
     }
@@ -196,7 +200,8 @@ final class ProxyCommands {
       List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
       subs.forEach((sub, arity) -> subcommands.add(CommandIntrospection.Entry.subcommand(spec.name(), sub, arity)));
       List<String> flags = new ArrayList<>();
-      if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN) {
+      if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN && spec.kind() != Kind.KEYS
+          && spec.kind() != Kind.RANDOMKEY) {
         flags.add(spec.write() ? "write" : "readonly");
       }
       if (spec.noAuth()) {
