@@ -55,7 +55,7 @@ final class Commands {
         .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
         .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
         // keys
-        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(Key.of(r.arg(1))))))
+        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(c.key(r.arg(1))))))
         .add("set", -3, 1, 1, 1, WRITE, Commands::set)
         .add("setex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1000, "setex"))
         .add("psetex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1, "psetex"))
@@ -68,7 +68,7 @@ final class Commands {
         .add("getrange", 4, 1, 1, 1, READ, Commands::getrange)
         .add("substr", 4, 1, 1, 1, READ, Commands::getrange)
         .add("setrange", 4, 1, 1, 1, WRITE, Commands::setrange)
-        .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(Key.of(r.arg(1)))))
+        .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(c.key(r.arg(1)))))
         .add("mget", -2, 1, -1, 1, READ, Commands::mget)
         .add("mset", -3, 1, -1, 2, WRITE, Commands::mset)
         .add("del", -2, 1, -1, 1, WRITE, Commands::del)
@@ -661,8 +661,8 @@ final class Commands {
         : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
     boolean keepTtl = options.has(OPT_KEEPTTL);
     if (options.has(OPT_GET)) {
-      Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, ttl, keepTtl, condition).previous());
-    } else if (c.node().store().put(Key.of(r.arg(1)), value, ttl, keepTtl, condition)) {
+      Resp.bulk(c.out(), c.node().store().set(c.key(r.arg(1)), value, ttl, keepTtl, condition).previous());
+    } else if (c.node().store().put(c.key(r.arg(1)), value, ttl, keepTtl, condition)) {
       Resp.raw(c.out(), Resp.OK);
     } else {
       Resp.nil(c.out());
@@ -680,7 +680,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    c.node().store().put(Key.of(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
+    c.node().store().put(c.key(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
   }
 
@@ -701,7 +701,7 @@ final class Commands {
     long bytes = arrayHeaderBytes(n);
     long budget = replyBudget(c);
     for (int i = 0; i < n; i++) {
-      byte[] value = store.get(Key.of(r.arg(i + 1)));
+      byte[] value = store.get(c.key(r.arg(i + 1)));
       values[i] = value;
       bytes += bulkBytes(value);
       if (bytes > budget) {
@@ -751,7 +751,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
+    Resp.bulk(c.out(), c.node().store().set(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
   }
 
   /**
@@ -765,7 +765,7 @@ final class Commands {
     if (options == null) {
       return;
     }
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     byte[] value = store.get(key);
     if (value == null) {
@@ -799,7 +799,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    boolean stored = c.node().store().put(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    boolean stored = c.node().store().put(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
     Resp.integer(c.out(), stored ? 1 : 0);
   }
 
@@ -821,19 +821,19 @@ final class Commands {
     }
     Store store = c.node().store();
     for (int i = 1; i < r.argc(); i += 2) {
-      if (store.contains(Key.of(r.arg(i)))) {
+      if (store.contains(c.key(r.arg(i)))) {
         Resp.integer(c.out(), 0);
         return;
       }
     }
     for (int i = 1; i < r.argc(); i += 2) {
-      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      store.put(c.key(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
     Resp.integer(c.out(), 1);
   }
 
   private static void strlen(Connection c, Request r) {
-    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    byte[] value = c.node().store().get(c.key(r.arg(1)));
     Resp.integer(c.out(), value == null ? 0 : value.length);
   }
 
@@ -852,7 +852,7 @@ final class Commands {
       return;
     }
     long[] tooLarge = {-1};
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       if (old == null) {
         return suffix; // values handed to the store are kept as they are: the request's copy
       }
@@ -886,7 +886,7 @@ final class Commands {
       Resp.error(c.out(), NOT_INTEGER);
       return;
     }
-    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    byte[] value = c.node().store().get(c.key(r.arg(1)));
     long length = value == null ? 0 : value.length;
     if (value == null || (start < 0 && end < 0 && start > end)) {
       Resp.bulk(c.out(), new byte[0]);
@@ -930,7 +930,7 @@ final class Commands {
     int max = c.node().config().limits().maxValueSize();
     long size = offset + patch.length;
     if (patch.length == 0) {
-      byte[] value = c.node().store().get(Key.of(r.arg(1)));
+      byte[] value = c.node().store().get(c.key(r.arg(1)));
       Resp.integer(c.out(), value == null ? 0 : value.length);
       return;
     }
@@ -938,7 +938,7 @@ final class Commands {
       Resp.error(c.out(), stringTooLarge(c, size < 0 ? offset : size));
       return;
     }
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       byte[] next = java.util.Arrays.copyOf(old == null ? new byte[0] : old, (int) Math.max(size, old == null ? 0 : old.length));
       System.arraycopy(patch, 0, next, (int) offset, patch.length);
       return next;
@@ -966,7 +966,7 @@ final class Commands {
     }
     Store store = c.node().store();
     for (int i = 1; i < r.argc(); i += 2) {
-      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      store.put(c.key(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
     Resp.raw(c.out(), Resp.OK);
   }
@@ -975,7 +975,7 @@ final class Commands {
     Store store = c.node().store();
     long removed = 0;
     for (int i = 1; i < r.argc(); i++) {
-      if (store.delete(Key.of(r.arg(i)))) {
+      if (store.delete(c.key(r.arg(i)))) {
         removed++;
       }
     }
@@ -986,7 +986,7 @@ final class Commands {
     Store store = c.node().store();
     long found = 0;
     for (int i = 1; i < r.argc(); i++) {
-      if (store.contains(Key.of(r.arg(i)))) {
+      if (store.contains(c.key(r.arg(i)))) {
         found++;
       }
     }
@@ -994,7 +994,7 @@ final class Commands {
   }
 
   private static void type(Connection c, Request r) {
-    Resp.simple(c.out(), c.node().store().contains(Key.of(r.arg(1))) ? "string" : "none");
+    Resp.simple(c.out(), c.node().store().contains(c.key(r.arg(1))) ? "string" : "none");
   }
 
   /**
@@ -1053,7 +1053,7 @@ final class Commands {
       return;
     }
     when += base;
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long current = store.ttlNanos(key);
     if (current == -2) {
@@ -1075,7 +1075,7 @@ final class Commands {
   }
 
   private static void ttl(Connection c, Request r, boolean seconds) {
-    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    long nanos = c.node().store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
@@ -1085,7 +1085,7 @@ final class Commands {
   }
 
   private static void persist(Connection c, Request r) {
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long ttl = store.ttlNanos(key);
     Resp.integer(c.out(), ttl >= 0 && store.expire(key, Store.NO_TTL) ? 1 : 0);
@@ -1111,7 +1111,7 @@ final class Commands {
 
   private static void increment(Connection c, byte[] key, long delta) {
     try {
-      Resp.integer(c.out(), c.node().store().increment(Key.of(key), delta));
+      Resp.integer(c.out(), c.node().store().increment(c.key(key), delta));
     } catch (NumberFormatException e) {
       Resp.error(c.out(), NOT_INTEGER);
     } catch (ArithmeticException e) {
@@ -1135,7 +1135,7 @@ final class Commands {
     }
     int max = c.node().config().limits().maxValueSize();
     String[] error = {null};
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       LongDouble value = old == null ? LongDouble.parse(new byte[] {'0'}) : LongDouble.parse(old);
       if (value == null) {
         error[0] = NOT_FLOAT;
@@ -1167,7 +1167,7 @@ final class Commands {
    */
   private static void expiretime(Connection c, Request r, boolean seconds) {
     long now = c.node().clock().currentTimeMillis();
-    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    long nanos = c.node().store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
@@ -1255,7 +1255,7 @@ final class Commands {
    */
   private static void rename(Connection c, Request r, boolean nx) {
     Store store = c.node().store();
-    Key from = Key.of(r.arg(1));
+    Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
     long ttl = value == null ? -2 : store.ttlNanos(from);
     if (ttl == -2 || ttl == 0) { // 0: expiring as we look
@@ -1270,7 +1270,7 @@ final class Commands {
       }
       return;
     }
-    Key to = Key.of(r.arg(2));
+    Key to = c.key(r.arg(2));
     if (nx && store.contains(to)) {
       Resp.integer(c.out(), 0);
       return;
@@ -1322,14 +1322,14 @@ final class Commands {
       return;
     }
     Store store = c.node().store();
-    Key from = Key.of(r.arg(1));
+    Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
     long ttl = value == null ? -2 : store.ttlNanos(from);
     if (ttl == -2 || ttl == 0) { // 0: expiring as we look
       Resp.integer(c.out(), 0);
       return;
     }
-    Key to = Key.of(r.arg(2));
+    Key to = c.key(r.arg(2));
     if (!replace && store.contains(to)) {
       Resp.integer(c.out(), 0);
       return;
@@ -1483,7 +1483,7 @@ final class Commands {
 
   /** RING.READ key: [value, absolute expiry in Unix ms or -1], or a null array; ignores the seal. */
   private static void ringRead(Connection c, Request r) {
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long wall = System.currentTimeMillis(); // before the TTL is measured (see Expiry.absoluteMillis)
     byte[] value = store.get(key);
@@ -1516,7 +1516,7 @@ final class Commands {
     Key[] keys = new Key[(r.argc() - 2) / 3];
     long[] expireAt = new long[keys.length];
     for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
-      keys[k] = Key.of(r.arg(i)); // one CRC per key: the ring hash and the table hash
+      keys[k] = c.key(r.arg(i)); // one CRC per key: the ring hash and the table hash
       if (cluster.blocks(keys[k].ringHash())) {
         Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
         return;

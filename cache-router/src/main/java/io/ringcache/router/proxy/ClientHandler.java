@@ -305,6 +305,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.scanFrom = cursor;
+        p.scanHashTag = table.hashTag();
         dispatcher.fanOut(p, args, table);
       }
       case EVERY_NODE, KEYS, RANDOMKEY -> {

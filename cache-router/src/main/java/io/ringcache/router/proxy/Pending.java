@@ -3,7 +3,7 @@ package io.ringcache.router.proxy;
 import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.ringcache.ring.Crc32;
+import io.ringcache.ring.HashTag;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -51,6 +51,8 @@ final class Pending {
   private ByteBuf error;
   /** SCAN: where the step starts on the hash circle, where it ends (the nearest node cursor), the keys. */
   long scanFrom;
+  /** SCAN: how the nodes hash keys onto the circle (the topology's hash tag). */
+  HashTag scanHashTag = HashTag.NONE;
   private long scanUntil = CIRCLE;
   private List<byte[]> scanKeys;
   /** RANDOMKEY: the key chosen so far among the nodes' answers, and how many nodes answered one. */
@@ -298,7 +300,7 @@ final class Pending {
     List<byte[]> keys = new ArrayList<>();
     if (scanKeys != null) {
       for (byte[] key : scanKeys) {
-        long h = Integer.toUnsignedLong(Crc32.hash(key));
+        long h = Integer.toUnsignedLong(scanHashTag.hash(key));
         if (h >= scanFrom && h < scanUntil && seen.add(ByteBuffer.wrap(key))) {
           keys.add(key);
         }
