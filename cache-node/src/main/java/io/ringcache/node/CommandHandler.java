@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import io.ringcache.ring.Crc32;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -285,7 +284,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     if (!overwritesBlindly(spec.name(), r.argc())) {
       Store store = node.store();
       for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-        Key key = Key.of(r.arg(i));
+        Key key = connection.key(r.arg(i));
         if (!state.isTouched(key) && !store.contains(key)) {
           if (missing == null) {
             missing = new ArrayList<>();
@@ -329,7 +328,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
     int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
     for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-      state.beginWrite(Key.of(r.arg(i)));
+      state.beginWrite(connection.key(r.arg(i)));
     }
     ByteBuf out = connection.out();
     int replyAt = out.writerIndex();
@@ -339,7 +338,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       succeeded = out.writerIndex() > replyAt && out.getByte(replyAt) != '-';
     } finally {
       for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-        state.endWrite(Key.of(r.arg(i)), succeeded);
+        state.endWrite(connection.key(r.arg(i)), succeeded);
       }
     }
   }
@@ -387,7 +386,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         return null;
       }
       if (route) {
-        ClusterState.Route decision = cluster.route(Crc32.hash(key));
+        ClusterState.Route decision = cluster.route(cluster.hashTag().hash(key));
         if (first == null) {
           first = decision;
         } else if (decision != first) {

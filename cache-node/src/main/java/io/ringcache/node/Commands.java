@@ -1,6 +1,7 @@
 package io.ringcache.node;
 
 import static io.ringcache.node.CommandTable.EXCLUSIVE;
+import static io.ringcache.node.CommandTable.HIDDEN;
 import static io.ringcache.node.CommandTable.IMMEDIATE;
 import static io.ringcache.node.CommandTable.INTERNAL;
 import static io.ringcache.node.CommandTable.NO_MULTI;
@@ -57,7 +58,7 @@ final class Commands {
         .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
         .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
         // keys
-        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(Key.of(r.arg(1))))))
+        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(c.key(r.arg(1))))))
         .add("set", -3, 1, 1, 1, WRITE, Commands::set)
         .add("setex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1000, "setex"))
         .add("psetex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1, "psetex"))
@@ -70,7 +71,7 @@ final class Commands {
         .add("getrange", 4, 1, 1, 1, READ, Commands::getrange)
         .add("substr", 4, 1, 1, 1, READ, Commands::getrange)
         .add("setrange", 4, 1, 1, 1, WRITE, Commands::setrange)
-        .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(Key.of(r.arg(1)))))
+        .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(c.key(r.arg(1)))))
         .add("mget", -2, 1, -1, 1, READ, Commands::mget)
         .add("mset", -3, 1, -1, 2, WRITE, Commands::mset)
         .add("del", -2, 1, -1, 1, WRITE, Commands::del)
@@ -115,8 +116,8 @@ final class Commands {
         .add("ring.stream", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringStream)
         .add("ring.progress", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringProgress)
         // cross-protocol scripting: an HTTP request sent to the node
-        .add("post", -1, 0, 0, 0, NO_AUTH | IMMEDIATE, Commands::crossProtocol)
-        .add("host:", -1, 0, 0, 0, NO_AUTH | IMMEDIATE, Commands::crossProtocol);
+        .add("post", -1, 0, 0, 0, NO_AUTH | IMMEDIATE | HIDDEN, Commands::crossProtocol)
+        .add("host:", -1, 0, 0, 0, NO_AUTH | IMMEDIATE | HIDDEN, Commands::crossProtocol);
   }
 
   // ---- connection
@@ -300,14 +301,11 @@ final class Commands {
     if (is(r.arg(0), "config")) {
       return refuseSubcommand(c, r, CONFIG_ARITY, "config", "CONFIG");
     }
-    if (is(r.arg(0), "command") && !COMMAND_SUBCOMMANDS.contains(new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1))) {
-      Resp.error(c.out(), "ERR unknown subcommand '" + r.string(1) + "'. Try COMMAND HELP.");
-      return true;
+    if (is(r.arg(0), "command")) {
+      return refuseSubcommand(c, r, CommandIntrospection.SUBCOMMANDS, "command", "COMMAND");
     }
     return false;
   }
-
-  private static final java.util.Set<String> COMMAND_SUBCOMMANDS = java.util.Set.of("count", "docs", "list", "info");
 
   /** Replies Redis's error for an unknown subcommand or a wrong arity of one; returns whether it did. */
   private static boolean refuseSubcommand(Connection c, Request r, java.util.Map<String, Integer> arities, String lower,
@@ -456,61 +454,46 @@ final class Commands {
   }
 
   private static void command(Connection c, Request r) {
-    ByteBuf out = c.out();
-    CommandTable table = c.node().commands();
-    if (r.argc() == 1) {
-      Resp.arrayHeader(out, table.all().size());
-      for (CommandTable.Spec spec : table.all()) {
-        commandInfo(out, spec);
-      }
-      return;
+    byte[][] args = new byte[r.argc()][];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = r.arg(i);
     }
-    byte[] sub = r.arg(1);
-    if (is(sub, "count")) {
-      Resp.integer(out, table.all().size());
-    } else if (is(sub, "docs")) {
-      Resp.raw(out, Resp.EMPTY_ARRAY);
-    } else if (is(sub, "list")) {
-      Resp.arrayHeader(out, table.all().size());
-      for (CommandTable.Spec spec : table.all()) {
-        Resp.bulk(out, spec.name());
-      }
-    } else if (is(sub, "info")) {
-      Resp.arrayHeader(out, r.argc() - 2);
-      for (int i = 2; i < r.argc(); i++) {
-        CommandTable.Spec spec = table.lookup(r.arg(i));
-        if (spec == null) {
-          Resp.nil(out);
-        } else {
-          commandInfo(out, spec);
-        }
-      }
-    } else {
-      Resp.error(out, "ERR unknown subcommand '" + r.string(1) + "'. Try COMMAND HELP.");
-    }
+    c.node().introspection().execute(args, c.out());
   }
 
-  private static void commandInfo(ByteBuf out, CommandTable.Spec spec) {
-    Resp.arrayHeader(out, 6);
-    Resp.bulk(out, spec.name());
-    Resp.integer(out, spec.arity());
-    List<String> flags = new ArrayList<>();
-    if (spec.has(WRITE)) {
-      flags.add("write");
+  /** What COMMAND lists for {@code table}: every command but the hidden ones, with the subcommands a node serves. */
+  static CommandIntrospection introspection(CommandTable table) {
+    List<CommandIntrospection.Entry> entries = new ArrayList<>();
+    for (CommandTable.Spec spec : table.all()) {
+      if (spec.has(HIDDEN)) {
+        continue;
+      }
+      if (spec.name().equals("command")) {
+        entries.add(CommandIntrospection.commandEntry());
+        continue;
+      }
+      java.util.Map<String, Integer> subs = switch (spec.name()) {
+        case "client" -> CLIENT_ARITY;
+        case "config" -> CONFIG_ARITY;
+        default -> java.util.Map.of();
+      };
+      List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
+      subs.forEach((sub, arity) -> subcommands.add(CommandIntrospection.Entry.subcommand(spec.name(), sub, arity)));
+      List<String> flags = new ArrayList<>();
+      if (spec.has(WRITE)) {
+        flags.add("write");
+      }
+      if (spec.has(READ)) {
+        flags.add("readonly");
+      }
+      if (spec.has(NO_AUTH)) {
+        flags.add("no_auth");
+      }
+      String summary = spec.name().startsWith("ring.") ? "ringcache cluster command (docs/protocol.md)" : null;
+      entries.add(new CommandIntrospection.Entry(spec.name(), spec.arity(), spec.firstKey(), spec.lastKey(), spec.keyStep(),
+          flags, summary, subcommands));
     }
-    if (spec.has(READ)) {
-      flags.add("readonly");
-    }
-    if (spec.has(NO_AUTH)) {
-      flags.add("no_auth");
-    }
-    Resp.arrayHeader(out, flags.size());
-    for (String f : flags) {
-      Resp.simple(out, f);
-    }
-    Resp.integer(out, spec.firstKey());
-    Resp.integer(out, spec.lastKey());
-    Resp.integer(out, spec.keyStep());
+    return new CommandIntrospection(entries);
   }
 
   /** CONFIG's subcommands a node serves, with Redis 7.0's arity. */
@@ -714,8 +697,8 @@ final class Commands {
         : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
     boolean keepTtl = options.has(OPT_KEEPTTL);
     if (options.has(OPT_GET)) {
-      Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, ttl, keepTtl, condition).previous());
-    } else if (c.node().store().put(Key.of(r.arg(1)), value, ttl, keepTtl, condition)) {
+      Resp.bulk(c.out(), c.node().store().set(c.key(r.arg(1)), value, ttl, keepTtl, condition).previous());
+    } else if (c.node().store().put(c.key(r.arg(1)), value, ttl, keepTtl, condition)) {
       Resp.raw(c.out(), Resp.OK);
     } else {
       Resp.nil(c.out());
@@ -733,7 +716,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    c.node().store().put(Key.of(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
+    c.node().store().put(c.key(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
   }
 
@@ -754,7 +737,7 @@ final class Commands {
     long bytes = arrayHeaderBytes(n);
     long budget = replyBudget(c);
     for (int i = 0; i < n; i++) {
-      byte[] value = store.get(Key.of(r.arg(i + 1)));
+      byte[] value = store.get(c.key(r.arg(i + 1)));
       values[i] = value;
       bytes += bulkBytes(value);
       if (bytes > budget) {
@@ -804,7 +787,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
+    Resp.bulk(c.out(), c.node().store().set(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
   }
 
   /**
@@ -818,7 +801,7 @@ final class Commands {
     if (options == null) {
       return;
     }
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     byte[] value = store.get(key);
     if (value == null) {
@@ -852,7 +835,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    boolean stored = c.node().store().put(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    boolean stored = c.node().store().put(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
     Resp.integer(c.out(), stored ? 1 : 0);
   }
 
@@ -874,19 +857,19 @@ final class Commands {
     }
     Store store = c.node().store();
     for (int i = 1; i < r.argc(); i += 2) {
-      if (store.contains(Key.of(r.arg(i)))) {
+      if (store.contains(c.key(r.arg(i)))) {
         Resp.integer(c.out(), 0);
         return;
       }
     }
     for (int i = 1; i < r.argc(); i += 2) {
-      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      store.put(c.key(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
     Resp.integer(c.out(), 1);
   }
 
   private static void strlen(Connection c, Request r) {
-    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    byte[] value = c.node().store().get(c.key(r.arg(1)));
     Resp.integer(c.out(), value == null ? 0 : value.length);
   }
 
@@ -905,7 +888,7 @@ final class Commands {
       return;
     }
     long[] tooLarge = {-1};
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       if (old == null) {
         return suffix; // values handed to the store are kept as they are: the request's copy
       }
@@ -942,7 +925,7 @@ final class Commands {
       Resp.error(c.out(), NOT_INTEGER);
       return;
     }
-    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    byte[] value = c.node().store().get(c.key(r.arg(1)));
     long length = value == null ? 0 : value.length;
     if (value == null || (start < 0 && end < 0 && start > end)) {
       Resp.bulk(c.out(), new byte[0]);
@@ -986,7 +969,7 @@ final class Commands {
     int max = c.node().config().limits().maxValueSize();
     long size = offset + patch.length;
     if (patch.length == 0) {
-      byte[] value = c.node().store().get(Key.of(r.arg(1)));
+      byte[] value = c.node().store().get(c.key(r.arg(1)));
       Resp.integer(c.out(), value == null ? 0 : value.length);
       return;
     }
@@ -994,7 +977,7 @@ final class Commands {
       Resp.error(c.out(), stringTooLarge(c, size < 0 ? offset : size));
       return;
     }
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       byte[] next = java.util.Arrays.copyOf(old == null ? new byte[0] : old, (int) Math.max(size, old == null ? 0 : old.length));
       System.arraycopy(patch, 0, next, (int) offset, patch.length);
       return next;
@@ -1022,7 +1005,7 @@ final class Commands {
     }
     Store store = c.node().store();
     for (int i = 1; i < r.argc(); i += 2) {
-      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      store.put(c.key(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
     Resp.raw(c.out(), Resp.OK);
   }
@@ -1031,7 +1014,7 @@ final class Commands {
     Store store = c.node().store();
     long removed = 0;
     for (int i = 1; i < r.argc(); i++) {
-      if (store.delete(Key.of(r.arg(i)))) {
+      if (store.delete(c.key(r.arg(i)))) {
         removed++;
       }
     }
@@ -1042,7 +1025,7 @@ final class Commands {
     Store store = c.node().store();
     long found = 0;
     for (int i = 1; i < r.argc(); i++) {
-      if (store.contains(Key.of(r.arg(i)))) {
+      if (store.contains(c.key(r.arg(i)))) {
         found++;
       }
     }
@@ -1050,7 +1033,7 @@ final class Commands {
   }
 
   private static void type(Connection c, Request r) {
-    Resp.simple(c.out(), c.node().store().contains(Key.of(r.arg(1))) ? "string" : "none");
+    Resp.simple(c.out(), c.node().store().contains(c.key(r.arg(1))) ? "string" : "none");
   }
 
   /**
@@ -1109,7 +1092,7 @@ final class Commands {
       return;
     }
     when += base;
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long current = store.ttlNanos(key);
     if (current == -2) {
@@ -1131,7 +1114,7 @@ final class Commands {
   }
 
   private static void ttl(Connection c, Request r, boolean seconds) {
-    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    long nanos = c.node().store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
@@ -1141,7 +1124,7 @@ final class Commands {
   }
 
   private static void persist(Connection c, Request r) {
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long ttl = store.ttlNanos(key);
     Resp.integer(c.out(), ttl >= 0 && store.expire(key, Store.NO_TTL) ? 1 : 0);
@@ -1167,7 +1150,7 @@ final class Commands {
 
   private static void increment(Connection c, byte[] key, long delta) {
     try {
-      Resp.integer(c.out(), c.node().store().increment(Key.of(key), delta));
+      Resp.integer(c.out(), c.node().store().increment(c.key(key), delta));
     } catch (NumberFormatException e) {
       Resp.error(c.out(), NOT_INTEGER);
     } catch (ArithmeticException e) {
@@ -1191,7 +1174,7 @@ final class Commands {
     }
     int max = c.node().config().limits().maxValueSize();
     String[] error = {null};
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       LongDouble value = old == null ? LongDouble.parse(new byte[] {'0'}) : LongDouble.parse(old);
       if (value == null) {
         error[0] = NOT_FLOAT;
@@ -1223,7 +1206,7 @@ final class Commands {
    */
   private static void expiretime(Connection c, Request r, boolean seconds) {
     long now = c.node().clock().currentTimeMillis();
-    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    long nanos = c.node().store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
@@ -1311,7 +1294,7 @@ final class Commands {
    */
   private static void rename(Connection c, Request r, boolean nx) {
     Store store = c.node().store();
-    Key from = Key.of(r.arg(1));
+    Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
     long ttl = value == null ? -2 : store.ttlNanos(from);
     if (ttl == -2 || ttl == 0) { // 0: expiring as we look
@@ -1326,7 +1309,7 @@ final class Commands {
       }
       return;
     }
-    Key to = Key.of(r.arg(2));
+    Key to = c.key(r.arg(2));
     if (nx && store.contains(to)) {
       Resp.integer(c.out(), 0);
       return;
@@ -1378,14 +1361,14 @@ final class Commands {
       return;
     }
     Store store = c.node().store();
-    Key from = Key.of(r.arg(1));
+    Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
     long ttl = value == null ? -2 : store.ttlNanos(from);
     if (ttl == -2 || ttl == 0) { // 0: expiring as we look
       Resp.integer(c.out(), 0);
       return;
     }
-    Key to = Key.of(r.arg(2));
+    Key to = c.key(r.arg(2));
     if (!replace && store.contains(to)) {
       Resp.integer(c.out(), 0);
       return;
@@ -1539,7 +1522,7 @@ final class Commands {
 
   /** RING.READ key: [value, absolute expiry in Unix ms or -1], or a null array; ignores the seal. */
   private static void ringRead(Connection c, Request r) {
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long wall = System.currentTimeMillis(); // before the TTL is measured (see Expiry.absoluteMillis)
     byte[] value = store.get(key);
@@ -1572,7 +1555,7 @@ final class Commands {
     Key[] keys = new Key[(r.argc() - 2) / 3];
     long[] expireAt = new long[keys.length];
     for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
-      keys[k] = Key.of(r.arg(i)); // one CRC per key: the ring hash and the table hash
+      keys[k] = c.key(r.arg(i)); // one CRC per key: the ring hash and the table hash
       if (cluster.blocks(keys[k].ringHash())) {
         Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
         return;

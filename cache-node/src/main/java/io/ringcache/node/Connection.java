@@ -201,6 +201,11 @@ final class Connection {
     return id;
   }
 
+  /** {@code bytes} as a stored key, hashed for placement as the node's topology says (its hash tag, if any). */
+  io.ringcache.node.store.Key key(byte[] bytes) {
+    return io.ringcache.node.store.Key.of(bytes, node().cluster().hashTag());
+  }
+
   NodeServer node() {
     return node;
   }

@@ -75,6 +75,7 @@ public final class NodeServer implements AutoCloseable {
   private io.netty.handler.ssl.SslContext tls;
   private final NodeMetrics metrics = new NodeMetrics();
   private final CommandTable commands = countedCommands(Commands.table(), metrics);
+  private final CommandIntrospection introspection = Commands.introspection(commands);
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
@@ -329,6 +330,11 @@ public final class NodeServer implements AutoCloseable {
   /** The per-loop locks that make EXEC atomic. */
   LoopLocks locks() {
     return locks;
+  }
+
+  /** COMMAND's answers over {@link #commands()}. */
+  CommandIntrospection introspection() {
+    return introspection;
   }
 
   Clock clock() {

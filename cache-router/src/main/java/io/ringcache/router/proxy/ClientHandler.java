@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.node.CommandIntrospection;
 import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -325,9 +326,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.scanFrom = cursor;
+        p.scanHashTag = table.hashTag();
         dispatcher.fanOut(p, args, table);
       }
-      case EVERY_NODE -> {
+      case EVERY_NODE, KEYS, RANDOMKEY -> {
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         dispatcher.fanOut(p, args, table);
       }
@@ -872,46 +874,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void command(byte[][] args) {
     ByteBuf b = ctx.alloc().buffer();
-    if (args.length == 1) {
-      Resp.arrayHeader(b, ProxyCommands.served().size());
-      for (ProxyCommands.Spec spec : ProxyCommands.served()) {
-        ProxyCommands.writeInfo(b, spec);
-      }
-      localReply(b);
-      return;
-    }
-    String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
-    switch (sub) {
-      case "count" -> Resp.integer(b, ProxyCommands.served().size());
-      case "docs" -> b.writeBytes(Resp.EMPTY_ARRAY);
-      case "list" -> {
-        Resp.arrayHeader(b, ProxyCommands.served().size());
-        for (ProxyCommands.Spec spec : ProxyCommands.served()) {
-          Resp.bulk(b, spec.name());
-        }
-      }
-      case "info" -> {
-        Resp.arrayHeader(b, args.length - 2);
-        for (int i = 2; i < args.length; i++) {
-          ProxyCommands.Spec spec = ProxyCommands.lookup(args[i]);
-          if (spec == null || spec.kind() == ProxyCommands.Kind.UNSUPPORTED) {
-            b.writeBytes(Resp.NIL);
-          } else {
-            ProxyCommands.writeInfo(b, spec);
-          }
-        }
-      }
-      default -> {
-        b.release();
-        localError("ERR unknown subcommand '" + text(args[1]) + "'. Try COMMAND HELP.");
-        return;
-      }
-    }
+    INTROSPECTION.execute(args, b);
     localReply(b);
   }
 
   /** CONFIG's subcommands the proxy serves, with Redis 7.0's arity. */
   private static final java.util.Map<String, Integer> CONFIG_ARITY = java.util.Map.of("get", -3, "set", -4);
+
+  /** COMMAND's answers over the commands the proxy serves. */
+  private static final CommandIntrospection INTROSPECTION = ProxyCommands.introspection(CLIENT_ARITY, CONFIG_ARITY);
 
   private void config(byte[][] args) {
     String sub = new String(lower(args[1]), StandardCharsets.ISO_8859_1);
