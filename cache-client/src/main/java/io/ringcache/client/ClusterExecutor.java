@@ -126,6 +126,10 @@ final class ClusterExecutor {
     this.topology = topology;
   }
 
+  TopologyManager topology() {
+    return topology;
+  }
+
   ClientOptions options() {
     return options;
   }

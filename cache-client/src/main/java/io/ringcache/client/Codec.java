@@ -7,6 +7,8 @@ interface Codec<K, V> {
 
   byte[] encodeKey(K key);
 
+  K decodeKey(byte[] bytes);
+
   byte[] encodeValue(V value);
 
   V decodeValue(byte[] bytes);
@@ -17,6 +19,11 @@ interface Codec<K, V> {
         @Override
         public byte[] encodeKey(String key) {
           return key.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String decodeKey(byte[] bytes) {
+          return new String(bytes, StandardCharsets.UTF_8);
         }
 
         @Override
@@ -36,6 +43,11 @@ interface Codec<K, V> {
         @Override
         public byte[] encodeKey(byte[] key) {
           return key;
+        }
+
+        @Override
+        public byte[] decodeKey(byte[] bytes) {
+          return bytes;
         }
 
         @Override

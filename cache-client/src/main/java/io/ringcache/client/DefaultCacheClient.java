@@ -15,13 +15,13 @@ final class DefaultCacheClient extends SyncView<String, String> implements Cache
 
   private DefaultCacheClient(
       ClientOptions options, ClusterExecutor executor, TopologyManager topology, AsyncView<String, String> async) {
-    super(async, executor);
+    super(async);
     this.options = options;
     this.executor = executor;
     this.topology = topology;
     this.async = async;
     this.binaryAsync = new AsyncView<>(executor, Codec.BYTES);
-    this.binary = new SyncView<>(binaryAsync, executor);
+    this.binary = new SyncView<>(binaryAsync);
   }
 
   static CacheClient start(ClientOptions options) {
