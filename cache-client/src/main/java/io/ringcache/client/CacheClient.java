@@ -21,7 +21,9 @@ import java.util.List;
  *
  * <p>The client itself offers the blocking operations on {@code String} keys and values, encoded
  * as UTF-8; {@link #async()} the same operations non-blocking, {@link #binary()} and {@link
- * #binaryAsync()} the same on {@code byte[]} keys and values. All views share the connections.
+ * #binaryAsync()} the same on {@code byte[]} keys and values, {@link #withCodec} and {@link
+ * #asyncWithCodec} on any types a {@link Codec} encodes (JSON with {@link JsonCodec}). All views
+ * share the connections.
  */
 public interface CacheClient extends CacheCommands<String, String>, AutoCloseable {
 
@@ -38,6 +40,16 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
 
   /** The non-blocking view with {@code byte[]} keys and values. */
   AsyncCacheCommands<byte[], byte[]> binaryAsync();
+
+  /**
+   * The blocking view whose keys and values {@code codec} turns into bytes and back, sharing the
+   * client's connections: {@code cache.withCodec(JsonCodec.of(User.class))}. Cheap: make one per
+   * type and keep it.
+   */
+  <K, V> CacheCommands<K, V> withCodec(Codec<K, V> codec);
+
+  /** The non-blocking view with {@code codec}, as {@link #withCodec}. */
+  <K, V> AsyncCacheCommands<K, V> asyncWithCodec(Codec<K, V> codec);
 
   /** The epoch of the topology the client routes with; 0 for a standalone node. */
   long topologyEpoch();

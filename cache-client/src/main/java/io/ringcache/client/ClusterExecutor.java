@@ -337,6 +337,9 @@ final class ClusterExecutor {
     T result;
     try {
       result = request.converter.convert(reply);
+    } catch (CacheException e) {
+      request.completeExceptionally(e); // a codec that could not read the value says why itself
+      return;
     } catch (RuntimeException e) {
       request.completeExceptionally(
           new CacheException(

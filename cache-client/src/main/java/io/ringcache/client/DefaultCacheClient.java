@@ -53,6 +53,16 @@ final class DefaultCacheClient extends SyncView<String, String> implements Cache
   }
 
   @Override
+  public <K, V> CacheCommands<K, V> withCodec(Codec<K, V> codec) {
+    return new SyncView<>(asyncWithCodec(codec));
+  }
+
+  @Override
+  public <K, V> AsyncView<K, V> asyncWithCodec(Codec<K, V> codec) {
+    return new AsyncView<>(executor, java.util.Objects.requireNonNull(codec, "codec"));
+  }
+
+  @Override
   public long topologyEpoch() {
     return topology.router().epoch();
   }
