@@ -90,6 +90,7 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     int ioThreads = Runtime.getRuntime().availableProcessors();
     boolean tls;
     Path tlsCaCert;
+    ClientMetrics metrics = ClientMetrics.NONE;
 
     Builder() {}
 
@@ -244,6 +245,17 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     public Builder maxInFlightPerNode(int max) {
       require(max > 0, "max in flight must be positive: " + max);
       this.maxInFlightPerNode = max;
+      return this;
+    }
+
+    /**
+     * Where the client reports each operation, redirect, retry and topology refresh: {@code
+     * MicrometerMetrics.of(registry)} for Micrometer meters, or an implementation of one's own.
+     * Defaults to {@link ClientMetrics#NONE} (nothing recorded, nothing measured).
+     */
+    public Builder metrics(ClientMetrics metrics) {
+      require(metrics != null, "metrics must not be null (ClientMetrics.NONE records nothing)");
+      this.metrics = metrics;
       return this;
     }
 
