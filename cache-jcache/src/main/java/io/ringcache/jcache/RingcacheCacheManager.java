@@ -134,9 +134,13 @@ final class RingcacheCacheManager implements CacheManager {
       throw new UnsupportedOperationException("ringcache stores entries by value only (they live in the cluster): "
           + "store-by-reference is not supported");
     }
-    RingcacheCache<K, V> cache = new RingcacheCache<>(this, cacheName, copy);
-    if (caches.putIfAbsent(cacheName, cache) != null) {
-      throw new CacheException("a cache named " + cacheName + " already exists");
+    RingcacheCache<K, V> cache;
+    synchronized (caches) { // the cache creates its loader, writer and listeners: only once the name is free
+      if (caches.containsKey(cacheName)) {
+        throw new CacheException("a cache named " + cacheName + " already exists");
+      }
+      cache = new RingcacheCache<>(this, cacheName, copy);
+      caches.put(cacheName, cache);
     }
     if (copy.isManagementEnabled()) {
       cache.setManagementEnabled(true);

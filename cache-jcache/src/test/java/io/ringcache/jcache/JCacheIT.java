@@ -86,6 +86,24 @@ class JCacheIT {
     manager.close();
   }
 
+  @Test
+  void theDocumentedExample_runsAgainstARealCluster() {
+    java.io.PrintStream out = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      JCacheExample.main(new String[] {cluster.uri()});
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8).trim())
+        .isEqualTo("read back User[name=alice, age=31]; u2 added: true; u1 present: true");
+    try (CacheManager manager = provider.getCacheManager(URI.create(cluster.uri()), getClass().getClassLoader())) {
+      CacheClient client = manager.unwrap(CacheClient.class);
+      assertThat(client.ttl("jcache:users:Su1").orElseThrow()).isGreaterThan(Duration.ofMinutes(9));
+    }
+  }
+
   /** An expiry policy that counts what it is asked (as the TCK's does). */
   public static final class CountingPolicy implements ExpiryPolicy, java.io.Serializable {
     private static final long serialVersionUID = 1L;
