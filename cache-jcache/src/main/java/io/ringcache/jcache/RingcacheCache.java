@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import javax.cache.Cache;
@@ -90,6 +91,8 @@ final class RingcacheCache<K, V> implements Cache<K, V> {
   private final CacheWriter<? super K, ? super V> writer;
   private final List<Registration<K, V>> registrations = new CopyOnWriteArrayList<>();
   private final Management.Statistics statistics = new Management.Statistics();
+  /** loadAll calls still running in the background: close() lets them end before it closes the loader. */
+  private final Set<CompletableFuture<Void>> loading = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean statisticsEnabled;
   /** Whether the expiry policy is one of the five of javax.cache.expiry, whose answers are fixed. */
   private final boolean standardPolicy;
@@ -369,8 +372,14 @@ final class RingcacheCache<K, V> implements Cache<K, V> {
       listener.onCompletion();
       return;
     }
+    CompletableFuture<Void> task = new CompletableFuture<>();
+    loading.add(task);
     ForkJoinPool.commonPool().execute(() -> {
       try {
+        if (isClosed()) { // closed before the task started: the loader may be closed too
+          listener.onException(new CacheLoaderException("cache " + name + " was closed before loadAll ran"));
+          return;
+        }
         List<K> toLoad = new ArrayList<>();
         for (K key : keys) {
           if (replaceExistingValues || !store.exists(key(key))) {
@@ -388,6 +397,9 @@ final class RingcacheCache<K, V> implements Cache<K, V> {
         listener.onCompletion();
       } catch (Exception e) {
         listener.onException(e instanceof CacheLoaderException ? e : new CacheLoaderException(e));
+      } finally {
+        loading.remove(task);
+        task.complete(null);
       }
     });
   }
@@ -1226,6 +1238,16 @@ final class RingcacheCache<K, V> implements Cache<K, V> {
       return;
     }
     closed = true;
+    for (CompletableFuture<Void> task : loading) {
+      try {
+        task.get(10, java.util.concurrent.TimeUnit.SECONDS); // a loader still in use must not be closed under it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        org.slf4j.LoggerFactory.getLogger(RingcacheCache.class).warn("cache {}: a loadAll still running at close: {}", name, e.toString());
+      }
+    }
     Management.unregister(Management.name("CacheStatistics", this));
     Management.unregister(Management.name("CacheConfiguration", this));
     for (Object closeable : new Object[] {loader, writer, expiry}) {
