@@ -98,4 +98,7 @@ public interface AsyncCacheCommands<K, V> {
 
   /** @see CacheCommands#decrBy */
   CompletableFuture<Long> decrBy(K key, long delta);
+
+  /** @see CacheCommands#transaction */
+  CompletableFuture<TransactionResult> transaction(java.util.function.Consumer<CacheTransaction<K, V>> body);
 }

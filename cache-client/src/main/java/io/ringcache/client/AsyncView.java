@@ -348,6 +348,125 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
     });
   }
 
+  /** The operations a transaction's body queued, as commands, with their keys and reply converters. */
+  private final class QueuedTransaction implements CacheTransaction<K, V> {
+    final List<byte[][]> commands = new ArrayList<>();
+    final List<ReplyConverter<?>> converters = new ArrayList<>();
+    final List<byte[]> keys = new ArrayList<>();
+
+    private CacheTransaction<K, V> add(ReplyConverter<?> converter, byte[] key, byte[]... command) {
+      commands.add(command);
+      converters.add(converter);
+      keys.add(key);
+      return this;
+    }
+
+    private byte[] ascii(String s) {
+      return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public CacheTransaction<K, V> get(K key) {
+      byte[] k = key(key);
+      return add(toValue, k, ascii("GET"), k);
+    }
+
+    @Override
+    public CacheTransaction<K, V> put(K key, V value) {
+      byte[] k = key(key);
+      return add(TO_VOID, k, ascii("SET"), k, value(value));
+    }
+
+    @Override
+    public CacheTransaction<K, V> put(K key, V value, Duration ttl) {
+      byte[] k = key(key);
+      return add(TO_VOID, k, ascii("SET"), k, value(value), ascii("PX"), ascii(Long.toString(millis(ttl))));
+    }
+
+    @Override
+    public CacheTransaction<K, V> delete(K key) {
+      byte[] k = key(key);
+      return add(TO_BOOLEAN, k, ascii("DEL"), k);
+    }
+
+    @Override
+    public CacheTransaction<K, V> expire(K key, Duration ttl) {
+      byte[] k = key(key);
+      return add(TO_BOOLEAN, k, ascii("PEXPIRE"), k, ascii(Long.toString(millis(ttl))));
+    }
+
+    @Override
+    public CacheTransaction<K, V> incrBy(K key, long delta) {
+      byte[] k = key(key);
+      return add(TO_LONG, k, ascii("INCRBY"), k, ascii(Long.toString(delta)));
+    }
+  }
+
+  /**
+   * Runs the operations {@code body} queues as one MULTI ... EXEC on the node that owns all their
+   * keys, written to its connection in one piece (no other request of this client in between).
+   * Never sent again by the client: after a failure the caller decides whether to run it again.
+   */
+  CompletableFuture<TransactionResult> transaction(java.util.function.Consumer<CacheTransaction<K, V>> body,
+      boolean mayWait) {
+    checkMayBlock(mayWait);
+    QueuedTransaction queued = new QueuedTransaction();
+    body.accept(queued);
+    if (queued.commands.isEmpty()) {
+      return CompletableFuture.completedFuture(new TransactionResult(List.of()));
+    }
+    Map<String, List<Integer>> groups;
+    try {
+      groups = executor.groupByNode(queued.keys.toArray(new byte[0][]));
+    } catch (CacheException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (groups.size() > 1) {
+      return CompletableFuture.failedFuture(new CacheServerException(null, CacheExceptions.CROSSNODE,
+          "CROSSNODE keys in request are owned by different nodes: " + groups.keySet()
+              + " (a transaction runs on one node; keep its keys together)"));
+    }
+    String address = groups.keySet().iterator().next();
+    List<ReplyConverter<?>> converters = queued.converters;
+    Request<TransactionResult> request = Request.transaction(queued.commands.toArray(new byte[0][][]),
+        reply -> transactionResult(address, (Object[]) reply, converters));
+    request.mayWait = mayWait;
+    return executor.executeAt(address, request, timeoutNanos);
+  }
+
+  /** EXEC's outcome: the results, or the exception for a transaction the node did not run. */
+  private static TransactionResult transactionResult(String address, Object[] replies, List<ReplyConverter<?>> converters) {
+    Object exec = replies[replies.length - 1];
+    if (replies[0] instanceof RespReply.Error multi) {
+      throw CacheExceptions.fromServerError(address, multi.message());
+    }
+    if (exec instanceof RespReply.Error error) {
+      for (int i = 1; i < replies.length - 1; i++) { // why it was aborted: the first command refused while queued
+        if (replies[i] instanceof RespReply.Error refused) {
+          throw CacheExceptions.fromServerError(address, refused.message());
+        }
+      }
+      throw CacheExceptions.fromServerError(address, error.message());
+    }
+    if (!(exec instanceof Object[] results) || results.length != converters.size()) {
+      throw new CacheException("unexpected reply to EXEC from " + address + ": " + exec);
+    }
+    List<Object> converted = new ArrayList<>(results.length);
+    for (int i = 0; i < results.length; i++) {
+      if (results[i] instanceof RespReply.Error failed) {
+        converted.add(new CacheServerException(address, CacheExceptions.code(failed.message()), failed.message()));
+      } else {
+        converted.add(converters.get(i).convert(results[i]));
+      }
+    }
+    return new TransactionResult(converted);
+  }
+
+  @Override
+  public CompletableFuture<TransactionResult> transaction(java.util.function.Consumer<CacheTransaction<K, V>> body) {
+    return transaction(body, false);
+  }
+
   @Override
   public CompletableFuture<V> get(K key) {
     return get(key, false);

@@ -139,4 +139,24 @@ public interface CacheCommands<K, V> {
 
   /** Subtracts {@code delta} from the integer stored at {@code key} ({@code DECRBY}); returns the new value. */
   long decrBy(K key, long delta);
+
+  /**
+   * Runs the operations {@code body} queues on a {@link CacheTransaction} as one Redis transaction
+   * ({@code MULTI ... EXEC}) on the node that owns their keys: no other client's command runs
+   * between them. Every key must live on that one node. An operation that fails when it runs
+   * (INCR of a non-integer) fails alone, in the result; the others still run. The transaction is
+   * never sent again by the client.
+   *
+   * <pre>{@code
+   * TransactionResult r = cache.transaction(tx -> tx.incr("stock:42").put("order:7", "42").get("stock:42"));
+   * long left = r.get(0);
+   * }</pre>
+   *
+   * @return each operation's result, in order
+   * @throws CacheServerException with code {@code CROSSNODE} if the keys live on different nodes
+   *     (nothing ran)
+   * @throws CacheRedirectException if a key's range is moving or moved (a scale event): nothing ran;
+   *     run it again
+   */
+  TransactionResult transaction(java.util.function.Consumer<CacheTransaction<K, V>> body);
 }

@@ -359,8 +359,8 @@ final class ClusterExecutor {
     T result;
     try {
       result = request.converter.convert(reply);
-    } catch (CacheException e) {
-      request.completeExceptionally(e); // a codec that could not read the value says why itself
+    } catch (CacheException e) { // the converter's own verdict: a codec that could not read the value, a transaction not run
+      request.completeExceptionally(e);
       return;
     } catch (RuntimeException e) {
       request.completeExceptionally(

@@ -1,6 +1,5 @@
 package io.ringcache.client;
 
-import io.ringcache.ring.Crc32;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -160,7 +159,7 @@ final class ClusterScan {
     List<byte[]> keys = new ArrayList<>();
     for (CompletableFuture<NodePage> part : parts) {
       for (byte[] key : part.join().keys) {
-        long hash = Integer.toUnsignedLong(Crc32.hash(key));
+        long hash = Integer.toUnsignedLong(router.hashOf(key)); // the placement hash, as the nodes' cursors
         if (hash >= from && hash < until && seen.add(ByteBuffer.wrap(key))) {
           keys.add(key);
         }

@@ -251,16 +251,21 @@ final class CommandHandler extends ChannelDuplexHandler {
     if (closed) {
       return; // failed by fail(); the channel is closing
     }
-    Request<?> request = inFlight.poll();
+    Request<?> request = inFlight.peek();
     if (request == null) {
       log.warn("reply from {} with no request waiting for it: {}; closing the connection", address, reply);
       ctx.close();
       return;
     }
     lastProgressNanos = System.nanoTime();
-    waiting = inFlight.size();
     timedOutSinceReply = 0;
-    listener.onReply(this, request, reply);
+    Object whole = request.collect(reply); // a transaction has several replies
+    if (whole == null) {
+      return;
+    }
+    inFlight.poll();
+    waiting = inFlight.size();
+    listener.onReply(this, request, whole);
   }
 
   @Override

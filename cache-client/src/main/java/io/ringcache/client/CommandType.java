@@ -21,7 +21,12 @@ enum CommandType {
   PING("PING", true),
   SCAN("SCAN", true),
   RING_EPOCH("RING.EPOCH", true),
-  RING_TOPOLOGY("RING.TOPOLOGY", true);
+  RING_TOPOLOGY("RING.TOPOLOGY", true),
+  /** A transaction: {@code MULTI}, the queued commands and {@code EXEC}, written together (Request#transaction). */
+  MULTI_EXEC("EXEC", false);
+
+  static final byte[] MULTI_COMMAND = "*1\r\n$5\r\nMULTI\r\n".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] EXEC_COMMAND = "*1\r\n$4\r\nEXEC\r\n".getBytes(StandardCharsets.US_ASCII);
 
   static final byte[] PX = bulk("PX");
 

@@ -1,6 +1,5 @@
 package io.ringcache.client;
 
-import io.ringcache.ring.Crc32;
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.RoutingTable;
@@ -14,7 +13,8 @@ import java.util.Set;
  *
  * The rule itself (ring owner, or a handoff's source while PREPARED and its target after) is the
  * one clients, proxy and nodes share: io.ringcache.ring.RoutingTable. This class only adds what the
- * client needs around it: the key's hash (Crc32.hash of its bytes), the node's address
+ * client needs around it: the key's placement hash (the topology's HashTag: CRC32 of the key, or of
+ * its hash tag when the cluster uses tags), the node's address
  * (NodeInfo.address()), and the standalone case (a node without topology, or a plain Redis that
  * does not know RING.TOPOLOGY), which sends every key to one address.
  *
@@ -93,15 +93,23 @@ final class KeyRouter {
     return scanAddresses;
   }
 
+  /**
+   * The key's placement hash (CRC32 of the key, or of its hash tag when the cluster uses tags): its
+   * position on the circle the nodes' SCAN cursors walk. Only for a topology, not standalone.
+   */
+  int hashOf(byte[] key) {
+    return table.hashTag().hash(key);
+  }
+
   /** The address of the node that serves {@code key}. */
   String addressOf(byte[] key) {
     if (standaloneAddress != null) {
       return standaloneAddress;
     }
-    return addressOfHash(Crc32.hash(key));
+    return addressOfHash(table.hashTag().hash(key));
   }
 
-  /** The address of the node that serves keys whose CRC32 is {@code hash}. */
+  /** The address of the node that serves keys whose placement hash is {@code hash}. */
   String addressOfHash(int hash) {
     if (standaloneAddress != null) {
       return standaloneAddress;

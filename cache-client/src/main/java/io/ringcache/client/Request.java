@@ -42,6 +42,13 @@ final class Request<T> extends CompletableFuture<T> {
   private volatile int reported;
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Request> REPORTED =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Request.class, "reported");
+  /**
+   * For {@link CommandType#MULTI_EXEC}: the queued commands (MULTI before them and EXEC after are
+   * implied), and the replies collected so far: MULTI's, one per command, EXEC's.
+   */
+  final byte[][][] transaction;
+  private Object[] replies;
+  private int repliesSeen;
 
   Request(CommandType type, byte[] key, byte[] value, long number, byte[][] args, ReplyConverter<T> converter) {
     this.type = type;
@@ -50,6 +57,38 @@ final class Request<T> extends CompletableFuture<T> {
     this.number = number;
     this.args = args;
     this.converter = converter;
+    this.transaction = null;
+  }
+
+  private Request(byte[][][] transaction, ReplyConverter<T> converter) {
+    this.type = CommandType.MULTI_EXEC;
+    this.key = null;
+    this.value = null;
+    this.number = 0;
+    this.args = null;
+    this.converter = converter;
+    this.transaction = transaction;
+  }
+
+  /** {@code MULTI}, {@code commands}, {@code EXEC}; the converter gets all their replies as an {@code Object[]}. */
+  static <T> Request<T> transaction(byte[][][] commands, ReplyConverter<T> converter) {
+    return new Request<>(commands, converter);
+  }
+
+  /**
+   * Takes one reply of this request's connection: returns null while a transaction waits for more
+   * of its replies, else the reply to hand on (a transaction's: all of them, as an {@code Object[]}).
+   */
+  Object collect(Object reply) {
+    if (transaction == null) {
+      return reply;
+    }
+    if (replies == null || repliesSeen == replies.length) { // a new attempt
+      replies = new Object[transaction.length + 2];
+      repliesSeen = 0;
+    }
+    replies[repliesSeen++] = reply;
+    return repliesSeen == replies.length ? replies : null;
   }
 
   static <T> Request<T> of(CommandType type, byte[] key, ReplyConverter<T> converter) {

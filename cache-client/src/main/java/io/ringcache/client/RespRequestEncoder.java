@@ -69,6 +69,16 @@ final class RespRequestEncoder extends MessageToByteEncoder<Request<?>> {
         bulk(out, request.key);
         bulk(out, request.number);
         break;
+      case MULTI_EXEC:
+        out.writeBytes(CommandType.MULTI_COMMAND);
+        for (byte[][] command : request.transaction) {
+          arrayHeader(out, command.length);
+          for (byte[] arg : command) {
+            bulk(out, arg);
+          }
+        }
+        out.writeBytes(CommandType.EXEC_COMMAND);
+        break;
       case MGET:
       case MSET:
       case AUTH:

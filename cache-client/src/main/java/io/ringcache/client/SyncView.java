@@ -95,6 +95,11 @@ class SyncView<K, V> implements CacheCommands<K, V> {
   }
 
   @Override
+  public TransactionResult transaction(java.util.function.Consumer<CacheTransaction<K, V>> body) {
+    return await(async.transaction(body, true));
+  }
+
+  @Override
   public void put(K key, V value) {
     await(async.put(key, value, 0, true));
   }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import io.ringcache.ring.Crc32;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * command is NO_AUTH; refuse an INTERNAL command (-NOPERM) unless the connection is the cluster
  * user's, or a loopback peer's on a node without a cluster secret (ClusterAuth); check the arity; for keyed commands check each key against max-key-size and,
  * when the node holds a topology, route: all keys SERVE -> run; all keys the same REDIRECT or
- * TRYAGAIN -> that error; keys with different routes -> -CROSSNODE. Then run the command.
+ * TRYAGAIN -> that error; keys with different routes -> -CROSSNODE. Then run the command, under its
+ * loop's lock (LoopLocks), or, inside MULTI, queue it (Transaction): an error of any of these checks
+ * while queuing makes EXEC answer -EXECABORT, as Redis's processCommand does.
  *
  * Replies accumulate in the Connection's buffer and go out in one write and one flush at
  * channelReadComplete, so a pipelined batch is answered with one syscall. After each command the
@@ -88,6 +89,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       node.stats().connectedClients.decrementAndGet();
     }
     connection.releaseOutput();
+    connection.endTransaction();
     ctx.fireChannelInactive();
   }
 
@@ -165,49 +167,105 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   private void dispatch(Request r) {
     connection.batchCommands++;
+    boolean queuing = connection.inMulti();
     CommandTable.Spec spec = table.lookup(r.arg(0));
     if (spec == null) {
       unknown(r);
+      refusedWhileQueuing(queuing);
       return;
     }
     connection.lastCommand(spec.name());
     if (!connection.authenticated() && !spec.has(CommandTable.NO_AUTH)) {
-      Resp.error(connection.out(), "NOAUTH Authentication required.");
+      reject(spec, queuing, "NOAUTH Authentication required.");
+      return;
+    }
+    if (queuing && spec.has(CommandTable.NO_MULTI)) {
+      Resp.error(connection.out(), Transaction.NOT_ALLOWED);
+      refusedWhileQueuing(true);
       return;
     }
     if (spec.has(CommandTable.INTERNAL) && !connection.mayRunInternal()) {
       log.warn("refused {} from {}: {}", spec.name(), connection.describe(), node.config().clusterSecret() == null
           ? "not a loopback peer, and the node has no cluster secret" : "not authenticated as the cluster user");
       Resp.error(connection.out(), ClusterAuth.noPermission(spec.name()));
+      refusedWhileQueuing(queuing);
       return;
     }
     int argc = r.argc();
     if (spec.arity() > 0 ? argc != spec.arity() : argc < -spec.arity()) {
-      Commands.wrongArity(connection, spec.name());
+      reject(spec, queuing, "ERR wrong number of arguments for '" + spec.name() + "' command");
+      return;
+    }
+    if (queuing && !spec.has(CommandTable.IMMEDIATE) && Commands.refuseSubcommand(connection, r)) {
+      refusedWhileQueuing(true);
       return;
     }
     if (spec.keyed()) {
       ClusterState.Route route = checkKeys(spec, r);
       if (route == null) {
+        refusedWhileQueuing(queuing);
         return;
       }
       if (route.action() == ClusterState.Action.TRYAGAIN) {
         waitForRange(r);
         return;
       }
-      if (route.action() == ClusterState.Action.IMPORT && importing(spec, r, route.importState())) {
-        return; // run with touched marks, or deferred until the source answered
+      if (route.action() == ClusterState.Action.IMPORT) {
+        if (queuing || spec.has(CommandTable.IMMEDIATE)) {
+          // a transaction, or WATCH, needs every key served here alone: writes may still come from the source
+          Resp.error(connection.out(), Transaction.IMPORTING);
+          refusedWhileQueuing(queuing);
+          return;
+        }
+        if (importing(spec, r, route.importState())) {
+          return; // run with touched marks, or deferred until the source answered
+        }
       }
+    }
+    if (queuing && !spec.has(CommandTable.IMMEDIATE)) {
+      connection.transaction().queue(connection, spec, r);
+      return;
     }
     run(spec, r);
   }
 
+  /**
+   * Replies {@code error} for a command the dispatcher refused. EXEC refused (before AUTH, or with
+   * arguments) discards the transaction and says why, as Redis's execCommandAbort does.
+   */
+  private void reject(CommandTable.Spec spec, boolean queuing, String error) {
+    if (spec.has(CommandTable.EXCLUSIVE)) {
+      connection.transaction().reset();
+      Resp.error(connection.out(), "EXECABORT Transaction discarded because of: "
+          + (error.startsWith("ERR ") ? error.substring(4) : error));
+      return;
+    }
+    Resp.error(connection.out(), error);
+    refusedWhileQueuing(queuing);
+  }
+
+  /** Inside MULTI, a command the dispatcher refused makes EXEC answer -EXECABORT, as in Redis. */
+  private void refusedWhileQueuing(boolean queuing) {
+    if (queuing) {
+      connection.transaction().flagError();
+    }
+  }
+
+  /** Runs a command under its loop's lock (EXEC takes every loop's: see LoopLocks). */
   private void run(CommandTable.Spec spec, Request r) {
+    java.util.concurrent.locks.ReentrantLock lock = spec.has(CommandTable.EXCLUSIVE) ? null : connection.stripe();
+    if (lock != null) {
+      lock.lock();
+    }
     try {
       spec.command().execute(connection, r);
     } catch (RuntimeException e) {
       log.error("command {} failed", spec.name(), e);
       Resp.error(connection.out(), "ERR internal error: " + e);
+    } finally {
+      if (lock != null) {
+        lock.unlock();
+      }
     }
   }
 
@@ -226,7 +284,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     if (!overwritesBlindly(spec.name(), r.argc())) {
       Store store = node.store();
       for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-        Key key = Key.of(r.arg(i));
+        Key key = connection.key(r.arg(i));
         if (!state.isTouched(key) && !store.contains(key)) {
           if (missing == null) {
             missing = new ArrayList<>();
@@ -270,7 +328,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
     int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
     for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-      state.beginWrite(Key.of(r.arg(i)));
+      state.beginWrite(connection.key(r.arg(i)));
     }
     ByteBuf out = connection.out();
     int replyAt = out.writerIndex();
@@ -280,7 +338,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       succeeded = out.writerIndex() > replyAt && out.getByte(replyAt) != '-';
     } finally {
       for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-        state.endWrite(Key.of(r.arg(i)), succeeded);
+        state.endWrite(connection.key(r.arg(i)), succeeded);
       }
     }
   }
@@ -328,7 +386,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         return null;
       }
       if (route) {
-        ClusterState.Route decision = cluster.route(Crc32.hash(key));
+        ClusterState.Route decision = cluster.route(cluster.hashTag().hash(key));
         if (first == null) {
           first = decision;
         } else if (decision != first) {

@@ -33,6 +33,14 @@ final class CommandTable {
   static final int WRITE = 4;
   /** Reads data. */
   static final int READ = 8;
+  /** Runs at once inside MULTI instead of being queued (MULTI, EXEC, DISCARD, WATCH, QUIT), as in Redis. */
+  static final int IMMEDIATE = 16;
+  /** Refused inside MULTI ({@code -ERR Command not allowed inside a transaction}): the cluster-internal commands. */
+  static final int NO_MULTI = 32;
+  /** Takes every loop's lock itself (EXEC): the dispatcher does not take its loop's lock around it. */
+  static final int EXCLUSIVE = 64;
+  /** Not a command: answered (as HTTP sent to a RESP port), but not listed by COMMAND. */
+  static final int HIDDEN = 128;
 
   record Spec(String name, byte[] nameBytes, int arity, int firstKey, int lastKey, int keyStep, int flags, Command command) {
     boolean keyed() {

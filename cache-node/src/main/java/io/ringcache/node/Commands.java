@@ -1,6 +1,10 @@
 package io.ringcache.node;
 
+import static io.ringcache.node.CommandTable.EXCLUSIVE;
+import static io.ringcache.node.CommandTable.HIDDEN;
+import static io.ringcache.node.CommandTable.IMMEDIATE;
 import static io.ringcache.node.CommandTable.INTERNAL;
+import static io.ringcache.node.CommandTable.NO_MULTI;
 import static io.ringcache.node.CommandTable.NO_AUTH;
 import static io.ringcache.node.CommandTable.READ;
 import static io.ringcache.node.CommandTable.WRITE;
@@ -41,7 +45,7 @@ final class Commands {
         // connection
         .add("ping", -1, 0, 0, 0, 0, Commands::ping)
         .add("echo", 2, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), r.arg(1)))
-        .add("quit", -1, 0, 0, 0, NO_AUTH, Commands::quit)
+        .add("quit", -1, 0, 0, 0, NO_AUTH | IMMEDIATE, Commands::quit)
         .add("auth", -2, 0, 0, 0, NO_AUTH, Commands::auth)
         .add("hello", -1, 0, 0, 0, NO_AUTH, Commands::hello)
         .add("client", -2, 0, 0, 0, 0, Commands::client)
@@ -54,7 +58,7 @@ final class Commands {
         .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
         .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
         // keys
-        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(Key.of(r.arg(1))))))
+        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(c.key(r.arg(1))))))
         .add("set", -3, 1, 1, 1, WRITE, Commands::set)
         .add("setex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1000, "setex"))
         .add("psetex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1, "psetex"))
@@ -67,7 +71,7 @@ final class Commands {
         .add("getrange", 4, 1, 1, 1, READ, Commands::getrange)
         .add("substr", 4, 1, 1, 1, READ, Commands::getrange)
         .add("setrange", 4, 1, 1, 1, WRITE, Commands::setrange)
-        .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(Key.of(r.arg(1)))))
+        .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(c.key(r.arg(1)))))
         .add("mget", -2, 1, -1, 1, READ, Commands::mget)
         .add("mset", -3, 1, -1, 2, WRITE, Commands::mset)
         .add("del", -2, 1, -1, 1, WRITE, Commands::del)
@@ -95,19 +99,25 @@ final class Commands {
         .add("renamenx", 3, 1, 2, 1, WRITE, (c, r) -> rename(c, r, true))
         .add("copy", -3, 1, 2, 1, WRITE, Commands::copy)
         .add("randomkey", 1, 0, 0, 0, READ, Commands::randomkey)
+        // transactions (Transaction)
+        .add("multi", 1, 0, 0, 0, IMMEDIATE, (c, r) -> c.transaction().multi(c))
+        .add("exec", 1, 0, 0, 0, IMMEDIATE | EXCLUSIVE, (c, r) -> c.transaction().exec(c))
+        .add("discard", 1, 0, 0, 0, IMMEDIATE, (c, r) -> c.transaction().discard(c))
+        .add("watch", -2, 1, -1, 1, IMMEDIATE, (c, r) -> c.transaction().watch(c, r))
+        .add("unwatch", 1, 0, 0, 0, 0, (c, r) -> c.transaction().unwatch(c))
         // cluster-internal
-        .add("ring.topology", 1, 0, 0, 0, 0, Commands::ringTopology) // read-only: any user (clients fetch it)
-        .add("ring.settopology", -2, 0, 0, 0, INTERNAL, Commands::ringSetTopology)
-        .add("ring.heartbeat", 3, 0, 0, 0, INTERNAL, Commands::ringHeartbeat) // renews the lease: cluster user only
-        .add("ring.epoch", 1, 0, 0, 0, 0, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
-        .add("ring.flush", 1, 0, 0, 0, INTERNAL, Commands::ringFlush)
-        .add("ring.read", 2, 0, 0, 0, INTERNAL, Commands::ringRead)
-        .add("ring.import", -2, 0, 0, 0, INTERNAL, Commands::ringImport)
-        .add("ring.stream", 2, 0, 0, 0, INTERNAL, Commands::ringStream)
-        .add("ring.progress", 2, 0, 0, 0, INTERNAL, Commands::ringProgress)
+        .add("ring.topology", 1, 0, 0, 0, NO_MULTI, Commands::ringTopology) // read-only: any user (clients fetch it)
+        .add("ring.settopology", -2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringSetTopology)
+        .add("ring.heartbeat", 3, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringHeartbeat) // renews the lease: cluster user only
+        .add("ring.epoch", 1, 0, 0, 0, NO_MULTI, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
+        .add("ring.flush", 1, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringFlush)
+        .add("ring.read", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringRead)
+        .add("ring.import", -2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringImport)
+        .add("ring.stream", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringStream)
+        .add("ring.progress", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringProgress)
         // cross-protocol scripting: an HTTP request sent to the node
-        .add("post", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol)
-        .add("host:", -1, 0, 0, 0, NO_AUTH, Commands::crossProtocol);
+        .add("post", -1, 0, 0, 0, NO_AUTH | IMMEDIATE | HIDDEN, Commands::crossProtocol)
+        .add("host:", -1, 0, 0, 0, NO_AUTH | IMMEDIATE | HIDDEN, Commands::crossProtocol);
   }
 
   // ---- connection
@@ -276,17 +286,50 @@ final class Commands {
   private static final java.util.Map<String, Integer> CLIENT_ARITY = java.util.Map.of(
       "setname", 3, "getname", 2, "setinfo", 4, "id", 2, "info", 2, "list", -2, "no-evict", 3, "no-touch", 3, "reply", 3);
 
+  /**
+   * For a container command (CLIENT, CONFIG, COMMAND) queued inside MULTI: replies the error its
+   * subcommand would get when run (unknown, or a wrong number of arguments), since Redis checks
+   * subcommands before it queues; returns whether it did.
+   */
+  static boolean refuseSubcommand(Connection c, Request r) {
+    if (r.argc() < 2) {
+      return false;
+    }
+    if (is(r.arg(0), "client")) {
+      return refuseSubcommand(c, r, CLIENT_ARITY, "client", "CLIENT");
+    }
+    if (is(r.arg(0), "config")) {
+      return refuseSubcommand(c, r, CONFIG_ARITY, "config", "CONFIG");
+    }
+    if (is(r.arg(0), "command")) {
+      return refuseSubcommand(c, r, CommandIntrospection.SUBCOMMANDS, "command", "COMMAND");
+    }
+    return false;
+  }
+
+  /** Replies Redis's error for an unknown subcommand or a wrong arity of one; returns whether it did. */
+  private static boolean refuseSubcommand(Connection c, Request r, java.util.Map<String, Integer> arities, String lower,
+      String upper) {
+    String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
+    Integer arity = arities.get(sub);
+    if (arity == null) {
+      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try " + upper + " HELP.");
+      return true;
+    }
+    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
+      wrongArity(c, lower + "|" + sub);
+      return true;
+    }
+    return false;
+  }
+
   private static void client(Connection c, Request r) {
     String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
-    Integer arity = CLIENT_ARITY.get(sub);
     ByteBuf out = c.out();
-    if (arity == null) {
-      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try CLIENT HELP.");
-      return;
+    if (CLIENT_ARITY.containsKey(sub)) {
+      c.lastCommand("client|" + sub);
     }
-    c.lastCommand("client|" + sub);
-    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
-      wrongArity(c, "client|" + sub);
+    if (refuseSubcommand(c, r, CLIENT_ARITY, "client", "CLIENT")) {
       return;
     }
     switch (sub) {
@@ -411,61 +454,46 @@ final class Commands {
   }
 
   private static void command(Connection c, Request r) {
-    ByteBuf out = c.out();
-    CommandTable table = c.node().commands();
-    if (r.argc() == 1) {
-      Resp.arrayHeader(out, table.all().size());
-      for (CommandTable.Spec spec : table.all()) {
-        commandInfo(out, spec);
-      }
-      return;
+    byte[][] args = new byte[r.argc()][];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = r.arg(i);
     }
-    byte[] sub = r.arg(1);
-    if (is(sub, "count")) {
-      Resp.integer(out, table.all().size());
-    } else if (is(sub, "docs")) {
-      Resp.raw(out, Resp.EMPTY_ARRAY);
-    } else if (is(sub, "list")) {
-      Resp.arrayHeader(out, table.all().size());
-      for (CommandTable.Spec spec : table.all()) {
-        Resp.bulk(out, spec.name());
-      }
-    } else if (is(sub, "info")) {
-      Resp.arrayHeader(out, r.argc() - 2);
-      for (int i = 2; i < r.argc(); i++) {
-        CommandTable.Spec spec = table.lookup(r.arg(i));
-        if (spec == null) {
-          Resp.nil(out);
-        } else {
-          commandInfo(out, spec);
-        }
-      }
-    } else {
-      Resp.error(out, "ERR unknown subcommand '" + r.string(1) + "'. Try COMMAND HELP.");
-    }
+    c.node().introspection().execute(args, c.out());
   }
 
-  private static void commandInfo(ByteBuf out, CommandTable.Spec spec) {
-    Resp.arrayHeader(out, 6);
-    Resp.bulk(out, spec.name());
-    Resp.integer(out, spec.arity());
-    List<String> flags = new ArrayList<>();
-    if (spec.has(WRITE)) {
-      flags.add("write");
+  /** What COMMAND lists for {@code table}: every command but the hidden ones, with the subcommands a node serves. */
+  static CommandIntrospection introspection(CommandTable table) {
+    List<CommandIntrospection.Entry> entries = new ArrayList<>();
+    for (CommandTable.Spec spec : table.all()) {
+      if (spec.has(HIDDEN)) {
+        continue;
+      }
+      if (spec.name().equals("command")) {
+        entries.add(CommandIntrospection.commandEntry());
+        continue;
+      }
+      java.util.Map<String, Integer> subs = switch (spec.name()) {
+        case "client" -> CLIENT_ARITY;
+        case "config" -> CONFIG_ARITY;
+        default -> java.util.Map.of();
+      };
+      List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
+      subs.forEach((sub, arity) -> subcommands.add(CommandIntrospection.Entry.subcommand(spec.name(), sub, arity)));
+      List<String> flags = new ArrayList<>();
+      if (spec.has(WRITE)) {
+        flags.add("write");
+      }
+      if (spec.has(READ)) {
+        flags.add("readonly");
+      }
+      if (spec.has(NO_AUTH)) {
+        flags.add("no_auth");
+      }
+      String summary = spec.name().startsWith("ring.") ? "ringcache cluster command (docs/protocol.md)" : null;
+      entries.add(new CommandIntrospection.Entry(spec.name(), spec.arity(), spec.firstKey(), spec.lastKey(), spec.keyStep(),
+          flags, summary, subcommands));
     }
-    if (spec.has(READ)) {
-      flags.add("readonly");
-    }
-    if (spec.has(NO_AUTH)) {
-      flags.add("no_auth");
-    }
-    Resp.arrayHeader(out, flags.size());
-    for (String f : flags) {
-      Resp.simple(out, f);
-    }
-    Resp.integer(out, spec.firstKey());
-    Resp.integer(out, spec.lastKey());
-    Resp.integer(out, spec.keyStep());
+    return new CommandIntrospection(entries);
   }
 
   /** CONFIG's subcommands a node serves, with Redis 7.0's arity. */
@@ -474,13 +502,7 @@ final class Commands {
   private static void config(Connection c, Request r) {
     ByteBuf out = c.out();
     String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
-    Integer arity = CONFIG_ARITY.get(sub);
-    if (arity == null) {
-      echoError(c, "ERR unknown subcommand '" + abbreviate(echoed(r, 1)) + "'. Try CONFIG HELP.");
-      return;
-    }
-    if (arity > 0 ? r.argc() != arity : r.argc() < -arity) {
-      wrongArity(c, "config|" + sub);
+    if (refuseSubcommand(c, r, CONFIG_ARITY, "config", "CONFIG")) {
       return;
     }
     if (sub.equals("get")) {
@@ -675,8 +697,8 @@ final class Commands {
         : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
     boolean keepTtl = options.has(OPT_KEEPTTL);
     if (options.has(OPT_GET)) {
-      Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, ttl, keepTtl, condition).previous());
-    } else if (c.node().store().put(Key.of(r.arg(1)), value, ttl, keepTtl, condition)) {
+      Resp.bulk(c.out(), c.node().store().set(c.key(r.arg(1)), value, ttl, keepTtl, condition).previous());
+    } else if (c.node().store().put(c.key(r.arg(1)), value, ttl, keepTtl, condition)) {
       Resp.raw(c.out(), Resp.OK);
     } else {
       Resp.nil(c.out());
@@ -694,7 +716,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    c.node().store().put(Key.of(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
+    c.node().store().put(c.key(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
   }
 
@@ -715,7 +737,7 @@ final class Commands {
     long bytes = arrayHeaderBytes(n);
     long budget = replyBudget(c);
     for (int i = 0; i < n; i++) {
-      byte[] value = store.get(Key.of(r.arg(i + 1)));
+      byte[] value = store.get(c.key(r.arg(i + 1)));
       values[i] = value;
       bytes += bulkBytes(value);
       if (bytes > budget) {
@@ -765,7 +787,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    Resp.bulk(c.out(), c.node().store().set(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
+    Resp.bulk(c.out(), c.node().store().set(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
   }
 
   /**
@@ -779,7 +801,7 @@ final class Commands {
     if (options == null) {
       return;
     }
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     byte[] value = store.get(key);
     if (value == null) {
@@ -813,7 +835,7 @@ final class Commands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    boolean stored = c.node().store().put(Key.of(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    boolean stored = c.node().store().put(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
     Resp.integer(c.out(), stored ? 1 : 0);
   }
 
@@ -835,19 +857,19 @@ final class Commands {
     }
     Store store = c.node().store();
     for (int i = 1; i < r.argc(); i += 2) {
-      if (store.contains(Key.of(r.arg(i)))) {
+      if (store.contains(c.key(r.arg(i)))) {
         Resp.integer(c.out(), 0);
         return;
       }
     }
     for (int i = 1; i < r.argc(); i += 2) {
-      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      store.put(c.key(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
     Resp.integer(c.out(), 1);
   }
 
   private static void strlen(Connection c, Request r) {
-    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    byte[] value = c.node().store().get(c.key(r.arg(1)));
     Resp.integer(c.out(), value == null ? 0 : value.length);
   }
 
@@ -866,7 +888,7 @@ final class Commands {
       return;
     }
     long[] tooLarge = {-1};
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       if (old == null) {
         return suffix; // values handed to the store are kept as they are: the request's copy
       }
@@ -885,6 +907,9 @@ final class Commands {
     if (tooLarge[0] >= 0) {
       Resp.error(c.out(), stringTooLarge(c, tooLarge[0]));
     } else {
+      if (suffix.length == 0) {
+        c.node().watches().signalModified(Key.of(r.arg(1))); // Redis counts an empty APPEND as a change (WATCH)
+      }
       Resp.integer(c.out(), result.length);
     }
   }
@@ -900,7 +925,7 @@ final class Commands {
       Resp.error(c.out(), NOT_INTEGER);
       return;
     }
-    byte[] value = c.node().store().get(Key.of(r.arg(1)));
+    byte[] value = c.node().store().get(c.key(r.arg(1)));
     long length = value == null ? 0 : value.length;
     if (value == null || (start < 0 && end < 0 && start > end)) {
       Resp.bulk(c.out(), new byte[0]);
@@ -944,7 +969,7 @@ final class Commands {
     int max = c.node().config().limits().maxValueSize();
     long size = offset + patch.length;
     if (patch.length == 0) {
-      byte[] value = c.node().store().get(Key.of(r.arg(1)));
+      byte[] value = c.node().store().get(c.key(r.arg(1)));
       Resp.integer(c.out(), value == null ? 0 : value.length);
       return;
     }
@@ -952,7 +977,7 @@ final class Commands {
       Resp.error(c.out(), stringTooLarge(c, size < 0 ? offset : size));
       return;
     }
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       byte[] next = java.util.Arrays.copyOf(old == null ? new byte[0] : old, (int) Math.max(size, old == null ? 0 : old.length));
       System.arraycopy(patch, 0, next, (int) offset, patch.length);
       return next;
@@ -980,7 +1005,7 @@ final class Commands {
     }
     Store store = c.node().store();
     for (int i = 1; i < r.argc(); i += 2) {
-      store.put(Key.of(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      store.put(c.key(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
     Resp.raw(c.out(), Resp.OK);
   }
@@ -989,7 +1014,7 @@ final class Commands {
     Store store = c.node().store();
     long removed = 0;
     for (int i = 1; i < r.argc(); i++) {
-      if (store.delete(Key.of(r.arg(i)))) {
+      if (store.delete(c.key(r.arg(i)))) {
         removed++;
       }
     }
@@ -1000,7 +1025,7 @@ final class Commands {
     Store store = c.node().store();
     long found = 0;
     for (int i = 1; i < r.argc(); i++) {
-      if (store.contains(Key.of(r.arg(i)))) {
+      if (store.contains(c.key(r.arg(i)))) {
         found++;
       }
     }
@@ -1008,7 +1033,7 @@ final class Commands {
   }
 
   private static void type(Connection c, Request r) {
-    Resp.simple(c.out(), c.node().store().contains(Key.of(r.arg(1))) ? "string" : "none");
+    Resp.simple(c.out(), c.node().store().contains(c.key(r.arg(1))) ? "string" : "none");
   }
 
   /**
@@ -1067,7 +1092,7 @@ final class Commands {
       return;
     }
     when += base;
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long current = store.ttlNanos(key);
     if (current == -2) {
@@ -1089,7 +1114,7 @@ final class Commands {
   }
 
   private static void ttl(Connection c, Request r, boolean seconds) {
-    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    long nanos = c.node().store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
@@ -1099,7 +1124,7 @@ final class Commands {
   }
 
   private static void persist(Connection c, Request r) {
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long ttl = store.ttlNanos(key);
     Resp.integer(c.out(), ttl >= 0 && store.expire(key, Store.NO_TTL) ? 1 : 0);
@@ -1125,7 +1150,7 @@ final class Commands {
 
   private static void increment(Connection c, byte[] key, long delta) {
     try {
-      Resp.integer(c.out(), c.node().store().increment(Key.of(key), delta));
+      Resp.integer(c.out(), c.node().store().increment(c.key(key), delta));
     } catch (NumberFormatException e) {
       Resp.error(c.out(), NOT_INTEGER);
     } catch (ArithmeticException e) {
@@ -1149,7 +1174,7 @@ final class Commands {
     }
     int max = c.node().config().limits().maxValueSize();
     String[] error = {null};
-    byte[] result = c.node().store().update(Key.of(r.arg(1)), old -> {
+    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
       LongDouble value = old == null ? LongDouble.parse(new byte[] {'0'}) : LongDouble.parse(old);
       if (value == null) {
         error[0] = NOT_FLOAT;
@@ -1181,7 +1206,7 @@ final class Commands {
    */
   private static void expiretime(Connection c, Request r, boolean seconds) {
     long now = c.node().clock().currentTimeMillis();
-    long nanos = c.node().store().ttlNanos(Key.of(r.arg(1)));
+    long nanos = c.node().store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
@@ -1269,7 +1294,7 @@ final class Commands {
    */
   private static void rename(Connection c, Request r, boolean nx) {
     Store store = c.node().store();
-    Key from = Key.of(r.arg(1));
+    Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
     long ttl = value == null ? -2 : store.ttlNanos(from);
     if (ttl == -2 || ttl == 0) { // 0: expiring as we look
@@ -1284,7 +1309,7 @@ final class Commands {
       }
       return;
     }
-    Key to = Key.of(r.arg(2));
+    Key to = c.key(r.arg(2));
     if (nx && store.contains(to)) {
       Resp.integer(c.out(), 0);
       return;
@@ -1336,14 +1361,14 @@ final class Commands {
       return;
     }
     Store store = c.node().store();
-    Key from = Key.of(r.arg(1));
+    Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
     long ttl = value == null ? -2 : store.ttlNanos(from);
     if (ttl == -2 || ttl == 0) { // 0: expiring as we look
       Resp.integer(c.out(), 0);
       return;
     }
-    Key to = Key.of(r.arg(2));
+    Key to = c.key(r.arg(2));
     if (!replace && store.contains(to)) {
       Resp.integer(c.out(), 0);
       return;
@@ -1497,7 +1522,7 @@ final class Commands {
 
   /** RING.READ key: [value, absolute expiry in Unix ms or -1], or a null array; ignores the seal. */
   private static void ringRead(Connection c, Request r) {
-    Key key = Key.of(r.arg(1));
+    Key key = c.key(r.arg(1));
     Store store = c.node().store();
     long wall = System.currentTimeMillis(); // before the TTL is measured (see Expiry.absoluteMillis)
     byte[] value = store.get(key);
@@ -1530,7 +1555,7 @@ final class Commands {
     Key[] keys = new Key[(r.argc() - 2) / 3];
     long[] expireAt = new long[keys.length];
     for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
-      keys[k] = Key.of(r.arg(i)); // one CRC per key: the ring hash and the table hash
+      keys[k] = c.key(r.arg(i)); // one CRC per key: the ring hash and the table hash
       if (cluster.blocks(keys[k].ringHash())) {
         Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
         return;

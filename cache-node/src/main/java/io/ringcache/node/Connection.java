@@ -41,6 +41,12 @@ final class Connection {
   private boolean silent;
   /** Where a silent command's replies go: cleared before each command, never written. */
   private ByteBuf discard;
+  /** EXEC is running the queued commands: a CLIENT REPLY among them takes effect after EXEC's reply. */
+  private boolean executing;
+  /** MULTI/EXEC and WATCH state, created on first use. */
+  private Transaction transaction;
+  /** The lock this connection's loop takes around each command (LoopLocks). */
+  private java.util.concurrent.locks.ReentrantLock stripe;
 
   /** The connection of a channel, for CLIENT LIST. */
   static final io.netty.util.AttributeKey<Connection> KEY = io.netty.util.AttributeKey.valueOf(Connection.class, "connection");
@@ -71,6 +77,7 @@ final class Connection {
   void attach(ChannelHandlerContext ctx, CommandHandler handler) {
     this.ctx = ctx;
     this.handler = handler;
+    this.stripe = node.locks().stripe(ctx.executor());
     ctx.channel().attr(KEY).set(this);
   }
 
@@ -87,24 +94,58 @@ final class Connection {
     }
   }
 
-  /** CLIENT REPLY ON|OFF|SKIP; ON's own reply is sent, OFF's and SKIP's are not. */
+  /**
+   * CLIENT REPLY ON|OFF|SKIP; ON's own reply is sent, OFF's and SKIP's are not. Inside EXEC the mode
+   * changes for the requests after EXEC, whose reply stays whole.
+   */
   void replyMode(String mode) {
     switch (mode) {
       case "on" -> {
         repliesOff = false;
         skipNext = false;
-        silent = false;
+        silent = silent && executing;
       }
       case "off" -> {
         repliesOff = true;
-        silent = true;
+        silent = silent || !executing;
       }
       case "skip" -> {
         skipNext = !repliesOff;
-        silent = true;
+        silent = silent || !executing;
       }
       default -> throw new IllegalArgumentException("reply mode: " + mode + " (expected: on, off or skip)");
     }
+  }
+
+  /** EXEC begins or ends running the queued commands. */
+  void executing(boolean value) {
+    executing = value;
+  }
+
+  /** This connection's MULTI/WATCH state. */
+  Transaction transaction() {
+    Transaction t = transaction;
+    if (t == null) {
+      t = transaction = new Transaction(node.watches());
+    }
+    return t;
+  }
+
+  /** Whether MULTI was called and neither EXEC nor DISCARD since. */
+  boolean inMulti() {
+    return transaction != null && transaction.open();
+  }
+
+  /** Ends the transaction and forgets the watched keys: the connection closed. */
+  void endTransaction() {
+    if (transaction != null) {
+      transaction.reset();
+    }
+  }
+
+  /** The lock this connection's loop takes around each command. */
+  java.util.concurrent.locks.ReentrantLock stripe() {
+    return stripe;
   }
 
   void lastCommand(String command) {
@@ -160,6 +201,11 @@ final class Connection {
     return id;
   }
 
+  /** {@code bytes} as a stored key, hashed for placement as the node's topology says (its hash tag, if any). */
+  io.ringcache.node.store.Key key(byte[] bytes) {
+    return io.ringcache.node.store.Key.of(bytes, node().cluster().hashTag());
+  }
+
   NodeServer node() {
     return node;
   }
@@ -213,13 +259,15 @@ final class Connection {
     java.net.SocketAddress remote = ctx == null ? null : ctx.channel().remoteAddress();
     java.net.SocketAddress local = ctx == null ? null : ctx.channel().localAddress();
     String user = !authenticated ? "default" : clusterUser ? ClusterAuth.CLUSTER_USER : "default";
+    Transaction t = transaction; // another loop's CLIENT LIST may read a stale count: diagnostics
+    int multi = t == null ? -1 : t.queuedCount();
     return "id=" + id
         + " addr=" + format(remote)
         + " laddr=" + format(local)
         + " name=" + (name == null ? "" : name)
         + " age=" + ageSeconds()
         + " idle=" + (lastBatchNanos == 0 ? ageSeconds() : (System.nanoTime() - lastBatchNanos) / 1_000_000_000L)
-        + " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1"
+        + " flags=" + (multi < 0 ? "N" : "x") + " db=0 sub=0 psub=0 ssub=0 multi=" + multi
         + " cmd=" + lastCommand
         + " user=" + user
         + " redir=-1 resp=2"

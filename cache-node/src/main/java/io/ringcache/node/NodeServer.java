@@ -69,9 +69,13 @@ public final class NodeServer implements AutoCloseable {
   private final Clock clock;
   private final NodeStats stats = new NodeStats();
   private final ClientMemory clientMemory;
+  /** The keys clients WATCH; told of every change the store makes (see WatchingStore). */
+  private final KeyWatches watches = new KeyWatches();
+  private LoopLocks locks;
   private io.netty.handler.ssl.SslContext tls;
   private final NodeMetrics metrics = new NodeMetrics();
   private final CommandTable commands = countedCommands(Commands.table(), metrics);
+  private final CommandIntrospection introspection = Commands.introspection(commands);
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
@@ -96,7 +100,7 @@ public final class NodeServer implements AutoCloseable {
 
   private NodeServer(NodeConfig config, Store store, Clock clock) {
     this.config = config;
-    this.store = store;
+    this.store = new WatchingStore(store, watches);
     this.clock = clock;
     this.clientMemory = new ClientMemory(config.limits().clientsMemoryCap(), "max-clients-memory", stats.clientsMemoryCloses);
   }
@@ -144,6 +148,7 @@ public final class NodeServer implements AutoCloseable {
     transport = epoll ? "epoll" : "nio";
     boss = new MultiThreadIoEventLoopGroup(1, factory);
     workers = new MultiThreadIoEventLoopGroup(config.threads(), factory);
+    locks = new LoopLocks(workers);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, workers)
@@ -315,6 +320,21 @@ public final class NodeServer implements AutoCloseable {
 
   CommandTable commands() {
     return commands;
+  }
+
+  /** The keys clients WATCH. */
+  KeyWatches watches() {
+    return watches;
+  }
+
+  /** The per-loop locks that make EXEC atomic. */
+  LoopLocks locks() {
+    return locks;
+  }
+
+  /** COMMAND's answers over {@link #commands()}. */
+  CommandIntrospection introspection() {
+    return introspection;
   }
 
   Clock clock() {

@@ -22,7 +22,8 @@ import java.util.function.BooleanSupplier;
  *   bytes per argument               limits.maxBulkLength (16 KiB before AUTH with a password)
  *   bytes per request / held input   limits.maxQueryBuffer (payload + ARGUMENT_OVERHEAD per argument)
  *   inline line                      limits.maxInlineLength (its arguments: the two bounds before AUTH above)
- * Error texts name the value and the bound: "invalid bulk length: 2000000000 (expected: <= 33554432)".
+ * Error texts name the value and the bound: "invalid bulk length: 2000000000 (expected: <= 33554432)",
+ * except the two before AUTH, which are Redis's exact "unauthenticated bulk length" / "... multibulk length".
  * Every error resets the decoder to FAILED; nothing is half-applied, since a request reaches the
  * handler only when complete.
  *
@@ -48,6 +49,11 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   private static final int FAILED = 3;
 
   private static final long INVALID = Long.MIN_VALUE;
+  /** Redis 7.0's default proto-max-bulk-len: above it, even before AUTH, a bulk length is "invalid". */
+  private static final long REDIS_PROTO_MAX_BULK_LEN = 512L * 1024 * 1024;
+  /** Before AUTH: Redis 7.0's exact texts (no value or bound, so nothing about the limits leaks). */
+  private static final ProtocolError UNAUTHENTICATED_MULTIBULK = new ProtocolError("unauthenticated multibulk length");
+  private static final ProtocolError UNAUTHENTICATED_BULK = new ProtocolError("unauthenticated bulk length");
 
   /** Heap bytes one argument costs beyond its payload (array header and reference), counted against the query buffer. */
   static final int ARGUMENT_OVERHEAD = 32;
@@ -239,11 +245,13 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
               return null;
             }
             long count = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
+            // before AUTH, Redis's own order and text: a count up to INT_MAX over 10 is "unauthenticated"
+            if (count != INVALID && count <= Integer.MAX_VALUE && !authenticated.getAsBoolean()
+                && count > NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
+              return UNAUTHENTICATED_MULTIBULK;
+            }
             if (count == INVALID || count > limits.maxMultibulkLength()) {
               return error("invalid multibulk length", headerText(in, eol), limits.maxMultibulkLength());
-            }
-            if (!authenticated.getAsBoolean() && count > NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
-              return error("unauthenticated multibulk length", Long.toString(count), NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH);
             }
             in.readerIndex(eol + 2);
             if (count <= 0) {
@@ -270,11 +278,17 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
               return null;
             }
             long length = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
+            // before AUTH, Redis's own order and text: a length over 16 KiB up to Redis's
+            // proto-max-bulk-len (512 MiB) is "unauthenticated", a larger one "invalid"
+            if (length != INVALID && length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH
+                && length <= REDIS_PROTO_MAX_BULK_LEN && !authenticated.getAsBoolean()) {
+              return UNAUTHENTICATED_BULK;
+            }
             if (length == INVALID || length < 0 || length > limits.maxBulkLength()) {
               return error("invalid bulk length", headerText(in, eol), limits.maxBulkLength());
             }
             if (!authenticated.getAsBoolean() && length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
-              return error("unauthenticated bulk length", Long.toString(length), NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH);
+              return UNAUTHENTICATED_BULK; // a max-bulk-length above 512 MiB
             }
             requestBytes += length + ARGUMENT_OVERHEAD;
             if (requestBytes > limits.maxQueryBuffer()) {
@@ -402,13 +416,11 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     if (!authenticated.getAsBoolean()) {
       // the bounds of a multibulk request before AUTH hold for an inline one too (Redis 7.0 has none)
       if (args.size() > NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
-        return error("unauthenticated multibulk length", Integer.toString(args.size()),
-            NodeConfig.Limits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH);
+        return UNAUTHENTICATED_MULTIBULK;
       }
       for (byte[] arg : args) {
         if (arg.length > NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
-          return error("unauthenticated bulk length", Integer.toString(arg.length),
-              NodeConfig.Limits.UNAUTHENTICATED_MAX_BULK_LENGTH);
+          return UNAUTHENTICATED_BULK;
         }
       }
     }

@@ -264,7 +264,9 @@ class CommandsIT {
     assertThat(jedis.configGet("save")).containsEntry("save", "");
     assertThat(jedis.configGet("nonexistent*")).isEmpty();
     assertThat(jedis.sendCommand(() -> "COMMAND".getBytes(), "COUNT")).isInstanceOf(Long.class);
-    assertThat((List<?>) jedis.sendCommand(() -> "COMMAND".getBytes(), "DOCS")).isEmpty();
+    List<?> docs = (List<?>) jedis.sendCommand(() -> "COMMAND".getBytes(), "DOCS", "GET");
+    assertThat(docs).hasSize(2);
+    assertThat(new String((byte[]) docs.get(0), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("get");
   }
 
   @Test

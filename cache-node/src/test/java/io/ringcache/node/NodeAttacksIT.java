@@ -130,11 +130,11 @@ class NodeAttacksIT {
         RawClient other = new RawClient(node.port())) {
       many.send("PING" + " a".repeat(30_000) + "\r\n");
       assertThat(many.read()).isEqualTo(new RawClient.Error(
-          "ERR Protocol error: unauthenticated multibulk length: 30001 (expected: <= 10)"));
+          "ERR Protocol error: unauthenticated multibulk length"));
       assertThat(many.closedByServer()).isTrue();
       long_.send("AUTH " + "x".repeat(60_000) + "\r\n");
       assertThat(long_.read()).isEqualTo(new RawClient.Error(
-          "ERR Protocol error: unauthenticated bulk length: 60000 (expected: <= 16384)"));
+          "ERR Protocol error: unauthenticated bulk length"));
       assertThat(long_.closedByServer()).isTrue();
       other.send("AUTH s3cret\r\n");
       assertThat(other.read()).isEqualTo("OK");

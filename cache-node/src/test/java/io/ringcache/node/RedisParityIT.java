@@ -530,6 +530,11 @@ class RedisParityIT {
    * docs/protocol.md lists.
    */
   @Test
+  void command_listFilterInfoDocsGetkeys_answerAsRedis() throws IOException {
+    CommandParity.check(toRedis, toNode);
+  }
+
+  @Test
   void randomSequences_sameRepliesAsRedis() throws IOException {
     ParitySequences.run(toRedis, toNode, command -> false);
   }

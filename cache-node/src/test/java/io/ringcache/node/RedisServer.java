@@ -40,10 +40,17 @@ public final class RedisServer implements AutoCloseable {
   }
 
   public static RedisServer start() throws IOException {
+    return start(new String[0]);
+  }
+
+  /** Starts one with extra options, e.g. {@code "--requirepass", "s3cret"}. */
+  public static RedisServer start(String... options) throws IOException {
     Path dir = Files.createTempDirectory("ringcache-redis");
     Path socket = dir.resolve("redis.sock");
-    Process process = new ProcessBuilder(List.of(BINARY.toString(), "--port", "0", "--unixsocket", socket.toString(),
-            "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()))
+    List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString(), "--port", "0", "--unixsocket", socket.toString(),
+        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()));
+    command.addAll(List.of(options));
+    Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.out").toFile())
         .start();
@@ -122,6 +129,17 @@ public final class RedisServer implements AutoCloseable {
       }
       out.write(b.toByteArray());
       out.flush();
+    }
+
+    /** Sends {@code raw} (ISO-8859-1 bytes) as it is. */
+    public void sendRaw(String raw) throws IOException {
+      out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+    }
+
+    /** Everything the server sends until it closes the connection, as ISO-8859-1 text. */
+    public String readUntilClosed() throws IOException {
+      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
     }
 
     /** Sends one request and returns its reply's raw bytes as ISO-8859-1 text. */

@@ -193,14 +193,28 @@ class RespDecoderTest {
   void unauthenticated_multibulkAboveTen_isRefused() {
     authenticated = false;
     feed("*11\r\n");
-    assertThat(onlyError()).isEqualTo("ERR unauthenticated multibulk length: 11 (expected: <= 10)");
+    assertThat(onlyError()).isEqualTo("ERR unauthenticated multibulk length");
   }
 
   @Test
   void unauthenticated_largeBulk_isRefusedBeforeItArrives() {
     authenticated = false;
     feed("*2\r\n$4\r\nAUTH\r\n$16385\r\n");
-    assertThat(onlyError()).isEqualTo("ERR unauthenticated bulk length: 16385 (expected: <= 16384)");
+    assertThat(onlyError()).isEqualTo("ERR unauthenticated bulk length");
+  }
+
+  @Test
+  void unauthenticated_headersAboveOurLimitsButWithinRedis_areUnauthenticatedAsRedis() {
+    authenticated = false;
+    feed("*1\r\n$100000000\r\n"); // above max-bulk-length (32 MiB), within Redis's 512 MiB
+    assertThat(onlyError()).isEqualTo("ERR unauthenticated bulk length");
+  }
+
+  @Test
+  void unauthenticated_bulkAboveRedisProtoMaxBulkLen_isInvalid() {
+    authenticated = false;
+    feed("*1\r\n$536870913\r\n");
+    assertThat(onlyError()).startsWith("ERR invalid bulk length: 536870913");
   }
 
   @Test

@@ -91,7 +91,7 @@ public final class HashRing {
     return new Builder();
   }
 
-  /** The owner of {@code key}: the node of the first point at or after the key's CRC32. */
+  /** The owner of {@code key} hashed whole (nginx's placement, no hash tags; see RoutingTable#serverOf): the node of the first point at or after the key's CRC32. */
   public String ownerOf(byte[] key) {
     return names[ownerIndexOfHash(Crc32.hash(key))];
   }

@@ -22,9 +22,11 @@ public final class RoutingTable {
   private final Map<String, NodeInfo> nodes = new HashMap<>();
   private final Handoff[] handoffs;
   private final RangeIndex handoffRanges;
+  private final HashTag hashTag;
 
   private RoutingTable(Topology topology) {
     this.topology = topology;
+    this.hashTag = topology.keyHash();
     this.ring = topology.ring();
     for (NodeInfo node : topology.nodes()) {
       nodes.put(node.name(), node);
@@ -59,7 +61,7 @@ public final class RoutingTable {
   }
 
   /**
-   * The name of the node that serves a key of CRC32 {@code hash}: the handoff's source while it is
+   * The name of the node that serves a key of placement hash {@code hash} ({@link #hashTag()}): the handoff's source while it is
    * {@link HandoffPhase#PREPARED}, its target after that, otherwise the ring owner.
    *
    * @throws IllegalStateException if no node is in the ring
@@ -74,7 +76,12 @@ public final class RoutingTable {
 
   /** The node that serves {@code key}. */
   public String serverOf(byte[] key) {
-    return serverOfHash(Crc32.hash(key));
+    return serverOfHash(hashTag.hash(key));
+  }
+
+  /** How keys are hashed for placement under this table's topology (its hash tag, if any). */
+  public HashTag hashTag() {
+    return hashTag;
   }
 
   /** The node called {@code name}, or null. */

@@ -29,6 +29,20 @@ class TopologyJsonTest {
   }
 
   @Test
+  void hashTag_roundTripsWhenSet_andIsLeftOutWhenOff() {
+    List<NodeInfo> nodes = List.of(new NodeInfo("a:1", "a:1", 1, NodeState.UP));
+    Topology tagged = Topology.of(3, nodes).withHashTag("{}");
+    String json = TopologyJson.write(tagged);
+    assertThat(json).contains("\"hashTag\":\"{}\"");
+    assertThat(TopologyJson.read(json)).isEqualTo(tagged);
+    assertThat(TopologyJson.read(json).next(nodes, List.of()).hashTag()).isEqualTo("{}");
+    assertThat(TopologyJson.write(Topology.of(3, nodes))).doesNotContain("hashTag"); // as before tags existed
+    assertThat(TopologyJson.read("{\"epoch\":1,\"nodes\":[]}").keyHash()).isEqualTo(HashTag.NONE);
+    assertThatThrownBy(() -> TopologyJson.read("{\"epoch\":1,\"hashTag\":\"{{\"}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hash tag must be two distinct");
+  }
+
+  @Test
   void read_missingAddressAndState_defaultsToNameAndUp() {
     Topology topology = TopologyJson.read("{\"epoch\":1,\"nodes\":[{\"name\":\"a:1\",\"weight\":2}]}");
     assertThat(topology.nodes()).containsExactly(new NodeInfo("a:1", "a:1", 2, NodeState.UP));

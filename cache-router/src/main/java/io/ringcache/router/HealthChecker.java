@@ -105,6 +105,13 @@ final class HealthChecker implements AutoCloseable {
     this.marginNanos = leaseNanos / 20 + TimeUnit.MILLISECONDS.toNanos(100);
     this.nanoTime = nanoTime;
     this.startNanos = nanoTime.getAsLong();
+    coordinator.leases(this::holdsLease);
+  }
+
+  /** Whether {@code name} answered its last health check holding a lease. */
+  boolean holdsLease(String name) {
+    Health h = health.get(name);
+    return h != null && h.misses() == 0 && h.leaseLeftMillis() > 0;
   }
 
   void start() {
@@ -316,9 +323,11 @@ final class HealthChecker implements AutoCloseable {
       }
       return;
     }
-    // a new failure fences anew, even a node still catching up after an earlier one
+    // a new failure fences anew, even a node re-admitted after an earlier one that has not answered
+    // since (its fence still says "ejected": kept, it would pass the node's next answer for its
+    // re-admission and renew it while its event ejects it, simulation seed 2734)
     fences.compute(node.name(), (name, old) -> old != null && old.incarnation() == node.incarnation()
-        && old.minEpoch() == Long.MAX_VALUE ? old : new Fence(node.incarnation(), Long.MAX_VALUE, false));
+        && old.minEpoch() == Long.MAX_VALUE && !old.ejected() ? old : new Fence(node.incarnation(), Long.MAX_VALUE, false));
     coordinator.nodeFailed(node.name());
     if (!node.state().inRing()) {
       return; // a LEAVING node: the running event resolves its handoffs

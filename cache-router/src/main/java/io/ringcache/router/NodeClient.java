@@ -115,6 +115,36 @@ final class NodeClient implements Closeable {
     out.write('\n');
   }
 
+  /**
+   * Waits until a reply starts to arrive, however long that takes, while the calling thread is not
+   * interrupted: a blocked socket read does not notice an interrupt, so this reads with a short
+   * timeout and checks in between. The connection's read timeout is what it was after.
+   *
+   * @throws java.io.InterruptedIOException if the thread was interrupted (its interrupt status is kept)
+   */
+  void awaitReply() throws IOException {
+    int before = socket.getSoTimeout();
+    socket.setSoTimeout(INTERRUPT_CHECK_MILLIS);
+    try {
+      while (true) {
+        in.mark(1);
+        try {
+          in.read(); // a byte, or the end (read() reports it)
+          in.reset();
+          return;
+        } catch (java.net.SocketTimeoutException e) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new java.io.InterruptedIOException("interrupted while waiting for " + address);
+          }
+        }
+      }
+    } finally {
+      socket.setSoTimeout(before);
+    }
+  }
+
+  private static final int INTERRUPT_CHECK_MILLIS = 200;
+
   /** Reads one reply. */
   Object read() throws IOException {
     int type = in.read();

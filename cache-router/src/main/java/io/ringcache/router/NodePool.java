@@ -99,8 +99,12 @@ final class NodePool implements NodeControl, AutoCloseable {
   @Override
   public long stream(String address, String id) throws IOException {
     try (NodeClient client = dedicated(address)) {
-      client.readTimeout(java.time.Duration.ofDays(1)); // as long as it takes: a stalled node is found by its lease
-      Object reply = client.call("RING.STREAM", id);
+      client.write("RING.STREAM", id);
+      client.flush();
+      // as long as it takes (a stalled node is found by its lease), until the coordinator gives up on
+      // the handoff and interrupts this thread: then the connection closes and the thread is free
+      client.awaitReply();
+      Object reply = client.read();
       if (!(reply instanceof Long moved)) {
         throw new IOException("unexpected reply to RING.STREAM from " + address + ": " + NodeClient.text(reply));
       }

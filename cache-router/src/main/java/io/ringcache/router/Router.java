@@ -64,8 +64,15 @@ public final class Router implements AutoCloseable {
     SslContext proxyTls = config.tlsKeystore() == null ? null : Tls.server(config.tlsKeystore(), config.tlsKeystorePassword());
     SslContext nodeTls = config.nodeTls() ? Tls.client(config.tlsCaCert()) : null;
     SSLSocketFactory nodeSockets = config.nodeTls() ? Tls.socketFactory(config.tlsCaCert()) : null;
-    Topology initial =
-        TopologyStore.load(config.dataDir()).orElseGet(() -> Topology.of(1, config.initialNodes()));
+    Topology initial = TopologyStore.load(config.dataDir())
+        .orElseGet(() -> Topology.of(1, config.initialNodes()).withHashTag(config.hashTag()));
+    if (!java.util.Objects.equals(initial.hashTag(), config.hashTag())) {
+      // the stored keys were placed by the persisted setting: another would move them silently
+      throw new IllegalStateException("hash-tag " + (config.hashTag() == null ? "(none)" : config.hashTag())
+          + " differs from the persisted topology's " + (initial.hashTag() == null ? "(none)" : initial.hashTag())
+          + " in " + config.dataDir() + ": a cluster's placement cannot change; start with --hash-tag "
+          + (initial.hashTag() == null ? "unset" : initial.hashTag()) + ", or with an empty data directory for a new cluster");
+    }
     this.store = TopologyStore.open(config.dataDir(), initial);
     this.pool = new NodePool(config.password(), config.clusterSecret(), Duration.ofSeconds(2), nodeSockets);
     this.probePool = new NodePool(config.password(), config.clusterSecret(), config.healthInterval(), nodeSockets);

@@ -33,7 +33,8 @@ public record RouterConfig(
     Duration lease,
     int proxyMaxClients,
     long proxyMaxClientsMemory,
-    Duration authTimeout) {
+    Duration authTimeout,
+    String hashTag) {
 
   /**
    * Default of {@link Builder#lease}: 15 s (Redis Cluster's default node timeout). Long enough that
@@ -95,6 +96,7 @@ public record RouterConfig(
     if (authTimeout.isNegative()) {
       throw new IllegalArgumentException("auth-timeout must not be negative (0 turns it off): " + authTimeout);
     }
+    hashTag = io.ringcache.ring.HashTag.of(hashTag).spec(); // validated; "" (an unset env) is none
   }
 
   public static Builder builder() {
@@ -125,6 +127,7 @@ public record RouterConfig(
     private int proxyMaxClients = DEFAULT_PROXY_MAX_CLIENTS;
     private long proxyMaxClientsMemory = DEFAULT_PROXY_MAX_CLIENTS_MEMORY;
     private Duration authTimeout = DEFAULT_AUTH_TIMEOUT;
+    private String hashTag;
 
     /**
      * How long a node may serve keys after a health check renewed its lease. Defaults to 15 s.
@@ -297,11 +300,23 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * Hash tags for a new cluster's placement: {@code "{}"} hashes only the part of a key between the
+     * first {@code {} and the next {@code }} when it is not empty (twemproxy's {@code hash_tag},
+     * Redis Cluster's tags), so that related keys share a node. Written into the topology, which
+     * nodes, the proxy and clients follow; a router whose persisted topology says otherwise refuses
+     * to start. Defaults to null: no tags, every key hashed whole, as nginx places it.
+     */
+    public Builder hashTag(String spec) {
+      this.hashTag = spec;
+      return this;
+    }
+
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
           healthMisses, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
           proxyOutputStallTimeout, clusterSecret, nodeAllow, metricsRequireToken, lease, proxyMaxClients,
-          proxyMaxClientsMemory, authTimeout);
+          proxyMaxClientsMemory, authTimeout, hashTag);
     }
   }
 }

@@ -124,6 +124,10 @@ public final class RouterMain implements Callable<Integer> {
       description = "Seconds a proxy client's replies may stay above 1 MiB, not read, before it is closed; 0 = never (env CACHE_ROUTER_PROXY_OUTPUT_STALL_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   long proxyOutputStallTimeout;
 
+  @Option(names = "--hash-tag", paramLabel = "CHARS", defaultValue = "${env:CACHE_ROUTER_HASH_TAG}",
+      description = "Hash tags, e.g. {} : a key's placement hashes only the part between the first { and the next } when it is not empty, so related keys share a node (twemproxy's hash_tag). Fixed for the cluster's life: written into the topology that nodes and clients follow (env CACHE_ROUTER_HASH_TAG). Default: none, every key hashed whole (nginx's placement).")
+  String hashTag;
+
   @Option(names = "--proxy-max-clients", paramLabel = "N", defaultValue = "${env:CACHE_ROUTER_PROXY_MAX_CLIENTS:-10000}",
       description = "Most concurrent clients of the RESP proxy port; more are answered -ERR max number of clients reached and closed; lowered when the open-files limit leaves too few descriptors (env CACHE_ROUTER_PROXY_MAX_CLIENTS). Default: ${DEFAULT-VALUE}.")
   int proxyMaxClients;
@@ -181,6 +185,11 @@ public final class RouterMain implements Callable<Integer> {
   }
 
   RouterConfig config() {
+    try {
+      io.ringcache.ring.HashTag.of(hashTag);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "invalid --hash-tag: " + e.getMessage());
+    }
     if (proxyMaxOutputBuffer <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--proxy-max-output-buffer must be positive: " + proxyMaxOutputBuffer);
@@ -253,6 +262,7 @@ public final class RouterMain implements Callable<Integer> {
         .proxyMaxClients(proxyMaxClients)
         .proxyMaxClientsMemory(proxyMaxClientsMemory)
         .authTimeout(Duration.ofSeconds(authTimeout))
+        .hashTag(hashTag)
         .build();
   }
 

@@ -48,4 +48,17 @@ class AuthClusterIT {
       assertThatThrownBy(() -> stranger.get("key:1")).hasMessageStartingWith("NOAUTH");
     }
   }
+
+  @Test
+  void transactionThroughTheProxy_withAPassword_authenticatesItsOwnNodeConnection() {
+    try (Jedis jedis = new Jedis("127.0.0.1", cluster.router.port(), 10_000)) {
+      jedis.auth("s3cret");
+      jedis.watch("tx:a");
+      redis.clients.jedis.Transaction t = jedis.multi();
+      t.set("tx:a", "1");
+      t.incr("tx:a");
+      assertThat(t.exec()).containsExactly("OK", 2L);
+      assertThat(jedis.get("tx:a")).isEqualTo("2");
+    }
+  }
 }

@@ -20,12 +20,22 @@ import java.util.function.Function;
 /** Operations of the simulated clients, and the invariants they must keep. */
 final class History {
 
-  enum Kind { SET, DEL, REJECTED_SET, GET, SET_NX, SET_XX, INCR, GETDEL, EXPIRE, PERSIST }
+  enum Kind { SET, SET_EX, MSET, DEL, REJECTED_SET, GET, SET_NX, SET_XX, INCR, GETDEL, EXPIRE, PERSIST }
 
-  /** Whether {@code kind} needs the key's current state (so it reads through during a handoff). */
+  /**
+   * Whether {@code kind} needs the key's current state (so it reads through during a handoff): only
+   * SET without options and MSET do not (SET with EX has options: the node reads it through too).
+   */
   static boolean blind(Kind kind) {
-    return kind == Kind.SET || kind == Kind.REJECTED_SET;
+    return kind == Kind.SET || kind == Kind.MSET || kind == Kind.REJECTED_SET;
   }
+
+  /**
+   * How far from its deadline an entry may still be read, or already be gone: entries cross nodes
+   * with an absolute expiry in whole milliseconds, rounded so that they never expire early at the
+   * source's reckoning, which can move the deadline by up to 2 ms either way.
+   */
+  static final long EXPIRY_SLACK = 2 * Simulation.MS;
 
   /** One client operation. */
   static final class Op {
@@ -33,12 +43,19 @@ final class History {
     final Kind kind;
     final String value;
     final long started;
+    /** SET EX and EXPIRE: the TTL asked for; 0 for none. */
+    final long ttlNanos;
 
     Op(String key, Kind kind, String value, long started) {
+      this(key, kind, value, started, 0);
+    }
+
+    Op(String key, Kind kind, String value, long started, long ttlNanos) {
       this.key = key;
       this.kind = kind;
       this.value = value;
       this.started = started;
+      this.ttlNanos = ttlNanos;
     }
   }
 
@@ -51,6 +68,18 @@ final class History {
     String writtenAt = "";
     long writtenWhen;
     boolean lossAllowed;
+    /** When the newest value expires (virtual nanos); Long.MAX_VALUE for never. */
+    long expiresAt = Long.MAX_VALUE;
+
+    /** Whether the newest value has certainly expired at {@code now}. */
+    boolean expired(long now) {
+      return value != null && expiresAt != Long.MAX_VALUE && now >= expiresAt + EXPIRY_SLACK;
+    }
+
+    /** Whether the newest value may have expired at {@code now} (or be about to, by rounding). */
+    boolean mayHaveExpired(long now) {
+      return value != null && expiresAt != Long.MAX_VALUE && now >= expiresAt - EXPIRY_SLACK;
+    }
   }
 
   private final Map<String, KeyState> keys = new LinkedHashMap<>();
@@ -60,8 +89,12 @@ final class History {
   long failed;
 
   Op begin(String key, Kind kind, String value, long now) {
+    return begin(key, kind, value, now, 0);
+  }
+
+  Op begin(String key, Kind kind, String value, long now, long ttlNanos) {
     keys.computeIfAbsent(key, k -> new KeyState());
-    return new Op(key, kind, value, now);
+    return new Op(key, kind, value, now, ttlNanos);
   }
 
   void acknowledge(Op op, String node, long now) {
@@ -71,6 +104,7 @@ final class History {
     s.writtenAt = node;
     s.writtenWhen = now;
     s.lossAllowed = false;
+    s.expiresAt = op.kind == Kind.DEL || op.ttlNanos == 0 ? Long.MAX_VALUE : now + op.ttlNanos;
     acknowledged++;
   }
 
@@ -83,7 +117,12 @@ final class History {
     KeyState s = keys.get(op.key);
     boolean existed = stored == (op.kind == Kind.SET_XX);
     String where = op.kind + " at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9);
-    if (existed && s.value == null) {
+    if (!existed && s.mayHaveExpired(now) || existed && s.value != null && !s.expired(now)) {
+      // as the model says (or at an expiry's edge)
+    } else if (existed && s.expired(now)) {
+      violations.add(where + ": " + op.key + " was present there but its newest value '" + s.value
+          + "' expired at " + String.format("%.3f", (s.expiresAt - 1_000 * Simulation.MS) / 1e9));
+    } else if (existed && s.value == null) {
       violations.add(where + ": " + op.key + " was present there but the newest write was "
           + (s.written ? "a delete at " + s.writtenAt + " at " + String.format("%.3f", (s.writtenWhen - 1_000 * Simulation.MS) / 1e9)
           : "none"));
@@ -102,12 +141,20 @@ final class History {
   void existed(Op op, boolean present, String node, long now) {
     KeyState s = keys.get(op.key);
     String where = op.kind + " at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9);
-    if (present && s.value == null) {
+    if (!present && s.mayHaveExpired(now) || present && s.value != null && !s.expired(now)) {
+      // as the model says (or at an expiry's edge)
+    } else if (present && s.expired(now)) {
+      violations.add(where + ": " + op.key + " was present there but its newest value '" + s.value
+          + "' expired at " + String.format("%.3f", (s.expiresAt - 1_000 * Simulation.MS) / 1e9));
+    } else if (present && s.value == null) {
       violations.add(where + ": " + op.key + " was present there but the newest write was "
           + (s.written ? "a delete at " + s.writtenAt : "none"));
     } else if (!present && s.value != null && !s.lossAllowed) {
       violations.add(where + ": " + op.key + " was absent there but the newest write was '" + s.value + "' at "
           + s.writtenAt + " at " + String.format("%.3f", (s.writtenWhen - 1_000 * Simulation.MS) / 1e9));
+    }
+    if (present && !s.expired(now)) {
+      s.expiresAt = op.kind == Kind.EXPIRE ? now + op.ttlNanos : Long.MAX_VALUE;
     }
     reads++;
   }
@@ -116,9 +163,11 @@ final class History {
   void incremented(Op op, long result, String node, long now) {
     KeyState s = keys.get(op.key);
     String where = "INCR at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9);
-    check(op.key, result == 1 ? null : Long.toString(result - 1), where);
+    check(op.key, result == 1 ? null : Long.toString(result - 1), where, now);
+    long keptDeadline = result == 1 ? Long.MAX_VALUE : s.expiresAt; // INCR keeps the key's TTL
     Op write = new Op(op.key, Kind.SET, Long.toString(result), op.started);
     acknowledge(write, node, now);
+    s.expiresAt = keptDeadline;
   }
 
   /** GETDEL answered {@code raw}, which must be the newest value, and deleted the key. */
@@ -138,11 +187,19 @@ final class History {
   void read(Op op, byte[] raw, String node, long now) {
     reads++;
     String value = raw == null ? null : new String(raw, java.nio.charset.StandardCharsets.UTF_8);
-    check(op.key, value, "GET at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9));
+    check(op.key, value, "GET at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9), now);
   }
 
-  private void check(String key, String value, String where) {
+  private void check(String key, String value, String where, long now) {
     KeyState s = keys.get(key);
+    if (value == null && s.mayHaveExpired(now)) {
+      return; // expired, as it may have
+    }
+    if (value != null && value.equals(s.value) && s.expired(now)) {
+      violations.add(where + ": " + key + " read '" + value + "', which expired at "
+          + String.format("%.3f", (s.expiresAt - 1_000 * Simulation.MS) / 1e9));
+      return;
+    }
     if (Objects.equals(value, s.value)) {
       return;
     }
@@ -172,23 +229,23 @@ final class History {
     }
   }
 
-  /** The newest value of {@code key}, or null. */
-  String newest(String key) {
+  /** The newest value of {@code key} at {@code now}, or null (none, deleted, or expired). */
+  String newest(String key, long now) {
     KeyState s = keys.get(key);
-    return s == null ? null : s.value;
+    return s == null || s.mayHaveExpired(now) ? null : s.value;
   }
 
   Iterable<String> keys() {
     return keys.keySet();
   }
 
-  void checkFinal(Function<String, Read> reader) {
+  void checkFinal(Function<String, Read> reader, long now) {
     for (String key : keys.keySet()) {
       Read r = reader.apply(key);
       if (r.error() != null) {
         violations.add("after healing, " + key + " is not served: " + r.error());
       } else {
-        check(key, r.value(), "final read");
+        check(key, r.value(), "final read", now);
       }
     }
   }

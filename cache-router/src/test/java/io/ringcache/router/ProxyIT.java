@@ -219,8 +219,9 @@ class ProxyIT {
       assertThat(jedis.sendCommand(Protocol.Command.COMMAND, "COUNT")).isInstanceOf(Long.class);
       assertThatThrownBy(() -> jedis.sendCommand(() -> "NOSUCH".getBytes(StandardCharsets.US_ASCII), "a"))
           .hasMessageStartingWith("ERR unknown command 'NOSUCH'");
-      assertThatThrownBy(() -> jedis.keys("*")).hasMessageContaining("not supported by the proxy")
-          .hasMessageContaining("use SCAN");
+      assertThatThrownBy(() -> jedis.publish("channel", "m")).hasMessageContaining("not supported by the proxy")
+          .hasMessageContaining("no pub/sub");
+      assertThat(jedis.keys("connectionCommands:nosuch*")).isEmpty(); // served: every node's KEYS merged
       assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.GET, "a", "b"))
           .hasMessageContaining("wrong number of arguments");
     }

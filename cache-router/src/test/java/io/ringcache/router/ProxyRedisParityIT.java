@@ -201,7 +201,40 @@ class ProxyRedisParityIT {
     }
     same("flushdb", "SYNC");
     assertThat(toProxy.call("dbsize")).isEqualTo(":0\r\n");
-    assertThat(toProxy.call("randomkey")).startsWith("-ERR command 'randomkey' is not supported by the proxy: use SCAN");
+    same("randomkey"); // nil: no node holds a key
+  }
+
+  @Test
+  void keysAndRandomkey_acrossEveryNode_answerAsRedis() throws IOException {
+    same("randomkey");
+    same("keys", "*");
+    same("keys");
+    same("keys", "a", "b");
+    java.util.Set<String> written = new java.util.HashSet<>();
+    for (int i = 0; i < 300; i++) {
+      same("set", "k" + i, "v");
+      written.add("k" + i);
+    }
+    same("set", "\u00ff\r\n\0", "binary");
+    written.add("\u00ff\r\n\0");
+    for (String pattern : new String[] {"*", "k1*", "k?", "k[12]?", "*\0", "nomatch*", "\\k1", "[", "k[^0-9]*"}) {
+      java.util.List<Object> expected = io.ringcache.node.CommandParity.parse(toRedis.call("keys", pattern));
+      java.util.List<Object> actual = io.ringcache.node.CommandParity.parse(toProxy.call("keys", pattern));
+      assertThat(actual).as("KEYS %s: the same keys, each once, in any order", pattern)
+          .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+    }
+    assertThat(io.ringcache.node.CommandParity.parse(toProxy.call("keys", "*"))).hasSize(301);
+    // a random key of a random node: an existing key, and over 60 draws keys of more than one node
+    io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    java.util.Set<String> owners = new java.util.HashSet<>();
+    for (int i = 0; i < 60; i++) {
+      java.util.List<Object> reply = io.ringcache.node.CommandParity.parse("*1\r\n" + toProxy.call("randomkey"));
+      String key = (String) reply.get(0);
+      assertThat(written).contains(key);
+      owners.add(table.serverOf(key.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+    }
+    assertThat(owners).hasSizeGreaterThan(1);
+    same("flushall"); // the other tests start from an empty cluster
   }
 
   @Test
@@ -292,6 +325,11 @@ class ProxyRedisParityIT {
    * three nodes; an MSETNX, RENAME, RENAMENX or COPY whose keys live on different nodes is left out
    * (the proxy answers -CROSSNODE, tested above, and Redis would run it).
    */
+  @Test
+  void command_listFilterInfoDocsGetkeys_answerAsRedis() throws IOException {
+    io.ringcache.node.CommandParity.check(toRedis, toProxy);
+  }
+
   @Test
   void randomSequences_sameRepliesAsRedis() throws IOException {
     io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());

@@ -55,6 +55,28 @@ class RouterAttacksIT {
   }
 
   @Test
+  void proxyKeys_mergedReplyBeyondOutputLimit_isRefusedAndTheClientKeepsWorking() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, 3, null, b -> b.proxyMaxOutputBuffer(1 << 20));
+        Jedis attacker = proxy(cluster);
+        Jedis other = proxy(cluster)) {
+      redis.clients.jedis.Pipeline pipeline = other.pipelined();
+      String prefix = "k".repeat(1000);
+      for (int i = 0; i < 2000; i++) {
+        pipeline.set(prefix + i, "v");
+      }
+      pipeline.sync();
+      // each node's part is under its own 64 MiB limit; merged, 2 MB of key names is beyond the proxy's 1 MiB
+      assertThatThrownBy(() -> attacker.keys("*"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageStartingWith("ERR reply too large: more than ")
+          .hasMessageEndingWith("bytes for 'keys' (expected: <= 1048576, proxy-max-output-buffer)");
+      assertThat(attacker.ping()).isEqualTo("PONG");
+      assertThat(attacker.keys(prefix + "1?")).hasSize(10);
+      assertThat(cluster.router.proxyStats().repliesTooLarge.sum()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void proxy_unfinishedHugeRequestsBeyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.proxyMaxClientsMemory(8L << 20));
         Jedis other = proxy(cluster)) {
@@ -131,6 +153,16 @@ class RouterAttacksIT {
   }
 
   @Test
+  void proxy_largeHeadersBeforeAuth_answerAsRedisAndClose() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.ringcache.node.RedisServer.installed(), "redis-server is not installed");
+    try (TestCluster cluster = new TestCluster(dir, 1, "s3cret");
+        io.ringcache.node.RedisServer redis = io.ringcache.node.RedisServer.start("--requirepass", "s3cret")) {
+      io.ringcache.node.UnauthenticatedParity.check(redis::connect,
+          () -> io.ringcache.node.RedisServer.Conn.tcp(cluster.router.port()));
+    }
+  }
+
+  @Test
   void proxy_inlineRequestsBeforeAuthAndBadClientNames_areRefused() throws Exception {
     try (TestCluster cluster = new TestCluster(dir, 1, "s3cret");
         Socket many = socket(cluster.router.port());
@@ -138,10 +170,10 @@ class RouterAttacksIT {
         Jedis named = proxy(cluster)) {
       many.getOutputStream().write(("PING" + " a".repeat(30_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
       assertThat(readAll(many, Duration.ofSeconds(5)))
-          .isEqualTo("-ERR Protocol error: unauthenticated multibulk length: 30001 (expected: <= 10)\r\n");
+          .isEqualTo("-ERR Protocol error: unauthenticated multibulk length\r\n");
       longArg.getOutputStream().write(("AUTH " + "x".repeat(60_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
       assertThat(readAll(longArg, Duration.ofSeconds(5)))
-          .isEqualTo("-ERR Protocol error: unauthenticated bulk length: 60000 (expected: <= 16384)\r\n");
+          .isEqualTo("-ERR Protocol error: unauthenticated bulk length\r\n");
       named.auth("s3cret");
       assertThatThrownBy(() -> named.clientSetname("a\nWARN forged"))
           .hasMessage("ERR Client names cannot contain spaces, newlines or special characters.");

@@ -18,6 +18,16 @@ class RouterMainTest {
   }
 
   @Test
+  void hashTag_offByDefault_setByOption_badValueRefusedWithTheOptionsName() {
+    assertThat(parse().hashTag()).isNull();
+    assertThat(parse("--hash-tag", "{}").hashTag()).isEqualTo("{}");
+    assertThat(parse("--hash-tag", "").hashTag()).isNull();
+    assertThatThrownBy(() -> parse("--hash-tag", "{"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageStartingWith("invalid --hash-tag: hash tag must be two distinct printable ASCII characters");
+  }
+
+  @Test
   void proxyOutputLimits_defaultTo64MiBAnd60Seconds() {
     RouterConfig config = parse();
     assertThat(config.proxyMaxOutputBuffer()).isEqualTo(64L << 20);

@@ -1,6 +1,7 @@
 package io.ringcache.router;
 
 import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.Expiry;
 import io.ringcache.node.cluster.ImportState;
 import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Key;
@@ -280,7 +281,9 @@ final class Simulation {
         throw new NodeClient.ErrorReply(address, "ERR no handoff " + id + " with this node as its source");
       }
       List<Object[]> entries = new ArrayList<>();
-      source.store.forEachInRanges(handoff.ranges(), (key, value, ttl) -> entries.add(new Object[] {key, value, ttl}));
+      // as HandoffStreamer: each entry leaves with its absolute expiry, computed as it is walked
+      source.store.forEachInRanges(handoff.ranges(),
+          (key, value, ttl) -> entries.add(new Object[] {key, value, Expiry.absoluteMillis(now / MS, ttl)}));
       String targetAddress = source.cluster.addressOf(handoff.to());
       long sent = 0;
       for (int from = 0; from < entries.size(); from += 8) {
@@ -316,8 +319,8 @@ final class Simulation {
       }
       for (Object[] e : batch) {
         Key key = (Key) e[0];
-        long ttl = (Long) e[2];
-        state.applyIfUntouched(key, () -> target.store.put(key, (byte[]) e[1], ttl, false, Store.Condition.IF_ABSENT));
+        long expireAt = (Long) e[2];
+        state.applyIfUntouched(key, () -> target.store.putIfAbsentUntil(key, (byte[]) e[1], expireAt));
       }
       return null;
     }
@@ -497,7 +500,13 @@ final class Simulation {
     }
     if (kind < 3) {
       String value = key + "=" + nextValue++;
-      History.Op op = history.begin(key, History.Kind.SET, value, now);
+      if (random.nextInt(4) == 0) {
+        mset(key, value, address);
+        return;
+      }
+      History.Op op = random.nextInt(3) == 0
+          ? history.begin(key, History.Kind.SET_EX, value, now, shortTtl())
+          : history.begin(key, History.Kind.SET, value, now);
       send(address, op, 0);
     } else if (kind < 4) {
       String value = key + "=" + nextValue++;
@@ -510,13 +519,100 @@ final class Simulation {
       History.Op op = history.begin(key, History.Kind.REJECTED_SET, null, now);
       send(address, op, 0);
     } else if (kind < 7 && random.nextInt(3) == 0) {
-      // EXPIRE (a TTL far beyond the run) and PERSIST: writes that answer whether the key exists
-      History.Op op = history.begin(key, random.nextBoolean() ? History.Kind.EXPIRE : History.Kind.PERSIST, null, now);
+      // EXPIRE (a TTL that runs out within the run, or far beyond it) and PERSIST: writes that
+      // answer whether the key exists
+      History.Op op = random.nextBoolean()
+          ? history.begin(key, History.Kind.EXPIRE, null, now, random.nextBoolean() ? shortTtl() : TimeUnit.HOURS.toNanos(24))
+          : history.begin(key, History.Kind.PERSIST, null, now);
       send(address, op, 0);
     } else {
       History.Op op = history.begin(key, History.Kind.GET, null, now);
       send(address, op, 0);
     }
+  }
+
+  /** A TTL that runs out within the run: from a few milliseconds to a few seconds, often mid-handoff. */
+  private long shortTtl() {
+    return (1 + random.nextInt(4_000)) * MS;
+  }
+
+  /**
+   * MSET of {@code key} and another key the client routes to the same node (as the Java client and
+   * the proxy split an MSET by owner): both writes are applied, or neither.
+   */
+  private void mset(String key, String value, String address) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      String other = keys.get(random.nextInt(keys.size()));
+      if (!other.equals(key) && !other.startsWith("c") && address.equals(routing().serverOf(other.getBytes(StandardCharsets.UTF_8)))) {
+        List<History.Op> ops = List.of(history.begin(key, History.Kind.MSET, value, now),
+            history.begin(other, History.Kind.MSET, other + "=" + nextValue++, now));
+        sendMany(address, ops, 0);
+        return;
+      }
+    }
+    send(address, history.begin(key, History.Kind.SET, value, now), 0);
+  }
+
+  private void sendMany(String address, List<History.Op> ops, int redirects) {
+    SimNode node = nodes.get(address);
+    if (node == null || !node.alive) {
+      ops.forEach(op -> history.fail(op, now));
+      return;
+    }
+    if (node.paused) {
+      node.held.add(() -> executeMany(node, ops)); // runs at resume; the client timed out
+      ops.forEach(op -> history.timeout(op, now));
+      return;
+    }
+    String moved = executeMany(node, ops);
+    if (moved != null && redirects < 3) {
+      sendMany(moved, ops, redirects + 1);
+    }
+  }
+
+  /**
+   * The node's side of a multi-key write (a model of CommandHandler.checkKeys and the import path):
+   * every key must route the same way here, or the command gets -CROSSNODE; then all its keys are
+   * written (blindly: MSET reads nothing through) and touched together. Returns a MOVED address, or null.
+   */
+  private String executeMany(SimNode node, List<History.Op> ops) {
+    if (!node.alive) {
+      return null;
+    }
+    List<Key> ks = new ArrayList<>();
+    ClusterState.Route first = null;
+    for (History.Op op : ops) {
+      Key key = Key.of(op.key.getBytes(StandardCharsets.UTF_8));
+      ks.add(key);
+      ClusterState.Route route = node.cluster.route(Crc32.hash(key.bytes()));
+      if (first == null) {
+        first = route;
+      } else if (route != first) {
+        ops.forEach(op2 -> history.fail(op2, now)); // -CROSSNODE
+        return null;
+      }
+    }
+    switch (first.action()) {
+      case REDIRECT -> {
+        ops.forEach(op -> history.fail(op, now));
+        return first.address();
+      }
+      case TRYAGAIN -> ops.forEach(op -> history.fail(op, now));
+      case IMPORT -> {
+        ImportState state = first.importState();
+        ks.forEach(state::beginWrite);
+        for (int i = 0; i < ops.size(); i++) {
+          apply(node, ks.get(i), ops.get(i));
+        }
+        ks.forEach(k -> state.endWrite(k, true));
+      }
+      case SERVE -> {
+        for (int i = 0; i < ops.size(); i++) {
+          apply(node, ks.get(i), ops.get(i));
+        }
+      }
+    }
+    return null;
   }
 
   private void send(String address, History.Op op, int redirects) {
@@ -562,9 +658,9 @@ final class Simulation {
             return null;
           }
           byte[] value = source.store.get(key);
-          long ttl = value == null ? Store.NO_TTL : source.store.ttlNanos(key);
-          if (value != null) {
-            state.applyIfUntouched(key, () -> node.store.put(key, value, ttl, false, Store.Condition.IF_ABSENT));
+          long expireAt = value == null ? Expiry.NONE : Expiry.absoluteMillis(now / MS, source.store.ttlNanos(key));
+          if (value != null) { // RING.READ's answer carries the absolute expiry
+            state.applyIfUntouched(key, () -> node.store.putIfAbsentUntil(key, value, expireAt));
           }
         }
         if (op.kind == History.Kind.GET) {
@@ -588,7 +684,8 @@ final class Simulation {
 
   private boolean apply(SimNode node, Key key, History.Op op) {
     switch (op.kind) {
-      case SET -> node.store.put(key, op.value.getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      case SET, MSET -> node.store.put(key, op.value.getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      case SET_EX -> node.store.put(key, op.value.getBytes(StandardCharsets.UTF_8), op.ttlNanos, false, Store.Condition.ALWAYS);
       case DEL -> node.store.remove(key);
       case SET_NX, SET_XX -> {
         Store.Condition condition = op.kind == History.Kind.SET_NX ? Store.Condition.IF_ABSENT : Store.Condition.IF_PRESENT;
@@ -603,7 +700,7 @@ final class Simulation {
         return true;
       }
       case EXPIRE, PERSIST -> {
-        boolean present = node.store.expire(key, op.kind == History.Kind.EXPIRE ? TimeUnit.HOURS.toNanos(24) : Store.NO_TTL);
+        boolean present = node.store.expire(key, op.kind == History.Kind.EXPIRE ? op.ttlNanos : Store.NO_TTL);
         history.existed(op, present, node.name, now);
         return true;
       }
@@ -726,7 +823,7 @@ final class Simulation {
   private java.util.Set<String> newestHeldBy(SimNode node) {
     java.util.Set<String> held = new java.util.HashSet<>();
     for (String key : history.keys()) {
-      String newest = history.newest(key);
+      String newest = history.newest(key, now);
       byte[] value = newest == null ? null : node.store.get(Key.of(key.getBytes(StandardCharsets.UTF_8)));
       if (value != null && newest.equals(new String(value, StandardCharsets.UTF_8))) {
         held.add(key);
@@ -741,7 +838,7 @@ final class Simulation {
     if (key == null) {
       return "";
     }
-    StringBuilder out = new StringBuilder(" " + key + " newest=" + history.newest(key) + " held:");
+    StringBuilder out = new StringBuilder(" " + key + " newest=" + history.newest(key, now) + " held:");
     for (SimNode n : nodes.values()) {
       byte[] v = n.store.get(Key.of(key.getBytes(StandardCharsets.UTF_8)));
       if (v != null) {
@@ -834,7 +931,7 @@ final class Simulation {
       history.violations.add("wedged: a minute after healing, handoffs are still under way: "
           + Describe.topology(store.current()) + " " + store.current().handoffs());
     }
-    history.checkFinal(this::readFromOwner);
+    history.checkFinal(this::readFromOwner, now);
   }
 
   private void scheduleLoad(long end) {

@@ -369,7 +369,17 @@ public final class ClusterState {
     return v.topology;
   }
 
-  /** The decision for a key whose CRC32 is {@code keyHash}. Allocation-free. */
+  /**
+   * How keys are hashed for placement: the hash tag of the topology held (none when standalone).
+   * A cluster's tag never changes (the router refuses to), and a member holds no key before its first
+   * topology, so every key the store holds was hashed with this one.
+   */
+  public io.ringcache.ring.HashTag hashTag() {
+    View v = view;
+    return v == null ? io.ringcache.ring.HashTag.NONE : v.table.hashTag();
+  }
+
+  /** The decision for a key whose placement hash ({@link #hashTag()}) is {@code keyHash}. Allocation-free. */
   public Route route(int keyHash) {
     View v = view;
     if (v == null) {

@@ -1,12 +1,15 @@
 package io.ringcache.node.store;
 
 import io.ringcache.ring.Crc32;
+import io.ringcache.ring.HashTag;
 import java.util.Arrays;
 
 /**
- * A stored key: its bytes (never copied, never mutated after construction) and their CRC32, which is
- * both the hash-table hash and the key's position on the ring, so routing and range iteration never
- * hash twice.
+ * A stored key: its bytes (never copied, never mutated after construction) and their placement hash
+ * (the CRC32 of the key, or of its hash tag when the cluster uses tags), which is both the hash-table
+ * hash and the key's position on the ring, so routing and range iteration never hash twice. Keys
+ * that share a tag share a hash, so they share a probe run in the store: tag groups should stay
+ * small (docs/operations.md).
  */
 public final class Key {
 
@@ -18,9 +21,14 @@ public final class Key {
     this.hash = hash;
   }
 
-  /** Wraps {@code bytes}; the caller must not change them afterwards. */
+  /** Wraps {@code bytes}, hashed whole (no hash tags); the caller must not change them afterwards. */
   public static Key of(byte[] bytes) {
     return new Key(bytes, Crc32.hash(bytes));
+  }
+
+  /** Wraps {@code bytes}, hashed for placement by {@code tag}; the caller must not change them afterwards. */
+  public static Key of(byte[] bytes, HashTag tag) {
+    return new Key(bytes, tag.hash(bytes));
   }
 
   /** Wraps {@code bytes} whose CRC32 is already known: a store rebuilding a key it holds. */
@@ -33,7 +41,7 @@ public final class Key {
     return bytes;
   }
 
-  /** The CRC32 of the key's bytes, {@code io.ringcache.ring.Crc32.hash(bytes())}. */
+  /** The key's placement hash: {@code HashTag.hash(bytes())} of the tag it was made with. */
   public int ringHash() {
     return hash;
   }

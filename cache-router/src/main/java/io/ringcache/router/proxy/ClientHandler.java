@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.node.CommandIntrospection;
 import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -78,6 +79,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private long routedEpoch;
   /** The next request's place in this client's order (see Pending.seq). */
   private long nextSeq;
+  /** MULTI/WATCH state, created on first use. */
+  private ClientTransaction transaction;
+  /** A request is out on the transaction's own connection: new requests wait until it is answered. */
+  private boolean transactionOut;
   /** Redirected calls waiting to be sent again, in request order; one timer sends them all. */
   private final ArrayDeque<Call> retries = new ArrayDeque<>();
   private boolean retryScheduled;
@@ -165,7 +170,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       for (int i = 0; i < args.length; i++) {
         args[i] = r.arg(i);
       }
-      if (redirecting > 0 || !held.isEmpty()) {
+      if (redirecting > 0 || transactionOut || !held.isEmpty()) {
         held.add(args);
         if (!throttled && held.size() + pending.size() >= MAX_PENDING) {
           throttled = true;
@@ -194,6 +199,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     server.clientDisconnected();
     open = false;
+    if (transaction != null) {
+      transaction.reset();
+    }
     if (out != null) {
       out.release();
       out = null;
@@ -236,16 +244,30 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     silent = repliesOff || skipNext; // CLIENT REPLY, as Redis: applies to this request's reply
     skipNext = false;
+    boolean queuing = transaction != null && transaction.multi();
     if (spec == null) {
       unknown(args);
+      if (queuing) {
+        transaction.flagError();
+      }
       return true;
     }
     if (!authenticated && !spec.noAuth()) {
-      localError("NOAUTH Authentication required.");
+      refuse(spec, queuing, "NOAUTH Authentication required.");
       return true;
     }
     if (!spec.arityOk(args.length)) {
-      localError("ERR wrong number of arguments for '" + spec.name() + "' command");
+      refuse(spec, queuing, "ERR wrong number of arguments for '" + spec.name() + "' command");
+      return true;
+    }
+    if (spec.kind() == ProxyCommands.Kind.TRANSACTION || (queuing && !spec.name().equals("quit"))) {
+      if (transaction == null) {
+        transaction = new ClientTransaction(this);
+      }
+      if (!transaction.execute(spec, args, table)) {
+        held.addFirst(args); // sent on the transaction's connection once the requests out at nodes are answered
+        return false;
+      }
       return true;
     }
     switch (spec.kind()) {
@@ -304,9 +326,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.scanFrom = cursor;
+        p.scanHashTag = table.hashTag();
         dispatcher.fanOut(p, args, table);
       }
-      case EVERY_NODE -> {
+      case EVERY_NODE, KEYS, RANDOMKEY -> {
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         dispatcher.fanOut(p, args, table);
       }
@@ -315,6 +338,60 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       default -> unknown(args);
     }
     return true;
+  }
+
+  /**
+   * Answers {@code error} for a request refused before it ran; inside MULTI, EXEC will answer
+   * -EXECABORT. EXEC itself refused discards the transaction and says why, as Redis does.
+   */
+  private void refuse(ProxyCommands.Spec spec, boolean queuing, String error) {
+    if (spec.name().equals("exec")) {
+      if (transaction != null) {
+        transaction.reset();
+      }
+      localError("EXECABORT Transaction discarded because of: " + (error.startsWith("ERR ") ? error.substring(4) : error));
+      return;
+    }
+    localError(error);
+    if (queuing) {
+      transaction.flagError();
+    }
+  }
+
+  // ---- for ClientTransaction
+
+  int routedOut() {
+    return routedOut;
+  }
+
+  Dispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  /** The bound on the bytes of the commands one MULTI queues: the proxy's max-query-buffer. */
+  long maxQueryBuffer() {
+    return server.limits().maxQueryBuffer();
+  }
+
+  /** A slot for a request sent on the transaction's connection; later requests wait until it is answered. */
+  Pending enqueueTransaction(String command) {
+    transactionOut = true;
+    return enqueue(new Pending(this, ProxyCommands.Kind.TRANSACTION, command));
+  }
+
+  /** The transaction's connection answered {@code p}. */
+  void transactionReplied(Pending p, ByteBuf reply) {
+    transactionOut = false;
+    if (!open) {
+      reply.release();
+      completed(p);
+      return;
+    }
+    p.reply = reply;
+    completed(p);
+    if (!held.isEmpty() && routedOut > 0) {
+      ctx.executor().execute(this::releaseHeld); // what waited only for the transaction's reply
+    }
   }
 
   /**
@@ -394,7 +471,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void releaseHeld() {
     byte[][] args;
-    while (open && !closing && redirecting == 0 && (args = held.poll()) != null) {
+    while (open && !closing && redirecting == 0 && !transactionOut && (args = held.poll()) != null) {
       if (!execute(args)) {
         break;
       }
@@ -548,7 +625,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   // ---- local replies
 
-  private void localReply(ByteBuf reply) {
+  void localReply(ByteBuf reply) {
     if (silent) {
       reply.release(); // CLIENT REPLY OFF or SKIP: nothing to keep a place for
       return;
@@ -560,11 +637,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void localReply(byte[] raw) {
+  void localReply(byte[] raw) {
     localReply(ctx.alloc().buffer(raw.length).writeBytes(raw));
   }
 
-  private void localError(String text) {
+  void localError(String text) {
     ByteBuf b = ctx.alloc().buffer();
     Resp.error(b, text);
     localReply(b);
@@ -797,46 +874,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void command(byte[][] args) {
     ByteBuf b = ctx.alloc().buffer();
-    if (args.length == 1) {
-      Resp.arrayHeader(b, ProxyCommands.served().size());
-      for (ProxyCommands.Spec spec : ProxyCommands.served()) {
-        ProxyCommands.writeInfo(b, spec);
-      }
-      localReply(b);
-      return;
-    }
-    String sub = text(args[1]).toLowerCase(java.util.Locale.ROOT);
-    switch (sub) {
-      case "count" -> Resp.integer(b, ProxyCommands.served().size());
-      case "docs" -> b.writeBytes(Resp.EMPTY_ARRAY);
-      case "list" -> {
-        Resp.arrayHeader(b, ProxyCommands.served().size());
-        for (ProxyCommands.Spec spec : ProxyCommands.served()) {
-          Resp.bulk(b, spec.name());
-        }
-      }
-      case "info" -> {
-        Resp.arrayHeader(b, args.length - 2);
-        for (int i = 2; i < args.length; i++) {
-          ProxyCommands.Spec spec = ProxyCommands.lookup(args[i]);
-          if (spec == null || spec.kind() == ProxyCommands.Kind.UNSUPPORTED) {
-            b.writeBytes(Resp.NIL);
-          } else {
-            ProxyCommands.writeInfo(b, spec);
-          }
-        }
-      }
-      default -> {
-        b.release();
-        localError("ERR unknown subcommand '" + text(args[1]) + "'. Try COMMAND HELP.");
-        return;
-      }
-    }
+    INTROSPECTION.execute(args, b);
     localReply(b);
   }
 
   /** CONFIG's subcommands the proxy serves, with Redis 7.0's arity. */
   private static final java.util.Map<String, Integer> CONFIG_ARITY = java.util.Map.of("get", -3, "set", -4);
+
+  /** COMMAND's answers over the commands the proxy serves. */
+  private static final CommandIntrospection INTROSPECTION = ProxyCommands.introspection(CLIENT_ARITY, CONFIG_ARITY);
 
   private void config(byte[][] args) {
     String sub = new String(lower(args[1]), StandardCharsets.ISO_8859_1);

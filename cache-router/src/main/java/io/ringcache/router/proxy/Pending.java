@@ -3,7 +3,7 @@ package io.ringcache.router.proxy;
 import io.ringcache.node.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.ringcache.ring.Crc32;
+import io.ringcache.ring.HashTag;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,7 +19,8 @@ import java.util.Set;
  * A multi-key command has one call per node (or, after a redirect, per key); `partsLeft` counts the
  * calls still out. Parts keep what the merge needs: MGET the values as slices of the node's reply,
  * indexed by the key's position in the client's request; DEL/UNLINK/EXISTS/TOUCH and DBSIZE a sum;
- * SCAN each node's keys and the nearest of their next cursors; every kind the first error.
+ * SCAN each node's keys and the nearest of their next cursors; KEYS every node's keys; RANDOMKEY
+ * one node's key, chosen at random among the nodes that answered one; every kind the first error.
  * Confined to the client's event loop.
  *
  * SCAN through the proxy walks the ring-hash circle, as each node's SCAN does: the cursor is a
@@ -50,9 +51,14 @@ final class Pending {
   private ByteBuf error;
   /** SCAN: where the step starts on the hash circle, where it ends (the nearest node cursor), the keys. */
   long scanFrom;
+  /** SCAN: how the nodes hash keys onto the circle (the topology's hash tag). */
+  HashTag scanHashTag = HashTag.NONE;
   private long scanUntil = CIRCLE;
   private List<byte[]> scanKeys;
-  /** MGET and SCAN: bytes of the merged reply so far; once over the client's budget, the reply is an error. */
+  /** RANDOMKEY: the key chosen so far among the nodes' answers, and how many nodes answered one. */
+  private byte[] randomKey;
+  private int randomKeyCandidates;
+  /** MGET, SCAN and KEYS: bytes of the merged reply so far; once over the client's budget, the reply is an error. */
   private long replyBytes;
   private boolean tooLarge;
 
@@ -108,6 +114,8 @@ final class Pending {
           }
         }
         case SCAN -> scanPart(frame, type);
+        case KEYS -> keysPart(frame, type);
+        case RANDOMKEY -> randomKeyPart(frame, type);
         default -> unexpected(frame);
       }
     }
@@ -222,12 +230,77 @@ final class Pending {
     grew(frame.readableBytes());
   }
 
+  /** One node's {@code *n $key...} to KEYS: its keys, counted against the reply budget as they come. */
+  private void keysPart(ByteBuf frame, byte type) {
+    if (tooLarge) {
+      return;
+    }
+    long count = type == '*' ? ReplyFramer.arrayLength(frame) : -1;
+    if (count < 0) {
+      unexpected(frame);
+      return;
+    }
+    grew(frame.readableBytes());
+    if (tooLarge) {
+      return;
+    }
+    if (scanKeys == null) {
+      scanKeys = new ArrayList<>();
+    }
+    int at = ReplyFramer.firstElement(frame);
+    for (long i = 0; i < count; i++) {
+      byte[] key = ReplyFramer.bulkAt(frame, at);
+      if (key != null) {
+        scanKeys.add(key);
+      }
+      at = ReplyFramer.end(frame, at, 1);
+    }
+  }
+
+  /** KEYS: every node's keys, each once (a key held by two nodes during a handoff). */
+  private ByteBuf keysReply(ByteBufAllocator alloc) {
+    Set<ByteBuffer> seen = new HashSet<>();
+    List<byte[]> keys = new ArrayList<>();
+    long size = 16;
+    if (scanKeys != null) {
+      for (byte[] key : scanKeys) {
+        if (seen.add(ByteBuffer.wrap(key))) {
+          keys.add(key);
+          size += key.length + 16;
+        }
+      }
+    }
+    ByteBuf out = alloc.buffer((int) Math.min(size, Integer.MAX_VALUE));
+    Resp.arrayHeader(out, keys.size());
+    for (byte[] key : keys) {
+      Resp.bulk(out, key);
+    }
+    return out;
+  }
+
+  /** One node's RANDOMKEY: a key (kept if a coin says so, so that each node's key is as likely) or nil. */
+  private void randomKeyPart(ByteBuf frame, byte type) {
+    if (type != '$') {
+      unexpected(frame);
+      return;
+    }
+    byte[] key = ReplyFramer.bulkAt(frame, frame.readerIndex());
+    if (key == null) {
+      return;
+    }
+    randomKeyCandidates++;
+    // reservoir sampling over the nodes that hold keys: each ends up chosen with chance 1/candidates
+    if (java.util.concurrent.ThreadLocalRandom.current().nextInt(randomKeyCandidates) == 0) {
+      randomKey = key;
+    }
+  }
+
   private ByteBuf scanReply(ByteBufAllocator alloc) {
     Set<ByteBuffer> seen = new HashSet<>();
     List<byte[]> keys = new ArrayList<>();
     if (scanKeys != null) {
       for (byte[] key : scanKeys) {
-        long h = Integer.toUnsignedLong(Crc32.hash(key));
+        long h = Integer.toUnsignedLong(scanHashTag.hash(key));
         if (h >= scanFrom && h < scanUntil && seen.add(ByteBuffer.wrap(key))) {
           keys.add(key);
         }
@@ -308,6 +381,14 @@ final class Pending {
       }
       case SCAN -> {
         return scanReply(alloc);
+      }
+      case KEYS -> {
+        return keysReply(alloc);
+      }
+      case RANDOMKEY -> {
+        ByteBuf out = alloc.buffer(randomKey == null ? 5 : randomKey.length + 16);
+        Resp.bulk(out, randomKey);
+        return out;
       }
       default -> {
         ByteBuf out = alloc.buffer();

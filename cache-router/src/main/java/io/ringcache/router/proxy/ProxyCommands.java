@@ -1,7 +1,6 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.node.Resp;
-import io.netty.buffer.ByteBuf;
+import io.ringcache.node.CommandIntrospection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,8 +31,14 @@ final class ProxyCommands {
     FANOUT,
     /** SCAN on every node of the ring, one step of the hash circle merged */
     SCAN,
+    /** KEYS on every node of the ring, the keys merged (each once) within the reply budget */
+    KEYS,
+    /** RANDOMKEY on every node of the ring: one of the keys they answered, at random; nil if none */
+    RANDOMKEY,
     /** sent as it is to every node of the ring: +OK when every node answered +OK (FLUSHALL, FLUSHDB) */
     EVERY_NODE,
+    /** MULTI, EXEC, DISCARD, WATCH, UNWATCH: served over a connection of the client's own (ClientTransaction) */
+    TRANSACTION,
     /** known, refused with a reason */
     UNSUPPORTED;
 
@@ -119,13 +124,15 @@ final class ProxyCommands {
       add(new Spec(name, -2, Kind.SUM, 1, -1, 1, false, null));
     }
     add(new Spec("scan", -2, Kind.SCAN, 0, 0, 0, false, null));
-    unsupported("keys", "use SCAN, which the proxy walks across every node");
+    add(new Spec("keys", 2, Kind.KEYS, 0, 0, 0, false, null));
     add(new Spec("flushall", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
     add(new Spec("flushdb", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
-    unsupported("randomkey", "use SCAN, which the proxy walks across every node");
-    for (String name : List.of("multi", "exec", "discard", "watch", "unwatch")) {
-      unsupported(name, "transactions would span nodes");
-    }
+    add(new Spec("randomkey", 1, Kind.RANDOMKEY, 0, 0, 0, false, null));
+    add(new Spec("multi", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
+    add(new Spec("exec", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
+    add(new Spec("discard", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
+    add(new Spec("watch", -2, Kind.TRANSACTION, 1, -1, 1, false, null));
+    add(new Spec("unwatch", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
     for (String name : List.of("subscribe", "psubscribe", "unsubscribe", "punsubscribe", "publish")) {
       unsupported(name, "ringcache has no pub/sub");
     }
@@ -178,24 +185,36 @@ final class ProxyCommands {
     return SERVED;
   }
 
-  /** One entry of a COMMAND reply: name, arity, flags, first key, last key, step. */
-  static void writeInfo(ByteBuf out, Spec spec) {
-    Resp.arrayHeader(out, 6);
-    Resp.bulk(out, spec.name());
-    Resp.integer(out, spec.arity());
-    List<String> flags = new ArrayList<>();
-    if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN) {
-      flags.add(spec.write() ? "write" : "readonly");
+  /**
+   * What COMMAND lists: the commands the proxy serves, with the subcommands of CLIENT and CONFIG it
+   * serves ({@code client} and {@code config}: name -> Redis arity).
+   */
+  static CommandIntrospection introspection(Map<String, Integer> client, Map<String, Integer> config) {
+    List<CommandIntrospection.Entry> entries = new ArrayList<>();
+    for (Spec spec : SERVED) {
+      if (spec.name().equals("command")) {
+        entries.add(CommandIntrospection.commandEntry());
+        continue;
+      }
+      Map<String, Integer> subs = switch (spec.name()) {
+        case "client" -> client;
+        case "config" -> config;
+        default -> Map.of();
+      };
+      List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
+      subs.forEach((sub, arity) -> subcommands.add(CommandIntrospection.Entry.subcommand(spec.name(), sub, arity)));
+      List<String> flags = new ArrayList<>();
+      if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN && spec.kind() != Kind.KEYS
+          && spec.kind() != Kind.RANDOMKEY && spec.kind() != Kind.TRANSACTION) {
+        flags.add(spec.write() ? "write" : "readonly");
+      }
+      if (spec.noAuth()) {
+        flags.add("no_auth");
+      }
+      String summary = spec.name().startsWith("ring.") ? "ringcache cluster command (docs/protocol.md)" : null;
+      entries.add(new CommandIntrospection.Entry(spec.name(), spec.arity(), spec.firstKey(), spec.lastKey(), spec.step(),
+          flags, summary, subcommands));
     }
-    if (spec.noAuth()) {
-      flags.add("no_auth");
-    }
-    Resp.arrayHeader(out, flags.size());
-    for (String f : flags) {
-      Resp.simple(out, f);
-    }
-    Resp.integer(out, spec.firstKey());
-    Resp.integer(out, spec.lastKey());
-    Resp.integer(out, spec.step());
+    return new CommandIntrospection(entries);
   }
 }

@@ -1,0 +1,143 @@
+package io.ringcache.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.node.CommandParity;
+import io.ringcache.node.RedisServer;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.RoutingTable;
+import io.ringcache.ring.Topology;
+import io.ringcache.router.Router;
+import io.ringcache.router.RouterConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hash tags through a real router (--hash-tag {}), three real nodes, the proxy and the Java client:
+ * keys that share a tag live on one node, so multi-key commands over them work everywhere, and
+ * every part (nodes, proxy, client) places them the same way because they follow the topology.
+ */
+class HashTagClusterIT {
+
+  @TempDir Path dataDir;
+
+  private NodeCluster nodes;
+  private Router router;
+  private CacheClient cache;
+
+  @BeforeEach
+  void start() throws Exception {
+    nodes = NodeCluster.start(3);
+    List<NodeInfo> initial = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      initial.add(NodeInfo.of(nodes.address(i), 1));
+    }
+    router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dataDir).initialNodes(initial)
+        .healthInterval(Duration.ofMillis(300)).healthMisses(5).hashTag("{}").build());
+    long epoch = router.topology().epoch();
+    for (int i = 0; i < nodes.size(); i++) {
+      String address = nodes.address(i);
+      Await.until(() -> {
+        String topology = RespCall.call(address, "RING.TOPOLOGY");
+        return RespCall.epochOf(topology) >= epoch && topology.contains("\"hashTag\":\"{}\"");
+      }, Duration.ofSeconds(30), "node " + address + " at the router's epoch, with its hash tag");
+    }
+    cache = CacheClient.builder().seeds(nodes.address(0)).build();
+  }
+
+  @AfterEach
+  void stop() {
+    if (cache != null) {
+      cache.close();
+    }
+    if (router != null) {
+      router.close();
+    }
+    if (nodes != null) {
+      nodes.close();
+    }
+  }
+
+  private String proxy() {
+    return "127.0.0.1:" + router.port();
+  }
+
+  private static byte[] bytes(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A tag whose keys {t}.a and {t}.b hashed whole would live on different nodes. */
+  private String tagSplitWithoutTags(RoutingTable untagged) {
+    for (int i = 0; ; i++) {
+      String tag = "user" + i;
+      if (!untagged.serverOf(bytes("{" + tag + "}.a")).equals(untagged.serverOf(bytes("{" + tag + "}.b")))) {
+        return tag;
+      }
+    }
+  }
+
+  @Test
+  void taggedKeys_shareANode_multiKeyCommandsWorkThroughProxyNodeAndClient() throws Exception {
+    Topology topology = router.topology();
+    assertThat(topology.hashTag()).isEqualTo("{}");
+    RoutingTable tagged = RoutingTable.of(topology);
+    String t = tagSplitWithoutTags(RoutingTable.of(topology.withHashTag(null)));
+    String a = "{" + t + "}.a";
+    String b = "{" + t + "}.b";
+    String owner = tagged.addressOf(tagged.serverOf(bytes(a)));
+    assertThat(tagged.serverOf(bytes(b))).isEqualTo(tagged.serverOf(bytes(a)));
+
+    // the proxy: multi-key commands over one tag are forwarded whole to its node
+    assertThat(RespCall.call(proxy(), "MSETNX", a, "1", b, "2")).isEqualTo(":1");
+    assertThat(RespCall.call(proxy(), "RENAME", a, "{" + t + "}.c")).isEqualTo("+OK");
+    assertThat(RespCall.call(proxy(), "COPY", b, "{" + t + "}.d")).isEqualTo(":1");
+    assertThat(RespCall.call(proxy(), "GET", "{" + t + "}.c")).isEqualTo("1");
+    assertThat(RespCall.call(proxy(), "MSETNX", "{" + t + "}.x", "1", "{other}.y", "2")).startsWith("-CROSSNODE");
+
+    // the owner node holds them all and runs multi-key commands over them itself; another node redirects
+    for (String key : List.of(b, "{" + t + "}.c", "{" + t + "}.d")) {
+      assertThat(RespCall.call(owner, "EXISTS", key)).as(key).isEqualTo(":1");
+    }
+    assertThat(RespCall.call(owner, "MSETNX", "{" + t + "}.e", "5", "{" + t + "}.f", "6")).isEqualTo(":1");
+    String other = nodes.address(0).equals(owner) ? nodes.address(1) : nodes.address(0);
+    assertThat(RespCall.call(other, "GET", b)).startsWith("-MOVED");
+
+    // the Java client routes them to the same node
+    assertThat(cache.get("{" + t + "}.c")).isEqualTo("1");
+    cache.put("{" + t + "}.g", "from the client");
+    assertThat(RespCall.call(owner, "GET", "{" + t + "}.g")).isEqualTo("from the client");
+    assertThat(cache.getAll(List.of(b, "{" + t + "}.e"))).containsEntry(b, "2").containsEntry("{" + t + "}.e", "5");
+  }
+
+  @Test
+  void scanAndKeysThroughTheProxy_findEveryTaggedKeyOnce() throws Exception {
+    Set<String> written = new HashSet<>();
+    for (int i = 0; i < 300; i++) {
+      String key = i % 3 == 0 ? "plain" + i : "{group" + (i % 7) + "}." + i;
+      cache.put(key, "v");
+      written.add(key);
+    }
+    try (RedisServer.Conn conn = RedisServer.Conn.tcp(router.port())) {
+      List<String> seen = new ArrayList<>();
+      String cursor = "0";
+      do {
+        List<Object> step = CommandParity.parse(conn.call("SCAN", cursor, "COUNT", "20"));
+        cursor = (String) step.get(0);
+        for (Object key : (List<?>) step.get(1)) {
+          seen.add((String) key);
+        }
+      } while (!cursor.equals("0"));
+      assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(written);
+      assertThat(CommandParity.parse(conn.call("KEYS", "*"))).containsExactlyInAnyOrderElementsOf(new ArrayList<Object>(written));
+    }
+  }
+}

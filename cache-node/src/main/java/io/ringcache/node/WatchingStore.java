@@ -1,0 +1,188 @@
+package io.ringcache.node;
+
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.node.store.StoreStats;
+import io.ringcache.ring.HashRange;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A store that tells {@link KeyWatches} about every change made through it, exactly when Redis
+ * would signal a modified key: a value stored, a key removed, a TTL set or removed, an increment,
+ * an update that changed something, a flush or a dropped range of keys that were present. Reads
+ * and changes that did not happen (SET NX on a present key, DEL of an absent one, PERSIST of a key
+ * without TTL) signal nothing. Everything else is the wrapped store's.
+ */
+final class WatchingStore implements Store {
+
+  private final Store store;
+  private final KeyWatches watches;
+
+  WatchingStore(Store store, KeyWatches watches) {
+    this.store = store;
+    this.watches = watches;
+  }
+
+  @Override
+  public byte[] get(Key key) {
+    return store.get(key);
+  }
+
+  @Override
+  public boolean contains(Key key) {
+    return store.contains(key);
+  }
+
+  @Override
+  public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
+    SetResult result = store.set(key, value, ttlNanos, keepTtl, condition);
+    if (result.stored()) {
+      watches.signalModified(key);
+    }
+    return result;
+  }
+
+  @Override
+  public boolean put(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
+    boolean stored = store.put(key, value, ttlNanos, keepTtl, condition);
+    if (stored) {
+      watches.signalModified(key);
+    }
+    return stored;
+  }
+
+  @Override
+  public byte[] remove(Key key) {
+    byte[] removed = store.remove(key);
+    if (removed != null) {
+      watches.signalModified(key);
+    }
+    return removed;
+  }
+
+  @Override
+  public boolean delete(Key key) {
+    boolean deleted = store.delete(key);
+    if (deleted) {
+      watches.signalModified(key);
+    }
+    return deleted;
+  }
+
+  @Override
+  public long ttlNanos(Key key) {
+    return store.ttlNanos(key);
+  }
+
+  @Override
+  public boolean expire(Key key, long ttlNanos) {
+    // removing a TTL the key does not have changes nothing (GETEX PERSIST, as Redis's removeExpire)
+    boolean changes = ttlNanos != NO_TTL || !watches.watched(key) || store.ttlNanos(key) >= 0;
+    boolean expired = store.expire(key, ttlNanos);
+    if (expired && changes) {
+      watches.signalModified(key);
+    }
+    return expired;
+  }
+
+  @Override
+  public long increment(Key key, long delta) {
+    long result = store.increment(key, delta);
+    watches.signalModified(key);
+    return result;
+  }
+
+  @Override
+  public byte[] update(Key key, UnaryOperator<byte[]> update) {
+    if (!watches.watched(key)) {
+      return store.update(key, update);
+    }
+    boolean[] changed = new boolean[1];
+    byte[] result = store.update(key, current -> {
+      byte[] next = update.apply(current);
+      changed[0] = next != null;
+      return next;
+    });
+    if (changed[0]) {
+      watches.signalModified(key);
+    }
+    return result;
+  }
+
+  @Override
+  public long size() {
+    return store.size();
+  }
+
+  @Override
+  public long timedSize() {
+    return store.timedSize();
+  }
+
+  @Override
+  public long usedBytes() {
+    return store.usedBytes();
+  }
+
+  @Override
+  public long maxBytes() {
+    return store.maxBytes();
+  }
+
+  @Override
+  public void clear() {
+    watches.signalModifiedWhere(store::contains);
+    store.clear();
+  }
+
+  @Override
+  public void cleanUp() {
+    store.cleanUp();
+  }
+
+  @Override
+  public ScanPage scan(long cursor, int count) {
+    return store.scan(cursor, count);
+  }
+
+  @Override
+  public boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis) {
+    boolean stored = store.putIfAbsentUntil(key, value, expireAtMillis);
+    if (stored) {
+      watches.signalModified(key);
+    }
+    return stored;
+  }
+
+  @Override
+  public void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor) {
+    store.forEachInRanges(ranges, visitor);
+  }
+
+  @Override
+  public void forEachInRanges(List<HashRange> ranges, int fromPart, EntryVisitor visitor) {
+    store.forEachInRanges(ranges, fromPart, visitor);
+  }
+
+  @Override
+  public int parts() {
+    return store.parts();
+  }
+
+  @Override
+  public long removeInRanges(List<HashRange> ranges) {
+    watches.signalModifiedWhere(key -> KeyWatches.inRanges(key, ranges) && store.contains(key));
+    return store.removeInRanges(ranges);
+  }
+
+  @Override
+  public StoreStats stats() {
+    return store.stats();
+  }
+
+  @Override
+  public String evictionPolicy() {
+    return store.evictionPolicy();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The node's store: a memory-bounded, concurrent map from binary keys to binary values with
+ * per-entry time to live, eviction, and iteration by ring range for handoffs and SCAN.
+ *
+ * <ul>
+ *   <li>{@link Store}: the contract that the commands and the handoff steps use; safe for
+ *       concurrent use by every worker loop, and no method blocks. {@link Stores} makes one of the
+ *       two implementations, which are package-private:
+ *   <li>{@code PackedStore} (the default, {@code --store packed}): one {@code byte[]} per entry in
+ *       lock-striped open-addressing tables, optimistic reads, CLOCK eviction. Its design note
+ *       covers layout, locking, memory accounting and range walks.
+ *   <li>{@code CaffeineStore} ({@code --store caffeine}): a Caffeine cache, W-TinyLFU eviction and
+ *       the timer wheel for TTLs.
+ *   <li>{@link Key}: a key's bytes and their CRC32, computed once: the hash-table hash and the
+ *       key's position on the ring, so routing and range walks never hash twice.
+ *   <li>{@link Clock}: injected time (monotonic for expiry, wall time for {@code EXAT}/{@code PXAT}
+ *       and for the absolute expiry times of handoffs); tests advance a fake one.
+ *   <li>{@link Decimal}: strict decimal integers as Redis reads them (the values INCR and DECR
+ *       change, numeric arguments).
+ *   <li>{@link StoreStats}: eviction and expiry counters for INFO and the metrics.
+ * </ul>
+ *
+ * <p>Threads: the store is shared by every worker loop and by the {@code ringcache-cluster}
+ * threads (handoff streams, purges); both implementations lock per segment or bin, never the whole
+ * store. Active expiry runs from the node's once-a-second housekeeping ({@link Store#cleanUp}).
+ */
+package io.ringcache.node.store;

@@ -1,0 +1,37 @@
+/**
+ * The router's RESP proxy port, for clients that are not ring-aware (redis-cli, Jedis, Lettuce in
+ * standalone mode): keyed commands go to the owner of their key under the router's live topology,
+ * multi-key commands are split per node and merged, and {@code -MOVED}/{@code -TRYAGAIN} are
+ * followed inside the proxy, so its clients see no redirect during a scale event. Two hops instead
+ * of one; docs/proxy.md lists the commands and how each is served.
+ *
+ * <p>Client side, one per connection:
+ * <ul>
+ *   <li>{@link ProxyServer}: the entry point; binds the port on event loops of its own and builds
+ *       each connection's pipeline: [TLS], the node's {@code OutputGuard} and {@code RespDecoder},
+ *       then a {@link ClientHandler}.
+ *   <li>{@link ClientHandler}: one client. Answers connection and server commands itself (AUTH,
+ *       HELLO, CLIENT, COMMAND, INFO, {@code RING.TOPOLOGY}, ...), sends the rest on, and writes
+ *       replies in request order from a FIFO of {@link Pending} slots.
+ *   <li>{@link ProxyCommands}: the proxy's command catalogue: arity, key positions, and how each
+ *       command is served (locally, to its key's owner, split and merged, or to every node).
+ * </ul>
+ *
+ * <p>Node side, one set per event loop, so a client, its calls and their connections share one
+ * thread and need no locks:
+ * <ul>
+ *   <li>{@link Dispatcher}: routes each {@link Call} by {@link Routes} (the {@link
+ *       io.ringcache.ring.RoutingTable} of the router's topology, built once per epoch), follows
+ *       {@code -MOVED} and retries {@code -TRYAGAIN} within a budget, and keeps a client's requests
+ *       for one key in order through a scale event. Its design note holds the rules.
+ *   <li>{@link Backend}: the loop's pipelined connection to one node, with a bound on calls in
+ *       flight; {@link ReplyFramer} cuts the node's replies into raw slices that go to the client
+ *       unparsed (only replies to merge are looked into).
+ *   <li>{@link Call}: one request to one node; {@link Pending}: one client request's reply, merged
+ *       from its calls (MGET values, integer sums, SCAN steps, the first error).
+ * </ul>
+ *
+ * <p>{@link ProxyStats}: the port's counters, shown by its INFO. Nothing here blocks: the hot path
+ * is decode, route, write to the backend, frame the reply, copy it to the client.
+ */
+package io.ringcache.router.proxy;
