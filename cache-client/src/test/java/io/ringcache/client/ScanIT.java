@@ -72,6 +72,26 @@ class ScanIT {
     }
   }
 
+  /*
+   * With hash tags a key's place on the circle (and so in the nodes' SCAN cursors) is its tag's
+   * CRC32, not its own: a walk that filtered steps by the key's own CRC32 would drop tagged keys.
+   */
+  @Test
+  void scan_onAClusterWithHashTags_returnsEveryTaggedKeyOnce() {
+    try (NodeCluster cluster = NodeCluster.start(3)) {
+      cluster.push(cluster.topology(1, 0, 1, 2).withHashTag("{}"));
+      try (CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).build()) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        for (int i = 0; i < 1_500; i++) {
+          entries.put("{user" + (i % 40) + "}:field" + i, "v");
+        }
+        cache.putAll(entries);
+        List<String> all = drain(cache.scan(ScanOptions.builder().count(20).build()));
+        assertThat(all).hasSize(entries.size()).containsExactlyInAnyOrderElementsOf(entries.keySet());
+      }
+    }
+  }
+
   @Test
   void scan_onAnEmptyCluster_endsAtOnce() {
     try (NodeCluster cluster = NodeCluster.start(2)) {
