@@ -15,6 +15,7 @@ COPY cache-client cache-client
 COPY cache-node cache-node
 COPY cache-router cache-router
 COPY cache-cli cache-cli
+COPY cache-jcache/pom.xml cache-jcache/pom.xml
 COPY cache-bench/pom.xml cache-bench/pom.xml
 COPY docker/layout.sh docker/layout.sh
 # the Maven repository is a build cache (BuildKit, buildah), so a source change does not download it

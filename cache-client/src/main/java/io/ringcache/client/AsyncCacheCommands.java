@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The cache operations, non-blocking: the same contract as {@link CacheCommands}, each result
@@ -17,6 +18,17 @@ import java.util.concurrent.CompletableFuture;
  * @param <V> the value type
  */
 public interface AsyncCacheCommands<K, V> {
+
+  /** @see CacheCommands#withTimeout */
+  AsyncCacheCommands<K, V> withTimeout(Duration timeout);
+
+  /**
+   * Walks every key of the cluster that matches {@code options}, as {@link
+   * CacheCommands#scan(ScanOptions)} does, handing each to {@code action} on a client I/O thread
+   * (it must not block); the future completes with the number of keys handed over once the walk
+   * ends, or with the first step's failure.
+   */
+  CompletableFuture<Long> scan(ScanOptions options, Consumer<? super K> action);
 
   /** @see CacheCommands#get */
   CompletableFuture<V> get(K key);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /*
  * The operations on one codec, as requests. The sync view uses the same methods with mayWait set,
@@ -35,13 +36,52 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
   private final ReplyConverter<V> toValue;
   private final int maxKeySize;
   private final int maxValueSize;
+  /** How long each operation of this view may take: the command timeout, or a per-view one. */
+  private final long timeoutNanos;
 
   AsyncView(ClusterExecutor executor, Codec<K, V> codec) {
+    this(executor, codec, executor.commandTimeoutNanos());
+  }
+
+  private AsyncView(ClusterExecutor executor, Codec<K, V> codec, long timeoutNanos) {
     this.executor = executor;
     this.codec = codec;
     this.toValue = reply -> reply == RespReply.NIL ? null : codec.decodeValue((byte[]) reply);
     this.maxKeySize = executor.options().maxKeySize();
     this.maxValueSize = executor.options().maxValueSize();
+    this.timeoutNanos = timeoutNanos;
+  }
+
+  /** The same view with {@code timeout} for each operation instead of the command timeout. */
+  AsyncView<K, V> withTimeoutNanos(long timeoutNanos) {
+    return new AsyncView<>(executor, codec, timeoutNanos);
+  }
+
+  @Override
+  public AsyncCacheCommands<K, V> withTimeout(Duration timeout) {
+    return withTimeoutNanos(timeoutNanos(timeout));
+  }
+
+  /** {@code timeout} in nanoseconds, refused unless at least a millisecond. */
+  static long timeoutNanos(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.toMillis() < 1) {
+      throw new IllegalArgumentException("timeout must be at least 1 ms: " + timeout);
+    }
+    return timeout.toNanos();
+  }
+
+  /** How long each operation of this view may take, in nanoseconds. */
+  long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  Codec<K, V> codec() {
+    return codec;
+  }
+
+  ClusterExecutor executor() {
+    return executor;
   }
 
   /** The key's bytes; refused before anything is sent if the nodes would refuse it. */
@@ -87,7 +127,7 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
   private <T> Request<T> run(Request<T> request, boolean mayWait) {
     checkMayBlock(mayWait);
     request.mayWait = mayWait;
-    return executor.execute(request);
+    return executor.execute(request, timeoutNanos);
   }
 
   Request<V> get(K key, boolean mayWait) {
@@ -173,7 +213,7 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
       }
       Request<Long> request = Request.keyless(type, args, TO_LONG);
       request.mayWait = mayWait;
-      parts.add(executor.executeAt(group.getKey(), request));
+      parts.add(executor.executeAt(group.getKey(), request, timeoutNanos));
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
         .thenApply(ignored -> parts.stream().mapToLong(CompletableFuture::join).sum());
@@ -213,7 +253,7 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
       }
       Request<Object[]> mget = Request.keyless(CommandType.MGET, args, TO_ARRAY);
       mget.mayWait = mayWait;
-      executor.executeAt(group.getKey(), mget);
+      executor.executeAt(group.getKey(), mget, timeoutNanos);
       parts[p++] =
           mget.thenAccept(
               replies -> {
@@ -265,9 +305,47 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
       }
       Request<Void> mset = Request.keyless(CommandType.MSET, args, TO_VOID);
       mset.mayWait = mayWait;
-      parts[p++] = executor.executeAt(group.getKey(), mset);
+      parts[p++] = executor.executeAt(group.getKey(), mset, timeoutNanos);
     }
     return CompletableFuture.allOf(parts);
+  }
+
+  /** A walk over the cluster's keys with this view's timeout per step. */
+  ClusterScan newScan(ScanOptions options, boolean mayWait) {
+    checkMayBlock(mayWait);
+    return new ClusterScan(executor, Objects.requireNonNull(options, "options"), timeoutNanos, mayWait);
+  }
+
+  @Override
+  public CompletableFuture<Long> scan(ScanOptions options, Consumer<? super K> action) {
+    Objects.requireNonNull(action, "action");
+    ClusterScan scan = newScan(options, false);
+    CompletableFuture<Long> result = new CompletableFuture<>();
+    scanSteps(scan, action, result, 0);
+    return result;
+  }
+
+  private void scanSteps(ClusterScan scan, Consumer<? super K> action, CompletableFuture<Long> result, long handed) {
+    scan.next().whenComplete((keys, error) -> {
+      if (error != null) {
+        result.completeExceptionally(ClusterExecutor.unwrap(error));
+        return;
+      }
+      try {
+        for (byte[] key : keys) {
+          action.accept(codec.decodeKey(key));
+        }
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+        return;
+      }
+      long total = handed + keys.size();
+      if (scan.isDone()) {
+        result.complete(total);
+      } else {
+        scanSteps(scan, action, result, total);
+      }
+    });
   }
 
   /** The operations a transaction's body queued, as commands, with their keys and reply converters. */
@@ -353,7 +431,7 @@ final class AsyncView<K, V> implements AsyncCacheCommands<K, V> {
     Request<TransactionResult> request = Request.transaction(queued.commands.toArray(new byte[0][][]),
         reply -> transactionResult(address, (Object[]) reply, converters));
     request.mayWait = mayWait;
-    return executor.executeAt(address, request);
+    return executor.executeAt(address, request, timeoutNanos);
   }
 
   /** EXEC's outcome: the results, or the exception for a transaction the node did not run. */

@@ -21,7 +21,9 @@ import java.util.List;
  *
  * <p>The client itself offers the blocking operations on {@code String} keys and values, encoded
  * as UTF-8; {@link #async()} the same operations non-blocking, {@link #binary()} and {@link
- * #binaryAsync()} the same on {@code byte[]} keys and values. All views share the connections.
+ * #binaryAsync()} the same on {@code byte[]} keys and values, {@link #withCodec} and {@link
+ * #asyncWithCodec} on any types a {@link Codec} encodes (JSON with {@link JsonCodec}). All views
+ * share the connections.
  */
 public interface CacheClient extends CacheCommands<String, String>, AutoCloseable {
 
@@ -38,6 +40,16 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
 
   /** The non-blocking view with {@code byte[]} keys and values. */
   AsyncCacheCommands<byte[], byte[]> binaryAsync();
+
+  /**
+   * The blocking view whose keys and values {@code codec} turns into bytes and back, sharing the
+   * client's connections: {@code cache.withCodec(JsonCodec.of(User.class))}. Cheap: make one per
+   * type and keep it.
+   */
+  <K, V> CacheCommands<K, V> withCodec(Codec<K, V> codec);
+
+  /** The non-blocking view with {@code codec}, as {@link #withCodec}. */
+  <K, V> AsyncCacheCommands<K, V> asyncWithCodec(Codec<K, V> codec);
 
   /** The epoch of the topology the client routes with; 0 for a standalone node. */
   long topologyEpoch();
@@ -78,6 +90,7 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     int ioThreads = Runtime.getRuntime().availableProcessors();
     boolean tls;
     Path tlsCaCert;
+    ClientMetrics metrics = ClientMetrics.NONE;
 
     Builder() {}
 
@@ -232,6 +245,17 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     public Builder maxInFlightPerNode(int max) {
       require(max > 0, "max in flight must be positive: " + max);
       this.maxInFlightPerNode = max;
+      return this;
+    }
+
+    /**
+     * Where the client reports each operation, redirect, retry and topology refresh: {@code
+     * MicrometerMetrics.of(registry)} for Micrometer meters, or an implementation of one's own.
+     * Defaults to {@link ClientMetrics#NONE} (nothing recorded, nothing measured).
+     */
+    public Builder metrics(ClientMetrics metrics) {
+      require(metrics != null, "metrics must not be null (ClientMetrics.NONE records nothing)");
+      this.metrics = metrics;
       return this;
     }
 

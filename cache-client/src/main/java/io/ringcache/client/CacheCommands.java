@@ -2,6 +2,7 @@ package io.ringcache.client;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,31 @@ import java.util.Optional;
  * @param <V> the value type
  */
 public interface CacheCommands<K, V> {
+
+  /**
+   * This view with {@code timeout} for each operation (redirects and retries included) instead of
+   * the client's {@link ClientOptions#commandTimeout()}; it shares the client's connections and is
+   * cheap to make, so one may be made per call: {@code cache.withTimeout(Duration.ofMillis(20)).get(k)}.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is shorter than a millisecond
+   */
+  CacheCommands<K, V> withTimeout(Duration timeout);
+
+  /**
+   * Every key of the cluster, as {@link #scan(ScanOptions)} with {@link ScanOptions#DEFAULT}.
+   */
+  Iterator<K> scan();
+
+  /**
+   * Every key of the cluster that matches {@code options}: each step sends {@code SCAN} to every
+   * node from one position of the hash circle and merges their keys. A key present for the whole
+   * iteration is returned, even across a scale event; a key is returned once while the ring is
+   * still, and may come back twice (in two steps) if it moves during one. The iterator is not
+   * thread-safe; each step blocks for at most the view's timeout, and its {@code hasNext()} throws
+   * the step's {@link CacheException} (a node that cannot be reached fails the step: skipping it
+   * would miss its keys silently).
+   */
+  Iterator<K> scan(ScanOptions options);
 
   /** The value of {@code key}, or {@code null} if there is none. */
   V get(K key);

@@ -37,6 +37,7 @@ public final class ClientOptions {
   private final int ioThreads;
   private final boolean tls;
   private final Path tlsCaCert;
+  private final ClientMetrics metrics;
 
   ClientOptions(CacheClient.Builder b) {
     this.seeds = List.copyOf(b.seeds);
@@ -54,6 +55,7 @@ public final class ClientOptions {
     this.ioThreads = b.ioThreads;
     this.tls = b.tls;
     this.tlsCaCert = b.tlsCaCert;
+    this.metrics = b.metrics;
   }
 
   /** Where the client first asks for the topology: nodes or the router's RESP port, {@code host:port}. */
@@ -129,6 +131,11 @@ public final class ClientOptions {
     return maxInFlightPerNode;
   }
 
+  /** Where operations, redirects, retries and refreshes are reported; {@link ClientMetrics#NONE} by default. */
+  public ClientMetrics metrics() {
+    return metrics;
+  }
+
   /** The number of Netty event loop threads. */
   public int ioThreads() {
     return ioThreads;
@@ -164,6 +171,7 @@ public final class ClientOptions {
         + ioThreads
         + ", tls="
         + (!tls ? "off" : tlsCaCert == null ? "on" : "on (trusting " + tlsCaCert + ")")
+        + (metrics == ClientMetrics.NONE ? "" : ", metrics=" + metrics)
         + "}";
   }
 }

@@ -70,6 +70,7 @@ final class ClusterExecutor {
   private static final long TRYAGAIN_MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final ClientOptions options;
+  private final ClientMetrics metrics;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final SslContext tls;
@@ -86,6 +87,7 @@ final class ClusterExecutor {
 
   ClusterExecutor(ClientOptions options) {
     this.options = options;
+    this.metrics = options.metrics();
     this.tls = options.tls() ? tlsContext(options.tlsCaCert()) : null;
     this.commandTimeoutNanos = options.commandTimeout().toNanos();
     this.sweepPeriodNanos =
@@ -126,8 +128,27 @@ final class ClusterExecutor {
     this.topology = topology;
   }
 
+  TopologyManager topology() {
+    return topology;
+  }
+
   ClientOptions options() {
     return options;
+  }
+
+  ClientMetrics metrics() {
+    return metrics;
+  }
+
+  /** Tells the metrics, never letting them break the client. */
+  void report(java.util.function.Consumer<ClientMetrics> event) {
+    if (metrics != ClientMetrics.NONE) {
+      try {
+        event.accept(metrics);
+      } catch (RuntimeException e) {
+        log.warn("metrics {} failed", metrics, e);
+      }
+    }
   }
 
   EventLoopGroup group() {
@@ -149,8 +170,13 @@ final class ClusterExecutor {
 
   /** Starts {@code request} with {@code timeoutNanos} instead of the command timeout. */
   <T> Request<T> execute(Request<T> request, long timeoutNanos) {
+    long now = System.nanoTime();
     request.timeoutNanos = timeoutNanos;
-    request.deadlineNanos = System.nanoTime() + timeoutNanos;
+    request.deadlineNanos = now + timeoutNanos;
+    if (metrics != ClientMetrics.NONE) {
+      request.metrics = metrics;
+      request.startNanos = now;
+    }
     dispatch(request);
     return request;
   }
@@ -333,7 +359,7 @@ final class ClusterExecutor {
     T result;
     try {
       result = request.converter.convert(reply);
-    } catch (CacheException e) { // the converter's own verdict (a transaction the node did not run)
+    } catch (CacheException e) { // the converter's own verdict: a codec that could not read the value, a transaction not run
       request.completeExceptionally(e);
       return;
     } catch (RuntimeException e) {
@@ -364,6 +390,7 @@ final class ClusterExecutor {
       } else {
         request.redirects++;
         redirectsFollowed.increment();
+        report(m -> m.redirectFollowed(address, moved.address()));
         request.fixedAddress = moved.address();
         dispatch(request);
       }
@@ -379,6 +406,7 @@ final class ClusterExecutor {
         long backoff = Math.min(TRYAGAIN_FIRST_BACKOFF_NANOS << request.tryAgains, TRYAGAIN_MAX_BACKOFF_NANOS);
         request.tryAgains++;
         tryAgainsRetried.increment();
+        report(m -> m.tryAgainRetried(address));
         park(request, backoff);
       }
     } else if (batch && CacheExceptions.is(message, CacheExceptions.CROSSNODE)) {
@@ -411,6 +439,7 @@ final class ClusterExecutor {
       } else {
         request.redirects++;
         redirectsFollowed.increment();
+        report(m -> m.redirectFollowed(from, moved.address()));
         request.fixedAddress = moved.address();
         dispatch(request);
       }

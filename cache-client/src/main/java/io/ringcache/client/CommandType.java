@@ -19,6 +19,8 @@ enum CommandType {
   MSET("MSET", false),
   AUTH("AUTH", false),
   PING("PING", true),
+  SCAN("SCAN", true),
+  RING_EPOCH("RING.EPOCH", true),
   RING_TOPOLOGY("RING.TOPOLOGY", true),
   /** A transaction: {@code MULTI}, the queued commands and {@code EXEC}, written together (Request#transaction). */
   MULTI_EXEC("EXEC", false);
@@ -34,6 +36,10 @@ enum CommandType {
   static final byte[] GET_OPTION = "GET".getBytes(StandardCharsets.US_ASCII);
   static final byte[] KEEPTTL = "KEEPTTL".getBytes(StandardCharsets.US_ASCII);
   static final byte[] PX_OPTION = "PX".getBytes(StandardCharsets.US_ASCII);
+
+  /** SCAN's options, as arguments. */
+  static final byte[] MATCH = "MATCH".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] COUNT = "COUNT".getBytes(StandardCharsets.US_ASCII);
 
   private final String wireName;
   private final byte[] encodedName;

@@ -15,13 +15,13 @@ final class DefaultCacheClient extends SyncView<String, String> implements Cache
 
   private DefaultCacheClient(
       ClientOptions options, ClusterExecutor executor, TopologyManager topology, AsyncView<String, String> async) {
-    super(async, executor);
+    super(async);
     this.options = options;
     this.executor = executor;
     this.topology = topology;
     this.async = async;
     this.binaryAsync = new AsyncView<>(executor, Codec.BYTES);
-    this.binary = new SyncView<>(binaryAsync, executor);
+    this.binary = new SyncView<>(binaryAsync);
   }
 
   static CacheClient start(ClientOptions options) {
@@ -50,6 +50,16 @@ final class DefaultCacheClient extends SyncView<String, String> implements Cache
   @Override
   public AsyncCacheCommands<byte[], byte[]> binaryAsync() {
     return binaryAsync;
+  }
+
+  @Override
+  public <K, V> CacheCommands<K, V> withCodec(Codec<K, V> codec) {
+    return new SyncView<>(asyncWithCodec(codec));
+  }
+
+  @Override
+  public <K, V> AsyncView<K, V> asyncWithCodec(Codec<K, V> codec) {
+    return new AsyncView<>(executor, java.util.Objects.requireNonNull(codec, "codec"));
   }
 
   @Override

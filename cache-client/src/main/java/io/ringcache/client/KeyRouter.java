@@ -1,5 +1,6 @@
 package io.ringcache.client;
 
+import io.ringcache.ring.Handoff;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
@@ -28,18 +29,29 @@ final class KeyRouter {
   private final RoutingTable table;
   private final String standaloneAddress;
   private final List<String> addresses;
+  private final List<String> scanAddresses;
 
   private KeyRouter(RoutingTable table, String standaloneAddress) {
     this.table = table;
     this.standaloneAddress = standaloneAddress;
     if (table == null) {
       this.addresses = List.of(standaloneAddress);
+      this.scanAddresses = addresses;
     } else {
       Set<String> all = new LinkedHashSet<>();
       for (NodeInfo node : table.topology().nodes()) {
         all.add(node.address());
       }
       this.addresses = List.copyOf(all);
+      Set<String> holders = new LinkedHashSet<>();
+      for (String name : table.ring().nodeNames()) {
+        holders.add(table.addressOf(name));
+      }
+      for (Handoff handoff : table.handoffs()) {
+        holders.add(table.addressOf(handoff.from()));
+        holders.add(table.addressOf(handoff.to()));
+      }
+      this.scanAddresses = List.copyOf(holders);
     }
   }
 
@@ -71,6 +83,22 @@ final class KeyRouter {
   /** The addresses of every node the topology lists, in topology order. */
   List<String> addresses() {
     return addresses;
+  }
+
+  /**
+   * The addresses of every node that may hold keys under this topology: the ring's members and both
+   * ends of every handoff under way (a leaving node is out of the ring but still holds its ranges).
+   */
+  List<String> scanAddresses() {
+    return scanAddresses;
+  }
+
+  /**
+   * The key's placement hash (CRC32 of the key, or of its hash tag when the cluster uses tags): its
+   * position on the circle the nodes' SCAN cursors walk. Only for a topology, not standalone.
+   */
+  int hashOf(byte[] key) {
+    return table.hashTag().hash(key);
   }
 
   /** The address of the node that serves {@code key}. */

@@ -35,6 +35,13 @@ final class Request<T> extends CompletableFuture<T> {
   boolean mayWait;
   /** Whether this attempt holds one of its endpoint's in-flight permits. */
   boolean holdsPermit;
+  /** Where its outcome is reported, or null (an internal part of a split batch, or no metrics). */
+  ClientMetrics metrics;
+  /** When the caller started it, {@link System#nanoTime()} based (set with {@link #metrics}). */
+  long startNanos;
+  private volatile int reported;
+  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Request> REPORTED =
+      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Request.class, "reported");
   /**
    * For {@link CommandType#MULTI_EXEC}: the queued commands (MULTI before them and EXEC after are
    * implied), and the replies collected so far: MULTI's, one per command, EXEC's.
@@ -97,6 +104,34 @@ final class Request<T> extends CompletableFuture<T> {
     return type == CommandType.MGET
         || type == CommandType.MSET
         || (key == null && args != null && (type == CommandType.DEL || type == CommandType.EXISTS));
+  }
+
+  /*
+   * The outcome is reported before the future completes, so a caller that saw the result also sees
+   * it counted. Only the first completion reports (a timeout racing a reply may, rarely, report the
+   * one that then loses).
+   */
+  @Override
+  public boolean complete(T value) {
+    report(null);
+    return super.complete(value);
+  }
+
+  @Override
+  public boolean completeExceptionally(Throwable failure) {
+    report(failure);
+    return super.completeExceptionally(failure);
+  }
+
+  private void report(Throwable failure) {
+    ClientMetrics m = metrics;
+    if (m != null && !isDone() && REPORTED.compareAndSet(this, 0, 1)) {
+      try {
+        m.operationCompleted(type.wireName(), System.nanoTime() - startNanos, failure);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Request.class).warn("metrics {} failed on {}", m, type.wireName(), e);
+      }
+    }
   }
 
   @Override

@@ -83,6 +83,8 @@ final class RespRequestEncoder extends MessageToByteEncoder<Request<?>> {
       case MSET:
       case AUTH:
       case PING:
+      case SCAN:
+      case RING_EPOCH:
       case RING_TOPOLOGY:
         arguments(request, out);
         break;

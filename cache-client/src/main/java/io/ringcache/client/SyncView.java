@@ -1,6 +1,9 @@
 package io.ringcache.client;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -15,10 +18,15 @@ class SyncView<K, V> implements CacheCommands<K, V> {
   private final AsyncView<K, V> async;
   private final long waitNanos;
 
-  SyncView(AsyncView<K, V> async, ClusterExecutor executor) {
+  SyncView(AsyncView<K, V> async) {
     this.async = async;
     // Requests fail by themselves at their deadline; the margin only guards against a lost reply.
-    this.waitNanos = executor.commandTimeoutNanos() + TimeUnit.SECONDS.toNanos(1);
+    this.waitNanos = async.timeoutNanos() + TimeUnit.SECONDS.toNanos(1);
+  }
+
+  @Override
+  public CacheCommands<K, V> withTimeout(Duration timeout) {
+    return new SyncView<>(async.withTimeoutNanos(AsyncView.timeoutNanos(timeout)));
   }
 
   /**
@@ -42,6 +50,42 @@ class SyncView<K, V> implements CacheCommands<K, V> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CacheException("interrupted while waiting for the cache", e);
+    }
+  }
+
+  @Override
+  public Iterator<K> scan() {
+    return scan(ScanOptions.DEFAULT);
+  }
+
+  @Override
+  public Iterator<K> scan(ScanOptions options) {
+    return new KeyIterator(async.newScan(options, true));
+  }
+
+  /** The keys of one walk, a step fetched whenever the last one is used up. */
+  private final class KeyIterator implements Iterator<K> {
+    private final ClusterScan scan;
+    private final ArrayDeque<byte[]> step = new ArrayDeque<>();
+
+    KeyIterator(ClusterScan scan) {
+      this.scan = scan;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (step.isEmpty() && !scan.isDone()) {
+        step.addAll(await(scan.next()));
+      }
+      return !step.isEmpty();
+    }
+
+    @Override
+    public K next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException("the scan is over");
+      }
+      return async.codec().decodeKey(step.poll());
     }
   }
 

@@ -109,6 +109,8 @@ final class TopologyManager {
           String.join(",", seeds), "no seed answered " + CommandType.RING_TOPOLOGY.wireName() + ": " + failures, null);
     }
     router = best;
+    long epoch = best.epoch();
+    executor.report(m -> m.topologyRefreshed(0, epoch, null));
     log.info("ringcache client started with {} (from {})", best, bestSeed);
     startPeriodic();
   }
@@ -258,8 +260,9 @@ final class TopologyManager {
     sources.addAll(seeds);
     sources.addAll(router.addresses());
     CompletableFuture<Long> done = new CompletableFuture<>();
-    tryNext(new ArrayList<>(sources).iterator(), Math.max(minEpoch, router.epoch()), done, new StringBuilder());
-    return done;
+    long before = router.epoch();
+    tryNext(new ArrayList<>(sources).iterator(), Math.max(minEpoch, before), done, new StringBuilder());
+    return done.whenComplete((epoch, error) -> executor.report(m -> m.topologyRefreshed(before, router.epoch(), error)));
   }
 
   private void tryNext(

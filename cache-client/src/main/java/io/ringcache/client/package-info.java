@@ -11,6 +11,12 @@
  *       The client itself is the blocking view on {@code String}s; {@code async()}, {@code
  *       binary()} and {@code binaryAsync()} return other views of the same connections.
  *   <li>{@link ClientOptions}: immutable settings, each default documented on the builder.
+ *   <li>{@link Codec}: keys and values to bytes for typed views ({@code withCodec}); {@link
+ *       JsonCodec} for JSON values with Jackson.
+ *   <li>{@link ScanOptions}: what {@code scan()} walks; {@link ClusterScan} is the walk (hash-circle
+ *       cursors on every node, each step checked against the nodes' epochs).
+ *   <li>{@link ClientMetrics}: the opt-in metrics hook; {@link MicrometerMetrics} records it as
+ *       Micrometer meters (Micrometer is an optional dependency).
  *   <li>{@link CacheException} and its subclasses: every failure. Error replies become exceptions
  *       by their Redis prefix in one place, {@link CacheExceptions}.
  * </ul>
