@@ -55,18 +55,32 @@ class ProxyScaleIT {
 
   @Test
   void scanThroughTheProxy_whileANodeJoins_returnsEveryKeyPresentThroughout() throws Exception {
+    scanThroughAScaleEvent(true);
+  }
+
+  @Test
+  void scanThroughTheProxy_whileANodeLeaves_returnsEveryKeyPresentThroughout() throws Exception {
+    scanThroughAScaleEvent(false); // the leaving node is out of the ring while it still holds keys
+  }
+
+  private void scanThroughAScaleEvent(boolean join) throws Exception {
     int keys = 50_000;
     try (TestCluster cluster = new TestCluster(dir, 3)) {
       cluster.load(keys);
-      NodeServer extra = cluster.startNode();
+      NodeServer extra = join ? cluster.startNode() : null;
+      String leaving = cluster.topology().ring().nodeNames().get(0);
       Set<String> seen = new java.util.HashSet<>();
       try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis("127.0.0.1", cluster.router.port(), 10_000)) {
         redis.clients.jedis.params.ScanParams params = new redis.clients.jedis.params.ScanParams().count(500);
         String cursor = "0";
         int steps = 0;
         do {
-          if (steps == 2) {
-            cluster.router.coordinator().join(TestCluster.name(extra), null, 1); // the walk goes on through the join
+          if (steps == 2) { // the walk goes on through the event
+            if (join) {
+              cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
+            } else {
+              cluster.router.coordinator().leave(leaving);
+            }
           }
           redis.clients.jedis.resps.ScanResult<String> page = jedis.scan(cursor, params);
           seen.addAll(page.getResult());
@@ -82,8 +96,12 @@ class ProxyScaleIT {
           missing.add(key);
         }
       }
-      assertThat(missing).as("keys SCAN missed through a join").isEmpty();
-      assertThat(cluster.topology().ring().nodeNames()).contains(TestCluster.name(extra));
+      assertThat(missing).as("keys SCAN missed through a " + (join ? "join" : "leave")).isEmpty();
+      if (join) {
+        assertThat(cluster.topology().ring().nodeNames()).contains(TestCluster.name(extra));
+      } else {
+        assertThat(cluster.topology().ring().nodeNames()).doesNotContain(leaving);
+      }
     }
   }
 

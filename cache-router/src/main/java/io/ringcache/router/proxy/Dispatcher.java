@@ -180,6 +180,18 @@ final class Dispatcher {
   /** Sends {@code args} to every node of the ring. */
   void fanOut(Pending pending, byte[][] args, RoutingTable table) {
     List<String> names = table.ring().nodeNames();
+    if (pending.kind != ProxyCommands.Kind.FANOUT && !table.handoffs().isEmpty()) {
+      // SCAN, KEYS, RANDOMKEY and FLUSHALL/FLUSHDB reach every node that may hold keys: both ends of
+      // every handoff too (a leaving node is out of the ring but holds what it has not streamed yet;
+      // its keys would be missed, or flushed everywhere but there and then streamed back). DBSIZE
+      // and INFO count the ring's nodes only, as a moving key is held twice.
+      java.util.Set<String> holders = new java.util.LinkedHashSet<>(names);
+      for (io.ringcache.ring.Handoff h : table.handoffs()) {
+        holders.add(h.from());
+        holders.add(h.to());
+      }
+      names = List.copyOf(holders);
+    }
     pending.partsLeft = names.size();
     if (names.isEmpty()) {
       pending.partsLeft = 1;
