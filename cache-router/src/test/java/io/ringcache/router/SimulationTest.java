@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the deterministic simulation (see Simulation) over many seeds, one per core at a time. By
- * default seeds 1..2000 within 240 s of wall time (CI's budget, see docs/testing.md):
+ * default seeds 1..2000 within 150 s of wall time (CI's budget, see docs/testing.md):
  * {@code -Dsim.seeds=N} and {@code -Dsim.budget=SECONDS} change them, {@code -Dsim.first=F} starts
  * elsewhere for long runs, {@code -Dsim.seed=S} replays one seed (with {@code -Dsim.log=true}, its
  * event log). A seed's run depends on nothing but the seed, whichever thread runs it.
@@ -45,7 +45,7 @@ class SimulationTest {
     long count = one != null ? 1 : Long.getLong("sim.seeds", 2_000);
     int seconds = Integer.getInteger("sim.seconds", 60);
     // -Dsim.budget=SECONDS: stop starting seeds once that much wall time has passed
-    long budgetNanos = TimeUnit.SECONDS.toNanos(Long.getLong("sim.budget", 240));
+    long budgetNanos = TimeUnit.SECONDS.toNanos(Long.getLong("sim.budget", 150));
     // each seed is a world of its own on one thread: seeds run side by side, one per core
     int threads = Integer.getInteger("sim.threads", Runtime.getRuntime().availableProcessors());
     long started = System.nanoTime();
