@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 import redis.clients.jedis.Jedis;
@@ -212,8 +213,44 @@ final class FaultCluster implements AutoCloseable {
     return pid;
   }
 
+  /**
+   * SIGSTOP, and waits until every thread of the process is stopped: the signal stops each thread
+   * on its own way back to user space, so a request sent the moment kill returned could still be
+   * served by a thread not stopped yet (FaultScenariosIT #8 saw two of its "queued" writes run).
+   */
   void stop(String process) {
-    signal("STOP", pid(process));
+    long pid = pid(process);
+    signal("STOP", pid);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!allThreadsStopped(pid)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(process + " (pid " + pid + ") not stopped 10 s after SIGSTOP");
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  /** Whether every thread of {@code pid} is stopped ({@code T} in /proc/PID/task/TID/stat). */
+  private static boolean allThreadsStopped(long pid) {
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
+      for (Path t : (Iterable<Path>) threads::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(t.resolve("stat"));
+        } catch (IOException gone) {
+          continue; // the thread ended meanwhile
+        }
+        // pid (comm) state ...: the state follows the last ')' (comm may hold spaces and parentheses)
+        char state = stat.charAt(stat.lastIndexOf(')') + 2);
+        if (state != 'T' && state != 't') {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      throw new AssertionError("cannot read " + tasks + ": " + e, e);
+    }
   }
 
   void cont(String process) {
