@@ -11,6 +11,7 @@ WORKDIR /src
 # every module of the parent pom (Maven reads each module's pom even when it builds only some)
 COPY pom.xml ./
 COPY cache-ring cache-ring
+COPY cache-resp cache-resp
 COPY cache-client cache-client
 COPY cache-node cache-node
 COPY cache-router cache-router

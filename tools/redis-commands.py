@@ -5,7 +5,7 @@ otherwise make up): one line per command and subcommand, tab-separated:
 
     fullname  flags  acl-categories  group  since  complexity  summary
 
-Usage: tools/redis-commands.py [redis-server binary] > cache-node/src/main/resources/io/ringcache/node/redis-commands.tsv
+Usage: tools/redis-commands.py [redis-server binary] > cache-resp/src/main/resources/io/ringcache/resp/command/redis-commands.tsv
 Starts its own redis-server on a Unix socket in a temporary directory (no TCP port)."""
 import os, socket, subprocess, sys, tempfile, time
 

@@ -1,5 +1,6 @@
 package io.ringcache.client;
 
+import io.ringcache.resp.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ public interface CacheClient extends CacheCommands<String, String>, AutoCloseabl
     public Builder seeds(List<String> seeds) {
       List<String> copy = new ArrayList<>();
       for (String seed : seeds) {
-        Addresses.requireValid(seed);
+        HostPort.parse(seed);
         copy.add(seed);
       }
       require(!copy.isEmpty(), "at least one seed is needed");

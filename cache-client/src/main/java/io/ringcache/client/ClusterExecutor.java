@@ -3,18 +3,13 @@ package io.ringcache.client;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.ringcache.resp.net.Transport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,10 +88,9 @@ final class ClusterExecutor {
     this.sweepPeriodNanos =
         Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(commandTimeoutNanos / 8, TimeUnit.MILLISECONDS.toNanos(100)));
     this.silenceThresholdNanos = Math.min(commandTimeoutNanos / 2, TimeUnit.MILLISECONDS.toNanos(500));
-    boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new IoThreadFactory(), io);
+    Transport transport = Transport.current();
+    Class<? extends SocketChannel> channelType = transport.socketChannel();
+    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new IoThreadFactory(), transport.ioHandlerFactory());
     this.bootstrap =
         new Bootstrap()
             .group(group)

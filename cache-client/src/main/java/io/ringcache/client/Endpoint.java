@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.ringcache.resp.net.HostPort;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
@@ -228,13 +229,13 @@ final class Endpoint implements CommandHandler.Listener {
                     protected void initChannel(SocketChannel ch) {
                       SslContext tls = executor.tls();
                       if (tls != null) {
-                        InetSocketAddress peer = Addresses.toSocketAddress(address);
+                        InetSocketAddress peer = HostPort.parse(address).toSocketAddress();
                         ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), peer.getHostString(), peer.getPort()));
                       }
                       ch.pipeline().addLast(new RespReplyDecoder(), handler);
                     }
                   })
-              .connect(Addresses.toSocketAddress(address));
+              .connect(HostPort.parse(address).toSocketAddress());
     } catch (RuntimeException e) {
       handler.connectFailed(e);
       return handler;

@@ -42,7 +42,7 @@
  * <p>Topology: {@link TopologyManager} holds the current {@link KeyRouter} (built on {@link
  * io.ringcache.ring.RoutingTable}, the rule the nodes and the proxy use too) and refreshes it with
  * {@code RING.TOPOLOGY} from the seeds or any node, so the client keeps working while the router is
- * down. {@link Addresses} parses {@code host:port}.
+ * down. {@code host:port} is parsed by {@link io.ringcache.resp.net.HostPort}.
  *
  * <p>Threads: one Netty event-loop group ({@code ringcache-client}, {@code ioThreads}) does all
  * I/O, timeouts, retries and periodic refreshes; futures complete on it, so their callbacks must

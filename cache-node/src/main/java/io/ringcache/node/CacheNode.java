@@ -1,7 +1,10 @@
 package io.ringcache.node;
 
+import io.ringcache.resp.net.ClusterAuth;
+import io.ringcache.resp.net.EmptyEnvAsUnset;
+import io.ringcache.resp.net.FailStop;
+import io.ringcache.resp.net.Sizes;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +42,7 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--advertise", defaultValue = "${env:CACHE_NODE_ADVERTISE:-}", description = "HOST:PORT clients reach the node at; default <bind>:<port> (CACHE_NODE_ADVERTISE).")
   String advertise;
 
-  @Option(names = "--max-memory", defaultValue = "${env:CACHE_NODE_MAX_MEMORY:-256m}", converter = SizeConverter.class, description = "Bound on the store's memory (keys, values and per-entry overhead), in bytes; eviction beyond it (CACHE_NODE_MAX_MEMORY).")
+  @Option(names = "--max-memory", defaultValue = "${env:CACHE_NODE_MAX_MEMORY:-256m}", converter = Sizes.Converter.class, description = "Bound on the store's memory (keys, values and per-entry overhead), in bytes; eviction beyond it (CACHE_NODE_MAX_MEMORY).")
   long maxMemory;
 
   @Option(names = "--store", defaultValue = "${env:CACHE_NODE_STORE:-packed}", description = "Store implementation: packed (packed entries, CLOCK eviction) or caffeine (Caffeine, W-TinyLFU eviction) (CACHE_NODE_STORE).")
@@ -61,25 +64,25 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--cluster", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", defaultValue = "${env:CACHE_NODE_CLUSTER:-false}", description = "Start as a cluster member: serve nothing until a router admits this process (a topology naming its incarnation, and a lease), never fall back to standalone; every launcher of a cluster passes it. A member listening on a non-loopback address needs a cluster secret (CACHE_NODE_CLUSTER; empty = false).")
   String cluster;
 
-  @Option(names = "--max-key-size", defaultValue = "${env:CACHE_NODE_MAX_KEY_SIZE:-16k}", converter = SizeConverter.class, description = "Largest key in bytes (CACHE_NODE_MAX_KEY_SIZE).")
+  @Option(names = "--max-key-size", defaultValue = "${env:CACHE_NODE_MAX_KEY_SIZE:-16k}", converter = Sizes.Converter.class, description = "Largest key in bytes (CACHE_NODE_MAX_KEY_SIZE).")
   long maxKeySize;
 
-  @Option(names = "--max-value-size", defaultValue = "${env:CACHE_NODE_MAX_VALUE_SIZE:-16m}", converter = SizeConverter.class, description = "Largest value in bytes (CACHE_NODE_MAX_VALUE_SIZE).")
+  @Option(names = "--max-value-size", defaultValue = "${env:CACHE_NODE_MAX_VALUE_SIZE:-16m}", converter = Sizes.Converter.class, description = "Largest value in bytes (CACHE_NODE_MAX_VALUE_SIZE).")
   long maxValueSize;
 
   @Option(names = "--max-multibulk-length", defaultValue = "${env:CACHE_NODE_MAX_MULTIBULK_LENGTH:-1048576}", description = "Most arguments in one request (CACHE_NODE_MAX_MULTIBULK_LENGTH).")
   int maxMultibulkLength;
 
-  @Option(names = "--max-bulk-length", defaultValue = "${env:CACHE_NODE_MAX_BULK_LENGTH:-32m}", converter = SizeConverter.class, description = "Largest argument in bytes (CACHE_NODE_MAX_BULK_LENGTH).")
+  @Option(names = "--max-bulk-length", defaultValue = "${env:CACHE_NODE_MAX_BULK_LENGTH:-32m}", converter = Sizes.Converter.class, description = "Largest argument in bytes (CACHE_NODE_MAX_BULK_LENGTH).")
   long maxBulkLength;
 
-  @Option(names = "--max-inline-length", defaultValue = "${env:CACHE_NODE_MAX_INLINE_LENGTH:-64k}", converter = SizeConverter.class, description = "Longest inline request line in bytes (CACHE_NODE_MAX_INLINE_LENGTH).")
+  @Option(names = "--max-inline-length", defaultValue = "${env:CACHE_NODE_MAX_INLINE_LENGTH:-64k}", converter = Sizes.Converter.class, description = "Longest inline request line in bytes (CACHE_NODE_MAX_INLINE_LENGTH).")
   long maxInlineLength;
 
-  @Option(names = "--max-query-buffer", defaultValue = "${env:CACHE_NODE_MAX_QUERY_BUFFER:-64m}", converter = SizeConverter.class, description = "Most bytes of one request, and of unparsed input held per connection (CACHE_NODE_MAX_QUERY_BUFFER).")
+  @Option(names = "--max-query-buffer", defaultValue = "${env:CACHE_NODE_MAX_QUERY_BUFFER:-64m}", converter = Sizes.Converter.class, description = "Most bytes of one request, and of unparsed input held per connection (CACHE_NODE_MAX_QUERY_BUFFER).")
   long maxQueryBuffer;
 
-  @Option(names = "--max-output-buffer", defaultValue = "${env:CACHE_NODE_MAX_OUTPUT_BUFFER:-64m}", converter = SizeConverter.class, description = "Most bytes of replies queued per connection; beyond it the connection is closed (CACHE_NODE_MAX_OUTPUT_BUFFER).")
+  @Option(names = "--max-output-buffer", defaultValue = "${env:CACHE_NODE_MAX_OUTPUT_BUFFER:-64m}", converter = Sizes.Converter.class, description = "Most bytes of replies queued per connection; beyond it the connection is closed (CACHE_NODE_MAX_OUTPUT_BUFFER).")
   long maxOutputBuffer;
 
   @Option(names = "--max-clients", defaultValue = "${env:CACHE_NODE_MAX_CLIENTS:-10000}", description = "Most concurrent connections (CACHE_NODE_MAX_CLIENTS).")
@@ -100,7 +103,7 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--output-stall-timeout", defaultValue = "${env:CACHE_NODE_OUTPUT_STALL_TIMEOUT:-60}", description = "Seconds a connection's replies may stay above 256 KiB, not read by its client, before it is closed; 0 = never (CACHE_NODE_OUTPUT_STALL_TIMEOUT).")
   int outputStallTimeout;
 
-  @Option(names = "--max-clients-memory", defaultValue = "${env:CACHE_NODE_MAX_CLIENTS_MEMORY:-0}", converter = SizeConverter.class, description = "Most bytes all connections' query and output buffers may hold together; beyond it the largest are closed first (Redis's maxmemory-clients); 0 = a quarter of the JVM's max heap, at least 64m (CACHE_NODE_MAX_CLIENTS_MEMORY).")
+  @Option(names = "--max-clients-memory", defaultValue = "${env:CACHE_NODE_MAX_CLIENTS_MEMORY:-0}", converter = Sizes.Converter.class, description = "Most bytes all connections' query and output buffers may hold together; beyond it the largest are closed first (Redis's maxmemory-clients); 0 = a quarter of the JVM's max heap, at least 64m (CACHE_NODE_MAX_CLIENTS_MEMORY).")
   long maxClientsMemory;
 
   @Option(names = "--auth-timeout", defaultValue = "${env:CACHE_NODE_AUTH_TIMEOUT:-10}", description = "Seconds a connection may stay unauthenticated, when a password is set, before it is closed; 0 = never (CACHE_NODE_AUTH_TIMEOUT).")
@@ -212,44 +215,8 @@ public final class CacheNode implements Callable<Integer> {
     return (int) value;
   }
 
-  /**
-   * Sizes: a number of bytes with an optional k, m or g suffix (powers of 1024), optionally followed
-   * by b. Public for the router's options.
-   */
-  public static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
-    @Override
-    public Long convert(String value) {
-      return parseSize(value);
-    }
-  }
-
+  /** {@link Sizes#parse}: the node's options are parsed with {@link Sizes.Converter}. */
   static long parseSize(String value) {
-    String s = value.trim().toLowerCase(Locale.ROOT);
-    if (s.endsWith("ib")) {
-      s = s.substring(0, s.length() - 2);
-    } else if (s.endsWith("b")) {
-      s = s.substring(0, s.length() - 1);
-    }
-    long multiplier = 1;
-    if (!s.isEmpty()) {
-      switch (s.charAt(s.length() - 1)) {
-        case 'k' -> multiplier = 1L << 10;
-        case 'm' -> multiplier = 1L << 20;
-        case 'g' -> multiplier = 1L << 30;
-        default -> multiplier = 1;
-      }
-    }
-    if (multiplier != 1) {
-      s = s.substring(0, s.length() - 1);
-    }
-    try {
-      long n = Long.parseLong(s.trim());
-      if (n < 0) {
-        throw new CommandLine.TypeConversionException("size must not be negative: " + value);
-      }
-      return Math.multiplyExact(n, multiplier);
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw new CommandLine.TypeConversionException("not a size (expected e.g. 256m, 16k, 1048576): " + value);
-    }
+    return Sizes.parse(value);
   }
 }

@@ -8,6 +8,11 @@ import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.ImportState;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
+import io.ringcache.resp.ProtocolError;
+import io.ringcache.resp.Request;
+import io.ringcache.resp.Resp;
+import io.ringcache.resp.net.ClusterAuth;
+import io.ringcache.resp.net.FailStop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -147,7 +152,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    io.ringcache.node.FailStop.haltIfFatal("node event loop (client connection " + connection.id() + ")", cause);
+    io.ringcache.resp.net.FailStop.haltIfFatal("node event loop (client connection " + connection.id() + ")", cause);
     if (cause instanceof IOException) {
       log.debug("connection {} failed: {}", connection.describe(), cause.toString());
     } else if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {

@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import io.ringcache.resp.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;

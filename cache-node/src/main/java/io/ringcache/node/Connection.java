@@ -3,6 +3,9 @@ package io.ringcache.node;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.ringcache.resp.Request;
+import io.ringcache.resp.Resp;
+import io.ringcache.resp.net.ClusterAuth;
 
 /**
  * One client connection's state: authentication, name, and the buffer its replies accumulate in

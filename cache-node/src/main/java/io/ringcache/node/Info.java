@@ -3,6 +3,7 @@ package io.ringcache.node;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ringcache.node.store.Store;
 import io.ringcache.node.store.StoreStats;
+import io.ringcache.resp.Request;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

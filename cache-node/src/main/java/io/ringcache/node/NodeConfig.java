@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import io.ringcache.resp.RespLimits;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -126,10 +127,10 @@ public record NodeConfig(
    * @param maxClients concurrent connections
    * @param idleTimeoutSeconds seconds without traffic before a connection is closed; 0 for never
    * @param outputStallSeconds seconds a connection's replies may stay above the write-buffer high
-   *     watermark, not read by its client, before it is closed; 0 for never (see {@link OutputGuard})
+   *     watermark, not read by its client, before it is closed; 0 for never (see {@link io.ringcache.resp.net.OutputGuard})
    * @param maxClientsMemory bytes that all connections' query and output buffers may take together;
    *     beyond it the largest are closed first (Redis's maxmemory-clients); 0 for the default, a
-   *     quarter of the JVM's maximum heap (see {@link #clientsMemoryCap()} and {@link ClientMemory})
+   *     quarter of the JVM's maximum heap (see {@link #clientsMemoryCap()} and {@link io.ringcache.resp.net.ClientMemory})
    * @param authTimeoutSeconds seconds a connection may stay unauthenticated, when a password is
    *     set, before it is closed; 0 for never
    */
@@ -149,25 +150,25 @@ public record NodeConfig(
 
     public static final int DEFAULT_MAX_KEY_SIZE = 16 * 1024;
     public static final int DEFAULT_MAX_VALUE_SIZE = 16 * 1024 * 1024;
-    public static final int DEFAULT_MAX_MULTIBULK_LENGTH = 1024 * 1024;
-    public static final int DEFAULT_MAX_BULK_LENGTH = 32 * 1024 * 1024;
-    public static final int DEFAULT_MAX_INLINE_LENGTH = 64 * 1024;
-    public static final long DEFAULT_MAX_QUERY_BUFFER = 64L * 1024 * 1024;
-    public static final long DEFAULT_MAX_OUTPUT_BUFFER = 64L * 1024 * 1024;
-    public static final int DEFAULT_MAX_CLIENTS = 10_000;
+    public static final int DEFAULT_MAX_MULTIBULK_LENGTH = RespLimits.DEFAULT_MAX_MULTIBULK_LENGTH;
+    public static final int DEFAULT_MAX_BULK_LENGTH = RespLimits.DEFAULT_MAX_BULK_LENGTH;
+    public static final int DEFAULT_MAX_INLINE_LENGTH = RespLimits.DEFAULT_MAX_INLINE_LENGTH;
+    public static final long DEFAULT_MAX_QUERY_BUFFER = RespLimits.DEFAULT_MAX_QUERY_BUFFER;
+    public static final long DEFAULT_MAX_OUTPUT_BUFFER = RespLimits.DEFAULT_MAX_OUTPUT_BUFFER;
+    public static final int DEFAULT_MAX_CLIENTS = RespLimits.DEFAULT_MAX_CLIENTS;
     public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 0;
-    public static final int DEFAULT_OUTPUT_STALL_SECONDS = 60;
+    public static final int DEFAULT_OUTPUT_STALL_SECONDS = RespLimits.DEFAULT_OUTPUT_STALL_SECONDS;
     /** 0: a quarter of the JVM's maximum heap, at least {@link #MIN_DEFAULT_CLIENTS_MEMORY}. */
-    public static final long DEFAULT_MAX_CLIENTS_MEMORY = 0;
+    public static final long DEFAULT_MAX_CLIENTS_MEMORY = RespLimits.DEFAULT_MAX_CLIENTS_MEMORY;
     /** The least {@link #clientsMemoryCap()} picks by default: 64 MiB. */
-    public static final long MIN_DEFAULT_CLIENTS_MEMORY = 64L * 1024 * 1024;
-    public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = 10;
+    public static final long MIN_DEFAULT_CLIENTS_MEMORY = RespLimits.MIN_DEFAULT_CLIENTS_MEMORY;
+    public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = RespLimits.DEFAULT_AUTH_TIMEOUT_SECONDS;
 
     /** Arguments of one request before AUTH, when a password is set (as Redis). */
-    public static final int UNAUTHENTICATED_MAX_MULTIBULK_LENGTH = 10;
+    public static final int UNAUTHENTICATED_MAX_MULTIBULK_LENGTH = RespLimits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH;
 
     /** Bytes of one argument before AUTH, when a password is set (as Redis). */
-    public static final int UNAUTHENTICATED_MAX_BULK_LENGTH = 16 * 1024;
+    public static final int UNAUTHENTICATED_MAX_BULK_LENGTH = RespLimits.UNAUTHENTICATED_MAX_BULK_LENGTH;
 
     public Limits {
       positive("max-key-size", maxKeySize);
@@ -226,8 +227,12 @@ public record NodeConfig(
      * default), at least {@link #MIN_DEFAULT_CLIENTS_MEMORY}.
      */
     public long clientsMemoryCap() {
-      return maxClientsMemory > 0 ? maxClientsMemory
-          : Math.max(MIN_DEFAULT_CLIENTS_MEMORY, Runtime.getRuntime().maxMemory() / 4);
+      return RespLimits.clientsMemoryCap(maxClientsMemory);
+    }
+
+    /** The protocol bounds of these limits, as the RESP decoders take them (reply bounds at their defaults). */
+    public RespLimits resp() {
+      return new RespLimits(maxMultibulkLength, maxBulkLength, maxInlineLength, maxQueryBuffer);
     }
 
     private static void positive(String what, long value) {

@@ -5,6 +5,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.ringcache.resp.RespDecoder;
+import io.ringcache.resp.net.ClientMemory;
+import io.ringcache.resp.net.OutputGuard;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +43,7 @@ final class NodeInitializer extends ChannelInitializer<Channel> {
     if (limits.idleTimeoutSeconds() > 0) {
       p.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeoutSeconds(), TimeUnit.SECONDS));
     }
-    p.addLast("resp", new RespDecoder(limits, connection::authenticated).track(memory));
+    p.addLast("resp", new RespDecoder(limits.resp(), connection::authenticated).track(memory));
     p.addLast("commands", new CommandHandler(node, connection));
   }
 }

@@ -7,22 +7,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.HandoffStreamer;
 import io.ringcache.node.cluster.PeerPool;
@@ -31,6 +22,14 @@ import io.ringcache.node.metrics.NodeMetrics;
 import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Store;
 import io.ringcache.node.store.Stores;
+import io.ringcache.resp.RespDecoder;
+import io.ringcache.resp.command.CommandIntrospection;
+import io.ringcache.resp.net.ClientMemory;
+import io.ringcache.resp.net.Descriptors;
+import io.ringcache.resp.net.FailStop;
+import io.ringcache.resp.net.HostPort;
+import io.ringcache.resp.net.Tls;
+import io.ringcache.resp.net.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /*
  * The node's Netty server: one boss loop accepts, N worker loops read, execute and write
  * (commands run on the worker loop of their connection; nothing blocks). Native epoll on Linux,
- * NIO otherwise or when -Dringcache.transport=nio. Pooled direct buffers. Per connection:
+ * NIO otherwise or when -Dringcache.transport=nio (see Transport). Pooled direct buffers. Per connection:
  * TCP_NODELAY, and write-buffer watermarks (LOW/HIGH) that drive the decoder's backpressure and the
  * OutputGuard's stall timeout.
  *
@@ -131,7 +130,7 @@ public final class NodeServer implements AutoCloseable {
   }
 
   private void bind() {
-    if (config.cluster() && config.clusterSecret() == null && !isLoopback(config.bind())) {
+    if (config.cluster() && config.clusterSecret() == null && !HostPort.isLoopback(config.bind())) {
       throw new IllegalArgumentException("a cluster member (--cluster) listening on " + config.bind()
           + " (not loopback) needs a cluster secret: without one, only loopback peers could run the cluster's"
           + " RING.* commands, and the router could not reach this node; set --cluster-secret-file"
@@ -142,12 +141,11 @@ public final class NodeServer implements AutoCloseable {
       tls = Tls.server(config.tlsKeystore(), config.tlsKeystorePassword());
       peerTls = Tls.client(config.tlsCaCert());
     }
-    boolean epoll = Epoll.isAvailable() && !"nio".equalsIgnoreCase(System.getProperty("ringcache.transport"));
-    IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    transport = epoll ? "epoll" : "nio";
-    boss = new MultiThreadIoEventLoopGroup(1, factory);
-    workers = new MultiThreadIoEventLoopGroup(config.threads(), factory);
+    Transport chosen = Transport.current();
+    Class<? extends ServerChannel> channelClass = chosen.serverChannel();
+    transport = chosen.name();
+    boss = chosen.newGroup(1);
+    workers = chosen.newGroup(config.threads());
     locks = new LoopLocks(workers);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -169,7 +167,7 @@ public final class NodeServer implements AutoCloseable {
         ClusterState.newIncarnation(), config.cluster(), System::nanoTime);
     log.info("incarnation {}{}", Long.toUnsignedString(cluster.incarnation(), 16),
         config.cluster() ? ": a cluster member, serving nothing until a router admits this process" : "");
-    peers = new PeerPool(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, config.requirepass(),
+    peers = new PeerPool(workers, chosen.socketChannel(), config.requirepass(),
         config.clusterSecret(), peerTls);
     readThrough = new ReadThrough(store, peers);
     streamer = new HandoffStreamer(store, peers, clusterWork);
@@ -214,7 +212,7 @@ public final class NodeServer implements AutoCloseable {
         config.limits(), clientMemory.cap(), effectiveMaxClients,
         config.requirepass() == null || config.limits().authTimeoutSeconds() == 0 ? ""
             : "; unauthenticated connections closed after " + config.limits().authTimeoutSeconds() + " s (auth-timeout)");
-    if (config.requirepass() == null && !isLoopback(config.bind())) {
+    if (config.requirepass() == null && !HostPort.isLoopback(config.bind())) {
       log.warn("listening on {} (not loopback) without a password: anyone who can reach it can read, write and"
           + " flush the cache; set --requirepass (CACHE_NODE_REQUIREPASS)", config.bind());
     }
@@ -244,15 +242,6 @@ public final class NodeServer implements AutoCloseable {
       });
     }
     return counted;
-  }
-
-  /** Whether {@code bind} names a loopback address (an unresolvable name counts as not). */
-  public static boolean isLoopback(String bind) {
-    try {
-      return java.net.InetAddress.getByName(bind).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
   }
 
   /** The server TLS context of the port, or null when it is plaintext. */

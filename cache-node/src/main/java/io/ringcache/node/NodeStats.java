@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import io.ringcache.resp.net.OutputGuard;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;

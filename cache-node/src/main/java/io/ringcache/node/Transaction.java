@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
+import io.ringcache.resp.Request;
+import io.ringcache.resp.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.resp.net.ClusterAuth;
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.HandoffPhase;
 import io.ringcache.ring.HashRange;

@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.resp.net.EmptyEnvAsUnset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;

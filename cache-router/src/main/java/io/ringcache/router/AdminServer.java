@@ -21,7 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.ringcache.node.HttpGuard;
+import io.ringcache.resp.net.HttpGuard;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
@@ -166,7 +166,7 @@ final class AdminServer {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      io.ringcache.node.FailStop.haltIfFatal("router event loop (admin API connection)", cause);
+      io.ringcache.resp.net.FailStop.haltIfFatal("router event loop (admin API connection)", cause);
       log.debug("admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }

@@ -132,7 +132,7 @@ final class HealthChecker implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (Throwable e) {
       // an Error here would cancel the periodic task silently: health checks would stop for good
-      io.ringcache.node.FailStop.haltIfFatal("router health-check thread", e);
+      io.ringcache.resp.net.FailStop.haltIfFatal("router health-check thread", e);
       log.error("health check round failed", e);
     }
   }

@@ -1,5 +1,6 @@
 package io.ringcache.router;
 
+import io.ringcache.resp.net.HostPort;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
 package io.ringcache.router;
 
-import io.ringcache.node.ClusterAuth;
-import io.ringcache.node.Tls;
+import io.ringcache.resp.net.ClusterAuth;
+import io.ringcache.resp.net.HostPort;
+import io.ringcache.resp.net.Tls;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;

@@ -1,16 +1,11 @@
 package io.ringcache.router;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.ringcache.node.NodeServer;
-import io.ringcache.node.Tls;
+import io.ringcache.resp.net.HostPort;
+import io.ringcache.resp.net.Tls;
+import io.ringcache.resp.net.Transport;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
@@ -49,6 +44,7 @@ public final class Router implements AutoCloseable {
   private final ScaleCoordinator coordinator;
   private final HealthChecker health;
   private final ExecutorService adminExecutor;
+  private final Transport transport = Transport.current();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final AdminServer admin;
@@ -87,9 +83,8 @@ public final class Router implements AutoCloseable {
           thread.setDaemon(true);
           return thread;
         });
-    boolean epoll = Epoll.isAvailable();
-    this.boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    this.workers = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.boss = transport.newGroup(1);
+    this.workers = transport.newGroup(2);
     this.nodeAllow = NodeAllowList.of(config.nodeAllow() != null ? config.nodeAllow() : defaultNodeAllow(initial));
     this.admin = new AdminServer(this, config.adminToken(), adminExecutor, nodeAllow, config.metricsRequireToken());
     this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors())
@@ -156,7 +151,7 @@ public final class Router implements AutoCloseable {
     log.info("router starting at epoch {} with {} (data in {}), nodes dialled {}", t.epoch(), Describe.topology(t),
         config.dataDir(), !config.nodeTls() ? "in plaintext"
             : "with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()));
-    Class<? extends ServerChannel> type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    Class<? extends ServerChannel> type = transport.serverChannel();
     String exposed = exposureWarning(config);
     if (exposed != null) {
       log.warn(exposed);
@@ -210,7 +205,7 @@ public final class Router implements AutoCloseable {
    * API no token, or null when it is on loopback or has both.
    */
   static String exposureWarning(RouterConfig config) {
-    if (NodeServer.isLoopback(config.bind()) || (config.password() != null && config.adminToken() != null)) {
+    if (HostPort.isLoopback(config.bind()) || (config.password() != null && config.adminToken() != null)) {
       return null;
     }
     List<String> missing = new ArrayList<>();
@@ -359,7 +354,7 @@ public final class Router implements AutoCloseable {
 
   private static boolean isLoopbackAddress(String address) {
     try {
-      return NodeServer.isLoopback(HostPort.parse(address).host());
+      return HostPort.isLoopback(HostPort.parse(address).host());
     } catch (IllegalArgumentException e) {
       return false;
     }

@@ -1,6 +1,6 @@
 package io.ringcache.router;
 
-import io.ringcache.node.NodeConfig;
+import io.ringcache.resp.RespLimits;
 import io.ringcache.ring.NodeInfo;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,20 +46,20 @@ public record RouterConfig(
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
   /** Default of {@link Builder#proxyMaxOutputBuffer}: 64 MiB, as a node's max-output-buffer. */
-  public static final long DEFAULT_PROXY_MAX_OUTPUT_BUFFER = NodeConfig.Limits.DEFAULT_MAX_OUTPUT_BUFFER;
+  public static final long DEFAULT_PROXY_MAX_OUTPUT_BUFFER = RespLimits.DEFAULT_MAX_OUTPUT_BUFFER;
 
   /** Default of {@link Builder#proxyOutputStallTimeout}: 60 s, as a node's output-stall-timeout. */
   public static final Duration DEFAULT_PROXY_OUTPUT_STALL_TIMEOUT =
-      Duration.ofSeconds(NodeConfig.Limits.DEFAULT_OUTPUT_STALL_SECONDS);
+      Duration.ofSeconds(RespLimits.DEFAULT_OUTPUT_STALL_SECONDS);
 
   /** Default of {@link Builder#proxyMaxClients}: 10,000, as a node's max-clients. */
-  public static final int DEFAULT_PROXY_MAX_CLIENTS = NodeConfig.Limits.DEFAULT_MAX_CLIENTS;
+  public static final int DEFAULT_PROXY_MAX_CLIENTS = RespLimits.DEFAULT_MAX_CLIENTS;
 
   /** Default of {@link Builder#proxyMaxClientsMemory}: 0, a quarter of the JVM's max heap (at least 64 MiB). */
-  public static final long DEFAULT_PROXY_MAX_CLIENTS_MEMORY = NodeConfig.Limits.DEFAULT_MAX_CLIENTS_MEMORY;
+  public static final long DEFAULT_PROXY_MAX_CLIENTS_MEMORY = RespLimits.DEFAULT_MAX_CLIENTS_MEMORY;
 
   /** Default of {@link Builder#authTimeout}: 10 s, as a node's auth-timeout. */
-  public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(NodeConfig.Limits.DEFAULT_AUTH_TIMEOUT_SECONDS);
+  public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(RespLimits.DEFAULT_AUTH_TIMEOUT_SECONDS);
 
   public RouterConfig {
     Objects.requireNonNull(bind, "bind");

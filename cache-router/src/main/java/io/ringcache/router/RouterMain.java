@@ -1,8 +1,9 @@
 package io.ringcache.router;
 
-import io.ringcache.node.CacheNode;
-import io.ringcache.node.ClusterAuth;
-import io.ringcache.node.EmptyEnvAsUnset;
+import io.ringcache.resp.net.ClusterAuth;
+import io.ringcache.resp.net.EmptyEnvAsUnset;
+import io.ringcache.resp.net.HostPort;
+import io.ringcache.resp.net.Sizes;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import java.nio.file.Path;
@@ -114,7 +115,7 @@ public final class RouterMain implements Callable<Integer> {
       description = "PEM certificates trusted when dialling nodes with TLS; a node's certificate must also name the host it is dialled at (env CACHE_TLS_CA_CERT). Default: the JDK's authorities.")
   Path tlsCaCert;
 
-  @Option(names = "--proxy-max-output-buffer", paramLabel = "SIZE", converter = CacheNode.SizeConverter.class,
+  @Option(names = "--proxy-max-output-buffer", paramLabel = "SIZE", converter = Sizes.Converter.class,
       defaultValue = "${env:CACHE_ROUTER_PROXY_MAX_OUTPUT_BUFFER:-64m}",
       description = "Most bytes of replies the RESP proxy port holds for one client; beyond it the client is closed; k/m/g suffixes (env CACHE_ROUTER_PROXY_MAX_OUTPUT_BUFFER). Default: ${DEFAULT-VALUE}.")
   long proxyMaxOutputBuffer;
@@ -132,7 +133,7 @@ public final class RouterMain implements Callable<Integer> {
       description = "Most concurrent clients of the RESP proxy port; more are answered -ERR max number of clients reached and closed; lowered when the open-files limit leaves too few descriptors (env CACHE_ROUTER_PROXY_MAX_CLIENTS). Default: ${DEFAULT-VALUE}.")
   int proxyMaxClients;
 
-  @Option(names = "--proxy-max-clients-memory", paramLabel = "SIZE", converter = CacheNode.SizeConverter.class,
+  @Option(names = "--proxy-max-clients-memory", paramLabel = "SIZE", converter = Sizes.Converter.class,
       defaultValue = "${env:CACHE_ROUTER_PROXY_MAX_CLIENTS_MEMORY:-0}",
       description = "Most bytes all proxy clients' query and output buffers may hold together; beyond it the largest are closed first; 0 = a quarter of the JVM's max heap, at least 64m (env CACHE_ROUTER_PROXY_MAX_CLIENTS_MEMORY). Default: ${DEFAULT-VALUE}.")
   long proxyMaxClientsMemory;
@@ -142,7 +143,7 @@ public final class RouterMain implements Callable<Integer> {
   long authTimeout;
 
   public static void main(String[] args) {
-    io.ringcache.node.FailStop.install("cache-router");
+    io.ringcache.resp.net.FailStop.install("cache-router");
     int exit = EmptyEnvAsUnset.install(new CommandLine(new RouterMain())).execute(args);
     if (exit != 0) {
       System.exit(exit);

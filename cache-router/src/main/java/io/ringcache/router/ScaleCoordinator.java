@@ -1,5 +1,6 @@
 package io.ringcache.router;
 
+import io.ringcache.resp.net.HostPort;
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.HandoffPhase;
 import io.ringcache.ring.HashRange;

@@ -28,7 +28,7 @@
  * <p>Admin: {@link AdminServer} (the HTTP API: {@code /health}, {@code /topology}, {@code
  * /nodes}, {@code /handoffs}, {@code /events}, {@code /metrics}), {@link ApiException} (a refusal
  * and its HTTP status; today the coordinator throws it too), {@link NodeAllowList} (the addresses
- * {@code POST /nodes} may admit). Helpers: {@link HostPort}, {@link Describe}.
+ * {@code POST /nodes} may admit). Helpers: {@link Describe} ({@code host:port} is parsed by {@link io.ringcache.resp.net.HostPort}).
  *
  * <p>Threads: scale events on one {@code ringcache-scale-events} thread; streams, pushes and timed
  * retries on {@code ringcache-handoff-stream}, {@code ringcache-push} and {@code

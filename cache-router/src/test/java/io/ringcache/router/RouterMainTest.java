@@ -3,7 +3,7 @@ package io.ringcache.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ringcache.node.EmptyEnvAsUnset;
+import io.ringcache.resp.net.EmptyEnvAsUnset;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.ringcache.node.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.ringcache.node.Resp;
+import io.ringcache.resp.Resp;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import io.ringcache.ring.Handoff;

@@ -12,9 +12,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.ringcache.node.ClusterAuth;
-import io.ringcache.node.Resp;
-import io.ringcache.node.Tls;
+import io.ringcache.resp.net.ClusterAuth;
+import io.ringcache.resp.Resp;
+import io.ringcache.resp.net.HostPort;
+import io.ringcache.resp.net.Tls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -130,15 +131,7 @@ final class PeerClient {
   }
 
   private static InetSocketAddress parse(String address) {
-    int colon = address.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("peer address must be host:port: " + address);
-    }
-    String host = address.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    return new InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1)));
+    return HostPort.parse(address).toSocketAddress();
   }
 
   String address() {
@@ -228,7 +221,7 @@ final class PeerClient {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      io.ringcache.node.FailStop.haltIfFatal("node event loop (peer connection)", cause);
+      io.ringcache.resp.net.FailStop.haltIfFatal("node event loop (peer connection)", cause);
       fail(cause);
     }
   }

@@ -7,7 +7,7 @@
  *       command; everything else (store, connections, limits) is read through suppliers when
  *       scraped. Its design note lists every metric name.
  *   <li>{@code PrometheusEndpoint}: {@code GET /metrics} on an event loop of its own, with {@link
- *       io.ringcache.node.HttpGuard}'s limits; scrapes render one at a time on one thread, shared
+ *       io.ringcache.resp.net.HttpGuard}'s limits; scrapes render one at a time on one thread, shared
  *       by the requests that wait for them.
  * </ul>
  *

@@ -8,8 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.ringcache.node.Resp;
-import io.ringcache.node.Tls;
+import io.ringcache.resp.Resp;
+import io.ringcache.resp.net.HostPort;
+import io.ringcache.resp.net.Tls;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -121,7 +122,7 @@ final class Backend {
 
   private void connect() {
     connecting = true;
-    HostAndPort target = HostAndPort.parse(address);
+    HostPort target = HostPort.parse(address);
     Bootstrap bootstrap = new Bootstrap()
         .group(dispatcher.loop())
         .channel(dispatcher.channelType())
@@ -233,24 +234,13 @@ final class Backend {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      io.ringcache.node.FailStop.haltIfFatal("proxy event loop (node connection)", cause);
+      io.ringcache.resp.net.FailStop.haltIfFatal("proxy event loop (node connection)", cause);
       if (cause instanceof javax.net.ssl.SSLException || cause.getCause() instanceof javax.net.ssl.SSLException) {
         log.warn("proxy connection to {} failed its TLS handshake: {}", address, cause.getMessage());
       } else {
         log.debug("proxy connection to {} failed: {}", address, cause.toString());
       }
       ctx.close();
-    }
-  }
-
-  /** host:port, split at the last colon. */
-  record HostAndPort(String host, int port) {
-    static HostAndPort parse(String address) {
-      int colon = address.lastIndexOf(':');
-      if (colon <= 0) {
-        throw new IllegalArgumentException("expected host:port, got " + address);
-      }
-      return new HostAndPort(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     }
   }
 }

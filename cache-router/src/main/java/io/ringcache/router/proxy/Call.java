@@ -1,6 +1,6 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.node.Resp;
+import io.ringcache.resp.Resp;
 /**
  * One request the proxy sends a node on behalf of a client's request ({@link Pending}): a
  * single-key command, one node's part of a multi-key command, or a DBSIZE of a fan-out. Confined

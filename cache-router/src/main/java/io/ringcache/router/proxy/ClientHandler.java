@@ -1,15 +1,16 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.node.CommandIntrospection;
-import io.ringcache.node.Resp;
+import io.ringcache.resp.RespLimits;
+import io.ringcache.resp.command.CommandIntrospection;
+import io.ringcache.resp.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.ringcache.node.ProtocolError;
-import io.ringcache.node.Request;
+import io.ringcache.resp.ProtocolError;
+import io.ringcache.resp.Request;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
@@ -218,7 +219,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    io.ringcache.node.FailStop.haltIfFatal("proxy event loop (client connection " + id + ")", cause);
+    io.ringcache.resp.net.FailStop.haltIfFatal("proxy event loop (client connection " + id + ")", cause);
     if (cause instanceof IOException) {
       log.debug("proxy client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else if (cause.getCause() instanceof javax.net.ssl.SSLException) {
@@ -904,7 +905,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       // Redis match them: glob patterns, any case, each parameter once, in this order
       ByteBuf b = ctx.alloc().buffer();
       java.util.List<byte[][]> matched =
-          io.ringcache.node.Glob.configPairs(proxyConfig(), java.util.Arrays.asList(args).subList(2, args.length));
+          io.ringcache.resp.Glob.configPairs(proxyConfig(), java.util.Arrays.asList(args).subList(2, args.length));
       Resp.arrayHeader(b, matched.size() * 2);
       for (byte[][] p : matched) {
         Resp.bulk(b, p[0]);
@@ -921,7 +922,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
    * save, appendonly) and the proxy port's own limits, named as Redis names them.
    */
   private String[][] proxyConfig() {
-    io.ringcache.node.NodeConfig.Limits limits = server.limits();
+    RespLimits limits = server.limits();
     return new String[][] {
       {"save", ""},
       {"appendonly", "no"},

@@ -1,7 +1,7 @@
 package io.ringcache.router.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.ringcache.node.Resp;
+import io.ringcache.resp.Resp;
 import io.ringcache.ring.RoutingTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.node.Resp;
+import io.ringcache.resp.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;

@@ -1,6 +1,6 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.node.CommandIntrospection;
+import io.ringcache.resp.command.CommandIntrospection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;

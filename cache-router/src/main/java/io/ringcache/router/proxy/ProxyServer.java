@@ -9,19 +9,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.ringcache.node.ClientMemory;
-import io.ringcache.node.Descriptors;
-import io.ringcache.node.NodeConfig;
-import io.ringcache.node.OutputGuard;
-import io.ringcache.node.RespDecoder;
+import io.ringcache.resp.RespLimits;
+import io.ringcache.resp.net.ClientMemory;
+import io.ringcache.resp.net.Descriptors;
+import io.ringcache.resp.net.OutputGuard;
+import io.ringcache.resp.RespDecoder;
+import io.ringcache.resp.net.Transport;
 import io.ringcache.ring.Topology;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -46,7 +40,7 @@ public final class ProxyServer implements AutoCloseable {
 
   private final Supplier<Topology> topology;
   private final String password;
-  private final NodeConfig.Limits limits = NodeConfig.Limits.defaults();
+  private final RespLimits limits = RespLimits.defaults();
   private final Routes routes;
   private final EventLoopGroup group;
   private final Class<? extends ServerChannel> serverType;
@@ -59,11 +53,11 @@ public final class ProxyServer implements AutoCloseable {
   private String bind;
   private io.netty.handler.ssl.SslContext tls;
   private io.netty.handler.ssl.SslContext nodeTls;
-  private long maxOutputBuffer = NodeConfig.Limits.DEFAULT_MAX_OUTPUT_BUFFER;
-  private Duration outputStallTimeout = Duration.ofSeconds(NodeConfig.Limits.DEFAULT_OUTPUT_STALL_SECONDS);
-  private int maxClients = NodeConfig.Limits.DEFAULT_MAX_CLIENTS;
-  private long maxClientsMemory = NodeConfig.Limits.DEFAULT_MAX_CLIENTS_MEMORY;
-  private Duration authTimeout = Duration.ofSeconds(NodeConfig.Limits.DEFAULT_AUTH_TIMEOUT_SECONDS);
+  private long maxOutputBuffer = RespLimits.DEFAULT_MAX_OUTPUT_BUFFER;
+  private Duration outputStallTimeout = Duration.ofSeconds(RespLimits.DEFAULT_OUTPUT_STALL_SECONDS);
+  private int maxClients = RespLimits.DEFAULT_MAX_CLIENTS;
+  private long maxClientsMemory = RespLimits.DEFAULT_MAX_CLIENTS_MEMORY;
+  private Duration authTimeout = Duration.ofSeconds(RespLimits.DEFAULT_AUTH_TIMEOUT_SECONDS);
   private ClientMemory clientMemory;
   private final AtomicInteger connected = new AtomicInteger();
   private final OutputGuard.Closes outputCloses =
@@ -78,11 +72,11 @@ public final class ProxyServer implements AutoCloseable {
     this.topology = topology;
     this.password = password == null || password.isEmpty() ? null : password;
     this.routes = new Routes(topology);
-    boolean epoll = Epoll.isAvailable();
+    Transport transport = Transport.current();
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ringcache-proxy", true),
-        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    this.serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        transport.ioHandlerFactory());
+    this.serverType = transport.serverChannel();
+    this.channelType = transport.socketChannel();
   }
 
   /**
@@ -141,7 +135,7 @@ public final class ProxyServer implements AutoCloseable {
   public ProxyServer start(String bind, int requestedPort) throws InterruptedException {
     maxClients = Descriptors.maxClients(maxClients, "proxy-max-clients");
     long memoryCap = maxClientsMemory > 0 ? maxClientsMemory
-        : NodeConfig.Limits.defaults().withMaxClientsMemory(0).clientsMemoryCap();
+        : RespLimits.clientsMemoryCap(0);
     clientMemory = new ClientMemory(memoryCap, "proxy-max-clients-memory", stats.clientsMemoryCloses);
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
@@ -181,7 +175,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /** The request limits of the proxy port (the node's defaults). */
-  NodeConfig.Limits limits() {
+  RespLimits limits() {
     return limits;
   }
 

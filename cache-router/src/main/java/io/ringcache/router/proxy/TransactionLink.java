@@ -8,8 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.ringcache.node.Resp;
-import io.ringcache.node.Tls;
+import io.ringcache.resp.Resp;
+import io.ringcache.resp.net.HostPort;
+import io.ringcache.resp.net.Tls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -96,7 +97,7 @@ final class TransactionLink {
   }
 
   private void connect() {
-    Backend.HostAndPort target = Backend.HostAndPort.parse(address);
+    HostPort target = HostPort.parse(address);
     Bootstrap bootstrap = new Bootstrap()
         .group(dispatcher.loop())
         .channel(dispatcher.channelType())
@@ -201,7 +202,7 @@ final class TransactionLink {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      io.ringcache.node.FailStop.haltIfFatal("proxy event loop (transaction connection)", cause);
+      io.ringcache.resp.net.FailStop.haltIfFatal("proxy event loop (transaction connection)", cause);
       log.debug("transaction connection to {} failed: {}", address, cause.toString());
       ctx.close();
     }

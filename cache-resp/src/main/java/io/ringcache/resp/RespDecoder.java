@@ -1,0 +1,537 @@
+package io.ringcache.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.ringcache.resp.net.ClientMemory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/*
+ * RESP2 request decoder: an explicit state machine that parses straight from the read buffer.
+ *
+ * States: START (the first byte decides: '*' multibulk, anything else an inline line), BULK_HEADER
+ * (expects "$<len>\r\n"), BULK_DATA (waits for len + 2 bytes, copies the argument out once into the
+ * byte[] that the store will keep), FAILED (a protocol error was emitted: all further input is
+ * dropped; the handler closes the connection).
+ *
+ * Bounds, each checked before anything is allocated for it:
+ *   header lines ("*N", "$N")       MAX_HEADER_LINE bytes
+ *   arguments per request            limits.maxMultibulkLength (10 before AUTH with a password)
+ *   bytes per argument               limits.maxBulkLength (16 KiB before AUTH with a password)
+ *   bytes per request / held input   limits.maxQueryBuffer (payload + ARGUMENT_OVERHEAD per argument)
+ *   inline line                      limits.maxInlineLength (its arguments: the two bounds before AUTH above)
+ * Error texts name the value and the bound: "invalid bulk length: 2000000000 (expected: <= 33554432)",
+ * except the two before AUTH, which are Redis's exact "unauthenticated bulk length" / "... multibulk length".
+ * Every error resets the decoder to FAILED; nothing is half-applied, since a request reaches the
+ * handler only when complete.
+ *
+ * Backpressure: before each request the decoder checks the channel's writability. When the
+ * outbound buffer is above its high watermark it stops decoding and turns autoRead off; the
+ * rest of the input stays in the cumulation. When the channel becomes writable again it decodes
+ * what is left, fires channelReadComplete (the handler flushes once) and turns autoRead back on.
+ * So a client that pipelines without reading holds at most a watermark of replies on the node, until
+ * the OutputGuard closes it (output-stall-timeout).
+ *
+ * The Request instance is reused: it is handed downstream synchronously and cleared after.
+ */
+
+/** Decodes RESP2 requests (multibulk and inline) into {@link Request}s or a {@link ProtocolError}. */
+public final class RespDecoder extends ChannelInboundHandlerAdapter {
+
+  /** The longest "*N\r\n" or "$N\r\n" line accepted: a sign, 19 digits, CRLF and a type byte. */
+  static final int MAX_HEADER_LINE = 32;
+
+  private static final int START = 0;
+  private static final int BULK_HEADER = 1;
+  private static final int BULK_DATA = 2;
+  private static final int FAILED = 3;
+
+  private static final long INVALID = Long.MIN_VALUE;
+  /** Redis 7.0's default proto-max-bulk-len: above it, even before AUTH, a bulk length is "invalid". */
+  private static final long REDIS_PROTO_MAX_BULK_LEN = 512L * 1024 * 1024;
+  /** Before AUTH: Redis 7.0's exact texts (no value or bound, so nothing about the limits leaks). */
+  private static final ProtocolError UNAUTHENTICATED_MULTIBULK = new ProtocolError("unauthenticated multibulk length");
+  private static final ProtocolError UNAUTHENTICATED_BULK = new ProtocolError("unauthenticated bulk length");
+
+  /** Heap bytes one argument costs beyond its payload (array header and reference), counted against the query buffer. */
+  static final int ARGUMENT_OVERHEAD = 32;
+
+  private final RespLimits limits;
+  private final BooleanSupplier authenticated;
+  private final Request request = new Request();
+
+  private ByteBuf cumulation;
+  private ClientMemory.Tracked memory;
+  private int state = START;
+  private int expectedArgs;
+  private int bulkLength;
+  private long requestBytes;
+  /** Bytes of the arguments of the current request already copied out of the cumulation. */
+  private long decodedBytes;
+  private boolean paused;
+
+  /**
+   * @param authenticated whether the connection has authenticated (or needs no password); decides
+   *     the unauthenticated bounds. The router's proxy port uses this decoder too.
+   */
+  public RespDecoder(RespLimits limits, BooleanSupplier authenticated) {
+    this.limits = limits;
+    this.authenticated = authenticated;
+  }
+
+  /** Reports this connection's input bytes to the process's cap on all clients' buffers. */
+  public RespDecoder track(ClientMemory.Tracked memory) {
+    this.memory = memory;
+    return this;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf in)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (state == FAILED) {
+      in.release();
+      return;
+    }
+    cumulation =
+        cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+    reportMemory();
+    decodeAll(ctx);
+    reportMemory();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (cumulation != null && !cumulation.isReadable()) {
+      releaseCumulation();
+    } else if (cumulation != null) {
+      cumulation.discardSomeReadBytes();
+    }
+    reportMemory();
+    ctx.fireChannelReadComplete();
+  }
+
+  /**
+   * The memory this connection's input holds: the cumulation's capacity (a large argument's is
+   * grown to its full length at once) and the arguments of the request decoded so far.
+   */
+  long queryBytes() {
+    long held = cumulation == null ? 0 : cumulation.capacity();
+    return state == BULK_HEADER || state == BULK_DATA ? held + decodedBytes : held;
+  }
+
+  private void reportMemory() {
+    if (memory != null) {
+      memory.query(queryBytes());
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isWritable()) {
+      ctx.channel().config().setAutoRead(false);
+    } else {
+      if (paused) {
+        paused = false;
+        decodeAll(ctx);
+        ctx.fireChannelReadComplete();
+      }
+      if (!paused && state != FAILED) {
+        ctx.channel().config().setAutoRead(true);
+      }
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseCumulation();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releaseCumulation();
+    state = FAILED;
+    ctx.fireChannelInactive();
+  }
+
+  /**
+   * Stops decoding for good (graceful shutdown): input not yet decoded is dropped, so nothing runs
+   * after the replies so far are flushed. Call on the channel's event loop.
+   */
+  public void stop(ChannelHandlerContext ctx) {
+    state = FAILED;
+    paused = false;
+    releaseCumulation();
+    ctx.channel().config().setAutoRead(false);
+  }
+
+  /** Bytes received and not yet decoded. */
+  int bufferedBytes() {
+    return cumulation == null ? 0 : cumulation.readableBytes();
+  }
+
+  private void releaseCumulation() {
+    if (cumulation != null) {
+      cumulation.release();
+      cumulation = null;
+    }
+  }
+
+  private void decodeAll(ChannelHandlerContext ctx) {
+    ByteBuf in = cumulation;
+    while (in != null && in.isReadable() && state != FAILED) {
+      if (!ctx.channel().isWritable()) {
+        paused = true;
+        ctx.channel().config().setAutoRead(false);
+        break;
+      }
+      if (in.readableBytes() > limits.maxQueryBuffer()) {
+        fail(ctx, "query buffer: " + in.readableBytes() + " bytes held (expected: <= " + limits.maxQueryBuffer() + ")");
+        break;
+      }
+      Object decoded = decodeOne(in);
+      if (decoded == null) {
+        break;
+      }
+      if (decoded instanceof ProtocolError) {
+        fail(ctx, (ProtocolError) decoded);
+        break;
+      }
+      try {
+        ctx.fireChannelRead(decoded);
+      } finally {
+        request.clear();
+      }
+      if (!ctx.channel().isActive()) {
+        break;
+      }
+    }
+  }
+
+  private void fail(ChannelHandlerContext ctx, String message) {
+    fail(ctx, new ProtocolError(message));
+  }
+
+  private void fail(ChannelHandlerContext ctx, ProtocolError error) {
+    state = FAILED;
+    releaseCumulation();
+    ctx.channel().config().setAutoRead(false);
+    ctx.fireChannelRead(error);
+  }
+
+  /** The next complete request, a ProtocolError, or null if more input is needed. */
+  Object decodeOne(ByteBuf in) {
+    for (; ; ) {
+      switch (state) {
+        case START:
+          {
+            if (!in.isReadable()) {
+              return null;
+            }
+            if (in.getByte(in.readerIndex()) != '*') {
+              Object inline = decodeInline(in);
+              if (inline == this) {
+                continue; // an empty line: skip it
+              }
+              return inline;
+            }
+            int eol = findHeaderEnd(in);
+            if (eol == -1) {
+              return null;
+            }
+            long count = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
+            // before AUTH, Redis's own order and text: a count up to INT_MAX over 10 is "unauthenticated"
+            if (count != INVALID && count <= Integer.MAX_VALUE && !authenticated.getAsBoolean()
+                && count > RespLimits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
+              return UNAUTHENTICATED_MULTIBULK;
+            }
+            if (count == INVALID || count > limits.maxMultibulkLength()) {
+              return error("invalid multibulk length", headerText(in, eol), limits.maxMultibulkLength());
+            }
+            in.readerIndex(eol + 2);
+            if (count <= 0) {
+              continue; // "*0" and "*-1" are empty requests: ignored, as Redis does
+            }
+            expectedArgs = (int) count;
+            requestBytes = 0;
+            decodedBytes = 0;
+            request.reset(Math.min(expectedArgs, 1024));
+            state = BULK_HEADER;
+            continue;
+          }
+        case BULK_HEADER:
+          {
+            if (!in.isReadable()) {
+              return null;
+            }
+            byte type = in.getByte(in.readerIndex());
+            if (type != '$') {
+              return new ProtocolError("expected '$', got '" + printable(type) + "'");
+            }
+            int eol = findHeaderEnd(in);
+            if (eol == -1) {
+              return null;
+            }
+            long length = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
+            // before AUTH, Redis's own order and text: a length over 16 KiB up to Redis's
+            // proto-max-bulk-len (512 MiB) is "unauthenticated", a larger one "invalid"
+            if (length != INVALID && length > RespLimits.UNAUTHENTICATED_MAX_BULK_LENGTH
+                && length <= REDIS_PROTO_MAX_BULK_LEN && !authenticated.getAsBoolean()) {
+              return UNAUTHENTICATED_BULK;
+            }
+            if (length == INVALID || length < 0 || length > limits.maxBulkLength()) {
+              return error("invalid bulk length", headerText(in, eol), limits.maxBulkLength());
+            }
+            if (!authenticated.getAsBoolean() && length > RespLimits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
+              return UNAUTHENTICATED_BULK; // a max-bulk-length above 512 MiB
+            }
+            requestBytes += length + ARGUMENT_OVERHEAD;
+            if (requestBytes > limits.maxQueryBuffer()) {
+              return error("query buffer", requestBytes + " bytes in one request", limits.maxQueryBuffer());
+            }
+            in.readerIndex(eol + 2);
+            bulkLength = (int) length;
+            state = BULK_DATA;
+            continue;
+          }
+        case BULK_DATA:
+          {
+            if (in.readableBytes() < bulkLength + 2) {
+              if (in.writableBytes() < bulkLength + 2 - in.readableBytes() && bulkLength > 65536) {
+                // a large argument: grow the buffer once instead of by doubling merges
+                in.ensureWritable(bulkLength + 2 - in.readableBytes());
+              }
+              return null;
+            }
+            int end = in.readerIndex() + bulkLength;
+            if (in.getByte(end) != '\r' || in.getByte(end + 1) != '\n') {
+              return new ProtocolError("expected CRLF after a bulk of " + bulkLength + " bytes");
+            }
+            byte[] arg = new byte[bulkLength];
+            in.readBytes(arg);
+            in.skipBytes(2);
+            request.add(arg);
+            decodedBytes += bulkLength + ARGUMENT_OVERHEAD;
+            if (request.argc() == expectedArgs) {
+              state = START;
+              return request;
+            }
+            state = BULK_HEADER;
+            continue;
+          }
+        default:
+          return null;
+      }
+    }
+  }
+
+  /**
+   * The index of the '\r' ending the header line at the reader index; -1 if more input is needed;
+   * -2 if the line is longer than {@link #MAX_HEADER_LINE} or its '\r' is not followed by '\n'.
+   */
+  private static int findHeaderEnd(ByteBuf in) {
+    int from = in.readerIndex();
+    int limit = Math.min(in.writerIndex(), from + MAX_HEADER_LINE);
+    int cr = in.indexOf(from, limit, (byte) '\r');
+    if (cr < 0) {
+      return in.writerIndex() - from >= MAX_HEADER_LINE ? -2 : -1;
+    }
+    if (cr + 1 >= in.writerIndex()) {
+      return -1;
+    }
+    return in.getByte(cr + 1) == '\n' ? cr : -2;
+  }
+
+  /** A signed decimal in [from, to), or INVALID. */
+  private static long parseNumber(ByteBuf in, int from, int to) {
+    if (from >= to || to - from > 20) {
+      return INVALID;
+    }
+    boolean negative = in.getByte(from) == '-';
+    int i = negative ? from + 1 : from;
+    if (i >= to) {
+      return INVALID;
+    }
+    long value = 0;
+    for (; i < to; i++) {
+      int d = in.getByte(i) - '0';
+      if (d < 0 || d > 9) {
+        return INVALID;
+      }
+      if (value > (Long.MAX_VALUE - d) / 10) {
+        return INVALID;
+      }
+      value = value * 10 + d;
+    }
+    return negative ? -value : value;
+  }
+
+  private static String headerText(ByteBuf in, int eol) {
+    int from = in.readerIndex() + 1;
+    int to = eol >= 0 ? eol : Math.min(in.writerIndex(), in.readerIndex() + MAX_HEADER_LINE);
+    StringBuilder s = new StringBuilder();
+    for (int i = from; i < to; i++) {
+      s.append(printable(in.getByte(i)));
+    }
+    return eol >= 0 ? s.toString() : s + "...";
+  }
+
+  private static String printable(byte b) {
+    int c = b & 0xFF;
+    return c >= 0x20 && c < 0x7F ? String.valueOf((char) c) : String.format("\\x%02x", c);
+  }
+
+  private static ProtocolError error(String what, String value, long bound) {
+    return new ProtocolError(what + ": " + value + " (expected: <= " + bound + ")");
+  }
+
+  /** An inline request, a ProtocolError, null if more input is needed, or this for an empty line. */
+  private Object decodeInline(ByteBuf in) {
+    int from = in.readerIndex();
+    int max = limits.maxInlineLength();
+    int limit = (int) Math.min(in.writerIndex(), (long) from + max + 1);
+    int lf = in.indexOf(from, limit, (byte) '\n');
+    if (lf < 0) {
+      if (in.readableBytes() > max) {
+        return error("too big inline request", "more than " + max + " bytes without a newline", max);
+      }
+      return null;
+    }
+    int end = lf > from && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+    byte[] line = new byte[end - from];
+    in.getBytes(from, line);
+    in.readerIndex(lf + 1);
+    List<byte[]> args = InlineSplitter.split(line);
+    if (args == null) {
+      return new ProtocolError("unbalanced quotes in request");
+    }
+    if (args.isEmpty()) {
+      return this;
+    }
+    if (!authenticated.getAsBoolean()) {
+      // the bounds of a multibulk request before AUTH hold for an inline one too (Redis 7.0 has none)
+      if (args.size() > RespLimits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
+        return UNAUTHENTICATED_MULTIBULK;
+      }
+      for (byte[] arg : args) {
+        if (arg.length > RespLimits.UNAUTHENTICATED_MAX_BULK_LENGTH) {
+          return UNAUTHENTICATED_BULK;
+        }
+      }
+    }
+    request.reset(args.size());
+    for (byte[] arg : args) {
+      request.add(arg);
+    }
+    return request;
+  }
+
+  /** Splits an inline request line as Redis's sdssplitargs does. */
+  static final class InlineSplitter {
+    private InlineSplitter() {}
+
+    /** The arguments, or null if quotes are unbalanced. */
+    static List<byte[]> split(byte[] line) {
+      List<byte[]> args = new ArrayList<>();
+      int i = 0;
+      int n = line.length;
+      java.io.ByteArrayOutputStream current = new java.io.ByteArrayOutputStream();
+      while (true) {
+        while (i < n && isSpace(line[i])) {
+          i++;
+        }
+        if (i >= n) {
+          return args;
+        }
+        current.reset();
+        boolean inDouble = false;
+        boolean inSingle = false;
+        boolean done = false;
+        while (!done) {
+          if (inDouble) {
+            if (i >= n) {
+              return null;
+            }
+            byte c = line[i];
+            if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && isHex(line[i + 2]) && isHex(line[i + 3])) {
+              current.write(hex(line[i + 2]) * 16 + hex(line[i + 3]));
+              i += 3;
+            } else if (c == '\\' && i + 1 < n) {
+              i++;
+              byte e = line[i];
+              current.write(
+                  switch (e) {
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    case 't' -> '\t';
+                    case 'b' -> '\b';
+                    case 'a' -> 7;
+                    default -> e;
+                  });
+            } else if (c == '"') {
+              if (i + 1 < n && !isSpace(line[i + 1])) {
+                return null; // closing quote must be followed by a space or nothing
+              }
+              done = true;
+            } else {
+              current.write(c);
+            }
+          } else if (inSingle) {
+            if (i >= n) {
+              return null;
+            }
+            byte c = line[i];
+            if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
+              i++;
+              current.write('\'');
+            } else if (c == '\'') {
+              if (i + 1 < n && !isSpace(line[i + 1])) {
+                return null;
+              }
+              done = true;
+            } else {
+              current.write(c);
+            }
+          } else {
+            if (i >= n) {
+              done = true;
+              break;
+            }
+            byte c = line[i];
+            if (isSpace(c)) {
+              done = true;
+            } else if (c == '"') {
+              inDouble = true;
+            } else if (c == '\'') {
+              inSingle = true;
+            } else {
+              current.write(c);
+            }
+          }
+          if (i < n) {
+            i++;
+          }
+        }
+        args.add(current.toByteArray());
+      }
+    }
+
+    private static boolean isSpace(byte c) {
+      return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == 0x0B || c == '\f';
+    }
+
+    private static boolean isHex(byte c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    private static int hex(byte c) {
+      return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package io.ringcache.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Codec tests in the style of Redis's tests/unit/protocol.tcl, through an EmbeddedChannel. */
+class RespDecoderTest {
+
+  private final List<Object> decoded = new ArrayList<>();
+  private boolean authenticated = true;
+  private RespLimits limits = RespLimits.defaults();
+  private RespDecoder decoder;
+  private EmbeddedChannel channel;
+
+  private EmbeddedChannel channel() {
+    if (channel == null) {
+      decoder = new RespDecoder(limits, () -> authenticated);
+      channel =
+          new EmbeddedChannel(
+              decoder,
+              new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                  if (msg instanceof Request r) {
+                    List<String> args = new ArrayList<>();
+                    for (int i = 0; i < r.argc(); i++) {
+                      args.add(new String(r.arg(i), StandardCharsets.ISO_8859_1));
+                    }
+                    decoded.add(args);
+                  } else if (msg instanceof ProtocolError e) {
+                    decoded.add("ERR " + e.message());
+                  }
+                }
+              });
+    }
+    return channel;
+  }
+
+  private void feed(String s) {
+    channel().writeInbound(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
+  }
+
+  private String onlyError() {
+    assertThat(decoded).hasSize(1);
+    assertThat(decoded.get(0)).isInstanceOf(String.class);
+    return (String) decoded.get(0);
+  }
+
+  @Test
+  void multibulk_decodesArgumentsAndLeavesNothingOver() {
+    feed("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n");
+    assertThat(decoded).containsExactly(List.of("SET", "key", "value"));
+    assertThat(decoder.bufferedBytes()).isZero();
+  }
+
+  @Test
+  void multibulk_splitIntoSingleBytes_decodesOnceComplete() {
+    String request = "*2\r\n$3\r\nGET\r\n$10\r\nkey:000001\r\n";
+    for (char c : request.toCharArray()) {
+      assertThat(decoded).isEmpty();
+      feed(String.valueOf(c));
+    }
+    assertThat(decoded).containsExactly(List.of("GET", "key:000001"));
+    assertThat(decoder.bufferedBytes()).isZero();
+  }
+
+  @Test
+  void pipelinedRequests_allDecodedInOrder() {
+    feed("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\na\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$0\r\n\r\n");
+    assertThat(decoded)
+        .containsExactly(List.of("PING"), List.of("GET", "a"), List.of("PING"), List.of("ECHO", ""));
+    assertThat(decoder.bufferedBytes()).isZero();
+  }
+
+  @Test
+  void bulk_withCrlfAndNulInside_isBinarySafe() {
+    feed("*2\r\n$4\r\nECHO\r\n$6\r\na\r\n\0\r\n\r\n");
+    assertThat(decoded).containsExactly(List.of("ECHO", "a\r\n\0\r\n"));
+  }
+
+  @Test
+  void emptyRequests_areIgnored() {
+    feed("*0\r\n*-1\r\n\r\n\n   \r\nPING\r\n");
+    assertThat(decoded).containsExactly(List.of("PING"));
+  }
+
+  @Test
+  void inline_splitsOnSpacesAndHonoursQuotes() {
+    feed("set \"a b\" 'c d' \"\\x41\\n\"  e\r\n");
+    assertThat(decoded).containsExactly(List.of("set", "a b", "c d", "A\n", "e"));
+  }
+
+  @Test
+  void inline_withLfOnly_isAccepted() {
+    feed("PING\nPING\n");
+    assertThat(decoded).containsExactly(List.of("PING"), List.of("PING"));
+  }
+
+  @Test
+  void inline_unbalancedQuotes_isProtocolError() {
+    feed("set \"\"\"test-key\"\"\" test-value\r\nping\r\n");
+    assertThat(onlyError()).contains("unbalanced quotes");
+  }
+
+  @Test
+  void multibulkLength_outOfRange_namesValueAndBound() {
+    feed("*3000000000\r\n");
+    assertThat(onlyError()).isEqualTo("ERR invalid multibulk length: 3000000000 (expected: <= 1048576)");
+  }
+
+  @Test
+  void multibulkLength_notANumber_isProtocolError() {
+    feed("*blabla\r\n");
+    assertThat(onlyError()).startsWith("ERR invalid multibulk length: blabla");
+  }
+
+  @Test
+  void bulkLength_outOfRange_namesValueAndBound() {
+    feed("*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$2000000000\r\n");
+    assertThat(onlyError()).isEqualTo("ERR invalid bulk length: 2000000000 (expected: <= 33554432)");
+  }
+
+  @Test
+  void bulkLength_negative_isProtocolError() {
+    feed("*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$-10\r\n");
+    assertThat(onlyError()).startsWith("ERR invalid bulk length: -10");
+  }
+
+  @Test
+  void bulkLength_notANumber_isProtocolError() {
+    feed("*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$blabla\r\n");
+    assertThat(onlyError()).startsWith("ERR invalid bulk length: blabla");
+  }
+
+  @Test
+  void bulkHeader_missingDollar_isProtocolError() {
+    feed("*3\r\n$3\r\nSET\r\n$1\r\nx\r\nfooz\r\n");
+    assertThat(onlyError()).isEqualTo("ERR expected '$', got 'f'");
+  }
+
+  @Test
+  void multibulk_notFollowedByBulk_isProtocolError() {
+    feed("*1\r\nfoo\r\n");
+    assertThat(onlyError()).isEqualTo("ERR expected '$', got 'f'");
+  }
+
+  @Test
+  void bulk_notFollowedByCrlf_isProtocolError() {
+    feed("*1\r\n$4\r\nPINGxx");
+    assertThat(onlyError()).contains("expected CRLF after a bulk of 4 bytes");
+  }
+
+  @Test
+  void inline_nulDesyncWithoutNewline_isProtocolErrorAtTheInlineBound() {
+    feed("\0");
+    StringBuilder payload = new StringBuilder();
+    while (payload.length() <= 70_000) {
+      payload.append("payload");
+    }
+    feed(payload.toString());
+    assertThat(onlyError()).startsWith("ERR too big inline request").contains("(expected: <= 65536)");
+  }
+
+  @Test
+  void multibulkCount_nulDesync_isProtocolError() {
+    feed("*\0payloadpayloadpayloadpayloadpayload");
+    assertThat(onlyError()).startsWith("ERR invalid multibulk length: \\x00payload");
+  }
+
+  @Test
+  void bulkCount_nulDesync_isProtocolError() {
+    feed("*1\r\n$\0payloadpayloadpayloadpayloadpayload");
+    assertThat(onlyError()).startsWith("ERR invalid bulk length: \\x00payload");
+  }
+
+  @Test
+  void afterProtocolError_furtherInputIsDropped() {
+    feed("*1\r\nfoo\r\n");
+    feed("*1\r\n$4\r\nPING\r\n");
+    assertThat(decoded).hasSize(1);
+    assertThat(decoder.bufferedBytes()).isZero();
+  }
+
+  @Test
+  void unauthenticated_multibulkAboveTen_isRefused() {
+    authenticated = false;
+    feed("*11\r\n");
+    assertThat(onlyError()).isEqualTo("ERR unauthenticated multibulk length");
+  }
+
+  @Test
+  void unauthenticated_largeBulk_isRefusedBeforeItArrives() {
+    authenticated = false;
+    feed("*2\r\n$4\r\nAUTH\r\n$16385\r\n");
+    assertThat(onlyError()).isEqualTo("ERR unauthenticated bulk length");
+  }
+
+  @Test
+  void unauthenticated_headersAboveOurLimitsButWithinRedis_areUnauthenticatedAsRedis() {
+    authenticated = false;
+    feed("*1\r\n$100000000\r\n"); // above max-bulk-length (32 MiB), within Redis's 512 MiB
+    assertThat(onlyError()).isEqualTo("ERR unauthenticated bulk length");
+  }
+
+  @Test
+  void unauthenticated_bulkAboveRedisProtoMaxBulkLen_isInvalid() {
+    authenticated = false;
+    feed("*1\r\n$536870913\r\n");
+    assertThat(onlyError()).startsWith("ERR invalid bulk length: 536870913");
+  }
+
+  @Test
+  void requestBytes_aboveQueryBuffer_isRefused() {
+    limits = new RespLimits(1024, 6000, 65536, 8192);
+    feed("*3\r\n$3\r\nSET\r\n$4000\r\n");
+    assertThat(decoded).isEmpty();
+    feed(new String(new char[4000]).replace('\0', 'k') + "\r\n$5000\r\n");
+    assertThat(onlyError()).isEqualTo("ERR query buffer: 9099 bytes in one request (expected: <= 8192)");
+  }
+
+  @Test
+  void twentyThousandArguments_decodeAsOneRequest() {
+    StringBuilder s = new StringBuilder("*20001\r\n$4\r\nMSET\r\n");
+    for (int i = 0; i < 10_000; i++) {
+      s.append("$1\r\nk\r\n$1\r\nv\r\n");
+    }
+    feed(s.toString());
+    assertThat(decoded).hasSize(1);
+    @SuppressWarnings("unchecked")
+    List<String> args = (List<String>) decoded.get(0);
+    assertThat(args).hasSize(20_001);
+    assertThat(decoder.bufferedBytes()).isZero();
+  }
+}
