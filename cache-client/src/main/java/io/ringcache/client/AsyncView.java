@@ -1,5 +1,6 @@
 package io.ringcache.client;
 
+import io.ringcache.resp.RespReply;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

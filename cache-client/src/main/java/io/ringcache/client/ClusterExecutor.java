@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.ringcache.resp.RespReply;
 import io.ringcache.resp.net.Transport;
 import java.nio.file.Path;
 import java.util.ArrayList;

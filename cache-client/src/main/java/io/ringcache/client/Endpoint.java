@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.ringcache.resp.RespReplyDecoder;
 import io.ringcache.resp.net.HostPort;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package io.ringcache.client;
 
+import io.ringcache.resp.RespReply;
+
 /** Turns a successful (non-error) reply into the operation's result. */
 @FunctionalInterface
 interface ReplyConverter<T> {

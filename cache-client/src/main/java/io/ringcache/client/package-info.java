@@ -35,8 +35,8 @@
  *   <li>{@link Endpoint}: one node: its connection, the bound on requests in flight, and fail-fast
  *       while the node is unreachable or not answering.
  *   <li>{@link CommandHandler}: one pipelined connection. Requests from any thread are queued and
- *       written in batches by {@link RespRequestEncoder}; {@link RespReplyDecoder} (bounded)
- *       decodes the replies as {@link RespReply} shapes, matched to requests in order.
+ *       written in batches by {@link RespRequestEncoder}; {@link io.ringcache.resp.RespReplyDecoder} (bounded)
+ *       decodes the replies as {@link io.ringcache.resp.RespReply} shapes, matched to requests in order.
  * </ol>
  *
  * <p>Topology: {@link TopologyManager} holds the current {@link KeyRouter} (built on {@link

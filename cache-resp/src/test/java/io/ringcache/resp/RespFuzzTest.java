@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /*
- * Jazzer fuzz targets for the RESP codec. Under `mvn verify` they run in regression mode: every
+ * Jazzer fuzz targets for the RESP codec: requests (decode) and replies (replies, typed and framed). Under `mvn verify` they run in regression mode: every
  * input committed in src/test/resources/io/ringcache/resp/RespFuzzTestInputs/<target>/ (and an
  * empty one). Command execution on a node is cache-node's NodeFuzzTest. To fuzz for longer
  * (docs/operations.md, Fuzzing):
@@ -80,5 +81,85 @@ class RespFuzzTest {
     }
     channel.finishAndReleaseAll();
     return out;
+  }
+
+  /** Small reply bounds, so that fuzzed input reaches them. */
+  private static final RespLimits REPLY_LIMITS = LIMITS.withReplyBounds(256, 4096, 64, 4);
+
+  /**
+   * The reply parser never throws anything but RespProtocolException; typed and framing modes
+   * accept the same input and end every reply at the same byte; and the replies (and where it
+   * fails) are the same whether the bytes arrive in one piece or split at any point.
+   */
+  @FuzzTest(maxDuration = "30s")
+  void replies(FuzzedDataProvider data) {
+    int split = data.consumeInt(0, 1 << 16);
+    byte[] input = data.consumeRemainingAsBytes();
+    int at = Math.min(split, input.length);
+    Parsed typedWhole = parseReplies(true, input, input.length);
+    Parsed typedSplit = parseReplies(true, input, at);
+    Parsed framedWhole = parseReplies(false, input, input.length);
+    Parsed framedSplit = parseReplies(false, input, at);
+    assertThat(typedSplit).isEqualTo(typedWhole);
+    assertThat(framedSplit.ends()).isEqualTo(typedWhole.ends());
+    assertThat(framedWhole.ends()).isEqualTo(typedWhole.ends());
+    assertThat(framedWhole.failed()).isEqualTo(typedWhole.failed());
+    assertThat(framedSplit.failed()).isEqualTo(typedWhole.failed());
+  }
+
+  /** Where each reply ended in the stream, the typed values rendered, and whether it failed. */
+  record Parsed(List<Integer> ends, List<String> values, boolean failed) {}
+
+  private static Parsed parseReplies(boolean typed, byte[] input, int split) {
+    ReplyParser parser = typed ? ReplyParser.typed(REPLY_LIMITS) : ReplyParser.framing(REPLY_LIMITS);
+    List<Integer> ends = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    ByteBuf buf = Unpooled.buffer(input.length);
+    try {
+      buf.writeBytes(input, 0, split);
+      parseAvailable(parser, typed, buf, ends, values);
+      buf.writeBytes(input, split, input.length - split);
+      parseAvailable(parser, typed, buf, ends, values);
+      return new Parsed(ends, values, false);
+    } catch (RespProtocolException e) {
+      assertThat(e.error().message()).isNotEmpty();
+      return new Parsed(ends, values, true);
+    } finally {
+      buf.release();
+    }
+  }
+
+  private static void parseAvailable(ReplyParser parser, boolean typed, ByteBuf buf, List<Integer> ends,
+      List<String> values) {
+    while (buf.isReadable()) {
+      if (typed) {
+        Object reply = parser.decode(buf);
+        if (reply == null) {
+          return;
+        }
+        values.add(render(reply));
+      } else {
+        int length = parser.frame(buf);
+        if (length < 0) {
+          return;
+        }
+        buf.skipBytes(length);
+      }
+      ends.add(buf.readerIndex());
+    }
+  }
+
+  private static String render(Object reply) {
+    if (reply instanceof byte[] bytes) {
+      return "$" + new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+    if (reply instanceof Object[] array) {
+      StringBuilder s = new StringBuilder("*[");
+      for (Object item : array) {
+        s.append(render(item)).append(',');
+      }
+      return s.append(']').toString();
+    }
+    return reply.getClass().getSimpleName() + ":" + reply;
   }
 }

@@ -1,9 +1,14 @@
 package io.ringcache.router;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.ringcache.resp.ReplyParser;
+import io.ringcache.resp.RespLimits;
+import io.ringcache.resp.RespProtocolException;
+import io.ringcache.resp.RespReply;
 import io.ringcache.resp.net.ClusterAuth;
 import io.ringcache.resp.net.HostPort;
 import io.ringcache.resp.net.Tls;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -24,26 +29,32 @@ import javax.net.ssl.SSLSocketFactory;
  * router's own threads (never an event loop). Control traffic is a handful of commands per second
  * (health checks, topology pushes, handoff steps); the data itself moves node to node.
  *
- * Replies map to Java: +simple -> String, :integer -> Long, $bulk -> byte[] (null for $-1),
- * *array -> List<Object> (null for *-1); an -error reply throws NodeClient.ErrorReply.
- * Not thread-safe: one caller at a time (NodePool hands them out).
+ * Replies are parsed by cache-resp's ReplyParser, the state machine every RESP reader uses, fed
+ * from a buffer this client fills from its socket; so its bounds are RespLimits' reply bounds. They
+ * map to Java: +simple -> String, :integer -> Long, $bulk -> byte[] (null for $-1), *array ->
+ * List<Object> (null for *-1); an -error reply throws NodeClient.ErrorReply (inside an array it is
+ * an ErrorReply element). A malformed reply is an IOException whose cause is the
+ * RespProtocolException. Not thread-safe: one caller at a time (NodePool hands them out).
  */
 
 /** A blocking RESP2 connection to a node, for control commands. */
 final class NodeClient implements Closeable {
 
-  /** Replies longer than this are refused: a control reply is a topology document at most. */
-  private static final int MAX_BULK = 64 * 1024 * 1024;
+  /** Bytes read from the socket at a time. */
+  private static final int READ_CHUNK = 16 * 1024;
 
   private final String address;
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
+  /** Bytes read and not yet parsed; the parser keeps its place in a partial reply between reads. */
+  private final ByteBuf input = Unpooled.buffer(READ_CHUNK);
+  private final ReplyParser parser = ReplyParser.typed(RespLimits.defaults());
 
   private NodeClient(String address, Socket socket) throws IOException {
     this.address = address;
     this.socket = socket;
-    this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+    this.in = socket.getInputStream();
     this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
   }
 
@@ -124,14 +135,15 @@ final class NodeClient implements Closeable {
    * @throws java.io.InterruptedIOException if the thread was interrupted (its interrupt status is kept)
    */
   void awaitReply() throws IOException {
+    if (input.isReadable()) {
+      return;
+    }
     int before = socket.getSoTimeout();
     socket.setSoTimeout(INTERRUPT_CHECK_MILLIS);
     try {
       while (true) {
-        in.mark(1);
         try {
-          in.read(); // a byte, or the end (read() reports it)
-          in.reset();
+          fill(); // some bytes, or the end (read() reports it)
           return;
         } catch (java.net.SocketTimeoutException e) {
           if (Thread.currentThread().isInterrupted()) {
@@ -148,70 +160,47 @@ final class NodeClient implements Closeable {
 
   /** Reads one reply. */
   Object read() throws IOException {
-    int type = in.read();
-    if (type < 0) {
-      throw new EOFException("connection closed by " + address);
-    }
-    String line = readLine();
-    switch (type) {
-      case '+':
-        return line;
-      case '-':
-        throw new ErrorReply(address, line);
-      case ':':
-        return Long.parseLong(line);
-      case '$': {
-        int length = Integer.parseInt(line);
-        if (length < 0) {
-          return null;
-        }
-        if (length > MAX_BULK) {
-          throw new IOException("bulk reply of " + length + " bytes from " + address + " (expected: <= " + MAX_BULK + ")");
-        }
-        byte[] bytes = in.readNBytes(length);
-        if (bytes.length < length || in.read() != '\r' || in.read() != '\n') {
-          throw new EOFException("truncated bulk reply from " + address);
-        }
-        return bytes;
-      }
-      case '*': {
-        int count = Integer.parseInt(line);
-        if (count < 0) {
-          return null;
-        }
-        List<Object> items = new ArrayList<>(Math.min(count, 1024));
-        for (int i = 0; i < count; i++) {
-          try {
-            items.add(read());
-          } catch (ErrorReply e) {
-            items.add(e);
+    try {
+      for (; ; ) {
+        Object reply = parser.decode(input);
+        if (reply != null) {
+          input.discardSomeReadBytes();
+          if (reply instanceof RespReply.Error error) {
+            throw new ErrorReply(address, error.message());
           }
+          return toJava(reply);
         }
-        return items;
+        if (!fill()) {
+          throw new EOFException("connection closed by " + address);
+        }
       }
-      default:
-        throw new IOException("protocol error from " + address + ": unexpected reply type '" + (char) type + "'");
+    } catch (RespProtocolException e) {
+      input.clear();
+      throw new IOException("protocol error from " + address + ": " + e.getMessage(), e);
     }
   }
 
-  private String readLine() throws IOException {
-    StringBuilder line = new StringBuilder();
-    for (int c; ; ) {
-      c = in.read();
-      if (c < 0) {
-        throw new EOFException("connection closed by " + address);
-      }
-      if (c == '\r') {
-        if (in.read() != '\n') {
-          throw new IOException("protocol error from " + address + ": CR without LF");
-        }
-        return line.toString();
-      }
-      if (line.length() > 64 * 1024) {
-        throw new IOException("protocol error from " + address + ": line longer than 64 KiB");
-      }
-      line.append((char) c);
+  /** Reads what the socket has (blocking for at least a byte); false at the end of the stream. */
+  private boolean fill() throws IOException {
+    return input.writeBytes(in, READ_CHUNK) >= 0;
+  }
+
+  /** This class's Java shapes of a reply in RespReply's shapes. */
+  private Object toJava(Object reply) {
+    if (reply == RespReply.NIL) {
+      return null;
     }
+    if (reply instanceof RespReply.Error error) {
+      return new ErrorReply(address, error.message());
+    }
+    if (reply instanceof Object[] array) {
+      List<Object> items = new ArrayList<>(array.length);
+      for (Object item : array) {
+        items.add(toJava(item));
+      }
+      return items;
+    }
+    return reply;
   }
 
   @Override

@@ -12,6 +12,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.ringcache.resp.RespReply;
+import io.ringcache.resp.RespReplyDecoder;
 import io.ringcache.resp.net.ClusterAuth;
 import io.ringcache.resp.Resp;
 import io.ringcache.resp.net.HostPort;
@@ -74,7 +76,7 @@ final class PeerClient {
             if (tls != null) {
               ch.pipeline().addLast("tls", Tls.clientHandler(tls, ch.alloc(), target.getHostString(), target.getPort()));
             }
-            ch.pipeline().addLast(new PeerReplyDecoder()).addLast(client.new Handler());
+            ch.pipeline().addLast(new RespReplyDecoder()).addLast(client.new Handler());
           }
         });
     ChannelFuture connect = bootstrap.connect(target);
@@ -207,7 +209,7 @@ final class PeerClient {
         fail(new IOException("unexpected reply from " + address + ": " + msg));
         return;
       }
-      if (msg instanceof PeerReplyDecoder.PeerError error) {
+      if (msg instanceof RespReply.Error error) {
         future.completeExceptionally(new IOException(error.message() + " (from " + address + ")"));
       } else {
         future.complete(msg);

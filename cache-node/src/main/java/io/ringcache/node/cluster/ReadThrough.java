@@ -2,6 +2,7 @@ package io.ringcache.node.cluster;
 
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
+import io.ringcache.resp.RespReply;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,10 +50,10 @@ public final class ReadThrough {
   }
 
   private void apply(ImportState state, Key key, Object reply) {
-    if (reply instanceof List<?> entry && entry.size() == 2 && entry.get(0) instanceof byte[] value
-        && entry.get(1) instanceof Long expireAt) {
+    if (reply instanceof Object[] entry && entry.length == 2 && entry[0] instanceof byte[] value
+        && entry[1] instanceof Long expireAt) {
       state.applyIfUntouched(key, () -> store.putIfAbsentUntil(key, value, expireAt));
-    } else if (reply != null && !(reply instanceof List<?> l && l.isEmpty())) {
+    } else if (reply != RespReply.NIL && !(reply instanceof Object[] a && a.length == 0)) {
       throw new IllegalStateException("unexpected RING.READ reply: " + reply);
     }
     // else absent at the source (*-1)

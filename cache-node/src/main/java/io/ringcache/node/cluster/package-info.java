@@ -24,7 +24,7 @@
  *       delayed entry never outlives the source.
  *   <li>The peer link: {@link PeerPool} (one connection per peer address, redialled after a
  *       failure) of {@link PeerClient}s (pipelined RESP2, authenticated with the cluster secret,
- *       or the password without one), whose replies {@link PeerReplyDecoder} decodes.
+ *       or the password without one), whose replies {@link io.ringcache.resp.RespReplyDecoder} decodes.
  * </ul>
  *
  * <p>Threads: {@code route} and the import marks run on the worker loop of the command; {@code

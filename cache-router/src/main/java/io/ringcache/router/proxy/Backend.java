@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.ringcache.resp.Resp;
+import io.ringcache.resp.RespReplyFramer;
 import io.ringcache.resp.net.HostPort;
 import io.ringcache.resp.net.Tls;
 import java.util.ArrayDeque;
@@ -134,7 +135,7 @@ final class Backend {
             if (dispatcher.nodeTls() != null) {
               ch.pipeline().addLast("tls", Tls.clientHandler(dispatcher.nodeTls(), ch.alloc(), target.host(), target.port()));
             }
-            ch.pipeline().addLast("framer", new ReplyFramer());
+            ch.pipeline().addLast("framer", new RespReplyFramer());
             ch.pipeline().addLast("replies", new Link(ch));
           }
         });
@@ -190,8 +191,8 @@ final class Backend {
           log.warn("reply from {} with nothing in flight: closing", address);
           ctx.close();
         } else if (call.pending == null) {
-          if (ReplyFramer.type(frame) != '+') {
-            log.warn("node {} refused the proxy's AUTH: {}", address, ReplyFramer.text(frame));
+          if (RawReply.type(frame) != '+') {
+            log.warn("node {} refused the proxy's AUTH: {}", address, RawReply.text(frame));
           }
         } else {
           dispatcher.reply(call, Backend.this, frame);

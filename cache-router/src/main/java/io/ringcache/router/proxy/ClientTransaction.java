@@ -220,7 +220,7 @@ final class ClientTransaction {
       @Override
       public void replied(List<ByteBuf> frames) {
         ByteBuf reply = frames.get(0);
-        if (ReplyFramer.type(reply) == '+') {
+        if (RawReply.type(reply) == '+') {
           watching = true;
           client.transactionReplied(p, copy(reply));
           return;
@@ -287,13 +287,13 @@ final class ClientTransaction {
         sendOn.close();
         ByteBuf multiReply = frames.get(0);
         ByteBuf execReply = frames.get(frames.size() - 1);
-        if (ReplyFramer.type(multiReply) != '+') {
+        if (RawReply.type(multiReply) != '+') {
           client.transactionReplied(p, copy(multiReply));
           return;
         }
-        if (ReplyFramer.type(execReply) == '-' && ReplyFramer.text(execReply).startsWith("EXECABORT")) {
+        if (RawReply.type(execReply) == '-' && RawReply.text(execReply).startsWith("EXECABORT")) {
           for (int i = 1; i < frames.size() - 1; i++) {
-            if (isMoved(frames.get(i)) || ReplyFramer.text(frames.get(i)).startsWith("TRYAGAIN")) {
+            if (isMoved(frames.get(i)) || RawReply.text(frames.get(i)).startsWith("TRYAGAIN")) {
               client.transactionReplied(p, error(MOVED_AWAY));
               return;
             }
@@ -351,7 +351,7 @@ final class ClientTransaction {
   }
 
   private static boolean isMoved(ByteBuf frame) {
-    return ReplyFramer.type(frame) == '-' && ReplyFramer.text(frame).startsWith("MOVED");
+    return RawReply.type(frame) == '-' && RawReply.text(frame).startsWith("MOVED");
   }
 
   private ByteBuf copy(ByteBuf frame) {

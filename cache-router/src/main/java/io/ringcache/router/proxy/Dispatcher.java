@@ -208,7 +208,7 @@ final class Dispatcher {
 
   /** A node's reply to {@code call}; {@code frame} stays owned by the caller. */
   void reply(Call call, Backend from, ByteBuf frame) {
-    if (call.routeKey != null && ReplyFramer.type(frame) == '-' && isRedirect(frame)) {
+    if (call.routeKey != null && RawReply.type(frame) == '-' && isRedirect(frame)) {
       if (!withinBudget(call)) {
         stats.budgetExhausted.increment();
         finish(call, frame);
@@ -218,11 +218,11 @@ final class Dispatcher {
         call.redirected = true;
         call.pending.client.redirectStarted();
       }
-      if (ReplyFramer.startsWith(frame, MOVED)) {
+      if (RawReply.startsWith(frame, MOVED)) {
         moved(call, from, frame);
         return;
       }
-      if (ReplyFramer.startsWith(frame, TRYAGAIN)) {
+      if (RawReply.startsWith(frame, TRYAGAIN)) {
         if (call.isPartOfMany()) {
           split(call);
         } else {
@@ -230,7 +230,7 @@ final class Dispatcher {
         }
         return;
       }
-      if (call.isPartOfMany() && ReplyFramer.startsWith(frame, CROSSNODE)) {
+      if (call.isPartOfMany() && RawReply.startsWith(frame, CROSSNODE)) {
         split(call);
         return;
       }
@@ -255,8 +255,8 @@ final class Dispatcher {
   }
 
   private static boolean isRedirect(ByteBuf frame) {
-    return ReplyFramer.startsWith(frame, MOVED) || ReplyFramer.startsWith(frame, TRYAGAIN)
-        || ReplyFramer.startsWith(frame, CROSSNODE);
+    return RawReply.startsWith(frame, MOVED) || RawReply.startsWith(frame, TRYAGAIN)
+        || RawReply.startsWith(frame, CROSSNODE);
   }
 
   private boolean withinBudget(Call call) {
@@ -268,7 +268,7 @@ final class Dispatcher {
       split(call);
       return;
     }
-    String[] words = ReplyFramer.text(frame).split(" ");
+    String[] words = RawReply.text(frame).split(" ");
     long epoch;
     try {
       epoch = Long.parseLong(words[1]);

@@ -83,7 +83,7 @@ final class Pending {
 
   /** A call's reply; {@code frame} stays owned by the caller. */
   void part(Call call, ByteBuf frame) {
-    byte type = ReplyFramer.type(frame);
+    byte type = RawReply.type(frame);
     if (type == '-' && kind != ProxyCommands.Kind.FANOUT) {
       if (error == null) {
         error = frame.retain();
@@ -94,7 +94,7 @@ final class Pending {
         case MGET -> mgetPart(call, frame, type);
         case SUM -> {
           if (type == ':') {
-            sum += ReplyFramer.integer(frame);
+            sum += RawReply.integer(frame);
           } else {
             unexpected(frame);
           }
@@ -106,9 +106,9 @@ final class Pending {
         }
         case FANOUT -> {
           if (type == ':') {
-            sum += ReplyFramer.integer(frame);
+            sum += RawReply.integer(frame);
           } else if (type == '$') {
-            keyspacePart(ReplyFramer.bulkAt(frame, frame.readerIndex()));
+            keyspacePart(RawReply.bulkAt(frame, frame.readerIndex()));
           } else {
             failures++;
           }
@@ -157,13 +157,13 @@ final class Pending {
       grew(frame.readableBytes());
       return;
     }
-    if (type != '*' || ReplyFramer.arrayLength(frame) != call.keys.length) {
+    if (type != '*' || RawReply.arrayLength(frame) != call.keys.length) {
       unexpected(frame);
       return;
     }
-    int at = ReplyFramer.firstElement(frame);
+    int at = RawReply.firstElement(frame);
     for (int key : call.keys) {
-      int end = ReplyFramer.end(frame, at, 1);
+      int end = RawReply.end(frame, at);
       if (values[key] != null) {
         values[key].release();
       }
@@ -197,20 +197,20 @@ final class Pending {
     if (tooLarge) {
       return;
     }
-    if (type != '*' || ReplyFramer.arrayLength(frame) != 2) {
+    if (type != '*' || RawReply.arrayLength(frame) != 2) {
       unexpected(frame);
       return;
     }
-    int at = ReplyFramer.firstElement(frame);
-    byte[] cursor = ReplyFramer.bulkAt(frame, at);
+    int at = RawReply.firstElement(frame);
+    byte[] cursor = RawReply.bulkAt(frame, at);
     long next;
     try {
       next = cursor == null ? -1 : Long.parseLong(new String(cursor, StandardCharsets.US_ASCII));
     } catch (NumberFormatException e) {
       next = -1;
     }
-    at = ReplyFramer.end(frame, at, 1);
-    long count = ReplyFramer.arrayLengthAt(frame, at);
+    at = RawReply.end(frame, at);
+    long count = RawReply.arrayLengthAt(frame, at);
     if (next < 0 || next >= CIRCLE || count < 0) {
       unexpected(frame);
       return;
@@ -219,13 +219,13 @@ final class Pending {
     if (scanKeys == null) {
       scanKeys = new ArrayList<>();
     }
-    at = ReplyFramer.firstElementAt(frame, at);
+    at = RawReply.firstElementAt(frame, at);
     for (long i = 0; i < count; i++) {
-      byte[] key = ReplyFramer.bulkAt(frame, at);
+      byte[] key = RawReply.bulkAt(frame, at);
       if (key != null) {
         scanKeys.add(key);
       }
-      at = ReplyFramer.end(frame, at, 1);
+      at = RawReply.end(frame, at);
     }
     grew(frame.readableBytes());
   }
@@ -235,7 +235,7 @@ final class Pending {
     if (tooLarge) {
       return;
     }
-    long count = type == '*' ? ReplyFramer.arrayLength(frame) : -1;
+    long count = type == '*' ? RawReply.arrayLength(frame) : -1;
     if (count < 0) {
       unexpected(frame);
       return;
@@ -247,13 +247,13 @@ final class Pending {
     if (scanKeys == null) {
       scanKeys = new ArrayList<>();
     }
-    int at = ReplyFramer.firstElement(frame);
+    int at = RawReply.firstElement(frame);
     for (long i = 0; i < count; i++) {
-      byte[] key = ReplyFramer.bulkAt(frame, at);
+      byte[] key = RawReply.bulkAt(frame, at);
       if (key != null) {
         scanKeys.add(key);
       }
-      at = ReplyFramer.end(frame, at, 1);
+      at = RawReply.end(frame, at);
     }
   }
 
@@ -284,7 +284,7 @@ final class Pending {
       unexpected(frame);
       return;
     }
-    byte[] key = ReplyFramer.bulkAt(frame, frame.readerIndex());
+    byte[] key = RawReply.bulkAt(frame, frame.readerIndex());
     if (key == null) {
       return;
     }
@@ -319,7 +319,7 @@ final class Pending {
   private void unexpected(ByteBuf frame) {
     if (error == null) {
       error = client.alloc().buffer();
-      Resp.error(error, "ERR proxy: unexpected reply from a node to " + command + ": " + ReplyFramer.text(frame));
+      Resp.error(error, "ERR proxy: unexpected reply from a node to " + command + ": " + RawReply.text(frame));
     }
   }
 

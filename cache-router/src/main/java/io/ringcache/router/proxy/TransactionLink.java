@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.ringcache.resp.Resp;
+import io.ringcache.resp.RespReplyFramer;
 import io.ringcache.resp.net.HostPort;
 import io.ringcache.resp.net.Tls;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +110,7 @@ final class TransactionLink {
             if (dispatcher.nodeTls() != null) {
               ch.pipeline().addLast("tls", Tls.clientHandler(dispatcher.nodeTls(), ch.alloc(), target.host(), target.port()));
             }
-            ch.pipeline().addLast("framer", new ReplyFramer());
+            ch.pipeline().addLast("framer", new RespReplyFramer());
             ch.pipeline().addLast("replies", new Link());
           }
         });
@@ -132,8 +133,8 @@ final class TransactionLink {
             new Replies() {
               @Override
               public void replied(List<ByteBuf> frames) {
-                if (ReplyFramer.type(frames.get(0)) != '+') {
-                  log.warn("node {} refused the proxy's AUTH: {}", address, ReplyFramer.text(frames.get(0)));
+                if (RawReply.type(frames.get(0)) != '+') {
+                  log.warn("node {} refused the proxy's AUTH: {}", address, RawReply.text(frames.get(0)));
                   close();
                 }
               }

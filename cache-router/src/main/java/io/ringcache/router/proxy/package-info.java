@@ -25,8 +25,9 @@
  *       {@code -MOVED} and retries {@code -TRYAGAIN} within a budget, and keeps a client's requests
  *       for one key in order through a scale event. Its design note holds the rules.
  *   <li>{@link Backend}: the loop's pipelined connection to one node, with a bound on calls in
- *       flight; {@link ReplyFramer} cuts the node's replies into raw slices that go to the client
- *       unparsed (only replies to merge are looked into).
+ *       flight; cache-resp's {@link io.ringcache.resp.RespReplyFramer} cuts the node's replies into
+ *       raw slices that go to the client unchanged; {@link RawReply} looks into the few that must
+ *       be merged or checked.
  *   <li>{@link Call}: one request to one node; {@link Pending}: one client request's reply, merged
  *       from its calls (MGET values, integer sums, SCAN steps, the first error).
  * </ul>

@@ -1,4 +1,4 @@
-package io.ringcache.router.proxy;
+package io.ringcache.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ReplyFramerTest {
+class RespReplyFramerTest {
 
   private static ByteBuf bytes(String s) {
     return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
@@ -30,7 +30,7 @@ class ReplyFramerTest {
 
   @Test
   void decode_everyReplyType_leavesAsItsRawBytes_andNothingIsLeftOver() {
-    EmbeddedChannel ch = new EmbeddedChannel(new ReplyFramer());
+    EmbeddedChannel ch = new EmbeddedChannel(new RespReplyFramer());
     String replies = "+OK\r\n-ERR no\r\n:42\r\n$3\r\nabc\r\n$-1\r\n*2\r\n$1\r\na\r\n*1\r\n:1\r\n*-1\r\n$0\r\n\r\n";
     ch.writeInbound(bytes(replies));
     assertThat(frames(ch)).containsExactly("+OK\r\n", "-ERR no\r\n", ":42\r\n", "$3\r\nabc\r\n", "$-1\r\n",
@@ -41,7 +41,7 @@ class ReplyFramerTest {
   @Test
   void decode_replySplitAtEveryByte_isFramedOnceComplete() {
     String reply = "*3\r\n$5\r\nhello\r\n$-1\r\n:7\r\n";
-    EmbeddedChannel ch = new EmbeddedChannel(new ReplyFramer());
+    EmbeddedChannel ch = new EmbeddedChannel(new RespReplyFramer());
     for (int i = 0; i < reply.length(); i++) {
       ch.writeInbound(bytes(reply.substring(i, i + 1)));
       if (i < reply.length() - 1) {
@@ -54,26 +54,16 @@ class ReplyFramerTest {
 
   @Test
   void decode_bulkLongerThanTheBound_failsWithTheValueAndTheBound() {
-    EmbeddedChannel ch = new EmbeddedChannel(new ReplyFramer());
+    EmbeddedChannel ch = new EmbeddedChannel(new RespReplyFramer());
     assertThatThrownBy(() -> ch.writeInbound(bytes("$999999999999\r\n")))
         .isInstanceOf(DecoderException.class)
-        .hasMessageContaining("bulk length: 999999999999 (expected: <= " + ReplyFramer.MAX_BULK + ")");
+        .hasMessageContaining("bulk length: 999999999999 (expected: <= " + RespLimits.DEFAULT_MAX_REPLY_BULK_LENGTH + ")");
   }
 
   @Test
   void decode_unknownType_fails() {
-    EmbeddedChannel ch = new EmbeddedChannel(new ReplyFramer());
+    EmbeddedChannel ch = new EmbeddedChannel(new RespReplyFramer());
     assertThatThrownBy(() -> ch.writeInbound(bytes("?x\r\n"))).isInstanceOf(DecoderException.class)
         .hasMessageContaining("reply type");
-  }
-
-  @Test
-  void helpers_readIntegersErrorsAndArrayHeaders() {
-    assertThat(ReplyFramer.integer(bytes(":-12\r\n"))).isEqualTo(-12);
-    assertThat(ReplyFramer.text(bytes("-MOVED 7 127.0.0.1:7002\r\n"))).isEqualTo("MOVED 7 127.0.0.1:7002");
-    ByteBuf array = bytes("*2\r\n$1\r\na\r\n$-1\r\n");
-    assertThat(ReplyFramer.arrayLength(array)).isEqualTo(2);
-    assertThat(ReplyFramer.firstElement(array)).isEqualTo(4);
-    assertThat(ReplyFramer.startsWith(bytes("-TRYAGAIN importing\r\n"), "-TRYAGAIN".getBytes(StandardCharsets.US_ASCII))).isTrue();
   }
 }

@@ -1,4 +1,4 @@
-package io.ringcache.client;
+package io.ringcache.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class RespReplyDecoderTest {
 
-  private EmbeddedChannel channel = new EmbeddedChannel(new RespReplyDecoder(64, 1024, 16));
+  private EmbeddedChannel channel = new EmbeddedChannel(new RespReplyDecoder(RespLimits.defaults().withReplyBounds(64, 1024, 16, RespLimits.DEFAULT_MAX_REPLY_DEPTH)));
 
   @AfterEach
   void nothingLeftOver() {
@@ -94,14 +94,14 @@ class RespReplyDecoderTest {
   void bulkLength_aboveTheBound_failsNamingValueAndBound() {
     assertThatThrownBy(() -> channel.writeInbound(bytes("$2000\r\n")))
         .isInstanceOf(DecoderException.class)
-        .hasMessageContaining("bulk length: 2000 (expected: -1 to 1024)");
+        .hasMessageContaining("bulk length: 2000 (expected: <= 1024)");
   }
 
   @Test
   void arrayLength_aboveTheBound_fails() {
     assertThatThrownBy(() -> channel.writeInbound(bytes("*17\r\n")))
         .isInstanceOf(DecoderException.class)
-        .hasMessageContaining("array length: 17 (expected: -1 to 16)");
+        .hasMessageContaining("array length: 17 (expected: <= 16)");
   }
 
   @Test
@@ -135,7 +135,7 @@ class RespReplyDecoderTest {
 
   @Test
   void nesting_deeperThanTheBound_fails() {
-    assertThatThrownBy(() -> channel.writeInbound(bytes("*1\r\n".repeat(RespReplyDecoder.MAX_DEPTH + 1))))
+    assertThatThrownBy(() -> channel.writeInbound(bytes("*1\r\n".repeat(RespLimits.DEFAULT_MAX_REPLY_DEPTH + 1))))
         .isInstanceOf(DecoderException.class)
         .hasMessageContaining("array nesting");
   }

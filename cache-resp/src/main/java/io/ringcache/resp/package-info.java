@@ -1,0 +1,33 @@
+/**
+ * The one RESP2 codec of the project: the node, the router's proxy port and control connections,
+ * and the Java client all read and write RESP through these classes, with one set of bounds.
+ *
+ * <p>Requests (what a server reads):
+ * <ul>
+ *   <li>{@link RespDecoder}: a Netty handler, the bounded state machine from the read buffer to one
+ *       {@link Request} (multibulk or inline), or a {@link ProtocolError} after which the
+ *       connection is closed; tighter bounds before AUTH; it stops reading while the client does
+ *       not drain its replies. The node's pipeline and the proxy port use it.
+ * </ul>
+ *
+ * <p>Replies (what a client reads):
+ * <ul>
+ *   <li>{@link ReplyParser}: the reply state machine, incremental, in two modes over the same
+ *       checks: typed (builds {@link RespReply}'s shapes) and framing (only finds where a reply
+ *       ends). A malformed reply is a {@link RespProtocolException} carrying a {@link
+ *       ProtocolError}.
+ *   <li>{@link RespReplyDecoder}: a Netty handler over a typed parser, one message per reply: the
+ *       client and the node's peer link. The router's blocking {@code NodeClient} feeds a typed
+ *       parser itself.
+ *   <li>{@link RespReplyFramer}: a Netty handler over a framing parser, one retained raw slice per
+ *       reply: the proxy, which copies replies through untouched.
+ * </ul>
+ *
+ * <p>Both sides: {@link Resp} writes RESP2 straight into a buffer; {@link RespLimits} holds every
+ * bound (request and reply) and the connection defaults the node and the proxy share; {@link Glob}
+ * is Redis's glob matching (KEYS and SCAN MATCH, CONFIG GET) without backtracking.
+ *
+ * <p>Next to this package: {@link io.ringcache.resp.net} (TLS, transport, {@code host:port}, the
+ * connection guards) and {@link io.ringcache.resp.command} (command introspection).
+ */
+package io.ringcache.resp;
