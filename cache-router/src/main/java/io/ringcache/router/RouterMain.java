@@ -5,6 +5,8 @@ import io.ringcache.node.ClusterAuth;
 import io.ringcache.node.EmptyEnvAsUnset;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
+import io.ringcache.router.control.HostPort;
+import io.ringcache.router.control.NodeAllowList;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

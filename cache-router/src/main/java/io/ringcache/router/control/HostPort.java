@@ -1,9 +1,9 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 /** A {@code host:port} address; IPv6 hosts in brackets. */
-record HostPort(String host, int port) {
+public record HostPort(String host, int port) {
 
-  static HostPort parse(String address) {
+  public static HostPort parse(String address) {
     int colon = address.lastIndexOf(':');
     if (colon <= 0 || colon == address.length() - 1) {
       throw new IllegalArgumentException("address must be host:port: " + address);
