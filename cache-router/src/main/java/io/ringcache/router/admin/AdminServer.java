@@ -231,7 +231,7 @@ public final class AdminServer {
           boolean alreadyJoining = control.coordinator().joining(name);
           ScaleEvent event = control.coordinator().join(name, address, weight);
           if (alreadyJoining) { // 200: the join of this node that is under way, to follow
-            Map<String, Object> json = event.toJson();
+            Map<String, Object> json = AdminViews.eventJson(event);
             json.put("alreadyRunning", true);
             return json;
           }
@@ -242,7 +242,7 @@ public final class AdminServer {
             throw ApiException.badRequest(failed);
           }
           status[0] = 202;
-          return event.toJson();
+          return AdminViews.eventJson(event);
         }
         String name = segments.get(1);
         if (segments.size() == 2) {
@@ -251,7 +251,7 @@ public final class AdminServer {
           }
           requireMethod(method, HttpMethod.DELETE);
           status[0] = 202;
-          return control.coordinator().leave(name).toJson();
+          return AdminViews.eventJson(control.coordinator().leave(name));
         }
         if (segments.size() == 3 && segments.get(2).equals("weight")) {
           requireMethod(method, HttpMethod.PUT);
@@ -260,7 +260,7 @@ public final class AdminServer {
             throw ApiException.badRequest("missing field: weight");
           }
           status[0] = 202;
-          return control.coordinator().reweight(name, weight(body.get("weight"))).toJson();
+          return AdminViews.eventJson(control.coordinator().reweight(name, weight(body.get("weight"))));
         }
         throw ApiException.notFound("no such resource: " + path);
       default:

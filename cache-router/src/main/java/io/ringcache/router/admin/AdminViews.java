@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The documents the admin API's GETs answer with ({@code /health}, {@code /handoffs}, {@code
- * /events/ID}, {@code /nodes}, {@code /nodes/NAME}), read from the control plane; the field order
- * of each is part of the API.
+ * The JSON documents the admin API answers with ({@code /health}, {@code /handoffs}, {@code
+ * /events/ID}, {@code /nodes}, {@code /nodes/NAME}, and the scale event a POST, PUT or DELETE
+ * started), read from the control plane; the field order of each is part of the API.
  */
 final class AdminViews {
 
@@ -56,7 +56,7 @@ final class AdminViews {
       handoffs.add(hj);
     }
     json.put("handoffs", handoffs);
-    json.put("events", events.stream().map(ScaleEvent::toJson).toList());
+    json.put("events", events.stream().map(AdminViews::eventJson).toList());
     return json;
   }
 
@@ -65,7 +65,24 @@ final class AdminViews {
     if (event == null) {
       throw ApiException.notFound("no such event: " + id);
     }
-    return event.toJson();
+    return eventJson(event);
+  }
+
+  /** A scale event as {@code GET /events/ID}, {@code GET /handoffs} and the scale requests show it. */
+  static Map<String, Object> eventJson(ScaleEvent event) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("id", event.id());
+    json.put("kind", event.kind());
+    json.put("node", event.node());
+    json.put("status", event.status());
+    json.put("message", event.message());
+    json.put("startedAt", event.started().toString());
+    json.put("finishedAt", event.finished() == null ? null : event.finished().toString());
+    json.put("keysMoved", event.keysMoved());
+    json.put("keysTotal", event.keysTotal());
+    json.put("failedNodes", event.failedNodes());
+    json.put("streamRetries", event.streamRetries());
+    return json;
   }
 
   List<Map<String, Object>> nodes() {

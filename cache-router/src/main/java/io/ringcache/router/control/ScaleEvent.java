@@ -87,20 +87,22 @@ public final class ScaleEvent {
     status = end;
   }
 
-  /** The event as the admin API shows it ({@code GET /events/ID}, {@code cachectl}). */
-  public Map<String, Object> toJson() {
-    Map<String, Object> json = new java.util.LinkedHashMap<>();
-    json.put("id", id);
-    json.put("kind", kind);
-    json.put("node", node);
-    json.put("status", status);
-    json.put("message", message);
-    json.put("startedAt", started.toString());
-    json.put("finishedAt", finished == null ? null : finished.toString());
-    json.put("keysMoved", keysMoved());
-    json.put("keysTotal", keysTotal());
-    json.put("failedNodes", failed);
-    json.put("streamRetries", streamRetries.get());
-    return json;
+  public Instant started() {
+    return started;
+  }
+
+  /** When it ended; null while it runs. */
+  public Instant finished() {
+    return finished;
+  }
+
+  /** The nodes that failed during the event (a live view). */
+  public Set<String> failedNodes() {
+    return java.util.Collections.unmodifiableSet(failed);
+  }
+
+  /** Streams sent again after they failed between live nodes. */
+  public int streamRetries() {
+    return streamRetries.get();
   }
 }
