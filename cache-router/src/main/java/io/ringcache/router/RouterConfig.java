@@ -254,7 +254,7 @@ public record RouterConfig(
 
     /**
      * Hosts {@code POST /nodes} may admit: {@code loopback}, CIDR blocks, host globs, or {@code *}
-     * for any (see {@link NodeAllowList}). Default null: loopback plus the hosts of the nodes the
+     * for any (see {@link io.ringcache.router.control.NodeAllowList}). Default null: loopback plus the hosts of the nodes the
      * router starts with.
      */
     public Builder nodeAllow(List<String> entries) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringcache.node.NodeServer;
+import io.ringcache.router.control.ScaleEvent;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +37,7 @@ class AuthClusterIT {
     NodeServer fourth = cluster.startNode();
     ScaleEvent event = cluster.router.coordinator().join(TestCluster.name(fourth), null, 1);
     cluster.awaitIdle();
-    assertThat(event.status).as(event.message).isEqualTo(ScaleEvent.Status.DONE);
+    assertThat(event.status()).as(event.message()).isEqualTo(ScaleEvent.Status.DONE);
     assertThat(event.keysMoved()).isPositive();
     assertThat(cluster.wrongValues(KEYS)).isEmpty();
     cluster.assertEachNodeHoldsExactlyItsKeys(KEYS);

@@ -8,6 +8,7 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.router.control.ScaleEvent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -197,14 +198,14 @@ class ClusterSecurityIT {
     NodeServer third = cluster.startNode();
     ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(third), null, 1);
     cluster.awaitIdle();
-    assertThat(join.status).as(join.message).isEqualTo(ScaleEvent.Status.DONE);
+    assertThat(join.status()).as(join.message()).isEqualTo(ScaleEvent.Status.DONE);
     assertThat(join.keysMoved()).isPositive();
     assertThat(cluster.wrongValues(keys)).isEmpty();
 
     String leaving = cluster.topology().nodes().get(0).name();
     ScaleEvent leave = cluster.router.coordinator().leave(leaving);
     cluster.awaitIdle();
-    assertThat(leave.status).as(leave.message).isEqualTo(ScaleEvent.Status.DONE);
+    assertThat(leave.status()).as(leave.message()).isEqualTo(ScaleEvent.Status.DONE);
     assertThat(cluster.wrongValues(keys)).isEmpty();
 
     for (NodeServer node : cluster.nodes.values()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.node.NodeServer;
 import io.ringcache.ring.RoutingTable;
+import io.ringcache.router.control.ScaleEvent;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,10 +38,10 @@ class HistoryCheckIT {
         long before = history.writes.get();
         ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
         cluster.awaitIdle();
-        assertThat(join.status).as(join.message).isEqualTo(ScaleEvent.Status.DONE);
+        assertThat(join.status()).as(join.message()).isEqualTo(ScaleEvent.Status.DONE);
         ScaleEvent leave = cluster.router.coordinator().leave(TestCluster.name(extra));
         cluster.awaitIdle();
-        assertThat(leave.status).as(leave.message).isEqualTo(ScaleEvent.Status.DONE);
+        assertThat(leave.status()).as(leave.message()).isEqualTo(ScaleEvent.Status.DONE);
         assertThat(history.writes.get()).as("writes kept going during cycle %s", cycle).isGreaterThan(before);
         extra.close();
         cluster.nodes.remove(TestCluster.name(extra));

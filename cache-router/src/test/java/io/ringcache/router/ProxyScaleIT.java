@@ -5,6 +5,7 @@ import io.ringcache.node.NodeServer;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.RoutingTable;
+import io.ringcache.router.control.ScaleEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,14 +35,14 @@ class ProxyScaleIT {
         long before = history.writes.get();
         ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
         cluster.awaitIdle();
-        assertThat(join.status).as(join.message).isEqualTo(ScaleEvent.Status.DONE);
+        assertThat(join.status()).as(join.message()).isEqualTo(ScaleEvent.Status.DONE);
         assertThat(history.writes.get()).as("writes during the join").isGreaterThan(before);
 
         long beforeLeave = history.writes.get();
         String leaving = cluster.topology().ring().nodeNames().get(0);
         ScaleEvent leave = cluster.router.coordinator().leave(leaving);
         cluster.awaitIdle();
-        assertThat(leave.status).as(leave.message).isEqualTo(ScaleEvent.Status.DONE);
+        assertThat(leave.status()).as(leave.message()).isEqualTo(ScaleEvent.Status.DONE);
         assertThat(history.writes.get()).as("writes during the leave").isGreaterThan(beforeLeave);
         history.awaitWrites(history.writes.get() + 1_000);
 
@@ -174,10 +175,10 @@ class ProxyScaleIT {
           long before = pipelines.get();
           ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
           cluster.awaitIdle();
-          assertThat(join.status).as(join.message).isEqualTo(ScaleEvent.Status.DONE);
+          assertThat(join.status()).as(join.message()).isEqualTo(ScaleEvent.Status.DONE);
           ScaleEvent leave = cluster.router.coordinator().leave(cluster.topology().ring().nodeNames().get(round % 3));
           cluster.awaitIdle();
-          assertThat(leave.status).as(leave.message).isEqualTo(ScaleEvent.Status.DONE);
+          assertThat(leave.status()).as(leave.message()).isEqualTo(ScaleEvent.Status.DONE);
           assertThat(pipelines.get()).as("pipelines during round " + round).isGreaterThan(before);
         }
       } finally {

@@ -3,6 +3,7 @@ package io.ringcache.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.node.NodeServer;
+import io.ringcache.router.control.ScaleEvent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,7 @@ class RouterMetricsIT {
     NodeServer third = cluster.startNode();
     ScaleEvent event = cluster.router.coordinator().join(TestCluster.name(third), null, 1);
     cluster.awaitIdle();
-    assertThat(event.status).as(event.message).isEqualTo(ScaleEvent.Status.DONE);
+    assertThat(event.status()).as(event.message()).isEqualTo(ScaleEvent.Status.DONE);
     assertThat(event.keysMoved()).isPositive();
     TestCluster.await(() -> cluster.topology().nodes().stream().allMatch(n -> answeredLastHealthCheck(n.name())),
         Duration.ofSeconds(10), "a health check of every node");

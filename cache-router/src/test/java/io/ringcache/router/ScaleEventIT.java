@@ -7,6 +7,7 @@ import io.ringcache.ring.HashRing;
 import io.ringcache.ring.RingDiff;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
+import io.ringcache.router.control.ScaleEvent;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +40,7 @@ class ScaleEventIT {
     ScaleEvent event = cluster.router.coordinator().join(TestCluster.name(fourth), null, 1);
     cluster.awaitIdle();
 
-    assertThat(event.status).as(event.message).isEqualTo(ScaleEvent.Status.DONE);
+    assertThat(event.status()).as(event.message()).isEqualTo(ScaleEvent.Status.DONE);
     assertThat(cluster.wrongValues(KEYS)).isEmpty();
     cluster.assertEachNodeHoldsExactlyItsKeys(KEYS);
     assertThat(event.keysMoved()).isEqualTo(keysThatMove(before, cluster.topology().ring()));
@@ -52,7 +53,7 @@ class ScaleEventIT {
     ScaleEvent event = cluster.router.coordinator().leave(leaving);
     cluster.awaitIdle();
 
-    assertThat(event.status).as(event.message).isEqualTo(ScaleEvent.Status.DONE);
+    assertThat(event.status()).as(event.message()).isEqualTo(ScaleEvent.Status.DONE);
     assertThat(cluster.topology().node(leaving)).isEmpty();
     assertThat(cluster.wrongValues(KEYS)).isEmpty();
     cluster.assertEachNodeHoldsExactlyItsKeys(KEYS);
@@ -68,7 +69,7 @@ class ScaleEventIT {
     ScaleEvent event = cluster.router.coordinator().reweight(heavier, 3);
     cluster.awaitIdle();
 
-    assertThat(event.status).as(event.message).isEqualTo(ScaleEvent.Status.DONE);
+    assertThat(event.status()).as(event.message()).isEqualTo(ScaleEvent.Status.DONE);
     assertThat(cluster.topology().ring().weightOf(heavier)).isEqualTo(3);
     assertThat(cluster.wrongValues(KEYS)).isEmpty();
     cluster.assertEachNodeHoldsExactlyItsKeys(KEYS);

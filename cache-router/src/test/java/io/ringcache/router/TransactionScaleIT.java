@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringcache.node.NodeServer;
 import io.ringcache.node.RedisServer;
 import io.ringcache.ring.RoutingTable;
+import io.ringcache.router.control.ScaleEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ class TransactionScaleIT {
         long before = execs.get();
         ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
         cluster.awaitIdle();
-        assertThat(join.status).as(join.message).isEqualTo(ScaleEvent.Status.DONE);
+        assertThat(join.status()).as(join.message()).isEqualTo(ScaleEvent.Status.DONE);
         assertThat(execs.get()).as("transactions during the join").isGreaterThan(before);
         long after = execs.get();
         TestCluster.await(() -> execs.get() > after + 200, java.time.Duration.ofSeconds(30), "transactions after the join");

@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

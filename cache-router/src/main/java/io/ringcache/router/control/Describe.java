@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.NodeInfo;
@@ -6,11 +6,11 @@ import io.ringcache.ring.Topology;
 import java.util.stream.Collectors;
 
 /** Short human-readable renderings for log lines. */
-final class Describe {
+public final class Describe {
 
   private Describe() {}
 
-  static String topology(Topology topology) {
+  public static String topology(Topology topology) {
     String nodes =
         topology.nodes().stream()
             .map(n -> n.name() + "=" + n.weight() + (n.state() == io.ringcache.ring.NodeState.UP ? "" : "(" + n.state() + ")"))

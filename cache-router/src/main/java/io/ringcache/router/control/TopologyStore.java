@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;

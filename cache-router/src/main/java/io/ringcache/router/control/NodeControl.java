@@ -1,12 +1,12 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.ringcache.ring.Topology;
 import java.io.IOException;
 
 /**
- * Every call the control plane (health checks, scale events) makes to a node. The seam between
- * the router's decisions and the network: {@link NodePool} implements it over RESP connections, and
- * a simulation can implement it over a simulated network and clock.
+ * Every call the control plane (health checks, scale events, the admin API's reads of a node) makes
+ * to a node. The seam between the router's decisions and the network: {@link NodePool} implements
+ * it over RESP connections, and the simulation test over a simulated network and clock.
  */
 interface NodeControl {
 
@@ -35,6 +35,12 @@ interface NodeControl {
 
   /** Drops every entry of the node at {@code address} (before it joins). */
   void flush(String address) throws IOException;
+
+  /** How many keys the node at {@code address} holds ({@code DBSIZE}). */
+  long keyCount(String address) throws IOException;
+
+  /** The bytes the store of the node at {@code address} uses ({@code INFO memory}); null if it reports none. */
+  Long usedMemory(String address) throws IOException;
 
   /** Closes the connections kept to {@code address}, after it failed. */
   void discard(String address);

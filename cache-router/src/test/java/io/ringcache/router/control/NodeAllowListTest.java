@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -62,8 +62,8 @@ class NodeAllowListTest {
   @Test
   void defaultNodeAllow_isLoopbackAndTheFirstNodesHosts() {
     Topology t = Topology.of(1, List.of(NodeInfo.of("node1:7001", 1), NodeInfo.of("node2:7001", 1), NodeInfo.of("node1:7002", 1)));
-    assertThat(Router.defaultNodeAllow(t)).containsExactly("loopback", "node1", "node2");
-    NodeAllowList list = NodeAllowList.of(Router.defaultNodeAllow(t));
+    assertThat(NodeAllowList.defaultEntries(t)).containsExactly("loopback", "node1", "node2");
+    NodeAllowList list = NodeAllowList.of(NodeAllowList.defaultEntries(t));
     assertThat(list.allows("node2:7010")).isTrue();
     assertThat(list.allows("node3:7001")).isFalse();
   }

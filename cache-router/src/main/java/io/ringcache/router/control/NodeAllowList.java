@@ -1,6 +1,8 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.ringcache.resp.net.HostPort;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.Topology;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -25,10 +27,10 @@ import java.util.Locale;
  */
 
 /** Host globs and CIDR blocks a joining node's address must match. */
-final class NodeAllowList {
+public final class NodeAllowList {
 
   /** The keyword for loopback addresses. */
-  static final String LOOPBACK = "loopback";
+  public static final String LOOPBACK = "loopback";
 
   private final List<String> globs = new ArrayList<>();
   private final List<byte[]> networks = new ArrayList<>();
@@ -45,7 +47,7 @@ final class NodeAllowList {
    *
    * @throws IllegalArgumentException for an entry that is neither a glob nor a valid CIDR block
    */
-  static NodeAllowList of(List<String> entries) {
+  public static NodeAllowList of(List<String> entries) {
     NodeAllowList list = new NodeAllowList(entries);
     for (String raw : entries) {
       String entry = raw.trim().toLowerCase(Locale.ROOT);
@@ -82,13 +84,30 @@ final class NodeAllowList {
     return list;
   }
 
+  /** The default of --node-allow: loopback and the hosts of the nodes the router starts with. */
+  public static List<String> defaultEntries(Topology initial) {
+    List<String> entries = new ArrayList<>();
+    entries.add(LOOPBACK);
+    for (NodeInfo n : initial.nodes()) {
+      try {
+        String host = HostPort.parse(n.address()).host();
+        if (!entries.contains(host)) {
+          entries.add(host);
+        }
+      } catch (IllegalArgumentException e) {
+        // a persisted address that does not parse admits nothing
+      }
+    }
+    return entries;
+  }
+
   /** The entries as given. */
   List<String> entries() {
     return entries;
   }
 
   /** Whether the host of {@code address} ({@code host:port}) is allowed. */
-  boolean allows(String address) {
+  public boolean allows(String address) {
     String host = HostPort.parse(address).host().toLowerCase(Locale.ROOT);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);

@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
@@ -124,6 +124,27 @@ final class NodePool implements NodeControl, AutoCloseable {
   @Override
   public void flush(String address) throws IOException {
     call(address, "RING.FLUSH");
+  }
+
+  @Override
+  public long keyCount(String address) throws IOException {
+    Object reply = call(address, "DBSIZE");
+    if (!(reply instanceof Long keys)) {
+      throw new IOException("unexpected reply to DBSIZE from " + address + ": " + NodeClient.text(reply));
+    }
+    return keys;
+  }
+
+  @Override
+  public Long usedMemory(String address) throws IOException {
+    String info = NodeClient.text(call(address, "INFO", "memory"));
+    Long memory = null;
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("used_memory:")) {
+        memory = Long.parseLong(line.substring("used_memory:".length()).trim());
+      }
+    }
+    return memory;
   }
 
   private NodeClient borrow(String address) throws IOException {

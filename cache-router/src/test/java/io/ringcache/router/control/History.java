@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.Expiry;
@@ -336,6 +336,16 @@ final class Simulation {
         n.cluster.flush();
         return null;
       });
+    }
+
+    @Override
+    public long keyCount(String address) throws IOException {
+      return call(address, "DBSIZE", n -> n.store.size());
+    }
+
+    @Override
+    public Long usedMemory(String address) throws IOException {
+      return call(address, "INFO memory", n -> n.store.usedBytes());
     }
 
     @Override
@@ -884,7 +894,7 @@ final class Simulation {
         note("weight " + name);
         coordinator.reweight(name, 1 + random.nextInt(3));
       }
-    } catch (ApiException e) {
+    } catch (ScaleRequestException e) {
       note("refused: " + e.getMessage());
     }
   }

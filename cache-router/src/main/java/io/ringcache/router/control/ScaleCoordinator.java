@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.ringcache.resp.net.HostPort;
 import io.ringcache.ring.Handoff;
@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  */
 
 /** Runs joins, leaves, weight changes, ejections and re-admissions, one at a time. */
-final class ScaleCoordinator implements AutoCloseable {
+public final class ScaleCoordinator implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ScaleCoordinator.class);
   private static final int HISTORY = 32;
@@ -86,12 +86,12 @@ final class ScaleCoordinator implements AutoCloseable {
   private volatile boolean closing;
 
   /** How a joining node's host name is looked up (the JDK's resolver, or a test's stand-in for DNS). */
-  interface Lookup {
+  public interface Lookup {
     InetAddress[] resolve(String host) throws UnknownHostException;
   }
 
   /** Replaces the name lookup and its time bound: tests stand in for a slow or failing DNS with it. */
-  void resolveWith(Lookup lookup, Duration timeout) {
+  public void resolveWith(Lookup lookup, Duration timeout) {
     this.lookup = lookup;
     this.resolveTimeout = timeout;
   }
@@ -116,31 +116,34 @@ final class ScaleCoordinator implements AutoCloseable {
    * as the event's first step, so a slow DNS never holds the request or this coordinator's lock. A
    * join of a node whose own join is running returns that event, so a repeated {@code cachectl add}
    * follows it.
+   *
+   * @throws InvalidScaleRequestException for a blank name, an address that is not host:port, a weight out of range
+   * @throws ScaleConflictException while another event runs, or if the name or address is already listed
    */
-  synchronized ScaleEvent join(String name, String address, int weight) {
+  public synchronized ScaleEvent join(String name, String address, int weight) {
     if (running != null && running.status == ScaleEvent.Status.RUNNING && running.kind == ScaleEvent.Kind.JOIN
         && running.node.equals(name)) {
       return running;
     }
     requireIdle();
     if (name == null || name.isBlank()) {
-      throw ApiException.badRequest("node name must not be blank");
+      throw new InvalidScaleRequestException("node name must not be blank");
     }
     String addr = address == null || address.isBlank() ? name : address;
     HostPort hostPort;
     try {
       hostPort = HostPort.parse(addr);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("invalid address for node " + name + ": " + e.getMessage());
+      throw new InvalidScaleRequestException("invalid address for node " + name + ": " + e.getMessage());
     }
     requireWeight(weight);
     Topology t = store.current();
     t.node(name).ifPresent(existing -> {
-      throw ApiException.conflict("node " + name + " is already in the topology (state " + existing.state() + ")");
+      throw new ScaleConflictException("node " + name + " is already in the topology (state " + existing.state() + ")");
     });
     for (NodeInfo n : t.nodes()) {
       if (n.address().equals(addr)) {
-        throw ApiException.conflict("address " + addr + " is already used by node " + n.name());
+        throw new ScaleConflictException("address " + addr + " is already used by node " + n.name());
       }
     }
     return submit(ScaleEvent.Kind.JOIN, name, event -> {
@@ -168,7 +171,7 @@ final class ScaleCoordinator implements AutoCloseable {
    * Waits at most {@code timeout} for a join's first checks (name resolved, node answers): the
    * reason they failed, or null when they passed or are still running at the deadline.
    */
-  static String awaitChecks(ScaleEvent event, Duration timeout) throws InterruptedException {
+  public static String awaitChecks(ScaleEvent event, Duration timeout) throws InterruptedException {
     try {
       return event.checked.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -178,13 +181,18 @@ final class ScaleCoordinator implements AutoCloseable {
     }
   }
 
-  /** Removes a node: its ranges go to their successors. */
-  synchronized ScaleEvent leave(String name) {
+  /**
+   * Removes a node: its ranges go to their successors.
+   *
+   * @throws UnknownNodeException if no node is called {@code name}
+   * @throws ScaleConflictException while another event runs, or if it is the last node of the ring
+   */
+  public synchronized ScaleEvent leave(String name) {
     requireIdle();
     NodeInfo node = requireNode(name);
     Topology t = store.current();
     if (node.state().inRing() && t.ring().nodeNames().size() == 1) {
-      throw ApiException.conflict("cannot remove " + name + ": it is the last node in the ring");
+      throw new ScaleConflictException("cannot remove " + name + ": it is the last node in the ring");
     }
     requireAdmitted();
     return submit(ScaleEvent.Kind.LEAVE, name, event -> {
@@ -198,13 +206,19 @@ final class ScaleCoordinator implements AutoCloseable {
     });
   }
 
-  /** Changes a node's weight: only the ranges whose owner changes move. */
-  synchronized ScaleEvent reweight(String name, int weight) {
+  /**
+   * Changes a node's weight: only the ranges whose owner changes move.
+   *
+   * @throws UnknownNodeException if no node is called {@code name}
+   * @throws InvalidScaleRequestException for a weight out of range
+   * @throws ScaleConflictException while another event runs, or if the node already has that weight
+   */
+  public synchronized ScaleEvent reweight(String name, int weight) {
     requireIdle();
     NodeInfo node = requireNode(name);
     requireWeight(weight);
     if (node.weight() == weight) {
-      throw ApiException.conflict("node " + name + " already has weight " + weight);
+      throw new ScaleConflictException("node " + name + " already has weight " + weight);
     }
     requireAdmitted();
     return submit(ScaleEvent.Kind.WEIGHT, name,
@@ -239,7 +253,7 @@ final class ScaleCoordinator implements AutoCloseable {
     requireIdle();
     NodeInfo node = requireNode(name);
     if (node.state() != NodeState.EJECTED) {
-      throw ApiException.conflict("node " + name + " is not ejected (state " + node.state() + ")");
+      throw new ScaleConflictException("node " + name + " is not ejected (state " + node.state() + ")");
     }
     return submit(ScaleEvent.Kind.READMIT, name, event -> {
       flush(node.address());
@@ -265,20 +279,20 @@ final class ScaleCoordinator implements AutoCloseable {
   }
 
   /** Whether a join of {@code name} is under way. */
-  synchronized boolean joining(String name) {
+  public synchronized boolean joining(String name) {
     return running != null && running.status == ScaleEvent.Status.RUNNING && running.kind == ScaleEvent.Kind.JOIN
         && name != null && name.equals(running.node);
   }
 
-  synchronized boolean busy() {
+  public synchronized boolean busy() {
     return running != null && running.status == ScaleEvent.Status.RUNNING;
   }
 
-  synchronized List<ScaleEvent> history() {
+  public synchronized List<ScaleEvent> history() {
     return List.copyOf(history);
   }
 
-  synchronized ScaleEvent event(String id) {
+  public synchronized ScaleEvent event(String id) {
     for (ScaleEvent e : history) {
       if (e.id.equals(id)) {
         return e;
@@ -319,7 +333,7 @@ final class ScaleCoordinator implements AutoCloseable {
           event.end(ScaleEvent.Status.FAILED, "interrupted: the router stopped; it resumes on restart");
           return;
         }
-        if (e instanceof ApiException) { // a refused check (a join's node does not resolve or answer)
+        if (e instanceof ScaleRequestException) { // a refused check (a join's node does not resolve or answer)
           log.warn("scale event {} failed: {}", event.id, e.getMessage());
         } else {
           log.error("scale event {} failed", event.id, e);
@@ -347,7 +361,7 @@ final class ScaleCoordinator implements AutoCloseable {
       try {
         resume();
         log.info("resuming the handoffs left by a failed event");
-      } catch (ApiException busy) {
+      } catch (ScaleConflictException busy) {
         log.debug("resume deferred: {}", busy.getMessage());
         resumeLater();
       }
@@ -800,7 +814,7 @@ final class ScaleCoordinator implements AutoCloseable {
       }
       Thread.sleep(Math.min(RESOLVE_RETRY.toMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
     }
-    throw ApiException.badRequest("cannot resolve " + host + " (node " + name + ") within " + timeout.toMillis() / 1000.0
+    throw new InvalidScaleRequestException("cannot resolve " + host + " (node " + name + ") within " + timeout.toMillis() / 1000.0
         + " s: " + why + "; check the name, or add it again once it resolves");
   }
 
@@ -813,10 +827,10 @@ final class ScaleCoordinator implements AutoCloseable {
     try {
       beat = pool.heartbeat(address, 0, 0);
     } catch (IOException e) {
-      throw ApiException.badRequest("node " + name + " at " + address + " does not answer: " + e.getMessage());
+      throw new InvalidScaleRequestException("node " + name + " at " + address + " does not answer: " + e.getMessage());
     }
     if (!beat.member()) {
-      throw ApiException.badRequest("node " + name + " at " + address + " was started standalone: restart it with --cluster"
+      throw new InvalidScaleRequestException("node " + name + " at " + address + " was started standalone: restart it with --cluster"
           + " (CACHE_NODE_CLUSTER=true) to add it; a standalone node would serve every key again after a restart");
     }
     return beat.incarnation();
@@ -829,7 +843,7 @@ final class ScaleCoordinator implements AutoCloseable {
   private void requireAdmitted() {
     for (NodeInfo n : store.current().nodes()) {
       if (n.incarnation() == 0 && (n.state() == NodeState.UP || n.state() == NodeState.LEAVING)) {
-        throw ApiException.conflict("node " + n.name() + " has not answered the router yet; try again in a moment");
+        throw new ScaleConflictException("node " + n.name() + " has not answered the router yet; try again in a moment");
       }
     }
   }
@@ -859,19 +873,19 @@ final class ScaleCoordinator implements AutoCloseable {
 
   private void requireIdle() {
     if (running != null && running.status == ScaleEvent.Status.RUNNING) {
-      throw ApiException.conflict(
+      throw new ScaleConflictException(
           "scale event " + running.id + " (" + running.kind + (running.node == null ? "" : " " + running.node)
               + ") is under way; try again when it finishes");
     }
   }
 
   private NodeInfo requireNode(String name) {
-    return store.current().node(name).orElseThrow(() -> ApiException.notFound("no such node: " + name));
+    return store.current().node(name).orElseThrow(() -> new UnknownNodeException("no such node: " + name));
   }
 
   private static void requireWeight(int weight) {
     if (weight < 1 || weight > HashRing.MAX_WEIGHT) {
-      throw ApiException.badRequest("weight must be between 1 and " + HashRing.MAX_WEIGHT + ": " + weight);
+      throw new InvalidScaleRequestException("weight must be between 1 and " + HashRing.MAX_WEIGHT + ": " + weight);
     }
   }
 

@@ -1,19 +1,22 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** One change of membership (join, leave, weight, ejection, re-admission) and its progress. */
-final class ScaleEvent {
+/**
+ * One change of membership (join, leave, weight, ejection, re-admission) and its progress. The
+ * {@link ScaleCoordinator} writes it; the admin API, the metrics and tests read it.
+ */
+public final class ScaleEvent {
 
-  enum Kind { JOIN, LEAVE, WEIGHT, EJECT, READMIT, RESUME }
+  public enum Kind { JOIN, LEAVE, WEIGHT, EJECT, READMIT, RESUME }
 
-  enum Status { RUNNING, DONE, FAILED }
+  public enum Status { RUNNING, DONE, FAILED }
 
   /** Keys moved so far out of the keys to move, for one handoff (as its source reports them). */
-  record Progress(long moved, long total) {}
+  public record Progress(long moved, long total) {}
 
   final String id;
   final Kind kind;
@@ -43,11 +46,38 @@ final class ScaleEvent {
     this.node = node;
   }
 
-  long keysMoved() {
+  public String id() {
+    return id;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The node the event is about; null for a {@link Kind#RESUME}. */
+  public String node() {
+    return node;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** Why it ended as it did ("done", the failure); empty while it runs. */
+  public String message() {
+    return message;
+  }
+
+  /** The streaming progress of handoff {@code handoffId} in this event, or null before its source reported any. */
+  public Progress progress(String handoffId) {
+    return progress.get(handoffId);
+  }
+
+  public long keysMoved() {
     return progress.values().stream().mapToLong(Progress::moved).sum();
   }
 
-  long keysTotal() {
+  public long keysTotal() {
     return progress.values().stream().mapToLong(Progress::total).sum();
   }
 
@@ -57,19 +87,22 @@ final class ScaleEvent {
     status = end;
   }
 
-  Map<String, Object> toJson() {
-    Map<String, Object> json = new java.util.LinkedHashMap<>();
-    json.put("id", id);
-    json.put("kind", kind);
-    json.put("node", node);
-    json.put("status", status);
-    json.put("message", message);
-    json.put("startedAt", started.toString());
-    json.put("finishedAt", finished == null ? null : finished.toString());
-    json.put("keysMoved", keysMoved());
-    json.put("keysTotal", keysTotal());
-    json.put("failedNodes", failed);
-    json.put("streamRetries", streamRetries.get());
-    return json;
+  public Instant started() {
+    return started;
+  }
+
+  /** When it ended; null while it runs. */
+  public Instant finished() {
+    return finished;
+  }
+
+  /** The nodes that failed during the event (a live view). */
+  public Set<String> failedNodes() {
+    return java.util.Collections.unmodifiableSet(failed);
+  }
+
+  /** Streams sent again after they failed between live nodes. */
+  public int streamRetries() {
+    return streamRetries.get();
   }
 }

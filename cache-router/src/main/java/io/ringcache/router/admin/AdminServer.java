@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,15 +23,19 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringcache.resp.net.HttpGuard;
 import io.ringcache.ring.HashRing;
-import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.router.control.ControlPlane;
+import io.ringcache.router.control.NodeAllowList;
+import io.ringcache.router.control.ScaleCoordinator;
+import io.ringcache.router.control.ScaleEvent;
+import io.ringcache.router.control.ScaleRequestException;
+import io.ringcache.router.metrics.RouterMetrics;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -46,11 +50,12 @@ import org.slf4j.LoggerFactory;
  * loop before any work is queued, and is then served on the router's admin executor (THREADS
  * threads, at most QUEUE requests waiting; beyond that 503 at once), since some of them ask nodes
  * (GET /nodes) or check that a node answers (POST /nodes). Every reply is JSON; errors are
- * {"error": "..."} with the status that fits.
+ * {"error": "..."} with the status that fits: ApiException carries the admin layer's own refusals,
+ * and maps the control plane's ScaleRequestExceptions (ApiException.of).
  */
 
 /** The router's admin HTTP API. */
-final class AdminServer {
+public final class AdminServer {
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final int MAX_REQUEST = 64 * 1024;
@@ -58,13 +63,15 @@ final class AdminServer {
   private static final java.time.Duration JOIN_CHECK_WAIT = java.time.Duration.ofSeconds(3);
   private static final ObjectMapper JSON = TopologyJson.mapper();
   /** Requests queued for the admin threads at most; more are answered 503 at once. */
-  static final int QUEUE = 64;
+  public static final int QUEUE = 64;
   /** Admin threads. */
-  static final int THREADS = 4;
+  public static final int THREADS = 4;
   final java.util.concurrent.atomic.LongAdder requestTimeouts = new java.util.concurrent.atomic.LongAdder();
   final java.util.concurrent.atomic.LongAdder busy = new java.util.concurrent.atomic.LongAdder();
 
-  private final Router router;
+  private final ControlPlane control;
+  private final AdminViews views;
+  private final RouterMetrics metrics;
   private final String token;
   private final ExecutorService executor;
   private final NodeAllowList nodeAllow;
@@ -76,15 +83,18 @@ final class AdminServer {
    * @param metricsRequireToken with a token set: GET /metrics answers 401 without it (else it is
    *     served without the series that name nodes)
    */
-  AdminServer(Router router, String token, ExecutorService executor, NodeAllowList nodeAllow, boolean metricsRequireToken) {
-    this.router = router;
+  public AdminServer(ControlPlane control, RouterMetrics metrics, String token, ExecutorService executor,
+      NodeAllowList nodeAllow, boolean metricsRequireToken) {
+    this.control = control;
+    this.views = new AdminViews(control);
+    this.metrics = metrics;
     this.token = token == null || token.isEmpty() ? null : token;
     this.executor = executor;
     this.nodeAllow = nodeAllow;
     this.metricsRequireToken = metricsRequireToken;
   }
 
-  InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends io.netty.channel.ServerChannel> type,
+  public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends io.netty.channel.ServerChannel> type,
       String bind, int port) throws InterruptedException {
     channel =
         new ServerBootstrap()
@@ -106,7 +116,7 @@ final class AdminServer {
     return (InetSocketAddress) channel.localAddress();
   }
 
-  void close() {
+  public void close() {
     if (channel != null) {
       channel.close().syncUninterruptibly();
     }
@@ -121,7 +131,7 @@ final class AdminServer {
       }
       QueryStringDecoder uri = new QueryStringDecoder(request.uri());
       if (uri.path().equals("/health") && request.method().equals(HttpMethod.GET)) {
-        send(ctx, request, 200, router.health()); // on the event loop: cheap, and never queued behind others
+        send(ctx, request, 200, views.health()); // on the event loop: cheap, and never queued behind others
         return;
       }
       // GET /metrics: Prometheus text; without the token (when one is set) no series naming nodes, or 401
@@ -130,7 +140,7 @@ final class AdminServer {
         send(ctx, request, 401, Map.of("error", "missing or wrong admin token (send Authorization: Bearer TOKEN)"));
         return;
       }
-      if (router.metrics().serve(ctx, request, executor, tokenGiven)) {
+      if (metrics.serve(ctx, request, executor, tokenGiven)) {
         return;
       }
       try {
@@ -156,6 +166,9 @@ final class AdminServer {
         send(ctx, request, status[0], body);
       } catch (ApiException e) {
         send(ctx, request, e.status(), Map.of("error", e.getMessage()));
+      } catch (ScaleRequestException e) {
+        ApiException refused = ApiException.of(e);
+        send(ctx, request, refused.status(), Map.of("error", refused.getMessage()));
       } catch (Exception e) {
         log.error("admin {} {} failed", request.method(), request.uri(), e);
         send(ctx, request, 500, Map.of("error", "internal error: " + e));
@@ -189,23 +202,23 @@ final class AdminServer {
     switch (first) {
       case "health":
         requireMethod(method, HttpMethod.GET);
-        return router.health();
+        return views.health();
       case "topology":
         requireMethod(method, HttpMethod.GET);
-        return router.topology();
+        return control.topology();
       case "handoffs":
         requireMethod(method, HttpMethod.GET);
-        return router.handoffs();
+        return views.handoffs();
       case "events":
         requireMethod(method, HttpMethod.GET);
         if (segments.size() != 2) {
           throw ApiException.notFound("no such resource: " + path);
         }
-        return router.event(segments.get(1));
+        return views.event(segments.get(1));
       case "nodes":
         if (segments.size() == 1) {
           if (method.equals(HttpMethod.GET)) {
-            return router.nodes();
+            return views.nodes();
           }
           requireMethod(method, HttpMethod.POST);
           JsonNode body = body(request);
@@ -215,10 +228,10 @@ final class AdminServer {
           if (weight >= 1 && weight <= HashRing.MAX_WEIGHT) { // a bad weight is refused by join, before it dials
             requireAllowed(name, address);
           }
-          boolean alreadyJoining = router.coordinator().joining(name);
-          ScaleEvent event = router.coordinator().join(name, address, weight);
+          boolean alreadyJoining = control.coordinator().joining(name);
+          ScaleEvent event = control.coordinator().join(name, address, weight);
           if (alreadyJoining) { // 200: the join of this node that is under way, to follow
-            Map<String, Object> json = event.toJson();
+            Map<String, Object> json = AdminViews.eventJson(event);
             json.put("alreadyRunning", true);
             return json;
           }
@@ -229,16 +242,16 @@ final class AdminServer {
             throw ApiException.badRequest(failed);
           }
           status[0] = 202;
-          return event.toJson();
+          return AdminViews.eventJson(event);
         }
         String name = segments.get(1);
         if (segments.size() == 2) {
           if (method.equals(HttpMethod.GET)) {
-            return router.node(name);
+            return views.node(name);
           }
           requireMethod(method, HttpMethod.DELETE);
           status[0] = 202;
-          return router.coordinator().leave(name).toJson();
+          return AdminViews.eventJson(control.coordinator().leave(name));
         }
         if (segments.size() == 3 && segments.get(2).equals("weight")) {
           requireMethod(method, HttpMethod.PUT);
@@ -247,7 +260,7 @@ final class AdminServer {
             throw ApiException.badRequest("missing field: weight");
           }
           status[0] = 202;
-          return router.coordinator().reweight(name, weight(body.get("weight"))).toJson();
+          return AdminViews.eventJson(control.coordinator().reweight(name, weight(body.get("weight"))));
         }
         throw ApiException.notFound("no such resource: " + path);
       default:
@@ -348,16 +361,5 @@ final class AdminServer {
     } else {
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
-  }
-
-  static Map<String, Object> nodeJson(NodeInfo n, HashRing ring) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("name", n.name());
-    json.put("address", n.address());
-    json.put("weight", n.weight());
-    json.put("state", n.state());
-    json.put("points", ring.contains(n.name()) ? ring.pointsOf(n.name()) : 0);
-    json.put("share", ring.contains(n.name()) ? ring.shareOf(n.name()) : 0.0);
-    return json;
   }
 }

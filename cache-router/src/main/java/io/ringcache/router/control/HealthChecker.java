@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
@@ -51,12 +51,12 @@ import org.slf4j.LoggerFactory;
  */
 
 /** Health checks of every node: leases, ejection and re-admission. */
-final class HealthChecker implements AutoCloseable {
+public final class HealthChecker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
 
   /** What the last probes of one node found. */
-  record Health(int misses, Instant lastSeen, String lastError, long epoch, long leaseLeftMillis) {}
+  public record Health(int misses, Instant lastSeen, String lastError, long epoch, long leaseLeftMillis) {}
 
   private final TopologyStore store;
   private final NodeControl nodes;
@@ -189,7 +189,7 @@ final class HealthChecker implements AutoCloseable {
         try {
           coordinator.readmit(node.name(), beat.incarnation());
           log.info("node {} answers again: re-admitting it, flushed, through a handoff", node.name());
-        } catch (ApiException e) {
+        } catch (ScaleRequestException e) {
           log.debug("re-admission of {} deferred: {}", node.name(), e.getMessage());
         }
       }

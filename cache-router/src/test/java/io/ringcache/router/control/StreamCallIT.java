@@ -1,4 +1,4 @@
-package io.ringcache.router;
+package io.ringcache.router.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
