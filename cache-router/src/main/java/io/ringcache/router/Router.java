@@ -67,6 +67,27 @@ public final class Router implements AutoCloseable {
     this.boss = transport.newGroup(1);
     this.workers = transport.newGroup(2);
     this.nodeAllow = NodeAllowList.of(config.nodeAllow() != null ? config.nodeAllow() : NodeAllowList.defaultEntries(initial));
+    this.metrics = new RouterMetrics(new RouterMetrics.Source() {
+      @Override
+      public Topology topology() {
+        return control.topology();
+      }
+
+      @Override
+      public List<RouterMetrics.Event> events() {
+        return control.events().stream()
+            .map(e -> new RouterMetrics.Event(e.id(), e.kind().name(), e.status().name(), e.keysMoved(), e.keysTotal()))
+            .toList();
+      }
+
+      @Override
+      public int healthMisses(String node) {
+        HealthChecker.Health h = control.health(node);
+        return h == null ? -1 : h.misses();
+      }
+    });
+    this.admin = new AdminServer(control, metrics, config.adminToken(), adminExecutor, nodeAllow,
+        config.metricsRequireToken());
     this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors())
         .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout())
         .clientLimits(config.proxyMaxClients(), config.proxyMaxClientsMemory(), config.authTimeout());

@@ -6,7 +6,6 @@ import io.ringcache.resp.net.HostPort;
 import io.ringcache.resp.net.Sizes;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
-import io.ringcache.router.control.HostPort;
 import io.ringcache.router.control.NodeAllowList;
 import java.nio.file.Path;
 import java.time.Duration;
