@@ -365,6 +365,7 @@ public final class EmbeddedCluster implements AutoCloseable {
    * epoch and a lease: what {@code start()} and each scale change wait for.
    */
   public void awaitSettled() {
+    Router router = requireRouter();
     Await.until(() -> {
       Topology t = router.topology();
       if (!t.handoffs().isEmpty()) {
@@ -508,12 +509,16 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     private Builder() {}
 
-    /** How many nodes start with the cluster. Defaults to 3. See {@link #DEFAULT_NODES}. */
+    /**
+     * How many nodes start with the cluster, weight 1 each (replacing any {@link #weights}). Defaults
+     * to 3. See {@link #DEFAULT_NODES}.
+     */
     public Builder nodes(int count) {
       if (count < 1) {
         throw new IllegalArgumentException("nodes: " + count + " (expected: >= 1)");
       }
       this.nodes = count;
+      this.weights = null;
       return this;
     }
 
@@ -599,14 +604,34 @@ public final class EmbeddedCluster implements AutoCloseable {
       return this;
     }
 
-    /** Starts the cluster and returns once every node serves; stops what started if anything fails. */
+    private Builder copy() {
+      Builder copy = new Builder();
+      copy.nodes = nodes;
+      copy.weights = weights == null ? null : weights.clone();
+      copy.password = password;
+      copy.adminToken = adminToken;
+      copy.tls = tls;
+      copy.store = store;
+      copy.hashTag = hashTag;
+      copy.maxMemory = maxMemory;
+      copy.nodeThreads = nodeThreads;
+      copy.router = router;
+      copy.timeout = timeout;
+      copy.routerOptions = routerOptions;
+      return copy;
+    }
+
+    /**
+     * Starts the cluster and returns once every node serves; stops what started if anything fails.
+     * The cluster keeps a copy of these options: changing the builder afterwards does not change it.
+     */
     public EmbeddedCluster start() {
       if (!router && (hashTag != null || adminToken != null)) {
         throw new IllegalStateException("hashTag and adminToken are router settings: not withoutRouter()");
       }
       EmbeddedCluster cluster;
       try {
-        cluster = new EmbeddedCluster(this);
+        cluster = new EmbeddedCluster(copy());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare an embedded cluster: " + e.getMessage(), e);
       } catch (InterruptedException e) {

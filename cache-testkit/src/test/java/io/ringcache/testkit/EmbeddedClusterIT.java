@@ -35,8 +35,9 @@ class EmbeddedClusterIT {
   }
 
   @Test
-  void addNodeAndRemoveNode_throughTheAdminApi_keysStayReadable() {
-    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(2).store(NodeConfig.StoreType.CAFFEINE).start();
+  void addNodeSetWeightRemoveNode_throughTheAdminApiWithItsToken_keysStayReadable() {
+    try (EmbeddedCluster cluster =
+            EmbeddedCluster.builder().nodes(2).store(NodeConfig.StoreType.CAFFEINE).adminToken("t0ken").start();
         RespTestClient proxy = cluster.connectToProxy()) {
       for (int i = 0; i < 200; i++) {
         proxy.send("SET", "key:" + i, "value-" + i);
@@ -49,6 +50,8 @@ class EmbeddedClusterIT {
       int added = cluster.addNode(2);
       assertThat(cluster.topology().node(cluster.nodeAddress(added)).orElseThrow().weight()).isEqualTo(2);
       assertThat(cluster.node(added).store().size()).isPositive();
+      cluster.setWeight(added, 1);
+      assertThat(cluster.topology().node(cluster.nodeAddress(added)).orElseThrow().weight()).isEqualTo(1);
       cluster.removeNode(0);
       assertThat(cluster.topology().node(cluster.nodeAddress(0))).isEmpty();
 
@@ -59,7 +62,7 @@ class EmbeddedClusterIT {
   }
 
   @Test
-  void stopNode_theRouterEjectsIt() {
+  void stopNode_theRouterEjectsIt_andRestartNode_isReadmitted() {
     try (EmbeddedCluster cluster = EmbeddedCluster.start()) {
       String victim = cluster.nodeAddress(1);
       cluster.stopNode(1);
@@ -70,6 +73,19 @@ class EmbeddedClusterIT {
       try (RespTestClient proxy = cluster.connectToProxy()) {
         assertThat(proxy.call("SET", "after", "ejection")).isEqualTo("OK");
       }
+
+      cluster.restartNode(1);
+      Await.until(() -> cluster.topology().ring().nodeNames().contains(victim), "the restarted node back in the ring");
+      cluster.awaitSettled();
+      assertThat(cluster.topology().node(victim).orElseThrow().state()).isEqualTo(NodeState.UP);
+    }
+  }
+
+  @Test
+  void weights_placeTheRingByWeight() {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().weights(1, 3).start()) {
+      assertThat(cluster.nodeCount()).isEqualTo(2);
+      assertThat(cluster.topology().ring().weightOf(cluster.nodeAddress(1))).isEqualTo(3);
     }
   }
 
