@@ -33,4 +33,27 @@ class AwaitTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("broken");
   }
+
+  @Test
+  void untilIgnoringExceptions_conditionThrowsThenHolds_returns() {
+    AtomicInteger checks = new AtomicInteger();
+    Await.untilIgnoringExceptions(() -> {
+      if (checks.incrementAndGet() < 3) {
+        throw new IllegalStateException("not up yet");
+      }
+      return true;
+    }, Duration.ofSeconds(5), "up");
+    assertThat(checks).hasValue(3);
+  }
+
+  @Test
+  void untilIgnoringExceptions_conditionKeepsThrowing_failsWithTheLastExceptionAsCause() {
+    assertThatThrownBy(() -> Await.untilIgnoringExceptions(() -> {
+      throw new IllegalStateException("connection refused");
+    }, Duration.ofMillis(100), "the router answering"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("not within 0.1 s: the router answering")
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasRootCauseMessage("connection refused");
+  }
 }
