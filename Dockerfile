@@ -15,6 +15,8 @@ COPY cache-resp cache-resp
 COPY cache-client cache-client
 COPY cache-node cache-node
 COPY cache-router cache-router
+# built too: cache-cli's tests depend on it, and -am follows test-scoped modules
+COPY cache-testkit cache-testkit
 COPY cache-cli cache-cli
 COPY cache-jcache/pom.xml cache-jcache/pom.xml
 COPY cache-bench/pom.xml cache-bench/pom.xml

@@ -2,78 +2,59 @@ package io.ringcache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringcache.node.NodeConfig;
-import io.ringcache.node.NodeServer;
-import io.ringcache.node.TestCertificates;
-import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
-import io.ringcache.router.Router;
-import io.ringcache.router.RouterConfig;
+import io.ringcache.testkit.EmbeddedCluster;
+import io.ringcache.testkit.TestCertificates;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** cachectl against a real router and real nodes: status, add, weight, remove, locate, get/put/del. */
 class AdminCommandsIT {
 
-  @TempDir Path dir;
-  private final List<NodeServer> nodes = new ArrayList<>();
-  private Router router;
+  private EmbeddedCluster cluster;
   private StringWriter out;
   private StringWriter err;
 
   @BeforeEach
-  void start() throws Exception {
-    List<NodeInfo> initial = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).threads(1).build());
-      nodes.add(node);
-      initial.add(NodeInfo.of(node.cluster().name(), 1));
-    }
-    router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dir).initialNodes(initial).build());
+  void start() {
+    cluster = EmbeddedCluster.builder().nodes(3).start();
   }
 
   @AfterEach
   void stop() {
-    router.close();
-    nodes.forEach(NodeServer::close);
+    cluster.close();
   }
 
   private int run(String... args) {
-    return runAgainst(router, args);
+    return runAgainst(cluster, args);
   }
 
-  private int runAgainst(Router router, String... args) {
+  private int runAgainst(EmbeddedCluster target, String... args) {
     out = new StringWriter();
     err = new StringWriter();
     CommandLine commandLine = CacheCtl.commandLine();
     commandLine.setOut(new PrintWriter(out));
     commandLine.setErr(new PrintWriter(err));
-    List<String> all = new ArrayList<>(List.of("--router", "127.0.0.1:" + router.adminPort()));
+    List<String> all = new ArrayList<>(List.of("--router", "127.0.0.1:" + target.adminPort()));
     all.addAll(List.of(args));
     return commandLine.execute(all.toArray(String[]::new));
   }
 
   @Test
-  void dataCommands_overTls_trustTheGivenCertificate_andPlaintextFailsClearly() throws Exception {
-    TestCertificates tls = TestCertificates.create(dir.resolve("tls"));
-    NodeServer node = NodeServer.start(NodeConfig.builder().port(0).threads(1)
-        .tls(tls.keystore(), tls.password()).tlsCaCert(tls.caCert()).build());
-    nodes.add(node);
-    try (Router tlsRouter = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dir.resolve("tls-router"))
-        .initialNodes(List.of(NodeInfo.of(node.cluster().name(), 1))).nodeTls(true).tlsCaCert(tls.caCert()).build())) {
+  void dataCommands_overTls_trustTheGivenCertificate_andPlaintextFailsClearly() {
+    try (EmbeddedCluster tlsCluster = EmbeddedCluster.builder().nodes(1).tls().start()) {
+      TestCertificates tls = tlsCluster.certificates();
       String caCert = tls.caCert().toString();
-      assertThat(runAgainst(tlsRouter, "put", "--tls-ca-cert", caCert, "secret:1", "s3cr3t")).as(err.toString()).isZero();
-      assertThat(runAgainst(tlsRouter, "get", "--tls-ca-cert", caCert, "secret:1")).as(err.toString()).isZero();
+      assertThat(runAgainst(tlsCluster, "put", "--tls-ca-cert", caCert, "secret:1", "s3cr3t")).as(err.toString()).isZero();
+      assertThat(runAgainst(tlsCluster, "get", "--tls-ca-cert", caCert, "secret:1")).as(err.toString()).isZero();
       assertThat(out.toString().strip()).isEqualTo("s3cr3t");
-      assertThat(runAgainst(tlsRouter, "get", "secret:1")).isNotZero();
+      assertThat(runAgainst(tlsCluster, "get", "secret:1")).isNotZero();
       assertThat(err.toString()).contains("cannot connect to the cluster");
     }
   }
@@ -91,16 +72,14 @@ class AdminCommandsIT {
 
   @Test
   void addWeightRemove_waitForTheirHandoffs_andStatusShowsTheResult() {
-    NodeServer fourth = NodeServer.start(NodeConfig.builder().port(0).threads(1).cluster(true).build());
-    nodes.add(fourth);
-    String name = fourth.cluster().name();
+    String name = cluster.nodeAddress(cluster.startNode()); // started with --cluster, not in the ring yet
     for (int i = 0; i < 40; i++) {
       assertThat(run("put", "k" + i, "v" + i)).isZero();
     }
 
     assertThat(run("add", name, "--weight", "2")).as(err.toString()).isZero();
     assertThat(out.toString()).contains("join " + name + " finished");
-    assertThat(router.topology().ring().weightOf(name)).isEqualTo(2);
+    assertThat(cluster.topology().ring().weightOf(name)).isEqualTo(2);
 
     assertThat(run("status")).isZero();
     assertThat(out.toString().lines().filter(l -> l.startsWith(name))).singleElement().asString()
@@ -112,7 +91,7 @@ class AdminCommandsIT {
     assertThat(out.toString()).startsWith("k1\t");
 
     assertThat(run("remove", name)).isZero();
-    assertThat(router.topology().node(name)).isEmpty();
+    assertThat(cluster.topology().node(name)).isEmpty();
     for (int i = 0; i < 40; i++) {
       assertThat(run("get", "k" + i)).isZero();
       assertThat(out.toString().strip()).isEqualTo("v" + i);
@@ -125,16 +104,16 @@ class AdminCommandsIT {
     assertThat(err.toString()).contains("does not answer");
     assertThat(run("remove", "nope:1")).isEqualTo(1);
     assertThat(err.toString()).contains("no such node: nope:1");
-    String existing = router.topology().nodes().get(0).name();
+    String existing = cluster.topology().nodes().get(0).name();
     assertThat(run("add", existing)).isEqualTo(1);
     assertThat(err.toString()).contains("already in the topology");
     assertThat(run("weight", existing, "0")).isEqualTo(2);
-    assertThat(router.topology().nodes()).allMatch(n -> n.state() == NodeState.UP);
+    assertThat(cluster.topology().nodes()).allMatch(n -> n.state() == NodeState.UP);
   }
 
   @Test
   void anyCommand_withoutARouter_saysWhereItLooked() {
-    router.close();
+    cluster.router().close();
     assertThat(run("status")).isEqualTo(1);
     assertThat(err.toString()).contains("cannot reach the router's admin API");
   }

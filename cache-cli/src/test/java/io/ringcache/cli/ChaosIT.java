@@ -9,6 +9,7 @@ import io.ringcache.ring.NodeState;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -351,20 +352,6 @@ class ChaosIT {
 
   /** Polls {@code condition} until it holds, failing at the deadline. */
   private static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!safely(condition)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll interval
-    }
-  }
-
-  private static boolean safely(BooleanSupplier condition) {
-    try {
-      return condition.getAsBoolean();
-    } catch (RuntimeException e) {
-      return false; // the router may be restarting
-    }
+    Await.untilIgnoringExceptions(condition, timeout, what); // the router or a node may be restarting
   }
 }

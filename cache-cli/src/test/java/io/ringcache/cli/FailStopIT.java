@@ -2,6 +2,7 @@ package io.ringcache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,12 +28,10 @@ class FailStopIT {
     builder.environment().put("CACHE_NODE_JAVA_OPTS", "-Xmx64m -XX:+UseSerialGC");
     Process node = builder.start();
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!ProcessFixtures.listening(port)) {
+      Await.until(() -> {
         assertThat(node.isAlive()).as("node started; log: %s", read(log)).isTrue();
-        assertThat(System.nanoTime()).as("node listening within 60 s").isLessThan(deadline);
-        TimeUnit.MILLISECONDS.sleep(100); // polling interval while the JVM starts
-      }
+        return ProcessFixtures.listening(port);
+      }, Duration.ofSeconds(60), "node listening");
       byte[] value = new byte[1 << 20];
       try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000)) {
         for (int i = 0; i < 200 && node.isAlive(); i++) {

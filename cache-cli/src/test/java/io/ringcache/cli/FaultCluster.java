@@ -5,6 +5,7 @@ import static io.ringcache.cli.ProcessFixtures.listening;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringcache.testkit.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -519,21 +520,7 @@ final class FaultCluster implements AutoCloseable {
 
   /** Polls {@code condition} until it holds, failing at the deadline. */
   static void await(BooleanSupplier condition, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!safely(condition)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll interval
-    }
-  }
-
-  private static boolean safely(BooleanSupplier condition) {
-    try {
-      return condition.getAsBoolean();
-    } catch (RuntimeException e) {
-      return false;
-    }
+    Await.untilIgnoringExceptions(condition, timeout, what); // the router or a node may be restarting
   }
 
   /** Holds for {@code millis}: the length of a pause, not a wait for a condition. */

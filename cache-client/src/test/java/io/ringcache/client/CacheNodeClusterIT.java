@@ -2,6 +2,9 @@ package io.ringcache.client;
 
 import io.ringcache.ring.Crc32;
 import io.ringcache.ring.Topology;
+import io.ringcache.testkit.Await;
+import io.ringcache.testkit.EmbeddedCluster;
+import io.ringcache.testkit.RespTestClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,16 +26,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class CacheNodeClusterIT {
 
-  private NodeCluster nodes;
+  private EmbeddedCluster nodes;
   private CacheClient cache;
 
   @BeforeEach
   void start() {
-    nodes = NodeCluster.start(3);
-    assertThat(nodes.push(nodes.topology(1, 0, 1, 2))).containsOnly(":1");
+    nodes = EmbeddedCluster.builder().nodes(3).withoutRouter().start();
+    assertThat(nodes.pushTopology(nodes.topologyOf(1, 0, 1, 2))).containsOnly(":1");
     cache =
         CacheClient.builder()
-            .seeds(nodes.address(0))
+            .seeds(nodes.nodeAddress(0))
             .reconnectDelay(Duration.ofMillis(50))
             .topologyRefreshPeriod(Duration.ZERO)
             .build();
@@ -55,8 +58,8 @@ class CacheNodeClusterIT {
 
   private int ownerIndex(Topology topology, String key) {
     String address = owner(topology, key);
-    for (int i = 0; i < nodes.size(); i++) {
-      if (nodes.address(i).equals(address)) {
+    for (int i = 0; i < nodes.nodeCount(); i++) {
+      if (nodes.nodeAddress(i).equals(address)) {
         return i;
       }
     }
@@ -74,14 +77,14 @@ class CacheNodeClusterIT {
 
   @Test
   void put_goesStraightToTheOwner_whichServesIt_othersRedirect() {
-    Topology topology = nodes.topology(1, 0, 1, 2);
+    Topology topology = nodes.topologyOf(1, 0, 1, 2);
     for (int i = 0; i < 150; i++) {
       String key = "user:" + i;
       cache.put(key, "v" + i);
       String owner = owner(topology, key);
-      for (int n = 0; n < nodes.size(); n++) {
-        String reply = RespCall.call(nodes.address(n), "GET", key);
-        if (nodes.address(n).equals(owner)) {
+      for (int n = 0; n < nodes.nodeCount(); n++) {
+        String reply = RespTestClient.callOnce(nodes.nodeAddress(n), "GET", key);
+        if (nodes.nodeAddress(n).equals(owner)) {
           assertThat(reply).isEqualTo("v" + i);
         } else {
           assertThat(reply).isEqualTo("-MOVED 1 " + owner);
@@ -106,43 +109,43 @@ class CacheNodeClusterIT {
 
   @Test
   void moved_afterTheClusterMovesOn_isFollowedAndTheNewEpochAdopted() {
-    Topology before = nodes.topology(1, 0, 1, 2);
-    Topology after = nodes.topology(2, 0, 1); // node 2 leaves: only its keys move
+    Topology before = nodes.topologyOf(1, 0, 1, 2);
+    Topology after = nodes.topologyOf(2, 0, 1); // node 2 leaves: only its keys move
     String moving = null;
     for (int i = 0; moving == null; i++) {
       if (ownerIndex(before, "k" + i) == 2) {
         moving = "k" + i;
       }
     }
-    assertThat(nodes.push(after)).containsOnly(":2");
+    assertThat(nodes.pushTopology(after)).containsOnly(":2");
 
     cache.put(moving, "after"); // sent to node 2, redirected to the new owner
     assertThat(cache.get(moving)).isEqualTo("after");
-    assertThat(RespCall.call(owner(after, moving), "GET", moving)).isEqualTo("after");
+    assertThat(RespTestClient.callOnce(owner(after, moving), "GET", moving)).isEqualTo("after");
     await(() -> cache.topologyEpoch() == 2, "epoch 2 adopted after -MOVED");
   }
 
   @Test
   void nodeKilled_onlyItsKeysFail_thenRecoverAfterRestart() {
-    Topology topology = nodes.topology(1, 0, 1, 2);
+    Topology topology = nodes.topologyOf(1, 0, 1, 2);
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       keys.add("k" + i);
       cache.put("k" + i, "v" + i);
     }
-    nodes.kill(1);
+    nodes.stopNode(1);
     for (String key : keys) {
       if (ownerIndex(topology, key) == 1) {
         assertThatThrownBy(() -> cache.get(key))
             .isInstanceOf(CacheConnectionException.class)
-            .hasMessageContaining(nodes.address(1));
+            .hasMessageContaining(nodes.nodeAddress(1));
       } else {
         assertThat(cache.get(key)).isEqualTo(key.replace('k', 'v'));
       }
     }
 
-    nodes.restart(1);
-    nodes.push(topology); // a restarted node is standalone until it is given the topology again
+    nodes.restartNode(1);
+    nodes.pushTopology(topology); // a restarted node is standalone until it is given the topology again
     String back = keys.stream().filter(k -> ownerIndex(topology, k) == 1).findFirst().orElseThrow();
     await(
         () -> {
@@ -158,8 +161,8 @@ class CacheNodeClusterIT {
 
   @Test
   void seedDown_clientKeepsServingAndRefreshesFromTheOtherNodes() {
-    Topology topology = nodes.topology(1, 0, 1, 2);
-    nodes.kill(0);
+    Topology topology = nodes.topologyOf(1, 0, 1, 2);
+    nodes.stopNode(0);
     assertThat(cache.refreshTopology()).isEqualTo(1);
     for (int i = 0; i < 50; i++) {
       String key = "s" + i;
@@ -168,25 +171,25 @@ class CacheNodeClusterIT {
         assertThat(cache.get(key)).isEqualTo("v");
       }
     }
-    assertThat(nodes.push(nodes.topology(2, 1, 2))).containsOnly(":2");
+    assertThat(nodes.pushTopology(nodes.topologyOf(2, 1, 2))).containsOnly(":2");
     assertThat(cache.refreshTopology()).isEqualTo(2);
   }
 
   @Test
   void build_firstSeedStandaloneAfterRestart_takesTheClusterTopologyFromTheNextSeed() {
-    nodes.kill(0);
-    nodes.restart(0); // up again, empty and standalone: epoch 0, itself alone
-    try (CacheClient other = CacheClient.builder().seeds(nodes.address(0), nodes.address(1)).build()) {
+    nodes.stopNode(0);
+    nodes.restartNode(0); // up again, empty and standalone: epoch 0, itself alone
+    try (CacheClient other = CacheClient.builder().seeds(nodes.nodeAddress(0), nodes.nodeAddress(1)).build()) {
       assertThat(other.topologyEpoch()).isEqualTo(1);
     }
   }
 
   @Test
   void topologyChangeUnderConcurrentLoad_noOperationFails_andTheClientEndsOnTheNewEpoch() throws Exception {
-    try (NodeCluster joining = NodeCluster.start(1)) {
+    try (EmbeddedCluster joining = EmbeddedCluster.builder().nodes(1).withoutRouter().start()) {
       // Epoch 2 adds a fourth node; pushed while eight callers read and write.
-      List<io.ringcache.ring.NodeInfo> members = new ArrayList<>(nodes.topology(1, 0, 1, 2).nodes());
-      members.add(io.ringcache.ring.NodeInfo.of(joining.address(0), 1));
+      List<io.ringcache.ring.NodeInfo> members = new ArrayList<>(nodes.topologyOf(1, 0, 1, 2).nodes());
+      members.add(io.ringcache.ring.NodeInfo.of(joining.nodeAddress(0), 1));
       Topology next = Topology.of(2, members);
       java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
       java.util.concurrent.atomic.AtomicLong ops = new java.util.concurrent.atomic.AtomicLong();
@@ -214,8 +217,8 @@ class CacheNodeClusterIT {
         caller.start();
       }
       await(() -> ops.get() > 2_000, "load running");
-      assertThat(joining.push(next)).containsOnly(":2");
-      assertThat(nodes.push(next)).containsOnly(":2");
+      assertThat(joining.pushTopology(next)).containsOnly(":2");
+      assertThat(nodes.pushTopology(next)).containsOnly(":2");
       long target = ops.get() + 4_000;
       await(() -> ops.get() > target, "load continuing on epoch 2");
       stop.set(true);
@@ -224,7 +227,7 @@ class CacheNodeClusterIT {
       }
       assertThat(errors).isEmpty();
       await(() -> cache.topologyEpoch() == 2, "epoch 2 adopted");
-      assertThat(RespCall.call(joining.address(0), "DBSIZE")).isNotEqualTo(":0");
+      assertThat(RespTestClient.callOnce(joining.nodeAddress(0), "DBSIZE")).isNotEqualTo(":0");
     }
   }
 }

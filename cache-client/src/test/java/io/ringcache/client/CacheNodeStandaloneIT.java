@@ -3,6 +3,7 @@ package io.ringcache.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringcache.testkit.EmbeddedCluster;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,13 +15,13 @@ import org.junit.jupiter.api.Test;
 /** The client against one real cache node that was never given a topology: it owns every key. */
 class CacheNodeStandaloneIT {
 
-  private static NodeCluster node;
+  private static EmbeddedCluster node;
   private static CacheClient cache;
 
   @BeforeAll
   static void start() {
-    node = NodeCluster.start(1);
-    cache = CacheClient.builder().seeds(node.address(0)).build();
+    node = EmbeddedCluster.builder().nodes(1).withoutRouter().start();
+    cache = CacheClient.builder().seeds(node.nodeAddress(0)).build();
   }
 
   @AfterAll
@@ -36,7 +37,7 @@ class CacheNodeStandaloneIT {
   @Test
   void build_standaloneNode_routesEveryKeyToIt() {
     assertThat(cache.topologyEpoch()).isZero();
-    assertThat(((DefaultCacheClient) cache).addressOf("any")).isEqualTo(node.address(0));
+    assertThat(((DefaultCacheClient) cache).addressOf("any")).isEqualTo(node.nodeAddress(0));
   }
 
   @Test
@@ -86,16 +87,16 @@ class CacheNodeStandaloneIT {
 
   @Test
   void build_protectedNode_worksWithThePasswordAndFailsClearlyWithout() {
-    try (NodeCluster secured = NodeCluster.start(1, "s3cret")) {
-      try (CacheClient withPassword = CacheClient.builder().seeds(secured.address(0)).password("s3cret").build()) {
+    try (EmbeddedCluster secured = EmbeddedCluster.builder().nodes(1).password("s3cret").withoutRouter().start()) {
+      try (CacheClient withPassword = CacheClient.builder().seeds(secured.nodeAddress(0)).password("s3cret").build()) {
         withPassword.put("k", "v");
         assertThat(withPassword.get("k")).isEqualTo("v");
       }
-      assertThatThrownBy(() -> CacheClient.builder().seeds(secured.address(0)).build())
+      assertThatThrownBy(() -> CacheClient.builder().seeds(secured.nodeAddress(0)).build())
           .isInstanceOf(CacheAuthenticationException.class)
           .hasMessageContaining("NOAUTH");
       assertThatThrownBy(
-              () -> CacheClient.builder().seeds(secured.address(0)).password("wrong").build())
+              () -> CacheClient.builder().seeds(secured.nodeAddress(0)).password("wrong").build())
           .isInstanceOf(CacheAuthenticationException.class);
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.ringcache.testkit.EmbeddedCluster;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,14 +44,14 @@ class CodecIT {
         }
       };
 
-  private NodeCluster cluster;
+  private EmbeddedCluster cluster;
   private CacheClient cache;
 
   @BeforeEach
   void start() {
-    cluster = NodeCluster.start(3);
-    cluster.push(cluster.topology(1, 0, 1, 2));
-    cache = CacheClient.builder().seeds(cluster.address(0)).build();
+    cluster = EmbeddedCluster.builder().nodes(3).withoutRouter().start();
+    cluster.pushTopology(cluster.topologyOf(1, 0, 1, 2));
+    cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).build();
   }
 
   @AfterEach

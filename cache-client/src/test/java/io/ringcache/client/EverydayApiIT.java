@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ringcache.testkit.EmbeddedCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,9 @@ class EverydayApiIT {
 
   @Test
   void everydayApi_onAThreeNodeRingcacheCluster() {
-    try (NodeCluster cluster = NodeCluster.start(3)) {
-      cluster.push(cluster.topology(1, 0, 1, 2));
-      try (CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).build()) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).withoutRouter().start()) {
+      cluster.pushTopology(cluster.topologyOf(1, 0, 1, 2));
+      try (CacheClient cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).build()) {
         List<String> keys = keysOnEveryNode(cache, cluster);
         exercise(cache, keys);
       }
@@ -40,8 +41,8 @@ class EverydayApiIT {
 
   @Test
   void valueOverTheLimit_isRefusedBeforeSending_andTheConnectionKeepsServing() {
-    try (NodeCluster cluster = NodeCluster.start(1);
-        CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).maxValueSize(1024).build()) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(1).withoutRouter().start();
+        CacheClient cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).maxValueSize(1024).build()) {
       cache.put("small", "x");
       assertThatThrownBy(() -> cache.put("big", "x".repeat(1025)))
           .isInstanceOf(IllegalArgumentException.class)
@@ -56,8 +57,8 @@ class EverydayApiIT {
 
   @Test
   void valueOfDefaultMaxPlusOne_isRefusedByTheClient_notAProtocolErrorThatDropsTheConnection() {
-    try (NodeCluster cluster = NodeCluster.start(1);
-        CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).build()) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(1).withoutRouter().start();
+        CacheClient cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).build()) {
       byte[] big = new byte[ClientOptions.DEFAULT_MAX_VALUE_SIZE + 1];
       var pending = cache.binaryAsync().get("pending".getBytes());
       assertThatThrownBy(() -> cache.binary().put("big".getBytes(), big))
@@ -71,14 +72,14 @@ class EverydayApiIT {
 
   @Test
   void syncException_carriesTheCallersStack_andTheIoThreadsAsCause_freshPerCall() {
-    try (NodeCluster cluster = NodeCluster.start(1);
-        CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).build()) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(1).withoutRouter().start();
+        CacheClient cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).build()) {
       cache.put("text", "not a number");
       CacheServerException first = catchServerError(() -> cache.incr("text"));
       CacheServerException second = catchServerError(() -> cache.incr("text"));
       assertThat(first).isNotSameAs(second);
       assertThat(first.code()).isEqualTo("ERR");
-      assertThat(first.address()).isEqualTo(cluster.address(0));
+      assertThat(first.address()).isEqualTo(cluster.nodeAddress(0));
       assertThat(first).hasMessageContaining("value is not an integer");
       assertThat(first.getStackTrace())
           .anyMatch(frame -> frame.getMethodName().contains("syncException_carriesTheCallersStack"));
@@ -98,10 +99,10 @@ class EverydayApiIT {
   }
 
   /** Six keys, at least one on each of the cluster's nodes. */
-  private static List<String> keysOnEveryNode(CacheClient cache, NodeCluster cluster) {
+  private static List<String> keysOnEveryNode(CacheClient cache, EmbeddedCluster cluster) {
     List<String> keys = new ArrayList<>();
     java.util.Set<String> nodes = new java.util.HashSet<>();
-    for (int i = 0; keys.size() < 6 || nodes.size() < cluster.size(); i++) {
+    for (int i = 0; keys.size() < 6 || nodes.size() < cluster.nodeCount(); i++) {
       String key = "many:" + i;
       String node = ((DefaultCacheClient) cache).addressOf(key);
       if (keys.size() < 6 || !nodes.contains(node)) {

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.node.CommandParity;
 import io.ringcache.node.RedisServer;
-import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
-import io.ringcache.router.Router;
-import io.ringcache.router.RouterConfig;
+import io.ringcache.testkit.EmbeddedCluster;
+import io.ringcache.testkit.RespTestClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +16,6 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hash tags through a real router (--hash-tag {}), three real nodes, the proxy and the Java client:
@@ -28,30 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HashTagClusterIT {
 
-  @TempDir Path dataDir;
-
-  private NodeCluster nodes;
-  private Router router;
+  private EmbeddedCluster nodes;
   private CacheClient cache;
 
   @BeforeEach
   void start() throws Exception {
-    nodes = NodeCluster.start(3);
-    List<NodeInfo> initial = new ArrayList<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      initial.add(NodeInfo.of(nodes.address(i), 1));
-    }
-    router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dataDir).initialNodes(initial)
-        .healthInterval(Duration.ofMillis(300)).healthMisses(5).hashTag("{}").build());
-    long epoch = router.topology().epoch();
-    for (int i = 0; i < nodes.size(); i++) {
-      String address = nodes.address(i);
-      Await.until(() -> {
-        String topology = RespCall.call(address, "RING.TOPOLOGY");
-        return RespCall.epochOf(topology) >= epoch && topology.contains("\"hashTag\":\"{}\"");
-      }, Duration.ofSeconds(30), "node " + address + " at the router's epoch, with its hash tag");
-    }
-    cache = CacheClient.builder().seeds(nodes.address(0)).build();
+    nodes = EmbeddedCluster.builder().nodes(3).hashTag("{}").start(); // every node holds the topology, tag included
+    cache = CacheClient.builder().seeds(nodes.nodeAddress(0)).build();
   }
 
   @AfterEach
@@ -59,16 +38,13 @@ class HashTagClusterIT {
     if (cache != null) {
       cache.close();
     }
-    if (router != null) {
-      router.close();
-    }
     if (nodes != null) {
       nodes.close();
     }
   }
 
   private String proxy() {
-    return "127.0.0.1:" + router.port();
+    return nodes.proxyAddress();
   }
 
   private static byte[] bytes(String key) {
@@ -87,7 +63,7 @@ class HashTagClusterIT {
 
   @Test
   void taggedKeys_shareANode_multiKeyCommandsWorkThroughProxyNodeAndClient() throws Exception {
-    Topology topology = router.topology();
+    Topology topology = nodes.topology();
     assertThat(topology.hashTag()).isEqualTo("{}");
     RoutingTable tagged = RoutingTable.of(topology);
     String t = tagSplitWithoutTags(RoutingTable.of(topology.withHashTag(null)));
@@ -97,28 +73,28 @@ class HashTagClusterIT {
     assertThat(tagged.serverOf(bytes(b))).isEqualTo(tagged.serverOf(bytes(a)));
 
     // the proxy: multi-key commands over one tag are forwarded whole to its node
-    assertThat(RespCall.call(proxy(), "MSETNX", a, "1", b, "2")).isEqualTo(":1");
-    assertThat(RespCall.call(proxy(), "RENAME", a, "{" + t + "}.c")).isEqualTo("+OK");
-    assertThat(RespCall.call(proxy(), "COPY", b, "{" + t + "}.d")).isEqualTo(":1");
-    assertThat(RespCall.call(proxy(), "GET", "{" + t + "}.c")).isEqualTo("1");
+    assertThat(RespTestClient.callOnce(proxy(), "MSETNX", a, "1", b, "2")).isEqualTo(":1");
+    assertThat(RespTestClient.callOnce(proxy(), "RENAME", a, "{" + t + "}.c")).isEqualTo("+OK");
+    assertThat(RespTestClient.callOnce(proxy(), "COPY", b, "{" + t + "}.d")).isEqualTo(":1");
+    assertThat(RespTestClient.callOnce(proxy(), "GET", "{" + t + "}.c")).isEqualTo("1");
     String elsewhere = "{other}.y";
     for (int i = 0; tagged.serverOf(bytes(elsewhere)).equals(tagged.serverOf(bytes(a))); i++) {
       elsewhere = "{other" + i + "}.y"; // a tag another node owns (which one depends on the ports)
     }
-    assertThat(RespCall.call(proxy(), "MSETNX", "{" + t + "}.x", "1", elsewhere, "2")).startsWith("-CROSSNODE");
+    assertThat(RespTestClient.callOnce(proxy(), "MSETNX", "{" + t + "}.x", "1", elsewhere, "2")).startsWith("-CROSSNODE");
 
     // the owner node holds them all and runs multi-key commands over them itself; another node redirects
     for (String key : List.of(b, "{" + t + "}.c", "{" + t + "}.d")) {
-      assertThat(RespCall.call(owner, "EXISTS", key)).as(key).isEqualTo(":1");
+      assertThat(RespTestClient.callOnce(owner, "EXISTS", key)).as(key).isEqualTo(":1");
     }
-    assertThat(RespCall.call(owner, "MSETNX", "{" + t + "}.e", "5", "{" + t + "}.f", "6")).isEqualTo(":1");
-    String other = nodes.address(0).equals(owner) ? nodes.address(1) : nodes.address(0);
-    assertThat(RespCall.call(other, "GET", b)).startsWith("-MOVED");
+    assertThat(RespTestClient.callOnce(owner, "MSETNX", "{" + t + "}.e", "5", "{" + t + "}.f", "6")).isEqualTo(":1");
+    String other = nodes.nodeAddress(0).equals(owner) ? nodes.nodeAddress(1) : nodes.nodeAddress(0);
+    assertThat(RespTestClient.callOnce(other, "GET", b)).startsWith("-MOVED");
 
     // the Java client routes them to the same node
     assertThat(cache.get("{" + t + "}.c")).isEqualTo("1");
     cache.put("{" + t + "}.g", "from the client");
-    assertThat(RespCall.call(owner, "GET", "{" + t + "}.g")).isEqualTo("from the client");
+    assertThat(RespTestClient.callOnce(owner, "GET", "{" + t + "}.g")).isEqualTo("from the client");
     assertThat(cache.getAll(List.of(b, "{" + t + "}.e"))).containsEntry(b, "2").containsEntry("{" + t + "}.e", "5");
   }
 
@@ -130,7 +106,7 @@ class HashTagClusterIT {
       cache.put(key, "v");
       written.add(key);
     }
-    try (RedisServer.Conn conn = RedisServer.Conn.tcp(router.port())) {
+    try (RedisServer.Conn conn = RedisServer.Conn.tcp(nodes.proxyPort())) {
       List<String> seen = new ArrayList<>();
       String cursor = "0";
       do {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ringcache.testkit.Await;
+import io.ringcache.testkit.EmbeddedCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +29,10 @@ class MetricsIT {
 
   @Test
   void meters_countOperationsWithTheirLatency_redirectsAndTopologyRefreshes_onRealNodes() {
-    try (NodeCluster cluster = NodeCluster.start(3)) {
-      cluster.push(cluster.topology(1, 0, 1));
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).withoutRouter().start()) {
+      cluster.pushTopology(cluster.topologyOf(1, 0, 1));
       try (CacheClient cache = CacheClient.builder()
-          .seeds(cluster.address(0))
+          .seeds(cluster.nodeAddress(0))
           .topologyRefreshPeriod(Duration.ZERO)
           .metrics(MicrometerMetrics.of(registry))
           .build()) {
@@ -52,7 +54,7 @@ class MetricsIT {
         assertThat(setTimer.max(TimeUnit.SECONDS)).isLessThan(2);
 
         // node 2 joins behind the client's back: keys it now owns are redirected there
-        cluster.push(cluster.topology(2, 0, 1, 2));
+        cluster.pushTopology(cluster.topologyOf(2, 0, 1, 2));
         for (int i = 0; i < 100; i++) {
           assertThat(cache.get("m:" + i)).isIn("v", null);
         }

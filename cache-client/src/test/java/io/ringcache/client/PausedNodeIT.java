@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.router.Router;
 import io.ringcache.router.RouterConfig;
+import io.ringcache.testkit.Await;
+import io.ringcache.testkit.RespTestClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,9 +54,15 @@ class PausedNodeIT {
     router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dataDir).initialNodes(initial).build());
     long epoch = router.topology().epoch();
     for (String address : addresses) {
-      Await.until(() -> RespCall.epochOf(RespCall.call(address, "RING.TOPOLOGY")) >= epoch,
+      Await.until(() -> epochOf(RespTestClient.callOnce(address, "RING.TOPOLOGY")) >= epoch,
           Duration.ofSeconds(20), address + " at the router's epoch");
     }
+  }
+
+  /** The epoch of a RING.TOPOLOGY answer (-1 if it has none): a node may already hold a newer one. */
+  private static long epochOf(String topologyJson) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"epoch\":(\\d+)").matcher(topologyJson);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
   @AfterEach

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ringcache.testkit.EmbeddedCluster;
+import io.ringcache.testkit.RespTestClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ class PerCallTimeoutIT {
     try (RedisProcess redis = RedisProcess.start();
         CacheClient cache = CacheClient.builder().seeds(redis.address()).commandTimeout(Duration.ofSeconds(5)).build()) {
       cache.put("k", "v");
-      assertThat(RespCall.call(redis.address(), "CLIENT", "PAUSE", "1500", "ALL")).isEqualTo("+OK");
+      assertThat(RespTestClient.callOnce(redis.address(), "CLIENT", "PAUSE", "1500", "ALL")).isEqualTo("+OK");
       CompletableFuture<String> patient = cache.async().get("k");
       long start = System.nanoTime();
       assertThatThrownBy(() -> cache.withTimeout(Duration.ofMillis(100)).get("k"))
@@ -43,7 +45,7 @@ class PerCallTimeoutIT {
         CacheClient cache = CacheClient.builder().seeds(redis.address()).commandTimeout(Duration.ofMillis(300)).build()) {
       cache.put("k", "v");
       CacheCommands<String, String> patient = cache.withTimeout(Duration.ofSeconds(10));
-      assertThat(RespCall.call(redis.address(), "CLIENT", "PAUSE", "1000", "ALL")).isEqualTo("+OK");
+      assertThat(RespTestClient.callOnce(redis.address(), "CLIENT", "PAUSE", "1000", "ALL")).isEqualTo("+OK");
       long start = System.nanoTime();
       assertThat(patient.get("k")).isEqualTo("v");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(300));
@@ -53,8 +55,8 @@ class PerCallTimeoutIT {
 
   @Test
   void withTimeout_underAMillisecond_isRefused() {
-    try (NodeCluster cluster = NodeCluster.start(1);
-        CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).build()) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(1).withoutRouter().start();
+        CacheClient cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).build()) {
       assertThatThrownBy(() -> cache.withTimeout(Duration.ofNanos(999_999)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("timeout must be at least 1 ms: PT0.000999999S");

@@ -3,6 +3,8 @@ package io.ringcache.client;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.Await;
+import io.ringcache.testkit.RespTestClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,7 +76,7 @@ class RedisClusterIT {
 
   /** The clients connected to {@code node}, this query's own connection included. */
   private static int connectedClients(RedisProcess node) {
-    String info = RespCall.call(node.address(), "INFO", "clients");
+    String info = RespTestClient.callOnce(node.address(), "INFO", "clients");
     for (String line : info.split("\r\n")) {
       if (line.startsWith("connected_clients:")) {
         return Integer.parseInt(line.substring("connected_clients:".length()));

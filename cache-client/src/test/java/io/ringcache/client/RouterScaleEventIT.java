@@ -1,14 +1,13 @@
 package io.ringcache.client;
 
-import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
-import io.ringcache.router.Router;
-import io.ringcache.router.RouterConfig;
+import io.ringcache.testkit.Await;
+import io.ringcache.testkit.EmbeddedCluster;
+import io.ringcache.testkit.RespTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,7 +21,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -33,35 +31,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RouterScaleEventIT {
 
-  @TempDir Path dataDir;
-
-  private NodeCluster nodes;
-  private NodeCluster joining;
-  private Router router;
+  private EmbeddedCluster nodes;
+  private int joining;
   private CacheClient cache;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @BeforeEach
   void start() throws Exception {
-    nodes = NodeCluster.start(3);
-    joining = NodeCluster.startMembers(1); // a node that joins is started with --cluster
-    List<NodeInfo> initial = new ArrayList<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      initial.add(NodeInfo.of(nodes.address(i), 1));
-    }
-    router =
-        Router.start(
-            RouterConfig.builder()
-                .port(0)
-                .adminPort(0)
-                .dataDir(dataDir)
-                .initialNodes(initial)
-                .healthInterval(Duration.ofMillis(300))
-                .healthMisses(5)
-                .build());
-    long epoch = router.topology().epoch();
-    await(() -> RespCall.epochOf(RespCall.call(nodes.address(0), "RING.TOPOLOGY")) >= epoch, "nodes at the router's epoch");
-    cache = CacheClient.builder().seeds(nodes.address(0), nodes.address(1)).build();
+    nodes = EmbeddedCluster.builder().nodes(3).start();
+    joining = nodes.startNode(); // a node that joins is started with --cluster
+    long epoch = nodes.topology().epoch();
+    cache = CacheClient.builder().seeds(nodes.nodeAddress(0), nodes.nodeAddress(1)).build();
     assertThat(cache.topologyEpoch()).isEqualTo(epoch);
   }
 
@@ -69,12 +49,6 @@ class RouterScaleEventIT {
   void stop() {
     if (cache != null) {
       cache.close();
-    }
-    if (router != null) {
-      router.close();
-    }
-    if (joining != null) {
-      joining.close();
     }
     if (nodes != null) {
       nodes.close();
@@ -87,7 +61,7 @@ class RouterScaleEventIT {
 
   private HttpResponse<String> admin(String method, String path, String body) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.adminPort() + path)).timeout(Duration.ofSeconds(10));
+        HttpRequest.newBuilder(URI.create(nodes.adminUrl() + path)).timeout(Duration.ofSeconds(10));
     request = body == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
         : request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -133,11 +107,11 @@ class RouterScaleEventIT {
     List<Thread> callers = load(stop, ops, lastWritten, errors);
     try {
       await(() -> ops.get() > 3_000, "load running");
-      long before = router.topology().epoch();
+      long before = nodes.topology().epoch();
       HttpResponse<String> response = admin(method, path, body);
       assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
       await(() -> {
-        Topology t = router.topology();
+        Topology t = nodes.topology();
         return t.epoch() > before && t.handoffs().isEmpty();
       }, "the scale event finished");
       long after = ops.get() + 3_000;
@@ -153,20 +127,20 @@ class RouterScaleEventIT {
     org.slf4j.LoggerFactory.getLogger(RouterScaleEventIT.class)
         .info("{} operations; {} -MOVED followed, {} -TRYAGAIN retried", ops.get(), redirectsAndRetries[0],
             redirectsAndRetries[1]);
-    assertThat(cache.refreshTopology()).isEqualTo(router.topology().epoch());
+    assertThat(cache.refreshTopology()).isEqualTo(nodes.topology().epoch());
     Map<String, String> read = cache.getAll(lastWritten.keySet());
     assertThat(read).containsExactlyInAnyOrderEntriesOf(lastWritten);
   }
 
   @Test
   void nodeJoins_underConcurrentLoad_noOperationFailsAndNoWriteIsLost() throws Exception {
-    runScaleEventUnderLoad("POST", "/nodes", "{\"name\": \"" + joining.address(0) + "\"}");
-    assertThat(RespCall.call(joining.address(0), "DBSIZE")).isNotEqualTo(":0");
+    runScaleEventUnderLoad("POST", "/nodes", "{\"name\": \"" + nodes.nodeAddress(joining) + "\"}");
+    assertThat(RespTestClient.callOnce(nodes.nodeAddress(joining), "DBSIZE")).isNotEqualTo(":0");
   }
 
   @Test
   void nodeLeaves_underConcurrentLoad_noOperationFailsAndNoWriteIsLost() throws Exception {
-    runScaleEventUnderLoad("DELETE", "/nodes/" + nodes.address(2), null);
-    assertThat(router.topology().node(nodes.address(2))).isEmpty();
+    runScaleEventUnderLoad("DELETE", "/nodes/" + nodes.nodeAddress(2), null);
+    assertThat(nodes.topology().node(nodes.nodeAddress(2))).isEmpty();
   }
 }

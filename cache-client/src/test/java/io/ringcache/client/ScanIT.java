@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
-import io.ringcache.router.Router;
-import io.ringcache.router.RouterConfig;
+import io.ringcache.testkit.Await;
+import io.ringcache.testkit.EmbeddedCluster;
+import io.ringcache.testkit.RespTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code scan()} over real processes: three ringcache nodes (each key returned once, MATCH, the
@@ -35,20 +33,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScanIT {
 
-  @TempDir Path dataDir;
-
   @Test
   void scan_onThreeNodes_returnsEveryKeyExactlyOnce_inEachView() {
-    try (NodeCluster cluster = NodeCluster.start(3)) {
-      cluster.push(cluster.topology(1, 0, 1, 2));
-      try (CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).build()) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).withoutRouter().start()) {
+      cluster.pushTopology(cluster.topologyOf(1, 0, 1, 2));
+      try (CacheClient cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).build()) {
         Map<String, String> entries = new LinkedHashMap<>();
         for (int i = 0; i < 2_000; i++) {
           entries.put((i % 10 == 0 ? "user:" : "item:") + i, "v" + i);
         }
         cache.putAll(entries);
         for (int i = 0; i < 3; i++) {
-          assertThat(Long.parseLong(RespCall.call(cluster.address(i), "DBSIZE").substring(1))).as("node %d holds keys", i).isPositive();
+          assertThat(Long.parseLong(RespTestClient.callOnce(cluster.nodeAddress(i), "DBSIZE").substring(1))).as("node %d holds keys", i).isPositive();
         }
 
         long start = System.nanoTime();
@@ -78,9 +74,9 @@ class ScanIT {
    */
   @Test
   void scan_onAClusterWithHashTags_returnsEveryTaggedKeyOnce() {
-    try (NodeCluster cluster = NodeCluster.start(3)) {
-      cluster.push(cluster.topology(1, 0, 1, 2).withHashTag("{}"));
-      try (CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).build()) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).withoutRouter().start()) {
+      cluster.pushTopology(cluster.topologyOf(1, 0, 1, 2).withHashTag("{}"));
+      try (CacheClient cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).build()) {
         Map<String, String> entries = new LinkedHashMap<>();
         for (int i = 0; i < 1_500; i++) {
           entries.put("{user" + (i % 40) + "}:field" + i, "v");
@@ -94,9 +90,9 @@ class ScanIT {
 
   @Test
   void scan_onAnEmptyCluster_endsAtOnce() {
-    try (NodeCluster cluster = NodeCluster.start(2)) {
-      cluster.push(cluster.topology(1, 0, 1));
-      try (CacheClient cache = CacheClient.builder().seeds(cluster.address(0)).build()) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(2).withoutRouter().start()) {
+      cluster.pushTopology(cluster.topologyOf(1, 0, 1));
+      try (CacheClient cache = CacheClient.builder().seeds(cluster.nodeAddress(0)).build()) {
         Iterator<String> keys = cache.scan();
         assertThat(keys.hasNext()).isFalse();
         assertThatThrownBy(keys::next).isInstanceOf(java.util.NoSuchElementException.class);
@@ -124,16 +120,16 @@ class ScanIT {
 
   @Test
   void scan_withANodeDown_failsTheStep_ratherThanSkipItsKeys() {
-    try (NodeCluster cluster = NodeCluster.start(3)) {
-      cluster.push(cluster.topology(1, 0, 1, 2));
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(3).withoutRouter().start()) {
+      cluster.pushTopology(cluster.topologyOf(1, 0, 1, 2));
       try (CacheClient cache =
-          CacheClient.builder().seeds(cluster.address(0)).topologyRefreshPeriod(Duration.ZERO).build()) {
+          CacheClient.builder().seeds(cluster.nodeAddress(0)).topologyRefreshPeriod(Duration.ZERO).build()) {
         cache.put("a", "1");
-        cluster.kill(2);
+        cluster.stopNode(2);
         Iterator<String> keys = cache.scan();
         assertThatThrownBy(keys::hasNext)
             .isInstanceOf(CacheConnectionException.class)
-            .hasMessageContaining(cluster.address(2))
+            .hasMessageContaining(cluster.nodeAddress(2))
             .hasCauseInstanceOf(CacheConnectionException.class);
       }
     }
@@ -147,62 +143,50 @@ class ScanIT {
    */
   @Test
   void scan_acrossAJoin_returnsEveryKeyPresentThroughout_andLearnsTheNewEpochFromTheNodes() throws Exception {
-    try (NodeCluster nodes = NodeCluster.start(3);
-        NodeCluster joining = NodeCluster.startMembers(1)) {
-      List<NodeInfo> initial = new ArrayList<>();
-      for (int i = 0; i < nodes.size(); i++) {
-        initial.add(NodeInfo.of(nodes.address(i), 1));
-      }
-      try (Router router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dataDir)
-              .initialNodes(initial).healthInterval(Duration.ofMillis(300)).healthMisses(5).build())) {
-        long epoch = router.topology().epoch();
-        for (int i = 0; i < nodes.size(); i++) {
-          String address = nodes.address(i);
-          Await.until(() -> RespCall.epochOf(RespCall.call(address, "RING.TOPOLOGY")) >= epoch, Duration.ofSeconds(30),
-              "node at the router's epoch");
+    try (EmbeddedCluster nodes = EmbeddedCluster.builder().nodes(3).start()) {
+      int joining = nodes.startNode(); // a member the router has not admitted yet
+      try (CacheClient cache = CacheClient.builder().seeds(nodes.nodeAddress(0)).topologyRefreshPeriod(Duration.ZERO).build()) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        for (int i = 0; i < 5_000; i++) {
+          entries.put("scan:" + i, "v");
         }
-        try (CacheClient cache = CacheClient.builder().seeds(nodes.address(0)).topologyRefreshPeriod(Duration.ZERO).build()) {
-          Map<String, String> entries = new LinkedHashMap<>();
-          for (int i = 0; i < 5_000; i++) {
-            entries.put("scan:" + i, "v");
-          }
-          cache.putAll(entries);
+        cache.putAll(entries);
 
-          Set<String> seen = new HashSet<>();
-          Iterator<String> walk = cache.scan(ScanOptions.builder().count(50).build());
-          while (seen.size() < entries.size() / 2 && walk.hasNext()) {
-            seen.add(walk.next());
-          }
-          long before = cache.topologyEpoch();
-
-          HttpResponse<String> joined = HttpClient.newHttpClient().send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.adminPort() + "/nodes"))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + joining.address(0) + "\"}")).build(),
-              HttpResponse.BodyHandlers.ofString());
-          assertThat(joined.statusCode()).as(joined.body()).isEqualTo(202);
-          Await.until(() -> {
-            Topology t = router.topology();
-            return t.epoch() > before && t.handoffs().isEmpty();
-          }, Duration.ofSeconds(60), "the join finished");
-          Await.until(() -> totalKeys(nodes, joining) == entries.size(), Duration.ofSeconds(30),
-              "the sources dropped the keys they handed over");
-          assertThat(cache.topologyEpoch()).as("the client has not refreshed by itself").isEqualTo(before);
-
-          while (walk.hasNext()) {
-            seen.add(walk.next());
-          }
-          assertThat(seen).containsExactlyInAnyOrderElementsOf(entries.keySet());
-          assertThat(cache.topologyEpoch()).isEqualTo(router.topology().epoch());
+        Set<String> seen = new HashSet<>();
+        Iterator<String> walk = cache.scan(ScanOptions.builder().count(50).build());
+        while (seen.size() < entries.size() / 2 && walk.hasNext()) {
+          seen.add(walk.next());
         }
+        long before = cache.topologyEpoch();
+
+        HttpResponse<String> joined = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(nodes.adminUrl() + "/nodes"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + nodes.nodeAddress(joining) + "\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(joined.statusCode()).as(joined.body()).isEqualTo(202);
+        Await.until(() -> {
+          Topology t = nodes.topology();
+          return t.epoch() > before && t.handoffs().isEmpty();
+        }, Duration.ofSeconds(60), "the join finished");
+        Await.until(() -> totalKeys(nodes) == entries.size(), Duration.ofSeconds(30),
+            "the sources dropped the keys they handed over");
+        assertThat(cache.topologyEpoch()).as("the client has not refreshed by itself").isEqualTo(before);
+
+        while (walk.hasNext()) {
+          seen.add(walk.next());
+        }
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(entries.keySet());
+        assertThat(cache.topologyEpoch()).isEqualTo(nodes.topology().epoch());
       }
     }
   }
 
-  private static long totalKeys(NodeCluster nodes, NodeCluster joining) {
-    long total = Long.parseLong(RespCall.call(joining.address(0), "DBSIZE").substring(1));
-    for (int i = 0; i < nodes.size(); i++) {
-      total += Long.parseLong(RespCall.call(nodes.address(i), "DBSIZE").substring(1));
+  /** The keys on every node, the joining one included. */
+  private static long totalKeys(EmbeddedCluster nodes) {
+    long total = 0;
+    for (int i = 0; i < nodes.nodeCount(); i++) {
+      total += Long.parseLong(RespTestClient.callOnce(nodes.nodeAddress(i), "DBSIZE").substring(1));
     }
     return total;
   }

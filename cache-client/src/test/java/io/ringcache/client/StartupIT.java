@@ -3,6 +3,7 @@ package io.ringcache.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringcache.testkit.EmbeddedCluster;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -17,11 +18,11 @@ class StartupIT {
 
   @Test
   void build_inFreshJvms_withA50msCommandTimeout_succeeds() throws Exception {
-    try (NodeCluster cluster = NodeCluster.start(1)) {
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(1).withoutRouter().start()) {
       for (int run = 0; run < 3; run++) {
         // a startup timeout above the default: on the shared 2-core machine under a load of 25, a cold
         // build() took up to 21 s; the point here is that the 50 ms command timeout does not apply
-        try (JvmProcess child = JvmProcess.start(ColdBuildProgram.class, "60", cluster.address(0))) {
+        try (JvmProcess child = JvmProcess.start(ColdBuildProgram.class, "60", cluster.nodeAddress(0))) {
           int exit = child.waitFor(Duration.ofSeconds(60));
           assertThat(exit).as(child.output()).isZero();
           System.out.println(child.awaitOutput(Pattern.compile("cold build: .*"), Duration.ofSeconds(1)).group());
@@ -32,11 +33,11 @@ class StartupIT {
 
   @Test
   void build_withSeedsDeadRouterThenLiveNode_startsFromTheNode() {
-    try (NodeCluster cluster = NodeCluster.start(2)) {
-      cluster.push(cluster.topology(7, 0, 1));
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(2).withoutRouter().start()) {
+      cluster.pushTopology(cluster.topologyOf(7, 0, 1));
       String deadRouter = "127.0.0.1:" + RedisProcess.freePort();
       long start = System.nanoTime();
-      try (CacheClient cache = CacheClient.builder().seeds(deadRouter, cluster.address(1)).build()) {
+      try (CacheClient cache = CacheClient.builder().seeds(deadRouter, cluster.nodeAddress(1)).build()) {
         long built = System.nanoTime() - start;
         assertThat(cache.topologyEpoch()).isEqualTo(7);
         cache.put("k", "v");
@@ -50,11 +51,11 @@ class StartupIT {
   @Test
   void build_firstSeedAcceptsButNeverAnswers_movesOnAfterTheStartupTimeout() throws Exception {
     try (FakeNode hung = new FakeNode(args -> null);
-        NodeCluster cluster = NodeCluster.start(1)) {
+        EmbeddedCluster cluster = EmbeddedCluster.builder().nodes(1).withoutRouter().start()) {
       long start = System.nanoTime();
       try (CacheClient cache =
           CacheClient.builder()
-              .seeds(hung.address(), cluster.address(0))
+              .seeds(hung.address(), cluster.nodeAddress(0))
               .startupTimeout(Duration.ofMillis(500))
               .commandTimeout(Duration.ofMillis(50))
               .build()) {

@@ -3,17 +3,12 @@ package io.ringcache.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
-import io.ringcache.node.TestCertificates;
-import io.ringcache.ring.NodeInfo;
-import io.ringcache.router.Router;
-import io.ringcache.router.RouterConfig;
+import io.ringcache.testkit.EmbeddedCluster;
+import io.ringcache.testkit.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,40 +19,24 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsClusterIT {
 
   @TempDir Path dir;
+  private EmbeddedCluster cluster;
   private TestCertificates certificates;
-  private final List<NodeServer> nodes = new ArrayList<>();
-  private Router router;
 
   @BeforeEach
-  void start() throws Exception {
-    certificates = TestCertificates.create(dir.resolve("tls"));
-    List<NodeInfo> initial = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).threads(1)
-          .tls(certificates.keystore(), certificates.password()).tlsCaCert(certificates.caCert()).build());
-      nodes.add(node);
-      initial.add(NodeInfo.of(node.cluster().name(), 1));
-    }
-    router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dir.resolve("router"))
-        .initialNodes(initial)
-        .healthInterval(Duration.ofMillis(300))
-        .healthMisses(5)
-        .tls(certificates.keystore(), certificates.password())
-        .nodeTls(true)
-        .tlsCaCert(certificates.caCert())
-        .build());
+  void start() {
+    cluster = EmbeddedCluster.builder().nodes(2).tls().start();
+    certificates = cluster.certificates();
   }
 
   @AfterEach
   void stop() {
-    if (router != null) {
-      router.close();
+    if (cluster != null) {
+      cluster.close();
     }
-    nodes.forEach(NodeServer::close);
   }
 
   private String seed() {
-    return "127.0.0.1:" + router.port();
+    return cluster.proxyAddress();
   }
 
   @Test
@@ -72,7 +51,8 @@ class TlsClusterIT {
       cache.put("tls:one", "1");
       assertThat(cache.get("tls:one")).isEqualTo("1");
     }
-    for (NodeServer node : nodes) {
+    for (int i = 0; i < cluster.nodeCount(); i++) {
+      NodeServer node = cluster.node(i);
       assertThat(node.store().size()).as("keys on %s, written over TLS", node.cluster().name()).isPositive();
     }
   }

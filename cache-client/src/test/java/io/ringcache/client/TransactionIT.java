@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringcache.ring.Crc32;
 import io.ringcache.ring.Topology;
+import io.ringcache.testkit.EmbeddedCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The client's transactions over three real nodes: typed results, errors, one node only, atomicity. */
 class TransactionIT {
 
-  private NodeCluster nodes;
+  private EmbeddedCluster nodes;
   private CacheClient cache;
   private Topology topology;
   /** Keys on one node, and one elsewhere. */
@@ -31,10 +32,10 @@ class TransactionIT {
 
   @BeforeEach
   void start() {
-    nodes = NodeCluster.start(3);
-    topology = nodes.topology(1, 0, 1, 2);
-    assertThat(nodes.push(topology)).containsOnly(":1");
-    cache = CacheClient.builder().seeds(nodes.address(0)).topologyRefreshPeriod(Duration.ZERO).build();
+    nodes = EmbeddedCluster.builder().nodes(3).withoutRouter().start();
+    topology = nodes.topologyOf(1, 0, 1, 2);
+    assertThat(nodes.pushTopology(topology)).containsOnly(":1");
+    cache = CacheClient.builder().seeds(nodes.nodeAddress(0)).topologyRefreshPeriod(Duration.ZERO).build();
     String first = owner("t0");
     for (int i = 0; together.size() < 3 || elsewhere == null; i++) {
       String key = "t" + i;
