@@ -48,20 +48,24 @@ import java.util.function.UnaryOperator;
  *    rounding up to a class (under 8 bytes up to 256, under 12.5% above), (2) at most one partly cut
  *    page per (segment, class), (3) free chunks on pages that still hold live entries: memory that
  *    a change in the mix of value sizes leaves in the old classes until those pages empty or are
- *    evicted (memcached's "slab calcification"; there is no compaction). Idle pages stay committed
+ *    evicted (memcached's "slab calcification"; the page eviction below moves them, there is no
+ *    compaction). Idle pages stay committed
  *    (RSS) but are not counted as reserved.
  *
  *  - Memory: reserved = pages owned by segments + jumbo buffers + index arrays + a per-segment
  *    estimate, and it is what the bound maxBytes applies to. usedBytes (INFO used_memory) = the chunks
  *    live entries occupy + jumbos + index + per-segment estimate, like Redis's used_memory beside
  *    its RSS: reserved - usedBytes is the slab's free space. A write needing a chunk of class c takes
- *    one from a page with room; else a new page if reserved stays within maxBytes; else evicts an
- *    entry of class c in its segment by CLOCK (exact reuse, the steady state of a full cache); else,
- *    if the segment holds no entry of class c, evicts a whole page of the segment (all its entries)
- *    and reuses it; as a last resort (the segment owns nothing) it over-commits one page, as a
- *    jumbo always does. After releasing its lock every write runs evictIfOver, which brings reserved
- *    back within maxBytes by evicting, segment by segment, CLOCK victims: a jumbo alone, or the
- *    whole page of a chunk. So reserved exceeds maxBytes only by what writers in flight hold.
+ *    one from a page with room; else a new page if reserved stays within maxBytes; else it runs its
+ *    segment's CLOCK hand to a victim: a victim of class c (the steady state of a full cache) or a
+ *    jumbo is evicted and its chunk or bytes reused; a victim of another class takes its whole page
+ *    with it (every entry on it), and the page goes to class c. So memory moves between classes
+ *    in proportion to where the cold entries are, a page at a time, instead of staying with the
+ *    classes that filled the store first; the price is that a page's other entries go with a cold
+ *    one. Only a segment that holds nothing over-commits a page, as a jumbo always does; after
+ *    releasing its lock every write runs evictIfOver, which evicts CLOCK victims (a jumbo alone,
+ *    else the victim's page) in the other segments first, then its own, until reserved is within
+ *    maxBytes. So reserved exceeds maxBytes only by what writers in flight hold.
  *
  *  - CLOCK: the 2-bit counter in flags starts at 1 and a read adds 1 (up to 3) with a plain racy
  *    write under the read lock (readers of the same entry write the same other bits); a segment's
@@ -393,7 +397,7 @@ final class OffHeapStore implements Store {
     } finally {
       s.unlockWrite(stamp);
     }
-    evictIfOver();
+    evictIfOver(s);
     return result;
   }
 
@@ -459,7 +463,7 @@ final class OffHeapStore implements Store {
     } finally {
       s.unlockWrite(stamp);
     }
-    evictIfOver();
+    evictIfOver(s);
     return true;
   }
 
@@ -487,7 +491,7 @@ final class OffHeapStore implements Store {
     } finally {
       s.unlockWrite(stamp);
     }
-    evictIfOver();
+    evictIfOver(s);
     return next;
   }
 
@@ -511,7 +515,7 @@ final class OffHeapStore implements Store {
     } finally {
       s.unlockWrite(stamp);
     }
-    evictIfOver();
+    evictIfOver(s);
     return next;
   }
 
@@ -568,7 +572,7 @@ final class OffHeapStore implements Store {
 
   @Override
   public void cleanUp() {
-    evictIfOver();
+    evictIfOver(null);
     if (!sweepLock.tryLock()) {
       return; // another thread is sweeping
     }
@@ -621,13 +625,17 @@ final class OffHeapStore implements Store {
     }
   }
 
-  /** Evicts, one segment at a time, until the reserved bytes are within maxBytes (or nothing is left). */
-  private void evictIfOver() {
+  /**
+   * Evicts, one segment at a time, until the reserved bytes are within maxBytes (or nothing is left).
+   * The writer's own segment comes last, so that what was just written is not the first to go.
+   */
+  private void evictIfOver(Segment writer) {
     if (reserved.get() <= maxBytes) {
       return;
     }
     int n = segments.length;
     int start = evictionHand.getAndIncrement();
+    boolean withWriter = n == 1;
     boolean progress = true;
     while (progress) {
       progress = false;
@@ -636,6 +644,9 @@ final class OffHeapStore implements Store {
           return;
         }
         Segment s = segments[(start + k) & (n - 1)];
+        if (s == writer && !withWriter) {
+          continue;
+        }
         long stamp = s.writeLock();
         try {
           if (s.count > 0) {
@@ -645,6 +656,10 @@ final class OffHeapStore implements Store {
         } finally {
           s.unlockWrite(stamp);
         }
+      }
+      if (!progress && !withWriter) {
+        withWriter = true;
+        progress = true;
       }
     }
   }
@@ -852,8 +867,7 @@ final class OffHeapStore implements Store {
     int count;
     int ttlCount;
     int hand;
-    int pageHand;
-    /** Per class: the first page of this segment with room in that class, 0 if none. */
+        /** Per class: the first page of this segment with room in that class, 0 if none. */
     final int[] spaceHead = new int[classSizes.length];
     /** Per class: the entries of this segment in that class. */
     final int[] liveByClass = new int[classSizes.length];
@@ -1170,16 +1184,20 @@ final class OffHeapStore implements Store {
         }
         p = acquirePage(false);
         if (p == 0) {
-          if (liveByClass[c] > 0 && attempt < 64) {
-            evictInClass(c); // the steady state of a full store: reuse a chunk of the same class
+          int victim = attempt < 64 ? clockVictim() : -1;
+          if (victim >= 0) {
+            int ref = refOf(slots[victim]);
+            if ((ref & JUMBO) != 0 || pageClass[ref >>> offsetBits] == c) {
+              // the steady state of a full store: the victim's chunk (or budget) is reused
+              deleteAt(victim);
+              evictions.increment();
+            } else {
+              // a victim of another class: its whole page goes to the pool, and from there to class c
+              evictPage(ref >>> offsetBits);
+            }
             continue;
           }
-          int victim = attempt < 64 ? pageOf(c) : 0;
-          if (victim != 0) {
-            evictPage(victim); // no entry of this class here: a whole page changes class
-            continue;
-          }
-          p = acquirePage(true); // this segment owns no page: over-commit, evictIfOver follows
+          p = acquirePage(true); // this segment holds nothing: over-commit, evictIfOver follows
         }
         pageClass[p] = c;
         pageLive[p] = 0;
@@ -1344,23 +1362,15 @@ final class OffHeapStore implements Store {
       }
     }
 
-    /** A page this segment owns, preferring one of another class than {@code c}; 0 if it owns none. */
-    private int pageOf(int c) {
-      int any = 0;
-      for (int n = 0; n < maxPages; n++) {
-        pageHand = pageHand % maxPages + 1;
-        if (pageOwner[pageHand] == id) {
-          if (pageClass[pageHand] != c) {
-            return pageHand;
-          }
-          any = any == 0 ? pageHand : any;
-        }
+    /**
+     * CLOCK: advances the hand over this segment's slots, decrementing non-zero counters, to the first
+     * entry whose counter is zero; returns its slot (the hand stays on it), or -1 if the segment is
+     * empty.
+     */
+    private int clockVictim() {
+      if (count == 0) {
+        return -1;
       }
-      return any;
-    }
-
-    /** CLOCK restricted to entries of class c (which this segment holds): evicts one. */
-    private void evictInClass(int c) {
       int mask = slots.length - 1;
       for (;; hand = (hand + 1) & mask) {
         long e = slots[hand];
@@ -1368,17 +1378,11 @@ final class OffHeapStore implements Store {
           continue;
         }
         int ref = refOf(e);
-        if ((ref & JUMBO) != 0 || pageClass[ref >>> offsetBits] != c) {
-          continue;
-        }
         int count = countOf(ref);
-        if (count > 0) {
-          setCount(ref, count - 1);
-          continue;
+        if (count == 0) {
+          return hand;
         }
-        deleteAt(hand); // the hand stays: an entry may have shifted into its slot
-        evictions.increment();
-        return;
+        setCount(ref, count - 1);
       }
     }
 
@@ -1406,25 +1410,16 @@ final class OffHeapStore implements Store {
 
     /** Frees memory toward the bound: the next CLOCK victim if a jumbo, else its whole page. */
     void evictForBudget() {
-      int mask = slots.length - 1;
-      for (;; hand = (hand + 1) & mask) {
-        long e = slots[hand];
-        if (e == 0) {
-          continue;
-        }
-        int ref = refOf(e);
-        int count = countOf(ref);
-        if (count > 0) {
-          setCount(ref, count - 1);
-          continue;
-        }
-        if ((ref & JUMBO) != 0) {
-          deleteAt(hand);
-          evictions.increment();
-        } else {
-          evictPage(ref >>> offsetBits);
-        }
+      int victim = clockVictim();
+      if (victim < 0) {
         return;
+      }
+      int ref = refOf(slots[victim]);
+      if ((ref & JUMBO) != 0) {
+        deleteAt(victim);
+        evictions.increment();
+      } else {
+        evictPage(ref >>> offsetBits);
       }
     }
 
