@@ -27,7 +27,7 @@ import java.util.function.UnaryOperator;
  *    time and is cut into chunks of that class's size. Classes step by 8 bytes up to 256, then by
  *    about 12.5% up to maxChunk = pageSize / 8. An entry larger than maxChunk is a "jumbo": a direct
  *    buffer of its own, held in its segment's jumbo table (one Java object per such entry; they are
- *    at least 512 bytes and rare in a cache of small values).
+ *    at least 512 bytes and rare in a cache of small values), freed as soon as its entry goes.
  *
  *  - Entry: [flags 1][keyLength varint][valueLength varint][deadline 8, if timed][key][value]. flags:
  *    bit 7 live, bits 1-2 the CLOCK counter, bit 0 timed. The deadline is Clock.nanoTime() at which
@@ -1234,8 +1234,12 @@ final class OffHeapStore implements Store {
     private void free(int ref) {
       if ((ref & JUMBO) != 0) {
         int id = ref & ~JUMBO;
-        long cap = jumbos[id].capacity();
-        jumbos[id] = null; // its memory goes with the buffer's cleaner
+        ByteBuffer b = jumbos[id];
+        long cap = b.capacity();
+        jumbos[id] = null;
+        // freed now rather than when the collector finds the buffer: nothing else can reach it (every
+        // access is under this segment's lock, and visitors get copies)
+        PlatformDependent.freeDirectBuffer(b);
         if (freeJumboCount == freeJumbos.length) {
           freeJumbos = Arrays.copyOf(freeJumbos, freeJumboCount * 2);
         }
