@@ -62,7 +62,7 @@ for store in ${stores//,/ }; do
   jcmd "$jpid" GC.run >/dev/null 2>&1 || true
   sleep 1
   n2=$(rss "$jpid")
-  heap=$(jcmd "$jpid" GC.heap_info 2>/dev/null | awk '/garbage-first heap/ {print $0}' | head -1)
+  heap=$(jcmd "$jpid" GC.heap_info 2>/dev/null | awk '/(heap|generation) +total/ {$1 = $1; printf "%s; ", $0}')
   echo "cache node --store $store (JVM $opts): RSS/key $(per_key "$n0" "$n1")  RSS/key after full GC $(per_key "$n0" "$n2")  used_memory/key $(per_key "$nu0" "$nu1")  (dbsize $(redis-cli -p "$port" dbsize))"
   echo "  node heap after GC: $heap"
   kill "$npid"; wait "$npid" 2>/dev/null || true
