@@ -227,5 +227,78 @@ class OffHeapStoreTest extends StoreContractTest {
     assertThat(s.get(key("again"))).isEqualTo(bytes("1"));
   }
 
+  @Test
+  void concurrentWritesOfMixedSizesOverTheBound_keepValuesApartAndAccountingExact() throws Exception {
+    // 8 MiB: 2 segments of 4 KiB pages, entries above 512 bytes are jumbos; values of 8 B to 3 KB,
+    // filled past the bound first, so that pages change class and segment through the pool
+    OffHeapStore s = (OffHeapStore) newStore(8 << 20, clock);
+    assertThat(s.parts()).isGreaterThan(1);
+    for (int i = 0; i < 40_000; i++) {
+      s.set(key("fill" + i), named("fill" + i, i % 10 == 0 ? 500 + i % 2_500 : 8 + i % 200), Store.NO_TTL, false,
+          Store.Condition.ALWAYS);
+    }
+    assertThat(s.stats().evictions()).isPositive();
+    long deadline = System.nanoTime() + java.time.Duration.ofMillis(1500).toNanos();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int id = t;
+      threads.add(new Thread(() -> {
+        SplittableRandom random = new SplittableRandom(id);
+        while (System.nanoTime() < deadline) {
+          String name = "k:" + random.nextInt(50_000);
+          int op = random.nextInt(10);
+          if (op < 6) {
+            int size = random.nextInt(10) == 0 ? 500 + random.nextInt(2_500) : 8 + random.nextInt(200);
+            s.set(key(name), named(name, size), random.nextBoolean() ? Store.NO_TTL : seconds(1 + random.nextInt(3)), false,
+                Store.Condition.ALWAYS);
+          } else if (op < 9) {
+            byte[] v = s.get(key(name));
+            byte[] prefix = bytes(name + "=");
+            int n = v == null ? 0 : Math.min(v.length, prefix.length);
+            if (v != null && !Arrays.equals(v, 0, n, prefix, 0, n)) {
+              throw new AssertionError("get " + name + " returned another key's value");
+            }
+          } else {
+            s.remove(key(name));
+          }
+        }
+      }, "writer-" + t));
+    }
+    threads.add(new Thread(() -> {
+      while (System.nanoTime() < deadline) {
+        s.forEachInRanges(List.of(HashRange.all()), (k, v, ttl) -> {
+          byte[] prefix = bytes(k + "=");
+          int n = Math.min(v.length, prefix.length);
+          if (!Arrays.equals(v, 0, n, prefix, 0, n)) {
+            throw new AssertionError("walk found another key's value under " + k);
+          }
+        });
+        clock.advance(java.time.Duration.ofMillis(200));
+        s.cleanUp();
+      }
+    }, "walker"));
+    for (Thread t : threads) {
+      t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join(java.time.Duration.ofSeconds(30).toMillis());
+      assertThat(t.isAlive()).as(t.getName() + " still running").isFalse();
+    }
+    assertThat(failures).isEmpty();
+    s.cleanUp();
+    assertThat(s.reservedBytes()).isLessThanOrEqualTo(8 << 20);
+    assertRecountMatches(s);
+  }
+
+  /** A value of {@code size} bytes that starts with "name=" (as much of it as fits). */
+  private static byte[] named(String name, int size) {
+    byte[] v = new byte[size];
+    byte[] prefix = bytes(name + "=");
+    System.arraycopy(prefix, 0, v, 0, Math.min(prefix.length, size));
+    return v;
+  }
+
   private static final class StopWalk extends RuntimeException {}
 }
