@@ -29,17 +29,21 @@ import java.util.function.UnaryOperator;
  *    buffer of its own, held in its segment's jumbo table (one Java object per such entry; they are
  *    at least 512 bytes and rare in a cache of small values), freed as soon as its entry goes.
  *
- *  - Entry: [flags 1][keyLength varint][valueLength varint][deadline 8, if timed][key][value]. flags:
- *    bit 7 live, bits 1-2 the CLOCK counter, bit 0 timed. The deadline is Clock.nanoTime() at which
- *    the entry expires (absolute on the store's monotonic clock). A free chunk has flags 0 and the
- *    offset of the next free chunk of its page at +4.
+ *  - Entry: [flags 1][mixed hash 4][keyLength varint][valueLength varint][deadline 8, if timed][key]
+ *    [value]. flags: bit 7 live, bits 1-2 the CLOCK counter, bit 0 timed. The deadline is the
+ *    Clock.nanoTime() at which the entry expires (absolute on the store's monotonic clock). A free
+ *    chunk has flags 0 and the offset of the next free chunk of its page at +4.
  *
- *  - Index: per segment a long[] of slots, (mixed hash << 32) | ref, 0 = empty; ref is
- *    pageId << (pageShift - 3) | offset / 8 for a chunk, or JUMBO | id for a jumbo. Everything else is
- *    PackedStore's table: fmix32 of the ring hash picks the segment by its top bits and the home slot
- *    by the bits below; linear probing with backward-shift deletion (no tombstones); tables double
- *    above 3/4 load and halve below 1/8. A key's position (m << segmentBits) never changes while it
- *    is present, which is what lets range walks resume between chunks (see PackedStore).
+ *  - Index: per segment an int[] of slots holding refs, 0 = empty; a ref is
+ *    pageId << (pageShift - 3) | offset / 8 for a chunk, or JUMBO | id for a jumbo. The hash lives in
+ *    the entry, not the slot: 4 bytes per slot instead of 8, at the price of reading the entry of
+ *    every slot a probe passes (1.6 slots per lookup on average at these loads) and of every entry
+ *    when a table is resized. (For 16-byte keys with 64-byte values the 4 bytes fill what the
+ *    rounding to the 88-byte class wasted anyway.) Everything else is PackedStore's table: fmix32 of
+ *    the ring hash picks the segment by its top bits and the home slot by the bits below; linear
+ *    probing with backward-shift deletion (no tombstones); tables double above 3/4 load and halve
+ *    below 1/8. A key's position (m << segmentBits) never changes while it is present, which is
+ *    what lets range walks resume between chunks (see PackedStore).
  *
  *  - Free space and fragmentation (memcached's slab classes, per segment): each (segment, class) has
  *    a list of its pages that have room (a free chunk, or room never cut). A delete or overwrite
@@ -100,6 +104,9 @@ final class OffHeapStore implements Store {
   private static final int SWEEP_SLOTS = 1 << 17;
   private static final int SWEEP_CHUNK = 1024;
   private static final int SMALL_CLASS_LIMIT = 256;
+
+  /** Bytes before an entry's varints: flags, then the key's mixed hash. */
+  private static final int HEADER = 5;
 
   private static final int LIVE = 0x80;
   private static final int TIMED = 0x01;
@@ -215,7 +222,7 @@ final class OffHeapStore implements Store {
 
   /** The bytes an entry of these lengths occupies before rounding to a class. */
   static long entrySize(int keyLength, int valueLength, boolean timed) {
-    return 1L + varintLength(keyLength) + varintLength(valueLength) + (timed ? 8 : 0) + keyLength + valueLength;
+    return HEADER + varintLength(keyLength) + varintLength(valueLength) + (timed ? 8 : 0) + keyLength + valueLength;
   }
 
   /** The bytes an entry of these lengths adds to usedBytes: its class's chunk, or its own buffer. */
@@ -225,7 +232,7 @@ final class OffHeapStore implements Store {
   }
 
   static long tableBytes(int bits) {
-    return (16 + 8L * (1L << bits) + 7) & ~7L;
+    return (16 + 4L * (1L << bits) + 7) & ~7L;
   }
 
   private static int varintLength(int v) {
@@ -264,16 +271,8 @@ final class OffHeapStore implements Store {
     return segments[segmentBits == 0 ? 0 : m >>> (32 - segmentBits)];
   }
 
-  private static int refOf(long slot) {
-    return (int) slot;
-  }
-
-  private static int hashOf(long slot) {
-    return (int) (slot >>> 32);
-  }
-
-  private static long slot(int m, int ref) {
-    return (long) m << 32 | (ref & 0xFFFF_FFFFL);
+  private static int refOf(int slot) {
+    return slot;
   }
 
   // ---- reads ----
@@ -597,7 +596,7 @@ final class OffHeapStore implements Store {
           int end = Math.min(capacity, sweepSlot + Math.min(SWEEP_CHUNK, budget));
           int removed = 0;
           for (int i = sweepSlot; i < end; ) {
-            long e = s.slots[i];
+            int e = s.slots[i];
             if (e != 0 && s.expiredAt(refOf(e), now)) {
               s.deleteAt(i); // an entry from later in the run may shift into i: look again
               removed++;
@@ -680,10 +679,10 @@ final class OffHeapStore implements Store {
     for (Segment s : segments) {
       long stamp = s.readLock();
       try {
-        long[] slots = s.slots;
-        for (long e : slots) {
+        int[] slots = s.slots;
+        for (int e : slots) {
           if (e != 0) {
-            int ringHash = PackedStore.unmix(hashOf(e));
+            int ringHash = PackedStore.unmix(s.hashAt(e));
             long h = Integer.toUnsignedLong(ringHash);
             if (h >= cursor && h < end && !s.expiredAt(refOf(e), now)) {
               keys.add(Key.of(s.key(refOf(e)), ringHash));
@@ -794,7 +793,7 @@ final class OffHeapStore implements Store {
         usedRecount += fixed;
         reservedRecount += fixed;
         int[] live = new int[maxPages + 1];
-        for (long e : s.slots) {
+        for (int e : s.slots) {
           if (e != 0) {
             entries++;
             int ref = refOf(e);
@@ -863,7 +862,7 @@ final class OffHeapStore implements Store {
   private final class Segment extends StampedLock {
     final int id;
     int bits;
-    long[] slots;
+    int[] slots;
     int count;
     int ttlCount;
     int hand;
@@ -879,7 +878,7 @@ final class OffHeapStore implements Store {
     Segment(int id) {
       this.id = id;
       this.bits = MIN_BITS;
-      this.slots = new long[1 << MIN_BITS];
+      this.slots = new int[1 << MIN_BITS];
     }
 
     private int home(int m) {
@@ -896,14 +895,19 @@ final class OffHeapStore implements Store {
       return (ref & JUMBO) != 0 ? 0 : (ref & ((1 << offsetBits) - 1)) << 3;
     }
 
+    /** The key's mixed hash, kept in the entry: the index holds only references. */
+    int hashAt(int ref) {
+      return buffer(ref).getInt(offset(ref) + 1);
+    }
+
     long deadline(int ref) {
       ByteBuffer b = buffer(ref);
       int o = offset(ref);
       if ((b.get(o) & TIMED) == 0) {
         return NO_DEADLINE;
       }
-      int kl = getVarint(b, o + 1);
-      int p = o + 1 + varintLength(kl);
+      int kl = getVarint(b, o + HEADER);
+      int p = o + HEADER + varintLength(kl);
       int vl = getVarint(b, p);
       return b.getLong(p + varintLength(vl));
     }
@@ -911,8 +915,8 @@ final class OffHeapStore implements Store {
     void setDeadline(int ref, long deadline) {
       ByteBuffer b = buffer(ref);
       int o = offset(ref);
-      int kl = getVarint(b, o + 1);
-      int p = o + 1 + varintLength(kl);
+      int kl = getVarint(b, o + HEADER);
+      int p = o + HEADER + varintLength(kl);
       int vl = getVarint(b, p);
       b.putLong(p + varintLength(vl), deadline);
     }
@@ -924,8 +928,8 @@ final class OffHeapStore implements Store {
 
     /** The offset of the key in the entry's buffer; keyLength and valueLength through the two arrays. */
     private int keyStart(ByteBuffer b, int o, int[] lengths) {
-      int kl = getVarint(b, o + 1);
-      int p = o + 1 + varintLength(kl);
+      int kl = getVarint(b, o + HEADER);
+      int p = o + HEADER + varintLength(kl);
       int vl = getVarint(b, p);
       p += varintLength(vl);
       if ((b.get(o) & TIMED) != 0) {
@@ -957,11 +961,11 @@ final class OffHeapStore implements Store {
     boolean keyEquals(int ref, byte[] key) {
       ByteBuffer b = buffer(ref);
       int o = offset(ref);
-      int kl = getVarint(b, o + 1);
+      int kl = getVarint(b, o + HEADER);
       if (kl != key.length) {
         return false;
       }
-      int p = o + 1 + varintLength(kl);
+      int p = o + HEADER + varintLength(kl);
       int vl = getVarint(b, p);
       p += varintLength(vl) + ((b.get(o) & TIMED) != 0 ? 8 : 0);
       int i = 0;
@@ -991,15 +995,15 @@ final class OffHeapStore implements Store {
     // ---- index ----
 
     int indexOf(byte[] key, int m) {
-      long[] ss = slots;
+      int[] ss = slots;
       int mask = ss.length - 1;
       int i = home(m);
       for (int n = 0; n <= mask; n++, i = (i + 1) & mask) {
-        long e = ss[i];
+        int e = ss[i];
         if (e == 0) {
           return -1;
         }
-        if (hashOf(e) == m && keyEquals(refOf(e), key)) {
+        if (hashAt(e) == m && keyEquals(e, key)) {
           return i;
         }
       }
@@ -1018,10 +1022,9 @@ final class OffHeapStore implements Store {
     }
 
     int indexOfRef(int m, int ref) {
-      long want = slot(m, ref);
       int mask = slots.length - 1;
       int i = home(m);
-      while (slots[i] != want) {
+      while (slots[i] != ref) {
         i = (i + 1) & mask;
       }
       return i;
@@ -1059,7 +1062,8 @@ final class OffHeapStore implements Store {
       ByteBuffer b = buffer(ref);
       int p = offset(ref);
       b.put(p, (byte) (LIVE | (1 << COUNT_SHIFT) | (timed ? TIMED : 0)));
-      p = putVarint(b, p + 1, key.length);
+      b.putInt(p + 1, m);
+      p = putVarint(b, p + HEADER, key.length);
       p = putVarint(b, p, valueLength);
       if (timed) {
         b.putLong(p, deadline);
@@ -1079,7 +1083,7 @@ final class OffHeapStore implements Store {
           ttlCount--;
         }
         free(old);
-        slots[i] = slot(m, ref);
+        slots[i] = ref;
       } else {
         insert(m, ref);
       }
@@ -1098,7 +1102,7 @@ final class OffHeapStore implements Store {
       while (slots[i] != 0) {
         i = (i + 1) & mask;
       }
-      slots[i] = slot(m, ref);
+      slots[i] = ref;
       count++;
     }
 
@@ -1110,11 +1114,11 @@ final class OffHeapStore implements Store {
       }
       free(ref);
       count--;
-      long[] ss = slots;
+      int[] ss = slots;
       int mask = ss.length - 1;
       int hole = i;
       for (int j = (i + 1) & mask; ss[j] != 0; j = (j + 1) & mask) {
-        if (((j - home(hashOf(ss[j]))) & mask) >= ((j - hole) & mask)) {
+        if (((j - home(hashAt(ss[j]))) & mask) >= ((j - hole) & mask)) {
           ss[hole] = ss[j];
           hole = j;
         }
@@ -1129,14 +1133,14 @@ final class OffHeapStore implements Store {
     }
 
     private void resize(int newBits) {
-      long[] old = slots;
+      int[] old = slots;
       int oldBits = bits;
       bits = newBits;
-      slots = new long[1 << newBits];
+      slots = new int[1 << newBits];
       int mask = slots.length - 1;
-      for (long e : old) {
+      for (int e : old) {
         if (e != 0) {
-          int i = home(hashOf(e));
+          int i = home(hashAt(e));
           while (slots[i] != 0) {
             i = (i + 1) & mask;
           }
@@ -1150,7 +1154,7 @@ final class OffHeapStore implements Store {
     }
 
     void reset() {
-      for (long e : slots) {
+      for (int e : slots) {
         if (e != 0) {
           free(refOf(e));
         }
@@ -1159,7 +1163,7 @@ final class OffHeapStore implements Store {
       used.addAndGet(delta);
       reserved.addAndGet(delta);
       bits = MIN_BITS;
-      slots = new long[1 << MIN_BITS];
+      slots = new int[1 << MIN_BITS];
       count = 0;
       ttlCount = 0;
       hand = 0;
@@ -1377,7 +1381,7 @@ final class OffHeapStore implements Store {
       }
       int mask = slots.length - 1;
       for (;; hand = (hand + 1) & mask) {
-        long e = slots[hand];
+        int e = slots[hand];
         if (e == 0) {
           continue;
         }
@@ -1397,7 +1401,7 @@ final class OffHeapStore implements Store {
       }
       while (pageOwner[p] == id && pageLive[p] > 0) {
         for (int i = 0; i < slots.length; ) {
-          long e = slots[i];
+          int e = slots[i];
           int ref = refOf(e);
           if (e != 0 && (ref & JUMBO) == 0 && ref >>> offsetBits == p) {
             deleteAt(i); // an entry from later in the run may shift into i: look again
@@ -1439,7 +1443,7 @@ final class OffHeapStore implements Store {
       int first = (int) (from >>> shift);
       int last = (int) ((to - 1) >>> shift);
       for (int n = 0, i = first; n <= mask; n++, i = (i + 1) & mask) {
-        long e = slots[i];
+        int e = slots[i];
         boolean pastLast = n > last - first;
         if (e == 0) {
           if (pastLast) {
@@ -1447,7 +1451,7 @@ final class OffHeapStore implements Store {
           }
           continue;
         }
-        int m = hashOf(e);
+        int m = hashAt(e);
         long position = Integer.toUnsignedLong(m << segmentBits);
         if (position >= from && position < to) {
           int ringHash = PackedStore.unmix(m);
