@@ -37,7 +37,7 @@ public class StoreBenchmark {
 
   private static final int INSERTS = 100_000;
 
-  @Param({"packed", "caffeine"})
+  @Param({"packed", "caffeine", "offheap"})
   String store;
 
   @Param({"1000000"})
@@ -59,9 +59,11 @@ public class StoreBenchmark {
   }
 
   private Store newStore() {
-    return store.equals("packed")
-        ? Stores.packed(1L << 30, Clock.SYSTEM)
-        : Stores.caffeine(1L << 30, Clock.SYSTEM, Runnable::run);
+    return switch (store) {
+      case "packed" -> Stores.packed(1L << 30, Clock.SYSTEM);
+      case "offheap" -> Stores.offHeap(1L << 30, Clock.SYSTEM);
+      default -> Stores.caffeine(1L << 30, Clock.SYSTEM, Runnable::run);
+    };
   }
 
   @Benchmark

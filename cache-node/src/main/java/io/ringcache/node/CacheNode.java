@@ -45,7 +45,7 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--max-memory", defaultValue = "${env:CACHE_NODE_MAX_MEMORY:-256m}", converter = Sizes.Converter.class, description = "Bound on the store's memory (keys, values and per-entry overhead), in bytes; eviction beyond it (CACHE_NODE_MAX_MEMORY).")
   long maxMemory;
 
-  @Option(names = "--store", defaultValue = "${env:CACHE_NODE_STORE:-packed}", description = "Store implementation: packed (packed entries, CLOCK eviction) or caffeine (Caffeine, W-TinyLFU eviction) (CACHE_NODE_STORE).")
+  @Option(names = "--store", defaultValue = "${env:CACHE_NODE_STORE:-packed}", description = "Store implementation: packed (packed entries, CLOCK eviction), caffeine (Caffeine, W-TinyLFU eviction) or offheap (entries in slab pages of direct memory, CLOCK eviction; needs -XX:MaxDirectMemorySize >= max-memory, which bin/cache-node sets) (CACHE_NODE_STORE).")
   String store;
 
   @Option(names = "--threads", defaultValue = "${env:CACHE_NODE_THREADS:-0}", description = "Worker event loops; 0 = half the cores, at least 1 (CACHE_NODE_THREADS).")

@@ -101,7 +101,9 @@ public record NodeConfig(
     /** Packed entries in lock-striped open-addressing tables, CLOCK eviction ({@code Stores.packed}). */
     PACKED,
     /** A Caffeine cache, W-TinyLFU eviction ({@code Stores.caffeine}). */
-    CAFFEINE;
+    CAFFEINE,
+    /** Entries in slab pages of direct memory, CLOCK eviction ({@code Stores.offHeap}). */
+    OFFHEAP;
 
     /** The type named {@code name}, in any case. */
     public static StoreType parse(String name) {
@@ -110,7 +112,7 @@ public record NodeConfig(
           return t;
         }
       }
-      throw new IllegalArgumentException("store: " + name + " (expected: packed or caffeine)");
+      throw new IllegalArgumentException("store: " + name + " (expected: packed, caffeine or offheap)");
     }
   }
 

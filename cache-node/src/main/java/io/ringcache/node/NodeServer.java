@@ -114,6 +114,7 @@ public final class NodeServer implements AutoCloseable {
     return switch (config.store()) {
       case PACKED -> Stores.packed(config.maxMemory(), clock);
       case CAFFEINE -> Stores.caffeine(config.maxMemory(), clock, Runnable::run);
+      case OFFHEAP -> Stores.offHeap(config.maxMemory(), clock);
     };
   }
 

@@ -41,12 +41,13 @@ class CacheNodeTest {
   }
 
   @Test
-  void storeType_parsesEitherNameInAnyCase_andRefusesOthers() {
+  void storeType_parsesEachNameInAnyCase_andRefusesOthers() {
     assertThat(NodeConfig.StoreType.parse("packed")).isEqualTo(NodeConfig.StoreType.PACKED);
     assertThat(NodeConfig.StoreType.parse("Caffeine")).isEqualTo(NodeConfig.StoreType.CAFFEINE);
+    assertThat(NodeConfig.StoreType.parse("OFFHEAP")).isEqualTo(NodeConfig.StoreType.OFFHEAP);
     assertThat(NodeConfig.builder().build().store()).isEqualTo(NodeConfig.StoreType.PACKED);
     assertThatThrownBy(() -> NodeConfig.StoreType.parse("redis"))
-        .hasMessage("store: redis (expected: packed or caffeine)");
+        .hasMessage("store: redis (expected: packed, caffeine or offheap)");
   }
 
   @Test

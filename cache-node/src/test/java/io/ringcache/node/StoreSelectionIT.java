@@ -12,7 +12,7 @@ import redis.clients.jedis.params.SetParams;
 class StoreSelectionIT {
 
   @ParameterizedTest
-  @CsvSource({"PACKED, clock, allkeys-lru", "CAFFEINE, w-tinylfu, allkeys-lfu"})
+  @CsvSource({"PACKED, clock, allkeys-lru", "CAFFEINE, w-tinylfu, allkeys-lfu", "OFFHEAP, clock, allkeys-lru"})
   void node_onEachStore_servesCommandsAndNamesItsPolicy(NodeConfig.StoreType type, String policy, String redisPolicy) {
     NodeServer node = Nodes.start(Nodes.config().store(type));
     try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {

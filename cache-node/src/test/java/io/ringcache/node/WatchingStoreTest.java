@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** WatchingStore signals a watched key exactly when a change was made through it, on both stores. */
+/** WatchingStore signals a watched key exactly when a change was made through it, on every store. */
 class WatchingStoreTest {
 
   private static final Key K = key("k");
@@ -29,7 +29,11 @@ class WatchingStoreTest {
 
   private static Store store(String type) {
     FakeClock clock = new FakeClock();
-    return type.equals("packed") ? Stores.packed(16L << 20, clock) : Stores.caffeine(16L << 20, clock, Runnable::run);
+    return switch (type) {
+      case "packed" -> Stores.packed(16L << 20, clock);
+      case "offheap" -> Stores.offHeap(16L << 20, clock);
+      default -> Stores.caffeine(16L << 20, clock, Runnable::run);
+    };
   }
 
   /** Whether {@code change} marks a watcher of K dirty, after {@code setup} ran unwatched. */
@@ -51,7 +55,7 @@ class WatchingStoreTest {
   private static final Consumer<Store> WITH_TTL = s -> s.put(K, v("1"), 100_000_000_000L, false, Store.Condition.ALWAYS);
 
   @ParameterizedTest
-  @ValueSource(strings = {"packed", "caffeine"})
+  @ValueSource(strings = {"packed", "caffeine", "offheap"})
   void changes_signalTheWatcher(String type) {
     assertThat(dirtied(type, NOTHING, s -> s.put(K, v("1"), Store.NO_TTL, false, Store.Condition.ALWAYS))).isTrue();
     assertThat(dirtied(type, PRESENT, s -> s.set(K, v("1"), Store.NO_TTL, false, Store.Condition.ALWAYS))).isTrue();
@@ -67,7 +71,7 @@ class WatchingStoreTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"packed", "caffeine"})
+  @ValueSource(strings = {"packed", "caffeine", "offheap"})
   void noChange_orAnotherKey_signalsNothing(String type) {
     assertThat(dirtied(type, PRESENT, s -> s.put(K, v("2"), Store.NO_TTL, false, Store.Condition.IF_ABSENT))).isFalse();
     assertThat(dirtied(type, NOTHING, s -> s.put(K, v("2"), Store.NO_TTL, false, Store.Condition.IF_PRESENT))).isFalse();

@@ -96,6 +96,10 @@ final class TestCluster implements AutoCloseable {
     if (tls != null) {
       config.tls(tls.keystore(), tls.password()).tlsCaCert(tls.caCert());
     }
+    String store = System.getProperty("ringcache.test.store", ""); // as cache-node's Nodes.config()
+    if (!store.isBlank()) {
+      config.store(NodeConfig.StoreType.parse(store));
+    }
     NodeServer node = NodeServer.start(config.build());
     nodes.put(name(node), node);
     return node;

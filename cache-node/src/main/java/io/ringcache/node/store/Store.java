@@ -18,7 +18,7 @@ public interface Store {
 
   /**
    * The longest time to live a store keeps as one (2^60 ns, about 36 years): a caller with a longer
-   * one (Redis allows TTLs up to 2^63 ms) clamps it to this, since both stores take a duration far
+   * one (Redis allows TTLs up to 2^63 ms) clamps it to this, since every store takes a duration far
    * beyond it (2^61 ns) for "never expires".
    */
   long MAX_TTL_NANOS = 1L << 60;

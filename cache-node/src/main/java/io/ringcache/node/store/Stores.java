@@ -24,4 +24,17 @@ public final class Stores {
   public static Store caffeine(long maxBytes, Clock clock, Executor executor) {
     return new CaffeineStore(maxBytes, clock, executor);
   }
+
+  /**
+   * A store of entries packed into pages of direct memory (slab classes, no Java object per entry)
+   * with an open-addressing index of longs and CLOCK eviction, bounded at {@code maxBytes} of pages,
+   * large entries and index ({@code --store offheap}). The JVM's {@code -XX:MaxDirectMemorySize}
+   * must be at least {@code maxBytes}.
+   *
+   * @throws IllegalArgumentException if {@code maxBytes} is not in [1, 8 GiB] or the JVM allows less
+   *     direct memory
+   */
+  public static Store offHeap(long maxBytes, Clock clock) {
+    return new OffHeapStore(maxBytes, clock);
+  }
 }

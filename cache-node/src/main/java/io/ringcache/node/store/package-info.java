@@ -5,12 +5,15 @@
  * <ul>
  *   <li>{@link Store}: the contract that the commands and the handoff steps use; safe for
  *       concurrent use by every worker loop, and no method blocks. {@link Stores} makes one of the
- *       two implementations, which are package-private:
+ *       three implementations, which are package-private:
  *   <li>{@code PackedStore} (the default, {@code --store packed}): one {@code byte[]} per entry in
  *       lock-striped open-addressing tables, optimistic reads, CLOCK eviction. Its design note
  *       covers layout, locking, memory accounting and range walks.
  *   <li>{@code CaffeineStore} ({@code --store caffeine}): a Caffeine cache, W-TinyLFU eviction and
  *       the timer wheel for TTLs.
+ *   <li>{@code OffHeapStore} ({@code --store offheap}): entries in slab pages of direct memory (size
+ *       classes, no Java object per entry), a {@code long[]} index per segment, CLOCK eviction that
+ *       moves pages between classes. Its design note covers layout, accounting and fragmentation.
  *   <li>{@link Key}: a key's bytes and their CRC32, computed once: the hash-table hash and the
  *       key's position on the ring, so routing and range walks never hash twice.
  *   <li>{@link Clock}: injected time (monotonic for expiry, wall time for {@code EXAT}/{@code PXAT}
@@ -21,7 +24,7 @@
  * </ul>
  *
  * <p>Threads: the store is shared by every worker loop and by the {@code ringcache-cluster}
- * threads (handoff streams, purges); both implementations lock per segment or bin, never the whole
+ * threads (handoff streams, purges); every implementation locks per segment or bin, never the whole
  * store. Active expiry runs from the node's once-a-second housekeeping ({@link Store#cleanUp}).
  */
 package io.ringcache.node.store;
