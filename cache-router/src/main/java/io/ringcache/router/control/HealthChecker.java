@@ -105,6 +105,13 @@ public final class HealthChecker implements AutoCloseable {
     this.marginNanos = leaseNanos / 20 + TimeUnit.MILLISECONDS.toNanos(100);
     this.nanoTime = nanoTime;
     this.startNanos = nanoTime.getAsLong();
+    coordinator.leases(this::holdsLease);
+  }
+
+  /** Whether {@code name} answered its last health check holding a lease. */
+  boolean holdsLease(String name) {
+    Health h = health.get(name);
+    return h != null && h.misses() == 0 && h.leaseLeftMillis() > 0;
   }
 
   void start() {

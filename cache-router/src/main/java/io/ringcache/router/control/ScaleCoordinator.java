@@ -407,6 +407,9 @@ public final class ScaleCoordinator implements AutoCloseable {
         case PREPARED -> {
           pushAll(t, participants(t), event);
           if (ok(event)) {
+            awaitLeases(targets(t), event); // the sources go on serving meanwhile
+          }
+          if (ok(event)) {
             advance(HandoffPhase.SEALED);
           }
         }
@@ -557,6 +560,37 @@ public final class ScaleCoordinator implements AutoCloseable {
           .toList();
     }
     return next;
+  }
+
+  /**
+   * Waits until every target has been granted a lease by the health checker (at most {@link
+   * #LEASE_WAIT}): a node serves nothing before it holds one, so a target activated without one
+   * (a joiner the health checker has not reached yet) would leave its new ranges unserved, the
+   * sources sealed and the target answering -TRYAGAIN, until its first renewal.
+   */
+  private void awaitLeases(Set<String> targets, ScaleEvent event) throws InterruptedException {
+    long deadline = runtime.nanoTime().getAsLong() + LEASE_WAIT.toNanos();
+    for (String name : targets) {
+      while (!leased.test(name) && ok(event) && !closing) {
+        if (runtime.nanoTime().getAsLong() - deadline >= 0) {
+          log.warn("node {} holds no lease yet after {} s: activating its handoffs anyway; it serves once renewed",
+              name, LEASE_WAIT.toSeconds());
+          return;
+        }
+        runtime.sleeper().sleep(20);
+      }
+    }
+  }
+
+  /** How long a step waits for a target's first lease. */
+  private static final Duration LEASE_WAIT = Duration.ofSeconds(5);
+
+  /** Whether a node holds a lease, as the health checker last heard; every node does until one is set. */
+  private volatile java.util.function.Predicate<String> leased = name -> true;
+
+  /** The health checker's view of which nodes hold a lease (see awaitLeases). */
+  void leases(java.util.function.Predicate<String> view) {
+    leased = view;
   }
 
   /** Whether no participant of the handoffs under way has failed (other failed nodes are only ejected at the end). */
