@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
 
 /*
  * A store whose entries live in pages of direct memory, slab-allocated by size class, with an
- * open-addressing index of longs: no Java object per entry, so the collector has nothing to scan.
+ * open-addressing index of int references: no Java object per entry, so the collector has nothing
+ * to scan.
  *
  *  - Pages: pageSize bytes (4 KiB to 1 MiB, about maxBytes / 8192) of direct memory each
  *    (ByteBuffer.allocateDirect, little-endian). A page belongs to one segment and one size class at a

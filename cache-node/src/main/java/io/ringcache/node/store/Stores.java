@@ -27,8 +27,8 @@ public final class Stores {
 
   /**
    * A store of entries packed into pages of direct memory (slab classes, no Java object per entry)
-   * with an open-addressing index of longs and CLOCK eviction, bounded at {@code maxBytes} of pages,
-   * large entries and index ({@code --store offheap}). The JVM's {@code -XX:MaxDirectMemorySize}
+   * with an open-addressing index of int references and CLOCK eviction, bounded at {@code maxBytes}
+   * of pages, large entries and index ({@code --store offheap}). The JVM's {@code -XX:MaxDirectMemorySize}
    * must be at least {@code maxBytes}.
    *
    * @throws IllegalArgumentException if {@code maxBytes} is not in [1, 8 GiB] or the JVM allows less

@@ -12,7 +12,7 @@
  *   <li>{@code CaffeineStore} ({@code --store caffeine}): a Caffeine cache, W-TinyLFU eviction and
  *       the timer wheel for TTLs.
  *   <li>{@code OffHeapStore} ({@code --store offheap}): entries in slab pages of direct memory (size
- *       classes, no Java object per entry), a {@code long[]} index per segment, CLOCK eviction that
+ *       classes, no Java object per entry), an {@code int[]} index per segment, CLOCK eviction that
  *       moves pages between classes. Its design note covers layout, accounting and fragmentation.
  *   <li>{@link Key}: a key's bytes and their CRC32, computed once: the hash-table hash and the
  *       key's position on the ring, so routing and range walks never hash twice.
