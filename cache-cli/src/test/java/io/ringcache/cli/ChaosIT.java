@@ -352,6 +352,7 @@ class ChaosIT {
 
   /** Polls {@code condition} until it holds, failing at the deadline. */
   private static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
-    Await.untilIgnoringExceptions(condition, timeout, what); // the router or a node may be restarting
+    // every 20 ms: conditions ask the router's admin API or open connections; the router or a node may be restarting
+    Await.untilIgnoringExceptions(condition, timeout, Duration.ofMillis(20), what);
   }
 }

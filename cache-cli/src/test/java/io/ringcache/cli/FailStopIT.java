@@ -31,7 +31,7 @@ class FailStopIT {
       Await.until(() -> {
         assertThat(node.isAlive()).as("node started; log: %s", read(log)).isTrue();
         return ProcessFixtures.listening(port);
-      }, Duration.ofSeconds(60), "node listening");
+      }, Duration.ofSeconds(60), Duration.ofMillis(100), "node listening"); // while the JVM starts
       byte[] value = new byte[1 << 20];
       try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000)) {
         for (int i = 0; i < 200 && node.isAlive(); i++) {

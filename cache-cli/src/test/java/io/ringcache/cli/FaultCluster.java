@@ -520,7 +520,8 @@ final class FaultCluster implements AutoCloseable {
 
   /** Polls {@code condition} until it holds, failing at the deadline. */
   static void await(BooleanSupplier condition, Duration timeout, String what) {
-    Await.untilIgnoringExceptions(condition, timeout, what); // the router or a node may be restarting
+    // every 20 ms: conditions ask the router's admin API or open connections; the router or a node may be restarting
+    Await.untilIgnoringExceptions(condition, timeout, Duration.ofMillis(20), what);
   }
 
   /** Holds for {@code millis}: the length of a pause, not a wait for a condition. */

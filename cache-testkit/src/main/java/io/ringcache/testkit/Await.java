@@ -20,8 +20,8 @@ public final class Await {
   /** How long {@link #until(BooleanSupplier, String)} waits: 30 seconds. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-  /** How often the condition is checked: every 5 ms, leaving the CPU to the servers between checks. */
-  static final long POLL_NANOS = 5_000_000L;
+  /** How often {@link #until(BooleanSupplier, Duration, String)} checks: every 5 ms, leaving the CPU to the servers between checks. */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(5);
 
   private Await() {}
 
@@ -37,14 +37,26 @@ public final class Await {
    * @param what the condition in words, for the failure message ("node 2 ejected")
    */
   public static void until(BooleanSupplier condition, Duration timeout, String what) {
+    until(condition, timeout, DEFAULT_POLL_INTERVAL, what);
+  }
+
+  /**
+   * As {@link #until(BooleanSupplier, Duration, String)}, checking every {@code pollInterval}: longer
+   * for a condition that is costly to check (an HTTP request, a new connection).
+   */
+  public static void until(BooleanSupplier condition, Duration timeout, Duration pollInterval, String what) {
     Objects.requireNonNull(condition, "condition");
     Objects.requireNonNull(timeout, "timeout");
+    long pollNanos = pollInterval.toNanos();
+    if (pollNanos <= 0) {
+      throw new IllegalArgumentException("pollInterval: " + pollInterval + " (expected: > 0)");
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
         throw new AssertionError("not within " + seconds(timeout) + " s: " + what);
       }
-      LockSupport.parkNanos(POLL_NANOS);
+      LockSupport.parkNanos(pollNanos);
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted while waiting for: " + what);
@@ -58,6 +70,12 @@ public final class Await {
    * and the last such exception becomes the failure's cause.
    */
   public static void untilIgnoringExceptions(BooleanSupplier condition, Duration timeout, String what) {
+    untilIgnoringExceptions(condition, timeout, DEFAULT_POLL_INTERVAL, what);
+  }
+
+  /** As {@link #untilIgnoringExceptions(BooleanSupplier, Duration, String)}, checking every {@code pollInterval}. */
+  public static void untilIgnoringExceptions(BooleanSupplier condition, Duration timeout, Duration pollInterval,
+      String what) {
     Objects.requireNonNull(condition, "condition");
     RuntimeException[] last = {null};
     try {
@@ -68,7 +86,7 @@ public final class Await {
           last[0] = e;
           return false;
         }
-      }, timeout, what);
+      }, timeout, pollInterval, what);
     } catch (AssertionError e) {
       if (last[0] != null) {
         e.initCause(last[0]);
