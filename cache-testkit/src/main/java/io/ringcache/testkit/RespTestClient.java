@@ -1,8 +1,13 @@
 package io.ringcache.testkit;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.ringcache.resp.ReplyParser;
+import io.ringcache.resp.RespLimits;
+import io.ringcache.resp.RespProtocolException;
+import io.ringcache.resp.RespReply;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,9 +22,9 @@ import java.util.Objects;
 import javax.net.ssl.SSLSocket;
 
 /*
- * The reply parser below is deliberately tiny and private: a blocking reader of one RESP2 reply,
- * with bounds so that a broken server fails a test instead of exhausting its heap. When the shared
- * codec module (cache-resp) lands, it takes this parser's place.
+ * Replies are read with cache-resp's reply state machine (ReplyParser), the one the client, the
+ * proxy and the router use: framed to keep the exact bytes, then decoded from them, with bounds so
+ * that a broken server fails a test instead of exhausting its heap.
  */
 
 /**
@@ -141,7 +146,7 @@ public final class RespTestClient implements AutoCloseable {
   private static String textOf(byte[] raw) {
     Object parsed;
     try {
-      parsed = new Reader(new java.io.ByteArrayInputStream(raw)).read(null, 0, true);
+      parsed = parse(raw, true);
     } catch (IOException e) {
       throw new IllegalStateException("cannot parse a reply read whole: " + e.getMessage(), e);
     }
@@ -193,7 +198,7 @@ public final class RespTestClient implements AutoCloseable {
   /** The next reply, parsed. */
   public Object readReply() {
     try {
-      return reader.read(null, 0, false);
+      return parse(reader.next(), false);
     } catch (IOException e) {
       throw failed("read a reply from", e);
     }
@@ -201,13 +206,11 @@ public final class RespTestClient implements AutoCloseable {
 
   /** The next reply as the exact bytes the server wrote, nested elements included. */
   public byte[] readRawReply() {
-    ByteArrayOutputStream raw = new ByteArrayOutputStream();
     try {
-      reader.read(raw, 0, false);
+      return reader.next();
     } catch (IOException e) {
       throw failed("read a reply from", e);
     }
-    return raw.toByteArray();
   }
 
   /**
@@ -215,6 +218,9 @@ public final class RespTestClient implements AutoCloseable {
    * read timeout); fails if a reply arrives instead.
    */
   public boolean isClosedByServer() {
+    if (reader.buffered()) {
+      throw new AssertionError("expected the connection to " + address + " closed, got a reply");
+    }
     try {
       int b = in.read();
       if (b >= 0) {
@@ -246,97 +252,89 @@ public final class RespTestClient implements AutoCloseable {
     }
   }
 
-  /** Reads one RESP2 reply at a time, blocking, with a bound on every length it reads. */
+  /**
+   * Reads one RESP2 reply at a time, blocking: bytes from the socket go into a buffer that
+   * cache-resp's reply state machine frames ({@link ReplyParser#frame}); what follows a reply stays
+   * for the next one (pipelined replies).
+   */
   private static final class Reader {
     private final InputStream in;
+    private final ByteBuf buffer = Unpooled.buffer(1 << 12);
+    private final ReplyParser framing = ReplyParser.framing(LIMITS);
+    private final byte[] chunk = new byte[1 << 16];
 
     Reader(InputStream in) {
       this.in = in;
     }
 
-    Object read(ByteArrayOutputStream raw, int depth, boolean text) throws IOException {
-      int type = in.read();
-      if (type < 0) {
-        throw new IOException("connection closed before a reply");
-      }
-      if (raw != null) {
-        raw.write(type);
-      }
-      String line = line(raw);
-      switch (type) {
-        case '+':
-          return text ? "+" + line : line;
-        case '-':
-          return new Error(line);
-        case ':':
-          return text ? ":" + line : (Object) Long.parseLong(line);
-        case '$': {
-          int length = length(line, "bulk length");
-          if (length < 0) {
-            return null;
-          }
-          byte[] body = in.readNBytes(length);
-          if (body.length < length) {
-            throw new IOException("connection closed inside a bulk string");
-          }
-          if (raw != null) {
-            raw.write(body);
-          }
-          line(raw);
-          return new String(body, StandardCharsets.UTF_8);
+    /** The next reply's bytes, exactly as the server wrote them. */
+    byte[] next() throws IOException {
+      for (; ; ) {
+        int length;
+        try {
+          length = framing.frame(buffer);
+        } catch (RespProtocolException e) {
+          throw new IOException(e.getMessage(), e);
         }
-        case '*': {
-          int count = length(line, "array length");
-          if (count < 0) {
-            return null;
-          }
-          if (depth >= MAX_DEPTH) {
-            throw new IOException("array nesting: " + (depth + 1) + " (expected: <= " + MAX_DEPTH + ")");
-          }
-          List<Object> elements = new ArrayList<>(Math.min(count, 1024)); // never pre-size from the wire
-          for (int i = 0; i < count; i++) {
-            elements.add(read(raw, depth + 1, text));
-          }
-          return elements;
+        if (length >= 0) {
+          byte[] raw = new byte[length];
+          buffer.readBytes(raw);
+          buffer.discardReadBytes();
+          return raw;
         }
-        default:
-          throw new IOException("not a RESP2 reply: type byte 0x" + Integer.toHexString(type) + " followed by " + line);
+        int n = in.read(chunk);
+        if (n < 0) {
+          throw new IOException(buffer.isReadable() ? "connection closed inside a reply" : "connection closed before a reply");
+        }
+        buffer.writeBytes(chunk, 0, n);
       }
     }
 
-    private static int length(String line, String what) throws IOException {
-      long n;
-      try {
-        n = Long.parseLong(line);
-      } catch (NumberFormatException e) {
-        throw new IOException(what + ": " + line + " (expected: a number)");
-      }
-      if (n < -1 || n > MAX_LENGTH) {
-        throw new IOException(what + ": " + n + " (expected: -1 to " + MAX_LENGTH + ")");
-      }
-      return (int) n;
-    }
-
-    /** One line up to CRLF, without it (copied to {@code raw} with it). */
-    private String line(ByteArrayOutputStream raw) throws IOException {
-      StringBuilder line = new StringBuilder();
-      for (int b = in.read(); ; b = in.read()) {
-        if (b < 0) {
-          throw new IOException("connection closed inside a reply");
-        }
-        if (raw != null) {
-          raw.write(b);
-        }
-        if (b == '\n' && line.length() > 0 && line.charAt(line.length() - 1) == '\r') {
-          line.setLength(line.length() - 1);
-          return line.toString();
-        }
-        if (line.length() > MAX_LENGTH) {
-          throw new IOException("reply line longer than " + MAX_LENGTH + " bytes");
-        }
-        line.append((char) b);
-      }
+    /** Whether bytes of a reply are already buffered. */
+    boolean buffered() {
+      return buffer.isReadable();
     }
   }
 
+  /** Bounds of the replies this client reads: cache-resp's reply bounds, with deeper nesting and 512 MiB bulks. */
+  private static final RespLimits LIMITS = RespLimits.defaults().withReplyBounds(RespLimits.DEFAULT_MAX_REPLY_LINE_LENGTH,
+      MAX_LENGTH, RespLimits.DEFAULT_MAX_REPLY_ARRAY_LENGTH, MAX_DEPTH);
+
+  /** One whole reply's value, in this client's shapes ({@code text}: simple strings and integers with their type byte). */
+  private static Object parse(byte[] raw, boolean text) throws IOException {
+    Object value;
+    try {
+      value = ReplyParser.typed(LIMITS).decode(Unpooled.wrappedBuffer(raw));
+    } catch (RespProtocolException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    if (value == null) {
+      throw new IOException("not one whole reply: " + raw.length + " bytes");
+    }
+    return shape(value, text);
+  }
+
+  private static Object shape(Object value, boolean text) {
+    if (value == RespReply.NIL) {
+      return null;
+    }
+    if (value instanceof RespReply.Error e) {
+      return new Error(e.message());
+    }
+    if (value instanceof String simple) {
+      return text ? "+" + simple : simple;
+    }
+    if (value instanceof Long n) {
+      return text ? ":" + n : n;
+    }
+    if (value instanceof byte[] bulk) {
+      return new String(bulk, StandardCharsets.UTF_8);
+    }
+    Object[] elements = (Object[]) value;
+    List<Object> list = new ArrayList<>(elements.length);
+    for (Object element : elements) {
+      list.add(shape(element, text));
+    }
+    return list;
+  }
 }
