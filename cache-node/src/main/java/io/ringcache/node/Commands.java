@@ -57,6 +57,7 @@ final class Commands {
         .add("select", 2, 0, 0, 0, 0, Commands::select)
         .add("command", -1, 0, 0, 0, 0, Commands::command)
         .add("config", -2, 0, 0, 0, 0, Commands::config)
+        .add("function", -2, 0, 0, 0, 0, Commands::function)
         .add("info", -1, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
         .add("dbsize", 1, 0, 0, 0, 0, Commands::dbsize)
         .add("time", 1, 0, 0, 0, 0, Commands::time)
@@ -309,6 +310,9 @@ final class Commands {
     if (is(r.arg(0), "command")) {
       return refuseSubcommand(c, r, CommandIntrospection.SUBCOMMANDS, "command", "COMMAND");
     }
+    if (is(r.arg(0), "function")) {
+      return refuseSubcommand(c, r, FUNCTION_ARITY, "function", "FUNCTION");
+    }
     return false;
   }
 
@@ -480,6 +484,7 @@ final class Commands {
       java.util.Map<String, Integer> subs = switch (spec.name()) {
         case "client" -> CLIENT_ARITY;
         case "config" -> CONFIG_ARITY;
+        case "function" -> FUNCTION_ARITY;
         default -> java.util.Map.of();
       };
       List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
@@ -499,6 +504,29 @@ final class Commands {
           flags, summary, subcommands));
     }
     return new CommandIntrospection(entries);
+  }
+
+  /** FUNCTION's subcommands a node serves, with Redis 7.0's arity: only FLUSH (a node has no scripting). */
+  private static final java.util.Map<String, Integer> FUNCTION_ARITY = java.util.Map.of("flush", -2);
+
+  /**
+   * FUNCTION FLUSH [ASYNC|SYNC]: +OK, as Redis 7.0 answers it when no function exists (a node has
+   * none), with Redis's errors for a wrong mode or too many arguments.
+   */
+  private static void function(Connection c, Request r) {
+    if (refuseSubcommand(c, r, FUNCTION_ARITY, "function", "FUNCTION")) {
+      return;
+    }
+    c.lastCommand("function|flush");
+    if (r.argc() > 3) {
+      echoError(c, "ERR unknown subcommand or wrong number of arguments for '" + abbreviate(echoed(r, 1))
+          + "'. Try FUNCTION HELP.");
+    } else if (r.argc() == 3 && !echoed(r, 2).equalsIgnoreCase("sync") && !echoed(r, 2).equalsIgnoreCase("async")) {
+      // Redis compares with strcasecmp: up to a NUL
+      Resp.error(c.out(), "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    } else {
+      Resp.raw(c.out(), Resp.OK);
+    }
   }
 
   /** CONFIG's subcommands a node serves, with Redis 7.0's arity. */

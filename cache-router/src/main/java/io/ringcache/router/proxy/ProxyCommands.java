@@ -90,6 +90,7 @@ final class ProxyCommands {
     local("select", 2, false);
     local("command", -1, false);
     local("config", -2, false);
+    local("function", -2, false);
     local("ring.topology", 1, false);
     local("time", 1, false);
     add(new Spec("info", -1, Kind.FANOUT, 0, 0, 0, false, null));
@@ -186,10 +187,11 @@ final class ProxyCommands {
   }
 
   /**
-   * What COMMAND lists: the commands the proxy serves, with the subcommands of CLIENT and CONFIG it
-   * serves ({@code client} and {@code config}: name -> Redis arity).
+   * What COMMAND lists: the commands the proxy serves, with the subcommands of CLIENT, CONFIG and
+   * FUNCTION it serves ({@code client}, {@code config} and {@code function}: name -> Redis arity).
    */
-  static CommandIntrospection introspection(Map<String, Integer> client, Map<String, Integer> config) {
+  static CommandIntrospection introspection(Map<String, Integer> client, Map<String, Integer> config,
+      Map<String, Integer> function) {
     List<CommandIntrospection.Entry> entries = new ArrayList<>();
     for (Spec spec : SERVED) {
       if (spec.name().equals("command")) {
@@ -199,6 +201,7 @@ final class ProxyCommands {
       Map<String, Integer> subs = switch (spec.name()) {
         case "client" -> client;
         case "config" -> config;
+        case "function" -> function;
         default -> Map.of();
       };
       List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
