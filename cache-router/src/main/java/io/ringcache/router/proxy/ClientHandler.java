@@ -794,8 +794,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** CLIENT's subcommands the proxy serves, with Redis's arity; CLIENT INFO and LIST are the nodes'. */
-  private static final java.util.Map<String, Integer> CLIENT_ARITY =
-      java.util.Map.of("setname", 3, "getname", 2, "setinfo", 4, "id", 2, "no-evict", 3, "no-touch", 3, "reply", 3);
+  private static final java.util.Map<String, Integer> CLIENT_ARITY = ProxyCommands.CLIENT_SUBCOMMANDS;
 
   private void client(byte[][] args) {
     String sub = new String(args[1], StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
@@ -881,14 +880,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** CONFIG's subcommands the proxy serves, with Redis 7.0's arity. */
-  private static final java.util.Map<String, Integer> CONFIG_ARITY = java.util.Map.of("get", -3, "set", -4);
+  private static final java.util.Map<String, Integer> CONFIG_ARITY = ProxyCommands.CONFIG_SUBCOMMANDS;
 
   /** FUNCTION's subcommands the proxy serves, with Redis 7.0's arity: only FLUSH (there are no functions). */
-  static final java.util.Map<String, Integer> FUNCTION_ARITY = java.util.Map.of("flush", -2);
+  static final java.util.Map<String, Integer> FUNCTION_ARITY = ProxyCommands.FUNCTION_SUBCOMMANDS;
 
   /** COMMAND's answers over the commands the proxy serves. */
-  private static final CommandIntrospection INTROSPECTION =
-      ProxyCommands.introspection(CLIENT_ARITY, CONFIG_ARITY, FUNCTION_ARITY);
+  private static final CommandIntrospection INTROSPECTION = ProxyCommands.introspection();
 
   /**
    * The error Redis answers for FUNCTION's subcommand {@code args[1]} before running it (unknown),
