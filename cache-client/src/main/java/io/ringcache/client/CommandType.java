@@ -1,29 +1,33 @@
 package io.ringcache.client;
 
+import io.ringcache.resp.command.CommandCatalogue;
 import java.nio.charset.StandardCharsets;
 
-/** The commands the client sends, each with its name pre-encoded as a RESP bulk string. */
+/**
+ * The commands the client sends, each with its name pre-encoded as a RESP bulk string; what each
+ * command is (whether it writes) is the command catalogue's ({@link CommandCatalogue}).
+ */
 enum CommandType {
-  GET("GET", true),
-  SET("SET", false),
-  DEL("DEL", false),
-  EXISTS("EXISTS", true),
-  PEXPIRE("PEXPIRE", false),
-  PTTL("PTTL", true),
-  INCR("INCR", false),
-  INCRBY("INCRBY", false),
-  DECRBY("DECRBY", false),
-  GETDEL("GETDEL", false),
-  PERSIST("PERSIST", false),
-  MGET("MGET", true),
-  MSET("MSET", false),
-  AUTH("AUTH", false),
-  PING("PING", true),
-  SCAN("SCAN", true),
-  RING_EPOCH("RING.EPOCH", true),
-  RING_TOPOLOGY("RING.TOPOLOGY", true),
+  GET("GET"),
+  SET("SET"),
+  DEL("DEL"),
+  EXISTS("EXISTS"),
+  PEXPIRE("PEXPIRE"),
+  PTTL("PTTL"),
+  INCR("INCR"),
+  INCRBY("INCRBY"),
+  DECRBY("DECRBY"),
+  GETDEL("GETDEL"),
+  PERSIST("PERSIST"),
+  MGET("MGET"),
+  MSET("MSET"),
+  AUTH("AUTH"),
+  PING("PING"),
+  SCAN("SCAN"),
+  RING_EPOCH("RING.EPOCH"),
+  RING_TOPOLOGY("RING.TOPOLOGY"),
   /** A transaction: {@code MULTI}, the queued commands and {@code EXEC}, written together (Request#transaction). */
-  MULTI_EXEC("EXEC", false);
+  MULTI_EXEC("EXEC");
 
   static final byte[] MULTI_COMMAND = "*1\r\n$5\r\nMULTI\r\n".getBytes(StandardCharsets.US_ASCII);
   static final byte[] EXEC_COMMAND = "*1\r\n$4\r\nEXEC\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -45,13 +49,17 @@ enum CommandType {
   private final byte[] encodedName;
   private final boolean readOnly;
 
-  CommandType(String wireName, boolean readOnly) {
+  CommandType(String wireName) {
+    CommandCatalogue.Command command = CommandCatalogue.get(wireName);
     this.wireName = wireName;
     this.encodedName = bulk(wireName);
-    this.readOnly = readOnly;
+    this.readOnly = !command.has(CommandCatalogue.Flag.WRITE) && !command.has(CommandCatalogue.Flag.ADMIN);
   }
 
-  /** Whether running it twice is the same as once: it may be sent again after its connection was lost. */
+  /**
+   * Whether running it twice is the same as once: it may be sent again after its connection was lost.
+   * From the catalogue: neither a write nor a change of the connection's state (AUTH, EXEC).
+   */
   boolean readOnly() {
     return readOnly;
   }

@@ -1,13 +1,16 @@
 package io.ringcache.node;
 
 import io.ringcache.resp.Request;
+import io.ringcache.resp.command.CommandCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 /*
- * The command table: name -> Spec. Lookup is by the raw name bytes, ASCII case-insensitive, without
+ * The command table: name -> Spec, built from the command catalogue (cache-resp's
+ * CommandCatalogue: arity, key positions, read/write, before AUTH) and the node's own handler and
+ * dispatch flags per name. Lookup is by the raw name bytes, ASCII case-insensitive, without
  * allocating: specs are bucketed by name length and compared byte by byte.
  *
  * A Spec carries what the dispatcher checks generically before a command runs, so that commands
@@ -56,7 +59,34 @@ final class CommandTable {
   private final List<Spec> all = new ArrayList<>();
   private Spec[][] byLength = new Spec[0][];
 
-  CommandTable add(String name, int arity, int firstKey, int lastKey, int keyStep, int flags, Command command) {
+  /**
+   * Adds the catalogue's command {@code name} (arity, key positions, READ, WRITE and NO_AUTH from
+   * {@link CommandCatalogue}) with the node's own dispatch flags ({@link #IMMEDIATE},
+   * {@link #NO_MULTI}, {@link #EXCLUSIVE}, {@link #INTERNAL}).
+   */
+  CommandTable add(String name, int nodeFlags, Command command) {
+    if ((nodeFlags & (READ | WRITE | NO_AUTH | HIDDEN)) != 0) {
+      throw new IllegalArgumentException(name + ": READ, WRITE and NO_AUTH come from the catalogue, HIDDEN is addHidden's");
+    }
+    CommandCatalogue.Command c = CommandCatalogue.get(name);
+    int flags = nodeFlags
+        | (c.has(CommandCatalogue.Flag.READ) ? READ : 0)
+        | (c.has(CommandCatalogue.Flag.WRITE) ? WRITE : 0)
+        | (c.has(CommandCatalogue.Flag.NO_AUTH) ? NO_AUTH : 0);
+    return put(c.name(), c.arity(), c.firstKey(), c.lastKey(), c.keyStep(), flags, command);
+  }
+
+  /** Adds something answered that is not a command (not in the catalogue, not listed by COMMAND): an HTTP verb. */
+  CommandTable addHidden(String name, int arity, int flags, Command command) {
+    return put(name, arity, 0, 0, 0, flags | HIDDEN, command);
+  }
+
+  /** Adds {@code spec} as it is but run by {@code command} (a counting wrapper). */
+  CommandTable add(Spec spec, Command command) {
+    return put(spec.name(), spec.arity(), spec.firstKey(), spec.lastKey(), spec.keyStep(), spec.flags(), command);
+  }
+
+  private CommandTable put(String name, int arity, int firstKey, int lastKey, int keyStep, int flags, Command command) {
     String lower = name.toLowerCase(java.util.Locale.ROOT);
     Spec spec = new Spec(lower, lower.getBytes(StandardCharsets.US_ASCII), arity, firstKey, lastKey, keyStep, flags, command);
     all.add(spec);

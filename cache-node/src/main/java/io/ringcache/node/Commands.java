@@ -22,6 +22,7 @@ import io.ringcache.node.cluster.TopologyGuard;
 import io.ringcache.resp.Glob;
 import io.ringcache.resp.Request;
 import io.ringcache.resp.Resp;
+import io.ringcache.resp.command.CommandCatalogue;
 import io.ringcache.resp.command.CommandIntrospection;
 import io.ringcache.resp.net.ClusterAuth;
 import io.ringcache.ring.Handoff;
@@ -48,81 +49,82 @@ final class Commands {
   static CommandTable table() {
     return new CommandTable()
         // connection
-        .add("ping", -1, 0, 0, 0, 0, Commands::ping)
-        .add("echo", 2, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), r.arg(1)))
-        .add("quit", -1, 0, 0, 0, NO_AUTH | IMMEDIATE, Commands::quit)
-        .add("auth", -2, 0, 0, 0, NO_AUTH, Commands::auth)
-        .add("hello", -1, 0, 0, 0, NO_AUTH, Commands::hello)
-        .add("client", -2, 0, 0, 0, 0, Commands::client)
-        .add("select", 2, 0, 0, 0, 0, Commands::select)
-        .add("command", -1, 0, 0, 0, 0, Commands::command)
-        .add("config", -2, 0, 0, 0, 0, Commands::config)
-        .add("info", -1, 0, 0, 0, 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
-        .add("dbsize", 1, 0, 0, 0, 0, Commands::dbsize)
-        .add("time", 1, 0, 0, 0, 0, Commands::time)
-        .add("flushall", -1, 0, 0, 0, WRITE, Commands::flushall)
-        .add("flushdb", -1, 0, 0, 0, WRITE, Commands::flushall)
+        .add("ping", 0, Commands::ping)
+        .add("echo", 0, (c, r) -> Resp.bulk(c.out(), r.arg(1)))
+        .add("quit", IMMEDIATE, Commands::quit)
+        .add("auth", 0, Commands::auth)
+        .add("hello", 0, Commands::hello)
+        .add("client", 0, Commands::client)
+        .add("select", 0, Commands::select)
+        .add("command", 0, Commands::command)
+        .add("config", 0, Commands::config)
+        .add("function", 0, Commands::function)
+        .add("info", 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
+        .add("dbsize", 0, Commands::dbsize)
+        .add("time", 0, Commands::time)
+        .add("flushall", 0, Commands::flushall)
+        .add("flushdb", 0, Commands::flushall)
         // keys
-        .add("get", 2, 1, 1, 1, READ, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(c.key(r.arg(1))))))
-        .add("set", -3, 1, 1, 1, WRITE, Commands::set)
-        .add("setex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1000, "setex"))
-        .add("psetex", 4, 1, 1, 1, WRITE, (c, r) -> setex(c, r, 1, "psetex"))
-        .add("getset", 3, 1, 1, 1, WRITE, Commands::getset)
-        .add("getex", -2, 1, 1, 1, WRITE, Commands::getex)
-        .add("setnx", 3, 1, 1, 1, WRITE, Commands::setnx)
-        .add("msetnx", -3, 1, -1, 2, WRITE, Commands::msetnx)
-        .add("strlen", 2, 1, 1, 1, READ, Commands::strlen)
-        .add("append", 3, 1, 1, 1, WRITE, Commands::append)
-        .add("getrange", 4, 1, 1, 1, READ, Commands::getrange)
-        .add("substr", 4, 1, 1, 1, READ, Commands::getrange)
-        .add("setrange", 4, 1, 1, 1, WRITE, Commands::setrange)
-        .add("getdel", 2, 1, 1, 1, WRITE, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(c.key(r.arg(1)))))
-        .add("mget", -2, 1, -1, 1, READ, Commands::mget)
-        .add("mset", -3, 1, -1, 2, WRITE, Commands::mset)
-        .add("del", -2, 1, -1, 1, WRITE, Commands::del)
-        .add("unlink", -2, 1, -1, 1, WRITE, Commands::del)
-        .add("exists", -2, 1, -1, 1, READ, Commands::exists)
-        .add("touch", -2, 1, -1, 1, READ, Commands::exists)
-        .add("type", 2, 1, 1, 1, READ, Commands::type)
-        .add("expire", -3, 1, 1, 1, WRITE, (c, r) -> expire(c, r, 1000, false, "expire"))
-        .add("pexpire", -3, 1, 1, 1, WRITE, (c, r) -> expire(c, r, 1, false, "pexpire"))
-        .add("expireat", -3, 1, 1, 1, WRITE, (c, r) -> expire(c, r, 1000, true, "expireat"))
-        .add("pexpireat", -3, 1, 1, 1, WRITE, (c, r) -> expire(c, r, 1, true, "pexpireat"))
-        .add("ttl", 2, 1, 1, 1, READ, (c, r) -> ttl(c, r, true))
-        .add("pttl", 2, 1, 1, 1, READ, (c, r) -> ttl(c, r, false))
-        .add("persist", 2, 1, 1, 1, WRITE, Commands::persist)
-        .add("incr", 2, 1, 1, 1, WRITE, (c, r) -> increment(c, r.arg(1), 1))
-        .add("decr", 2, 1, 1, 1, WRITE, (c, r) -> increment(c, r.arg(1), -1))
-        .add("incrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, false))
-        .add("decrby", 3, 1, 1, 1, WRITE, (c, r) -> incrby(c, r, true))
-        .add("incrbyfloat", 3, 1, 1, 1, WRITE, Commands::incrbyfloat)
-        .add("expiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, true))
-        .add("pexpiretime", 2, 1, 1, 1, READ, (c, r) -> expiretime(c, r, false))
-        .add("scan", -2, 0, 0, 0, READ, Commands::scan)
-        .add("keys", 2, 0, 0, 0, READ, Commands::keys)
-        .add("rename", 3, 1, 2, 1, WRITE, (c, r) -> rename(c, r, false))
-        .add("renamenx", 3, 1, 2, 1, WRITE, (c, r) -> rename(c, r, true))
-        .add("copy", -3, 1, 2, 1, WRITE, Commands::copy)
-        .add("randomkey", 1, 0, 0, 0, READ, Commands::randomkey)
+        .add("get", 0, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(c.key(r.arg(1))))))
+        .add("set", 0, Commands::set)
+        .add("setex", 0, (c, r) -> setex(c, r, 1000, "setex"))
+        .add("psetex", 0, (c, r) -> setex(c, r, 1, "psetex"))
+        .add("getset", 0, Commands::getset)
+        .add("getex", 0, Commands::getex)
+        .add("setnx", 0, Commands::setnx)
+        .add("msetnx", 0, Commands::msetnx)
+        .add("strlen", 0, Commands::strlen)
+        .add("append", 0, Commands::append)
+        .add("getrange", 0, Commands::getrange)
+        .add("substr", 0, Commands::getrange)
+        .add("setrange", 0, Commands::setrange)
+        .add("getdel", 0, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(c.key(r.arg(1)))))
+        .add("mget", 0, Commands::mget)
+        .add("mset", 0, Commands::mset)
+        .add("del", 0, Commands::del)
+        .add("unlink", 0, Commands::del)
+        .add("exists", 0, Commands::exists)
+        .add("touch", 0, Commands::exists)
+        .add("type", 0, Commands::type)
+        .add("expire", 0, (c, r) -> expire(c, r, 1000, false, "expire"))
+        .add("pexpire", 0, (c, r) -> expire(c, r, 1, false, "pexpire"))
+        .add("expireat", 0, (c, r) -> expire(c, r, 1000, true, "expireat"))
+        .add("pexpireat", 0, (c, r) -> expire(c, r, 1, true, "pexpireat"))
+        .add("ttl", 0, (c, r) -> ttl(c, r, true))
+        .add("pttl", 0, (c, r) -> ttl(c, r, false))
+        .add("persist", 0, Commands::persist)
+        .add("incr", 0, (c, r) -> increment(c, r.arg(1), 1))
+        .add("decr", 0, (c, r) -> increment(c, r.arg(1), -1))
+        .add("incrby", 0, (c, r) -> incrby(c, r, false))
+        .add("decrby", 0, (c, r) -> incrby(c, r, true))
+        .add("incrbyfloat", 0, Commands::incrbyfloat)
+        .add("expiretime", 0, (c, r) -> expiretime(c, r, true))
+        .add("pexpiretime", 0, (c, r) -> expiretime(c, r, false))
+        .add("scan", 0, Commands::scan)
+        .add("keys", 0, Commands::keys)
+        .add("rename", 0, (c, r) -> rename(c, r, false))
+        .add("renamenx", 0, (c, r) -> rename(c, r, true))
+        .add("copy", 0, Commands::copy)
+        .add("randomkey", 0, Commands::randomkey)
         // transactions (Transaction)
-        .add("multi", 1, 0, 0, 0, IMMEDIATE, (c, r) -> c.transaction().multi(c))
-        .add("exec", 1, 0, 0, 0, IMMEDIATE | EXCLUSIVE, (c, r) -> c.transaction().exec(c))
-        .add("discard", 1, 0, 0, 0, IMMEDIATE, (c, r) -> c.transaction().discard(c))
-        .add("watch", -2, 1, -1, 1, IMMEDIATE, (c, r) -> c.transaction().watch(c, r))
-        .add("unwatch", 1, 0, 0, 0, 0, (c, r) -> c.transaction().unwatch(c))
+        .add("multi", IMMEDIATE, (c, r) -> c.transaction().multi(c))
+        .add("exec", IMMEDIATE | EXCLUSIVE, (c, r) -> c.transaction().exec(c))
+        .add("discard", IMMEDIATE, (c, r) -> c.transaction().discard(c))
+        .add("watch", IMMEDIATE, (c, r) -> c.transaction().watch(c, r))
+        .add("unwatch", 0, (c, r) -> c.transaction().unwatch(c))
         // cluster-internal
-        .add("ring.topology", 1, 0, 0, 0, NO_MULTI, Commands::ringTopology) // read-only: any user (clients fetch it)
-        .add("ring.settopology", -2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringSetTopology)
-        .add("ring.heartbeat", 3, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringHeartbeat) // renews the lease: cluster user only
-        .add("ring.epoch", 1, 0, 0, 0, NO_MULTI, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
-        .add("ring.flush", 1, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringFlush)
-        .add("ring.read", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringRead)
-        .add("ring.import", -2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringImport)
-        .add("ring.stream", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringStream)
-        .add("ring.progress", 2, 0, 0, 0, INTERNAL | NO_MULTI, Commands::ringProgress)
+        .add("ring.topology", NO_MULTI, Commands::ringTopology) // read-only: any user (clients fetch it)
+        .add("ring.settopology", INTERNAL | NO_MULTI, Commands::ringSetTopology)
+        .add("ring.heartbeat", INTERNAL | NO_MULTI, Commands::ringHeartbeat) // renews the lease: cluster user only
+        .add("ring.epoch", NO_MULTI, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
+        .add("ring.flush", INTERNAL | NO_MULTI, Commands::ringFlush)
+        .add("ring.read", INTERNAL | NO_MULTI, Commands::ringRead)
+        .add("ring.import", INTERNAL | NO_MULTI, Commands::ringImport)
+        .add("ring.stream", INTERNAL | NO_MULTI, Commands::ringStream)
+        .add("ring.progress", INTERNAL | NO_MULTI, Commands::ringProgress)
         // cross-protocol scripting: an HTTP request sent to the node
-        .add("post", -1, 0, 0, 0, NO_AUTH | IMMEDIATE | HIDDEN, Commands::crossProtocol)
-        .add("host:", -1, 0, 0, 0, NO_AUTH | IMMEDIATE | HIDDEN, Commands::crossProtocol);
+        .addHidden("post", -1, NO_AUTH | IMMEDIATE, Commands::crossProtocol)
+        .addHidden("host:", -1, NO_AUTH | IMMEDIATE, Commands::crossProtocol);
   }
 
   // ---- connection
@@ -287,9 +289,8 @@ final class Commands {
     Resp.raw(out, Resp.EMPTY_ARRAY);
   }
 
-  /** CLIENT's subcommands and their arity (Redis convention), as Redis 7.0 (and 7.2's SETINFO, NO-TOUCH). */
-  private static final java.util.Map<String, Integer> CLIENT_ARITY = java.util.Map.of(
-      "setname", 3, "getname", 2, "setinfo", 4, "id", 2, "info", 2, "list", -2, "no-evict", 3, "no-touch", 3, "reply", 3);
+  /** CLIENT's subcommands and their arity (Redis convention), as Redis 7.0 (and 7.2's SETINFO, NO-TOUCH): the catalogue's. */
+  private static final java.util.Map<String, Integer> CLIENT_ARITY = CommandCatalogue.get("client").subcommandArity(null);
 
   /**
    * For a container command (CLIENT, CONFIG, COMMAND) queued inside MULTI: replies the error its
@@ -308,6 +309,9 @@ final class Commands {
     }
     if (is(r.arg(0), "command")) {
       return refuseSubcommand(c, r, CommandIntrospection.SUBCOMMANDS, "command", "COMMAND");
+    }
+    if (is(r.arg(0), "function")) {
+      return refuseSubcommand(c, r, FUNCTION_ARITY, "function", "FUNCTION");
     }
     return false;
   }
@@ -466,43 +470,42 @@ final class Commands {
     c.node().introspection().execute(args, c.out());
   }
 
-  /** What COMMAND lists for {@code table}: every command but the hidden ones, with the subcommands a node serves. */
+  /** What COMMAND lists for {@code table}: every command but the hidden ones, with every subcommand (a node serves all). */
   static CommandIntrospection introspection(CommandTable table) {
-    List<CommandIntrospection.Entry> entries = new ArrayList<>();
+    List<CommandCatalogue.Command> served = new ArrayList<>();
     for (CommandTable.Spec spec : table.all()) {
-      if (spec.has(HIDDEN)) {
-        continue;
+      if (!spec.has(HIDDEN)) {
+        served.add(CommandCatalogue.get(spec.name()));
       }
-      if (spec.name().equals("command")) {
-        entries.add(CommandIntrospection.commandEntry());
-        continue;
-      }
-      java.util.Map<String, Integer> subs = switch (spec.name()) {
-        case "client" -> CLIENT_ARITY;
-        case "config" -> CONFIG_ARITY;
-        default -> java.util.Map.of();
-      };
-      List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
-      subs.forEach((sub, arity) -> subcommands.add(CommandIntrospection.Entry.subcommand(spec.name(), sub, arity)));
-      List<String> flags = new ArrayList<>();
-      if (spec.has(WRITE)) {
-        flags.add("write");
-      }
-      if (spec.has(READ)) {
-        flags.add("readonly");
-      }
-      if (spec.has(NO_AUTH)) {
-        flags.add("no_auth");
-      }
-      String summary = spec.name().startsWith("ring.") ? "ringcache cluster command (docs/protocol.md)" : null;
-      entries.add(new CommandIntrospection.Entry(spec.name(), spec.arity(), spec.firstKey(), spec.lastKey(), spec.keyStep(),
-          flags, summary, subcommands));
     }
-    return new CommandIntrospection(entries);
+    return CommandIntrospection.of(served, java.util.Map.of());
   }
 
-  /** CONFIG's subcommands a node serves, with Redis 7.0's arity. */
-  private static final java.util.Map<String, Integer> CONFIG_ARITY = java.util.Map.of("get", -3, "set", -4, "resetstat", 2);
+  /** FUNCTION's subcommands a node serves, with Redis 7.0's arity: only FLUSH (a node has no scripting); the catalogue's. */
+  private static final java.util.Map<String, Integer> FUNCTION_ARITY = CommandCatalogue.get("function").subcommandArity(null);
+
+  /**
+   * FUNCTION FLUSH [ASYNC|SYNC]: +OK, as Redis 7.0 answers it when no function exists (a node has
+   * none), with Redis's errors for a wrong mode or too many arguments.
+   */
+  private static void function(Connection c, Request r) {
+    if (refuseSubcommand(c, r, FUNCTION_ARITY, "function", "FUNCTION")) {
+      return;
+    }
+    c.lastCommand("function|flush");
+    if (r.argc() > 3) {
+      echoError(c, "ERR unknown subcommand or wrong number of arguments for '" + abbreviate(echoed(r, 1))
+          + "'. Try FUNCTION HELP.");
+    } else if (r.argc() == 3 && !echoed(r, 2).equalsIgnoreCase("sync") && !echoed(r, 2).equalsIgnoreCase("async")) {
+      // Redis compares with strcasecmp: up to a NUL
+      Resp.error(c.out(), "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    } else {
+      Resp.raw(c.out(), Resp.OK);
+    }
+  }
+
+  /** CONFIG's subcommands a node serves, with Redis 7.0's arity: the catalogue's. */
+  private static final java.util.Map<String, Integer> CONFIG_ARITY = CommandCatalogue.get("config").subcommandArity(null);
 
   private static void config(Connection c, Request r) {
     ByteBuf out = c.out();

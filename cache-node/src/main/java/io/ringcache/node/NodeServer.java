@@ -235,7 +235,7 @@ public final class NodeServer implements AutoCloseable {
     for (CommandTable.Spec s : table.all()) {
       NodeMetrics.CommandCounter counter = metrics.command(s.name());
       CommandTable.Command command = s.command();
-      counted.add(s.name(), s.arity(), s.firstKey(), s.lastKey(), s.keyStep(), s.flags(), (c, r) -> {
+      counted.add(s, (c, r) -> {
         io.netty.buffer.ByteBuf out = c.out();
         int mark = out.writerIndex();
         command.execute(c, r);

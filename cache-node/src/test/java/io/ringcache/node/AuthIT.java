@@ -74,6 +74,14 @@ class AuthIT {
   }
 
   @Test
+  void functionFlush_beforeAuth_isRefusedAsRedis_afterAuth_ok() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY);
+    try (RedisServer redis = RedisServer.start("--requirepass", "s3cret")) {
+      FunctionParity.checkBeforeAuth(redis::connect, () -> RedisServer.Conn.tcp(node.port()), "s3cret");
+    }
+  }
+
+  @Test
   void authenticated_largeRequests_areAccepted() throws IOException {
     try (RawClient c = new RawClient(node.port())) {
       c.call("AUTH", "s3cret");

@@ -51,6 +51,8 @@ public final class CommandParity {
       {"command", "getkeys", "ping", "x"},
       {"command", "getkeys", "client", "setname", "x"},
       {"command", "getkeys", "client", "nosuch"},
+      {"command", "getkeys", "function", "flush"},
+      {"command", "getkeys", "function", "flush", "x", "y"},
       {"command", "getkeys", "get", "a"},
       {"command", "getkeys", "mset", "a", "1", "b", "2"},
       {"command", "getkeys", "del", "a", "b", "c"},
@@ -62,7 +64,7 @@ public final class CommandParity {
 
     Set<String> listed = names(other.call("command", "list"));
     assertThat(listed).as("COMMAND LIST: commands, not HTTP verbs")
-        .doesNotContain("post", "host:").contains("get", "set", "command", "command|list", "client|setname");
+        .doesNotContain("post", "host:").contains("get", "set", "command", "command|list", "client|setname", "function", "function|flush");
     Set<String> redisListed = names(redis.call("command", "list"));
     Set<String> topLevel = new TreeSet<>();
     for (String name : listed) {

@@ -59,4 +59,34 @@ class CommandTableTest {
       assertThat(CommandHandler.overwritesBlindly(name, 3)).as(name).isFalse();
     }
   }
+
+  @Test
+  void everyCommandServed_isTheCataloguesWithItsArityKeysAndFlags_andTheNodeServesTheWholeCatalogue() {
+    java.util.Set<String> served = new java.util.TreeSet<>();
+    for (CommandTable.Spec spec : table.all()) {
+      if (spec.has(CommandTable.HIDDEN)) {
+        assertThat(io.ringcache.resp.command.CommandCatalogue.find(spec.name())).as("%s is not a command", spec.name()).isNull();
+        continue;
+      }
+      served.add(spec.name());
+      io.ringcache.resp.command.CommandCatalogue.Command c = io.ringcache.resp.command.CommandCatalogue.find(spec.name());
+      assertThat(c).as("%s is in the catalogue", spec.name()).isNotNull();
+      assertThat(new int[] {spec.arity(), spec.firstKey(), spec.lastKey(), spec.keyStep()}).as(spec.name())
+          .containsExactly(c.arity(), c.firstKey(), c.lastKey(), c.keyStep());
+      assertThat(spec.has(CommandTable.READ)).as(spec.name()).isEqualTo(c.has(io.ringcache.resp.command.CommandCatalogue.Flag.READ));
+      assertThat(spec.has(CommandTable.WRITE)).as(spec.name()).isEqualTo(c.has(io.ringcache.resp.command.CommandCatalogue.Flag.WRITE));
+      assertThat(spec.has(CommandTable.NO_AUTH)).as(spec.name()).isEqualTo(c.has(io.ringcache.resp.command.CommandCatalogue.Flag.NO_AUTH));
+    }
+    java.util.Set<String> catalogued = new java.util.TreeSet<>();
+    io.ringcache.resp.command.CommandCatalogue.all().forEach(c -> catalogued.add(c.name()));
+    assertThat(served).isEqualTo(catalogued);
+  }
+
+  @Test
+  void add_readWriteOrNoAuthFlag_isRefused_theyAreTheCatalogues() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CommandTable().add("get", CommandTable.READ, (c, r) -> {}))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CommandTable().add("nosuch", 0, (c, r) -> {}))
+        .hasMessageContaining("nosuch");
+  }
 }

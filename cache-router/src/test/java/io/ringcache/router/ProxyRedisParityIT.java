@@ -326,6 +326,20 @@ class ProxyRedisParityIT {
    * (the proxy answers -CROSSNODE, tested above, and Redis would run it).
    */
   @Test
+  void functionFlush_modesAndErrorsInAndOutOfMulti_answerAsRedisWithoutFunctions() throws IOException {
+    io.ringcache.node.FunctionParity.check(toRedis, toProxy);
+  }
+
+  @Test
+  void functionFlush_beforeAuth_isRefusedAsRedis_afterAuth_ok(@TempDir Path dir) throws Exception {
+    try (TestCluster secured = new TestCluster(dir, 1, "s3cret");
+        RedisServer secret = RedisServer.start("--requirepass", "s3cret")) {
+      io.ringcache.node.FunctionParity.checkBeforeAuth(secret::connect, () -> RedisServer.Conn.tcp(secured.router.port()),
+          "s3cret");
+    }
+  }
+
+  @Test
   void command_listFilterInfoDocsGetkeys_answerAsRedis() throws IOException {
     io.ringcache.node.CommandParity.check(toRedis, toProxy);
   }

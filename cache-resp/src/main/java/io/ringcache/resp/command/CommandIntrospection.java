@@ -19,10 +19,12 @@ import java.util.Map;
 
 /*
  * COMMAND and its subcommands (COUNT, LIST with FILTERBY, INFO, DOCS, GETKEYS, HELP), as Redis 7.0
- * answers them, over the commands a server really serves: the node passes its CommandTable, the
- * proxy its ProxyCommands, so that what COMMAND lists is exactly what the server answers.
+ * answers them, over the commands a server really serves: the node passes the commands of its
+ * CommandTable, the proxy those of its ProxyCommands (and the subcommands it serves), so that what
+ * COMMAND lists is exactly what the server answers.
  *
- * A server's tables give each command's name, arity and key positions. What only Redis knows (its
+ * The command catalogue (CommandCatalogue, through #of) gives each command's name, arity, key
+ * positions and subcommands. What only Redis knows (its
  * flags, ACL categories, group, since, complexity, summary) comes from redis-commands.tsv, written
  * by tools/redis-commands.py from a real redis-server 7.0: COMMAND INFO get answers what Redis
  * answers except the key specifications, and FILTERBY ACLCAT string finds the string commands.
@@ -67,9 +69,41 @@ public final class CommandIntrospection {
     }
   }
 
-  /** COMMAND's own subcommands with Redis 7.0's arity. */
-  public static final Map<String, Integer> SUBCOMMANDS = Map.of("count", 2, "docs", -2, "getkeys", -4, "help", 2,
-      "info", -2, "list", -2);
+  /** COMMAND's own subcommands with Redis 7.0's arity (from the catalogue). */
+  public static final Map<String, Integer> SUBCOMMANDS = CommandCatalogue.get("command").subcommandArity(null);
+
+  /**
+   * COMMAND's answers over {@code served}, in that order, with their catalogue entries: each
+   * container with the subcommands {@code subcommandsServed} names for it (name -> arity), or all of
+   * the catalogue's if it names none.
+   */
+  public static CommandIntrospection of(List<CommandCatalogue.Command> served,
+      Map<String, Map<String, Integer>> subcommandsServed) {
+    List<Entry> entries = new ArrayList<>();
+    for (CommandCatalogue.Command command : served) {
+      if (command.name().equals("command")) {
+        entries.add(commandEntry());
+        continue;
+      }
+      Map<String, Integer> subs = subcommandsServed.getOrDefault(command.name(), command.subcommandArity(null));
+      List<Entry> subcommands = new ArrayList<>();
+      subs.forEach((sub, arity) -> subcommands.add(Entry.subcommand(command.name(), sub, arity)));
+      List<String> flags = new ArrayList<>();
+      if (command.has(CommandCatalogue.Flag.WRITE)) {
+        flags.add("write");
+      }
+      if (command.has(CommandCatalogue.Flag.READ)) {
+        flags.add("readonly");
+      }
+      if (command.has(CommandCatalogue.Flag.NO_AUTH)) {
+        flags.add("no_auth");
+      }
+      String summary = command.name().startsWith("ring.") ? "ringcache cluster command (docs/protocol.md)" : null;
+      entries.add(new Entry(command.name(), command.arity(), command.firstKey(), command.lastKey(), command.keyStep(),
+          flags, summary, subcommands));
+    }
+    return new CommandIntrospection(entries);
+  }
 
   /** COMMAND's entry, with its subcommands, for a server's list. */
   public static Entry commandEntry() {

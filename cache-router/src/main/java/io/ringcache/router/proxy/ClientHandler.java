@@ -699,6 +699,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       case "command" -> command(args);
       case "config" -> config(args);
+      case "function" -> function(args);
       case "ring.topology" -> localReply(bulk(TopologyJson.write(server.topology())));
       case "time" -> {
         java.time.Instant now = java.time.Instant.now();
@@ -793,8 +794,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** CLIENT's subcommands the proxy serves, with Redis's arity; CLIENT INFO and LIST are the nodes'. */
-  private static final java.util.Map<String, Integer> CLIENT_ARITY =
-      java.util.Map.of("setname", 3, "getname", 2, "setinfo", 4, "id", 2, "no-evict", 3, "no-touch", 3, "reply", 3);
+  private static final java.util.Map<String, Integer> CLIENT_ARITY = ProxyCommands.CLIENT_SUBCOMMANDS;
 
   private void client(byte[][] args) {
     String sub = new String(args[1], StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
@@ -880,10 +880,48 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** CONFIG's subcommands the proxy serves, with Redis 7.0's arity. */
-  private static final java.util.Map<String, Integer> CONFIG_ARITY = java.util.Map.of("get", -3, "set", -4);
+  private static final java.util.Map<String, Integer> CONFIG_ARITY = ProxyCommands.CONFIG_SUBCOMMANDS;
+
+  /** FUNCTION's subcommands the proxy serves, with Redis 7.0's arity: only FLUSH (there are no functions). */
+  static final java.util.Map<String, Integer> FUNCTION_ARITY = ProxyCommands.FUNCTION_SUBCOMMANDS;
 
   /** COMMAND's answers over the commands the proxy serves. */
-  private static final CommandIntrospection INTROSPECTION = ProxyCommands.introspection(CLIENT_ARITY, CONFIG_ARITY);
+  private static final CommandIntrospection INTROSPECTION = ProxyCommands.introspection();
+
+  /**
+   * The error Redis answers for FUNCTION's subcommand {@code args[1]} before running it (unknown),
+   * or null if it is one the proxy serves (FUNCTION's arity is checked before, FLUSH's -2 always holds).
+   */
+  static String functionRefusal(byte[][] args) {
+    String sub = new String(args[1], StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+    return FUNCTION_ARITY.containsKey(sub) ? null : "ERR unknown subcommand '" + echoed(args[1]) + "'. Try FUNCTION HELP.";
+  }
+
+  /** An argument as Redis's {@code %.128s} echoes it: the bytes up to a NUL, 128 at most (localError maps CR/LF). */
+  private static String echoed(byte[] arg) {
+    String given = new String(arg, StandardCharsets.ISO_8859_1);
+    int nul = given.indexOf('\0');
+    given = nul < 0 ? given : given.substring(0, nul);
+    return given.length() > 128 ? given.substring(0, 128) : given;
+  }
+
+  /**
+   * FUNCTION FLUSH [ASYNC|SYNC]: +OK, as Redis 7.0 answers it when no function exists (the proxy and
+   * its nodes have none), with Redis's errors for a wrong mode or too many arguments.
+   */
+  private void function(byte[][] args) {
+    String refused = functionRefusal(args);
+    if (refused != null) {
+      localError(refused);
+    } else if (args.length > 3) {
+      localError("ERR unknown subcommand or wrong number of arguments for '" + echoed(args[1]) + "'. Try FUNCTION HELP.");
+    } else if (args.length == 3 && !echoed(args[2]).equalsIgnoreCase("sync") && !echoed(args[2]).equalsIgnoreCase("async")) {
+      // Redis compares with strcasecmp: up to a NUL
+      localError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    } else {
+      localReply(Resp.OK);
+    }
+  }
 
   private void config(byte[][] args) {
     String sub = new String(lower(args[1]), StandardCharsets.ISO_8859_1);

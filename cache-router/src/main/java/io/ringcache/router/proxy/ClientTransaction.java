@@ -154,6 +154,8 @@ final class ClientTransaction {
       case LOCAL -> {
         return switch (spec.name()) {
           case "ping", "echo", "time", "select" -> null;
+          // queued after Redis's check of the subcommand; the node answers FLUSH inside EXEC's array
+          case "function" -> ClientHandler.functionRefusal(args);
           default -> notInTransaction(spec);
         };
       }

@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.resp.command.CommandCatalogue;
 import io.ringcache.resp.command.CommandIntrospection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,7 +12,8 @@ import java.util.Map;
 
 /**
  * The commands the proxy understands: how each is served (by the router itself, forwarded to the
- * owner of its key, split per node and merged, or sent to every node), its arity and key positions.
+ * owner of its key, split per node and merged, or sent to every node); its arity, key positions and
+ * flags are the command catalogue's ({@link CommandCatalogue}).
  */
 final class ProxyCommands {
 
@@ -54,18 +56,12 @@ final class ProxyCommands {
    * @param lastKey index of the last key, -1 for the final argument
    * @param step keys are every {@code step} arguments
    * @param noAuth may run before AUTH
+   * @param write changes data
    */
-  record Spec(String name, int arity, Kind kind, int firstKey, int lastKey, int step, boolean noAuth, String why) {
+  record Spec(String name, int arity, Kind kind, int firstKey, int lastKey, int step, boolean noAuth, boolean write,
+      String why) {
     boolean arityOk(int argc) {
       return arity > 0 ? argc == arity : argc >= -arity;
-    }
-
-    boolean write() {
-      return switch (name) {
-        case "set", "setex", "psetex", "getdel", "mset", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat",
-            "persist", "incr", "decr", "incrby", "decrby", "incrbyfloat", "getset", "getex", "setnx", "msetnx", "append", "setrange", "flushall", "flushdb", "rename", "renamenx", "copy" -> true;
-        default -> false;
-      };
     }
 
     /** A command with several keys served by forwarding it whole, only when they share a node (else -CROSSNODE). */
@@ -81,58 +77,31 @@ final class ProxyCommands {
   private static final List<Spec> SERVED = new ArrayList<>();
 
   static {
-    local("ping", -1, false);
-    local("echo", 2, false);
-    local("quit", -1, true);
-    local("auth", -2, true);
-    local("hello", -1, true);
-    local("client", -2, false);
-    local("select", 2, false);
-    local("command", -1, false);
-    local("config", -2, false);
-    local("ring.topology", 1, false);
-    local("time", 1, false);
-    add(new Spec("info", -1, Kind.FANOUT, 0, 0, 0, false, null));
-    add(new Spec("dbsize", 1, Kind.FANOUT, 0, 0, 0, false, null));
+    for (String name : List.of("ping", "echo", "quit", "auth", "hello", "client", "select", "command", "config", "function",
+        "ring.topology", "time")) {
+      served(name, Kind.LOCAL);
+    }
+    served("info", Kind.FANOUT);
+    served("dbsize", Kind.FANOUT);
     for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type", "strlen", "expiretime",
-        "pexpiretime")) {
-      add(new Spec(name, 2, Kind.KEYED, 1, 1, 1, false, null));
+        "pexpiretime", "expire", "pexpire", "expireat", "pexpireat", "set", "setex", "psetex", "incrby", "incrbyfloat",
+        "append", "setnx", "getset", "getrange", "substr", "setrange", "getex", "msetnx", "rename", "renamenx", "copy",
+        "decrby")) {
+      served(name, Kind.KEYED);
     }
-    for (String name : List.of("expire", "pexpire", "expireat", "pexpireat")) {
-      add(new Spec(name, -3, Kind.KEYED, 1, 1, 1, false, null));
-    }
-    add(new Spec("set", -3, Kind.KEYED, 1, 1, 1, false, null));
-    add(new Spec("setex", 4, Kind.KEYED, 1, 1, 1, false, null));
-    add(new Spec("psetex", 4, Kind.KEYED, 1, 1, 1, false, null));
-    add(new Spec("incrby", 3, Kind.KEYED, 1, 1, 1, false, null));
-    add(new Spec("incrbyfloat", 3, Kind.KEYED, 1, 1, 1, false, null));
-    for (String name : List.of("append", "setnx", "getset")) {
-      add(new Spec(name, 3, Kind.KEYED, 1, 1, 1, false, null));
-    }
-    for (String name : List.of("getrange", "substr", "setrange")) {
-      add(new Spec(name, 4, Kind.KEYED, 1, 1, 1, false, null));
-    }
-    add(new Spec("getex", -2, Kind.KEYED, 1, 1, 1, false, null));
-    add(new Spec("msetnx", -3, Kind.KEYED, 1, -1, 2, false, null));
-    add(new Spec("rename", 3, Kind.KEYED, 1, 2, 1, false, null));
-    add(new Spec("renamenx", 3, Kind.KEYED, 1, 2, 1, false, null));
-    add(new Spec("copy", -3, Kind.KEYED, 1, 2, 1, false, null));
-    add(new Spec("decrby", 3, Kind.KEYED, 1, 1, 1, false, null));
-    add(new Spec("mget", -2, Kind.MGET, 1, -1, 1, false, null));
-    add(new Spec("mset", -3, Kind.MSET, 1, -1, 2, false, null));
+    served("mget", Kind.MGET);
+    served("mset", Kind.MSET);
     for (String name : List.of("del", "unlink", "exists", "touch")) {
-      add(new Spec(name, -2, Kind.SUM, 1, -1, 1, false, null));
+      served(name, Kind.SUM);
     }
-    add(new Spec("scan", -2, Kind.SCAN, 0, 0, 0, false, null));
-    add(new Spec("keys", 2, Kind.KEYS, 0, 0, 0, false, null));
-    add(new Spec("flushall", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
-    add(new Spec("flushdb", -1, Kind.EVERY_NODE, 0, 0, 0, false, null));
-    add(new Spec("randomkey", 1, Kind.RANDOMKEY, 0, 0, 0, false, null));
-    add(new Spec("multi", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
-    add(new Spec("exec", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
-    add(new Spec("discard", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
-    add(new Spec("watch", -2, Kind.TRANSACTION, 1, -1, 1, false, null));
-    add(new Spec("unwatch", 1, Kind.TRANSACTION, 0, 0, 0, false, null));
+    served("scan", Kind.SCAN);
+    served("keys", Kind.KEYS);
+    served("flushall", Kind.EVERY_NODE);
+    served("flushdb", Kind.EVERY_NODE);
+    served("randomkey", Kind.RANDOMKEY);
+    for (String name : List.of("multi", "exec", "discard", "watch", "unwatch")) {
+      served(name, Kind.TRANSACTION);
+    }
     for (String name : List.of("subscribe", "psubscribe", "unsubscribe", "punsubscribe", "publish")) {
       unsupported(name, "ringcache has no pub/sub");
     }
@@ -144,14 +113,25 @@ final class ProxyCommands {
     unsupported("readonly", "the proxy is a standalone server");
   }
 
+  /** CLIENT's subcommands the proxy serves (arity from the catalogue); CLIENT INFO and LIST are the nodes'. */
+  static final Map<String, Integer> CLIENT_SUBCOMMANDS = CommandCatalogue.get("client")
+      .subcommandArity(List.of("setname", "getname", "setinfo", "id", "no-evict", "no-touch", "reply"));
+  /** CONFIG's subcommands the proxy serves (arity from the catalogue). */
+  static final Map<String, Integer> CONFIG_SUBCOMMANDS = CommandCatalogue.get("config").subcommandArity(List.of("get", "set"));
+  /** FUNCTION's subcommands the proxy serves: all of the catalogue's (FLUSH; there are no functions). */
+  static final Map<String, Integer> FUNCTION_SUBCOMMANDS = CommandCatalogue.get("function").subcommandArity(null);
+
   private ProxyCommands() {}
 
-  private static void local(String name, int arity, boolean noAuth) {
-    add(new Spec(name, arity, Kind.LOCAL, 0, 0, 0, noAuth, null));
+  /** A command of the catalogue, served as {@code kind}: arity, keys and flags are the catalogue's. */
+  private static void served(String name, Kind kind) {
+    CommandCatalogue.Command c = CommandCatalogue.get(name);
+    add(new Spec(c.name(), c.arity(), kind, c.firstKey(), c.lastKey(), c.keyStep(), c.has(CommandCatalogue.Flag.NO_AUTH),
+        c.has(CommandCatalogue.Flag.WRITE), null));
   }
 
   private static void unsupported(String name, String why) {
-    BY_NAME.put(name, new Spec(name, -1, Kind.UNSUPPORTED, 0, 0, 0, false, why));
+    BY_NAME.put(name, new Spec(name, -1, Kind.UNSUPPORTED, 0, 0, 0, false, false, why));
   }
 
   private static void add(Spec spec) {
@@ -186,35 +166,15 @@ final class ProxyCommands {
   }
 
   /**
-   * What COMMAND lists: the commands the proxy serves, with the subcommands of CLIENT and CONFIG it
-   * serves ({@code client} and {@code config}: name -> Redis arity).
+   * What COMMAND lists: the commands the proxy serves, in this order, with the catalogue's entries
+   * and the subcommands of CLIENT, CONFIG and FUNCTION the proxy serves.
    */
-  static CommandIntrospection introspection(Map<String, Integer> client, Map<String, Integer> config) {
-    List<CommandIntrospection.Entry> entries = new ArrayList<>();
+  static CommandIntrospection introspection() {
+    List<CommandCatalogue.Command> served = new ArrayList<>();
     for (Spec spec : SERVED) {
-      if (spec.name().equals("command")) {
-        entries.add(CommandIntrospection.commandEntry());
-        continue;
-      }
-      Map<String, Integer> subs = switch (spec.name()) {
-        case "client" -> client;
-        case "config" -> config;
-        default -> Map.of();
-      };
-      List<CommandIntrospection.Entry> subcommands = new ArrayList<>();
-      subs.forEach((sub, arity) -> subcommands.add(CommandIntrospection.Entry.subcommand(spec.name(), sub, arity)));
-      List<String> flags = new ArrayList<>();
-      if (spec.kind() != Kind.LOCAL && spec.kind() != Kind.FANOUT && spec.kind() != Kind.SCAN && spec.kind() != Kind.KEYS
-          && spec.kind() != Kind.RANDOMKEY && spec.kind() != Kind.TRANSACTION) {
-        flags.add(spec.write() ? "write" : "readonly");
-      }
-      if (spec.noAuth()) {
-        flags.add("no_auth");
-      }
-      String summary = spec.name().startsWith("ring.") ? "ringcache cluster command (docs/protocol.md)" : null;
-      entries.add(new CommandIntrospection.Entry(spec.name(), spec.arity(), spec.firstKey(), spec.lastKey(), spec.step(),
-          flags, summary, subcommands));
+      served.add(CommandCatalogue.get(spec.name()));
     }
-    return new CommandIntrospection(entries);
+    return CommandIntrospection.of(served,
+        Map.of("client", CLIENT_SUBCOMMANDS, "config", CONFIG_SUBCOMMANDS, "function", FUNCTION_SUBCOMMANDS));
   }
 }

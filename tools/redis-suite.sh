@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Runs Redis 7.0's own test suite (its Tcl `runtest`, external-server mode) against a ringcache node:
+# the units that exercise what a node implements (strings, counters, expiry, keyspace, protocol,
+# transactions, SCAN, QUIT, introspection), minus the tests listed with their reasons in
+# tools/redis-suite/skip.txt. Any failure fails the script.
+#
+#   tools/redis-suite.sh                 # starts its own node (cache-node/target/cache-node.jar)
+#   tools/redis-suite.sh --port 7001     # a node (or the router's proxy port) already running
+#   tools/redis-suite.sh --unit unit/expire ...   # only these units (repeatable)
+#
+# The suite is the one of the redis-server Debian ships here: the `.orig` source tarball of the
+# installed package's upstream version, fetched from Debian's mirror (the same pool apt installs
+# from) into target/redis-suite/ and reused from there. Needs tclsh (Debian `tcl`) and redis-server
+# installed (only for its version). Run modes: `--singledb` (a node has one database, as Redis
+# Cluster), `--cluster-mode` (the suite's own switch for servers that are not one plain instance:
+# it skips tests that need several databases or untagged multi-key commands), and tags that need a
+# replica, DEBUG, CONFIG SET or a restart are excluded (a node has none of those).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+port=""
+units=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port="$2"; shift 2 ;;
+    --unit) units+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "redis-suite: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [ ${#units[@]} -eq 0 ]; then
+  units=(unit/type/string unit/type/incr unit/expire unit/keyspace unit/protocol unit/multi unit/scan
+    unit/quit unit/other unit/introspection)
+fi
+
+command -v tclsh >/dev/null || { echo "redis-suite: tclsh is missing (apt-get install tcl)" >&2; exit 2; }
+version=$(dpkg-query -W -f='${Version}' redis-server 2>/dev/null | sed -E 's/^[0-9]+://; s/-[^-]*$//')
+[ -n "$version" ] || { echo "redis-suite: redis-server is not installed (its version picks the suite)" >&2; exit 2; }
+work=$root/target/redis-suite
+src=$work/redis-$version
+if [ ! -x "$src/runtest" ]; then
+  mkdir -p "$work"
+  tarball=$work/redis_$version.orig.tar.gz
+  url=http://deb.debian.org/debian/pool/main/r/redis/redis_$version.orig.tar.gz
+  for attempt in 1 2 3; do
+    curl -fsS --max-time 120 -o "$tarball.part" "$url" && break
+    echo "redis-suite: fetching $url failed (attempt $attempt)" >&2
+    [ "$attempt" = 3 ] && exit 1
+    sleep 5
+  done
+  mv "$tarball.part" "$tarball"
+  tar -xzf "$tarball" -C "$work"
+fi
+
+node_pid=""
+cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null; true; }
+trap cleanup EXIT
+if [ -z "$port" ]; then
+  jar=$root/cache-node/target/cache-node.jar
+  [ -f "$jar" ] || { echo "redis-suite: $jar is missing (mvn -B package first)" >&2; exit 2; }
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  log=$work/node.log
+  java -jar "$jar" --bind 127.0.0.1 --port "$port" --max-memory 512m >"$log" 2>&1 &
+  node_pid=$!
+  for _ in $(seq 1 150); do
+    redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+    kill -0 "$node_pid" 2>/dev/null || { echo "redis-suite: the node exited; its log:" >&2; cat "$log" >&2; exit 1; }
+    sleep 0.2
+  done
+  redis-cli -p "$port" ping | grep -q PONG || { echo "redis-suite: the node did not answer PING in 30 s" >&2; exit 1; }
+  echo "redis-suite: node on 127.0.0.1:$port (log $log)"
+fi
+
+skip=$work/skip.txt
+grep -v -e '^#' -e '^[[:space:]]*$' tools/redis-suite/skip.txt >"$skip"
+args=(--host 127.0.0.1 --port "$port" --singledb --cluster-mode --clients 1 --timeout 60 --skipfile "$skip")
+for tag in debug repl config-maxmemory config-resetstat reset save pfdebug local-process latency; do
+  args+=(--tags "-needs:$tag")
+done
+for unit in "${units[@]}"; do args+=(--single "$unit"); done
+
+out=$work/runtest.out
+set +e
+(cd "$src" && ./runtest "${args[@]}") 2>&1 | tee "$out" | grep -E --line-buffered '\[(err|exception)\]|49m(err|exception)|Testing unit|All tests passed'
+rc=${PIPESTATUS[0]}
+set -e
+passed=$(grep -c '49mok' "$out" || true)
+skipped=$(grep -c '49mskip' "$out" || true)
+ignored=$(grep -c '49mignore' "$out" || true)
+echo "redis-suite: Redis $version suite, ${#units[@]} units: $passed passed, $skipped skipped (skip.txt), $ignored not applicable (tags, external mode); full output $out"
+if [ "$rc" -ne 0 ] || grep -qE '49m(err|exception)' "$out"; then
+  echo "redis-suite: FAILED" >&2
+  exit 1
+fi
