@@ -1,0 +1,198 @@
+package io.ringcache.node;
+
+import static io.ringcache.node.Commands.NANOS_PER_MS;
+import static io.ringcache.node.Commands.NOT_INTEGER;
+import static io.ringcache.node.Commands.wrongArity;
+
+import io.ringcache.node.store.Decimal;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.Expiry;
+import io.ringcache.node.cluster.HandoffStreamer;
+import io.ringcache.node.cluster.ImportState;
+import io.ringcache.node.cluster.TopologyGuard;
+import io.ringcache.resp.Request;
+import io.ringcache.resp.Resp;
+import io.ringcache.ring.Handoff;
+import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The cluster family, RING.*: topology, heartbeat, flush, and the handoff's read, import, stream and progress. */
+final class RingCommands {
+
+  private static final Logger log = LoggerFactory.getLogger(RingCommands.class);
+  private static final byte[] NIL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private RingCommands() {}
+
+  static void ringTopology(Connection c, Request r) {
+    Resp.bulk(c.out(), TopologyJson.writeBytes(c.node().cluster().topology()));
+  }
+
+  /**
+   * RING.SETTOPOLOGY json [incarnation]: adopts the topology if it is newer and meant for this
+   * process (the incarnation, when given, and the topology's entry for this node must be this
+   * process's); replies with the epoch held, or -ERR STALE ... for another process's topology.
+   */
+  static void ringSetTopology(Connection c, Request r) {
+    if (r.argc() > 3) {
+      wrongArity(c, "ring.settopology");
+      return;
+    }
+    Topology topology;
+    long addressedTo = 0;
+    try {
+      topology = TopologyJson.read(r.arg(1));
+      if (r.argc() == 3) {
+        addressedTo = Decimal.parseLong(r.arg(2));
+      }
+    } catch (IllegalArgumentException e) {
+      Resp.error(c.out(), "ERR " + e.getMessage());
+      return;
+    }
+    long before = c.node().cluster().epoch();
+    String refusal = TopologyGuard.refusal(topology, before);
+    if (refusal != null) {
+      log.warn("refused RING.SETTOPOLOGY from {}: {}", c.describe(), refusal);
+      Resp.error(c.out(), "ERR topology refused: " + refusal);
+      return;
+    }
+    try {
+      Resp.integer(c.out(), c.node().cluster().adopt(topology, addressedTo));
+    } catch (ClusterState.StaleIncarnationException e) {
+      log.warn("refused topology epoch {} from {}: {}", topology.epoch(), c.describe(), e.getMessage());
+      Resp.error(c.out(), "ERR " + e.getMessage());
+    }
+  }
+
+  /**
+   * RING.HEARTBEAT incarnation lease-ms: the router's health check. Renews the lease when the
+   * incarnation is this process's (see ClusterState#heartbeat); replies [epoch, incarnation,
+   * member (1 or 0), lease left in ms or -1].
+   */
+  static void ringHeartbeat(Connection c, Request r) {
+    long expected;
+    long leaseMillis;
+    try {
+      expected = Decimal.parseLong(r.arg(1));
+      leaseMillis = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    ClusterState cluster = c.node().cluster();
+    if (leaseMillis < 0 || leaseMillis > 3_600_000) {
+      Resp.error(c.out(), "ERR lease must be between 0 and 3600000 ms: " + leaseMillis);
+      return;
+    }
+    cluster.heartbeat(expected, leaseMillis * NANOS_PER_MS, c.heartbeatAnswered, c.heartbeatAnsweredNanos);
+    Resp.arrayHeader(c.out(), 4);
+    Resp.integer(c.out(), cluster.epoch());
+    Resp.integer(c.out(), cluster.incarnation());
+    Resp.integer(c.out(), cluster.member() ? 1 : 0);
+    Resp.integer(c.out(), cluster.leaseRemainingMillis());
+    c.heartbeatAnswered = true;
+    c.heartbeatAnsweredNanos = cluster.nanoTime();
+  }
+
+  static void ringFlush(Connection c, Request r) {
+    c.node().cluster().flush();
+    log.info("flushed by RING.FLUSH from {}", c.describe());
+    Resp.raw(c.out(), Resp.OK);
+  }
+
+  /** RING.READ key: [value, absolute expiry in Unix ms or -1], or a null array; ignores the seal. */
+  static void ringRead(Connection c, Request r) {
+    Key key = c.key(r.arg(1));
+    Store store = c.node().store();
+    long wall = System.currentTimeMillis(); // before the TTL is measured (see Expiry.absoluteMillis)
+    byte[] value = store.get(key);
+    long ttl = value == null ? -2 : store.ttlNanos(key);
+    if (value == null || ttl == -2) {
+      Resp.raw(c.out(), NIL_ARRAY);
+      return;
+    }
+    Resp.arrayHeader(c.out(), 2);
+    Resp.bulk(c.out(), value);
+    Resp.integer(c.out(), Expiry.absoluteMillis(wall, ttl));
+  }
+
+  /**
+   * RING.IMPORT id key expire-at value ...: stores each entry absent here and untouched by clients;
+   * expire-at is the absolute expiry in Unix ms (-1: none), and an entry already expired is skipped.
+   */
+  static void ringImport(Connection c, Request r) {
+    if ((r.argc() - 2) % 3 != 0) {
+      Resp.error(c.out(), "ERR wrong number of arguments for 'ring.import' command (expected: id, then key expire-at value triples)");
+      return;
+    }
+    ClusterState cluster = c.node().cluster();
+    String id = r.string(1);
+    ImportState state = cluster.incoming(id);
+    if (state == null) {
+      Resp.error(c.out(), "ERR not importing handoff " + id + " at epoch " + cluster.epoch());
+      return;
+    }
+    Key[] keys = new Key[(r.argc() - 2) / 3];
+    long[] expireAt = new long[keys.length];
+    for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
+      keys[k] = c.key(r.arg(i)); // one CRC per key: the ring hash and the table hash
+      if (cluster.blocks(keys[k].ringHash())) {
+        Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
+        return;
+      }
+      try {
+        expireAt[k] = Decimal.parseLong(r.arg(i + 1));
+      } catch (NumberFormatException e) {
+        Resp.error(c.out(), "ERR invalid expiry in ring.import: " + r.string(i + 1));
+        return;
+      }
+    }
+    Store store = c.node().store();
+    long applied = 0;
+    for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
+      Key key = keys[k];
+      long expiresAt = expireAt[k];
+      byte[] value = r.arg(i + 2);
+      boolean[] stored = {false};
+      // the TTL is computed when the insert runs (one kept behind a client's write runs later),
+      // and an entry that expired on the way is not stored
+      state.applyIfUntouched(key, () -> stored[0] = store.putIfAbsentUntil(key, value, expiresAt));
+      if (stored[0]) {
+        applied++;
+      }
+    }
+    Resp.integer(c.out(), applied);
+  }
+
+  /** RING.STREAM id: streams the handoff's entries to its target; replies with the count once done. */
+  static void ringStream(Connection c, Request r) {
+    ClusterState cluster = c.node().cluster();
+    String id = r.string(1);
+    Handoff handoff = cluster.outgoing(id);
+    if (handoff == null) {
+      Resp.error(c.out(), "ERR no handoff " + id + " with this node as its source at epoch " + cluster.epoch());
+      return;
+    }
+    String target = cluster.addressOf(handoff.to());
+    c.defer(c.node().streamer().stream(handoff, target), (count, error) -> {
+      if (error != null) {
+        Resp.error(c.out(), "ERR handoff " + id + ": streaming to " + target + " failed: " + error.getMessage());
+      } else {
+        Resp.integer(c.out(), count);
+      }
+    });
+  }
+
+  /** RING.PROGRESS id: [entries acknowledged by the target, entries to send]. */
+  static void ringProgress(Connection c, Request r) {
+    HandoffStreamer.Progress progress = c.node().streamer().progress(r.string(1));
+    Resp.arrayHeader(c.out(), 2);
+    Resp.integer(c.out(), progress == null ? 0 : progress.moved());
+    Resp.integer(c.out(), progress == null ? 0 : progress.total());
+  }
+}
