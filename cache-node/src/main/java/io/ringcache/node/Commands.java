@@ -34,7 +34,7 @@ final class Commands {
     return new CommandTable()
         // connection
         .add("ping", 0, ConnectionCommands::ping)
-        .add("echo", 0, (c, r) -> Resp.bulk(c.out(), r.arg(1)))
+        .add("echo", 0, ConnectionCommands::echo)
         .add("quit", IMMEDIATE, ConnectionCommands::quit)
         .add("auth", 0, ConnectionCommands::auth)
         .add("hello", 0, ConnectionCommands::hello)
@@ -49,7 +49,7 @@ final class Commands {
         .add("flushall", 0, ServerCommands::flushall)
         .add("flushdb", 0, ServerCommands::flushall)
         // keys
-        .add("get", 0, (c, r) -> Resp.bulk(c.out(), c.lookedUp(c.node().store().get(c.key(r.arg(1))))))
+        .add("get", 0, KeyCommands::get)
         .add("set", 0, KeyCommands::set)
         .add("setex", 0, (c, r) -> KeyCommands.setex(c, r, 1000, "setex"))
         .add("psetex", 0, (c, r) -> KeyCommands.setex(c, r, 1, "psetex"))
@@ -62,7 +62,7 @@ final class Commands {
         .add("getrange", 0, KeyCommands::getrange)
         .add("substr", 0, KeyCommands::getrange)
         .add("setrange", 0, KeyCommands::setrange)
-        .add("getdel", 0, (c, r) -> Resp.bulk(c.out(), c.node().store().remove(c.key(r.arg(1)))))
+        .add("getdel", 0, KeyCommands::getdel)
         .add("mget", 0, KeyCommands::mget)
         .add("mset", 0, KeyCommands::mset)
         .add("del", 0, KeyCommands::del)
@@ -128,7 +128,7 @@ final class Commands {
    * An error that echoes an argument, as Redis sends it: CR and LF at its end trimmed, any left
    * become spaces (Resp.error).
    */
-  static void echoError(Connection c, String text) {
+  static void echoError(CommandContext c, String text) {
     int end = text.length();
     while (end > 0 && (text.charAt(end - 1) == '\r' || text.charAt(end - 1) == '\n')) {
       end--;
@@ -136,7 +136,7 @@ final class Commands {
     Resp.error(c.out(), text.substring(0, end));
   }
 
-  static void wrongArity(Connection c, String name) {
+  static void wrongArity(CommandContext c, String name) {
     Resp.error(c.out(), "ERR wrong number of arguments for '" + name + "' command");
   }
 

@@ -12,7 +12,7 @@ import io.ringcache.resp.net.ClusterAuth;
  * until the end of the read batch (one write and one flush per batch). Confined to the
  * connection's event loop.
  */
-final class Connection {
+final class Connection implements CommandContext {
 
   /** Replies are handed to the channel when this much accumulates, so writability tracks them. */
   private static final int WRITE_THRESHOLD = 64 * 1024;
@@ -205,12 +205,38 @@ final class Connection {
   }
 
   /** {@code bytes} as a stored key, hashed for placement as the node's topology says (its hash tag, if any). */
-  io.ringcache.node.store.Key key(byte[] bytes) {
+  @Override
+  public io.ringcache.node.store.Key key(byte[] bytes) {
     return io.ringcache.node.store.Key.of(bytes, node().cluster().hashTag());
   }
 
   NodeServer node() {
     return node;
+  }
+
+  @Override
+  public io.ringcache.node.store.Store store() {
+    return node.store();
+  }
+
+  @Override
+  public NodeConfig.Limits limits() {
+    return node.config().limits();
+  }
+
+  @Override
+  public io.ringcache.node.store.Clock clock() {
+    return node.clock();
+  }
+
+  @Override
+  public NodeStats stats() {
+    return node.stats();
+  }
+
+  @Override
+  public KeyWatches watches() {
+    return node.watches();
   }
 
   boolean authenticated() {
@@ -287,7 +313,8 @@ final class Connection {
     return address == null ? "?" : address.toString();
   }
 
-  String describe() {
+  @Override
+  public String describe() {
     return "id=" + id
         + " addr=" + format(ctx == null ? null : ctx.channel().remoteAddress())
         + " name=" + (name == null ? "" : name)
@@ -297,7 +324,8 @@ final class Connection {
   }
 
   /** The buffer to append replies to (one that is never sent while replies are off or skipped). */
-  ByteBuf out() {
+  @Override
+  public ByteBuf out() {
     if (silent) {
       if (discard == null) {
         discard = io.netty.buffer.Unpooled.buffer(512);
@@ -347,7 +375,8 @@ final class Connection {
   }
 
   /** Counts a lookup and passes its result through. */
-  byte[] lookedUp(byte[] value) {
+  @Override
+  public byte[] lookedUp(byte[] value) {
     if (value == null) {
       batchMisses++;
     } else {

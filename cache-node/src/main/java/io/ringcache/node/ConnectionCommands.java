@@ -29,7 +29,7 @@ final class ConnectionCommands {
 
   private ConnectionCommands() {}
 
-  static void ping(Connection c, Request r) {
+  static void ping(CommandContext c, Request r) {
     if (r.argc() > 2) {
       wrongArity(c, "ping");
     } else if (r.argc() == 2) {
@@ -37,6 +37,10 @@ final class ConnectionCommands {
     } else {
       Resp.raw(c.out(), Resp.PONG);
     }
+  }
+
+  static void echo(CommandContext c, Request r) {
+    Resp.bulk(c.out(), r.arg(1));
   }
 
   static void quit(Connection c, Request r) {
@@ -325,7 +329,7 @@ final class ConnectionCommands {
     return true;
   }
 
-  static void select(Connection c, Request r) {
+  static void select(CommandContext c, Request r) {
     if (r.arg(1).length == 1 && r.arg(1)[0] == '0') {
       Resp.raw(c.out(), Resp.OK);
     } else {

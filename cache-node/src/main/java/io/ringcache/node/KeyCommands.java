@@ -28,8 +28,8 @@ final class KeyCommands {
 
   private KeyCommands() {}
 
-  private static boolean valueTooLarge(Connection c, byte[] value) {
-    int max = c.node().config().limits().maxValueSize();
+  private static boolean valueTooLarge(CommandContext c, byte[] value) {
+    int max = c.limits().maxValueSize();
     if (value.length > max) {
       Resp.error(c.out(), "ERR value too large: " + value.length + " bytes (expected: <= " + max + ", max-value-size)");
       return true;
@@ -62,7 +62,7 @@ final class KeyCommands {
    * {@code ERR syntax error}. Replies the error and returns null on a bad option; the expiry's
    * number is checked later, as in Redis.
    */
-  private static StringOptions stringOptions(Connection c, Request r, boolean set) {
+  private static StringOptions stringOptions(CommandContext c, Request r, boolean set) {
     int flags = 0;
     byte[] expire = null;
     for (int j = set ? 3 : 2; j < r.argc(); j++) {
@@ -99,7 +99,7 @@ final class KeyCommands {
    * overflow a signed 64-bit count of ms (Redis adds the clock to a relative one and refuses a
    * result that wrapped). Replies the error and returns {@link #INVALID} otherwise.
    */
-  private static long expireAtMillis(Connection c, byte[] arg, int flags, long now, String command) {
+  private static long expireAtMillis(CommandContext c, byte[] arg, int flags, long now, String command) {
     long ms;
     try {
       ms = Decimal.parseLong(arg);
@@ -134,7 +134,15 @@ final class KeyCommands {
     return expireAtMillis <= now ? 0 : toNanos(expireAtMillis - now);
   }
 
-  static void set(Connection c, Request r) {
+  static void get(CommandContext c, Request r) {
+    Resp.bulk(c.out(), c.lookedUp(c.store().get(c.key(r.arg(1)))));
+  }
+
+  static void getdel(CommandContext c, Request r) {
+    Resp.bulk(c.out(), c.store().remove(c.key(r.arg(1))));
+  }
+
+  static void set(CommandContext c, Request r) {
     StringOptions options = stringOptions(c, r, true);
     if (options == null) {
       return;
@@ -145,7 +153,7 @@ final class KeyCommands {
     }
     long ttl = Store.NO_TTL;
     if (options.expire() != null) {
-      long now = c.node().clock().currentTimeMillis();
+      long now = c.clock().currentTimeMillis();
       long at = expireAtMillis(c, options.expire(), options.flags(), now, "set");
       if (at == INVALID) {
         return;
@@ -156,8 +164,8 @@ final class KeyCommands {
         : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
     boolean keepTtl = options.has(OPT_KEEPTTL);
     if (options.has(OPT_GET)) {
-      Resp.bulk(c.out(), c.node().store().set(c.key(r.arg(1)), value, ttl, keepTtl, condition).previous());
-    } else if (c.node().store().put(c.key(r.arg(1)), value, ttl, keepTtl, condition)) {
+      Resp.bulk(c.out(), c.store().set(c.key(r.arg(1)), value, ttl, keepTtl, condition).previous());
+    } else if (c.store().put(c.key(r.arg(1)), value, ttl, keepTtl, condition)) {
       Resp.raw(c.out(), Resp.OK);
     } else {
       Resp.nil(c.out());
@@ -165,8 +173,8 @@ final class KeyCommands {
   }
 
   /** SETEX key seconds value / PSETEX key milliseconds value: SET with EX / PX, as Redis. */
-  static void setex(Connection c, Request r, long unitMillis, String name) {
-    long now = c.node().clock().currentTimeMillis();
+  static void setex(CommandContext c, Request r, long unitMillis, String name) {
+    long now = c.clock().currentTimeMillis();
     long at = expireAtMillis(c, r.arg(2), unitMillis == 1000 ? OPT_EX : OPT_PX, now, name);
     if (at == INVALID) {
       return;
@@ -175,7 +183,7 @@ final class KeyCommands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    c.node().store().put(c.key(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
+    c.store().put(c.key(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
   }
 
@@ -189,8 +197,8 @@ final class KeyCommands {
    * reply larger than max-output-buffer is refused with an error (Redis builds it and then closes
    * the connection). At most max-output-buffer plus one value is held meanwhile.
    */
-  static void mget(Connection c, Request r) {
-    Store store = c.node().store();
+  static void mget(CommandContext c, Request r) {
+    Store store = c.store();
     int n = r.argc() - 1;
     byte[][] values = new byte[n][];
     long bytes = arrayHeaderBytes(n);
@@ -216,8 +224,8 @@ final class KeyCommands {
    * for a client that does not read, close the connection as before: that is a slow reader, not
    * one request too large.)
    */
-  static long replyBudget(Connection c) {
-    return c.node().config().limits().maxOutputBuffer();
+  static long replyBudget(CommandContext c) {
+    return c.limits().maxOutputBuffer();
   }
 
   /** The size of a RESP array header of {@code n} elements. */
@@ -231,9 +239,9 @@ final class KeyCommands {
   }
 
   /** Answers the error for a reply refused before it was built, and counts and logs it. */
-  static void replyTooLarge(Connection c, String command, long bytes, int counted, int total) {
-    long max = c.node().config().limits().maxOutputBuffer();
-    c.node().stats().repliesTooLarge.increment();
+  static void replyTooLarge(CommandContext c, String command, long bytes, int counted, int total) {
+    long max = c.limits().maxOutputBuffer();
+    c.stats().repliesTooLarge.increment();
     log.warn("refused {} reply to {}: {} bytes after {} of {} elements (expected: <= {}, max-output-buffer)",
         command, c.describe(), bytes, counted, total, max);
     Resp.error(c.out(), "ERR reply too large: " + (counted < total ? "more than " : "") + bytes + " bytes for '"
@@ -241,12 +249,12 @@ final class KeyCommands {
   }
 
   /** GETSET key value: SET (the TTL cleared) replying the previous value or nil, as Redis. */
-  static void getset(Connection c, Request r) {
+  static void getset(CommandContext c, Request r) {
     byte[] value = r.arg(2);
     if (valueTooLarge(c, value)) {
       return;
     }
-    Resp.bulk(c.out(), c.node().store().set(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
+    Resp.bulk(c.out(), c.store().set(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.ALWAYS).previous());
   }
 
   /**
@@ -255,20 +263,20 @@ final class KeyCommands {
    * then the expiry is checked; the value is replied and the TTL set (an EXAT/PXAT in the past
    * deletes the key) or removed (PERSIST).
    */
-  static void getex(Connection c, Request r) {
+  static void getex(CommandContext c, Request r) {
     StringOptions options = stringOptions(c, r, false);
     if (options == null) {
       return;
     }
     Key key = c.key(r.arg(1));
-    Store store = c.node().store();
+    Store store = c.store();
     byte[] value = store.get(key);
     if (value == null) {
       Resp.bulk(c.out(), c.lookedUp(null));
       return;
     }
     if (options.expire() != null) {
-      long now = c.node().clock().currentTimeMillis();
+      long now = c.clock().currentTimeMillis();
       long at = expireAtMillis(c, options.expire(), options.flags(), now, "getex");
       if (at == INVALID) {
         return;
@@ -289,12 +297,12 @@ final class KeyCommands {
   }
 
   /** SETNX key value: :1 if the key was absent and is now set, else :0. */
-  static void setnx(Connection c, Request r) {
+  static void setnx(CommandContext c, Request r) {
     byte[] value = r.arg(2);
     if (valueTooLarge(c, value)) {
       return;
     }
-    boolean stored = c.node().store().put(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
+    boolean stored = c.store().put(c.key(r.arg(1)), value, Store.NO_TTL, false, Store.Condition.IF_ABSENT);
     Resp.integer(c.out(), stored ? 1 : 0);
   }
 
@@ -304,7 +312,7 @@ final class KeyCommands {
    * as each key is set with IF_ABSENT: a concurrent writer of one of the keys between the check and
    * the sets makes that key keep its value (docs/protocol.md).
    */
-  static void msetnx(Connection c, Request r) {
+  static void msetnx(CommandContext c, Request r) {
     if ((r.argc() & 1) == 0) {
       wrongArity(c, "msetnx");
       return;
@@ -314,7 +322,7 @@ final class KeyCommands {
         return;
       }
     }
-    Store store = c.node().store();
+    Store store = c.store();
     for (int i = 1; i < r.argc(); i += 2) {
       if (store.contains(c.key(r.arg(i)))) {
         Resp.integer(c.out(), 0);
@@ -327,27 +335,27 @@ final class KeyCommands {
     Resp.integer(c.out(), 1);
   }
 
-  static void strlen(Connection c, Request r) {
-    byte[] value = c.node().store().get(c.key(r.arg(1)));
+  static void strlen(CommandContext c, Request r) {
+    byte[] value = c.store().get(c.key(r.arg(1)));
     Resp.integer(c.out(), value == null ? 0 : value.length);
   }
 
   /** The error for a string that would grow beyond max-value-size (APPEND, SETRANGE). */
-  private static String stringTooLarge(Connection c, long size) {
+  private static String stringTooLarge(CommandContext c, long size) {
     return "ERR string exceeds maximum allowed size (" + size + " bytes, expected: <= "
-        + c.node().config().limits().maxValueSize() + ", max-value-size)";
+        + c.limits().maxValueSize() + ", max-value-size)";
   }
 
   /** APPEND key value: the length after appending (an absent key is created), the TTL kept. */
-  static void append(Connection c, Request r) {
+  static void append(CommandContext c, Request r) {
     byte[] suffix = r.arg(2);
-    int max = c.node().config().limits().maxValueSize();
+    int max = c.limits().maxValueSize();
     if (suffix.length > max) {
       Resp.error(c.out(), stringTooLarge(c, suffix.length));
       return;
     }
     long[] tooLarge = {-1};
-    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
+    byte[] result = c.store().update(c.key(r.arg(1)), old -> {
       if (old == null) {
         return suffix; // values handed to the store are kept as they are: the request's copy
       }
@@ -367,14 +375,14 @@ final class KeyCommands {
       Resp.error(c.out(), stringTooLarge(c, tooLarge[0]));
     } else {
       if (suffix.length == 0) {
-        c.node().watches().signalModified(Key.of(r.arg(1))); // Redis counts an empty APPEND as a change (WATCH)
+        c.watches().signalModified(Key.of(r.arg(1))); // Redis counts an empty APPEND as a change (WATCH)
       }
       Resp.integer(c.out(), result.length);
     }
   }
 
   /** GETRANGE key start end (and SUBSTR): Redis 7.0's getrangeCommand, indexes inclusive, negative from the end. */
-  static void getrange(Connection c, Request r) {
+  static void getrange(CommandContext c, Request r) {
     long start;
     long end;
     try {
@@ -384,7 +392,7 @@ final class KeyCommands {
       Resp.error(c.out(), NOT_INTEGER);
       return;
     }
-    byte[] value = c.node().store().get(c.key(r.arg(1)));
+    byte[] value = c.store().get(c.key(r.arg(1)));
     long length = value == null ? 0 : value.length;
     if (value == null || (start < 0 && end < 0 && start > end)) {
       Resp.bulk(c.out(), new byte[0]);
@@ -412,7 +420,7 @@ final class KeyCommands {
    * SETRANGE key offset value: Redis 7.0's setrangeCommand: overwrites from offset, padding with
    * zero bytes; an empty value changes nothing (and creates nothing); replies the length after.
    */
-  static void setrange(Connection c, Request r) {
+  static void setrange(CommandContext c, Request r) {
     long offset;
     try {
       offset = Decimal.parseLong(r.arg(2));
@@ -425,10 +433,10 @@ final class KeyCommands {
       return;
     }
     byte[] patch = r.arg(3);
-    int max = c.node().config().limits().maxValueSize();
+    int max = c.limits().maxValueSize();
     long size = offset + patch.length;
     if (patch.length == 0) {
-      byte[] value = c.node().store().get(c.key(r.arg(1)));
+      byte[] value = c.store().get(c.key(r.arg(1)));
       Resp.integer(c.out(), value == null ? 0 : value.length);
       return;
     }
@@ -436,7 +444,7 @@ final class KeyCommands {
       Resp.error(c.out(), stringTooLarge(c, size < 0 ? offset : size));
       return;
     }
-    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
+    byte[] result = c.store().update(c.key(r.arg(1)), old -> {
       byte[] next = java.util.Arrays.copyOf(old == null ? new byte[0] : old, (int) Math.max(size, old == null ? 0 : old.length));
       System.arraycopy(patch, 0, next, (int) offset, patch.length);
       return next;
@@ -444,7 +452,7 @@ final class KeyCommands {
     Resp.integer(c.out(), result.length);
   }
 
-  static void mset(Connection c, Request r) {
+  static void mset(CommandContext c, Request r) {
     if ((r.argc() & 1) == 0) {
       wrongArity(c, "mset");
       return;
@@ -454,15 +462,15 @@ final class KeyCommands {
         return;
       }
     }
-    Store store = c.node().store();
+    Store store = c.store();
     for (int i = 1; i < r.argc(); i += 2) {
       store.put(c.key(r.arg(i)), r.arg(i + 1), Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
     Resp.raw(c.out(), Resp.OK);
   }
 
-  static void del(Connection c, Request r) {
-    Store store = c.node().store();
+  static void del(CommandContext c, Request r) {
+    Store store = c.store();
     long removed = 0;
     for (int i = 1; i < r.argc(); i++) {
       if (store.delete(c.key(r.arg(i)))) {
@@ -472,8 +480,8 @@ final class KeyCommands {
     Resp.integer(c.out(), removed);
   }
 
-  static void exists(Connection c, Request r) {
-    Store store = c.node().store();
+  static void exists(CommandContext c, Request r) {
+    Store store = c.store();
     long found = 0;
     for (int i = 1; i < r.argc(); i++) {
       if (store.contains(c.key(r.arg(i)))) {
@@ -483,8 +491,8 @@ final class KeyCommands {
     Resp.integer(c.out(), found);
   }
 
-  static void type(Connection c, Request r) {
-    Resp.simple(c.out(), c.node().store().contains(c.key(r.arg(1))) ? "string" : "none");
+  static void type(CommandContext c, Request r) {
+    Resp.simple(c.out(), c.store().contains(c.key(r.arg(1))) ? "string" : "none");
   }
 
   /**
@@ -494,7 +502,7 @@ final class KeyCommands {
    * compare with the key's current expiry (none counts as infinite). A TTL beyond
    * Store.MAX_TTL_NANOS is kept as that (docs/protocol.md).
    */
-  static void expire(Connection c, Request r, long unitMs, boolean absolute, String name) {
+  static void expire(CommandContext c, Request r, long unitMs, boolean absolute, String name) {
     boolean nx = false;
     boolean xx = false;
     boolean gt = false;
@@ -536,7 +544,7 @@ final class KeyCommands {
       }
       when *= 1000;
     }
-    long now = c.node().clock().currentTimeMillis();
+    long now = c.clock().currentTimeMillis();
     long base = absolute ? 0 : now;
     if (when > Long.MAX_VALUE - base) {
       Resp.error(c.out(), invalidExpireTime(name));
@@ -544,7 +552,7 @@ final class KeyCommands {
     }
     when += base;
     Key key = c.key(r.arg(1));
-    Store store = c.node().store();
+    Store store = c.store();
     long current = store.ttlNanos(key);
     if (current == -2) {
       Resp.integer(c.out(), 0);
@@ -564,8 +572,8 @@ final class KeyCommands {
     Resp.integer(c.out(), store.expire(key, ttl) ? 1 : 0);
   }
 
-  static void ttl(Connection c, Request r, boolean seconds) {
-    long nanos = c.node().store().ttlNanos(c.key(r.arg(1)));
+  static void ttl(CommandContext c, Request r, boolean seconds) {
+    long nanos = c.store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
@@ -574,14 +582,14 @@ final class KeyCommands {
     Resp.integer(c.out(), seconds ? (ms + 500) / 1000 : ms);
   }
 
-  static void persist(Connection c, Request r) {
+  static void persist(CommandContext c, Request r) {
     Key key = c.key(r.arg(1));
-    Store store = c.node().store();
+    Store store = c.store();
     long ttl = store.ttlNanos(key);
     Resp.integer(c.out(), ttl >= 0 && store.expire(key, Store.NO_TTL) ? 1 : 0);
   }
 
-  static void incrby(Connection c, Request r, boolean negate) {
+  static void incrby(CommandContext c, Request r, boolean negate) {
     long delta;
     try {
       delta = Decimal.parseLong(r.arg(2));
@@ -599,9 +607,9 @@ final class KeyCommands {
     increment(c, r.arg(1), delta);
   }
 
-  static void increment(Connection c, byte[] key, long delta) {
+  static void increment(CommandContext c, byte[] key, long delta) {
     try {
-      Resp.integer(c.out(), c.node().store().increment(c.key(key), delta));
+      Resp.integer(c.out(), c.store().increment(c.key(key), delta));
     } catch (NumberFormatException e) {
       Resp.error(c.out(), NOT_INTEGER);
     } catch (ArithmeticException e) {
@@ -617,15 +625,15 @@ final class KeyCommands {
    * ({@code %.17Lf} without trailing zeros) and replied; the TTL is kept. {@code -ERR value is not a
    * valid float} for either, {@code -ERR increment would produce NaN or Infinity} for the sum.
    */
-  static void incrbyfloat(Connection c, Request r) {
+  static void incrbyfloat(CommandContext c, Request r) {
     LongDouble increment = LongDouble.parse(r.arg(2));
     if (increment == null) {
       Resp.error(c.out(), NOT_FLOAT);
       return;
     }
-    int max = c.node().config().limits().maxValueSize();
+    int max = c.limits().maxValueSize();
     String[] error = {null};
-    byte[] result = c.node().store().update(c.key(r.arg(1)), old -> {
+    byte[] result = c.store().update(c.key(r.arg(1)), old -> {
       LongDouble value = old == null ? LongDouble.parse(new byte[] {'0'}) : LongDouble.parse(old);
       if (value == null) {
         error[0] = NOT_FLOAT;
@@ -655,9 +663,9 @@ final class KeyCommands {
    * Redis 7.0's; -1 without a TTL, -2 for an absent key. The store keeps a remaining TTL on a
    * monotonic clock, so the expiry is the wall clock now plus it (docs/protocol.md).
    */
-  static void expiretime(Connection c, Request r, boolean seconds) {
-    long now = c.node().clock().currentTimeMillis();
-    long nanos = c.node().store().ttlNanos(c.key(r.arg(1)));
+  static void expiretime(CommandContext c, Request r, boolean seconds) {
+    long now = c.clock().currentTimeMillis();
+    long nanos = c.store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
@@ -666,7 +674,7 @@ final class KeyCommands {
     Resp.integer(c.out(), seconds ? (at + 500) / 1000 : at);
   }
 
-  static void scan(Connection c, Request r) {
+  static void scan(CommandContext c, Request r) {
     long cursor;
     try {
       cursor = Decimal.parseLong(r.arg(1));
@@ -706,10 +714,10 @@ final class KeyCommands {
         return;
       }
     }
-    Store.ScanPage page = c.node().store().scan(cursor, count);
+    Store.ScanPage page = c.store().scan(cursor, count);
     List<Key> keys = page.keys();
     List<Key> matched = new ArrayList<>(keys.size());
-    Glob glob = pattern == null ? null : Glob.compile(pattern, c.node().config().limits().maxKeySize());
+    Glob glob = pattern == null ? null : Glob.compile(pattern, c.limits().maxKeySize());
     if (stringsOnly) {
       for (Key key : keys) {
         if (glob == null || glob.matches(key.bytes())) {
@@ -743,8 +751,8 @@ final class KeyCommands {
    * -MOVED or -CROSSNODE otherwise). Not atomic against another client's write of either key between
    * the steps (docs/protocol.md).
    */
-  static void rename(Connection c, Request r, boolean nx) {
-    Store store = c.node().store();
+  static void rename(CommandContext c, Request r, boolean nx) {
+    Store store = c.store();
     Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
     long ttl = value == null ? -2 : store.ttlNanos(from);
@@ -781,7 +789,7 @@ final class KeyCommands {
    * or an existing destination without REPLACE; else the destination gets the value and the TTL of
    * the source, {@code :1}.
    */
-  static void copy(Connection c, Request r) {
+  static void copy(CommandContext c, Request r) {
     boolean replace = false;
     for (int j = 3; j < r.argc(); j++) {
       if (is(r.arg(j), "replace")) {
@@ -811,7 +819,7 @@ final class KeyCommands {
       Resp.error(c.out(), "ERR source and destination objects are the same");
       return;
     }
-    Store store = c.node().store();
+    Store store = c.store();
     Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
     long ttl = value == null ? -2 : store.ttlNanos(from);
@@ -833,10 +841,10 @@ final class KeyCommands {
    * the store, at most 8 pages), the pattern compiled as MATCH's (linear, bounded by max-key-size).
    * A reply larger than max-output-buffer is refused before it is built, as SCAN's and MGET's.
    */
-  static void keys(Connection c, Request r) {
+  static void keys(CommandContext c, Request r) {
     byte[] pattern = r.arg(1);
-    Glob glob = pattern.length == 1 && pattern[0] == '*' ? null : Glob.compile(pattern, c.node().config().limits().maxKeySize());
-    Store store = c.node().store();
+    Glob glob = pattern.length == 1 && pattern[0] == '*' ? null : Glob.compile(pattern, c.limits().maxKeySize());
+    Store store = c.store();
     int pageSize = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 16, store.size() / 8));
     List<byte[]> matched = new ArrayList<>();
     long bytes = 0;
@@ -867,8 +875,8 @@ final class KeyCommands {
    * RANDOMKEY: a key the node holds, or nil when it holds none: a random key of the SCAN page at a
    * random position of the hash circle (the next non-empty page, wrapping once).
    */
-  static void randomkey(Connection c, Request r) {
-    Store store = c.node().store();
+  static void randomkey(CommandContext c, Request r) {
+    Store store = c.store();
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     long start = random.nextLong(1L << 32);
     long cursor = start;

@@ -1,0 +1,46 @@
+package io.ringcache.node;
+
+import io.netty.buffer.ByteBuf;
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+
+/*
+ * What the data commands (KeyCommands, ServerCommands) and the shared error helpers in Commands
+ * need of the connection that runs them and of its node: the buffer replies go to, the store and
+ * its clock, the limits, and the node's counters and watches. Connection implements it over its
+ * channel and NodeServer; a unit test implements it over a real store and a heap buffer, so a family
+ * runs without sockets. The connection-state commands (AUTH, HELLO, CLIENT, ...) and RING.* still
+ * take the Connection itself.
+ */
+
+/** What a data command needs of its connection and node. */
+interface CommandContext {
+
+  /** The buffer to append replies to. */
+  ByteBuf out();
+
+  /** {@code bytes} as a stored key, hashed for placement as the node's topology says. */
+  Key key(byte[] bytes);
+
+  /** Counts a lookup as a hit or a miss and passes its result through. */
+  byte[] lookedUp(byte[] value);
+
+  /** The connection as log lines name it. */
+  String describe();
+
+  /** The node's store (changes made through it signal WATCH). */
+  Store store();
+
+  /** The node's limits (max-value-size, max-key-size, max-output-buffer). */
+  NodeConfig.Limits limits();
+
+  /** The node's clock: the store's. */
+  Clock clock();
+
+  /** The node's counters. */
+  NodeStats stats();
+
+  /** The node's watched keys. */
+  KeyWatches watches();
+}

@@ -1,0 +1,110 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.FakeClock;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.node.store.Stores;
+import io.ringcache.resp.Request;
+import io.ringcache.resp.RespDecoder;
+import io.ringcache.resp.RespLimits;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BiConsumer;
+
+/**
+ * A {@link CommandContext} over a real store (packed, on a {@link FakeClock}, behind the node's
+ * {@link WatchingStore}) and a heap buffer: runs one family's command without a socket and returns
+ * the reply bytes. Requests are decoded by the node's own {@link RespDecoder}.
+ */
+final class FamilyContext implements CommandContext {
+
+  final FakeClock clock = new FakeClock();
+  private final KeyWatches watches = new KeyWatches();
+  private final NodeStats stats = new NodeStats();
+  private final Store store = new WatchingStore(Stores.packed(16L << 20, clock), watches);
+  private final NodeConfig.Limits limits = NodeConfig.Limits.defaults();
+  private final ByteBuf out = Unpooled.buffer();
+  long hits;
+  long misses;
+
+  /** Runs {@code command} on the request {@code args} and returns what it replied, as text (ISO-8859-1). */
+  String run(BiConsumer<CommandContext, Request> command, String... args) {
+    StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+    for (String arg : args) {
+      request.append('$').append(arg.getBytes(StandardCharsets.ISO_8859_1).length).append("\r\n").append(arg).append("\r\n");
+    }
+    int[] ran = {0};
+    EmbeddedChannel channel = new EmbeddedChannel(
+        new RespDecoder(RespLimits.defaults(), () -> true),
+        new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            command.accept(FamilyContext.this, (Request) msg); // the decoder reuses its Request: run it here
+            ran[0]++;
+          }
+        });
+    channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1));
+    channel.finishAndReleaseAll();
+    assertThat(ran[0]).as("requests decoded from %s", String.join(" ", args)).isEqualTo(1);
+    String reply = out.toString(StandardCharsets.ISO_8859_1);
+    out.clear();
+    return reply;
+  }
+
+  @Override
+  public ByteBuf out() {
+    return out;
+  }
+
+  @Override
+  public Key key(byte[] bytes) {
+    return Key.of(bytes);
+  }
+
+  @Override
+  public byte[] lookedUp(byte[] value) {
+    if (value == null) {
+      misses++;
+    } else {
+      hits++;
+    }
+    return value;
+  }
+
+  @Override
+  public String describe() {
+    return "id=0 addr=test";
+  }
+
+  @Override
+  public Store store() {
+    return store;
+  }
+
+  @Override
+  public NodeConfig.Limits limits() {
+    return limits;
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public NodeStats stats() {
+    return stats;
+  }
+
+  @Override
+  public KeyWatches watches() {
+    return watches;
+  }
+}
