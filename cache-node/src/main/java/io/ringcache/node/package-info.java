@@ -24,8 +24,16 @@
  *       AUTH ({@link io.ringcache.resp.net.ClusterAuth} for the cluster-internal {@code RING.*} commands), arity and key
  *       sizes, asks {@code ClusterState} whether this node serves the keys ({@code -MOVED}, {@code
  *       -TRYAGAIN}, {@code -CROSSNODE}, or a wait while a range arrives), then runs the command.
- *   <li>{@link Commands}: the implementations, on the store; {@code Commands.table()} names them.
- *       Helpers with an algorithm of their own sit beside it: {@link LongDouble} (INCRBYFLOAT),
+ *   <li>The command families, one class each: {@link ConnectionCommands} (PING, ECHO, QUIT, AUTH,
+ *       HELLO, CLIENT, SELECT, COMMAND, CONFIG, FUNCTION), {@link KeyCommands} (keys and strings:
+ *       GET, SET, ..., EXPIRE, SCAN, KEYS, RENAME, COPY), {@link ServerCommands} (DBSIZE, TIME,
+ *       FLUSHALL) and {@link RingCommands} (the cluster's {@code RING.*}); MULTI, EXEC and WATCH are
+ *       {@link Transaction}'s. {@code Commands.table()} names them all in the one table and holds
+ *       what they share (argument echoing, the common error texts). The data commands run on a
+ *       {@link CommandContext} (the reply buffer, the store, clock, limits, counters and watches),
+ *       which {@link Connection} implements and a unit test can implement over a real store; the
+ *       connection-state commands and {@code RING.*} take the {@link Connection}.
+ *       Helpers with an algorithm of their own sit beside them: {@link LongDouble} (INCRBYFLOAT),
  *       {@link Info} (INFO's text); MATCH patterns are cache-resp's {@link io.ringcache.resp.Glob}.
  *   <li>{@link io.ringcache.resp.Resp} (cache-resp): the writer. Replies are encoded into the {@link Connection}'s buffer and
  *       written and flushed once per read batch.

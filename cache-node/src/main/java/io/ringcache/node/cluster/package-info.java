@@ -2,7 +2,7 @@
  * The node's side of the cluster: which keys this node serves under the topology it adopted, its
  * lease, and its part in a handoff (as a source that streams, as a target that imports and reads
  * through). The router decides; these classes carry out on one node what its {@code RING.*}
- * commands ask ({@code io.ringcache.node.Commands} implements the commands and calls in here).
+ * commands ask ({@code io.ringcache.node.RingCommands} implements the commands and calls in here).
  *
  * <ul>
  *   <li>{@link ClusterState}: the state, one per node. It holds the adopted topology (adoption is
