@@ -100,7 +100,7 @@ final class Commands {
         .add("ring.topology", NO_MULTI, RingCommands::ringTopology) // read-only: any user (clients fetch it)
         .add("ring.settopology", INTERNAL | NO_MULTI, RingCommands::ringSetTopology)
         .add("ring.heartbeat", INTERNAL | NO_MULTI, RingCommands::ringHeartbeat) // renews the lease: cluster user only
-        .add("ring.epoch", NO_MULTI, (c, r) -> Resp.integer(c.out(), c.node().cluster().epoch()))
+        .add("ring.epoch", NO_MULTI, RingCommands::ringEpoch)
         .add("ring.flush", INTERNAL | NO_MULTI, RingCommands::ringFlush)
         .add("ring.read", INTERNAL | NO_MULTI, RingCommands::ringRead)
         .add("ring.import", INTERNAL | NO_MULTI, RingCommands::ringImport)

@@ -12,7 +12,7 @@ import io.ringcache.resp.net.ClusterAuth;
  * until the end of the read batch (one write and one flush per batch). Confined to the
  * connection's event loop.
  */
-final class Connection implements CommandContext {
+final class Connection implements RingContext {
 
   /** Replies are handed to the channel when this much accumulates, so writability tracks them. */
   private static final int WRITE_THRESHOLD = 64 * 1024;
@@ -74,8 +74,24 @@ final class Connection implements CommandContext {
   }
 
   /** Whether this connection answered a RING.HEARTBEAT, and when (see ClusterState#heartbeat). */
-  boolean heartbeatAnswered;
-  long heartbeatAnsweredNanos;
+  private boolean heartbeatAnswered;
+  private long heartbeatAnsweredNanos;
+
+  @Override
+  public boolean heartbeatAnswered() {
+    return heartbeatAnswered;
+  }
+
+  @Override
+  public long heartbeatAnsweredNanos() {
+    return heartbeatAnsweredNanos;
+  }
+
+  @Override
+  public void heartbeatAnswered(long nanos) {
+    heartbeatAnswered = true;
+    heartbeatAnsweredNanos = nanos;
+  }
 
   void attach(ChannelHandlerContext ctx, CommandHandler handler) {
     this.ctx = ctx;
@@ -164,7 +180,8 @@ final class Connection implements CommandContext {
    * Suspends this connection until {@code work} completes; then, on the connection's event loop,
    * {@code reply} writes the command's reply and the requests that queued meanwhile run in order.
    */
-  <T> void defer(java.util.concurrent.CompletionStage<T> work, java.util.function.BiConsumer<T, Throwable> reply) {
+  @Override
+  public <T> void defer(java.util.concurrent.CompletionStage<T> work, java.util.function.BiConsumer<T, Throwable> reply) {
     deferred = true;
     ctx.channel().config().setAutoRead(false);
     work.whenComplete((value, error) -> ctx.executor().execute(() -> {
@@ -237,6 +254,16 @@ final class Connection implements CommandContext {
   @Override
   public KeyWatches watches() {
     return node.watches();
+  }
+
+  @Override
+  public io.ringcache.node.cluster.ClusterState cluster() {
+    return node.cluster();
+  }
+
+  @Override
+  public io.ringcache.node.cluster.HandoffStreamer streamer() {
+    return node.streamer();
   }
 
   boolean authenticated() {

@@ -29,8 +29,12 @@ final class RingCommands {
 
   private RingCommands() {}
 
-  static void ringTopology(Connection c, Request r) {
-    Resp.bulk(c.out(), TopologyJson.writeBytes(c.node().cluster().topology()));
+  static void ringTopology(RingContext c, Request r) {
+    Resp.bulk(c.out(), TopologyJson.writeBytes(c.cluster().topology()));
+  }
+
+  static void ringEpoch(RingContext c, Request r) {
+    Resp.integer(c.out(), c.cluster().epoch());
   }
 
   /**
@@ -38,7 +42,7 @@ final class RingCommands {
    * process (the incarnation, when given, and the topology's entry for this node must be this
    * process's); replies with the epoch held, or -ERR STALE ... for another process's topology.
    */
-  static void ringSetTopology(Connection c, Request r) {
+  static void ringSetTopology(RingContext c, Request r) {
     if (r.argc() > 3) {
       wrongArity(c, "ring.settopology");
       return;
@@ -54,7 +58,7 @@ final class RingCommands {
       Resp.error(c.out(), "ERR " + e.getMessage());
       return;
     }
-    long before = c.node().cluster().epoch();
+    long before = c.cluster().epoch();
     String refusal = TopologyGuard.refusal(topology, before);
     if (refusal != null) {
       log.warn("refused RING.SETTOPOLOGY from {}: {}", c.describe(), refusal);
@@ -62,7 +66,7 @@ final class RingCommands {
       return;
     }
     try {
-      Resp.integer(c.out(), c.node().cluster().adopt(topology, addressedTo));
+      Resp.integer(c.out(), c.cluster().adopt(topology, addressedTo));
     } catch (ClusterState.StaleIncarnationException e) {
       log.warn("refused topology epoch {} from {}: {}", topology.epoch(), c.describe(), e.getMessage());
       Resp.error(c.out(), "ERR " + e.getMessage());
@@ -74,7 +78,7 @@ final class RingCommands {
    * incarnation is this process's (see ClusterState#heartbeat); replies [epoch, incarnation,
    * member (1 or 0), lease left in ms or -1].
    */
-  static void ringHeartbeat(Connection c, Request r) {
+  static void ringHeartbeat(RingContext c, Request r) {
     long expected;
     long leaseMillis;
     try {
@@ -84,31 +88,30 @@ final class RingCommands {
       Resp.error(c.out(), NOT_INTEGER);
       return;
     }
-    ClusterState cluster = c.node().cluster();
+    ClusterState cluster = c.cluster();
     if (leaseMillis < 0 || leaseMillis > 3_600_000) {
       Resp.error(c.out(), "ERR lease must be between 0 and 3600000 ms: " + leaseMillis);
       return;
     }
-    cluster.heartbeat(expected, leaseMillis * NANOS_PER_MS, c.heartbeatAnswered, c.heartbeatAnsweredNanos);
+    cluster.heartbeat(expected, leaseMillis * NANOS_PER_MS, c.heartbeatAnswered(), c.heartbeatAnsweredNanos());
     Resp.arrayHeader(c.out(), 4);
     Resp.integer(c.out(), cluster.epoch());
     Resp.integer(c.out(), cluster.incarnation());
     Resp.integer(c.out(), cluster.member() ? 1 : 0);
     Resp.integer(c.out(), cluster.leaseRemainingMillis());
-    c.heartbeatAnswered = true;
-    c.heartbeatAnsweredNanos = cluster.nanoTime();
+    c.heartbeatAnswered(cluster.nanoTime());
   }
 
-  static void ringFlush(Connection c, Request r) {
-    c.node().cluster().flush();
+  static void ringFlush(RingContext c, Request r) {
+    c.cluster().flush();
     log.info("flushed by RING.FLUSH from {}", c.describe());
     Resp.raw(c.out(), Resp.OK);
   }
 
   /** RING.READ key: [value, absolute expiry in Unix ms or -1], or a null array; ignores the seal. */
-  static void ringRead(Connection c, Request r) {
+  static void ringRead(RingContext c, Request r) {
     Key key = c.key(r.arg(1));
-    Store store = c.node().store();
+    Store store = c.store();
     long wall = System.currentTimeMillis(); // before the TTL is measured (see Expiry.absoluteMillis)
     byte[] value = store.get(key);
     long ttl = value == null ? -2 : store.ttlNanos(key);
@@ -125,12 +128,12 @@ final class RingCommands {
    * RING.IMPORT id key expire-at value ...: stores each entry absent here and untouched by clients;
    * expire-at is the absolute expiry in Unix ms (-1: none), and an entry already expired is skipped.
    */
-  static void ringImport(Connection c, Request r) {
+  static void ringImport(RingContext c, Request r) {
     if ((r.argc() - 2) % 3 != 0) {
       Resp.error(c.out(), "ERR wrong number of arguments for 'ring.import' command (expected: id, then key expire-at value triples)");
       return;
     }
-    ClusterState cluster = c.node().cluster();
+    ClusterState cluster = c.cluster();
     String id = r.string(1);
     ImportState state = cluster.incoming(id);
     if (state == null) {
@@ -152,7 +155,7 @@ final class RingCommands {
         return;
       }
     }
-    Store store = c.node().store();
+    Store store = c.store();
     long applied = 0;
     for (int i = 2, k = 0; i < r.argc(); i += 3, k++) {
       Key key = keys[k];
@@ -170,8 +173,8 @@ final class RingCommands {
   }
 
   /** RING.STREAM id: streams the handoff's entries to its target; replies with the count once done. */
-  static void ringStream(Connection c, Request r) {
-    ClusterState cluster = c.node().cluster();
+  static void ringStream(RingContext c, Request r) {
+    ClusterState cluster = c.cluster();
     String id = r.string(1);
     Handoff handoff = cluster.outgoing(id);
     if (handoff == null) {
@@ -179,7 +182,7 @@ final class RingCommands {
       return;
     }
     String target = cluster.addressOf(handoff.to());
-    c.defer(c.node().streamer().stream(handoff, target), (count, error) -> {
+    c.defer(c.streamer().stream(handoff, target), (count, error) -> {
       if (error != null) {
         Resp.error(c.out(), "ERR handoff " + id + ": streaming to " + target + " failed: " + error.getMessage());
       } else {
@@ -189,8 +192,8 @@ final class RingCommands {
   }
 
   /** RING.PROGRESS id: [entries acknowledged by the target, entries to send]. */
-  static void ringProgress(Connection c, Request r) {
-    HandoffStreamer.Progress progress = c.node().streamer().progress(r.string(1));
+  static void ringProgress(RingContext c, Request r) {
+    HandoffStreamer.Progress progress = c.streamer().progress(r.string(1));
     Resp.arrayHeader(c.out(), 2);
     Resp.integer(c.out(), progress == null ? 0 : progress.moved());
     Resp.integer(c.out(), progress == null ? 0 : progress.total());

@@ -31,8 +31,9 @@
  *       {@link Transaction}'s. {@code Commands.table()} names them all in the one table and holds
  *       what they share (argument echoing, the common error texts). The data commands run on a
  *       {@link CommandContext} (the reply buffer, the store, clock, limits, counters and watches),
- *       which {@link Connection} implements and a unit test can implement over a real store; the
- *       connection-state commands and {@code RING.*} take the {@link Connection}.
+ *       and {@code RING.*} on a {@link RingContext} (that, plus the cluster state); {@link Connection}
+ *       implements both and a unit test can implement them over a real store. The
+ *       connection-state commands (AUTH, HELLO, CLIENT, ...) take the {@link Connection}.
  *       Helpers with an algorithm of their own sit beside them: {@link LongDouble} (INCRBYFLOAT),
  *       {@link Info} (INFO's text); MATCH patterns are cache-resp's {@link io.ringcache.resp.Glob}.
  *   <li>{@link io.ringcache.resp.Resp} (cache-resp): the writer. Replies are encoded into the {@link Connection}'s buffer and

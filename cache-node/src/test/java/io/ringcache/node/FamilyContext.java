@@ -7,6 +7,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.HandoffStreamer;
 import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.FakeClock;
 import io.ringcache.node.store.Key;
@@ -16,26 +18,32 @@ import io.ringcache.resp.Request;
 import io.ringcache.resp.RespDecoder;
 import io.ringcache.resp.RespLimits;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
 /**
- * A {@link CommandContext} over a real store (packed, on a {@link FakeClock}, behind the node's
- * {@link WatchingStore}) and a heap buffer: runs one family's command without a socket and returns
- * the reply bytes. Requests are decoded by the node's own {@link RespDecoder}.
+ * A {@link CommandContext} (and {@link RingContext}) over a real store (packed, on a {@link
+ * FakeClock}, behind the node's {@link WatchingStore}), a real {@link ClusterState} on it, and a heap
+ * buffer: runs one family's command without a socket and returns the reply bytes. Requests are
+ * decoded by the node's own {@link RespDecoder}. There is no handoff streamer: RING.STREAM and
+ * RING.PROGRESS need a node.
  */
-final class FamilyContext implements CommandContext {
+final class FamilyContext implements RingContext {
 
   final FakeClock clock = new FakeClock();
   private final KeyWatches watches = new KeyWatches();
   private final NodeStats stats = new NodeStats();
   private final Store store = new WatchingStore(Stores.packed(16L << 20, clock), watches);
+  private final ClusterState cluster = new ClusterState("127.0.0.1:1", "127.0.0.1:1", store, Runnable::run);
+  private boolean heartbeatAnswered;
+  private long heartbeatAnsweredNanos;
   private final NodeConfig.Limits limits = NodeConfig.Limits.defaults();
   private final ByteBuf out = Unpooled.buffer();
   long hits;
   long misses;
 
   /** Runs {@code command} on the request {@code args} and returns what it replied, as text (ISO-8859-1). */
-  String run(BiConsumer<CommandContext, Request> command, String... args) {
+  String run(BiConsumer<? super FamilyContext, Request> command, String... args) {
     StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
     for (String arg : args) {
       request.append('$').append(arg.getBytes(StandardCharsets.ISO_8859_1).length).append("\r\n").append(arg).append("\r\n");
@@ -106,5 +114,36 @@ final class FamilyContext implements CommandContext {
   @Override
   public KeyWatches watches() {
     return watches;
+  }
+
+  @Override
+  public ClusterState cluster() {
+    return cluster;
+  }
+
+  @Override
+  public HandoffStreamer streamer() {
+    throw new UnsupportedOperationException("no handoff streamer without a node");
+  }
+
+  @Override
+  public boolean heartbeatAnswered() {
+    return heartbeatAnswered;
+  }
+
+  @Override
+  public long heartbeatAnsweredNanos() {
+    return heartbeatAnsweredNanos;
+  }
+
+  @Override
+  public void heartbeatAnswered(long nanos) {
+    heartbeatAnswered = true;
+    heartbeatAnsweredNanos = nanos;
+  }
+
+  @Override
+  public <T> void defer(CompletionStage<T> work, BiConsumer<T, Throwable> reply) {
+    work.whenComplete(reply);
   }
 }

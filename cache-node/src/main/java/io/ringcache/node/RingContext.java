@@ -1,0 +1,32 @@
+package io.ringcache.node;
+
+import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.HandoffStreamer;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+
+/**
+ * What the cluster commands ({@link RingCommands}) need beyond a {@link CommandContext}: the node's
+ * cluster state and handoff streamer, the connection's last answered heartbeat, and a way to reply
+ * once background work completes.
+ */
+interface RingContext extends CommandContext {
+
+  /** The node's side of the cluster: topology, lease, handoffs. */
+  ClusterState cluster();
+
+  /** Streams a handoff's entries to its target. */
+  HandoffStreamer streamer();
+
+  /** Whether this connection answered a RING.HEARTBEAT (see ClusterState#heartbeat). */
+  boolean heartbeatAnswered();
+
+  /** When this connection last answered a RING.HEARTBEAT, on the cluster's clock. */
+  long heartbeatAnsweredNanos();
+
+  /** Records that this connection answered a RING.HEARTBEAT at {@code nanos}. */
+  void heartbeatAnswered(long nanos);
+
+  /** Suspends the connection until {@code work} completes; then {@code reply} writes the reply. */
+  <T> void defer(CompletionStage<T> work, BiConsumer<T, Throwable> reply);
+}

@@ -1,0 +1,39 @@
+package io.ringcache.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The cluster family (RING.*) on a real store and cluster state, without sockets: the reply bytes a peer reads. */
+class RingCommandsTest {
+
+  private final FamilyContext c = new FamilyContext();
+
+  @Test
+  void ringRead_repliesValueAndNoExpiryOrANullArrayForAnAbsentKey() {
+    c.run(KeyCommands::set, "SET", "k", "v");
+    assertThat(c.run(RingCommands::ringRead, "RING.READ", "k")).isEqualTo("*2\r\n$1\r\nv\r\n:-1\r\n");
+    assertThat(c.run(RingCommands::ringRead, "RING.READ", "absent")).isEqualTo("*-1\r\n");
+  }
+
+  @Test
+  void ringEpoch_beforeAnyTopology_repliesZero() {
+    assertThat(c.run(RingCommands::ringEpoch, "RING.EPOCH")).isEqualTo(":0\r\n");
+  }
+
+  @Test
+  void ringHeartbeat_withALeaseOutOfRange_repliesTheBoundAndAnswersNothing() {
+    assertThat(c.run(RingCommands::ringHeartbeat, "RING.HEARTBEAT", "1", "3600001"))
+        .isEqualTo("-ERR lease must be between 0 and 3600000 ms: 3600001\r\n");
+    assertThat(c.run(RingCommands::ringHeartbeat, "RING.HEARTBEAT", "x", "10"))
+        .isEqualTo("-ERR value is not an integer or out of range\r\n");
+    assertThat(c.heartbeatAnswered()).isFalse();
+  }
+
+  @Test
+  void ringImport_forAHandoffNotInProgress_repliesNotImporting() {
+    assertThat(c.run(RingCommands::ringImport, "RING.IMPORT", "h1", "k", "-1", "v"))
+        .isEqualTo("-ERR not importing handoff h1 at epoch 0\r\n");
+    assertThat(c.run(KeyCommands::get, "GET", "k")).isEqualTo("$-1\r\n");
+  }
+}
