@@ -10,8 +10,8 @@ import io.ringcache.node.store.Store;
  * need of the connection that runs them and of its node: the buffer replies go to, the store and
  * its clock, the limits, and the node's counters and watches. Connection implements it over its
  * channel and NodeServer; a unit test implements it over a real store and a heap buffer, so a family
- * runs without sockets. RingContext adds what RING.* needs; the connection-state commands (AUTH,
- * HELLO, CLIENT, ...) still take the Connection itself.
+ * runs without sockets. RingContext adds what RING.* needs, ConnectionContext what the
+ * connection-state commands (AUTH, HELLO, CLIENT, ...) need.
  */
 
 /** What a data command needs of its connection and node. */

@@ -12,7 +12,7 @@ import io.ringcache.resp.net.ClusterAuth;
  * until the end of the read batch (one write and one flush per batch). Confined to the
  * connection's event loop.
  */
-final class Connection implements RingContext {
+final class Connection implements RingContext, ConnectionContext {
 
   /** Replies are handed to the channel when this much accumulates, so writability tracks them. */
   private static final int WRITE_THRESHOLD = 64 * 1024;
@@ -117,7 +117,8 @@ final class Connection implements RingContext {
    * CLIENT REPLY ON|OFF|SKIP; ON's own reply is sent, OFF's and SKIP's are not. Inside EXEC the mode
    * changes for the requests after EXEC, whose reply stays whole.
    */
-  void replyMode(String mode) {
+  @Override
+  public void replyMode(String mode) {
     switch (mode) {
       case "on" -> {
         repliesOff = false;
@@ -167,7 +168,8 @@ final class Connection implements RingContext {
     return stripe;
   }
 
-  void lastCommand(String command) {
+  @Override
+  public void lastCommand(String command) {
     lastCommand = command;
   }
 
@@ -217,7 +219,8 @@ final class Connection implements RingContext {
     return ctx;
   }
 
-  long id() {
+  @Override
+  public long id() {
     return id;
   }
 
@@ -257,6 +260,33 @@ final class Connection implements RingContext {
   }
 
   @Override
+  public NodeConfig config() {
+    return node.config();
+  }
+
+  @Override
+  public int port() {
+    return node.port();
+  }
+
+  @Override
+  public io.ringcache.resp.command.CommandIntrospection introspection() {
+    return node.introspection();
+  }
+
+  @Override
+  public java.util.List<ConnectionContext> clients() {
+    java.util.List<ConnectionContext> connections = new java.util.ArrayList<>();
+    for (io.netty.channel.Channel channel : node.clientChannels()) {
+      Connection other = channel.attr(KEY).get();
+      if (other != null) {
+        connections.add(other);
+      }
+    }
+    return connections;
+  }
+
+  @Override
   public io.ringcache.node.cluster.ClusterState cluster() {
     return node.cluster();
   }
@@ -266,7 +296,8 @@ final class Connection implements RingContext {
     return node.streamer();
   }
 
-  boolean authenticated() {
+  @Override
+  public boolean authenticated() {
     return authenticated;
   }
 
@@ -275,7 +306,8 @@ final class Connection implements RingContext {
   }
 
   /** Authenticates as the default user ({@code clusterUser} false) or as the cluster user. */
-  void authenticatedAs(boolean clusterUser) {
+  @Override
+  public void authenticatedAs(boolean clusterUser) {
     this.authenticated = true;
     this.clusterUser = clusterUser;
   }
@@ -286,19 +318,23 @@ final class Connection implements RingContext {
         ctx == null ? null : ctx.channel().remoteAddress());
   }
 
-  String name() {
+  @Override
+  public String name() {
     return name;
   }
 
-  void name(String value) {
+  @Override
+  public void name(String value) {
     name = value;
   }
 
-  void libName(String value) {
+  @Override
+  public void libName(String value) {
     libName = value;
   }
 
-  void libVersion(String value) {
+  @Override
+  public void libVersion(String value) {
     libVersion = value;
   }
 
@@ -311,7 +347,8 @@ final class Connection implements RingContext {
    * (fields a node does not track, such as fd and the buffer sizes, are left out), with Redis 7.2's
    * lib-name and lib-ver at the end.
    */
-  String clientInfo() {
+  @Override
+  public String clientInfo() {
     java.net.SocketAddress remote = ctx == null ? null : ctx.channel().remoteAddress();
     java.net.SocketAddress local = ctx == null ? null : ctx.channel().localAddress();
     String user = !authenticated ? "default" : clusterUser ? ClusterAuth.CLUSTER_USER : "default";
@@ -433,7 +470,8 @@ final class Connection implements RingContext {
   }
 
   /** Flushes the replies so far and closes once they are written. */
-  void closeAfterReplies() {
+  @Override
+  public void closeAfterReplies() {
     closing = true;
     ByteBuf b = out;
     out = null;

@@ -43,19 +43,19 @@ final class ConnectionCommands {
     Resp.bulk(c.out(), r.arg(1));
   }
 
-  static void quit(Connection c, Request r) {
+  static void quit(ConnectionContext c, Request r) {
     Resp.raw(c.out(), Resp.OK);
     c.closeAfterReplies();
   }
 
-  static void crossProtocol(Connection c, Request r) {
-    c.node().stats().protocolErrors.increment();
+  static void crossProtocol(ConnectionContext c, Request r) {
+    c.stats().protocolErrors.increment();
     log.warn("cross-protocol request ({}) from {}: closing", r.string(0), c.describe());
     Resp.error(c.out(), "ERR Protocol error: cross-protocol request refused: '" + r.string(0) + "' (is this an HTTP client?)");
     c.closeAfterReplies();
   }
 
-  static void auth(Connection c, Request r) {
+  static void auth(ConnectionContext c, Request r) {
     if (r.argc() > 3) {
       Resp.error(c.out(), "ERR syntax error");
       return;
@@ -76,9 +76,9 @@ final class ConnectionCommands {
    * ClusterAuth), and any other name, which no node knows (-WRONGPASS). A failed AUTH leaves the
    * connection as it was.
    */
-  private static String authenticate(Connection c, byte[] user, byte[] password) {
+  private static String authenticate(ConnectionContext c, byte[] user, byte[] password) {
     if (user != null && is(user, ClusterAuth.CLUSTER_USER)) {
-      if (ClusterAuth.matches(c.node().config().clusterSecret(), password)) {
+      if (ClusterAuth.matches(c.config().clusterSecret(), password)) {
         c.authenticatedAs(true);
         return null;
       }
@@ -87,7 +87,7 @@ final class ConnectionCommands {
     if (user != null && !is(user, "default")) {
       return WRONGPASS;
     }
-    String required = c.node().config().requirepass();
+    String required = c.config().requirepass();
     if (required == null) {
       return "ERR AUTH <password> called without any password configured for the default user. "
           + "Are you sure your configuration is correct?";
@@ -101,7 +101,7 @@ final class ConnectionCommands {
 
   private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
-  static void hello(Connection c, Request r) {
+  static void hello(ConnectionContext c, Request r) {
     int i = 1;
     if (r.argc() > 1) {
       long version;
@@ -172,7 +172,7 @@ final class ConnectionCommands {
    * subcommand would get when run (unknown, or a wrong number of arguments), since Redis checks
    * subcommands before it queues; returns whether it did.
    */
-  static boolean refuseSubcommand(Connection c, Request r) {
+  static boolean refuseSubcommand(ConnectionContext c, Request r) {
     if (r.argc() < 2) {
       return false;
     }
@@ -192,7 +192,7 @@ final class ConnectionCommands {
   }
 
   /** Replies Redis's error for an unknown subcommand or a wrong arity of one; returns whether it did. */
-  private static boolean refuseSubcommand(Connection c, Request r, java.util.Map<String, Integer> arities, String lower,
+  private static boolean refuseSubcommand(ConnectionContext c, Request r, java.util.Map<String, Integer> arities, String lower,
       String upper) {
     String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
     Integer arity = arities.get(sub);
@@ -207,7 +207,7 @@ final class ConnectionCommands {
     return false;
   }
 
-  static void client(Connection c, Request r) {
+  static void client(ConnectionContext c, Request r) {
     String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
     ByteBuf out = c.out();
     if (CLIENT_ARITY.containsKey(sub)) {
@@ -267,7 +267,7 @@ final class ConnectionCommands {
    * CLIENT LIST [TYPE normal|master|replica|slave|pubsub] [ID id...]: one line per open client
    * connection, in Redis's format (see Connection#clientInfo). Every client of a node is normal.
    */
-  private static void clientList(Connection c, Request r) {
+  private static void clientList(ConnectionContext c, Request r) {
     java.util.Set<Long> ids = null;
     if (r.argc() == 4 && is(r.arg(2), "type")) {
       boolean normal = is(r.arg(3), "normal");
@@ -293,16 +293,15 @@ final class ConnectionCommands {
       Resp.error(c.out(), SYNTAX_ERROR);
       return;
     }
-    List<Connection> connections = new ArrayList<>();
-    for (io.netty.channel.Channel channel : c.node().clientChannels()) {
-      Connection other = channel.attr(Connection.KEY).get();
-      if (other != null && (ids == null || ids.contains(other.id()))) {
+    List<ConnectionContext> connections = new ArrayList<>();
+    for (ConnectionContext other : c.clients()) {
+      if (ids == null || ids.contains(other.id())) {
         connections.add(other);
       }
     }
-    connections.sort(java.util.Comparator.comparingLong(Connection::id));
+    connections.sort(java.util.Comparator.comparingLong(ConnectionContext::id));
     StringBuilder s = new StringBuilder();
-    for (Connection other : connections) {
+    for (ConnectionContext other : connections) {
       s.append(other.clientInfo()).append('\n');
     }
     Resp.bulk(c.out(), s.toString());
@@ -337,12 +336,12 @@ final class ConnectionCommands {
     }
   }
 
-  static void command(Connection c, Request r) {
+  static void command(ConnectionContext c, Request r) {
     byte[][] args = new byte[r.argc()][];
     for (int i = 0; i < args.length; i++) {
       args[i] = r.arg(i);
     }
-    c.node().introspection().execute(args, c.out());
+    c.introspection().execute(args, c.out());
   }
 
   /** FUNCTION's subcommands a node serves, with Redis 7.0's arity: only FLUSH (a node has no scripting); the catalogue's. */
@@ -352,7 +351,7 @@ final class ConnectionCommands {
    * FUNCTION FLUSH [ASYNC|SYNC]: +OK, as Redis 7.0 answers it when no function exists (a node has
    * none), with Redis's errors for a wrong mode or too many arguments.
    */
-  static void function(Connection c, Request r) {
+  static void function(ConnectionContext c, Request r) {
     if (refuseSubcommand(c, r, FUNCTION_ARITY, "function", "FUNCTION")) {
       return;
     }
@@ -371,14 +370,14 @@ final class ConnectionCommands {
   /** CONFIG's subcommands a node serves, with Redis 7.0's arity: the catalogue's. */
   private static final java.util.Map<String, Integer> CONFIG_ARITY = CommandCatalogue.get("config").subcommandArity(null);
 
-  static void config(Connection c, Request r) {
+  static void config(ConnectionContext c, Request r) {
     ByteBuf out = c.out();
     String sub = new String(lower(r.arg(1)), StandardCharsets.ISO_8859_1);
     if (refuseSubcommand(c, r, CONFIG_ARITY, "config", "CONFIG")) {
       return;
     }
     if (sub.equals("get")) {
-      NodeConfig config = c.node().config();
+      NodeConfig config = c.config();
       String[][] params = {
         {"save", ""},
         {"appendonly", "no"},
@@ -390,7 +389,7 @@ final class ConnectionCommands {
         {"timeout", Integer.toString(config.limits().idleTimeoutSeconds())},
         {"proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength())},
         {"client-query-buffer-limit", Long.toString(config.limits().maxQueryBuffer())},
-        {"port", Integer.toString(c.node().port())},
+        {"port", Integer.toString(c.port())},
         {"bind", config.bind()},
       };
       List<byte[]> patterns = new ArrayList<>();

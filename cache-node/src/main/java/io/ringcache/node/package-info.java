@@ -31,9 +31,10 @@
  *       {@link Transaction}'s. {@code Commands.table()} names them all in the one table and holds
  *       what they share (argument echoing, the common error texts). The data commands run on a
  *       {@link CommandContext} (the reply buffer, the store, clock, limits, counters and watches),
- *       and {@code RING.*} on a {@link RingContext} (that, plus the cluster state); {@link Connection}
- *       implements both and a unit test can implement them over a real store. The
- *       connection-state commands (AUTH, HELLO, CLIENT, ...) take the {@link Connection}.
+ *       {@code RING.*} on a {@link RingContext} (that, plus the cluster state) and the connection-state
+ *       commands (AUTH, HELLO, CLIENT, ...) on a {@link ConnectionContext} (that, plus the
+ *       connection's own state); {@link Connection} implements all three, and a unit test can
+ *       implement them over a real store.
  *       Helpers with an algorithm of their own sit beside them: {@link LongDouble} (INCRBYFLOAT),
  *       {@link Info} (INFO's text); MATCH patterns are cache-resp's {@link io.ringcache.resp.Glob}.
  *   <li>{@link io.ringcache.resp.Resp} (cache-resp): the writer. Replies are encoded into the {@link Connection}'s buffer and

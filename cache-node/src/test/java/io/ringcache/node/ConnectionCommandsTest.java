@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/**
- * The connection family's commands that need only a {@link CommandContext} (PING, ECHO, SELECT),
- * without sockets: the reply bytes a client reads.
- */
+/** The connection family without sockets, on a node that requires a password: the reply bytes a client reads. */
 class ConnectionCommandsTest {
 
   private final FamilyContext c = new FamilyContext();
@@ -28,5 +25,35 @@ class ConnectionCommandsTest {
   void select_acceptsDatabaseZeroOnly() {
     assertThat(c.run(ConnectionCommands::select, "SELECT", "0")).isEqualTo("+OK\r\n");
     assertThat(c.run(ConnectionCommands::select, "SELECT", "1")).isEqualTo("-ERR DB index is out of range\r\n");
+  }
+
+  @Test
+  void auth_withAWrongPasswordRepliesWrongpassAndWithTheRightOneAuthenticates() {
+    assertThat(c.run(ConnectionCommands::auth, "AUTH", "nope"))
+        .isEqualTo("-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    assertThat(c.authenticated).isFalse();
+    assertThat(c.run(ConnectionCommands::auth, "AUTH", "default", FamilyContext.PASSWORD)).isEqualTo("+OK\r\n");
+    assertThat(c.authenticated).isTrue();
+    assertThat(c.clusterUser).isFalse();
+  }
+
+  @Test
+  void clientSetname_thenGetname_repliesTheNameAndRefusesASpace() {
+    assertThat(c.run(ConnectionCommands::client, "CLIENT", "SETNAME", "worker-1")).isEqualTo("+OK\r\n");
+    assertThat(c.run(ConnectionCommands::client, "CLIENT", "GETNAME")).isEqualTo("$8\r\nworker-1\r\n");
+    assertThat(c.run(ConnectionCommands::client, "CLIENT", "SETNAME", "a b"))
+        .isEqualTo("-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
+    assertThat(c.run(ConnectionCommands::client, "CLIENT", "NOSUCH")).isEqualTo("-ERR unknown subcommand 'NOSUCH'. Try CLIENT HELP.\r\n");
+  }
+
+  @Test
+  void configGet_repliesMatchingPairs() {
+    assertThat(c.run(ConnectionCommands::config, "CONFIG", "GET", "databases")).isEqualTo("*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n");
+  }
+
+  @Test
+  void quit_repliesOkAndClosesAfterTheReply() {
+    assertThat(c.run(ConnectionCommands::quit, "QUIT")).isEqualTo("+OK\r\n");
+    assertThat(c.closing).isTrue();
   }
 }

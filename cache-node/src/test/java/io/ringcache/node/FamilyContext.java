@@ -17,18 +17,21 @@ import io.ringcache.node.store.Stores;
 import io.ringcache.resp.Request;
 import io.ringcache.resp.RespDecoder;
 import io.ringcache.resp.RespLimits;
+import io.ringcache.resp.command.CommandIntrospection;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
 /**
- * A {@link CommandContext} (and {@link RingContext}) over a real store (packed, on a {@link
+ * A {@link CommandContext} (and {@link RingContext}, {@link ConnectionContext}) over a real store (packed, on a {@link
  * FakeClock}, behind the node's {@link WatchingStore}), a real {@link ClusterState} on it, and a heap
  * buffer: runs one family's command without a socket and returns the reply bytes. Requests are
- * decoded by the node's own {@link RespDecoder}. There is no handoff streamer: RING.STREAM and
+ * decoded by the node's own {@link RespDecoder}. The node's configuration requires the password
+ * {@link #PASSWORD}; the connection starts unauthenticated, and is the only client. There is no handoff streamer: RING.STREAM and
  * RING.PROGRESS need a node.
  */
-final class FamilyContext implements RingContext {
+final class FamilyContext implements RingContext, ConnectionContext {
 
   final FakeClock clock = new FakeClock();
   private final KeyWatches watches = new KeyWatches();
@@ -37,7 +40,17 @@ final class FamilyContext implements RingContext {
   private final ClusterState cluster = new ClusterState("127.0.0.1:1", "127.0.0.1:1", store, Runnable::run);
   private boolean heartbeatAnswered;
   private long heartbeatAnsweredNanos;
-  private final NodeConfig.Limits limits = NodeConfig.Limits.defaults();
+  static final String PASSWORD = "s3cret";
+  private final NodeConfig config = NodeConfig.builder().port(0).requirepass(PASSWORD).build();
+  private final CommandIntrospection introspection = Commands.introspection(Commands.table());
+  boolean authenticated;
+  boolean clusterUser;
+  String name;
+  String libName;
+  String libVersion;
+  String lastCommand;
+  String replyMode = "on";
+  boolean closing;
   private final ByteBuf out = Unpooled.buffer();
   long hits;
   long misses;
@@ -98,7 +111,7 @@ final class FamilyContext implements RingContext {
 
   @Override
   public NodeConfig.Limits limits() {
-    return limits;
+    return config.limits();
   }
 
   @Override
@@ -145,5 +158,81 @@ final class FamilyContext implements RingContext {
   @Override
   public <T> void defer(CompletionStage<T> work, BiConsumer<T, Throwable> reply) {
     work.whenComplete(reply);
+  }
+
+  @Override
+  public long id() {
+    return 7;
+  }
+
+  @Override
+  public boolean authenticated() {
+    return authenticated;
+  }
+
+  @Override
+  public void authenticatedAs(boolean clusterUser) {
+    this.authenticated = true;
+    this.clusterUser = clusterUser;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void name(String value) {
+    name = value;
+  }
+
+  @Override
+  public void libName(String value) {
+    libName = value;
+  }
+
+  @Override
+  public void libVersion(String value) {
+    libVersion = value;
+  }
+
+  @Override
+  public String clientInfo() {
+    return "id=7 name=" + (name == null ? "" : name) + " lib-name=" + (libName == null ? "" : libName);
+  }
+
+  @Override
+  public void lastCommand(String command) {
+    lastCommand = command;
+  }
+
+  @Override
+  public void replyMode(String mode) {
+    replyMode = mode;
+  }
+
+  @Override
+  public void closeAfterReplies() {
+    closing = true;
+  }
+
+  @Override
+  public NodeConfig config() {
+    return config;
+  }
+
+  @Override
+  public int port() {
+    return 0;
+  }
+
+  @Override
+  public CommandIntrospection introspection() {
+    return introspection;
+  }
+
+  @Override
+  public List<ConnectionContext> clients() {
+    return List.of(this);
   }
 }
