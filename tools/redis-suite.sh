@@ -54,7 +54,13 @@ if [ ! -x "$src/runtest" ]; then
 fi
 
 node_pid=""
-cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null; true; }
+# the node's exit status after the kill (143) must not become the script's: set -e is on here
+cleanup() {
+  if [ -n "$node_pid" ]; then
+    kill "$node_pid" 2>/dev/null || true
+    wait "$node_pid" 2>/dev/null || true
+  fi
+}
 trap cleanup EXIT
 if [ -z "$port" ]; then
   jar=$root/cache-node/target/cache-node.jar

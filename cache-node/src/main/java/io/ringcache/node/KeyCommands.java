@@ -9,6 +9,7 @@ import static io.ringcache.node.Commands.echoed;
 import static io.ringcache.node.Commands.wrongArity;
 
 import io.netty.buffer.ByteBuf;
+import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Decimal;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
@@ -129,9 +130,21 @@ final class KeyCommands {
     return "ERR invalid expire time in '" + command + "' command";
   }
 
-  /** The TTL in ns for an absolute expiry in Unix ms: 0 if it has passed, at most Store.MAX_TTL_NANOS. */
-  private static long ttlUntil(long expireAtMillis, long now) {
-    return expireAtMillis <= now ? 0 : toNanos(expireAtMillis - now);
+  /**
+   * The TTL in ns for an absolute expiry in Unix ms: 0 if it has passed by {@code now} (Redis's
+   * test), at most Store.MAX_TTL_NANOS. Measured from the wall clock read here, to the microsecond,
+   * just before the store starts the TTL on its monotonic clock; {@link #expiretime} converts back
+   * the same way, so an expiry set as an absolute time reads back as given (whole milliseconds, or
+   * a clock read earlier in the command, were off by one or two).
+   */
+  private static long ttlUntil(long expireAtMillis, long now, Clock clock) {
+    if (expireAtMillis <= now) {
+      return 0;
+    }
+    if (expireAtMillis - now >= Store.MAX_TTL_NANOS / NANOS_PER_MS) {
+      return Store.MAX_TTL_NANOS;
+    }
+    return Math.max(1, expireAtMillis * NANOS_PER_MS - clock.currentTimeNanos());
   }
 
   static void get(CommandContext c, Request r) {
@@ -158,7 +171,7 @@ final class KeyCommands {
       if (at == INVALID) {
         return;
       }
-      ttl = ttlUntil(at, now);
+      ttl = ttlUntil(at, now, c.clock());
     }
     Store.Condition condition = options.has(OPT_NX) ? Store.Condition.IF_ABSENT
         : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
@@ -183,7 +196,7 @@ final class KeyCommands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    c.store().put(c.key(r.arg(1)), value, ttlUntil(at, now), false, Store.Condition.ALWAYS);
+    c.store().put(c.key(r.arg(1)), value, ttlUntil(at, now, c.clock()), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
   }
 
@@ -282,7 +295,7 @@ final class KeyCommands {
         return;
       }
       Resp.bulk(c.out(), c.lookedUp(value));
-      long ttl = ttlUntil(at, now);
+      long ttl = ttlUntil(at, now, c.clock());
       if (ttl == 0) {
         store.delete(key);
       } else {
@@ -558,7 +571,7 @@ final class KeyCommands {
       Resp.integer(c.out(), 0);
       return;
     }
-    long ttl = ttlUntil(when, now);
+    long ttl = ttlUntil(when, now, c.clock());
     boolean hasTtl = current != Store.NO_TTL;
     if ((nx && hasTtl) || (xx && !hasTtl) || (gt && (!hasTtl || ttl <= current)) || (lt && hasTtl && ttl >= current)) {
       Resp.integer(c.out(), 0);
@@ -661,16 +674,18 @@ final class KeyCommands {
   /**
    * EXPIRETIME / PEXPIRETIME key: the absolute expiry in Unix seconds (rounded) / milliseconds, as
    * Redis 7.0's; -1 without a TTL, -2 for an absent key. The store keeps a remaining TTL on a
-   * monotonic clock, so the expiry is the wall clock now plus it (docs/protocol.md).
+   * monotonic clock, so the expiry is the wall clock now (to the microsecond) plus it, rounded to
+   * the millisecond: an expiry set as an absolute time reads back as given (docs/protocol.md).
    */
   static void expiretime(CommandContext c, Request r, boolean seconds) {
-    long now = c.clock().currentTimeMillis();
+    long wall = c.clock().currentTimeNanos();
     long nanos = c.store().ttlNanos(c.key(r.arg(1)));
     if (nanos < 0) {
       Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
       return;
     }
-    long at = now + (nanos + NANOS_PER_MS / 2) / NANOS_PER_MS;
+    // the wall clock to the microsecond plus the TTL, rounded: an absolute expiry reads back as set
+    long at = Math.floorDiv(wall, NANOS_PER_MS) + (Math.floorMod(wall, NANOS_PER_MS) + nanos + NANOS_PER_MS / 2) / NANOS_PER_MS;
     Resp.integer(c.out(), seconds ? (at + 500) / 1000 : at);
   }
 

@@ -19,6 +19,12 @@ public interface Clock {
         public long currentTimeMillis() {
           return System.currentTimeMillis();
         }
+
+        @Override
+        public long currentTimeNanos() {
+          java.time.Instant now = java.time.Instant.now();
+          return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
       };
 
   /** Monotonic time in nanoseconds, for durations only. */
@@ -26,4 +32,13 @@ public interface Clock {
 
   /** Wall-clock time in milliseconds since the epoch. */
   long currentTimeMillis();
+
+  /**
+   * Wall-clock time in nanoseconds since the epoch, as fine as the system clock gives it
+   * (microseconds on Linux): converting an absolute expiry into a TTL and back with it lands on
+   * the same millisecond, which whole milliseconds read at two instants do not.
+   */
+  default long currentTimeNanos() {
+    return currentTimeMillis() * 1_000_000L;
+  }
 }
