@@ -116,6 +116,15 @@ abstract class ClockStore implements Store {
   }
 
   /**
+   * The store's clock read for a write of {@code ttlNanos} that sets a TTL (which then counts from
+   * it), or 0 for one that does not (keeps it, removes it, or has already elapsed).
+   */
+  final long nowIfTimed(long ttlNanos, boolean keepTtl) {
+    boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && ttlNanos > 0;
+    return timedWrite ? clock.nanoTime() : 0;
+  }
+
+  /**
    * The TTL left of an entry collected at {@code collectedAt} with {@code ttl} ({@link #NO_TTL} stays
    * so), or -2 if it has expired since: a range walk's visitor may have waited (a handoff's stream
    * blocks while its window is full), and an entry must not outlive it.

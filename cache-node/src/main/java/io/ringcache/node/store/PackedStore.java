@@ -311,18 +311,12 @@ final class PackedStore extends ClockStore {
 
   @Override
   public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
-    return write(key, value, ttlNanos, keepTtl, condition, true);
+    return write(key, value, ttlNanos, keepTtl, condition, true, nowIfTimed(ttlNanos, keepTtl));
   }
 
   @Override
   public boolean put(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
-    return write(key, value, ttlNanos, keepTtl, condition, false).stored();
-  }
-
-  /** SET; the previous value is copied only {@code withPrevious}. */
-  private SetResult write(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious) {
-    boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && ttlNanos > 0;
-    return write(key, value, ttlNanos, keepTtl, condition, withPrevious, timedWrite ? clock.nanoTime() : 0);
+    return write(key, value, ttlNanos, keepTtl, condition, false, nowIfTimed(ttlNanos, keepTtl)).stored();
   }
 
   @Override
