@@ -284,6 +284,19 @@ abstract class ClockStore implements Store {
     }
 
     /**
+     * The key's position, {@code m << segmentBits} as unsigned: it never changes while the key is
+     * present, and its top {@code bits} bits are its home slot.
+     */
+    final long position(int m) {
+      return Integer.toUnsignedLong(m << segmentBits);
+    }
+
+    /** The end of the range-walk chunk that starts at position {@code from}: about CHUNK_SLOTS slots on. */
+    final long chunkEnd(long from) {
+      return Math.min(CIRCLE, from + ((long) CHUNK_SLOTS << (32 - bits)));
+    }
+
+    /**
      * Whether the entry in slot {@code j}, of mixed hash {@code m}, moves back into the hole at
      * {@code hole} (backward-shift deletion): unless its home lies cyclically between the hole and it.
      * {@code mask} is the table's capacity - 1.

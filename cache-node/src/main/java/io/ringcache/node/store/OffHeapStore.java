@@ -1270,7 +1270,7 @@ final class OffHeapStore extends ClockStore {
      */
     long collect(long from, RangeIndex index, long now, boolean withExpired, boolean withValues, Chunk chunk) {
       int shift = 32 - bits;
-      long to = Math.min(CIRCLE, from + ((long) CHUNK_SLOTS << shift));
+      long to = chunkEnd(from);
       int mask = slots.length - 1;
       int first = (int) (from >>> shift);
       int last = (int) ((to - 1) >>> shift);
@@ -1284,7 +1284,7 @@ final class OffHeapStore extends ClockStore {
           continue;
         }
         int m = hashAt(e);
-        long position = Integer.toUnsignedLong(m << segmentBits);
+        long position = position(m);
         if (position >= from && position < to) {
           int ringHash = unmix(m);
           if (index.contains(ringHash)) {

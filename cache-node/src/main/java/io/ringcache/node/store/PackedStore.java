@@ -888,7 +888,7 @@ final class PackedStore extends ClockStore {
      */
     long collect(long from, RangeIndex index, long now, boolean withExpired, Chunk chunk) {
       int shift = 32 - bits;
-      long to = Math.min(CIRCLE, from + ((long) CHUNK_SLOTS << shift));
+      long to = chunkEnd(from);
       int mask = entries.length - 1;
       int first = (int) (from >>> shift);
       int last = (int) ((to - 1) >>> shift);
@@ -903,7 +903,7 @@ final class PackedStore extends ClockStore {
           continue;
         }
         int m = hashes[i];
-        long position = Integer.toUnsignedLong(m << segmentBits);
+        long position = position(m);
         if (position >= from && position < to) {
           int ringHash = unmix(m);
           if (index.contains(ringHash)) {
