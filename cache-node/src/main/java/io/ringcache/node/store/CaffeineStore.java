@@ -7,7 +7,6 @@ import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.ringcache.ring.HashRange;
 import io.ringcache.ring.RangeIndex;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentMap;
@@ -50,7 +49,6 @@ final class CaffeineStore implements Store {
   private static final long NO_TTL_THRESHOLD = 1L << 61;
 
   private static final long FOREVER = Long.MAX_VALUE;
-  private static final long CIRCLE = 1L << 32;
 
   private final long maxBytes;
   private final Clock clock;
@@ -266,21 +264,14 @@ final class CaffeineStore implements Store {
 
   @Override
   public ScanPage scan(long cursor, int count) {
-    if (cursor < 0 || cursor >= CIRCLE) {
-      throw new IllegalArgumentException("cursor must be in [0, 2^32): " + cursor);
-    }
-    long n = Math.max(1, cache.estimatedSize());
-    long target = Math.max(Math.max(1, count), n / 64);
-    long window = target >= n ? CIRCLE : Math.max(1, (CIRCLE / n) * target);
-    long end = Math.min(CIRCLE, cursor + window);
-    List<Key> keys = new ArrayList<>((int) Math.min(target * 2, 1 << 16));
+    ScanWindow window = ScanWindow.of(cursor, count, cache.estimatedSize());
+    List<Key> keys = window.newKeyList();
     for (Key key : map.keySet()) {
-      long h = Integer.toUnsignedLong(key.ringHash());
-      if (h >= cursor && h < end) {
+      if (window.contains(key.ringHash())) {
         keys.add(key);
       }
     }
-    return new ScanPage(end >= CIRCLE ? 0 : end, keys);
+    return window.page(keys);
   }
 
 

@@ -10,12 +10,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.StampedLock;
 import java.util.function.UnaryOperator;
 
 /*
@@ -40,7 +36,7 @@ import java.util.function.UnaryOperator;
  *    the entry, not the slot: 4 bytes per slot instead of 8, at the price of reading the entry of
  *    every slot a probe passes (1.6 slots per lookup on average at these loads) and of every entry
  *    when a table is resized. (For 16-byte keys with 64-byte values the 4 bytes fill what the
- *    rounding to the 88-byte class wasted anyway.) Everything else is PackedStore's table: fmix32 of
+ *    rounding to the 88-byte class wasted anyway.) Everything else is ClockStore's table: fmix32 of
  *    the ring hash picks the segment by its top bits and the home slot by the bits below; linear
  *    probing with backward-shift deletion (no tombstones); tables double above 3/4 load and halve
  *    below 1/8. A key's position (m << segmentBits) never changes while it is present, which is
@@ -84,9 +80,10 @@ import java.util.function.UnaryOperator;
  *    thread holds two segment locks. Visitors of range walks get heap copies, outside the lock.
  *
  *  - Time to live, range walks, SCAN: as in PackedStore (expired entries are invisible at once,
- *    removed when met and by a resumable sweep in cleanUp; walks visit copies chunk by chunk).
+ *    removed when met and by ClockStore's resumable sweep in cleanUp; walks visit copies chunk by
+ *    chunk).
  */
-final class OffHeapStore implements Store {
+final class OffHeapStore extends ClockStore {
 
   /** Bytes of a segment beyond its slot array (object, lock, class heads), an estimate. */
   static final int SEGMENT_OVERHEAD = 512;
@@ -94,16 +91,10 @@ final class OffHeapStore implements Store {
   /** The largest bound this store takes: page refs have 31 bits of 8-byte units. */
   static final long MAX_BYTES = 8L << 30;
 
-  static final int MIN_BITS = 4;
   private static final int MAX_SEGMENTS = 64;
-  private static final long BYTES_PER_SEGMENT = 4L << 20;
   private static final int MIN_PAGE_SHIFT = 12;
   private static final int MAX_PAGE_SHIFT = 20;
   private static final int PAGE_SLACK = 1024;
-  private static final int MAX_COUNT = 3;
-  private static final int CHUNK_SLOTS = 256;
-  private static final int SWEEP_SLOTS = 1 << 17;
-  private static final int SWEEP_CHUNK = 1024;
   private static final int SMALL_CLASS_LIMIT = 256;
 
   /** Bytes before an entry's varints: flags, then the key's mixed hash. */
@@ -115,16 +106,8 @@ final class OffHeapStore implements Store {
   private static final int COUNT_MASK = 0x06;
   private static final int JUMBO = 0x8000_0000;
 
-  private static final long NO_TTL_THRESHOLD = 1L << 61;
-  private static final long NO_DEADLINE = Long.MIN_VALUE;
-  private static final long CIRCLE = 1L << 32;
-  private static final byte[] EXPIRED = new byte[0];
-  private static final SetResult STORED = new SetResult(true, null);
-  private static final SetResult NOT_STORED = new SetResult(false, null);
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private final long maxBytes;
-  private final Clock clock;
   private final int pageShift;
   private final int pageSize;
   private final int offsetBits;
@@ -149,15 +132,9 @@ final class OffHeapStore implements Store {
   private int newPages; // guarded by pageLock: ids 1..newPages have a buffer
 
   private final AtomicLong reserved = new AtomicLong();
-  private final AtomicLong used = new AtomicLong();
-  private final AtomicInteger evictionHand = new AtomicInteger();
-  private final LongAdder evictions = new LongAdder();
-  private final LongAdder expired = new LongAdder();
-  private final ReentrantLock sweepLock = new ReentrantLock();
-  private int sweepSegment; // guarded by sweepLock
-  private int sweepSlot; // guarded by sweepLock
 
   OffHeapStore(long maxBytes, Clock clock) {
+    super(maxBytes, clock);
     if (maxBytes <= 0 || maxBytes > MAX_BYTES) {
       throw new IllegalArgumentException("max-memory of the off-heap store: " + maxBytes + " (expected: 1 to " + MAX_BYTES + " bytes)");
     }
@@ -166,8 +143,6 @@ final class OffHeapStore implements Store {
       throw new IllegalArgumentException("the off-heap store needs -XX:MaxDirectMemorySize of at least max-memory ("
           + maxBytes + " bytes); the JVM allows " + direct);
     }
-    this.maxBytes = maxBytes;
-    this.clock = clock;
     int shift = 63 - Long.numberOfLeadingZeros(Math.max(1, maxBytes >>> 13));
     this.pageShift = Math.max(MIN_PAGE_SHIFT, Math.min(MAX_PAGE_SHIFT, shift));
     this.pageSize = 1 << pageShift;
@@ -236,10 +211,6 @@ final class OffHeapStore implements Store {
     return (16 + 4L * (1L << bits) + 7) & ~7L;
   }
 
-  private static int varintLength(int v) {
-    return v < (1 << 7) ? 1 : v < (1 << 14) ? 2 : v < (1 << 21) ? 3 : v < (1 << 28) ? 4 : 5;
-  }
-
   private static int putVarint(ByteBuffer b, int at, int v) {
     while ((v & ~0x7F) != 0) {
       b.put(at++, (byte) (v & 0x7F | 0x80));
@@ -260,12 +231,9 @@ final class OffHeapStore implements Store {
     }
   }
 
-  private long deadlineAfter(long ttlNanos, long now) {
-    if (ttlNanos == NO_TTL || ttlNanos > NO_TTL_THRESHOLD) {
-      return NO_DEADLINE;
-    }
-    long d = now + ttlNanos;
-    return d == NO_DEADLINE ? d + 1 : d;
+  @Override
+  Stripe[] segments() {
+    return segments;
   }
 
   private Segment segmentFor(int m) {
@@ -281,7 +249,7 @@ final class OffHeapStore implements Store {
   @Override
   public byte[] get(Key key) {
     byte[] k = key.bytes();
-    int m = PackedStore.mix(key.ringHash());
+    int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     byte[] value;
     long stamp = s.readLock();
@@ -299,13 +267,13 @@ final class OffHeapStore implements Store {
 
   @Override
   public boolean contains(Key key) {
-    return ttlNanos(key) != -2;
+    return ttlNanos(key) != -2; // here, not in ClockStore: EXISTS binds to this store's ttlNanos statically
   }
 
   @Override
   public long ttlNanos(Key key) {
     byte[] k = key.bytes();
-    int m = PackedStore.mix(key.ringHash());
+    int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     long stamp = s.readLock();
     try {
@@ -342,36 +310,19 @@ final class OffHeapStore implements Store {
 
   @Override
   public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
-    return write(key, value, ttlNanos, keepTtl, condition, true);
+    return write(key, value, ttlNanos, keepTtl, condition, true, nowIfTimed(ttlNanos, keepTtl));
   }
 
   @Override
   public boolean put(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
-    return write(key, value, ttlNanos, keepTtl, condition, false).stored();
+    return write(key, value, ttlNanos, keepTtl, condition, false, nowIfTimed(ttlNanos, keepTtl)).stored();
   }
 
   @Override
-  public boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis) {
-    if (expireAtMillis < 0) {
-      return write(key, value, NO_TTL, false, Condition.IF_ABSENT, false, 0).stored();
-    }
-    long now = clock.nanoTime(); // before the wall clock: a pause in between shortens the TTL
-    long left = expireAtMillis - clock.currentTimeMillis();
-    if (left <= 0) {
-      return false;
-    }
-    return write(key, value, TimeUnit.MILLISECONDS.toNanos(left), false, Condition.IF_ABSENT, false, now).stored();
-  }
-
-  private SetResult write(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious) {
-    boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && ttlNanos > 0;
-    return write(key, value, ttlNanos, keepTtl, condition, withPrevious, timedWrite ? clock.nanoTime() : 0);
-  }
-
-  private SetResult write(
+  SetResult write(
       Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now) {
     byte[] k = key.bytes();
-    int m = PackedStore.mix(key.ringHash());
+    int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     boolean elapsed = !keepTtl && ttlNanos != NO_TTL && ttlNanos <= 0;
     boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && !elapsed;
@@ -414,7 +365,7 @@ final class OffHeapStore implements Store {
   /** Removes {@code key}; returns its value (or EXPIRED without {@code withValue}) if it was present and live. */
   private byte[] take(Key key, boolean withValue) {
     byte[] k = key.bytes();
-    int m = PackedStore.mix(key.ringHash());
+    int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     long stamp = s.writeLock();
     try {
@@ -442,7 +393,7 @@ final class OffHeapStore implements Store {
       return delete(key);
     }
     byte[] k = key.bytes();
-    int m = PackedStore.mix(key.ringHash());
+    int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     long now = clock.nanoTime();
     long stamp = s.writeLock();
@@ -470,7 +421,7 @@ final class OffHeapStore implements Store {
   @Override
   public long increment(Key key, long delta) {
     byte[] k = key.bytes();
-    int m = PackedStore.mix(key.ringHash());
+    int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     long now = clock.nanoTime();
     long next;
@@ -498,7 +449,7 @@ final class OffHeapStore implements Store {
   @Override
   public byte[] update(Key key, UnaryOperator<byte[]> update) {
     byte[] k = key.bytes();
-    int m = PackedStore.mix(key.ringHash());
+    int m = mix(key.ringHash());
     Segment s = segmentFor(m);
     long now = clock.nanoTime();
     byte[] next;
@@ -521,37 +472,9 @@ final class OffHeapStore implements Store {
 
   // ---- size, bound, maintenance ----
 
-  @Override
-  public long size() {
-    long n = 0;
-    for (Segment s : segments) {
-      n += s.count;
-    }
-    return n;
-  }
-
-  @Override
-  public long timedSize() {
-    long n = 0;
-    for (Segment s : segments) {
-      n += s.ttlCount;
-    }
-    return n;
-  }
-
-  @Override
-  public long usedBytes() {
-    return used.get();
-  }
-
   /** The bytes held against the bound: owned pages (live chunks and their free space), jumbos, index. */
   long reservedBytes() {
     return reserved.get();
-  }
-
-  @Override
-  public long maxBytes() {
-    return maxBytes;
   }
 
   int pageSize() {
@@ -559,70 +482,8 @@ final class OffHeapStore implements Store {
   }
 
   @Override
-  public void clear() {
-    for (Segment s : segments) {
-      long stamp = s.writeLock();
-      try {
-        s.reset();
-      } finally {
-        s.unlockWrite(stamp);
-      }
-    }
-  }
-
-  @Override
-  public void cleanUp() {
+  void evictIfOver() {
     evictIfOver(null);
-    if (!sweepLock.tryLock()) {
-      return; // another thread is sweeping
-    }
-    try {
-      sweepExpired();
-    } finally {
-      sweepLock.unlock();
-    }
-  }
-
-  /** Drops expired entries from at most SWEEP_SLOTS slots, continuing where the last call stopped. */
-  private void sweepExpired() {
-    long now = clock.nanoTime();
-    int budget = SWEEP_SLOTS;
-    for (int moves = 0; moves <= segments.length && budget > 0; ) {
-      Segment s = segments[sweepSegment];
-      boolean finished = true;
-      if (s.ttlCount > 0) {
-        long stamp = s.writeLock();
-        try {
-          int capacity = s.slots.length;
-          int end = Math.min(capacity, sweepSlot + Math.min(SWEEP_CHUNK, budget));
-          int removed = 0;
-          for (int i = sweepSlot; i < end; ) {
-            int e = s.slots[i];
-            if (e != 0 && s.expiredAt(refOf(e), now)) {
-              s.deleteAt(i); // an entry from later in the run may shift into i: look again
-              removed++;
-            } else {
-              i++;
-            }
-          }
-          budget -= Math.max(1, end - sweepSlot);
-          sweepSlot = end;
-          finished = end >= capacity;
-          if (removed > 0) {
-            expired.add(removed);
-            s.shrinkIfSparse();
-          }
-        } finally {
-          s.unlockWrite(stamp);
-        }
-      }
-      if (finished) {
-        sweepSegment = (sweepSegment + 1) & (segments.length - 1);
-        sweepSlot = 0;
-        moves++;
-        budget--;
-      }
-    }
   }
 
   /**
@@ -668,14 +529,8 @@ final class OffHeapStore implements Store {
 
   @Override
   public ScanPage scan(long cursor, int count) {
-    if (cursor < 0 || cursor >= CIRCLE) {
-      throw new IllegalArgumentException("cursor must be in [0, 2^32): " + cursor);
-    }
-    long n = Math.max(1, size());
-    long target = Math.max(Math.max(1, count), n / 64);
-    long window = target >= n ? CIRCLE : Math.max(1, (CIRCLE / n) * target);
-    long end = Math.min(CIRCLE, cursor + window);
-    List<Key> keys = new ArrayList<>((int) Math.min(target * 2, 1 << 16));
+    ScanWindow window = ScanWindow.of(cursor, count, size());
+    List<Key> keys = window.newKeyList();
     long now = clock.nanoTime();
     for (Segment s : segments) {
       long stamp = s.readLock();
@@ -683,9 +538,8 @@ final class OffHeapStore implements Store {
         int[] slots = s.slots;
         for (int e : slots) {
           if (e != 0) {
-            int ringHash = PackedStore.unmix(s.hashAt(e));
-            long h = Integer.toUnsignedLong(ringHash);
-            if (h >= cursor && h < end && !s.expiredAt(refOf(e), now)) {
+            int ringHash = unmix(s.hashAt(e));
+            if (window.contains(ringHash) && !s.expiredAt(refOf(e), now)) {
               keys.add(Key.of(s.key(refOf(e)), ringHash));
             }
           }
@@ -694,12 +548,7 @@ final class OffHeapStore implements Store {
         s.unlockRead(stamp);
       }
     }
-    return new ScanPage(end >= CIRCLE ? 0 : end, keys);
-  }
-
-  @Override
-  public int parts() {
-    return segments.length; // a part is a segment: a key's segment never changes
+    return window.page(keys);
   }
 
   @Override
@@ -720,13 +569,9 @@ final class OffHeapStore implements Store {
           s.unlockRead(stamp);
         }
         for (int j = 0; j < chunk.size; j++) {
-          long ttl = chunk.ttls[j];
-          if (ttl >= 0) {
-            // the TTL left now, not when the chunk was collected (see PackedStore.forEachInRanges)
-            ttl -= clock.nanoTime() - now;
-            if (ttl <= 0) {
-              continue; // expired meanwhile
-            }
+          long ttl = ttlLeft(chunk.ttls[j], now); // now, not when the chunk was collected
+          if (ttl == -2) {
+            continue; // expired meanwhile
           }
           visitor.visit(Key.of(chunk.keys[j], chunk.hashes[j]), chunk.values[j], ttl);
         }
@@ -752,7 +597,7 @@ final class OffHeapStore implements Store {
           from = s.collect(from, index, now, true, false, chunk);
           int lapsed = 0;
           for (int j = 0; j < chunk.size; j++) {
-            s.deleteAt(s.indexOfRef(PackedStore.mix(chunk.hashes[j]), chunk.refs[j]));
+            s.deleteAt(s.indexOfRef(mix(chunk.hashes[j]), chunk.refs[j]));
             lapsed += chunk.ttls[j] == -2 ? 1 : 0;
           }
           removed += chunk.size - lapsed;
@@ -767,16 +612,6 @@ final class OffHeapStore implements Store {
       }
     }
     return removed;
-  }
-
-  @Override
-  public StoreStats stats() {
-    return new StoreStats(evictions.sum(), expired.sum());
-  }
-
-  @Override
-  public String evictionPolicy() {
-    return "clock";
   }
 
   /**
@@ -860,14 +695,10 @@ final class OffHeapStore implements Store {
   }
 
   /** One lock stripe: an index of slots and the pages and jumbos its entries live in. */
-  private final class Segment extends StampedLock {
+  private final class Segment extends Stripe {
     final int id;
-    int bits;
     int[] slots;
-    int count;
-    int ttlCount;
-    int hand;
-        /** Per class: the first page of this segment with room in that class, 0 if none. */
+    /** Per class: the first page of this segment with room in that class, 0 if none. */
     final int[] spaceHead = new int[classSizes.length];
     /** Per class: the entries of this segment in that class. */
     final int[] liveByClass = new int[classSizes.length];
@@ -877,13 +708,10 @@ final class OffHeapStore implements Store {
     int jumboTop;
 
     Segment(int id) {
+      super(segmentBits);
       this.id = id;
       this.bits = MIN_BITS;
       this.slots = new int[1 << MIN_BITS];
-    }
-
-    private int home(int m) {
-      return (m << segmentBits) >>> (32 - bits);
     }
 
     // ---- entries ----
@@ -1107,7 +935,14 @@ final class OffHeapStore implements Store {
       count++;
     }
 
+    @Override
+    boolean expiredInSlot(int i, long now) {
+      int e = slots[i];
+      return e != 0 && expiredAt(refOf(e), now);
+    }
+
     /** Removes the entry in slot i (freeing its memory) and shifts the rest of its run back. */
+    @Override
     void deleteAt(int i) {
       int ref = refOf(slots[i]);
       if (deadline(ref) != NO_DEADLINE) {
@@ -1119,7 +954,7 @@ final class OffHeapStore implements Store {
       int mask = ss.length - 1;
       int hole = i;
       for (int j = (i + 1) & mask; ss[j] != 0; j = (j + 1) & mask) {
-        if (((j - home(hashAt(ss[j]))) & mask) >= ((j - hole) & mask)) {
+        if (movesBack(j, hashAt(ss[j]), hole, mask)) {
           ss[hole] = ss[j];
           hole = j;
         }
@@ -1127,13 +962,8 @@ final class OffHeapStore implements Store {
       ss[hole] = 0;
     }
 
-    void shrinkIfSparse() {
-      if (bits > MIN_BITS && count < (slots.length >>> 3)) {
-        resize(bits - 1);
-      }
-    }
-
-    private void resize(int newBits) {
+    @Override
+    void resize(int newBits) {
       int[] old = slots;
       int oldBits = bits;
       bits = newBits;
@@ -1148,12 +978,13 @@ final class OffHeapStore implements Store {
           slots[i] = e;
         }
       }
-      hand = (newBits > oldBits ? hand << 1 : hand >>> 1) & mask;
+      hand = scaledHand(oldBits);
       long delta = tableBytes(newBits) - tableBytes(oldBits);
       used.addAndGet(delta);
       reserved.addAndGet(delta);
     }
 
+    @Override
     void reset() {
       for (int e : slots) {
         if (e != 0) {
@@ -1439,7 +1270,7 @@ final class OffHeapStore implements Store {
      */
     long collect(long from, RangeIndex index, long now, boolean withExpired, boolean withValues, Chunk chunk) {
       int shift = 32 - bits;
-      long to = Math.min(CIRCLE, from + ((long) CHUNK_SLOTS << shift));
+      long to = chunkEnd(from);
       int mask = slots.length - 1;
       int first = (int) (from >>> shift);
       int last = (int) ((to - 1) >>> shift);
@@ -1453,9 +1284,9 @@ final class OffHeapStore implements Store {
           continue;
         }
         int m = hashAt(e);
-        long position = Integer.toUnsignedLong(m << segmentBits);
+        long position = position(m);
         if (position >= from && position < to) {
-          int ringHash = PackedStore.unmix(m);
+          int ringHash = unmix(m);
           if (index.contains(ringHash)) {
             int ref = refOf(e);
             long deadline = deadline(ref);

@@ -5,18 +5,13 @@ import io.ringcache.ring.RangeIndex;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.StampedLock;
 
 /*
- * A store of one byte[] per entry in lock-striped open-addressing tables.
+ * A store of one byte[] per entry in lock-striped open-addressing tables. The frame it shares with
+ * OffHeapStore (segment and home-slot arithmetic, backward-shift deletion, shrinking, the expiry
+ * sweep, putIfAbsentUntil over SET's write) is ClockStore's; what follows is this store's own.
  *
  *  - Entry: one byte[] holding [header][deadline][key][value]. The header is an unsigned LEB128
  *    varint of keyLength << 1 | hasDeadline (one byte for keys under 64 bytes); the deadline, only
@@ -58,7 +53,7 @@ import java.util.concurrent.locks.StampedLock;
  *    is visited exactly once. Visits happen outside the lock, on copies. SCAN keeps CaffeineStore's
  *    stateless cursor on the ring-hash circle: each step filters every segment by CRC window.
  */
-final class PackedStore implements Store {
+final class PackedStore extends ClockStore {
 
   /** Bytes of an array's header (mark word, compressed class pointer, length). */
   static final int ARRAY_HEADER = 16;
@@ -69,46 +64,22 @@ final class PackedStore implements Store {
   /** Bytes of a segment beyond its slot arrays (the object with its lock state), an estimate. */
   static final int SEGMENT_OVERHEAD = 80;
 
-  static final int MIN_BITS = 4;
   private static final int MIN_SEGMENTS = 64;
   private static final int MAX_SEGMENTS = 4096;
-  private static final long BYTES_PER_SEGMENT = 4L << 20;
-  private static final int MAX_COUNT = 3;
-  private static final int CHUNK_SLOTS = 256;
-  private static final int SWEEP_SLOTS = 1 << 17;
-  private static final int SWEEP_CHUNK = 1024;
 
   /** An excess above maxBytes that a write evicts from its own segment; beyond it, from all. */
   private static final long LOCAL_EXCESS = 64 * 1024;
 
-  /** TTLs beyond this (~73 years) mean "no TTL", as in CaffeineStore. */
-  private static final long NO_TTL_THRESHOLD = 1L << 61;
-
-  private static final long NO_DEADLINE = Long.MIN_VALUE;
-  private static final long CIRCLE = 1L << 32;
-  private static final byte[] EXPIRED = new byte[0];
-  private static final SetResult STORED = new SetResult(true, null);
-  private static final SetResult NOT_STORED = new SetResult(false, null);
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private final long maxBytes;
-  private final Clock clock;
   private final Segment[] segments;
   private final int segmentBits;
-  private final AtomicLong used = new AtomicLong();
-  private final AtomicInteger evictionHand = new AtomicInteger();
-  private final LongAdder evictions = new LongAdder();
-  private final LongAdder expired = new LongAdder();
-  private final ReentrantLock sweepLock = new ReentrantLock();
-  private int sweepSegment; // guarded by sweepLock
-  private int sweepSlot; // guarded by sweepLock
 
   PackedStore(long maxBytes, Clock clock) {
+    super(maxBytes, clock);
     if (maxBytes <= 0) {
       throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
     }
-    this.maxBytes = maxBytes;
-    this.clock = clock;
     int n = (int) Math.min(MAX_SEGMENTS, Math.max(MIN_SEGMENTS, Long.highestOneBit(maxBytes / BYTES_PER_SEGMENT)));
     this.segmentBits = Integer.numberOfTrailingZeros(n);
     this.segments = new Segment[n];
@@ -118,26 +89,9 @@ final class PackedStore implements Store {
     used.set(n * (SEGMENT_OVERHEAD + tableBytes(MIN_BITS)));
   }
 
-  // ---- hashing ----
-
-  /** murmur3's fmix32: a bijection, so equal mixed hashes mean equal CRCs. */
-  static int mix(int h) {
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    h *= 0xc2b2ae35;
-    h ^= h >>> 16;
-    return h;
-  }
-
-  /** The inverse of {@link #mix}: the CRC32 (ring hash) back from a stored hash. */
-  static int unmix(int h) {
-    h ^= h >>> 16;
-    h *= 0x7ed1b41d;
-    h ^= (h >>> 13) ^ (h >>> 26);
-    h *= 0xa5cb9243;
-    h ^= h >>> 16;
-    return h;
+  @Override
+  Stripe[] segments() {
+    return segments;
   }
 
   private Segment segmentFor(int m) {
@@ -178,10 +132,6 @@ final class PackedStore implements Store {
     System.arraycopy(key, 0, e, keyOffset, key.length);
     System.arraycopy(value, valueOffset, e, keyOffset + key.length, valueLength);
     return e;
-  }
-
-  private static int varintLength(int v) {
-    return v < (1 << 7) ? 1 : v < (1 << 14) ? 2 : v < (1 << 21) ? 3 : v < (1 << 28) ? 4 : 5;
   }
 
   /** keyOffset << 32 | keyLength, or -1 if the bytes are not a well-formed entry (a torn read). */
@@ -254,14 +204,6 @@ final class PackedStore implements Store {
     return Arrays.copyOfRange(e, valueOffset(e), e.length);
   }
 
-  private long deadlineAfter(long ttlNanos, long now) {
-    if (ttlNanos == NO_TTL || ttlNanos > NO_TTL_THRESHOLD) {
-      return NO_DEADLINE;
-    }
-    long d = now + ttlNanos;
-    return d == NO_DEADLINE ? d + 1 : d;
-  }
-
   private static boolean expiredAt(byte[] e, long now) {
     return timed(e) && deadline(e) - now <= 0;
   }
@@ -323,7 +265,7 @@ final class PackedStore implements Store {
 
   @Override
   public boolean contains(Key key) {
-    return ttlNanos(key) != -2;
+    return ttlNanos(key) != -2; // here, not in ClockStore: EXISTS binds to this store's ttlNanos statically
   }
 
   @Override
@@ -369,35 +311,16 @@ final class PackedStore implements Store {
 
   @Override
   public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
-    return write(key, value, ttlNanos, keepTtl, condition, true);
+    return write(key, value, ttlNanos, keepTtl, condition, true, nowIfTimed(ttlNanos, keepTtl));
   }
 
   @Override
   public boolean put(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
-    return write(key, value, ttlNanos, keepTtl, condition, false).stored();
+    return write(key, value, ttlNanos, keepTtl, condition, false, nowIfTimed(ttlNanos, keepTtl)).stored();
   }
 
   @Override
-  public boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis) {
-    if (expireAtMillis < 0) {
-      return write(key, value, NO_TTL, false, Condition.IF_ABSENT, false, 0).stored();
-    }
-    long now = clock.nanoTime(); // before the wall clock: a pause in between shortens the TTL
-    long left = expireAtMillis - clock.currentTimeMillis();
-    if (left <= 0) {
-      return false;
-    }
-    return write(key, value, TimeUnit.MILLISECONDS.toNanos(left), false, Condition.IF_ABSENT, false, now).stored();
-  }
-
-  /** SET; the previous value is copied only {@code withPrevious}. */
-  private SetResult write(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious) {
-    boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && ttlNanos > 0;
-    return write(key, value, ttlNanos, keepTtl, condition, withPrevious, timedWrite ? clock.nanoTime() : 0);
-  }
-
-  /** As above; a timed write's TTL counts from {@code now}, the store's clock read before it was computed. */
-  private SetResult write(
+  SetResult write(
       Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now) {
     byte[] k = key.bytes();
     int m = mix(key.ringHash());
@@ -586,105 +509,11 @@ final class PackedStore implements Store {
     return next;
   }
 
-  // ---- size, bound, maintenance ----
-
-  @Override
-  public long size() {
-    long n = 0;
-    for (Segment s : segments) {
-      n += s.count;
-    }
-    return n;
-  }
-
-  @Override
-  public long timedSize() {
-    long n = 0;
-    for (Segment s : segments) {
-      n += s.ttlCount;
-    }
-    return n;
-  }
-
-  @Override
-  public long usedBytes() {
-    return used.get();
-  }
-
-  @Override
-  public long maxBytes() {
-    return maxBytes;
-  }
-
-  @Override
-  public void clear() {
-    for (Segment s : segments) {
-      long stamp = s.writeLock();
-      try {
-        s.reset();
-      } finally {
-        s.unlockWrite(stamp);
-      }
-    }
-  }
-
-  @Override
-  public void cleanUp() {
-    evictIfOver();
-    if (!sweepLock.tryLock()) {
-      return; // another thread is sweeping
-    }
-    try {
-      sweepExpired();
-    } finally {
-      sweepLock.unlock();
-    }
-  }
-
-  /** Drops expired entries from at most SWEEP_SLOTS slots, continuing where the last call stopped. */
-  private void sweepExpired() {
-    long now = clock.nanoTime();
-    int budget = SWEEP_SLOTS;
-    for (int moves = 0; moves <= segments.length && budget > 0; ) {
-      Segment s = segments[sweepSegment];
-      boolean finished = true;
-      if (s.ttlCount > 0) {
-        long stamp = s.writeLock();
-        try {
-          int capacity = s.entries.length;
-          int end = Math.min(capacity, sweepSlot + Math.min(SWEEP_CHUNK, budget));
-          int removed = 0;
-          for (int i = sweepSlot; i < end; ) {
-            byte[] e = s.entries[i];
-            if (e != null && expiredAt(e, now)) {
-              s.deleteAt(i); // an entry from later in the run may shift into i: look again
-              removed++;
-            } else {
-              i++;
-            }
-          }
-          budget -= Math.max(1, end - sweepSlot);
-          sweepSlot = end;
-          finished = end >= capacity;
-          if (removed > 0) {
-            expired.add(removed);
-            s.shrinkIfSparse(); // the cursor is a slot index: after a resize it only sweeps a little off
-          }
-        } finally {
-          s.unlockWrite(stamp);
-        }
-      }
-      if (finished) {
-        sweepSegment = (sweepSegment + 1) & (segments.length - 1);
-        sweepSlot = 0;
-        moves++;
-        budget--;
-      }
-    }
-  }
+  // ---- bound ----
 
   /** Evicts across segments until usedBytes is within maxBytes, spreading the excess over them. */
-  private void evictIfOver() {
+  @Override
+  void evictIfOver() {
     if (used.get() <= maxBytes) {
       return;
     }
@@ -717,14 +546,8 @@ final class PackedStore implements Store {
 
   @Override
   public ScanPage scan(long cursor, int count) {
-    if (cursor < 0 || cursor >= CIRCLE) {
-      throw new IllegalArgumentException("cursor must be in [0, 2^32): " + cursor);
-    }
-    long n = Math.max(1, size());
-    long target = Math.max(Math.max(1, count), n / 64);
-    long window = target >= n ? CIRCLE : Math.max(1, (CIRCLE / n) * target);
-    long end = Math.min(CIRCLE, cursor + window);
-    List<Key> keys = new ArrayList<>((int) Math.min(target * 2, 1 << 16));
+    ScanWindow window = ScanWindow.of(cursor, count, size());
+    List<Key> keys = window.newKeyList();
     Chunk found = new Chunk();
     long now = clock.nanoTime();
     for (Segment s : segments) {
@@ -736,8 +559,7 @@ final class PackedStore implements Store {
           byte[] e = entries[i];
           if (e != null) {
             int ringHash = unmix(hashes[i]);
-            long h = Integer.toUnsignedLong(ringHash);
-            if (h >= cursor && h < end && !expiredAt(e, now)) {
+            if (window.contains(ringHash) && !expiredAt(e, now)) {
               found.add(e, ringHash, 0);
             }
           }
@@ -750,12 +572,7 @@ final class PackedStore implements Store {
       }
       found.clear();
     }
-    return new ScanPage(end >= CIRCLE ? 0 : end, keys);
-  }
-
-  @Override
-  public int parts() {
-    return segments.length; // a part is a segment: a key's segment never changes
+    return window.page(keys);
   }
 
   @Override
@@ -777,14 +594,9 @@ final class PackedStore implements Store {
         }
         for (int j = 0; j < chunk.size; j++) {
           byte[] e = chunk.entries[j];
-          long ttl = chunk.ttls[j];
-          if (ttl >= 0) {
-            // the TTL left now, not when the chunk was collected: a visitor may have waited since
-            // (a handoff's stream blocks while its window is full), and an entry must not outlive it
-            ttl -= clock.nanoTime() - now;
-            if (ttl <= 0) {
-              continue; // expired meanwhile
-            }
+          long ttl = ttlLeft(chunk.ttls[j], now); // now, not when the chunk was collected
+          if (ttl == -2) {
+            continue; // expired meanwhile
           }
           visitor.visit(Key.of(keyOf(e), chunk.hashes[j]), valueOf(e), ttl);
           // the next entry's TTL is measured after this visit returned (see Store.forEachInRanges)
@@ -826,16 +638,6 @@ final class PackedStore implements Store {
       }
     }
     return removed;
-  }
-
-  @Override
-  public StoreStats stats() {
-    return new StoreStats(evictions.sum(), expired.sum());
-  }
-
-  @Override
-  public String evictionPolicy() {
-    return "clock";
   }
 
   /** Counts entries and bytes by walking every segment under its lock: for tests, to check the running totals. */
@@ -885,16 +687,13 @@ final class PackedStore implements Store {
   }
 
   /** One lock stripe: an open-addressing table guarded by the StampedLock it extends. */
-  private final class Segment extends StampedLock {
-    int bits;
+  private final class Segment extends Stripe {
     int[] hashes;
     byte[][] entries;
     byte[] counts;
-    int count;
-    int ttlCount;
-    int hand;
 
     Segment() {
+      super(segmentBits);
       allocate(MIN_BITS);
     }
 
@@ -903,10 +702,6 @@ final class PackedStore implements Store {
       hashes = new int[1 << bits];
       entries = new byte[1 << bits][];
       counts = new byte[1 << bits];
-    }
-
-    private int home(int m) {
-      return (m << segmentBits) >>> (32 - bits);
     }
 
     int indexOf(byte[] key, int m) {
@@ -992,7 +787,14 @@ final class PackedStore implements Store {
       }
     }
 
+    @Override
+    boolean expiredInSlot(int i, long now) {
+      byte[] e = entries[i];
+      return e != null && expiredAt(e, now);
+    }
+
     /** Empties slot i and shifts the rest of its run back so that every entry stays reachable from its home. */
+    @Override
     void deleteAt(int i) {
       byte[] e = entries[i];
       count--;
@@ -1003,7 +805,7 @@ final class PackedStore implements Store {
       int mask = entries.length - 1;
       int hole = i;
       for (int j = (i + 1) & mask; entries[j] != null; j = (j + 1) & mask) {
-        if (((j - home(hashes[j])) & mask) >= ((j - hole) & mask)) {
+        if (movesBack(j, hashes[j], hole, mask)) {
           hashes[hole] = hashes[j];
           counts[hole] = counts[j];
           entries[hole] = entries[j];
@@ -1013,13 +815,8 @@ final class PackedStore implements Store {
       entries[hole] = null;
     }
 
-    void shrinkIfSparse() {
-      if (bits > MIN_BITS && count < (entries.length >>> 3)) {
-        resize(bits - 1);
-      }
-    }
-
-    private void resize(int newBits) {
+    @Override
+    void resize(int newBits) {
       int[] oldHashes = hashes;
       byte[][] oldEntries = entries;
       byte[] oldCounts = counts;
@@ -1038,10 +835,11 @@ final class PackedStore implements Store {
           entries[i] = e;
         }
       }
-      hand = (newBits > oldBits ? hand << 1 : hand >>> 1) & mask;
+      hand = scaledHand(oldBits);
       used.addAndGet(tableBytes(newBits) - tableBytes(oldBits));
     }
 
+    @Override
     void reset() {
       long freed = tableBytes(bits) - tableBytes(MIN_BITS);
       for (byte[] e : entries) {
@@ -1090,7 +888,7 @@ final class PackedStore implements Store {
      */
     long collect(long from, RangeIndex index, long now, boolean withExpired, Chunk chunk) {
       int shift = 32 - bits;
-      long to = Math.min(CIRCLE, from + ((long) CHUNK_SLOTS << shift));
+      long to = chunkEnd(from);
       int mask = entries.length - 1;
       int first = (int) (from >>> shift);
       int last = (int) ((to - 1) >>> shift);
@@ -1105,7 +903,7 @@ final class PackedStore implements Store {
           continue;
         }
         int m = hashes[i];
-        long position = Integer.toUnsignedLong(m << segmentBits);
+        long position = position(m);
         if (position >= from && position < to) {
           int ringHash = unmix(m);
           if (index.contains(ringHash)) {

@@ -14,6 +14,11 @@
  *   <li>{@code OffHeapStore} ({@code --store offheap}): entries in slab pages of direct memory (size
  *       classes, no Java object per entry), an {@code int[]} index per segment, CLOCK eviction that
  *       moves pages between classes. Its design note covers layout, accounting and fragmentation.
+ *   <li>{@code ClockStore}: the frame the two CLOCK stores share (segments of open-addressing
+ *       tables, home slots and backward-shift deletion, the expiry sweep, putIfAbsentUntil); the
+ *       per-command paths stay in the final stores.
+ *   <li>{@code ScanWindow}: one step of SCAN's stateless cursor on the ring-hash circle, the same
+ *       in all three stores.
  *   <li>{@link Key}: a key's bytes and their CRC32, computed once: the hash-table hash and the
  *       key's position on the ring, so routing and range walks never hash twice.
  *   <li>{@link Clock}: injected time (monotonic for expiry, wall time for {@code EXAT}/{@code PXAT}

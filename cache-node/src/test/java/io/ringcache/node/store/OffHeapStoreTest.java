@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class OffHeapStoreTest extends StoreContractTest {
+class OffHeapStoreTest extends ClockStoreContractTest {
 
   @Override
   Store newStore(long maxBytes, Clock clock) {
@@ -31,11 +31,6 @@ class OffHeapStoreTest extends StoreContractTest {
     assertThat(store.size()).isEqualTo(recount[0]);
     assertThat(store.usedBytes()).isEqualTo(recount[1]);
     assertThat(s.reservedBytes()).isEqualTo(recount[2]);
-  }
-
-  @Test
-  void evictionPolicy_isClock() {
-    assertThat(store.evictionPolicy()).isEqualTo("clock");
   }
 
   @Test
@@ -159,58 +154,6 @@ class OffHeapStoreTest extends StoreContractTest {
   }
 
   @Test
-  void set_runOfOneOffKeys_evictsThemBeforeKeysThatWereRead() {
-    Store small = newStore(400_000, clock);
-    int capacity = 0;
-    while (small.stats().evictions() == 0) {
-      small.set(key("old" + capacity++), new byte[64], Store.NO_TTL, false, Store.Condition.ALWAYS);
-    }
-    List<Key> hot = new ArrayList<>();
-    for (int i = 0; i < capacity && hot.size() < 200; i++) {
-      if (small.get(key("old" + i)) != null) {
-        small.get(key("old" + i));
-        small.get(key("old" + i));
-        hot.add(key("old" + i));
-      }
-    }
-    for (int i = 0; i < capacity / 3; i++) {
-      small.set(key("once" + i), new byte[64], Store.NO_TTL, false, Store.Condition.ALWAYS);
-    }
-    assertThat(hot).hasSize(200).allMatch(small::contains);
-  }
-
-  @Test
-  void forEachInRanges_inParts_visitsEachKeyInExactlyOnePart() {
-    Store large = newStore(64 << 20, clock);
-    for (int i = 0; i < 5_000; i++) {
-      large.set(key("k" + i), bytes("v"), Store.NO_TTL, false, Store.Condition.ALWAYS);
-    }
-    assertThat(large.parts()).isGreaterThan(1);
-    Map<Key, Integer> seen = new HashMap<>();
-    for (int part = 0; part < large.parts(); part++) {
-      int p = part;
-      try {
-        large.forEachInRanges(List.of(HashRange.all()), part, new Store.EntryVisitor() {
-        @Override
-        public void visit(Key k, byte[] v, long ttl) {
-          seen.merge(k, 1, Integer::sum);
-        }
-
-        @Override
-        public void partDone(int done) {
-          if (done == p) {
-            throw new StopWalk(); // one part per walk
-          }
-        }
-      });
-      } catch (StopWalk expected) {
-        // the walk of part p ended after it
-      }
-    }
-    assertThat(seen).hasSize(5_000).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
-  }
-
-  @Test
   void clear_returnsToTheEmptyFootprint() {
     OffHeapStore s = (OffHeapStore) store;
     long empty = s.usedBytes();
@@ -299,6 +242,4 @@ class OffHeapStoreTest extends StoreContractTest {
     System.arraycopy(prefix, 0, v, 0, Math.min(prefix.length, size));
     return v;
   }
-
-  private static final class StopWalk extends RuntimeException {}
 }
