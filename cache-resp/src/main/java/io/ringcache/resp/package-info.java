@@ -21,6 +21,9 @@
  *       parser itself.
  *   <li>{@link RespReplyFramer}: a Netty handler over a framing parser, one retained raw slice per
  *       reply: the proxy, which copies replies through untouched.
+ *   <li>{@link Redirect}: the redirect error replies ({@code -MOVED <epoch> <host>:<port>},
+ *       {@code -TRYAGAIN}, {@code -CROSSNODE}) parsed once, for the client and the proxy that
+ *       follow them.
  * </ul>
  *
  * <p>Both sides: {@link Resp} writes RESP2 straight into a buffer; {@link RespLimits} holds every
