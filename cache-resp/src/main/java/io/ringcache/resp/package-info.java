@@ -26,9 +26,11 @@
  *       follow them.
  * </ul>
  *
- * <p>Both sides: {@link Resp} writes RESP2 straight into a buffer; {@link RespLimits} holds every
- * bound (request and reply) and the connection defaults the node and the proxy share; {@link Glob}
- * is Redis's glob matching (KEYS and SCAN MATCH, CONFIG GET) without backtracking.
+ * <p>Both sides: {@link Resp} writes RESP2 straight into a buffer, the one writer of replies and
+ * requests (node, peer link, proxy, the router's {@code NodeClient}, the client's request
+ * encoder); {@link RespLimits} holds every bound (request and reply) and the connection defaults
+ * the node and the proxy share; {@link Glob} is Redis's glob matching (KEYS and SCAN MATCH, CONFIG
+ * GET) without backtracking.
  *
  * <p>Next to this package: {@link io.ringcache.resp.net} (TLS, transport, {@code host:port}, the
  * connection guards) and {@link io.ringcache.resp.command} (command introspection).
