@@ -1,5 +1,6 @@
 package io.ringcache.cli;
 
+import io.ringcache.resp.Resp;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -236,11 +237,7 @@ final class LocalProcesses {
   }
 
   private static byte[] command(String... args) {
-    StringBuilder s = new StringBuilder("*").append(args.length).append("\r\n");
-    for (String a : args) {
-      s.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
-    }
-    return s.toString().getBytes(StandardCharsets.UTF_8);
+    return Resp.toBytes(b -> Resp.command(b, args));
   }
 
   private static String readLine(InputStream in) throws IOException {

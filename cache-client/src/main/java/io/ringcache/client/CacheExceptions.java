@@ -1,5 +1,6 @@
 package io.ringcache.client;
 
+import io.ringcache.resp.Redirect;
 import java.util.Locale;
 
 /**
@@ -20,12 +21,6 @@ final class CacheExceptions {
     int space = message.indexOf(' ');
     String word = space < 0 ? message : message.substring(0, space);
     return word.isEmpty() ? "ERR" : word;
-  }
-
-  /** Whether {@code message} is a reply of this kind (its first word is {@code code}). */
-  static boolean is(String message, String code) {
-    return message.startsWith(code)
-        && (message.length() == code.length() || message.charAt(code.length()) == ' ');
   }
 
   /** The exception for the error reply {@code message} (without the leading '-') from {@code address}. */
@@ -56,32 +51,18 @@ final class CacheExceptions {
   }
 
   /**
-   * A parsed {@code -MOVED <epoch> <host>:<port>}; {@code null} if the message has another shape.
+   * A parsed {@code -MOVED <epoch> <host>:<port>} (see {@link Redirect#parse}); {@code null} if the
+   * message is another reply or a malformed {@code -MOVED}, which then reaches the caller as it is.
    * Redis Cluster's {@code -MOVED <slot> <host>:<port>} parses too (the slot reads as the epoch).
    */
-  static Moved parseMoved(String message) {
-    if (!is(message, MOVED)) {
+  static Redirect parseMoved(String message) {
+    if (Redirect.kindOf(message) != Redirect.Kind.MOVED) {
       return null;
     }
-    int first = message.indexOf(' ');
-    int second = message.indexOf(' ', first + 1);
-    if (first < 0 || second < 0) {
-      return null;
-    }
-    long epoch;
     try {
-      epoch = Long.parseLong(message.substring(first + 1, second));
-    } catch (NumberFormatException e) {
+      return Redirect.parse(message);
+    } catch (IllegalArgumentException e) {
       return null;
     }
-    String address = message.substring(second + 1).trim();
-    int colon = address.lastIndexOf(':');
-    if (colon <= 0 || colon == address.length() - 1) {
-      return null;
-    }
-    return new Moved(epoch, address);
   }
-
-  /** A redirect: the node at {@code address} owns the key as of topology {@code epoch}. */
-  record Moved(long epoch, String address) {}
 }

@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.ringcache.resp.Redirect;
 import io.ringcache.resp.RespReply;
 import io.ringcache.resp.net.Transport;
 import java.nio.file.Path;
@@ -367,7 +368,8 @@ final class ClusterExecutor {
   }
 
   private void onError(String address, Request<?> request, String message) {
-    CacheExceptions.Moved moved = CacheExceptions.parseMoved(message);
+    Redirect.Kind kind = Redirect.kindOf(message);
+    Redirect moved = kind == Redirect.Kind.MOVED ? CacheExceptions.parseMoved(message) : null;
     boolean batch = request.isBatch();
     if (moved != null) {
       if (!batch && !topology.isMember(moved.address())) {
@@ -389,7 +391,7 @@ final class ClusterExecutor {
         request.fixedAddress = moved.address();
         dispatch(request);
       }
-    } else if (CacheExceptions.is(message, CacheExceptions.TRYAGAIN)) {
+    } else if (kind == Redirect.Kind.TRYAGAIN) {
       if (batch) {
         split(request);
       } else if (request.tryAgains >= options.maxTryAgainRetries()) {
@@ -404,7 +406,7 @@ final class ClusterExecutor {
         report(m -> m.tryAgainRetried(address));
         park(request, backoff);
       }
-    } else if (batch && CacheExceptions.is(message, CacheExceptions.CROSSNODE)) {
+    } else if (batch && kind == Redirect.Kind.CROSSNODE) {
       topology.requestRefresh(null);
       split(request);
     } else {
@@ -417,7 +419,7 @@ final class ClusterExecutor {
    * would send it the password and the request. Refresh the topology first, from the seeds and
    * the members (never from that address), and follow only if it is a member then.
    */
-  private void followAfterRefresh(String from, Request<?> request, String message, CacheExceptions.Moved moved) {
+  private void followAfterRefresh(String from, Request<?> request, String message, Redirect moved) {
     topology.refreshForRedirect(moved.epoch()).whenComplete((epoch, error) -> group.next().execute(() -> {
       if (request.isDone()) {
         return;

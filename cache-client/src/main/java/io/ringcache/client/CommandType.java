@@ -1,5 +1,6 @@
 package io.ringcache.client;
 
+import io.ringcache.resp.Resp;
 import io.ringcache.resp.command.CommandCatalogue;
 import java.nio.charset.StandardCharsets;
 
@@ -29,8 +30,8 @@ enum CommandType {
   /** A transaction: {@code MULTI}, the queued commands and {@code EXEC}, written together (Request#transaction). */
   MULTI_EXEC("EXEC");
 
-  static final byte[] MULTI_COMMAND = "*1\r\n$5\r\nMULTI\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] EXEC_COMMAND = "*1\r\n$4\r\nEXEC\r\n".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] MULTI_COMMAND = Resp.toBytes(b -> Resp.command(b, "MULTI"));
+  static final byte[] EXEC_COMMAND = Resp.toBytes(b -> Resp.command(b, "EXEC"));
 
   static final byte[] PX = bulk("PX");
 
@@ -75,13 +76,6 @@ enum CommandType {
   }
 
   private static byte[] bulk(String text) {
-    byte[] name = text.getBytes(StandardCharsets.US_ASCII);
-    byte[] header = ("$" + name.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] out = new byte[header.length + name.length + 2];
-    System.arraycopy(header, 0, out, 0, header.length);
-    System.arraycopy(name, 0, out, header.length, name.length);
-    out[out.length - 2] = '\r';
-    out[out.length - 1] = '\n';
-    return out;
+    return Resp.toBytes(b -> Resp.bulk(b, text.getBytes(StandardCharsets.US_ASCII)));
   }
 }

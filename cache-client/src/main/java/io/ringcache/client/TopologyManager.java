@@ -1,6 +1,7 @@
 package io.ringcache.client;
 
 import io.netty.util.concurrent.ScheduledFuture;
+import io.ringcache.resp.Redirect;
 import io.ringcache.ring.TopologyJson;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -158,7 +159,7 @@ final class TopologyManager {
    * A node redirected a request: refresh if its epoch is newer, starting at the redirect's target
    * when that is a member (a stranger is never asked: it would get the password).
    */
-  void onMoved(CacheExceptions.Moved moved) {
+  void onMoved(Redirect moved) {
     KeyRouter current = router;
     if (current != null && moved.epoch() > current.epoch()) {
       refresh(isMember(moved.address()) ? moved.address() : null, moved.epoch(), true);

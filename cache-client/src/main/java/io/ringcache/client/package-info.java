@@ -28,8 +28,8 @@
  *       ReplyConverter}); the request is also the caller's future. {@link DefaultCacheClient} holds
  *       the views.
  *   <li>{@link ClusterExecutor}: the core every view shares. Routes by the current {@link
- *       KeyRouter}, sends to the node's {@link Endpoint}, and decides what a reply means: a result,
- *       {@code -MOVED} (resend to the member it names and refresh the topology), {@code -TRYAGAIN}
+ *       KeyRouter}, sends to the node's {@link Endpoint}, and decides what a reply means (a redirect
+ *       read by cache-resp's {@link io.ringcache.resp.Redirect}): a result, {@code -MOVED} (resend to the member it names and refresh the topology), {@code -TRYAGAIN}
  *       (back off and resend), or an exception. Its design note covers retries, deadlines and
  *       close.
  *   <li>{@link Endpoint}: one node: its connection, the bound on requests in flight, and fail-fast

@@ -2,6 +2,7 @@ package io.ringcache.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.resp.Redirect;
 import org.junit.jupiter.api.Test;
 
 class CacheExceptionsTest {
@@ -38,7 +39,7 @@ class CacheExceptionsTest {
   @Test
   void parseMoved_wellFormed_givesEpochAndAddress() {
     assertThat(CacheExceptions.parseMoved("MOVED 12 127.0.0.1:7002"))
-        .isEqualTo(new CacheExceptions.Moved(12, "127.0.0.1:7002"));
+        .isEqualTo(Redirect.moved(12, "127.0.0.1:7002"));
   }
 
   @Test

@@ -3,7 +3,6 @@ package io.ringcache.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -55,16 +54,6 @@ class RespRequestEncoderTest {
         .isEqualTo("*3\r\n$4\r\nMGET\r\n$1\r\na\r\n$2\r\nbb\r\n");
     assertThat(encode(Request.keyless(CommandType.RING_TOPOLOGY, null, r -> r)))
         .isEqualTo("*1\r\n$13\r\nRING.TOPOLOGY\r\n");
-  }
-
-  @Test
-  void decimal_extremes_matchLongToString() {
-    for (long v : new long[] {0, 9, 10, -1, -10, 123456789012L, Long.MAX_VALUE, Long.MIN_VALUE}) {
-      ByteBuf buf = Unpooled.buffer();
-      RespRequestEncoder.decimal(buf, v);
-      assertThat(buf.toString(StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
-      assertThat(RespRequestEncoder.digits(v)).isEqualTo(Long.toString(v).length());
-    }
   }
 
   @Test

@@ -1,11 +1,19 @@
 package io.ringcache.resp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
- * RESP2 encoding straight into a buffer, without intermediate objects: the node's replies, the
- * requests a node sends another, and the router proxy's replies and requests.
+ * RESP2 encoding straight into a buffer, without intermediate objects: the one writer of the
+ * project. The node's replies, the requests a node sends another (peer link), the router proxy's
+ * replies and requests, the control plane's requests ({@code NodeClient} writes into a buffer and
+ * copies it to its blocking socket) and the Java client's requests ({@code RespRequestEncoder}, on
+ * the client's hot path: a request is an {@link #arrayHeader}, then a {@link #bulk} or {@link
+ * #bulkDecimal} per argument, or {@link #command} for a whole one, with no allocation beyond what
+ * the buffer grows by).
  */
 public final class Resp {
 
@@ -75,8 +83,28 @@ public final class Resp {
     bulk(out, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * A bulk string of {@code value}'s decimal digits ({@code $2\r\n42\r\n}), without making a
+   * string of them: a number argument of a request.
+   */
+  public static void bulkDecimal(ByteBuf out, long value) {
+    out.writeByte('$');
+    decimal(out, digits(value));
+    out.writeShort(CRLF);
+    decimal(out, value);
+    out.writeShort(CRLF);
+  }
+
+  /** A request as a multibulk of the UTF-8 bytes of {@code args}. */
+  public static void command(ByteBuf out, String... args) {
+    arrayHeader(out, args.length);
+    for (String a : args) {
+      bulk(out, a.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
   /** A request as a multibulk: {@code *N $len arg ...}. */
-  public static void command(ByteBuf out, byte[][] args) {
+  public static void command(ByteBuf out, byte[]... args) {
     int size = 16;
     for (byte[] a : args) {
       size += a.length + 16;
@@ -85,6 +113,20 @@ public final class Resp {
     arrayHeader(out, args.length);
     for (byte[] a : args) {
       bulk(out, a);
+    }
+  }
+
+  /**
+   * What {@code writer} writes, as an array: for what is encoded once (a command name, a constant
+   * request) or written to a blocking stream ({@code NodeClient}).
+   */
+  public static byte[] toBytes(Consumer<ByteBuf> writer) {
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      writer.accept(buf);
+      return ByteBufUtil.getBytes(buf);
+    } finally {
+      buf.release();
     }
   }
 
@@ -101,6 +143,18 @@ public final class Resp {
     out.writeByte('*');
     decimal(out, length);
     out.writeShort(CRLF);
+  }
+
+  /** The length of {@code value} written in decimal, sign included. */
+  public static int digits(long value) {
+    if (value == Long.MIN_VALUE) {
+      return MIN_LONG.length;
+    }
+    int n = value < 0 ? 2 : 1;
+    for (long v = Math.abs(value); v >= 10; v /= 10) {
+      n++;
+    }
+    return n;
   }
 
   /** Writes the ASCII digits of {@code value}. */

@@ -21,11 +21,16 @@
  *       parser itself.
  *   <li>{@link RespReplyFramer}: a Netty handler over a framing parser, one retained raw slice per
  *       reply: the proxy, which copies replies through untouched.
+ *   <li>{@link Redirect}: the redirect error replies ({@code -MOVED <epoch> <host>:<port>},
+ *       {@code -TRYAGAIN}, {@code -CROSSNODE}) parsed once, for the client and the proxy that
+ *       follow them.
  * </ul>
  *
- * <p>Both sides: {@link Resp} writes RESP2 straight into a buffer; {@link RespLimits} holds every
- * bound (request and reply) and the connection defaults the node and the proxy share; {@link Glob}
- * is Redis's glob matching (KEYS and SCAN MATCH, CONFIG GET) without backtracking.
+ * <p>Both sides: {@link Resp} writes RESP2 straight into a buffer, the one writer of replies and
+ * requests (node, peer link, proxy, the router's {@code NodeClient}, the client's request
+ * encoder); {@link RespLimits} holds every bound (request and reply) and the connection defaults
+ * the node and the proxy share; {@link Glob} is Redis's glob matching (KEYS and SCAN MATCH, CONFIG
+ * GET) without backtracking.
  *
  * <p>Next to this package: {@link io.ringcache.resp.net} (TLS, transport, {@code host:port}, the
  * connection guards) and {@link io.ringcache.resp.command} (command introspection).

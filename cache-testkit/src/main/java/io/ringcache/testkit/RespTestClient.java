@@ -3,6 +3,7 @@ package io.ringcache.testkit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.ringcache.resp.ReplyParser;
+import io.ringcache.resp.Resp;
 import io.ringcache.resp.RespLimits;
 import io.ringcache.resp.RespProtocolException;
 import io.ringcache.resp.RespReply;
@@ -156,14 +157,7 @@ public final class RespTestClient implements AutoCloseable {
   /** Writes one command (a RESP array of bulk strings) to the buffer; {@link #flush()} sends it. */
   public RespTestClient send(String... args) {
     try {
-      out.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      for (String arg : args) {
-        byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-        out.write(('$' + Integer.toString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.write('\r');
-        out.write('\n');
-      }
+      out.write(Resp.toBytes(b -> Resp.command(b, args)));
       return this;
     } catch (IOException e) {
       throw failed("send to", e);

@@ -3,6 +3,7 @@ package io.ringcache.router.control;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.ringcache.resp.ReplyParser;
+import io.ringcache.resp.Resp;
 import io.ringcache.resp.RespLimits;
 import io.ringcache.resp.RespProtocolException;
 import io.ringcache.resp.RespReply;
@@ -103,28 +104,20 @@ final class NodeClient implements Closeable {
     return read();
   }
 
-  /** Sends one command without flushing; pair with {@link #flush} and {@link #read}. */
+  /**
+   * Sends one command without flushing; pair with {@link #flush} and {@link #read}. Each argument is
+   * a {@code byte[]} as it is, or the UTF-8 of its string form.
+   */
   void write(Object... args) throws IOException {
-    out.write('*');
-    writeNumber(args.length);
-    for (Object arg : args) {
-      byte[] bytes = arg instanceof byte[] b ? b : String.valueOf(arg).getBytes(StandardCharsets.UTF_8);
-      out.write('$');
-      writeNumber(bytes.length);
-      out.write(bytes);
-      out.write('\r');
-      out.write('\n');
+    byte[][] bytes = new byte[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      bytes[i] = args[i] instanceof byte[] b ? b : String.valueOf(args[i]).getBytes(StandardCharsets.UTF_8);
     }
+    out.write(Resp.toBytes(buf -> Resp.command(buf, bytes)));
   }
 
   void flush() throws IOException {
     out.flush();
-  }
-
-  private void writeNumber(long n) throws IOException {
-    out.write(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
-    out.write('\r');
-    out.write('\n');
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.ringcache.router.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.ringcache.resp.Redirect;
 import io.ringcache.resp.Resp;
 import io.ringcache.ring.RoutingTable;
 import java.nio.charset.StandardCharsets;
@@ -295,7 +296,7 @@ final class ClientTransaction {
         }
         if (RawReply.type(execReply) == '-' && RawReply.text(execReply).startsWith("EXECABORT")) {
           for (int i = 1; i < frames.size() - 1; i++) {
-            if (isMoved(frames.get(i)) || RawReply.text(frames.get(i)).startsWith("TRYAGAIN")) {
+            if (isMovedOrTryAgain(frames.get(i))) {
               client.transactionReplied(p, error(MOVED_AWAY));
               return;
             }
@@ -353,7 +354,17 @@ final class ClientTransaction {
   }
 
   private static boolean isMoved(ByteBuf frame) {
-    return RawReply.type(frame) == '-' && RawReply.text(frame).startsWith("MOVED");
+    return redirectKind(frame) == Redirect.Kind.MOVED;
+  }
+
+  private static boolean isMovedOrTryAgain(ByteBuf frame) {
+    Redirect.Kind kind = redirectKind(frame);
+    return kind == Redirect.Kind.MOVED || kind == Redirect.Kind.TRYAGAIN;
+  }
+
+  /** Which redirect an error reply is, by its first word; null for anything else. */
+  private static Redirect.Kind redirectKind(ByteBuf frame) {
+    return RawReply.type(frame) == '-' ? Redirect.kindOf(RawReply.text(frame)) : null;
   }
 
   private ByteBuf copy(ByteBuf frame) {

@@ -1,5 +1,6 @@
 package io.ringcache.router.proxy;
 
+import io.ringcache.resp.Redirect;
 import io.ringcache.resp.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -59,9 +60,6 @@ final class Dispatcher {
 
   static final long RETRY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final int MAX_ATTEMPTS = 200;
-  private static final byte[] MOVED = Resp.ascii("-MOVED ");
-  private static final byte[] TRYAGAIN = Resp.ascii("-TRYAGAIN");
-  private static final byte[] CROSSNODE = Resp.ascii("-CROSSNODE");
   private static final byte[] GET = Resp.ascii("GET");
   private static final byte[] SET = Resp.ascii("SET");
 
@@ -208,7 +206,8 @@ final class Dispatcher {
 
   /** A node's reply to {@code call}; {@code frame} stays owned by the caller. */
   void reply(Call call, Backend from, ByteBuf frame) {
-    if (call.routeKey != null && RawReply.type(frame) == '-' && isRedirect(frame)) {
+    Redirect redirect = call.routeKey != null && RawReply.type(frame) == '-' ? redirect(from, frame) : null;
+    if (redirect != null) {
       if (!withinBudget(call)) {
         stats.budgetExhausted.increment();
         finish(call, frame);
@@ -218,24 +217,36 @@ final class Dispatcher {
         call.redirected = true;
         call.pending.client.redirectStarted();
       }
-      if (RawReply.startsWith(frame, MOVED)) {
-        moved(call, from, frame);
-        return;
-      }
-      if (RawReply.startsWith(frame, TRYAGAIN)) {
-        if (call.isPartOfMany()) {
-          split(call);
-        } else {
-          retryLater(call);
+      switch (redirect.kind()) {
+        case MOVED -> moved(call, from, redirect);
+        case TRYAGAIN -> {
+          if (call.isPartOfMany()) {
+            split(call);
+          } else {
+            retryLater(call);
+          }
         }
-        return;
+        case CROSSNODE -> {
+          if (call.isPartOfMany()) {
+            split(call);
+          } else {
+            finish(call, frame);
+          }
+        }
       }
-      if (call.isPartOfMany() && RawReply.startsWith(frame, CROSSNODE)) {
-        split(call);
-        return;
-      }
+      return;
     }
     finish(call, frame);
+  }
+
+  /** The redirect an error reply is; null for another error, or a malformed -MOVED (passed on to the client). */
+  private static Redirect redirect(Backend from, ByteBuf frame) {
+    try {
+      return Redirect.parse(RawReply.text(frame));
+    } catch (IllegalArgumentException e) {
+      log.warn("node {}: {}; passed on to the client", from.address, e.getMessage());
+      return null;
+    }
   }
 
   /** The call's final reply. */
@@ -254,38 +265,25 @@ final class Dispatcher {
     }
   }
 
-  private static boolean isRedirect(ByteBuf frame) {
-    return RawReply.startsWith(frame, MOVED) || RawReply.startsWith(frame, TRYAGAIN)
-        || RawReply.startsWith(frame, CROSSNODE);
-  }
-
   private boolean withinBudget(Call call) {
     return ++call.attempts < MAX_ATTEMPTS && System.nanoTime() - call.startNanos < RETRY_BUDGET_NANOS;
   }
 
-  private void moved(Call call, Backend from, ByteBuf frame) {
+  private void moved(Call call, Backend from, Redirect moved) {
     if (call.isPartOfMany()) {
       split(call);
       return;
     }
-    String[] words = RawReply.text(frame).split(" ");
-    long epoch;
-    try {
-      epoch = Long.parseLong(words[1]);
-    } catch (RuntimeException e) {
-      finish(call, frame);
-      return;
-    }
     stats.movedFollowed.increment();
     RoutingTable table = routes.current();
-    if (table.epoch() <= epoch && words.length >= 3) {
-      if (isMember(table, words[2])) {
-        sendAgain(call, words[2]);
+    if (table.epoch() <= moved.epoch()) {
+      if (isMember(table, moved.address())) {
+        sendAgain(call, moved.address());
         return;
       }
       // never to a stranger: the proxy would send it the password and the client's request
       log.warn("node {} redirected to {}, which is not a member of the topology at epoch {}: routing by the topology",
-          from.address, words[2], table.epoch());
+          from.address, moved.address(), table.epoch());
     }
     String address = table.addressOf(table.serverOf(call.routeKey));
     if (address.equals(from.address)) {

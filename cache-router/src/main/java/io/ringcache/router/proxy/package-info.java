@@ -22,7 +22,8 @@
  * <ul>
  *   <li>{@link Dispatcher}: routes each {@link Call} by {@link Routes} (the {@link
  *       io.ringcache.ring.RoutingTable} of the router's topology, built once per epoch), follows
- *       {@code -MOVED} and retries {@code -TRYAGAIN} within a budget, and keeps a client's requests
+ *       {@code -MOVED} and retries {@code -TRYAGAIN} within a budget (cache-resp's {@link
+ *       io.ringcache.resp.Redirect} reads them), and keeps a client's requests
  *       for one key in order through a scale event. Its design note holds the rules.
  *   <li>{@link Backend}: the loop's pipelined connection to one node, with a bound on calls in
  *       flight; cache-resp's {@link io.ringcache.resp.RespReplyFramer} cuts the node's replies into
