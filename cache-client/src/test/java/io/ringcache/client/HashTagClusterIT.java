@@ -99,6 +99,34 @@ class HashTagClusterIT {
   }
 
   @Test
+  void transactionsOverOneTag_watchSeesWritesAndRunOnTheOwner_throughProxyAndNode() throws Exception {
+    Topology topology = nodes.topology();
+    RoutingTable tagged = RoutingTable.of(topology);
+    String t = tagSplitWithoutTags(RoutingTable.of(topology.withHashTag(null)));
+    String a = "{" + t + "}.a";
+    String b = "{" + t + "}.b";
+    String owner = tagged.addressOf(tagged.serverOf(bytes(a)));
+    for (String address : List.of(proxy(), owner)) {
+      try (RespTestClient tx = RespTestClient.connect(address)) {
+        // keys that hashed whole would live on two nodes run as one transaction on the tag's owner
+        assertThat(tx.callText("WATCH", a, b)).isEqualTo("+OK");
+        assertThat(tx.callText("MULTI")).isEqualTo("+OK");
+        assertThat(tx.callText("SET", a, "1")).isEqualTo("+QUEUED");
+        assertThat(tx.callText("SET", b, "2")).isEqualTo("+QUEUED");
+        assertThat(tx.callText("EXEC")).as(address).isEqualTo("[+OK, +OK]");
+
+        // a write by another client to a watched tagged key aborts EXEC (a null array)
+        assertThat(tx.callText("WATCH", a)).isEqualTo("+OK");
+        assertThat(RespTestClient.callOnce(address, "SET", a, "changed")).isEqualTo("+OK");
+        assertThat(tx.callText("MULTI")).isEqualTo("+OK");
+        assertThat(tx.callText("SET", b, "3")).isEqualTo("+QUEUED");
+        assertThat(tx.callText("EXEC")).as(address).isNull();
+        assertThat(RespTestClient.callOnce(address, "GET", b)).isEqualTo("2");
+      }
+    }
+  }
+
+  @Test
   void scanAndKeysThroughTheProxy_findEveryTaggedKeyOnce() throws Exception {
     Set<String> written = new HashSet<>();
     for (int i = 0; i < 300; i++) {

@@ -388,7 +388,7 @@ final class KeyCommands {
       Resp.error(c.out(), stringTooLarge(c, tooLarge[0]));
     } else {
       if (suffix.length == 0) {
-        c.watches().signalModified(Key.of(r.arg(1))); // Redis counts an empty APPEND as a change (WATCH)
+        c.watches().signalModified(c.key(r.arg(1))); // Redis counts an empty APPEND as a change (WATCH)
       }
       Resp.integer(c.out(), result.length);
     }

@@ -134,7 +134,7 @@ final class Transaction {
     }
     Store store = c.node().store();
     for (int i = 1; i < r.argc(); i++) {
-      Key key = Key.of(r.arg(i));
+      Key key = c.key(r.arg(i)); // hashed by the topology's tag, as the store and the writers' signals hash it
       if (!watched.containsKey(key)) {
         watches.watch(key, watcher); // register first, then read (see KeyWatches)
         watched.put(key, store.contains(key));
@@ -220,7 +220,7 @@ final class Transaction {
       Request r = q.request();
       int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
       for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-        if (cluster.route(io.ringcache.ring.Crc32.hash(r.arg(i))) != ClusterState.Route.SERVE) {
+        if (cluster.route(cluster.hashTag().hash(r.arg(i))) != ClusterState.Route.SERVE) {
           return tryAgain(cluster);
         }
       }
