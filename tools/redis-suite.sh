@@ -34,8 +34,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ ${#units[@]} -eq 0 ]; then
-  units=(unit/type/string unit/type/incr unit/expire unit/keyspace unit/protocol unit/multi unit/scan
-    unit/quit unit/other unit/introspection)
+  units=(unit/printver unit/type/string unit/type/incr unit/expire unit/keyspace unit/protocol unit/multi unit/scan
+    unit/quit unit/other unit/introspection unit/info-command)
 fi
 
 command -v tclsh >/dev/null || { echo "redis-suite: tclsh is missing (apt-get install tcl)" >&2; exit 2; }

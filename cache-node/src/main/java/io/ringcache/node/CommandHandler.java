@@ -51,6 +51,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   private final Connection connection;
   private final CommandTable table;
   private boolean accepted;
+  /** The command being executed, and whether it ran: a refusal counts as its rejected call (INFO commandstats). */
+  private CommandTable.Spec dispatched;
+  private boolean ran;
 
   CommandHandler(NodeServer node, Connection connection) {
     this.node = node;
@@ -122,7 +125,10 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     } else if (msg instanceof ProtocolError error) {
       node.stats().protocolErrors.increment();
       log.debug("protocol error from {}: {}", connection.describe(), error.message());
-      Resp.error(connection.out(), "ERR Protocol error: " + error.message());
+      ByteBuf out = connection.out();
+      int mark = out.writerIndex();
+      Resp.error(out, "ERR Protocol error: " + error.message());
+      node.stats().errorReply(out, mark);
       connection.closeAfterReplies();
     } else {
       ctx.fireChannelRead(msg);
@@ -167,13 +173,25 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   void execute(Request r) {
     connection.rangeWaits = 0;
     connection.beginCommand();
+    ByteBuf out = connection.out();
+    int mark = out.writerIndex();
+    ran = false;
+    dispatched = null;
     dispatch(r);
+    if (!ran && !connection.closing() && connection.out() == out && out.writerIndex() > mark && out.getByte(mark) == '-') {
+      // refused before it ran (an executed command's errors are counted where it runs: NodeServer)
+      node.stats().errorReply(out, mark);
+      if (dispatched != null) {
+        node.metrics().command(dispatched.name()).rejected();
+      }
+    }
   }
 
   private void dispatch(Request r) {
     connection.batchCommands++;
     boolean queuing = connection.inMulti();
     CommandTable.Spec spec = table.lookup(r.arg(0));
+    dispatched = spec;
     if (spec == null) {
       unknown(r);
       refusedWhileQueuing(queuing);
@@ -258,6 +276,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs a command under its loop's lock (EXEC takes every loop's: see LoopLocks). */
   private void run(CommandTable.Spec spec, Request r) {
+    ran = true;
     java.util.concurrent.locks.ReentrantLock lock = spec.has(CommandTable.EXCLUSIVE) ? null : connection.stripe();
     if (lock != null) {
       lock.lock();

@@ -67,13 +67,15 @@ public final class NodeServer implements AutoCloseable {
   private final Store store;
   private final Clock clock;
   private final NodeStats stats = new NodeStats();
+  /** This run's random identity, 40 hex digits, as Redis's run_id (INFO). */
+  private final String runId = randomHex(20);
   private final ClientMemory clientMemory;
   /** The keys clients WATCH; told of every change the store makes (see WatchingStore). */
   private final KeyWatches watches = new KeyWatches();
   private LoopLocks locks;
   private io.netty.handler.ssl.SslContext tls;
   private final NodeMetrics metrics = new NodeMetrics();
-  private final CommandTable commands = countedCommands(Commands.table(), metrics);
+  private final CommandTable commands = countedCommands(Commands.table(), metrics, stats);
   private final CommandIntrospection introspection = Commands.introspection(commands);
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -229,8 +231,11 @@ public final class NodeServer implements AutoCloseable {
     return metrics.serve(config.bind(), port);
   }
 
-  /** The command table with each command counted (ops, and errors: replies that start with '-'). */
-  private static CommandTable countedCommands(CommandTable table, NodeMetrics metrics) {
+  /**
+   * The command table with each command counted: calls, time, and failures (replies that start with
+   * '-', whose code also goes to INFO errorstats), as Redis's call() counts them.
+   */
+  private static CommandTable countedCommands(CommandTable table, NodeMetrics metrics, NodeStats stats) {
     CommandTable counted = new CommandTable();
     for (CommandTable.Spec s : table.all()) {
       NodeMetrics.CommandCounter counter = metrics.command(s.name());
@@ -238,11 +243,33 @@ public final class NodeServer implements AutoCloseable {
       counted.add(s, (c, r) -> {
         io.netty.buffer.ByteBuf out = c.out();
         int mark = out.writerIndex();
+        long start = System.nanoTime();
         command.execute(c, r);
-        counter.executed(!c.closing() && c.out() == out && out.writerIndex() > mark && out.getByte(mark) == '-');
+        long elapsed = System.nanoTime() - start;
+        boolean error = !c.closing() && c.out() == out && out.writerIndex() > mark && out.getByte(mark) == '-';
+        counter.executed(elapsed, error);
+        if (error) {
+          stats.errorReply(out, mark);
+        }
       });
     }
     return counted;
+  }
+
+  /** This run's random identity (INFO's run_id and master_replid), new at every start. */
+  String runId() {
+    return runId;
+  }
+
+  private static String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    new java.security.SecureRandom().nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
+
+  /** The counters of each command (INFO commandstats; the dispatcher counts its refusals there). */
+  NodeMetrics metrics() {
+    return metrics;
   }
 
   /** The server TLS context of the port, or null when it is plaintext. */

@@ -58,6 +58,44 @@ final class NodeStats implements OutputGuard.Closes {
     lastSampleNanos = now;
   }
 
+  /** At most this many distinct error codes are counted, as Redis's errorstats (then only the total). */
+  static final int MAX_ERROR_CODES = 128;
+
+  /** Error replies by code (the word after '-': ERR, WRONGTYPE, MOVED...), for INFO errorstats. */
+  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorCodes = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Every error reply counted, for INFO's total_error_replies. */
+  final LongAdder errorReplies = new LongAdder();
+
+  /**
+   * Counts the error reply that starts at {@code at} in {@code out} (its first byte is '-'): its code
+   * is the bytes up to the first space or CR, at most 64. New codes beyond {@link #MAX_ERROR_CODES}
+   * count only in the total, as Redis stops tracking them.
+   */
+  void errorReply(io.netty.buffer.ByteBuf out, int at) {
+    errorReplies.increment();
+    int end = Math.min(out.writerIndex(), at + 65);
+    int i = at + 1;
+    while (i < end && out.getByte(i) != ' ' && out.getByte(i) != '\r') {
+      i++;
+    }
+    String code = out.toString(at + 1, i - at - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
+    LongAdder count = errorCodes.get(code);
+    if (count == null) {
+      if (errorCodes.size() >= MAX_ERROR_CODES) {
+        return;
+      }
+      count = errorCodes.computeIfAbsent(code, c -> new LongAdder());
+    }
+    count.increment();
+  }
+
+  /** Error replies by code, in code order. */
+  java.util.SortedMap<String, Long> errorCodes() {
+    java.util.SortedMap<String, Long> codes = new java.util.TreeMap<>();
+    errorCodes.forEach((code, count) -> codes.put(code, count.sum()));
+    return codes;
+  }
+
   long opsPerSecond() {
     return opsPerSecond;
   }

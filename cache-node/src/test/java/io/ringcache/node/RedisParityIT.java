@@ -308,6 +308,84 @@ class RedisParityIT {
   }
 
   @Test
+  void info_sectionSelection_asRedis() throws IOException {
+    // Redis 7.0's Latencystats (per-command latency percentiles) is the one section a node does not
+    // write; the node's own Ring section follows Keyspace wherever Keyspace is given
+    for (String[] args : List.of(new String[] {"info"}, new String[] {"info", "default"}, new String[] {"info", "all"},
+        new String[] {"info", "everything"}, new String[] {"info", "cpu"}, new String[] {"info", "commandSTATS"},
+        new String[] {"info", "cpu", "sentinel"}, new String[] {"info", "cpu", "all"}, new String[] {"info", "cpu", "default"},
+        new String[] {"info", "replication", "persistence", "cluster", "modules", "errorstats"})) {
+      String[] info = both(args);
+      List<String> redisSections = sections(info[0]);
+      redisSections.remove("Latencystats");
+      List<String> nodeSections = sections(info[1]);
+      nodeSections.remove("Ring");
+      assertThat(nodeSections).as(String.join(" ", args)).isEqualTo(redisSections);
+    }
+    for (String field : List.of("used_cpu_user:", "used_cpu_sys:", "master_repl_offset:0", "role:master", "loading:0",
+        "rdb_bgsave_in_progress:0", "aof_rewrite_in_progress:0", "cluster_enabled:0", "redis_git_sha1:00000000", "run_id:")) {
+      assertThat(toNode.call("info", "everything")).as(field).contains("\r\n" + field);
+    }
+  }
+
+  @Test
+  void info_commandstatsAndErrorstats_countAsRedis() throws IOException {
+    String[] before = both("info", "commandstats", "errorstats", "stats");
+    same("set", "a", "1");
+    same("set", "b", "2");
+    same("get", "a");
+    same("get"); // refused before it runs: rejected_calls
+    same("incr", "a");
+    same("append", "a", "x");
+    same("incr", "a"); // runs and fails: failed_calls, errorstat_ERR
+    same("nosuchcommand", "x"); // no cmdstat line, one errorstat_ERR
+    same("getex", "a", "px", "-1"); // runs and fails
+    String[] after = both("info", "commandstats", "errorstats", "stats");
+    for (String counter : List.of("cmdstat_set:calls", "cmdstat_get:calls", "cmdstat_get:rejected_calls", "cmdstat_incr:calls",
+        "cmdstat_incr:failed_calls", "cmdstat_getex:failed_calls", "errorstat_ERR:count",
+        "total_error_replies")) {
+      long redisDelta = counter(after[0], counter) - counter(before[0], counter);
+      long nodeDelta = counter(after[1], counter) - counter(before[1], counter);
+      assertThat(nodeDelta).as(counter).isEqualTo(redisDelta).isPositive();
+    }
+    assertThat(after[1]).matches("(?s).*\r\ncmdstat_set:calls=\\d+,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,rejected_calls=\\d+,failed_calls=\\d+\r\n.*");
+  }
+
+  /** The section names of an INFO reply, in order. */
+  private static List<String> sections(String reply) {
+    List<String> names = new java.util.ArrayList<>();
+    for (String line : reply.split("\r\n")) {
+      if (line.startsWith("# ")) {
+        names.add(line.substring(2));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * A counter of an INFO reply: {@code "name"} for a {@code name:value} line, or {@code "line:field"}
+   * for a field of a {@code line:field=value,...} line; 0 when absent.
+   */
+  private static long counter(String reply, String counter) {
+    int colon = counter.indexOf(':');
+    String line = colon < 0 ? counter : counter.substring(0, colon);
+    for (String l : reply.split("\r\n")) {
+      if (l.startsWith(line + ":")) {
+        String value = l.substring(line.length() + 1);
+        if (colon < 0) {
+          return Long.parseLong(value);
+        }
+        for (String field : value.split(",")) {
+          if (field.startsWith(counter.substring(colon + 1) + "=")) {
+            return Long.parseLong(field.substring(field.indexOf('=') + 1));
+          }
+        }
+      }
+    }
+    return 0;
+  }
+
+  @Test
   void info_redisPy_parsesEveryLineOfEverySection() throws Exception {
     assumeTrue(RedisPy.installed(), RedisPy.MISSING);
     same("set", "a", "1");

@@ -1,6 +1,5 @@
 package io.ringcache.node.metrics;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -13,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringcache.node.store.Store;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /*
@@ -54,31 +54,68 @@ public final class NodeMetrics implements AutoCloseable {
   private LongSupplier overLimitCloses;
   private LongSupplier stallCloses;
 
-  /** The counters of one command. */
+  /**
+   * The counters of one command: INFO commandstats (Redis's {@code cmdstat_<name>}) reads them, and
+   * the Prometheus endpoint exposes calls and failed calls. Updated by any event loop.
+   */
   public static final class CommandCounter {
-    private final Counter ops;
-    private final Counter errors;
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder nanos = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
 
-    private CommandCounter(Counter ops, Counter errors) {
-      this.ops = ops;
-      this.errors = errors;
+    private CommandCounter() {}
+
+    /** Counts one execution that took {@code elapsedNanos}, and one failure if its reply was an error. */
+    public void executed(long elapsedNanos, boolean error) {
+      calls.increment();
+      nanos.add(elapsedNanos);
+      if (error) {
+        failed.increment();
+      }
     }
 
-    /** Counts one execution, and one error if its reply was an error. */
-    public void executed(boolean error) {
-      ops.increment();
-      if (error) {
-        errors.increment();
-      }
+    /** Counts one call refused before it ran (arity, NOAUTH, a key not served here...), as Redis's rejected_calls. */
+    public void rejected() {
+      rejected.increment();
+    }
+
+    /** Executions since start. */
+    public long calls() {
+      return calls.sum();
+    }
+
+    /** Time spent executing, in microseconds, since start. */
+    public long micros() {
+      return nanos.sum() / 1000;
+    }
+
+    /** Executions whose reply was an error. */
+    public long failed() {
+      return failed.sum();
+    }
+
+    /** Calls refused before they ran. */
+    public long rejectedCalls() {
+      return rejected.sum();
     }
   }
 
   /** The counters of {@code command} (its lower-case name); the same object for the same name. */
   public CommandCounter command(String command) {
-    return commands.computeIfAbsent(command, c -> new CommandCounter(
-        Counter.builder("ringcache.node.commands").description("Commands that ran").tag("command", c).register(registry),
-        Counter.builder("ringcache.node.command.errors").description("Commands that ran and replied with an error")
-            .tag("command", c).register(registry)));
+    return commands.computeIfAbsent(command, c -> {
+      CommandCounter counter = new CommandCounter();
+      FunctionCounter.builder("ringcache.node.commands", counter.calls, LongAdder::sum).description("Commands that ran")
+          .tag("command", c).register(registry);
+      FunctionCounter.builder("ringcache.node.command.errors", counter.failed, LongAdder::sum)
+          .description("Commands that ran and replied with an error").tag("command", c).register(registry);
+      return counter;
+    });
+  }
+
+  /** Every command's counters by name, in name order (INFO commandstats). */
+  public java.util.SortedMap<String, CommandCounter> commands() {
+    return new java.util.TreeMap<>(commands);
   }
 
   /**

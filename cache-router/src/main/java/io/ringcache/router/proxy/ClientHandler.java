@@ -1010,6 +1010,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       switch (section) {
         case "server" -> s.append("# Server\r\n")
             .append("redis_version:").append(VERSION).append("\r\n")
+            .append("redis_git_sha1:00000000\r\nredis_git_dirty:0\r\n") // as a release build of Redis
             .append("redis_mode:standalone\r\n")
             .append("ringcache_role:router-proxy\r\n")
             .append("tcp_port:").append(server.port()).append("\r\n");
