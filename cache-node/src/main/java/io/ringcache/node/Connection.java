@@ -270,8 +270,8 @@ final class Connection implements RingContext, ConnectionContext {
   }
 
   @Override
-  public io.ringcache.resp.command.CommandIntrospection introspection() {
-    return node.introspection();
+  public io.ringcache.resp.command.Handshake.Server server() {
+    return node.handshake();
   }
 
   @Override

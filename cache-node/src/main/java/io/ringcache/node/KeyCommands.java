@@ -10,7 +10,7 @@ import static io.ringcache.node.Commands.wrongArity;
 
 import io.netty.buffer.ByteBuf;
 import io.ringcache.node.store.Clock;
-import io.ringcache.node.store.Decimal;
+import io.ringcache.resp.Decimal;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import io.ringcache.resp.Glob;

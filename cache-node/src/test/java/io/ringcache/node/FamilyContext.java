@@ -17,7 +17,7 @@ import io.ringcache.node.store.Stores;
 import io.ringcache.resp.Request;
 import io.ringcache.resp.RespDecoder;
 import io.ringcache.resp.RespLimits;
-import io.ringcache.resp.command.CommandIntrospection;
+import io.ringcache.resp.command.Handshake;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -42,7 +42,7 @@ final class FamilyContext implements RingContext, ConnectionContext {
   private long heartbeatAnsweredNanos;
   static final String PASSWORD = "s3cret";
   private final NodeConfig config = NodeConfig.builder().port(0).requirepass(PASSWORD).build();
-  private final CommandIntrospection introspection = Commands.introspection(Commands.table());
+  private final Handshake.Server handshake = Commands.handshake(Commands.introspection(Commands.table()));
   boolean authenticated;
   boolean clusterUser;
   String name;
@@ -227,8 +227,8 @@ final class FamilyContext implements RingContext, ConnectionContext {
   }
 
   @Override
-  public CommandIntrospection introspection() {
-    return introspection;
+  public Handshake.Server server() {
+    return handshake;
   }
 
   @Override

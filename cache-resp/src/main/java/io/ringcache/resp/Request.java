@@ -40,6 +40,14 @@ public final class Request {
     argc = 0;
   }
 
+  /** A request of {@code args} (not copied), for a server that kept a request's arguments (the proxy). */
+  public static Request of(byte[]... args) {
+    Request r = new Request();
+    r.args = args;
+    r.argc = args.length;
+    return r;
+  }
+
   public int argc() {
     return argc;
   }
