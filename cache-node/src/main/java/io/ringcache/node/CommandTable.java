@@ -138,20 +138,4 @@ final class CommandTable {
     }
     return true;
   }
-
-  static boolean is(byte[] raw, String lower) {
-    if (raw.length != lower.length()) {
-      return false;
-    }
-    for (int i = 0; i < raw.length; i++) {
-      int c = raw[i];
-      if (c >= 'A' && c <= 'Z') {
-        c += 32;
-      }
-      if (c != lower.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
 }

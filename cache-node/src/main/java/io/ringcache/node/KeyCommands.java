@@ -1,6 +1,6 @@
 package io.ringcache.node;
 
-import static io.ringcache.node.CommandTable.is;
+import static io.ringcache.resp.Request.is;
 import static io.ringcache.node.Commands.NANOS_PER_MS;
 import static io.ringcache.node.Commands.NOT_INTEGER;
 import static io.ringcache.node.Commands.SYNTAX_ERROR;

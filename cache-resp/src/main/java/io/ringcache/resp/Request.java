@@ -64,6 +64,23 @@ public final class Request {
     return args[i];
   }
 
+  /** Whether the argument {@code raw} is the lower-case ASCII keyword {@code lower}, in any case (Redis's strcasecmp). */
+  public static boolean is(byte[] raw, String lower) {
+    if (raw.length != lower.length()) {
+      return false;
+    }
+    for (int i = 0; i < raw.length; i++) {
+      int c = raw[i];
+      if (c >= 'A' && c <= 'Z') {
+        c += 32;
+      }
+      if (c != lower.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public String string(int i) {
     return new String(args[i], StandardCharsets.UTF_8);
   }

@@ -1,5 +1,7 @@
 package io.ringcache.resp.command;
 
+import static io.ringcache.resp.Request.is;
+
 import io.netty.buffer.ByteBuf;
 import io.ringcache.resp.Decimal;
 import io.ringcache.resp.Glob;
@@ -485,23 +487,6 @@ public final class Handshake {
   /** At most 128 characters, as Redis's {@code %.128s}. */
   private static String abbreviate(String s) {
     return s.length() > 128 ? s.substring(0, 128) : s;
-  }
-
-  /** Whether {@code raw} is the lower-case ASCII {@code lower}, in any case (Redis's strcasecmp). */
-  private static boolean is(byte[] raw, String lower) {
-    if (raw.length != lower.length()) {
-      return false;
-    }
-    for (int i = 0; i < raw.length; i++) {
-      int c = raw[i];
-      if (c >= 'A' && c <= 'Z') {
-        c += 32;
-      }
-      if (c != lower.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** {@code raw} in ASCII lower case, one char per byte. */
