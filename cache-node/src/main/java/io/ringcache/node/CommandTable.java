@@ -23,10 +23,10 @@ import java.util.List;
 /** The commands a node understands, with their arity, key positions and flags. */
 final class CommandTable {
 
-  /** Runs one command; replies go to {@link Connection#out()}. */
+  /** Runs one command; replies go to {@link NodeContext#out()}. */
   @FunctionalInterface
   interface Command {
-    void execute(Connection c, Request r);
+    void execute(NodeContext c, Request r);
   }
 
   /** Command may run before AUTH. */

@@ -45,7 +45,7 @@ final class Commands {
         .add("command", 0, Handshake::command)
         .add("config", 0, Handshake::config)
         .add("function", 0, Handshake::function)
-        .add("info", 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
+        .add("info", 0, (c, r) -> Resp.bulk(c.out(), Info.render(c, r)))
         .add("dbsize", 0, ServerCommands::dbsize)
         .add("time", 0, ServerCommands::time)
         .add("flushall", 0, ServerCommands::flushall)

@@ -9,21 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The text of INFO: server, clients, memory, stats, keyspace and ring sections. */
+/** The text of INFO: server, clients, memory, stats, keyspace and ring sections, from an {@link InfoContext}. */
 final class Info {
 
   private static final String[] DEFAULT_SECTIONS = {"server", "clients", "memory", "stats", "keyspace", "ring"};
 
   private Info() {}
 
-  static String render(NodeServer node, Request r) {
+  static String render(InfoContext c, Request r) {
     StringBuilder s = new StringBuilder(2048);
     for (String section : DEFAULT_SECTIONS) {
       if (wanted(r, section)) {
         if (s.length() > 0) {
           s.append("\r\n");
         }
-        section(node, section, s);
+        section(c, section, s);
       }
     }
     return s.toString();
@@ -42,9 +42,9 @@ final class Info {
     return false;
   }
 
-  private static void section(NodeServer node, String section, StringBuilder s) {
-    Store store = node.store();
-    NodeStats stats = node.stats();
+  private static void section(InfoContext c, String section, StringBuilder s) {
+    Store store = c.store();
+    NodeStats stats = c.stats();
     switch (section) {
       case "server" -> {
         s.append("# Server\r\n");
@@ -54,19 +54,19 @@ final class Info {
         line(s, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         line(s, "arch_bits", "64");
         line(s, "process_id", ProcessHandle.current().pid());
-        line(s, "tcp_port", node.port());
-        line(s, "bind", node.config().bind());
-        long uptime = node.uptimeSeconds();
+        line(s, "tcp_port", c.port());
+        line(s, "bind", c.config().bind());
+        long uptime = c.uptimeSeconds();
         line(s, "uptime_in_seconds", uptime);
         line(s, "uptime_in_days", uptime / 86400);
-        line(s, "transport", node.transport());
-        line(s, "io_threads", node.config().threads());
+        line(s, "transport", c.transport());
+        line(s, "io_threads", c.config().threads());
         line(s, "java_version", System.getProperty("java.version"));
       }
       case "clients" -> {
         s.append("# Clients\r\n");
         line(s, "connected_clients", stats.connectedClients.get());
-        line(s, "maxclients", node.config().limits().maxClients());
+        line(s, "maxclients", c.config().limits().maxClients());
         line(s, "client_recent_max_output_buffer", stats.outputBufferPeak.get());
         line(s, "blocked_clients", 0);
       }
@@ -114,10 +114,10 @@ final class Info {
       }
       case "ring" -> {
         s.append("# Ring\r\n");
-        line(s, "ring_name", node.cluster().name());
-        line(s, "ring_advertise", node.cluster().advertisedAddress());
-        line(s, "ring_epoch", node.cluster().epoch());
-        line(s, "ring_standalone", node.cluster().isStandalone() ? 1 : 0);
+        line(s, "ring_name", c.cluster().name());
+        line(s, "ring_advertise", c.cluster().advertisedAddress());
+        line(s, "ring_epoch", c.cluster().epoch());
+        line(s, "ring_standalone", c.cluster().isStandalone() ? 1 : 0);
       }
       default -> throw new IllegalArgumentException(section);
     }

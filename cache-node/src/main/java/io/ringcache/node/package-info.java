@@ -36,7 +36,9 @@
  *       {@code RING.*} on a {@link RingContext} (that, plus the cluster state) and the handshake
  *       commands (AUTH, HELLO, CLIENT, ...) on a {@link ConnectionContext} (that, plus the
  *       {@link io.ringcache.resp.command.HandshakeSession}: the connection's own state, the node's
- *       configuration); {@link Connection} implements all three, and a unit test can
+ *       configuration), MULTI/EXEC/WATCH on a {@link TransactionContext} and INFO on an {@link
+ *       InfoContext}. A table command runs on a {@link NodeContext}, all of them at once; {@link
+ *       Connection} implements it, and a unit test can
  *       implement them over a real store.
  *       Helpers with an algorithm of their own sit beside them: {@link LongDouble} (INCRBYFLOAT),
  *       {@link Info} (INFO's text); MATCH patterns are cache-resp's {@link io.ringcache.resp.Glob}.

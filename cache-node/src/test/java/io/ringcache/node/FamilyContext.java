@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.HandoffStreamer;
 import io.ringcache.node.store.Clock;
@@ -24,14 +25,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
 /**
- * A {@link CommandContext} (and {@link RingContext}, {@link ConnectionContext}) over a real store (packed, on a {@link
+ * A {@link NodeContext} (every family's context: {@link CommandContext}, {@link RingContext},
+ * {@link ConnectionContext}, {@link TransactionContext}, {@link InfoContext}) over a real store (packed, on a {@link
  * FakeClock}, behind the node's {@link WatchingStore}), a real {@link ClusterState} on it, and a heap
  * buffer: runs one family's command without a socket and returns the reply bytes. Requests are
  * decoded by the node's own {@link RespDecoder}. The node's configuration requires the password
  * {@link #PASSWORD}; the connection starts unauthenticated, and is the only client. There is no handoff streamer: RING.STREAM and
- * RING.PROGRESS need a node.
+ * RING.PROGRESS need a node. EXEC's locks are over no event loop (the test's thread takes them).
  */
-final class FamilyContext implements RingContext, ConnectionContext {
+final class FamilyContext implements NodeContext {
 
   final FakeClock clock = new FakeClock();
   private final KeyWatches watches = new KeyWatches();
@@ -234,5 +236,42 @@ final class FamilyContext implements RingContext, ConnectionContext {
   @Override
   public List<ConnectionContext> clients() {
     return List.of(this);
+  }
+
+  private Transaction transaction;
+  private final LoopLocks locks = new LoopLocks(ImmediateEventExecutor.INSTANCE);
+  boolean executing;
+
+  @Override
+  public Transaction transaction() {
+    if (transaction == null) {
+      transaction = new Transaction(watches);
+    }
+    return transaction;
+  }
+
+  @Override
+  public LoopLocks locks() {
+    return locks;
+  }
+
+  @Override
+  public void executing(boolean value) {
+    executing = value;
+  }
+
+  @Override
+  public boolean closing() {
+    return closing;
+  }
+
+  @Override
+  public long uptimeSeconds() {
+    return 42;
+  }
+
+  @Override
+  public String transport() {
+    return "nio";
   }
 }
