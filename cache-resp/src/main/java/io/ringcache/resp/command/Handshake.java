@@ -207,7 +207,7 @@ public final class Handshake {
     }
     if (!c.authenticated()) {
       Resp.error(c.out(), "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-          + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+          + "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
           + "RESP protocol version at the same time");
       return;
     }

@@ -230,7 +230,9 @@ class HandshakeTest {
 
   @Test
   void hello_beforeAuth_isNoauth_andAnInvalidNameIsRefusedFirst() {
-    assertThat(node.run(Handshake::hello, "HELLO")).startsWith("-NOAUTH HELLO must be called with the client already authenticated");
+    assertThat(node.run(Handshake::hello, "HELLO")).isEqualTo("-NOAUTH HELLO must be called with the client already authenticated, "
+        + "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol "
+        + "version at the same time\r\n");
     assertThat(node.run(Handshake::hello, "HELLO", "2", "SETNAME", "a b"))
         .isEqualTo("-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
     assertThat(node.run(Handshake::hello, "HELLO", "2", "AUTH", "default", "nope")).isEqualTo(WRONGPASS);
