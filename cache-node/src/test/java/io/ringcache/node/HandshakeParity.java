@@ -1,6 +1,6 @@
 package io.ringcache.node;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static io.ringcache.node.FunctionParity.same;
 
 import java.io.IOException;
 
@@ -68,15 +68,5 @@ public final class HandshakeParity {
       same(r, o, "hello", "2", "auth", "default", password, "bad");
       same(r, o, "ping"); // the AUTH option before the bad one held
     }
-  }
-
-  private static void same(RedisServer.Conn redis, RedisServer.Conn other, String... request) throws IOException {
-    String expected = redis.call(request);
-    assertThat(printable(other.call(request))).as("reply to %s", printable(String.join(" ", request)))
-        .isEqualTo(printable(expected));
-  }
-
-  private static String printable(String raw) {
-    return raw.replace("\r", "\\r").replace("\n", "\\n");
   }
 }
