@@ -11,7 +11,9 @@ import io.ringcache.node.store.Store;
  * its clock, the limits, and the node's counters and watches. Connection implements it over its
  * channel and NodeServer; a unit test implements it over a real store and a heap buffer, so a family
  * runs without sockets. RingContext adds what RING.* needs, ConnectionContext what the
- * connection-state commands (AUTH, HELLO, CLIENT, ...) need.
+ * handshake commands (cache-resp's Handshake: AUTH, HELLO, CLIENT, ...) need, TransactionContext
+ * what MULTI/EXEC/WATCH need, InfoContext what INFO needs; NodeContext is all of them, what a
+ * table command runs on.
  */
 
 /** What a data command needs of its connection and node. */

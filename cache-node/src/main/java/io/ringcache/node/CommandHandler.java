@@ -219,7 +219,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       reject(spec, queuing, "ERR wrong number of arguments for '" + spec.name() + "' command");
       return;
     }
-    if (queuing && !spec.has(CommandTable.IMMEDIATE) && ConnectionCommands.refuseSubcommand(connection, r)) {
+    if (queuing && !spec.has(CommandTable.IMMEDIATE) && io.ringcache.resp.command.Handshake.refuseSubcommand(connection, r)) {
       refusedWhileQueuing(true);
       return;
     }

@@ -23,10 +23,10 @@ import java.util.List;
 /** The commands a node understands, with their arity, key positions and flags. */
 final class CommandTable {
 
-  /** Runs one command; replies go to {@link Connection#out()}. */
+  /** Runs one command; replies go to {@link NodeContext#out()}. */
   @FunctionalInterface
   interface Command {
-    void execute(Connection c, Request r);
+    void execute(NodeContext c, Request r);
   }
 
   /** Command may run before AUTH. */
@@ -133,22 +133,6 @@ final class CommandTable {
         c += 32;
       }
       if (c != lower[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  static boolean is(byte[] raw, String lower) {
-    if (raw.length != lower.length()) {
-      return false;
-    }
-    for (int i = 0; i < raw.length; i++) {
-      int c = raw[i];
-      if (c >= 'A' && c <= 'Z') {
-        c += 32;
-      }
-      if (c != lower.charAt(i)) {
         return false;
       }
     }

@@ -11,19 +11,21 @@ import io.ringcache.resp.Request;
 import io.ringcache.resp.Resp;
 import io.ringcache.resp.command.CommandCatalogue;
 import io.ringcache.resp.command.CommandIntrospection;
+import io.ringcache.resp.command.Handshake;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The table that names the node's commands, and what the command families share. The families,
- * one class each, hold the implementations: {@link ConnectionCommands} (PING ... FUNCTION),
+ * one class each, hold the implementations: cache-resp's {@link Handshake} (PING ... FUNCTION,
+ * shared with the proxy) and {@link ConnectionCommands} (HTTP sent to the port),
  * {@link KeyCommands} (keys and strings), {@link ServerCommands} (DBSIZE, TIME, FLUSHALL) and
  * {@link RingCommands} (RING.*); transactions are {@link Transaction}'s.
  */
 final class Commands {
 
-  static final String VERSION = "7.0.0";
+  static final String VERSION = Handshake.VERSION;
   static final long NANOS_PER_MS = 1_000_000L;
   static final String NOT_INTEGER = "ERR value is not an integer or out of range";
   static final String SYNTAX_ERROR = "ERR syntax error";
@@ -33,17 +35,17 @@ final class Commands {
   static CommandTable table() {
     return new CommandTable()
         // connection
-        .add("ping", 0, ConnectionCommands::ping)
-        .add("echo", 0, ConnectionCommands::echo)
-        .add("quit", IMMEDIATE, ConnectionCommands::quit)
-        .add("auth", 0, ConnectionCommands::auth)
-        .add("hello", 0, ConnectionCommands::hello)
-        .add("client", 0, ConnectionCommands::client)
-        .add("select", 0, ConnectionCommands::select)
-        .add("command", 0, ConnectionCommands::command)
-        .add("config", 0, ConnectionCommands::config)
-        .add("function", 0, ConnectionCommands::function)
-        .add("info", 0, (c, r) -> Resp.bulk(c.out(), Info.render(c.node(), r)))
+        .add("ping", 0, Handshake::ping)
+        .add("echo", 0, Handshake::echo)
+        .add("quit", IMMEDIATE, Handshake::quit)
+        .add("auth", 0, Handshake::auth)
+        .add("hello", 0, Handshake::hello)
+        .add("client", 0, Handshake::client)
+        .add("select", 0, Handshake::select)
+        .add("command", 0, Handshake::command)
+        .add("config", 0, Handshake::config)
+        .add("function", 0, Handshake::function)
+        .add("info", 0, (c, r) -> Resp.bulk(c.out(), Info.render(c, r)))
         .add("dbsize", 0, ServerCommands::dbsize)
         .add("time", 0, ServerCommands::time)
         .add("flushall", 0, ServerCommands::flushall)
@@ -149,5 +151,11 @@ final class Commands {
       }
     }
     return CommandIntrospection.of(served, java.util.Map.of());
+  }
+
+  /** What a node serves of the handshake family: every CLIENT and CONFIG subcommand of the catalogue, COMMAND over {@code introspection}. */
+  static Handshake.Server handshake(CommandIntrospection introspection) {
+    return new Handshake.Server(introspection, CommandCatalogue.get("client").subcommandArity(null),
+        CommandCatalogue.get("config").subcommandArity(null), "ERR CONFIG SET is not supported: restart the node with the option");
   }
 }

@@ -12,7 +12,7 @@ import io.ringcache.resp.net.ClusterAuth;
  * until the end of the read batch (one write and one flush per batch). Confined to the
  * connection's event loop.
  */
-final class Connection implements RingContext, ConnectionContext {
+final class Connection implements NodeContext {
 
   /** Replies are handed to the channel when this much accumulates, so writability tracks them. */
   private static final int WRITE_THRESHOLD = 64 * 1024;
@@ -138,12 +138,14 @@ final class Connection implements RingContext, ConnectionContext {
   }
 
   /** EXEC begins or ends running the queued commands. */
-  void executing(boolean value) {
+  @Override
+  public void executing(boolean value) {
     executing = value;
   }
 
   /** This connection's MULTI/WATCH state. */
-  Transaction transaction() {
+  @Override
+  public Transaction transaction() {
     Transaction t = transaction;
     if (t == null) {
       t = transaction = new Transaction(node.watches());
@@ -270,8 +272,8 @@ final class Connection implements RingContext, ConnectionContext {
   }
 
   @Override
-  public io.ringcache.resp.command.CommandIntrospection introspection() {
-    return node.introspection();
+  public io.ringcache.resp.command.Handshake.Server server() {
+    return node.handshake();
   }
 
   @Override
@@ -289,6 +291,31 @@ final class Connection implements RingContext, ConnectionContext {
   @Override
   public io.ringcache.node.cluster.ClusterState cluster() {
     return node.cluster();
+  }
+
+  @Override
+  public LoopLocks locks() {
+    return node.locks();
+  }
+
+  @Override
+  public long uptimeSeconds() {
+    return node.uptimeSeconds();
+  }
+
+  @Override
+  public String transport() {
+    return node.transport();
+  }
+
+  @Override
+  public String runId() {
+    return node.runId();
+  }
+
+  @Override
+  public io.ringcache.node.metrics.NodeMetrics metrics() {
+    return node.metrics();
   }
 
   @Override
@@ -480,7 +507,8 @@ final class Connection implements RingContext, ConnectionContext {
         .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
   }
 
-  boolean closing() {
+  @Override
+  public boolean closing() {
     return closing;
   }
 

@@ -1,45 +1,16 @@
 package io.ringcache.node;
 
-import io.ringcache.resp.command.CommandIntrospection;
+import io.ringcache.resp.command.Handshake;
+import io.ringcache.resp.command.HandshakeSession;
 import java.util.List;
 
 /**
- * What the connection commands ({@link ConnectionCommands}: AUTH, HELLO, CLIENT, COMMAND, CONFIG,
- * FUNCTION, QUIT) need beyond a {@link CommandContext}: the connection's own state (authentication,
- * name, library, reply mode), the node's configuration and port, COMMAND's answers, and the other
- * clients CLIENT LIST shows.
+ * A node's connection as the handshake commands (cache-resp's {@link Handshake}: AUTH, HELLO,
+ * CLIENT, COMMAND, CONFIG, ...) and {@link ConnectionCommands} see it: a {@link CommandContext} and
+ * a {@link HandshakeSession}, whose node-specific answers (the cluster user, CONFIG GET's
+ * parameters) come from the node's configuration and port.
  */
-interface ConnectionContext extends CommandContext {
-
-  /** This connection's id (CLIENT ID). */
-  long id();
-
-  /** Whether this connection has authenticated (or needs not). */
-  boolean authenticated();
-
-  /** Marks this connection authenticated, as the cluster user or as the default user. */
-  void authenticatedAs(boolean clusterUser);
-
-  /** The name CLIENT SETNAME gave, or null. */
-  String name();
-
-  void name(String value);
-
-  void libName(String value);
-
-  void libVersion(String value);
-
-  /** This connection as one line of CLIENT LIST / CLIENT INFO. */
-  String clientInfo();
-
-  /** The command name (with subcommand) as INFO commandstats and errors name it. */
-  void lastCommand(String command);
-
-  /** CLIENT REPLY's mode: on, off or skip. */
-  void replyMode(String mode);
-
-  /** Flushes the replies so far and closes once they are written. */
-  void closeAfterReplies();
+interface ConnectionContext extends CommandContext, HandshakeSession {
 
   /** The node's configuration. */
   NodeConfig config();
@@ -47,9 +18,42 @@ interface ConnectionContext extends CommandContext {
   /** The node's RESP port. */
   int port();
 
-  /** COMMAND's answers for the node's table. */
-  CommandIntrospection introspection();
+  @Override
+  default String password() {
+    return config().requirepass();
+  }
+
+  /** The node's {@code --cluster-secret}: the node has the cluster user (the proxy has not). */
+  @Override
+  default String clusterSecret() {
+    return config().clusterSecret();
+  }
+
+  /** The node's settings, named as Redis names them (the proxy answers its own). */
+  @Override
+  default String[][] configParameters() {
+    NodeConfig config = config();
+    return new String[][] {
+      {"save", ""},
+      {"appendonly", "no"},
+      {"databases", "1"},
+      {"maxmemory", Long.toString(config.maxMemory())},
+      // Redis's nearest names: CLOCK approximates LRU, W-TinyLFU is frequency-based
+      {"maxmemory-policy", config.store() == NodeConfig.StoreType.CAFFEINE ? "allkeys-lfu" : "allkeys-lru"},
+      {"maxclients", Integer.toString(config.limits().maxClients())},
+      {"timeout", Integer.toString(config.limits().idleTimeoutSeconds())},
+      {"proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength())},
+      {"client-query-buffer-limit", Long.toString(config.limits().maxQueryBuffer())},
+      {"port", Integer.toString(port())},
+      {"bind", config.bind()},
+    };
+  }
+
+  /** This connection as one line of CLIENT LIST / CLIENT INFO (a node serves both). */
+  @Override
+  String clientInfo();
 
   /** The node's open client connections, this one included. */
+  @Override
   List<ConnectionContext> clients();
 }

@@ -15,7 +15,8 @@ import java.util.Locale;
  * section. As in Redis, no argument or {@code default} gives every section but commandstats,
  * {@code all} and {@code everything} give them all, and section names are case-insensitive, any number
  * of them, each section once; an unknown name adds nothing. A node has no persistence, replication,
- * modules or Redis Cluster: those sections say so with Redis's fields at their idle values.
+ * modules or Redis Cluster: those sections say so with Redis's fields at their idle values. It reads
+ * the node through an {@link InfoContext}.
  */
 final class Info {
 
@@ -28,14 +29,14 @@ final class Info {
 
   private Info() {}
 
-  static String render(NodeServer node, Request r) {
+  static String render(InfoContext c, Request r) {
     StringBuilder s = new StringBuilder(2048);
     for (String section : SECTIONS) {
       if (wanted(r, section)) {
         if (s.length() > 0) {
           s.append("\r\n");
         }
-        section(node, section, s);
+        section(c, section, s);
       }
     }
     return s.toString();
@@ -54,9 +55,9 @@ final class Info {
     return false;
   }
 
-  private static void section(NodeServer node, String section, StringBuilder s) {
-    Store store = node.store();
-    NodeStats stats = node.stats();
+  private static void section(InfoContext c, String section, StringBuilder s) {
+    Store store = c.store();
+    NodeStats stats = c.stats();
     switch (section) {
       case "server" -> {
         s.append("# Server\r\n");
@@ -68,23 +69,23 @@ final class Info {
         line(s, "redis_mode", "standalone");
         line(s, "os", os());
         line(s, "arch_bits", "64");
-        line(s, "multiplexing_api", node.transport());
+        line(s, "multiplexing_api", c.transport());
         line(s, "process_id", ProcessHandle.current().pid());
-        line(s, "run_id", node.runId());
-        line(s, "tcp_port", node.port());
-        line(s, "bind", node.config().bind());
+        line(s, "run_id", c.runId());
+        line(s, "tcp_port", c.port());
+        line(s, "bind", c.config().bind());
         line(s, "server_time_usec", io.ringcache.node.store.Clock.SYSTEM.currentTimeNanos() / 1000);
-        long uptime = node.uptimeSeconds();
+        long uptime = c.uptimeSeconds();
         line(s, "uptime_in_seconds", uptime);
         line(s, "uptime_in_days", uptime / 86400);
-        line(s, "transport", node.transport());
-        line(s, "io_threads", node.config().threads());
+        line(s, "transport", c.transport());
+        line(s, "io_threads", c.config().threads());
         line(s, "java_version", System.getProperty("java.version"));
       }
       case "clients" -> {
         s.append("# Clients\r\n");
         line(s, "connected_clients", stats.connectedClients.get());
-        line(s, "maxclients", node.config().limits().maxClients());
+        line(s, "maxclients", c.config().limits().maxClients());
         line(s, "client_recent_max_output_buffer", stats.outputBufferPeak.get());
         line(s, "blocked_clients", 0);
       }
@@ -140,7 +141,7 @@ final class Info {
         line(s, "role", "master");
         line(s, "connected_slaves", 0);
         line(s, "master_failover_state", "no-failover");
-        line(s, "master_replid", node.runId());
+        line(s, "master_replid", c.runId());
         line(s, "master_replid2", "0000000000000000000000000000000000000000");
         line(s, "master_repl_offset", 0);
         line(s, "second_repl_offset", -1);
@@ -160,16 +161,16 @@ final class Info {
       case "modules" -> s.append("# Modules\r\n");
       case "commandstats" -> {
         s.append("# Commandstats\r\n");
-        node.metrics().commands().forEach((name, c) -> {
-          long calls = c.calls();
-          long rejected = c.rejectedCalls();
+        c.metrics().commands().forEach((name, counter) -> {
+          long calls = counter.calls();
+          long rejected = counter.rejectedCalls();
           if (calls == 0 && rejected == 0) {
             return; // as Redis: only commands that were called
           }
-          long usec = c.micros();
+          long usec = counter.micros();
           s.append("cmdstat_").append(name).append(":calls=").append(calls).append(",usec=").append(usec)
               .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double) usec / calls))
-              .append(",rejected_calls=").append(rejected).append(",failed_calls=").append(c.failed()).append("\r\n");
+              .append(",rejected_calls=").append(rejected).append(",failed_calls=").append(counter.failed()).append("\r\n");
         });
       }
       case "errorstats" -> {
@@ -191,10 +192,10 @@ final class Info {
       }
       case "ring" -> {
         s.append("# Ring\r\n");
-        line(s, "ring_name", node.cluster().name());
-        line(s, "ring_advertise", node.cluster().advertisedAddress());
-        line(s, "ring_epoch", node.cluster().epoch());
-        line(s, "ring_standalone", node.cluster().isStandalone() ? 1 : 0);
+        line(s, "ring_name", c.cluster().name());
+        line(s, "ring_advertise", c.cluster().advertisedAddress());
+        line(s, "ring_epoch", c.cluster().epoch());
+        line(s, "ring_standalone", c.cluster().isStandalone() ? 1 : 0);
       }
       default -> throw new IllegalArgumentException(section);
     }

@@ -1,6 +1,6 @@
 package io.ringcache.node;
 
-import static io.ringcache.node.CommandTable.is;
+import static io.ringcache.resp.Request.is;
 import static io.ringcache.node.Commands.NANOS_PER_MS;
 import static io.ringcache.node.Commands.NOT_INTEGER;
 import static io.ringcache.node.Commands.SYNTAX_ERROR;
@@ -10,7 +10,7 @@ import static io.ringcache.node.Commands.wrongArity;
 
 import io.netty.buffer.ByteBuf;
 import io.ringcache.node.store.Clock;
-import io.ringcache.node.store.Decimal;
+import io.ringcache.resp.Decimal;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import io.ringcache.resp.Glob;

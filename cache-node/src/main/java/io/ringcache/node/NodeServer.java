@@ -23,7 +23,6 @@ import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Store;
 import io.ringcache.node.store.Stores;
 import io.ringcache.resp.RespDecoder;
-import io.ringcache.resp.command.CommandIntrospection;
 import io.ringcache.resp.net.ClientMemory;
 import io.ringcache.resp.net.Descriptors;
 import io.ringcache.resp.net.FailStop;
@@ -76,7 +75,7 @@ public final class NodeServer implements AutoCloseable {
   private io.netty.handler.ssl.SslContext tls;
   private final NodeMetrics metrics = new NodeMetrics();
   private final CommandTable commands = countedCommands(Commands.table(), metrics, stats);
-  private final CommandIntrospection introspection = Commands.introspection(commands);
+  private final io.ringcache.resp.command.Handshake.Server handshake = Commands.handshake(Commands.introspection(commands));
   private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
@@ -349,9 +348,9 @@ public final class NodeServer implements AutoCloseable {
     return locks;
   }
 
-  /** COMMAND's answers over {@link #commands()}. */
-  CommandIntrospection introspection() {
-    return introspection;
+  /** What the node serves of the handshake family (COMMAND's answers over {@link #commands()}). */
+  io.ringcache.resp.command.Handshake.Server handshake() {
+    return handshake;
   }
 
   Clock clock() {

@@ -4,7 +4,7 @@ import static io.ringcache.node.Commands.NANOS_PER_MS;
 import static io.ringcache.node.Commands.NOT_INTEGER;
 import static io.ringcache.node.Commands.wrongArity;
 
-import io.ringcache.node.store.Decimal;
+import io.ringcache.resp.Decimal;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import io.ringcache.node.cluster.ClusterState;

@@ -1,6 +1,6 @@
 package io.ringcache.node;
 
-import static io.ringcache.node.CommandTable.is;
+import static io.ringcache.resp.Request.is;
 
 import io.ringcache.node.store.Store;
 import io.ringcache.resp.Request;

@@ -86,7 +86,7 @@ final class Transaction {
   }
 
   /** MULTI. */
-  void multi(Connection c) {
+  void multi(TransactionContext c) {
     if (open) {
       Resp.error(c.out(), "ERR MULTI calls can not be nested");
       return;
@@ -96,12 +96,12 @@ final class Transaction {
   }
 
   /** Queues a command the dispatcher checked; refuses it if the transaction would outgrow max-query-buffer. */
-  void queue(Connection c, CommandTable.Spec spec, Request r) {
+  void queue(TransactionContext c, CommandTable.Spec spec, Request r) {
     long bytes = 0;
     for (int i = 0; i < r.argc(); i++) {
       bytes += r.arg(i).length + OVERHEAD_PER_ARG;
     }
-    long max = c.node().config().limits().maxQueryBuffer();
+    long max = c.limits().maxQueryBuffer();
     if (queuedBytes + bytes > max) {
       aborted = true;
       Resp.error(c.out(), "ERR transaction too large: " + (queuedBytes + bytes) + " bytes queued (expected: <= " + max
@@ -114,7 +114,7 @@ final class Transaction {
   }
 
   /** DISCARD. */
-  void discard(Connection c) {
+  void discard(TransactionContext c) {
     if (!open) {
       Resp.error(c.out(), "ERR DISCARD without MULTI");
       return;
@@ -124,15 +124,15 @@ final class Transaction {
   }
 
   /** WATCH key [key ...]; the dispatcher checked that this node serves every key. */
-  void watch(Connection c, Request r) {
+  void watch(TransactionContext c, Request r) {
     if (open) {
       Resp.error(c.out(), "ERR WATCH inside MULTI is not allowed");
       return;
     }
     if (watched.isEmpty()) {
-      watchEpoch = c.node().cluster().epoch();
+      watchEpoch = c.cluster().epoch();
     }
-    Store store = c.node().store();
+    Store store = c.store();
     for (int i = 1; i < r.argc(); i++) {
       Key key = c.key(r.arg(i)); // hashed by the topology's tag, as the store and the writers' signals hash it
       if (!watched.containsKey(key)) {
@@ -144,13 +144,13 @@ final class Transaction {
   }
 
   /** UNWATCH (outside MULTI; inside, it is queued and runs in EXEC after the keys were unwatched). */
-  void unwatch(Connection c) {
+  void unwatch(TransactionContext c) {
     unwatchAll();
     Resp.raw(c.out(), Resp.OK);
   }
 
   /** EXEC: runs the queued commands with no other client's command in between, or none of them. */
-  void exec(Connection c) {
+  void exec(TransactionContext c) {
     if (!open) {
       Resp.error(c.out(), "ERR EXEC without MULTI");
       return;
@@ -160,16 +160,15 @@ final class Transaction {
       Resp.error(c.out(), EXECABORT);
       return;
     }
-    NodeServer node = c.node();
-    LoopLocks locks = node.locks();
+    LoopLocks locks = c.locks();
     locks.lockAll();
     try {
-      String moved = unservedKey(node.cluster());
+      String moved = unservedKey(c.cluster());
       if (moved != null) {
         Resp.error(c.out(), moved);
         return;
       }
-      if (watchedKeyChanged(node)) {
+      if (watchedKeyChanged(c)) {
         Resp.raw(c.out(), NULL_ARRAY);
         return;
       }
@@ -193,9 +192,9 @@ final class Transaction {
     }
   }
 
-  private static void run(Connection c, Queued q) {
+  private static void run(TransactionContext c, Queued q) {
     try {
-      q.spec().command().execute(c, q.request());
+      c.runQueued(q.spec(), q.request());
     } catch (RuntimeException e) {
       log.error("command {} failed in EXEC", q.spec().name(), e);
       Resp.error(c.out(), "ERR internal error: " + e);
@@ -234,7 +233,7 @@ final class Transaction {
   }
 
   /** Whether a watched key was modified, expired or evicted since WATCH, or a scale event happened. */
-  private boolean watchedKeyChanged(NodeServer node) {
+  private boolean watchedKeyChanged(TransactionContext node) {
     if (watched.isEmpty()) {
       return false;
     }

@@ -24,16 +24,21 @@
  *       AUTH ({@link io.ringcache.resp.net.ClusterAuth} for the cluster-internal {@code RING.*} commands), arity and key
  *       sizes, asks {@code ClusterState} whether this node serves the keys ({@code -MOVED}, {@code
  *       -TRYAGAIN}, {@code -CROSSNODE}, or a wait while a range arrives), then runs the command.
- *   <li>The command families, one class each: {@link ConnectionCommands} (PING, ECHO, QUIT, AUTH,
- *       HELLO, CLIENT, SELECT, COMMAND, CONFIG, FUNCTION), {@link KeyCommands} (keys and strings:
+ *   <li>The command families, one class each: cache-resp's {@link
+ *       io.ringcache.resp.command.Handshake} (PING, ECHO, QUIT, AUTH, HELLO, CLIENT, SELECT, COMMAND,
+ *       CONFIG, FUNCTION, shared with the proxy), {@link ConnectionCommands} (HTTP sent to the
+ *       port, refused), {@link KeyCommands} (keys and strings:
  *       GET, SET, ..., EXPIRE, SCAN, KEYS, RENAME, COPY), {@link ServerCommands} (DBSIZE, TIME,
  *       FLUSHALL) and {@link RingCommands} (the cluster's {@code RING.*}); MULTI, EXEC and WATCH are
  *       {@link Transaction}'s. {@code Commands.table()} names them all in the one table and holds
  *       what they share (argument echoing, the common error texts). The data commands run on a
  *       {@link CommandContext} (the reply buffer, the store, clock, limits, counters and watches),
- *       {@code RING.*} on a {@link RingContext} (that, plus the cluster state) and the connection-state
+ *       {@code RING.*} on a {@link RingContext} (that, plus the cluster state) and the handshake
  *       commands (AUTH, HELLO, CLIENT, ...) on a {@link ConnectionContext} (that, plus the
- *       connection's own state); {@link Connection} implements all three, and a unit test can
+ *       {@link io.ringcache.resp.command.HandshakeSession}: the connection's own state, the node's
+ *       configuration), MULTI/EXEC/WATCH on a {@link TransactionContext} and INFO on an {@link
+ *       InfoContext}. A table command runs on a {@link NodeContext}, all of them at once; {@link
+ *       Connection} implements it, and a unit test can
  *       implement them over a real store.
  *       Helpers with an algorithm of their own sit beside them: {@link LongDouble} (INCRBYFLOAT),
  *       {@link Info} (INFO's text); MATCH patterns are cache-resp's {@link io.ringcache.resp.Glob}.

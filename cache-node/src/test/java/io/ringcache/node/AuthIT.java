@@ -82,6 +82,14 @@ class AuthIT {
   }
 
   @Test
+  void handshake_beforeAndAfterAuth_answersAsRedis() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY);
+    try (RedisServer redis = RedisServer.start("--requirepass", "s3cret")) {
+      HandshakeParity.checkWithPassword(redis::connect, () -> RedisServer.Conn.tcp(node.port()), "s3cret");
+    }
+  }
+
+  @Test
   void authenticated_largeRequests_areAccepted() throws IOException {
     try (RawClient c = new RawClient(node.port())) {
       c.call("AUTH", "s3cret");

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.HandoffStreamer;
 import io.ringcache.node.store.Clock;
@@ -17,32 +18,34 @@ import io.ringcache.node.store.Stores;
 import io.ringcache.resp.Request;
 import io.ringcache.resp.RespDecoder;
 import io.ringcache.resp.RespLimits;
-import io.ringcache.resp.command.CommandIntrospection;
+import io.ringcache.resp.command.Handshake;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
 /**
- * A {@link CommandContext} (and {@link RingContext}, {@link ConnectionContext}) over a real store (packed, on a {@link
+ * A {@link NodeContext} (every family's context: {@link CommandContext}, {@link RingContext},
+ * {@link ConnectionContext}, {@link TransactionContext}, {@link InfoContext}) over a real store (packed, on a {@link
  * FakeClock}, behind the node's {@link WatchingStore}), a real {@link ClusterState} on it, and a heap
  * buffer: runs one family's command without a socket and returns the reply bytes. Requests are
  * decoded by the node's own {@link RespDecoder}. The node's configuration requires the password
  * {@link #PASSWORD}; the connection starts unauthenticated, and is the only client. There is no handoff streamer: RING.STREAM and
- * RING.PROGRESS need a node.
+ * RING.PROGRESS need a node. EXEC's locks are over no event loop (the test's thread takes them).
  */
-final class FamilyContext implements RingContext, ConnectionContext {
+final class FamilyContext implements NodeContext {
 
   final FakeClock clock = new FakeClock();
   private final KeyWatches watches = new KeyWatches();
   private final NodeStats stats = new NodeStats();
+  private final io.ringcache.node.metrics.NodeMetrics metrics = new io.ringcache.node.metrics.NodeMetrics();
   private final Store store = new WatchingStore(Stores.packed(16L << 20, clock), watches);
   private final ClusterState cluster = new ClusterState("127.0.0.1:1", "127.0.0.1:1", store, Runnable::run);
   private boolean heartbeatAnswered;
   private long heartbeatAnsweredNanos;
   static final String PASSWORD = "s3cret";
   private final NodeConfig config = NodeConfig.builder().port(0).requirepass(PASSWORD).build();
-  private final CommandIntrospection introspection = Commands.introspection(Commands.table());
+  private final Handshake.Server handshake = Commands.handshake(Commands.introspection(Commands.table()));
   boolean authenticated;
   boolean clusterUser;
   String name;
@@ -227,12 +230,59 @@ final class FamilyContext implements RingContext, ConnectionContext {
   }
 
   @Override
-  public CommandIntrospection introspection() {
-    return introspection;
+  public Handshake.Server server() {
+    return handshake;
   }
 
   @Override
   public List<ConnectionContext> clients() {
     return List.of(this);
+  }
+
+  private Transaction transaction;
+  private final LoopLocks locks = new LoopLocks(ImmediateEventExecutor.INSTANCE);
+  boolean executing;
+
+  @Override
+  public Transaction transaction() {
+    if (transaction == null) {
+      transaction = new Transaction(watches);
+    }
+    return transaction;
+  }
+
+  @Override
+  public LoopLocks locks() {
+    return locks;
+  }
+
+  @Override
+  public void executing(boolean value) {
+    executing = value;
+  }
+
+  @Override
+  public boolean closing() {
+    return closing;
+  }
+
+  @Override
+  public long uptimeSeconds() {
+    return 42;
+  }
+
+  @Override
+  public String transport() {
+    return "nio";
+  }
+
+  @Override
+  public String runId() {
+    return "0123456789abcdef0123456789abcdef01234567";
+  }
+
+  @Override
+  public io.ringcache.node.metrics.NodeMetrics metrics() {
+    return metrics;
   }
 }

@@ -71,7 +71,8 @@ public final class FunctionParity {
     }
   }
 
-  private static void same(RedisServer.Conn redis, RedisServer.Conn other, String... request) throws IOException {
+  /** Sends {@code request} to both and asserts the same reply bytes (also HandshakeParity's). */
+  static void same(RedisServer.Conn redis, RedisServer.Conn other, String... request) throws IOException {
     String expected = redis.call(request);
     assertThat(printable(other.call(request))).as("reply to %s", printable(String.join(" ", request)))
         .isEqualTo(printable(expected));

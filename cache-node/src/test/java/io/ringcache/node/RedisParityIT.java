@@ -499,6 +499,11 @@ class RedisParityIT {
   }
 
   @Test
+  void handshake_selectAuthHelloEdgeCases_answerAsRedis() throws IOException {
+    HandshakeParity.check(toRedis, toNode);
+  }
+
+  @Test
   void incrbyfloat_longDoubleArithmeticAndFormat_asRedis() throws IOException {
     for (String[] command : new String[][] {
         {"set", "k", "10.50"}, {"incrbyfloat", "k", "10.5"}, {"incrbyfloat", "k", "3.0e3"}, {"incrbyfloat", "k", "5.0e-1"},

@@ -40,6 +40,14 @@ public final class Request {
     argc = 0;
   }
 
+  /** A request of {@code args} (not copied), for a server that kept a request's arguments (the proxy). */
+  public static Request of(byte[]... args) {
+    Request r = new Request();
+    r.args = args;
+    r.argc = args.length;
+    return r;
+  }
+
   public int argc() {
     return argc;
   }
@@ -54,6 +62,23 @@ public final class Request {
 
   public byte[] arg(int i) {
     return args[i];
+  }
+
+  /** Whether the argument {@code raw} is the lower-case ASCII keyword {@code lower}, in any case (Redis's strcasecmp). */
+  public static boolean is(byte[] raw, String lower) {
+    if (raw.length != lower.length()) {
+      return false;
+    }
+    for (int i = 0; i < raw.length; i++) {
+      int c = raw[i];
+      if (c >= 'A' && c <= 'Z') {
+        c += 32;
+      }
+      if (c != lower.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public String string(int i) {

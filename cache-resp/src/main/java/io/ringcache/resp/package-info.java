@@ -30,9 +30,10 @@
  * requests (node, peer link, proxy, the router's {@code NodeClient}, the client's request
  * encoder); {@link RespLimits} holds every bound (request and reply) and the connection defaults
  * the node and the proxy share; {@link Glob} is Redis's glob matching (KEYS and SCAN MATCH, CONFIG
- * GET) without backtracking.
+ * GET) without backtracking; {@link Decimal} reads an integer argument as strictly as Redis does.
  *
  * <p>Next to this package: {@link io.ringcache.resp.net} (TLS, transport, {@code host:port}, the
- * connection guards) and {@link io.ringcache.resp.command} (command introspection).
+ * connection guards) and {@link io.ringcache.resp.command} (the command catalogue, COMMAND's answers, and the
+ * connection handshake commands the node and the proxy share).
  */
 package io.ringcache.resp;

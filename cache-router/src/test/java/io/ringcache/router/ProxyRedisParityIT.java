@@ -340,6 +340,20 @@ class ProxyRedisParityIT {
   }
 
   @Test
+  void handshake_selectAuthHelloEdgeCases_answerAsRedis() throws IOException {
+    io.ringcache.node.HandshakeParity.check(toRedis, toProxy);
+  }
+
+  @Test
+  void handshake_beforeAndAfterAuth_answersAsRedis(@TempDir Path dir) throws Exception {
+    try (TestCluster secured = new TestCluster(dir, 1, "s3cret");
+        RedisServer secret = RedisServer.start("--requirepass", "s3cret")) {
+      io.ringcache.node.HandshakeParity.checkWithPassword(secret::connect, () -> RedisServer.Conn.tcp(secured.router.port()),
+          "s3cret");
+    }
+  }
+
+  @Test
   void command_listFilterInfoDocsGetkeys_answerAsRedis() throws IOException {
     io.ringcache.node.CommandParity.check(toRedis, toProxy);
   }

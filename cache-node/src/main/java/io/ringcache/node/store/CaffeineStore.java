@@ -1,5 +1,6 @@
 package io.ringcache.node.store;
 
+import io.ringcache.resp.Decimal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;

@@ -1,5 +1,6 @@
 package io.ringcache.node.store;
 
+import io.ringcache.resp.Decimal;
 import io.netty.util.internal.PlatformDependent;
 import io.ringcache.ring.HashRange;
 import io.ringcache.ring.RangeIndex;

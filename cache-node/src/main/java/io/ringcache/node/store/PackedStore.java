@@ -1,5 +1,6 @@
 package io.ringcache.node.store;
 
+import io.ringcache.resp.Decimal;
 import io.ringcache.ring.HashRange;
 import io.ringcache.ring.RangeIndex;
 import java.lang.invoke.MethodHandles;

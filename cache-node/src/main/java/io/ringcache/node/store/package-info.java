@@ -23,8 +23,8 @@
  *       key's position on the ring, so routing and range walks never hash twice.
  *   <li>{@link Clock}: injected time (monotonic for expiry, wall time for {@code EXAT}/{@code PXAT}
  *       and for the absolute expiry times of handoffs); tests advance a fake one.
- *   <li>{@link Decimal}: strict decimal integers as Redis reads them (the values INCR and DECR
- *       change, numeric arguments).
+ *   <li>{@link io.ringcache.resp.Decimal} (cache-resp): strict decimal integers as Redis reads
+ *       them, for the values INCR and DECR change.
  *   <li>{@link StoreStats}: eviction and expiry counters for INFO and the metrics.
  * </ul>
  *

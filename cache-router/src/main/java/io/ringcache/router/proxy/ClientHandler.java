@@ -1,7 +1,8 @@
 package io.ringcache.router.proxy;
 
 import io.ringcache.resp.RespLimits;
-import io.ringcache.resp.command.CommandIntrospection;
+import io.ringcache.resp.command.Handshake;
+import io.ringcache.resp.command.HandshakeSession;
 import io.ringcache.resp.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -16,7 +17,6 @@ import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +46,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   static final int MAX_PENDING = 1024;
   private static final int PENDING_BIT = 1;
   private static final int WRITE_THRESHOLD = 64 * 1024;
-  private static final String VERSION = "7.0.0";
 
   private final ProxyServer server;
   private final long id;
@@ -61,6 +60,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** Replies handed to the channel (at WRITE_THRESHOLD) and not flushed yet. */
   private boolean unflushed;
   private ByteBuf out;
+  private final Session session = new Session();
   private String name;
   /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
   private boolean repliesOff;
@@ -656,50 +656,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void local(ProxyCommands.Spec spec, byte[][] args) {
     switch (spec.name()) {
-      case "ping" -> {
-        if (args.length > 2) {
-          localError("ERR wrong number of arguments for 'ping' command");
-        } else if (args.length == 2) {
-          ByteBuf b = ctx.alloc().buffer();
-          Resp.bulk(b, args[1]);
-          localReply(b);
-        } else {
-          localReply(Resp.PONG);
-        }
-      }
-      case "echo" -> {
-        ByteBuf b = ctx.alloc().buffer();
-        Resp.bulk(b, args[1]);
-        localReply(b);
-      }
-      case "quit" -> {
-        localReply(Resp.OK);
-        closeWhenAnswered();
-      }
-      case "auth" -> {
-        if (args.length > 3) {
-          localError("ERR syntax error");
-          return;
-        }
-        String error = authenticate(args.length == 3 ? args[1] : null, args[args.length - 1]);
-        if (error == null) {
-          localReply(Resp.OK);
-        } else {
-          localError(error);
-        }
-      }
-      case "hello" -> hello(args);
-      case "client" -> client(args);
-      case "select" -> {
-        if (args[1].length == 1 && args[1][0] == '0') {
-          localReply(Resp.OK);
-        } else {
-          localError("ERR DB index is out of range");
-        }
-      }
-      case "command" -> command(args);
-      case "config" -> config(args);
-      case "function" -> function(args);
+      case "ping" -> handshake(Handshake::ping, args);
+      case "echo" -> handshake(Handshake::echo, args);
+      case "quit" -> handshake(Handshake::quit, args);
+      case "auth" -> handshake(Handshake::auth, args);
+      case "hello" -> handshake(Handshake::hello, args);
+      case "client" -> handshake(Handshake::client, args);
+      case "select" -> handshake(Handshake::select, args);
+      case "command" -> handshake(Handshake::command, args);
+      case "config" -> handshake(Handshake::config, args);
+      case "function" -> handshake(Handshake::function, args);
       case "ring.topology" -> localReply(bulk(TopologyJson.write(server.topology())));
       case "time" -> {
         java.time.Instant now = java.time.Instant.now();
@@ -713,274 +679,146 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Checks credentials; null if accepted, else the error to reply. */
-  private String authenticate(byte[] user, byte[] password) {
-    String required = server.password();
-    if (required == null) {
-      return "ERR AUTH <password> called without any password configured for the default user. "
-          + "Are you sure your configuration is correct?";
+  /** Runs one of the handshake commands (cache-resp's {@link Handshake}) on this client's {@link Session}. */
+  private void handshake(java.util.function.BiConsumer<HandshakeSession, Request> command, byte[][] args) {
+    ByteBuf b = ctx.alloc().buffer();
+    session.reply = b;
+    try {
+      command.accept(session, Request.of(args));
+    } catch (RuntimeException e) {
+      b.release();
+      throw e;
+    } finally {
+      session.reply = null;
     }
-    boolean userOk = user == null || text(user).equals("default");
-    if (userOk && MessageDigest.isEqual(required.getBytes(StandardCharsets.UTF_8), password)) {
+    if (b.isReadable()) {
+      localReply(b);
+    } else {
+      b.release();
+    }
+    if (session.quit) {
+      closeWhenAnswered();
+    }
+  }
+
+  /*
+   * This client as the handshake commands see it. The proxy's own answers, on purpose (see
+   * HandshakeSession): no cluster user, the CLIENT and CONFIG subcommands of ProxyCommands (no
+   * CLIENT INFO or LIST, so no library attributes or command names to keep), its own CONFIG GET
+   * parameters.
+   */
+  private final class Session implements HandshakeSession {
+
+    /** The current handshake command's replies, handed to localReply when it returns. */
+    private ByteBuf reply;
+    /** QUIT ran: close once its reply is written. */
+    private boolean quit;
+
+    @Override
+    public ByteBuf out() {
+      return reply;
+    }
+
+    @Override
+    public long id() {
+      return id;
+    }
+
+    @Override
+    public boolean authenticated() {
+      return authenticated;
+    }
+
+    @Override
+    public void authenticatedAs(boolean clusterUser) {
       authenticated = true;
+    }
+
+    @Override
+    public String password() {
+      return server.password();
+    }
+
+    /** None: the router and peer nodes talk to nodes, not through the proxy. */
+    @Override
+    public String clusterSecret() {
       return null;
     }
-    return "WRONGPASS invalid username-password pair or user is disabled.";
-  }
 
-  private void hello(byte[][] args) {
-    int i = 1;
-    if (args.length > 1) {
-      long version;
-      try {
-        version = Long.parseLong(text(args[1]));
-      } catch (NumberFormatException e) {
-        localError("ERR Protocol version is not an integer or out of range");
-        return;
-      }
-      if (version != 2) {
-        localError("NOPROTO unsupported protocol version");
-        return;
-      }
-      i = 2;
+    @Override
+    public String name() {
+      return name;
     }
-    byte[] newName = null;
-    for (; i < args.length; i++) {
-      String option = text(args[i]).toLowerCase(java.util.Locale.ROOT);
-      if (option.equals("auth") && i + 2 < args.length) {
-        String error = authenticate(args[i + 1], args[i + 2]);
-        if (error != null) {
-          localError(error);
-          return;
-        }
-        i += 2;
-      } else if (option.equals("setname") && i + 1 < args.length) {
-        newName = args[++i]; // checked once authenticated, as Redis does
-      } else {
-        localError("ERR Syntax error in HELLO option '" + text(args[i]) + "'");
-        return;
-      }
-    }
-    if (!authenticated) {
-      localError("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-          + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-          + "RESP protocol version at the same time");
-      return;
-    }
-    if (newName != null) {
-      if (!validName(newName)) {
-        localError(INVALID_NAME);
-        return;
-      }
-      name = newName.length == 0 ? null : text(newName);
-    }
-    ByteBuf b = ctx.alloc().buffer();
-    Resp.arrayHeader(b, 14);
-    Resp.bulk(b, "server");
-    Resp.bulk(b, "redis");
-    Resp.bulk(b, "version");
-    Resp.bulk(b, VERSION);
-    Resp.bulk(b, "proto");
-    Resp.integer(b, 2);
-    Resp.bulk(b, "id");
-    Resp.integer(b, id);
-    Resp.bulk(b, "mode");
-    Resp.bulk(b, "standalone");
-    Resp.bulk(b, "role");
-    Resp.bulk(b, "master");
-    Resp.bulk(b, "modules");
-    b.writeBytes(Resp.EMPTY_ARRAY);
-    localReply(b);
-  }
 
-  /** CLIENT's subcommands the proxy serves, with Redis's arity; CLIENT INFO and LIST are the nodes'. */
-  private static final java.util.Map<String, Integer> CLIENT_ARITY = ProxyCommands.CLIENT_SUBCOMMANDS;
+    @Override
+    public void name(String value) {
+      name = value;
+    }
 
-  private void client(byte[][] args) {
-    String sub = new String(args[1], StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
-    Integer arity = CLIENT_ARITY.get(sub);
-    if (arity == null) {
-      // as Redis's %.128s: the bytes up to a NUL, CR/LF at the end trimmed (localError maps the rest)
-      String given = new String(args[1], StandardCharsets.ISO_8859_1);
-      int nul = given.indexOf('\0');
-      given = nul < 0 ? given : given.substring(0, nul);
-      given = given.length() > 128 ? given.substring(0, 128) : given;
-      localError("ERR unknown subcommand '" + given + "'. Try CLIENT HELP.");
-      return;
+    @Override
+    public void libName(String value) {
+      // not shown: the proxy serves no CLIENT INFO
     }
-    if (args.length != arity) {
-      localError("ERR wrong number of arguments for 'client|" + sub + "' command");
-      return;
+
+    @Override
+    public void libVersion(String value) {
+      // not shown: the proxy serves no CLIENT INFO
     }
-    if (sub.equals("no-evict") || sub.equals("no-touch")) {
-      String value = text(args[2]).toLowerCase(java.util.Locale.ROOT);
-      if (value.equals("on") || value.equals("off")) {
-        localReply(Resp.OK);
-      } else {
-        localError("ERR syntax error");
-      }
-      return;
+
+    @Override
+    public void lastCommand(String command) {
+      // not shown: the proxy serves no CLIENT LIST
     }
-    if (sub.equals("setname") && args.length == 3) {
-      if (!validName(args[2])) {
-        localError(INVALID_NAME);
-        return;
-      }
-      name = args[2].length == 0 ? null : text(args[2]);
-      localReply(Resp.OK);
-    } else if (sub.equals("getname") && args.length == 2) {
-      localReply(bulk(name));
-    } else if (sub.equals("setinfo") && args.length == 4) {
-      String attribute = text(args[2]).toLowerCase(java.util.Locale.ROOT);
-      if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
-        localError("ERR Unrecognized option '" + text(args[2]) + "'");
-      } else if (!validName(args[3])) {
-        localError("ERR " + text(args[2]) + " cannot contain spaces, newlines or special characters.");
-      } else {
-        localReply(Resp.OK);
-      }
-    } else if (sub.equals("id") && args.length == 2) {
-      ByteBuf b = ctx.alloc().buffer();
-      Resp.integer(b, id);
-      localReply(b);
-    } else if ((sub.equals("no-evict") || sub.equals("no-touch")) && args.length == 3) {
-      localReply(Resp.OK);
-    } else if (sub.equals("reply") && args.length == 3) {
-      switch (text(args[2]).toLowerCase(java.util.Locale.ROOT)) {
+
+    /** CLIENT REPLY, as Redis: ON's own +OK is sent, OFF's and SKIP's are not. */
+    @Override
+    public void replyMode(String mode) {
+      switch (mode) {
         case "on" -> {
           repliesOff = false;
-          silent = false; // ON's own +OK is sent
-          localReply(Resp.OK);
+          silent = false;
         }
-        case "off" -> repliesOff = true;
-        case "skip" -> skipNext = !repliesOff;
-        default -> localError("ERR syntax error");
-      }
-    } else {
-      localError("ERR unknown subcommand or wrong number of arguments for '" + text(args[1]) + "'. Try CLIENT HELP.");
-    }
-  }
-
-  private static final String INVALID_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
-
-  /** Whether a client name or library attribute is printable ASCII without spaces, as Redis requires. */
-  private static boolean validName(byte[] name) {
-    for (byte b : name) {
-      if (b < '!' || b > '~') {
-        return false;
+        case "off" -> {
+          repliesOff = true;
+          silent = true;
+        }
+        case "skip" -> {
+          skipNext = !repliesOff;
+          silent = true;
+        }
+        default -> throw new IllegalArgumentException("reply mode: " + mode + " (expected: on, off or skip)");
       }
     }
-    return true;
-  }
 
-  private void command(byte[][] args) {
-    ByteBuf b = ctx.alloc().buffer();
-    INTROSPECTION.execute(args, b);
-    localReply(b);
-  }
-
-  /** CONFIG's subcommands the proxy serves, with Redis 7.0's arity. */
-  private static final java.util.Map<String, Integer> CONFIG_ARITY = ProxyCommands.CONFIG_SUBCOMMANDS;
-
-  /** FUNCTION's subcommands the proxy serves, with Redis 7.0's arity: only FLUSH (there are no functions). */
-  static final java.util.Map<String, Integer> FUNCTION_ARITY = ProxyCommands.FUNCTION_SUBCOMMANDS;
-
-  /** COMMAND's answers over the commands the proxy serves. */
-  private static final CommandIntrospection INTROSPECTION = ProxyCommands.introspection();
-
-  /**
-   * The error Redis answers for FUNCTION's subcommand {@code args[1]} before running it (unknown),
-   * or null if it is one the proxy serves (FUNCTION's arity is checked before, FLUSH's -2 always holds).
-   */
-  static String functionRefusal(byte[][] args) {
-    String sub = new String(args[1], StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
-    return FUNCTION_ARITY.containsKey(sub) ? null : "ERR unknown subcommand '" + echoed(args[1]) + "'. Try FUNCTION HELP.";
-  }
-
-  /** An argument as Redis's {@code %.128s} echoes it: the bytes up to a NUL, 128 at most (localError maps CR/LF). */
-  private static String echoed(byte[] arg) {
-    String given = new String(arg, StandardCharsets.ISO_8859_1);
-    int nul = given.indexOf('\0');
-    given = nul < 0 ? given : given.substring(0, nul);
-    return given.length() > 128 ? given.substring(0, 128) : given;
-  }
-
-  /**
-   * FUNCTION FLUSH [ASYNC|SYNC]: +OK, as Redis 7.0 answers it when no function exists (the proxy and
-   * its nodes have none), with Redis's errors for a wrong mode or too many arguments.
-   */
-  private void function(byte[][] args) {
-    String refused = functionRefusal(args);
-    if (refused != null) {
-      localError(refused);
-    } else if (args.length > 3) {
-      localError("ERR unknown subcommand or wrong number of arguments for '" + echoed(args[1]) + "'. Try FUNCTION HELP.");
-    } else if (args.length == 3 && !echoed(args[2]).equalsIgnoreCase("sync") && !echoed(args[2]).equalsIgnoreCase("async")) {
-      // Redis compares with strcasecmp: up to a NUL
-      localError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-    } else {
-      localReply(Resp.OK);
+    @Override
+    public void closeAfterReplies() {
+      quit = true;
     }
-  }
 
-  private void config(byte[][] args) {
-    String sub = new String(lower(args[1]), StandardCharsets.ISO_8859_1);
-    Integer arity = CONFIG_ARITY.get(sub);
-    if (arity == null) {
-      // as Redis's %.128s: the bytes up to a NUL (localError maps CR/LF)
-      String given = new String(args[1], StandardCharsets.ISO_8859_1);
-      int nul = given.indexOf('\0');
-      given = nul < 0 ? given : given.substring(0, nul);
-      localError("ERR unknown subcommand '" + (given.length() > 128 ? given.substring(0, 128) : given) + "'. Try CONFIG HELP.");
-      return;
+    @Override
+    public Handshake.Server server() {
+      return ProxyCommands.HANDSHAKE;
     }
-    if (arity > 0 ? args.length != arity : args.length < -arity) {
-      localError("ERR wrong number of arguments for 'config|" + sub + "' command");
-      return;
-    }
-    if (sub.equals("get")) {
-      // the proxy's own settings (not a node's: each node has its own), matched as the node and
-      // Redis match them: glob patterns, any case, each parameter once, in this order
-      ByteBuf b = ctx.alloc().buffer();
-      java.util.List<byte[][]> matched =
-          io.ringcache.resp.Glob.configPairs(proxyConfig(), java.util.Arrays.asList(args).subList(2, args.length));
-      Resp.arrayHeader(b, matched.size() * 2);
-      for (byte[][] p : matched) {
-        Resp.bulk(b, p[0]);
-        Resp.bulk(b, p[1]);
-      }
-      localReply(b);
-    } else {
-      localError("ERR CONFIG SET is not supported by the proxy");
-    }
-  }
 
-  /**
-   * CONFIG GET's parameters of the proxy: what a client of a Redis server asks (redis-benchmark:
-   * save, appendonly) and the proxy port's own limits, named as Redis names them.
-   */
-  private String[][] proxyConfig() {
-    RespLimits limits = server.limits();
-    return new String[][] {
-      {"save", ""},
-      {"appendonly", "no"},
-      {"databases", "1"},
-      {"maxclients", Integer.toString(server.maxClients())},
-      {"proto-max-bulk-len", Integer.toString(limits.maxBulkLength())},
-      {"client-query-buffer-limit", Long.toString(limits.maxQueryBuffer())},
-      {"port", Integer.toString(server.port())},
-      {"bind", server.bind()},
-    };
-  }
-
-  private static byte[] lower(byte[] raw) {
-    byte[] b = raw.clone();
-    for (int i = 0; i < b.length; i++) {
-      if (b[i] >= 'A' && b[i] <= 'Z') {
-        b[i] += 32;
-      }
+    /**
+     * The proxy's own settings (not a node's: each node has its own): what a client of a Redis
+     * server asks (redis-benchmark: save, appendonly) and the proxy port's limits, named as Redis
+     * names them.
+     */
+    @Override
+    public String[][] configParameters() {
+      RespLimits limits = server.limits();
+      return new String[][] {
+        {"save", ""},
+        {"appendonly", "no"},
+        {"databases", "1"},
+        {"maxclients", Integer.toString(server.maxClients())},
+        {"proto-max-bulk-len", Integer.toString(limits.maxBulkLength())},
+        {"client-query-buffer-limit", Long.toString(limits.maxQueryBuffer())},
+        {"port", Integer.toString(server.port())},
+        {"bind", server.bind()},
+      };
     }
-    return b;
   }
 
   /** The reply of a fan-out (DBSIZE or INFO) once every node answered. */
@@ -1009,7 +847,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       switch (section) {
         case "server" -> s.append("# Server\r\n")
-            .append("redis_version:").append(VERSION).append("\r\n")
+            .append("redis_version:").append(Handshake.VERSION).append("\r\n")
             .append("redis_git_sha1:00000000\r\nredis_git_dirty:0\r\n") // as a release build of Redis
             .append("redis_mode:standalone\r\n")
             .append("ringcache_role:router-proxy\r\n")

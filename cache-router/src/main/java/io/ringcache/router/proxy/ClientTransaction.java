@@ -2,6 +2,8 @@ package io.ringcache.router.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.ringcache.resp.Redirect;
+import io.ringcache.resp.Request;
+import io.ringcache.resp.command.Handshake;
 import io.ringcache.resp.Resp;
 import io.ringcache.ring.RoutingTable;
 import java.nio.charset.StandardCharsets;
@@ -156,7 +158,7 @@ final class ClientTransaction {
         return switch (spec.name()) {
           case "ping", "echo", "time", "select" -> null;
           // queued after Redis's check of the subcommand; the node answers FLUSH inside EXEC's array
-          case "function" -> ClientHandler.functionRefusal(args);
+          case "function" -> Handshake.subcommandRefusal(ProxyCommands.HANDSHAKE, Request.of(args));
           default -> notInTransaction(spec);
         };
       }

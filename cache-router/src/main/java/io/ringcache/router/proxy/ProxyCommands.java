@@ -2,6 +2,7 @@ package io.ringcache.router.proxy;
 
 import io.ringcache.resp.command.CommandCatalogue;
 import io.ringcache.resp.command.CommandIntrospection;
+import io.ringcache.resp.command.Handshake;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -119,7 +120,13 @@ final class ProxyCommands {
   /** CONFIG's subcommands the proxy serves (arity from the catalogue). */
   static final Map<String, Integer> CONFIG_SUBCOMMANDS = CommandCatalogue.get("config").subcommandArity(List.of("get", "set"));
   /** FUNCTION's subcommands the proxy serves: all of the catalogue's (FLUSH; there are no functions). */
-  static final Map<String, Integer> FUNCTION_SUBCOMMANDS = CommandCatalogue.get("function").subcommandArity(null);
+  static final Map<String, Integer> FUNCTION_SUBCOMMANDS = Handshake.FUNCTION_SUBCOMMANDS;
+  /**
+   * What the proxy serves of the handshake family (cache-resp's {@link Handshake}): the CLIENT and
+   * CONFIG subcommands above, COMMAND over the proxy's commands, and its own CONFIG SET refusal.
+   */
+  static final Handshake.Server HANDSHAKE = new Handshake.Server(introspection(), CLIENT_SUBCOMMANDS, CONFIG_SUBCOMMANDS,
+      "ERR CONFIG SET is not supported by the proxy");
 
   private ProxyCommands() {}
 

@@ -10,8 +10,10 @@
  *   <li>{@link ProxyServer}: the entry point; binds the port on event loops of its own and builds
  *       each connection's pipeline: [TLS], the node's {@code OutputGuard} and {@code RespDecoder},
  *       then a {@link ClientHandler}.
- *   <li>{@link ClientHandler}: one client. Answers connection and server commands itself (AUTH,
- *       HELLO, CLIENT, COMMAND, INFO, {@code RING.TOPOLOGY}, ...), sends the rest on, and writes
+ *   <li>{@link ClientHandler}: one client. Answers connection and server commands itself (the
+ *       handshake commands AUTH, HELLO, CLIENT, COMMAND, CONFIG, ... through cache-resp's {@link
+ *       io.ringcache.resp.command.Handshake}, the same code as a node's; INFO, {@code
+ *       RING.TOPOLOGY}, TIME), sends the rest on, and writes
  *       replies in request order from a FIFO of {@link Pending} slots.
  *   <li>{@link ProxyCommands}: the proxy's command catalogue: arity, key positions, and how each
  *       command is served (locally, to its key's owner, split and merged, or to every node).

@@ -1,4 +1,4 @@
-package io.ringcache.node.store;
+package io.ringcache.resp;
 
 /** Strict decimal integers as Redis reads them: an optional '-', digits, no '+', no spaces, no leading zeros. */
 public final class Decimal {

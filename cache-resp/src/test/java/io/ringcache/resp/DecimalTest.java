@@ -1,4 +1,4 @@
-package io.ringcache.node.store;
+package io.ringcache.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
