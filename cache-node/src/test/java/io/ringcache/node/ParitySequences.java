@@ -122,7 +122,10 @@ public final class ParitySequences {
         : now + io.ringcache.node.store.Store.MAX_TTL_NANOS / 1_000_000L;
     long tolerance = seconds ? 1 : 100;
     if (e > max) {
-      e = max;
+      // clamped when the TTL was set, which may be any earlier step of the sequence: the node's
+      // expiry is that moment plus 2^60 ns, so within the sequence's run time (minutes) before max
+      long runTime = seconds ? 600 : 600_000;
+      return a >= 0 && a <= max + tolerance && a >= max - runTime;
     }
     return e >= 0 && a >= 0 && Math.abs(e - a) <= tolerance;
   }
