@@ -118,6 +118,7 @@ final class Info {
         line(s, "ring_advertise", node.cluster().advertisedAddress());
         line(s, "ring_epoch", node.cluster().epoch());
         line(s, "ring_standalone", node.cluster().isStandalone() ? 1 : 0);
+        line(s, "ring_lease_valid", node.cluster().leaseValid() ? 1 : 0);
       }
       default -> throw new IllegalArgumentException(section);
     }

@@ -1,4 +1,4 @@
-package io.ringcache.testkit;
+package io.ringcache.testkit.core;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
