@@ -11,6 +11,7 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,16 +28,16 @@ class ImportingStringCommandsIT {
 
   private NodeServer source;
   private NodeServer target;
-  private RawClient toSource;
-  private RawClient toTarget;
+  private RespTestClient toSource;
+  private RespTestClient toTarget;
   private int counter;
 
   @BeforeEach
   void start() throws IOException {
     source = Nodes.start(Nodes.config());
     target = Nodes.start(Nodes.config());
-    toSource = new RawClient(source.port());
-    toTarget = new RawClient(target.port());
+    toSource = RespTestClient.connect(source.port());
+    toTarget = RespTestClient.connect(target.port());
     String s = source.cluster().name();
     String t = target.cluster().name();
     List<NodeInfo> nodes = List.of(new NodeInfo(s, s, 1, NodeState.UP), new NodeInfo(t, t, 1, NodeState.UP));

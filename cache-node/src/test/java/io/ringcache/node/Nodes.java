@@ -1,9 +1,6 @@
 package io.ringcache.node;
 
 import io.ringcache.node.store.Clock;
-import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /** Starts nodes on free loopback ports for integration tests. */
 final class Nodes {
@@ -28,21 +25,5 @@ final class Nodes {
   static NodeServer start(NodeConfig.Builder config, Clock clock) {
     NodeConfig c = config.build();
     return NodeServer.start(c, NodeServer.newStore(c, clock), clock);
-  }
-
-  /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */
-  static boolean await(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      LockSupport.parkNanos(5_000_000); // polling interval
-      if (Thread.interrupted()) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return condition.getAsBoolean();
   }
 }

@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.testkit.core.Await;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,8 +148,7 @@ class TransactionAtomicityIT {
       pool.shutdownNow();
     }
     assertThat(setup.call("get", "cas:counter")).isEqualTo("$4\r\n" + clients * increments + "\r\n");
-    assertThat(Nodes.await(java.time.Duration.ofSeconds(10), () -> node.watches().size() == 0))
-        .as("closed connections unwatch their keys").isTrue();
+    Await.until(() -> node.watches().size() == 0, java.time.Duration.ofSeconds(10), "closed connections unwatch their keys");
     setup.close();
   }
 }

@@ -3,6 +3,7 @@ package io.ringcache.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ringcache.testkit.core.Await;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -277,14 +278,13 @@ class TransactionParityIT {
   void watch_keyThatExpiresBeforeExec_abortsAsRedis() throws IOException {
     same("set", "k", "1", "px", "200");
     same("watch", "k");
-    boolean gone = Nodes.await(Duration.ofSeconds(10), () -> {
+    Await.until(() -> {
       try {
         return redisB.call("pttl", "k").equals(":-2\r\n") && nodeB.call("pttl", "k").equals(":-2\r\n");
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-    });
-    assertThat(gone).isTrue();
+    }, Duration.ofSeconds(10), "k expired at redis-server and at the node");
     same("multi");
     same("ping");
     assertThat(same("exec")).isEqualTo("*-1\r\n");
