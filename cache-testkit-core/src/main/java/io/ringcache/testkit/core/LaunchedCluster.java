@@ -109,6 +109,8 @@ public class LaunchedCluster<N, R> implements AutoCloseable {
   private final List<Integer> ports = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private RunningServer<R> router;
+  /** The first topology's nodes, {@code NAME=WEIGHT}: the router's {@code --node} options. */
+  private List<String> initialNodes = List.of();
 
   /** A cluster of {@code options} (a copy the cluster keeps), not started: {@link Builder#start()} starts it. */
   protected LaunchedCluster(Builder<N, R, ?> options) {
@@ -143,18 +145,19 @@ public class LaunchedCluster<N, R> implements AutoCloseable {
       initial.add(nodeAddress(index) + "=" + (options.weights == null ? 1 : options.weights[i]));
     }
     if (options.router) {
-      router = options.routerLauncher.start(routerArgs(initial));
+      initialNodes = initial;
+      router = options.routerLauncher.start(routerArgs(0, 0));
       awaitSettled();
     }
     log.info("test cluster up: {}", this);
   }
 
-  private List<String> routerArgs(List<String> initial) {
-    List<String> args = new ArrayList<>(List.of("--bind", LOOPBACK, "--port", "0", "--admin-port", "0",
-        "--data-dir", directory.resolve("router").toString(),
+  private List<String> routerArgs(int port, int adminPort) {
+    List<String> args = new ArrayList<>(List.of("--bind", LOOPBACK, "--port", Integer.toString(port),
+        "--admin-port", Integer.toString(adminPort), "--data-dir", directory.resolve("router").toString(),
         "--health-interval-ms", Long.toString(DEFAULT_HEALTH_INTERVAL.toMillis()),
         "--health-misses", Integer.toString(DEFAULT_HEALTH_MISSES)));
-    for (String node : initial) {
+    for (String node : initialNodes) {
       args.add("--node");
       args.add(node);
     }
@@ -416,6 +419,21 @@ public class LaunchedCluster<N, R> implements AutoCloseable {
       throw new IllegalStateException("node " + index + " (" + nodeAddress(index) + ") is running; stop it first");
     }
     startNodeAt(index, ports.get(index), options.router);
+  }
+
+  /**
+   * Stops the router and starts it again with the same options, data directory and ports, as a
+   * supervisor restarts a router process: it reloads the topology it persisted and resumes every
+   * persisted handoff, while the nodes keep serving on their leases. Returns once it listens; await
+   * what should follow ({@link #awaitSettled()}).
+   */
+  public void restartRouter() {
+    RunningServer<R> old = requireRouter();
+    int port = old.port();
+    int adminPort = old.adminPort();
+    old.close();
+    router = null;
+    router = options.routerLauncher.start(routerArgs(port, adminPort));
   }
 
   /**
@@ -705,7 +723,8 @@ public class LaunchedCluster<N, R> implements AutoCloseable {
 
     /**
      * More options for the router, as {@code cache-router} takes them on its command line, after the
-     * cluster's own (e.g. {@code "--lease", "3s"}). Defaults to none.
+     * cluster's own (e.g. {@code "--lease", "3s"}). Defaults to none. An admin token goes through
+     * {@link #adminToken(String)} instead: the cluster calls the admin API itself.
      */
     public Builder<N, R, C> routerArgs(String... args) {
       this.routerArgs.addAll(List.of(args));
