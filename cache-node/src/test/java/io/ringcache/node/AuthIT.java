@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -17,16 +18,18 @@ import redis.clients.jedis.Jedis;
 /** A node with --requirepass, and real clients (Jedis, Lettuce) that authenticate at connect. */
 class AuthIT {
 
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
 
   @BeforeAll
   static void start() {
-    node = Nodes.start(Nodes.config().requirepass("s3cret"));
+    nodes = Nodes.standalone().password("s3cret").start();
+    node = nodes.node(0);
   }
 
   @AfterAll
   static void stop() {
-    node.close();
+    nodes.close();
   }
 
   @Test
@@ -127,8 +130,8 @@ class AuthIT {
 
   @Test
   void lettuce_withoutPasswordOnOpenNode_connectsAndWorks() {
-    NodeServer open = Nodes.start(Nodes.config());
-    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", open.port()));
+    LaunchedCluster<NodeServer, Void> open = Nodes.standalone().start();
+    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", open.nodePort(0)));
     try (StatefulRedisConnection<String, String> conn = client.connect()) {
       assertThat(conn.sync().ping()).isEqualTo("PONG");
       assertThat(conn.sync().set("k", "v")).isEqualTo("OK");

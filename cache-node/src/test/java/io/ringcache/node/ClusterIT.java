@@ -8,6 +8,7 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,9 @@ class ClusterIT {
 
   @Test
   void ringTopology_standalone_isEpochZeroWithThisNode() throws IOException {
-    try (NodeServer node = Nodes.start(Nodes.config().name("n1").advertise("127.0.0.1:9999"));
-        RespTestClient c = RespTestClient.connect(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeArgs("--name", "n1", "--advertise", "127.0.0.1:9999").start();
+        RespTestClient c = nodes.connectToNode(0)) {
       Topology t = TopologyJson.read((String) c.call("RING.TOPOLOGY"));
       assertThat(t.epoch()).isZero();
       assertThat(t.nodes()).containsExactly(new NodeInfo("n1", "127.0.0.1:9999", 1, NodeState.UP));
@@ -38,8 +40,9 @@ class ClusterIT {
 
   @Test
   void ringSetTopology_newerEpoch_redirectsKeysOwnedElsewhere() throws IOException {
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RespTestClient c = RespTestClient.connect(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        RespTestClient c = nodes.connectToNode(0)) {
+      NodeServer node = nodes.node(0);
       String self = node.cluster().name();
       Topology t =
           Topology.of(
@@ -68,8 +71,9 @@ class ClusterIT {
 
   @Test
   void ringSetTopology_badJson_isClearError() throws IOException {
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RespTestClient c = RespTestClient.connect(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        RespTestClient c = nodes.connectToNode(0)) {
+      NodeServer node = nodes.node(0);
       Object reply = c.call("RING.SETTOPOLOGY", "{not json");
       assertThat(reply).isInstanceOf(RespTestClient.Error.class);
       assertThat(((RespTestClient.Error) reply).message()).startsWith("ERR invalid topology document");
@@ -81,8 +85,9 @@ class ClusterIT {
 
   @Test
   void ringWithoutNodes_answersTryAgain() throws IOException {
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RespTestClient c = RespTestClient.connect(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        RespTestClient c = nodes.connectToNode(0)) {
+      NodeServer node = nodes.node(0);
       String self = node.cluster().name();
       c.call("RING.SETTOPOLOGY", TopologyJson.write(Topology.of(2, List.of(new NodeInfo(self, self, 1, NodeState.EJECTED)))));
       Object reply = c.call("GET", "a");

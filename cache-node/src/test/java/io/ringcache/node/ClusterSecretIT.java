@@ -10,6 +10,7 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.util.List;
@@ -29,12 +30,14 @@ class ClusterSecretIT {
   private static final RespTestClient.Error WRONGPASS =
       new RespTestClient.Error("WRONGPASS invalid username-password pair or user is disabled.");
 
+  private LaunchedCluster<NodeServer, Void> nodes;
   private NodeServer node;
   private String self;
 
   @BeforeEach
   void start() throws IOException {
-    node = Nodes.start(Nodes.config().requirepass(PASSWORD).clusterSecret(SECRET));
+    nodes = Nodes.standalone().password(PASSWORD).clusterSecret(SECRET).start();
+    node = nodes.node(0);
     self = "127.0.0.1:" + node.port();
     try (RespTestClient c = user()) {
       assertThat(c.call("SET", "kept", "value")).isEqualTo("OK");
@@ -43,7 +46,7 @@ class ClusterSecretIT {
 
   @AfterEach
   void stop() {
-    node.close();
+    nodes.close();
   }
 
   private RespTestClient user() throws IOException {

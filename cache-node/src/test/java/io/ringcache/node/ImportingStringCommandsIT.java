@@ -11,6 +11,7 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class ImportingStringCommandsIT {
 
+  private LaunchedCluster<NodeServer, Void> nodes;
   private NodeServer source;
   private NodeServer target;
   private RespTestClient toSource;
@@ -34,8 +36,9 @@ class ImportingStringCommandsIT {
 
   @BeforeEach
   void start() throws IOException {
-    source = Nodes.start(Nodes.config());
-    target = Nodes.start(Nodes.config());
+    nodes = Nodes.standalone().nodes(2).start();
+    source = nodes.node(0);
+    target = nodes.node(1);
     toSource = RespTestClient.connect(source.port());
     toTarget = RespTestClient.connect(target.port());
     String s = source.cluster().name();
@@ -51,8 +54,7 @@ class ImportingStringCommandsIT {
   void stop() throws IOException {
     toSource.close();
     toTarget.close();
-    source.close();
-    target.close();
+    nodes.close();
   }
 
   /** A key the target owns in the new ring and still holds only at the source, with {@code value} and a TTL. */

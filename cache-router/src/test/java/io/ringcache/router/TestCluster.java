@@ -2,8 +2,8 @@ package io.ringcache.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringcache.node.CacheNode;
 import io.ringcache.node.NodeServer;
+import io.ringcache.node.Nodes;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
@@ -27,16 +27,12 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * The router tests' cluster: the testkit's {@link LaunchedCluster} with this module's router and
  * cache-node's nodes plugged in (their command-line entries, {@link RouterMain#embed} and
- * {@link CacheNode#embed}), plus what only these tests need: the in-process router and nodes by name
+ * {@link Nodes#LAUNCHER}, from cache-node's test-jar), plus what only these tests need: the in-process router and nodes by name
  * (to drive the coordinator and look at stores), waits on the coordinator, and topology-aware bulk
  * I/O for assertions ({@link #load}, {@link #wrongValues}, {@link #assertEachNodeHoldsExactlyItsKeys}).
  * It starts no server itself.
  */
 final class TestCluster implements AutoCloseable {
-
-  /** Starts cache-node's node from its command-line options. */
-  static final ServerLauncher<NodeServer> NODE =
-      args -> RunningServer.of(CacheNode.embed(args.toArray(String[]::new)), NodeServer::port, NodeServer::close);
 
   /** Starts this module's router from its command-line options. */
   static final ServerLauncher<Router> ROUTER = args -> {
@@ -96,7 +92,7 @@ final class TestCluster implements AutoCloseable {
       String... routerArgs) {
     this.password = password;
     LaunchedCluster.Builder<NodeServer, Router, LaunchedCluster<NodeServer, Router>> options =
-        LaunchedCluster.builder(NODE, ROUTER)
+        LaunchedCluster.builder(Nodes.LAUNCHER, ROUTER)
             .nodes(nodeCount)
             .nodeThreads(1)
             .maxMemory(512L << 20)
