@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,12 +21,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ProtocolIT {
 
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
   private static RespTestClient bystander;
 
   @BeforeAll
   static void start() throws IOException {
-    node = Nodes.start(Nodes.config());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
     bystander = RespTestClient.connect(node.port());
     assertThat(bystander.call("SET", "x", "original")).isEqualTo("OK");
   }
@@ -33,7 +36,7 @@ class ProtocolIT {
   @AfterAll
   static void stop() throws IOException {
     bystander.close();
-    node.close();
+    nodes.close();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -3,6 +3,7 @@ package io.ringcache.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.testkit.core.Await;
+import io.ringcache.testkit.core.LaunchedCluster;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +22,19 @@ import org.junit.jupiter.api.Test;
  */
 class TransactionAtomicityIT {
 
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
 
   @BeforeAll
   static void start() {
-    node = Nodes.start(Nodes.config().threads(4));
+    nodes = Nodes.standalone().nodeThreads(4).start();
+    node = nodes.node(0);
   }
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      node.close();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 

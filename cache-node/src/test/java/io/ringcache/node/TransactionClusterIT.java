@@ -11,6 +11,7 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ class TransactionClusterIT {
 
   private static final String OTHER = "127.0.0.1:1";
 
+  private LaunchedCluster<NodeServer, Void> nodes;
   private NodeServer node;
   private RespTestClient c;
   private RespTestClient admin;
@@ -35,7 +37,8 @@ class TransactionClusterIT {
 
   @BeforeEach
   void start() throws IOException {
-    node = Nodes.start(Nodes.config());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
     c = RespTestClient.connect(node.port());
     admin = RespTestClient.connect(node.port());
     self = node.cluster().name();
@@ -45,7 +48,7 @@ class TransactionClusterIT {
   void stop() throws IOException {
     c.close();
     admin.close();
-    node.close();
+    nodes.close();
   }
 
   private Topology twoNodes(long epoch) {
