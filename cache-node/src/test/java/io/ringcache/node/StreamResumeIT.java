@@ -12,6 +12,7 @@ import io.ringcache.ring.RingDiff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
 import io.ringcache.ring.Transfer;
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,10 +118,11 @@ class StreamResumeIT {
 
   @Test
   void stream_cutHalfWay_resumesWhereItStopped_andTheTargetHoldsEveryMovingKey() throws Exception {
-    try (NodeServer source = Nodes.start(Nodes.config().maxMemory(256L << 20));
-        NodeServer target = Nodes.start(Nodes.config().maxMemory(256L << 20));
-        RespTestClient s = RespTestClient.connect(source.port());
-        RespTestClient t = RespTestClient.connect(target.port())) {
+    try (LaunchedCluster<NodeServer, Void> pair = Nodes.standalone().nodes(2).maxMemory(256L << 20).start();
+        RespTestClient s = pair.connectToNode(0);
+        RespTestClient t = pair.connectToNode(1)) {
+      NodeServer source = pair.node(0);
+      NodeServer target = pair.node(1);
       for (int from = 0; from < KEYS; from += 10_000) { // pipelined in slices the node buffers whole
         StringBuilder sets = new StringBuilder();
         for (int i = from; i < from + 10_000; i++) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringcache.testkit.core.Await;
+import io.ringcache.testkit.core.LaunchedCluster;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class TransactionParityIT {
 
   private static RedisServer redis;
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
   private static RedisServer.Conn redisA;
   private static RedisServer.Conn redisB;
@@ -29,7 +31,8 @@ class TransactionParityIT {
   static void start() throws IOException {
     assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
     redis = RedisServer.start();
-    node = Nodes.start(Nodes.config());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
     redisA = redis.connect();
     redisB = redis.connect();
     nodeA = RedisServer.Conn.tcp(node.port());
@@ -47,8 +50,8 @@ class TransactionParityIT {
         }
       }
     }
-    if (node != null) {
-      node.close();
+    if (nodes != null) {
+      nodes.close();
     }
     if (redis != null) {
       redis.close();
