@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ringcache.testkit.core.Await;
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,9 +24,15 @@ import redis.clients.jedis.Jedis;
 /** Connection-level limits and backpressure on real sockets. */
 class LimitsIT {
 
+  /** Small value and argument bounds, the rest as the defaults: the first limits of the tests below. */
+  private static final String[] LIMITS = {"--max-key-size", "16384", "--max-value-size", "1048576",
+      "--max-multibulk-length", "1048576", "--max-bulk-length", "1048576", "--max-inline-length", "65536",
+      "--max-query-buffer", "67108864"};
+
   @Test
   void pipelinedGetsWithoutReading_holdABoundedOutputAndOthersStayServed() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config());
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
         RespTestClient flood = RespTestClient.connect(node.port());
         RespTestClient other = RespTestClient.connect(node.port())) {
       String value = "v".repeat(1024);
@@ -80,7 +87,8 @@ class LimitsIT {
 
   @Test
   void clientThatNeverReads_isClosedAfterOutputStallTimeout_andOthersStayFast() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limitsWithOutputStall(1)));
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs("--output-stall-timeout", "1").start();
+        NodeServer node = nodes.node(0);
         Jedis other = new Jedis("127.0.0.1", node.port(), 5_000);
         Socket slow = new Socket()) {
       String value = "v".repeat(1024);
@@ -139,7 +147,8 @@ class LimitsIT {
 
   @Test
   void jedisPipelineOfSeventyThousandGets_writtenBeforeAnyReplyIsRead_completes() {
-    try (NodeServer node = Nodes.start(Nodes.config());
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
         redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis("127.0.0.1", node.port(), 10_000)) {
       String value = "v".repeat(50);
       jedis.set("k", value);
@@ -155,8 +164,9 @@ class LimitsIT {
 
   @Test
   void mgetReplyLargerThanOutputBufferLimit_isRefusedWithAnErrorBeforeItIsBuilt() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0, 60);
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "102400",
+            "--max-clients", "100", "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
         RespTestClient greedy = RespTestClient.connect(node.port());
         RespTestClient other = RespTestClient.connect(node.port())) {
       String[] mget = new String[201];
@@ -179,8 +189,9 @@ class LimitsIT {
 
   @Test
   void pipelinedRepliesBeyondOutputBufferLimit_closeOnlyThatClient() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0, 60);
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "102400",
+            "--max-clients", "100", "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
         RespTestClient greedy = RespTestClient.connect(node.port());
         RespTestClient other = RespTestClient.connect(node.port())) {
       StringBuilder s = new StringBuilder();
@@ -197,8 +208,9 @@ class LimitsIT {
 
   @Test
   void connectionsBeyondMaxClients_areRefusedAndCounted() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 2, 0, 60);
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "67108864",
+            "--max-clients", "2", "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
         RespTestClient a = RespTestClient.connect(node.port());
         RespTestClient b = RespTestClient.connect(node.port())) {
       assertThat(a.call("PING")).isEqualTo("PONG");
@@ -214,8 +226,9 @@ class LimitsIT {
 
   @Test
   void idleConnection_isClosedAfterIdleTimeout() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 100, 1, 60);
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "67108864",
+            "--max-clients", "100", "--idle-timeout", "1", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
         RespTestClient idle = RespTestClient.connect(node.port())) {
       assertThat(idle.call("PING")).isEqualTo("PONG");
       assertThat(idle.drainUntilClosed()).isTrue();
@@ -224,7 +237,8 @@ class LimitsIT {
 
   @Test
   void close_answersWhatWasExecutedAndThenCloses() throws Exception {
-    NodeServer node = Nodes.start(Nodes.config());
+    LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+    NodeServer node = nodes.node(0);
     try (RespTestClient client = RespTestClient.connect(node.port())) {
       StringBuilder s = new StringBuilder();
       for (int i = 0; i < 5000; i++) {
@@ -246,12 +260,14 @@ class LimitsIT {
       assertThat(oks).isEqualTo(node.store().size());
     }
     assertThat(canConnect(node.port())).isFalse();
+    nodes.close();
   }
 
   @Test
   void nioTransport_servesWhenSelected() throws IOException {
     System.setProperty("ringcache.transport", "nio");
-    try (NodeServer node = Nodes.start(Nodes.config());
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
         RespTestClient c = RespTestClient.connect(node.port())) {
       assertThat(node.transport()).isEqualTo("nio");
       assertThat(c.call("SET", "a", "b")).isEqualTo("OK");
@@ -267,13 +283,6 @@ class LimitsIT {
                 .timeout(Duration.ofSeconds(10)).build(),
             java.net.http.HttpResponse.BodyHandlers.ofString())
         .body();
-  }
-
-  /** Limits as the defaults, with the given output-stall-timeout. */
-  private static NodeConfig.Limits limitsWithOutputStall(int seconds) {
-    NodeConfig.Limits d = NodeConfig.Limits.defaults();
-    return new NodeConfig.Limits(d.maxKeySize(), d.maxValueSize(), d.maxMultibulkLength(), d.maxBulkLength(),
-        d.maxInlineLength(), d.maxQueryBuffer(), d.maxOutputBuffer(), d.maxClients(), d.idleTimeoutSeconds(), seconds);
   }
 
   /** Reads what is left until the end of the stream or a reset: true; false if nothing ends it within the socket's timeout. */

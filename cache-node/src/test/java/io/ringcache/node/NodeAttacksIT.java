@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.net.Socket;
@@ -27,7 +28,8 @@ class NodeAttacksIT {
 
   @Test
   void scanMatch_backtrackingPatternOn16KiBKeys_answersAtOnceAndOthersAreServed() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config().threads(1));
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeThreads(1).start();
+        NodeServer node = nodes.node(0);
         RespTestClient attacker = RespTestClient.connect(node.port());
         RespTestClient other = RespTestClient.connect(node.port())) {
       String as = "a".repeat(KEY - 4);
@@ -47,8 +49,9 @@ class NodeAttacksIT {
 
   @Test
   void mget_replyBeyondOutputLimit_isRefusedBeforeItIsBuilt() throws Exception {
-    NodeConfig.Limits limits = limits(1 << 20, 0, 0);
-    try (NodeServer node = Nodes.start(Nodes.config().threads(1).limits(limits));
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeThreads(1).nodeArgs(limits(1 << 20, 0, 0)).start();
+        NodeServer node = nodes.node(0);
         RespTestClient attacker = RespTestClient.connect(node.port());
         RespTestClient other = RespTestClient.connect(node.port())) {
       assertThat(other.call("SET", "big", "x".repeat(256 * 1024))).isEqualTo("OK");
@@ -68,8 +71,9 @@ class NodeAttacksIT {
 
   @Test
   void unfinishedHugeRequests_beyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
-    NodeConfig.Limits limits = limits(64L << 20, 8L << 20, 0);
-    try (NodeServer node = Nodes.start(Nodes.config().threads(1).limits(limits));
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeThreads(1).nodeArgs(limits(64L << 20, 8L << 20, 0)).start();
+        NodeServer node = nodes.node(0);
         RespTestClient other = RespTestClient.connect(node.port())) {
       List<RespTestClient> attackers = new ArrayList<>();
       try {
@@ -109,8 +113,9 @@ class NodeAttacksIT {
 
   @Test
   void unauthenticatedConnection_isClosedAfterAuthTimeout_authenticatedOneStays() throws Exception {
-    NodeConfig.Limits limits = limits(64L << 20, 0, 1);
-    try (NodeServer node = Nodes.start(Nodes.config().requirepass("s3cret").limits(limits));
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().password("s3cret").nodeArgs(limits(64L << 20, 0, 1)).start();
+        NodeServer node = nodes.node(0);
         RespTestClient idle = RespTestClient.connect(node.port());
         RespTestClient authenticated = RespTestClient.connect(node.port())) {
       assertThat(authenticated.call("AUTH", "s3cret")).isEqualTo("OK");
@@ -125,7 +130,8 @@ class NodeAttacksIT {
 
   @Test
   void inlineRequestsBeforeAuth_getTheMultibulkBounds() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config().requirepass("s3cret"));
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().password("s3cret").start();
+        NodeServer node = nodes.node(0);
         RespTestClient many = RespTestClient.connect(node.port());
         RespTestClient long_ = RespTestClient.connect(node.port());
         RespTestClient other = RespTestClient.connect(node.port())) {
@@ -147,7 +153,8 @@ class NodeAttacksIT {
 
   @Test
   void clientNames_withSpacesOrNewlines_areRefusedAsRedisDoes() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config());
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
         RespTestClient c = RespTestClient.connect(node.port())) {
       RespTestClient.Error invalid = new RespTestClient.Error("ERR Client names cannot contain spaces, newlines or special characters.");
       assertThat(c.call("CLIENT", "SETNAME", "ok")).isEqualTo("OK");
@@ -166,7 +173,8 @@ class NodeAttacksIT {
 
   @Test
   void metricsHttp_halfSentHeaders_blockNoOneAndPipelinedFloodIsBounded() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start()) {
+      NodeServer node = nodes.node(0);
       int port = node.serveMetrics(0);
       List<Socket> half = new ArrayList<>();
       List<Socket> flood = new ArrayList<>();
@@ -201,11 +209,9 @@ class NodeAttacksIT {
     }
   }
 
-  /** Default limits with max-output-buffer, max-clients-memory (0: default) and auth-timeout set. */
-  private static NodeConfig.Limits limits(long maxOutputBuffer, long maxClientsMemory, int authTimeout) {
-    NodeConfig.Limits d = NodeConfig.Limits.defaults();
-    return new NodeConfig.Limits(d.maxKeySize(), d.maxValueSize(), d.maxMultibulkLength(), d.maxBulkLength(),
-        d.maxInlineLength(), d.maxQueryBuffer(), maxOutputBuffer, d.maxClients(), d.idleTimeoutSeconds(),
-        d.outputStallSeconds(), maxClientsMemory, authTimeout);
+  /** Options for the default limits with max-output-buffer, max-clients-memory (0: default) and auth-timeout set. */
+  private static String[] limits(long maxOutputBuffer, long maxClientsMemory, int authTimeout) {
+    return new String[] {"--max-output-buffer", Long.toString(maxOutputBuffer), "--max-clients-memory",
+        Long.toString(maxClientsMemory), "--auth-timeout", Integer.toString(authTimeout)};
   }
 }

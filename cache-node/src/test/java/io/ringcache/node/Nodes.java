@@ -9,8 +9,7 @@ import io.ringcache.testkit.core.ServerLauncher;
  * How cache-node's tests start nodes. {@link #standalone()} is the testkit's cluster of standalone
  * nodes started from their command-line options ({@link CacheNode#embed}), the way to start one;
  * {@link #config()} and {@link #start} start a {@link NodeServer} on a {@link NodeConfig} directly,
- * for the tests not moved to the testkit yet and for those that need what the command line cannot
- * give (an injected {@link Clock}).
+ * for a test that needs what the command line cannot give (CommandsIT's injected {@link Clock}).
  */
 public final class Nodes {
 
