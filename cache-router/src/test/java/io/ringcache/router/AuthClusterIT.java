@@ -15,6 +15,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 class AuthClusterIT {
 
   private static final int KEYS = 20_000;
+
   private TestCluster cluster;
 
   @BeforeEach

@@ -37,6 +37,7 @@ class ClusterSecurityIT {
   private static final String PASSWORD = "user-pass";
   private static final String SECRET = "cluster-secret";
   private static final String TOKEN = "admin-token";
+
   private TestCluster cluster;
   private ServerSocketChannel stranger;
   private final HttpClient http = HttpClient.newHttpClient();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class FailureIT {
 
   private static final int BULK = 150_000;
+
   private TestCluster cluster;
 
   @BeforeEach

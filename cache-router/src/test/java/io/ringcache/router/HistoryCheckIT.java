@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 class HistoryCheckIT {
 
   private static final int CYCLES = 3;
+
   private TestCluster cluster;
 
   @BeforeEach

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class JoinResolutionIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   private TestCluster cluster;
   private final HttpClient http = HttpClient.newHttpClient();
 

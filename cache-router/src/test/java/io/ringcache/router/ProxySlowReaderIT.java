@@ -25,6 +25,7 @@ import redis.clients.jedis.Jedis;
 class ProxySlowReaderIT {
 
   private static final byte[] GET_BIG = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes(StandardCharsets.US_ASCII);
+
   private TestCluster cluster;
 
   private void start(String... routerArgs) throws Exception {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class ScaleEventIT {
 
   private static final int KEYS = 200_000;
+
   private TestCluster cluster;
 
   @BeforeEach
