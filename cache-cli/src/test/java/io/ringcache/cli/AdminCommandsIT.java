@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.ring.NodeState;
 import io.ringcache.testkit.EmbeddedCluster;
-import io.ringcache.testkit.TestCertificates;
+import io.ringcache.testkit.core.TestCertificates;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import io.ringcache.ring.NodeState;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

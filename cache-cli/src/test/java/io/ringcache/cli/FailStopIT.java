@@ -2,7 +2,7 @@ package io.ringcache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

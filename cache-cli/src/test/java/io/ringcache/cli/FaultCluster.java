@@ -5,7 +5,7 @@ import static io.ringcache.cli.ProcessFixtures.listening;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

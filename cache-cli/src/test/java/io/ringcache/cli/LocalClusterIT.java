@@ -147,7 +147,7 @@ class LocalClusterIT {
         }
       }
       for (int port : List.of(base, base + 1, base + 2)) {
-        assertThat(io.ringcache.testkit.TestCertificates.plaintextPing(port)).as("plaintext on " + port).doesNotContain("PONG");
+        assertThat(io.ringcache.testkit.core.TestCertificates.plaintextPing(port)).as("plaintext on " + port).doesNotContain("PONG");
       }
       Result get = cachectl(Map.of("CACHE_RUN_DIR", dir.toString()), COMMAND_TIMEOUT,
           "--router", "127.0.0.1:" + (base + 70), "get", "--tls-ca-cert", pem, "tls:key");

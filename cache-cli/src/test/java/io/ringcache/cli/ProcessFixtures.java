@@ -19,7 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import redis.clients.jedis.Jedis;
 
-/** Helpers for tests that run the launchers in bin/ as real processes on loopback ports. */
+/**
+ * Helpers for tests that run the launchers in bin/ as real processes on loopback ports.
+ *
+ * <p>Kept beside the testkit on purpose: the testkit runs servers inside the test's JVM, and these
+ * tests need separate processes, started as a user starts them, that can be {@code kill -9}ed and
+ * {@code SIGSTOP}ped; in-process tests use the testkit's {@code EmbeddedCluster}.
+ */
 final class ProcessFixtures {
 
   static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();

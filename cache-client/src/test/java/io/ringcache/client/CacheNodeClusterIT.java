@@ -2,9 +2,9 @@ package io.ringcache.client;
 
 import io.ringcache.ring.Crc32;
 import io.ringcache.ring.Topology;
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import io.ringcache.testkit.EmbeddedCluster;
-import io.ringcache.testkit.RespTestClient;
+import io.ringcache.testkit.core.RespTestClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.ringcache.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

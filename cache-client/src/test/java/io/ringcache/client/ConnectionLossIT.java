@@ -2,7 +2,7 @@ package io.ringcache.client;
 
 import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -20,6 +20,10 @@ import java.util.function.Function;
  * A scripted RESP server on an ephemeral loopback port: each request (its arguments as strings)
  * goes to a responder that returns the raw reply ({@code "+OK\r\n"}), or {@code null} to never
  * answer. Counts the commands it received by name.
+ *
+ * <p>Kept beside the testkit on purpose: it is a server that misbehaves on demand (never answers,
+ * forges -MOVED or -TRYAGAIN, answers wrongly), which no real node can be made to be; tests of the
+ * client's behaviour against a real cluster use the testkit's {@code EmbeddedCluster}.
  */
 final class FakeNode implements AutoCloseable {
 

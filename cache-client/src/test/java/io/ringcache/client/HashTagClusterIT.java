@@ -7,7 +7,7 @@ import io.ringcache.node.RedisServer;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import io.ringcache.testkit.EmbeddedCluster;
-import io.ringcache.testkit.RespTestClient;
+import io.ringcache.testkit.core.RespTestClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;

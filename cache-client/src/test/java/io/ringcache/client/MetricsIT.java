@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import io.ringcache.testkit.EmbeddedCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringcache.testkit.EmbeddedCluster;
-import io.ringcache.testkit.RespTestClient;
+import io.ringcache.testkit.core.RespTestClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package io.ringcache.client;
 
 import io.ringcache.ring.Topology;
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import io.ringcache.testkit.EmbeddedCluster;
-import io.ringcache.testkit.RespTestClient;
+import io.ringcache.testkit.core.RespTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

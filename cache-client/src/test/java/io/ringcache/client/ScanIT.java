@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringcache.ring.Topology;
-import io.ringcache.testkit.Await;
+import io.ringcache.testkit.core.Await;
 import io.ringcache.testkit.EmbeddedCluster;
-import io.ringcache.testkit.RespTestClient;
+import io.ringcache.testkit.core.RespTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

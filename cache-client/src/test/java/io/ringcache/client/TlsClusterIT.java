@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringcache.node.NodeServer;
 import io.ringcache.testkit.EmbeddedCluster;
-import io.ringcache.testkit.TestCertificates;
+import io.ringcache.testkit.core.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

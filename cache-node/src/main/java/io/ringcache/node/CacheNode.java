@@ -118,8 +118,38 @@ public final class CacheNode implements Callable<Integer> {
     System.exit(EmptyEnvAsUnset.install(new CommandLine(new CacheNode())).execute(args));
   }
 
+  /**
+   * Starts a node in this JVM from {@code cache-node}'s command-line options, parsed as {@link #main}
+   * parses them (environment variables included), and returns it serving: how a test (the testkit's
+   * {@code EmbeddedCluster}) embeds a node with the options a user writes. The caller closes it; no
+   * shutdown hook, no metrics port unless {@code --metrics-port} asks for one.
+   *
+   * @throws IllegalArgumentException for options {@code cache-node} refuses, with its message
+   */
+  public static NodeServer embed(String... args) {
+    CacheNode node = new CacheNode();
+    try {
+      EmptyEnvAsUnset.install(new CommandLine(node)).parseArgs(args);
+      return node.startServer();
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException("cache-node " + String.join(" ", args) + ": " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    NodeServer server = startServer();
+    Thread hook = new Thread(() -> {
+      log.info("shutting down (signal)");
+      server.close();
+    }, "cache-node-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    server.closeFuture().sync();
+    return 0;
+  }
+
+  /** The node these options describe, started (with its metrics port when asked). */
+  private NodeServer startServer() {
     if (outputStallTimeout < 0) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "output-stall-timeout must not be negative (0 turns it off): " + outputStallTimeout);
@@ -171,13 +201,7 @@ public final class CacheNode implements Callable<Integer> {
         throw e;
       }
     }
-    Thread hook = new Thread(() -> {
-      log.info("shutting down (signal)");
-      server.close();
-    }, "cache-node-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    server.closeFuture().sync();
-    return 0;
+    return server;
   }
 
   private boolean cluster() {

@@ -196,6 +196,7 @@ final class Info {
         line(s, "ring_advertise", c.cluster().advertisedAddress());
         line(s, "ring_epoch", c.cluster().epoch());
         line(s, "ring_standalone", c.cluster().isStandalone() ? 1 : 0);
+        line(s, "ring_lease_valid", c.cluster().leaseValid() ? 1 : 0);
       }
       default -> throw new IllegalArgumentException(section);
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -16,24 +18,26 @@ import redis.clients.jedis.Jedis;
 /** A node with --requirepass, and real clients (Jedis, Lettuce) that authenticate at connect. */
 class AuthIT {
 
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
 
   @BeforeAll
   static void start() {
-    node = Nodes.start(Nodes.config().requirepass("s3cret"));
+    nodes = Nodes.standalone().password("s3cret").start();
+    node = nodes.node(0);
   }
 
   @AfterAll
   static void stop() {
-    node.close();
+    nodes.close();
   }
 
   @Test
   void commands_beforeAuth_areRefusedWithNoauth() throws IOException {
-    try (RawClient c = new RawClient(node.port())) {
-      assertThat(c.call("GET", "a")).isEqualTo(new RawClient.Error("NOAUTH Authentication required."));
-      assertThat(c.call("RING.TOPOLOGY")).isEqualTo(new RawClient.Error("NOAUTH Authentication required."));
-      assertThat(c.call("AUTH", "wrong")).isEqualTo(new RawClient.Error("WRONGPASS invalid username-password pair or user is disabled."));
+    try (RespTestClient c = RespTestClient.connect(node.port())) {
+      assertThat(c.call("GET", "a")).isEqualTo(new RespTestClient.Error("NOAUTH Authentication required."));
+      assertThat(c.call("RING.TOPOLOGY")).isEqualTo(new RespTestClient.Error("NOAUTH Authentication required."));
+      assertThat(c.call("AUTH", "wrong")).isEqualTo(new RespTestClient.Error("WRONGPASS invalid username-password pair or user is disabled."));
       assertThat(c.call("AUTH", "s3cret")).isEqualTo("OK");
       assertThat(c.call("PING")).isEqualTo("PONG");
       assertThat((String) c.call("RING.TOPOLOGY")).contains("\"epoch\":0");
@@ -42,26 +46,26 @@ class AuthIT {
 
   @Test
   void auth_withDefaultUser_isAccepted() throws IOException {
-    try (RawClient c = new RawClient(node.port())) {
+    try (RespTestClient c = RespTestClient.connect(node.port())) {
       assertThat(c.call("AUTH", "default", "s3cret")).isEqualTo("OK");
     }
   }
 
   @Test
   void unauthenticated_manyArguments_isProtocolErrorAndClosed() throws IOException {
-    try (RawClient c = new RawClient(node.port())) {
-      c.send("*20\r\n");
-      assertThat(c.read()).isEqualTo(new RawClient.Error("ERR Protocol error: unauthenticated multibulk length"));
-      assertThat(c.closedByServer()).isTrue();
+    try (RespTestClient c = RespTestClient.connect(node.port())) {
+      c.sendRaw("*20\r\n").flush();
+      assertThat(c.readReply()).isEqualTo(new RespTestClient.Error("ERR Protocol error: unauthenticated multibulk length"));
+      assertThat(c.drainUntilClosed()).isTrue();
     }
   }
 
   @Test
   void unauthenticated_largeBulk_isProtocolErrorAndClosed() throws IOException {
-    try (RawClient c = new RawClient(node.port())) {
-      c.send("*2\r\n$4\r\nAUTH\r\n$1000000\r\n");
-      assertThat(c.read()).isEqualTo(new RawClient.Error("ERR Protocol error: unauthenticated bulk length"));
-      assertThat(c.closedByServer()).isTrue();
+    try (RespTestClient c = RespTestClient.connect(node.port())) {
+      c.sendRaw("*2\r\n$4\r\nAUTH\r\n$1000000\r\n").flush();
+      assertThat(c.readReply()).isEqualTo(new RespTestClient.Error("ERR Protocol error: unauthenticated bulk length"));
+      assertThat(c.drainUntilClosed()).isTrue();
     }
   }
 
@@ -91,7 +95,7 @@ class AuthIT {
 
   @Test
   void authenticated_largeRequests_areAccepted() throws IOException {
-    try (RawClient c = new RawClient(node.port())) {
+    try (RespTestClient c = RespTestClient.connect(node.port())) {
       c.call("AUTH", "s3cret");
       String big = "v".repeat(100_000);
       assertThat(c.call("SET", "big", big)).isEqualTo("OK");
@@ -101,8 +105,8 @@ class AuthIT {
 
   @Test
   void hello3_isRefusedSoClientsFallBack_hello2Works() throws IOException {
-    try (RawClient c = new RawClient(node.port())) {
-      assertThat(c.call("HELLO", "3", "AUTH", "default", "s3cret")).isEqualTo(new RawClient.Error("NOPROTO unsupported protocol version"));
+    try (RespTestClient c = RespTestClient.connect(node.port())) {
+      assertThat(c.call("HELLO", "3", "AUTH", "default", "s3cret")).isEqualTo(new RespTestClient.Error("NOPROTO unsupported protocol version"));
       Object hello = c.call("HELLO", "2", "AUTH", "default", "s3cret", "SETNAME", "me");
       assertThat(hello).asList().contains("proto", 2L);
       assertThat(c.call("CLIENT", "GETNAME")).isEqualTo("me");
@@ -134,8 +138,8 @@ class AuthIT {
 
   @Test
   void lettuce_withoutPasswordOnOpenNode_connectsAndWorks() {
-    NodeServer open = Nodes.start(Nodes.config());
-    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", open.port()));
+    LaunchedCluster<NodeServer, Void> open = Nodes.standalone().start();
+    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", open.nodePort(0)));
     try (StatefulRedisConnection<String, String> conn = client.connect()) {
       assertThat(conn.sync().ping()).isEqualTo("PONG");
       assertThat(conn.sync().set("k", "v")).isEqualTo("OK");

@@ -8,6 +8,8 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,8 +29,9 @@ class ClusterIT {
 
   @Test
   void ringTopology_standalone_isEpochZeroWithThisNode() throws IOException {
-    try (NodeServer node = Nodes.start(Nodes.config().name("n1").advertise("127.0.0.1:9999"));
-        RawClient c = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeArgs("--name", "n1", "--advertise", "127.0.0.1:9999").start();
+        RespTestClient c = nodes.connectToNode(0)) {
       Topology t = TopologyJson.read((String) c.call("RING.TOPOLOGY"));
       assertThat(t.epoch()).isZero();
       assertThat(t.nodes()).containsExactly(new NodeInfo("n1", "127.0.0.1:9999", 1, NodeState.UP));
@@ -37,8 +40,9 @@ class ClusterIT {
 
   @Test
   void ringSetTopology_newerEpoch_redirectsKeysOwnedElsewhere() throws IOException {
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RawClient c = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        RespTestClient c = nodes.connectToNode(0)) {
+      NodeServer node = nodes.node(0);
       String self = node.cluster().name();
       Topology t =
           Topology.of(
@@ -52,14 +56,14 @@ class ClusterIT {
       String theirs = keyOwnedBy(ring, "127.0.0.1:1", "t");
       assertThat(c.call("SET", mine, "v")).isEqualTo("OK");
       assertThat(c.call("GET", mine)).isEqualTo("v");
-      assertThat(c.call("SET", theirs, "v")).isEqualTo(new RawClient.Error("MOVED 4 127.0.0.1:1"));
-      assertThat(c.call("GET", theirs)).isEqualTo(new RawClient.Error("MOVED 4 127.0.0.1:1"));
-      assertThat(c.call("MGET", mine, theirs)).isEqualTo(new RawClient.Error("CROSSNODE keys in request are owned by different nodes"));
-      assertThat(c.call("DEL", theirs, theirs)).isEqualTo(new RawClient.Error("MOVED 4 127.0.0.1:1"));
+      assertThat(c.call("SET", theirs, "v")).isEqualTo(new RespTestClient.Error("MOVED 4 127.0.0.1:1"));
+      assertThat(c.call("GET", theirs)).isEqualTo(new RespTestClient.Error("MOVED 4 127.0.0.1:1"));
+      assertThat(c.call("MGET", mine, theirs)).isEqualTo(new RespTestClient.Error("CROSSNODE keys in request are owned by different nodes"));
+      assertThat(c.call("DEL", theirs, theirs)).isEqualTo(new RespTestClient.Error("MOVED 4 127.0.0.1:1"));
       assertThat(c.call("PING")).isEqualTo("PONG");
       // an older epoch is not adopted
       assertThat(c.call("RING.SETTOPOLOGY", TopologyJson.write(Topology.of(3, List.of(NodeInfo.of(self, 1)))))).isEqualTo(4L);
-      assertThat(c.call("GET", theirs)).isEqualTo(new RawClient.Error("MOVED 4 127.0.0.1:1"));
+      assertThat(c.call("GET", theirs)).isEqualTo(new RespTestClient.Error("MOVED 4 127.0.0.1:1"));
       assertThat(TopologyJson.read((String) c.call("RING.TOPOLOGY"))).isEqualTo(t);
       assertThat((String) c.call("INFO", "ring")).contains("ring_epoch:4", "ring_standalone:0");
     }
@@ -67,25 +71,27 @@ class ClusterIT {
 
   @Test
   void ringSetTopology_badJson_isClearError() throws IOException {
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RawClient c = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        RespTestClient c = nodes.connectToNode(0)) {
+      NodeServer node = nodes.node(0);
       Object reply = c.call("RING.SETTOPOLOGY", "{not json");
-      assertThat(reply).isInstanceOf(RawClient.Error.class);
-      assertThat(((RawClient.Error) reply).text()).startsWith("ERR invalid topology document");
+      assertThat(reply).isInstanceOf(RespTestClient.Error.class);
+      assertThat(((RespTestClient.Error) reply).message()).startsWith("ERR invalid topology document");
       Object dup = c.call("RING.SETTOPOLOGY", "{\"epoch\":2,\"nodes\":[{\"name\":\"a\",\"weight\":1},{\"name\":\"a\",\"weight\":1}]}");
-      assertThat(((RawClient.Error) dup).text()).contains("duplicate node: a");
+      assertThat(((RespTestClient.Error) dup).message()).contains("duplicate node: a");
       assertThat(node.cluster().isStandalone()).isTrue();
     }
   }
 
   @Test
   void ringWithoutNodes_answersTryAgain() throws IOException {
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RawClient c = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        RespTestClient c = nodes.connectToNode(0)) {
+      NodeServer node = nodes.node(0);
       String self = node.cluster().name();
       c.call("RING.SETTOPOLOGY", TopologyJson.write(Topology.of(2, List.of(new NodeInfo(self, self, 1, NodeState.EJECTED)))));
       Object reply = c.call("GET", "a");
-      assertThat(((RawClient.Error) reply).text()).startsWith("TRYAGAIN");
+      assertThat(((RespTestClient.Error) reply).message()).startsWith("TRYAGAIN");
     }
   }
 }

@@ -10,6 +10,8 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -25,40 +27,42 @@ class ClusterSecretIT {
 
   private static final String PASSWORD = "user-pass";
   private static final String SECRET = "cluster-s3cret";
-  private static final RawClient.Error WRONGPASS =
-      new RawClient.Error("WRONGPASS invalid username-password pair or user is disabled.");
+  private static final RespTestClient.Error WRONGPASS =
+      new RespTestClient.Error("WRONGPASS invalid username-password pair or user is disabled.");
 
+  private LaunchedCluster<NodeServer, Void> nodes;
   private NodeServer node;
   private String self;
 
   @BeforeEach
   void start() throws IOException {
-    node = Nodes.start(Nodes.config().requirepass(PASSWORD).clusterSecret(SECRET));
+    nodes = Nodes.standalone().password(PASSWORD).clusterSecret(SECRET).start();
+    node = nodes.node(0);
     self = "127.0.0.1:" + node.port();
-    try (RawClient c = user()) {
+    try (RespTestClient c = user()) {
       assertThat(c.call("SET", "kept", "value")).isEqualTo("OK");
     }
   }
 
   @AfterEach
   void stop() {
-    node.close();
+    nodes.close();
   }
 
-  private RawClient user() throws IOException {
-    RawClient c = new RawClient(node.port());
+  private RespTestClient user() throws IOException {
+    RespTestClient c = RespTestClient.connect(node.port());
     assertThat(c.call("AUTH", PASSWORD)).isEqualTo("OK");
     return c;
   }
 
-  private RawClient clusterUser() throws IOException {
-    RawClient c = new RawClient(node.port());
+  private RespTestClient clusterUser() throws IOException {
+    RespTestClient c = RespTestClient.connect(node.port());
     assertThat(c.call("AUTH", ClusterAuth.CLUSTER_USER, SECRET)).isEqualTo("OK");
     return c;
   }
 
-  private static RawClient.Error noPerm(String command) {
-    return new RawClient.Error("NOPERM this user has no permissions to run the '" + command + "' command");
+  private static RespTestClient.Error noPerm(String command) {
+    return new RespTestClient.Error("NOPERM this user has no permissions to run the '" + command + "' command");
   }
 
   private String hijack() {
@@ -69,7 +73,7 @@ class ClusterSecretIT {
   @Test
   void internalCommands_withUserPassword_areRefusedWithNopermAndNodeKeepsServing() throws IOException {
     String takeover = TopologyJson.write(Topology.of(5, List.of(new NodeInfo("other", "127.0.0.1:1", 1, NodeState.UP))));
-    try (RawClient c = user()) {
+    try (RespTestClient c = user()) {
       assertThat(c.call("RING.SETTOPOLOGY", takeover)).isEqualTo(noPerm("ring.settopology"));
       assertThat(c.call("RING.SETTOPOLOGY", hijack())).isEqualTo(noPerm("ring.settopology"));
       assertThat(c.call("RING.STREAM", "h1")).isEqualTo(noPerm("ring.stream"));
@@ -88,7 +92,7 @@ class ClusterSecretIT {
 
   @Test
   void auth_asClusterUser_withWrongSecretOrUnknownUser_isWrongpassAndStaysUnprivileged() throws IOException {
-    try (RawClient c = user()) {
+    try (RespTestClient c = user()) {
       assertThat(c.call("AUTH", ClusterAuth.CLUSTER_USER, PASSWORD)).isEqualTo(WRONGPASS);
       assertThat(c.call("AUTH", "admin", SECRET)).isEqualTo(WRONGPASS);
       assertThat(c.call("HELLO", "2", "AUTH", ClusterAuth.CLUSTER_USER, "nope")).isEqualTo(WRONGPASS);
@@ -99,7 +103,7 @@ class ClusterSecretIT {
 
   @Test
   void userAuth_afterClusterAuth_dropsClusterPrivilege() throws IOException {
-    try (RawClient c = clusterUser()) {
+    try (RespTestClient c = clusterUser()) {
       assertThat(c.call("RING.PROGRESS", "none")).isEqualTo(List.of(0L, 0L));
       assertThat(c.call("AUTH", PASSWORD)).isEqualTo("OK");
       assertThat(c.call("RING.PROGRESS", "none")).isEqualTo(noPerm("ring.progress"));
@@ -108,7 +112,7 @@ class ClusterSecretIT {
 
   @Test
   void clusterUser_setsTopologyAndServesData() throws IOException {
-    try (RawClient c = clusterUser()) {
+    try (RespTestClient c = clusterUser()) {
       assertThat(c.call("GET", "kept")).isEqualTo("value");
       Topology t = Topology.of(3, List.of(NodeInfo.of(self, 1)));
       assertThat(c.call("RING.SETTOPOLOGY", TopologyJson.write(t))).isEqualTo(3L);
@@ -118,7 +122,7 @@ class ClusterSecretIT {
 
   @Test
   void helloAuth_asClusterUser_grantsInternalCommands() throws IOException {
-    try (RawClient c = new RawClient(node.port())) {
+    try (RespTestClient c = RespTestClient.connect(node.port())) {
       assertThat(c.call("HELLO", "2", "AUTH", ClusterAuth.CLUSTER_USER, SECRET)).isInstanceOf(List.class);
       assertThat(c.call("RING.PROGRESS", "none")).isEqualTo(List.of(0L, 0L));
     }
@@ -126,10 +130,10 @@ class ClusterSecretIT {
 
   @Test
   void setTopology_withAbsurdEpoch_isRefusedEvenFromClusterUser() throws IOException {
-    try (RawClient c = clusterUser()) {
+    try (RespTestClient c = clusterUser()) {
       Object reply = c.call("RING.SETTOPOLOGY", hijack());
-      assertThat(reply).isInstanceOf(RawClient.Error.class);
-      assertThat(((RawClient.Error) reply).text()).startsWith("ERR topology refused: epoch 9000000000000000000 is absurd");
+      assertThat(reply).isInstanceOf(RespTestClient.Error.class);
+      assertThat(((RespTestClient.Error) reply).message()).startsWith("ERR topology refused: epoch 9000000000000000000 is absurd");
       assertThat(c.call("RING.EPOCH")).isEqualTo(0L);
       assertThat(c.call("GET", "kept")).isEqualTo("value");
     }
@@ -137,10 +141,10 @@ class ClusterSecretIT {
 
   @Test
   void setTopology_farAheadOfHeldEpoch_isRefused() throws IOException {
-    try (RawClient c = clusterUser()) {
+    try (RespTestClient c = clusterUser()) {
       assertThat(c.call("RING.SETTOPOLOGY", TopologyJson.write(Topology.of(7, List.of(NodeInfo.of(self, 1)))))).isEqualTo(7L);
       Object reply = c.call("RING.SETTOPOLOGY", TopologyJson.write(Topology.of(7 + (1L << 20) + 1, List.of(NodeInfo.of(self, 1)))));
-      assertThat(((RawClient.Error) reply).text()).contains("jumps too far ahead");
+      assertThat(((RespTestClient.Error) reply).message()).contains("jumps too far ahead");
       assertThat(c.call("RING.EPOCH")).isEqualTo(7L);
     }
   }
@@ -149,9 +153,9 @@ class ClusterSecretIT {
   void setTopology_withHandoffToNonMember_isRefused() throws IOException {
     Handoff toStranger = new Handoff("h1", self, "stranger", List.of(HashRange.all()), HandoffPhase.SEALED);
     Topology t = new Topology(4, List.of(NodeInfo.of(self, 1)), List.of(toStranger));
-    try (RawClient c = clusterUser()) {
+    try (RespTestClient c = clusterUser()) {
       Object reply = c.call("RING.SETTOPOLOGY", TopologyJson.write(t));
-      assertThat(((RawClient.Error) reply).text()).contains("names a node that is not a member");
+      assertThat(((RespTestClient.Error) reply).message()).contains("names a node that is not a member");
       assertThat(c.call("RING.EPOCH")).isEqualTo(0L);
       assertThat(c.call("GET", "kept")).isEqualTo("value");
     }

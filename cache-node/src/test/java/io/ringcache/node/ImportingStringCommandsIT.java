@@ -11,6 +11,8 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -25,18 +27,20 @@ import org.junit.jupiter.api.Test;
  */
 class ImportingStringCommandsIT {
 
+  private LaunchedCluster<NodeServer, Void> nodes;
   private NodeServer source;
   private NodeServer target;
-  private RawClient toSource;
-  private RawClient toTarget;
+  private RespTestClient toSource;
+  private RespTestClient toTarget;
   private int counter;
 
   @BeforeEach
   void start() throws IOException {
-    source = Nodes.start(Nodes.config());
-    target = Nodes.start(Nodes.config());
-    toSource = new RawClient(source.port());
-    toTarget = new RawClient(target.port());
+    nodes = Nodes.standalone().nodes(2).start();
+    source = nodes.node(0);
+    target = nodes.node(1);
+    toSource = RespTestClient.connect(source.port());
+    toTarget = RespTestClient.connect(target.port());
     String s = source.cluster().name();
     String t = target.cluster().name();
     List<NodeInfo> nodes = List.of(new NodeInfo(s, s, 1, NodeState.UP), new NodeInfo(t, t, 1, NodeState.UP));
@@ -50,8 +54,7 @@ class ImportingStringCommandsIT {
   void stop() throws IOException {
     toSource.close();
     toTarget.close();
-    source.close();
-    target.close();
+    nodes.close();
   }
 
   /** A key the target owns in the new ring and still holds only at the source, with {@code value} and a TTL. */

@@ -3,6 +3,9 @@ package io.ringcache.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.ringcache.testkit.core.Await;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,11 +24,17 @@ import redis.clients.jedis.Jedis;
 /** Connection-level limits and backpressure on real sockets. */
 class LimitsIT {
 
+  /** Small value and argument bounds, the rest as the defaults: the first limits of the tests below. */
+  private static final String[] LIMITS = {"--max-key-size", "16384", "--max-value-size", "1048576",
+      "--max-multibulk-length", "1048576", "--max-bulk-length", "1048576", "--max-inline-length", "65536",
+      "--max-query-buffer", "67108864"};
+
   @Test
   void pipelinedGetsWithoutReading_holdABoundedOutputAndOthersStayServed() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RawClient flood = new RawClient(node.port());
-        RawClient other = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
+        RespTestClient flood = RespTestClient.connect(node.port());
+        RespTestClient other = RespTestClient.connect(node.port())) {
       String value = "v".repeat(1024);
       assertThat(other.call("SET", "big", value)).isEqualTo("OK");
       byte[] batch = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(1000).getBytes(StandardCharsets.US_ASCII);
@@ -48,19 +57,18 @@ class LimitsIT {
       writer.start();
       // the writer stalls once the node stops reading and the socket buffers are full
       long[] last = {-1};
-      assertThat(
-              Nodes.await(
-                  Duration.ofSeconds(20),
-                  () -> {
-                    long now = sent.get();
-                    boolean stalled = now == last[0] && now > 0;
-                    last[0] = now;
-                    if (!stalled) {
-                      java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
-                    }
-                    return stalled;
-                  }))
-          .isTrue();
+      Await.until(
+          () -> {
+            long now = sent.get();
+            boolean stalled = now == last[0] && now > 0;
+            last[0] = now;
+            if (!stalled) {
+              java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+            }
+            return stalled;
+          },
+          Duration.ofSeconds(20),
+          "the flooding writer stalled");
       assertThat(sent.get()).isLessThan(1_000_000);
       long peak = node.outputBufferPeak();
       assertThat(peak).isPositive().isLessThanOrEqualTo(NodeServer.HIGH_WATERMARK + 64 * 1024 + 2 * 1100);
@@ -69,7 +77,7 @@ class LimitsIT {
       assertThat(other.call("GET", "big")).isEqualTo(value);
       // the flooding client still gets correct replies when it reads
       for (int i = 0; i < 2000; i++) {
-        assertThat(flood.read()).isEqualTo(value);
+        assertThat(flood.readReply()).isEqualTo(value);
       }
       flood.close();
       writer.join(10_000);
@@ -79,7 +87,8 @@ class LimitsIT {
 
   @Test
   void clientThatNeverReads_isClosedAfterOutputStallTimeout_andOthersStayFast() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limitsWithOutputStall(1)));
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs("--output-stall-timeout", "1").start();
+        NodeServer node = nodes.node(0);
         Jedis other = new Jedis("127.0.0.1", node.port(), 5_000);
         Socket slow = new Socket()) {
       String value = "v".repeat(1024);
@@ -127,7 +136,7 @@ class LimitsIT {
       assertThat(scrape(node.serveMetrics(0)))
           .contains("ringcache_node_output_buffer_closes_total{limit=\"output-stall-timeout\"} 1.0")
           .contains("ringcache_node_output_buffer_closes_total{limit=\"max-output-buffer\"} 0.0");
-      assertThat(Nodes.await(Duration.ofSeconds(5), () -> node.connectedClients() == 1)).isTrue();
+      Await.until(() -> node.connectedClients() == 1, Duration.ofSeconds(5), "one client connected");
       for (int i = 0; i < 100; i++) {
         long t0 = System.nanoTime();
         assertThat(other.get("big")).isEqualTo(value);
@@ -138,7 +147,8 @@ class LimitsIT {
 
   @Test
   void jedisPipelineOfSeventyThousandGets_writtenBeforeAnyReplyIsRead_completes() {
-    try (NodeServer node = Nodes.start(Nodes.config());
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
         redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis("127.0.0.1", node.port(), 10_000)) {
       String value = "v".repeat(50);
       jedis.set("k", value);
@@ -154,10 +164,11 @@ class LimitsIT {
 
   @Test
   void mgetReplyLargerThanOutputBufferLimit_isRefusedWithAnErrorBeforeItIsBuilt() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0, 60);
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
-        RawClient greedy = new RawClient(node.port());
-        RawClient other = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "102400",
+            "--max-clients", "100", "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
+        RespTestClient greedy = RespTestClient.connect(node.port());
+        RespTestClient other = RespTestClient.connect(node.port())) {
       String[] mget = new String[201];
       mget[0] = "MGET";
       for (int i = 0; i < 200; i++) {
@@ -165,8 +176,8 @@ class LimitsIT {
         mget[i + 1] = "k" + i;
       }
       Object reply = greedy.call(mget);
-      assertThat(reply).isInstanceOf(RawClient.Error.class);
-      assertThat(((RawClient.Error) reply).text())
+      assertThat(reply).isInstanceOf(RespTestClient.Error.class);
+      assertThat(((RespTestClient.Error) reply).message())
           .startsWith("ERR reply too large: more than ")
           .endsWith(" bytes for 'mget' (expected: <= 102400, max-output-buffer)");
       assertThat(greedy.call("PING")).isEqualTo("PONG");
@@ -178,17 +189,18 @@ class LimitsIT {
 
   @Test
   void pipelinedRepliesBeyondOutputBufferLimit_closeOnlyThatClient() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 100 * 1024, 100, 0, 60);
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
-        RawClient greedy = new RawClient(node.port());
-        RawClient other = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "102400",
+            "--max-clients", "100", "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
+        RespTestClient greedy = RespTestClient.connect(node.port());
+        RespTestClient other = RespTestClient.connect(node.port())) {
       StringBuilder s = new StringBuilder();
       for (int i = 0; i < 200; i++) {
         other.call("SET", "k" + i, "x".repeat(1024));
         s.append("*2\r\n$3\r\nGET\r\n$").append(("k" + i).length()).append("\r\nk").append(i).append("\r\n");
       }
-      greedy.send(s.toString());
-      assertThat(greedy.closedByServer()).isTrue();
+      greedy.sendRaw(s.toString()).flush();
+      assertThat(greedy.drainUntilClosed()).isTrue();
       assertThat(other.call("PING")).isEqualTo("PONG");
       assertThat((String) other.call("INFO", "stats")).contains("output_buffer_limit_closes:1");
     }
@@ -196,62 +208,67 @@ class LimitsIT {
 
   @Test
   void connectionsBeyondMaxClients_areRefusedAndCounted() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 2, 0, 60);
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
-        RawClient a = new RawClient(node.port());
-        RawClient b = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "67108864",
+            "--max-clients", "2", "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
+        RespTestClient a = RespTestClient.connect(node.port());
+        RespTestClient b = RespTestClient.connect(node.port())) {
       assertThat(a.call("PING")).isEqualTo("PONG");
       assertThat(b.call("PING")).isEqualTo("PONG");
-      try (RawClient c = new RawClient(node.port())) {
-        assertThat(c.read()).isEqualTo(new RawClient.Error("ERR max number of clients reached (expected: <= 2, max-clients)"));
-        assertThat(c.closedByServer()).isTrue();
+      try (RespTestClient c = RespTestClient.connect(node.port())) {
+        assertThat(c.readReply()).isEqualTo(new RespTestClient.Error("ERR max number of clients reached (expected: <= 2, max-clients)"));
+        assertThat(c.drainUntilClosed()).isTrue();
       }
       assertThat((String) a.call("INFO", "stats")).contains("rejected_connections:1");
-      assertThat(Nodes.await(Duration.ofSeconds(5), () -> node.connectedClients() == 2)).isTrue();
+      Await.until(() -> node.connectedClients() == 2, Duration.ofSeconds(5), "two clients connected");
     }
   }
 
   @Test
   void idleConnection_isClosedAfterIdleTimeout() throws IOException {
-    NodeConfig.Limits limits = new NodeConfig.Limits(16384, 1 << 20, 1 << 20, 1 << 20, 65536, 64L << 20, 64L << 20, 100, 1, 60);
-    try (NodeServer node = Nodes.start(Nodes.config().limits(limits));
-        RawClient idle = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "67108864",
+            "--max-clients", "100", "--idle-timeout", "1", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
+        RespTestClient idle = RespTestClient.connect(node.port())) {
       assertThat(idle.call("PING")).isEqualTo("PONG");
-      assertThat(idle.closedByServer()).isTrue();
+      assertThat(idle.drainUntilClosed()).isTrue();
     }
   }
 
   @Test
   void close_answersWhatWasExecutedAndThenCloses() throws Exception {
-    NodeServer node = Nodes.start(Nodes.config());
-    try (RawClient client = new RawClient(node.port())) {
+    LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+    NodeServer node = nodes.node(0);
+    try (RespTestClient client = RespTestClient.connect(node.port())) {
       StringBuilder s = new StringBuilder();
       for (int i = 0; i < 5000; i++) {
         s.append("*3\r\n$3\r\nSET\r\n$5\r\nk").append(String.format("%04d", i)).append("\r\n$1\r\nv\r\n");
       }
-      client.send(s.toString());
-      assertThat(client.read()).isEqualTo("OK");
+      client.sendRaw(s.toString()).flush();
+      assertThat(client.readReply()).isEqualTo("OK");
       node.close();
       int oks = 1;
       try {
         while (true) {
-          Object reply = client.read();
+          Object reply = client.readReply();
           assertThat(reply).isEqualTo("OK");
           oks++;
         }
-      } catch (IOException e) {
+      } catch (java.io.UncheckedIOException e) {
         // end of stream after the last complete reply
       }
       assertThat(oks).isEqualTo(node.store().size());
     }
     assertThat(canConnect(node.port())).isFalse();
+    nodes.close();
   }
 
   @Test
   void nioTransport_servesWhenSelected() throws IOException {
     System.setProperty("ringcache.transport", "nio");
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RawClient c = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
+        RespTestClient c = RespTestClient.connect(node.port())) {
       assertThat(node.transport()).isEqualTo("nio");
       assertThat(c.call("SET", "a", "b")).isEqualTo("OK");
       assertThat(c.call("GET", "a")).isEqualTo("b");
@@ -266,13 +283,6 @@ class LimitsIT {
                 .timeout(Duration.ofSeconds(10)).build(),
             java.net.http.HttpResponse.BodyHandlers.ofString())
         .body();
-  }
-
-  /** Limits as the defaults, with the given output-stall-timeout. */
-  private static NodeConfig.Limits limitsWithOutputStall(int seconds) {
-    NodeConfig.Limits d = NodeConfig.Limits.defaults();
-    return new NodeConfig.Limits(d.maxKeySize(), d.maxValueSize(), d.maxMultibulkLength(), d.maxBulkLength(),
-        d.maxInlineLength(), d.maxQueryBuffer(), d.maxOutputBuffer(), d.maxClients(), d.idleTimeoutSeconds(), seconds);
   }
 
   /** Reads what is left until the end of the stream or a reset: true; false if nothing ends it within the socket's timeout. */

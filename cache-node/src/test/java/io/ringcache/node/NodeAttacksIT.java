@@ -2,7 +2,8 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,16 +27,17 @@ class NodeAttacksIT {
 
   @Test
   void scanMatch_backtrackingPatternOn16KiBKeys_answersAtOnceAndOthersAreServed() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config().threads(1));
-        RawClient attacker = new RawClient(node.port());
-        RawClient other = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeThreads(1).start();
+        NodeServer node = nodes.node(0);
+        RespTestClient attacker = RespTestClient.connect(node.port());
+        RespTestClient other = RespTestClient.connect(node.port())) {
       String as = "a".repeat(KEY - 4);
       for (int i = 0; i < 20; i++) {
         assertThat(other.call("SET", String.format("%04d", i) + as, "v")).isEqualTo("OK");
       }
       // 0.67 s on one 100-byte key before; exponential in the stars: never ending on 16 KiB keys
       String pattern = "*a".repeat(12) + "*b";
-      CompletableFuture<Object> scan = CompletableFuture.supplyAsync(() -> call(attacker, "SCAN", "0", "MATCH", pattern, "COUNT", "1000"));
+      CompletableFuture<Object> scan = CompletableFuture.supplyAsync(() -> attacker.call("SCAN", "0", "MATCH", pattern, "COUNT", "1000"));
       assertThat(other.call("PING")).isEqualTo("PONG");
       Object reply = scan.get(20, TimeUnit.SECONDS);
       assertThat(reply).isEqualTo(List.of("0", List.of()));
@@ -46,17 +48,18 @@ class NodeAttacksIT {
 
   @Test
   void mget_replyBeyondOutputLimit_isRefusedBeforeItIsBuilt() throws Exception {
-    NodeConfig.Limits limits = limits(1 << 20, 0, 0);
-    try (NodeServer node = Nodes.start(Nodes.config().threads(1).limits(limits));
-        RawClient attacker = new RawClient(node.port());
-        RawClient other = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeThreads(1).nodeArgs(limits(1 << 20, 0, 0)).start();
+        NodeServer node = nodes.node(0);
+        RespTestClient attacker = RespTestClient.connect(node.port());
+        RespTestClient other = RespTestClient.connect(node.port())) {
       assertThat(other.call("SET", "big", "x".repeat(256 * 1024))).isEqualTo("OK");
       String[] mget = new String[31];
       mget[0] = "MGET";
       java.util.Arrays.fill(mget, 1, 31, "big"); // a 400-byte request asking for 7.5 MiB
       Object reply = attacker.call(mget);
-      assertThat(reply).isInstanceOf(RawClient.Error.class);
-      assertThat(((RawClient.Error) reply).text()).startsWith("ERR reply too large: more than ")
+      assertThat(reply).isInstanceOf(RespTestClient.Error.class);
+      assertThat(((RespTestClient.Error) reply).message()).startsWith("ERR reply too large: more than ")
           .endsWith("bytes for 'mget' (expected: <= 1048576, max-output-buffer)");
       assertThat(attacker.call("PING")).isEqualTo("PONG");
       assertThat(other.call("PING")).isEqualTo("PONG");
@@ -67,29 +70,30 @@ class NodeAttacksIT {
 
   @Test
   void unfinishedHugeRequests_beyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
-    NodeConfig.Limits limits = limits(64L << 20, 8L << 20, 0);
-    try (NodeServer node = Nodes.start(Nodes.config().threads(1).limits(limits));
-        RawClient other = new RawClient(node.port())) {
-      List<RawClient> attackers = new ArrayList<>();
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeThreads(1).nodeArgs(limits(64L << 20, 8L << 20, 0)).start();
+        NodeServer node = nodes.node(0);
+        RespTestClient other = RespTestClient.connect(node.port())) {
+      List<RespTestClient> attackers = new ArrayList<>();
       try {
         int closed = 0;
         for (int i = 0; i < 12; i++) {
-          RawClient a = new RawClient(node.port());
+          RespTestClient a = RespTestClient.connect(node.port());
           attackers.add(a);
           try {
             // a 3 MiB argument announced, 512 KiB of it sent, the rest never: the node holds 3 MiB for it
-            a.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (3 << 20) + "\r\n");
-            a.send(new byte[512 * 1024]);
-          } catch (java.io.IOException e) {
+            a.sendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (3 << 20) + "\r\n").flush();
+            a.sendRaw(new byte[512 * 1024]).flush();
+          } catch (java.io.UncheckedIOException e) {
             closed++; // closed by the node before this attacker finished sending: what the cap does
             attackers.remove(a);
             a.close();
           }
         }
         assertThat(other.call("PING")).isEqualTo("PONG");
-        for (RawClient a : attackers) {
+        for (RespTestClient a : attackers) {
           a.socket().setSoTimeout(2_000);
-          if (a.closedByServer()) {
+          if (a.drainUntilClosed()) {
             closed++;
           }
         }
@@ -99,7 +103,7 @@ class NodeAttacksIT {
         assertThat(stats).containsPattern("client_memory_closes:([1-9]\\d*)");
         assertThat(node.clientMemory().used()).isLessThanOrEqualTo(8L << 20);
       } finally {
-        for (RawClient a : attackers) {
+        for (RespTestClient a : attackers) {
           a.close();
         }
       }
@@ -108,14 +112,15 @@ class NodeAttacksIT {
 
   @Test
   void unauthenticatedConnection_isClosedAfterAuthTimeout_authenticatedOneStays() throws Exception {
-    NodeConfig.Limits limits = limits(64L << 20, 0, 1);
-    try (NodeServer node = Nodes.start(Nodes.config().requirepass("s3cret").limits(limits));
-        RawClient idle = new RawClient(node.port());
-        RawClient authenticated = new RawClient(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().password("s3cret").nodeArgs(limits(64L << 20, 0, 1)).start();
+        NodeServer node = nodes.node(0);
+        RespTestClient idle = RespTestClient.connect(node.port());
+        RespTestClient authenticated = RespTestClient.connect(node.port())) {
       assertThat(authenticated.call("AUTH", "s3cret")).isEqualTo("OK");
       idle.socket().setSoTimeout(5_000);
       long start = System.nanoTime();
-      assertThat(idle.closedByServer()).isTrue();
+      assertThat(idle.drainUntilClosed()).isTrue();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(500));
       assertThat(authenticated.call("PING")).isEqualTo("PONG");
       assertThat((String) authenticated.call("INFO", "stats")).contains("auth_timeout_closes:1");
@@ -124,40 +129,42 @@ class NodeAttacksIT {
 
   @Test
   void inlineRequestsBeforeAuth_getTheMultibulkBounds() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config().requirepass("s3cret"));
-        RawClient many = new RawClient(node.port());
-        RawClient long_ = new RawClient(node.port());
-        RawClient other = new RawClient(node.port())) {
-      many.send("PING" + " a".repeat(30_000) + "\r\n");
-      assertThat(many.read()).isEqualTo(new RawClient.Error(
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().password("s3cret").start();
+        NodeServer node = nodes.node(0);
+        RespTestClient many = RespTestClient.connect(node.port());
+        RespTestClient long_ = RespTestClient.connect(node.port());
+        RespTestClient other = RespTestClient.connect(node.port())) {
+      many.sendRaw("PING" + " a".repeat(30_000) + "\r\n").flush();
+      assertThat(many.readReply()).isEqualTo(new RespTestClient.Error(
           "ERR Protocol error: unauthenticated multibulk length"));
-      assertThat(many.closedByServer()).isTrue();
-      long_.send("AUTH " + "x".repeat(60_000) + "\r\n");
-      assertThat(long_.read()).isEqualTo(new RawClient.Error(
+      assertThat(many.drainUntilClosed()).isTrue();
+      long_.sendRaw("AUTH " + "x".repeat(60_000) + "\r\n").flush();
+      assertThat(long_.readReply()).isEqualTo(new RespTestClient.Error(
           "ERR Protocol error: unauthenticated bulk length"));
-      assertThat(long_.closedByServer()).isTrue();
-      other.send("AUTH s3cret\r\n");
-      assertThat(other.read()).isEqualTo("OK");
-      other.send("PING" + " a".repeat(100) + "\r\n");
-      assertThat(other.read()).isInstanceOf(RawClient.Error.class); // arity, not a protocol error: authenticated
+      assertThat(long_.drainUntilClosed()).isTrue();
+      other.sendRaw("AUTH s3cret\r\n").flush();
+      assertThat(other.readReply()).isEqualTo("OK");
+      other.sendRaw("PING" + " a".repeat(100) + "\r\n").flush();
+      assertThat(other.readReply()).isInstanceOf(RespTestClient.Error.class); // arity, not a protocol error: authenticated
       assertThat(other.call("PING")).isEqualTo("PONG");
     }
   }
 
   @Test
   void clientNames_withSpacesOrNewlines_areRefusedAsRedisDoes() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config());
-        RawClient c = new RawClient(node.port())) {
-      RawClient.Error invalid = new RawClient.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
+        RespTestClient c = RespTestClient.connect(node.port())) {
+      RespTestClient.Error invalid = new RespTestClient.Error("ERR Client names cannot contain spaces, newlines or special characters.");
       assertThat(c.call("CLIENT", "SETNAME", "ok")).isEqualTo("OK");
       assertThat(c.call("CLIENT", "SETNAME", "a\nWARN forged")).isEqualTo(invalid);
       assertThat(c.call("CLIENT", "SETNAME", "a b")).isEqualTo(invalid);
       Object hello = c.call("HELLO", "2", "SETNAME", "x\r\ny");
       assertThat(hello).isEqualTo(invalid);
       assertThat(c.call("CLIENT", "SETINFO", "lib-name", "lib\nWARN forged"))
-          .isEqualTo(new RawClient.Error("ERR lib-name cannot contain spaces, newlines or special characters."));
+          .isEqualTo(new RespTestClient.Error("ERR lib-name cannot contain spaces, newlines or special characters."));
       assertThat(c.call("CLIENT", "SETINFO", "LIB-VER", "1.0 beta"))
-          .isEqualTo(new RawClient.Error("ERR LIB-VER cannot contain spaces, newlines or special characters."));
+          .isEqualTo(new RespTestClient.Error("ERR LIB-VER cannot contain spaces, newlines or special characters."));
       assertThat(c.call("CLIENT", "GETNAME")).isEqualTo("ok");
       assertThat((String) c.call("CLIENT", "INFO")).doesNotContain("forged");
     }
@@ -165,7 +172,8 @@ class NodeAttacksIT {
 
   @Test
   void metricsHttp_halfSentHeaders_blockNoOneAndPipelinedFloodIsBounded() throws Exception {
-    try (NodeServer node = Nodes.start(Nodes.config())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start()) {
+      NodeServer node = nodes.node(0);
       int port = node.serveMetrics(0);
       List<Socket> half = new ArrayList<>();
       List<Socket> flood = new ArrayList<>();
@@ -200,19 +208,9 @@ class NodeAttacksIT {
     }
   }
 
-  private static Object call(RawClient c, String... args) {
-    try {
-      return c.call(args);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  /** Default limits with max-output-buffer, max-clients-memory (0: default) and auth-timeout set. */
-  private static NodeConfig.Limits limits(long maxOutputBuffer, long maxClientsMemory, int authTimeout) {
-    NodeConfig.Limits d = NodeConfig.Limits.defaults();
-    return new NodeConfig.Limits(d.maxKeySize(), d.maxValueSize(), d.maxMultibulkLength(), d.maxBulkLength(),
-        d.maxInlineLength(), d.maxQueryBuffer(), maxOutputBuffer, d.maxClients(), d.idleTimeoutSeconds(),
-        d.outputStallSeconds(), maxClientsMemory, authTimeout);
+  /** Options for the default limits with max-output-buffer, max-clients-memory (0: default) and auth-timeout set. */
+  private static String[] limits(long maxOutputBuffer, long maxClientsMemory, int authTimeout) {
+    return new String[] {"--max-output-buffer", Long.toString(maxOutputBuffer), "--max-clients-memory",
+        Long.toString(maxClientsMemory), "--auth-timeout", Integer.toString(authTimeout)};
   }
 }

@@ -3,6 +3,7 @@ package io.ringcache.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ringcache.testkit.core.TestCertificates;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,19 +1,40 @@
 package io.ringcache.node;
 
 import io.ringcache.node.store.Clock;
-import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RunningServer;
+import io.ringcache.testkit.core.ServerLauncher;
 
-/** Starts nodes on free loopback ports for integration tests. */
-final class Nodes {
+/**
+ * How cache-node's tests start nodes. {@link #standalone()} is the testkit's cluster of standalone
+ * nodes started from their command-line options ({@link CacheNode#embed}), the way to start one;
+ * {@link #config()} and {@link #start} start a {@link NodeServer} on a {@link NodeConfig} directly,
+ * for a test that needs what the command line cannot give (CommandsIT's injected {@link Clock}).
+ */
+public final class Nodes {
+
+  /**
+   * Starts a real node from {@code cache-node}'s command-line options: what the testkit's cluster is
+   * given here and in cache-router's tests (through this module's test-jar).
+   */
+  public static final ServerLauncher<NodeServer> LAUNCHER =
+      args -> RunningServer.of(CacheNode.embed(args.toArray(String[]::new)), NodeServer::port, NodeServer::close);
 
   private Nodes() {}
 
   /**
-   * A node on a free loopback port, on the store the system property {@code ringcache.test.store}
-   * names (packed, caffeine or offheap; the default store without it), so that the integration
-   * tests can run on each: {@code mvn ... verify -Dringcache.test.store=offheap}.
+   * One standalone node (more with {@code nodes(n)}) on a free loopback port, two worker threads, on
+   * the store the system property {@code ringcache.test.store} names (packed, caffeine or offheap;
+   * the default store without it), so that the integration tests can run on each:
+   * {@code mvn ... verify -Dringcache.test.store=offheap}.
+   */
+  static LaunchedCluster.Builder<NodeServer, Void, LaunchedCluster<NodeServer, Void>> standalone() {
+    return LaunchedCluster.builder(LAUNCHER).nodes(1).nodeThreads(2).store(System.getProperty("ringcache.test.store"));
+  }
+
+  /**
+   * A node's configuration on a free loopback port, on the store {@code ringcache.test.store}
+   * names, as {@link #standalone()}.
    */
   static NodeConfig.Builder config() {
     NodeConfig.Builder config = NodeConfig.builder().bind("127.0.0.1").port(0).threads(2).maxMemory(64L << 20);
@@ -28,21 +49,5 @@ final class Nodes {
   static NodeServer start(NodeConfig.Builder config, Clock clock) {
     NodeConfig c = config.build();
     return NodeServer.start(c, NodeServer.newStore(c, clock), clock);
-  }
-
-  /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */
-  static boolean await(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      LockSupport.parkNanos(5_000_000); // polling interval
-      if (Thread.interrupted()) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return condition.getAsBoolean();
   }
 }

@@ -2,6 +2,8 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,20 +21,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ProtocolIT {
 
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
-  private static RawClient bystander;
+  private static RespTestClient bystander;
 
   @BeforeAll
   static void start() throws IOException {
-    node = Nodes.start(Nodes.config());
-    bystander = new RawClient(node.port());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
+    bystander = RespTestClient.connect(node.port());
     assertThat(bystander.call("SET", "x", "original")).isEqualTo("OK");
   }
 
   @AfterAll
   static void stop() throws IOException {
     bystander.close();
-    node.close();
+    nodes.close();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -50,12 +54,12 @@ class ProtocolIT {
         "cross-protocol Host | Host: localhost\\r\\n | cross-protocol request refused: 'Host:'",
       })
   void badInput_isAnsweredWithProtocolErrorAndClosed(String name, String input, String expected) throws IOException {
-    try (RawClient client = new RawClient(node.port())) {
-      client.send(input.replace("\\r", "\r").replace("\\n", "\n"));
-      Object reply = client.read();
-      assertThat(reply).isInstanceOf(RawClient.Error.class);
-      assertThat(((RawClient.Error) reply).text()).startsWith("ERR Protocol error: ").contains(expected);
-      assertThat(client.closedByServer()).isTrue();
+    try (RespTestClient client = RespTestClient.connect(node.port())) {
+      client.sendRaw(input.replace("\\r", "\r").replace("\\n", "\n")).flush();
+      Object reply = client.readReply();
+      assertThat(reply).isInstanceOf(RespTestClient.Error.class);
+      assertThat(((RespTestClient.Error) reply).message()).startsWith("ERR Protocol error: ").contains(expected);
+      assertThat(client.drainUntilClosed()).isTrue();
     }
     assertBystanderServedAndValueUnchanged();
   }
@@ -64,28 +68,28 @@ class ProtocolIT {
   @ValueSource(ints = {0, 1, 2})
   void protocolDesync_withoutNewline_isClosedWithProtocolError(int variant) throws IOException {
     String seq = new String[] {"\0", "*\0", "$\0"}[variant];
-    try (RawClient client = new RawClient(node.port())) {
-      client.send(seq);
+    try (RespTestClient client = RespTestClient.connect(node.port())) {
+      client.sendRaw(seq).flush();
       byte[] payload = "payload".repeat(1024).getBytes();
       boolean closed = false;
       for (int i = 0; i < 100 && !closed; i++) { // bounded: 100 x 7 KiB, far beyond the 64 KiB inline bound
         try {
-          client.send(payload);
-        } catch (IOException e) {
+          client.sendRaw(payload).flush();
+        } catch (java.io.UncheckedIOException e) {
           closed = true;
         }
       }
-      Object reply = client.read();
-      assertThat(reply).isInstanceOf(RawClient.Error.class);
-      assertThat(((RawClient.Error) reply).text()).startsWith("ERR Protocol error: ");
-      assertThat(client.closedByServer()).isTrue();
+      Object reply = client.readReply();
+      assertThat(reply).isInstanceOf(RespTestClient.Error.class);
+      assertThat(((RespTestClient.Error) reply).message()).startsWith("ERR Protocol error: ");
+      assertThat(client.drainUntilClosed()).isTrue();
     }
     assertBystanderServedAndValueUnchanged();
   }
 
   @Test
   void mset_withTwentyThousandArguments_works() throws IOException {
-    try (RawClient client = new RawClient(node.port())) {
+    try (RespTestClient client = RespTestClient.connect(node.port())) {
       List<String> args = new ArrayList<>();
       args.add("MSET");
       for (int i = 0; i < 10_000; i++) {
@@ -101,35 +105,35 @@ class ProtocolIT {
 
   @Test
   void inlineCommands_areServed() throws IOException {
-    try (RawClient client = new RawClient(node.port())) {
-      client.send("PING\r\nSET inl \"a b\"\r\nGET inl\r\n");
-      assertThat(client.read()).isEqualTo("PONG");
-      assertThat(client.read()).isEqualTo("OK");
-      assertThat(client.read()).isEqualTo("a b");
+    try (RespTestClient client = RespTestClient.connect(node.port())) {
+      client.sendRaw("PING\r\nSET inl \"a b\"\r\nGET inl\r\n").flush();
+      assertThat(client.readReply()).isEqualTo("PONG");
+      assertThat(client.readReply()).isEqualTo("OK");
+      assertThat(client.readReply()).isEqualTo("a b");
     }
   }
 
   @Test
   void pipelinedRequests_areAnsweredInOrder() throws IOException {
-    try (RawClient client = new RawClient(node.port())) {
+    try (RespTestClient client = RespTestClient.connect(node.port())) {
       StringBuilder s = new StringBuilder();
       for (int i = 0; i < 1000; i++) {
         s.append("*3\r\n$3\r\nSET\r\n$5\r\np").append(String.format("%04d", i)).append("\r\n$1\r\n").append(i % 10).append("\r\n");
         s.append("*2\r\n$3\r\nGET\r\n$5\r\np").append(String.format("%04d", i)).append("\r\n");
       }
-      client.send(s.toString());
+      client.sendRaw(s.toString()).flush();
       for (int i = 0; i < 1000; i++) {
-        assertThat(client.read()).isEqualTo("OK");
-        assertThat(client.read()).isEqualTo(String.valueOf(i % 10));
+        assertThat(client.readReply()).isEqualTo("OK");
+        assertThat(client.readReply()).isEqualTo(String.valueOf(i % 10));
       }
     }
   }
 
   @Test
   void quit_repliesOkAndCloses() throws IOException {
-    try (RawClient client = new RawClient(node.port())) {
+    try (RespTestClient client = RespTestClient.connect(node.port())) {
       assertThat(client.call("QUIT")).isEqualTo("OK");
-      assertThat(client.closedByServer()).isTrue();
+      assertThat(client.drainUntilClosed()).isTrue();
     }
   }
 

@@ -3,6 +3,7 @@ package io.ringcache.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ringcache.testkit.core.LaunchedCluster;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class RedisParityIT {
 
   private static RedisServer redis;
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
   private static RedisServer.Conn toRedis;
   private static RedisServer.Conn toNode;
@@ -26,7 +28,8 @@ class RedisParityIT {
   static void start() throws IOException {
     assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
     redis = RedisServer.start();
-    node = Nodes.start(Nodes.config());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
     toRedis = redis.connect();
     toNode = RedisServer.Conn.tcp(node.port());
   }
@@ -35,7 +38,7 @@ class RedisParityIT {
   static void stop() throws IOException {
     if (toNode != null) {
       toNode.close();
-      node.close();
+      nodes.close();
     }
     if (toRedis != null) {
       toRedis.close();

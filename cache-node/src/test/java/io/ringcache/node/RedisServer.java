@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import io.ringcache.testkit.core.Await;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -55,16 +56,17 @@ public final class RedisServer implements AutoCloseable {
         .redirectOutput(dir.resolve("redis.out").toFile())
         .start();
     RedisServer server = new RedisServer(process, dir, socket);
-    boolean up = Nodes.await(Duration.ofSeconds(10), () -> {
-      try (Conn c = server.connect()) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
-    if (!up) {
+    try {
+      Await.until(() -> {
+        try (Conn c = server.connect()) {
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      }, Duration.ofSeconds(10), "redis-server accepting connections on " + socket);
+    } catch (AssertionError e) {
       server.close();
-      throw new IOException("redis-server did not accept connections on " + socket + " within 10 s");
+      throw new IOException("redis-server did not accept connections on " + socket + " within 10 s", e);
     }
     return server;
   }

@@ -2,6 +2,8 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.testkit.core.LaunchedCluster;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,8 +16,8 @@ class StoreSelectionIT {
   @ParameterizedTest
   @CsvSource({"PACKED, clock, allkeys-lru", "CAFFEINE, w-tinylfu, allkeys-lfu", "OFFHEAP, clock, allkeys-lru"})
   void node_onEachStore_servesCommandsAndNamesItsPolicy(NodeConfig.StoreType type, String policy, String redisPolicy) {
-    NodeServer node = Nodes.start(Nodes.config().store(type));
-    try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().store(type.name().toLowerCase(Locale.ROOT)).start();
+        Jedis jedis = new Jedis("127.0.0.1", nodes.nodePort(0))) {
       assertThat(jedis.set("a", "1", SetParams.setParams().ex(100))).isEqualTo("OK");
       assertThat(jedis.get("a")).isEqualTo("1");
       assertThat(jedis.incr("a")).isEqualTo(2);
@@ -23,8 +25,6 @@ class StoreSelectionIT {
       assertThat(jedis.dbSize()).isEqualTo(1);
       assertThat(jedis.info("memory")).contains("maxmemory_policy:" + policy);
       assertThat(jedis.configGet("maxmemory-policy")).isEqualTo(Map.of("maxmemory-policy", redisPolicy));
-    } finally {
-      node.close();
     }
   }
 }

@@ -12,6 +12,8 @@ import io.ringcache.ring.RingDiff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
 import io.ringcache.ring.Transfer;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -116,18 +118,19 @@ class StreamResumeIT {
 
   @Test
   void stream_cutHalfWay_resumesWhereItStopped_andTheTargetHoldsEveryMovingKey() throws Exception {
-    try (NodeServer source = Nodes.start(Nodes.config().maxMemory(256L << 20));
-        NodeServer target = Nodes.start(Nodes.config().maxMemory(256L << 20));
-        RawClient s = new RawClient(source.port());
-        RawClient t = new RawClient(target.port())) {
+    try (LaunchedCluster<NodeServer, Void> pair = Nodes.standalone().nodes(2).maxMemory(256L << 20).start();
+        RespTestClient s = pair.connectToNode(0);
+        RespTestClient t = pair.connectToNode(1)) {
+      NodeServer source = pair.node(0);
+      NodeServer target = pair.node(1);
       for (int from = 0; from < KEYS; from += 10_000) { // pipelined in slices the node buffers whole
         StringBuilder sets = new StringBuilder();
         for (int i = from; i < from + 10_000; i++) {
           sets.append("SET k").append(i).append(' ').append(VALUE).append("\r\n");
         }
-        s.send(sets.toString());
+        s.sendRaw(sets.toString()).flush();
         for (int i = from; i < from + 10_000; i++) {
-          assertThat(s.read()).isEqualTo("OK");
+          assertThat(s.readReply()).isEqualTo("OK");
         }
       }
       String sourceName = source.cluster().name();
@@ -156,7 +159,7 @@ class StreamResumeIT {
         assertThat(t.call("RING.SETTOPOLOGY", TopologyJson.write(streaming))).isEqualTo(2L);
 
         Object first = s.call("RING.STREAM", "h0");
-        assertThat(first).as("the first stream, cut half-way").isInstanceOf(RawClient.Error.class);
+        assertThat(first).as("the first stream, cut half-way").isInstanceOf(RespTestClient.Error.class);
         Object second = s.call("RING.STREAM", "h0");
         assertThat(second).as("the stream sent again").isEqualTo((long) moving.size());
 
@@ -177,9 +180,9 @@ class StreamResumeIT {
         for (String k : slice) {
           gets.append("GET ").append(k).append("\r\n");
         }
-        t.send(gets.toString());
+        t.sendRaw(gets.toString()).flush();
         for (String k : slice) {
-          if (!VALUE.equals(t.read())) {
+          if (!VALUE.equals(t.readReply())) {
             missing.add(k);
           }
         }

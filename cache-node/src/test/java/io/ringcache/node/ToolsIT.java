@@ -8,6 +8,7 @@ import io.ringcache.ring.Crc32;
 import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.Topology;
+import io.ringcache.testkit.core.LaunchedCluster;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,18 +22,20 @@ import org.junit.jupiter.api.Test;
 /** redis-cli and redis-benchmark against a node, unchanged (Debian package redis-tools). */
 class ToolsIT {
 
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
 
   @BeforeAll
   static void start() {
     assumeTrue(new File("/usr/bin/redis-cli").canExecute(), "redis-cli is not installed (Debian package redis-tools)");
-    node = Nodes.start(Nodes.config());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
   }
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      node.close();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 
@@ -92,8 +95,9 @@ class ToolsIT {
 
   @Test
   void redisCliCluster_followsMoved() throws Exception {
-    try (NodeServer first = Nodes.start(Nodes.config());
-        NodeServer second = Nodes.start(Nodes.config())) {
+    try (LaunchedCluster<NodeServer, Void> two = Nodes.standalone().nodes(2).start()) {
+      NodeServer first = two.node(0);
+      NodeServer second = two.node(1);
       Topology t = Topology.of(1, List.of(NodeInfo.of(first.cluster().name(), 1), NodeInfo.of(second.cluster().name(), 1)));
       first.cluster().adopt(t);
       second.cluster().adopt(t);

@@ -2,7 +2,8 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import io.ringcache.testkit.core.Await;
+import io.ringcache.testkit.core.LaunchedCluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -20,17 +21,19 @@ import org.junit.jupiter.api.Test;
  */
 class TransactionAtomicityIT {
 
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
 
   @BeforeAll
   static void start() {
-    node = Nodes.start(Nodes.config().threads(4));
+    nodes = Nodes.standalone().nodeThreads(4).start();
+    node = nodes.node(0);
   }
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      node.close();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 
@@ -147,8 +150,7 @@ class TransactionAtomicityIT {
       pool.shutdownNow();
     }
     assertThat(setup.call("get", "cas:counter")).isEqualTo("$4\r\n" + clients * increments + "\r\n");
-    assertThat(Nodes.await(java.time.Duration.ofSeconds(10), () -> node.watches().size() == 0))
-        .as("closed connections unwatch their keys").isTrue();
+    Await.until(() -> node.watches().size() == 0, java.time.Duration.ofSeconds(10), "closed connections unwatch their keys");
     setup.close();
   }
 }

@@ -8,6 +8,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.ringcache.testkit.core.LaunchedCluster;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,17 +19,19 @@ import redis.clients.jedis.Transaction;
 /** Real clients' transactions against a node: redis-py's pipelines, Jedis's and Lettuce's multi()/exec(). */
 class TransactionClientsIT {
 
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
 
   @BeforeAll
   static void start() {
-    node = Nodes.start(Nodes.config());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
   }
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      node.close();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 

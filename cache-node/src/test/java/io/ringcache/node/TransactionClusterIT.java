@@ -11,6 +11,8 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,16 +29,18 @@ class TransactionClusterIT {
 
   private static final String OTHER = "127.0.0.1:1";
 
+  private LaunchedCluster<NodeServer, Void> nodes;
   private NodeServer node;
-  private RawClient c;
-  private RawClient admin;
+  private RespTestClient c;
+  private RespTestClient admin;
   private String self;
 
   @BeforeEach
   void start() throws IOException {
-    node = Nodes.start(Nodes.config());
-    c = new RawClient(node.port());
-    admin = new RawClient(node.port());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
+    c = RespTestClient.connect(node.port());
+    admin = RespTestClient.connect(node.port());
     self = node.cluster().name();
   }
 
@@ -44,7 +48,7 @@ class TransactionClusterIT {
   void stop() throws IOException {
     c.close();
     admin.close();
-    node.close();
+    nodes.close();
   }
 
   private Topology twoNodes(long epoch) {
@@ -76,11 +80,11 @@ class TransactionClusterIT {
     String theirs = keyOwnedBy(t.ring(), OTHER, "t");
     assertThat(c.call("MULTI")).isEqualTo("OK");
     assertThat(c.call("SET", mine, "1")).isEqualTo("QUEUED");
-    assertThat(c.call("SET", theirs, "1")).isEqualTo(new RawClient.Error("MOVED 2 " + OTHER));
-    assertThat(c.call("MGET", mine, theirs)).isEqualTo(new RawClient.Error("CROSSNODE keys in request are owned by different nodes"));
-    assertThat(c.call("EXEC")).isEqualTo(new RawClient.Error("EXECABORT Transaction discarded because of previous errors."));
+    assertThat(c.call("SET", theirs, "1")).isEqualTo(new RespTestClient.Error("MOVED 2 " + OTHER));
+    assertThat(c.call("MGET", mine, theirs)).isEqualTo(new RespTestClient.Error("CROSSNODE keys in request are owned by different nodes"));
+    assertThat(c.call("EXEC")).isEqualTo(new RespTestClient.Error("EXECABORT Transaction discarded because of previous errors."));
     assertThat(c.call("GET", mine)).isNull();
-    assertThat(c.call("WATCH", theirs)).isEqualTo(new RawClient.Error("MOVED 2 " + OTHER));
+    assertThat(c.call("WATCH", theirs)).isEqualTo(new RespTestClient.Error("MOVED 2 " + OTHER));
   }
 
   @Test
@@ -94,8 +98,8 @@ class TransactionClusterIT {
     assertThat(c.call("SET", b, "1")).isEqualTo("QUEUED");
     adopt(later);
     Object exec = c.call("EXEC");
-    assertThat(exec).isInstanceOf(RawClient.Error.class);
-    assertThat(((RawClient.Error) exec).text()).startsWith("TRYAGAIN a key of this transaction is no longer served by this node at epoch 3");
+    assertThat(exec).isInstanceOf(RespTestClient.Error.class);
+    assertThat(((RespTestClient.Error) exec).message()).startsWith("TRYAGAIN a key of this transaction is no longer served by this node at epoch 3");
     assertThat(c.call("GET", a)).as("nothing of the transaction ran").isNull();
     assertThat(c.call("MULTI")).as("the transaction was discarded").isEqualTo("OK");
     assertThat(c.call("EXEC")).isEqualTo(List.of());
@@ -110,7 +114,7 @@ class TransactionClusterIT {
     assertThat(c.call("MULTI")).isEqualTo("OK");
     assertThat(c.call("PING")).isEqualTo("QUEUED");
     adopt(later);
-    assertThat(((RawClient.Error) c.call("EXEC")).text()).startsWith("TRYAGAIN");
+    assertThat(((RespTestClient.Error) c.call("EXEC")).message()).startsWith("TRYAGAIN");
   }
 
   @Test
@@ -135,9 +139,9 @@ class TransactionClusterIT {
     Handoff handoff = new Handoff("h1", OTHER, self, List.of(HashRange.all()), HandoffPhase.ACTIVE);
     adopt(new Topology(5, nodes, List.of(handoff)));
     String importing = "TRYAGAIN this key's range is moving to this node; transactions and WATCH wait until it is served here, retry";
-    assertThat(c.call("WATCH", "k")).isEqualTo(new RawClient.Error(importing));
+    assertThat(c.call("WATCH", "k")).isEqualTo(new RespTestClient.Error(importing));
     assertThat(c.call("MULTI")).isEqualTo("OK");
-    assertThat(c.call("SET", "k", "1")).isEqualTo(new RawClient.Error(importing));
-    assertThat(c.call("EXEC")).isEqualTo(new RawClient.Error("EXECABORT Transaction discarded because of previous errors."));
+    assertThat(c.call("SET", "k", "1")).isEqualTo(new RespTestClient.Error(importing));
+    assertThat(c.call("EXEC")).isEqualTo(new RespTestClient.Error("EXECABORT Transaction discarded because of previous errors."));
   }
 }

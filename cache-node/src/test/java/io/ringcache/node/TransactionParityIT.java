@@ -3,6 +3,8 @@ package io.ringcache.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ringcache.testkit.core.Await;
+import io.ringcache.testkit.core.LaunchedCluster;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class TransactionParityIT {
 
   private static RedisServer redis;
+  private static LaunchedCluster<NodeServer, Void> nodes;
   private static NodeServer node;
   private static RedisServer.Conn redisA;
   private static RedisServer.Conn redisB;
@@ -28,7 +31,8 @@ class TransactionParityIT {
   static void start() throws IOException {
     assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
     redis = RedisServer.start();
-    node = Nodes.start(Nodes.config());
+    nodes = Nodes.standalone().start();
+    node = nodes.node(0);
     redisA = redis.connect();
     redisB = redis.connect();
     nodeA = RedisServer.Conn.tcp(node.port());
@@ -46,8 +50,8 @@ class TransactionParityIT {
         }
       }
     }
-    if (node != null) {
-      node.close();
+    if (nodes != null) {
+      nodes.close();
     }
     if (redis != null) {
       redis.close();
@@ -277,14 +281,13 @@ class TransactionParityIT {
   void watch_keyThatExpiresBeforeExec_abortsAsRedis() throws IOException {
     same("set", "k", "1", "px", "200");
     same("watch", "k");
-    boolean gone = Nodes.await(Duration.ofSeconds(10), () -> {
+    Await.until(() -> {
       try {
         return redisB.call("pttl", "k").equals(":-2\r\n") && nodeB.call("pttl", "k").equals(":-2\r\n");
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-    });
-    assertThat(gone).isTrue();
+    }, Duration.ofSeconds(10), "k expired at redis-server and at the node");
     same("multi");
     same("ping");
     assertThat(same("exec")).isEqualTo("*-1\r\n");

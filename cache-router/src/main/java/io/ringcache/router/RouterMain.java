@@ -151,6 +151,26 @@ public final class RouterMain implements Callable<Integer> {
     }
   }
 
+  /**
+   * Starts a router in this JVM from {@code cache-router}'s command-line options, parsed as
+   * {@link #main} parses them (environment variables included), and returns it serving: how a test
+   * (the testkit's {@code EmbeddedCluster}) embeds a router with the options a user writes. The
+   * caller closes it; no shutdown hook.
+   *
+   * @throws IllegalArgumentException for options {@code cache-router} refuses, with its message
+   */
+  public static Router embed(String... args) throws InterruptedException {
+    RouterMain main = new RouterMain();
+    RouterConfig config;
+    try {
+      EmptyEnvAsUnset.install(new CommandLine(main)).parseArgs(args);
+      config = main.config();
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException("cache-router " + String.join(" ", args) + ": " + e.getMessage(), e);
+    }
+    return Router.start(config);
+  }
+
   @Override
   public Integer call() throws Exception {
     RouterConfig config = config();

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringcache.node.NodeServer;
 import io.ringcache.router.control.ScaleEvent;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -18,12 +16,11 @@ class AuthClusterIT {
 
   private static final int KEYS = 20_000;
 
-  @TempDir Path dir;
   private TestCluster cluster;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new TestCluster(dir, 3, "s3cret");
+    cluster = new TestCluster(3, "s3cret");
     cluster.load(KEYS);
   }
 

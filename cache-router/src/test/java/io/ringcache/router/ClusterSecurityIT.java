@@ -18,14 +18,11 @@ import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -41,7 +38,6 @@ class ClusterSecurityIT {
   private static final String SECRET = "cluster-secret";
   private static final String TOKEN = "admin-token";
 
-  @TempDir Path dir;
   private TestCluster cluster;
   private ServerSocketChannel stranger;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -76,8 +72,8 @@ class ClusterSecurityIT {
     }
   }
 
-  private void start(UnaryOperator<RouterConfig.Builder> options) throws Exception {
-    cluster = new TestCluster(dir, 2, PASSWORD, b -> options.apply(b.adminToken(TOKEN)));
+  private void start(String... routerArgs) throws Exception {
+    cluster = TestCluster.withAdminToken(2, PASSWORD, TOKEN, routerArgs);
   }
 
   private HttpResponse<String> http(String method, String path, String body, String token) throws Exception {
@@ -98,7 +94,7 @@ class ClusterSecurityIT {
 
   @Test
   void postNodes_withoutToken_isRefusedAndDialsNothing() throws Exception {
-    start(UnaryOperator.identity());
+    start();
     String body = "{\"name\":\"" + strangerAddress() + "\"}";
     assertThat(http("POST", "/nodes", body, null).statusCode()).isEqualTo(401);
     assertThat(http("POST", "/nodes", body, "wrong").statusCode()).isEqualTo(401);
@@ -112,7 +108,7 @@ class ClusterSecurityIT {
 
   @Test
   void postNodes_addressOutsideAllowList_isRefusedWith400AndDialsNothing() throws Exception {
-    start(b -> b.nodeAllow(List.of("10.0.0.0/8", "*.cache.internal")));
+    start("--node-allow", "10.0.0.0/8,*.cache.internal");
     HttpResponse<String> refused = http("POST", "/nodes", "{\"name\":\"" + strangerAddress() + "\"}", TOKEN);
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(refused.body()).contains("is not allowed to join").contains("--node-allow");
@@ -121,7 +117,7 @@ class ClusterSecurityIT {
 
   @Test
   void postNodes_defaultAllowList_refusesForeignHosts() throws Exception {
-    start(UnaryOperator.identity());
+    start();
     long epoch = cluster.topology().epoch();
     HttpResponse<String> refused =
         http("POST", "/nodes", "{\"name\":\"n4\",\"address\":\"attacker.example:18666\"}", TOKEN);
@@ -132,7 +128,7 @@ class ClusterSecurityIT {
 
   @Test
   void metrics_withoutToken_namesNoNodes_withTokenDoes() throws Exception {
-    start(UnaryOperator.identity());
+    start();
     String node = cluster.topology().nodes().get(0).name();
     HttpResponse<String> open = http("GET", "/metrics", null, null);
     assertThat(open.statusCode()).isEqualTo(200);
@@ -143,14 +139,14 @@ class ClusterSecurityIT {
 
   @Test
   void metrics_withRequireToken_needsTheToken() throws Exception {
-    start(b -> b.metricsRequireToken(true));
+    start("--metrics-require-token");
     assertThat(http("GET", "/metrics", null, null).statusCode()).isEqualTo(401);
     assertThat(http("GET", "/metrics", null, TOKEN).statusCode()).isEqualTo(200);
   }
 
   @Test
   void proxy_internalCommands_areNeverForwarded() throws Exception {
-    start(UnaryOperator.identity());
+    start();
     try (Jedis jedis = proxy()) {
       jedis.set("kept", "v");
       String hijack = TopologyJson.write(Topology.of(cluster.topology().epoch() + 1,
@@ -171,7 +167,7 @@ class ClusterSecurityIT {
 
   @Test
   void proxy_movedToNonMember_isNotFollowed() throws Exception {
-    start(UnaryOperator.identity());
+    start();
     NodeServer victim = cluster.nodes.values().iterator().next();
     String key = keyOwnedBy(TestCluster.name(victim));
     // forge the victim's topology from loopback (no cluster secret here): every key now "moved" to the
@@ -193,7 +189,7 @@ class ClusterSecurityIT {
   @Test
   void userPassword_cannotDriveNodes_andClusterWithSecretJoinsAndLeaves() throws Exception {
     int keys = 5_000;
-    cluster = TestCluster.withClusterSecret(dir, 2, PASSWORD, SECRET);
+    cluster = TestCluster.withClusterSecret(2, PASSWORD, SECRET);
     cluster.load(keys);
     NodeServer third = cluster.startNode();
     ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(third), null, 1);

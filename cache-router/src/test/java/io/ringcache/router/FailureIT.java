@@ -9,24 +9,22 @@ import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import io.ringcache.router.control.ScaleConflictException;
 import io.ringcache.router.control.ScaleEvent;
-import java.nio.file.Path;
+import io.ringcache.testkit.core.Await;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Faults in the middle of a handoff: the invariants hold and the cluster converges. */
 class FailureIT {
 
   private static final int BULK = 150_000;
 
-  @TempDir Path dir;
   private TestCluster cluster;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new TestCluster(dir, 3);
+    cluster = new TestCluster(3);
     cluster.load(BULK); // enough entries that streaming takes a while
   }
 
@@ -87,8 +85,7 @@ class FailureIT {
       NodeServer target = cluster.startNode();
       cluster.router.coordinator().join(TestCluster.name(target), null, 1);
       awaitPhase(HandoffPhase.STREAMING);
-      cluster.router.close();
-      cluster.router = cluster.startRouter(java.util.List.of());
+      cluster.restartRouter();
 
       cluster.awaitIdle();
       Topology t = cluster.topology();
@@ -123,7 +120,7 @@ class FailureIT {
 
   private Topology awaitPhase(HandoffPhase phase) {
     Topology[] seen = new Topology[1];
-    TestCluster.await(() -> {
+    Await.until(() -> {
       Topology t = cluster.topology();
       seen[0] = t;
       return !t.handoffs().isEmpty() && t.handoffs().get(0).phase() == phase;

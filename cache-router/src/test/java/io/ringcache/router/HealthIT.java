@@ -5,22 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
 import io.ringcache.ring.NodeState;
-import java.nio.file.Path;
+import io.ringcache.testkit.core.Await;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Health checks: a dead node is ejected within 3 seconds; when it answers again it is re-admitted, flushed. */
 class HealthIT {
-
-  @TempDir Path dir;
   private TestCluster cluster;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new TestCluster(dir, 3);
+    cluster = new TestCluster(3);
     cluster.load(20_000);
   }
 
@@ -36,7 +33,7 @@ class HealthIT {
     long killedAt = System.nanoTime();
     cluster.kill(victim);
 
-    TestCluster.await(
+    Await.until(
         () -> cluster.topology().node(victim).orElseThrow().state() == NodeState.EJECTED,
         Duration.ofSeconds(3),
         "ejection of " + victim);
@@ -52,7 +49,7 @@ class HealthIT {
     back.store().set(io.ringcache.node.store.Key.of("stale".getBytes()), "old".getBytes(), -1, false,
         io.ringcache.node.store.Store.Condition.ALWAYS);
     cluster.nodes.put(victim, back);
-    TestCluster.await(
+    Await.until(
         () -> cluster.topology().node(victim).orElseThrow().state() == NodeState.UP
             && cluster.topology().handoffs().isEmpty() && !cluster.router.coordinator().busy(),
         Duration.ofSeconds(20),

@@ -5,23 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringcache.node.NodeServer;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.router.control.ScaleEvent;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Writers and readers run through join/leave cycles under the history checker: no stale read, nothing lost. */
 class HistoryCheckIT {
 
   private static final int CYCLES = 3;
 
-  @TempDir Path dir;
   private TestCluster cluster;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new TestCluster(dir, 3);
+    cluster = new TestCluster(3);
   }
 
   @AfterEach

@@ -1,6 +1,7 @@
 package io.ringcache.router;
 
 import io.ringcache.ring.RoutingTable;
+import io.ringcache.testkit.core.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,7 +124,7 @@ final class HistoryChecker implements AutoCloseable {
 
   /** Waits until at least {@code n} writes were acknowledged. */
   void awaitWrites(long n) {
-    TestCluster.await(() -> writes.get() >= n, Duration.ofSeconds(30), n + " acknowledged writes");
+    Await.until(() -> writes.get() >= n, Duration.ofSeconds(30), n + " acknowledged writes");
   }
 
   /** Stops the load, then reads every key once more: it must hold its last acknowledged value. */

@@ -5,19 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringcache.node.NodeServer;
+import io.ringcache.testkit.core.Await;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * POST /nodes resolves the new node's name off the request, within a bound, and a repeated add of a
@@ -28,13 +27,12 @@ class JoinResolutionIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
   private TestCluster cluster;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new TestCluster(dir, 2);
+    cluster = new TestCluster(2);
   }
 
   @AfterEach
@@ -124,7 +122,7 @@ class JoinResolutionIT {
 
   private JsonNode awaitEnd(String id) {
     JsonNode[] last = new JsonNode[1];
-    TestCluster.await(() -> {
+    Await.until(() -> {
       try {
         HttpResponse<String> response = http.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.router.adminPort() + "/events/" + id)).build(),

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
@@ -41,8 +40,8 @@ class ProxyIT {
   private TestCluster cluster;
 
   @BeforeAll
-  void start(@TempDir Path dir) throws Exception {
-    cluster = new TestCluster(dir, 3);
+  void start() throws Exception {
+    cluster = new TestCluster(3);
   }
 
   @AfterAll

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringcache.node.RedisServer;
 import java.io.IOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The proxy in front of three real nodes against a real Redis 7.0 ({@code /usr/bin/redis-server}):
@@ -26,10 +24,10 @@ class ProxyRedisParityIT {
   private RedisServer.Conn toProxy;
 
   @BeforeAll
-  void start(@TempDir Path dir) throws Exception {
+  void start() throws Exception {
     assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
     redis = RedisServer.start();
-    cluster = new TestCluster(dir, 3);
+    cluster = new TestCluster(3);
     toRedis = redis.connect();
     toProxy = RedisServer.Conn.tcp(cluster.router.port());
   }
@@ -331,8 +329,8 @@ class ProxyRedisParityIT {
   }
 
   @Test
-  void functionFlush_beforeAuth_isRefusedAsRedis_afterAuth_ok(@TempDir Path dir) throws Exception {
-    try (TestCluster secured = new TestCluster(dir, 1, "s3cret");
+  void functionFlush_beforeAuth_isRefusedAsRedis_afterAuth_ok() throws Exception {
+    try (TestCluster secured = new TestCluster(1, "s3cret");
         RedisServer secret = RedisServer.start("--requirepass", "s3cret")) {
       io.ringcache.node.FunctionParity.checkBeforeAuth(secret::connect, () -> RedisServer.Conn.tcp(secured.router.port()),
           "s3cret");
@@ -345,8 +343,8 @@ class ProxyRedisParityIT {
   }
 
   @Test
-  void handshake_beforeAndAfterAuth_answersAsRedis(@TempDir Path dir) throws Exception {
-    try (TestCluster secured = new TestCluster(dir, 1, "s3cret");
+  void handshake_beforeAndAfterAuth_answersAsRedis() throws Exception {
+    try (TestCluster secured = new TestCluster(1, "s3cret");
         RedisServer secret = RedisServer.start("--requirepass", "s3cret")) {
       io.ringcache.node.HandshakeParity.checkWithPassword(secret::connect, () -> RedisServer.Conn.tcp(secured.router.port()),
           "s3cret");

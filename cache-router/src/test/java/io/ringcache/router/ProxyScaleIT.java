@@ -6,6 +6,7 @@ import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.router.control.ScaleEvent;
+import io.ringcache.testkit.core.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,7 @@ class ProxyScaleIT {
 
   @Test
   void joinAndLeaveUnderLoad_proxyClientsSeeNoErrorAndNoStaleRead() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3)) {
+    try (TestCluster cluster = new TestCluster(3)) {
       cluster.load(50_000); // enough entries that the handoffs take a while
       int port = cluster.router.port();
       try (HistoryChecker history = new HistoryChecker(3_000, 3, 3, false, () -> new ProxyTestClient(port))) {
@@ -66,7 +67,7 @@ class ProxyScaleIT {
 
   private void scanThroughAScaleEvent(boolean join) throws Exception {
     int keys = 50_000;
-    try (TestCluster cluster = new TestCluster(dir, 3)) {
+    try (TestCluster cluster = new TestCluster(3)) {
       cluster.load(keys);
       NodeServer extra = join ? cluster.startNode() : null;
       String leaving = cluster.topology().ring().nodeNames().get(0);
@@ -108,7 +109,7 @@ class ProxyScaleIT {
 
   @Test
   void nodeAheadOfTheRouter_answersMoved_andTheProxyFollowsIt() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 2)) {
+    try (TestCluster cluster = new TestCluster(2)) {
       List<NodeInfo> nodes = cluster.topology().nodes();
       RoutingTable routerView = RoutingTable.of(cluster.topology());
       String key = null;
@@ -134,7 +135,7 @@ class ProxyScaleIT {
 
   @Test
   void pipelinedWritesToOneKey_duringJoinsAndLeaves_landInRequestOrder() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3)) {
+    try (TestCluster cluster = new TestCluster(3)) {
       cluster.load(50_000);
       int port = cluster.router.port();
       java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
@@ -193,7 +194,7 @@ class ProxyScaleIT {
 
   @Test
   void nodeKilled_errorsOnlyForItsKeys_untilItIsEjected() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3)) {
+    try (TestCluster cluster = new TestCluster(3)) {
       int port = cluster.router.port();
       RoutingTable before = RoutingTable.of(cluster.topology());
       String victim = before.ring().nodeNames().get(1);
@@ -210,7 +211,7 @@ class ProxyScaleIT {
         cluster.kill(victim);
 
         Set<String> failedVictimKeys = ConcurrentHashMap.newKeySet();
-        TestCluster.await(() -> {
+        Await.until(() -> {
           for (String k : otherKeys.subList(0, 50)) {
             assertThat(jedis.get(k)).as("a key of a live node").isEqualTo("v");
           }
@@ -225,7 +226,7 @@ class ProxyScaleIT {
         assertThat(failedVictimKeys).as("a write to the dead node's key failed before ejection").isNotEmpty();
 
         for (String k : victimKeys) {
-          TestCluster.await(() -> {
+          Await.until(() -> {
             try {
               return "OK".equals(jedis.set(k, "after"));
             } catch (JedisDataException e) {
@@ -252,7 +253,7 @@ class ProxyScaleIT {
       router = Router.start(RouterConfig.builder().port(0).adminPort(0).dataDir(dir).initialNodes(initial)
           .password("s3cret").build());
       Router r = router;
-      TestCluster.await(() -> nodes.stream().allMatch(n -> n.cluster().epoch() == r.topology().epoch()),
+      Await.until(() -> nodes.stream().allMatch(n -> n.cluster().epoch() == r.topology().epoch()),
           Duration.ofSeconds(10), "nodes to adopt the topology");
       try (Jedis jedis = new Jedis("127.0.0.1", router.port(), 10_000)) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> jedis.get("a")).hasMessageStartingWith("NOAUTH");

@@ -2,21 +2,19 @@ package io.ringcache.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.testkit.core.Await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -28,11 +26,10 @@ class ProxySlowReaderIT {
 
   private static final byte[] GET_BIG = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  @TempDir Path dir;
   private TestCluster cluster;
 
-  private void start(UnaryOperator<RouterConfig.Builder> routerOptions) throws Exception {
-    cluster = new TestCluster(dir, 3, null, routerOptions);
+  private void start(String... routerArgs) throws Exception {
+    cluster = new TestCluster(3, null, routerArgs);
   }
 
   @AfterEach
@@ -44,7 +41,7 @@ class ProxySlowReaderIT {
 
   @Test
   void clientThatNeverReads_isHeldBack_andOtherClientsStayFast() throws Exception {
-    start(UnaryOperator.identity()); // the default stall timeout, 60 s, is longer than this test
+    start(); // the default stall timeout, 60 s, is longer than this test
     byte[] value = "v".repeat(1024).getBytes(StandardCharsets.US_ASCII);
     try (Jedis other = new Jedis("127.0.0.1", cluster.router.port(), 5_000)) {
       other.set("big".getBytes(StandardCharsets.US_ASCII), value);
@@ -75,7 +72,7 @@ class ProxySlowReaderIT {
       writer.start();
 
       // the writer blocks once the proxy stops reading it: far fewer than 1,000,000 requests go out
-      TestCluster.await(() -> sent.get() >= 10_000, Duration.ofSeconds(20), "the slow client to send 10,000 GETs");
+      Await.until(() -> sent.get() >= 10_000, Duration.ofSeconds(20), "the slow client to send 10,000 GETs");
       long plateau = waitForPlateau(sent);
       assertThat(plateau).isLessThan(1_000_000);
 
@@ -97,7 +94,7 @@ class ProxySlowReaderIT {
 
   @Test
   void clientThatNeverReads_isClosedAfterStallTimeout_andOtherClientsStayFast() throws Exception {
-    start(router -> router.proxyOutputStallTimeout(Duration.ofSeconds(1)));
+    start("--proxy-output-stall-timeout", "1");
     byte[] value = "v".repeat(1024).getBytes(StandardCharsets.US_ASCII);
     try (Jedis other = new Jedis("127.0.0.1", cluster.router.port(), 5_000);
         Socket slow = new Socket()) {
@@ -148,7 +145,7 @@ class ProxySlowReaderIT {
   @Test
   void repliesAboveMaxOutputBuffer_closeTheClientThatDoesNotRead_only() throws Exception {
     // no stall timeout: only the byte limit can close the client
-    start(router -> router.proxyMaxOutputBuffer(2L << 20).proxyOutputStallTimeout(Duration.ZERO));
+    start("--proxy-max-output-buffer", "2m", "--proxy-output-stall-timeout", "0");
     int keys = 500;
     String value = "v".repeat(1024);
     StringBuilder mget = new StringBuilder("*" + (keys + 1) + "\r\n$4\r\nMGET\r\n");
@@ -173,7 +170,7 @@ class ProxySlowReaderIT {
       greedy.getOutputStream().write(batchOf(mget.toString().getBytes(StandardCharsets.US_ASCII), 100));
       greedy.getOutputStream().flush();
 
-      TestCluster.await(() -> other.info().contains("proxy_output_buffer_limit_closes:1"), Duration.ofSeconds(15),
+      Await.until(() -> other.info().contains("proxy_output_buffer_limit_closes:1"), Duration.ofSeconds(15),
           "the proxy to close the client over its max-output-buffer");
       greedy.setSoTimeout(5_000);
       assertThat(endOfStream(greedy)).as("bytes read before the end of stream or reset")
@@ -216,7 +213,7 @@ class ProxySlowReaderIT {
   private static long waitForPlateau(AtomicLong count) {
     long[] last = {-1};
     long[] since = {System.nanoTime()};
-    TestCluster.await(() -> {
+    Await.until(() -> {
       long now = count.get();
       if (now != last[0]) {
         last[0] = now;

@@ -3,7 +3,12 @@ package io.ringcache.router;
 import java.nio.charset.StandardCharsets;
 import redis.clients.jedis.Jedis;
 
-/** A plain Jedis connection to the router's proxy port: no topology, no redirects, no retries. */
+/**
+ * A plain Jedis connection to the router's proxy port: no topology, no redirects, no retries.
+ *
+ * <p>Not a testkit fixture on purpose: it starts no server; it is {@link HistoryChecker}'s client of
+ * the proxy, a real third-party client as a user of the proxy would run.
+ */
 final class ProxyTestClient implements HistoryChecker.Client {
 
   private final Jedis jedis;

@@ -3,7 +3,7 @@ package io.ringcache.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.node.NodeServer;
-import io.ringcache.node.TestCertificates;
+import io.ringcache.testkit.core.TestCertificates;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,8 +27,8 @@ class ProxyTlsIT {
 
   @BeforeEach
   void start() throws Exception {
-    certificates = TestCertificates.create(dir.resolve("tls"));
-    cluster = new TestCluster(dir.resolve("router"), 2, null, certificates);
+    cluster = new TestCluster(2, null, true);
+    certificates = cluster.tls;
   }
 
   @AfterEach

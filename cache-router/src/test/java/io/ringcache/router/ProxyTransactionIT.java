@@ -13,7 +13,6 @@ import io.ringcache.node.RedisServer;
 import io.ringcache.ring.RoutingTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
 
@@ -45,10 +43,10 @@ class ProxyTransactionIT {
   private String elsewhere;
 
   @BeforeAll
-  void start(@TempDir Path dir) throws Exception {
+  void start() throws Exception {
     assumeTrue(RedisServer.installed(), "redis-server is not installed at " + RedisServer.BINARY + " (.ci/run installs it)");
     redis = RedisServer.start();
-    cluster = new TestCluster(dir, 3);
+    cluster = new TestCluster(3);
     redisA = redis.connect();
     redisB = redis.connect();
     proxyA = RedisServer.Conn.tcp(cluster.router.port());

@@ -3,6 +3,7 @@ package io.ringcache.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringcache.testkit.core.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,12 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -29,11 +28,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 class RouterAttacksIT {
 
-  @TempDir Path dir;
-
   @Test
   void proxyMget_mergedReplyBeyondOutputLimit_isRefusedAndTheClientKeepsWorking() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3, null, b -> b.proxyMaxOutputBuffer(1 << 20));
+    try (TestCluster cluster = new TestCluster(3, null, "--proxy-max-output-buffer", "1m");
         Jedis attacker = proxy(cluster);
         Jedis other = proxy(cluster)) {
       String value = "v".repeat(100 * 1024);
@@ -56,7 +53,7 @@ class RouterAttacksIT {
 
   @Test
   void proxyKeys_mergedReplyBeyondOutputLimit_isRefusedAndTheClientKeepsWorking() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3, null, b -> b.proxyMaxOutputBuffer(1 << 20));
+    try (TestCluster cluster = new TestCluster(3, null, "--proxy-max-output-buffer", "1m");
         Jedis attacker = proxy(cluster);
         Jedis other = proxy(cluster)) {
       redis.clients.jedis.Pipeline pipeline = other.pipelined();
@@ -78,7 +75,7 @@ class RouterAttacksIT {
 
   @Test
   void proxy_unfinishedHugeRequestsBeyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.proxyMaxClientsMemory(8L << 20));
+    try (TestCluster cluster = new TestCluster(1, null, "--proxy-max-clients-memory", "8m");
         Jedis other = proxy(cluster)) {
       assertThat(other.ping()).isEqualTo("PONG"); // connected before the attack (Jedis connects lazily)
       List<Socket> attackers = new ArrayList<>();
@@ -115,20 +112,20 @@ class RouterAttacksIT {
 
   @Test
   void proxy_connectionsBeyondMaxClients_areRefusedWithRedisErrorAndAcceptedAgainOnceOthersLeave() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.proxyMaxClients(5))) {
+    try (TestCluster cluster = new TestCluster(1, null, "--proxy-max-clients", "5")) {
       List<Socket> idle = new ArrayList<>();
       try {
         for (int i = 0; i < 5; i++) {
           idle.add(socket(cluster.router.port()));
         }
-        TestCluster.await(() -> connected(cluster) == 5, Duration.ofSeconds(10),
+        Await.until(() -> connected(cluster) == 5, Duration.ofSeconds(10),
             "5 proxy clients connected");
         try (Socket refused = socket(cluster.router.port())) {
           assertThat(readAll(refused, Duration.ofSeconds(5))).isEqualTo("-ERR max number of clients reached\r\n");
         }
         assertThat(cluster.router.proxyStats().rejectedConnections.sum()).isEqualTo(1);
         idle.remove(0).close();
-        TestCluster.await(() -> connected(cluster) == 4, Duration.ofSeconds(10), "a proxy client gone");
+        Await.until(() -> connected(cluster) == 4, Duration.ofSeconds(10), "a proxy client gone");
         try (Jedis jedis = proxy(cluster)) {
           assertThat(jedis.ping()).isEqualTo("PONG");
         }
@@ -142,7 +139,7 @@ class RouterAttacksIT {
 
   @Test
   void proxy_unauthenticatedConnectionIsClosedAfterAuthTimeout_authenticatedOneStays() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 1, "s3cret", b -> b.authTimeout(Duration.ofSeconds(1)));
+    try (TestCluster cluster = new TestCluster(1, "s3cret", "--auth-timeout", "1");
         Socket idle = socket(cluster.router.port());
         Jedis authenticated = proxy(cluster)) {
       authenticated.auth("s3cret");
@@ -155,7 +152,7 @@ class RouterAttacksIT {
   @Test
   void proxy_largeHeadersBeforeAuth_answerAsRedisAndClose() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(io.ringcache.node.RedisServer.installed(), "redis-server is not installed");
-    try (TestCluster cluster = new TestCluster(dir, 1, "s3cret");
+    try (TestCluster cluster = new TestCluster(1, "s3cret");
         io.ringcache.node.RedisServer redis = io.ringcache.node.RedisServer.start("--requirepass", "s3cret")) {
       io.ringcache.node.UnauthenticatedParity.check(redis::connect,
           () -> io.ringcache.node.RedisServer.Conn.tcp(cluster.router.port()));
@@ -164,7 +161,7 @@ class RouterAttacksIT {
 
   @Test
   void proxy_inlineRequestsBeforeAuthAndBadClientNames_areRefused() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 1, "s3cret");
+    try (TestCluster cluster = new TestCluster(1, "s3cret");
         Socket many = socket(cluster.router.port());
         Socket longArg = socket(cluster.router.port());
         Jedis named = proxy(cluster)) {
@@ -185,7 +182,7 @@ class RouterAttacksIT {
 
   @Test
   void admin_halfSentHeadersBlockNoOneAndAreClosedAfterTheRequestTimeout() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.adminToken("t0ken"))) {
+    try (TestCluster cluster = TestCluster.withAdminToken(1, null, "t0ken")) {
       int port = cluster.router.adminPort();
       List<Socket> half = new ArrayList<>();
       try {
@@ -210,7 +207,7 @@ class RouterAttacksIT {
 
   @Test
   void admin_pipelinedFloodOfMetricsAndUnauthorizedRequests_doesNotStarveHealth() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 1, null, b -> b.adminToken("t0ken"))) {
+    try (TestCluster cluster = TestCluster.withAdminToken(1, null, "t0ken")) {
       int port = cluster.router.adminPort();
       HttpClient http = HttpClient.newHttpClient();
       assertThat(get(http, port, "/health", null).statusCode()).isEqualTo(200); // the client warmed up

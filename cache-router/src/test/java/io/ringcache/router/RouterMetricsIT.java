@@ -4,28 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.node.NodeServer;
 import io.ringcache.router.control.ScaleEvent;
+import io.ringcache.testkit.core.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The router's GET /metrics on its admin port, scraped over HTTP as Prometheus would. */
 class RouterMetricsIT {
-
-  @TempDir Path dir;
   private TestCluster cluster;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new TestCluster(dir, 2);
+    cluster = new TestCluster(2);
   }
 
   @AfterEach
@@ -41,7 +38,7 @@ class RouterMetricsIT {
     cluster.awaitIdle();
     assertThat(event.status()).as(event.message()).isEqualTo(ScaleEvent.Status.DONE);
     assertThat(event.keysMoved()).isPositive();
-    TestCluster.await(() -> cluster.topology().nodes().stream().allMatch(n -> answeredLastHealthCheck(n.name())),
+    Await.until(() -> cluster.topology().nodes().stream().allMatch(n -> answeredLastHealthCheck(n.name())),
         Duration.ofSeconds(10), "a health check of every node");
 
     HttpResponse<String> response = get("/metrics");

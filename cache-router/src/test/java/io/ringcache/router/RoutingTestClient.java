@@ -11,6 +11,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * A minimal ring-aware client over Jedis for tests that run load through scale events: routes by
  * the topology, follows -MOVED by refreshing it, retries -TRYAGAIN. One per thread.
+ *
+ * <p>Not a testkit fixture on purpose: it starts no server, it is one of {@link HistoryChecker}'s
+ * clients. It is kept this small and third-party (Jedis) so that a history the checker rejects
+ * points at the cluster, not at cache-client's routing, which has its own scale tests.
  */
 final class RoutingTestClient implements HistoryChecker.Client {
 

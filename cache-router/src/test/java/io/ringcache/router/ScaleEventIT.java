@@ -8,23 +8,21 @@ import io.ringcache.ring.RingDiff;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import io.ringcache.router.control.ScaleEvent;
-import java.nio.file.Path;
+import io.ringcache.testkit.core.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Join, leave and weight change on a loaded, idle cluster: nothing lost, nothing copied needlessly. */
 class ScaleEventIT {
 
   private static final int KEYS = 200_000;
 
-  @TempDir Path dir;
   private TestCluster cluster;
 
   @BeforeEach
   void start() throws Exception {
-    cluster = new TestCluster(dir, 3);
+    cluster = new TestCluster(3);
     cluster.load(KEYS);
   }
 
@@ -59,7 +57,7 @@ class ScaleEventIT {
     cluster.assertEachNodeHoldsExactlyItsKeys(KEYS);
     assertThat(event.keysMoved()).isEqualTo(keysThatMove(before, cluster.topology().ring()));
     cluster.nodes.get(leaving).store().cleanUp();
-    TestCluster.await(() -> cluster.nodes.get(leaving).store().size() == 0, java.time.Duration.ofSeconds(10), "leaver to drop its entries");
+    Await.until(() -> cluster.nodes.get(leaving).store().size() == 0, java.time.Duration.ofSeconds(10), "leaver to drop its entries");
   }
 
   @Test

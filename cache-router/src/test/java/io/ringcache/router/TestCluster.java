@@ -2,12 +2,16 @@ package io.ringcache.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringcache.node.NodeConfig;
 import io.ringcache.node.NodeServer;
-import io.ringcache.node.TestCertificates;
+import io.ringcache.node.Nodes;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
+import io.ringcache.testkit.core.Await;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RunningServer;
+import io.ringcache.testkit.core.ServerLauncher;
+import io.ringcache.testkit.core.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,73 +20,96 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.function.UnaryOperator;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-/** Real nodes and a real router on ephemeral loopback ports, plus topology-aware bulk I/O for assertions. */
+/**
+ * The router tests' cluster: the testkit's {@link LaunchedCluster} with this module's router and
+ * cache-node's nodes plugged in (their command-line entries, {@link RouterMain#embed} and
+ * {@link Nodes#LAUNCHER}, from cache-node's test-jar), plus what only these tests need: the in-process router and nodes by name
+ * (to drive the coordinator and look at stores), waits on the coordinator, and topology-aware bulk
+ * I/O for assertions ({@link #load}, {@link #wrongValues}, {@link #assertEachNodeHoldsExactlyItsKeys}).
+ * It starts no server itself.
+ */
 final class TestCluster implements AutoCloseable {
 
+  /** Starts this module's router from its command-line options. */
+  static final ServerLauncher<Router> ROUTER = args -> {
+    try {
+      return RunningServer.of(RouterMain.embed(args.toArray(String[]::new)), Router::port, Router::adminPort, Router::close);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting a router", e);
+    }
+  };
+
+  /** The running nodes by name; a test may put a node it started itself, which close() stops too. */
   final Map<String, NodeServer> nodes = new LinkedHashMap<>();
-  final Path dataDir;
   final String password;
   final TestCertificates tls;
-  final String clusterSecret;
-  private final UnaryOperator<RouterConfig.Builder> routerOptions;
+  private final LaunchedCluster<NodeServer, Router> launched;
   Router router;
 
-  TestCluster(Path dataDir, int nodeCount) throws Exception {
-    this(dataDir, nodeCount, null);
+  TestCluster(int nodeCount) {
+    this(nodeCount, null);
   }
 
   /** A cluster whose nodes and router require {@code password} (null: none). */
-  TestCluster(Path dataDir, int nodeCount, String password) throws Exception {
-    this(dataDir, nodeCount, password, null, UnaryOperator.identity());
+  TestCluster(int nodeCount, String password) {
+    this(nodeCount, password, false, null, null);
   }
 
   /**
    * A cluster whose nodes and router require {@code password} (null: none) and, with {@code tls},
-   * speak TLS only: the nodes' ports, node to node, router to node and the proxy port.
+   * speak TLS only (fresh certificates, {@link #tls}): the nodes' ports, node to node, router to node
+   * and the proxy port.
    */
-  TestCluster(Path dataDir, int nodeCount, String password, TestCertificates tls) throws Exception {
-    this(dataDir, nodeCount, password, tls, UnaryOperator.identity());
+  TestCluster(int nodeCount, String password, boolean tls) {
+    this(nodeCount, password, tls, null, null);
   }
 
-  /** A cluster whose router's settings {@code routerOptions} adjusts (after the fixture's own). */
-  TestCluster(Path dataDir, int nodeCount, String password, UnaryOperator<RouterConfig.Builder> routerOptions)
-      throws Exception {
-    this(dataDir, nodeCount, password, null, routerOptions);
+  /** A cluster whose router also gets {@code routerArgs} (cache-router's command-line options, after the fixture's own). */
+  TestCluster(int nodeCount, String password, String... routerArgs) {
+    this(nodeCount, password, false, null, null, routerArgs);
+  }
+
+  /** A cluster whose admin API requires {@code adminToken}, its router also given {@code routerArgs}. */
+  static TestCluster withAdminToken(int nodeCount, String password, String adminToken, String... routerArgs) {
+    return new TestCluster(nodeCount, password, false, null, adminToken, routerArgs);
   }
 
   /**
    * A cluster whose nodes and router require {@code password} and share {@code clusterSecret}: the
    * router and the nodes' peer links authenticate as the cluster user, and RING.* commands need it.
    */
-  static TestCluster withClusterSecret(Path dataDir, int nodeCount, String password, String clusterSecret)
-      throws Exception {
-    return new TestCluster(dataDir, nodeCount, password, null, clusterSecret, b -> b.clusterSecret(clusterSecret));
+  static TestCluster withClusterSecret(int nodeCount, String password, String clusterSecret) {
+    return new TestCluster(nodeCount, password, false, clusterSecret, null);
   }
 
-  private TestCluster(Path dataDir, int nodeCount, String password, TestCertificates tls,
-      UnaryOperator<RouterConfig.Builder> routerOptions) throws Exception {
-    this(dataDir, nodeCount, password, tls, null, routerOptions);
-  }
-
-  private TestCluster(Path dataDir, int nodeCount, String password, TestCertificates tls, String clusterSecret,
-      UnaryOperator<RouterConfig.Builder> routerOptions) throws Exception {
-    this.dataDir = dataDir;
+  /** The testkit's cluster owns a temporary directory (the router's topology file, the certificates). */
+  private TestCluster(int nodeCount, String password, boolean tls, String clusterSecret, String adminToken,
+      String... routerArgs) {
     this.password = password;
-    this.clusterSecret = clusterSecret;
-    this.tls = tls;
-    this.routerOptions = routerOptions;
-    List<NodeInfo> initial = new ArrayList<>();
-    for (int i = 0; i < nodeCount; i++) {
-      NodeServer node = startNode();
-      initial.add(NodeInfo.of(name(node), 1));
+    LaunchedCluster.Builder<NodeServer, Router, LaunchedCluster<NodeServer, Router>> options =
+        LaunchedCluster.builder(Nodes.LAUNCHER, ROUTER)
+            .nodes(nodeCount)
+            .nodeThreads(1)
+            .maxMemory(512L << 20)
+            .store(System.getProperty("ringcache.test.store")) // packed, caffeine or offheap: run the ITs on each
+            .password(password)
+            .clusterSecret(clusterSecret)
+            .adminToken(adminToken)
+            .routerArgs(routerArgs);
+    if (tls) {
+      options.tls();
     }
-    router = startRouter(initial);
+    this.launched = options.start();
+    this.tls = launched.certificates();
+    this.router = launched.router();
+    for (int i = 0; i < launched.nodeCount(); i++) {
+      nodes.put(launched.nodeAddress(i), launched.node(i));
+    }
     awaitEpochEverywhere();
   }
 
@@ -90,40 +117,26 @@ final class TestCluster implements AutoCloseable {
     return node.cluster().name();
   }
 
+  /** Starts one more node, a cluster member not in the ring yet. */
   NodeServer startNode() {
-    NodeConfig.Builder config = NodeConfig.builder().port(0).threads(1).maxMemory(512L << 20).requirepass(password)
-        .clusterSecret(clusterSecret).cluster(true);
-    if (tls != null) {
-      config.tls(tls.keystore(), tls.password()).tlsCaCert(tls.caCert());
-    }
-    String store = System.getProperty("ringcache.test.store", ""); // as cache-node's Nodes.config()
-    if (!store.isBlank()) {
-      config.store(NodeConfig.StoreType.parse(store));
-    }
-    NodeServer node = NodeServer.start(config.build());
+    NodeServer node = launched.node(launched.startNode());
     nodes.put(name(node), node);
     return node;
   }
 
   /** Stops a node for good, as a crash would (its entries are gone). */
   void kill(String name) {
-    NodeServer node = nodes.remove(name);
-    node.close();
+    nodes.remove(name);
+    launched.stopNode(launched.nodeAddresses().indexOf(name));
   }
 
-  Router startRouter(List<NodeInfo> initial) throws InterruptedException {
-    RouterConfig.Builder config = RouterConfig.builder()
-        .port(0)
-        .adminPort(0)
-        .dataDir(dataDir)
-        .initialNodes(initial)
-        .password(password)
-        .healthInterval(Duration.ofMillis(300))
-        .healthMisses(5); // 1.5 s: a node starved by a loaded machine is not ejected by mistake
-    if (tls != null) {
-      config.tls(tls.keystore(), tls.password()).nodeTls(true).tlsCaCert(tls.caCert());
-    }
-    return Router.start(routerOptions.apply(config).build());
+  /**
+   * Restarts the router on its ports and data directory, as a supervisor would: it reloads the
+   * persisted topology and resumes persisted handoffs.
+   */
+  void restartRouter() {
+    launched.restartRouter();
+    router = launched.router();
   }
 
   Topology topology() {
@@ -132,7 +145,7 @@ final class TestCluster implements AutoCloseable {
 
   /** Waits until every running node of the topology holds the router's epoch, and every member of the ring a lease. */
   void awaitEpochEverywhere() {
-    await(() -> {
+    Await.until(() -> {
       Topology t = router.topology();
       for (NodeInfo n : t.nodes()) {
         NodeServer node = nodes.get(n.name());
@@ -146,18 +159,8 @@ final class TestCluster implements AutoCloseable {
 
   /** Waits until the router has no handoff under way and no scale event running. */
   void awaitIdle() {
-    await(() -> router.topology().handoffs().isEmpty() && !router.coordinator().busy(), Duration.ofSeconds(60), "scale event to finish");
+    Await.until(() -> router.topology().handoffs().isEmpty() && !router.coordinator().busy(), Duration.ofSeconds(60), "scale event to finish");
     awaitEpochEverywhere();
-  }
-
-  static void await(BooleanSupplier condition, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // re-check every 20 ms
-    }
   }
 
   /** Writes key-i = value-i for i in [0, count), each straight to its owner, pipelined. */
@@ -278,9 +281,7 @@ final class TestCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    if (router != null) {
-      router.close();
-    }
-    nodes.values().forEach(NodeServer::close);
+    launched.close();
+    nodes.values().forEach(NodeServer::close); // those a test started itself; the others are closed already
   }
 }

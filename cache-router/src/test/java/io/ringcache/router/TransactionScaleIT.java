@@ -6,8 +6,8 @@ import io.ringcache.node.NodeServer;
 import io.ringcache.node.RedisServer;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.router.control.ScaleEvent;
+import io.ringcache.testkit.core.Await;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Transactions through a join: clients run MULTI INCR a INCR b EXEC on pairs of keys that share a
@@ -26,13 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TransactionScaleIT {
 
-  @TempDir Path dir;
-
   private static final int PAIRS = 64;
 
   @Test
   void execThroughAJoin_isNeverHalfApplied() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, 3)) {
+    try (TestCluster cluster = new TestCluster(3)) {
       cluster.load(30_000); // so the handoffs take a while
       RoutingTable initial = RoutingTable.of(cluster.topology());
       List<String[]> pairs = new ArrayList<>();
@@ -99,7 +96,7 @@ class TransactionScaleIT {
         clients.add(t);
       }
       try {
-        TestCluster.await(() -> execs.get() > 200, java.time.Duration.ofSeconds(30), "transactions before the join");
+        Await.until(() -> execs.get() > 200, java.time.Duration.ofSeconds(30), "transactions before the join");
         NodeServer extra = cluster.startNode();
         long before = execs.get();
         ScaleEvent join = cluster.router.coordinator().join(TestCluster.name(extra), null, 1);
@@ -107,7 +104,7 @@ class TransactionScaleIT {
         assertThat(join.status()).as(join.message()).isEqualTo(ScaleEvent.Status.DONE);
         assertThat(execs.get()).as("transactions during the join").isGreaterThan(before);
         long after = execs.get();
-        TestCluster.await(() -> execs.get() > after + 200, java.time.Duration.ofSeconds(30), "transactions after the join");
+        Await.until(() -> execs.get() > after + 200, java.time.Duration.ofSeconds(30), "transactions after the join");
       } finally {
         stop.set(true);
         for (Thread t : clients) {

@@ -3,7 +3,9 @@ package io.ringcache.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ringcache.node.NodeConfig;
+import io.ringcache.testkit.core.Await;
+import io.ringcache.testkit.core.RespTestClient;
+import io.ringcache.testkit.core.TestCertificates;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
@@ -37,7 +39,7 @@ class EmbeddedClusterIT {
   @Test
   void addNodeSetWeightRemoveNode_throughTheAdminApiWithItsToken_keysStayReadable() {
     try (EmbeddedCluster cluster =
-            EmbeddedCluster.builder().nodes(2).store(NodeConfig.StoreType.CAFFEINE).adminToken("t0ken").start();
+            EmbeddedCluster.builder().nodes(2).store("caffeine").adminToken("t0ken").start();
         RespTestClient proxy = cluster.connectToProxy()) {
       for (int i = 0; i < 200; i++) {
         proxy.send("SET", "key:" + i, "value-" + i);

@@ -1,4 +1,4 @@
-package io.ringcache.testkit;
+package io.ringcache.testkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

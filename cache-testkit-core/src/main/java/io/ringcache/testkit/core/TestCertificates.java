@@ -1,4 +1,4 @@
-package io.ringcache.testkit;
+package io.ringcache.testkit.core;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,8 +22,8 @@ import javax.net.ssl.TrustManagerFactory;
  * A self-signed certificate for 127.0.0.1 (its subjectAltName, so that host checks pass), made
  * fresh by the JDK's {@code keytool} and valid for two days: a PKCS#12 keystore for the servers
  * ({@code --tls-keystore}) and the certificate in PEM for clients ({@code --tls-ca-cert},
- * {@code CacheClient.Builder.tlsCaCert}). {@link EmbeddedCluster.Builder#tls()} makes one for its
- * cluster; {@link EmbeddedCluster#certificates()} hands it to the test.
+ * {@code CacheClient.Builder.tlsCaCert}). {@link LaunchedCluster.Builder#tls()} makes one for its
+ * cluster; {@link LaunchedCluster#certificates()} hands it to the test.
  *
  * @param keystore the PKCS#12 keystore holding the key and the certificate
  * @param password the keystore's password ({@link #PASSWORD})

@@ -1,4 +1,4 @@
-package io.ringcache.testkit;
+package io.ringcache.testkit.core;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.ringcache.testkit;
+package io.ringcache.testkit.core;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -85,6 +85,11 @@ public final class RespTestClient implements AutoCloseable {
     this.reader = new Reader(in);
   }
 
+  /** A plaintext connection to {@code 127.0.0.1:port}, with {@link #DEFAULT_READ_TIMEOUT}. */
+  public static RespTestClient connect(int port) {
+    return connect("127.0.0.1:" + port);
+  }
+
   /** A plaintext connection to {@code host:port}, with {@link #DEFAULT_READ_TIMEOUT}. */
   public static RespTestClient connect(String address) {
     return connect(address, null, DEFAULT_READ_TIMEOUT);
@@ -164,6 +169,11 @@ public final class RespTestClient implements AutoCloseable {
     }
   }
 
+  /** Writes {@code text}'s ISO-8859-1 bytes to the buffer as they are: see {@link #sendRaw(byte[])}. */
+  public RespTestClient sendRaw(String text) {
+    return sendRaw(text.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
   /** Writes {@code bytes} to the buffer as they are (an inline command, a malformed request). */
   public RespTestClient sendRaw(byte[] bytes) {
     try {
@@ -230,6 +240,34 @@ public final class RespTestClient implements AutoCloseable {
 
   private UncheckedIOException failed(String what, IOException e) {
     return new UncheckedIOException("cannot " + what + " " + address + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * Whether the server closes the connection, whatever it still sends first: reads and discards
+   * replies (an error before the close, replies to a flood) until the connection ends, true if it
+   * ends within the read timeout of the last byte read. {@link #isClosedByServer()} is the strict
+   * form, for a close with no reply before it.
+   */
+  public boolean drainUntilClosed() {
+    byte[] discarded = new byte[8192];
+    try {
+      while (in.read(discarded) >= 0) {
+        // what the server sent before closing is not what this asks
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset
+    }
+  }
+
+  /**
+   * The socket under this connection, for tests that need it raw: a flood written from another
+   * thread, a shorter read timeout ({@link Socket#setSoTimeout}).
+   */
+  public Socket socket() {
+    return socket;
   }
 
   /** The address this client connected to. */
