@@ -88,6 +88,7 @@ public final class HandoffBenchmark {
       String base = "http://127.0.0.1:" + router.adminPort();
       during.set(true);
       long[] costBefore = cost();
+      Map<String, Long> threadsBefore = cpuByThreadGroup();
       long start = System.nanoTime();
       JsonNode event = JSON.readTree(http.send(
           HttpRequest.newBuilder(URI.create(base + "/nodes"))
@@ -101,6 +102,7 @@ public final class HandoffBenchmark {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long[] costAfter = cost();
+      Map<String, Long> threadsAfter = cpuByThreadGroup();
       during.set(false);
       running.set(false);
       for (Thread t : threads) {
@@ -125,10 +127,39 @@ public final class HandoffBenchmark {
       System.out.printf("during the event: process CPU %.3f s, allocated %,d MB, GC %d collections %d ms%n",
           (costAfter[0] - costBefore[0]) / 1e9, (costAfter[1] - costBefore[1]) >> 20,
           costAfter[2] - costBefore[2], costAfter[3] - costBefore[3]);
+      StringBuilder groups = new StringBuilder();
+      for (Map.Entry<String, Long> g : new java.util.TreeMap<>(threadsAfter).entrySet()) {
+        long ns = g.getValue() - threadsBefore.getOrDefault(g.getKey(), 0L);
+        if (ns >= 10_000_000) {
+          groups.append(String.format(" %s %.3f s,", g.getKey(), ns / 1e9));
+        }
+      }
+      System.out.printf("CPU by thread during the event:%s per key moved %.2f us (ringcache-cluster + netty-event-loops)%n",
+          groups, (threadsAfter.getOrDefault("ringcache-cluster", 0L) - threadsBefore.getOrDefault("ringcache-cluster", 0L)
+              + threadsAfter.getOrDefault("netty-event-loops", 0L) - threadsBefore.getOrDefault("netty-event-loops", 0L))
+              / 1e3 / Math.max(1, moved));
     } finally {
       router.close();
       nodes.forEach(NodeServer::close);
     }
+  }
+
+  /** CPU ns of live threads, by group: thread names with their digits dropped. */
+  private static Map<String, Long> cpuByThreadGroup() {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Long> groups = new HashMap<>();
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long ns = threads.getThreadCpuTime(info.getThreadId());
+      String name = info.getThreadName().startsWith("multiThreadIoEventLoopGroup") ? "netty-event-loops"
+          : info.getThreadName().replaceAll("[0-9]+", "#");
+      if (ns > 0) {
+        groups.merge(name, ns, Long::sum);
+      }
+    }
+    return groups;
   }
 
   /** [process CPU ns, bytes allocated by live threads, GC count, GC ms]. */
