@@ -8,7 +8,8 @@
 # loopback (ports from ANCHOR_PORT, default a random base in 21000-28999, and their bus ports
 # +10000), KEYS keys key:0 ... of 64-byte values, a 4th empty master joins, and
 #   redis-cli --cluster rebalance --cluster-use-empty-masters --cluster-pipeline 1000
-# is timed. The last line prints both rates and their ratio. ANCHOR=0 skips the anchor.
+# is timed. The last line prints both rates and their ratio. ANCHOR=0 skips the anchor, RINGCACHE=0
+# runs the anchor alone.
 #
 #   bench/handoff.sh [KEYS] [READERS] [STORE]
 set -euo pipefail
@@ -29,18 +30,21 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+tmp=$(mktemp -d /tmp/handoff-bench.XXXXXX)
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # HANDOFF_JAVA_OPTS replaces the JVM options (default: -Xms4g -Xmx8g -XX:+UseParallelGC)
-# shellcheck disable=SC2086
-out=$(timeout 600 java ${HANDOFF_JAVA_OPTS:--Xms4g -Xmx8g -XX:+UseParallelGC} -cp "$jar" io.ringcache.bench.HandoffBenchmark \
-  "$keys" "${2:-2}" "${3:-packed}" | tee /dev/stderr)
-ours=$(echo "$out" | sed -n 's/^event .* = \([0-9,]*\) keys\/s.*/\1/p' | tr -d ,)
+ours=0
+if [ "${RINGCACHE:-1}" != 0 ]; then
+  # shellcheck disable=SC2086
+  timeout 600 java ${HANDOFF_JAVA_OPTS:--Xms4g -Xmx8g -XX:+UseParallelGC} -cp "$jar" io.ringcache.bench.HandoffBenchmark \
+    "$keys" "${2:-2}" "${3:-packed}" | tee "$tmp/ringcache.out"
+  ours=$(sed -n 's/^event .* = \([0-9,]*\) keys\/s.*/\1/p' "$tmp/ringcache.out" | tr -d ,)
+fi
 
 if [ "${ANCHOR:-1}" = 0 ]; then
   exit 0
 fi
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null || { echo "anchor: redis-server/redis-cli not found" >&2; exit 1; }
-tmp=$(mktemp -d /tmp/handoff-anchor.XXXXXX)
 base="${ANCHOR_PORT:-$((21000 + RANDOM % 8000))}"
 ports=("$base" "$((base + 1))" "$((base + 2))" "$((base + 3))")
 echo "anchor: Redis Cluster, $(redis-server --version | cut -d' ' -f3), ports ${ports[*]}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -92,9 +96,15 @@ redis-cli --cluster add-node "127.0.0.1:${ports[3]}" "127.0.0.1:${ports[0]}" >"$
 for _ in $(seq 1 100); do
   redis-cli --cluster check "127.0.0.1:${ports[0]}" 2>/dev/null | grep -q 'All nodes agree' && break; sleep 0.2
 done
+for p in "${ports[@]}"; do # every node, the new one included, must see the cluster up before slots move
+  for _ in $(seq 1 200); do
+    redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' && [ "$(redis-cli -p "$p" cluster nodes | wc -l)" = 4 ] && break
+    sleep 0.1
+  done
+done
 start=$(date +%s.%N)
 timeout 600 redis-cli --cluster rebalance "127.0.0.1:${ports[0]}" --cluster-use-empty-masters --cluster-pipeline 1000 \
-  >"$tmp/rebalance.log"
+  >"$tmp/rebalance.log" || { echo "anchor: rebalance failed:" >&2; tail -5 "$tmp/rebalance.log" >&2; exit 1; }
 end=$(date +%s.%N)
 moved=$(redis-cli -p "${ports[3]}" dbsize)
 theirs=$(awk -v m="$moved" -v a="$start" -v b="$end" 'BEGIN{printf "%.0f", m / (b - a)}')
