@@ -106,6 +106,7 @@ final class Commands {
         .add("ring.flush", INTERNAL | NO_MULTI, RingCommands::ringFlush)
         .add("ring.read", INTERNAL | NO_MULTI, RingCommands::ringRead)
         .add("ring.import", INTERNAL | NO_MULTI, RingCommands::ringImport)
+        .add("ring.importraw", INTERNAL | NO_MULTI, RingCommands::ringImportRaw)
         .add("ring.stream", INTERNAL | NO_MULTI, RingCommands::ringStream)
         .add("ring.progress", INTERNAL | NO_MULTI, RingCommands::ringProgress)
         // cross-protocol scripting: an HTTP request sent to the node

@@ -17,7 +17,11 @@ import io.ringcache.resp.Resp;
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,9 +165,9 @@ final class RingCommands {
       Key key = keys[k];
       long expiresAt = expireAt[k];
       byte[] value = r.arg(i + 2);
-      boolean[] stored = {false};
       // the TTL is computed when the insert runs (one kept behind a client's write runs later),
       // and an entry that expired on the way is not stored
+      boolean[] stored = {false};
       state.applyIfUntouched(key, () -> stored[0] = store.putIfAbsentUntil(key, value, expiresAt));
       if (stored[0]) {
         applied++;
@@ -171,6 +175,85 @@ final class RingCommands {
     }
     Resp.integer(c.out(), applied);
   }
+
+  /**
+   * RING.IMPORTRAW id count payload: as RING.IMPORT, the entries packed into one argument (the
+   * format HandoffStreamer describes: per entry key length, value length, expire-at, key, value).
+   * Every length is checked against the payload before anything is applied; a payload that does not
+   * hold exactly {@code count} whole entries is refused whole.
+   */
+  static void ringImportRaw(RingContext c, Request r) {
+    ClusterState cluster = c.cluster();
+    String id = r.string(1);
+    long count;
+    try {
+      count = Decimal.parseLong(r.arg(2));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    byte[] payload = r.arg(3);
+    int header = HandoffStreamer.ENTRY_HEADER;
+    if (count < 0 || count > payload.length / header) {
+      Resp.error(c.out(), "ERR ring.importraw count: " + count + " (expected: 0 to " + payload.length / header
+          + " for a payload of " + payload.length + " bytes)");
+      return;
+    }
+    ImportState state = cluster.incoming(id);
+    if (state == null) {
+      Resp.error(c.out(), "ERR not importing handoff " + id + " at epoch " + cluster.epoch());
+      return;
+    }
+    // first pass: the structure, and the keys (one CRC each: the ring hash and the table hash)
+    Key[] keys = new Key[(int) count];
+    int at = 0;
+    for (int k = 0; k < count; k++) {
+      int keyLength = (int) INT.get(payload, at);
+      int valueLength = (int) INT.get(payload, at + 4);
+      int keyAt = at + header;
+      if (keyLength < 0 || valueLength < 0 || (long) keyAt + keyLength + valueLength > payload.length) {
+        Resp.error(c.out(), "ERR ring.importraw entry " + k + " at byte " + at + ": key length " + keyLength
+            + ", value length " + valueLength + " (expected: within the " + payload.length + "-byte payload)");
+        return;
+      }
+      keys[k] = c.key(Arrays.copyOfRange(payload, keyAt, keyAt + keyLength));
+      if (cluster.blocks(keys[k].ringHash())) {
+        Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
+        return;
+      }
+      at = keyAt + keyLength + valueLength;
+      if (k + 1 < count && at + header > payload.length) {
+        Resp.error(c.out(), "ERR ring.importraw payload: " + payload.length + " bytes hold fewer than " + count + " entries");
+        return;
+      }
+    }
+    if (at != payload.length) {
+      Resp.error(c.out(), "ERR ring.importraw payload: " + (payload.length - at) + " bytes after entry " + count
+          + " (expected: none)");
+      return;
+    }
+    Store store = c.store();
+    long applied = 0;
+    at = 0;
+    for (int k = 0; k < count; k++) {
+      int keyLength = (int) INT.get(payload, at);
+      int valueLength = (int) INT.get(payload, at + 4);
+      long expiresAt = (long) LONG.get(payload, at + 8);
+      int valueAt = at + header + keyLength;
+      at = valueAt + valueLength;
+      byte[] value = Arrays.copyOfRange(payload, valueAt, at);
+      Key key = keys[k];
+      boolean[] stored = {false};
+      state.applyIfUntouched(key, () -> stored[0] = store.putIfAbsentUntil(key, value, expiresAt));
+      if (stored[0]) {
+        applied++;
+      }
+    }
+    Resp.integer(c.out(), applied);
+  }
+
+  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /** RING.STREAM id: streams the handoff's entries to its target; replies with the count once done. */
   static void ringStream(RingContext c, Request r) {

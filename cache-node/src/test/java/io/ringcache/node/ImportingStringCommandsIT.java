@@ -132,4 +132,73 @@ class ImportingStringCommandsIT {
     assertThat(toTarget.call("RING.IMPORT", "h1", a, "-1", "abc")).isEqualTo(0L);
     assertThat(toTarget.call("GET", a)).isEqualTo("abc!");
   }
+
+  @Test
+  void ringImportRaw_storesAbsentEntriesAndSkipsTouchedAndExpiredOnes() throws IOException {
+    String touched = keyAtSource("abc");
+    String absent = keyAtSource("def");
+    String expired = keyAtSource("ghi");
+    String timed = keyAtSource("jkl");
+    assertThat(toTarget.call("APPEND", touched, "!")).isEqualTo(4L);
+    long inAMinute = System.currentTimeMillis() + 60_000;
+    byte[] payload = payload(
+        entry(touched, -1, "abc"), entry(absent, -1, "def"), entry(expired, 1, "ghi"), entry(timed, inAMinute, "jkl"));
+    assertThat(importRaw("h1", 4, payload)).isEqualTo(2L);
+    assertThat(toTarget.call("GET", touched)).isEqualTo("abc!");
+    assertThat(toTarget.call("GET", absent)).isEqualTo("def");
+    assertThat(toTarget.call("PTTL", absent)).isEqualTo(-1L);
+    assertThat(toTarget.call("PEXPIRETIME", timed)).isEqualTo(inAMinute);
+    // the expired entry was not stored: a GET reads through to the source, which still holds "ghi"
+    assertThat(target.store().get(io.ringcache.node.store.Key.of(expired.getBytes(StandardCharsets.UTF_8)))).isNull();
+  }
+
+  @Test
+  void ringImportRaw_withAMalformedPayload_repliesAnErrorAndStoresNothing() throws IOException {
+    String a = keyAtSource("abc");
+    byte[] one = payload(entry(a, -1, "abc"));
+    byte[] longer = payload(entry(a, -1, "abc".repeat(10)));
+    assertThat(importRaw("h1", 2, longer)).isEqualTo(new RawClient.Error(
+        "ERR ring.importraw payload: " + longer.length + " bytes hold fewer than 2 entries"));
+    assertThat(importRaw("h1", 0, one)).isEqualTo(new RawClient.Error(
+        "ERR ring.importraw payload: " + one.length + " bytes after entry 0 (expected: none)"));
+    assertThat(importRaw("h1", 1_000_000, one)).isEqualTo(new RawClient.Error(
+        "ERR ring.importraw count: 1000000 (expected: 0 to " + one.length / 16 + " for a payload of " + one.length + " bytes)"));
+    byte[] truncated = java.util.Arrays.copyOf(one, one.length - 1);
+    assertThat(importRaw("h1", 1, truncated)).isEqualTo(new RawClient.Error("ERR ring.importraw entry 0 at byte 0: key length "
+        + a.length() + ", value length 3 (expected: within the " + truncated.length + "-byte payload)"));
+    byte[] negative = one.clone();
+    negative[4] = (byte) 0x80; // value length < 0
+    assertThat(importRaw("h1", 1, negative)).isInstanceOf(RawClient.Error.class);
+    assertThat(importRaw("h2", 1, one)).isEqualTo(new RawClient.Error("ERR not importing handoff h2 at epoch 5"));
+    assertThat(target.store().get(io.ringcache.node.store.Key.of(a.getBytes(StandardCharsets.UTF_8)))).isNull();
+    assertThat(importRaw("h1", 1, one)).isEqualTo(1L);
+  }
+
+  /** RING.IMPORTRAW id count payload, the payload sent as raw bytes. */
+  private Object importRaw(String id, long count, byte[] payload) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    String head = "*4\r\n$14\r\nRING.IMPORTRAW\r\n$" + id.length() + "\r\n" + id + "\r\n$" + Long.toString(count).length()
+        + "\r\n" + count + "\r\n$" + payload.length + "\r\n";
+    out.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(payload);
+    out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+    toTarget.send(out.toByteArray());
+    return toTarget.read();
+  }
+
+  /** One entry as HandoffStreamer packs it: key length, value length, expire-at, key, value. */
+  private static byte[] entry(String key, long expireAt, String value) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    byte[] v = value.getBytes(StandardCharsets.UTF_8);
+    return java.nio.ByteBuffer.allocate(16 + k.length + v.length)
+        .putInt(k.length).putInt(v.length).putLong(expireAt).put(k).put(v).array();
+  }
+
+  private static byte[] payload(byte[]... entries) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] e : entries) {
+      out.writeBytes(e);
+    }
+    return out.toByteArray();
+  }
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class StreamResumeIT {
 
-  // The source keeps up to 8 batches of 512 entries unacknowledged; the stream must be long beside
+  // The source keeps up to 4 batches of 32 KiB unacknowledged; the stream must be long beside
   // that window, or a cut half-way can leave most of what was sent unacknowledged and resent.
   private static final int KEYS = 100_000;
   private static final String VALUE = "v".repeat(100);

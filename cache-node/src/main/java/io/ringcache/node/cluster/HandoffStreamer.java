@@ -2,6 +2,7 @@ package io.ringcache.node.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.ringcache.resp.Resp;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
@@ -24,11 +25,25 @@ import org.slf4j.LoggerFactory;
 
 /*
  * The source's side of step 4 of a handoff (RING.STREAM <id>): walk the store's entries in the
- * handoff's ranges and send them to the target as RING.IMPORT batches, each entry with its
- * absolute expiry time (see Expiry), so a batch delayed on the way never outlives the source. Batches are encoded straight into pooled buffers and pipelined on a
- * connection of the handoff's own, with a window of batches in flight, so the stream moves as fast
- * as the target applies them; no per-key round trip. The target answers -TRYAGAIN while it is still
- * purging the ranges it gains; such a batch is sent again after a short pause.
+ * handoff's ranges and send them to the target in batches, each entry with its absolute expiry
+ * time (see Expiry), so a batch delayed on the way never outlives the source. No per-key round trip.
+ *
+ * Wire format (RING.IMPORTRAW id count payload): the walk copies each entry's bytes straight from
+ * the store's array (Store.EntryVisitor.visitBytes) into the batch's payload array, as
+ *     key length (int32) | value length (int32) | expire-at (int64, Unix ms, -1: none) | key | value
+ * big-endian, count entries one after another; the command's header is written into a small buffer
+ * of its own and both go out in one gathering write. The target applies a batch in one pass over
+ * that one argument (RingCommands.ringImportRaw), with no per-entry RESP argument to decode.
+ *
+ * Flow control: a batch holds at most BATCH_BYTES of entries (about 300 entries of 64-byte values)
+ * and at most WINDOW batches are in flight on the handoff's own connection. A target applies a
+ * batch in one turn of its event loop, so this bounds what a reader on that loop can wait behind,
+ * while the window keeps the connection busy.
+ *
+ * Mixed versions: a node older than RING.IMPORTRAW answers it "-ERR unknown command"; the stream
+ * then sends that batch and every later one as RING.IMPORT id key expire-at value ... (the format
+ * every version accepts), decoded from the same payload. The target answers -TRYAGAIN while it is
+ * still purging the ranges it gains; such a batch is sent again after a short pause.
  *
  * The walk runs on a background thread (never an event loop). A second RING.STREAM for a handoff
  * already streaming waits for the same result, so a resumed router does not stream twice at once.
@@ -44,9 +59,10 @@ import org.slf4j.LoggerFactory;
 public final class HandoffStreamer {
 
   private static final Logger log = LoggerFactory.getLogger(HandoffStreamer.class);
-  private static final int BATCH_ENTRIES = 512;
-  private static final int BATCH_BYTES = 1 << 20;
-  private static final int WINDOW = 8;
+  /** Entry bytes per batch (key, value and the 16-byte entry header), at most (one entry may exceed it). */
+  static final int BATCH_BYTES = 32 * 1024;
+  /** Batches in flight per stream. */
+  static final int WINDOW = 4;
   private static final int MAX_RETRIES = 200;
 
   /** Progress of one stream: entries sent and acknowledged out of the entries found. */
@@ -101,6 +117,8 @@ public final class HandoffStreamer {
     long carried;
     /** Where a failed run can resume: the first part with an entry not acknowledged. */
     volatile int resumePart;
+    /** The target does not know RING.IMPORTRAW: batches go as RING.IMPORT. */
+    volatile boolean legacy;
 
     Run(Handoff handoff, String target) {
       this.handoff = handoff;
@@ -166,12 +184,25 @@ public final class HandoffStreamer {
         store.forEachInRanges(handoff.ranges(), fromPart, new Store.EntryVisitor() {
           @Override
           public void visit(Key key, byte[] value, long ttlNanos) {
+            byte[] k = key.bytes();
+            visitBytes(k, 0, k.length, value, 0, value.length, ttlNanos);
+          }
+
+          @Override
+          public void visitBytes(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength,
+              int ringHash, long ttlNanos) {
+            visitBytes(bytes, keyOffset, keyLength, bytes, valueOffset, valueLength, ttlNanos);
+          }
+
+          private void visitBytes(byte[] keys, int keyOffset, int keyLength, byte[] values, int valueOffset,
+              int valueLength, long ttlNanos) {
             long wall = wallBefore[0];
             try {
               if (failure[0] != null || (ttlNanos != Store.NO_TTL && ttlNanos <= 0)) {
                 return; // failed, or already expired
               }
-              batch[0].add(walking[0], key.bytes(), Expiry.absoluteMillis(wall, ttlNanos), value);
+              batch[0].add(walking[0], keys, keyOffset, keyLength, Expiry.absoluteMillis(wall, ttlNanos),
+                  values, valueOffset, valueLength);
               sent[0]++;
               if (batch[0].full()) {
                 submitCurrent();
@@ -193,6 +224,7 @@ public final class HandoffStreamer {
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               failure[0] = e;
+              batch[0].release(); // never sent; it stays unacknowledged, for where to resume
             }
             batch[0] = new Batch(walking[0]);
           }
@@ -203,9 +235,16 @@ public final class HandoffStreamer {
         if (batch[0].count > 0) {
           unacknowledged.add(batch[0]);
           inFlight.add(submit(client, batch[0], window, unacknowledged));
+        } else {
+          batch[0].release();
         }
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
         return sent[0];
+      } catch (Exception e) {
+        if (!unacknowledged.contains(batch[0])) {
+          batch[0].release(); // never submitted
+        }
+        throw e;
       } finally {
         // where a later run resumes: the first part with an entry not acknowledged by now
         int resume = batch[0].count > 0 ? Math.min(walking[0], batch[0].firstPart) : walking[0];
@@ -226,17 +265,28 @@ public final class HandoffStreamer {
 
     private void attempt(PeerClient client, Batch batch, Semaphore window, CompletableFuture<Void> done, int retries,
         Set<Batch> unacknowledged) {
-      client.send(batch.encode(handoff.id())).whenComplete((reply, error) -> {
+      boolean raw = !legacy;
+      client.send(raw ? batch.encodeRaw(handoff.id()) : batch.encodeLegacy(handoff.id())).whenComplete((reply, error) -> {
+        String message = error == null ? null : error.getMessage();
         if (error == null) {
           batch.acknowledgedIn(acknowledgedInPart);
           unacknowledged.remove(batch);
           acknowledged.addAndGet(batch.count);
+          batch.release();
           window.release();
           done.complete(null);
-        } else if (error.getMessage() != null && error.getMessage().startsWith("TRYAGAIN") && retries < MAX_RETRIES) {
+        } else if (raw && message != null && message.startsWith("ERR unknown command")) {
+          if (!legacy) {
+            legacy = true;
+            log.info("handoff {}: {} does not know RING.IMPORTRAW (an older version): streaming as RING.IMPORT",
+                handoff.id(), target);
+          }
+          attempt(client, batch, window, done, retries, unacknowledged);
+        } else if (message != null && message.startsWith("TRYAGAIN") && retries < MAX_RETRIES) {
           CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)
               .execute(() -> attempt(client, batch, window, done, retries + 1, unacknowledged));
         } else {
+          batch.release();
           window.release();
           done.completeExceptionally(error instanceof IOException ? error : new IOException(error));
         }
@@ -245,30 +295,48 @@ public final class HandoffStreamer {
   }
 
   private static final byte[] RING_IMPORT = Resp.ascii("RING.IMPORT");
+  private static final byte[] RING_IMPORTRAW = Resp.ascii("RING.IMPORTRAW");
+  /** Bytes before each entry's key in a RING.IMPORTRAW payload: key length, value length, expire-at. */
+  public static final int ENTRY_HEADER = 16;
+  private static final java.lang.invoke.VarHandle INT =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
+  private static final java.lang.invoke.VarHandle LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
   /**
-   * Up to {@link #BATCH_ENTRIES} entries, kept as references until encoded, with the part of the
-   * store's walk each came from (a batch spans a few consecutive parts).
+   * Entries as a RING.IMPORTRAW payload (an array, sent wrapped in a buffer, dropped once the
+   * batch is acknowledged or has failed), with the part of the store's walk each came from (a batch spans a
+   * few consecutive parts).
    */
   private static final class Batch {
     final int firstPart;
-    final List<byte[]> keys = new ArrayList<>(BATCH_ENTRIES);
-    final List<byte[]> values = new ArrayList<>(BATCH_ENTRIES);
-    final long[] expireAt = new long[BATCH_ENTRIES];
-    final int[] parts = new int[BATCH_ENTRIES];
+    /** The payload: filled with plain array writes (cheaper per entry than a ByteBuf's), sent wrapped. */
+    byte[] bytes = new byte[BATCH_BYTES + 1024];
+    int length;
+    ByteBuf payload;
+    int[] parts = new int[256];
     int count;
-    int bytes;
 
     Batch(int firstPart) {
       this.firstPart = firstPart;
     }
 
-    void add(int part, byte[] key, long expireAtMillis, byte[] value) {
-      keys.add(key);
-      values.add(value);
-      parts[count] = part;
-      expireAt[count++] = expireAtMillis;
-      bytes += key.length + value.length + 32;
+    void add(int part, byte[] keys, int keyOffset, int keyLength, long expireAtMillis, byte[] values, int valueOffset,
+        int valueLength) {
+      int need = length + ENTRY_HEADER + keyLength + valueLength;
+      if (need > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+      }
+      INT.set(bytes, length, keyLength);
+      INT.set(bytes, length + 4, valueLength);
+      LONG.set(bytes, length + 8, expireAtMillis);
+      System.arraycopy(keys, keyOffset, bytes, length + ENTRY_HEADER, keyLength);
+      System.arraycopy(values, valueOffset, bytes, length + ENTRY_HEADER + keyLength, valueLength);
+      length = need;
+      if (count == parts.length) {
+        parts = java.util.Arrays.copyOf(parts, count * 2);
+      }
+      parts[count++] = part;
     }
 
     /** Counts this batch's entries, acknowledged, in their parts. */
@@ -279,21 +347,70 @@ public final class HandoffStreamer {
     }
 
     boolean full() {
-      return count == BATCH_ENTRIES || bytes >= BATCH_BYTES;
+      return length >= BATCH_BYTES;
     }
 
-    /** RING.IMPORT id key expire-at value ... as one RESP command in a pooled buffer. */
-    ByteBuf encode(String id) {
-      ByteBuf buf = ByteBufAllocator.DEFAULT.ioBuffer(bytes + 64);
+    /** The payload as a buffer (made once, when the batch is first sent). */
+    private ByteBuf payload() {
+      if (payload == null) {
+        payload = Unpooled.wrappedBuffer(bytes, 0, length);
+      }
+      return payload;
+    }
+
+    void release() {
+      if (payload != null && payload.refCnt() > 0) {
+        payload.release();
+      }
+      bytes = null;
+    }
+
+    /** RING.IMPORTRAW id count payload: a small header buffer and the payload, one gathering write. */
+    ByteBuf encodeRaw(String id) {
+      ByteBuf payload = payload();
+      ByteBuf header = ByteBufAllocator.DEFAULT.ioBuffer(64);
+      Resp.arrayHeader(header, 4);
+      Resp.bulk(header, RING_IMPORTRAW);
+      Resp.bulk(header, id);
+      Resp.bulkDecimal(header, count);
+      lengthLine(header, payload.readableBytes());
+      ByteBuf trailer = Unpooled.wrappedBuffer(CRLF);
+      return Unpooled.wrappedBuffer(header, payload.retainedDuplicate(), trailer);
+    }
+
+    /** RING.IMPORT id key expire-at value ...: the same entries as every version reads them. */
+    ByteBuf encodeLegacy(String id) {
+      ByteBuf payload = payload();
+      ByteBuf buf = ByteBufAllocator.DEFAULT.ioBuffer(payload.readableBytes() + 32 * count + 64);
       Resp.arrayHeader(buf, 2 + 3 * count);
       Resp.bulk(buf, RING_IMPORT);
       Resp.bulk(buf, id);
-      for (int i = 0; i < count; i++) {
-        Resp.bulk(buf, keys.get(i));
-        Resp.bulk(buf, Long.toString(expireAt[i]));
-        Resp.bulk(buf, values.get(i));
+      for (int at = 0, i = 0; i < count; i++) {
+        int keyLength = (int) INT.get(bytes, at);
+        int valueLength = (int) INT.get(bytes, at + 4);
+        long expireAt = (long) LONG.get(bytes, at + 8);
+        at += ENTRY_HEADER;
+        bulkSlice(buf, at, keyLength);
+        Resp.bulkDecimal(buf, expireAt);
+        bulkSlice(buf, at + keyLength, valueLength);
+        at += keyLength + valueLength;
       }
       return buf;
     }
+
+    private void bulkSlice(ByteBuf buf, int at, int length) {
+      lengthLine(buf, length);
+      buf.writeBytes(bytes, at, length);
+      buf.writeByte('\r').writeByte('\n');
+    }
+  }
+
+  private static final byte[] CRLF = {'\r', '\n'};
+
+  /** {@code $<length>\r\n}: the start of a bulk string whose bytes follow. */
+  private static void lengthLine(ByteBuf buf, int length) {
+    buf.writeByte('$');
+    buf.writeCharSequence(Integer.toString(length), java.nio.charset.StandardCharsets.US_ASCII);
+    buf.writeByte('\r').writeByte('\n');
   }
 }

@@ -18,7 +18,7 @@
  *   <li>{@link ReadThrough}: the target fetches a key it neither holds nor touched from the source
  *       ({@code RING.READ}); a failure is {@code -TRYAGAIN}, never a miss.
  *   <li>{@link HandoffStreamer}: the source walks the store's entries in the moving ranges and
- *       sends them to the target as pipelined {@code RING.IMPORT} batches, resuming where a failed
+ *       sends them to the target as pipelined {@code RING.IMPORTRAW} batches of raw entries, resuming where a failed
  *       stream stopped.
  *   <li>{@link Expiry}: the absolute expiry time that entries carry between nodes, converted so a
  *       delayed entry never outlives the source.

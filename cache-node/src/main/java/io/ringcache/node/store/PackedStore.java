@@ -599,7 +599,10 @@ final class PackedStore extends ClockStore {
           if (ttl == -2) {
             continue; // expired meanwhile
           }
-          visitor.visit(Key.of(keyOf(e), chunk.hashes[j]), valueOf(e), ttl);
+          long span = keySpan(e); // a published entry's key and value never change: no lock needed
+          int keyOffset = (int) (span >>> 32);
+          int valueOffset = keyOffset + (int) span;
+          visitor.visitBytes(e, keyOffset, (int) span, valueOffset, e.length - valueOffset, chunk.hashes[j], ttl);
           // the next entry's TTL is measured after this visit returned (see Store.forEachInRanges)
         }
         chunk.clear();

@@ -180,6 +180,22 @@ public interface Store {
      */
     void visit(Key key, byte[] value, long ttlNanos);
 
+    /**
+     * As {@link #visit}, for a store that holds the key and the value in one array: both are read
+     * from {@code bytes} at the spans given, which must not be written to or kept after the call
+     * returns (the array is the store's). The default copies them out and calls {@link #visit};
+     * a visitor that only copies the bytes elsewhere (a handoff's stream) overrides it to skip
+     * those copies.
+     *
+     * @param ringHash the key's ring hash
+     * @param ttlNanos the remaining time to live, or {@link Store#NO_TTL}
+     */
+    default void visitBytes(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength,
+        int ringHash, long ttlNanos) {
+      visit(Key.of(java.util.Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength), ringHash),
+          java.util.Arrays.copyOfRange(bytes, valueOffset, valueOffset + valueLength), ttlNanos);
+    }
+
     /** Every entry of part {@code part} has been visited. */
     default void partDone(int part) {}
   }

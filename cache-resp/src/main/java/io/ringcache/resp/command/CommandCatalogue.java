@@ -178,6 +178,7 @@ public final class CommandCatalogue {
     keyless("ring.flush", 1, ADMIN);
     keyless("ring.read", 2, ADMIN);
     keyless("ring.import", -2, ADMIN);
+    keyless("ring.importraw", 4, ADMIN);
     keyless("ring.stream", 2, ADMIN);
     keyless("ring.progress", 2, ADMIN);
   }
