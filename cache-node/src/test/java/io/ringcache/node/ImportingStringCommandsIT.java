@@ -157,19 +157,19 @@ class ImportingStringCommandsIT {
     String a = keyAtSource("abc");
     byte[] one = payload(entry(a, -1, "abc"));
     byte[] longer = payload(entry(a, -1, "abc".repeat(10)));
-    assertThat(importRaw("h1", 2, longer)).isEqualTo(new RawClient.Error(
+    assertThat(importRaw("h1", 2, longer)).isEqualTo(new RespTestClient.Error(
         "ERR ring.importraw payload: " + longer.length + " bytes hold fewer than 2 entries"));
-    assertThat(importRaw("h1", 0, one)).isEqualTo(new RawClient.Error(
+    assertThat(importRaw("h1", 0, one)).isEqualTo(new RespTestClient.Error(
         "ERR ring.importraw payload: " + one.length + " bytes after entry 0 (expected: none)"));
-    assertThat(importRaw("h1", 1_000_000, one)).isEqualTo(new RawClient.Error(
+    assertThat(importRaw("h1", 1_000_000, one)).isEqualTo(new RespTestClient.Error(
         "ERR ring.importraw count: 1000000 (expected: 0 to " + one.length / 16 + " for a payload of " + one.length + " bytes)"));
     byte[] truncated = java.util.Arrays.copyOf(one, one.length - 1);
-    assertThat(importRaw("h1", 1, truncated)).isEqualTo(new RawClient.Error("ERR ring.importraw entry 0 at byte 0: key length "
+    assertThat(importRaw("h1", 1, truncated)).isEqualTo(new RespTestClient.Error("ERR ring.importraw entry 0 at byte 0: key length "
         + a.length() + ", value length 3 (expected: within the " + truncated.length + "-byte payload)"));
     byte[] negative = one.clone();
     negative[4] = (byte) 0x80; // value length < 0
-    assertThat(importRaw("h1", 1, negative)).isInstanceOf(RawClient.Error.class);
-    assertThat(importRaw("h2", 1, one)).isEqualTo(new RawClient.Error("ERR not importing handoff h2 at epoch 5"));
+    assertThat(importRaw("h1", 1, negative)).isInstanceOf(RespTestClient.Error.class);
+    assertThat(importRaw("h2", 1, one)).isEqualTo(new RespTestClient.Error("ERR not importing handoff h2 at epoch 5"));
     assertThat(target.store().get(io.ringcache.node.store.Key.of(a.getBytes(StandardCharsets.UTF_8)))).isNull();
     assertThat(importRaw("h1", 1, one)).isEqualTo(1L);
   }
@@ -182,8 +182,8 @@ class ImportingStringCommandsIT {
     out.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
     out.writeBytes(payload);
     out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-    toTarget.send(out.toByteArray());
-    return toTarget.read();
+    toTarget.sendRaw(out.toByteArray()).flush();
+    return toTarget.readReply();
   }
 
   /** One entry as HandoffStreamer packs it: key length, value length, expire-at, key, value. */

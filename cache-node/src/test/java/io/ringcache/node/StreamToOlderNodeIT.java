@@ -12,6 +12,8 @@ import io.ringcache.ring.RingDiff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
 import io.ringcache.ring.Transfer;
+import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -168,18 +170,19 @@ class StreamToOlderNodeIT {
 
   @Test
   void stream_toATargetWithoutRingImportRaw_fallsBackToRingImport_andTheTargetHoldsEveryMovingKey() throws Exception {
-    try (NodeServer source = Nodes.start(Nodes.config().maxMemory(256L << 20));
-        NodeServer target = Nodes.start(Nodes.config().maxMemory(256L << 20));
-        RawClient s = new RawClient(source.port());
-        RawClient t = new RawClient(target.port());
-        OlderNodeRelay relay = new OlderNodeRelay(target.port())) {
+    try (LaunchedCluster<NodeServer, Void> two = Nodes.standalone().nodes(2).maxMemory(256L << 20).start();
+        RespTestClient s = RespTestClient.connect(two.node(0).port());
+        RespTestClient t = RespTestClient.connect(two.node(1).port());
+        OlderNodeRelay relay = new OlderNodeRelay(two.node(1).port())) {
+      NodeServer source = two.node(0);
+      NodeServer target = two.node(1);
       StringBuilder sets = new StringBuilder();
       for (int i = 0; i < KEYS; i++) {
         sets.append("SET k").append(i).append(' ').append(VALUE).append("\r\n");
       }
-      s.send(sets.toString());
+      s.sendRaw(sets.toString()).flush();
       for (int i = 0; i < KEYS; i++) {
-        assertThat(s.read()).isEqualTo("OK");
+        assertThat(s.readReply()).isEqualTo("OK");
       }
       String sourceName = source.cluster().name();
       String targetName = target.cluster().name();
@@ -216,10 +219,10 @@ class StreamToOlderNodeIT {
       for (String k : moving) {
         gets.append("GET ").append(k).append("\r\n");
       }
-      t.send(gets.toString());
+      t.sendRaw(gets.toString()).flush();
       List<String> missing = new ArrayList<>();
       for (String k : moving) {
-        if (!VALUE.equals(t.read())) {
+        if (!VALUE.equals(t.readReply())) {
           missing.add(k);
         }
       }
