@@ -130,7 +130,7 @@ final class CaffeineStore implements Store {
     // the deadline on the ticker, from the ticker read before the wall clock (a pause in between
     // shortens the TTL); Caffeine reads the ticker again in putIfAbsent, a few instructions after
     // the duration is computed from a fresh reading, which is the residual error
-    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expireAtMillis - clock.currentTimeMillis());
+    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.currentTimeNanos();
     long left = deadline - clock.nanoTime();
     return left > 0 && expiration.putIfAbsent(key, value, left, TimeUnit.NANOSECONDS) == null;
   }

@@ -145,11 +145,13 @@ abstract class ClockStore implements Store {
       return write(key, value, NO_TTL, false, Condition.IF_ABSENT, false, 0).stored();
     }
     long now = clock.nanoTime(); // before the wall clock: a pause in between shortens the TTL
-    long left = expireAtMillis - clock.currentTimeMillis();
+    // the wall clock to the microsecond, not the whole millisecond: the entry expires at the
+    // instant sent, not up to 1 ms later, and PEXPIRETIME reads it back as sent
+    long left = TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.currentTimeNanos();
     if (left <= 0) {
       return false;
     }
-    return write(key, value, TimeUnit.MILLISECONDS.toNanos(left), false, Condition.IF_ABSENT, false, now).stored();
+    return write(key, value, left, false, Condition.IF_ABSENT, false, now).stored();
   }
 
   @Override
