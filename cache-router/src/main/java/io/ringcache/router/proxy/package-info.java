@@ -11,8 +11,9 @@
  *       each connection's pipeline: [TLS], the node's {@code OutputGuard} and {@code RespDecoder},
  *       then a {@link ClientHandler}.
  *   <li>{@link ClientHandler}: one client. Answers connection and server commands itself (AUTH,
- *       HELLO, CLIENT, COMMAND, INFO, {@code RING.TOPOLOGY}, ...), sends the rest on, and writes
- *       replies in request order from a FIFO of {@link Pending} slots.
+ *       HELLO, CLIENT, COMMAND, INFO, {@code RING.TOPOLOGY}, ...), sends the rest on (a single-key
+ *       command as the bytes the client sent: a retained slice of the read buffer, not decoded and
+ *       encoded again), and writes replies in request order from a FIFO of {@link Pending} slots.
  *   <li>{@link ProxyCommands}: the proxy's command catalogue: arity, key positions, and how each
  *       command is served (locally, to its key's owner, split and merged, or to every node).
  * </ul>
