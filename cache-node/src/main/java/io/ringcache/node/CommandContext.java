@@ -28,6 +28,15 @@ interface CommandContext {
   /** Counts a lookup as a hit or a miss and passes its result through. */
   byte[] lookedUp(byte[] value);
 
+  /** Counts a lookup whose value was written in place as a hit or a miss; returns {@code hit}. */
+  default boolean lookedUp(boolean hit) {
+    lookedUp(hit ? PRESENT : null);
+    return hit;
+  }
+
+  /** A stand-in for a value that was found (and written in place) for {@link #lookedUp(byte[])}. */
+  byte[] PRESENT = new byte[0];
+
   /** The connection as log lines name it. */
   String describe();
 

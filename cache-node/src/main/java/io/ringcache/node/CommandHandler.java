@@ -190,7 +190,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   private void dispatch(Request r) {
     connection.batchCommands++;
     boolean queuing = connection.inMulti();
-    CommandTable.Spec spec = table.lookup(r.arg(0));
+    CommandTable.Spec spec = table.lookup(r);
     dispatched = spec;
     if (spec == null) {
       unknown(r);

@@ -102,6 +102,24 @@ final class CommandTable {
   }
 
   /** The spec for {@code name}, ignoring ASCII case, or null. */
+  /** The spec of the request's command (argument 0), read in place from the read buffer. */
+  Spec lookup(io.ringcache.resp.Request r) {
+    int length = r.argLength(0);
+    if (length >= byLength.length) {
+      return null;
+    }
+    Spec[] bucket = byLength[length];
+    if (bucket == null) {
+      return null;
+    }
+    for (Spec spec : bucket) {
+      if (r.argEqualsIgnoreCase(0, spec.nameBytes())) {
+        return spec;
+      }
+    }
+    return null;
+  }
+
   Spec lookup(byte[] name) {
     if (name.length >= byLength.length) {
       return null;

@@ -57,6 +57,9 @@ final class KeyCommands {
     }
   }
 
+  /** No options: a plain SET allocates nothing for them. */
+  private static final StringOptions NO_OPTIONS = new StringOptions(0, null);
+
   /**
    * Parses SET's or GETEX's options exactly as Redis 7.0 does: a repeated option is accepted (the
    * last expiry wins) unless it conflicts with another one, and any conflict or unknown word is
@@ -88,7 +91,7 @@ final class KeyCommands {
         return null;
       }
     }
-    return new StringOptions(flags, expire);
+    return flags == 0 && expire == null ? NO_OPTIONS : new StringOptions(flags, expire);
   }
 
   /** Returned by {@link #expireAtMillis} when it replied an error. */
@@ -148,7 +151,9 @@ final class KeyCommands {
   }
 
   static void get(CommandContext c, Request r) {
-    Resp.bulk(c.out(), c.lookedUp(c.store().get(c.key(r.arg(1)))));
+    if (!c.lookedUp(c.store().writeBulk(c.key(r.arg(1)), c.out()))) {
+      Resp.nil(c.out());
+    }
   }
 
   static void getdel(CommandContext c, Request r) {

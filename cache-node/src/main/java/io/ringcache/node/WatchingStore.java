@@ -30,6 +30,11 @@ final class WatchingStore implements Store {
   }
 
   @Override
+  public boolean writeBulk(Key key, io.netty.buffer.ByteBuf out) {
+    return store.writeBulk(key, out);
+  }
+
+  @Override
   public boolean contains(Key key) {
     return store.contains(key);
   }

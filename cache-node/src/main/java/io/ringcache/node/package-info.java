@@ -17,9 +17,12 @@
  * <p>A request's path (the hot path), assembled per connection by {@link NodeInitializer}:
  * <ol>
  *   <li>{@link io.ringcache.resp.RespDecoder} (cache-resp): the wire. A bounded state machine
- *       from the read buffer to one {@link io.ringcache.resp.Request} (the arguments as {@code
- *       byte[]}), or a {@link io.ringcache.resp.ProtocolError} that closes the connection; it stops
- *       reading while the client does not drain its replies.
+ *       from the read buffer to one {@link io.ringcache.resp.Request} (the arguments decoded in
+ *       place, copied into a {@code byte[]} only when a command asks for one: the command name is
+ *       looked up where it lies), or a {@link io.ringcache.resp.ProtocolError} that closes the
+ *       connection; it stops reading while the client does not drain its replies. GET writes the
+ *       stored value straight into the output buffer ({@code Store.writeBulk}): one copy, no heap
+ *       copy in between.
  *   <li>{@link CommandHandler}: dispatch. Looks the name up in the {@link CommandTable}, checks
  *       AUTH ({@link io.ringcache.resp.net.ClusterAuth} for the cluster-internal {@code RING.*} commands), arity and key
  *       sizes, asks {@code ClusterState} whether this node serves the keys ({@code -MOVED}, {@code

@@ -78,6 +78,23 @@ public final class Resp {
     out.writeShort(CRLF);
   }
 
+  /**
+   * The header of a bulk string of {@code length} bytes ({@code $5\r\n}), with room made for the
+   * payload and its CRLF, which the caller writes (with {@link #crlf}) straight from where the bytes
+   * are kept.
+   */
+  public static void bulkHeader(ByteBuf out, int length) {
+    out.ensureWritable(length + 16);
+    out.writeByte('$');
+    decimal(out, length);
+    out.writeShort(CRLF);
+  }
+
+  /** CRLF: the end of a line, or of a bulk string's payload. */
+  public static void crlf(ByteBuf out) {
+    out.writeShort(CRLF);
+  }
+
   /** A bulk string of {@code value}'s UTF-8 bytes; null is the null bulk string. */
   public static void bulk(ByteBuf out, String value) {
     bulk(out, value == null ? null : value.getBytes(StandardCharsets.UTF_8));

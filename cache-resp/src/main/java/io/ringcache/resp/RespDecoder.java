@@ -13,9 +13,16 @@ import java.util.function.BooleanSupplier;
  * RESP2 request decoder: an explicit state machine that parses straight from the read buffer.
  *
  * States: START (the first byte decides: '*' multibulk, anything else an inline line), BULK_HEADER
- * (expects "$<len>\r\n"), BULK_DATA (waits for len + 2 bytes, copies the argument out once into the
- * byte[] that the store will keep), FAILED (a protocol error was emitted: all further input is
- * dropped; the handler closes the connection).
+ * (expects "$<len>\r\n"), BULK_DATA (waits for len + 2 bytes and records the argument's place: it is
+ * not copied, see Request), FAILED (a protocol error was emitted: all further input is dropped; the
+ * handler closes the connection).
+ *
+ * In place: a request's arguments stay in the cumulation until the handler has run, as offsets from
+ * the request's first byte (requestStart). While a request is incomplete its first bytes must
+ * survive a merge of new input and a discard of read bytes: both run with the reader index moved back
+ * to requestStart, and requestStart is then read off the (possibly new) cumulation. A cumulation that
+ * downstream retained slices of (the proxy forwards requests as retained slices) is never compacted
+ * in place; the merge copies it when it must grow, as ByteToMessageDecoder does.
  *
  * Bounds, each checked before anything is allocated for it:
  *   header lines ("*N", "$N")       MAX_HEADER_LINE bytes
@@ -69,8 +76,10 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   private int expectedArgs;
   private int bulkLength;
   private long requestBytes;
-  /** Bytes of the arguments of the current request already copied out of the cumulation. */
+  /** Overhead of the arguments of the current request decoded so far (the bytes stay in the cumulation). */
   private long decodedBytes;
+  /** The index in the cumulation of the first byte of the request being decoded. */
+  private int requestStart;
   private boolean paused;
 
   /**
@@ -98,8 +107,13 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
       in.release();
       return;
     }
-    cumulation =
-        cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+    if (cumulation == null) {
+      cumulation = in;
+    } else {
+      int consumed = holdRequest();
+      cumulation = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+      resumeRequest(consumed);
+    }
     reportMemory();
     decodeAll(ctx);
     reportMemory();
@@ -107,10 +121,12 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (cumulation != null && !cumulation.isReadable()) {
+    if (cumulation != null && !cumulation.isReadable() && !midRequest()) {
       releaseCumulation();
-    } else if (cumulation != null) {
+    } else if (cumulation != null && cumulation.refCnt() == 1) {
+      int consumed = holdRequest();
       cumulation.discardSomeReadBytes();
+      resumeRequest(consumed);
     }
     reportMemory();
     ctx.fireChannelReadComplete();
@@ -118,11 +134,34 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
 
   /**
    * The memory this connection's input holds: the cumulation's capacity (a large argument's is
-   * grown to its full length at once) and the arguments of the request decoded so far.
+   * grown to its full length at once; the arguments of a request stay in it until the request was
+   * handled) and the per-argument overhead of the request decoded so far.
    */
   long queryBytes() {
     long held = cumulation == null ? 0 : cumulation.capacity();
     return state == BULK_HEADER || state == BULK_DATA ? held + decodedBytes : held;
+  }
+
+  private boolean midRequest() {
+    return state == BULK_HEADER || state == BULK_DATA;
+  }
+
+  /** Moves the reader index back to an incomplete request's first byte; returns how far it was past it. */
+  private int holdRequest() {
+    if (!midRequest()) {
+      return -1;
+    }
+    int consumed = cumulation.readerIndex() - requestStart;
+    cumulation.readerIndex(requestStart);
+    return consumed;
+  }
+
+  /** After a merge or discard: the incomplete request starts at the reader index; skip what was decoded of it. */
+  private void resumeRequest(int consumed) {
+    if (consumed >= 0) {
+      requestStart = cumulation.readerIndex();
+      cumulation.readerIndex(requestStart + consumed);
+    }
   }
 
   private void reportMemory() {
@@ -254,6 +293,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (count == INVALID || count > limits.maxMultibulkLength()) {
               return error("invalid multibulk length", headerText(in, eol), limits.maxMultibulkLength());
             }
+            requestStart = in.readerIndex();
             in.readerIndex(eol + 2);
             if (count <= 0) {
               continue; // "*0" and "*-1" are empty requests: ignored, as Redis does
@@ -313,13 +353,12 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (in.getByte(end) != '\r' || in.getByte(end + 1) != '\n') {
               return new ProtocolError("expected CRLF after a bulk of " + bulkLength + " bytes");
             }
-            byte[] arg = new byte[bulkLength];
-            in.readBytes(arg);
-            in.skipBytes(2);
-            request.add(arg);
-            decodedBytes += bulkLength + ARGUMENT_OVERHEAD;
+            request.addInPlace(in.readerIndex() - requestStart, bulkLength);
+            in.readerIndex(end + 2);
+            decodedBytes += ARGUMENT_OVERHEAD;
             if (request.argc() == expectedArgs) {
               state = START;
+              request.complete(in, requestStart, in.readerIndex());
               return request;
             }
             state = BULK_HEADER;

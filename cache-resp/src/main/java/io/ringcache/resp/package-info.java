@@ -5,7 +5,9 @@
  * <p>Requests (what a server reads):
  * <ul>
  *   <li>{@link RespDecoder}: a Netty handler, the bounded state machine from the read buffer to one
- *       {@link Request} (multibulk or inline), or a {@link ProtocolError} after which the
+ *       {@link Request} (multibulk or inline; a multibulk request's arguments stay in the read
+ *       buffer until asked for, and its raw bytes can be kept as a retained slice), or a {@link
+ *       ProtocolError} after which the
  *       connection is closed; tighter bounds before AUTH; it stops reading while the client does
  *       not drain its replies. The node's pipeline and the proxy port use it.
  * </ul>

@@ -54,6 +54,76 @@ class RespDecoderTest {
     return (String) decoded.get(0);
   }
 
+  /**
+   * Feeds {@code input} in pieces of {@code piece} bytes to a decoder whose handler keeps each
+   * request's raw bytes (a retained slice) and its arguments read in place (argByte, not arg); the
+   * raw slices are read only after everything was fed, so they must have survived every later read.
+   */
+  private static List<String> rawAndInPlace(String input, int piece) {
+    List<io.netty.buffer.ByteBuf> raws = new ArrayList<>();
+    List<String> inPlace = new ArrayList<>();
+    EmbeddedChannel ch = new EmbeddedChannel(new RespDecoder(RespLimits.defaults(), () -> true),
+        new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Request r = (Request) msg;
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < r.argc(); i++) {
+              for (int j = 0; j < r.argLength(i); j++) {
+                s.append((char) (r.argByte(i, j) & 0xFF));
+              }
+              s.append(i < r.argc() - 1 ? " " : "");
+            }
+            inPlace.add(s.toString());
+            raws.add(r.retainedRaw());
+          }
+        });
+    byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
+    for (int i = 0; i < bytes.length; i += piece) {
+      ch.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(piece, bytes.length - i)));
+      ch.pipeline().fireChannelReadComplete(); // the end of a read: the decoder compacts its buffer here
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < raws.size(); i++) {
+      out.add(inPlace.get(i) + " | " + raws.get(i).toString(StandardCharsets.ISO_8859_1));
+      raws.get(i).release();
+    }
+    assertThat(ch.finish()).isFalse();
+    for (io.netty.buffer.ByteBuf raw : raws) {
+      assertThat(raw.refCnt()).as("every buffer freed once the slices and the decoder let go").isZero();
+    }
+    return out;
+  }
+
+  @Test
+  void inPlaceArgumentsAndRawBytes_surviveRequestsSplitAcrossReadsAtEveryBoundary() {
+    String set = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\ne\r\n";
+    String get = "*2\r\n$3\r\nget\r\n$3\r\nkey\r\n";
+    List<String> expected = List.of("SET key va\r\ne | " + set, "get key | " + get, "SET key va\r\ne | " + set);
+    for (int piece : new int[] {1, 2, 3, 5, 7, 16, 1000}) {
+      assertThat(rawAndInPlace(set + get + set, piece)).as("pieces of %s bytes", piece).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void retainedRaw_isNullForAnInlineRequestAndACopy_whoseArgumentsAreArrays() {
+    List<Object> seen = new ArrayList<>();
+    EmbeddedChannel ch = new EmbeddedChannel(new RespDecoder(RespLimits.defaults(), () -> true),
+        new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Request r = (Request) msg;
+            seen.add(r.retainedRaw() == null ? "no raw" : "raw");
+            Request copy = r.copy();
+            seen.add(copy.retainedRaw() == null ? "copy: no raw" : "copy: raw");
+            seen.add(copy.string(1));
+          }
+        });
+    ch.writeInbound(Unpooled.copiedBuffer("GET inline\r\n", StandardCharsets.ISO_8859_1));
+    assertThat(seen).containsExactly("no raw", "copy: no raw", "inline");
+    assertThat(ch.finish()).isFalse();
+  }
+
   @Test
   void multibulk_decodesArgumentsAndLeavesNothingOver() {
     feed("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n");

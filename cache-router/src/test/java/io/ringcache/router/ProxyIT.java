@@ -174,6 +174,28 @@ class ProxyIT {
   }
 
   @Test
+  void pipeline_ofSmallAndLargeRequests_forwardedAsTheyWereRead_arriveWholeAndInOrder() {
+    // requests of 16 KiB and more go to the node as the client's own buffer, smaller ones are copied
+    // into the batch: interleaved, on keys of every node, each must arrive whole and in order
+    try (Jedis jedis = proxy()) {
+      Pipeline p = jedis.pipelined();
+      List<Response<String>> gets = new ArrayList<>();
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        String key = "raw:" + (i % 12);
+        String value = (i % 3 == 0 ? "L".repeat(20 * 1024 + i) : "s") + i;
+        p.set(key, value);
+        gets.add(p.get(key));
+        expected.add(value);
+      }
+      p.sync();
+      for (int i = 0; i < gets.size(); i++) {
+        assertThat(gets.get(i).get()).as("GET after SET %s", i).isEqualTo(expected.get(i));
+      }
+    }
+  }
+
+  @Test
   void pipeline_10000MixedCommands_areAnsweredInOrder() {
     try (Jedis jedis = proxy()) {
       Pipeline p = jedis.pipelined();

@@ -266,6 +266,29 @@ final class OffHeapStore extends ClockStore {
     return value;
   }
 
+  /**
+   * GET's path: under the segment's read lock (so no eviction or overwrite can reuse the chunk while
+   * it is read), the RESP header and then the value, copied once from the page straight into
+   * {@code out} (a memcpy when {@code out} is direct, as the node's pooled output buffers are).
+   */
+  @Override
+  public boolean writeBulk(Key key, io.netty.buffer.ByteBuf out) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    int found;
+    long stamp = s.readLock();
+    try {
+      found = s.writeBulk(k, m, out);
+    } finally {
+      s.unlockRead(stamp);
+    }
+    if (found < 0) {
+      removeExpired(s, k, m);
+    }
+    return found > 0;
+  }
+
   @Override
   public boolean contains(Key key) {
     return ttlNanos(key) != -2; // here, not in ClockStore: EXISTS binds to this store's ttlNanos statically
@@ -875,6 +898,43 @@ final class OffHeapStore extends ClockStore {
         setCount(ref, c + 1); // racy: a lost bump only makes eviction slightly less accurate
       }
       return value(ref);
+    }
+
+    /**
+     * Writes the value as a RESP bulk string to {@code out}; counts the read for CLOCK. Read lock.
+     *
+     * @return 1 if written, 0 if absent, -1 if expired
+     */
+    int writeBulk(byte[] key, int m, io.netty.buffer.ByteBuf out) {
+      int i = indexOf(key, m);
+      if (i < 0) {
+        return 0;
+      }
+      int ref = refOf(slots[i]);
+      if (expiredAt(ref, clock.nanoTime())) {
+        return -1;
+      }
+      int c = countOf(ref);
+      if (c < MAX_COUNT) {
+        setCount(ref, c + 1); // racy: a lost bump only makes eviction slightly less accurate
+      }
+      ByteBuffer b = buffer(ref);
+      int o = offset(ref);
+      int kl = getVarint(b, o + HEADER);
+      int p = o + HEADER + varintLength(kl);
+      int vl = getVarint(b, p);
+      p += varintLength(vl) + ((b.get(o) & TIMED) != 0 ? 8 : 0) + kl;
+      java.util.Objects.checkFromIndexSize(p, vl, b.capacity()); // a bug throws: it never reads other memory
+      io.ringcache.resp.Resp.bulkHeader(out, vl);
+      if (out.hasMemoryAddress()) {
+        int at = out.writerIndex();
+        PlatformDependent.copyMemory(PlatformDependent.directBufferAddress(b) + p, out.memoryAddress() + at, vl);
+        out.writerIndex(at + vl);
+      } else {
+        out.writeBytes(b.slice(p, vl)); // a view: the page's position is shared by concurrent readers
+      }
+      io.ringcache.resp.Resp.crlf(out);
+      return 1;
     }
 
     /**

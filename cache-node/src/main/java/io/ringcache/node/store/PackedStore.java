@@ -264,6 +264,51 @@ final class PackedStore extends ClockStore {
     return value;
   }
 
+  /**
+   * GET's path: the entry is found as {@link #get} finds it, and its value bytes, which never change
+   * once the entry is published, are copied from the entry array into {@code out} (no copy of the
+   * value on the heap).
+   */
+  @Override
+  public boolean writeBulk(Key key, io.netty.buffer.ByteBuf out) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    byte[] e = null;
+    boolean done = false;
+    long stamp = s.tryOptimisticRead();
+    if (stamp != 0L) {
+      try {
+        e = s.readEntry(k, m);
+        done = s.validate(stamp);
+      } catch (RuntimeException torn) {
+        if (s.validate(stamp)) {
+          throw torn;
+        }
+      }
+    }
+    if (!done) {
+      stamp = s.readLock();
+      try {
+        e = s.readEntry(k, m);
+      } finally {
+        s.unlockRead(stamp);
+      }
+    }
+    if (e == EXPIRED) {
+      removeExpired(s, k, m);
+      return false;
+    }
+    if (e == null) {
+      return false;
+    }
+    int from = valueOffset(e);
+    io.ringcache.resp.Resp.bulkHeader(out, e.length - from);
+    out.writeBytes(e, from, e.length - from);
+    io.ringcache.resp.Resp.crlf(out);
+    return true;
+  }
+
   @Override
   public boolean contains(Key key) {
     return ttlNanos(key) != -2; // here, not in ClockStore: EXISTS binds to this store's ttlNanos statically
@@ -723,6 +768,16 @@ final class PackedStore extends ClockStore {
 
     /** The value (a copy), EXPIRED, or null; counts the read for CLOCK. Safe under an optimistic read. */
     byte[] read(byte[] key, int m) {
+      byte[] e = readEntry(key, m);
+      return e == null || e == EXPIRED ? e : valueOf(e);
+    }
+
+    /**
+     * The entry array (whose key and value bytes are never written after it was published, so it
+     * may be read outside the lock), EXPIRED, or null; counts the read for CLOCK. Safe under an
+     * optimistic read.
+     */
+    byte[] readEntry(byte[] key, int m) {
       byte[][] es = entries;
       int i = PackedStore.this.indexOf(hashes, es, key, m);
       if (i < 0) {
@@ -736,7 +791,7 @@ final class PackedStore extends ClockStore {
       if (i < cs.length && cs[i] < MAX_COUNT) {
         cs[i]++;
       }
-      return valueOf(e);
+      return e;
     }
 
     /** The remaining TTL, NO_TTL, or -2. Safe under an optimistic read. */

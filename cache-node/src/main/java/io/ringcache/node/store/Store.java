@@ -1,5 +1,7 @@
 package io.ringcache.node.store;
 
+import io.netty.buffer.ByteBuf;
+import io.ringcache.resp.Resp;
 import io.ringcache.ring.HashRange;
 import java.util.List;
 
@@ -35,6 +37,22 @@ public interface Store {
 
   /** The value of {@code key}, or null if absent or expired. (Hits and misses are counted by the caller.) */
   byte[] get(Key key);
+
+  /**
+   * As {@link #get}, written as a RESP bulk string ({@code $len\r\n value \r\n}) to {@code out}:
+   * the value is copied once, from where the store keeps it into {@code out}, with no copy on the
+   * heap in between. Writes nothing if the key is absent or expired.
+   *
+   * @return whether the key was present
+   */
+  default boolean writeBulk(Key key, ByteBuf out) {
+    byte[] value = get(key);
+    if (value == null) {
+      return false;
+    }
+    Resp.bulk(out, value);
+    return true;
+  }
 
   /** Whether {@code key} is present, without counting a hit or miss. */
   boolean contains(Key key);

@@ -49,6 +49,50 @@ abstract class StoreContractTest {
     assertThat(store.get(key("b"))).isNull();
   }
 
+  /** What writeBulk writes to a fresh buffer (direct or heap), as a string; null if it returned false. */
+  private String writtenBulk(Key key, boolean direct) {
+    io.netty.buffer.ByteBuf out = direct ? io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(16)
+        : io.netty.buffer.Unpooled.buffer(16);
+    try {
+      out.writeByte('>'); // what the buffer held before stays in front
+      boolean found = store.writeBulk(key, out);
+      String s = out.toString(StandardCharsets.ISO_8859_1);
+      assertThat(found).as("returned true exactly when something was written").isEqualTo(s.length() > 1);
+      return found ? s.substring(1) : null;
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void writeBulk_writesTheValueAsABulkStringAfterWhatTheBufferHeld_directOrHeap() {
+    byte[] large = new byte[70_000]; // beyond the off-heap store's largest chunk: a jumbo entry
+    Arrays.fill(large, (byte) 'v');
+    large[large.length - 1] = '\n';
+    store.set(key("a"), bytes("hello\r\n"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.set(key("empty"), new byte[0], Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.set(key("large"), large, Store.NO_TTL, false, Store.Condition.ALWAYS);
+    for (boolean direct : new boolean[] {true, false}) {
+      assertThat(writtenBulk(key("a"), direct)).isEqualTo("$7\r\nhello\r\n\r\n");
+      assertThat(writtenBulk(key("empty"), direct)).isEqualTo("$0\r\n\r\n");
+      assertThat(writtenBulk(key("large"), direct))
+          .isEqualTo("$70000\r\n" + new String(large, StandardCharsets.ISO_8859_1) + "\r\n");
+      assertThat(writtenBulk(key("absent"), direct)).isNull();
+    }
+  }
+
+  @Test
+  void writeBulk_afterTtlElapses_writesNothing_andAfterOverwriteWritesTheNewValue() {
+    store.set(key("t"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
+    clock.advance(Duration.ofSeconds(9));
+    assertThat(writtenBulk(key("t"), true)).isEqualTo("$1\r\n1\r\n");
+    store.set(key("t"), bytes("22"), Store.NO_TTL, true, Store.Condition.ALWAYS);
+    assertThat(writtenBulk(key("t"), true)).isEqualTo("$2\r\n22\r\n");
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(writtenBulk(key("t"), true)).isNull();
+    assertThat(store.contains(key("t"))).isFalse();
+  }
+
   @Test
   void update_replacesTheValueKeepingItsTtl_andNullChangesNothing() {
     assertThat(store.update(key("a"), old -> null)).isNull();

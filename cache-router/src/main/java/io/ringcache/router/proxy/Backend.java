@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /*
  * The proxy's connection to one node from one event loop, shared by every client of that loop and
- * pipelined: calls are encoded into one buffer that goes out in one write and one flush per batch
+ * pipelined: calls are encoded (or, for a single-key command, the client's request bytes copied as
+ * they are; a request of ZERO_COPY_THRESHOLD bytes or more is written as the client's own buffer,
+ * not copied) into one buffer that goes out in one write and one flush per batch
  * (the end of a client's read batch, or of the node's), and replies come back in order, so a FIFO
  * of calls in flight pairs each reply with its call.
  *
@@ -42,6 +44,8 @@ final class Backend {
 
   static final int MAX_IN_FLIGHT = 4096;
   private static final int WRITE_THRESHOLD = 64 * 1024;
+  /** A forwarded request at least this long is written as the client's buffer itself rather than copied into the batch. */
+  static final int ZERO_COPY_THRESHOLD = 16 * 1024;
   private static final long COOL_DOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final int CONNECT_TIMEOUT_MS = 1000;
 
@@ -85,9 +89,24 @@ final class Backend {
     if (b == null) {
       b = out = channel.alloc().ioBuffer(4096);
     }
-    Resp.command(b, call.args);
+    ByteBuf raw = call.raw();
+    if (raw == null) {
+      Resp.command(b, call.args);
+    } else if (raw.readableBytes() < ZERO_COPY_THRESHOLD) {
+      b.writeBytes(raw, raw.readerIndex(), raw.readableBytes()); // one copy, into this batch's buffer
+    } else {
+      // a large request goes out as its own buffer, the client's bytes themselves: no copy
+      out = null;
+      if (b.isReadable()) {
+        channel.write(b, channel.voidPromise());
+      } else {
+        b.release();
+      }
+      b = null;
+      channel.write(raw.retainedDuplicate(), channel.voidPromise());
+    }
     inFlight.add(call);
-    if (b.readableBytes() >= WRITE_THRESHOLD) {
+    if (b != null && b.readableBytes() >= WRITE_THRESHOLD) {
       out = null;
       channel.write(b, channel.voidPromise());
     }

@@ -1,6 +1,8 @@
 package io.ringcache.router.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.ringcache.resp.Resp;
+
 /**
  * One request the proxy sends a node on behalf of a client's request ({@link Pending}): a
  * single-key command, one node's part of a multi-key command, or a DBSIZE of a fan-out. Confined
@@ -14,7 +16,14 @@ final class Call {
   }
 
   final Pending pending;
+  /** The arguments to encode; null when the call forwards {@link #raw}. */
   final byte[][] args;
+  /**
+   * The client's request as it was read (a retained slice of the client's read buffer), forwarded
+   * as it is; null when the call encodes {@link #args}. Held until the call ends (a redirect sends
+   * it again), then released by {@link #release}.
+   */
+  private ByteBuf raw;
   /** The key whose owner serves this call; null for a call to a named node (DBSIZE). */
   final byte[] routeKey;
   /** For a part of a multi-key command: which of the command's keys it carries, in order. */
@@ -33,6 +42,25 @@ final class Call {
     this.routeKey = routeKey;
     this.keys = keys;
     this.startNanos = startNanos;
+  }
+
+  /** A single-key call that forwards the client's request bytes {@code raw}, which it now owns. */
+  Call(Pending pending, ByteBuf raw, byte[] routeKey, long startNanos) {
+    this(pending, (byte[][]) null, routeKey, null, startNanos);
+    this.raw = raw;
+  }
+
+  /** The request bytes to forward, or null to encode {@link #args}. */
+  ByteBuf raw() {
+    return raw;
+  }
+
+  /** The call ended (replied or failed): releases the forwarded bytes. Idempotent. */
+  void release() {
+    if (raw != null) {
+      raw.release();
+      raw = null;
+    }
   }
 
   boolean isPartOfMany() {

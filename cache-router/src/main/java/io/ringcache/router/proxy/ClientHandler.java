@@ -167,6 +167,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof Request r) {
+      if (redirecting == 0 && !transactionOut && held.isEmpty() && forwarded(r)) {
+        return;
+      }
       byte[][] args = new byte[r.argc()][];
       for (int i = 0; i < args.length; i++) {
         args[i] = r.arg(i);
@@ -231,6 +234,37 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   // ---- dispatch
+
+  /**
+   * The hot path: a single-key command with nothing ahead of it is forwarded as the bytes the
+   * client sent (a retained slice of the read buffer; only its key is copied out, to route it),
+   * without decoding its arguments into arrays and encoding them again. It does what {@link
+   * #execute} does for such a command; anything else (not authenticated, CLIENT REPLY OFF/SKIP,
+   * MULTI, a newer topology than the requests out, an inline request) returns false for execute.
+   */
+  private boolean forwarded(Request r) {
+    if (!authenticated || repliesOff || skipNext || (transaction != null && transaction.multi())) {
+      return false;
+    }
+    ProxyCommands.Spec spec = ProxyCommands.lookup(r);
+    if (spec == null || spec.kind() != ProxyCommands.Kind.KEYED || spec.oneNodeOnly() || !spec.arityOk(r.argc())) {
+      return false;
+    }
+    RoutingTable table = dispatcher.routes().current();
+    if (routedOut > 0 && table.epoch() != routedEpoch) {
+      return false;
+    }
+    ByteBuf raw = r.retainedRaw();
+    if (raw == null) {
+      return false;
+    }
+    routedEpoch = table.epoch();
+    silent = false;
+    Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+    p.partsLeft = 1;
+    dispatcher.route(new Call(p, raw, r.arg(1), System.nanoTime()), table);
+    return true;
+  }
 
   /** Runs a request; false if it must wait (it is then first in `held`) for the client's requests out at nodes. */
   private boolean execute(byte[][] args) {

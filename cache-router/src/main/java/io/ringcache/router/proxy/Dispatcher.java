@@ -251,6 +251,7 @@ final class Dispatcher {
 
   /** The call's final reply. */
   private void finish(Call call, ByteBuf frame) {
+    call.release();
     call.pending.part(call, frame);
     if (call.redirected) {
       call.pending.client.redirectEnded();
@@ -259,6 +260,7 @@ final class Dispatcher {
 
   /** The call ends without a reply. */
   private void fail(Call call, String message) {
+    call.release();
     call.pending.failed(message);
     if (call.redirected) {
       call.pending.client.redirectEnded();

@@ -163,6 +163,55 @@ final class ProxyCommands {
     return BY_NAME.get(new String(lower, StandardCharsets.ISO_8859_1));
   }
 
+  /** Specs by name length, for {@link #lookup(io.ringcache.resp.Request)}; built on first use. */
+  private static volatile Spec[][] byLength;
+
+  /** The spec of the request's command (argument 0), read in place: no allocation. */
+  static Spec lookup(io.ringcache.resp.Request r) {
+    Spec[][] table = byLength;
+    if (table == null) {
+      table = byLength = byLength();
+    }
+    int length = r.argLength(0);
+    if (length >= table.length || table[length] == null) {
+      return null;
+    }
+    for (Spec spec : table[length]) {
+      if (nameIs(r, spec.name())) {
+        return spec;
+      }
+    }
+    return null;
+  }
+
+  /** Whether argument 0 is {@code lower} (lower-case ASCII), ignoring case. */
+  private static boolean nameIs(io.ringcache.resp.Request r, String lower) {
+    for (int i = 0; i < lower.length(); i++) {
+      int c = r.argByte(0, i);
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != lower.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Spec[][] byLength() {
+    Spec[][] table = new Spec[33][];
+    for (Spec spec : BY_NAME.values()) {
+      int n = spec.name().length();
+      if (n < table.length) {
+        Spec[] bucket = table[n] == null ? new Spec[0] : table[n];
+        bucket = java.util.Arrays.copyOf(bucket, bucket.length + 1);
+        bucket[bucket.length - 1] = spec;
+        table[n] = bucket;
+      }
+    }
+    return table;
+  }
+
   static Spec lookup(String name) {
     return BY_NAME.get(name.toLowerCase(Locale.ROOT));
   }

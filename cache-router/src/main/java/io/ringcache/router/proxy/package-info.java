@@ -13,7 +13,8 @@
  *   <li>{@link ClientHandler}: one client. Answers connection and server commands itself (the
  *       handshake commands AUTH, HELLO, CLIENT, COMMAND, CONFIG, ... through cache-resp's {@link
  *       io.ringcache.resp.command.Handshake}, the same code as a node's; INFO, {@code
- *       RING.TOPOLOGY}, TIME), sends the rest on, and writes
+ *       RING.TOPOLOGY}, TIME), sends the rest on (a single-key command as the bytes the client
+ *       sent: a retained slice of the read buffer, not decoded and encoded again), and writes
  *       replies in request order from a FIFO of {@link Pending} slots.
  *   <li>{@link ProxyCommands}: the proxy's command catalogue: arity, key positions, and how each
  *       command is served (locally, to its key's owner, split and merged, or to every node).
