@@ -233,35 +233,8 @@ final class PackedStore extends ClockStore {
 
   @Override
   public byte[] get(Key key) {
-    byte[] k = key.bytes();
-    int m = mix(key.ringHash());
-    Segment s = segmentFor(m);
-    byte[] value = null;
-    boolean done = false;
-    long stamp = s.tryOptimisticRead();
-    if (stamp != 0L) {
-      try {
-        value = s.read(k, m);
-        done = s.validate(stamp);
-      } catch (RuntimeException torn) {
-        if (s.validate(stamp)) {
-          throw torn;
-        }
-      }
-    }
-    if (!done) {
-      stamp = s.readLock();
-      try {
-        value = s.read(k, m);
-      } finally {
-        s.unlockRead(stamp);
-      }
-    }
-    if (value == EXPIRED) {
-      removeExpired(s, k, m);
-      return null;
-    }
-    return value;
+    byte[] e = liveEntry(key);
+    return e == null ? null : valueOf(e); // the entry's bytes never change once published: copied outside the lock
   }
 
   /**
@@ -271,6 +244,22 @@ final class PackedStore extends ClockStore {
    */
   @Override
   public boolean writeBulk(Key key, io.netty.buffer.ByteBuf out) {
+    byte[] e = liveEntry(key);
+    if (e == null) {
+      return false;
+    }
+    int from = valueOffset(e);
+    io.ringcache.resp.Resp.bulkHeader(out, e.length - from);
+    out.writeBytes(e, from, e.length - from);
+    io.ringcache.resp.Resp.crlf(out);
+    return true;
+  }
+
+  /**
+   * The entry array of {@code key} (counted as a read for CLOCK), or null if absent or expired (an
+   * expired one is removed): an optimistic read first, the read lock if a writer interfered.
+   */
+  private byte[] liveEntry(Key key) {
     byte[] k = key.bytes();
     int m = mix(key.ringHash());
     Segment s = segmentFor(m);
@@ -297,16 +286,9 @@ final class PackedStore extends ClockStore {
     }
     if (e == EXPIRED) {
       removeExpired(s, k, m);
-      return false;
+      return null;
     }
-    if (e == null) {
-      return false;
-    }
-    int from = valueOffset(e);
-    io.ringcache.resp.Resp.bulkHeader(out, e.length - from);
-    out.writeBytes(e, from, e.length - from);
-    io.ringcache.resp.Resp.crlf(out);
-    return true;
+    return e;
   }
 
   @Override
@@ -764,12 +746,6 @@ final class PackedStore extends ClockStore {
         i = (i + 1) & mask;
       }
       return i;
-    }
-
-    /** The value (a copy), EXPIRED, or null; counts the read for CLOCK. Safe under an optimistic read. */
-    byte[] read(byte[] key, int m) {
-      byte[] e = readEntry(key, m);
-      return e == null || e == EXPIRED ? e : valueOf(e);
     }
 
     /**
