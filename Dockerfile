@@ -15,7 +15,8 @@ COPY cache-resp cache-resp
 COPY cache-client cache-client
 COPY cache-node cache-node
 COPY cache-router cache-router
-# built too: cache-cli's tests depend on it, and -am follows test-scoped modules
+# built too: the tests of cache-node, cache-router and cache-cli depend on them (test scope), and -am follows test-scoped modules
+COPY cache-testkit-core cache-testkit-core
 COPY cache-testkit cache-testkit
 COPY cache-cli cache-cli
 COPY cache-jcache/pom.xml cache-jcache/pom.xml
