@@ -331,14 +331,8 @@ final class KeyCommands {
    * the sets makes that key keep its value (docs/protocol.md).
    */
   static void msetnx(CommandContext c, Request r) {
-    if ((r.argc() & 1) == 0) {
-      wrongArity(c, "msetnx");
+    if (!keyValuePairs(c, r, "msetnx")) {
       return;
-    }
-    for (int i = 2; i < r.argc(); i += 2) {
-      if (valueTooLarge(c, r.arg(i))) {
-        return;
-      }
     }
     Store store = c.store();
     for (int i = 1; i < r.argc(); i += 2) {
@@ -470,15 +464,26 @@ final class KeyCommands {
     Resp.integer(c.out(), result.length);
   }
 
-  static void mset(CommandContext c, Request r) {
+  /**
+   * Whether MSET's or MSETNX's arguments are key-value pairs whose values fit max-value-size; if not,
+   * the error is replied and nothing may be stored.
+   */
+  private static boolean keyValuePairs(CommandContext c, Request r, String command) {
     if ((r.argc() & 1) == 0) {
-      wrongArity(c, "mset");
-      return;
+      wrongArity(c, command);
+      return false;
     }
     for (int i = 2; i < r.argc(); i += 2) {
       if (valueTooLarge(c, r.arg(i))) {
-        return;
+        return false;
       }
+    }
+    return true;
+  }
+
+  static void mset(CommandContext c, Request r) {
+    if (!keyValuePairs(c, r, "mset")) {
+      return;
     }
     Store store = c.store();
     for (int i = 1; i < r.argc(); i += 2) {
