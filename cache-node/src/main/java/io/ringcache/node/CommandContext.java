@@ -43,6 +43,13 @@ interface CommandContext {
   /** The node's store (changes made through it signal WATCH). */
   Store store();
 
+  /**
+   * Removes every key the node holds (FLUSHALL, FLUSHDB). On a node importing ranges this first
+   * counts every key of those handoffs as written here, so nothing the source read before its own
+   * flush (a batch in flight, a read-through answer) lands after this one.
+   */
+  void flushAll();
+
   /** The node's limits (max-value-size, max-key-size, max-output-buffer). */
   NodeConfig.Limits limits();
 

@@ -242,6 +242,12 @@ final class Connection implements NodeContext {
   }
 
   @Override
+  public void flushAll() {
+    node.cluster().flushImports();
+    node.store().clear();
+  }
+
+  @Override
   public NodeConfig.Limits limits() {
     return node.config().limits();
   }

@@ -22,7 +22,7 @@ final class ServerCommands {
       Resp.error(c.out(), "ERR syntax error");
       return;
     }
-    c.store().clear();
+    c.flushAll();
     Resp.raw(c.out(), Resp.OK);
   }
 

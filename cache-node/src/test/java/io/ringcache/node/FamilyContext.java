@@ -113,6 +113,11 @@ final class FamilyContext implements NodeContext {
   }
 
   @Override
+  public void flushAll() {
+    store.clear();
+  }
+
+  @Override
   public NodeConfig.Limits limits() {
     return config.limits();
   }

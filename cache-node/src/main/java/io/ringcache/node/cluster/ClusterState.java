@@ -437,6 +437,19 @@ public final class ClusterState {
     return v == null ? null : v.imports.get(id);
   }
 
+  /**
+   * Counts every key of each handoff this node imports now as written here (see {@link
+   * ImportState#flushAll()}); FLUSHALL calls it before it clears the store.
+   */
+  public void flushImports() {
+    View v = view;
+    if (v != null) {
+      for (ImportState state : v.imports.values()) {
+        state.flushAll();
+      }
+    }
+  }
+
   /** Where node {@code nodeName} is reached, per the topology held. */
   public String addressOf(String nodeName) {
     View v = view;

@@ -3,6 +3,8 @@ package io.ringcache.node.cluster;
 import io.ringcache.node.store.Key;
 import io.ringcache.ring.Handoff;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /*
  * The target's side of one handoff while it serves the moving ranges (phase ACTIVE or STREAMING).
@@ -23,6 +25,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *               newer state here); failure, and no other write in flight -> the mark goes and the
  *               kept insert runs now (it inserts only if the key is still absent).
  * So an insert is never lost to a write that did not happen, and never lands after one that did.
+ *
+ * FLUSHALL (or FLUSHDB) here touches every key of the handoff at once (flushAll): whatever the
+ * source read before it flushed too, a batch in flight or a read-through answer, would otherwise
+ * land after this node's flush and bring flushed keys back. The flag is set under the write side
+ * of a read/write lock whose read side every insert holds, and the store is cleared after it is
+ * set: an insert either ran before the flag (and the clear removes it) or sees the flag.
  */
 
 /** Touched keys (tombstones included) of one incoming handoff, and the source to read through to. */
@@ -39,6 +47,9 @@ public final class ImportState {
   private final Handoff handoff;
   private final String sourceAddress;
   private final ConcurrentHashMap<Key, Object> marks = new ConcurrentHashMap<>();
+  private final ReentrantReadWriteLock flushLock = new ReentrantReadWriteLock();
+  /** Every key counts as touched: the node was flushed during this handoff. */
+  private volatile boolean flushed;
 
   ImportState(Handoff handoff, String sourceAddress) {
     this.handoff = handoff;
@@ -88,9 +99,24 @@ public final class ImportState {
     }
   }
 
-  /** Whether a write of {@code key} succeeded here. */
+  /** Whether a write of {@code key} succeeded here, or this node was flushed during the handoff. */
   public boolean isTouched(Key key) {
-    return marks.get(key) == TOUCHED;
+    return flushed || marks.get(key) == TOUCHED;
+  }
+
+  /**
+   * Touches every key of this handoff: nothing from the source is inserted from now on. Call it
+   * before clearing the store for FLUSHALL; it waits for the inserts running now to finish, so the
+   * clear removes them.
+   */
+  public void flushAll() {
+    Lock write = flushLock.writeLock();
+    write.lock();
+    try {
+      flushed = true;
+    } finally {
+      write.unlock();
+    }
   }
 
   /**
@@ -98,14 +124,23 @@ public final class ImportState {
    * {@link #beginWrite} and {@link #endWrite}; while a write is in flight, decides when it ends.
    */
   public void applyIfUntouched(Key key, Runnable insert) {
-    marks.compute(key, (k, mark) -> {
-      if (mark == null) {
-        insert.run();
-      } else if (mark != TOUCHED) {
-        ((Pending) mark).insert = insert;
+    Lock read = flushLock.readLock();
+    read.lock();
+    try {
+      if (flushed) {
+        return;
       }
-      return mark;
-    });
+      marks.compute(key, (k, mark) -> {
+        if (mark == null) {
+          insert.run();
+        } else if (mark != TOUCHED) {
+          ((Pending) mark).insert = insert;
+        }
+        return mark;
+      });
+    } finally {
+      read.unlock();
+    }
   }
 
   /** How many keys were written or deleted here during the handoff. */

@@ -47,6 +47,48 @@ class ImportStateTest {
   }
 
   @Test
+  void flushAll_touchesEveryKey_andNoInsertFromTheSourceRunsAfterIt() {
+    Key other = Key.of("never-written".getBytes(StandardCharsets.UTF_8));
+    state.beginWrite(key);
+    state.applyIfUntouched(key, () -> inserted.add("kept while the write runs"));
+    state.flushAll();
+    assertThat(state.isTouched(other)).as("a key no client wrote").isTrue();
+    state.applyIfUntouched(other, () -> inserted.add("a batch read before the source flushed"));
+    state.endWrite(key, false);
+    assertThat(inserted).as("inserts after the flush, kept ones included").isEmpty();
+  }
+
+  @Test
+  void flushAll_waitsForAnInsertRunningNow() throws Exception {
+    java.util.concurrent.CountDownLatch inInsert = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread importer = new Thread(() -> state.applyIfUntouched(key, () -> {
+      inInsert.countDown();
+      awaitQuietly(release);
+      inserted.add("source");
+    }));
+    importer.start();
+    inInsert.await();
+    Thread flusher = new Thread(state::flushAll);
+    flusher.start();
+    flusher.join(200);
+    assertThat(flusher.isAlive()).as("the flush waits for the insert it must clear").isTrue();
+    release.countDown();
+    flusher.join(10_000);
+    importer.join(10_000);
+    assertThat(flusher.isAlive()).isFalse();
+    assertThat(inserted).containsExactly("source");
+  }
+
+  private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void endWrite_oneOfTwoConcurrentWritesSucceeds_keyIsTouched() {
     state.beginWrite(key);
     state.beginWrite(key);
