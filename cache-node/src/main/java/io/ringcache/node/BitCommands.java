@@ -145,6 +145,7 @@ final class BitCommands {
     int[] previous = {0};
     long[] refused = {-1};
     c.store().update(c.key(r.arg(1)), old -> {
+      refused[0] = -1; // a store may run the update again
       int length = old == null ? 0 : old.length;
       if (needed > length && needed > max) {
         refused[0] = needed;
@@ -601,6 +602,7 @@ final class BitCommands {
     boolean[] nil = new boolean[ops.size()];
     long[] refused = {-1};
     c.store().update(c.key(r.arg(1)), old -> {
+      refused[0] = -1; // a store may run the update again
       int length = old == null ? 0 : old.length;
       if (needed > length && needed > max) {
         refused[0] = needed;
