@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Redis 7.0's own test suite (its Tcl `runtest`, external-server mode) against a ringcache node:
-# the units that exercise what a node implements (strings, counters, expiry, keyspace, protocol,
+# the units that exercise what a node implements (strings, bits, counters, expiry, keyspace, protocol,
 # transactions, SCAN, QUIT, introspection), minus the tests listed with their reasons in
 # tools/redis-suite/skip.txt. Any failure fails the script.
 #
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
 done
 if [ ${#units[@]} -eq 0 ]; then
   units=(unit/printver unit/type/string unit/type/incr unit/expire unit/keyspace unit/protocol unit/multi unit/scan
-    unit/quit unit/other unit/introspection unit/info-command)
+    unit/quit unit/other unit/introspection unit/info-command unit/bitops unit/bitfield)
 fi
 
 command -v tclsh >/dev/null || { echo "redis-suite: tclsh is missing (apt-get install tcl)" >&2; exit 2; }

@@ -20,7 +20,7 @@ import java.util.List;
  * The table that names the node's commands, and what the command families share. The families,
  * one class each, hold the implementations: cache-resp's {@link Handshake} (PING ... FUNCTION,
  * shared with the proxy) and {@link ConnectionCommands} (HTTP sent to the port),
- * {@link KeyCommands} (keys and strings), {@link ServerCommands} (DBSIZE, TIME, FLUSHALL) and
+ * {@link KeyCommands} (keys and strings), {@link BitCommands} (bits and LCS), {@link ServerCommands} (DBSIZE, TIME, FLUSHALL) and
  * {@link RingCommands} (RING.*); transactions are {@link Transaction}'s.
  */
 final class Commands {
@@ -92,6 +92,15 @@ final class Commands {
         .add("renamenx", 0, (c, r) -> KeyCommands.rename(c, r, true))
         .add("copy", 0, KeyCommands::copy)
         .add("randomkey", 0, KeyCommands::randomkey)
+        // bits, and LCS (BitCommands)
+        .add("setbit", 0, BitCommands::setbit)
+        .add("getbit", 0, BitCommands::getbit)
+        .add("bitcount", 0, BitCommands::bitcount)
+        .add("bitpos", 0, BitCommands::bitpos)
+        .add("bitop", 0, BitCommands::bitop)
+        .add("bitfield", 0, BitCommands::bitfield)
+        .add("bitfield_ro", 0, BitCommands::bitfieldRo)
+        .add("lcs", 0, BitCommands::lcs)
         // transactions (Transaction)
         .add("multi", IMMEDIATE, (c, r) -> c.transaction().multi(c))
         .add("exec", IMMEDIATE | EXCLUSIVE, (c, r) -> c.transaction().exec(c))

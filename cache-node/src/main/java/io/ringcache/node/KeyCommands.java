@@ -352,8 +352,8 @@ final class KeyCommands {
     Resp.integer(c.out(), value == null ? 0 : value.length);
   }
 
-  /** The error for a string that would grow beyond max-value-size (APPEND, SETRANGE). */
-  private static String stringTooLarge(CommandContext c, long size) {
+  /** The error for a string that would grow beyond max-value-size (APPEND, SETRANGE, and the bit commands). */
+  static String stringTooLarge(CommandContext c, long size) {
     return "ERR string exceeds maximum allowed size (" + size + " bytes, expected: <= "
         + c.limits().maxValueSize() + ", max-value-size)";
   }

@@ -31,7 +31,8 @@
  *       io.ringcache.resp.command.Handshake} (PING, ECHO, QUIT, AUTH, HELLO, CLIENT, SELECT, COMMAND,
  *       CONFIG, FUNCTION, shared with the proxy), {@link ConnectionCommands} (HTTP sent to the
  *       port, refused), {@link KeyCommands} (keys and strings:
- *       GET, SET, ..., EXPIRE, SCAN, KEYS, RENAME, COPY), {@link ServerCommands} (DBSIZE, TIME,
+ *       GET, SET, ..., EXPIRE, SCAN, KEYS, RENAME, COPY), {@link BitCommands} (SETBIT, GETBIT,
+ *       BITCOUNT, BITPOS, BITOP, BITFIELD, LCS), {@link ServerCommands} (DBSIZE, TIME,
  *       FLUSHALL) and {@link RingCommands} (the cluster's {@code RING.*}); MULTI, EXEC and WATCH are
  *       {@link Transaction}'s. {@code Commands.table()} names them all in the one table and holds
  *       what they share (argument echoing, the common error texts). The data commands run on a

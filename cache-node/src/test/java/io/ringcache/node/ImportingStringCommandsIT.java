@@ -125,6 +125,27 @@ class ImportingStringCommandsIT {
   }
 
   @Test
+  void bitCommandsAndLcs_readTheValueThroughFromTheSource() throws IOException {
+    String s = keyAtSource("a"); // 0x61: 01100001
+    assertThat(toTarget.call("SETBIT", s, "6", "1")).isEqualTo(0L);
+    assertThat(toTarget.call("GET", s)).isEqualTo("c");
+    assertThat((Long) toTarget.call("TTL", s)).isBetween(95L, 100L); // the source's TTL came along
+    assertThat(toTarget.call("GETBIT", keyAtSource("a"), "1")).isEqualTo(1L);
+    assertThat(toTarget.call("BITCOUNT", keyAtSource("foobar"))).isEqualTo(26L);
+    assertThat(toTarget.call("BITPOS", keyAtSource("a"), "1")).isEqualTo(1L);
+    String f = keyAtSource("a");
+    assertThat(toTarget.call("BITFIELD", f, "INCRBY", "u8", "0", "1")).isEqualTo(List.of(98L));
+    assertThat(toTarget.call("GET", f)).isEqualTo("b");
+    assertThat((Long) toTarget.call("TTL", f)).isBetween(95L, 100L);
+    assertThat(toTarget.call("BITFIELD_RO", keyAtSource("a"), "GET", "u8", "0")).isEqualTo(List.of(97L));
+    String dest = keyAtSource("overwritten");
+    assertThat(toTarget.call("BITOP", "OR", dest, keyAtSource("a"), keyAtSource("b"))).isEqualTo(1L);
+    assertThat(toTarget.call("GET", dest)).isEqualTo("c");
+    assertThat(toTarget.call("TTL", dest)).isEqualTo(-1L);
+    assertThat(toTarget.call("LCS", keyAtSource("ohmytext"), keyAtSource("mynewtext"))).isEqualTo("mytext");
+  }
+
+  @Test
   void aWriteThatSucceeded_isNotOverwrittenByTheStream() throws IOException {
     String a = keyAtSource("abc");
     assertThat(toTarget.call("APPEND", a, "!")).isEqualTo(4L);

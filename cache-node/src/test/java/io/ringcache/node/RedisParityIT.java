@@ -634,6 +634,48 @@ class RedisParityIT {
   }
 
   @Test
+  void bitCommandsAndLcs_edgeCasesAndErrors_answerAsRedis() throws IOException {
+    BitParity.checkEdgeCases(toRedis, toNode, () -> {
+      try {
+        toNode.call("flushall");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  @Test
+  void bitCommandsAndLcs_randomSequences_sameRepliesAsRedis() throws IOException {
+    BitParity.run(toRedis, toNode, command -> false);
+  }
+
+  @Test
+  void bitCommands_growingPastMaxValueSize_refusedAsSetrangeIs() throws IOException {
+    same("setbit", "b", "7", "1");
+    String setrange = toNode.call("setrange", "b", "16777216", "x");
+    assertThat(setrange).startsWith("-ERR string exceeds maximum allowed size (16777217 bytes, expected: <= 16777216");
+    assertThat(toNode.call("setbit", "b", "134217728", "1")).isEqualTo(setrange);
+    assertThat(toNode.call("bitfield", "b", "get", "u8", "0", "set", "u8", "134217728", "1")).isEqualTo(setrange);
+    assertThat(toNode.call("bitfield", "b", "set", "u1", "134217727", "1")).isEqualTo("*1\r\n:0\r\n");
+    assertThat(toNode.call("strlen", "b")).isEqualTo(":16777216\r\n");
+    assertThat(toNode.call("setbit", "b", "134217727", "0")).isEqualTo(":1\r\n");
+    assertThat(toNode.call("getbit", "b", "4294967295")).isEqualTo(":0\r\n");
+    assertThat(toNode.call("bitcount", "b")).isEqualTo(":1\r\n");
+  }
+
+  @Test
+  void lcs_tableBeyondMaxValueSize_refusedWithRedisPrefix() throws IOException {
+    same("set", "a", "x".repeat(2047));
+    same("set", "c", "y".repeat(2047));
+    same("lcs", "a", "c", "len"); // 2048 x 2048 cells of 4 bytes: exactly max-value-size
+    same("append", "c", "y");
+    String[] replies = both("lcs", "a", "c", "len");
+    assertThat(replies[0]).isEqualTo(":0\r\n");
+    assertThat(replies[1]).isEqualTo("-ERR Insufficient memory, transient memory for LCS exceeds max-value-size "
+        + "(16785408 bytes, expected: <= 16777216)\r\n");
+  }
+
+  @Test
   void randomSequences_sameRepliesAsRedis() throws IOException {
     ParitySequences.run(toRedis, toNode, command -> false);
   }

@@ -23,8 +23,8 @@ public final class Decimal {
         throw new NumberFormatException("not an integer");
       }
     }
-    if (bytes[i] == '0' && end - i > 1) {
-      throw new NumberFormatException("leading zero");
+    if (bytes[i] == '0' && (end - i > 1 || negative)) {
+      throw new NumberFormatException("leading zero"); // "-0" too, as Redis's string2ll
     }
     long value = 0;
     for (; i < end; i++) {

@@ -18,7 +18,7 @@ class DecimalTest {
     assertThat(Decimal.parseLong(bytes("-9223372036854775808"))).isEqualTo(Long.MIN_VALUE);
     assertThat(Decimal.parseLong(bytes("9223372036854775807"))).isEqualTo(Long.MAX_VALUE);
     assertThat(Decimal.parseLong(bytes("0"))).isZero();
-    for (String bad : List.of("", "-", "+1", " 1", "01", "1a", "9223372036854775808", "-0x1")) {
+    for (String bad : List.of("", "-", "+1", " 1", "01", "1a", "9223372036854775808", "-0x1", "-0", "-01")) {
       assertThatThrownBy(() -> Decimal.parseLong(bytes(bad))).as(bad).isInstanceOf(NumberFormatException.class);
     }
   }

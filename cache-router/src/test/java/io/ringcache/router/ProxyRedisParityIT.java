@@ -319,6 +319,61 @@ class ProxyRedisParityIT {
   }
 
   /**
+   * The bit commands and LCS (io.ringcache.node.BitParity: edge cases, then random sequences) through
+   * the proxy of a cluster with hash tags {}: every key shares the tag {b}, so BITOP and LCS run on
+   * its node as Redis runs them.
+   */
+  @Test
+  void bitCommandsAndLcs_hashTaggedKeys_answerAsRedis() throws IOException {
+    try (TestCluster tagged = new TestCluster(3, null, "--hash-tag", "{}");
+        RedisServer.Conn toTagged = RedisServer.Conn.tcp(tagged.router.port())) {
+      io.ringcache.node.BitParity.checkEdgeCases(toRedis, toTagged, () -> {
+        try {
+          assertThat(toTagged.call("flushall")).isEqualTo("+OK\r\n");
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      io.ringcache.node.BitParity.run(toRedis, toTagged, command -> false);
+    }
+    toRedis.call("flushall");
+  }
+
+  @Test
+  void bitopAndLcs_keysOnOneNode_asRedis_keysOnSeveral_crossnode() throws IOException {
+    io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    String together = null;
+    String apart = null;
+    for (int i = 1; i < 20 && (together == null || apart == null); i++) {
+      boolean same = table.serverOf(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .equals(table.serverOf("k0".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      if (same && together == null) {
+        together = "k" + i;
+      } else if (!same && apart == null) {
+        apart = "k" + i;
+      }
+    }
+    assertThat(together).as("a key on k0's node among k1..k19").isNotNull();
+    assertThat(apart).as("a key on another node among k1..k19").isNotNull();
+    for (String[] command : new String[][] {
+        {"set", "k0", "foobar"}, {"set", together, "abcdef"}, {"bitop", "and", together, "k0", together}, {"get", together},
+        {"bitop", "not", "k0", "k0"}, {"get", "k0"}, {"bitop", "or", "k0", together, "k0"}, {"set", "k0", "ohmytext"},
+        {"set", together, "mynewtext"}, {"lcs", "k0", together}, {"lcs", together, "k0", "idx", "withmatchlen"},
+        {"bitop", "xor", "k0"}, {"bitop", "nand", "k0", together}, {"lcs", "k0"}, {"setbit", apart, "3", "1"},
+        {"getbit", apart, "3"}, {"bitcount", apart}, {"bitpos", apart, "1"}, {"bitfield", apart, "incrby", "u4", "0", "3"},
+        {"bitfield_ro", apart, "get", "u8", "0"},
+    }) {
+      same(command);
+    }
+    String crossnode = "-CROSSNODE keys in request are owned by different nodes\r\n";
+    assertThat(toProxy.call("bitop", "and", "k0", "k0", apart)).isEqualTo(crossnode);
+    assertThat(toProxy.call("bitop", "not", apart, "k0")).isEqualTo(crossnode);
+    assertThat(toProxy.call("lcs", "k0", apart)).isEqualTo(crossnode);
+    assertThat(toProxy.call("lcs", apart, "k0", "len")).isEqualTo(crossnode);
+    assertThat(toProxy.call("get", "k0")).isEqualTo("$8\r\nohmytext\r\n");
+  }
+
+  /**
    * The node's random sequences (io.ringcache.node.ParitySequences) through the proxy in front of
    * three nodes; an MSETNX, RENAME, RENAMENX or COPY whose keys live on different nodes is left out
    * (the proxy answers -CROSSNODE, tested above, and Redis would run it).

@@ -164,6 +164,15 @@ public final class CommandCatalogue {
     keyed("renamenx", 3, 1, 2, 1, WRITE);
     keyed("copy", -3, 1, 2, 1, WRITE);
     keyless("randomkey", 1, READ);
+    // bitmaps, and LCS (string): Redis 7.0.15's arity and key positions
+    keyed("setbit", 4, 1, 1, 1, WRITE);
+    keyed("getbit", 3, 1, 1, 1, READ);
+    keyed("bitcount", -2, 1, 1, 1, READ);
+    keyed("bitpos", -3, 1, 1, 1, READ);
+    keyed("bitop", -4, 2, -1, 1, WRITE);
+    keyed("bitfield", -2, 1, 1, 1, WRITE);
+    keyed("bitfield_ro", -2, 1, 1, 1, READ);
+    keyed("lcs", -3, 1, 2, 1, READ);
     // transactions
     keyless("multi", 1, ADMIN);
     keyless("exec", 1, ADMIN);

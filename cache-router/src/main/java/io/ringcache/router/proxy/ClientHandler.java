@@ -312,7 +312,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.partsLeft = 1;
-        dispatcher.route(new Call(p, args, args[1], null, System.nanoTime()), table);
+        // routed by its first key: argument 1, or BITOP's destination (argument 2)
+        dispatcher.route(new Call(p, args, args[spec.firstKey()], null, System.nanoTime()), table);
       }
       case MGET, SUM -> {
         byte[][] keys = new byte[args.length - 1][];
@@ -430,7 +431,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Whether every key of a command the proxy forwards whole (MSETNX, RENAME, RENAMENX, COPY: its
+   * Whether every key of a command the proxy forwards whole (MSETNX, RENAME, RENAMENX, COPY, BITOP, LCS: its
    * keys from the spec's first to its last) lives on one node; if not, replies the error (the node's
    * -CROSSNODE, or Redis's arity error for a key without a value) and returns false. A node whose
    * ring disagrees answers -CROSSNODE itself, which reaches the client.

@@ -68,7 +68,7 @@ final class ProxyCommands {
     /** A command with several keys served by forwarding it whole, only when they share a node (else -CROSSNODE). */
     boolean oneNodeOnly() {
       return switch (name) {
-        case "msetnx", "rename", "renamenx", "copy" -> true;
+        case "msetnx", "rename", "renamenx", "copy", "bitop", "lcs" -> true;
         default -> false;
       };
     }
@@ -87,7 +87,7 @@ final class ProxyCommands {
     for (String name : List.of("get", "getdel", "ttl", "pttl", "persist", "incr", "decr", "type", "strlen", "expiretime",
         "pexpiretime", "expire", "pexpire", "expireat", "pexpireat", "set", "setex", "psetex", "incrby", "incrbyfloat",
         "append", "setnx", "getset", "getrange", "substr", "setrange", "getex", "msetnx", "rename", "renamenx", "copy",
-        "decrby")) {
+        "decrby", "setbit", "getbit", "bitcount", "bitpos", "bitfield", "bitfield_ro", "bitop", "lcs")) {
       served(name, Kind.KEYED);
     }
     served("mget", Kind.MGET);
