@@ -282,7 +282,14 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       lock.lock();
     }
     try {
-      spec.command().execute(connection, r);
+      if (connection.resp3()) {
+        ByteBuf out = connection.out();
+        int mark = out.writerIndex();
+        spec.command().execute(connection, r);
+        connection.toResp3(out, mark, r);
+      } else {
+        spec.command().execute(connection, r);
+      }
     } catch (RuntimeException e) {
       log.error("command {} failed", spec.name(), e);
       Resp.error(connection.out(), "ERR internal error: " + e);
