@@ -11,6 +11,7 @@ import io.ringcache.node.store.Store;
 import io.ringcache.resp.ProtocolError;
 import io.ringcache.resp.Request;
 import io.ringcache.resp.Resp;
+import io.ringcache.resp.Resp3;
 import io.ringcache.resp.net.ClusterAuth;
 import io.ringcache.resp.net.FailStop;
 import java.util.ArrayList;
@@ -286,7 +287,8 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         ByteBuf out = connection.out();
         int mark = out.writerIndex();
         spec.command().execute(connection, r);
-        connection.toResp3(out, mark, r);
+        // EXEC's elements were converted as each ran (Connection.runQueued)
+        connection.toResp3(out, mark, spec.has(CommandTable.EXCLUSIVE) ? Resp3.Shape.EXEC : Resp3.shape(r));
       } else {
         spec.command().execute(connection, r);
       }

@@ -188,12 +188,12 @@ final class Connection implements NodeContext {
   }
 
   /**
-   * Converts to RESP3 the reply of {@code r} that a command wrote to {@code out} from {@code mark},
-   * if the connection speaks RESP3 and the reply went to {@code out} (not dropped by CLIENT REPLY).
+   * Converts to RESP3, as {@code shape} says, the reply a command wrote to {@code out} from {@code
+   * mark}, if it went to {@code out} (not dropped by CLIENT REPLY).
    */
-  void toResp3(ByteBuf out, int mark, Request r) {
+  void toResp3(ByteBuf out, int mark, io.ringcache.resp.Resp3.Shape shape) {
     if (out == this.out && out.writerIndex() > mark) {
-      io.ringcache.resp.Resp3.convert(out, mark, io.ringcache.resp.Resp3.shape(r));
+      io.ringcache.resp.Resp3.convert(out, mark, shape);
     }
   }
 
@@ -207,7 +207,7 @@ final class Connection implements NodeContext {
     ByteBuf b = out();
     int mark = b.writerIndex();
     spec.command().execute(this, r);
-    toResp3(b, mark, r);
+    toResp3(b, mark, io.ringcache.resp.Resp3.shape(r));
   }
 
   @Override

@@ -41,6 +41,12 @@ public final class Resp3 {
     COMMAND_INFO,
     /** COMMAND DOCS: maps of maps (each command's docs, its subcommands' docs). */
     COMMAND_DOCS,
+    /**
+     * A node's EXEC, whose elements each command converted as it ran, in the protocol in use then
+     * (a queued HELLO switches it midway, as in Redis): only EXEC's own null array, aborted by
+     * WATCH, becomes RESP3's null.
+     */
+    EXEC,
     /** Already the session's protocol (HELLO writes its own reply). */
     AS_IS
   }
@@ -128,6 +134,9 @@ public final class Resp3 {
     byte type = in.getByte(at);
     if (type == '-' || shape == Shape.AS_IS) {
       return true;
+    }
+    if (shape == Shape.EXEC) {
+      return type != '*' || in.getByte(at + 1) != '-';
     }
     return shape == Shape.PLAIN && !hasNull(in, at);
   }

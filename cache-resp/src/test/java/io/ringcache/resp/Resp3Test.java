@@ -71,6 +71,13 @@ class Resp3Test {
   }
 
   @Test
+  void exec_onlyItsOwnNullArray_becomesResp3Null() {
+    converts("*-1\r\n", Resp3.Shape.EXEC, "_\r\n");
+    // a HELLO 2 inside the transaction: the GET after it answered in RESP2, as Redis 7.0.15's does
+    converts("*2\r\n*0\r\n$-1\r\n", Resp3.Shape.EXEC, "*2\r\n*0\r\n$-1\r\n");
+  }
+
+  @Test
   void verbatim_bulk_becomesTxtVerbatimString() {
     converts("$0\r\n\r\n", Resp3.Shape.VERBATIM, "=4\r\ntxt:\r\n");
     converts("$5\r\nid=3\n\r\n", Resp3.Shape.VERBATIM, "=9\r\ntxt:id=3\n\r\n");
