@@ -36,8 +36,11 @@ final class Connection implements NodeContext {
    */
   private String lastCommand = "NULL";
   private long lastBatchNanos;
-  /** The protocol of this connection's replies, 2 or 3 (HELLO 3): read by CLIENT LIST on other loops. */
-  private volatile int protocol = 2;
+  /**
+   * The protocol of this connection's replies, 2 or 3 (HELLO 3). A plain field, read for every
+   * command: another loop's CLIENT LIST may read a stale value (diagnostics), as lastCommand.
+   */
+  private int protocol = 2;
   /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
   private boolean repliesOff;
   /** CLIENT REPLY SKIP: the next command's reply is dropped. */
