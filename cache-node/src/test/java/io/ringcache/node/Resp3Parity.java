@@ -31,7 +31,7 @@ public final class Resp3Parity {
     {"function", "flush"}, {"info", "nosuch"},
     {"get", "k"}, {"set", "k", "v"}, {"set", "k", "w", "get"}, {"set", "k2", "w", "nx", "get"},
     {"set", "k3", "x", "xx"}, {"set", "k3", "x", "xx", "get"}, {"getdel", "k3"}, {"getset", "k3", "a"},
-    {"getset", "k4", "a"}, {"getex", "k5"}, {"getex", "k3", "persist"}, {"setnx", "k3", "b"},
+    {"getset", "k4", "a"}, {"getex", "k5"}, {"getex", "k3", "persist"}, {"setnx", "k3", "b"}, {"msetnx", "k6", "1"},
     {"strlen", "k5"}, {"append", "k5", "x"}, {"getrange", "k5", "0", "-1"}, {"getrange", "nokey", "0", "-1"},
     {"substr", "k5", "0", "0"}, {"setrange", "k7", "0", ""}, {"setrange", "k5", "1", "yy"},
     {"setex", "k8", "100", "v"}, {"psetex", "k9", "100000", "v"}, {"mget", "k", "k2", "nokey", "k5"},
@@ -40,7 +40,7 @@ public final class Resp3Parity {
     {"expireat", "k", "99999999999"}, {"pexpireat", "nokey", "1"}, {"ttl", "nokey"}, {"pttl", "k2"}, {"persist", "k"},
     {"expiretime", "nokey"}, {"pexpiretime", "k2"}, {"incr", "c"}, {"decr", "c"}, {"incrby", "c", "10"},
     {"decrby", "c", "3"}, {"incrbyfloat", "c", "1.5"}, {"incrbyfloat", "f", "0.1"}, {"rename", "nokey", "nokey"},
-    {"copy", "nokey", "nokey"}, {"keys", "nomatch*"}, {"scan", "0", "match", "nomatch*", "count", "1000"},
+    {"copy", "nokey", "nokey"}, {"renamenx", "nokey", "nokey"}, {"keys", "nomatch*"}, {"scan", "0", "match", "nomatch*", "count", "1000"},
     {"dbsize"}, {"get", "nokey"},
     {"multi"}, {"get", "nokey"}, {"mget", "nokey", "nokey"}, {"set", "nokey", "v", "get"}, {"incr", "nokey"},
     {"getdel", "nokey"}, {"exec"},
@@ -51,8 +51,12 @@ public final class Resp3Parity {
     {"hello", "4"}, {"get", "nokey"},
   };
 
-  /** A HELLO queued in MULTI switches the protocol midway through EXEC's array, as in Redis (a node only: the proxy refuses HELLO in MULTI). */
+  /**
+   * A node only: CONFIG RESETSTAT (the proxy does not serve it); a HELLO queued in MULTI switches the
+   * protocol midway through EXEC's array, as in Redis (the proxy refuses HELLO in MULTI).
+   */
   private static final String[][] NODE_REQUESTS = {
+    {"config", "resetstat"},
     {"multi"}, {"hello", "2"}, {"get", "nokey"}, {"exec"}, {"get", "nokey"},
     {"multi"}, {"hello", "3"}, {"get", "nokey"}, {"mget", "nokey"}, {"exec"}, {"get", "nokey"},
   };
@@ -63,7 +67,7 @@ public final class Resp3Parity {
     String helloOther = other.call("hello", "3");
     assertThat(helloOther).startsWith("%7\r\n");
     assertThat(normalizeHello(helloOther)).isEqualTo(normalizeHello(helloRedis));
-    List<String> keys = List.of("k", "k2", "k3", "k4", "k5", "k7", "k8", "k9", "k10", "k11", "c", "f", "w", "nokey", "x", "kc");
+    List<String> keys = List.of("k", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "c", "f", "w", "nokey", "x", "kc");
     redis.call(withKeys("del", keys));
     other.call(withKeys("del", keys));
     for (String[] request : REQUESTS) {
@@ -84,6 +88,7 @@ public final class Resp3Parity {
     assertThat(other.call("config", "get", "port")).startsWith("%1\r\n$4\r\nport\r\n");
     assertThat(other.call("randomkey")).startsWith("$");
     assertThat(other.call("scan", "0")).startsWith("*2\r\n$");
+    assertThat(other.call("time")).startsWith("*2\r\n$");
     assertThat(other.call("command", "docs", "echo")).startsWith("%1\r\n$4\r\necho\r\n%4\r\n$7\r\nsummary\r\n");
     assertThat(other.call("command", "info", "get")).startsWith("*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n");
     assertVerbatim(other.call("info"), "# Server\r\n");
@@ -112,7 +117,11 @@ public final class Resp3Parity {
     assertThat(normalizeHello(other.call(helloWithOptions))).isEqualTo(normalizeHello(redis.call(helloWithOptions)));
     same(redis, other, "client", "getname");
     same(redis, other, "get", "nokey");
+    same(redis, other, "flushdb");
+    same(redis, other, "set", "k", "v");
+    same(redis, other, "flushall", "sync");
     same(redis, other, withKeys("del", keys)); // what the next test starts from
+    same(redis, other, "quit");
   }
 
   /** HELLO's reply without the fields that differ by design: Redis's exact version, the connection id. */
