@@ -11,6 +11,7 @@ import io.ringcache.node.store.Store;
 import io.ringcache.resp.ProtocolError;
 import io.ringcache.resp.Request;
 import io.ringcache.resp.Resp;
+import io.ringcache.resp.Resp3;
 import io.ringcache.resp.net.ClusterAuth;
 import io.ringcache.resp.net.FailStop;
 import java.util.ArrayList;
@@ -282,7 +283,15 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       lock.lock();
     }
     try {
-      spec.command().execute(connection, r);
+      if (connection.resp3()) {
+        ByteBuf out = connection.out();
+        int mark = out.writerIndex();
+        spec.command().execute(connection, r);
+        // EXEC's elements were converted as each ran (Connection.runQueued)
+        connection.toResp3(out, mark, spec.has(CommandTable.EXCLUSIVE) ? Resp3.Shape.EXEC : Resp3.shape(r));
+      } else {
+        spec.command().execute(connection, r);
+      }
     } catch (RuntimeException e) {
       log.error("command {} failed", spec.name(), e);
       Resp.error(connection.out(), "ERR internal error: " + e);

@@ -36,6 +36,11 @@ final class Connection implements NodeContext {
    */
   private String lastCommand = "NULL";
   private long lastBatchNanos;
+  /**
+   * The protocol of this connection's replies, 2 or 3 (HELLO 3). A plain field, read for every
+   * command: another loop's CLIENT LIST may read a stale value (diagnostics), as lastCommand.
+   */
+  private int protocol = 2;
   /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
   private boolean repliesOff;
   /** CLIENT REPLY SKIP: the next command's reply is dropped. */
@@ -168,6 +173,44 @@ final class Connection implements NodeContext {
   /** The lock this connection's loop takes around each command. */
   java.util.concurrent.locks.ReentrantLock stripe() {
     return stripe;
+  }
+
+  @Override
+  public int protocol() {
+    return protocol;
+  }
+
+  @Override
+  public void protocol(int version) {
+    protocol = version;
+  }
+
+  /** Whether this connection's replies must be converted to RESP3 (see Resp3). */
+  boolean resp3() {
+    return protocol == 3;
+  }
+
+  /**
+   * Converts to RESP3, as {@code shape} says, the reply a command wrote to {@code out} from {@code
+   * mark}, if it went to {@code out} (not dropped by CLIENT REPLY).
+   */
+  void toResp3(ByteBuf out, int mark, io.ringcache.resp.Resp3.Shape shape) {
+    if (out == this.out && out.writerIndex() > mark) {
+      io.ringcache.resp.Resp3.convert(out, mark, shape);
+    }
+  }
+
+  /** EXEC runs a queued command: its reply, an element of EXEC's array, in this connection's protocol. */
+  @Override
+  public void runQueued(CommandTable.Spec spec, Request r) {
+    if (protocol != 3) {
+      spec.command().execute(this, r);
+      return;
+    }
+    ByteBuf b = out();
+    int mark = b.writerIndex();
+    spec.command().execute(this, r);
+    toResp3(b, mark, io.ringcache.resp.Resp3.shape(r));
   }
 
   @Override
@@ -396,7 +439,7 @@ final class Connection implements NodeContext {
         + " flags=" + (multi < 0 ? "N" : "x") + " db=0 sub=0 psub=0 ssub=0 multi=" + multi
         + " cmd=" + lastCommand
         + " user=" + user
-        + " redir=-1 resp=2"
+        + " redir=-1 resp=" + protocol
         + " lib-name=" + (libName == null ? "" : libName)
         + " lib-ver=" + (libVersion == null ? "" : libVersion);
   }

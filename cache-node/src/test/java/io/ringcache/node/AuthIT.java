@@ -104,12 +104,25 @@ class AuthIT {
   }
 
   @Test
-  void hello3_isRefusedSoClientsFallBack_hello2Works() throws IOException {
+  void hello4_isRefused_hello2Works() throws IOException {
     try (RespTestClient c = RespTestClient.connect(node.port())) {
-      assertThat(c.call("HELLO", "3", "AUTH", "default", "s3cret")).isEqualTo(new RespTestClient.Error("NOPROTO unsupported protocol version"));
+      assertThat(c.call("HELLO", "4", "AUTH", "default", "s3cret")).isEqualTo(new RespTestClient.Error("NOPROTO unsupported protocol version"));
       Object hello = c.call("HELLO", "2", "AUTH", "default", "s3cret", "SETNAME", "me");
       assertThat(hello).asList().contains("proto", 2L);
       assertThat(c.call("CLIENT", "GETNAME")).isEqualTo("me");
+    }
+  }
+
+  @Test
+  void hello3_withAuth_authenticatesAndSwitchesToResp3_hello2SwitchesBack() throws IOException {
+    try (RedisServer.Conn c = RedisServer.Conn.tcp(node.port())) {
+      assertThat(c.call("HELLO", "3")).startsWith("-NOAUTH HELLO must be called with the client already authenticated");
+      assertThat(c.call("HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "me"))
+          .startsWith("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n").contains("$5\r\nproto\r\n:3\r\n");
+      assertThat(c.call("GET", "hello3:nosuch")).isEqualTo("_\r\n");
+      assertThat(c.call("CLIENT", "GETNAME")).isEqualTo("$2\r\nme\r\n");
+      assertThat(c.call("HELLO", "2")).startsWith("*14\r\n");
+      assertThat(c.call("GET", "hello3:nosuch")).isEqualTo("$-1\r\n");
     }
   }
 

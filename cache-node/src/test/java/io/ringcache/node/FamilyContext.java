@@ -184,6 +184,18 @@ final class FamilyContext implements NodeContext {
     this.clusterUser = clusterUser;
   }
 
+  private int protocol = 2;
+
+  @Override
+  public int protocol() {
+    return protocol;
+  }
+
+  @Override
+  public void protocol(int version) {
+    protocol = version;
+  }
+
   @Override
   public String name() {
     return name;

@@ -24,8 +24,14 @@ public final class ParitySequences {
 
   /** Runs the seeds against both; {@code skip} drops a generated request before it is sent to either. */
   public static void run(RedisServer.Conn toRedis, RedisServer.Conn toOther, Predicate<String[]> skip) throws IOException {
+    run(toRedis, toOther, skip, 30);
+  }
+
+  /** As {@link #run(RedisServer.Conn, RedisServer.Conn, Predicate)}, over the seeds 1 to {@code seedCount}. */
+  public static void run(RedisServer.Conn toRedis, RedisServer.Conn toOther, Predicate<String[]> skip, int seedCount)
+      throws IOException {
     String replay = System.getProperty("parity.seed");
-    long[] seeds = replay != null ? new long[] {Long.parseLong(replay)} : java.util.stream.LongStream.rangeClosed(1, 30).toArray();
+    long[] seeds = replay != null ? new long[] {Long.parseLong(replay)} : java.util.stream.LongStream.rangeClosed(1, seedCount).toArray();
     for (long seed : seeds) {
       toRedis.call("flushall");
       for (String key : KEYS) {

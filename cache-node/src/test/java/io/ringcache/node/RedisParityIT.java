@@ -679,4 +679,20 @@ class RedisParityIT {
   void randomSequences_sameRepliesAsRedis() throws IOException {
     ParitySequences.run(toRedis, toNode, command -> false);
   }
+
+  @Test
+  void resp3_afterHello3_everyCommandAnswersAsRedisInResp3() throws IOException {
+    try (RedisServer.Conn r = redis.connect(); RedisServer.Conn n = RedisServer.Conn.tcp(node.port())) {
+      Resp3Parity.check(r, n, true);
+    }
+  }
+
+  @Test
+  void resp3_randomSequences_sameRepliesAsRedis() throws IOException {
+    try (RedisServer.Conn r = redis.connect(); RedisServer.Conn n = RedisServer.Conn.tcp(node.port())) {
+      r.call("hello", "3");
+      n.call("hello", "3");
+      ParitySequences.run(r, n, command -> false, 10);
+    }
+  }
 }

@@ -150,7 +150,10 @@ public final class RedisServer implements AutoCloseable {
       return reply();
     }
 
-    /** The next reply, raw (type byte to final CRLF, nested arrays included), as ISO-8859-1 text. */
+    /**
+     * The next reply, raw (type byte to final CRLF, nested arrays included), as ISO-8859-1 text;
+     * RESP2 or RESP3 (after HELLO 3).
+     */
     public String reply() throws IOException {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
       readReply(b);
@@ -164,13 +167,13 @@ public final class RedisServer implements AutoCloseable {
       }
       b.write(type);
       String line = line(b);
-      if (type == '$') {
+      if (type == '$' || type == '=' || type == '!') { // RESP3: verbatim string, blob error
         int n = Integer.parseInt(line);
         if (n >= 0) {
           b.writeBytes(in.readNBytes(n + 2));
         }
-      } else if (type == '*') {
-        int n = Integer.parseInt(line);
+      } else if (type == '*' || type == '~' || type == '>' || type == '%') { // RESP3: set, push, map (pairs)
+        int n = Integer.parseInt(line) * (type == '%' ? 2 : 1);
         for (int i = 0; i < n; i++) {
           readReply(b);
         }

@@ -30,7 +30,9 @@
  *
  * <p>Both sides: {@link Resp} writes RESP2 straight into a buffer, the one writer of replies and
  * requests (node, peer link, proxy, the router's {@code NodeClient}, the client's request
- * encoder); {@link RespLimits} holds every bound (request and reply) and the connection defaults
+ * encoder); {@link Resp3} converts a complete RESP2 reply to the RESP3 shape Redis 7.0 gives it,
+ * by command, for a server connection that said {@code HELLO 3} (node and proxy); {@link
+ * RespLimits} holds every bound (request and reply) and the connection defaults
  * the node and the proxy share; {@link Glob} is Redis's glob matching (KEYS and SCAN MATCH, CONFIG
  * GET) without backtracking; {@link Decimal} reads an integer argument as strictly as Redis does.
  *

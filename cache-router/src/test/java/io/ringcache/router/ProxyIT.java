@@ -236,7 +236,7 @@ class ProxyIT {
       assertThat(jedis.clientGetname()).isEqualTo("app");
       assertThat(jedis.configGet("save")).containsKey("save");
       assertThat(jedis.configGet("maxmemory")).isEmpty();
-      assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.HELLO, "3")).hasMessageStartingWith("NOPROTO");
+      assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.HELLO, "4")).hasMessageStartingWith("NOPROTO");
       assertThat(jedis.sendCommand(Protocol.Command.COMMAND, "COUNT")).isInstanceOf(Long.class);
       assertThatThrownBy(() -> jedis.sendCommand(() -> "NOSUCH".getBytes(StandardCharsets.US_ASCII), "a"))
           .hasMessageStartingWith("ERR unknown command 'NOSUCH'");
@@ -312,6 +312,51 @@ class ProxyIT {
           .extracting(kv -> kv.getValueOrElse(null)).containsExactly("3", "1", "2");
       assertThat(redis.incr("lettuce:n")).isEqualTo(1);
       assertThat(redis.del("lettuce:a", "lettuce:b", "lettuce:zz")).isEqualTo(2);
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
+  void lettuceResp3_nullsMapsVerbatimAndTransactions_throughTheProxy() {
+    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", cluster.router.port()));
+    client.setOptions(io.lettuce.core.ClientOptions.builder()
+        .protocolVersion(io.lettuce.core.protocol.ProtocolVersion.RESP3).build());
+    try (StatefulRedisConnection<String, String> connection = client.connect();
+        StatefulRedisConnection<String, String> other = client.connect()) {
+      RedisCommands<String, String> redis = connection.sync();
+      Map<String, Object> hello = redis.dispatch(io.lettuce.core.protocol.CommandType.HELLO,
+          new io.lettuce.core.output.GenericMapOutput<>(io.lettuce.core.codec.StringCodec.UTF8));
+      assertThat(hello).containsEntry("proto", 3L);
+      redis.del("r3:a", "r3:b", "r3:f");
+      assertThat(redis.get("r3:a")).isNull();
+      assertThat(redis.set("r3:a", "1")).isEqualTo("OK");
+      assertThat(redis.mget("r3:a", "r3:b")).containsExactly(io.lettuce.core.KeyValue.just("r3:a", "1"),
+          io.lettuce.core.KeyValue.empty("r3:b"));
+      assertThat(redis.incrbyfloat("r3:f", 1.5)).isEqualTo(1.5);
+      assertThat(redis.exists("r3:a", "r3:b")).isEqualTo(1L);
+      assertThat(redis.clientGetname()).isNull();
+      assertThat(redis.info("keyspace")).startsWith("# Keyspace\r\ndb0:keys=");
+      assertThat(redis.configGet("save")).containsOnlyKeys("save");
+      assertThat(redis.commandInfo("get")).hasSize(1);
+
+      assertThat(redis.multi()).isEqualTo("OK");
+      redis.del("r3:b");
+      redis.get("r3:b");
+      redis.mget("r3:b", "r3:b");
+      io.lettuce.core.TransactionResult result = redis.exec();
+      assertThat(result.wasDiscarded()).isFalse();
+      assertThat(result.<Object>get(1)).isNull();
+      assertThat(result.<List<io.lettuce.core.KeyValue<String, String>>>get(2))
+          .containsExactly(io.lettuce.core.KeyValue.empty("r3:b"), io.lettuce.core.KeyValue.empty("r3:b"));
+
+      redis.watch("r3:a");
+      other.sync().set("r3:a", "changed");
+      redis.multi();
+      redis.set("r3:a", "mine");
+      assertThat(redis.exec().wasDiscarded()).isTrue();
+      assertThat(redis.get("r3:a")).isEqualTo("changed");
+      redis.del("r3:a", "r3:f");
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -165,12 +165,14 @@ public final class Handshake {
   }
 
   /**
-   * HELLO [protover [AUTH user pass] [SETNAME name]]: protocol 2 only. As Redis 7.0.15: each option
-   * in turn, AUTH authenticating at once and SETNAME's name checked at once (before AUTH too), the
-   * name set once the connection is authenticated.
+   * HELLO [protover [AUTH user pass] [SETNAME name]]: protocol 2 or 3 (RESP3), none keeping the
+   * session's. As Redis 7.0.15: each option in turn, AUTH authenticating at once and SETNAME's name
+   * checked at once (before AUTH too), the name set and the protocol switched once the connection is
+   * authenticated; the reply a flat array in RESP2, a map in RESP3.
    */
   public static void hello(HandshakeSession c, Request r) {
     int i = 1;
+    int protocol = c.protocol();
     if (r.argc() > 1) {
       long version;
       try {
@@ -179,10 +181,11 @@ public final class Handshake {
         Resp.error(c.out(), "ERR Protocol version is not an integer or out of range");
         return;
       }
-      if (version != 2) {
+      if (version != 2 && version != 3) {
         Resp.error(c.out(), "NOPROTO unsupported protocol version");
         return;
       }
+      protocol = (int) version;
       i = 2;
     }
     byte[] name = null;
@@ -214,14 +217,19 @@ public final class Handshake {
     if (name != null) {
       c.name(name.length == 0 ? null : new String(name, StandardCharsets.US_ASCII));
     }
+    c.protocol(protocol);
     ByteBuf out = c.out();
-    Resp.arrayHeader(out, 14);
+    if (protocol == 3) {
+      out.writeBytes(HELLO_MAP);
+    } else {
+      Resp.arrayHeader(out, 14);
+    }
     Resp.bulk(out, "server");
     Resp.bulk(out, "redis");
     Resp.bulk(out, "version");
     Resp.bulk(out, VERSION);
     Resp.bulk(out, "proto");
-    Resp.integer(out, 2);
+    Resp.integer(out, protocol);
     Resp.bulk(out, "id");
     Resp.integer(out, c.id());
     Resp.bulk(out, "mode");
@@ -231,6 +239,9 @@ public final class Handshake {
     Resp.bulk(out, "modules");
     Resp.raw(out, Resp.EMPTY_ARRAY);
   }
+
+  /** The header of HELLO's reply in RESP3: a map of its seven fields. */
+  private static final byte[] HELLO_MAP = Resp.ascii("%7\r\n");
 
   /**
    * For a container command (CLIENT, CONFIG, COMMAND, FUNCTION) about to be queued inside MULTI: the

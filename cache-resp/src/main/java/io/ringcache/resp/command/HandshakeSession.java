@@ -24,6 +24,15 @@ public interface HandshakeSession {
   /** This connection's id (CLIENT ID, HELLO's {@code id}). */
   long id();
 
+  /**
+   * The protocol this connection's replies speak: 2 (RESP2, the default) or 3 (RESP3, after {@code
+   * HELLO 3}); replies are converted with {@link io.ringcache.resp.Resp3} when it is 3.
+   */
+  int protocol();
+
+  /** HELLO switched the protocol: 2 or 3. */
+  void protocol(int version);
+
   /** Whether this connection has authenticated, or needs not (no password). */
   boolean authenticated();
 

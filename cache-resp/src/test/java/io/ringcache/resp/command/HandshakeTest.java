@@ -47,6 +47,7 @@ class HandshakeTest {
     String lastCommand;
     String replyMode = "on";
     boolean closing;
+    int protocol = 2;
 
     FakeSession(long id, String password, String clusterSecret, Handshake.Server server) {
       this.id = id;
@@ -82,6 +83,16 @@ class HandshakeTest {
     @Override
     public boolean authenticated() {
       return authenticated;
+    }
+
+    @Override
+    public int protocol() {
+      return protocol;
+    }
+
+    @Override
+    public void protocol(int version) {
+      protocol = version;
     }
 
     @Override
@@ -240,12 +251,38 @@ class HandshakeTest {
   }
 
   @Test
-  void hello_protocolVersion_strictIntegerAndOnlyTwo() {
+  void hello_protocolVersion_strictIntegerAndTwoOrThree() {
     assertThat(open.run(Handshake::hello, "HELLO", "02")).isEqualTo("-ERR Protocol version is not an integer or out of range\r\n");
     assertThat(open.run(Handshake::hello, "HELLO", "+2")).isEqualTo("-ERR Protocol version is not an integer or out of range\r\n");
-    assertThat(open.run(Handshake::hello, "HELLO", "3")).isEqualTo("-NOPROTO unsupported protocol version\r\n");
+    assertThat(open.run(Handshake::hello, "HELLO", "4")).isEqualTo("-NOPROTO unsupported protocol version\r\n");
+    assertThat(open.run(Handshake::hello, "HELLO", "1")).isEqualTo("-NOPROTO unsupported protocol version\r\n");
+    assertThat(open.protocol).isEqualTo(2);
     assertThat(open.run(Handshake::hello, "HELLO", "2", "AUTH", "default")).isEqualTo("-ERR Syntax error in HELLO option 'AUTH'\r\n");
     assertThat(open.run(Handshake::hello, "HELLO", "2", "AUTH", "default", "anything")).startsWith("*14\r\n");
+  }
+
+  @Test
+  void hello3_switchesToResp3AndRepliesAMap_hello2SwitchesBack_helloAloneKeepsIt() {
+    String map = "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:"
+        + open.id + "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
+    assertThat(open.run(Handshake::hello, "HELLO", "3")).isEqualTo(map);
+    assertThat(open.protocol).isEqualTo(3);
+    assertThat(open.run(Handshake::hello, "HELLO")).isEqualTo(map);
+    assertThat(open.run(Handshake::hello, "HELLO", "4")).isEqualTo("-NOPROTO unsupported protocol version\r\n");
+    assertThat(open.protocol).isEqualTo(3);
+    assertThat(open.run(Handshake::hello, "HELLO", "2")).startsWith("*14\r\n").contains("$5\r\nproto\r\n:2\r\n");
+    assertThat(open.protocol).isEqualTo(2);
+  }
+
+  @Test
+  void hello3_withAuthAndSetname_switchesOnlyOnceAuthenticated() {
+    assertThat(node.run(Handshake::hello, "HELLO", "3", "AUTH", "default", "nope")).isEqualTo(WRONGPASS);
+    assertThat(node.protocol).isEqualTo(2);
+    assertThat(node.run(Handshake::hello, "HELLO", "3", "SETNAME", "me")).startsWith("-NOAUTH HELLO must be called");
+    assertThat(node.protocol).isEqualTo(2);
+    assertThat(node.run(Handshake::hello, "HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "me")).startsWith("%7\r\n");
+    assertThat(node.protocol).isEqualTo(3);
+    assertThat(node.name).isEqualTo("me");
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.ringcache.resp.RespLimits;
 import io.ringcache.resp.command.Handshake;
 import io.ringcache.resp.command.HandshakeSession;
 import io.ringcache.resp.Resp;
+import io.ringcache.resp.Resp3;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -62,6 +63,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private ByteBuf out;
   private final Session session = new Session();
   private String name;
+  /** The protocol of this client's replies: 2, or 3 after HELLO 3 (replies are converted, see Resp3). */
+  private int protocol = 2;
+  /** RESP3 only: the shape of the current request's reply; null for a RESP2 client (nothing is converted). */
+  private Resp3.Shape shape;
   /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
   private boolean repliesOff;
   /** CLIENT REPLY SKIP: the next request's reply is dropped. */
@@ -260,6 +265,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     routedEpoch = table.epoch();
     silent = false;
+    shape = protocol == 3 ? Resp3.shape(r) : null;
     Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
     p.partsLeft = 1;
     dispatcher.route(new Call(p, raw, r.arg(1), System.nanoTime()), table);
@@ -279,6 +285,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     silent = repliesOff || skipNext; // CLIENT REPLY, as Redis: applies to this request's reply
     skipNext = false;
+    shape = protocol == 3 ? Resp3.shape(args[0], args.length > 1 ? args[1] : null) : null;
     boolean queuing = transaction != null && transaction.multi();
     if (spec == null) {
       unknown(args);
@@ -558,6 +565,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private Pending enqueue(Pending p) {
     p.silent = silent;
+    p.shape = shape;
     p.seq = nextSeq++;
     if (p.kind.routed()) {
       routedOut++;
@@ -597,6 +605,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       pending.poll();
       if (head.silent) {
         head.reply.release();
+      } else if (head.shape != null) {
+        write(Resp3.convert(head.reply, head.shape, ctx.alloc()));
       } else {
         write(head.reply);
       }
@@ -666,10 +676,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       reply.release(); // CLIENT REPLY OFF or SKIP: nothing to keep a place for
       return;
     }
+    if (shape != null) {
+      reply = Resp3.convert(reply, shape, ctx.alloc());
+    }
     if (pending.isEmpty()) {
       write(reply);
     } else {
-      enqueue(Pending.done(this, reply));
+      enqueue(Pending.done(this, reply)).shape = null; // converted already
     }
   }
 
@@ -762,6 +775,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public boolean authenticated() {
       return authenticated;
+    }
+
+    @Override
+    public int protocol() {
+      return protocol;
+    }
+
+    @Override
+    public void protocol(int version) {
+      protocol = version;
     }
 
     @Override

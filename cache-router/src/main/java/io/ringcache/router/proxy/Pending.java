@@ -39,6 +39,8 @@ final class Pending {
   ByteBuf reply;
   /** CLIENT REPLY OFF or SKIP was in force when the request arrived: its reply is dropped, not written. */
   boolean silent;
+  /** The client speaks RESP3: how its reply is converted before it is written (Resp3); null for RESP2. */
+  io.ringcache.resp.Resp3.Shape shape;
   /** The request's place in its client's order: redirected calls are sent again in this order. */
   long seq;
   int partsLeft;
