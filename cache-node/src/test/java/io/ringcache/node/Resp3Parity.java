@@ -42,6 +42,10 @@ public final class Resp3Parity {
     {"decrby", "c", "3"}, {"incrbyfloat", "c", "1.5"}, {"incrbyfloat", "f", "0.1"}, {"rename", "nokey", "nokey"},
     {"copy", "nokey", "nokey"}, {"renamenx", "nokey", "nokey"}, {"keys", "nomatch*"}, {"scan", "0", "match", "nomatch*", "count", "1000"},
     {"dbsize"}, {"get", "nokey"},
+    {"setbit", "kb", "7", "1"}, {"getbit", "kb", "7"}, {"bitcount", "kb"}, {"bitpos", "kb", "1"},
+    {"bitfield", "kb", "overflow", "fail", "incrby", "u2", "0", "5"}, {"bitfield_ro", "kb", "get", "u8", "0"},
+    {"set", "kb", "ohmytext"}, {"lcs", "kb", "kb"}, {"lcs", "kb", "kb", "len"}, {"lcs", "nokey", "nokey", "idx"},
+    {"lcs", "kb", "kb", "idx", "minmatchlen", "2", "withmatchlen"},
     {"multi"}, {"get", "nokey"}, {"mget", "nokey", "nokey"}, {"set", "nokey", "v", "get"}, {"incr", "nokey"},
     {"getdel", "nokey"}, {"exec"},
     {"multi"}, {"multi"}, {"discard"}, {"exec"},
@@ -67,7 +71,7 @@ public final class Resp3Parity {
     String helloOther = other.call("hello", "3");
     assertThat(helloOther).startsWith("%7\r\n");
     assertThat(normalizeHello(helloOther)).isEqualTo(normalizeHello(helloRedis));
-    List<String> keys = List.of("k", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "c", "f", "w", "nokey", "x", "kc");
+    List<String> keys = List.of("k", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "c", "f", "w", "nokey", "x", "kc", "kb");
     redis.call(withKeys("del", keys));
     other.call(withKeys("del", keys));
     for (String[] request : REQUESTS) {

@@ -35,7 +35,7 @@ public final class Resp3 {
     PLAIN,
     /** A bulk string becomes a verbatim string of format {@code txt} (INFO, CLIENT INFO, CLIENT LIST). */
     VERBATIM,
-    /** A flat array of pairs becomes a map (CONFIG GET). */
+    /** A flat array of pairs becomes a map (CONFIG GET; LCS with IDX, whose other replies are no arrays). */
     MAP,
     /** COMMAND and COMMAND INFO: entries whose flags and ACL categories are sets. */
     COMMAND_INFO,
@@ -68,6 +68,9 @@ public final class Resp3 {
     }
     if (Request.is(command, "hello")) {
       return Shape.AS_IS;
+    }
+    if (Request.is(command, "lcs")) {
+      return Shape.MAP;
     }
     if (subcommand == null) {
       return Request.is(command, "command") ? Shape.COMMAND_INFO : Shape.PLAIN;
