@@ -57,6 +57,8 @@ final class Call {
    * node's connection took it off its queue before its reply or failure was handled.
    */
   boolean recyclable;
+  /** A recycled call's key array, kept for the next key of the same length. */
+  byte[] keyArray;
 
   /** This ended forwarding call, made a new one, as the constructor would. */
   Call reuse(Pending pending, ByteBuf raw, byte[] routeKey, long startNanos) {

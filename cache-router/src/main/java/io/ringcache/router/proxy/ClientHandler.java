@@ -262,7 +262,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     silent = false;
     Pending p = enqueue(dispatcher.forwardingPending(this, spec.name()));
     p.partsLeft = 1;
-    dispatcher.route(dispatcher.forwardingCall(p, raw, r.arg(1), System.nanoTime()), table);
+    dispatcher.route(dispatcher.forwardingCall(p, raw, r, 1, System.nanoTime()), table);
     return true;
   }
 

@@ -133,10 +133,22 @@ final class Dispatcher {
 
   // ---- sending
 
-  /** A call that forwards a client's request bytes {@code raw} (which it now owns): an ended one again, or a new one. */
-  Call forwardingCall(Pending pending, ByteBuf raw, byte[] routeKey, long startNanos) {
+  /**
+   * A call that forwards a client's request bytes {@code raw} (which it now owns), routed by argument
+   * {@code keyAt} of {@code request}: an ended one again, whose key array is reused when the new key
+   * has its length, or a new one.
+   */
+  Call forwardingCall(Pending pending, ByteBuf raw, io.ringcache.resp.Request request, int keyAt, long startNanos) {
     Call call = freeCalls.pollLast();
-    return call == null ? new Call(pending, raw, routeKey, startNanos) : call.reuse(pending, raw, routeKey, startNanos);
+    if (call == null) {
+      return new Call(pending, raw, request.arg(keyAt), startNanos);
+    }
+    byte[] key = call.keyArray;
+    if (key == null || key.length != request.argLength(keyAt)) {
+      key = call.keyArray = new byte[request.argLength(keyAt)];
+    }
+    request.argBytes(keyAt, key);
+    return call.reuse(pending, raw, key, startNanos);
   }
 
   /** {@code call} ended: nothing refers to it any more; a forwarding call is kept to be handed out again. */
