@@ -8,8 +8,8 @@
 # JVM options per store (override with CACHE_NODE_JAVA_OPTS, used for every store): packed and
 # caffeine -Xmx1g G1 with tight heap free ratios; offheap a 64 MiB heap with the serial collector and
 # an 8 MiB young generation (its entries are direct memory: the heap holds the index, 5-11 B per
-# key, and per-request garbage; G1 grows a heap of up to 128 MiB by ~30 MiB more over this load,
-# see docs/benchmarks.md) and -XX:MaxDirectMemorySize=1g.
+# key; since GET and SET allocate nothing per request, G1 with -Xmx128m or the JVM's default heap
+# measures within a few bytes per key of it, see docs/benchmarks.md) and -XX:MaxDirectMemorySize=1g.
 # Ports: redis 17379, memcached 17211, nodes 17301.. (loopback only).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The node's store, packed against Caffeine, on 16-byte keys ({@code key:%012d}) and 64-byte values:
  * GET and SET ({@code put}, as the node's SET without GET) of random keys among {@code keys} loaded ones, and inserting 100,000 absent keys into
- * an empty store (what a handoff target does per entry). Run with {@code -t 2} for two worker loops.
+ * an empty store (what a handoff target does per entry). {@code getBulk} and {@code setFromBuffer} are
+ * the node's own GET and SET paths: a borrowed key, the value written to or read from a direct buffer. Run with {@code -t 2} for two worker loops.
  *
  * <pre>java -jar cache-bench/target/benchmarks.jar StoreBenchmark -prof gc</pre>
  */
@@ -74,6 +75,37 @@ public class StoreBenchmark {
   @Benchmark
   public boolean set() {
     return loaded.put(keySet[ThreadLocalRandom.current().nextInt(keys)], value, Store.NO_TTL, false, Store.Condition.ALWAYS);
+  }
+
+  /** What one worker loop reuses on the node's GET/SET path: the borrowed key's array, the output and request buffers. */
+  @State(Scope.Thread)
+  public static class Loop {
+    final byte[] key = new byte[16];
+    final io.netty.buffer.ByteBuf out = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(256);
+    final io.netty.buffer.ByteBuf request = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(256).writeZero(64);
+
+    @org.openjdk.jmh.annotations.TearDown
+    public void tearDown() {
+      out.release();
+      request.release();
+    }
+  }
+
+  /** The node's GET: the key borrowed (copied into the loop's array), the value written into the output buffer. */
+  @Benchmark
+  public boolean getBulk(Loop loop) {
+    Key k = keySet[ThreadLocalRandom.current().nextInt(keys)];
+    System.arraycopy(k.bytes(), 0, loop.key, 0, 16);
+    loop.out.clear();
+    return loaded.writeBulk(loop.key, k.ringHash(), loop.out);
+  }
+
+  /** The node's SET: the key borrowed, the value copied from the request's buffer into the store. */
+  @Benchmark
+  public boolean setFromBuffer(Loop loop) {
+    Key k = keySet[ThreadLocalRandom.current().nextInt(keys)];
+    System.arraycopy(k.bytes(), 0, loop.key, 0, 16);
+    return loaded.put(loop.key, k.ringHash(), loop.request, 0, 64, Store.NO_TTL, false, Store.Condition.ALWAYS);
   }
 
   @Benchmark

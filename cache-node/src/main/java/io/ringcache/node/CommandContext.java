@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
+import io.ringcache.resp.Request;
 
 /*
  * What the data commands (KeyCommands, ServerCommands) and the shared error helpers in Commands
@@ -24,6 +25,22 @@ interface CommandContext {
 
   /** {@code bytes} as a stored key, hashed for placement as the node's topology says. */
   Key key(byte[] bytes);
+
+  /**
+   * Argument {@code i} of {@code r} as key bytes that a store call only reads during the call
+   * (GET's and SET's single key): possibly an array of this event loop's reused for the next
+   * borrowed key of the same length, so a request allocates nothing for its key. Valid until the
+   * next call of this method; never kept, never passed where a {@link Key} is made from it without
+   * a copy.
+   */
+  default byte[] borrowKey(Request r, int i) {
+    return r.arg(i);
+  }
+
+  /** The placement hash of {@code key} (the node's hash tag, if any): {@code key(key).ringHash()} without a {@link Key}. */
+  default int keyHash(byte[] key) {
+    return key(key).ringHash();
+  }
 
   /** Counts a lookup as a hit or a miss and passes its result through. */
   byte[] lookedUp(byte[] value);

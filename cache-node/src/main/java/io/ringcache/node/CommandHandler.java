@@ -413,13 +413,13 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     boolean route = !cluster.isStandalone();
     ClusterState.Route first = null;
     for (int i = spec.firstKey(); i <= last; i += spec.keyStep()) {
-      byte[] key = r.arg(i);
-      if (key.length > maxKey) {
-        Resp.error(connection.out(), "ERR key too large: " + key.length + " bytes (expected: <= " + maxKey + ", max-key-size)");
+      int length = r.argLength(i);
+      if (length > maxKey) {
+        Resp.error(connection.out(), "ERR key too large: " + length + " bytes (expected: <= " + maxKey + ", max-key-size)");
         return null;
       }
       if (route) {
-        ClusterState.Route decision = cluster.route(cluster.hashTag().hash(key));
+        ClusterState.Route decision = cluster.route(cluster.hashTag().hash(connection.borrowKey(r, i)));
         if (first == null) {
           first = decision;
         } else if (decision != first) {

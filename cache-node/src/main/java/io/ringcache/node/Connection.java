@@ -102,6 +102,7 @@ final class Connection implements NodeContext {
     this.ctx = ctx;
     this.handler = handler;
     this.stripe = node.locks().stripe(ctx.executor());
+    this.borrowedKeys = ctx.executor().inEventLoop() ? BORROWED_KEYS.get() : null;
     ctx.channel().attr(KEY).set(this);
   }
 
@@ -273,6 +274,35 @@ final class Connection implements NodeContext {
   @Override
   public io.ringcache.node.store.Key key(byte[] bytes) {
     return io.ringcache.node.store.Key.of(bytes, node().cluster().hashTag());
+  }
+
+  @Override
+  public int keyHash(byte[] bytes) {
+    return node.cluster().hashTag().hash(bytes);
+  }
+
+  /** Keys up to this long are borrowed into an event loop's reused arrays; longer ones are copied out. */
+  private static final int MAX_BORROWED_KEY = 256;
+
+  /** Per event loop thread: one reused array per key length, made when a key of that length first comes. */
+  private static final ThreadLocal<byte[][]> BORROWED_KEYS = ThreadLocal.withInitial(() -> new byte[MAX_BORROWED_KEY + 1][]);
+
+  /** This connection's loop's reused key arrays (commands run on the loop that attached it). */
+  private byte[][] borrowedKeys;
+
+  @Override
+  public byte[] borrowKey(Request r, int i) {
+    int length = r.argLength(i);
+    byte[][] arrays = borrowedKeys;
+    if (length > MAX_BORROWED_KEY || arrays == null || r.argBuffer(i) == null) {
+      return r.arg(i); // long, or already an array: no copy
+    }
+    byte[] key = arrays[length];
+    if (key == null) {
+      key = arrays[length] = new byte[length];
+    }
+    r.argBytes(i, key);
+    return key;
   }
 
   NodeServer node() {

@@ -30,9 +30,13 @@ final class KeyCommands {
   private KeyCommands() {}
 
   private static boolean valueTooLarge(CommandContext c, byte[] value) {
+    return valueTooLarge(c, value.length);
+  }
+
+  private static boolean valueTooLarge(CommandContext c, int length) {
     int max = c.limits().maxValueSize();
-    if (value.length > max) {
-      Resp.error(c.out(), "ERR value too large: " + value.length + " bytes (expected: <= " + max + ", max-value-size)");
+    if (length > max) {
+      Resp.error(c.out(), "ERR value too large: " + length + " bytes (expected: <= " + max + ", max-value-size)");
       return true;
     }
     return false;
@@ -151,7 +155,8 @@ final class KeyCommands {
   }
 
   static void get(CommandContext c, Request r) {
-    if (!c.lookedUp(c.store().writeBulk(c.key(r.arg(1)), c.out()))) {
+    byte[] key = c.borrowKey(r, 1);
+    if (!c.lookedUp(c.store().writeBulk(key, c.keyHash(key), c.out()))) {
       Resp.nil(c.out());
     }
   }
@@ -165,8 +170,7 @@ final class KeyCommands {
     if (options == null) {
       return;
     }
-    byte[] value = r.arg(2);
-    if (valueTooLarge(c, value)) {
+    if (valueTooLarge(c, r.argLength(2))) {
       return;
     }
     long ttl = Store.NO_TTL;
@@ -181,9 +185,18 @@ final class KeyCommands {
     Store.Condition condition = options.has(OPT_NX) ? Store.Condition.IF_ABSENT
         : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
     boolean keepTtl = options.has(OPT_KEEPTTL);
+    boolean stored;
     if (options.has(OPT_GET)) {
-      Resp.bulk(c.out(), c.store().set(c.key(r.arg(1)), value, ttl, keepTtl, condition).previous());
-    } else if (c.store().put(c.key(r.arg(1)), value, ttl, keepTtl, condition)) {
+      Resp.bulk(c.out(), c.store().set(c.key(r.arg(1)), r.arg(2), ttl, keepTtl, condition).previous());
+      return;
+    } else if (r.argBuffer(2) != null) {
+      // the value goes from the read buffer into the store in one copy; the key is borrowed (no Key, no array)
+      byte[] key = c.borrowKey(r, 1);
+      stored = c.store().put(key, c.keyHash(key), r.argBuffer(2), r.argIndex(2), r.argLength(2), ttl, keepTtl, condition);
+    } else {
+      stored = c.store().put(c.key(r.arg(1)), r.arg(2), ttl, keepTtl, condition);
+    }
+    if (stored) {
       Resp.raw(c.out(), Resp.OK);
     } else {
       Resp.nil(c.out());

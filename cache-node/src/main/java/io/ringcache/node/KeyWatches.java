@@ -70,6 +70,11 @@ final class KeyWatches {
     return watchedKeys.get() != 0 && watchers.containsKey(key);
   }
 
+  /** Whether any key is watched at all: one volatile read. */
+  boolean anyWatched() {
+    return watchedKeys.get() != 0;
+  }
+
   /** {@code key} was modified: marks its watchers dirty. */
   void signalModified(Key key) {
     if (watchedKeys.get() == 0) {

@@ -35,6 +35,21 @@ final class WatchingStore implements Store {
   }
 
   @Override
+  public boolean writeBulk(byte[] key, int ringHash, io.netty.buffer.ByteBuf out) {
+    return store.writeBulk(key, ringHash, out);
+  }
+
+  @Override
+  public boolean put(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
+      long ttlNanos, boolean keepTtl, Condition condition) {
+    boolean stored = store.put(key, ringHash, value, valueIndex, valueLength, ttlNanos, keepTtl, condition);
+    if (stored && watches.anyWatched()) {
+      watches.signalModified(Key.of(key.clone(), ringHash)); // the key is borrowed: a Key only when someone watches
+    }
+    return stored;
+  }
+
+  @Override
   public boolean contains(Key key) {
     return store.contains(key);
   }

@@ -22,7 +22,9 @@
  *       looked up where it lies), or a {@link io.ringcache.resp.ProtocolError} that closes the
  *       connection; it stops reading while the client does not drain its replies. GET writes the
  *       stored value straight into the output buffer ({@code Store.writeBulk}): one copy, no heap
- *       copy in between.
+ *       copy in between. GET and SET allocate nothing per request: the key is borrowed into one of
+ *       the event loop's reused arrays ({@link CommandContext#borrowKey}), and SET's value goes from
+ *       the read buffer into the store in one copy ({@code Store.put} of a buffer span).
  *   <li>{@link CommandHandler}: dispatch. Looks the name up in the {@link CommandTable}, checks
  *       AUTH ({@link io.ringcache.resp.net.ClusterAuth} for the cluster-internal {@code RING.*} commands), arity and key
  *       sizes, asks {@code ClusterState} whether this node serves the keys ({@code -MOVED}, {@code

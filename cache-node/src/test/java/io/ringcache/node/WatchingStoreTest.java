@@ -68,12 +68,18 @@ class WatchingStoreTest {
     assertThat(dirtied(type, PRESENT, Store::clear)).isTrue();
     assertThat(dirtied(type, PRESENT, s -> s.removeInRanges(List.of(HashRange.all())))).isTrue();
     assertThat(dirtied(type, NOTHING, s -> s.putIfAbsentUntil(K, v("1"), -1))).isTrue();
+    assertThat(dirtied(type, PRESENT, s -> s.put(v("k"), K.ringHash(), io.netty.buffer.Unpooled.wrappedBuffer(v("2")), 0, 1,
+        Store.NO_TTL, false, Store.Condition.ALWAYS))).as("SET's path: a borrowed key, the value from a buffer").isTrue();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"packed", "caffeine", "offheap"})
   void noChange_orAnotherKey_signalsNothing(String type) {
     assertThat(dirtied(type, PRESENT, s -> s.put(K, v("2"), Store.NO_TTL, false, Store.Condition.IF_ABSENT))).isFalse();
+    assertThat(dirtied(type, PRESENT, s -> s.put(v("k"), K.ringHash(), io.netty.buffer.Unpooled.wrappedBuffer(v("2")), 0, 1,
+        Store.NO_TTL, false, Store.Condition.IF_ABSENT))).isFalse();
+    assertThat(dirtied(type, NOTHING, s -> s.put(v("other"), OTHER.ringHash(), io.netty.buffer.Unpooled.wrappedBuffer(v("2")), 0, 1,
+        Store.NO_TTL, false, Store.Condition.ALWAYS))).isFalse();
     assertThat(dirtied(type, NOTHING, s -> s.put(K, v("2"), Store.NO_TTL, false, Store.Condition.IF_PRESENT))).isFalse();
     assertThat(dirtied(type, NOTHING, s -> s.remove(K))).isFalse();
     assertThat(dirtied(type, NOTHING, s -> s.delete(K))).isFalse();

@@ -140,6 +140,36 @@ public final class Request {
     return a;
   }
 
+  /**
+   * Copies argument {@code i} into {@code dst}, whose length must be the argument's: a handler that
+   * reuses {@code dst} reads the argument without allocating.
+   */
+  public void argBytes(int i, byte[] dst) {
+    if (dst.length != lengths[i]) {
+      throw new IllegalArgumentException("destination length: " + dst.length + " (expected: " + lengths[i] + ")");
+    }
+    byte[] a = args[i];
+    if (a != null) {
+      System.arraycopy(a, 0, dst, 0, dst.length);
+    } else {
+      buffer.getBytes(base + offsets[i], dst);
+    }
+  }
+
+  /**
+   * The buffer that holds argument {@code i} where it was read, at {@link #argIndex}, or null if the
+   * argument exists only as an array (an inline request, a {@link #copy}): a handler may copy it from
+   * there straight to where it goes, while the handler runs.
+   */
+  public ByteBuf argBuffer(int i) {
+    return offsets[i] < 0 ? null : buffer;
+  }
+
+  /** The index of argument {@code i}'s first byte in {@link #argBuffer}, which must not be null. */
+  public int argIndex(int i) {
+    return base + offsets[i];
+  }
+
   /** The length of argument {@code i}, without materializing it. */
   public int argLength(int i) {
     return lengths[i];

@@ -1,6 +1,7 @@
 package io.ringcache.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -102,6 +103,40 @@ class RespDecoderTest {
     List<String> expected = List.of("SET key va\r\ne | " + set, "get key | " + get, "SET key va\r\ne | " + set);
     for (int piece : new int[] {1, 2, 3, 5, 7, 16, 1000}) {
       assertThat(rawAndInPlace(set + get + set, piece)).as("pieces of %s bytes", piece).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void argBufferAndArgBytes_readEachArgumentInPlace_splitAcrossReads_andNoBufferForInlineOrCopy() {
+    String input = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\ne\r\nGET inline\r\n";
+    for (int piece : new int[] {1, 3, 7, 1000}) {
+      List<String> seen = new ArrayList<>();
+      EmbeddedChannel ch = new EmbeddedChannel(new RespDecoder(RespLimits.defaults(), () -> true),
+          new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+              Request r = (Request) msg;
+              StringBuilder s = new StringBuilder();
+              for (int i = 0; i < r.argc(); i++) {
+                byte[] copied = new byte[r.argLength(i)];
+                r.argBytes(i, copied);
+                io.netty.buffer.ByteBuf buffer = r.argBuffer(i);
+                s.append(new String(copied, StandardCharsets.ISO_8859_1)).append('=')
+                    .append(buffer == null ? "array" : buffer.toString(r.argIndex(i), r.argLength(i), StandardCharsets.ISO_8859_1))
+                    .append(r.copy().argBuffer(i) == null ? "" : " (a copy kept a buffer)").append(';');
+              }
+              assertThatThrownBy(() -> r.argBytes(0, new byte[r.argLength(0) + 1])).isInstanceOf(IllegalArgumentException.class);
+              seen.add(s.toString());
+            }
+          });
+      byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
+      for (int i = 0; i < bytes.length; i += piece) {
+        ch.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(piece, bytes.length - i)));
+        ch.pipeline().fireChannelReadComplete();
+      }
+      assertThat(ch.finish()).isFalse();
+      assertThat(seen).as("pieces of %s bytes", piece)
+          .containsExactly("SET=SET;key=key;va\r\ne=va\r\ne;", "GET=array;inline=array;");
     }
   }
 

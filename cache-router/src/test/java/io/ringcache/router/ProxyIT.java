@@ -68,6 +68,52 @@ class ProxyIT {
     }
   }
 
+  /**
+   * The proxy hands out the slots and calls of forwarded requests again once they are written
+   * (per event loop, across its clients): clients pipelining at once, with errors and misses among
+   * their replies, each get their own replies in order.
+   */
+  @Test
+  void forwarded_pipelinedByManyClientsAtOnce_eachClientGetsItsOwnRepliesInOrder() throws Exception {
+    int clients = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+    try {
+      List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        int client = c;
+        runs.add(pool.submit(() -> {
+          try (Jedis jedis = proxy()) {
+            for (int round = 0; round < 20; round++) {
+              redis.clients.jedis.Pipeline p = jedis.pipelined();
+              List<redis.clients.jedis.Response<?>> replies = new java.util.ArrayList<>();
+              for (int i = 0; i < 50; i++) {
+                String key = "pipe:" + client + ":" + i;
+                replies.add(p.set(key, client + "/" + round + "/" + i));
+                replies.add(p.get(key));
+                replies.add(p.get(key + ":absent"));
+                replies.add(p.incr(key)); // not an integer: an error reply in its place
+              }
+              p.sync();
+              for (int i = 0; i < 50; i++) {
+                assertThat(replies.get(4 * i).get()).isEqualTo("OK");
+                assertThat(replies.get(4 * i + 1).get()).isEqualTo(client + "/" + round + "/" + i);
+                assertThat(replies.get(4 * i + 2).get()).isNull();
+                int at = 4 * i + 3;
+                assertThatThrownBy(() -> replies.get(at).get()).hasMessageContaining("not an integer");
+              }
+            }
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> run : runs) {
+        run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void set_storesTheValueOnTheKeysOwner_andGetReadsItBack() {
     try (Jedis jedis = proxy()) {

@@ -31,8 +31,11 @@ public final class Key {
     return new Key(bytes, tag.hash(bytes));
   }
 
-  /** Wraps {@code bytes} whose CRC32 is already known: a store rebuilding a key it holds. */
-  static Key of(byte[] bytes, int hash) {
+  /**
+   * Wraps {@code bytes} whose placement hash is already known (a store rebuilding a key it holds, a
+   * caller that hashed them with the node's tag); the caller must not change them afterwards.
+   */
+  public static Key of(byte[] bytes, int hash) {
     return new Key(bytes, hash);
   }
 

@@ -273,8 +273,12 @@ final class OffHeapStore extends ClockStore {
    */
   @Override
   public boolean writeBulk(Key key, io.netty.buffer.ByteBuf out) {
-    byte[] k = key.bytes();
-    int m = mix(key.ringHash());
+    return writeBulk(key.bytes(), key.ringHash(), out);
+  }
+
+  @Override
+  public boolean writeBulk(byte[] k, int ringHash, io.netty.buffer.ByteBuf out) {
+    int m = mix(ringHash);
     Segment s = segmentFor(m);
     int found;
     long stamp = s.readLock();
@@ -343,10 +347,22 @@ final class OffHeapStore extends ClockStore {
   }
 
   @Override
+  public boolean put(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
+      long ttlNanos, boolean keepTtl, Condition condition) {
+    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, keepTtl, condition, false,
+        nowIfTimed(ttlNanos, keepTtl)).stored();
+  }
+
+  @Override
   SetResult write(
       Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now) {
-    byte[] k = key.bytes();
-    int m = mix(key.ringHash());
+    return write(key.bytes(), key.ringHash(), value, null, 0, value.length, ttlNanos, keepTtl, condition, withPrevious, now);
+  }
+
+  /** SET's write, the value taken from {@code value} if not null, else from {@code valueBuffer} at {@code valueIndex}. */
+  private SetResult write(byte[] k, int ringHash, byte[] value, io.netty.buffer.ByteBuf valueBuffer, int valueIndex,
+      int valueLength, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now) {
+    int m = mix(ringHash);
     Segment s = segmentFor(m);
     boolean elapsed = !keepTtl && ttlNanos != NO_TTL && ttlNanos <= 0;
     boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && !elapsed;
@@ -368,7 +384,7 @@ final class OffHeapStore extends ClockStore {
         return result;
       }
       long deadline = keepTtl ? (i < 0 ? NO_DEADLINE : s.deadline(old)) : deadlineAfter(ttlNanos, now);
-      s.store(k, m, value, 0, value.length, deadline);
+      s.store(k, m, value, valueBuffer, valueIndex, valueLength, deadline);
     } finally {
       s.unlockWrite(stamp);
     }
@@ -686,6 +702,23 @@ final class OffHeapStore extends ClockStore {
     return new long[] {entries, usedRecount, reservedRecount};
   }
 
+  /**
+   * Copies {@code length} bytes of {@code from} at {@code index} into the page or jumbo {@code to} at
+   * {@code at}, bounds-checked on both sides, without moving either's position (readers share the
+   * page's): a memcpy from a direct buffer, an array copy from a heap one.
+   */
+  private static void copyInto(ByteBuffer to, int at, io.netty.buffer.ByteBuf from, int index, int length) {
+    java.util.Objects.checkFromIndexSize(at, length, to.capacity());
+    java.util.Objects.checkFromIndexSize(index, length, from.capacity());
+    if (from.hasMemoryAddress()) {
+      PlatformDependent.copyMemory(from.memoryAddress() + index, PlatformDependent.directBufferAddress(to) + at, length);
+    } else if (from.hasArray()) {
+      to.put(at, from.array(), from.arrayOffset() + index, length);
+    } else {
+      to.put(at, io.netty.buffer.ByteBufUtil.getBytes(from, index, length));
+    }
+  }
+
   /** Copies of the live entries found in one chunk of a segment, visited after its lock is released. */
   private static final class Chunk {
     byte[][] keys = new byte[64][];
@@ -943,6 +976,16 @@ final class OffHeapStore extends ClockStore {
      * entry included, and shift slots), and the key is looked up again after.
      */
     void store(byte[] key, int m, byte[] value, int valueOffset, int valueLength, long deadline) {
+      store(key, m, value, null, valueOffset, valueLength, deadline);
+    }
+
+    /**
+     * As {@link #store(byte[], int, byte[], int, int, long)}, the value taken from {@code value} if
+     * not null, else from {@code valueBuffer} at {@code valueOffset}: copied once, into the chunk (a
+     * memcpy when the buffer is direct, as the node's read buffers are).
+     */
+    void store(byte[] key, int m, byte[] value, io.netty.buffer.ByteBuf valueBuffer, int valueOffset, int valueLength,
+        long deadline) {
       boolean timed = deadline != NO_DEADLINE;
       long size = entrySize(key.length, valueLength, timed);
       if (size > Integer.MAX_VALUE - 8) {
@@ -960,7 +1003,11 @@ final class OffHeapStore extends ClockStore {
         p += 8;
       }
       b.put(p, key, 0, key.length);
-      b.put(p + key.length, value, valueOffset, valueLength);
+      if (value != null) {
+        b.put(p + key.length, value, valueOffset, valueLength);
+      } else {
+        copyInto(b, p + key.length, valueBuffer, valueOffset, valueLength);
+      }
       int i = indexOf(key, m);
       if (i >= 0) {
         int old = refOf(slots[i]);

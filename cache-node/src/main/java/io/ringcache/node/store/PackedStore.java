@@ -115,6 +115,20 @@ final class PackedStore extends ClockStore {
   }
 
   static byte[] pack(byte[] key, byte[] value, int valueOffset, int valueLength, long deadline) {
+    byte[] e = packKey(key, valueLength, deadline);
+    System.arraycopy(value, valueOffset, e, e.length - valueLength, valueLength);
+    return e;
+  }
+
+  /** As {@link #pack}, the value copied from {@code valueLength} bytes of {@code value} at {@code valueIndex}. */
+  static byte[] pack(byte[] key, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength, long deadline) {
+    byte[] e = packKey(key, valueLength, deadline);
+    value.getBytes(valueIndex, e, e.length - valueLength, valueLength);
+    return e;
+  }
+
+  /** A new entry array with its header, deadline and key written, and room for the value at its end. */
+  private static byte[] packKey(byte[] key, int valueLength, long deadline) {
     boolean timed = deadline != NO_DEADLINE;
     int header = key.length << 1 | (timed ? 1 : 0);
     int headerLength = varintLength(header);
@@ -131,7 +145,6 @@ final class PackedStore extends ClockStore {
       LONG.set(e, headerLength, deadline);
     }
     System.arraycopy(key, 0, e, keyOffset, key.length);
-    System.arraycopy(value, valueOffset, e, keyOffset + key.length, valueLength);
     return e;
   }
 
@@ -233,7 +246,7 @@ final class PackedStore extends ClockStore {
 
   @Override
   public byte[] get(Key key) {
-    byte[] e = liveEntry(key);
+    byte[] e = liveEntry(key.bytes(), key.ringHash());
     return e == null ? null : valueOf(e); // the entry's bytes never change once published: copied outside the lock
   }
 
@@ -244,7 +257,12 @@ final class PackedStore extends ClockStore {
    */
   @Override
   public boolean writeBulk(Key key, io.netty.buffer.ByteBuf out) {
-    byte[] e = liveEntry(key);
+    return writeBulk(key.bytes(), key.ringHash(), out);
+  }
+
+  @Override
+  public boolean writeBulk(byte[] key, int ringHash, io.netty.buffer.ByteBuf out) {
+    byte[] e = liveEntry(key, ringHash);
     if (e == null) {
       return false;
     }
@@ -259,9 +277,8 @@ final class PackedStore extends ClockStore {
    * The entry array of {@code key} (counted as a read for CLOCK), or null if absent or expired (an
    * expired one is removed): an optimistic read first, the read lock if a writer interfered.
    */
-  private byte[] liveEntry(Key key) {
-    byte[] k = key.bytes();
-    int m = mix(key.ringHash());
+  private byte[] liveEntry(byte[] k, int ringHash) {
+    int m = mix(ringHash);
     Segment s = segmentFor(m);
     byte[] e = null;
     boolean done = false;
@@ -348,10 +365,25 @@ final class PackedStore extends ClockStore {
   }
 
   @Override
+  public boolean put(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
+      long ttlNanos, boolean keepTtl, Condition condition) {
+    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, keepTtl, condition, false,
+        nowIfTimed(ttlNanos, keepTtl)).stored();
+  }
+
+  @Override
   SetResult write(
       Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now) {
-    byte[] k = key.bytes();
-    int m = mix(key.ringHash());
+    return write(key.bytes(), key.ringHash(), value, null, 0, value.length, ttlNanos, keepTtl, condition, withPrevious, now);
+  }
+
+  /**
+   * SET's write, the value taken from {@code value} if not null, else from {@code valueBuffer} at
+   * {@code valueIndex}: either way copied once, into the new entry.
+   */
+  private SetResult write(byte[] k, int ringHash, byte[] value, io.netty.buffer.ByteBuf valueBuffer, int valueIndex,
+      int valueLength, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now) {
+    int m = mix(ringHash);
     Segment s = segmentFor(m);
     boolean elapsed = !keepTtl && ttlNanos != NO_TTL && ttlNanos <= 0;
     boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && !elapsed;
@@ -381,7 +413,8 @@ final class PackedStore extends ClockStore {
         return result;
       }
       long deadline = keepTtl ? (old == null ? NO_DEADLINE : deadline(old)) : deadlineAfter(ttlNanos, now);
-      byte[] e = pack(k, value, 0, value.length, deadline);
+      byte[] e = value != null ? pack(k, value, valueIndex, valueLength, deadline)
+          : pack(k, valueBuffer, valueIndex, valueLength, deadline);
       if (old != null) {
         s.replace(i, e);
       } else {

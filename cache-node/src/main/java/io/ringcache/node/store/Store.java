@@ -54,6 +54,15 @@ public interface Store {
     return true;
   }
 
+  /**
+   * As {@link #writeBulk(Key, ByteBuf)} for the key {@code key} whose placement hash is
+   * {@code ringHash}, with no {@link Key} made: GET's path. The array is borrowed: the store reads
+   * it during the call only (the caller reuses it for the next request).
+   */
+  default boolean writeBulk(byte[] key, int ringHash, ByteBuf out) {
+    return writeBulk(Key.of(key.clone(), ringHash), out);
+  }
+
   /** Whether {@code key} is present, without counting a hit or miss. */
   boolean contains(Key key);
 
@@ -73,6 +82,20 @@ public interface Store {
    */
   default boolean put(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
     return set(key, value, ttlNanos, keepTtl, condition).stored();
+  }
+
+  /**
+   * As {@link #put(Key, byte[], long, boolean, Condition)} for the key {@code key} whose placement
+   * hash is {@code ringHash} and the value held in {@code valueLength} bytes of {@code value} from
+   * index {@code valueIndex}: SET's path, where a store copies the value once, from the request's
+   * buffer to where it keeps it, and makes no {@link Key}. Both are borrowed: read during the call
+   * only, and {@code value}'s indexes are left unchanged. (The default copies both onto the heap.)
+   */
+  default boolean put(byte[] key, int ringHash, ByteBuf value, int valueIndex, int valueLength, long ttlNanos,
+      boolean keepTtl, Condition condition) {
+    byte[] v = new byte[valueLength];
+    value.getBytes(valueIndex, v);
+    return put(Key.of(key.clone(), ringHash), v, ttlNanos, keepTtl, condition);
   }
 
   /** Removes {@code key}; returns its value, or null if it was absent. */

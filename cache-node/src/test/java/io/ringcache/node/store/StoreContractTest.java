@@ -93,6 +93,102 @@ abstract class StoreContractTest {
     assertThat(store.contains(key("t"))).isFalse();
   }
 
+  /** Puts {@code value} through the span method, from a direct or heap buffer with other bytes around it. */
+  private boolean putFromBuffer(Store target, String key, byte[] value, long ttl, boolean keepTtl, Store.Condition condition,
+      boolean direct) {
+    io.netty.buffer.ByteBuf in = direct ? io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(value.length + 8)
+        : io.netty.buffer.Unpooled.buffer(value.length + 8);
+    try {
+      in.writeBytes(bytes("*$3\r\n")).writeBytes(value).writeBytes(bytes("\r\n"));
+      int reader = in.readerIndex();
+      int writer = in.writerIndex();
+      byte[] borrowed = bytes(key);
+      boolean stored = target.put(borrowed, key(key).ringHash(), in, 5, value.length, ttl, keepTtl, condition);
+      Arrays.fill(borrowed, (byte) '#'); // the caller reuses the key's array at once: the store must not have kept it
+      assertThat(in.readerIndex()).isEqualTo(reader);
+      assertThat(in.writerIndex()).isEqualTo(writer);
+      return stored;
+    } finally {
+      in.release();
+    }
+  }
+
+  @Test
+  void putFromBuffer_storesTheValueBytesAtTheIndex_countedAsPutOfAnArray_directOrHeap() {
+    byte[] large = new byte[70_000]; // a jumbo entry off-heap
+    Arrays.fill(large, (byte) 'v');
+    large[0] = '\r';
+    Store byArray = newStore(1 << 20, clock);
+    for (boolean direct : new boolean[] {true, false}) {
+      store.clear();
+      byArray.clear();
+      assertThat(putFromBuffer(store, "a", bytes("hello"), Store.NO_TTL, false, Store.Condition.ALWAYS, direct)).isTrue();
+      assertThat(putFromBuffer(store, "empty", new byte[0], Store.NO_TTL, false, Store.Condition.ALWAYS, direct)).isTrue();
+      assertThat(putFromBuffer(store, "large", large, Store.NO_TTL, false, Store.Condition.ALWAYS, direct)).isTrue();
+      byArray.put(key("a"), bytes("hello"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+      byArray.put(key("empty"), new byte[0], Store.NO_TTL, false, Store.Condition.ALWAYS);
+      byArray.put(key("large"), large, Store.NO_TTL, false, Store.Condition.ALWAYS);
+      assertThat(store.get(key("a"))).isEqualTo(bytes("hello"));
+      assertThat(store.get(key("empty"))).isEqualTo(new byte[0]);
+      assertThat(store.get(key("large"))).isEqualTo(large);
+      assertThat(store.size()).isEqualTo(3);
+      assertThat(store.usedBytes()).isEqualTo(byArray.usedBytes());
+      assertThat(store.timedSize()).isZero();
+    }
+  }
+
+  @Test
+  void putFromBuffer_followsConditionsAndTtls_asPutOfAnArray() {
+    assertThat(putFromBuffer(store, "k", bytes("1"), Store.NO_TTL, false, Store.Condition.IF_PRESENT, true)).isFalse();
+    assertThat(store.contains(key("k"))).isFalse();
+    assertThat(putFromBuffer(store, "k", bytes("1"), seconds(10), false, Store.Condition.IF_ABSENT, true)).isTrue();
+    assertThat(putFromBuffer(store, "k", bytes("2"), Store.NO_TTL, false, Store.Condition.IF_ABSENT, false)).isFalse();
+    assertThat(store.get(key("k"))).isEqualTo(bytes("1"));
+    assertThat(store.timedSize()).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(4));
+    assertThat(putFromBuffer(store, "k", bytes("33"), Store.NO_TTL, true, Store.Condition.IF_PRESENT, true)).isTrue();
+    assertThat(store.get(key("k"))).isEqualTo(bytes("33"));
+    assertThat(store.ttlNanos(key("k"))).isEqualTo(seconds(6)); // KEEPTTL kept the deadline
+    assertThat(putFromBuffer(store, "k", bytes("4"), Store.NO_TTL, false, Store.Condition.ALWAYS, false)).isTrue();
+    assertThat(store.ttlNanos(key("k"))).isEqualTo(Store.NO_TTL);
+    assertThat(store.timedSize()).isZero();
+    assertThat(putFromBuffer(store, "k", bytes("5"), 0, false, Store.Condition.ALWAYS, true)).isTrue(); // a TTL already over
+    assertThat(store.contains(key("k"))).isFalse();
+    assertThat(putFromBuffer(store, "e", bytes("6"), seconds(1), false, Store.Condition.ALWAYS, true)).isTrue();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(putFromBuffer(store, "e", bytes("7"), Store.NO_TTL, false, Store.Condition.IF_PRESENT, true))
+        .as("an expired entry is absent").isFalse();
+    assertThat(store.contains(key("e"))).isFalse();
+  }
+
+  @Test
+  void writeBulkOfBorrowedKey_writesAsWriteBulkOfAKey_andKeepsNothingOfTheArray() {
+    store.set(key("a"), bytes("hello"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.set(key("t"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
+    for (boolean direct : new boolean[] {true, false}) {
+      for (String k : new String[] {"a", "t", "absent"}) {
+        io.netty.buffer.ByteBuf out = direct ? io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(16)
+            : io.netty.buffer.Unpooled.buffer(16);
+        try {
+          byte[] borrowed = bytes(k);
+          boolean found = store.writeBulk(borrowed, key(k).ringHash(), out);
+          Arrays.fill(borrowed, (byte) '#');
+          String expected = writtenBulk(key(k), direct);
+          assertThat(found).isEqualTo(expected != null);
+          assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(expected == null ? "" : expected);
+        } finally {
+          out.release();
+        }
+      }
+    }
+    clock.advance(Duration.ofSeconds(10));
+    io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer(16);
+    assertThat(store.writeBulk(bytes("t"), key("t").ringHash(), out)).as("expired").isFalse();
+    assertThat(out.readableBytes()).isZero();
+    assertThat(store.contains(key("t"))).isFalse();
+    assertThat(store.get(key("a"))).isEqualTo(bytes("hello"));
+  }
+
   @Test
   void update_replacesTheValueKeepingItsTtl_andNullChangesNothing() {
     assertThat(store.update(key("a"), old -> null)).isNull();

@@ -15,7 +15,7 @@ final class Call {
     return new Call(null, new byte[][] {Resp.ascii("AUTH"), password.getBytes(java.nio.charset.StandardCharsets.UTF_8)}, null, null, 0);
   }
 
-  final Pending pending;
+  Pending pending;
   /** The arguments to encode; null when the call forwards {@link #raw}. */
   final byte[][] args;
   /**
@@ -25,11 +25,11 @@ final class Call {
    */
   private ByteBuf raw;
   /** The key whose owner serves this call; null for a call to a named node (DBSIZE). */
-  final byte[] routeKey;
+  byte[] routeKey;
   /** For a part of a multi-key command: which of the command's keys it carries, in order. */
   final int[] keys;
   /** When the client's request arrived: retries stop after {@link Dispatcher#RETRY_BUDGET_NANOS}. */
-  final long startNanos;
+  long startNanos;
   int attempts;
   /** Whether this call was redirected (MOVED, TRYAGAIN, CROSSNODE): its client holds new requests until it ends. */
   boolean redirected;
@@ -48,6 +48,28 @@ final class Call {
   Call(Pending pending, ByteBuf raw, byte[] routeKey, long startNanos) {
     this(pending, (byte[][]) null, routeKey, null, startNanos);
     this.raw = raw;
+    this.recyclable = true;
+  }
+
+  /**
+   * A forwarding call that may be used again once it ended (the {@link Dispatcher} keeps ended ones
+   * and hands them out instead of new ones): nothing refers to a call after it ended, since its
+   * node's connection took it off its queue before its reply or failure was handled.
+   */
+  boolean recyclable;
+  /** A recycled call's key array, kept for the next key of the same length. */
+  byte[] keyArray;
+
+  /** This ended forwarding call, made a new one, as the constructor would. */
+  Call reuse(Pending pending, ByteBuf raw, byte[] routeKey, long startNanos) {
+    this.pending = pending;
+    this.raw = raw;
+    this.routeKey = routeKey;
+    this.startNanos = startNanos;
+    this.attempts = 0;
+    this.redirected = false;
+    this.via = null;
+    return this;
   }
 
   /** The request bytes to forward, or null to encode {@link #args}. */

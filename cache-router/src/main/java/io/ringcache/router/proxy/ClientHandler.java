@@ -266,9 +266,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     routedEpoch = table.epoch();
     silent = false;
     shape = protocol == 3 ? Resp3.shape(r) : null;
-    Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
+    Pending p = enqueue(dispatcher.forwardingPending(this, spec.name()));
     p.partsLeft = 1;
-    dispatcher.route(new Call(p, raw, r.arg(1), System.nanoTime()), table);
+    dispatcher.route(dispatcher.forwardingCall(p, raw, r, 1, System.nanoTime()), table);
     return true;
   }
 
@@ -611,6 +611,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         write(head.reply);
       }
       head.reply = null;
+      if (head.recyclable) {
+        dispatcher.written(head); // its call has ended: nothing refers to it any more
+      }
     }
     if (throttled && pending.size() + held.size() <= MAX_PENDING / 2) {
       throttled = false;

@@ -74,6 +74,31 @@ final class Dispatcher {
   private final List<ClientHandler> dirtyClients = new ArrayList<>();
   private final Runnable flushTask = this::flushAll;
   private boolean flushScheduled;
+  /** Ended forwarding calls, handed out again by {@link #forwardingCall} (no allocation per forwarded request). */
+  private final java.util.ArrayDeque<Call> freeCalls = new java.util.ArrayDeque<>();
+  private static final int MAX_FREE_CALLS = 1024;
+  /** Written slots of forwarded requests of this loop's clients, handed out again by {@link #forwardingPending}. */
+  private final java.util.ArrayDeque<Pending> freePendings = new java.util.ArrayDeque<>();
+  private static final int MAX_FREE_PENDINGS = 1024;
+
+  /** The slot of {@code client}'s forwarded single-key request: a written one again, or a new one. */
+  Pending forwardingPending(ClientHandler client, String command) {
+    Pending p = freePendings.pollLast();
+    if (p == null) {
+      p = new Pending(client, ProxyCommands.Kind.KEYED, command);
+      p.recyclable = true;
+      return p;
+    }
+    return p.reuse(client, command);
+  }
+
+  /** A forwarded request's slot was written to its client: kept to be handed out again. */
+  void written(Pending p) {
+    if (freePendings.size() < MAX_FREE_PENDINGS) {
+      p.client = null;
+      freePendings.addLast(p);
+    }
+  }
 
   Dispatcher(EventLoop loop, Routes routes, String password, Class<? extends Channel> channelType, SslContext nodeTls,
       ProxyStats stats) {
@@ -107,6 +132,33 @@ final class Dispatcher {
   }
 
   // ---- sending
+
+  /**
+   * A call that forwards a client's request bytes {@code raw} (which it now owns), routed by argument
+   * {@code keyAt} of {@code request}: an ended one again, whose key array is reused when the new key
+   * has its length, or a new one.
+   */
+  Call forwardingCall(Pending pending, ByteBuf raw, io.ringcache.resp.Request request, int keyAt, long startNanos) {
+    Call call = freeCalls.pollLast();
+    if (call == null) {
+      return new Call(pending, raw, request.arg(keyAt), startNanos);
+    }
+    byte[] key = call.keyArray;
+    if (key == null || key.length != request.argLength(keyAt)) {
+      key = call.keyArray = new byte[request.argLength(keyAt)];
+    }
+    request.argBytes(keyAt, key);
+    return call.reuse(pending, raw, key, startNanos);
+  }
+
+  /** {@code call} ended: nothing refers to it any more; a forwarding call is kept to be handed out again. */
+  private void ended(Call call) {
+    if (call.recyclable && freeCalls.size() < MAX_FREE_CALLS) {
+      call.pending = null;
+      call.routeKey = null;
+      freeCalls.addLast(call);
+    }
+  }
 
   /** Sends a single-key call to its key's server. */
   void route(Call call) {
@@ -252,19 +304,25 @@ final class Dispatcher {
   /** The call's final reply. */
   private void finish(Call call, ByteBuf frame) {
     call.release();
+    ClientHandler client = call.pending.client; // the slot may be handed out again once part() wrote it
+    boolean redirected = call.redirected;
     call.pending.part(call, frame);
-    if (call.redirected) {
-      call.pending.client.redirectEnded();
+    if (redirected) {
+      client.redirectEnded();
     }
+    ended(call);
   }
 
   /** The call ends without a reply. */
   private void fail(Call call, String message) {
     call.release();
+    ClientHandler client = call.pending.client;
+    boolean redirected = call.redirected;
     call.pending.failed(message);
-    if (call.redirected) {
-      call.pending.client.redirectEnded();
+    if (redirected) {
+      client.redirectEnded();
     }
+    ended(call);
   }
 
   private boolean withinBudget(Call call) {

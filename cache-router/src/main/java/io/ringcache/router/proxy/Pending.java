@@ -33,9 +33,15 @@ import java.util.Set;
 /** One client request's reply, merged from its calls' replies. */
 final class Pending {
 
-  final ClientHandler client;
+  ClientHandler client;
   final ProxyCommands.Kind kind;
-  final String command;
+  String command;
+  /**
+   * A forwarded single-key request's slot, which its event loop's {@link Dispatcher} keeps once it
+   * was written and hands out again, to any client of the loop (no allocation per forwarded
+   * request): by then its one call has ended and nothing else refers to it.
+   */
+  boolean recyclable;
   ByteBuf reply;
   /** CLIENT REPLY OFF or SKIP was in force when the request arrived: its reply is dropped, not written. */
   boolean silent;
@@ -70,6 +76,31 @@ final class Pending {
     this.client = client;
     this.kind = kind;
     this.command = command;
+  }
+
+  /** This written slot of a forwarded request, made a new one for {@code command}, as the constructor would. */
+  Pending reuse(ClientHandler client, String command) {
+    this.client = client;
+    this.command = command;
+    reply = null;
+    silent = false;
+    seq = 0;
+    partsLeft = 0;
+    values = null;
+    sum = 0;
+    expires = 0;
+    infoSections = null;
+    failures = 0;
+    error = null;
+    scanFrom = 0;
+    scanHashTag = HashTag.NONE;
+    scanUntil = CIRCLE;
+    scanKeys = null;
+    randomKey = null;
+    randomKeyCandidates = 0;
+    replyBytes = 0;
+    tooLarge = false;
+    return this;
   }
 
   /** A slot that is already done. */
