@@ -9,7 +9,8 @@
 # CACHE_NODE_JAVA_OPTS (default -Xmx2g; bin/cache-node adds the Parallel GC for caffeine),
 # NODE_THREADS (default: the node's), STORES (default "packed caffeine"),
 # TRANSPORTS (default: the node's default transport; e.g. "epoll io_uring" starts a node per store and
-# transport, each with RINGCACHE_TRANSPORT set), PIPELINES (default "16"; e.g. "16 1"),
+# transport, each with RINGCACHE_TRANSPORT set; an entry TRANSPORT:OPT1,OPT2 adds JVM options to that
+# node only, e.g. "io_uring:-Dio.netty.iouring.ringSize=1024"), PIPELINES (default "16"; e.g. "16 1"),
 # N1 (requests per command at -P 1, default N/5), SYSCALLS=1 (after the CPU rounds, count each
 # server's system calls per request over the same load with perf stat: needs perf and root).
 set -euo pipefail
@@ -36,12 +37,14 @@ for store in "${stores[@]}"; do
   for transport in "${transports[@]}"; do
     who=$store; [ "$transport" = default ] || who="$store/$transport"
     servers+=("$who"); port[$who]=$next; next=$((next + 1))
-    log="/tmp/ringcache-cpu-${who//\//-}.log"
+    log="/tmp/ringcache-cpu-${who//[^a-zA-Z0-9_.=-]/-}.log"
+    extra=""
+    case "$transport" in *:*) extra="${transport#*:}"; extra="${extra//,/ }"; transport="${transport%%:*}" ;; esac
     if [ "$transport" = default ]; then
-      env -u RINGCACHE_TRANSPORT CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx2g}" "$root/bin/cache-node" \
+      env -u RINGCACHE_TRANSPORT CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx2g} $extra" "$root/bin/cache-node" \
         --port "${port[$who]}" --max-memory 1g --store "$store" ${NODE_THREADS:+--threads "$NODE_THREADS"} 2>"$log" &
     else
-      RINGCACHE_TRANSPORT="$transport" CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx2g}" "$root/bin/cache-node" \
+      RINGCACHE_TRANSPORT="$transport" CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx2g} $extra" "$root/bin/cache-node" \
         --port "${port[$who]}" --max-memory 1g --store "$store" ${NODE_THREADS:+--threads "$NODE_THREADS"} 2>"$log" &
     fi
     pids+=($!)
@@ -126,22 +129,23 @@ for line in open(sys.argv[1]):
         except ValueError:
             pass
 pipes = sorted({k[0] for k in cpu}, key=lambda p: -int(p))
-print(f"{'P':>3s} {'server':18s} {'CPU s per 2N requests (rounds)':34s} {'us/request':>10s} {'vs redis':>9s} {'wall s':>7s}")
+w = max(18, max(len(x) for x in servers))
+print(f"{'P':>3s} {'server':{w}s} {'CPU s per 2N requests (rounds)':34s} {'us/request':>10s} {'vs redis':>9s} {'wall s':>7s}")
 for p in pipes:
     for who in servers:
         c = cpu[(p, who)]
         med = statistics.median(c.values())
         ratio = statistics.median(c[r] / cpu[(p, 'redis')][r] for r in c)
-        print(f"{p:>3s} {who:18s} {' '.join(f'{x:.2f}' for x in raw[(p, who)]):34s} {med:10.2f} {ratio:9.2f} {statistics.median(wall[(p, who)]):7.2f}")
+        print(f"{p:>3s} {who:{w}s} {' '.join(f'{x:.2f}' for x in raw[(p, who)]):34s} {med:10.2f} {ratio:9.2f} {statistics.median(wall[(p, who)]):7.2f}")
 if sys_:
     calls = ['all', 'read', 'write', 'writev', 'recvfrom', 'sendto', 'epoll_wait', 'epoll_pwait', 'epoll_pwait2',
              'epoll_ctl', 'io_uring_enter', 'futex']
     print()
     print("system calls per request (perf stat, every thread of the server, one pass)")
-    print(f"{'P':>3s} {'server':18s} " + ' '.join(f'{c[:9]:>9s}' for c in calls))
+    print(f"{'P':>3s} {'server':{w}s} " + ' '.join(f'{c[:9]:>9s}' for c in calls))
     for p in pipes:
         for who in servers:
             s = sys_.get((p, who), {})
-            print(f"{p:>3s} {who:18s} " + ' '.join(f"{s.get(c, float('nan')):9.3f}" for c in calls))
+            print(f"{p:>3s} {who:{w}s} " + ' '.join(f"{s.get(c, float('nan')):9.3f}" for c in calls))
 PY
 rm -f "$results"
