@@ -163,6 +163,7 @@ public final class NodeServer implements AutoCloseable {
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATERMARK, HIGH_WATERMARK))
             .childHandler(new NodeInitializer(this));
+    chosen.configureChildren(bootstrap);
     effectiveMaxClients = Descriptors.maxClients(config.limits().maxClients(), "max-clients");
     serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).syncUninterruptibly().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();

@@ -1,5 +1,7 @@
 package io.ringcache.resp.net;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -12,6 +14,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
+import io.netty.channel.uring.IoUringBufferRingConfig;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
@@ -56,6 +61,19 @@ public final class Transport {
 
   /** The environment variable read when {@value #PROPERTY} is not set. */
   public static final String ENV = "RINGCACHE_TRANSPORT";
+
+  /**
+   * With io_uring, {@code -Dringcache.iouring.bufferRing=true} gives each loop a ring of provided
+   * buffers and the accepted connections multishot receives from it (one recv submission per
+   * connection instead of one per read). Off by default; see docs/benchmarks.md.
+   */
+  public static final String BUFFER_RING_PROPERTY = "ringcache.iouring.bufferRing";
+
+  /** The buffer group id of the provided-buffer ring (one group per loop). */
+  private static final short BUFFER_GROUP = 1;
+
+  /** Provided buffers per loop; sized by the adaptive allocator as reads grow or shrink. */
+  private static final short BUFFER_RING_SIZE = 512;
 
   /** The transport used when neither {@value #PROPERTY} nor {@value #ENV} names one. */
   public static final Kind DEFAULT = Kind.EPOLL;
@@ -185,10 +203,38 @@ public final class Transport {
 
   public IoHandlerFactory ioHandlerFactory() {
     return switch (kind) {
-      case IO_URING -> IoUringIoHandler.newFactory(new IoUringIoHandlerConfig());
+      case IO_URING -> IoUringIoHandler.newFactory(ioUringConfig());
       case EPOLL -> EpollIoHandler.newFactory();
       case NIO -> NioIoHandler.newFactory();
     };
+  }
+
+  private static boolean bufferRing() {
+    return Boolean.getBoolean(BUFFER_RING_PROPERTY);
+  }
+
+  private static IoUringIoHandlerConfig ioUringConfig() {
+    IoUringIoHandlerConfig config = new IoUringIoHandlerConfig();
+    if (bufferRing()) {
+      config.setBufferRingConfig(IoUringBufferRingConfig.builder()
+          .bufferGroupId(BUFFER_GROUP)
+          .bufferRingSize(BUFFER_RING_SIZE)
+          .batchSize(BUFFER_RING_SIZE / 8)
+          .allocator(new IoUringAdaptiveBufferRingAllocator(PooledByteBufAllocator.DEFAULT))
+          .build());
+    }
+    return config;
+  }
+
+  /**
+   * Sets the options this transport wants on a server's accepted connections beyond the ones every
+   * transport gets: with io_uring and {@value #BUFFER_RING_PROPERTY}, the provided-buffer group.
+   */
+  public ServerBootstrap configureChildren(ServerBootstrap bootstrap) {
+    if (kind == Kind.IO_URING && bufferRing()) {
+      bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP);
+    }
+    return bootstrap;
   }
 
   /** An event loop group of {@code threads} loops on this transport. */
