@@ -128,8 +128,8 @@ public final class Transport {
    * @throws IllegalArgumentException when the property or variable names no transport
    */
   public static Transport current() {
-    Transport t = choose(System.getProperty(PROPERTY), System.getenv(ENV), IoUring::isAvailable,
-        IoUring::unavailabilityCause, Epoll::isAvailable, Epoll::unavailabilityCause);
+    Transport t = choose(System.getProperty(PROPERTY), System.getenv(ENV), Transport::ioUringAvailable,
+        Transport::ioUringCause, Epoll::isAvailable, Epoll::unavailabilityCause);
     if (logged.add(t.kind + t.why)) {
       if (t.fellBack) {
         log.warn("transport {}: {}", t.name(), t.why);
@@ -168,6 +168,24 @@ public final class Transport {
       k = Kind.NIO;
     }
     return new Transport(k, why, k != requested);
+  }
+
+  // io_uring's classes are looked up only when io_uring is asked for, and their absence (a classpath
+  // without netty-transport-classes-io_uring) is one more reason it is unavailable
+  private static boolean ioUringAvailable() {
+    try {
+      return IoUring.isAvailable();
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+
+  private static Throwable ioUringCause() {
+    try {
+      return IoUring.unavailabilityCause();
+    } catch (LinkageError e) {
+      return e;
+    }
   }
 
   private static String reason(Throwable cause) {
