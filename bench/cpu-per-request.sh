@@ -5,7 +5,8 @@
 # rotates each round). Less sensitive to a shared machine than requests/s: other processes take
 # wall-clock time from the servers, not CPU time.
 #   bench/cpu-per-request.sh [rounds] [N]     (default 3 rounds, N = 1000000)
-# Ports: redis 17379, nodes 17301, 17302, ... (one per store and transport), loopback only. Env:
+# Ports: redis 17379, nodes 17301, 17302, ... (one per store and transport), loopback only; BASE_PORT
+# moves them (redis BASE_PORT + 78, nodes from BASE_PORT), to run beside vs-redis.sh. Env:
 # CACHE_NODE_JAVA_OPTS (default -Xmx2g; bin/cache-node adds the Parallel GC for caffeine),
 # NODE_THREADS (default: the node's), STORES (default "packed caffeine"),
 # TRANSPORTS (default: the node's default transport; e.g. "epoll io_uring" starts a node per store and
@@ -27,12 +28,13 @@ trap cleanup EXIT
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
-redis-server --port 17379 --bind 127.0.0.1 --save "" --appendonly no --daemonize no --loglevel warning >/dev/null &
+base="${BASE_PORT:-17301}"
+redis-server --port $((base + 78)) --bind 127.0.0.1 --save "" --appendonly no --daemonize no --loglevel warning >/dev/null &
 rpid=$!; pids+=($rpid)
-declare -A port=([redis]=17379)
+declare -A port=([redis]=$((base + 78)))
 declare -A pid=([redis]=$rpid)
 servers=(redis)
-next=17301
+next=$base
 for store in "${stores[@]}"; do
   for transport in "${transports[@]}"; do
     who=$store; [ "$transport" = default ] || who="$store/$transport"
