@@ -6,6 +6,10 @@
 #
 #   bench/vs-twemproxy.sh [ROUNDS]        (default 5; environment: BASE_PORT, default 27100)
 #
+# TRANSPORTS="epoll io_uring" (at most three) runs one router with its own three nodes per transport,
+# each with RINGCACHE_TRANSPORT set (routers on BASE_PORT, +30, +50; admin ports +70, +71, +72),
+# all in the same interleaved rounds; twemproxy's nodes and the direct node keep the default.
+#
 # Needs redis-benchmark (redis-tools) and nutcracker (Debian package "nutcracker"). Builds the jars
 # through bin/ when they are missing. Loopback only; everything it starts is stopped on exit.
 set -euo pipefail
@@ -31,9 +35,9 @@ nutcracker=$(command -v nutcracker || echo /usr/sbin/nutcracker)
 [ -x "$nutcracker" ] || { echo "nutcracker is missing (apt-get install nutcracker)" >&2; exit 1; }
 
 await_port() { # port: waits until something answers PING there
-  local deadline=$((SECONDS + 60))
+  local deadline=$((SECONDS + 180))
   until redis-cli -p "$1" ping 2>/dev/null | grep -q PONG; do
-    [ $SECONDS -lt $deadline ] || { echo "nothing answers on port $1" >&2; exit 1; }
+    [ $SECONDS -lt $deadline ] || { echo "nothing answers on port $1" >&2; tail -n 20 "$work"/*"$1"*.log >&2 2>/dev/null; exit 1; }
     sleep 0.2
   done
 }
@@ -42,21 +46,47 @@ await_port() { # port: waits until something answers PING there
 "$root/bin/cache-node" --help >/dev/null
 "$root/bin/cache-router" --help >/dev/null
 
-ours=(); theirs=()
-for i in 1 2 3; do
-  ours+=($((base + i))); theirs+=($((base + 10 + i)))
-done
-for p in "${ours[@]}" "${theirs[@]}"; do
-  CACHE_NODE_JAVA_OPTS="-Xms256m -Xmx512m" "$root/bin/cache-node" --port "$p" --name "127.0.0.1:$p" >"$work/node-$p.log" 2>&1 &
+transports=(${TRANSPORTS:-default})
+[ "${#transports[@]}" -le 3 ] || { echo "TRANSPORTS: at most three" >&2; exit 1; }
+offsets=(0 30 50)
+proxies=()               # labels: ours, or ours-<transport>
+declare -A proxy_port
+theirs=()
+for i in 1 2 3; do theirs+=($((base + 10 + i))); done
+for p in "${theirs[@]}"; do
+  env -u RINGCACHE_TRANSPORT CACHE_NODE_JAVA_OPTS="-Xms256m -Xmx512m" "$root/bin/cache-node" --port "$p" \
+    --name "127.0.0.1:$p" >"$work/node-$p.log" 2>&1 &
   pids+=($!)
 done
-router_port=$base
+ours_ports=()
+for k in "${!transports[@]}"; do
+  t=${transports[$k]}
+  label=ours; [ "$t" = default ] || label="ours-$t"
+  rport=$((base + ${offsets[$k]}))
+  proxies+=("$label"); proxy_port[$label]=$rport
+  node_args=()
+  for i in 1 2 3; do
+    p=$((rport + i)); ours_ports+=("$p"); node_args+=(--node "127.0.0.1:$p")
+    if [ "$t" = default ]; then
+      env -u RINGCACHE_TRANSPORT CACHE_NODE_JAVA_OPTS="-Xms256m -Xmx512m" "$root/bin/cache-node" --port "$p" \
+        --name "127.0.0.1:$p" >"$work/node-$p.log" 2>&1 &
+    else
+      RINGCACHE_TRANSPORT="$t" CACHE_NODE_JAVA_OPTS="-Xms256m -Xmx512m" "$root/bin/cache-node" --port "$p" \
+        --name "127.0.0.1:$p" >"$work/node-$p.log" 2>&1 &
+    fi
+    pids+=($!)
+  done
+  if [ "$t" = default ]; then
+    env -u RINGCACHE_TRANSPORT "$root/bin/cache-router" --port "$rport" --admin-port $((base + 70 + k)) \
+      --data-dir "$work/router-$k" "${node_args[@]}" >"$work/router-$k.log" 2>&1 &
+  else
+    RINGCACHE_TRANSPORT="$t" "$root/bin/cache-router" --port "$rport" --admin-port $((base + 70 + k)) \
+      --data-dir "$work/router-$k" "${node_args[@]}" >"$work/router-$k.log" 2>&1 &
+  fi
+  pids+=($!)
+done
+router_port=${proxy_port[${proxies[0]}]}
 twem_port=$((base + 10))
-node_args=()
-for p in "${ours[@]}"; do node_args+=(--node "127.0.0.1:$p"); done
-"$root/bin/cache-router" --port "$router_port" --admin-port $((base + 70)) --data-dir "$work/router" "${node_args[@]}" \
-  >"$work/router.log" 2>&1 &
-pids+=($!)
 cat >"$work/nutcracker.yml" <<YML
 ringcache:
   listen: 127.0.0.1:$twem_port
@@ -71,11 +101,15 @@ ringcache:
 YML
 "$nutcracker" -c "$work/nutcracker.yml" -o "$work/nutcracker.log" -s $((base + 80)) &
 pids+=($!)
-for p in "${ours[@]}" "${theirs[@]}" "$router_port" "$twem_port"; do await_port "$p"; done
+for p in "${ours_ports[@]}" "${theirs[@]}" "$twem_port"; do await_port "$p"; done
+for label in "${proxies[@]}"; do await_port "${proxy_port[$label]}"; done
 
 direct_port=${theirs[0]} # the anchor: one node, no proxy
-echo "machine: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1)"
-echo "proxy (router) :$router_port -> ${ours[*]}; twemproxy :$twem_port -> ${theirs[*]}; direct :$direct_port"
+echo "machine: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for k in "${!proxies[@]}"; do
+  echo "proxy ${proxies[$k]} (router) :${proxy_port[${proxies[$k]}]} -> $(grep -o 'transport [a-z_]*: .*' "$work/router-$k.log" | head -1)"
+done
+echo "twemproxy :$twem_port -> ${theirs[*]}; direct :$direct_port"
 
 run() { # label port pipeline requests: prints "label P SET-rps GET-rps"
   local out
@@ -87,9 +121,9 @@ run() { # label port pipeline requests: prints "label P SET-rps GET-rps"
 }
 
 # warm-up: JIT and connections, not recorded
-run warm "$router_port" 16 200000 >/dev/null
+for label in "${proxies[@]}"; do run warm "${proxy_port[$label]}" 16 200000 >/dev/null; done
 run warm "$twem_port" 16 200000 >/dev/null
-run warm "$router_port" 1 50000 >/dev/null
+for label in "${proxies[@]}"; do run warm "${proxy_port[$label]}" 1 50000 >/dev/null; done
 run warm "$direct_port" 16 200000 >/dev/null
 
 results="$work/results"
@@ -97,20 +131,22 @@ results="$work/results"
 for r in $(seq 1 "$rounds"); do
   for P in 16 1; do
     n=$([ "$P" = 16 ] && echo 400000 || echo 60000)
-    if [ $((r % 2)) -eq 1 ]; then order="ours twem direct"; else order="direct twem ours"; fi
+    if [ $((r % 2)) -eq 1 ]; then order="${proxies[*]} twem direct"; else order="direct twem $(printf '%s\n' "${proxies[@]}" | tac | tr '\n' ' ')"; fi
     for who in $order; do
       case $who in
-        ours) line=$(run ours "$router_port" "$P" "$n") ;;
         twem) line=$(run twem "$twem_port" "$P" "$n") ;;
         direct) line=$(run direct "$direct_port" "$P" "$n") ;;
+        *) line=$(run "$who" "${proxy_port[$who]}" "$P" "$n") ;;
       esac
       echo "round $r $line" | tee -a "$results"
     done
   done
 done
+echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 
-python3 - "$results" <<'PY'
+python3 - "$results" "${proxies[@]}" <<'PY'
 import sys, statistics
+proxies = sys.argv[2:]
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 # round r who P set get
 data = {}
@@ -119,14 +155,22 @@ for _, r, who, P, s, g in rows:
 rounds = sorted({k[0] for k in data})
 print()
 print("median requests/s over %d rounds, and median of the per-round ratios" % len(rounds))
-print("%-4s %-4s %12s %12s %12s %14s %14s" % ("P", "test", "proxy", "twemproxy", "direct", "proxy/twem", "proxy/direct"))
+print("%-4s %-4s %-16s %12s %12s %12s %14s %14s" % ("P", "test", "proxy", "proxy rps", "twemproxy", "direct", "proxy/twem",
+      "proxy/direct"))
 for P in (16, 1):
     for i, test in enumerate(("SET", "GET")):
-        ours = [data[(r, "ours", P)][i] for r in rounds]
         twem = [data[(r, "twem", P)][i] for r in rounds]
         direct = [data[(r, "direct", P)][i] for r in rounds]
-        vs_twem = statistics.median(o / t for o, t in zip(ours, twem) if t)
-        vs_direct = statistics.median(o / d for o, d in zip(ours, direct) if d)
-        print("%-4d %-4s %12.0f %12.0f %12.0f %14.2f %14.2f" % (P, test, statistics.median(ours), statistics.median(twem),
-              statistics.median(direct), vs_twem, vs_direct))
+        for label in proxies:
+            ours = [data[(r, label, P)][i] for r in rounds]
+            vs_twem = statistics.median(o / t for o, t in zip(ours, twem) if t)
+            vs_direct = statistics.median(o / d for o, d in zip(ours, direct) if d)
+            print("%-4d %-4s %-16s %12.0f %12.0f %12.0f %14.2f %14.2f" % (P, test, label, statistics.median(ours),
+                  statistics.median(twem), statistics.median(direct), vs_twem, vs_direct))
+        if len(proxies) == 2:
+            a = [data[(r, proxies[0], P)][i] for r in rounds]
+            b = [data[(r, proxies[1], P)][i] for r in rounds]
+            rs = [y / x for x, y in zip(a, b) if x]
+            print("%-4d %-4s %s / %s: %.2f (rounds: %s)" % (P, test, proxies[1], proxies[0], statistics.median(rs),
+                  " ".join("%.2f" % x for x in rs)))
 PY

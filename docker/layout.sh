@@ -10,7 +10,7 @@
 #   /opt/ringcache/NAME.args   a java @argfile per program: its classpath (its own jar first, then
 #                         its dependencies in Maven's order) and its main class
 # Left out: native libraries for other platforms than Linux x86_64 and aarch64 (macOS, Windows,
-# riscv64) and the Netty modules no program uses (listed below: HTTP/2 and /3, QUIC, io_uring,
+# riscv64) and the Netty modules no program uses (listed below: HTTP/2 and /3, QUIC,
 # kqueue, the other protocol codecs). Each program is started once (--help) to prove its classpath.
 #
 #   docker/layout.sh SRC_DIR DEST_DIR      (DEST_DIR is /opt/ringcache in the image)
@@ -19,9 +19,9 @@ src=$1
 dest=$2
 mkdir -p "$dest/lib" "$dest/app"
 
-# Netty modules that nothing of ours uses (the code uses channel, buffer, bootstrap, epoll, handler
+# Netty modules that nothing of ours uses (the code uses channel, buffer, bootstrap, epoll, io_uring, handler
 # (ssl, timeout), codec and codec-http; netty-all is only an aggregating pom-like jar).
-unused_netty='^netty-(all|codec-(http2|http3|classes-quic|native-quic|memcache|mqtt|redis|smtp|socks|stomp|xml|protobuf|marshalling|haproxy)|handler-proxy|handler-ssl-ocsp|transport-(rxtx|sctp|udt|classes-kqueue|native-kqueue|classes-io_uring|native-io_uring)|resolver-dns-(classes|native)-macos)-[0-9]'
+unused_netty='^netty-(all|codec-(http2|http3|classes-quic|native-quic|memcache|mqtt|redis|smtp|socks|stomp|xml|protobuf|marshalling|haproxy)|handler-proxy|handler-ssl-ocsp|transport-(rxtx|sctp|udt|classes-kqueue|native-kqueue)|resolver-dns-(classes|native)-macos)-[0-9]'
 
 keep_jar() {
   local name=$1

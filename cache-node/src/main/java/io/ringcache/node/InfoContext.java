@@ -20,7 +20,7 @@ interface InfoContext extends CommandContext {
   /** Seconds since the node started. */
   long uptimeSeconds();
 
-  /** The transport the node's loops use: {@code epoll} or {@code nio}. */
+  /** The transport the node's loops use: {@code io_uring}, {@code epoll} or {@code nio}. */
   String transport();
 
   /** This run's random identity, 40 hex digits (INFO's run_id and master_replid). */

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /*
  * The node's Netty server: one boss loop accepts, N worker loops read, execute and write
  * (commands run on the worker loop of their connection; nothing blocks). Native epoll on Linux,
- * NIO otherwise or when -Dringcache.transport=nio (see Transport). Pooled direct buffers. Per connection:
+ * io_uring when -Dringcache.transport=io_uring (or RINGCACHE_TRANSPORT) asks for it, NIO otherwise or
+ * when asked (see Transport). Pooled direct buffers. Per connection:
  * TCP_NODELAY, and write-buffer watermarks (LOW/HIGH) that drive the decoder's backpressure and the
  * OutputGuard's stall timeout.
  *
@@ -162,6 +163,7 @@ public final class NodeServer implements AutoCloseable {
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATERMARK, HIGH_WATERMARK))
             .childHandler(new NodeInitializer(this));
+    chosen.configureChildren(bootstrap);
     effectiveMaxClients = Descriptors.maxClients(config.limits().maxClients(), "max-clients");
     serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).syncUninterruptibly().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -301,7 +303,7 @@ public final class NodeServer implements AutoCloseable {
     return streamer;
   }
 
-  /** "epoll" or "nio". */
+  /** "io_uring", "epoll" or "nio". */
   public String transport() {
     return transport;
   }

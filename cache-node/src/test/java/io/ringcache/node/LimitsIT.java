@@ -277,6 +277,29 @@ class LimitsIT {
     }
   }
 
+  @Test
+  void ioUringTransport_servesPipelinedRequestsWhenSelected() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(),
+        () -> "io_uring is not available here: " + io.netty.channel.uring.IoUring.unavailabilityCause());
+    System.setProperty("ringcache.transport", "io_uring");
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().start();
+        NodeServer node = nodes.node(0);
+        RespTestClient c = RespTestClient.connect(node.port())) {
+      assertThat(node.transport()).isEqualTo("io_uring");
+      assertThat((String) c.call("INFO", "server")).contains("\r\nmultiplexing_api:io_uring\r\n");
+      for (int i = 0; i < 1000; i++) {
+        c.send("SET", "k" + i, "v" + i);
+      }
+      c.send("GET", "k999").flush();
+      for (int i = 0; i < 1000; i++) {
+        assertThat(c.readReply()).isEqualTo("OK");
+      }
+      assertThat(c.readReply()).isEqualTo("v999");
+    } finally {
+      System.clearProperty("ringcache.transport");
+    }
+  }
+
   private static String scrape(int metricsPort) throws IOException, InterruptedException {
     return java.net.http.HttpClient.newHttpClient()
         .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))

@@ -3,7 +3,8 @@
  * that none of them borrows from inside another's module.
  *
  * <ul>
- *   <li>{@link Transport}: epoll or NIO for every event loop ({@code -Dringcache.transport=nio}).
+ *   <li>{@link Transport}: io_uring, epoll or NIO for every event loop ({@code
+ *       -Dringcache.transport=io_uring|epoll|nio} or {@code RINGCACHE_TRANSPORT}; epoll by default).
  *   <li>{@link Tls}: server and client TLS contexts (BoringSSL where available) and the blocking
  *       sockets' TLS.
  *   <li>{@link HostPort}: the one {@code host:port} parser; {@link HostPort#isLoopback}.

@@ -43,6 +43,7 @@ public final class ProxyServer implements AutoCloseable {
   private final RespLimits limits = RespLimits.defaults();
   private final Routes routes;
   private final EventLoopGroup group;
+  private final Transport transport;
   private final Class<? extends ServerChannel> serverType;
   private final Class<? extends Channel> channelType;
   private final Map<EventLoop, Dispatcher> dispatchers = new ConcurrentHashMap<>();
@@ -72,7 +73,7 @@ public final class ProxyServer implements AutoCloseable {
     this.topology = topology;
     this.password = password == null || password.isEmpty() ? null : password;
     this.routes = new Routes(topology);
-    Transport transport = Transport.current();
+    this.transport = Transport.current();
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ringcache-proxy", true),
         transport.ioHandlerFactory());
     this.serverType = transport.serverChannel();
@@ -159,6 +160,7 @@ public final class ProxyServer implements AutoCloseable {
             ch.pipeline().addLast("client", client);
           }
         });
+    transport.configureChildren(b);
     serverChannel = b.bind(bind, requestedPort).sync().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     this.bind = bind;
