@@ -3,6 +3,7 @@ package io.ringcache.node;
 import io.ringcache.resp.net.ClusterAuth;
 import io.ringcache.resp.net.EmptyEnvAsUnset;
 import io.ringcache.resp.net.FailStop;
+import io.ringcache.resp.net.LeakDetection;
 import io.ringcache.resp.net.Sizes;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -115,6 +116,7 @@ public final class CacheNode implements Callable<Integer> {
 
   public static void main(String[] args) {
     FailStop.install("cache-node");
+    LeakDetection.offUnlessAsked();
     System.exit(EmptyEnvAsUnset.install(new CommandLine(new CacheNode())).execute(args));
   }
 
