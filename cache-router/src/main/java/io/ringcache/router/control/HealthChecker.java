@@ -105,7 +105,7 @@ public final class HealthChecker implements AutoCloseable {
     this.marginNanos = leaseNanos / 20 + TimeUnit.MILLISECONDS.toNanos(100);
     this.nanoTime = nanoTime;
     this.startNanos = nanoTime.getAsLong();
-    coordinator.leases(this::holdsLease);
+    coordinator.leases(this::holdsLease, this::checkNow);
   }
 
   /** Whether {@code name} answered its last health check holding a lease. */
@@ -144,7 +144,28 @@ public final class HealthChecker implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks {@code name} now, outside the rounds: a scale event asks this of a target that holds no
+   * lease yet (a joiner just admitted), rather than wait up to an interval for the next round.
+   * Exactly a round's check: the same heartbeat, renewal and fencing rules.
+   */
+  void checkNow(String name) {
+    store.current().node(name).ifPresent(this::check);
+  }
+
+  /**
+   * One node's health check. Checks of one node never overlap (a round's and {@link #checkNow}'s):
+   * its heartbeats stay one call at a time, as the lease anchors assume.
+   */
   void check(NodeInfo node) {
+    synchronized (checking.computeIfAbsent(node.name(), n -> new Object())) {
+      checkAlone(node);
+    }
+  }
+
+  private final Map<String, Object> checking = new ConcurrentHashMap<>();
+
+  private void checkAlone(NodeInfo node) {
     long admitted = node.incarnation();
     Fence fence = fences.get(node.name());
     if (fence != null && fence.incarnation() != admitted) {
