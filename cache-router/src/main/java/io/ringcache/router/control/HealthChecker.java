@@ -146,11 +146,13 @@ public final class HealthChecker implements AutoCloseable {
 
   /**
    * Checks {@code name} now, outside the rounds: a scale event asks this of a target that holds no
-   * lease yet (a joiner just admitted), rather than wait up to an interval for the next round.
-   * Exactly a round's check: the same heartbeat, renewal and fencing rules.
+   * lease yet (a joiner just admitted), rather than wait up to an interval for the next round. A
+   * round's check (the same heartbeat, renewal and fencing rules), except that no answer is not
+   * counted as a miss: failures are found by the rounds alone, as without this check (a joiner's
+   * first heartbeat also sets up a connection, and on a loaded machine may miss the probe timeout).
    */
   void checkNow(String name) {
-    store.current().node(name).ifPresent(this::check);
+    store.current().node(name).ifPresent(node -> check(node, false));
   }
 
   /**
@@ -158,14 +160,18 @@ public final class HealthChecker implements AutoCloseable {
    * its heartbeats stay one call at a time, as the lease anchors assume.
    */
   void check(NodeInfo node) {
+    check(node, true);
+  }
+
+  private void check(NodeInfo node, boolean countMiss) {
     synchronized (checking.computeIfAbsent(node.name(), n -> new Object())) {
-      checkAlone(node);
+      checkAlone(node, countMiss);
     }
   }
 
   private final Map<String, Object> checking = new ConcurrentHashMap<>();
 
-  private void checkAlone(NodeInfo node) {
+  private void checkAlone(NodeInfo node, boolean countMiss) {
     long admitted = node.incarnation();
     Fence fence = fences.get(node.name());
     if (fence != null && fence.incarnation() != admitted) {
@@ -194,7 +200,11 @@ public final class HealthChecker implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       nodes.discard(node.address());
-      missed(node, e);
+      if (countMiss) {
+        missed(node, e);
+      } else {
+        log.debug("node {} did not answer a check outside the rounds: {}", node.name(), e.getMessage());
+      }
       return;
     }
     lastAnswer.merge(node.name(), nanoTime.getAsLong(), Math::max);
