@@ -724,29 +724,18 @@ public final class ScaleCoordinator implements AutoCloseable {
 
   // ---- pushes -----------------------------------------------------------------------------
 
-  /**
-   * Pushes to {@code first} (each must acknowledge, unless it failed), then to everyone else. A node
-   * of {@code first} that acknowledged is not pushed the same epoch again: adopting it twice changes
-   * nothing, and each push is a round trip in the step's critical path.
-   */
+  /** Pushes to {@code first} (each must acknowledge, unless it failed), then to everyone else. */
   private void pushOrdered(Topology t, Set<String> first, ScaleEvent event) throws InterruptedException {
     for (String name : first) {
       pushToParticipant(t, name, event);
     }
     if (ok(event)) {
-      pushAll(t, participants(t), event, first);
+      pushAll(t, participants(t), event);
     }
   }
 
   private void pushAll(Topology t, Set<String> required, ScaleEvent event) throws InterruptedException {
-    pushAll(t, required, event, Set.of());
-  }
-
-  private void pushAll(Topology t, Set<String> required, ScaleEvent event, Set<String> pushed) throws InterruptedException {
     for (NodeInfo node : t.nodes()) {
-      if (pushed.contains(node.name()) && !event.failed.contains(node.name())) {
-        continue; // acknowledged this epoch already (pushOrdered)
-      }
       if (node.incarnation() == 0 && !required.contains(node.name())) {
         continue; // never answered yet: the health checker records its incarnation, then pushes
       }
