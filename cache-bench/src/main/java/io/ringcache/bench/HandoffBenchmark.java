@@ -86,6 +86,10 @@ public final class HandoffBenchmark {
       nodes.add(fourth);
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + router.adminPort();
+      // the JDK's HttpClient takes 0.3-0.9 s to set itself up on its first request (its selector
+      // thread, class loading): a read before the window keeps that out of the join's time, as a
+      // cachectl already running would
+      http.send(HttpRequest.newBuilder(URI.create(base + "/nodes")).build(), HttpResponse.BodyHandlers.ofString());
       during.set(true);
       long[] costBefore = cost();
       Map<String, Long> threadsBefore = cpuByThreadGroup();

@@ -167,9 +167,7 @@ final class RingCommands {
       byte[] value = r.arg(i + 2);
       // the TTL is computed when the insert runs (one kept behind a client's write runs later),
       // and an entry that expired on the way is not stored
-      boolean[] stored = {false};
-      state.applyIfUntouched(key, () -> stored[0] = store.putIfAbsentUntil(key, value, expiresAt));
-      if (stored[0]) {
+      if (state.importIfUntouched(key, store, value, expiresAt)) {
         applied++;
       }
     }
@@ -243,9 +241,7 @@ final class RingCommands {
       at = valueAt + valueLength;
       byte[] value = Arrays.copyOfRange(payload, valueAt, at);
       Key key = keys[k];
-      boolean[] stored = {false};
-      state.applyIfUntouched(key, () -> stored[0] = store.putIfAbsentUntil(key, value, expiresAt));
-      if (stored[0]) {
+      if (state.importIfUntouched(key, store, value, expiresAt)) {
         applied++;
       }
     }

@@ -12,21 +12,37 @@ import java.util.List;
  * Each range (start, end] becomes intervals over the unsigned hashes as longs: low (exclusive, may be
  * -1) and high (inclusive); a wrapping range splits in two, the whole circle is (-1, 2^32 - 1].
  * Intervals are sorted by high; a hash h falls in the first interval with high >= h if its low < h.
+ * That interval is found by a binary search narrowed by the hash's top BUCKET_BITS bits: first[b]
+ * is the first interval with high >= the smallest hash of bucket b, so the answer for a hash of
+ * bucket b lies in [first[b], first[b + 1]], usually one or two intervals (a join of one weight-1
+ * node cuts the circle into about 320 intervals; a handoff's walk asks this of every entry of the
+ * store, and a node's routing of every keyed request).
  */
 
 /** Disjoint hash ranges with tags, for allocation-free membership lookups. */
 public final class RangeIndex {
 
+  private static final int BUCKET_BITS = 10;
   private static final RangeIndex EMPTY = new RangeIndex(new long[0], new long[0], new int[0]);
 
   private final long[] lows;
   private final long[] highs;
   private final int[] tags;
+  /** Per bucket of the hash's top bits, and one past the last: the first interval with high >= the bucket's first hash. */
+  private final int[] first = new int[(1 << BUCKET_BITS) + 1];
 
   private RangeIndex(long[] lows, long[] highs, int[] tags) {
     this.lows = lows;
     this.highs = highs;
     this.tags = tags;
+    int i = 0;
+    for (int b = 0; b < first.length; b++) {
+      long bucketStart = (long) b << (32 - BUCKET_BITS);
+      while (i < highs.length && highs[i] < bucketStart) {
+        i++;
+      }
+      first[b] = i;
+    }
   }
 
   /** An index of {@code ranges}, each tagged with 0. The ranges must not overlap. */
@@ -67,7 +83,8 @@ public final class RangeIndex {
   /** The tag of the range holding {@code hash}, or -1 when none does. */
   public int tagOf(int hash) {
     long h = Integer.toUnsignedLong(hash);
-    int i = Arrays.binarySearch(highs, h);
+    int b = hash >>> (32 - BUCKET_BITS);
+    int i = Arrays.binarySearch(highs, first[b], first[b + 1], h);
     if (i < 0) {
       i = -i - 1;
     }

@@ -22,6 +22,15 @@ class RangeIndexTest {
     for (int i = 0; i < after.pointCount(); i++) {
       probes[i % probes.length] = after.pointAt(i) + (i % 3) - 1;
     }
+    // the first and last hashes of the lookup's buckets (the top 10 bits), and their neighbours
+    for (int b = 0; b < 1024; b++) {
+      int bucketStart = b << 22;
+      probes[1_000 + 6 * b] = bucketStart;
+      probes[1_001 + 6 * b] = bucketStart - 1;
+      probes[1_002 + 6 * b] = bucketStart + 1;
+      probes[1_003 + 6 * b] = bucketStart + (1 << 22) - 1;
+      probes[1_004 + 6 * b] = bucketStart + (1 << 22) - 2;
+    }
     for (int hash : probes) {
       int expected = -1;
       for (int tag = 0; tag < groups.size(); tag++) {
@@ -31,6 +40,20 @@ class RangeIndexTest {
         }
       }
       assertThat(index.tagOf(hash)).as("hash %s", Integer.toUnsignedString(hash)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void tagOf_rangesEndingAtBucketBoundaries_matchTheirEnds() {
+    // ranges whose ends sit exactly on the lookup's bucket boundaries (multiples of 2^22), and on either side
+    List<HashRange> ranges = List.of(new HashRange(0, 1L << 22), new HashRange((2L << 22) - 1, (3L << 22) + 1),
+        new HashRange((5L << 22) + 1, (5L << 22) + 2), new HashRange(HashRange.MAX - 1, 3));
+    RangeIndex index = RangeIndex.of(ranges);
+    for (long h : new long[] {0, 1, 3, 4, (1L << 22) - 1, 1L << 22, (1L << 22) + 1, (2L << 22) - 1, 2L << 22,
+        3L << 22, (3L << 22) + 1, (3L << 22) + 2, 5L << 22, (5L << 22) + 1, (5L << 22) + 2, (5L << 22) + 3,
+        HashRange.MAX - 1, HashRange.MAX}) {
+      boolean expected = ranges.stream().anyMatch(r -> r.contains((int) h));
+      assertThat(index.contains((int) h)).as("hash %s", h).isEqualTo(expected);
     }
   }
 

@@ -1,10 +1,9 @@
 package io.ringcache.node.cluster;
 
 import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
 import io.ringcache.ring.Handoff;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /*
  * The target's side of one handoff while it serves the moving ranges (phase ACTIVE or STREAMING).
@@ -16,21 +15,27 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * command (a value over max-value-size, a syntax error) touches nothing, so the source's copy of
  * the key still arrives.
  *
- * Atomicity, per key, through ConcurrentHashMap.compute on the key's bin:
+ * Atomicity, per key, under the lock of the key's stripe (one of STRIPES monitors, by the key's
+ * table hash); the marks themselves sit in a ConcurrentHashMap, so isTouched (on the read path)
+ * takes no lock:
  *   beginWrite  before the write executes: the key's mark becomes PENDING (a count of writes in
  *               flight; an existing TOUCHED mark stays).
- *   an insert   from the source (applyIfUntouched): no mark -> inserted at once; PENDING -> kept in
- *               the mark, to be decided when the writes end; TOUCHED -> dropped.
+ *   an insert   from the source (importIfUntouched, applyIfUntouched): no mark -> inserted at once;
+ *               PENDING -> kept in the mark, to be decided when the writes end; TOUCHED -> dropped.
  *   endWrite    after it executed: success -> TOUCHED (the kept insert is dropped: the key has a
  *               newer state here); failure, and no other write in flight -> the mark goes and the
  *               kept insert runs now (it inserts only if the key is still absent).
  * So an insert is never lost to a write that did not happen, and never lands after one that did.
+ * A streamed entry of a key nobody wrote (nearly all of them) costs a lock, a map lookup and the
+ * store's insert: no allocation (ConcurrentHashMap.compute, used before, allocated a reservation
+ * node and a lambda per entry and wrote the map twice).
  *
  * FLUSHALL (or FLUSHDB) here touches every key of the handoff at once (flushAll): whatever the
  * source read before it flushed too, a batch in flight or a read-through answer, would otherwise
- * land after this node's flush and bring flushed keys back. The flag is set under the write side
- * of a read/write lock whose read side every insert holds, and the store is cleared after it is
- * set: an insert either ran before the flag (and the clear removes it) or sees the flag.
+ * land after this node's flush and bring flushed keys back. flushAll sets the flag, then passes
+ * through every stripe's lock; the store is cleared after that. An insert checks the flag under
+ * its stripe's lock, so it either held that lock before flushAll passed it (it landed, and the
+ * clear removes it) or took it after (and sees the flag).
  */
 
 /** Touched keys (tombstones included) of one incoming handoff, and the source to read through to. */
@@ -43,17 +48,27 @@ public final class ImportState {
   }
 
   private static final Object TOUCHED = new Object();
+  /** Lock stripes, a power of two: enough that an event loop's import rarely meets a client's write. */
+  private static final int STRIPES = 64;
 
   private final Handoff handoff;
   private final String sourceAddress;
   private final ConcurrentHashMap<Key, Object> marks = new ConcurrentHashMap<>();
-  private final ReentrantReadWriteLock flushLock = new ReentrantReadWriteLock();
-  /** Every key counts as touched: the node was flushed during this handoff. */
+  private final Object[] stripes = new Object[STRIPES];
+  /** Every key counts as touched: this node was flushed during the handoff. */
   private volatile boolean flushed;
 
   ImportState(Handoff handoff, String sourceAddress) {
     this.handoff = handoff;
     this.sourceAddress = sourceAddress;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+  }
+
+  private Object stripe(Key key) {
+    int h = key.hashCode();
+    return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
   }
 
   public Handoff handoff() {
@@ -67,35 +82,40 @@ public final class ImportState {
 
   /** Marks {@code key} as being written here; pair with {@link #endWrite}, whatever the outcome. */
   public void beginWrite(Key key) {
-    marks.compute(key, (k, mark) -> {
+    synchronized (stripe(key)) {
+      Object mark = marks.get(key);
       if (mark == TOUCHED) {
-        return mark;
+        return;
       }
       Pending p = mark == null ? new Pending() : (Pending) mark;
       p.writes++;
-      return p;
-    });
+      if (mark == null) {
+        marks.put(key, p);
+      }
+    }
   }
 
   /** Ends a write begun with {@link #beginWrite}: touched if it succeeded, else as if never begun. */
   public void endWrite(Key key, boolean succeeded) {
-    Runnable[] insert = {null};
-    marks.compute(key, (k, mark) -> {
+    Runnable insert;
+    synchronized (stripe(key)) {
+      Object mark = marks.get(key);
       if (mark == TOUCHED || mark == null) {
-        return mark;
+        return;
       }
       Pending p = (Pending) mark;
       if (succeeded) {
-        return TOUCHED;
+        marks.put(key, TOUCHED);
+        return;
       }
       if (--p.writes > 0) {
-        return p;
+        return;
       }
-      insert[0] = p.insert;
-      return null;
-    });
-    if (insert[0] != null) {
-      applyIfUntouched(key, insert[0]);
+      marks.remove(key);
+      insert = p.insert;
+    }
+    if (insert != null) {
+      applyIfUntouched(key, insert);
     }
   }
 
@@ -110,12 +130,11 @@ public final class ImportState {
    * clear removes them.
    */
   public void flushAll() {
-    Lock write = flushLock.writeLock();
-    write.lock();
-    try {
-      flushed = true;
-    } finally {
-      write.unlock();
+    flushed = true;
+    for (Object stripe : stripes) {
+      synchronized (stripe) {
+        // an insert that held it has landed; one that takes it later sees the flag
+      }
     }
   }
 
@@ -124,22 +143,38 @@ public final class ImportState {
    * {@link #beginWrite} and {@link #endWrite}; while a write is in flight, decides when it ends.
    */
   public void applyIfUntouched(Key key, Runnable insert) {
-    Lock read = flushLock.readLock();
-    read.lock();
-    try {
+    synchronized (stripe(key)) {
       if (flushed) {
         return;
       }
-      marks.compute(key, (k, mark) -> {
-        if (mark == null) {
-          insert.run();
-        } else if (mark != TOUCHED) {
-          ((Pending) mark).insert = insert;
-        }
-        return mark;
-      });
-    } finally {
-      read.unlock();
+      Object mark = marks.get(key);
+      if (mark == null) {
+        insert.run();
+      } else if (mark != TOUCHED) {
+        ((Pending) mark).insert = insert;
+      }
+    }
+  }
+
+  /**
+   * A streamed entry: {@link Store#putIfAbsentUntil} of it unless {@code key} was written here, as
+   * {@link #applyIfUntouched} does, without allocating when no write of the key is in flight.
+   *
+   * @return whether it was stored now (false also when it is kept behind a write in flight)
+   */
+  public boolean importIfUntouched(Key key, Store store, byte[] value, long expireAtMillis) {
+    synchronized (stripe(key)) {
+      if (flushed) {
+        return false;
+      }
+      Object mark = marks.get(key);
+      if (mark == null) {
+        return store.putIfAbsentUntil(key, value, expireAtMillis);
+      }
+      if (mark != TOUCHED) {
+        ((Pending) mark).insert = () -> store.putIfAbsentUntil(key, value, expireAtMillis);
+      }
+      return false;
     }
   }
 

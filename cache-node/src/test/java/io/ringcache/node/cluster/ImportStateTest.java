@@ -2,7 +2,10 @@ package io.ringcache.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
+import io.ringcache.node.store.Stores;
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.HandoffPhase;
 import io.ringcache.ring.HashRange;
@@ -107,5 +110,26 @@ class ImportStateTest {
     assertThat(state.isTouched(key)).isFalse();
     state.applyIfUntouched(key, () -> inserted.add("source"));
     assertThat(inserted).containsExactly("source");
+  }
+
+  @Test
+  void importIfUntouched_storesAnUntouchedKey_keepsOneBehindAWrite_dropsATouchedOne() {
+    Store store = Stores.packed(1 << 20, Clock.SYSTEM);
+    byte[] source = "source".getBytes(StandardCharsets.UTF_8);
+    assertThat(state.importIfUntouched(key, store, source, -1)).isTrue();
+    assertThat(store.get(key)).isEqualTo(source);
+
+    Key pending = Key.of("pending".getBytes(StandardCharsets.UTF_8));
+    state.beginWrite(pending);
+    assertThat(state.importIfUntouched(pending, store, source, -1)).isFalse();
+    assertThat(store.get(pending)).isNull();
+    state.endWrite(pending, false); // the write failed: the kept entry is stored now
+    assertThat(store.get(pending)).isEqualTo(source);
+
+    Key touched = Key.of("touched".getBytes(StandardCharsets.UTF_8));
+    state.beginWrite(touched);
+    state.endWrite(touched, true); // a delete that succeeded: the tombstone keeps the source's copy out
+    assertThat(state.importIfUntouched(touched, store, source, -1)).isFalse();
+    assertThat(store.get(touched)).isNull();
   }
 }
