@@ -183,6 +183,33 @@ final class BitCommands {
   // ---- BITCOUNT, BITPOS
 
   /**
+   * An inclusive byte range of a value, and the bits of its first and last byte that lie outside a
+   * BIT range (0 when none): Redis's range rules of BITCOUNT and BITPOS, written once.
+   */
+  private record Span(long start, long end, int firstMask, int lastMask) {
+
+    /** {@code start}..{@code end} (negative: from the end; in bits if {@code isBit}) of a {@code bytes}-long value, clamped. */
+    static Span of(long start, long end, long bytes, boolean isBit) {
+      long total = isBit ? bytes << 3 : bytes;
+      if (start < 0) {
+        start = total + start;
+      }
+      if (end < 0) {
+        end = total + end;
+      }
+      start = Math.max(start, 0);
+      end = Math.max(end, 0);
+      if (end >= total) {
+        end = total - 1;
+      }
+      if (isBit && start <= end) {
+        return new Span(start >> 3, end >> 3, ~((1 << (8 - (int) (start & 7))) - 1) & 0xff, (1 << (7 - (int) (end & 7))) - 1);
+      }
+      return new Span(start, end, 0, 0);
+    }
+  }
+
+  /**
    * BITCOUNT key [start end [BYTE|BIT]]: Redis's bitcountCommand. An absent key is 0 before any
    * argument is looked at; indexes are inclusive, negative from the end, in bytes or bits.
    */
@@ -222,26 +249,11 @@ final class BitCommands {
           return;
         }
       }
-      if (isBit) {
-        total <<= 3;
-      }
-      if (start < 0) {
-        start = total + start;
-      }
-      if (end < 0) {
-        end = total + end;
-      }
-      start = Math.max(start, 0);
-      end = Math.max(end, 0);
-      if (end >= total) {
-        end = total - 1;
-      }
-      if (isBit && start <= end) {
-        firstMask = ~((1 << (8 - (int) (start & 7))) - 1) & 0xff;
-        lastMask = (1 << (7 - (int) (end & 7))) - 1;
-        start >>= 3;
-        end >>= 3;
-      }
+      Span span = Span.of(start, end, total, isBit);
+      start = span.start();
+      end = span.end();
+      firstMask = span.firstMask();
+      lastMask = span.lastMask();
     } else if (argc == 2) {
       start = 0;
       end = p.length - 1;
@@ -330,26 +342,11 @@ final class BitCommands {
       } else {
         end = isBit ? (total << 3) + 7 : total - 1;
       }
-      if (isBit) {
-        total <<= 3;
-      }
-      if (start < 0) {
-        start = total + start;
-      }
-      if (end < 0) {
-        end = total + end;
-      }
-      start = Math.max(start, 0);
-      end = Math.max(end, 0);
-      if (end >= total) {
-        end = total - 1;
-      }
-      if (isBit && start <= end) {
-        firstMask = ~((1 << (8 - (int) (start & 7))) - 1) & 0xff;
-        lastMask = (1 << (7 - (int) (end & 7))) - 1;
-        start >>= 3;
-        end >>= 3;
-      }
+      Span span = Span.of(start, end, total, isBit);
+      start = span.start();
+      end = span.end();
+      firstMask = span.firstMask();
+      lastMask = span.lastMask();
     } else if (argc == 3) {
       start = 0;
       end = p.length - 1;
