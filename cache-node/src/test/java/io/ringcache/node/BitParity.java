@@ -1,5 +1,6 @@
 package io.ringcache.node;
 
+import static io.ringcache.node.ParitySequences.printable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -116,35 +117,9 @@ public final class BitParity {
 
   /** Runs the seeds against both; {@code skip} drops a generated request before it is sent to either. */
   public static void run(RedisServer.Conn toRedis, RedisServer.Conn toOther, Predicate<String[]> skip) throws IOException {
-    String replay = System.getProperty("parity.seed");
-    long[] seeds = replay != null ? new long[] {Long.parseLong(replay)} : java.util.stream.LongStream.rangeClosed(1, 20).toArray();
-    for (long seed : seeds) {
-      toRedis.call("flushall");
-      for (String key : KEYS) {
-        toOther.call("del", key);
-      }
-      java.util.Random random = new java.util.Random(seed);
-      java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
-      for (int step = 0; step < 400; step++) {
-        String[] command = randomCommand(random);
-        if (skip.test(command)) {
-          continue;
-        }
-        String expected = toRedis.call(command);
-        String actual = toOther.call(command);
-        recent.addLast(printable(String.join(" ", command)) + " -> " + printable(expected));
-        if (recent.size() > 12) {
-          recent.removeFirst();
-        }
-        assertThat(printable(actual)).as("seed %d (replay: -Dparity.seed=%d), step %d: %s; the last requests and Redis's replies:%n%s",
-            seed, seed, step, printable(String.join(" ", command)), String.join("\n", recent)).isEqualTo(printable(expected));
-      }
-    }
+    ParitySequences.compare(toRedis, toOther, KEYS, 20, 400, BitParity::randomCommand, skip, (command, expected, actual) -> false);
   }
 
-  private static String printable(String raw) {
-    return raw.replace("\r", "\\r").replace("\n", "\\n");
-  }
 
   private static final String[] VALUES = {"", "a", "\u00ff", "\u0000", "foobar", "\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff",
       "\u0000\u0000\u0001", "123", "x".repeat(40), "\u00f0\u000f\u00aa\u0055"};

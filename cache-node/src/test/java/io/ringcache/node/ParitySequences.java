@@ -30,17 +30,36 @@ public final class ParitySequences {
   /** As {@link #run(RedisServer.Conn, RedisServer.Conn, Predicate)}, over the seeds 1 to {@code seedCount}. */
   public static void run(RedisServer.Conn toRedis, RedisServer.Conn toOther, Predicate<String[]> skip, int seedCount)
       throws IOException {
+    compare(toRedis, toOther, KEYS, seedCount, 500, ParitySequences::randomCommand, skip,
+        (command, expected, actual) -> closeTtl(command[0], expected, actual) || documented(expected, actual));
+  }
+
+  /** A difference between Redis's reply and the other server's that a sequence accepts. */
+  interface Tolerance {
+    boolean accepts(String[] command, String expected, String actual);
+  }
+
+  /**
+   * Sends {@code steps} requests made by {@code generator} for each seed (1 to {@code seedCount}, or
+   * only {@code -Dparity.seed=N}) to both servers, {@code keys} emptied first, and compares the
+   * replies byte for byte unless {@code tolerance} accepts the difference; a failure names the seed
+   * and shows the last requests with Redis's replies. {@code skip} drops a request before either
+   * server sees it. The runner of this class's sequences and {@link BitParity}'s.
+   */
+  static void compare(RedisServer.Conn toRedis, RedisServer.Conn toOther, String[] keys, int seedCount, int steps,
+      java.util.function.Function<java.util.Random, String[]> generator, Predicate<String[]> skip, Tolerance tolerance)
+      throws IOException {
     String replay = System.getProperty("parity.seed");
     long[] seeds = replay != null ? new long[] {Long.parseLong(replay)} : java.util.stream.LongStream.rangeClosed(1, seedCount).toArray();
     for (long seed : seeds) {
       toRedis.call("flushall");
-      for (String key : KEYS) {
+      for (String key : keys) {
         toOther.call("del", key);
       }
       java.util.Random random = new java.util.Random(seed);
       java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
-      for (int step = 0; step < 500; step++) {
-        String[] command = randomCommand(random);
+      for (int step = 0; step < steps; step++) {
+        String[] command = generator.apply(random);
         if (skip.test(command)) {
           continue;
         }
@@ -50,7 +69,7 @@ public final class ParitySequences {
         if (recent.size() > 12) {
           recent.removeFirst();
         }
-        if (!actual.equals(expected) && !closeTtl(command[0], expected, actual) && !documented(expected, actual)) {
+        if (!actual.equals(expected) && !tolerance.accepts(command, expected, actual)) {
           assertThat(printable(actual)).as("seed %d (replay: -Dparity.seed=%d), step %d: %s; the last requests and Redis's replies:%n%s",
               seed, seed, step, printable(String.join(" ", command)), String.join("\n", recent)).isEqualTo(printable(expected));
         }
@@ -58,7 +77,7 @@ public final class ParitySequences {
     }
   }
 
-  private static String printable(String raw) {
+  static String printable(String raw) {
     return raw.replace("\r", "\\r").replace("\n", "\\n");
   }
 
