@@ -37,6 +37,16 @@ interface CommandContext {
     return r.arg(i);
   }
 
+  /**
+   * As {@link #borrowKey(Request, int)} for the {@code length} bytes of {@code buffer} at
+   * {@code index} (a key inside an argument: an entry of a streamed batch).
+   */
+  default byte[] borrowKey(ByteBuf buffer, int index, int length) {
+    byte[] key = new byte[length];
+    buffer.getBytes(index, key);
+    return key;
+  }
+
   /** The placement hash of {@code key} (the node's hash tag, if any): {@code key(key).ringHash()} without a {@link Key}. */
   default int keyHash(byte[] key) {
     return key(key).ringHash();

@@ -305,6 +305,22 @@ final class Connection implements NodeContext {
     return key;
   }
 
+  @Override
+  public byte[] borrowKey(io.netty.buffer.ByteBuf buffer, int index, int length) {
+    byte[][] arrays = borrowedKeys;
+    if (length > MAX_BORROWED_KEY || arrays == null) {
+      byte[] key = new byte[length];
+      buffer.getBytes(index, key);
+      return key;
+    }
+    byte[] key = arrays[length];
+    if (key == null) {
+      key = arrays[length] = new byte[length];
+    }
+    buffer.getBytes(index, key);
+    return key;
+  }
+
   NodeServer node() {
     return node;
   }

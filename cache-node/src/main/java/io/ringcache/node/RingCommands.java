@@ -4,6 +4,8 @@ import static io.ringcache.node.Commands.NANOS_PER_MS;
 import static io.ringcache.node.Commands.NOT_INTEGER;
 import static io.ringcache.node.Commands.wrongArity;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.ringcache.resp.Decimal;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
@@ -17,11 +19,7 @@ import io.ringcache.resp.Resp;
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,7 +176,10 @@ final class RingCommands {
    * RING.IMPORTRAW id count payload: as RING.IMPORT, the entries packed into one argument (the
    * format HandoffStreamer describes: per entry key length, value length, expire-at, key, value).
    * Every length is checked against the payload before anything is applied; a payload that does not
-   * hold exactly {@code count} whole entries is refused whole.
+   * hold exactly {@code count} whole entries is refused whole. The payload is read where the
+   * request was read (not copied into an array first), and each entry goes from there into the
+   * store: its key borrowed into the event loop's reused arrays, its value copied once, into the
+   * stored entry.
    */
   static void ringImportRaw(RingContext c, Request r) {
     ClusterState cluster = c.cluster();
@@ -190,11 +191,16 @@ final class RingCommands {
       Resp.error(c.out(), NOT_INTEGER);
       return;
     }
-    byte[] payload = r.arg(3);
+    ByteBuf payload = r.argBuffer(3);
+    int from = payload == null ? 0 : r.argIndex(3);
+    if (payload == null) {
+      payload = Unpooled.wrappedBuffer(r.arg(3)); // a kept copy of the request: its arguments are arrays
+    }
+    int length = r.argLength(3);
     int header = HandoffStreamer.ENTRY_HEADER;
-    if (count < 0 || count > payload.length / header) {
-      Resp.error(c.out(), "ERR ring.importraw count: " + count + " (expected: 0 to " + payload.length / header
-          + " for a payload of " + payload.length + " bytes)");
+    if (count < 0 || count > length / header) {
+      Resp.error(c.out(), "ERR ring.importraw count: " + count + " (expected: 0 to " + length / header
+          + " for a payload of " + length + " bytes)");
       return;
     }
     ImportState state = cluster.incoming(id);
@@ -202,54 +208,52 @@ final class RingCommands {
       Resp.error(c.out(), "ERR not importing handoff " + id + " at epoch " + cluster.epoch());
       return;
     }
-    // first pass: the structure, and the keys (one CRC each: the ring hash and the table hash)
-    Key[] keys = new Key[(int) count];
+    // first pass: the structure, and the keys' hashes (one CRC each: the ring hash and the table hash)
+    int[] hashes = new int[(int) count];
     int at = 0;
     for (int k = 0; k < count; k++) {
-      int keyLength = (int) INT.get(payload, at);
-      int valueLength = (int) INT.get(payload, at + 4);
+      int keyLength = payload.getInt(from + at);
+      int valueLength = payload.getInt(from + at + 4);
       int keyAt = at + header;
-      if (keyLength < 0 || valueLength < 0 || (long) keyAt + keyLength + valueLength > payload.length) {
+      if (keyLength < 0 || valueLength < 0 || (long) keyAt + keyLength + valueLength > length) {
         Resp.error(c.out(), "ERR ring.importraw entry " + k + " at byte " + at + ": key length " + keyLength
-            + ", value length " + valueLength + " (expected: within the " + payload.length + "-byte payload)");
+            + ", value length " + valueLength + " (expected: within the " + length + "-byte payload)");
         return;
       }
-      keys[k] = c.key(Arrays.copyOfRange(payload, keyAt, keyAt + keyLength));
-      if (cluster.blocks(keys[k].ringHash())) {
+      hashes[k] = c.keyHash(c.borrowKey(payload, from + keyAt, keyLength));
+      if (cluster.blocks(hashes[k])) {
         Resp.error(c.out(), "TRYAGAIN purging gained ranges, retry");
         return;
       }
       at = keyAt + keyLength + valueLength;
-      if (k + 1 < count && at + header > payload.length) {
-        Resp.error(c.out(), "ERR ring.importraw payload: " + payload.length + " bytes hold fewer than " + count + " entries");
+      if (k + 1 < count && at + header > length) {
+        Resp.error(c.out(), "ERR ring.importraw payload: " + length + " bytes hold fewer than " + count + " entries");
         return;
       }
     }
-    if (at != payload.length) {
-      Resp.error(c.out(), "ERR ring.importraw payload: " + (payload.length - at) + " bytes after entry " + count
+    if (at != length) {
+      Resp.error(c.out(), "ERR ring.importraw payload: " + (length - at) + " bytes after entry " + count
           + " (expected: none)");
       return;
     }
     Store store = c.store();
     long applied = 0;
-    at = 0;
+    at = from;
     for (int k = 0; k < count; k++) {
-      int keyLength = (int) INT.get(payload, at);
-      int valueLength = (int) INT.get(payload, at + 4);
-      long expiresAt = (long) LONG.get(payload, at + 8);
-      int valueAt = at + header + keyLength;
-      at = valueAt + valueLength;
-      byte[] value = Arrays.copyOfRange(payload, valueAt, at);
-      Key key = keys[k];
-      if (state.importIfUntouched(key, store, value, expiresAt)) {
+      int keyLength = payload.getInt(at);
+      int valueLength = payload.getInt(at + 4);
+      long expiresAt = payload.getLong(at + 8);
+      int keyAt = at + header;
+      at = keyAt + keyLength + valueLength;
+      byte[] key = c.borrowKey(payload, keyAt, keyLength);
+      // the TTL is computed when the insert runs (one kept behind a client's write runs later),
+      // and an entry that expired on the way is not stored
+      if (state.importIfUntouched(key, hashes[k], store, payload, keyAt + keyLength, valueLength, expiresAt)) {
         applied++;
       }
     }
     Resp.integer(c.out(), applied);
   }
-
-  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /** RING.STREAM id: streams the handoff's entries to its target; replies with the count once done. */
   static void ringStream(RingContext c, Request r) {

@@ -176,6 +176,16 @@ final class WatchingStore implements Store {
   }
 
   @Override
+  public boolean putIfAbsentUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex,
+      int valueLength, long expireAtMillis) {
+    boolean stored = store.putIfAbsentUntil(key, ringHash, value, valueIndex, valueLength, expireAtMillis);
+    if (stored && watches.anyWatched()) {
+      watches.signalModified(Key.of(key.clone(), ringHash)); // the key is borrowed: a Key only when someone watches
+    }
+    return stored;
+  }
+
+  @Override
   public void forEachInRanges(List<HashRange> ranges, EntryVisitor visitor) {
     store.forEachInRanges(ranges, visitor);
   }

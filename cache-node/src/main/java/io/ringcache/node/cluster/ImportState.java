@@ -1,5 +1,6 @@
 package io.ringcache.node.cluster;
 
+import io.netty.buffer.ByteBuf;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import io.ringcache.ring.Handoff;
@@ -26,9 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *               newer state here); failure, and no other write in flight -> the mark goes and the
  *               kept insert runs now (it inserts only if the key is still absent).
  * So an insert is never lost to a write that did not happen, and never lands after one that did.
- * A streamed entry of a key nobody wrote (nearly all of them) costs a lock, a map lookup and the
- * store's insert: no allocation (ConcurrentHashMap.compute, used before, allocated a reservation
- * node and a lambda per entry and wrote the map twice).
+ * A streamed entry of a key nobody wrote (nearly all of them) costs a lock and the store's insert:
+ * each stripe counts the marks of its keys (under its lock, which every change of a mark holds), so
+ * a stripe with none needs no map lookup, hence no Key, and the entry goes from the batch's buffer
+ * straight into the store (importIfUntouched with a borrowed key). ConcurrentHashMap.compute, used
+ * before, allocated a reservation node and a lambda per entry and wrote the map twice.
  *
  * FLUSHALL (or FLUSHDB) here touches every key of the handoff at once (flushAll): whatever the
  * source read before it flushed too, a batch in flight or a read-through answer, would otherwise
@@ -55,6 +58,8 @@ public final class ImportState {
   private final String sourceAddress;
   private final ConcurrentHashMap<Key, Object> marks = new ConcurrentHashMap<>();
   private final Object[] stripes = new Object[STRIPES];
+  /** How many keys of each stripe have a mark; guarded by that stripe's lock. */
+  private final int[] markCounts = new int[STRIPES];
   /** Every key counts as touched: this node was flushed during the handoff. */
   private volatile boolean flushed;
 
@@ -67,8 +72,12 @@ public final class ImportState {
   }
 
   private Object stripe(Key key) {
-    int h = key.hashCode();
-    return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
+    return stripes[stripeIndex(key.hashCode())];
+  }
+
+  /** The stripe of a key whose table hash ({@link Key#hashCode}, its ring hash) is {@code hash}. */
+  private static int stripeIndex(int hash) {
+    return (hash ^ (hash >>> 16)) & (STRIPES - 1);
   }
 
   public Handoff handoff() {
@@ -82,7 +91,8 @@ public final class ImportState {
 
   /** Marks {@code key} as being written here; pair with {@link #endWrite}, whatever the outcome. */
   public void beginWrite(Key key) {
-    synchronized (stripe(key)) {
+    int stripe = stripeIndex(key.hashCode());
+    synchronized (stripes[stripe]) {
       Object mark = marks.get(key);
       if (mark == TOUCHED) {
         return;
@@ -91,6 +101,7 @@ public final class ImportState {
       p.writes++;
       if (mark == null) {
         marks.put(key, p);
+        markCounts[stripe]++;
       }
     }
   }
@@ -98,7 +109,8 @@ public final class ImportState {
   /** Ends a write begun with {@link #beginWrite}: touched if it succeeded, else as if never begun. */
   public void endWrite(Key key, boolean succeeded) {
     Runnable insert;
-    synchronized (stripe(key)) {
+    int stripe = stripeIndex(key.hashCode());
+    synchronized (stripes[stripe]) {
       Object mark = marks.get(key);
       if (mark == TOUCHED || mark == null) {
         return;
@@ -112,6 +124,7 @@ public final class ImportState {
         return;
       }
       marks.remove(key);
+      markCounts[stripe]--;
       insert = p.insert;
     }
     if (insert != null) {
@@ -173,6 +186,40 @@ public final class ImportState {
       }
       if (mark != TOUCHED) {
         ((Pending) mark).insert = () -> store.putIfAbsentUntil(key, value, expireAtMillis);
+      }
+      return false;
+    }
+  }
+
+  /**
+   * As {@link #importIfUntouched(Key, Store, byte[], long)} for the key {@code key} (borrowed: read
+   * during the call only) whose ring hash is {@code ringHash}, the value held in {@code valueLength}
+   * bytes of {@code buffer} at {@code valueIndex}: stored with {@link Store#putIfAbsentUntil(byte[],
+   * int, ByteBuf, int, int, long)}, copied once from the buffer into the store. Only when a key of
+   * its stripe has a mark is a {@link Key} made (to look the mark up), and only when that key has a
+   * write in flight are the key and value copied, to be inserted when the write ends.
+   *
+   * @return whether it was stored now (false also when it is kept behind a write in flight)
+   */
+  public boolean importIfUntouched(byte[] key, int ringHash, Store store, ByteBuf buffer, int valueIndex,
+      int valueLength, long expireAtMillis) {
+    int stripe = stripeIndex(ringHash);
+    synchronized (stripes[stripe]) {
+      if (flushed) {
+        return false;
+      }
+      if (markCounts[stripe] == 0) {
+        return store.putIfAbsentUntil(key, ringHash, buffer, valueIndex, valueLength, expireAtMillis);
+      }
+      Key k = Key.of(key.clone(), ringHash);
+      Object mark = marks.get(k);
+      if (mark == null) {
+        return store.putIfAbsentUntil(key, ringHash, buffer, valueIndex, valueLength, expireAtMillis);
+      }
+      if (mark != TOUCHED) {
+        byte[] value = new byte[valueLength];
+        buffer.getBytes(valueIndex, value);
+        ((Pending) mark).insert = () -> store.putIfAbsentUntil(k, value, expireAtMillis);
       }
       return false;
     }

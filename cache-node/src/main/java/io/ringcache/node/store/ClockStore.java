@@ -76,6 +76,14 @@ abstract class ClockStore implements Store {
   abstract SetResult write(
       Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now);
 
+  /**
+   * As {@link #write} without the previous value, the key borrowed and the value copied once from
+   * {@code valueLength} bytes of {@code value} at {@code valueIndex} into the new entry (SET's
+   * path, a streamed entry's); neither is kept after the call.
+   */
+  abstract boolean writeBorrowed(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex,
+      int valueLength, long ttlNanos, Condition condition, long now);
+
   /** Evicts across segments until the store is within its bound. */
   abstract void evictIfOver();
 
@@ -145,13 +153,34 @@ abstract class ClockStore implements Store {
       return write(key, value, NO_TTL, false, Condition.IF_ABSENT, false, 0).stored();
     }
     long now = clock.nanoTime(); // before the wall clock: a pause in between shortens the TTL
-    // the wall clock to the microsecond, not the whole millisecond: the entry expires at the
-    // instant sent, not up to 1 ms later, and PEXPIRETIME reads it back as sent
-    long left = TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.currentTimeNanos();
+    long left = nanosUntil(expireAtMillis);
     if (left <= 0) {
       return false;
     }
     return write(key, value, left, false, Condition.IF_ABSENT, false, now).stored();
+  }
+
+  @Override
+  public final boolean putIfAbsentUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex,
+      int valueLength, long expireAtMillis) {
+    if (expireAtMillis < 0) {
+      return writeBorrowed(key, ringHash, value, valueIndex, valueLength, NO_TTL, Condition.IF_ABSENT, 0);
+    }
+    long now = clock.nanoTime(); // before the wall clock: a pause in between shortens the TTL
+    long left = nanosUntil(expireAtMillis);
+    if (left <= 0) {
+      return false;
+    }
+    return writeBorrowed(key, ringHash, value, valueIndex, valueLength, left, Condition.IF_ABSENT, now);
+  }
+
+  /**
+   * The nanoseconds from the wall clock now to {@code expireAtMillis} (Unix ms): read to the
+   * microsecond, not the whole millisecond, so an entry expires at the instant sent, not up to 1 ms
+   * later, and PEXPIRETIME reads it back as sent. Call it after reading the store's clock.
+   */
+  private long nanosUntil(long expireAtMillis) {
+    return TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.currentTimeNanos();
   }
 
   @Override

@@ -372,6 +372,12 @@ final class PackedStore extends ClockStore {
   }
 
   @Override
+  boolean writeBorrowed(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
+      long ttlNanos, Condition condition, long now) {
+    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, false, condition, false, now).stored();
+  }
+
+  @Override
   SetResult write(
       Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition, boolean withPrevious, long now) {
     return write(key.bytes(), key.ringHash(), value, null, 0, value.length, ttlNanos, keepTtl, condition, withPrevious, now);

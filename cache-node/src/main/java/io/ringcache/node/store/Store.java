@@ -175,6 +175,20 @@ public interface Store {
   boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis);
 
   /**
+   * As {@link #putIfAbsentUntil(Key, byte[], long)} for the key {@code key} whose placement hash is
+   * {@code ringHash} and the value held in {@code valueLength} bytes of {@code value} from index
+   * {@code valueIndex}: a streamed entry applied straight from the batch's buffer, copied once into
+   * the store and with no {@link Key} made. Both are borrowed: read during the call only, and
+   * {@code value}'s indexes are left unchanged. (The default copies both onto the heap.)
+   */
+  default boolean putIfAbsentUntil(byte[] key, int ringHash, ByteBuf value, int valueIndex, int valueLength,
+      long expireAtMillis) {
+    byte[] v = new byte[valueLength];
+    value.getBytes(valueIndex, v);
+    return putIfAbsentUntil(Key.of(key.clone(), ringHash), v, expireAtMillis);
+  }
+
+  /**
    * Visits each entry whose key's ring hash falls in one of {@code ranges}, one at a time on the
    * calling thread. Each entry's TTL is measured after the previous visit returned (after this
    * call began, for the first): a visitor that reads the wall clock at the end of each visit can

@@ -132,4 +132,64 @@ class ImportStateTest {
     assertThat(state.importIfUntouched(touched, store, source, -1)).isFalse();
     assertThat(store.get(touched)).isNull();
   }
+
+  /** importIfUntouched of {@code key} from a batch's buffer, then the key's array and the buffer overwritten. */
+  private boolean importFromBuffer(Store store, String key, String value) {
+    byte[] v = value.getBytes(StandardCharsets.UTF_8);
+    io.netty.buffer.ByteBuf batch = io.netty.buffer.Unpooled.directBuffer(v.length + 8);
+    try {
+      batch.writeLong(0).writeBytes(v);
+      byte[] borrowed = key.getBytes(StandardCharsets.UTF_8);
+      boolean stored = state.importIfUntouched(borrowed, Key.of(borrowed.clone()).ringHash(), store, batch, 8, v.length, -1);
+      java.util.Arrays.fill(borrowed, (byte) '#'); // the event loop reuses both at once
+      batch.setZero(0, batch.capacity());
+      return stored;
+    } finally {
+      batch.release();
+    }
+  }
+
+  @Test
+  void importIfUntouchedFromBuffer_storesAnUntouchedKey_keepsOneBehindAWrite_dropsATouchedOne() {
+    Store store = Stores.packed(1 << 20, Clock.SYSTEM);
+    assertThat(importFromBuffer(store, "k", "source")).isTrue();
+    assertThat(store.get(key)).isEqualTo("source".getBytes(StandardCharsets.UTF_8));
+
+    Key pending = Key.of("pending".getBytes(StandardCharsets.UTF_8));
+    state.beginWrite(pending);
+    assertThat(importFromBuffer(store, "pending", "source")).isFalse();
+    assertThat(store.get(pending)).isNull();
+    state.endWrite(pending, false); // the write failed: the kept entry (its own copy) is stored now
+    assertThat(store.get(pending)).isEqualTo("source".getBytes(StandardCharsets.UTF_8));
+
+    Key touched = Key.of("touched".getBytes(StandardCharsets.UTF_8));
+    state.beginWrite(touched);
+    state.endWrite(touched, true);
+    assertThat(importFromBuffer(store, "touched", "source")).isFalse();
+    assertThat(store.get(touched)).isNull();
+  }
+
+  @Test
+  void importIfUntouchedFromBuffer_everyKeyOfAStripeWithAWriteInFlight_isStoredUnlessItIsThatKey() {
+    Store store = Stores.packed(1 << 20, Clock.SYSTEM);
+    Key writing = Key.of("writing".getBytes(StandardCharsets.UTF_8));
+    state.beginWrite(writing);
+    // 1,000 keys: each of the 64 stripes, the writing key's among them, holds some
+    for (int i = 0; i < 1000; i++) {
+      assertThat(importFromBuffer(store, "k" + i, "v" + i)).isTrue();
+    }
+    assertThat(importFromBuffer(store, "writing", "source")).isFalse();
+    state.endWrite(writing, true);
+    assertThat(store.size()).isEqualTo(1000);
+    assertThat(store.get(writing)).isNull();
+    assertThat(state.touchedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void importIfUntouchedFromBuffer_afterFlushAll_storesNothing() {
+    Store store = Stores.packed(1 << 20, Clock.SYSTEM);
+    state.flushAll();
+    assertThat(importFromBuffer(store, "k", "source")).isFalse();
+    assertThat(store.size()).isZero();
+  }
 }

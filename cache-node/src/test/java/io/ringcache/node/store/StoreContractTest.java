@@ -248,6 +248,56 @@ abstract class StoreContractTest {
     assertThat(store.ttlNanos(key("forever"))).isEqualTo(Store.NO_TTL);
   }
 
+  /** putIfAbsentUntil of a borrowed key and a value inside a buffer (a streamed batch), checked not to keep either. */
+  private boolean importFromBuffer(String key, byte[] value, long expireAt, boolean direct) {
+    io.netty.buffer.ByteBuf in = direct ? io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(value.length + 16)
+        : io.netty.buffer.Unpooled.buffer(value.length + 16);
+    try {
+      in.writeLong(0).writeBytes(value).writeLong(0);
+      int reader = in.readerIndex();
+      int writer = in.writerIndex();
+      byte[] borrowed = bytes(key);
+      boolean stored = store.putIfAbsentUntil(borrowed, key(key).ringHash(), in, 8, value.length, expireAt);
+      Arrays.fill(borrowed, (byte) '#'); // reused for the next entry at once: the store must not have kept it
+      in.setZero(0, in.capacity()); // as is the batch's buffer
+      assertThat(in.readerIndex()).isEqualTo(reader);
+      assertThat(in.writerIndex()).isEqualTo(writer);
+      return stored;
+    } finally {
+      in.release();
+    }
+  }
+
+  @Test
+  void putIfAbsentUntilFromBuffer_storesACopyWithTheTimeLeft_andNothingExpiredOrPresent_directOrHeap() {
+    for (boolean direct : new boolean[] {true, false}) {
+      store.clear();
+      long now = clock.currentTimeMillis();
+      assertThat(importFromBuffer("a", bytes("1"), now + 10_000, direct)).isTrue();
+      assertThat(store.get(key("a"))).isEqualTo(bytes("1"));
+      assertThat(store.ttlNanos(key("a"))).isEqualTo(seconds(10));
+      assertThat(importFromBuffer("a", bytes("2"), now + 20_000, direct)).isFalse();
+      assertThat(store.get(key("a"))).isEqualTo(bytes("1"));
+      assertThat(importFromBuffer("gone", bytes("1"), now, direct)).isFalse();
+      assertThat(importFromBuffer("gone", bytes("1"), now - 5, direct)).isFalse();
+      assertThat(store.contains(key("gone"))).isFalse();
+      assertThat(importFromBuffer("forever", bytes("v"), -1, direct)).isTrue();
+      assertThat(store.get(key("forever"))).isEqualTo(bytes("v"));
+      assertThat(store.ttlNanos(key("forever"))).isEqualTo(Store.NO_TTL);
+      assertThat(store.size()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void putIfAbsentUntilFromBuffer_pausedBetweenItsClockReadings_neverOutlivesTheExpiry() {
+    long expireAt = clock.currentTimeMillis() + 10_000;
+    clock.pauseAfterNextReading(Duration.ofMillis(300)); // a GC between the store's two readings
+    assertThat(importFromBuffer("a", bytes("1"), expireAt, true)).isTrue();
+    assertThat(store.ttlNanos(key("a"))).isLessThanOrEqualTo(Duration.ofMillis(9_700).toNanos());
+    clock.advance(Duration.ofMillis(9_700));
+    assertThat(store.get(key("a"))).isNull();
+  }
+
   @Test
   void putIfAbsentUntil_pausedBetweenItsClockReadings_neverOutlivesTheExpiry() {
     long expireAt = clock.currentTimeMillis() + 10_000;
