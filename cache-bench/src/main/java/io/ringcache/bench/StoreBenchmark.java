@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The node's store, packed against Caffeine, on 16-byte keys ({@code key:%012d}) and 64-byte values:
  * GET and SET ({@code put}, as the node's SET without GET) of random keys among {@code keys} loaded ones, and inserting 100,000 absent keys into
  * an empty store (what a handoff target does per entry). {@code getBulk} and {@code setFromBuffer} are
- * the node's own GET and SET paths: a borrowed key, the value written to or read from a direct buffer. Run with {@code -t 2} for two worker loops.
+ * the node's own GET and SET paths: a borrowed key, the value written to or read from a direct buffer. {@code importCopied}
+ * and {@code importFromBuffer}: a handoff target's apply of 100,000 streamed entries into an empty store, before and
+ * after it took them straight from the batch's buffer. Run with {@code -t 2} for two worker loops.
  *
  * <pre>java -jar cache-bench/target/benchmarks.jar StoreBenchmark -prof gc</pre>
  */
@@ -106,6 +108,69 @@ public class StoreBenchmark {
     Key k = keySet[ThreadLocalRandom.current().nextInt(keys)];
     System.arraycopy(k.bytes(), 0, loop.key, 0, 16);
     return loaded.put(loop.key, k.ringHash(), loop.request, 0, 64, Store.NO_TTL, false, Store.Condition.ALWAYS);
+  }
+
+  /** The first INSERTS keys with their values as a RING.IMPORTRAW payload, in a direct buffer (as a target reads it). */
+  @State(Scope.Benchmark)
+  public static class Batch {
+    io.netty.buffer.ByteBuf payload;
+    int[] hashes;
+
+    @Setup
+    public void setUp(StoreBenchmark b) {
+      payload = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(INSERTS * (16 + 16 + 64));
+      hashes = new int[INSERTS];
+      for (int i = 0; i < INSERTS; i++) {
+        byte[] k = b.keySet[i].bytes();
+        payload.writeInt(k.length).writeInt(64).writeLong(-1).writeBytes(k).writeBytes(b.value);
+        hashes[i] = b.keySet[i].ringHash();
+      }
+    }
+
+    @org.openjdk.jmh.annotations.TearDown
+    public void tearDown() {
+      payload.release();
+    }
+  }
+
+  /**
+   * A handoff target applying INSERTS streamed entries into an empty store as RING.IMPORTRAW did
+   * before: the key and the value copied out of the payload onto the heap, a Key made, then stored.
+   */
+  @Benchmark
+  @OperationsPerInvocation(INSERTS)
+  public Store importCopied(Batch batch) {
+    Store fresh = newStore();
+    io.netty.buffer.ByteBuf p = batch.payload;
+    for (int i = 0, at = 0; i < INSERTS; i++) {
+      int keyLength = p.getInt(at);
+      int valueLength = p.getInt(at + 4);
+      long expireAt = p.getLong(at + 8);
+      byte[] k = new byte[keyLength];
+      p.getBytes(at + 16, k);
+      byte[] v = new byte[valueLength];
+      p.getBytes(at + 16 + keyLength, v);
+      fresh.putIfAbsentUntil(Key.of(k, batch.hashes[i]), v, expireAt);
+      at += 16 + keyLength + valueLength;
+    }
+    return fresh;
+  }
+
+  /** As {@link #importCopied}, as RING.IMPORTRAW does now: the key borrowed, the value copied once, from the payload into the store. */
+  @Benchmark
+  @OperationsPerInvocation(INSERTS)
+  public Store importFromBuffer(Batch batch, Loop loop) {
+    Store fresh = newStore();
+    io.netty.buffer.ByteBuf p = batch.payload;
+    for (int i = 0, at = 0; i < INSERTS; i++) {
+      int keyLength = p.getInt(at);
+      int valueLength = p.getInt(at + 4);
+      long expireAt = p.getLong(at + 8);
+      p.getBytes(at + 16, loop.key); // 16-byte keys
+      fresh.putIfAbsentUntil(loop.key, batch.hashes[i], p, at + 16 + keyLength, valueLength, expireAt);
+      at += 16 + keyLength + valueLength;
+    }
+    return fresh;
   }
 
   @Benchmark

@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * time (see Expiry), so a batch delayed on the way never outlives the source. No per-key round trip.
  *
  * Wire format (RING.IMPORTRAW id count payload): the walk copies each entry's bytes straight from
- * the store's array (Store.EntryVisitor.visitBytes) into the batch's payload array, as
+ * the store's array (Store.EntryVisitor.visitBytes) into the batch's array, as
  *     key length (int32) | value length (int32) | expire-at (int64, Unix ms, -1: none) | key | value
- * big-endian, count entries one after another; the command's header is written into a small buffer
- * of its own and both go out in one gathering write. The target applies a batch in one pass over
+ * big-endian, count entries one after another; the command's header is written in front of them
+ * in the same array (see Batch), sent as one buffer. The target applies a batch in one pass over
  * that one argument (RingCommands.ringImportRaw), with no per-entry RESP argument to decode.
  *
  * Flow control: a batch holds at most BATCH_BYTES of entries (about 300 entries of 64-byte values)
@@ -119,6 +119,8 @@ public final class HandoffStreamer {
     volatile int resumePart;
     /** The target does not know RING.IMPORTRAW: batches go as RING.IMPORT. */
     volatile boolean legacy;
+    /** Arrays of acknowledged batches, for the next batches (see Batch). */
+    final java.util.Queue<byte[]> spares = new java.util.concurrent.ArrayBlockingQueue<>(WINDOW + 1);
 
     Run(Handoff handoff, String target) {
       this.handoff = handoff;
@@ -173,7 +175,8 @@ public final class HandoffStreamer {
       Semaphore window = new Semaphore(WINDOW);
       List<CompletableFuture<Void>> inFlight = new ArrayList<>();
       Set<Batch> unacknowledged = ConcurrentHashMap.newKeySet();
-      Batch[] batch = {new Batch(fromPart)};
+      int idLength = handoff.id().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      Batch[] batch = {new Batch(fromPart, idLength, spares)};
       long[] sent = {0};
       int[] walking = {fromPart};
       Exception[] failure = {null};
@@ -226,7 +229,7 @@ public final class HandoffStreamer {
               failure[0] = e;
               batch[0].release(); // never sent; it stays unacknowledged, for where to resume
             }
-            batch[0] = new Batch(walking[0]);
+            batch[0] = new Batch(walking[0], idLength, spares);
           }
         });
         if (failure[0] != null) {
@@ -272,7 +275,7 @@ public final class HandoffStreamer {
           batch.acknowledgedIn(acknowledgedInPart);
           unacknowledged.remove(batch);
           acknowledged.addAndGet(batch.count);
-          batch.release();
+          batch.recycle(spares);
           window.release();
           done.complete(null);
         } else if (raw && message != null && message.startsWith("ERR unknown command")) {
@@ -298,34 +301,52 @@ public final class HandoffStreamer {
   private static final byte[] RING_IMPORTRAW = Resp.ascii("RING.IMPORTRAW");
   /** Bytes before each entry's key in a RING.IMPORTRAW payload: key length, value length, expire-at. */
   public static final int ENTRY_HEADER = 16;
+
   private static final java.lang.invoke.VarHandle INT =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
   private static final java.lang.invoke.VarHandle LONG =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
   /**
-   * Entries as a RING.IMPORTRAW payload (an array, sent wrapped in a buffer, dropped once the
-   * batch is acknowledged or has failed), with the part of the store's walk each came from (a batch spans a
-   * few consecutive parts).
+   * Entries as a RING.IMPORTRAW command in one array: room for the command's header, then the
+   * payload, filled by the walk with plain array writes (cheaper per entry than a direct ByteBuf's
+   * checked writes, measured: docs/benchmarks.md); the header (which needs the count and the
+   * payload's length) is written into that room right before the payload when the batch is first
+   * sent, and the CRLF after it. So a batch goes out as one heap buffer, which the channel copies
+   * once into a direct one; a header and payload sent as a composite buffer were copied twice
+   * (merged into a new heap array of the payload's size, then into the direct buffer). The array
+   * comes back to the stream's spares once the batch is acknowledged (its write is long done by
+   * then), so a stream allocates a few arrays, not one per batch. The batch keeps the part of the
+   * store's walk each entry came from, as runs (a batch spans a few consecutive parts).
    */
   private static final class Batch {
     final int firstPart;
-    /** The payload: filled with plain array writes (cheaper per entry than a ByteBuf's), sent wrapped. */
-    byte[] bytes = new byte[BATCH_BYTES + 1024];
-    int length;
-    ByteBuf payload;
-    int[] parts = new int[256];
+    private final int headerRoom;
+    private byte[] bytes;
+    /** The end of the entries in {@link #bytes}. */
+    private int length;
+    /** Where the command starts in {@link #bytes}, once encoded (else -1). */
+    private int commandStart = -1;
     int count;
+    private int[] runParts = new int[4];
+    private int[] runCounts = new int[4];
+    private int runs;
 
-    Batch(int firstPart) {
+    Batch(int firstPart, int idLength, java.util.Queue<byte[]> spares) {
       this.firstPart = firstPart;
+      // *4 (4 bytes), $14 RING.IMPORTRAW (21), $<n> id (15 + id), $<n> count (27), $<payload length> (13)
+      this.headerRoom = 96 + idLength;
+      byte[] spare = spares.poll();
+      this.bytes = spare != null && spare.length >= headerRoom + BATCH_BYTES + 1024 ? spare
+          : new byte[headerRoom + BATCH_BYTES + 1024];
+      this.length = headerRoom;
     }
 
     void add(int part, byte[] keys, int keyOffset, int keyLength, long expireAtMillis, byte[] values, int valueOffset,
         int valueLength) {
       int need = length + ENTRY_HEADER + keyLength + valueLength;
-      if (need > bytes.length) {
-        bytes = java.util.Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+      if (need + 2 > bytes.length) { // 2: the CRLF after the payload
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(need + 2, bytes.length * 2));
       }
       INT.set(bytes, length, keyLength);
       INT.set(bytes, length + 4, valueLength);
@@ -333,75 +354,83 @@ public final class HandoffStreamer {
       System.arraycopy(keys, keyOffset, bytes, length + ENTRY_HEADER, keyLength);
       System.arraycopy(values, valueOffset, bytes, length + ENTRY_HEADER + keyLength, valueLength);
       length = need;
-      if (count == parts.length) {
-        parts = java.util.Arrays.copyOf(parts, count * 2);
+      count++;
+      if (runs > 0 && runParts[runs - 1] == part) {
+        runCounts[runs - 1]++;
+        return;
       }
-      parts[count++] = part;
+      if (runs == runParts.length) {
+        runParts = java.util.Arrays.copyOf(runParts, runs * 2);
+        runCounts = java.util.Arrays.copyOf(runCounts, runs * 2);
+      }
+      runParts[runs] = part;
+      runCounts[runs++] = 1;
     }
 
     /** Counts this batch's entries, acknowledged, in their parts. */
     void acknowledgedIn(AtomicLongArray perPart) {
-      for (int i = 0; i < count; i++) {
-        perPart.incrementAndGet(parts[i]);
+      for (int i = 0; i < runs; i++) {
+        perPart.addAndGet(runParts[i], runCounts[i]);
       }
     }
 
     boolean full() {
-      return length >= BATCH_BYTES;
+      return length - headerRoom >= BATCH_BYTES;
     }
 
-    /** The payload as a buffer (made once, when the batch is first sent). */
-    private ByteBuf payload() {
-      if (payload == null) {
-        payload = Unpooled.wrappedBuffer(bytes, 0, length);
-      }
-      return payload;
-    }
-
+    /** Drops the batch's array (a failed batch: a write of it may still be queued). */
     void release() {
-      if (payload != null && payload.refCnt() > 0) {
-        payload.release();
-      }
       bytes = null;
     }
 
-    /** RING.IMPORTRAW id count payload: a small header buffer and the payload, one gathering write. */
+    /** Drops the batch, its array kept in {@code spares} for a later batch: only once it was acknowledged. */
+    void recycle(java.util.Queue<byte[]> spares) {
+      if (bytes != null) {
+        spares.offer(bytes); // a bounded queue: beyond its capacity the array is dropped
+        bytes = null;
+      }
+    }
+
+    /** RING.IMPORTRAW id count payload: the batch's array, wrapped. */
     ByteBuf encodeRaw(String id) {
-      ByteBuf payload = payload();
-      ByteBuf header = ByteBufAllocator.DEFAULT.ioBuffer(64);
-      Resp.arrayHeader(header, 4);
-      Resp.bulk(header, RING_IMPORTRAW);
-      Resp.bulk(header, id);
-      Resp.bulkDecimal(header, count);
-      lengthLine(header, payload.readableBytes());
-      ByteBuf trailer = Unpooled.wrappedBuffer(CRLF);
-      return Unpooled.wrappedBuffer(header, payload.retainedDuplicate(), trailer);
+      if (commandStart < 0) {
+        ByteBuf header = Unpooled.buffer(headerRoom);
+        Resp.arrayHeader(header, 4);
+        Resp.bulk(header, RING_IMPORTRAW);
+        Resp.bulk(header, id);
+        Resp.bulkDecimal(header, count);
+        lengthLine(header, length - headerRoom);
+        commandStart = headerRoom - header.readableBytes();
+        header.readBytes(bytes, commandStart, header.readableBytes());
+        bytes[length] = '\r';
+        bytes[length + 1] = '\n';
+      }
+      return Unpooled.wrappedBuffer(bytes, commandStart, length + 2 - commandStart);
     }
 
     /** RING.IMPORT id key expire-at value ...: the same entries as every version reads them. */
     ByteBuf encodeLegacy(String id) {
-      ByteBuf payload = payload();
-      ByteBuf buf = ByteBufAllocator.DEFAULT.ioBuffer(payload.readableBytes() + 32 * count + 64);
-      Resp.arrayHeader(buf, 2 + 3 * count);
-      Resp.bulk(buf, RING_IMPORT);
-      Resp.bulk(buf, id);
-      for (int at = 0, i = 0; i < count; i++) {
+      ByteBuf out = ByteBufAllocator.DEFAULT.ioBuffer(length - headerRoom + 32 * count + 64);
+      Resp.arrayHeader(out, 2 + 3 * count);
+      Resp.bulk(out, RING_IMPORT);
+      Resp.bulk(out, id);
+      for (int at = headerRoom, i = 0; i < count; i++) {
         int keyLength = (int) INT.get(bytes, at);
         int valueLength = (int) INT.get(bytes, at + 4);
         long expireAt = (long) LONG.get(bytes, at + 8);
         at += ENTRY_HEADER;
-        bulkSlice(buf, at, keyLength);
-        Resp.bulkDecimal(buf, expireAt);
-        bulkSlice(buf, at + keyLength, valueLength);
+        bulkSlice(out, at, keyLength);
+        Resp.bulkDecimal(out, expireAt);
+        bulkSlice(out, at + keyLength, valueLength);
         at += keyLength + valueLength;
       }
-      return buf;
+      return out;
     }
 
-    private void bulkSlice(ByteBuf buf, int at, int length) {
-      lengthLine(buf, length);
-      buf.writeBytes(bytes, at, length);
-      buf.writeByte('\r').writeByte('\n');
+    private void bulkSlice(ByteBuf out, int at, int length) {
+      lengthLine(out, length);
+      out.writeBytes(bytes, at, length);
+      out.writeByte('\r').writeByte('\n');
     }
   }
 
