@@ -119,8 +119,6 @@ public final class HandoffStreamer {
     volatile int resumePart;
     /** The target does not know RING.IMPORTRAW: batches go as RING.IMPORT. */
     volatile boolean legacy;
-    /** Arrays of acknowledged batches, for the next batches (see Batch). */
-    final java.util.Queue<byte[]> spares = new java.util.concurrent.ArrayBlockingQueue<>(WINDOW + 1);
 
     Run(Handoff handoff, String target) {
       this.handoff = handoff;
@@ -176,6 +174,8 @@ public final class HandoffStreamer {
       List<CompletableFuture<Void>> inFlight = new ArrayList<>();
       Set<Batch> unacknowledged = ConcurrentHashMap.newKeySet();
       int idLength = handoff.id().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      // arrays of acknowledged batches, for the next ones (see Batch); this run's only, so they go with it
+      java.util.Queue<byte[]> spares = new java.util.concurrent.ArrayBlockingQueue<>(WINDOW + 1);
       Batch[] batch = {new Batch(fromPart, idLength, spares)};
       long[] sent = {0};
       int[] walking = {fromPart};
@@ -275,7 +275,7 @@ public final class HandoffStreamer {
           batch.acknowledgedIn(acknowledgedInPart);
           unacknowledged.remove(batch);
           acknowledged.addAndGet(batch.count);
-          batch.recycle(spares);
+          batch.recycle();
           window.release();
           done.complete(null);
         } else if (raw && message != null && message.startsWith("ERR unknown command")) {
@@ -331,14 +331,15 @@ public final class HandoffStreamer {
     private int[] runParts = new int[4];
     private int[] runCounts = new int[4];
     private int runs;
+    private final java.util.Queue<byte[]> spares;
 
     Batch(int firstPart, int idLength, java.util.Queue<byte[]> spares) {
       this.firstPart = firstPart;
+      this.spares = spares;
       // *4 (4 bytes), $14 RING.IMPORTRAW (21), $<n> id (15 + id), $<n> count (27), $<payload length> (13)
       this.headerRoom = 96 + idLength;
       byte[] spare = spares.poll();
-      this.bytes = spare != null && spare.length >= headerRoom + BATCH_BYTES + 1024 ? spare
-          : new byte[headerRoom + BATCH_BYTES + 1024];
+      this.bytes = spare != null ? spare : new byte[headerRoom + BATCH_BYTES + 1024];
       this.length = headerRoom;
     }
 
@@ -383,12 +384,15 @@ public final class HandoffStreamer {
       bytes = null;
     }
 
-    /** Drops the batch, its array kept in {@code spares} for a later batch: only once it was acknowledged. */
-    void recycle(java.util.Queue<byte[]> spares) {
-      if (bytes != null) {
+    /**
+     * Drops the batch, its array kept for a later batch of the same run: only once it was
+     * acknowledged. An array grown for an entry larger than a batch is not kept.
+     */
+    void recycle() {
+      if (bytes != null && bytes.length == headerRoom + BATCH_BYTES + 1024) {
         spares.offer(bytes); // a bounded queue: beyond its capacity the array is dropped
-        bytes = null;
       }
+      bytes = null;
     }
 
     /** RING.IMPORTRAW id count payload: the batch's array, wrapped. */
