@@ -318,9 +318,11 @@ final class Simulation {
         }
       }
       for (Object[] e : batch) {
+        // as RING.IMPORTRAW applies an entry: the key borrowed, the value read from the batch's buffer
         Key key = (Key) e[0];
-        long expireAt = (Long) e[2];
-        state.applyIfUntouched(key, () -> target.store.putIfAbsentUntil(key, (byte[]) e[1], expireAt));
+        byte[] value = (byte[]) e[1];
+        io.netty.buffer.ByteBuf payload = io.netty.buffer.Unpooled.wrappedBuffer(value);
+        state.importIfUntouched(key.bytes().clone(), key.ringHash(), target.store, payload, 0, value.length, (Long) e[2]);
       }
       return null;
     }
