@@ -586,8 +586,10 @@ final class Connection implements NodeContext {
         }
         ctx.write(b, ctx.voidPromise());
         unflushed = true;
-      } else {
+      } else if (ctx.channel().isActive()) {
         out = b; // nothing to send: kept as it is
+      } else {
+        b.release();
       }
     }
     tally.publish(); // before anyone can see these replies
