@@ -16,6 +16,8 @@ final class Connection implements NodeContext {
 
   /** Replies are handed to the channel when this much accumulates, so writability tracks them. */
   private static final int WRITE_THRESHOLD = 64 * 1024;
+  /** A reply buffer up to this capacity is kept for the connection's next read batch (see flush). */
+  static final int KEPT_CAPACITY = 16 * 1024;
 
   private final long id;
   private final NodeServer node;
@@ -544,8 +546,17 @@ final class Connection implements NodeContext {
     return pending + (out == null ? 0 : out.readableBytes());
   }
 
+  /** This connection's commandstats counts not yet added to the node's. */
+  private final CommandTally tally = new CommandTally();
+
+  @Override
+  public CommandTally tally() {
+    return tally;
+  }
+
   /** Adds this batch's counters to the node's. */
   void publishCounters(NodeStats stats) {
+    tally.publish();
     if (batchCommands != 0) {
       stats.commands.add(batchCommands);
       batchCommands = 0;
@@ -571,30 +582,54 @@ final class Connection implements NodeContext {
     return value;
   }
 
-  /** Writes and flushes what accumulated; returns whether anything was flushed. */
+  /**
+   * Writes and flushes what accumulated; returns whether anything was flushed. The reply buffer,
+   * if it is at most {@link #KEPT_CAPACITY}, is kept for the next read batch once the socket took
+   * all of it (the usual case: the flush writes it at once), so a batch allocates no buffer, nor
+   * grows one: Redis keeps a 16 KiB reply buffer per client for the same reason. One still queued
+   * in the channel (a client that does not read) is left to the channel, and the next batch takes
+   * a new one.
+   */
   boolean flush() {
     ByteBuf b = out;
     out = null;
+    boolean kept = false;
     if (b != null) {
       if (b.isReadable()) {
+        kept = b.capacity() <= KEPT_CAPACITY;
+        if (kept) {
+          b.retain(); // ours, beside the channel's: released by the channel once written
+        }
         ctx.write(b, ctx.voidPromise());
         unflushed = true;
+      } else if (ctx.channel().isActive()) {
+        out = b; // nothing to send: kept as it is
       } else {
         b.release();
       }
     }
+    tally.publish(); // before anyone can see these replies
+    boolean flushed = unflushed;
     if (unflushed) {
       unflushed = false;
       ctx.flush();
-      return true;
     }
-    return false;
+    if (kept) {
+      if (b.refCnt() == 1 && ctx.channel().isActive()) {
+        b.clear(); // written and released by the channel: only our reference is left
+        out = b;
+      } else {
+        b.release();
+      }
+    }
+    return flushed;
   }
 
   /** Flushes the replies so far and closes once they are written. */
   @Override
   public void closeAfterReplies() {
     closing = true;
+    tally.publish();
     ByteBuf b = out;
     out = null;
     ctx.channel().config().setAutoRead(false);

@@ -13,6 +13,11 @@ interface NodeContext extends RingContext, ConnectionContext, TransactionContext
   /** Whether the connection is closing (QUIT, a refused HTTP request): its command's reply is its last. */
   boolean closing();
 
+  /** Where this connection's commandstats counts accumulate before they are published, or null: counted at once. */
+  default CommandTally tally() {
+    return null;
+  }
+
   @Override
   default void runQueued(CommandTable.Spec spec, Request r) {
     spec.command().execute(this, r);

@@ -234,7 +234,8 @@ public final class NodeServer implements AutoCloseable {
 
   /**
    * The command table with each command counted: calls, time, and failures (replies that start with
-   * '-', whose code also goes to INFO errorstats), as Redis's call() counts them.
+   * '-', whose code also goes to INFO errorstats), as Redis's call() counts them; on a connection,
+   * through its {@link CommandTally}.
    */
   private static CommandTable countedCommands(CommandTable table, NodeMetrics metrics, NodeStats stats) {
     CommandTable counted = new CommandTable();
@@ -244,11 +245,15 @@ public final class NodeServer implements AutoCloseable {
       counted.add(s, (c, r) -> {
         io.netty.buffer.ByteBuf out = c.out();
         int mark = out.writerIndex();
-        long start = System.nanoTime();
+        CommandTally tally = c.tally();
+        long start = tally != null ? tally.begin(counter) : System.nanoTime();
         command.execute(c, r);
-        long elapsed = System.nanoTime() - start;
         boolean error = !c.closing() && c.out() == out && out.writerIndex() > mark && out.getByte(mark) == '-';
-        counter.executed(elapsed, error);
+        if (tally != null) {
+          tally.end(counter, start, error);
+        } else {
+          counter.executed(System.nanoTime() - start, error);
+        }
         if (error) {
           stats.errorReply(out, mark);
         }

@@ -137,6 +137,68 @@ class ProtocolIT {
     }
   }
 
+  /**
+   * A connection keeps its reply buffer for its next read batch only once the socket took all of it
+   * (Connection.flush): replies still queued for a client that is not reading must never be
+   * overwritten by the next batch's. Every key has its own value, so a reply overwritten or
+   * repeated would not match.
+   */
+  @Test
+  void pipelinedBatches_whileRepliesQueueUnread_answerEveryReplyIntactAndInOrder() throws Exception {
+    int keys = 1000;
+    int rounds = 200; // 200,000 replies of 107 bytes: 21 MB, far more than the sockets hold
+    try (LaunchedCluster<NodeServer, Void> own = Nodes.standalone().start();
+        RespTestClient setup = RespTestClient.connect(own.node(0).port());
+        java.net.Socket slow = new java.net.Socket()) {
+      NodeServer fresh = own.node(0);
+      String[] values = new String[keys];
+      for (int i = 0; i < keys; i++) {
+        values[i] = String.format("%05d", i) + "v".repeat(95);
+        setup.send("SET", "k" + i, values[i]);
+      }
+      setup.flush();
+      for (int i = 0; i < keys; i++) {
+        assertThat(setup.readReply()).isEqualTo("OK");
+      }
+      slow.setReceiveBufferSize(4096); // before connecting, so that the window stays small
+      slow.connect(new java.net.InetSocketAddress("127.0.0.1", fresh.port()));
+      StringBuilder round = new StringBuilder();
+      for (int i = 0; i < keys; i++) {
+        String key = "k" + i;
+        round.append("*2\r\n$3\r\nGET\r\n$").append(key.length()).append("\r\n").append(key).append("\r\n");
+      }
+      byte[] batch = round.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      java.util.concurrent.atomic.AtomicReference<IOException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+      Thread writer = new Thread(() -> {
+        try {
+          java.io.OutputStream out = slow.getOutputStream();
+          for (int r = 0; r < rounds; r++) {
+            out.write(batch);
+          }
+          out.flush();
+        } catch (IOException e) {
+          failure.set(e);
+        }
+      }, "unread-pipeline-writer");
+      writer.setDaemon(true);
+      writer.start();
+      io.ringcache.testkit.core.Await.until(() -> fresh.outputBufferPeak() > 64 * 1024, java.time.Duration.ofSeconds(20),
+          "replies queued for the client that does not read");
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(slow.getInputStream(), 1 << 16));
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < keys; i++) {
+          String expected = "$100\r\n" + values[i] + "\r\n";
+          byte[] reply = new byte[expected.length()];
+          in.readFully(reply);
+          assertThat(new String(reply, java.nio.charset.StandardCharsets.US_ASCII)).as("reply %d of round %d", i, r).isEqualTo(expected);
+        }
+      }
+      writer.join(10_000);
+      assertThat(writer.isAlive()).isFalse();
+      assertThat(failure.get()).isNull();
+    }
+  }
+
   private static void assertBystanderServedAndValueUnchanged() throws IOException {
     assertThat(bystander.call("PING")).isEqualTo("PONG");
     assertThat(bystander.call("GET", "x")).isEqualTo("original");

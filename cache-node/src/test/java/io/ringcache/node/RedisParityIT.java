@@ -354,6 +354,34 @@ class RedisParityIT {
     assertThat(after[1]).matches("(?s).*\r\ncmdstat_set:calls=\\d+,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,rejected_calls=\\d+,failed_calls=\\d+\r\n.*");
   }
 
+  /**
+   * Commands pipelined in one write before INFO on the same connection are counted by that INFO, as
+   * in Redis (the node adds a connection's counts to the shared ones in runs: CommandTally), and
+   * INFO itself is not counted by its own reply.
+   */
+  @Test
+  void info_afterPipelinedCommandsInOneWrite_countsEachOfThem() throws IOException {
+    String[] before = both("info", "commandstats");
+    String pipeline = "*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\n1\r\n".repeat(3)
+        + "*2\r\n$3\r\nget\r\n$1\r\na\r\n".repeat(5)
+        + "*2\r\n$4\r\ninfo\r\n$12\r\ncommandstats\r\n";
+    String[] after = new String[2];
+    RedisServer.Conn[] conns = {toRedis, toNode};
+    for (int c = 0; c < 2; c++) {
+      conns[c].sendRaw(pipeline);
+      for (int i = 0; i < 8; i++) {
+        conns[c].reply();
+      }
+      after[c] = conns[c].reply();
+    }
+    for (String counter : List.of("cmdstat_set:calls", "cmdstat_get:calls", "cmdstat_info:calls")) {
+      long redisDelta = counter(after[0], counter) - counter(before[0], counter);
+      long nodeDelta = counter(after[1], counter) - counter(before[1], counter);
+      assertThat(nodeDelta).as(counter).isEqualTo(redisDelta);
+    }
+    assertThat(counter(after[1], "cmdstat_get:calls") - counter(before[1], "cmdstat_get:calls")).isEqualTo(5);
+  }
+
   /** The section names of an INFO reply, in order. */
   private static List<String> sections(String reply) {
     List<String> names = new java.util.ArrayList<>();

@@ -75,6 +75,17 @@ public final class NodeMetrics implements AutoCloseable {
       }
     }
 
+    /** Counts {@code n} executions that took {@code elapsedNanos} together (a connection's tally, see CommandTally). */
+    public void executed(long n, long elapsedNanos) {
+      calls.add(n);
+      nanos.add(elapsedNanos);
+    }
+
+    /** Counts one execution whose reply was an error (its call and time counted by {@link #executed(long, long)}). */
+    public void errorReplied() {
+      failed.increment();
+    }
+
     /** Counts one call refused before it ran (arity, NOAUTH, a key not served here...), as Redis's rejected_calls. */
     public void rejected() {
       rejected.increment();
