@@ -31,7 +31,10 @@ import java.util.concurrent.atomic.LongAdder;
  *    explicitly through Policy.VarExpiration. Expired entries are invisible at once (lazy expiry
  *    on access) and are removed by maintenance, which advances the wheel by elapsed buckets only
  *    (active expiry without scanning every key); the server calls cleanUp() periodically so an
- *    idle node collects them too. Time comes from the injected Clock (Caffeine's Ticker).
+ *    idle node collects them too. Time comes from the injected Clock (Caffeine's Ticker). A call
+ *    with a deadline (setUntil, expireUntil, deadline, putIfAbsentUntil) reads the clock once and
+ *    pins the ticker to that reading on its thread for the call (tick()): Caffeine turns durations
+ *    into its deadlines with its own readings, which then equal ours, so the deadline is exact.
  *
  *  - Concurrency: every operation is one ConcurrentHashMap-backed call (get, put, compute), so
  *    worker loops never block each other beyond a bin lock. SET XX with a TTL is two calls
