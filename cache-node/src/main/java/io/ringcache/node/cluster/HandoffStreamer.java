@@ -177,8 +177,8 @@ public final class HandoffStreamer {
       long[] sent = {0};
       int[] walking = {fromPart};
       Exception[] failure = {null};
-      // each entry's expiry comes from its exact deadline (Expiry.ofDeadline): no clock is read
-      long offset = store.clock().wallOffsetNanos();
+      // each entry's expiry comes from its exact deadline (Expiry.ofDeadline) and the clock's wall
+      // offset read per entry (a step of the wall clock mid-stream is followed at once): no clock is read
       // for a visit without its deadline: the clock read before the store measured the TTL (at the
       // end of the previous visit), so that a pause between the readings shortens the entry's life
       long[] before = {store.clock().nanoTime()};
@@ -214,7 +214,7 @@ public final class HandoffStreamer {
               if (failure[0] != null || (ttlNanos != Store.NO_TTL && ttlNanos <= 0)) {
                 return; // failed, or already expired
               }
-              batch[0].add(walking[0], keys, keyOffset, keyLength, Expiry.ofDeadline(deadline, offset),
+              batch[0].add(walking[0], keys, keyOffset, keyLength, Expiry.ofDeadline(deadline, store.clock().wallOffsetNanos()),
                   values, valueOffset, valueLength);
               sent[0]++;
               if (batch[0].full()) {
