@@ -138,20 +138,25 @@ final class KeyCommands {
   }
 
   /**
-   * The TTL in ns for an absolute expiry in Unix ms: 0 if it has passed by {@code now} (Redis's
-   * test), at most Store.MAX_TTL_NANOS. Measured from the wall clock read here, to the microsecond,
-   * just before the store starts the TTL on its monotonic clock; {@link #expiretime} converts back
-   * the same way, so an expiry set as an absolute time reads back as given (whole milliseconds, or
-   * a clock read earlier in the command, were off by one or two).
+   * The deadline (an instant of the store's monotonic clock) of the expiry {@code whenMs} (Unix ms,
+   * as Redis computes it: for a relative form, {@code nowMs} plus the duration), {@code nowMs} and
+   * {@code mono} being the one clock reading the command made and {@code offset} the clock's
+   * wall offset. A relative expiry counts its duration from {@code mono}; an absolute one is the
+   * instant {@code whenMs} itself. Either way PEXPIRETIME ({@link #expiretime}) reads back exactly
+   * {@code whenMs}, as in Redis, with no second reading that a pause could shift. A duration of
+   * Store.MAX_TTL_NANOS or more is kept as that (docs/protocol.md).
    */
-  private static long ttlUntil(long expireAtMillis, long now, Clock clock) {
-    if (expireAtMillis <= now) {
-      return 0;
+  private static long deadline(long whenMs, long nowMs, long mono, long offset, boolean relative) {
+    long ms = whenMs - nowMs; // no overflow: nowMs is positive
+    if (ms >= Store.MAX_TTL_NANOS / NANOS_PER_MS) {
+      return mono + Store.MAX_TTL_NANOS;
     }
-    if (expireAtMillis - now >= Store.MAX_TTL_NANOS / NANOS_PER_MS) {
-      return Store.MAX_TTL_NANOS;
-    }
-    return Math.max(1, expireAtMillis * NANOS_PER_MS - clock.currentTimeNanos());
+    return relative ? mono + ms * NANOS_PER_MS : whenMs * NANOS_PER_MS - offset;
+  }
+
+  /** The Unix ms of the monotonic instant {@code mono}, for a clock of wall offset {@code offset}. */
+  static long unixMillis(long mono, long offset) {
+    return Math.floorDiv(mono + offset, NANOS_PER_MS);
   }
 
   static void get(CommandContext c, Request r) {
@@ -173,28 +178,32 @@ final class KeyCommands {
     if (valueTooLarge(c, r.argLength(2))) {
       return;
     }
-    long ttl = Store.NO_TTL;
+    long deadline = Store.NO_DEADLINE;
     if (options.expire() != null) {
-      long now = c.clock().currentTimeMillis();
+      Clock clock = c.store().clock();
+      long offset = clock.wallOffsetNanos();
+      long mono = clock.nanoTime();
+      long now = unixMillis(mono, offset);
       long at = expireAtMillis(c, options.expire(), options.flags(), now, "set");
       if (at == INVALID) {
         return;
       }
-      ttl = ttlUntil(at, now, c.clock());
+      deadline = deadline(at, now, mono, offset, options.has(OPT_EX | OPT_PX));
     }
     Store.Condition condition = options.has(OPT_NX) ? Store.Condition.IF_ABSENT
         : options.has(OPT_XX) ? Store.Condition.IF_PRESENT : Store.Condition.ALWAYS;
     boolean keepTtl = options.has(OPT_KEEPTTL);
     boolean stored;
     if (options.has(OPT_GET)) {
-      Resp.bulk(c.out(), c.store().set(c.key(r.arg(1)), r.arg(2), ttl, keepTtl, condition).previous());
+      Resp.bulk(c.out(), c.store().setUntil(c.key(r.arg(1)), r.arg(2), deadline, keepTtl, condition).previous());
       return;
     } else if (r.argBuffer(2) != null) {
       // the value goes from the read buffer into the store in one copy; the key is borrowed (no Key, no array)
       byte[] key = c.borrowKey(r, 1);
-      stored = c.store().put(key, c.keyHash(key), r.argBuffer(2), r.argIndex(2), r.argLength(2), ttl, keepTtl, condition);
+      stored = c.store().putUntil(key, c.keyHash(key), r.argBuffer(2), r.argIndex(2), r.argLength(2), deadline,
+          keepTtl, condition);
     } else {
-      stored = c.store().put(c.key(r.arg(1)), r.arg(2), ttl, keepTtl, condition);
+      stored = c.store().putUntil(c.key(r.arg(1)), r.arg(2), deadline, keepTtl, condition);
     }
     if (stored) {
       Resp.raw(c.out(), Resp.OK);
@@ -205,7 +214,10 @@ final class KeyCommands {
 
   /** SETEX key seconds value / PSETEX key milliseconds value: SET with EX / PX, as Redis. */
   static void setex(CommandContext c, Request r, long unitMillis, String name) {
-    long now = c.clock().currentTimeMillis();
+    Clock clock = c.store().clock();
+    long offset = clock.wallOffsetNanos();
+    long mono = clock.nanoTime();
+    long now = unixMillis(mono, offset);
     long at = expireAtMillis(c, r.arg(2), unitMillis == 1000 ? OPT_EX : OPT_PX, now, name);
     if (at == INVALID) {
       return;
@@ -214,13 +226,8 @@ final class KeyCommands {
     if (valueTooLarge(c, value)) {
       return;
     }
-    c.store().put(c.key(r.arg(1)), value, ttlUntil(at, now, c.clock()), false, Store.Condition.ALWAYS);
+    c.store().putUntil(c.key(r.arg(1)), value, deadline(at, now, mono, offset, true), false, Store.Condition.ALWAYS);
     Resp.raw(c.out(), Resp.OK);
-  }
-
-  /** Milliseconds to nanoseconds, clamped to Store.MAX_TTL_NANOS (see there). */
-  private static long toNanos(long ms) {
-    return ms >= Store.MAX_TTL_NANOS / NANOS_PER_MS ? Store.MAX_TTL_NANOS : ms * NANOS_PER_MS;
   }
 
   /**
@@ -307,17 +314,19 @@ final class KeyCommands {
       return;
     }
     if (options.expire() != null) {
-      long now = c.clock().currentTimeMillis();
+      Clock clock = store.clock();
+      long offset = clock.wallOffsetNanos();
+      long mono = clock.nanoTime();
+      long now = unixMillis(mono, offset);
       long at = expireAtMillis(c, options.expire(), options.flags(), now, "getex");
       if (at == INVALID) {
         return;
       }
       Resp.bulk(c.out(), c.lookedUp(value));
-      long ttl = ttlUntil(at, now, c.clock());
-      if (ttl == 0) {
+      if (at <= now) {
         store.delete(key);
       } else {
-        store.expire(key, ttl);
+        store.expireUntil(key, deadline(at, now, mono, offset, options.has(OPT_EX | OPT_PX)));
       }
       return;
     }
@@ -580,7 +589,11 @@ final class KeyCommands {
       }
       when *= 1000;
     }
-    long now = c.clock().currentTimeMillis();
+    Store store = c.store();
+    Clock clock = store.clock();
+    long offset = clock.wallOffsetNanos();
+    long mono = clock.nanoTime();
+    long now = unixMillis(mono, offset);
     long base = absolute ? 0 : now;
     if (when > Long.MAX_VALUE - base) {
       Resp.error(c.out(), invalidExpireTime(name));
@@ -588,24 +601,24 @@ final class KeyCommands {
     }
     when += base;
     Key key = c.key(r.arg(1));
-    Store store = c.store();
-    long current = store.ttlNanos(key);
-    if (current == -2) {
+    long current = store.deadline(key);
+    if (current == Store.ABSENT) {
       Resp.integer(c.out(), 0);
       return;
     }
-    long ttl = ttlUntil(when, now, c.clock());
-    boolean hasTtl = current != Store.NO_TTL;
-    if ((nx && hasTtl) || (xx && !hasTtl) || (gt && (!hasTtl || ttl <= current)) || (lt && hasTtl && ttl >= current)) {
+    // compared in Unix ms, as Redis compares its stored expiry (what PEXPIRETIME answers)
+    boolean hasTtl = current != Store.NO_DEADLINE;
+    long currentMs = hasTtl ? unixMillis(current, offset) : 0;
+    if ((nx && hasTtl) || (xx && !hasTtl) || (gt && (!hasTtl || when <= currentMs)) || (lt && hasTtl && when >= currentMs)) {
       Resp.integer(c.out(), 0);
       return;
     }
-    if (ttl == 0) {
+    if (when <= now) {
       store.delete(key); // Redis deletes a key whose new expiry has passed, and answers 1
       Resp.integer(c.out(), 1);
       return;
     }
-    Resp.integer(c.out(), store.expire(key, ttl) ? 1 : 0);
+    Resp.integer(c.out(), store.expireUntil(key, deadline(when, now, mono, offset, !absolute)) ? 1 : 0);
   }
 
   static void ttl(CommandContext c, Request r, boolean seconds) {
@@ -696,19 +709,18 @@ final class KeyCommands {
 
   /**
    * EXPIRETIME / PEXPIRETIME key: the absolute expiry in Unix seconds (rounded) / milliseconds, as
-   * Redis 7.0's; -1 without a TTL, -2 for an absent key. The store keeps a remaining TTL on a
-   * monotonic clock, so the expiry is the wall clock now (to the microsecond) plus it, rounded to
-   * the millisecond: an expiry set as an absolute time reads back as given (docs/protocol.md).
+   * Redis 7.0's; -1 without a TTL, -2 for an absent key. The key's deadline (monotonic) maps to Unix
+   * time through the clock's wall offset, with no clock reading: an expiry set as an absolute time
+   * reads back exactly as given, a relative one as the Unix ms it was set at plus its duration.
    */
   static void expiretime(CommandContext c, Request r, boolean seconds) {
-    long wall = c.clock().currentTimeNanos();
-    long nanos = c.store().ttlNanos(c.key(r.arg(1)));
-    if (nanos < 0) {
-      Resp.integer(c.out(), nanos == Store.NO_TTL ? -1 : -2);
+    Store store = c.store();
+    long deadline = store.deadline(c.key(r.arg(1)));
+    if (deadline == Store.ABSENT || deadline == Store.NO_DEADLINE) {
+      Resp.integer(c.out(), deadline == Store.NO_DEADLINE ? -1 : -2);
       return;
     }
-    // the wall clock to the microsecond plus the TTL, rounded: an absolute expiry reads back as set
-    long at = Math.floorDiv(wall, NANOS_PER_MS) + (Math.floorMod(wall, NANOS_PER_MS) + nanos + NANOS_PER_MS / 2) / NANOS_PER_MS;
+    long at = unixMillis(deadline, store.clock().wallOffsetNanos());
     Resp.integer(c.out(), seconds ? (at + 500) / 1000 : at);
   }
 
@@ -793,8 +805,8 @@ final class KeyCommands {
     Store store = c.store();
     Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
-    long ttl = value == null ? -2 : store.ttlNanos(from);
-    if (ttl == -2 || ttl == 0) { // 0: expiring as we look
+    long deadline = value == null ? Store.ABSENT : store.deadline(from); // the expiry moves exactly
+    if (deadline == Store.ABSENT) { // absent, or expiring as we look
       Resp.error(c.out(), "ERR no such key");
       return;
     }
@@ -811,7 +823,7 @@ final class KeyCommands {
       Resp.integer(c.out(), 0);
       return;
     }
-    store.put(to, value, ttl, false, Store.Condition.ALWAYS);
+    store.putUntil(to, value, deadline, false, Store.Condition.ALWAYS);
     store.delete(from);
     if (nx) {
       Resp.integer(c.out(), 1);
@@ -860,8 +872,8 @@ final class KeyCommands {
     Store store = c.store();
     Key from = c.key(r.arg(1));
     byte[] value = store.get(from);
-    long ttl = value == null ? -2 : store.ttlNanos(from);
-    if (ttl == -2 || ttl == 0) { // 0: expiring as we look
+    long deadline = value == null ? Store.ABSENT : store.deadline(from); // the expiry is copied exactly
+    if (deadline == Store.ABSENT) { // absent, or expiring as we look
       Resp.integer(c.out(), 0);
       return;
     }
@@ -870,7 +882,7 @@ final class KeyCommands {
       Resp.integer(c.out(), 0);
       return;
     }
-    store.put(to, value, ttl, false, Store.Condition.ALWAYS);
+    store.putUntil(to, value, deadline, false, Store.Condition.ALWAYS);
     Resp.integer(c.out(), 1);
   }
 

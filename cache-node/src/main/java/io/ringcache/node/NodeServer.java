@@ -190,6 +190,7 @@ public final class NodeServer implements AutoCloseable {
             .scheduleAtFixedRate(
                 FailStop.guard("housekeeping", () -> {
                   stats.sample();
+                  store.clock().resync(); // follow a step of the wall clock (absolute expiry times)
                   store.cleanUp();
                 }),
                 1,

@@ -114,16 +114,15 @@ final class RingCommands {
   static void ringRead(RingContext c, Request r) {
     Key key = c.key(r.arg(1));
     Store store = c.store();
-    long wall = System.currentTimeMillis(); // before the TTL is measured (see Expiry.absoluteMillis)
     byte[] value = store.get(key);
-    long ttl = value == null ? -2 : store.ttlNanos(key);
-    if (value == null || ttl == -2) {
+    long deadline = value == null ? Store.ABSENT : store.deadline(key);
+    if (deadline == Store.ABSENT) {
       Resp.raw(c.out(), NIL_ARRAY);
       return;
     }
     Resp.arrayHeader(c.out(), 2);
     Resp.bulk(c.out(), value);
-    Resp.integer(c.out(), Expiry.absoluteMillis(wall, ttl));
+    Resp.integer(c.out(), Expiry.ofDeadline(deadline, store.clock().wallOffsetNanos()));
   }
 
   /**

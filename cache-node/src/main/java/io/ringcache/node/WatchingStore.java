@@ -50,6 +50,34 @@ final class WatchingStore implements Store {
   }
 
   @Override
+  public boolean putUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
+      long deadline, boolean keepTtl, Condition condition) {
+    boolean stored = store.putUntil(key, ringHash, value, valueIndex, valueLength, deadline, keepTtl, condition);
+    if (stored && watches.anyWatched()) {
+      watches.signalModified(Key.of(key.clone(), ringHash)); // the key is borrowed: a Key only when someone watches
+    }
+    return stored;
+  }
+
+  @Override
+  public SetResult setUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition) {
+    SetResult result = store.setUntil(key, value, deadline, keepTtl, condition);
+    if (result.stored()) {
+      watches.signalModified(key);
+    }
+    return result;
+  }
+
+  @Override
+  public boolean putUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition) {
+    boolean stored = store.putUntil(key, value, deadline, keepTtl, condition);
+    if (stored) {
+      watches.signalModified(key);
+    }
+    return stored;
+  }
+
+  @Override
   public boolean contains(Key key) {
     return store.contains(key);
   }
@@ -104,6 +132,27 @@ final class WatchingStore implements Store {
       watches.signalModified(key);
     }
     return expired;
+  }
+
+  @Override
+  public boolean expireUntil(Key key, long deadline) {
+    // removing a deadline the key does not have changes nothing (as expire)
+    boolean changes = deadline != NO_DEADLINE || !watches.watched(key) || store.ttlNanos(key) >= 0;
+    boolean expired = store.expireUntil(key, deadline);
+    if (expired && changes) {
+      watches.signalModified(key);
+    }
+    return expired;
+  }
+
+  @Override
+  public long deadline(Key key) {
+    return store.deadline(key);
+  }
+
+  @Override
+  public io.ringcache.node.store.Clock clock() {
+    return store.clock();
   }
 
   @Override

@@ -180,38 +180,51 @@ public final class HandoffStreamer {
       long[] sent = {0};
       int[] walking = {fromPart};
       Exception[] failure = {null};
-      // the wall clock, read before the store measures each entry's TTL (at the end of the previous
-      // visit): a GC pause between the two readings then shortens the entry's life, never lengthens it
-      long[] wallBefore = {System.currentTimeMillis()};
+      // each entry's expiry comes from its exact deadline (Expiry.ofDeadline) and the clock's wall
+      // offset read per entry (a step of the wall clock mid-stream is followed at once): no clock is read
+      // for a visit without its deadline: the clock read before the store measured the TTL (at the
+      // end of the previous visit), so that a pause between the readings shortens the entry's life
+      long[] before = {store.clock().nanoTime()};
       try {
         store.forEachInRanges(handoff.ranges(), fromPart, new Store.EntryVisitor() {
           @Override
           public void visit(Key key, byte[] value, long ttlNanos) {
+            visitUntil(key, value, ttlNanos, ttlNanos == Store.NO_TTL ? Store.NO_DEADLINE : before[0] + ttlNanos);
+          }
+
+          @Override
+          public void visitUntil(Key key, byte[] value, long ttlNanos, long deadline) {
             byte[] k = key.bytes();
-            visitBytes(k, 0, k.length, value, 0, value.length, ttlNanos);
+            add(k, 0, k.length, value, 0, value.length, ttlNanos, deadline);
           }
 
           @Override
           public void visitBytes(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength,
               int ringHash, long ttlNanos) {
-            visitBytes(bytes, keyOffset, keyLength, bytes, valueOffset, valueLength, ttlNanos);
+            add(bytes, keyOffset, keyLength, bytes, valueOffset, valueLength, ttlNanos,
+                ttlNanos == Store.NO_TTL ? Store.NO_DEADLINE : before[0] + ttlNanos);
           }
 
-          private void visitBytes(byte[] keys, int keyOffset, int keyLength, byte[] values, int valueOffset,
-              int valueLength, long ttlNanos) {
-            long wall = wallBefore[0];
+          @Override
+          public void visitBytesUntil(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength,
+              int ringHash, long ttlNanos, long deadline) {
+            add(bytes, keyOffset, keyLength, bytes, valueOffset, valueLength, ttlNanos, deadline);
+          }
+
+          private void add(byte[] keys, int keyOffset, int keyLength, byte[] values, int valueOffset,
+              int valueLength, long ttlNanos, long deadline) {
             try {
               if (failure[0] != null || (ttlNanos != Store.NO_TTL && ttlNanos <= 0)) {
                 return; // failed, or already expired
               }
-              batch[0].add(walking[0], keys, keyOffset, keyLength, Expiry.absoluteMillis(wall, ttlNanos),
+              batch[0].add(walking[0], keys, keyOffset, keyLength, Expiry.ofDeadline(deadline, store.clock().wallOffsetNanos()),
                   values, valueOffset, valueLength);
               sent[0]++;
               if (batch[0].full()) {
                 submitCurrent();
               }
             } finally {
-              wallBefore[0] = System.currentTimeMillis();
+              before[0] = store.clock().nanoTime();
             }
           }
 

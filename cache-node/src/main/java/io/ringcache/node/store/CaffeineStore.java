@@ -1,5 +1,6 @@
 package io.ringcache.node.store;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.ringcache.resp.Decimal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -30,7 +31,10 @@ import java.util.concurrent.atomic.LongAdder;
  *    explicitly through Policy.VarExpiration. Expired entries are invisible at once (lazy expiry
  *    on access) and are removed by maintenance, which advances the wheel by elapsed buckets only
  *    (active expiry without scanning every key); the server calls cleanUp() periodically so an
- *    idle node collects them too. Time comes from the injected Clock (Caffeine's Ticker).
+ *    idle node collects them too. Time comes from the injected Clock (Caffeine's Ticker). A call
+ *    with a deadline (setUntil, expireUntil, deadline, putIfAbsentUntil) reads the clock once and
+ *    pins the ticker to that reading on its thread for the call (tick()): Caffeine turns durations
+ *    into its deadlines with its own readings, which then equal ours, so the deadline is exact.
  *
  *  - Concurrency: every operation is one ConcurrentHashMap-backed call (get, put, compute), so
  *    worker loops never block each other beyond a bin lock. SET XX with a TTL is two calls
@@ -59,6 +63,13 @@ final class CaffeineStore implements Store {
   private final Policy.Eviction<Key, byte[]> eviction;
   private final LongAdder evictions = new LongAdder();
   private final LongAdder expired = new LongAdder();
+  /** Per thread: [0] is 1 while a deadline call has pinned Caffeine's ticker to the reading in [1]. */
+  private final FastThreadLocal<long[]> pinned = new FastThreadLocal<>() {
+    @Override
+    protected long[] initialValue() {
+      return new long[2];
+    }
+  };
 
   CaffeineStore(long maxBytes, Clock clock, Executor executor) {
     if (maxBytes <= 0) {
@@ -87,7 +98,7 @@ final class CaffeineStore implements Store {
                     return currentDuration;
                   }
                 })
-            .ticker(clock::nanoTime)
+            .ticker(this::tick)
             .executor(executor)
             .evictionListener(
                 (Key k, byte[] v, RemovalCause cause) -> {
@@ -101,6 +112,81 @@ final class CaffeineStore implements Store {
     this.map = cache.asMap();
     this.expiration = cache.policy().expireVariably().orElseThrow();
     this.eviction = cache.policy().eviction().orElseThrow();
+  }
+
+  /**
+   * Caffeine's ticker: the clock, or during a deadline call on this thread the one reading that call
+   * made, so that Caffeine's own readings inside it (it reads the ticker to turn a duration into its
+   * deadline, and back) equal the reading the duration was computed from: the deadline is exact.
+   */
+  private long tick() {
+    long[] pin = pinned.get();
+    return pin[0] != 0 ? pin[1] : clock.nanoTime();
+  }
+
+  /** Reads the clock and pins the ticker to that reading on this thread; unpin() in a finally. */
+  private long pin() {
+    long[] pin = pinned.get();
+    long now = clock.nanoTime();
+    pin[1] = now;
+    pin[0] = 1;
+    return now;
+  }
+
+  private void unpin() {
+    pinned.get()[0] = 0;
+  }
+
+  /** The TTL from {@code now} to {@code deadline}: NO_TTL for none, 0 if not after now. */
+  private static long ttlUntil(long deadline, long now) {
+    if (deadline == NO_DEADLINE) {
+      return NO_TTL;
+    }
+    long left = deadline - now;
+    return left <= 0 ? 0 : left;
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public SetResult setUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition) {
+    long now = pin();
+    try {
+      return set(key, value, ttlUntil(deadline, now), keepTtl, condition);
+    } finally {
+      unpin();
+    }
+  }
+
+  @Override
+  public boolean expireUntil(Key key, long deadline) {
+    long now = pin();
+    try {
+      return expire(key, ttlUntil(deadline, now));
+    } finally {
+      unpin();
+    }
+  }
+
+  @Override
+  public long deadline(Key key) {
+    long now = pin();
+    try {
+      OptionalLong ttl = expiration.getExpiresAfter(key, TimeUnit.NANOSECONDS);
+      if (ttl.isEmpty()) {
+        return map.containsKey(key) ? NO_DEADLINE : ABSENT;
+      }
+      if (ttl.getAsLong() > NO_TTL_THRESHOLD) {
+        return NO_DEADLINE;
+      }
+      long deadline = now + ttl.getAsLong();
+      return deadline == NO_DEADLINE || deadline == ABSENT ? ABSENT + 1 : deadline;
+    } finally {
+      unpin();
+    }
   }
 
   static int weigh(Key key, byte[] value) {
@@ -127,12 +213,15 @@ final class CaffeineStore implements Store {
     if (expireAtMillis < 0) {
       return map.putIfAbsent(key, value) == null;
     }
-    // the deadline on the ticker, from the ticker read before the wall clock (a pause in between
-    // shortens the TTL); Caffeine reads the ticker again in putIfAbsent, a few instructions after
-    // the duration is computed from a fresh reading, which is the residual error
-    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.currentTimeNanos();
-    long left = deadline - clock.nanoTime();
-    return left > 0 && expiration.putIfAbsent(key, value, left, TimeUnit.NANOSECONDS) == null;
+    // the instant sent, exactly: Caffeine's readings inside putIfAbsent are pinned to `now`
+    long deadline = TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.wallOffsetNanos();
+    long now = pin();
+    try {
+      long left = deadline - now;
+      return left > 0 && expiration.putIfAbsent(key, value, left, TimeUnit.NANOSECONDS) == null;
+    } finally {
+      unpin();
+    }
   }
 
   @Override
@@ -285,9 +374,10 @@ final class CaffeineStore implements Store {
     for (var entry : map.entrySet()) {
       Key key = entry.getKey();
       if (index.contains(key.ringHash())) {
+        long deadline = deadline(key);
         long ttl = ttlNanos(key);
-        if (ttl != -2) {
-          visitor.visit(key, entry.getValue(), ttl);
+        if (deadline != ABSENT && ttl != -2) {
+          visitor.visitUntil(key, entry.getValue(), ttl, deadline);
         }
       }
     }
@@ -314,9 +404,5 @@ final class CaffeineStore implements Store {
   @Override
   public String evictionPolicy() {
     return "w-tinylfu";
-  }
-
-  Clock clock() {
-    return clock;
   }
 }

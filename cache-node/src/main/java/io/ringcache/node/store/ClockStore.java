@@ -41,7 +41,7 @@ abstract class ClockStore implements Store {
   /** TTLs beyond this (~73 years) mean "no TTL", as in CaffeineStore. */
   static final long NO_TTL_THRESHOLD = 1L << 61;
 
-  static final long NO_DEADLINE = Long.MIN_VALUE;
+  static final long NO_DEADLINE = Store.NO_DEADLINE;
   static final long CIRCLE = ScanWindow.CIRCLE;
   /** What a segment's read returns for an entry that has expired (to be removed under the write lock). */
   static final byte[] EXPIRED = new byte[0];
@@ -115,7 +115,20 @@ abstract class ClockStore implements Store {
       return NO_DEADLINE;
     }
     long d = now + ttlNanos;
-    return d == NO_DEADLINE ? d + 1 : d;
+    return d == NO_DEADLINE || d == ABSENT ? ABSENT + 1 : d;
+  }
+
+  /**
+   * The TTL that, counted from {@code now}, ends at {@code deadline}: NO_TTL for NO_DEADLINE, 0 (elapsed)
+   * for a deadline not after {@code now}. deadlineAfter(ttlUntil(d, now), now) == d for every deadline
+   * after {@code now} within NO_TTL_THRESHOLD of it.
+   */
+  static long ttlUntil(long deadline, long now) {
+    if (deadline == NO_DEADLINE) {
+      return NO_TTL;
+    }
+    long left = deadline - now;
+    return left <= 0 ? 0 : left;
   }
 
   /** The bytes of an unsigned LEB128 varint of {@code v}. */
@@ -130,6 +143,11 @@ abstract class ClockStore implements Store {
   final long nowIfTimed(long ttlNanos, boolean keepTtl) {
     boolean timedWrite = !keepTtl && ttlNanos != NO_TTL && ttlNanos > 0;
     return timedWrite ? clock.nanoTime() : 0;
+  }
+
+  /** As {@link #nowIfTimed}, for a write of {@code deadline}. */
+  final long nowIfTimedUntil(long deadline, boolean keepTtl) {
+    return keepTtl || deadline == NO_DEADLINE ? 0 : clock.nanoTime();
   }
 
   /**
@@ -148,12 +166,31 @@ abstract class ClockStore implements Store {
   // ---- Store ----
 
   @Override
+  public final Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public final SetResult setUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition) {
+    long now = nowIfTimedUntil(deadline, keepTtl);
+    return write(key, value, ttlUntil(deadline, now), keepTtl, condition, true, now);
+  }
+
+  @Override
+  public final boolean putUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition) {
+    long now = nowIfTimedUntil(deadline, keepTtl);
+    return write(key, value, ttlUntil(deadline, now), keepTtl, condition, false, now).stored();
+  }
+
+  @Override
   public final boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis) {
     if (expireAtMillis < 0) {
       return write(key, value, NO_TTL, false, Condition.IF_ABSENT, false, 0).stored();
     }
-    long now = clock.nanoTime(); // before the wall clock: a pause in between shortens the TTL
-    long left = nanosUntil(expireAtMillis);
+    // the instant sent, exactly (no wall clock reading that a pause could move it against)
+    long deadline = TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.wallOffsetNanos();
+    long now = clock.nanoTime();
+    long left = ttlUntil(deadline, now);
     if (left <= 0) {
       return false;
     }
@@ -166,21 +203,13 @@ abstract class ClockStore implements Store {
     if (expireAtMillis < 0) {
       return writeBorrowed(key, ringHash, value, valueIndex, valueLength, NO_TTL, Condition.IF_ABSENT, 0);
     }
-    long now = clock.nanoTime(); // before the wall clock: a pause in between shortens the TTL
-    long left = nanosUntil(expireAtMillis);
+    long deadline = TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.wallOffsetNanos();
+    long now = clock.nanoTime();
+    long left = ttlUntil(deadline, now);
     if (left <= 0) {
       return false;
     }
     return writeBorrowed(key, ringHash, value, valueIndex, valueLength, left, Condition.IF_ABSENT, now);
-  }
-
-  /**
-   * The nanoseconds from the wall clock now to {@code expireAtMillis} (Unix ms): read to the
-   * microsecond, not the whole millisecond, so an entry expires at the instant sent, not up to 1 ms
-   * later, and PEXPIRETIME reads it back as sent. Call it after reading the store's clock.
-   */
-  private long nanosUntil(long expireAtMillis) {
-    return TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.currentTimeNanos();
   }
 
   @Override

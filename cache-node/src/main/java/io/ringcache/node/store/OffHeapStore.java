@@ -320,6 +320,27 @@ final class OffHeapStore extends ClockStore {
     }
   }
 
+  @Override
+  public long deadline(Key key) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    long stamp = s.readLock();
+    try {
+      int i = s.indexOf(k, m);
+      if (i < 0) {
+        return ABSENT;
+      }
+      long deadline = s.deadline(refOf(s.slots[i]));
+      if (deadline == NO_DEADLINE) {
+        return NO_DEADLINE;
+      }
+      return deadline - clock.nanoTime() <= 0 ? ABSENT : deadline;
+    } finally {
+      s.unlockRead(stamp);
+    }
+  }
+
   private void removeExpired(Segment s, byte[] k, int m) {
     long stamp = s.writeLock();
     try {
@@ -357,6 +378,14 @@ final class OffHeapStore extends ClockStore {
   boolean writeBorrowed(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
       long ttlNanos, Condition condition, long now) {
     return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, false, condition, false, now).stored();
+  }
+
+  @Override
+  public boolean putUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
+      long deadline, boolean keepTtl, Condition condition) {
+    long now = nowIfTimedUntil(deadline, keepTtl);
+    return write(key, ringHash, null, value, valueIndex, valueLength, ttlUntil(deadline, now), keepTtl, condition,
+        false, now).stored();
   }
 
   @Override
@@ -435,13 +464,23 @@ final class OffHeapStore extends ClockStore {
 
   @Override
   public boolean expire(Key key, long ttlNanos) {
+    return expire(key, ttlNanos, clock.nanoTime());
+  }
+
+  @Override
+  public boolean expireUntil(Key key, long deadline) {
+    long now = clock.nanoTime();
+    return expire(key, ttlUntil(deadline, now), now);
+  }
+
+  /** EXPIRE, the TTL counted from {@code now}. */
+  private boolean expire(Key key, long ttlNanos, long now) {
     if (ttlNanos != NO_TTL && ttlNanos <= 0) {
       return delete(key);
     }
     byte[] k = key.bytes();
     int m = mix(key.ringHash());
     Segment s = segmentFor(m);
-    long now = clock.nanoTime();
     long stamp = s.writeLock();
     try {
       int i = s.liveIndexOf(k, m, now);
@@ -619,7 +658,8 @@ final class OffHeapStore extends ClockStore {
           if (ttl == -2) {
             continue; // expired meanwhile
           }
-          visitor.visit(Key.of(chunk.keys[j], chunk.hashes[j]), chunk.values[j], ttl);
+          long deadline = chunk.ttls[j] == NO_TTL ? NO_DEADLINE : now + chunk.ttls[j]; // exact: ttls[j] was measured from now
+          visitor.visitUntil(Key.of(chunk.keys[j], chunk.hashes[j]), chunk.values[j], ttl, deadline);
         }
         chunk.clear();
       }

@@ -339,6 +339,32 @@ final class PackedStore extends ClockStore {
     }
   }
 
+  @Override
+  public long deadline(Key key) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    long stamp = s.tryOptimisticRead();
+    if (stamp != 0L) {
+      try {
+        long deadline = s.deadlineOf(k, m);
+        if (s.validate(stamp)) {
+          return deadline;
+        }
+      } catch (RuntimeException torn) {
+        if (s.validate(stamp)) {
+          throw torn;
+        }
+      }
+    }
+    stamp = s.readLock();
+    try {
+      return s.deadlineOf(k, m);
+    } finally {
+      s.unlockRead(stamp);
+    }
+  }
+
   private void removeExpired(Segment s, byte[] k, int m) {
     long stamp = s.writeLock();
     try {
@@ -375,6 +401,14 @@ final class PackedStore extends ClockStore {
   boolean writeBorrowed(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
       long ttlNanos, Condition condition, long now) {
     return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, false, condition, false, now).stored();
+  }
+
+  @Override
+  public boolean putUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
+      long deadline, boolean keepTtl, Condition condition) {
+    long now = nowIfTimedUntil(deadline, keepTtl);
+    return write(key, ringHash, null, value, valueIndex, valueLength, ttlUntil(deadline, now), keepTtl, condition,
+        false, now).stored();
   }
 
   @Override
@@ -471,13 +505,23 @@ final class PackedStore extends ClockStore {
 
   @Override
   public boolean expire(Key key, long ttlNanos) {
+    return expire(key, ttlNanos, clock.nanoTime());
+  }
+
+  @Override
+  public boolean expireUntil(Key key, long deadline) {
+    long now = clock.nanoTime();
+    return expire(key, ttlUntil(deadline, now), now);
+  }
+
+  /** EXPIRE, the TTL counted from {@code now}. */
+  private boolean expire(Key key, long ttlNanos, long now) {
     if (ttlNanos != NO_TTL && ttlNanos <= 0) {
       return delete(key);
     }
     byte[] k = key.bytes();
     int m = mix(key.ringHash());
     Segment s = segmentFor(m);
-    long now = clock.nanoTime();
     long stamp = s.writeLock();
     try {
       int i = s.indexOf(k, m);
@@ -668,7 +712,9 @@ final class PackedStore extends ClockStore {
           long span = keySpan(e); // a published entry's key and value never change: no lock needed
           int keyOffset = (int) (span >>> 32);
           int valueOffset = keyOffset + (int) span;
-          visitor.visitBytes(e, keyOffset, (int) span, valueOffset, e.length - valueOffset, chunk.hashes[j], ttl);
+          long deadline = chunk.ttls[j] == NO_TTL ? NO_DEADLINE : now + chunk.ttls[j]; // exact: ttls[j] was measured from now
+          visitor.visitBytesUntil(e, keyOffset, (int) span, valueOffset, e.length - valueOffset, chunk.hashes[j], ttl,
+              deadline);
           // the next entry's TTL is measured after this visit returned (see Store.forEachInRanges)
         }
         chunk.clear();
@@ -807,6 +853,21 @@ final class PackedStore extends ClockStore {
         cs[i]++;
       }
       return e;
+    }
+
+    /** The deadline, NO_DEADLINE, or ABSENT (also once expired). Safe under an optimistic read. */
+    long deadlineOf(byte[] key, int m) {
+      byte[][] es = entries;
+      int i = PackedStore.this.indexOf(hashes, es, key, m);
+      if (i < 0) {
+        return ABSENT;
+      }
+      byte[] e = es[i];
+      if (!timed(e)) {
+        return NO_DEADLINE;
+      }
+      long deadline = deadline(e);
+      return deadline - clock.nanoTime() <= 0 ? ABSENT : deadline;
     }
 
     /** The remaining TTL, NO_TTL, or -2. Safe under an optimistic read. */

@@ -10,7 +10,10 @@ import java.util.List;
  * concurrent use by every worker loop, and no method blocks.
  *
  * <p>Durations are in nanoseconds of the store's {@link Clock}. {@link #NO_TTL} means "never
- * expires". Values handed to the store are kept as they are (not copied) and must not be changed by
+ * expires". A deadline is an instant of the clock's {@link Clock#nanoTime()} ({@link
+ * #NO_DEADLINE}: none): the {@code ...Until} methods take one, so that a caller that turned an
+ * absolute time into it (or read the clock once and added a TTL) stores exactly that instant, with
+ * no second clock reading in between. Values handed to the store are kept as they are (not copied) and must not be changed by
  * the caller afterwards; values returned must not be changed either.
  */
 public interface Store {
@@ -24,6 +27,12 @@ public interface Store {
    * beyond it (2^61 ns) for "never expires".
    */
   long MAX_TTL_NANOS = 1L << 60;
+
+  /** A deadline meaning "never expires". */
+  long NO_DEADLINE = Long.MIN_VALUE;
+
+  /** What {@link #deadline} answers for an absent key (no real deadline equals it). */
+  long ABSENT = Long.MIN_VALUE + 1;
 
   /** When {@link #set} writes. */
   enum Condition {
@@ -98,6 +107,28 @@ public interface Store {
     return put(Key.of(key.clone(), ringHash), v, ttlNanos, keepTtl, condition);
   }
 
+  /**
+   * As {@link #set}, the entry expiring at {@code deadline} ({@link #NO_DEADLINE}: never; one not
+   * after the clock's present reading: the write wins and the entry is gone at once).
+   */
+  SetResult setUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition);
+
+  /** As {@link #setUntil}, without the value present before. */
+  default boolean putUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition) {
+    return setUntil(key, value, deadline, keepTtl, condition).stored();
+  }
+
+  /**
+   * As {@link #put(byte[], int, ByteBuf, int, int, long, boolean, Condition)}, the entry expiring
+   * at {@code deadline}: SET's path for every SET, with or without an expiry.
+   */
+  default boolean putUntil(byte[] key, int ringHash, ByteBuf value, int valueIndex, int valueLength, long deadline,
+      boolean keepTtl, Condition condition) {
+    byte[] v = new byte[valueLength];
+    value.getBytes(valueIndex, v);
+    return putUntil(Key.of(key.clone(), ringHash), v, deadline, keepTtl, condition);
+  }
+
   /** Removes {@code key}; returns its value, or null if it was absent. */
   byte[] remove(Key key);
 
@@ -114,6 +145,18 @@ public interface Store {
    * deletes the key). Returns false if the key is absent.
    */
   boolean expire(Key key, long ttlNanos);
+
+  /**
+   * As {@link #expire}, the key expiring at {@code deadline} ({@link #NO_DEADLINE} removes its
+   * expiry; one not after the clock's present reading deletes the key).
+   */
+  boolean expireUntil(Key key, long deadline);
+
+  /** The deadline of {@code key}: {@link #NO_DEADLINE} if it has none, {@link #ABSENT} if absent or expired. */
+  long deadline(Key key);
+
+  /** The clock this store's deadlines are instants of. */
+  Clock clock();
 
   /**
    * Atomically adds {@code delta} to the decimal integer stored at {@code key} (absent counts as 0),
@@ -166,9 +209,8 @@ public interface Store {
   /**
    * Stores an entry that comes from another node unless {@code key} is present: the value, and its
    * absolute expiry in Unix milliseconds ({@code expireAtMillis < 0}: none). Nothing is stored if
-   * it has already expired. The store turns the expiry into its own deadline reading its monotonic
-   * clock before its wall clock, so a pause between the two readings (a GC, a descheduled thread)
-   * can only shorten the entry's life, never lengthen it.
+   * it has already expired. The store turns the expiry into its deadline through {@link
+   * Clock#wallOffsetNanos()}, exactly: the entry expires at the instant sent, no later.
    *
    * @return whether it was stored
    */
@@ -249,6 +291,21 @@ public interface Store {
         int ringHash, long ttlNanos) {
       visit(Key.of(java.util.Arrays.copyOfRange(bytes, keyOffset, keyOffset + keyLength), ringHash),
           java.util.Arrays.copyOfRange(bytes, valueOffset, valueOffset + valueLength), ttlNanos);
+    }
+
+    /**
+     * As {@link #visit}, with the entry's deadline ({@link Store#NO_DEADLINE}: none), exact: a
+     * visitor that turns it into an absolute expiry needs no clock reading. The stores call this
+     * form (or {@link #visitBytesUntil}); the default drops the deadline and calls {@link #visit}.
+     */
+    default void visitUntil(Key key, byte[] value, long ttlNanos, long deadline) {
+      visit(key, value, ttlNanos);
+    }
+
+    /** As {@link #visitBytes}, with the entry's deadline (see {@link #visitUntil}). */
+    default void visitBytesUntil(byte[] bytes, int keyOffset, int keyLength, int valueOffset, int valueLength,
+        int ringHash, long ttlNanos, long deadline) {
+      visitBytes(bytes, keyOffset, keyLength, valueOffset, valueLength, ringHash, ttlNanos);
     }
 
     /** Every entry of part {@code part} has been visited. */

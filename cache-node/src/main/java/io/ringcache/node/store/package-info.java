@@ -21,8 +21,11 @@
  *       in all three stores.
  *   <li>{@link Key}: a key's bytes and their CRC32, computed once: the hash-table hash and the
  *       key's position on the ring, so routing and range walks never hash twice.
- *   <li>{@link Clock}: injected time (monotonic for expiry, wall time for {@code EXAT}/{@code PXAT}
- *       and for the absolute expiry times of handoffs); tests advance a fake one.
+ *   <li>{@link Clock}: injected time: monotonic for deadlines, and the wall offset that maps a
+ *       deadline to Unix time and back ({@code EXAT}/{@code PXAT}, {@code EXPIRETIME}, the absolute
+ *       expiry times of handoffs) with no second reading; tests advance a fake one.
+ *   <li>{@code SystemClock}: {@link Clock#SYSTEM}, its wall offset sampled with a bounded error and
+ *       re-sampled only when the wall clock steps.
  *   <li>{@link io.ringcache.resp.Decimal} (cache-resp): strict decimal integers as Redis reads
  *       them, for the values INCR and DECR change.
  *   <li>{@link StoreStats}: eviction and expiry counters for INFO and the metrics.

@@ -299,6 +299,86 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void deadline_ofAnAbsentAPlainAndAnExpiredKey_isAbsentNoDeadlineAndAbsent() {
+    store.set(key("plain"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.set(key("timed"), bytes("1"), seconds(1), false, Store.Condition.ALWAYS);
+    assertThat(store.deadline(key("absent"))).isEqualTo(Store.ABSENT);
+    assertThat(store.deadline(key("plain"))).isEqualTo(Store.NO_DEADLINE);
+    assertThat(store.deadline(key("timed"))).isEqualTo(clock.nanoTime() + seconds(1));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(store.deadline(key("timed"))).isEqualTo(Store.ABSENT);
+  }
+
+  @Test
+  void untilWrites_pausedAfterEveryClockReading_keepTheDeadlineGivenExactly() {
+    long deadline = clock.nanoTime() + seconds(10) + 123_456; // not a whole millisecond
+    clock.pauseAfterEveryReading(Duration.ofMillis(3)); // a loaded machine: every reading is followed by a pause
+    store.setUntil(key("set"), bytes("1"), deadline, false, Store.Condition.ALWAYS);
+    store.putUntil(key("put"), bytes("1"), deadline, false, Store.Condition.ALWAYS);
+    io.netty.buffer.ByteBuf value = io.netty.buffer.Unpooled.wrappedBuffer(bytes("xx1"));
+    store.putUntil(bytes("buffered"), key("buffered").ringHash(), value, 2, 1, deadline, false, Store.Condition.ALWAYS);
+    store.set(key("expired"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.expireUntil(key("expired"), deadline + 7)).isTrue();
+    for (String k : List.of("set", "put", "buffered")) {
+      assertThat(store.deadline(key(k))).as(k).isEqualTo(deadline);
+      assertThat(store.get(key(k))).as(k).isEqualTo(bytes("1"));
+    }
+    assertThat(store.deadline(key("expired"))).isEqualTo(deadline + 7);
+    assertThat(store.expireUntil(key("expired"), Store.NO_DEADLINE)).isTrue();
+    assertThat(store.deadline(key("expired"))).isEqualTo(Store.NO_DEADLINE);
+    // the entries end at the deadline, not a pause later
+    clock.pauseAfterEveryReading(Duration.ZERO);
+    clock.advance(Duration.ofNanos(deadline - clock.nanoTime()));
+    assertThat(store.get(key("set"))).isNull();
+    assertThat(store.get(key("buffered"))).isNull();
+  }
+
+  @Test
+  void untilWrites_withADeadlineNotAfterNow_winAndVanishAtOnce() {
+    store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.setUntil(key("a"), bytes("2"), clock.nanoTime(), false, Store.Condition.ALWAYS).stored()).isTrue();
+    assertThat(store.contains(key("a"))).isFalse();
+    store.set(key("b"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.expireUntil(key("b"), clock.nanoTime() - 1)).isTrue();
+    assertThat(store.contains(key("b"))).isFalse();
+    assertThat(store.expireUntil(key("b"), clock.nanoTime() + seconds(1))).isFalse();
+  }
+
+  @Test
+  void putIfAbsentUntil_pausedAfterEveryClockReading_expiresAtExactlyTheInstantSent() {
+    long expireAt = clock.currentTimeMillis() + 10_000;
+    clock.pauseAfterEveryReading(Duration.ofMillis(3));
+    assertThat(store.putIfAbsentUntil(key("a"), bytes("1"), expireAt)).isTrue();
+    assertThat(store.deadline(key("a"))).isEqualTo(expireAt * 1_000_000 - clock.wallOffsetNanos());
+  }
+
+  @Test
+  void forEachInRanges_visitUntil_givesEachEntrysExactDeadline() {
+    long deadline = clock.nanoTime() + seconds(5) + 789;
+    store.setUntil(key("timed"), bytes("1"), deadline, false, Store.Condition.ALWAYS);
+    store.set(key("plain"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    Map<String, Long> seen = new HashMap<>();
+    clock.pauseAfterEveryReading(Duration.ofMillis(3));
+    store.forEachInRanges(List.of(HashRange.all()), new Store.EntryVisitor() {
+      @Override
+      public void visit(Key k, byte[] v, long ttl) {
+        throw new AssertionError("the store calls the form with the deadline");
+      }
+
+      @Override
+      public void visitUntil(Key k, byte[] v, long ttl, long d) {
+        seen.put(new String(k.bytes(), StandardCharsets.UTF_8), d);
+      }
+
+      @Override
+      public void visitBytesUntil(byte[] b, int ko, int kl, int vo, int vl, int ringHash, long ttl, long d) {
+        seen.put(new String(b, ko, kl, StandardCharsets.UTF_8), d);
+      }
+    });
+    assertThat(seen).containsExactlyInAnyOrderEntriesOf(Map.of("timed", deadline, "plain", Store.NO_DEADLINE));
+  }
+
+  @Test
   void putIfAbsentUntil_pausedBetweenItsClockReadings_neverOutlivesTheExpiry() {
     long expireAt = clock.currentTimeMillis() + 10_000;
     clock.pauseAfterNextReading(Duration.ofMillis(300)); // a GC between the store's two readings
