@@ -34,7 +34,8 @@ public record RouterConfig(
     int proxyMaxClients,
     long proxyMaxClientsMemory,
     Duration authTimeout,
-    String hashTag) {
+    String hashTag,
+    int proxyThreads) {
 
   /**
    * Default of {@link Builder#lease}: 15 s (Redis Cluster's default node timeout). Long enough that
@@ -57,6 +58,12 @@ public record RouterConfig(
 
   /** Default of {@link Builder#proxyMaxClientsMemory}: 0, a quarter of the JVM's max heap (at least 64 MiB). */
   public static final long DEFAULT_PROXY_MAX_CLIENTS_MEMORY = RespLimits.DEFAULT_MAX_CLIENTS_MEMORY;
+
+  /**
+   * Default of {@link Builder#proxyThreads}: 0, half the cores, at least 1, as a node's worker loops
+   * (docs/benchmarks.md, "Proxy: CPU and system calls per request at -P 1").
+   */
+  public static final int DEFAULT_PROXY_THREADS = 0;
 
   /** Default of {@link Builder#authTimeout}: 10 s, as a node's auth-timeout. */
   public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(RespLimits.DEFAULT_AUTH_TIMEOUT_SECONDS);
@@ -97,6 +104,14 @@ public record RouterConfig(
       throw new IllegalArgumentException("auth-timeout must not be negative (0 turns it off): " + authTimeout);
     }
     hashTag = io.ringcache.ring.HashTag.of(hashTag).spec(); // validated; "" (an unset env) is none
+    if (proxyThreads < 0) {
+      throw new IllegalArgumentException("proxy-threads must not be negative (0 picks half the cores): " + proxyThreads);
+    }
+  }
+
+  /** The proxy's event loops: {@link #proxyThreads}, or half the cores (at least 1) when it is 0. */
+  public int effectiveProxyThreads() {
+    return proxyThreads > 0 ? proxyThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   public static Builder builder() {
@@ -128,6 +143,7 @@ public record RouterConfig(
     private long proxyMaxClientsMemory = DEFAULT_PROXY_MAX_CLIENTS_MEMORY;
     private Duration authTimeout = DEFAULT_AUTH_TIMEOUT;
     private String hashTag;
+    private int proxyThreads = DEFAULT_PROXY_THREADS;
 
     /**
      * How long a node may serve keys after a health check renewed its lease. Defaults to 15 s.
@@ -312,11 +328,22 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * Event loops of the RESP proxy port; each holds its own connection to every node, shared by
+     * its clients. Defaults to 0: half the cores, at least 1, which leaves the other half to the
+     * kernel's network stack, the nodes and the clients on a small machine. See
+     * {@link #DEFAULT_PROXY_THREADS}.
+     */
+    public Builder proxyThreads(int threads) {
+      this.proxyThreads = threads;
+      return this;
+    }
+
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
           healthMisses, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
           proxyOutputStallTimeout, clusterSecret, nodeAllow, metricsRequireToken, lease, proxyMaxClients,
-          proxyMaxClientsMemory, authTimeout, hashTag);
+          proxyMaxClientsMemory, authTimeout, hashTag, proxyThreads);
     }
   }
 }
