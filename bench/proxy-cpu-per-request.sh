@@ -3,7 +3,8 @@
 # three nodes) and twemproxy (nutcracker, in front of three other nodes), under
 #   redis-benchmark -c 50 -r 100000 -d 64 -t set,get -P <p> -n <N>
 # in interleaved rounds (the order rotates each round). Counts only the proxy's process: user + sys
-# ticks from /proc/<pid>/stat around each run, and, with SYSCALLS=1, one more pass per proxy under
+# ticks from /proc/<pid>/stat around each run (and, for the whole path, its three nodes' ticks and
+# redis-benchmark's own CPU time: what a 2-core machine must fit per request), and, with SYSCALLS=1, one more pass per proxy under
 # `perf stat` (tracepoint counters on every thread: no trap per call, batching undisturbed) for its
 # system calls, context switches and, for the routers, eventfd wake-ups. Less disturbed by a shared
 # machine than requests/s: other processes take wall-clock time from a proxy, not CPU time.
@@ -44,11 +45,14 @@ await_port() {
     sleep 0.2
   done
 }
-node() { # port
+declare -A node_pids      # proxy label -> its three nodes' pids
+node() { # port label
   env -u RINGCACHE_TRANSPORT java -XX:+ExitOnOutOfMemoryError -Xms256m -Xmx512m -jar "$node_jar" --port "$1" \
     --name "127.0.0.1:$1" >"$work/node-$1.log" 2>&1 &
   pids+=($!)
+  node_pids[$2]="${node_pids[$2]:-} $!"
 }
+node_ticks() { local t=0 p; for p in ${node_pids[$1]}; do t=$((t + $(ticks "$p"))); done; echo $t; }
 
 declare -A port pid
 proxies=()
@@ -59,7 +63,7 @@ for spec in "$@"; do
   opts=${opts//,/ }; args=${args//,/ }
   rport=$((base + 10 * (k + 1)))
   node_args=()
-  for i in 1 2 3; do node $((rport + i)); node_args+=(--node "127.0.0.1:$((rport + i))"); done
+  for i in 1 2 3; do node $((rport + i)) "$label"; node_args+=(--node "127.0.0.1:$((rport + i))"); done
   if [ -n "$transport" ]; then
     RINGCACHE_TRANSPORT=$transport java -XX:+ExitOnOutOfMemoryError -Xms64m -Xmx512m $opts -jar "$jar" --port "$rport" \
       --admin-port $((base + 70 + k)) --data-dir "$work/router-$k" "${node_args[@]}" $args >"$work/router-$label.log" 2>&1 &
@@ -72,7 +76,7 @@ for spec in "$@"; do
   k=$((k + 1))
 done
 twem=$((base + 5))
-for i in 1 2 3; do node $((twem + i)); done
+for i in 1 2 3; do node $((twem + i)) twem; done
 cat >"$work/nutcracker.yml" <<YML
 ringcache:
   listen: 127.0.0.1:$twem
@@ -95,8 +99,9 @@ for who in "${proxies[@]}"; do
 done
 
 requests() { if [ "$1" = 1 ]; then echo "$n1"; else echo "$n16"; fi; }
-load() { # port pipeline
-  redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -r 100000 -d 64 -t set,get -P "$2" -n "$(requests "$2")" -q >/dev/null 2>&1
+load() { # port pipeline: the benchmark's own user + sys seconds go to $work/bench-cpu
+  /usr/bin/time -f '%U %S' -o "$work/bench-cpu" \
+    redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -r 100000 -d 64 -t set,get -P "$2" -n "$(requests "$2")" -q >/dev/null 2>&1
 }
 echo "machine: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for who in "${proxies[@]}"; do
@@ -113,10 +118,11 @@ order=("${proxies[@]}")
 for r in $(seq 1 "$rounds"); do
   for p in "${pipelines[@]}"; do
     for who in "${order[@]}"; do
-      t0=$(ticks "${pid[$who]}"); s0=$(date +%s.%N)
+      t0=$(ticks "${pid[$who]}"); n0=$(node_ticks "$who"); s0=$(date +%s.%N)
       load "${port[$who]}" "$p"
-      t1=$(ticks "${pid[$who]}"); s1=$(date +%s.%N)
+      t1=$(ticks "${pid[$who]}"); n1t=$(node_ticks "$who"); s1=$(date +%s.%N)
       echo "cpu $r $p $who $((t1 - t0)) $s0 $s1 $(requests "$p")" >>"$results"
+      echo "whole $r $p $who $((n1t - n0)) $(awk '{print $1 + $2}' "$work/bench-cpu") $(requests "$p")" >>"$results"
     done
   done
   order=("${order[@]:1}" "${order[0]}")
@@ -151,9 +157,15 @@ cpu = collections.defaultdict(dict)
 raw = collections.defaultdict(list)
 wall = collections.defaultdict(list)
 sys_ = collections.defaultdict(dict)
+nodes = collections.defaultdict(list)   # (p, who) -> nodes' us/request per round
+bench = collections.defaultdict(list)   # (p, who) -> redis-benchmark's us/request per round
 for line in open(sys.argv[1]):
     f = line.split()
-    if f[0] == 'cpu':
+    if f[0] == 'whole':
+        _, r, p, who, nt, bs, req = f
+        nodes[(p, who)].append(int(nt) / hz / (2 * int(req)) * 1e6)
+        bench[(p, who)].append(float(bs) / (2 * int(req)) * 1e6)
+    elif f[0] == 'cpu':
         _, r, p, who, t, s0, s1, req = f
         cpu[(p, who)][r] = int(t) / hz / (2 * int(req)) * 1e6
         raw[(p, who)].append(int(t) / hz)
@@ -176,6 +188,19 @@ for p in pipes:
         vf = statistics.median(c[r] / cpu[(p, first)][r] for r in c if cpu[(p, first)][r])
         rounds = ' '.join(f'{x:.2f}' for x in raw[(p, who)])
         print(f"{p:>3s} {who:{w}s} {rounds:24s} {med:10.2f} {vt:8.2f} {vf:10.2f} {statistics.median(wall[(p, who)]):7.2f}")
+print()
+print("the whole request path, us of CPU per request (medians): proxy + its three nodes + redis-benchmark")
+print(f"{'P':>3s} {'proxy':{w}s} {'proxy':>8s} {'nodes':>8s} {'bench':>8s} {'total':>8s} {'twem total / total':>19s}")
+for p in pipes:
+    tot = {}
+    for who in proxies:
+        c = statistics.median(cpu[(p, who)].values())
+        n = statistics.median(nodes[(p, who)])
+        b = statistics.median(bench[(p, who)])
+        tot[who] = (c, n, b, c + n + b)
+    for who in proxies:
+        c, n, b, t = tot[who]
+        print(f"{p:>3s} {who:{w}s} {c:8.2f} {n:8.2f} {b:8.2f} {t:8.2f} {tot['twem'][3] / t:19.2f}")
 if sys_:
     calls = ['all', 'context-switches', 'read', 'write', 'writev', 'recvfrom', 'sendto', 'sendmsg', 'recvmsg',
              'epoll_wait', 'epoll_pwait', 'epoll_pwait2', 'epoll_ctl', 'io_uring_enter', 'futex']
