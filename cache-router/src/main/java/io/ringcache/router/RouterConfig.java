@@ -60,7 +60,8 @@ public record RouterConfig(
   public static final long DEFAULT_PROXY_MAX_CLIENTS_MEMORY = RespLimits.DEFAULT_MAX_CLIENTS_MEMORY;
 
   /**
-   * Default of {@link Builder#proxyThreads}: 0, half the cores, at least 1, as a node's worker loops
+   * Default of {@link Builder#proxyThreads}: 0, one per core. One loop per two cores (a node's
+   * default) used less CPU per request but lost requests/s on an oversubscribed machine
    * (docs/benchmarks.md, "Proxy: CPU and system calls per request at -P 1").
    */
   public static final int DEFAULT_PROXY_THREADS = 0;
@@ -105,13 +106,13 @@ public record RouterConfig(
     }
     hashTag = io.ringcache.ring.HashTag.of(hashTag).spec(); // validated; "" (an unset env) is none
     if (proxyThreads < 0) {
-      throw new IllegalArgumentException("proxy-threads must not be negative (0 picks half the cores): " + proxyThreads);
+      throw new IllegalArgumentException("proxy-threads must not be negative (0 picks one per core): " + proxyThreads);
     }
   }
 
-  /** The proxy's event loops: {@link #proxyThreads}, or half the cores (at least 1) when it is 0. */
+  /** The proxy's event loops: {@link #proxyThreads}, or one per core when it is 0. */
   public int effectiveProxyThreads() {
-    return proxyThreads > 0 ? proxyThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    return proxyThreads > 0 ? proxyThreads : Runtime.getRuntime().availableProcessors();
   }
 
   public static Builder builder() {
@@ -330,9 +331,9 @@ public record RouterConfig(
 
     /**
      * Event loops of the RESP proxy port; each holds its own connection to every node, shared by
-     * its clients. Defaults to 0: half the cores, at least 1, which leaves the other half to the
-     * kernel's network stack, the nodes and the clients on a small machine. See
-     * {@link #DEFAULT_PROXY_THREADS}.
+     * its clients. Fewer loops make bigger batches per node and fewer wake-ups (less CPU per
+     * request); more keep serving while one loop's thread waits for a core. Defaults to 0: one
+     * per core. See {@link #DEFAULT_PROXY_THREADS}.
      */
     public Builder proxyThreads(int threads) {
       this.proxyThreads = threads;

@@ -140,7 +140,7 @@ public final class RouterMain implements Callable<Integer> {
   long proxyMaxClientsMemory;
 
   @Option(names = "--proxy-threads", paramLabel = "N", defaultValue = "${env:CACHE_ROUTER_PROXY_THREADS:-0}",
-      description = "Event loops of the RESP proxy port; 0 = half the cores, at least 1 (env CACHE_ROUTER_PROXY_THREADS). Default: ${DEFAULT-VALUE}.")
+      description = "Event loops of the RESP proxy port; 0 = one per core (env CACHE_ROUTER_PROXY_THREADS). Default: ${DEFAULT-VALUE}.")
   int proxyThreads;
 
   @Option(names = "--auth-timeout", paramLabel = "SECONDS", defaultValue = "${env:CACHE_ROUTER_AUTH_TIMEOUT:-10}",
@@ -223,7 +223,7 @@ public final class RouterMain implements Callable<Integer> {
     }
     if (proxyThreads < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--proxy-threads must not be negative (0 picks half the cores): " + proxyThreads);
+          "--proxy-threads must not be negative (0 picks one per core): " + proxyThreads);
     }
     if (proxyMaxClients <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--proxy-max-clients must be positive: " + proxyMaxClients);

@@ -54,16 +54,16 @@ class RouterMainTest {
   }
 
   @Test
-  void proxyThreads_defaultToHalfTheCores_setByOption_negativeRefusedWithTheOptionsName() {
+  void proxyThreads_defaultToOnePerCore_setByOption_negativeRefusedWithTheOptionsName() {
     RouterConfig config = parse();
     assertThat(config.proxyThreads()).isZero();
-    assertThat(config.effectiveProxyThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(config.effectiveProxyThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(parse("--proxy-threads", "3").effectiveProxyThreads()).isEqualTo(3);
     assertThatThrownBy(() -> parse("--proxy-threads", "-1"))
         .isInstanceOf(CommandLine.ParameterException.class)
-        .hasMessage("--proxy-threads must not be negative (0 picks half the cores): -1");
+        .hasMessage("--proxy-threads must not be negative (0 picks one per core): -1");
     assertThatThrownBy(() -> RouterConfig.builder().proxyThreads(-2).build())
-        .hasMessage("proxy-threads must not be negative (0 picks half the cores): -2");
+        .hasMessage("proxy-threads must not be negative (0 picks one per core): -2");
     assertThat(new CommandLine(new RouterMain()).getUsageMessage()).contains("--proxy-threads", "CACHE_ROUTER_PROXY_THREADS");
   }
 
