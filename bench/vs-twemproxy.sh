@@ -8,7 +8,8 @@
 #
 # TRANSPORTS="epoll io_uring" (at most three) runs one router with its own three nodes per transport,
 # each with RINGCACHE_TRANSPORT set (routers on BASE_PORT, +30, +50; admin ports +70, +71, +72),
-# all in the same interleaved rounds; twemproxy's nodes and the direct node keep the default.
+# all in the same interleaved rounds; twemproxy's nodes and the direct node keep the default. An
+# entry TRANSPORT/N also gives that router --proxy-threads N (e.g. TRANSPORTS="default/2 default/1").
 #
 # Needs redis-benchmark (redis-tools) and nutcracker (Debian package "nutcracker"). Builds the jars
 # through bin/ when they are missing. Loopback only; everything it starts is stopped on exit.
@@ -62,6 +63,8 @@ ours_ports=()
 for k in "${!transports[@]}"; do
   t=${transports[$k]}
   label=ours; [ "$t" = default ] || label="ours-$t"
+  router_args=()
+  case "$t" in */*) router_args=(--proxy-threads "${t#*/}"); t=${t%%/*} ;; esac
   rport=$((base + ${offsets[$k]}))
   proxies+=("$label"); proxy_port[$label]=$rport
   node_args=()
@@ -78,10 +81,10 @@ for k in "${!transports[@]}"; do
   done
   if [ "$t" = default ]; then
     env -u RINGCACHE_TRANSPORT "$root/bin/cache-router" --port "$rport" --admin-port $((base + 70 + k)) \
-      --data-dir "$work/router-$k" "${node_args[@]}" >"$work/router-$k.log" 2>&1 &
+      --data-dir "$work/router-$k" "${node_args[@]}" "${router_args[@]}" >"$work/router-$k.log" 2>&1 &
   else
     RINGCACHE_TRANSPORT="$t" "$root/bin/cache-router" --port "$rport" --admin-port $((base + 70 + k)) \
-      --data-dir "$work/router-$k" "${node_args[@]}" >"$work/router-$k.log" 2>&1 &
+      --data-dir "$work/router-$k" "${node_args[@]}" "${router_args[@]}" >"$work/router-$k.log" 2>&1 &
   fi
   pids+=($!)
 done
@@ -107,7 +110,7 @@ for label in "${proxies[@]}"; do await_port "${proxy_port[$label]}"; done
 direct_port=${theirs[0]} # the anchor: one node, no proxy
 echo "machine: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for k in "${!proxies[@]}"; do
-  echo "proxy ${proxies[$k]} (router) :${proxy_port[${proxies[$k]}]} -> $(grep -o 'transport [a-z_]*: .*' "$work/router-$k.log" | head -1)"
+  echo "proxy ${proxies[$k]} (router) :${proxy_port[${proxies[$k]}]} -> $(grep -o '[0-9]* event loops*' "$work/router-$k.log" | head -1), $(grep -o 'transport [a-z_]*: .*' "$work/router-$k.log" | head -1)"
 done
 echo "twemproxy :$twem_port -> ${theirs[*]}; direct :$direct_port"
 

@@ -88,7 +88,7 @@ public final class Router implements AutoCloseable {
     });
     this.admin = new AdminServer(control, metrics, config.adminToken(), adminExecutor, nodeAllow,
         config.metricsRequireToken());
-    this.proxy = new ProxyServer(this::topology, config.password(), Runtime.getRuntime().availableProcessors())
+    this.proxy = new ProxyServer(this::topology, config.password(), config.effectiveProxyThreads())
         .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout())
         .clientLimits(config.proxyMaxClients(), config.proxyMaxClientsMemory(), config.authTimeout());
     if (proxyTls != null) {

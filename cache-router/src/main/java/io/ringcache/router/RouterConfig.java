@@ -34,7 +34,8 @@ public record RouterConfig(
     int proxyMaxClients,
     long proxyMaxClientsMemory,
     Duration authTimeout,
-    String hashTag) {
+    String hashTag,
+    int proxyThreads) {
 
   /**
    * Default of {@link Builder#lease}: 15 s (Redis Cluster's default node timeout). Long enough that
@@ -57,6 +58,13 @@ public record RouterConfig(
 
   /** Default of {@link Builder#proxyMaxClientsMemory}: 0, a quarter of the JVM's max heap (at least 64 MiB). */
   public static final long DEFAULT_PROXY_MAX_CLIENTS_MEMORY = RespLimits.DEFAULT_MAX_CLIENTS_MEMORY;
+
+  /**
+   * Default of {@link Builder#proxyThreads}: 0, one per core. One loop per two cores (a node's
+   * default) used less CPU per request but lost requests/s on an oversubscribed machine
+   * (docs/benchmarks.md, "Proxy: CPU and system calls per request at -P 1").
+   */
+  public static final int DEFAULT_PROXY_THREADS = 0;
 
   /** Default of {@link Builder#authTimeout}: 10 s, as a node's auth-timeout. */
   public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(RespLimits.DEFAULT_AUTH_TIMEOUT_SECONDS);
@@ -97,6 +105,14 @@ public record RouterConfig(
       throw new IllegalArgumentException("auth-timeout must not be negative (0 turns it off): " + authTimeout);
     }
     hashTag = io.ringcache.ring.HashTag.of(hashTag).spec(); // validated; "" (an unset env) is none
+    if (proxyThreads < 0) {
+      throw new IllegalArgumentException("proxy-threads must not be negative (0 picks one per core): " + proxyThreads);
+    }
+  }
+
+  /** The proxy's event loops: {@link #proxyThreads}, or one per core when it is 0. */
+  public int effectiveProxyThreads() {
+    return proxyThreads > 0 ? proxyThreads : Runtime.getRuntime().availableProcessors();
   }
 
   public static Builder builder() {
@@ -128,6 +144,7 @@ public record RouterConfig(
     private long proxyMaxClientsMemory = DEFAULT_PROXY_MAX_CLIENTS_MEMORY;
     private Duration authTimeout = DEFAULT_AUTH_TIMEOUT;
     private String hashTag;
+    private int proxyThreads = DEFAULT_PROXY_THREADS;
 
     /**
      * How long a node may serve keys after a health check renewed its lease. Defaults to 15 s.
@@ -312,11 +329,22 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * Event loops of the RESP proxy port; each holds its own connection to every node, shared by
+     * its clients. Fewer loops make bigger batches per node and fewer wake-ups (less CPU per
+     * request); more keep serving while one loop's thread waits for a core. Defaults to 0: one
+     * per core. See {@link #DEFAULT_PROXY_THREADS}.
+     */
+    public Builder proxyThreads(int threads) {
+      this.proxyThreads = threads;
+      return this;
+    }
+
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
           healthMisses, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
           proxyOutputStallTimeout, clusterSecret, nodeAllow, metricsRequireToken, lease, proxyMaxClients,
-          proxyMaxClientsMemory, authTimeout, hashTag);
+          proxyMaxClientsMemory, authTimeout, hashTag, proxyThreads);
     }
   }
 }

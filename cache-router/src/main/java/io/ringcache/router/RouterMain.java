@@ -139,6 +139,10 @@ public final class RouterMain implements Callable<Integer> {
       description = "Most bytes all proxy clients' query and output buffers may hold together; beyond it the largest are closed first; 0 = a quarter of the JVM's max heap, at least 64m (env CACHE_ROUTER_PROXY_MAX_CLIENTS_MEMORY). Default: ${DEFAULT-VALUE}.")
   long proxyMaxClientsMemory;
 
+  @Option(names = "--proxy-threads", paramLabel = "N", defaultValue = "${env:CACHE_ROUTER_PROXY_THREADS:-0}",
+      description = "Event loops of the RESP proxy port; 0 = one per core (env CACHE_ROUTER_PROXY_THREADS). Default: ${DEFAULT-VALUE}.")
+  int proxyThreads;
+
   @Option(names = "--auth-timeout", paramLabel = "SECONDS", defaultValue = "${env:CACHE_ROUTER_AUTH_TIMEOUT:-10}",
       description = "Seconds a proxy client may stay unauthenticated, when a password is set, before it is closed; 0 = never (env CACHE_ROUTER_AUTH_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   long authTimeout;
@@ -217,6 +221,10 @@ public final class RouterMain implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--proxy-max-output-buffer must be positive: " + proxyMaxOutputBuffer);
     }
+    if (proxyThreads < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--proxy-threads must not be negative (0 picks one per core): " + proxyThreads);
+    }
     if (proxyMaxClients <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--proxy-max-clients must be positive: " + proxyMaxClients);
     }
@@ -285,6 +293,7 @@ public final class RouterMain implements Callable<Integer> {
         .proxyMaxClients(proxyMaxClients)
         .proxyMaxClientsMemory(proxyMaxClientsMemory)
         .authTimeout(Duration.ofSeconds(authTimeout))
+        .proxyThreads(proxyThreads)
         .hashTag(hashTag)
         .build();
   }

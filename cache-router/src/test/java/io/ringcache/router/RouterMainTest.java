@@ -54,6 +54,20 @@ class RouterMainTest {
   }
 
   @Test
+  void proxyThreads_defaultToOnePerCore_setByOption_negativeRefusedWithTheOptionsName() {
+    RouterConfig config = parse();
+    assertThat(config.proxyThreads()).isZero();
+    assertThat(config.effectiveProxyThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(parse("--proxy-threads", "3").effectiveProxyThreads()).isEqualTo(3);
+    assertThatThrownBy(() -> parse("--proxy-threads", "-1"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("--proxy-threads must not be negative (0 picks one per core): -1");
+    assertThatThrownBy(() -> RouterConfig.builder().proxyThreads(-2).build())
+        .hasMessage("proxy-threads must not be negative (0 picks one per core): -2");
+    assertThat(new CommandLine(new RouterMain()).getUsageMessage()).contains("--proxy-threads", "CACHE_ROUTER_PROXY_THREADS");
+  }
+
+  @Test
   void help_namesTheProxyOutputLimitsWithTheirEnvironmentVariables() {
     String help = new CommandLine(new RouterMain()).getUsageMessage();
     assertThat(help).contains("--proxy-max-output-buffer", "CACHE_ROUTER_PROXY_MAX_OUTPUT_BUFFER",

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Pending slot in a FIFO, is answered locally or sent to nodes through the loop's Dispatcher, and
  * the slots leave from the head in order as they complete (pipelined requests are answered in
  * order). Replies accumulate in one buffer, written every WRITE_THRESHOLD bytes and flushed once
- * per batch (the end of the client's read batch or of a node's).
+ * per batch (the end of the client's read batch or of a node's); a batch of one reply (one
+ * request at a time, redis-benchmark -P 1) is written as the node's reply slice itself, without
+ * that buffer or the copy, when nothing of the client's is queued.
  *
  * Backpressure, both ways:
  *  - a client whose replies do not drain makes its channel unwritable; the decoder then stops
@@ -60,7 +62,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean dirty;
   /** Replies handed to the channel (at WRITE_THRESHOLD) and not flushed yet. */
   private boolean unflushed;
+  /** This batch's replies: the only one itself (outIsReply), or a buffer they were copied into. */
   private ByteBuf out;
+  private boolean outIsReply;
   private final Session session = new Session();
   private String name;
   /** The protocol of this client's replies: 2, or 3 after HELLO 3 (replies are converted, see Resp3). */
@@ -214,6 +218,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (out != null) {
       out.release();
       out = null;
+      outIsReply = false;
     }
     Pending p;
     while ((p = pending.poll()) != null) {
@@ -627,12 +632,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void write(ByteBuf reply) {
     ByteBuf b = out;
     if (b == null) {
-      b = out = ctx.alloc().ioBuffer(Math.max(512, reply.readableBytes()));
+      if (nothingQueued()) {
+        b = out = reply; // goes out as it is if no other reply joins it before the flush: no copy
+        outIsReply = true;
+      } else {
+        b = out = ctx.alloc().ioBuffer(Math.max(512, reply.readableBytes()));
+        b.writeBytes(reply);
+        reply.release();
+      }
+    } else {
+      if (outIsReply) { // a second reply: both are copied into one buffer, written at once
+        ByteBuf first = b;
+        b = out = ctx.alloc().ioBuffer(Math.max(512, first.readableBytes() + reply.readableBytes()));
+        b.writeBytes(first);
+        first.release();
+        outIsReply = false;
+      }
+      b.writeBytes(reply);
+      reply.release();
     }
-    b.writeBytes(reply);
-    reply.release();
     if (b.readableBytes() >= WRITE_THRESHOLD) {
       out = null;
+      outIsReply = false;
       unflushed = true;
       ctx.write(b, ctx.voidPromise());
     }
@@ -640,6 +661,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       dirty = true;
       dispatcher.dirty(this);
     }
+  }
+
+  /**
+   * Whether the channel holds no bytes of earlier replies. Only then is a reply written as the
+   * node's buffer itself: a slice that waits in a slow client's outbound buffer keeps the whole
+   * read buffer it was cut from alive, so at most one such slice per client is ever waiting.
+   */
+  private boolean nothingQueued() {
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    return buffer != null && buffer.totalPendingWriteBytes() == 0;
   }
 
   void flush() {
@@ -650,6 +681,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     ByteBuf b = out;
     if (b != null) {
       out = null;
+      outIsReply = false;
       ctx.write(b, ctx.voidPromise());
     } else if (!unflushed) {
       return;
@@ -669,6 +701,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void closeNow() {
     ByteBuf b = out;
     out = null;
+    outIsReply = false;
     ctx.writeAndFlush(b == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : b).addListener(ChannelFutureListener.CLOSE);
   }
 

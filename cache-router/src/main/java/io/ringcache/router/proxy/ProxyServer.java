@@ -44,6 +44,7 @@ public final class ProxyServer implements AutoCloseable {
   private final Routes routes;
   private final EventLoopGroup group;
   private final Transport transport;
+  private final int threads;
   private final Class<? extends ServerChannel> serverType;
   private final Class<? extends Channel> channelType;
   private final Map<EventLoop, Dispatcher> dispatchers = new ConcurrentHashMap<>();
@@ -74,6 +75,7 @@ public final class ProxyServer implements AutoCloseable {
     this.password = password == null || password.isEmpty() ? null : password;
     this.routes = new Routes(topology);
     this.transport = Transport.current();
+    this.threads = threads;
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ringcache-proxy", true),
         transport.ioHandlerFactory());
     this.serverType = transport.serverChannel();
@@ -164,9 +166,10 @@ public final class ProxyServer implements AutoCloseable {
     serverChannel = b.bind(bind, requestedPort).sync().channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     this.bind = bind;
-    log.info("RESP proxy on {}:{}{}{}, proxy-max-output-buffer {} bytes, proxy-output-stall-timeout {} s, "
+    log.info("RESP proxy on {}:{}{}{}, {} event loop{}, proxy-max-output-buffer {} bytes, proxy-output-stall-timeout {} s, "
         + "proxy-max-clients {}, proxy-max-clients-memory {} bytes{}", bind, port,
-        tls == null ? "" : " (TLS)", password == null ? "" : " (AUTH required)", maxOutputBuffer, outputStallTimeout.toSeconds(),
+        tls == null ? "" : " (TLS)", password == null ? "" : " (AUTH required)", threads, threads == 1 ? "" : "s",
+        maxOutputBuffer, outputStallTimeout.toSeconds(),
         maxClients, memoryCap, password == null || authTimeout.isZero() ? "" : ", auth-timeout " + authTimeout.toSeconds() + " s");
     return this;
   }
