@@ -677,6 +677,7 @@ public final class ClusterState {
     return java.util.Arrays.copyOf(points, distinct);
   }
 
+  /** The elementary intervals (u[i-1], u[i]] of the sorted breakpoints {@code u} where {@code test} holds at u[i]. */
   private static List<HashRange> rangesWhere(long[] u, java.util.function.IntPredicate test) {
     List<HashRange> ranges = new ArrayList<>();
     if (u.length == 0) {
