@@ -91,6 +91,33 @@ class ClusterStateHandoffTest {
   }
 
   @Test
+  void adopt_targetAndBystanderGoingFromPreparedStraightToActive_purgeFirstThenImportAndRedirectToTheTarget() {
+    // the coordinator pushes SEALED to the sources only: a target and the other nodes go from
+    // PREPARED to ACTIVE in one adoption
+    ClusterState target = new ClusterState(X, X, store, background);
+    Store bystanderStore = Stores.packed(64 << 20, Clock.SYSTEM);
+    ClusterState bystander = new ClusterState(B, B, bystanderStore, background);
+    target.adopt(Topology.of(1, BEFORE));
+    bystander.adopt(Topology.of(1, BEFORE));
+    int hash = movingHashFrom(A);
+    Key key = keyWithHash(hash);
+    store.set(key, "stale".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    target.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.PREPARED)));
+    bystander.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.PREPARED)));
+    assertThat(bystander.route(hash).error()).isEqualTo("MOVED 2 " + A);
+    background.runAll();
+
+    target.adopt(new Topology(4, AFTER, handoffs(HandoffPhase.ACTIVE)));
+    bystander.adopt(new Topology(4, AFTER, handoffs(HandoffPhase.ACTIVE)));
+    assertThat(target.route(hash).action()).as("gained: held until purged").isEqualTo(ClusterState.Action.TRYAGAIN);
+    background.runAll();
+    assertThat(store.contains(key)).as("an entry held from before the handoff is not served").isFalse();
+    assertThat(target.route(hash).action()).isEqualTo(ClusterState.Action.IMPORT);
+    assertThat(target.route(hash).importState().sourceAddress()).isEqualTo(A);
+    assertThat(bystander.route(hash).error()).isEqualTo("MOVED 4 " + X);
+  }
+
+  @Test
   void route_atTheSource_servesWhilePrepared_thenRedirectsToTheTarget() {
     ClusterState source = new ClusterState(A, A, store, background);
     source.adopt(Topology.of(1, BEFORE));

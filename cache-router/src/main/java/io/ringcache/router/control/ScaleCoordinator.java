@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *   start    the new membership and one handoff per (from, to) group of RingDiff(old, new), all
  *            PREPARED, persisted as one topology and pushed to every node; targets answer
  *            -TRYAGAIN for their incoming ranges.
- *   seal     phase SEALED, pushed to every source first (each must acknowledge), then to the rest:
- *            sources stop serving the ranges and redirect them.
+ *   seal     phase SEALED, pushed to every source (each must acknowledge): sources stop serving
+ *            the ranges and redirect them. The others learn it with the activation.
  *   activate phase ACTIVE, pushed to every target first, then to the rest: targets serve the
  *            ranges, reading through to the source on a miss. Seal is acknowledged before any
  *            activation, so no two nodes accept writes for one key at once.
@@ -414,7 +414,15 @@ public final class ScaleCoordinator implements AutoCloseable {
           }
         }
         case SEALED -> {
-          pushOrdered(t, sources(t), event); // seal before activate
+          // seal before activate: every source acknowledges the seal. The targets and the other
+          // nodes get it with the activation (the ACTIVE step pushes to everyone): a target answers
+          // a sealed range as a prepared one (it waits, then -TRYAGAIN), and the others send it to
+          // the source, which now redirects it to the target; pushing it to them here only kept
+          // readers of the moving ranges waiting longer (docs/benchmarks.md, "The seal-to-activation
+          // window")
+          for (String source : sources(t)) {
+            pushToParticipant(t, source, event);
+          }
           if (ok(event)) {
             advance(HandoffPhase.ACTIVE);
           }
