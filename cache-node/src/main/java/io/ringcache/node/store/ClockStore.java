@@ -82,7 +82,7 @@ abstract class ClockStore implements Store {
    * path, a streamed entry's); neither is kept after the call.
    */
   abstract boolean writeBorrowed(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex,
-      int valueLength, long ttlNanos, Condition condition, long now);
+      int valueLength, long ttlNanos, boolean keepTtl, Condition condition, long now);
 
   /** Evicts across segments until the store is within its bound. */
   abstract void evictIfOver();
@@ -183,6 +183,36 @@ abstract class ClockStore implements Store {
   }
 
   @Override
+  public final boolean put(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
+      long ttlNanos, boolean keepTtl, Condition condition) {
+    return writeBorrowed(key, ringHash, value, valueIndex, valueLength, ttlNanos, keepTtl, condition,
+        nowIfTimed(ttlNanos, keepTtl));
+  }
+
+  @Override
+  public final boolean putUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex,
+      int valueLength, long deadline, boolean keepTtl, Condition condition) {
+    long now = nowIfTimedUntil(deadline, keepTtl);
+    return writeBorrowed(key, ringHash, value, valueIndex, valueLength, ttlUntil(deadline, now), keepTtl, condition,
+        now);
+  }
+
+  /**
+   * The TTL left of an entry whose {@link #deadline} is {@code deadline}: {@link #NO_TTL} for none,
+   * -2 if absent or expired by now.
+   */
+  final long ttlOf(long deadline) {
+    if (deadline == ABSENT) {
+      return -2;
+    }
+    if (deadline == NO_DEADLINE) {
+      return NO_TTL;
+    }
+    long left = deadline - clock.nanoTime();
+    return left <= 0 ? -2 : left;
+  }
+
+  @Override
   public final boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis) {
     if (expireAtMillis < 0) {
       return write(key, value, NO_TTL, false, Condition.IF_ABSENT, false, 0).stored();
@@ -201,7 +231,7 @@ abstract class ClockStore implements Store {
   public final boolean putIfAbsentUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex,
       int valueLength, long expireAtMillis) {
     if (expireAtMillis < 0) {
-      return writeBorrowed(key, ringHash, value, valueIndex, valueLength, NO_TTL, Condition.IF_ABSENT, 0);
+      return writeBorrowed(key, ringHash, value, valueIndex, valueLength, NO_TTL, false, Condition.IF_ABSENT, 0);
     }
     long deadline = TimeUnit.MILLISECONDS.toNanos(expireAtMillis) - clock.wallOffsetNanos();
     long now = clock.nanoTime();
@@ -209,7 +239,7 @@ abstract class ClockStore implements Store {
     if (left <= 0) {
       return false;
     }
-    return writeBorrowed(key, ringHash, value, valueIndex, valueLength, left, Condition.IF_ABSENT, now);
+    return writeBorrowed(key, ringHash, value, valueIndex, valueLength, left, false, Condition.IF_ABSENT, now);
   }
 
   @Override

@@ -300,24 +300,7 @@ final class OffHeapStore extends ClockStore {
 
   @Override
   public long ttlNanos(Key key) {
-    byte[] k = key.bytes();
-    int m = mix(key.ringHash());
-    Segment s = segmentFor(m);
-    long stamp = s.readLock();
-    try {
-      int i = s.indexOf(k, m);
-      if (i < 0) {
-        return -2;
-      }
-      long deadline = s.deadline(refOf(s.slots[i]));
-      if (deadline == NO_DEADLINE) {
-        return NO_TTL;
-      }
-      long left = deadline - clock.nanoTime();
-      return left <= 0 ? -2 : left;
-    } finally {
-      s.unlockRead(stamp);
-    }
+    return ttlOf(deadline(key));
   }
 
   @Override
@@ -368,24 +351,9 @@ final class OffHeapStore extends ClockStore {
   }
 
   @Override
-  public boolean put(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
-      long ttlNanos, boolean keepTtl, Condition condition) {
-    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, keepTtl, condition, false,
-        nowIfTimed(ttlNanos, keepTtl)).stored();
-  }
-
-  @Override
   boolean writeBorrowed(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
-      long ttlNanos, Condition condition, long now) {
-    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, false, condition, false, now).stored();
-  }
-
-  @Override
-  public boolean putUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
-      long deadline, boolean keepTtl, Condition condition) {
-    long now = nowIfTimedUntil(deadline, keepTtl);
-    return write(key, ringHash, null, value, valueIndex, valueLength, ttlUntil(deadline, now), keepTtl, condition,
-        false, now).stored();
+      long ttlNanos, boolean keepTtl, Condition condition, long now) {
+    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, keepTtl, condition, false, now).stored();
   }
 
   @Override

@@ -315,28 +315,7 @@ final class PackedStore extends ClockStore {
 
   @Override
   public long ttlNanos(Key key) {
-    byte[] k = key.bytes();
-    int m = mix(key.ringHash());
-    Segment s = segmentFor(m);
-    long stamp = s.tryOptimisticRead();
-    if (stamp != 0L) {
-      try {
-        long ttl = s.ttl(k, m);
-        if (s.validate(stamp)) {
-          return ttl;
-        }
-      } catch (RuntimeException torn) {
-        if (s.validate(stamp)) {
-          throw torn;
-        }
-      }
-    }
-    stamp = s.readLock();
-    try {
-      return s.ttl(k, m);
-    } finally {
-      s.unlockRead(stamp);
-    }
+    return ttlOf(deadline(key));
   }
 
   @Override
@@ -391,24 +370,9 @@ final class PackedStore extends ClockStore {
   }
 
   @Override
-  public boolean put(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
-      long ttlNanos, boolean keepTtl, Condition condition) {
-    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, keepTtl, condition, false,
-        nowIfTimed(ttlNanos, keepTtl)).stored();
-  }
-
-  @Override
   boolean writeBorrowed(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
-      long ttlNanos, Condition condition, long now) {
-    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, false, condition, false, now).stored();
-  }
-
-  @Override
-  public boolean putUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
-      long deadline, boolean keepTtl, Condition condition) {
-    long now = nowIfTimedUntil(deadline, keepTtl);
-    return write(key, ringHash, null, value, valueIndex, valueLength, ttlUntil(deadline, now), keepTtl, condition,
-        false, now).stored();
+      long ttlNanos, boolean keepTtl, Condition condition, long now) {
+    return write(key, ringHash, null, value, valueIndex, valueLength, ttlNanos, keepTtl, condition, false, now).stored();
   }
 
   @Override
@@ -868,21 +832,6 @@ final class PackedStore extends ClockStore {
       }
       long deadline = deadline(e);
       return deadline - clock.nanoTime() <= 0 ? ABSENT : deadline;
-    }
-
-    /** The remaining TTL, NO_TTL, or -2. Safe under an optimistic read. */
-    long ttl(byte[] key, int m) {
-      byte[][] es = entries;
-      int i = PackedStore.this.indexOf(hashes, es, key, m);
-      if (i < 0) {
-        return -2;
-      }
-      byte[] e = es[i];
-      if (!timed(e)) {
-        return NO_TTL;
-      }
-      long left = deadline(e) - clock.nanoTime();
-      return left <= 0 ? -2 : left;
     }
 
     void insert(int m, byte[] e) {
