@@ -42,39 +42,27 @@ final class WatchingStore implements Store {
   @Override
   public boolean put(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
       long ttlNanos, boolean keepTtl, Condition condition) {
-    boolean stored = store.put(key, ringHash, value, valueIndex, valueLength, ttlNanos, keepTtl, condition);
-    if (stored && watches.anyWatched()) {
-      watches.signalModified(Key.of(key.clone(), ringHash)); // the key is borrowed: a Key only when someone watches
-    }
-    return stored;
+    return modified(store.put(key, ringHash, value, valueIndex, valueLength, ttlNanos, keepTtl, condition),
+        key, ringHash);
   }
 
   @Override
   public boolean putUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
       long deadline, boolean keepTtl, Condition condition) {
-    boolean stored = store.putUntil(key, ringHash, value, valueIndex, valueLength, deadline, keepTtl, condition);
-    if (stored && watches.anyWatched()) {
-      watches.signalModified(Key.of(key.clone(), ringHash)); // the key is borrowed: a Key only when someone watches
-    }
-    return stored;
+    return modified(store.putUntil(key, ringHash, value, valueIndex, valueLength, deadline, keepTtl, condition),
+        key, ringHash);
   }
 
   @Override
   public SetResult setUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition) {
     SetResult result = store.setUntil(key, value, deadline, keepTtl, condition);
-    if (result.stored()) {
-      watches.signalModified(key);
-    }
+    modified(result.stored(), key);
     return result;
   }
 
   @Override
   public boolean putUntil(Key key, byte[] value, long deadline, boolean keepTtl, Condition condition) {
-    boolean stored = store.putUntil(key, value, deadline, keepTtl, condition);
-    if (stored) {
-      watches.signalModified(key);
-    }
-    return stored;
+    return modified(store.putUntil(key, value, deadline, keepTtl, condition), key);
   }
 
   @Override
@@ -85,19 +73,13 @@ final class WatchingStore implements Store {
   @Override
   public SetResult set(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
     SetResult result = store.set(key, value, ttlNanos, keepTtl, condition);
-    if (result.stored()) {
-      watches.signalModified(key);
-    }
+    modified(result.stored(), key);
     return result;
   }
 
   @Override
   public boolean put(Key key, byte[] value, long ttlNanos, boolean keepTtl, Condition condition) {
-    boolean stored = store.put(key, value, ttlNanos, keepTtl, condition);
-    if (stored) {
-      watches.signalModified(key);
-    }
-    return stored;
+    return modified(store.put(key, value, ttlNanos, keepTtl, condition), key);
   }
 
   @Override
@@ -111,11 +93,7 @@ final class WatchingStore implements Store {
 
   @Override
   public boolean delete(Key key) {
-    boolean deleted = store.delete(key);
-    if (deleted) {
-      watches.signalModified(key);
-    }
-    return deleted;
+    return modified(store.delete(key), key);
   }
 
   @Override
@@ -217,21 +195,14 @@ final class WatchingStore implements Store {
 
   @Override
   public boolean putIfAbsentUntil(Key key, byte[] value, long expireAtMillis) {
-    boolean stored = store.putIfAbsentUntil(key, value, expireAtMillis);
-    if (stored) {
-      watches.signalModified(key);
-    }
-    return stored;
+    return modified(store.putIfAbsentUntil(key, value, expireAtMillis), key);
   }
 
   @Override
   public boolean putIfAbsentUntil(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex,
       int valueLength, long expireAtMillis) {
-    boolean stored = store.putIfAbsentUntil(key, ringHash, value, valueIndex, valueLength, expireAtMillis);
-    if (stored && watches.anyWatched()) {
-      watches.signalModified(Key.of(key.clone(), ringHash)); // the key is borrowed: a Key only when someone watches
-    }
-    return stored;
+    return modified(store.putIfAbsentUntil(key, ringHash, value, valueIndex, valueLength, expireAtMillis),
+        key, ringHash);
   }
 
   @Override
@@ -263,5 +234,21 @@ final class WatchingStore implements Store {
   @Override
   public String evictionPolicy() {
     return store.evictionPolicy();
+  }
+
+  /** Signals a watched {@code key}'s change if {@code stored}; returns {@code stored}. */
+  private boolean modified(boolean stored, Key key) {
+    if (stored) {
+      watches.signalModified(key);
+    }
+    return stored;
+  }
+
+  /** As {@link #modified(boolean, Key)} for a borrowed key: a {@link Key} is made only when someone watches. */
+  private boolean modified(boolean stored, byte[] key, int ringHash) {
+    if (stored && watches.anyWatched()) {
+      watches.signalModified(Key.of(key.clone(), ringHash));
+    }
+    return stored;
   }
 }
