@@ -250,6 +250,14 @@ final class Connection implements NodeContext {
     }));
   }
 
+  @Override
+  public void yieldInput() {
+    io.ringcache.resp.RespDecoder decoder = ctx.pipeline().get(io.ringcache.resp.RespDecoder.class);
+    if (decoder != null) {
+      decoder.yieldAfterRequest();
+    }
+  }
+
   boolean deferred() {
     return deferred;
   }

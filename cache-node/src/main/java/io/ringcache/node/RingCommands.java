@@ -169,6 +169,7 @@ final class RingCommands {
       }
     }
     Resp.integer(c.out(), applied);
+    c.yieldInput();
   }
 
   /**
@@ -252,6 +253,7 @@ final class RingCommands {
       }
     }
     Resp.integer(c.out(), applied);
+    c.yieldInput(); // the stream's next batch waits for the loop's other connections (HandoffStreamer: flow control)
   }
 
   /** RING.STREAM id: streams the handoff's entries to its target; replies with the count once done. */

@@ -27,6 +27,12 @@ interface RingContext extends CommandContext {
   /** Records that this connection answered a RING.HEARTBEAT at {@code nanos}. */
   void heartbeatAnswered(long nanos);
 
+  /**
+   * Lets the event loop serve its other connections before this connection's next request runs
+   * (see RespDecoder#yieldAfterRequest): after a request that took a long turn of the loop.
+   */
+  void yieldInput();
+
   /** Suspends the connection until {@code work} completes; then {@code reply} writes the reply. */
   <T> void defer(CompletionStage<T> work, BiConsumer<T, Throwable> reply);
 }

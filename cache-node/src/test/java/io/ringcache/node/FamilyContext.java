@@ -168,6 +168,14 @@ final class FamilyContext implements NodeContext {
     work.whenComplete(reply);
   }
 
+  /** Times a command asked to yield the loop (no loop here). */
+  int yields;
+
+  @Override
+  public void yieldInput() {
+    yields++;
+  }
+
   @Override
   public long id() {
     return 7;

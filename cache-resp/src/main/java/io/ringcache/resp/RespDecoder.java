@@ -42,6 +42,12 @@ import java.util.function.BooleanSupplier;
  * So a client that pipelines without reading holds at most a watermark of replies on the node, until
  * the OutputGuard closes it (output-stall-timeout).
  *
+ * Yielding: a handler whose request took a long turn of the event loop (a node applying a handoff's
+ * batch) asks the decoder to yield (yieldAfterRequest). The decoder then stops after that request and
+ * turns autoRead off, and a task scheduled on the loop (due at once, so the loop takes it only after
+ * its next pass over its channels' I/O) decodes the rest and turns autoRead back on. So the loop
+ * serves its other connections between two such requests of one connection.
+ *
  * The Request instance is reused: it is handed downstream synchronously and cleared after.
  */
 
@@ -81,6 +87,10 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   /** The index in the cumulation of the first byte of the request being decoded. */
   private int requestStart;
   private boolean paused;
+  /** The handler asked to yield after the request it is handling (see yieldAfterRequest). */
+  private boolean yieldRequested;
+  /** Decoding stopped by a yield; a task scheduled on the loop resumes it. */
+  private boolean yielded;
 
   /**
    * @param authenticated whether the connection has authenticated (or needs no password); decides
@@ -115,7 +125,9 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
       resumeRequest(consumed);
     }
     reportMemory();
-    decodeAll(ctx);
+    if (!yielded) { // else the scheduled resume decodes it
+      decodeAll(ctx);
+    }
     reportMemory();
   }
 
@@ -180,11 +192,46 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
         decodeAll(ctx);
         ctx.fireChannelReadComplete();
       }
-      if (!paused && state != FAILED) {
+      if (!paused && !yielded && state != FAILED) {
         ctx.channel().config().setAutoRead(true);
       }
     }
     ctx.fireChannelWritabilityChanged();
+  }
+
+  /**
+   * Asks the decoder to stop after the request being handled and to decode the rest of this
+   * connection's input only after the event loop's next pass over its channels' I/O. For requests
+   * that each take a long turn of the loop (a handoff's batches arrive several to a read): another
+   * connection on the loop then waits behind one of them, not behind every one a read brought.
+   * The requests still run in order, each as before; only when the next one runs changes. Call from
+   * the handler, on the event loop.
+   */
+  public void yieldAfterRequest() {
+    yieldRequested = true;
+  }
+
+  private void yieldInput(ChannelHandlerContext ctx) {
+    yielded = true;
+    ctx.channel().config().setAutoRead(false); // ends the channel's read loop; what arrives waits in the socket
+    // a scheduled task, not execute(): the loop takes due scheduled tasks only after its next I/O pass,
+    // while a task queued by execute() would run before it (in the same run of the task queue)
+    ctx.executor().schedule(() -> resumeAfterYield(ctx), 0, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private void resumeAfterYield(ChannelHandlerContext ctx) {
+    if (!yielded) {
+      return;
+    }
+    yielded = false;
+    if (state == FAILED || !ctx.channel().isActive()) {
+      return;
+    }
+    decodeAll(ctx);
+    channelReadComplete(ctx); // the handler flushes what ran
+    if (!paused && !yielded && state != FAILED && ctx.channel().isWritable()) {
+      ctx.channel().config().setAutoRead(true);
+    }
   }
 
   @Override
@@ -206,6 +253,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   public void stop(ChannelHandlerContext ctx) {
     state = FAILED;
     paused = false;
+    yielded = false;
     releaseCumulation();
     ctx.channel().config().setAutoRead(false);
   }
@@ -248,6 +296,11 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
         request.clear();
       }
       if (!ctx.channel().isActive()) {
+        break;
+      }
+      if (yieldRequested) {
+        yieldRequested = false;
+        yieldInput(ctx);
         break;
       }
     }

@@ -344,4 +344,64 @@ class RespDecoderTest {
     assertThat(args).hasSize(20_001);
     assertThat(decoder.bufferedBytes()).isZero();
   }
+
+  @Test
+  void yieldAfterRequest_decodesTheRestOnlyInTheLoopsNextTask_inOrder_andTurnsAutoReadBackOn() {
+    List<String> seen = new ArrayList<>();
+    int[] readCompletes = {0};
+    RespDecoder yielding = new RespDecoder(RespLimits.defaults(), () -> true);
+    EmbeddedChannel ch = new EmbeddedChannel(yielding, new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Request r = (Request) msg;
+        seen.add(r.string(0) + " " + r.string(1));
+        if (r.string(0).equals("IMPORT")) {
+          yielding.yieldAfterRequest();
+        }
+      }
+
+      @Override
+      public void channelReadComplete(ChannelHandlerContext ctx) {
+        readCompletes[0]++;
+      }
+    });
+    // the pipeline's events, not writeInbound: that also runs the loop's tasks, the yield's resume among them
+    ch.pipeline().fireChannelRead(Unpooled.copiedBuffer("IMPORT a\r\nGET b\r\nIMPORT c\r\n", StandardCharsets.ISO_8859_1));
+    ch.pipeline().fireChannelReadComplete();
+    assertThat(seen).containsExactly("IMPORT a");
+    assertThat(ch.config().isAutoRead()).as("the read loop stops at a yield").isFalse();
+    // input that arrives meanwhile waits behind what was read before it
+    ch.pipeline().fireChannelRead(Unpooled.copiedBuffer("GET d\r\n", StandardCharsets.ISO_8859_1));
+    ch.pipeline().fireChannelReadComplete();
+    assertThat(seen).containsExactly("IMPORT a");
+
+    ch.runScheduledPendingTasks();
+    assertThat(seen).containsExactly("IMPORT a", "GET b", "IMPORT c");
+    assertThat(ch.config().isAutoRead()).isFalse();
+    ch.runScheduledPendingTasks();
+    assertThat(seen).containsExactly("IMPORT a", "GET b", "IMPORT c", "GET d");
+    assertThat(ch.config().isAutoRead()).as("reading again once nothing yields").isTrue();
+    assertThat(readCompletes[0]).as("two reads, and the end of each resumed run (the handler flushes)").isEqualTo(4);
+    ch.runScheduledPendingTasks();
+    assertThat(seen).hasSize(4);
+    assertThat(ch.finish()).isFalse();
+  }
+
+  @Test
+  void yieldAfterRequest_thenTheConnectionEnds_decodesNothingMore() {
+    List<String> seen = new ArrayList<>();
+    RespDecoder yielding = new RespDecoder(RespLimits.defaults(), () -> true);
+    EmbeddedChannel ch = new EmbeddedChannel(yielding, new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        seen.add(((Request) msg).string(0));
+        yielding.yieldAfterRequest();
+      }
+    });
+    ch.pipeline().fireChannelRead(Unpooled.copiedBuffer("A\r\nB\r\n", StandardCharsets.ISO_8859_1));
+    assertThat(seen).containsExactly("A");
+    ch.pipeline().fireChannelInactive(); // (EmbeddedChannel.close would run the loop's tasks first)
+    ch.runScheduledPendingTasks();
+    assertThat(seen).containsExactly("A");
+  }
 }
