@@ -2,7 +2,9 @@
 # Handoff speed: a 4th node joins 3 nodes holding KEYS keys of 64-byte values (default 1,000,000);
 # prints keys moved per second, MB/s, and the GET latency of READERS concurrent readers (default 2)
 # before and during the handoff. Nodes, router and readers run in one JVM on loopback.
-# STORE is the nodes' store, packed (default), offheap or caffeine.
+# STORE is the nodes' store, packed (default), offheap or caffeine. WARM=1 runs the same join once
+# first in the same JVM, unreported: the measured one then runs with the handoff's code compiled
+# (the harness's one JVM compiles it for all four nodes and the router at once; see docs/benchmarks.md).
 #
 # Then the anchor, the same shape on Redis Cluster: 3 redis-server masters in cluster mode on
 # loopback (ports from ANCHOR_PORT, default a random base in 21000-28999, and their bus ports
@@ -37,7 +39,7 @@ ours=0
 if [ "${RINGCACHE:-1}" != 0 ]; then
   # shellcheck disable=SC2086
   timeout 600 java ${HANDOFF_JAVA_OPTS:--Xms4g -Xmx8g -XX:+UseParallelGC} -cp "$jar" io.ringcache.bench.HandoffBenchmark \
-    "$keys" "${2:-2}" "${3:-packed}" | tee "$tmp/ringcache.out"
+    "$keys" "${2:-2}" "${3:-packed}" ${WARM:+warm} | tee "$tmp/ringcache.out"
   ours=$(sed -n 's/^event .* = \([0-9,]*\) keys\/s.*/\1/p' "$tmp/ringcache.out" | tr -d ,)
 fi
 

@@ -32,7 +32,7 @@ import redis.clients.jedis.Pipeline;
  * second, MB/s, and the p50/p99 of a concurrent GET load (through the Java client, one call at a
  * time per reader thread) before and during the handoff. Nodes and router run in this JVM.
  *
- * <pre>java -cp cache-bench/target/benchmarks.jar io.ringcache.bench.HandoffBenchmark [keys] [readers] [packed|caffeine]</pre>
+ * <pre>java -cp cache-bench/target/benchmarks.jar io.ringcache.bench.HandoffBenchmark [keys] [readers] [packed|offheap|caffeine] [warm]</pre>
  */
 public final class HandoffBenchmark {
 
@@ -43,6 +43,28 @@ public final class HandoffBenchmark {
     int readers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     NodeConfig.StoreType store = NodeConfig.StoreType.parse(args.length > 2 ? args[2] : "packed");
     System.out.printf("store: %s%n", store.name().toLowerCase(java.util.Locale.ROOT));
+    if (args.length > 3 && args[3].equals("warm")) {
+      // every node of this harness shares one JVM: its first join compiles the handoff's code paths
+      // (walk, stream, import, adoption) for all four nodes and the router at once, on the cores the
+      // readers need (1-1.7 s of JIT CPU during a 1-4 s event, docs/benchmarks.md). A node in its own
+      // JVM compiles only its own share, once. "warm" runs the same join once first, unreported.
+      System.out.println("warm-up: the same join once first in this JVM, not reported");
+      java.io.PrintStream out = System.out;
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      try {
+        join(keys, readers, store);
+      } finally {
+        System.setOut(out);
+      }
+      threadSamples.clear();
+      slow.clear();
+      errors.set(0);
+    }
+    join(keys, readers, store);
+  }
+
+  /** Three nodes load {@code keys} keys, readers start, a fourth node joins; prints the figures. */
+  private static void join(int keys, int readers, NodeConfig.StoreType store) throws Exception {
     Path dir = Files.createTempDirectory("handoff-bench");
     List<NodeServer> nodes = new ArrayList<>();
     List<NodeInfo> initial = new ArrayList<>();
@@ -90,10 +112,15 @@ public final class HandoffBenchmark {
       // thread, class loading): a read before the window keeps that out of the join's time, as a
       // cachectl already running would
       http.send(HttpRequest.newBuilder(URI.create(base + "/nodes")).build(), HttpResponse.BodyHandlers.ofString());
+      RoutingTable tableBefore = RoutingTable.of(router.topology());
       during.set(true);
       long[] costBefore = cost();
       Map<String, Long> threadsBefore = cpuByThreadGroup();
+      Map<String, Long> osBefore = cpuByOsThread();
       long start = System.nanoTime();
+      eventStart = start;
+      System.out.printf("join requested at %s (JVM uptime %d ms)%n", java.time.Instant.now(),
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
       JsonNode event = JSON.readTree(http.send(
           HttpRequest.newBuilder(URI.create(base + "/nodes"))
               .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + fourth.cluster().name() + "\"}")).build(),
@@ -107,6 +134,7 @@ public final class HandoffBenchmark {
       double seconds = (System.nanoTime() - start) / 1e9;
       long[] costAfter = cost();
       Map<String, Long> threadsAfter = cpuByThreadGroup();
+      Map<String, Long> osAfter = cpuByOsThread();
       during.set(false);
       running.set(false);
       for (Thread t : threads) {
@@ -126,6 +154,15 @@ public final class HandoffBenchmark {
       System.out.printf("GET latency before: %s%n", allBefore.summary());
       System.out.printf("GET latency during: %s%n", allDuring.summary());
       System.out.printf("GET errors (timeouts): %d%n", errors.get());
+      StringBuilder vm = new StringBuilder();
+      for (Map.Entry<String, Long> g : new java.util.TreeMap<>(osAfter).entrySet()) {
+        long ticks = g.getValue() - osBefore.getOrDefault(g.getKey(), 0L);
+        if (ticks > 0) {
+          vm.append(String.format(" %s %.2f s,", g.getKey(), ticks / 100.0));
+        }
+      }
+      System.out.printf("CPU of the JVM's own threads during the event (/proc, 10 ms ticks):%s%n", vm);
+      printSlowest(tableBefore, RoutingTable.of(router.topology()));
       // load-independent figures of the event (the machine is shared): CPU of this whole JVM,
       // bytes allocated by its threads, collector pauses
       System.out.printf("during the event: process CPU %.3f s, allocated %,d MB, GC %d collections %d ms%n",
@@ -166,6 +203,34 @@ public final class HandoffBenchmark {
     return groups;
   }
 
+  /**
+   * CPU ticks (user + system, 1/100 s) of the JVM's own threads (JIT compilers, collector, VM
+   * thread), which the ThreadMXBean does not list, from /proc/self/task; empty off Linux.
+   */
+  private static Map<String, Long> cpuByOsThread() {
+    Map<String, Long> groups = new HashMap<>();
+    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return groups;
+    }
+    for (java.io.File task : tasks) {
+      try {
+        String stat = Files.readString(task.toPath().resolve("stat"));
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (!(name.startsWith("C1 ") || name.startsWith("C2 ") || name.startsWith("GC ") || name.startsWith("VM ")
+            || name.startsWith("G1 "))) {
+          continue;
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        groups.merge(name.replaceAll("[0-9]+", "#").trim(), ticks, Long::sum);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the thread ended
+      }
+    }
+    return groups;
+  }
+
   /** [process CPU ns, bytes allocated by live threads, GC count, GC ms]. */
   private static long[] cost() {
     var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -183,6 +248,33 @@ public final class HandoffBenchmark {
     return new long[] {os.getProcessCpuTime(), allocated, count, millis};
   }
 
+  private static volatile long eventStart;
+  /** GETs during the event slower than 2 ms: {start ns, duration us, key}. */
+  private static final java.util.concurrent.ConcurrentLinkedQueue<long[]> slow = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** The slowest GETs of the event, when they started (ms after the join request) and whether their key moved. */
+  private static void printSlowest(RoutingTable before, RoutingTable after) {
+    List<long[]> all = new ArrayList<>(slow);
+    all.sort((a, b) -> Long.compare(b[1], a[1]));
+    StringBuilder s = new StringBuilder();
+    int moving = 0;
+    for (long[] g : all) {
+      byte[] key = key((int) g[2]);
+      if (!before.serverOf(key).equals(after.serverOf(key))) {
+        moving++;
+      }
+    }
+    System.out.printf("GETs over 2 ms during the event: %d, %d of them of keys that moved%n", all.size(), moving);
+    for (long[] g : all.subList(0, Math.min(25, all.size()))) {
+      byte[] key = key((int) g[2]);
+      String from = before.serverOf(key);
+      String to = after.serverOf(key);
+      s.append(String.format("  %8.1f ms at +%7.1f ms, %s%n", g[1] / 1e3, (g[0] - eventStart) / 1e6,
+          from.equals(to) ? "stays on " + from : "moved " + from + " -> " + to));
+    }
+    System.out.print(s);
+  }
+
   private static final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
   private static final Map<Thread, Samples[]> threadSamples = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -190,7 +282,8 @@ public final class HandoffBenchmark {
   private static void readLoop(CacheClient client, int keys, AtomicBoolean running, AtomicBoolean during, Samples before, Samples inside) {
     CacheCommands<byte[], byte[]> cache = client.binary();
     while (running.get()) {
-      byte[] key = key(ThreadLocalRandom.current().nextInt(keys));
+      int index = ThreadLocalRandom.current().nextInt(keys);
+      byte[] key = key(index);
       boolean measuringDuring = during.get();
       long t0 = System.nanoTime();
       try {
@@ -200,6 +293,9 @@ public final class HandoffBenchmark {
       }
       long micros = (System.nanoTime() - t0) / 1000;
       (measuringDuring ? inside : before).add(micros);
+      if (measuringDuring && micros > 2_000) {
+        slow.add(new long[] {t0, micros, index});
+      }
     }
   }
 
