@@ -168,12 +168,9 @@ final class FamilyContext implements NodeContext {
     work.whenComplete(reply);
   }
 
-  /** Times a command asked to yield the loop (no loop here). */
-  int yields;
-
   @Override
   public void yieldInput() {
-    yields++;
+    // no event loop here: nothing to yield to
   }
 
   @Override
