@@ -86,10 +86,12 @@ class HandoffFaultsIT {
     load.awaitAcknowledged(2 * KEYS);
 
     c.awaitAnswering(4);
-    c.join(joiner);
-    await(() -> !c.handoffs().isEmpty(), Duration.ofSeconds(20), "the join's handoffs persisted");
+    String event = c.join(joiner);
+    await(() -> !c.handoffs().isEmpty() || !"RUNNING".equals(c.eventStatus(event)), Duration.ofSeconds(20),
+        "the join's handoffs persisted");
     c.kill9("router"); // the router waits up to a heartbeat for the joiner's lease: still PREPARED, mostly
     String phase = persistedPhase();
+    var after = FaultCluster.ring(c.persistedTopology()); // with the joiner
     // while the router is away the joiner crashes and its supervisor restarts it (a new incarnation,
     // an empty store): the restarted router must take it for failed, never re-adopt it into the
     // handoff; in PREPARED or SEALED its sources hold every acknowledged write (the failure table)
@@ -99,8 +101,10 @@ class HandoffFaultsIT {
     await(() -> c.handoffs().isEmpty() && "UP".equals(c.state(joiner)) && !busy(), Duration.ofSeconds(40),
         "the restarted router resolving the join and re-admitting " + joiner);
     load.awaitAcknowledged(load.acknowledged.get() + KEYS);
+    // once the joiner served its ranges (ACTIVE on, or the join ended), what it held is lost with it
+    boolean joinerServed = !List.of("PREPARED", "SEALED").contains(phase);
     load.verify("router killed in phase " + phase + ", the joiner restarted while it was away",
-        "ACTIVE".equals(phase) || "STREAMING".equals(phase) ? k -> true : k -> false);
+        k -> joinerServed && joiner.equals(after.apply(k)));
   }
 
   @Test
@@ -113,8 +117,9 @@ class HandoffFaultsIT {
     load.awaitAcknowledged(2 * KEYS);
 
     c.awaitAnswering(4);
-    c.join(joiner);
-    await(() -> !c.handoffs().isEmpty(), Duration.ofSeconds(20), "the join's handoffs persisted");
+    String event = c.join(joiner);
+    await(() -> !c.handoffs().isEmpty() || !"RUNNING".equals(c.eventStatus(event)), Duration.ofSeconds(20),
+        "the join's handoffs persisted");
     long prepared = c.topology().path("epoch").asLong();
     // the source pauses once it holds the PREPARED topology: the router then persists SEALED and
     // waits for the source's acknowledgement of the seal, and dies there
@@ -148,8 +153,8 @@ class HandoffFaultsIT {
     load = new Load("r3");
     load.awaitAcknowledged(2 * KEYS);
 
-    c.leave(leaving);
-    await(() -> "STREAMING".equals(c.phase()), Duration.ofSeconds(20), "the leave streaming");
+    String event = c.leave(leaving);
+    awaitStreamingOrEnd(event);
     c.kill9("router");
     String phase = persistedPhase();
     hold(1_000); // a supervisor's restart delay: the client writes on its last topology meanwhile
@@ -166,19 +171,21 @@ class HandoffFaultsIT {
   void routerPausedPastTheLeasesWhileAJoinStreams_noNodeIsEjected_theJoinEnds_andNoWriteIsLostOrReadOlder() throws Exception {
     List<String> nodes = c.launchNodes(List.of(1, 2));
     String joiner = c.launchNode(3);
-    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    // a 5 s lease: with 3 s, a joiner that stalled 5 s on a machine at load 30 (a fresh JVM, before
+    // the router's pause) was ejected for it, rightly
+    c.startRouter("5s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
     fill("r6:fill", 40_000);
     load = new Load("r6");
     load.awaitAcknowledged(2 * KEYS);
 
     c.awaitAnswering(3);
     String event = c.join(joiner);
-    await(() -> "STREAMING".equals(c.phase()), Duration.ofSeconds(20), "the join streaming");
+    String phase = awaitStreamingOrEnd(event);
     // a long GC pause of the router: every node's lease runs out (the data path answers -TRYAGAIN),
     // and on resume the router's own clock has moved past every lease it granted: it must find the
     // nodes answering and renew them, not fail them
     c.stop("router");
-    hold(5_000);
+    hold(7_000);
     c.cont("router");
     JsonNode end = c.awaitEvent(event, Duration.ofSeconds(40));
     assertThat(end.path("status").asText()).as("the join after the router's pause: %s", end).isEqualTo("DONE");
@@ -186,7 +193,7 @@ class HandoffFaultsIT {
       assertThat(c.state(n)).as("%s after the router's pause (topology %s)", n, c.topology()).isEqualTo("UP");
     }
     load.awaitAcknowledged(load.acknowledged.get() + KEYS);
-    load.verify("the router paused 5 s (lease 3 s) while a join streamed", k -> false);
+    load.verify("the router paused 7 s (lease 5 s) in phase " + phase + " of a join", k -> false);
   }
 
   // ---- 3. leave and join back to back -------------------------------------------------------
@@ -225,10 +232,11 @@ class HandoffFaultsIT {
 
     c.awaitAnswering(3);
     String event = c.join(joiner);
-    await(() -> "STREAMING".equals(c.phase()), Duration.ofSeconds(20), "the join streaming");
-    JsonNode streaming = c.topology();
-    List<String> moving = load.keys.stream().filter(k -> FaultCluster.moves(streaming, k, null, joiner)).toList();
+    await(() -> c.state(joiner) != null, Duration.ofSeconds(20), joiner + " listed");
+    var after = FaultCluster.ring(c.topology()); // the ring with the joiner: the keys that move to it
+    List<String> moving = load.keys.stream().filter(k -> joiner.equals(after.apply(k))).toList();
     assertThat(moving).hasSizeGreaterThan(20);
+    String phase = awaitStreamingOrEnd(event);
     RawResp queued = new RawResp(c.port(joiner), 15_000);
     List<String> acknowledged = new ArrayList<>();
     try {
@@ -238,8 +246,8 @@ class HandoffFaultsIT {
         queued.send("SET", k, "queued-" + k);
       }
       queued.flush(); // waits in the socket while the joiner is paused
-      await(() -> !"RUNNING".equals(c.eventStatus(event)) && c.handoffs().isEmpty(), Duration.ofSeconds(20),
-          "the join resolved while " + joiner + " is paused");
+      await(() -> !List.of("UP", "DOWN").contains(c.state(joiner)) && c.handoffs().isEmpty() && !busy(),
+          Duration.ofSeconds(20), joiner + " failed and ejected while it is paused");
       load.awaitAcknowledged(load.acknowledged.get() + KEYS); // the source serves the ranges again
       c.cont(joiner);
       for (String k : moving) {
@@ -265,7 +273,7 @@ class HandoffFaultsIT {
     assertThat(acknowledged).as("writes acknowledged by %s after its lease ran out (event %s)", joiner, c.event(event)).isEmpty();
     // the failed target's ranges go to their owner without it, empty (the failure table)
     Set<String> mayMiss = Set.copyOf(moving);
-    load.verify("a target paused past its lease (" + moving.size() + " keys moving)", mayMiss::contains);
+    load.verify("a target paused past its lease in phase " + phase + " (" + moving.size() + " keys moving)", mayMiss::contains);
   }
 
   // ---- 5. a leave's target fails before activation -----------------------------------------
@@ -319,6 +327,20 @@ class HandoffFaultsIT {
     await(() -> c.handoffs().isEmpty() && "UP".equals(c.state(joiner)) && !busy(), Duration.ofSeconds(40),
         "the restarted router finishing the join of " + joiner);
     load.awaitAcknowledged(load.acknowledged.get() + KEYS);
+  }
+
+  /**
+   * Waits until the handoffs of {@code event} stream (the phase the fault is meant for) or the event
+   * ended (on a quiet machine a small stream can end between two polls); returns what it saw.
+   */
+  private String awaitStreamingOrEnd(String event) {
+    String[] seen = {""};
+    await(() -> {
+      String phase = c.phase();
+      seen[0] = "STREAMING".equals(phase) ? phase : "RUNNING".equals(c.eventStatus(event)) ? "" : "after the event";
+      return !seen[0].isEmpty();
+    }, Duration.ofSeconds(20), "the handoffs of " + event + " streaming");
+    return seen[0];
   }
 
   private boolean busy() {
