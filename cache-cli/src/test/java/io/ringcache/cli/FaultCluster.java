@@ -164,6 +164,28 @@ final class FaultCluster implements AutoCloseable {
     await(() -> nodes.stream().allMatch(this::serves), Duration.ofSeconds(30), "every node serving");
   }
 
+  /**
+   * Starts the router again as a supervisor would after it died (kill -9): same options, same data
+   * directory, so it reloads the persisted topology; waits until it listens, not for its handoffs.
+   */
+  void restartRouter() {
+    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, Map.of(), dir, dir.resolve("logs/router-" + all.size() + ".log"));
+    pids.put("router", pid);
+    logs.put("router", dir.resolve("logs/router-" + all.size() + ".log"));
+    all.add(pid);
+    await(() -> (listening(adminPort) && listening(base)) || exited("router"), Duration.ofSeconds(60), "the restarted router listening");
+    requireRunning("router");
+  }
+
+  /** The topology the router persisted (its data directory's topology.json), as a restarted router reads it. */
+  JsonNode persistedTopology() {
+    try {
+      return JSON.readTree(dir.resolve("router/topology.json").toFile());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Whether the node answers a keyed command (a miss is fine) rather than an error saying it does not serve yet. */
   boolean serves(String node) {
     try (Jedis j = jedis(node)) {

@@ -13,7 +13,9 @@ import java.util.function.Predicate;
  *     acknowledged after W (or still in flight); never the value of a write acknowledged before W,
  *     nor a value never acknowledged at all (an initial value counts as a write acknowledged at 0);
  *   - a read returns a miss only for keys the test says may miss (their newest value was held only
- *     by a node that crashed, or they expired).
+ *     by a node that crashed, or they expired), or when the latest acknowledged write before it, or
+ *     one acknowledged after that, is a delete; a value deleted by an acknowledged delete never
+ *     comes back (a delete is a write of "no value").
  *
  * "Before" is by acknowledgement: W is the write with the latest acknowledgement that completed
  * before the read started. Values must be unique per key (tests write "v<n>" with n increasing).
@@ -41,6 +43,11 @@ final class History {
     synchronized (list) {
       list.add(new Write(value, start, end));
     }
+  }
+
+  /** A delete that started at {@code start} and was acknowledged at {@code end}: a write of no value. */
+  void deleted(String key, long start, long end) {
+    acknowledged(key, null, start, end);
   }
 
   /** A write whose outcome is unknown (it timed out): it may have been applied, and is never the latest acknowledged. */
@@ -95,14 +102,23 @@ final class History {
       }
     }
     if (r.value() == null) {
-      return latest == null || mayMiss ? null : key + ": a miss after " + latest.value() + " was acknowledged";
+      if (latest == null || mayMiss) {
+        return null;
+      }
+      for (Write w : ws) {
+        if (w.value() == null && (w == latest || w.end() > latest.end())) {
+          return null; // the latest delete, or one in flight or acknowledged later
+        }
+      }
+      return key + ": a miss after " + latest.value() + " was acknowledged";
     }
     for (Write w : ws) {
-      if (w.value().equals(r.value())) {
+      if (r.value().equals(w.value())) {
         if (latest == null || w == latest || w.end() > latest.end()) {
           return null;
         }
-        return key + ": read " + r.value() + " (acknowledged earlier) after " + latest.value() + " was acknowledged";
+        return key + ": read " + r.value() + " (acknowledged earlier) after " + (latest.value() == null ? "a delete" : latest.value())
+            + " was acknowledged";
       }
     }
     return key + ": read " + r.value() + ", a value never acknowledged (latest acknowledged: "
