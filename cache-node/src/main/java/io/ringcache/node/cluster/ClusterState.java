@@ -545,13 +545,33 @@ public final class ClusterState {
     return topology.epoch();
   }
 
-  /** Drops every entry and every import's marks (RING.FLUSH). */
-  public synchronized void flush() {
+  /**
+   * Drops every entry and every import's marks (RING.FLUSH): once it returns, no entry written
+   * before the call is readable, and each import starts again with no touched key and no tombstone.
+   * The store is cleared without this object's monitor, which heartbeats and adoptions take: the
+   * clear takes time in proportion to the store (a second for a million keys in the Caffeine store),
+   * and a node must go on answering heartbeats meanwhile. Only the swap of the view (time in
+   * proportion to the topology) holds it, and it swaps whichever view is held by then, so an
+   * adoption during the clear is kept.
+   */
+  public void flush() {
     store.clear();
-    View v = view;
-    if (v != null) {
-      view = new View(v.topology, Map.of());
+    synchronized (this) {
+      View v = view;
+      if (v != null) {
+        view = new View(v.topology, Map.of());
+      }
     }
+  }
+
+  /**
+   * {@link #flush()} on the background executor, for a caller on an event loop (RING.FLUSH), which
+   * must not stall the loop's other connections, heartbeats among them, for as long as a clear takes.
+   *
+   * @return completes once {@link #flush()} has returned
+   */
+  public CompletableFuture<Void> flushInBackground() {
+    return CompletableFuture.runAsync(this::flush, background);
   }
 
   private synchronized void schedulePurge() {
