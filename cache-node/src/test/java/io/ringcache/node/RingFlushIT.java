@@ -42,20 +42,17 @@ class RingFlushIT {
 
       flusher.send("RING.FLUSH").flush();
       CompletableFuture<Object> flushed = CompletableFuture.supplyAsync(flusher::readReply);
+      // with the clear on the loop (or under the monitor) no heartbeat is answered before the
+      // flush's reply; no bound on their latency: on a loaded machine any thread waits for a core
       int answeredWhileFlushing = 0;
-      long slowestNanos = 0;
       while (!flushed.isDone()) {
-        long start = System.nanoTime();
         heartbeat(router, incarnation);
-        long took = System.nanoTime() - start;
         if (!flushed.isDone()) {
           answeredWhileFlushing++;
-          slowestNanos = Math.max(slowestNanos, took);
         }
       }
       assertThat(flushed.get(30, TimeUnit.SECONDS)).isEqualTo("OK");
       assertThat(answeredWhileFlushing).as("heartbeats answered while the store was cleared").isGreaterThanOrEqualTo(3);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(slowestNanos)).as("slowest heartbeat while clearing, ms").isLessThan(500);
 
       // the contract: after the reply nothing written before it is readable, a write after it stays
       assertThat(client.call("DBSIZE")).isEqualTo(0L);
