@@ -171,6 +171,18 @@ public final class NodeServer implements AutoCloseable {
         ClusterState.newIncarnation(), config.cluster(), System::nanoTime);
     log.info("incarnation {}{}", Long.toUnsignedString(cluster.incarnation(), 16),
         config.cluster() ? ": a cluster member, serving nothing until a router admits this process" : "");
+    if (config.cluster()) {
+      // the first topology pushed is adopted on an event loop: load its code now, off the loops
+      clusterWork.execute(() -> {
+        long started = System.nanoTime();
+        try {
+          ClusterState.warmUp();
+          log.debug("topology code warmed up in {} ms", (System.nanoTime() - started) / 1_000_000);
+        } catch (RuntimeException e) {
+          log.warn("warming up the topology code failed (the first push will be slower): {}", e.toString());
+        }
+      });
+    }
     peers = new PeerPool(workers, chosen.socketChannel(), config.requirepass(),
         config.clusterSecret(), peerTls);
     readThrough = new ReadThrough(store, peers);

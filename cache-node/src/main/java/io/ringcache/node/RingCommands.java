@@ -105,9 +105,15 @@ final class RingCommands {
   }
 
   static void ringFlush(RingContext c, Request r) {
-    c.cluster().flush();
-    log.info("flushed by RING.FLUSH from {}", c.describe());
-    Resp.raw(c.out(), Resp.OK);
+    // the clear runs off the loop: the loop's other connections (heartbeats too) are served meanwhile
+    c.defer(c.cluster().flushInBackground(), (ignored, error) -> {
+      if (error != null) {
+        Resp.error(c.out(), "ERR flush failed: " + error.getMessage());
+        return;
+      }
+      log.info("flushed by RING.FLUSH from {}", c.describe());
+      Resp.raw(c.out(), Resp.OK);
+    });
   }
 
   /** RING.READ key: [value, absolute expiry in Unix ms or -1], or a null array; ignores the seal. */

@@ -218,6 +218,8 @@ public final class ClusterState {
   private final long incarnation;
   private final boolean member;
   private final LongSupplier nanoTime;
+  /** A throwaway instance of {@link #warmUp()}: it logs nothing. */
+  private final boolean warmUp;
   private volatile View view;
 
   /** When the lease runs out, on {@link #nanoTime}; meaningful once {@link #leased}. */
@@ -256,6 +258,12 @@ public final class ClusterState {
    */
   public ClusterState(String name, String advertisedAddress, Store store, Executor background, long incarnation,
       boolean member, LongSupplier nanoTime) {
+    this(name, advertisedAddress, store, background, incarnation, member, nanoTime, false);
+  }
+
+  private ClusterState(String name, String advertisedAddress, Store store, Executor background, long incarnation,
+      boolean member, LongSupplier nanoTime, boolean warmUp) {
+    this.warmUp = warmUp;
     this.name = Objects.requireNonNull(name, "name");
     this.advertisedAddress = Objects.requireNonNull(advertisedAddress, "advertisedAddress");
     this.store = Objects.requireNonNull(store, "store");
@@ -266,6 +274,37 @@ public final class ClusterState {
     this.incarnation = incarnation;
     this.member = member;
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+  }
+
+  /**
+   * Runs a join's adoptions once, on a throwaway instance with a store of its own, so that the code
+   * a member's first RING.SETTOPOLOGY runs (the JSON mapper, the ring, routing and range classes) is
+   * loaded and initialised before a router pushes one. Cold, that first push costs about 300 ms of
+   * CPU (250 of it in the JSON mapper's start), against about 3 ms warm, and it runs on the event
+   * loop that also answers heartbeats: on a loaded machine a joiner then answered nothing for
+   * seconds and was ejected for missed health checks (docs/benchmarks.md). A member calls this off
+   * its event loops at start.
+   */
+  public static void warmUp() {
+    List<NodeInfo> three = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      three.add(new NodeInfo("127.0.0.1:" + i, "127.0.0.1:" + i, 1, NodeState.UP, i));
+    }
+    List<NodeInfo> four = new ArrayList<>(three);
+    four.add(new NodeInfo("127.0.0.1:4", "127.0.0.1:4", 1, NodeState.UP, 4));
+    List<Handoff> handoffs = new ArrayList<>();
+    io.ringcache.ring.RingDiff.between(HashRing.of(three), HashRing.of(four)).groups().forEach((transfer, ranges) ->
+        handoffs.add(new Handoff("w" + handoffs.size(), transfer.from(), transfer.to(), ranges, HandoffPhase.PREPARED)));
+    Topology before = Topology.of(1, three);
+    Topology prepared = before.next(four, handoffs);
+    Topology active = prepared.next(four, handoffs.stream().map(h -> h.withPhase(HandoffPhase.ACTIVE)).toList());
+    Topology done = active.next(four, List.of());
+    ClusterState joiner = new ClusterState("127.0.0.1:4", "127.0.0.1:4", io.ringcache.node.store.Stores.packed(1 << 20,
+        io.ringcache.node.store.Clock.SYSTEM), Runnable::run, 4, true, System::nanoTime, true);
+    for (Topology t : List.of(before, prepared, active, done)) {
+      joiner.adopt(io.ringcache.ring.TopologyJson.read(io.ringcache.ring.TopologyJson.writeBytes(t)), 4);
+      joiner.route(12345);
+    }
   }
 
   /** A fresh random incarnation, never 0. */
@@ -540,18 +579,40 @@ public final class ClusterState {
       purgeBaseline = java.util.Collections.unmodifiableList(baseline);
       schedulePurge();
     }
-    log.info("adopted topology epoch {} ({} node(s), {} handoff(s))", topology.epoch(), topology.nodes().size(), topology.handoffs().size());
+    if (!warmUp) {
+      log.info("adopted topology epoch {} ({} node(s), {} handoff(s))", topology.epoch(), topology.nodes().size(), topology.handoffs().size());
+    }
     signalChange();
     return topology.epoch();
   }
 
-  /** Drops every entry and every import's marks (RING.FLUSH). */
-  public synchronized void flush() {
+  /**
+   * Drops every entry and every import's marks (RING.FLUSH): once it returns, no entry written
+   * before the call is readable, and each import starts again with no touched key and no tombstone.
+   * The store is cleared without this object's monitor, which heartbeats and adoptions take: the
+   * clear takes time in proportion to the store (a second for a million keys in the Caffeine store),
+   * and a node must go on answering heartbeats meanwhile. Only the swap of the view (time in
+   * proportion to the topology) holds it, and it swaps whichever view is held by then, so an
+   * adoption during the clear is kept.
+   */
+  public void flush() {
     store.clear();
-    View v = view;
-    if (v != null) {
-      view = new View(v.topology, Map.of());
+    synchronized (this) {
+      View v = view;
+      if (v != null) {
+        view = new View(v.topology, Map.of());
+      }
     }
+  }
+
+  /**
+   * {@link #flush()} on the background executor, for a caller on an event loop (RING.FLUSH), which
+   * must not stall the loop's other connections, heartbeats among them, for as long as a clear takes.
+   *
+   * @return completes once {@link #flush()} has returned
+   */
+  public CompletableFuture<Void> flushInBackground() {
+    return CompletableFuture.runAsync(this::flush, background);
   }
 
   private synchronized void schedulePurge() {

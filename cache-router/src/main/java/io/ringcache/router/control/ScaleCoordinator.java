@@ -434,10 +434,12 @@ public final class ScaleCoordinator implements AutoCloseable {
           }
         }
         case STREAMING -> {
-          pushOrdered(t, targets(t), event);
-          if (ok(event)) {
-            stream(t, event, streamed);
-          }
+          // the streams start before the STREAMING epoch's pushes, which overlap them: a source
+          // streams and a target imports a handoff alike at ACTIVE and STREAMING, and every
+          // participant acknowledged ACTIVE before this epoch was persisted (or, after a prune,
+          // acknowledged the pruned topology, whose handoffs are in this phase already)
+          Topology pushed = t;
+          stream(t, event, streamed, () -> pushOrdered(pushed, targets(pushed), event));
           if (ok(event)) {
             finish(event);
             return;
@@ -574,11 +576,16 @@ public final class ScaleCoordinator implements AutoCloseable {
    * Waits until every target has been granted a lease by the health checker (at most {@link
    * #LEASE_WAIT}): a node serves nothing before it holds one, so a target activated without one
    * (a joiner the health checker has not reached yet) would leave its new ranges unserved, the
-   * sources sealed and the target answering -TRYAGAIN, until its first renewal.
+   * sources sealed and the target answering -TRYAGAIN, until its first renewal. A target without
+   * one is checked at once (the health checker's own check, which grants it), instead of waiting
+   * for the next round: up to a health interval (500 ms by default) before the seal.
    */
   private void awaitLeases(Set<String> targets, ScaleEvent event) throws InterruptedException {
     long deadline = runtime.nanoTime().getAsLong() + LEASE_WAIT.toNanos();
     for (String name : targets) {
+      if (!leased.test(name) && ok(event) && !closing) {
+        checkNow.accept(name);
+      }
       while (!leased.test(name) && ok(event) && !closing) {
         if (runtime.nanoTime().getAsLong() - deadline >= 0) {
           log.warn("node {} holds no lease yet after {} s: activating its handoffs anyway; it serves once renewed",
@@ -596,9 +603,13 @@ public final class ScaleCoordinator implements AutoCloseable {
   /** Whether a node holds a lease, as the health checker last heard; every node does until one is set. */
   private volatile java.util.function.Predicate<String> leased = name -> true;
 
-  /** The health checker's view of which nodes hold a lease (see awaitLeases). */
-  void leases(java.util.function.Predicate<String> view) {
+  /** Checks one node's health now, outside the health checker's rounds (see awaitLeases). */
+  private volatile java.util.function.Consumer<String> checkNow = name -> { };
+
+  /** The health checker's view of which nodes hold a lease, and its check of one node now (see awaitLeases). */
+  void leases(java.util.function.Predicate<String> view, java.util.function.Consumer<String> check) {
     leased = view;
+    checkNow = check;
   }
 
   /** Whether no participant of the handoffs under way has failed (other failed nodes are only ejected at the end). */
@@ -647,16 +658,19 @@ public final class ScaleCoordinator implements AutoCloseable {
    * ends live. Only the failure of a participant (found by the health checker: dead, or lease run
    * out) ends it, and then the failure table decides (see prune).
    */
-  private void stream(Topology t, ScaleEvent event, Set<String> streamed) throws InterruptedException {
+  private void stream(Topology t, ScaleEvent event, Set<String> streamed, Meanwhile meanwhile) throws InterruptedException {
     Map<Handoff, Future<Long>> running = new HashMap<>();
     Map<Handoff, Integer> attempts = new HashMap<>();
     Map<Handoff, Long> retryAt = new HashMap<>();
-    for (Handoff h : t.handoffs()) {
-      if (!streamed.contains(h.id())) {
-        running.put(h, runtime.streams().submit(() -> streamOne(t, h)));
-        attempts.put(h, 1);
+    if (ok(event)) {
+      for (Handoff h : t.handoffs()) {
+        if (!streamed.contains(h.id())) {
+          running.put(h, runtime.streams().submit(() -> streamOne(t, h)));
+          attempts.put(h, 1);
+        }
       }
     }
+    meanwhile.run();
     long nextPoll = 0;
     while (!running.isEmpty() || !retryAt.isEmpty()) {
       if (closing) {
@@ -710,6 +724,11 @@ public final class ScaleCoordinator implements AutoCloseable {
         runtime.sleeper().sleep(20);
       }
     }
+  }
+
+  /** What the event thread does while the streams it just started run (the STREAMING epoch's pushes). */
+  private interface Meanwhile {
+    void run() throws InterruptedException;
   }
 
   private long streamOne(Topology t, Handoff h) throws IOException {

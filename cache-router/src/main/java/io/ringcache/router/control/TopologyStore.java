@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /*
  * The router's copy of the topology, the one the cluster follows. Every change is persisted before
  * anyone else sees it: written to a temporary file, forced to disk, then renamed over
- * topology.json (atomic on POSIX), so a crash leaves either the old document or the new one. A
+ * topology.json (atomic on POSIX) and the directory forced too (so that a power loss cannot undo
+ * the rename), so a crash leaves either the old document or the new one. A
  * restarted router reads it back and resumes any handoff it lists.
  */
 
@@ -106,8 +107,27 @@ final class TopologyStore {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      forceDirectory(file.toAbsolutePath().getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot persist topology to " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Forces the directory entry of the rename to disk: the rename is atomic, but until its directory
+   * is synced a power loss may undo it, leaving the topology before this change (whose epoch the
+   * nodes may already have adopted). Where a directory cannot be opened (not POSIX), nothing is done.
+   */
+  private static void forceDirectory(Path dir) throws IOException {
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(dir, StandardOpenOption.READ);
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("cannot open {} to sync it: {}", dir, e.toString());
+      return;
+    }
+    try (channel) {
+      channel.force(true);
     }
   }
 }
