@@ -593,9 +593,12 @@ public final class ClusterState {
    * clear takes time in proportion to the store (a second for a million keys in the Caffeine store),
    * and a node must go on answering heartbeats meanwhile. Only the swap of the view (time in
    * proportion to the topology) holds it, and it swaps whichever view is held by then, so an
-   * adoption during the clear is kept.
+   * adoption during the clear is kept. The imports are stopped before the clear starts (as FLUSHALL
+   * stops them): a batch applied while the clear runs could otherwise land behind it and outlive
+   * the flush.
    */
   public void flush() {
+    flushImports();
     store.clear();
     synchronized (this) {
       View v = view;
