@@ -757,6 +757,8 @@ final class OffHeapStore extends ClockStore {
     int size;
     /** keyStart's lengths, for the segment's collect. */
     final int[] lengths = new int[2];
+    /** The hashes of the slots a collect covers, read ahead of the tests. */
+    int[] slotHashes = new int[CHUNK_SLOTS * 2];
 
     /** Adds an entry without its bytes (a removal's). */
     void add(int ringHash, int ref, long ttl) {
@@ -1442,16 +1444,26 @@ final class OffHeapStore extends ClockStore {
       int mask = slots.length - 1;
       int first = (int) (from >>> shift);
       int last = (int) ((to - 1) >>> shift);
+      // first the hashes of the slots in reach, in a loop that nothing in it waits for: each is a
+      // read of its entry in direct memory (a cache miss), and the processor overlaps them
+      int[] ms = chunk.slotHashes;
+      int reach = 0;
       for (int n = 0, i = first; n <= mask; n++, i = (i + 1) & mask) {
         int e = slots[i];
-        boolean pastLast = n > last - first;
+        if (e == 0 && n > last - first) {
+          break;
+        }
+        if (reach == ms.length) {
+          ms = chunk.slotHashes = Arrays.copyOf(ms, reach * 2);
+        }
+        ms[reach++] = e == 0 ? 0 : hashAt(e);
+      }
+      for (int n = 0, i = first; n < reach; n++, i = (i + 1) & mask) {
+        int e = slots[i];
         if (e == 0) {
-          if (pastLast) {
-            break;
-          }
           continue;
         }
-        int m = hashAt(e);
+        int m = ms[n];
         long position = position(m);
         if (position >= from && position < to) {
           int ringHash = unmix(m);
