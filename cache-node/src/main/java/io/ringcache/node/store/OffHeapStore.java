@@ -387,7 +387,7 @@ final class OffHeapStore extends ClockStore {
         return result;
       }
       long deadline = keepTtl ? (i < 0 ? NO_DEADLINE : s.deadline(old)) : deadlineAfter(ttlNanos, now);
-      s.store(k, m, value, valueBuffer, valueIndex, valueLength, deadline);
+      s.store(k, m, value, valueBuffer, valueIndex, valueLength, deadline, i);
     } finally {
       s.unlockWrite(stamp);
     }
@@ -462,7 +462,7 @@ final class OffHeapStore extends ClockStore {
         s.setDeadline(old, deadline);
       } else if (timed || deadline != NO_DEADLINE) {
         byte[] value = s.value(old);
-        s.store(k, m, value, 0, value.length, deadline);
+        s.store(k, m, value, 0, value.length, deadline, i);
       }
     } finally {
       s.unlockWrite(stamp);
@@ -491,7 +491,7 @@ final class OffHeapStore extends ClockStore {
       }
       next = Math.addExact(current, delta);
       byte[] digits = Decimal.toBytes(next);
-      s.store(k, m, digits, 0, digits.length, deadline);
+      s.store(k, m, digits, 0, digits.length, deadline, i);
     } finally {
       s.unlockWrite(stamp);
     }
@@ -515,7 +515,7 @@ final class OffHeapStore extends ClockStore {
       if (next == null) {
         return current;
       }
-      s.store(k, m, next, 0, next.length, i < 0 ? NO_DEADLINE : s.deadline(old));
+      s.store(k, m, next, 0, next.length, i < 0 ? NO_DEADLINE : s.deadline(old), i);
     } finally {
       s.unlockWrite(stamp);
     }
@@ -627,7 +627,11 @@ final class OffHeapStore extends ClockStore {
             continue; // expired meanwhile
           }
           long deadline = chunk.ttls[j] == NO_TTL ? NO_DEADLINE : now + chunk.ttls[j]; // exact: ttls[j] was measured from now
-          visitor.visitUntil(Key.of(chunk.keys[j], chunk.hashes[j]), chunk.values[j], ttl, deadline);
+          int keyAt = chunk.keyAt[j];
+          int keyLength = chunk.keyLengths[j];
+          visitor.visitBytesUntil(chunk.bytes, keyAt, keyLength, keyAt + keyLength, chunk.valueLengths[j],
+              chunk.hashes[j], ttl, deadline);
+          // the next entry's TTL is measured after this visit returned (see Store.forEachInRanges)
         }
         chunk.clear();
       }
@@ -733,35 +737,66 @@ final class OffHeapStore extends ClockStore {
     }
   }
 
-  /** Copies of the live entries found in one chunk of a segment, visited after its lock is released. */
+  /**
+   * The live entries found in one chunk of a segment, visited after its lock is released: each
+   * entry's key and value copied side by side into one array that the walk reuses (no array per
+   * entry), or, for a removal, only its reference.
+   */
   private static final class Chunk {
-    byte[][] keys = new byte[64][];
-    byte[][] values = new byte[64][];
+    /** What a chunk's array may keep between chunks; a larger one (a jumbo's copy) is dropped. */
+    static final int KEPT_BYTES = 64 * 1024;
+
+    byte[] bytes = new byte[8 * 1024];
+    int length;
+    int[] keyAt = new int[64];
+    int[] keyLengths = new int[64];
+    int[] valueLengths = new int[64];
     int[] hashes = new int[64];
     int[] refs = new int[64];
     long[] ttls = new long[64];
     int size;
+    /** keyStart's lengths, for the segment's collect. */
+    final int[] lengths = new int[2];
+    /** The hashes of the slots a collect covers, read ahead of the tests. */
+    int[] slotHashes = new int[CHUNK_SLOTS * 2];
 
-    void add(byte[] key, byte[] value, int ringHash, int ref, long ttl) {
-      if (size == keys.length) {
-        keys = Arrays.copyOf(keys, size * 2);
-        values = Arrays.copyOf(values, size * 2);
-        hashes = Arrays.copyOf(hashes, size * 2);
-        refs = Arrays.copyOf(refs, size * 2);
-        ttls = Arrays.copyOf(ttls, size * 2);
+    /** Adds an entry without its bytes (a removal's). */
+    void add(int ringHash, int ref, long ttl) {
+      if (size == hashes.length) {
+        int n = size * 2;
+        keyAt = Arrays.copyOf(keyAt, n);
+        keyLengths = Arrays.copyOf(keyLengths, n);
+        valueLengths = Arrays.copyOf(valueLengths, n);
+        hashes = Arrays.copyOf(hashes, n);
+        refs = Arrays.copyOf(refs, n);
+        ttls = Arrays.copyOf(ttls, n);
       }
-      keys[size] = key;
-      values[size] = value;
       hashes[size] = ringHash;
       refs[size] = ref;
       ttls[size] = ttl;
       size++;
     }
 
+    /** Adds an entry with a copy of its key and value, which lie side by side at {@code at} in {@code b}. */
+    void add(ByteBuffer b, int at, int keyLength, int valueLength, int ringHash, int ref, long ttl) {
+      int n = keyLength + valueLength;
+      if (length + n > bytes.length) {
+        bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * bytes.length, (long) length + n)));
+      }
+      b.get(at, bytes, length, n);
+      add(ringHash, ref, ttl);
+      keyAt[size - 1] = length;
+      keyLengths[size - 1] = keyLength;
+      valueLengths[size - 1] = valueLength;
+      length += n;
+    }
+
     void clear() {
-      Arrays.fill(keys, 0, size, null);
-      Arrays.fill(values, 0, size, null);
       size = 0;
+      length = 0;
+      if (bytes.length > KEPT_BYTES) {
+        bytes = new byte[8 * 1024];
+      }
     }
   }
 
@@ -777,6 +812,11 @@ final class OffHeapStore extends ClockStore {
     int[] freeJumbos = new int[4];
     int freeJumboCount;
     int jumboTop;
+    /**
+     * Changes each time entries may have moved between slots (a delete's backward shift, a resize, a
+     * reset): a slot index found under the write lock stays valid while this is unchanged.
+     */
+    int moves;
 
     Segment(int id) {
       super(segmentBits);
@@ -985,26 +1025,28 @@ final class OffHeapStore extends ClockStore {
     }
 
     /**
-     * Writes key → value with {@code deadline} as a new entry, replacing the present one. Under the
-     * write lock. The chunk is allocated first (which may evict anything in this segment, this key's
-     * entry included, and shift slots), and the key is looked up again after.
+     * Writes key → value with {@code deadline} as a new entry, replacing the present one, which the
+     * caller found in slot {@code slot} (-1: absent) under this same write lock. The chunk is
+     * allocated first, which may evict anything in this segment (this key's entry included) and
+     * shift slots: only then is the key looked up again (see {@link #moves}).
      */
-    void store(byte[] key, int m, byte[] value, int valueOffset, int valueLength, long deadline) {
-      store(key, m, value, null, valueOffset, valueLength, deadline);
+    void store(byte[] key, int m, byte[] value, int valueOffset, int valueLength, long deadline, int slot) {
+      store(key, m, value, null, valueOffset, valueLength, deadline, slot);
     }
 
     /**
-     * As {@link #store(byte[], int, byte[], int, int, long)}, the value taken from {@code value} if
-     * not null, else from {@code valueBuffer} at {@code valueOffset}: copied once, into the chunk (a
-     * memcpy when the buffer is direct, as the node's read buffers are).
+     * As {@link #store(byte[], int, byte[], int, int, long, int)}, the value taken from {@code value}
+     * if not null, else from {@code valueBuffer} at {@code valueOffset}: copied once, into the chunk
+     * (a memcpy when the buffer is direct, as the node's read buffers are).
      */
     void store(byte[] key, int m, byte[] value, io.netty.buffer.ByteBuf valueBuffer, int valueOffset, int valueLength,
-        long deadline) {
+        long deadline, int slot) {
       boolean timed = deadline != NO_DEADLINE;
       long size = entrySize(key.length, valueLength, timed);
       if (size > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException("entry too large: " + size + " bytes");
       }
+      int movesBefore = moves;
       int ref = allocate((int) size);
       ByteBuffer b = buffer(ref);
       int p = offset(ref);
@@ -1022,7 +1064,8 @@ final class OffHeapStore extends ClockStore {
       } else {
         copyInto(b, p + key.length, valueBuffer, valueOffset, valueLength);
       }
-      int i = indexOf(key, m);
+      // a lookup reads the entry of every slot it passes (a cache miss each): only when slots moved
+      int i = moves == movesBefore ? slot : indexOf(key, m);
       if (i >= 0) {
         int old = refOf(slots[i]);
         int c = countOf(old);
@@ -1066,6 +1109,7 @@ final class OffHeapStore extends ClockStore {
     /** Removes the entry in slot i (freeing its memory) and shifts the rest of its run back. */
     @Override
     void deleteAt(int i) {
+      moves++;
       int ref = refOf(slots[i]);
       if (deadline(ref) != NO_DEADLINE) {
         ttlCount--;
@@ -1086,6 +1130,7 @@ final class OffHeapStore extends ClockStore {
 
     @Override
     void resize(int newBits) {
+      moves++;
       int[] old = slots;
       int oldBits = bits;
       bits = newBits;
@@ -1108,6 +1153,7 @@ final class OffHeapStore extends ClockStore {
 
     @Override
     void reset() {
+      moves++;
       for (int e : slots) {
         if (e != 0) {
           free(refOf(e));
@@ -1386,26 +1432,38 @@ final class OffHeapStore extends ClockStore {
     }
 
     /**
-     * Adds copies of the entries whose position is in [from, from + about CHUNK_SLOTS slots) and whose
-     * ring hash is in {@code index} to {@code chunk}, with their TTL (-2 for expired ones, added only
-     * {@code withExpired}); values only {@code withValues}. Returns the end of that interval.
+     * Adds the entries whose position is in [from, from + about CHUNK_SLOTS slots) and whose ring hash
+     * is in {@code index} to {@code chunk}, with their TTL (-2 for expired ones, added only
+     * {@code withExpired}); copies of their keys and values only {@code withValues}. Returns the end
+     * of that interval.
      */
     long collect(long from, RangeIndex index, long now, boolean withExpired, boolean withValues, Chunk chunk) {
+      int[] lengths = chunk.lengths; // the walk's own: walks run concurrently under the read lock
       int shift = 32 - bits;
       long to = chunkEnd(from);
       int mask = slots.length - 1;
       int first = (int) (from >>> shift);
       int last = (int) ((to - 1) >>> shift);
+      // first the hashes of the slots in reach, in a loop that nothing in it waits for: each is a
+      // read of its entry in direct memory (a cache miss), and the processor overlaps them
+      int[] ms = chunk.slotHashes;
+      int reach = 0;
       for (int n = 0, i = first; n <= mask; n++, i = (i + 1) & mask) {
         int e = slots[i];
-        boolean pastLast = n > last - first;
+        if (e == 0 && n > last - first) {
+          break;
+        }
+        if (reach == ms.length) {
+          ms = chunk.slotHashes = Arrays.copyOf(ms, reach * 2);
+        }
+        ms[reach++] = e == 0 ? 0 : hashAt(e);
+      }
+      for (int n = 0, i = first; n < reach; n++, i = (i + 1) & mask) {
+        int e = slots[i];
         if (e == 0) {
-          if (pastLast) {
-            break;
-          }
           continue;
         }
-        int m = hashAt(e);
+        int m = ms[n];
         long position = position(m);
         if (position >= from && position < to) {
           int ringHash = unmix(m);
@@ -1414,11 +1472,17 @@ final class OffHeapStore extends ClockStore {
             long deadline = deadline(ref);
             if (deadline != NO_DEADLINE && deadline - now <= 0) {
               if (withExpired) {
-                chunk.add(null, null, ringHash, ref, -2);
+                chunk.add(ringHash, ref, -2);
               }
             } else {
-              chunk.add(withValues ? key(ref) : null, withValues ? value(ref) : null, ringHash, ref,
-                  deadline == NO_DEADLINE ? NO_TTL : deadline - now);
+              long ttl = deadline == NO_DEADLINE ? NO_TTL : deadline - now;
+              if (withValues) {
+                ByteBuffer b = buffer(ref);
+                int at = keyStart(b, offset(ref), lengths);
+                chunk.add(b, at, lengths[0], lengths[1], ringHash, ref, ttl);
+              } else {
+                chunk.add(ringHash, ref, ttl);
+              }
             }
           }
         }
