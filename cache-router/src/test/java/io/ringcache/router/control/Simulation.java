@@ -175,8 +175,17 @@ final class Simulation {
     boolean paused;
     /** Work that reached the node while it was paused; it runs at resume. */
     final List<Runnable> held = new ArrayList<>();
-    /** The router's connection to it: a new one after each discard (a crash closes them all). */
-    int connection;
+    /**
+     * The router's idle connections to it, as NodePool keeps them: a call borrows one (or dials a
+     * new one) for itself alone and gives it back only once answered; a failed call closes its own,
+     * a discard closes the idle ones, a crash all of them. So two heartbeats are never in flight on
+     * one connection, which the lease's anchor relies on, even when a check runs nested in another's
+     * wait (everything here runs on one thread, where the health checker's per-node monitor is
+     * re-entered instead of waited for).
+     */
+    final java.util.ArrayDeque<Integer> idle = new java.util.ArrayDeque<>();
+    /** The last connection dialled; ids are never reused. */
+    int dialled;
     /** Per connection: when this process answered its last heartbeat there. */
     final Map<Integer, Long> anchors = new HashMap<>();
 
@@ -195,7 +204,7 @@ final class Simulation {
       paused = false;
       held.clear();
       anchors.clear();
-      connection++;
+      idle.clear();
     }
 
     boolean reachable() {
@@ -253,13 +262,18 @@ final class Simulation {
     @Override
     public Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException {
       SimNode target = nodes.get(address);
-      int connection = target == null ? 0 : target.connection;
-      return call(address, "RING.HEARTBEAT", n -> {
+      Integer pooled = target == null ? null : target.idle.pollFirst();
+      int connection = pooled != null ? pooled : target == null ? 0 : ++target.dialled;
+      Heartbeat reply = call(address, "RING.HEARTBEAT", n -> {
         Long anchor = n.anchors.get(connection);
         n.cluster.heartbeat(incarnation, leaseMillis * MS, anchor != null, anchor == null ? 0 : anchor);
         n.anchors.put(connection, now);
         return new Heartbeat(n.cluster.epoch(), n.cluster.incarnation(), n.member, n.cluster.leaseRemainingMillis());
       });
+      if (target != null) {
+        target.idle.offerFirst(connection); // answered: back to the pool (a failed call threw: closed)
+      }
+      return reply;
     }
 
     @Override
@@ -354,7 +368,7 @@ final class Simulation {
     public void discard(String address) {
       SimNode node = nodes.get(address);
       if (node != null) {
-        node.connection++; // the router closed its connection: the next one starts unanchored
+        node.idle.clear(); // the router closed its idle connections: the next one starts unanchored
       }
     }
   }
