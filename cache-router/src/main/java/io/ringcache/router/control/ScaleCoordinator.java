@@ -576,16 +576,11 @@ public final class ScaleCoordinator implements AutoCloseable {
    * Waits until every target has been granted a lease by the health checker (at most {@link
    * #LEASE_WAIT}): a node serves nothing before it holds one, so a target activated without one
    * (a joiner the health checker has not reached yet) would leave its new ranges unserved, the
-   * sources sealed and the target answering -TRYAGAIN, until its first renewal. A target without
-   * one is checked at once (the health checker's own check, which grants it), instead of waiting
-   * for the next round: up to a health interval (500 ms by default) before the seal.
+   * sources sealed and the target answering -TRYAGAIN, until its first renewal.
    */
   private void awaitLeases(Set<String> targets, ScaleEvent event) throws InterruptedException {
     long deadline = runtime.nanoTime().getAsLong() + LEASE_WAIT.toNanos();
     for (String name : targets) {
-      if (!leased.test(name) && ok(event) && !closing) {
-        checkNow.accept(name);
-      }
       while (!leased.test(name) && ok(event) && !closing) {
         if (runtime.nanoTime().getAsLong() - deadline >= 0) {
           log.warn("node {} holds no lease yet after {} s: activating its handoffs anyway; it serves once renewed",
@@ -603,13 +598,9 @@ public final class ScaleCoordinator implements AutoCloseable {
   /** Whether a node holds a lease, as the health checker last heard; every node does until one is set. */
   private volatile java.util.function.Predicate<String> leased = name -> true;
 
-  /** Checks one node's health now, outside the health checker's rounds (see awaitLeases). */
-  private volatile java.util.function.Consumer<String> checkNow = name -> { };
-
-  /** The health checker's view of which nodes hold a lease, and its check of one node now (see awaitLeases). */
-  void leases(java.util.function.Predicate<String> view, java.util.function.Consumer<String> check) {
+  /** The health checker's view of which nodes hold a lease (see awaitLeases). */
+  void leases(java.util.function.Predicate<String> view) {
     leased = view;
-    checkNow = check;
   }
 
   /** Whether no participant of the handoffs under way has failed (other failed nodes are only ejected at the end). */
