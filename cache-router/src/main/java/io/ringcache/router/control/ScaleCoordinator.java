@@ -434,12 +434,10 @@ public final class ScaleCoordinator implements AutoCloseable {
           }
         }
         case STREAMING -> {
-          // the streams start before the STREAMING epoch's pushes, which overlap them: a source
-          // streams and a target imports a handoff alike at ACTIVE and STREAMING, and every
-          // participant acknowledged ACTIVE before this epoch was persisted (or, after a prune,
-          // acknowledged the pruned topology, whose handoffs are in this phase already)
-          Topology pushed = t;
-          stream(t, event, streamed, () -> pushOrdered(pushed, targets(pushed), event));
+          pushOrdered(t, targets(t), event);
+          if (ok(event)) {
+            stream(t, event, streamed);
+          }
           if (ok(event)) {
             finish(event);
             return;
@@ -649,19 +647,16 @@ public final class ScaleCoordinator implements AutoCloseable {
    * ends live. Only the failure of a participant (found by the health checker: dead, or lease run
    * out) ends it, and then the failure table decides (see prune).
    */
-  private void stream(Topology t, ScaleEvent event, Set<String> streamed, Meanwhile meanwhile) throws InterruptedException {
+  private void stream(Topology t, ScaleEvent event, Set<String> streamed) throws InterruptedException {
     Map<Handoff, Future<Long>> running = new HashMap<>();
     Map<Handoff, Integer> attempts = new HashMap<>();
     Map<Handoff, Long> retryAt = new HashMap<>();
-    if (ok(event)) {
-      for (Handoff h : t.handoffs()) {
-        if (!streamed.contains(h.id())) {
-          running.put(h, runtime.streams().submit(() -> streamOne(t, h)));
-          attempts.put(h, 1);
-        }
+    for (Handoff h : t.handoffs()) {
+      if (!streamed.contains(h.id())) {
+        running.put(h, runtime.streams().submit(() -> streamOne(t, h)));
+        attempts.put(h, 1);
       }
     }
-    meanwhile.run();
     long nextPoll = 0;
     while (!running.isEmpty() || !retryAt.isEmpty()) {
       if (closing) {
@@ -715,11 +710,6 @@ public final class ScaleCoordinator implements AutoCloseable {
         runtime.sleeper().sleep(20);
       }
     }
-  }
-
-  /** What the event thread does while the streams it just started run (the STREAMING epoch's pushes). */
-  private interface Meanwhile {
-    void run() throws InterruptedException;
   }
 
   private long streamOne(Topology t, Handoff h) throws IOException {
