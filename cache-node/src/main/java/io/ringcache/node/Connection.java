@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.ringcache.resp.Request;
 import io.ringcache.resp.Resp;
+import io.ringcache.resp.RespDecoder;
 import io.ringcache.resp.net.ClusterAuth;
 
 /**
@@ -252,7 +253,7 @@ final class Connection implements NodeContext {
 
   @Override
   public void yieldInput() {
-    io.ringcache.resp.RespDecoder decoder = ctx.pipeline().get(io.ringcache.resp.RespDecoder.class);
+    RespDecoder decoder = ctx.pipeline().get(RespDecoder.class);
     if (decoder != null) {
       decoder.yieldAfterRequest();
     }

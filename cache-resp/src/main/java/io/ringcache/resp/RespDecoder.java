@@ -7,6 +7,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.ringcache.resp.net.ClientMemory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /*
@@ -216,7 +217,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     ctx.channel().config().setAutoRead(false); // ends the channel's read loop; what arrives waits in the socket
     // a scheduled task, not execute(): the loop takes due scheduled tasks only after its next I/O pass,
     // while a task queued by execute() would run before it (in the same run of the task queue)
-    ctx.executor().schedule(() -> resumeAfterYield(ctx), 0, java.util.concurrent.TimeUnit.NANOSECONDS);
+    ctx.executor().schedule(() -> resumeAfterYield(ctx), 0, TimeUnit.NANOSECONDS);
   }
 
   private void resumeAfterYield(ChannelHandlerContext ctx) {

@@ -1,6 +1,8 @@
 package io.ringcache.node.cluster;
 
+import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Store;
+import io.ringcache.node.store.Stores;
 import io.ringcache.ring.Handoff;
 import io.ringcache.ring.HandoffPhase;
 import io.ringcache.ring.HashRange;
@@ -8,8 +10,10 @@ import io.ringcache.ring.HashRing;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.RangeIndex;
+import io.ringcache.ring.RingDiff;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
+import io.ringcache.ring.TopologyJson;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -292,16 +296,15 @@ public final class ClusterState {
     List<NodeInfo> four = new ArrayList<>(three);
     four.add(new NodeInfo("127.0.0.1:4", "127.0.0.1:4", 1, NodeState.UP, 4));
     List<Handoff> handoffs = new ArrayList<>();
-    io.ringcache.ring.RingDiff.between(HashRing.of(three), HashRing.of(four)).groups().forEach((transfer, ranges) ->
+    RingDiff.between(HashRing.of(three), HashRing.of(four)).groups().forEach((transfer, ranges) ->
         handoffs.add(new Handoff("w" + handoffs.size(), transfer.from(), transfer.to(), ranges, HandoffPhase.PREPARED)));
     Topology before = Topology.of(1, three);
     Topology prepared = before.next(four, handoffs);
     Topology active = prepared.next(four, handoffs.stream().map(h -> h.withPhase(HandoffPhase.ACTIVE)).toList());
     Topology done = active.next(four, List.of());
-    ClusterState joiner = new ClusterState("127.0.0.1:4", "127.0.0.1:4", io.ringcache.node.store.Stores.packed(1 << 20,
-        io.ringcache.node.store.Clock.SYSTEM), Runnable::run, 4, true, System::nanoTime, true);
+    ClusterState joiner = new ClusterState("127.0.0.1:4", "127.0.0.1:4", Stores.packed(1 << 20, Clock.SYSTEM), Runnable::run, 4, true, System::nanoTime, true);
     for (Topology t : List.of(before, prepared, active, done)) {
-      joiner.adopt(io.ringcache.ring.TopologyJson.read(io.ringcache.ring.TopologyJson.writeBytes(t)), 4);
+      joiner.adopt(TopologyJson.read(TopologyJson.writeBytes(t)), 4);
       joiner.route(12345);
     }
   }

@@ -16,6 +16,7 @@ import io.ringcache.ring.Topology;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -183,7 +184,7 @@ final class Simulation {
      * wait (everything here runs on one thread, where the health checker's per-node monitor is
      * re-entered instead of waited for).
      */
-    final java.util.ArrayDeque<Integer> idle = new java.util.ArrayDeque<>();
+    final ArrayDeque<Integer> idle = new ArrayDeque<>();
     /** The last connection dialled; ids are never reused. */
     int dialled;
     /** Per connection: when this process answered its last heartbeat there. */
