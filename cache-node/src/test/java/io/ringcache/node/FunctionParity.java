@@ -27,7 +27,6 @@ public final class FunctionParity {
       {"function", "flush", ""},
       {"function", "flush", "sync\0"}, // Redis compares with strcasecmp, up to a NUL
       {"function", "flush", "async\0x"},
-      {"function", "flush\0x"},
       {"function", "flush", "sync", "async"},
       {"FUNCTION", "fLuSh", "sync", "async", "x"},
       {"function", "flush" + "x".repeat(140)},
@@ -38,6 +37,14 @@ public final class FunctionParity {
       {"function", "\u00ff\r\nx\0y"},
       {"function", "list"}, // not served: a node has no scripting (docs/protocol.md)
     };
+    // a valid subcommand followed by a NUL: Redis 7.0's answer depends on its process's hash seed.
+    // Its subcommand table hashes the whole name (with a seed drawn at start) but compares names with
+    // strcasecmp, which stops at the NUL: when "flush\0x" falls in the bucket of "flush" (about 1 run
+    // in 12, measured against redis-server 7.0.15) it runs FUNCTION FLUSH, otherwise it is an unknown
+    // subcommand. A node answers what Redis answers in most runs, always.
+    String unknownFlush = "-ERR unknown subcommand 'flush'. Try FUNCTION HELP.\r\n";
+    assertThat(redis.call("function", "flush\0x")).as("Redis: FUNCTION flush\\0x").isIn(unknownFlush, "+OK\r\n");
+    assertThat(other.call("function", "flush\0x")).as("FUNCTION flush\\0x").isEqualTo(unknownFlush);
     for (String[] request : requests) {
       if (request[0].equals("function") && request.length == 2 && request[1].equals("list")) {
         assertThat(other.call(request)).as("FUNCTION LIST: not served").isEqualTo("-ERR unknown subcommand 'list'. Try FUNCTION HELP.\r\n");
