@@ -87,7 +87,10 @@ if [ -n "$proxy" ] && [ -z "$port" ]; then
   base=$(python3 - <<'PY'
 import random, socket
 for _ in range(200):
-    b = random.randrange(30000, 60000) # clear of runtest's own ports (21079-22111)
+    # clear of runtest's own ports (21079-22111), of the cache-cli tests' bases (10000-29900), which
+    # .ci/run runs beside this, and of the kernel's ephemeral ports (32768 up: another process's
+    # outgoing connection or port-0 listener could take one between this check and the bind)
+    b = random.randrange(30000, 32600)
     try:
         for p in [b, b + 1, b + 2, b + 3, b + 70]:
             s = socket.socket(); s.bind(("127.0.0.1", p)); s.close()

@@ -63,19 +63,9 @@ final class FaultCluster implements AutoCloseable {
     Files.createDirectories(dir.resolve("logs"));
   }
 
-  /**
-   * A base B with B..B+4 and B+70 free, below the kernel's ephemeral ports (32768 up), so that no
-   * outgoing connection of another process takes one of them between this check and the bind.
-   */
+  /** A base B with B..B+4 and B+70 free (ProcessFixtures#freePortBase: below the ephemeral ports). */
   private static int portBase() {
-    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-    for (int attempt = 0; attempt < 500; attempt++) {
-      int b = 10_000 + 100 * random.nextInt(220); // 10000..31900
-      if (java.util.stream.IntStream.of(0, 1, 2, 3, 4, 70).allMatch(o -> ProcessFixtures.free(b + o))) {
-        return b;
-      }
-    }
-    throw new AssertionError("no free port base found");
+    return ProcessFixtures.freePortBase();
   }
 
   /** The name (and address) of node {@code i}, 1 to 4. */
