@@ -43,17 +43,22 @@ import org.slf4j.LoggerFactory;
  *   start    the new membership and one handoff per (from, to) group of RingDiff(old, new), all
  *            PREPARED, persisted as one topology and pushed to every node; targets answer
  *            -TRYAGAIN for their incoming ranges.
- *   seal     phase SEALED, pushed to every source (each must acknowledge): sources stop serving
- *            the ranges and redirect them. The others learn it with the activation.
- *   activate phase ACTIVE, pushed to every target first, then to the rest: targets serve the
- *            ranges, reading through to the source on a miss. Seal is acknowledged before any
- *            activation, so no two nodes accept writes for one key at once.
- *   stream   phase STREAMING; every source streams its ranges to its target, in parallel, entries
- *            applied at the target only where it holds neither a value nor a tombstone.
- *   finish   the membership without LEAVING nodes and without handoffs; nodes drop tombstones and
- *            the entries they no longer serve.
+ *   seal     phase SEALED, pushed to every source at once (each must acknowledge): sources stop
+ *            serving the ranges and redirect them. The others learn it with the activation.
+ *   activate phase ACTIVE, pushed to every target at once, and once they all acknowledged, to the
+ *            rest at once: targets serve the ranges, reading through to the source on a miss. Every
+ *            seal is acknowledged before ACTIVE is persisted, so no two nodes accept writes for one
+ *            key at once.
+ *   stream   phase STREAMING, pushed as ACTIVE is; every source streams its ranges to its target,
+ *            in parallel, entries applied at the target only where it holds neither a value nor a
+ *            tombstone. The event's thread wakes when a stream ends, not at a poll.
+ *   finish   the membership without LEAVING nodes and without handoffs, pushed to every node (and
+ *            the departed ones) at once; nodes drop tombstones and the entries they no longer serve.
  *
- * Every step is a topology persisted before it is pushed, and every step is idempotent, so a
+ * A step's pushes run at once on the runtime's push executor, so a step costs one round of round
+ * trips, not one per node; the step waits for every one of them, and on every other path (an
+ * exception, the router stopping) cancels those still running (NodeCalls), so no push outlives its
+ * step. Every step is a topology persisted before it is pushed, and every step is idempotent, so a
  * restarted router resumes from the persisted phase. A participant that stops answering is
  * recorded as failed; the next step prunes: one topology change ejects it and drops the handoffs it
  * takes part in, and the handoffs between live nodes go on from their phase to the end (so a join
