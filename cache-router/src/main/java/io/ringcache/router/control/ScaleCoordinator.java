@@ -777,6 +777,11 @@ public final class ScaleCoordinator implements AutoCloseable {
 
   private void pushToEach(Topology t, Set<String> required, Set<String> skip, Set<String> only, List<NodeInfo> gone,
       ScaleEvent event) throws InterruptedException {
+    // the round in the nodes' order: a push to wait for (a key and its call), or one never waited
+    // for (a runnable); the last push to wait for runs on this thread, which would only wait
+    // meanwhile: a round of one push (a join's one target) costs no hand-off between threads, and a
+    // round of several ends without a wake-up when the others are done first
+    List<Push> round = new ArrayList<>();
     try (NodeCalls<String, Boolean> pushes = new NodeCalls<>(runtime.pushes())) {
       for (NodeInfo node : t.nodes()) {
         if (skip.contains(node.name()) || (only != null && !only.contains(node.name()))) {
@@ -786,25 +791,35 @@ public final class ScaleCoordinator implements AutoCloseable {
           continue; // never answered yet: the health checker records its incarnation, then pushes
         }
         if (required.contains(node.name())) {
-          pushes.start(node.name(), () -> {
+          round.add(Push.awaited(node.name(), () -> {
             pushToParticipant(t, node.name(), event);
             return true;
-          });
+          }));
         } else if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
-          runtime.pushes().execute(() -> pushOnce(t, node)); // never a participant; it may hang until a timeout
+          round.add(Push.once(() -> pushOnce(t, node))); // never a participant; it may hang until a timeout
         } else {
-          pushes.start(node.name(), () -> pushWithRetry(t, node.name()));
+          round.add(Push.awaited(node.name(), () -> pushWithRetry(t, node.name())));
         }
       }
       for (NodeInfo departed : gone) {
-        pushes.start(departed.name(), () -> {
+        round.add(Push.awaited(departed.name(), () -> {
           try {
             pool.push(departed.address(), t, departed.incarnation());
           } catch (IOException e) {
             log.debug("cannot tell departed node {}: {}", departed.name(), e.getMessage());
           }
           return true;
-        });
+        }));
+      }
+      long awaited = round.stream().filter(push -> push.call() != null).count();
+      for (Push push : round) {
+        if (push.call() == null) {
+          runtime.pushes().execute(push.once());
+        } else if (--awaited > 0) {
+          pushes.start(push.node(), push.call());
+        } else {
+          pushes.runHere(push.node(), push.call());
+        }
       }
       while (!pushes.isEmpty()) {
         NodeCalls<String, Boolean>.Call ended = pushes.next(FAILURE_CHECK_MILLIS);
@@ -820,6 +835,17 @@ public final class ScaleCoordinator implements AutoCloseable {
           throw new InterruptedException("the router is stopping");
         }
       }
+    }
+  }
+
+  /** A push of a step's round: one to wait for ({@code call}), or one sent once and never waited for. */
+  private record Push(String node, Callable<Boolean> call, Runnable once) {
+    static Push awaited(String node, Callable<Boolean> call) {
+      return new Push(node, call, null);
+    }
+
+    static Push once(Runnable once) {
+      return new Push(null, null, once);
     }
   }
 
@@ -1012,6 +1038,16 @@ public final class ScaleCoordinator implements AutoCloseable {
         before.cancel(true);
       }
       executor.execute(call);
+    }
+
+    /** Runs a call on this thread (it ends, and signals its end, before this returns). */
+    void runHere(K key, Callable<V> work) {
+      Call call = new Call(key, work);
+      Call before = running.put(key, call);
+      if (before != null) {
+        before.cancel(true);
+      }
+      call.run();
     }
 
     boolean isEmpty() {
