@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *   finish   the membership without LEAVING nodes and without handoffs, pushed to every node (and
  *            the departed ones) at once; nodes drop tombstones and the entries they no longer serve.
  *
- * A step's pushes run at once on the runtime's push executor, so a step costs one round of round
- * trips, not one per node; the step waits for every one of them, and on every other path (an
+ * A step's pushes run at once on the runtime's push executor (the last on the event's own thread),
+ * so a step costs one round of round trips, not one per node; the step waits for every one of them, and on every other path (an
  * exception, the router stopping) cancels those still running (NodeCalls), so no push outlives its
  * step. Every step is a topology persisted before it is pushed, and every step is idempotent, so a
  * restarted router resumes from the persisted phase. A participant that stops answering is
