@@ -1,5 +1,6 @@
 package io.ringcache.router.control;
 
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,7 +17,7 @@ import java.util.function.LongSupplier;
  * @param pushes runs best-effort pushes to nodes that may hang
  * @param later runs a task after a delay
  * @param nanoTime the monotonic clock
- * @param sleeper waits a few milliseconds between polls
+ * @param sleeper waits a few milliseconds between polls, or for the next of a step's calls to end
  */
 record ControlRuntime(ExecutorService events, ExecutorService streams, ExecutorService pushes,
     ScheduledExecutorService later, LongSupplier nanoTime, Sleeper sleeper) {
@@ -24,6 +25,16 @@ record ControlRuntime(ExecutorService events, ExecutorService streams, ExecutorS
   /** Waits for a while; the simulation's advances its clock and runs other work instead. */
   interface Sleeper {
     void sleep(long millis) throws InterruptedException;
+
+    /**
+     * Takes the head of {@code queue}, waiting at most {@code millis} for one to arrive; null if
+     * none did. The simulation's takes what is there, else advances its clock by {@code millis}
+     * (running the work due meanwhile) and looks again: everything runs on its one thread, so
+     * nothing else can arrive while it waits.
+     */
+    default <T> T poll(BlockingQueue<T> queue, long millis) throws InterruptedException {
+      return queue.poll(millis, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Threads and the system clock, for a router. */

@@ -18,13 +18,19 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
@@ -37,17 +43,22 @@ import org.slf4j.LoggerFactory;
  *   start    the new membership and one handoff per (from, to) group of RingDiff(old, new), all
  *            PREPARED, persisted as one topology and pushed to every node; targets answer
  *            -TRYAGAIN for their incoming ranges.
- *   seal     phase SEALED, pushed to every source (each must acknowledge): sources stop serving
- *            the ranges and redirect them. The others learn it with the activation.
- *   activate phase ACTIVE, pushed to every target first, then to the rest: targets serve the
- *            ranges, reading through to the source on a miss. Seal is acknowledged before any
- *            activation, so no two nodes accept writes for one key at once.
- *   stream   phase STREAMING; every source streams its ranges to its target, in parallel, entries
- *            applied at the target only where it holds neither a value nor a tombstone.
- *   finish   the membership without LEAVING nodes and without handoffs; nodes drop tombstones and
- *            the entries they no longer serve.
+ *   seal     phase SEALED, pushed to every source at once (each must acknowledge): sources stop
+ *            serving the ranges and redirect them. The others learn it with the activation.
+ *   activate phase ACTIVE, pushed to every target at once, and once they all acknowledged, to the
+ *            rest at once: targets serve the ranges, reading through to the source on a miss. Every
+ *            seal is acknowledged before ACTIVE is persisted, so no two nodes accept writes for one
+ *            key at once.
+ *   stream   phase STREAMING, pushed as ACTIVE is; every source streams its ranges to its target,
+ *            in parallel, entries applied at the target only where it holds neither a value nor a
+ *            tombstone. The event's thread wakes when a stream ends, not at a poll.
+ *   finish   the membership without LEAVING nodes and without handoffs, pushed to every node (and
+ *            the departed ones) at once; nodes drop tombstones and the entries they no longer serve.
  *
- * Every step is a topology persisted before it is pushed, and every step is idempotent, so a
+ * A step's pushes run at once on the runtime's push executor (the last on the event's own thread),
+ * so a step costs one round of round trips, not one per node; the step waits for every one of them, and on every other path (an
+ * exception, the router stopping) cancels those still running (NodeCalls), so no push outlives its
+ * step. Every step is a topology persisted before it is pushed, and every step is idempotent, so a
  * restarted router resumes from the persisted phase. A participant that stops answering is
  * recorded as failed; the next step prunes: one topology change ejects it and drops the handoffs it
  * takes part in, and the handoffs between live nodes go on from their phase to the end (so a join
@@ -420,9 +431,7 @@ public final class ScaleCoordinator implements AutoCloseable {
           // the source, which now redirects it to the target; pushing it to them here only kept
           // readers of the moving ranges waiting longer (docs/benchmarks.md, "The seal-to-activation
           // window")
-          for (String source : sources(t)) {
-            pushToParticipant(t, source, event);
-          }
+          pushToEach(t, sources(t), Set.of(), sources(t), event); // at once; every one acknowledges
           if (ok(event)) {
             advance(HandoffPhase.ACTIVE);
           }
@@ -623,17 +632,8 @@ public final class ScaleCoordinator implements AutoCloseable {
     Topology before = store.current();
     Topology t = store.update(cur -> cur.next(
         ejecting(cur.nodes().stream().filter(n -> n.state() != NodeState.LEAVING).toList(), failed), List.of()));
-    pushAll(t);
-    // nodes that left are no longer listed: tell them too, so that they drop what they handed off
-    for (NodeInfo gone : before.nodes()) {
-      if (t.node(gone.name()).isEmpty()) {
-        try {
-          pool.push(gone.address(), t, gone.incarnation());
-        } catch (IOException e) {
-          log.debug("cannot tell departed node {}: {}", gone.name(), e.getMessage());
-        }
-      }
-    }
+    // nodes that left are no longer listed: tell them too, in the same round, so that they drop what they handed off
+    pushAll(t, before.nodes().stream().filter(gone -> t.node(gone.name()).isEmpty()).toList());
     for (String name : failed) {
       t.node(name).filter(n -> n.state() == NodeState.EJECTED)
           .ifPresent(n -> log.warn("node {} ejected: it failed during scale event {}", name, event.id));
@@ -645,72 +645,85 @@ public final class ScaleCoordinator implements AutoCloseable {
    * to it. A stream that fails between two live nodes (the target refused the connection, say) is
    * sent again after a back-off, for as long as it takes: a handoff is never given up while both
    * ends live. Only the failure of a participant (found by the health checker: dead, or lease run
-   * out) ends it, and then the failure table decides (see prune).
+   * out) ends it, and then the failure table decides (see prune). The coordinator's thread wakes as
+   * soon as a stream ends (or fails); between times it looks at the failures every {@link
+   * #FAILURE_CHECK_MILLIS} and polls the sources' progress every {@link #PROGRESS_POLL_MILLIS}.
    */
   private void stream(Topology t, ScaleEvent event, Set<String> streamed) throws InterruptedException {
-    Map<Handoff, Future<Long>> running = new HashMap<>();
     Map<Handoff, Integer> attempts = new HashMap<>();
     Map<Handoff, Long> retryAt = new HashMap<>();
-    for (Handoff h : t.handoffs()) {
-      if (!streamed.contains(h.id())) {
-        running.put(h, runtime.streams().submit(() -> streamOne(t, h)));
-        attempts.put(h, 1);
-      }
-    }
-    long nextPoll = 0;
-    while (!running.isEmpty() || !retryAt.isEmpty()) {
-      if (closing) {
-        throw new InterruptedException("the router is stopping");
-      }
-      boolean poll = runtime.nanoTime().getAsLong() >= nextPoll;
-      if (poll) {
-        nextPoll = runtime.nanoTime().getAsLong() + TimeUnit.MILLISECONDS.toNanos(250);
-      }
-      for (var it = retryAt.entrySet().iterator(); it.hasNext(); ) {
-        var entry = it.next();
-        Handoff h = entry.getKey();
-        if (event.failed.contains(h.from()) || event.failed.contains(h.to())) {
-          it.remove();
-        } else if (runtime.nanoTime().getAsLong() - entry.getValue() >= 0) {
-          it.remove();
-          attempts.merge(h, 1, Integer::sum);
-          running.put(h, runtime.streams().submit(() -> streamOne(t, h)));
+    try (NodeCalls<Handoff, Long> running = new NodeCalls<>(runtime.streams())) {
+      for (Handoff h : t.handoffs()) {
+        if (!streamed.contains(h.id())) {
+          running.start(h, () -> streamOne(t, h));
+          attempts.put(h, 1);
         }
       }
-      for (var it = running.entrySet().iterator(); it.hasNext(); ) {
-        var entry = it.next();
-        Handoff h = entry.getKey();
-        if (event.failed.contains(h.from()) || event.failed.contains(h.to())) {
-          entry.getValue().cancel(true);
-          it.remove();
+      long nextPoll = runtime.nanoTime().getAsLong();
+      while (!running.isEmpty() || !retryAt.isEmpty()) {
+        if (closing) {
+          throw new InterruptedException("the router is stopping");
+        }
+        for (Handoff h : running.keys()) {
+          if (event.failed.contains(h.from()) || event.failed.contains(h.to())) {
+            running.cancel(h);
+          }
+        }
+        retryAt.keySet().removeIf(h -> event.failed.contains(h.from()) || event.failed.contains(h.to()));
+        long now = runtime.nanoTime().getAsLong();
+        long wait = FAILURE_CHECK_MILLIS;
+        for (var it = retryAt.entrySet().iterator(); it.hasNext(); ) {
+          var entry = it.next();
+          Handoff h = entry.getKey();
+          long left = entry.getValue() - now;
+          if (left <= 0) {
+            it.remove();
+            attempts.merge(h, 1, Integer::sum);
+            running.start(h, () -> streamOne(t, h));
+          } else {
+            wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          }
+        }
+        if (running.isEmpty()) {
+          if (!retryAt.isEmpty()) {
+            runtime.sleeper().sleep(wait);
+          }
           continue;
         }
-        try {
-          long moved = entry.getValue().get(20, TimeUnit.MILLISECONDS);
-          ScaleEvent.Progress before = event.progress.get(h.id());
-          event.progress.put(h.id(), new ScaleEvent.Progress(moved, Math.max(moved, before == null ? 0 : before.total())));
-          log.info("handoff {} streamed {} entries {} -> {}", h.id(), moved, h.from(), h.to());
-          streamed.add(h.id());
-          it.remove();
-        } catch (TimeoutException e) {
-          if (poll) {
+        NodeCalls<Handoff, Long>.Call ended = running.next(wait);
+        if (ended != null) {
+          Handoff h = ended.key;
+          try {
+            long moved = ended.outcome();
+            ScaleEvent.Progress before = event.progress.get(h.id());
+            event.progress.put(h.id(), new ScaleEvent.Progress(moved, Math.max(moved, before == null ? 0 : before.total())));
+            log.info("handoff {} streamed {} entries {} -> {}", h.id(), moved, h.from(), h.to());
+            streamed.add(h.id());
+          } catch (InterruptedException e) {
+            throw e;
+          } catch (Exception e) { // an I/O error or an error reply: sent again, resuming where it stopped
+            int attempt = attempts.get(h);
+            long backoff = Math.min(RETRY_MAX_MILLIS, RETRY_MIN_MILLIS << Math.min(attempt - 1, 10));
+            log.warn("handoff {} {} -> {}: streaming failed (attempt {}), again in {} ms unless a participant failed: {}",
+                h.id(), h.from(), h.to(), attempt, backoff, e.getMessage());
+            event.streamRetries.incrementAndGet();
+            retryAt.put(h, runtime.nanoTime().getAsLong() + TimeUnit.MILLISECONDS.toNanos(backoff));
+          }
+        }
+        if (runtime.nanoTime().getAsLong() - nextPoll >= 0) {
+          nextPoll = runtime.nanoTime().getAsLong() + TimeUnit.MILLISECONDS.toNanos(PROGRESS_POLL_MILLIS);
+          for (Handoff h : running.keys()) {
             pollProgress(t, h, event);
           }
-        } catch (java.util.concurrent.ExecutionException e) {
-          int attempt = attempts.get(h);
-          long backoff = Math.min(RETRY_MAX_MILLIS, RETRY_MIN_MILLIS << Math.min(attempt - 1, 10));
-          log.warn("handoff {} {} -> {}: streaming failed (attempt {}), again in {} ms unless a participant failed: {}",
-              h.id(), h.from(), h.to(), attempt, backoff, e.getCause().getMessage());
-          event.streamRetries.incrementAndGet();
-          it.remove();
-          retryAt.put(h, runtime.nanoTime().getAsLong() + TimeUnit.MILLISECONDS.toNanos(backoff));
         }
-      }
-      if (running.isEmpty() && !retryAt.isEmpty()) {
-        runtime.sleeper().sleep(20);
       }
     }
   }
+
+  /** How often a step that waits on node calls looks at the participants' failures (and at the router's stopping). */
+  private static final long FAILURE_CHECK_MILLIS = 20;
+  /** How often the sources' streaming progress is asked for. */
+  private static final long PROGRESS_POLL_MILLIS = 250;
 
   private long streamOne(Topology t, Handoff h) throws IOException {
     return pool.stream(addressOf(t, h.from()), h.id());
@@ -731,29 +744,108 @@ public final class ScaleCoordinator implements AutoCloseable {
   }
 
   // ---- pushes -----------------------------------------------------------------------------
+  //
+  // A step's pushes run at once on the runtime's push executor and the step waits for all of them:
+  // one round of round trips per step, not one per node. Each group of calls is closed on every
+  // path (an exception, the router stopping), which cancels whatever still runs, so no push of a
+  // step outlives it.
 
-  /** Pushes to {@code first} (each must acknowledge, unless it failed), then to everyone else. */
+  /** Pushes to {@code first} at once (each must acknowledge, unless it failed), then to everyone else at once. */
   private void pushOrdered(Topology t, Set<String> first, ScaleEvent event) throws InterruptedException {
-    for (String name : first) {
-      pushToParticipant(t, name, event);
-    }
+    pushToEach(t, first, Set.of(), first, event);
     if (ok(event)) {
-      pushAll(t, participants(t), event);
+      pushToEach(t, participants(t), first, null, event);
     }
   }
 
+  /** Pushes to every node at once; each of {@code required} must acknowledge, unless it failed. */
   private void pushAll(Topology t, Set<String> required, ScaleEvent event) throws InterruptedException {
-    for (NodeInfo node : t.nodes()) {
-      if (node.incarnation() == 0 && !required.contains(node.name())) {
-        continue; // never answered yet: the health checker records its incarnation, then pushes
+    pushToEach(t, required, Set.of(), null, event);
+  }
+
+  /**
+   * Pushes {@code t} at once to the nodes listed in it ({@code only} of them, or all when null),
+   * except {@code skip}, and to the departed nodes {@code gone}; returns when every push ended.
+   * Each of {@code required} is pushed until it acknowledges or fails (see pushToParticipant); the
+   * other nodes a few times (pushWithRetry); a node down or ejected once, off the step (it may hang
+   * until a timeout and is never waited for).
+   */
+  private void pushToEach(Topology t, Set<String> required, Set<String> skip, Set<String> only, ScaleEvent event)
+      throws InterruptedException {
+    pushToEach(t, required, skip, only, List.of(), event);
+  }
+
+  private void pushToEach(Topology t, Set<String> required, Set<String> skip, Set<String> only, List<NodeInfo> gone,
+      ScaleEvent event) throws InterruptedException {
+    // the round in the nodes' order: a push to wait for (a key and its call), or one never waited
+    // for (a runnable); the last push to wait for runs on this thread, which would only wait
+    // meanwhile: a round of one push (a join's one target) costs no hand-off between threads, and a
+    // round of several ends without a wake-up when the others are done first
+    List<Push> round = new ArrayList<>();
+    try (NodeCalls<String, Boolean> pushes = new NodeCalls<>(runtime.pushes())) {
+      for (NodeInfo node : t.nodes()) {
+        if (skip.contains(node.name()) || (only != null && !only.contains(node.name()))) {
+          continue;
+        }
+        if (node.incarnation() == 0 && !required.contains(node.name())) {
+          continue; // never answered yet: the health checker records its incarnation, then pushes
+        }
+        if (required.contains(node.name())) {
+          round.add(Push.awaited(node.name(), () -> {
+            pushToParticipant(t, node.name(), event);
+            return true;
+          }));
+        } else if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
+          round.add(Push.once(() -> pushOnce(t, node))); // never a participant; it may hang until a timeout
+        } else {
+          round.add(Push.awaited(node.name(), () -> pushWithRetry(t, node.name())));
+        }
       }
-      if (required.contains(node.name())) {
-        pushToParticipant(t, node.name(), event);
-      } else if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
-        runtime.pushes().execute(() -> pushOnce(t, node)); // never a participant; it may hang until a timeout
-      } else {
-        pushWithRetry(t, node.name());
+      for (NodeInfo departed : gone) {
+        round.add(Push.awaited(departed.name(), () -> {
+          try {
+            pool.push(departed.address(), t, departed.incarnation());
+          } catch (IOException e) {
+            log.debug("cannot tell departed node {}: {}", departed.name(), e.getMessage());
+          }
+          return true;
+        }));
       }
+      long awaited = round.stream().filter(push -> push.call() != null).count();
+      for (Push push : round) {
+        if (push.call() == null) {
+          runtime.pushes().execute(push.once());
+        } else if (--awaited > 0) {
+          pushes.start(push.node(), push.call());
+        } else {
+          pushes.runHere(push.node(), push.call());
+        }
+      }
+      while (!pushes.isEmpty()) {
+        NodeCalls<String, Boolean>.Call ended = pushes.next(FAILURE_CHECK_MILLIS);
+        if (ended != null) {
+          try {
+            ended.outcome();
+          } catch (InterruptedException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new IllegalStateException("push of epoch " + t.epoch() + " to " + ended.key + " failed", e);
+          }
+        } else if (closing) {
+          throw new InterruptedException("the router is stopping");
+        }
+      }
+    }
+  }
+
+  /** A push of a step's round: one to wait for ({@code call}), or one sent once and never waited for. */
+  private record Push(String node, Callable<Boolean> call, Runnable once) {
+    static Push awaited(String node, Callable<Boolean> call) {
+      return new Push(node, call, null);
+    }
+
+    static Push once(Runnable once) {
+      return new Push(null, null, once);
     }
   }
 
@@ -761,7 +853,8 @@ public final class ScaleCoordinator implements AutoCloseable {
    * Pushes {@code t} to a participant of the event until it acknowledges, or until the health
    * checker finds it failed (dead, or its lease certainly run out). The coordinator never declares
    * a participant failed on its own: one that misses a push (paused, say) may still hold its lease
-   * and acknowledge writes, and handing its ranges to others then would lose them.
+   * and acknowledge writes, and handing its ranges to others then would lose them. A push the step
+   * cancelled (interrupted) ends at its next wait.
    */
   private void pushToParticipant(Topology t, String name, ScaleEvent event) throws InterruptedException {
     long backoff = 50;
@@ -772,23 +865,25 @@ public final class ScaleCoordinator implements AutoCloseable {
       if (event.failed.contains(name)) {
         return;
       }
+      if (Thread.interrupted()) {
+        throw new InterruptedException("the push of epoch " + t.epoch() + " to " + name + " was cancelled");
+      }
       runtime.sleeper().sleep(backoff);
       backoff = Math.min(1_000, backoff * 2);
     }
   }
 
-  /** Pushes to every node listed, ejected ones included (so that they stop serving); failures are left to the health checker. */
+  /** Pushes to every node listed, ejected ones included (so that they stop serving), at once; failures are left to the health checker. */
   void pushAll(Topology t) {
-    for (NodeInfo node : t.nodes()) {
-      if (node.incarnation() == 0) {
-        continue; // never answered yet: the health checker records its incarnation, then pushes
-      }
-      if (node.state() == NodeState.DOWN || node.state() == NodeState.EJECTED) {
-        // a node that is down may hang until a timeout: tell it off the caller's thread, once
-        runtime.pushes().execute(() -> pushOnce(t, node));
-      } else {
-        pushWithRetry(t, node.name());
-      }
+    pushAll(t, List.of());
+  }
+
+  /** As {@link #pushAll(Topology)}, and to the departed nodes {@code gone} in the same round, so that they drop what they handed off. */
+  private void pushAll(Topology t, List<NodeInfo> gone) {
+    try {
+      pushToEach(t, Set.of(), Set.of(), null, gone, null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the router is stopping: whoever runs this sees it next
     }
   }
 
@@ -887,6 +982,109 @@ public final class ScaleCoordinator implements AutoCloseable {
       if (n.incarnation() == 0 && (n.state() == NodeState.UP || n.state() == NodeState.LEAVING)) {
         throw new ScaleConflictException("node " + n.name() + " has not answered the router yet; try again in a moment");
       }
+    }
+  }
+
+  // ---- node calls run at once ---------------------------------------------------------------
+
+  /**
+   * Node calls (pushes, streams) started at once on one of the runtime's executors, keyed by what
+   * they are for. Each signals its end on a queue the coordinator's thread waits on, so the thread
+   * wakes as soon as any call ends instead of looking at each in turn. Closing the group cancels
+   * (interrupts) every call still running: whoever starts calls closes the group on every path, so
+   * no call outlives the step that started it. In the simulation the executors run a call at once,
+   * on its one thread, and the sleeper's poll advances the virtual clock (ControlRuntime.Sleeper).
+   */
+  private final class NodeCalls<K, V> implements AutoCloseable {
+    private final ExecutorService executor;
+    private final BlockingQueue<Call> ended = new LinkedBlockingQueue<>();
+    private final Map<K, Call> running = new LinkedHashMap<>();
+
+    NodeCalls(ExecutorService executor) {
+      this.executor = executor;
+    }
+
+    /** One call: its key, and the outcome once it ended. */
+    final class Call extends FutureTask<V> {
+      final K key;
+
+      Call(K key, Callable<V> work) {
+        super(work);
+        this.key = key;
+      }
+
+      @Override
+      protected void done() {
+        ended.add(this);
+      }
+
+      /** The call's result, or what it threw (an Error as it is: the simulation's router crash is never a failed call). */
+      V outcome() throws Exception {
+        try {
+          return get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+    }
+
+    void start(K key, Callable<V> work) {
+      Call call = new Call(key, work);
+      Call before = running.put(key, call);
+      if (before != null) {
+        before.cancel(true);
+      }
+      executor.execute(call);
+    }
+
+    /** Runs a call on this thread (it ends, and signals its end, before this returns). */
+    void runHere(K key, Callable<V> work) {
+      Call call = new Call(key, work);
+      Call before = running.put(key, call);
+      if (before != null) {
+        before.cancel(true);
+      }
+      call.run();
+    }
+
+    boolean isEmpty() {
+      return running.isEmpty();
+    }
+
+    /** The keys of the calls still running (a copy). */
+    List<K> keys() {
+      return new ArrayList<>(running.keySet());
+    }
+
+    void cancel(K key) {
+      Call call = running.remove(key);
+      if (call != null) {
+        call.cancel(true);
+      }
+    }
+
+    /** The next call to end, waiting at most {@code millis} for it; null if none did. A cancelled call never shows. */
+    Call next(long millis) throws InterruptedException {
+      long deadline = runtime.nanoTime().getAsLong() + TimeUnit.MILLISECONDS.toNanos(millis);
+      while (true) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - runtime.nanoTime().getAsLong());
+        Call call = runtime.sleeper().poll(ended, Math.max(0, left));
+        if (call == null) {
+          return null;
+        }
+        if (running.remove(call.key, call)) {
+          return call;
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      running.values().forEach(call -> call.cancel(true));
+      running.clear();
     }
   }
 

@@ -457,6 +457,28 @@ final class Simulation {
     }
   }
 
+  /**
+   * Waits in virtual time: the clock advances and the background work due meanwhile runs. A wait
+   * for the next of the coordinator's calls to end takes it at once when one has (the simulation's
+   * executors run every call at once), else lets the time pass and looks again.
+   */
+  private final class SimSleeper implements ControlRuntime.Sleeper {
+    @Override
+    public void sleep(long millis) {
+      advance(now + millis * MS);
+    }
+
+    @Override
+    public <T> T poll(java.util.concurrent.BlockingQueue<T> queue, long millis) {
+      T head = queue.poll();
+      if (head != null || millis <= 0) {
+        return head;
+      }
+      advance(now + millis * MS);
+      return queue.poll();
+    }
+  }
+
   /** Thrown inside the coordinator's call when the router process crashes mid-event. */
   private static final class RouterCrash extends Error {
     private static final long serialVersionUID = 1L;
@@ -471,7 +493,7 @@ final class Simulation {
     routerUp = true;
     control = new SimControl(routerIncarnation);
     ControlRuntime runtime = new ControlRuntime(new SimExecutor(true), new SimExecutor(false), new SimExecutor(false),
-        new SimExecutor(false), () -> now, millis -> advance(now + millis * MS));
+        new SimExecutor(false), () -> now, new SimSleeper());
     coordinator = new ScaleCoordinator(store, control, runtime);
     health = new HealthChecker(store, control, coordinator, Duration.ofMillis(HEALTH_INTERVAL_MS), 3,
         Duration.ofMillis(LEASE_MS), () -> now);
