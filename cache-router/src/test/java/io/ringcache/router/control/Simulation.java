@@ -738,7 +738,7 @@ final class Simulation {
         history.fail(op, now); // timed out: waits for the range, then -TRYAGAIN; never a miss
       }
     };
-    at(latency(), () -> {
+    at(readLatency(), () -> {
       SimNode source = nodes.get(route.source());
       if (source == null || !source.alive || random.nextInt(50) == 0) {
         return; // refused or reset: the target's timer fails the read
@@ -750,7 +750,7 @@ final class Simulation {
         // RING.READ: ignores the seal, the lease and the route; the absolute expiry with the value
         byte[] value = source.store.get(key);
         long expireAt = value == null ? Expiry.NONE : Expiry.absoluteMillis(now / MS, source.store.ttlNanos(key));
-        at(latency(), () -> {
+        at(readLatency(), () -> {
           Runnable reply = () -> {
             if (done[0]) {
               return;
@@ -794,6 +794,15 @@ final class Simulation {
         timeout.run();
       }
     });
+  }
+
+  /**
+   * A hop of a read at the source: usually the network's latency, one time in four anything up to
+   * the target's timeout (a loaded loop, a GC pause), so that topology changes, writes, crashes and
+   * pauses often fall between the read at the source and the target's use of its answer.
+   */
+  private long readLatency() {
+    return random.nextInt(4) > 0 ? latency() : random.nextInt((int) (SOURCE_READ_TIMEOUT_MS * 1_000)) * 1_000L;
   }
 
   private boolean apply(SimNode node, Key key, History.Op op) {
