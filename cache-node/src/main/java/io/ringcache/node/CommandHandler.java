@@ -173,6 +173,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   /** Runs a request that just arrived (or queued behind a deferred one). */
   void execute(Request r) {
     connection.rangeWaits = 0;
+    connection.sourceReadFailed = false;
     connection.beginCommand();
     ByteBuf out = connection.out();
     int mark = out.writerIndex();
@@ -231,7 +232,11 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (route.action() == ClusterState.Action.TRYAGAIN) {
-        waitForRange(r);
+        if (route.source() != null && !queuing && !connection.sourceReadFailed && spec.name().equals("get")) {
+          readAtSource(r, route);
+        } else {
+          waitForRange(r);
+        }
         return;
       }
       if (route.action() == ClusterState.Action.IMPORT) {
@@ -390,6 +395,62 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     connection.defer(change, (ignored, error) -> dispatch(kept));
   }
 
+  /**
+   * A GET of a range this node will import but does not serve yet (its handoff is PREPARED or
+   * SEALED here) is answered from the handoff's source, RING.READ (which ignores the seal), instead
+   * of waiting for the activation. The answer is not stored: before the activation the source may
+   * still accept writes. It is used only if, when it arrives, the key's route here is still the one
+   * it was read for (same topology, lease still valid, nothing purging): then this node has not
+   * been activated, so nobody but the source can have written the key since the GET arrived, and
+   * the source's answer was current when it was read (docs/architecture.md, "Reads before
+   * activation"). Otherwise the GET is dispatched again under the new route. If the source does not
+   * answer within {@value #RANGE_WAIT_MILLIS} ms, or answers an error, the GET waits for the range
+   * as before, without reading the source again: a failure is never a miss.
+   */
+  private void readAtSource(Request r, ClusterState.Route route) {
+    Request kept = r.copy();
+    byte[] key = kept.arg(1);
+    ClusterState cluster = node.cluster();
+    int hash = cluster.hashTag().hash(key);
+    connection.defer(node.readThrough().peek(route.source(), key, RANGE_WAIT_MILLIS), (entry, error) -> {
+      if (error != null) {
+        node.stats().sourceReadFailures.increment();
+        connection.sourceReadFailed = true;
+        dispatch(kept); // waits for the range, then -TRYAGAIN, as without the read
+        return;
+      }
+      if (cluster.route(hash) != route) {
+        connection.rangeWaits++; // bounds the rounds: each one took a change of topology, lease or purge
+        dispatch(kept);
+        return;
+      }
+      node.stats().sourceReads.increment();
+      byte[] value = entry == null || expired(entry.expireAtMillis()) ? null : entry.value();
+      long start = System.nanoTime();
+      ByteBuf out = connection.out();
+      int mark = out.writerIndex();
+      if (connection.lookedUp(value) == null) {
+        Resp.nil(out);
+      } else {
+        Resp.bulk(out, value);
+      }
+      if (connection.resp3()) {
+        connection.toResp3(out, mark, Resp3.shape(kept));
+      }
+      ran = true;
+      node.metrics().command("get").executed(System.nanoTime() - start, false);
+    });
+  }
+
+  /** Whether an entry expiring at {@code expireAtMillis} (Unix ms, -1: never) has expired by this node's clock. */
+  private boolean expired(long expireAtMillis) {
+    if (expireAtMillis == io.ringcache.node.cluster.Expiry.NONE) {
+      return false;
+    }
+    io.ringcache.node.store.Clock clock = node.store().clock();
+    return Math.floorDiv(clock.nanoTime() + clock.wallOffsetNanos(), 1_000_000L) >= expireAtMillis;
+  }
+
   /** Runs the requests that queued behind a deferred command, until one defers again. */
   void resume() {
     Request next;
@@ -422,7 +483,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         ClusterState.Route decision = cluster.route(cluster.hashTag().hash(connection.borrowKey(r, i)));
         if (first == null) {
           first = decision;
-        } else if (decision != first) {
+        } else if (decision != first && !(decision.waitable() && first.waitable())) {
           Resp.error(connection.out(), "CROSSNODE keys in request are owned by different nodes");
           return null;
         }

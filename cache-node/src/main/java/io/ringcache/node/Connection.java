@@ -69,6 +69,8 @@ final class Connection implements NodeContext {
   private CommandHandler handler;
   /** How many times the current request has waited for a range moving to this node. */
   int rangeWaits;
+  /** Whether the current request's read at the source of its range failed (it then only waits: CommandHandler). */
+  boolean sourceReadFailed;
   /** Counters of the current read batch, added to the node's once per batch (no shared write per command). */
   long batchCommands;
   long batchHits;

@@ -197,6 +197,9 @@ final class Info {
         line(s, "ring_epoch", c.cluster().epoch());
         line(s, "ring_standalone", c.cluster().isStandalone() ? 1 : 0);
         line(s, "ring_lease_valid", c.cluster().leaseValid() ? 1 : 0);
+        line(s, "ring_read_through_failures", stats.readThroughFailures.sum());
+        line(s, "ring_source_reads", stats.sourceReads.sum());
+        line(s, "ring_source_read_failures", stats.sourceReadFailures.sum());
       }
       default -> throw new IllegalArgumentException(section);
     }

@@ -18,6 +18,10 @@ final class NodeStats implements OutputGuard.Closes {
   final LongAdder protocolErrors = new LongAdder();
   /** Commands on an imported range answered -TRYAGAIN because the read-through to the source failed. */
   final LongAdder readThroughFailures = new LongAdder();
+  /** GETs of a range this node will import but does not serve yet, answered from the handoff's source (RING.READ). */
+  final LongAdder sourceReads = new LongAdder();
+  /** Such reads that failed or timed out (the GET then waited for the activation, as without them). */
+  final LongAdder sourceReadFailures = new LongAdder();
   /** Connections closed because one command's replies took them above max-output-buffer. */
   final LongAdder outputLimitCloses = new LongAdder();
   /** Connections closed because their client left replies unread for output-stall-timeout. */

@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  *  - With a topology, RoutingTable's rule (shared with clients and the router) names the node that
  *    serves the key. For this node that is SERVE; for a range it imports (it is the target of a
  *    handoff in phase ACTIVE or STREAMING) it is IMPORT, carrying the ImportState; a range it will
- *    import but may not serve yet (PREPARED, SEALED) is TRYAGAIN; anything else is REDIRECT, a
- *    precomputed "MOVED <epoch> <address>" per node. Routes are built once per topology and compared
- *    by identity, so a multi-key command spans owners iff two of its keys get different routes.
+ *    import but may not serve yet (PREPARED, SEALED) is a waitable TRYAGAIN, one per handoff, naming
+ *    its source (a plain GET is answered from there meanwhile: CommandHandler); anything else is
+ *    REDIRECT, a precomputed "MOVED <epoch> <address>" per node. Routes are built once per topology
+ *    and compared by identity, so a multi-key command spans owners iff two of its keys get different
+ *    routes (two waitable TRYAGAIN routes count as one: the command waits either way).
  *  - Adoption is monotonic in the epoch, and the view is replaced whole (an immutable View in a
  *    volatile field), so a reader sees one epoch consistently.
  *
@@ -78,13 +80,19 @@ public final class ClusterState {
     private final String error;
     private final ImportState importState;
     private final boolean waitable;
+    private final String source;
 
     private Route(Action action, String address, String error, ImportState importState, boolean waitable) {
+      this(action, address, error, importState, waitable, null);
+    }
+
+    private Route(Action action, String address, String error, ImportState importState, boolean waitable, String source) {
       this.action = action;
       this.address = address;
       this.error = error;
       this.importState = importState;
       this.waitable = waitable;
+      this.source = source;
     }
 
     /**
@@ -94,6 +102,16 @@ public final class ClusterState {
      */
     public boolean waitable() {
       return waitable;
+    }
+
+    /**
+     * For a waitable {@link Action#TRYAGAIN} of a range this node will import (its handoff is
+     * PREPARED or SEALED here): the address of the handoff's source, where a plain read of the key
+     * may be answered from (RING.READ, not stored here: see docs/architecture.md, "Reads before
+     * activation"). Null for every other route, a range being purged among them.
+     */
+    public String source() {
+      return source;
     }
 
     public Action action() {
@@ -148,7 +166,9 @@ public final class ClusterState {
         Route route;
         if (h.to().equals(name)) {
           if (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED) {
-            route = tryAgain;
+            // as tryAgain, with the source a plain read may be answered from (one route per
+            // handoff: a read checks, when the source answers, that its route is still this one)
+            route = new Route(Action.TRYAGAIN, null, tryAgain.error, null, true, table.addressOf(h.from()));
           } else {
             ImportState state = previousImports.get(h.id());
             if (state == null) {

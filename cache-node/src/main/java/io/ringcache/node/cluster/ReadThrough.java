@@ -49,6 +49,33 @@ public final class ReadThrough {
         .orTimeout(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
+  /** A key's entry as the source holds it: its value and absolute expiry (Unix ms, {@link Expiry#NONE} for none). */
+  public record Entry(byte[] value, long expireAtMillis) {}
+
+  /**
+   * Reads {@code key} at {@code source} (RING.READ) without storing it here: completes with its
+   * entry, with null if the source does not hold it, or exceptionally if the source did not answer
+   * within {@code timeoutMillis} (or answered an error). A GET of a range this node will import
+   * but does not serve yet is answered so (CommandHandler).
+   */
+  public CompletableFuture<Entry> peek(String source, byte[] key, long timeoutMillis) {
+    return peers.get(source)
+        .thenCompose(client -> client.call("RING.READ", key))
+        .thenApply(ReadThrough::entry)
+        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private static Entry entry(Object reply) {
+    if (reply instanceof Object[] entry && entry.length == 2 && entry[0] instanceof byte[] value
+        && entry[1] instanceof Long expireAt) {
+      return new Entry(value, expireAt);
+    }
+    if (reply == RespReply.NIL || (reply instanceof Object[] a && a.length == 0)) {
+      return null; // absent at the source (*-1)
+    }
+    throw new IllegalStateException("unexpected RING.READ reply: " + reply);
+  }
+
   private void apply(ImportState state, Key key, Object reply) {
     if (reply instanceof Object[] entry && entry.length == 2 && entry[0] instanceof byte[] value
         && entry[1] instanceof Long expireAt) {

@@ -77,12 +77,21 @@ class ClusterStateHandoffTest {
     target.adopt(Topology.of(1, BEFORE));
     int hash = movingHashFrom(A);
     target.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.PREPARED)));
-    assertThat(target.route(hash).action()).isEqualTo(ClusterState.Action.TRYAGAIN);
+    ClusterState.Route prepared = target.route(hash);
+    assertThat(prepared.action()).isEqualTo(ClusterState.Action.TRYAGAIN);
+    assertThat(prepared.waitable()).isTrue();
+    assertThat(prepared.source()).as("a GET may be answered from the source").isEqualTo(A);
+    assertThat(target.route(hash)).as("one route per handoff and view: compared by identity").isSameAs(prepared);
+    assertThat(target.route(movingHashFrom(B)).source()).isEqualTo(B);
     target.adopt(new Topology(3, AFTER, handoffs(HandoffPhase.SEALED)));
     assertThat(target.route(hash).action()).isEqualTo(ClusterState.Action.TRYAGAIN);
+    assertThat(target.route(hash).source()).isEqualTo(A);
+    assertThat(target.route(hash)).as("a new view, a new route").isNotSameAs(prepared);
     target.adopt(new Topology(4, AFTER, handoffs(HandoffPhase.ACTIVE)));
-    // gained: answered TRYAGAIN until the purge pass ran
+    // gained: answered TRYAGAIN until the purge pass ran, and no source to read at meanwhile
     assertThat(target.route(hash).action()).isEqualTo(ClusterState.Action.TRYAGAIN);
+    assertThat(target.route(hash).waitable()).isTrue();
+    assertThat(target.route(hash).source()).isNull();
     background.runAll();
     ClusterState.Route route = target.route(hash);
     assertThat(route.action()).isEqualTo(ClusterState.Action.IMPORT);

@@ -63,6 +63,12 @@ final class History {
   record Read(String value, String error) {}
 
   private static final class KeyState {
+    /** When this state became the key's (virtual nanos). */
+    long since;
+    /** The key's earlier states, oldest first, each with when it stopped being the key's. */
+    final List<KeyState> past = new ArrayList<>();
+    /** For a past state: when it was replaced. */
+    long until = Long.MAX_VALUE;
     boolean written;
     String value; // null: deleted (or never written)
     String writtenAt = "";
@@ -70,6 +76,21 @@ final class History {
     boolean lossAllowed;
     /** When the newest value expires (virtual nanos); Long.MAX_VALUE for never. */
     long expiresAt = Long.MAX_VALUE;
+
+    /** Keeps a copy of this state as a past one, replaced at {@code now}; the caller changes this one. */
+    void replacedAt(long now) {
+      KeyState copy = new KeyState();
+      copy.since = since;
+      copy.until = now;
+      copy.written = written;
+      copy.value = value;
+      copy.writtenAt = writtenAt;
+      copy.writtenWhen = writtenWhen;
+      copy.lossAllowed = lossAllowed;
+      copy.expiresAt = expiresAt;
+      past.add(copy);
+      since = now;
+    }
 
     /** Whether the newest value has certainly expired at {@code now}. */
     boolean expired(long now) {
@@ -83,9 +104,17 @@ final class History {
   }
 
   private final Map<String, KeyState> keys = new LinkedHashMap<>();
+  /** The simulation's virtual clock: when a loss is allowed, or a state replaced. */
+  private final java.util.function.LongSupplier clock;
+
+  History(java.util.function.LongSupplier clock) {
+    this.clock = clock;
+  }
   final List<String> violations = new ArrayList<>();
   long acknowledged;
   long reads;
+  /** Reads among them answered from a handoff's source before the target's activation ({@link #readBetween}). */
+  long sourceReads;
   long failed;
 
   Op begin(String key, Kind kind, String value, long now) {
@@ -99,6 +128,7 @@ final class History {
 
   void acknowledge(Op op, String node, long now) {
     KeyState s = keys.get(op.key);
+    s.replacedAt(now);
     s.written = true;
     s.value = op.kind == Kind.DEL ? null : op.value;
     s.writtenAt = node;
@@ -154,6 +184,7 @@ final class History {
           + s.writtenAt + " at " + String.format("%.3f", (s.writtenWhen - 1_000 * Simulation.MS) / 1e9));
     }
     if (present && !s.expired(now)) {
+      s.replacedAt(now);
       s.expiresAt = op.kind == Kind.EXPIRE ? now + op.ttlNanos : Long.MAX_VALUE;
     }
     reads++;
@@ -190,32 +221,70 @@ final class History {
     check(op.key, value, "GET at " + node + " at " + String.format("%.3f", (now - 1_000 * Simulation.MS) / 1e9), now);
   }
 
-  private void check(String key, String value, String where, long now) {
-    KeyState s = keys.get(key);
-    if (value == null && s.mayHaveExpired(now)) {
-      return; // expired, as it may have
+  /**
+   * A GET answered {@code raw} with a value that was read somewhere between {@code from} (when the
+   * node took the request) and {@code now} (its reply): it must be what {@link #read} accepts at
+   * some instant in between, that is match one of the key's states over that interval (a GET answered
+   * from a handoff's source before the target's activation, whose write may come meanwhile).
+   */
+  void readBetween(Op op, byte[] raw, String node, long from, long now) {
+    reads++;
+    sourceReads++;
+    String value = raw == null ? null : new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+    KeyState s = keys.get(op.key);
+    List<KeyState> states = new ArrayList<>();
+    for (KeyState p : s.past) {
+      if (p.until >= from) {
+        states.add(p);
+      }
     }
-    if (value != null && value.equals(s.value) && s.expired(now)) {
-      violations.add(where + ": " + key + " read '" + value + "', which expired at "
-          + String.format("%.3f", (s.expiresAt - 1_000 * Simulation.MS) / 1e9));
-      return;
+    states.add(s);
+    for (KeyState state : states) {
+      if (problem(op.key, state, value, Math.max(from, state.since), Math.min(now, state.until)) == null) {
+        return;
+      }
+    }
+    violations.add(String.format("GET at %s between %.3f and %.3f (read at the source): ", node,
+        (from - 1_000 * Simulation.MS) / 1e9, (now - 1_000 * Simulation.MS) / 1e9)
+        + problem(op.key, s, value, now, now) + " (and no state of the key in between matches it)");
+  }
+
+  private void check(String key, String value, String where, long now) {
+    String problem = problem(key, keys.get(key), value, now, now);
+    if (problem != null) {
+      violations.add(where + ": " + problem);
+    }
+  }
+
+  /**
+   * Why reading {@code value} is wrong if {@code s} is the key's state from {@code first} to {@code
+   * last} (one instant for a plain read); null if it is right at some instant of that span.
+   */
+  private static String problem(String key, KeyState s, String value, long first, long last) {
+    if (value == null && s.mayHaveExpired(last)) {
+      return null; // expired, as it may have
+    }
+    if (value != null && value.equals(s.value) && s.expired(first)) {
+      return key + " read '" + value + "', which expired at "
+          + String.format("%.3f", (s.expiresAt - 1_000 * Simulation.MS) / 1e9);
     }
     if (Objects.equals(value, s.value)) {
-      return;
+      return null;
     }
     if (value == null && s.lossAllowed) {
-      return;
+      return null;
     }
-    violations.add(where + ": " + key + " read " + (value == null ? "a miss" : "'" + value + "'") + " but the newest write was "
+    return key + " read " + (value == null ? "a miss" : "'" + value + "'") + " but the newest write was "
         + (s.written ? (s.value == null ? "a delete" : "'" + s.value + "'") + " at " + s.writtenAt + " at "
         + String.format("%.3f", (s.writtenWhen - 1_000 * Simulation.MS) / 1e9) : "none")
-        + (s.lossAllowed ? " (a loss was allowed)" : ""));
+        + (s.lossAllowed ? " (a loss was allowed)" : "");
   }
 
   /** Keys whose newest value a failed node may have held: a miss is allowed for them until the next write. */
   void allowLoss(String key) {
     KeyState s = keys.get(key);
-    if (s != null) {
+    if (s != null && !s.lossAllowed) {
+      s.replacedAt(clock.getAsLong());
       s.lossAllowed = true;
     }
   }
@@ -223,7 +292,8 @@ final class History {
   /** A miss is allowed for every key whose newest write was acknowledged by {@code node}, which failed. */
   void allowLossOfWritesAt(String node) {
     for (KeyState s : keys.values()) {
-      if (s.value != null && s.writtenAt.equals(node)) {
+      if (s.value != null && s.writtenAt.equals(node) && !s.lossAllowed) {
+        s.replacedAt(clock.getAsLong());
         s.lossAllowed = true;
       }
     }

@@ -65,7 +65,7 @@ final class Simulation {
 
   final long seed;
   final Random random;
-  final History history = new History();
+  final History history = new History(() -> this.now);
   final List<String> log = new ArrayList<>();
   private final Map<String, SimNode> nodes = new LinkedHashMap<>();
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
@@ -694,6 +694,10 @@ final class Simulation {
         return route.address();
       }
       case TRYAGAIN -> {
+        if (op.kind == History.Kind.GET && route.source() != null) {
+          readAtSource(node, op, key, route);
+          return null;
+        }
         history.fail(op, now);
         return null;
       }
@@ -729,6 +733,98 @@ final class Simulation {
       }
     }
     return null;
+  }
+
+  /** How long a target waits for the source's answer to a GET before the activation (CommandHandler.readAtSource). */
+  static final long SOURCE_READ_TIMEOUT_MS = 200;
+
+  /**
+   * A GET of a range {@code target} will import but does not serve yet, answered from the handoff's
+   * source (a model of CommandHandler.readAtSource), with real latency: RING.READ reaches the source
+   * a moment later (held while it is paused, lost if it crashes: a process restarted meanwhile
+   * answers from its empty store), the answer reaches the target later still (held while the
+   * target is paused), and the target uses it only if the key's route there is still the one it
+   * was read for and the read did not time out; then it replies without storing anything. The read
+   * is checked against every state of the key from the target's taking the request to its reply.
+   * A failed read is -TRYAGAIN here (the node then waits for the activation, which the simulation
+   * does not model).
+   */
+  private void readAtSource(SimNode target, History.Op op, Key key, ClusterState.Route route) {
+    long taken = now;
+    long incarnation = target.incarnation;
+    long deadline = now + SOURCE_READ_TIMEOUT_MS * MS;
+    boolean[] done = new boolean[1];
+    Runnable timeout = () -> {
+      if (!done[0]) {
+        done[0] = true;
+        history.fail(op, now); // timed out: waits for the range, then -TRYAGAIN; never a miss
+      }
+    };
+    at(readLatency(), () -> {
+      SimNode source = nodes.get(route.source());
+      if (source == null || !source.alive || random.nextInt(50) == 0) {
+        return; // refused or reset: the target's timer fails the read
+      }
+      Runnable read = () -> {
+        if (!source.alive) {
+          return;
+        }
+        // RING.READ: ignores the seal, the lease and the route; the absolute expiry with the value
+        byte[] value = source.store.get(key);
+        long expireAt = value == null ? Expiry.NONE : Expiry.absoluteMillis(now / MS, source.store.ttlNanos(key));
+        at(readLatency(), () -> {
+          Runnable reply = () -> {
+            if (done[0]) {
+              return;
+            }
+            done[0] = true;
+            if (!target.alive || target.incarnation != incarnation) {
+              history.fail(op, now); // the client's connection died with the target
+              return;
+            }
+            if (now > deadline && random.nextBoolean()) {
+              history.fail(op, now); // the timer ran first (both were due when a paused target resumed)
+              return;
+            }
+            if (target.cluster.route(key.ringHash()) != route) {
+              String moved = execute(target, op); // dispatched again under the new route
+              if (moved != null) {
+                send(moved, op, 1);
+              }
+              return;
+            }
+            boolean expired = expireAt != Expiry.NONE && now / MS >= expireAt;
+            history.readBetween(op, expired ? null : value, target.name, taken, now);
+          };
+          if (target.paused) {
+            target.held.add(reply);
+          } else {
+            reply.run();
+          }
+        });
+      };
+      if (source.paused) {
+        source.held.add(read);
+      } else {
+        read.run();
+      }
+    });
+    at(SOURCE_READ_TIMEOUT_MS * MS, () -> {
+      if (target.paused) {
+        target.held.add(timeout);
+      } else {
+        timeout.run();
+      }
+    });
+  }
+
+  /**
+   * A hop of a read at the source: usually the network's latency, one time in four anything up to
+   * the target's timeout (a loaded loop, a GC pause), so that topology changes, writes, crashes and
+   * pauses often fall between the read at the source and the target's use of its answer.
+   */
+  private long readLatency() {
+    return random.nextInt(4) > 0 ? latency() : random.nextInt((int) (SOURCE_READ_TIMEOUT_MS * 1_000)) * 1_000L;
   }
 
   private boolean apply(SimNode node, Key key, History.Op op) {

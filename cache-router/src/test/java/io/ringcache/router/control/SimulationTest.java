@@ -53,6 +53,7 @@ class SimulationTest {
     AtomicLong ran = new AtomicLong();
     AtomicLong acknowledged = new AtomicLong();
     AtomicLong reads = new AtomicLong();
+    AtomicLong sourceReads = new AtomicLong();
     ConcurrentSkipListMap<Long, AssertionError> failures = new ConcurrentSkipListMap<>();
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -76,6 +77,7 @@ class SimulationTest {
           ran.incrementAndGet();
           acknowledged.addAndGet(sim.history.acknowledged);
           reads.addAndGet(sim.history.reads);
+          sourceReads.addAndGet(sim.history.sourceReads);
         }
       }, "simulation-" + t);
       worker.start();
@@ -85,8 +87,9 @@ class SimulationTest {
       worker.join();
     }
     System.out.printf("simulation: %d seeds passed from %d (%d asked, %d s budget, %d threads), %d s of virtual time each,"
-        + " %d writes acknowledged, %d reads checked, in %.1f s%n", ran.get(), first, count,
-        TimeUnit.NANOSECONDS.toSeconds(budgetNanos), threads, seconds, acknowledged.get(), reads.get(),
+        + " %d writes acknowledged, %d reads checked (%d of them answered from a source before the activation), in %.1f s%n",
+        ran.get(), first, count, TimeUnit.NANOSECONDS.toSeconds(budgetNanos), threads, seconds, acknowledged.get(), reads.get(),
+        sourceReads.get(),
         (System.nanoTime() - started) / 1e9);
     if (!failures.isEmpty()) {
       throw failures.firstEntry().getValue(); // the lowest failing seed (others may have failed too)
