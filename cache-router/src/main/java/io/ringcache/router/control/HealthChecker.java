@@ -247,7 +247,12 @@ public final class HealthChecker implements AutoCloseable {
         return false;
       } else if (current.state() == NodeState.LEAVING) {
         // its event resolves its handoffs as a failed source's and then removes it: until then it
-        // is never renewed, or it would acknowledge writes that the event drops (seed 2830)
+        // is never renewed, or it would acknowledge writes that the event drops (seed 2830). That
+        // event is told at every answer, as an ejection is asked for above: the failure may have
+        // been found before the event began (the node failed while another event was finishing,
+        // which never ejected it, and then its leave was asked for), and a leave that is never
+        // told waits for the node's acknowledgement forever (simulation seed 2009)
+        coordinator.nodeFailed(name);
         return false;
       } else {
         fences.remove(name); // the last node of the ring, kept DOWN: it serves again once it answers

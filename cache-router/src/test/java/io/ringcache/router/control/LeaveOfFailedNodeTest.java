@@ -1,0 +1,278 @@
+package io.ringcache.router.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Stores;
+import io.ringcache.ring.NodeInfo;
+import io.ringcache.ring.NodeState;
+import io.ringcache.ring.Topology;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A leave of a node whose failure was found before the leave began (simulation seed 2009): the
+ * node crashed while another event was finishing, so that event never ejected it and it stayed
+ * DOWN; its leave was then asked for, and it restarted as a new process. The leave's pushes to it
+ * are refused (another incarnation) and the coordinator never declares a participant failed on
+ * its own, so only the health checker can end the leave: it must tell the leave at the node's
+ * next answer.
+ *
+ * The real coordinator, health checker and node cluster state, over an in-process network on one
+ * thread and a virtual clock, as in the simulation: the failure has to land between the finishing
+ * event's snapshot of its failed nodes and its end, which real processes cannot be made to hit.
+ */
+class LeaveOfFailedNodeTest {
+
+  private static final long MS = 1_000_000L;
+
+  private long now = 1_000 * MS;
+  private final Clock clock = new Clock() {
+    @Override
+    public long nanoTime() {
+      return now;
+    }
+
+    @Override
+    public long currentTimeMillis() {
+      return now / MS;
+    }
+  };
+
+  /** A node process: its real cluster state, whether it runs, and the anchor of its heartbeat connection. */
+  private final class Node {
+    final String name;
+    ClusterState cluster;
+    boolean alive;
+    Long anchor;
+    long nextIncarnation;
+
+    Node(String name, long incarnation) {
+      this.name = name;
+      this.nextIncarnation = incarnation;
+      start();
+    }
+
+    void start() {
+      cluster = new ClusterState(name, name, Stores.packed(1 << 20, clock), Runnable::run, nextIncarnation++, true, () -> now);
+      alive = true;
+      anchor = null;
+    }
+  }
+
+  private final Map<String, Node> nodes = new LinkedHashMap<>();
+  private final Queue<Runnable> events = new ArrayDeque<>();
+  private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+  /** Runs once, during the next push of a topology without handoffs (a finishing event's). */
+  private Runnable duringFinish;
+  private TopologyStore store;
+  private ScaleCoordinator coordinator;
+  private HealthChecker health;
+  private long nextRound;
+  private boolean inRound;
+
+  @AfterEach
+  void stop() {
+    later.shutdownNow();
+    if (health != null) {
+      health.close();
+    }
+    if (coordinator != null) {
+      coordinator.close();
+    }
+  }
+
+  @Test
+  void leave_ofANodeFailedBeforeItThatRestarted_endsWhenTheNodeAnswers() {
+    for (String name : List.of("a:1", "b:1", "x:1")) {
+      nodes.put(name, new Node(name, 1000L * (nodes.size() + 1)));
+    }
+    store = TopologyStore.inMemory(Topology.of(1,
+        nodes.values().stream().map(n -> NodeInfo.of(n.name, 1).withIncarnation(n.cluster.incarnation())).toList()));
+    ControlRuntime runtime = new ControlRuntime(new Inline(events::add), new Inline(Runnable::run), new Inline(Runnable::run),
+        later, () -> now, millis -> {
+          now += millis * MS;
+          if (now > 200_000 * MS) {
+            throw new AssertionError("wedged: the event still waits at " + now / MS + " ms");
+          }
+          healthRoundIfDue();
+        });
+    coordinator = new ScaleCoordinator(store, new Network(), runtime);
+    health = new HealthChecker(store, new Network(), coordinator, Duration.ofMillis(500), 3, Duration.ofMillis(3_000), () -> now);
+    coordinator.pushAll(store.current());
+    healthRound();
+    assertThat(nodes.values()).allMatch(n -> n.cluster.leaseValid());
+
+    // a weight change whose last push (the final topology) meets x's crash: the health checker
+    // finds x dead and asks for its ejection, but the event has already chosen whom it ejects
+    Node x = nodes.get("x:1");
+    duringFinish = () -> {
+      x.alive = false;
+      for (int i = 0; i < 3; i++) {
+        health.check(store.current().node("x:1").orElseThrow());
+      }
+    };
+    coordinator.reweight("a:1", 2);
+    runEvents();
+    assertThat(store.current().handoffs()).isEmpty();
+    assertThat(store.current().node("x:1").orElseThrow().state()).isEqualTo(NodeState.DOWN);
+
+    // x restarts as a new process, and its leave is asked for before the health checker hears it
+    x.start();
+    ScaleEvent leave = coordinator.leave("x:1");
+    runEvents();
+
+    assertThat(leave.message).doesNotContain("wedged");
+    assertThat(leave.failed).containsExactly("x:1");
+    assertThat(store.current().handoffs()).isEmpty();
+    assertThat(store.current().node("x:1")).as("x left, resolved as a failed source").isEmpty();
+    assertThat(coordinator.busy()).isFalse();
+  }
+
+  private void runEvents() {
+    Runnable event;
+    while ((event = events.poll()) != null) {
+      event.run();
+    }
+  }
+
+  private void healthRoundIfDue() {
+    if (now - nextRound >= 0 && !inRound) {
+      healthRound();
+    }
+  }
+
+  /** One round of the health checker (its own check of every node), as its timer runs them. */
+  private void healthRound() {
+    inRound = true;
+    try {
+      for (NodeInfo n : store.current().nodes()) {
+        health.check(n);
+      }
+    } finally {
+      inRound = false;
+    }
+    nextRound = now + 500 * MS;
+  }
+
+  /** The network: each call reaches the node's real cluster state at once, or is refused if its process is gone. */
+  private final class Network implements NodeControl {
+
+    private Node reach(String address, String what) throws IOException {
+      now += MS;
+      Node node = nodes.get(address);
+      if (node == null || !node.alive) {
+        throw new ConnectException("Connection refused (" + address + ", " + what + ")");
+      }
+      return node;
+    }
+
+    @Override
+    public Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException {
+      Node n = reach(address, "RING.HEARTBEAT");
+      n.cluster.heartbeat(incarnation, leaseMillis * MS, n.anchor != null, n.anchor == null ? 0 : n.anchor);
+      n.anchor = now;
+      return new Heartbeat(n.cluster.epoch(), n.cluster.incarnation(), true, n.cluster.leaseRemainingMillis());
+    }
+
+    @Override
+    public long push(String address, Topology topology, long incarnation) throws IOException {
+      if (duringFinish != null && topology.handoffs().isEmpty() && topology.epoch() > 1) {
+        Runnable meanwhile = duringFinish;
+        duringFinish = null;
+        meanwhile.run();
+      }
+      Node n = reach(address, "RING.SETTOPOLOGY");
+      try {
+        return n.cluster.adopt(topology, incarnation);
+      } catch (ClusterState.StaleIncarnationException e) {
+        throw new NodeClient.ErrorReply(address, "ERR " + e.getMessage());
+      }
+    }
+
+    @Override
+    public long stream(String address, String id) throws IOException {
+      reach(address, "RING.STREAM");
+      return 0; // the stores are empty
+    }
+
+    @Override
+    public long[] progress(String address, String id) {
+      return new long[] {0, 0};
+    }
+
+    @Override
+    public void flush(String address) throws IOException {
+      reach(address, "RING.FLUSH").cluster.flush();
+    }
+
+    @Override
+    public long keyCount(String address) {
+      return 0;
+    }
+
+    @Override
+    public Long usedMemory(String address) {
+      return null;
+    }
+
+    @Override
+    public void discard(String address) {
+      Node n = nodes.get(address);
+      if (n != null) {
+        n.anchor = null; // the next heartbeat goes out on a new connection
+      }
+    }
+  }
+
+  /** An executor on the test's thread: at once, or queued for {@link #runEvents}. */
+  private static final class Inline extends AbstractExecutorService {
+    private final Consumer<Runnable> run;
+
+    Inline(Consumer<Runnable> run) {
+      this.run = run;
+    }
+
+    @Override
+    public void execute(Runnable command) {
+      run.accept(command);
+    }
+
+    @Override
+    public void shutdown() {}
+
+    @Override
+    public List<Runnable> shutdownNow() {
+      return List.of();
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return false;
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return false;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) {
+      return true;
+    }
+  }
+}
