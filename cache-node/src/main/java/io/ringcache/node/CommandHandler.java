@@ -5,7 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.ringcache.node.cluster.ClusterState;
+import io.ringcache.node.cluster.Expiry;
 import io.ringcache.node.cluster.ImportState;
+import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.Key;
 import io.ringcache.node.store.Store;
 import io.ringcache.resp.ProtocolError;
@@ -159,7 +161,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    io.ringcache.resp.net.FailStop.haltIfFatal("node event loop (client connection " + connection.id() + ")", cause);
+    FailStop.haltIfFatal("node event loop (client connection " + connection.id() + ")", cause);
     if (cause instanceof IOException) {
       log.debug("connection {} failed: {}", connection.describe(), cause.toString());
     } else if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {
@@ -444,10 +446,10 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   /** Whether an entry expiring at {@code expireAtMillis} (Unix ms, -1: never) has expired by this node's clock. */
   private boolean expired(long expireAtMillis) {
-    if (expireAtMillis == io.ringcache.node.cluster.Expiry.NONE) {
+    if (expireAtMillis == Expiry.NONE) {
       return false;
     }
-    io.ringcache.node.store.Clock clock = node.store().clock();
+    Clock clock = node.store().clock();
     return Math.floorDiv(clock.nanoTime() + clock.wallOffsetNanos(), 1_000_000L) >= expireAtMillis;
   }
 

@@ -7,6 +7,7 @@ import io.ringcache.ring.Handoff;
 import io.ringcache.ring.HandoffPhase;
 import io.ringcache.ring.HashRange;
 import io.ringcache.ring.HashRing;
+import io.ringcache.ring.HashTag;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
 import io.ringcache.ring.RangeIndex;
@@ -435,9 +436,9 @@ public final class ClusterState {
    * A cluster's tag never changes (the router refuses to), and a member holds no key before its first
    * topology, so every key the store holds was hashed with this one.
    */
-  public io.ringcache.ring.HashTag hashTag() {
+  public HashTag hashTag() {
     View v = view;
-    return v == null ? io.ringcache.ring.HashTag.NONE : v.table.hashTag();
+    return v == null ? HashTag.NONE : v.table.hashTag();
   }
 
   /** The decision for a key whose placement hash ({@link #hashTag()}) is {@code keyHash}. Allocation-free. */
