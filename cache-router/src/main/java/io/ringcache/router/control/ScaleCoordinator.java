@@ -18,13 +18,16 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +36,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,7 +191,7 @@ public final class ScaleCoordinator implements AutoCloseable {
       return event.checked.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       return null;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return e.getCause().toString();
     }
   }
@@ -408,7 +412,7 @@ public final class ScaleCoordinator implements AutoCloseable {
     if (!t.handoffs().isEmpty()) {
       log.info("handoffs: {}", t.handoffs().stream().map(Describe::handoff).toList());
     }
-    Set<String> streamed = new java.util.HashSet<>();
+    Set<String> streamed = new HashSet<>();
     while (!(t = store.current()).handoffs().isEmpty()) {
       if (!ok(event)) {
         prune(event);
@@ -507,7 +511,7 @@ public final class ScaleCoordinator implements AutoCloseable {
         if (!sourceFailed && !targetFailed) {
           handoffs.add(h);
         } else if (!sourceFailed && (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED)) {
-          Map<String, List<HashRange>> owners = new java.util.TreeMap<>();
+          Map<String, List<HashRange>> owners = new TreeMap<>();
           for (HashRange r : h.ranges()) {
             ownersWithin(ring, r).forEach((owner, parts) -> owners.computeIfAbsent(owner, o -> new ArrayList<>()).addAll(parts));
           }
@@ -541,7 +545,7 @@ public final class ScaleCoordinator implements AutoCloseable {
 
   /** The parts of {@code range} by their owner on {@code ring}. */
   static Map<String, List<HashRange>> ownersWithin(HashRing ring, HashRange range) {
-    Map<String, List<HashRange>> owners = new java.util.LinkedHashMap<>();
+    Map<String, List<HashRange>> owners = new LinkedHashMap<>();
     if (ring.isEmpty()) {
       return owners;
     }
@@ -603,10 +607,10 @@ public final class ScaleCoordinator implements AutoCloseable {
   private static final Duration LEASE_WAIT = Duration.ofSeconds(5);
 
   /** Whether a node holds a lease, as the health checker last heard; every node does until one is set. */
-  private volatile java.util.function.Predicate<String> leased = name -> true;
+  private volatile Predicate<String> leased = name -> true;
 
   /** The health checker's view of which nodes hold a lease (see awaitLeases). */
-  void leases(java.util.function.Predicate<String> view) {
+  void leases(Predicate<String> view) {
     leased = view;
   }
 
@@ -946,7 +950,7 @@ public final class ScaleCoordinator implements AutoCloseable {
           why = "the lookup did not answer";
         }
         break;
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         why = e.getCause() instanceof UnknownHostException ? "unknown host" : e.getCause().toString();
       }
       Thread.sleep(Math.min(RESOLVE_RETRY.toMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
@@ -1148,7 +1152,7 @@ public final class ScaleCoordinator implements AutoCloseable {
   private Topology update(UnaryOperator<Topology> change) {
     return store.update(cur -> {
       if (closing) {
-        throw new java.util.concurrent.CancellationException("the router is stopping: it persists no more topology changes");
+        throw new CancellationException("the router is stopping: it persists no more topology changes");
       }
       return change.apply(cur);
     });
