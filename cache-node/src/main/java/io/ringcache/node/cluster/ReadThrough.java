@@ -77,12 +77,9 @@ public final class ReadThrough {
   }
 
   private void apply(ImportState state, Key key, Object reply) {
-    if (reply instanceof Object[] entry && entry.length == 2 && entry[0] instanceof byte[] value
-        && entry[1] instanceof Long expireAt) {
-      state.applyIfUntouched(key, () -> store.putIfAbsentUntil(key, value, expireAt));
-    } else if (reply != RespReply.NIL && !(reply instanceof Object[] a && a.length == 0)) {
-      throw new IllegalStateException("unexpected RING.READ reply: " + reply);
+    Entry entry = entry(reply);
+    if (entry != null) { // else absent at the source (*-1)
+      state.applyIfUntouched(key, () -> store.putIfAbsentUntil(key, entry.value(), entry.expireAtMillis()));
     }
-    // else absent at the source (*-1)
   }
 }
