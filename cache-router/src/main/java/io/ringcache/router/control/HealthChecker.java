@@ -84,6 +84,8 @@ public final class HealthChecker implements AutoCloseable {
   private final Map<String, Long> reportedEpoch = new ConcurrentHashMap<>();
   /** Per node: whether its latest miss was a refused connection (nothing listens on its port). */
   private final Map<String, Boolean> refused = new ConcurrentHashMap<>();
+  /** One monitor per node: its checks (a round's and checkNow's) never overlap. */
+  private final Map<String, Object> checking = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ringcache-health"));
   private final ExecutorService probes = Executors.newCachedThreadPool(r -> daemon(r, "ringcache-health-probe"));
@@ -105,7 +107,7 @@ public final class HealthChecker implements AutoCloseable {
     this.marginNanos = leaseNanos / 20 + TimeUnit.MILLISECONDS.toNanos(100);
     this.nanoTime = nanoTime;
     this.startNanos = nanoTime.getAsLong();
-    coordinator.leases(this::holdsLease);
+    coordinator.leases(this::holdsLease, this::checkNow);
   }
 
   /** Whether {@code name} answered its last health check holding a lease. */
@@ -144,7 +146,33 @@ public final class HealthChecker implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks {@code name} now, outside the rounds: a scale event asks this of a target that holds no
+   * lease yet (a joiner just admitted), rather than wait up to an interval for the next round. A
+   * round's check (the same heartbeat, renewal and fencing rules), except that no answer is not
+   * counted as a miss: failures are found by the rounds alone, as without this check (a joiner's
+   * first heartbeat also sets up a connection, and on a loaded machine may miss the probe timeout).
+   */
+  void checkNow(String name) {
+    store.current().node(name).ifPresent(node -> check(node, false));
+  }
+
+  /**
+   * One node's health check. Checks of one node never overlap (a round's and {@link #checkNow}'s):
+   * its heartbeats stay one call at a time, as the lease anchors assume.
+   */
   void check(NodeInfo node) {
+    check(node, true);
+  }
+
+  private void check(NodeInfo node, boolean countMiss) {
+    synchronized (checking.computeIfAbsent(node.name(), n -> new Object())) {
+      checkAlone(node, countMiss);
+    }
+  }
+
+
+  private void checkAlone(NodeInfo node, boolean countMiss) {
     long admitted = node.incarnation();
     Fence fence = fences.get(node.name());
     if (fence != null && fence.incarnation() != admitted) {
@@ -173,7 +201,11 @@ public final class HealthChecker implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       nodes.discard(node.address());
-      missed(node, e);
+      if (countMiss) {
+        missed(node, e);
+      } else {
+        log.debug("node {} did not answer a check outside the rounds: {}", node.name(), e.getMessage());
+      }
       return;
     }
     lastAnswer.merge(node.name(), nanoTime.getAsLong(), Math::max);

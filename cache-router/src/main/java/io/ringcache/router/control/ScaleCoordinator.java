@@ -36,6 +36,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -587,11 +588,16 @@ public final class ScaleCoordinator implements AutoCloseable {
    * Waits until every target has been granted a lease by the health checker (at most {@link
    * #LEASE_WAIT}): a node serves nothing before it holds one, so a target activated without one
    * (a joiner the health checker has not reached yet) would leave its new ranges unserved, the
-   * sources sealed and the target answering -TRYAGAIN, until its first renewal.
+   * sources sealed and the target answering -TRYAGAIN, until its first renewal. A target without
+   * one is checked at once (the health checker's own check, which grants it), instead of waiting
+   * for the next round: up to a health interval (500 ms by default) before the seal.
    */
   private void awaitLeases(Set<String> targets, ScaleEvent event) throws InterruptedException {
     long deadline = runtime.nanoTime().getAsLong() + LEASE_WAIT.toNanos();
     for (String name : targets) {
+      if (!leased.test(name) && ok(event) && !closing) {
+        checkNow.accept(name);
+      }
       while (!leased.test(name) && ok(event) && !closing) {
         if (runtime.nanoTime().getAsLong() - deadline >= 0) {
           log.warn("node {} holds no lease yet after {} s: activating its handoffs anyway; it serves once renewed",
@@ -609,9 +615,13 @@ public final class ScaleCoordinator implements AutoCloseable {
   /** Whether a node holds a lease, as the health checker last heard; every node does until one is set. */
   private volatile Predicate<String> leased = name -> true;
 
-  /** The health checker's view of which nodes hold a lease (see awaitLeases). */
-  void leases(Predicate<String> view) {
+  /** Checks one node's health now, outside the health checker's rounds (see awaitLeases). */
+  private volatile Consumer<String> checkNow = name -> { };
+
+  /** The health checker's view of which nodes hold a lease, and its check of one node now (see awaitLeases). */
+  void leases(Predicate<String> view, Consumer<String> check) {
     leased = view;
+    checkNow = check;
   }
 
   /** Whether no participant of the handoffs under way has failed (other failed nodes are only ejected at the end). */
