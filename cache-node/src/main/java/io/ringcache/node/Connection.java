@@ -432,6 +432,11 @@ final class Connection implements NodeContext {
   }
 
   @Override
+  public io.ringcache.node.cluster.ReadThrough readThrough() {
+    return node.readThrough();
+  }
+
+  @Override
   public boolean authenticated() {
     return authenticated;
   }

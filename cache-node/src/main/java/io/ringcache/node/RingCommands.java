@@ -68,7 +68,11 @@ final class RingCommands {
       return;
     }
     try {
-      Resp.integer(c.out(), c.cluster().adopt(topology, addressedTo));
+      long held = c.cluster().adopt(topology, addressedTo);
+      Resp.integer(c.out(), held);
+      if (held > before) {
+        c.readThrough().dial(c.cluster().importSources());
+      }
     } catch (ClusterState.StaleIncarnationException e) {
       log.warn("refused topology epoch {} from {}: {}", topology.epoch(), c.describe(), e.getMessage());
       Resp.error(c.out(), "ERR " + e.getMessage());

@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.HandoffStreamer;
+import io.ringcache.node.cluster.ReadThrough;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
@@ -17,6 +18,9 @@ interface RingContext extends CommandContext {
 
   /** Streams a handoff's entries to its target. */
   HandoffStreamer streamer();
+
+  /** Reads keys of imported ranges through from their source. */
+  ReadThrough readThrough();
 
   /** Whether this connection answered a RING.HEARTBEAT (see ClusterState#heartbeat). */
   boolean heartbeatAnswered();

@@ -10,6 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.HandoffStreamer;
+import io.ringcache.node.cluster.ReadThrough;
 import io.ringcache.node.store.Clock;
 import io.ringcache.node.store.FakeClock;
 import io.ringcache.node.store.Key;
@@ -145,6 +146,11 @@ final class FamilyContext implements NodeContext {
   @Override
   public HandoffStreamer streamer() {
     throw new UnsupportedOperationException("no handoff streamer without a node");
+  }
+
+  @Override
+  public ReadThrough readThrough() {
+    throw new UnsupportedOperationException("no read-through without a node");
   }
 
   @Override

@@ -18,6 +18,8 @@ import io.ringcache.ring.TopologyJson;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -510,6 +512,21 @@ public final class ClusterState {
         state.flushAll();
       }
     }
+  }
+
+  /** The addresses of the sources of every handoff this node is the target of, per the topology held. */
+  public Set<String> importSources() {
+    View v = view;
+    if (v == null) {
+      return Set.of();
+    }
+    Set<String> sources = new HashSet<>();
+    for (Handoff h : v.topology.handoffs()) {
+      if (h.to().equals(name)) {
+        sources.add(v.table.addressOf(h.from()));
+      }
+    }
+    return sources;
   }
 
   /** Where node {@code nodeName} is reached, per the topology held. */

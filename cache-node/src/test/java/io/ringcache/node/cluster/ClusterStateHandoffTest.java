@@ -71,6 +71,24 @@ class ClusterStateHandoffTest {
     }
   }
 
+  /** A target dials its sources when it adopts a topology naming it (ReadThrough.dial): which are they. */
+  @Test
+  void importSources_areTheSourcesOfTheHandoffsToThisNodeOnly() {
+    ClusterState target = new ClusterState(X, X, store, background);
+    ClusterState source = new ClusterState(A, A, store, background);
+    assertThat(target.importSources()).isEmpty();
+    for (ClusterState node : List.of(target, source)) {
+      node.adopt(Topology.of(1, BEFORE));
+      assertThat(node.importSources()).isEmpty();
+      node.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.PREPARED)));
+    }
+
+    assertThat(target.importSources()).containsExactlyInAnyOrder(A, B);
+    assertThat(source.importSources()).isEmpty();
+    target.adopt(new Topology(3, AFTER, List.of()));
+    assertThat(target.importSources()).isEmpty();
+  }
+
   @Test
   void route_atTheTarget_isTryAgainUntilActive_thenImport() {
     ClusterState target = new ClusterState(X, X, store, background);
