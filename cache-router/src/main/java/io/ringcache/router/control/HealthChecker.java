@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,8 @@ public final class HealthChecker implements AutoCloseable {
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ringcache-health"));
   private final ExecutorService probes = Executors.newCachedThreadPool(r -> daemon(r, "ringcache-health-probe"));
+  /** Set by {@link #close}: from then on this checker persists nothing (see {@link #update}). */
+  private volatile boolean closed;
 
   HealthChecker(TopologyStore store, NodeControl nodes, ScaleCoordinator coordinator, Duration interval, int maxMisses,
       Duration lease) {
@@ -301,7 +304,7 @@ public final class HealthChecker implements AutoCloseable {
   /** The first answer of a node listed without an incarnation: record it, then push. */
   private void recordIncarnation(String name, long incarnation) {
     Topology before = store.current();
-    Topology after = store.update(t -> {
+    Topology after = update(t -> {
       NodeInfo n = t.node(name).orElse(null);
       if (n == null || n.incarnation() != 0) {
         return t;
@@ -375,7 +378,7 @@ public final class HealthChecker implements AutoCloseable {
 
   private void setState(String name, NodeState from, NodeState to) {
     Topology before = store.current();
-    Topology after = store.update(t -> {
+    Topology after = update(t -> {
       NodeInfo n = t.node(name).orElse(null);
       if (n == null || n.state() != from) {
         return t; // changed meanwhile: nothing to mark
@@ -387,6 +390,18 @@ public final class HealthChecker implements AutoCloseable {
     }
   }
 
+  /**
+   * Persists {@code change}, unless this checker is closed: then it changes nothing. A probe that
+   * was answered before {@link #close} may still be handled after it (closing interrupts, it does
+   * not wait), and the router's successor may already have read the store and marked the node
+   * otherwise: a late DOWN or UP mark, or a first incarnation, written over it would undo what the
+   * successor decided. The coordinator's writes follow the same rule. Checked inside the store's
+   * update, right before the write.
+   */
+  private Topology update(UnaryOperator<Topology> change) {
+    return store.update(t -> closed ? t : change.apply(t));
+  }
+
   private static Thread daemon(Runnable r, String name) {
     Thread thread = new Thread(r, name);
     thread.setDaemon(true);
@@ -395,6 +410,7 @@ public final class HealthChecker implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     timer.shutdownNow();
     probes.shutdownNow();
   }
