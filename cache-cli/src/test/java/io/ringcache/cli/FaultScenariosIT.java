@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   5. a leaving node paused while it streams: the event ends within lease + seconds, and a join
  *      afterwards completes;
  *   6. two of four nodes killed at once: both out of the ring within seconds, every key served;
+ *      and the last node of a ring killed and restarted: admitted again in place, it serves;
  *   7. keys that all expire at one instant (SET PXAT), streamed while the target is paused 2 s with
  *      batches in flight: none readable after that instant, at the target or through the proxy;
  *   8. writes queued at a node paused past its ejection: never acknowledged, and no read older
@@ -460,6 +461,38 @@ class FaultScenariosIT {
     Map<String, Object> after = readEventually(next.keySet(), Duration.ofSeconds(10));
     none("keys written after both were ejected (in " + ejectedMillis + " ms)",
         next.keySet().stream().filter(k -> !"v2".equals(after.get(k))).map(k -> k + "=" + after.get(k)).toList());
+  }
+
+  /**
+   * The last node of the ring restarted by its supervisor (kill -9, then started again on its
+   * port): it cannot be ejected (the router never empties the ring) and, as another incarnation,
+   * it used to be never renewed either, so every key answered -TRYAGAIN for good. It is admitted
+   * again in place, flushed, and serves again. (The same for several last nodes kept DOWN together,
+   * and their renewal when they only paused: FailedNodeSequencesTest and the simulation.)
+   */
+  @Test
+  void lastNodeOfTheRingRestarted_isAdmittedAgainInPlace_andServes() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1));
+    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    Map<String, String> data = values("s9", 1_000, "v1");
+    load(data);
+
+    c.kill9(nodes.get(0));
+    hold(2_000); // refuses connections: dead, kept DOWN
+    c.startNodes(List.of(1));
+    Map<String, String> next = values("s9", 1_000, "v2");
+    await(() -> {
+      try {
+        load(next);
+        return true;
+      } catch (AssertionError | IOException e) {
+        return false; // -TRYAGAIN until the restarted process is admitted
+      }
+    }, Duration.ofSeconds(30), "writes acknowledged again after the last node restarted");
+    Map<String, Object> after = readEventually(next.keySet(), Duration.ofSeconds(10));
+    none("keys written after the restart", next.keySet().stream().filter(k -> !next.get(k).equals(after.get(k)))
+        .map(k -> k + "=" + after.get(k)).toList());
+    assertThat(c.state(nodes.get(0))).isEqualTo("UP");
   }
 
   // ---- 7. expired keys never come back -----------------------------------------------------

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -246,6 +247,10 @@ public final class HealthChecker implements AutoCloseable {
       return;
     }
     if (beat.incarnation() != current.incarnation()) {
+      if (current.state().inRing() && everyOtherRingNodeFenced(t, node.name())) {
+        readmitInPlace(current, beat.incarnation(), t);
+        return;
+      }
       log.warn("node {} restarted (incarnation {} instead of {}): its data is gone; failing it, it comes back flushed",
           node.name(), Long.toUnsignedString(beat.incarnation(), 16), Long.toUnsignedString(current.incarnation(), 16));
       fail(current, true);
@@ -277,7 +282,7 @@ public final class HealthChecker implements AutoCloseable {
       if (fence.ejected()) {
         // re-admitted: renew once it holds this topology or a newer one
         fences.put(name, new Fence(fence.incarnation(), t.epoch(), true));
-      } else if (current.state().inRing() && t.ring().nodeNames().size() > 1) {
+      } else if (current.state().inRing() && !everyOtherRingNodeFenced(t, name)) {
         coordinator.eject(name);
         return false;
       } else if (current.state() == NodeState.LEAVING) {
@@ -289,6 +294,8 @@ public final class HealthChecker implements AutoCloseable {
         // told waits for the node's acknowledgement forever (simulation seed 2009)
         coordinator.nodeFailed(name);
         return false;
+      } else if (current.state().inRing() && t.ring().nodeNames().size() > 1) {
+        return renewLastNodes(t, name);
       } else {
         fences.remove(name); // the last node of the ring, kept DOWN: it serves again once it answers
       }
@@ -299,6 +306,86 @@ public final class HealthChecker implements AutoCloseable {
       log.info("node {} holds epoch {}: its lease is renewed again", name, beat.epoch());
     }
     return true;
+  }
+
+  /**
+   * Whether every node of {@code t}'s ring but {@code name} is fenced: failed and not ejected yet,
+   * or waiting to be renewed (kept as one of the last nodes, below, or re-admitted). None of them
+   * holds a lease, so none can take {@code name}'s ranges; and the failed ones cannot be ejected:
+   * the coordinator never empties the ring, it keeps its last nodes DOWN instead
+   * (ScaleCoordinator#ejecting), and asking again would never end.
+   */
+  private boolean everyOtherRingNodeFenced(Topology t, String name) {
+    for (String other : t.ring().nodeNames()) {
+      if (other.equals(name)) {
+        continue;
+      }
+      Fence f = fences.get(other);
+      if (f == null || f.incarnation() != t.node(other).map(NodeInfo::incarnation).orElse(0L)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Every node of the ring failed (two nodes paused or partitioned together, say), so all are
+   * kept DOWN: they serve again, keeping what they hold, as the last node of a ring does and as
+   * they would under a restarted router (which has no fences). Not while an event runs or a
+   * handoff is left (the failures are resolved first: a node renewed before would acknowledge
+   * writes the resolution drops; the running event is told it failed, see the LEAVING branch);
+   * then each is renewed once it holds this topology or a newer one. All of them at once, so that
+   * the first to be renewed is not taken for a live node of the ring and the others ejected.
+   *
+   * @return whether the answer may be handled as usual (the topology pushed to it, marked UP)
+   */
+  private boolean renewLastNodes(Topology t, String name) {
+    if (coordinator.busy() || !t.handoffs().isEmpty()) {
+      coordinator.nodeFailed(name);
+      return false;
+    }
+    List<String> kept = new ArrayList<>();
+    for (String member : t.ring().nodeNames()) {
+      long admitted = t.node(member).map(NodeInfo::incarnation).orElse(0L);
+      Fence f = fences.get(member);
+      if (f != null && f.incarnation() == admitted && f.minEpoch() == Long.MAX_VALUE && !f.ejected()) {
+        fences.put(member, new Fence(admitted, t.epoch(), true));
+        kept.add(member);
+      }
+    }
+    if (!kept.isEmpty()) {
+      log.warn("every node of the ring failed, none can be ejected: {} serve(s) again, keeping what they hold,"
+          + " once they hold epoch {}", kept, t.epoch());
+    }
+    return true;
+  }
+
+  /**
+   * A node that restarted as {@code incarnation} while no other node of the ring is left to take
+   * its ranges (it is the last one, or every other one failed too). It cannot be ejected and
+   * re-admitted through a handoff as usual: the ring is never emptied. Its old process's data is
+   * gone and no other node holds its ranges, so the new process is admitted in place, flushed,
+   * keeping them (empty) once no event runs and no handoff is left; until then it is failed as
+   * usual (the running event resolves its handoffs). Without this a restarted last node would
+   * stay DOWN for good: as another incarnation it is never renewed.
+   */
+  private void readmitInPlace(NodeInfo current, long incarnation, Topology t) {
+    String name = current.name();
+    if (coordinator.busy() || !t.handoffs().isEmpty()) {
+      fail(current, true);
+      return;
+    }
+    if (t.ring().nodeNames().size() > 1) {
+      renewLastNodes(t, name); // the others that only stopped answering keep what they hold
+    }
+    try {
+      coordinator.readmitInPlace(name, current.incarnation(), incarnation);
+      log.warn("node {} restarted (incarnation {} instead of {}) and no live node of the ring can take its ranges:"
+          + " admitting the new process in place, flushed", name, Long.toUnsignedString(incarnation, 16),
+          Long.toUnsignedString(current.incarnation(), 16));
+    } catch (ScaleRequestException e) {
+      log.debug("in-place re-admission of {} deferred: {}", name, e.getMessage());
+    }
   }
 
   /** The first answer of a node listed without an incarnation: record it, then push. */

@@ -277,6 +277,31 @@ public final class ScaleCoordinator implements AutoCloseable {
     });
   }
 
+  /**
+   * Admits {@code incarnation}, the restarted process of ring node {@code name} (admitted as {@code
+   * old}), in place: flushed, keeping its ranges, DOWN until the health checker renews it. Only for
+   * a node that cannot be ejected and re-admitted through a handoff because no live node of the
+   * ring is left to take its ranges (HealthChecker#readmitInPlace): its old process's data is gone
+   * and no other node holds those ranges, so there is nothing to hand over. Nothing changes if the
+   * node was admitted anew, left the ring, or a handoff began meanwhile.
+   */
+  synchronized ScaleEvent readmitInPlace(String name, long old, long incarnation) {
+    requireIdle();
+    NodeInfo node = requireNode(name);
+    return submit(ScaleEvent.Kind.READMIT, name, event -> {
+      flush(node.address());
+      Topology before = store.current();
+      Topology t = update(cur -> cur.node(name).filter(n -> n.incarnation() == old && n.state().inRing()).isEmpty()
+          || !cur.handoffs().isEmpty() ? cur
+          : cur.next(replace(cur.nodes(), name, n -> n.withState(NodeState.DOWN).withIncarnation(incarnation)), List.of()));
+      if (t == before) {
+        event.message = "nothing to do: " + name + " changed meanwhile";
+        return;
+      }
+      pushAll(t, List.of());
+    });
+  }
+
   /** Resumes the handoffs of a persisted topology, after a router restart or a failed event. */
   synchronized ScaleEvent resume() {
     requireIdle();

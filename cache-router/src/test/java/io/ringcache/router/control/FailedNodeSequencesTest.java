@@ -10,6 +10,7 @@ import io.ringcache.ring.NodeState;
 import io.ringcache.ring.Topology;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -53,6 +54,8 @@ class FailedNodeSequencesTest {
     final String name;
     ClusterState cluster;
     boolean alive;
+    /** Paused: its port accepts, nothing answers (a probe times out). */
+    boolean paused;
     Long anchor;
     long nextIncarnation;
 
@@ -65,6 +68,7 @@ class FailedNodeSequencesTest {
     void start() {
       cluster = new ClusterState(name, name, Stores.packed(1 << 20, clock), Runnable::run, nextIncarnation++, true, () -> now);
       alive = true;
+      paused = false;
       anchor = null;
     }
   }
@@ -173,6 +177,68 @@ class FailedNodeSequencesTest {
     assertThat(store.current().node("x:1").orElseThrow().state()).isEqualTo(NodeState.UP);
   }
 
+  /**
+   * Every node of the ring silent past its lease at once (two nodes paused together, simulation
+   * seed 4843 with shuffled pushes): none can be ejected (the ring would be empty), so both stay
+   * DOWN. Once they answer again the cluster must serve again, as the last node of a ring does and
+   * as a restarted router (which has no fences) already did; it used to ask for their ejection at
+   * every answer, forever, and never renew either.
+   */
+  @Test
+  void everyRingNodeSilentPastItsLease_servesAgainWhenTheyAnswer() {
+    start("a:1", "b:1");
+    nodes.values().forEach(n -> n.paused = true);
+    healthRoundsFor(8_000);
+    assertThat(store.current().nodes()).allMatch(n -> n.state() == NodeState.DOWN);
+    assertThat(nodes.values()).noneMatch(n -> n.cluster.leaseValid());
+
+    nodes.values().forEach(n -> n.paused = false);
+    healthRoundsFor(3_000);
+
+    assertThat(store.current().nodes()).as("both serve again").allMatch(n -> n.state() == NodeState.UP);
+    assertThat(nodes.values()).allMatch(n -> n.cluster.leaseValid());
+  }
+
+  /**
+   * The last node of the ring restarted (a new process, its data gone): it cannot be ejected, and
+   * as another incarnation it is never renewed. It must come back (flushed: it holds nothing).
+   */
+  @Test
+  void lastNodeRestarted_servesAgain() {
+    start("a:1");
+    Node a = nodes.get("a:1");
+    a.alive = false;
+    healthRoundsFor(2_000);
+    a.start();
+    healthRoundsFor(3_000);
+
+    assertThat(store.current().node("a:1").orElseThrow().incarnation()).isEqualTo(a.cluster.incarnation());
+    assertThat(store.current().node("a:1").orElseThrow().state()).isEqualTo(NodeState.UP);
+    assertThat(a.cluster.leaseValid()).isTrue();
+  }
+
+  /** Both nodes of the ring restarted together: as above, for the last nodes. */
+  @Test
+  void everyRingNodeRestarted_servesAgain() {
+    start("a:1", "b:1");
+    nodes.values().forEach(n -> n.alive = false);
+    healthRoundsFor(2_000);
+    nodes.values().forEach(Node::start);
+    healthRoundsFor(5_000);
+
+    assertThat(nodes.values()).as("every node serves again").allMatch(n -> n.cluster.leaseValid());
+  }
+
+  /** Health rounds every interval for {@code millis} of virtual time, running the events they start. */
+  private void healthRoundsFor(long millis) {
+    long end = now + millis * MS;
+    while (now - end < 0) {
+      healthRound();
+      runEvents();
+      now = Math.max(now, nextRound);
+    }
+  }
+
   private void runEvents() {
     Runnable event;
     while ((event = events.poll()) != null) {
@@ -207,6 +273,10 @@ class FailedNodeSequencesTest {
       Node node = nodes.get(address);
       if (node == null || !node.alive) {
         throw new ConnectException("Connection refused (" + address + ", " + what + ")");
+      }
+      if (node.paused) {
+        now += 500 * MS;
+        throw new SocketTimeoutException(what + " to " + address + " timed out");
       }
       return node;
     }
