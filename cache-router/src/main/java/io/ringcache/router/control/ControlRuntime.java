@@ -1,10 +1,12 @@
 package io.ringcache.router.control;
 
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,9 +20,17 @@ import java.util.function.LongSupplier;
  * @param later runs a task after a delay
  * @param nanoTime the monotonic clock
  * @param sleeper waits a few milliseconds between polls, or for the next of a step's calls to end
+ * @param roundOrder orders a step's round of pushes in place before they start: left in the nodes'
+ *     order in a router (they run at once on threads), shuffled by the simulation, whose pushes run
+ *     one after another on its one thread, so that every order of their arrivals gets explored
  */
 record ControlRuntime(ExecutorService events, ExecutorService streams, ExecutorService pushes,
-    ScheduledExecutorService later, LongSupplier nanoTime, Sleeper sleeper) {
+    ScheduledExecutorService later, LongSupplier nanoTime, Sleeper sleeper, Consumer<List<?>> roundOrder) {
+
+  ControlRuntime(ExecutorService events, ExecutorService streams, ExecutorService pushes,
+      ScheduledExecutorService later, LongSupplier nanoTime, Sleeper sleeper) {
+    this(events, streams, pushes, later, nanoTime, sleeper, round -> {});
+  }
 
   /** Waits for a while; the simulation's advances its clock and runs other work instead. */
   interface Sleeper {

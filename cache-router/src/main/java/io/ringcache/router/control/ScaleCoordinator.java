@@ -850,6 +850,7 @@ public final class ScaleCoordinator implements AutoCloseable {
           return true;
         }));
       }
+      runtime.roundOrder().accept(round);
       long awaited = round.stream().filter(push -> push.call() != null).count();
       for (Push push : round) {
         if (push.call() == null) {

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -493,7 +494,7 @@ final class Simulation {
     routerUp = true;
     control = new SimControl(routerIncarnation);
     ControlRuntime runtime = new ControlRuntime(new SimExecutor(true), new SimExecutor(false), new SimExecutor(false),
-        new SimExecutor(false), () -> now, new SimSleeper());
+        new SimExecutor(false), () -> now, new SimSleeper(), round -> Collections.shuffle(round, random));
     coordinator = new ScaleCoordinator(store, control, runtime);
     health = new HealthChecker(store, control, coordinator, Duration.ofMillis(HEALTH_INTERVAL_MS), 3,
         Duration.ofMillis(LEASE_MS), () -> now);
