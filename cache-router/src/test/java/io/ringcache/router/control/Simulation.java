@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * failure table, leases and fences) and each node's ClusterState, ImportState and Store (routing,
  * purge on gain, touched marks, incarnations, leases). What is simulated: the network (NodeControl
  * calls and client requests as method calls with a latency, drops and timeouts), time (one virtual
- * clock for every process), processes (crash, restart with a new incarnation, pause and resume),
+ * clock for every process), processes (crash, restart with a new incarnation, pause and resume;
+ * the router too),
  * the node's command dispatch (a small model of CommandHandler: route, MOVED, TRYAGAIN,
  * read-through, touch after success) and its stream (a model of HandoffStreamer: batches applied
  * if absent and untouched).
@@ -82,6 +83,15 @@ final class Simulation {
   private int routerIncarnation;
   private SimControl control;
   private boolean routerUp;
+  /**
+   * Until when the router process is paused (SIGSTOP, a long GC): none of its threads runs. A call
+   * it was making is read, and its next one sent, only after this; its health rounds, scale events
+   * and timers wait for it. Its nodes go on (their leases run out), as do the clients.
+   */
+  private long routerPausedUntil;
+  /** Router pauses, and the times a call or a wait of the router's was held by one (reported by SimulationTest). */
+  long routerPauses;
+  long routerHeld;
   private boolean wedged;
   private final Clock clock = new Clock() {
     @Override
@@ -229,6 +239,7 @@ final class Simulation {
         throw new RouterCrash();
       }
       advance(now + latency());
+      waitOutRouterPause();
       if (generation != routerIncarnation) {
         throw new RouterCrash(); // the router crashed while this call was on its way
       }
@@ -248,6 +259,7 @@ final class Simulation {
           }
         });
         advance(now + CALL_TIMEOUT_MS * MS);
+        waitOutRouterPause();
         if (generation != routerIncarnation) {
           throw new RouterCrash(); // the router crashed while it waited
         }
@@ -255,6 +267,10 @@ final class Simulation {
       }
       T reply = work.run(node);
       advance(now + latency());
+      waitOutRouterPause(); // the reply waits in the socket buffer of a paused router
+      if (generation != routerIncarnation) {
+        throw new RouterCrash();
+      }
       if (random.nextInt(100) == 0) {
         throw new IOException("connection reset: the reply to " + what + " from " + address + " was lost");
       }
@@ -404,11 +420,22 @@ final class Simulation {
       return null;
     }
 
-    /** Work a router queued runs only if that router has not crashed meanwhile: a dead process does nothing. */
+    /**
+     * Work a router queued runs only if that router has not crashed meanwhile (a dead process does
+     * nothing), and not before a pause of it ends.
+     */
     private Runnable ofThisRouter(Runnable command) {
       int generation = routerIncarnation;
-      return () -> {
-        if (generation == routerIncarnation) {
+      return new Runnable() {
+        @Override
+        public void run() {
+          if (generation != routerIncarnation) {
+            return;
+          }
+          if (now < routerPausedUntil) {
+            queue.add(new Task(routerPausedUntil, events, this));
+            return;
+          }
           command.run();
         }
       };
@@ -467,6 +494,7 @@ final class Simulation {
     @Override
     public void sleep(long millis) {
       advance(now + millis * MS);
+      waitOutRouterPause();
     }
 
     @Override
@@ -476,6 +504,7 @@ final class Simulation {
         return head;
       }
       advance(now + millis * MS);
+      waitOutRouterPause();
       return queue.poll();
     }
   }
@@ -492,6 +521,7 @@ final class Simulation {
   private void startRouter() {
     routerIncarnation++;
     routerUp = true;
+    routerPausedUntil = 0; // a new process
     control = new SimControl(routerIncarnation);
     ControlRuntime runtime = new ControlRuntime(new SimExecutor(true), new SimExecutor(false), new SimExecutor(false),
         new SimExecutor(false), () -> now, new SimSleeper(), round -> Collections.shuffle(round, random));
@@ -510,6 +540,10 @@ final class Simulation {
   private void healthRound(int generation) {
     if (generation != routerIncarnation) {
       return; // that router crashed
+    }
+    if (now < routerPausedUntil) {
+      at(routerPausedUntil - now, () -> healthRound(generation));
+      return;
     }
     for (NodeInfo n : store.current().nodes()) {
       health.check(n);
@@ -870,7 +904,7 @@ final class Simulation {
   private void fault() {
     List<SimNode> all = new ArrayList<>(nodes.values());
     SimNode node = all.get(random.nextInt(all.size()));
-    int kind = random.nextInt(10);
+    int kind = random.nextInt(11);
     if (kind < 3 && node.alive && !node.paused) {
       long pause = (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
       note("pause " + node.name + " for " + pause / MS + " ms");
@@ -897,8 +931,28 @@ final class Simulation {
         startRouter();
         note("router restarted");
       });
-    } else if (routerUp) {
+    } else if (kind < 7 && routerUp && now >= routerPausedUntil) {
+      long pause = (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
+      note("router pause for " + pause / MS + " ms");
+      routerPausedUntil = now + pause;
+      routerPauses++;
+      at(pause, () -> note("router resumes"));
+    } else if (routerUp && now >= routerPausedUntil) {
       scaleRequest();
+    }
+  }
+
+  /**
+   * The router's thread that returns from a call or a wait stops here while the router is paused:
+   * the world goes on meanwhile (the router's own queued work waits, see ofThisRouter and
+   * healthRound).
+   */
+  private void waitOutRouterPause() {
+    if (now < routerPausedUntil) {
+      routerHeld++;
+    }
+    while (now < routerPausedUntil) {
+      advance(routerPausedUntil);
     }
   }
 

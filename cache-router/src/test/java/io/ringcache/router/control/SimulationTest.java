@@ -54,6 +54,8 @@ class SimulationTest {
     AtomicLong acknowledged = new AtomicLong();
     AtomicLong reads = new AtomicLong();
     AtomicLong sourceReads = new AtomicLong();
+    AtomicLong routerPauses = new AtomicLong();
+    AtomicLong routerHeld = new AtomicLong();
     ConcurrentSkipListMap<Long, AssertionError> failures = new ConcurrentSkipListMap<>();
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -78,6 +80,8 @@ class SimulationTest {
           acknowledged.addAndGet(sim.history.acknowledged);
           reads.addAndGet(sim.history.reads);
           sourceReads.addAndGet(sim.history.sourceReads);
+          routerPauses.addAndGet(sim.routerPauses);
+          routerHeld.addAndGet(sim.routerHeld);
         }
       }, "simulation-" + t);
       worker.start();
@@ -87,9 +91,10 @@ class SimulationTest {
       worker.join();
     }
     System.out.printf("simulation: %d seeds passed from %d (%d asked, %d s budget, %d threads), %d s of virtual time each,"
-        + " %d writes acknowledged, %d reads checked (%d of them answered from a source before the activation), in %.1f s%n",
+        + " %d writes acknowledged, %d reads checked (%d of them answered from a source before the activation),"
+        + " %d router pauses (%d calls or waits of the router held by one), in %.1f s%n",
         ran.get(), first, count, TimeUnit.NANOSECONDS.toSeconds(budgetNanos), threads, seconds, acknowledged.get(), reads.get(),
-        sourceReads.get(),
+        sourceReads.get(), routerPauses.get(), routerHeld.get(),
         (System.nanoTime() - started) / 1e9);
     if (!failures.isEmpty()) {
       throw failures.firstEntry().getValue(); // the lowest failing seed (others may have failed too)
