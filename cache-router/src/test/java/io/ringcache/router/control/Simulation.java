@@ -92,6 +92,8 @@ final class Simulation {
   /** Router pauses, and the times a call or a wait of the router's was held by one (reported by SimulationTest). */
   long routerPauses;
   long routerHeld;
+  /** Faults that struck two nodes at once. */
+  long correlated;
   private boolean wedged;
   private final Clock clock = new Clock() {
     @Override
@@ -904,26 +906,11 @@ final class Simulation {
   private void fault() {
     List<SimNode> all = new ArrayList<>(nodes.values());
     SimNode node = all.get(random.nextInt(all.size()));
-    int kind = random.nextInt(11);
+    int kind = random.nextInt(12);
     if (kind < 3 && node.alive && !node.paused) {
-      long pause = (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
-      note("pause " + node.name + " for " + pause / MS + " ms");
-      node.paused = true;
-      at(pause, () -> resume(node));
+      pause(node, (200 + random.nextInt((int) (LEASE_MS * 3))) * MS);
     } else if (kind < 5 && node.alive) {
-      note("crash " + node.name);
-      node.alive = false;
-      node.paused = false;
-      node.held.clear();
-      allowLossOfWhatItHolds(node);
-      if (random.nextInt(3) > 0) {
-        at((100 + random.nextInt(5_000)) * MS, () -> {
-          if (!node.alive) {
-            node.start();
-            note("restart " + node.name + " as " + Long.toHexString(node.incarnation));
-          }
-        });
-      }
+      crash(node, random.nextInt(3) > 0 ? (100 + random.nextInt(5_000)) * MS : -1);
     } else if (kind < 6 && routerUp) {
       note("router crash");
       crashRouter();
@@ -937,8 +924,50 @@ final class Simulation {
       routerPausedUntil = now + pause;
       routerPauses++;
       at(pause, () -> note("router resumes"));
+    } else if (kind < 8) {
+      // two nodes at the same instant (a host, a rack, a switch): both paused as long, or both
+      // crashed (restarted together, or not)
+      List<SimNode> up = all.stream().filter(n -> n.alive && !n.paused).toList();
+      if (up.size() >= 2) {
+        int first = random.nextInt(up.size());
+        int second = (first + 1 + random.nextInt(up.size() - 1)) % up.size();
+        boolean crash = random.nextBoolean();
+        long length = crash ? (random.nextInt(3) > 0 ? (100 + random.nextInt(5_000)) * MS : -1)
+            : (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
+        correlated++;
+        for (SimNode n : List.of(up.get(first), up.get(second))) {
+          if (crash) {
+            crash(n, length);
+          } else {
+            pause(n, length);
+          }
+        }
+      }
     } else if (routerUp && now >= routerPausedUntil) {
       scaleRequest();
+    }
+  }
+
+  private void pause(SimNode node, long pause) {
+    note("pause " + node.name + " for " + pause / MS + " ms");
+    node.paused = true;
+    at(pause, () -> resume(node));
+  }
+
+  /** Crashes {@code node}; restarts it as a new process after {@code restartAfter} nanoseconds, unless negative. */
+  private void crash(SimNode node, long restartAfter) {
+    note("crash " + node.name);
+    node.alive = false;
+    node.paused = false;
+    node.held.clear();
+    allowLossOfWhatItHolds(node);
+    if (restartAfter >= 0) {
+      at(restartAfter, () -> {
+        if (!node.alive) {
+          node.start();
+          note("restart " + node.name + " as " + Long.toHexString(node.incarnation));
+        }
+      });
     }
   }
 

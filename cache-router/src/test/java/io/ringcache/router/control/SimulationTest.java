@@ -56,6 +56,7 @@ class SimulationTest {
     AtomicLong sourceReads = new AtomicLong();
     AtomicLong routerPauses = new AtomicLong();
     AtomicLong routerHeld = new AtomicLong();
+    AtomicLong correlated = new AtomicLong();
     ConcurrentSkipListMap<Long, AssertionError> failures = new ConcurrentSkipListMap<>();
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -82,6 +83,7 @@ class SimulationTest {
           sourceReads.addAndGet(sim.history.sourceReads);
           routerPauses.addAndGet(sim.routerPauses);
           routerHeld.addAndGet(sim.routerHeld);
+          correlated.addAndGet(sim.correlated);
         }
       }, "simulation-" + t);
       worker.start();
@@ -92,9 +94,9 @@ class SimulationTest {
     }
     System.out.printf("simulation: %d seeds passed from %d (%d asked, %d s budget, %d threads), %d s of virtual time each,"
         + " %d writes acknowledged, %d reads checked (%d of them answered from a source before the activation),"
-        + " %d router pauses (%d calls or waits of the router held by one), in %.1f s%n",
+        + " %d router pauses (%d calls or waits of the router held by one), %d faults of two nodes at once, in %.1f s%n",
         ran.get(), first, count, TimeUnit.NANOSECONDS.toSeconds(budgetNanos), threads, seconds, acknowledged.get(), reads.get(),
-        sourceReads.get(), routerPauses.get(), routerHeld.get(),
+        sourceReads.get(), routerPauses.get(), routerHeld.get(), correlated.get(),
         (System.nanoTime() - started) / 1e9);
     if (!failures.isEmpty()) {
       throw failures.firstEntry().getValue(); // the lowest failing seed (others may have failed too)
