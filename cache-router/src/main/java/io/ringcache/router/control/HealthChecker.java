@@ -401,7 +401,7 @@ public final class HealthChecker implements AutoCloseable {
     });
     if (after != before) {
       log.info("node {} admitted: incarnation {}", name, Long.toUnsignedString(incarnation, 16));
-      coordinator.pushAll(after);
+      pushUnlessAnEventRuns(after);
     }
   }
 
@@ -473,7 +473,19 @@ public final class HealthChecker implements AutoCloseable {
       return t.next(t.nodes().stream().map(x -> x.name().equals(name) ? x.withState(to) : x).toList(), t.handoffs());
     });
     if (after != before) {
-      coordinator.pushAll(after);
+      pushUnlessAnEventRuns(after);
+    }
+  }
+
+  /**
+   * Pushes a change of this checker's (a mark, an incarnation) to every node, unless a scale event
+   * runs: its steps push every topology they persist, this change included, in the order the
+   * handoff protocol needs (an ACTIVE phase to the sources before the targets), which a push to
+   * every node at once here would break.
+   */
+  private void pushUnlessAnEventRuns(Topology t) {
+    if (!coordinator.busy()) {
+      coordinator.pushAll(t);
     }
   }
 

@@ -467,7 +467,14 @@ public final class ScaleCoordinator implements AutoCloseable {
           }
         }
         case ACTIVE -> {
-          pushOrdered(t, targets(t), event);
+          // the sources first, every one acknowledging, then the targets: a target serves (and may
+          // take writes for) its ranges only once each source holds a view in which it no longer
+          // owns them. If the target then fails, the source that gets a range back purges it
+          // (ClusterState: gained after a view in which it did not own it), as the failure table
+          // says. Targets first, a source that missed the activation (paused, its push lost, the
+          // router gone) got the range back straight from its sealed view, kept its copy and
+          // served it, older than what the target had acknowledged (simulation seed 17487)
+          pushOrdered(t, sources(t), event);
           if (ok(event)) {
             advance(HandoffPhase.STREAMING);
           }
