@@ -4,15 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.store.Clock;
+import io.ringcache.node.store.Key;
+import io.ringcache.node.store.Store;
 import io.ringcache.node.store.Stores;
+import io.ringcache.ring.Crc32;
+import io.ringcache.ring.HandoffPhase;
 import io.ringcache.ring.NodeInfo;
 import io.ringcache.ring.NodeState;
+import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +59,13 @@ class FailedNodeSequencesTest {
   /** A node process: its real cluster state, whether it runs, and the anchor of its heartbeat connection. */
   private final class Node {
     final String name;
+    Store store;
     ClusterState cluster;
     boolean alive;
     /** Paused: its port accepts, nothing answers (a probe times out). */
     boolean paused;
+    /** Cut off from the router (a partition): every call is reset at once, none reaches it. */
+    boolean cut;
     Long anchor;
     long nextIncarnation;
 
@@ -66,18 +76,27 @@ class FailedNodeSequencesTest {
     }
 
     void start() {
-      cluster = new ClusterState(name, name, Stores.packed(1 << 20, clock), Runnable::run, nextIncarnation++, true, () -> now);
+      store = Stores.packed(1 << 20, clock);
+      cluster = new ClusterState(name, name, store, Runnable::run, nextIncarnation++, true, () -> now);
       alive = true;
       paused = false;
+      cut = false;
       anchor = null;
     }
   }
 
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private final Queue<Runnable> events = new ArrayDeque<>();
-  private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+  /** Each router process's timer (a stopped router's is shut down with it). */
+  private final List<ScheduledExecutorService> timers = new ArrayList<>();
   /** Runs once, during the next push of a topology without handoffs (a finishing event's). */
   private Runnable duringFinish;
+  /** Runs once, at the first push of an ACTIVE topology to {@link #activationOf}. */
+  private Runnable atActivation;
+  private String activationOf;
+  /** A node to reconnect once the virtual clock reaches {@link #resumeAt}. */
+  private Node resuming;
+  private long resumeAt;
   private TopologyStore store;
   private ScaleCoordinator coordinator;
   private HealthChecker health;
@@ -86,7 +105,7 @@ class FailedNodeSequencesTest {
 
   @AfterEach
   void stop() {
-    later.shutdownNow();
+    timers.forEach(ScheduledExecutorService::shutdownNow);
     if (health != null) {
       health.close();
     }
@@ -102,19 +121,33 @@ class FailedNodeSequencesTest {
     }
     store = TopologyStore.inMemory(Topology.of(1,
         nodes.values().stream().map(n -> NodeInfo.of(n.name, 1).withIncarnation(n.cluster.incarnation())).toList()));
-    ControlRuntime runtime = new ControlRuntime(new Inline(events::add), new Inline(Runnable::run), new Inline(Runnable::run),
-        later, () -> now, millis -> {
-          now += millis * MS;
-          if (now > 200_000 * MS) {
-            throw new AssertionError("wedged: the event still waits at " + now / MS + " ms");
-          }
-          healthRoundIfDue();
-        });
-    coordinator = new ScaleCoordinator(store, new Network(), runtime);
-    health = new HealthChecker(store, new Network(), coordinator, Duration.ofMillis(500), 3, Duration.ofMillis(3_000), () -> now);
+    startRouter();
     coordinator.pushAll(store.current());
     healthRound();
     assertThat(nodes.values()).allMatch(n -> n.cluster.leaseValid());
+  }
+
+  /** Starts a router process on the store: its coordinator and health checker, on the virtual clock. */
+  private void startRouter() {
+    ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+    timers.add(later);
+    ControlRuntime runtime = new ControlRuntime(new Inline(events::add), new Inline(Runnable::run), new Inline(Runnable::run),
+        later, () -> now, millis -> {
+          // the health checker's rounds run on their own timer meanwhile: every one due in the wait
+          long end = now + millis * MS;
+          while (!inRound && nextRound - end <= 0) {
+            now = Math.max(now, nextRound);
+            reconnectIfDue();
+            healthRound();
+          }
+          now = Math.max(now, end);
+          reconnectIfDue();
+          if (now > 200_000 * MS) {
+            throw new AssertionError("wedged: the event still waits at " + now / MS + " ms");
+          }
+        });
+    coordinator = new ScaleCoordinator(store, new Network(), runtime);
+    health = new HealthChecker(store, new Network(), coordinator, Duration.ofMillis(500), 3, Duration.ofMillis(3_000), () -> now);
   }
 
   /**
@@ -229,10 +262,71 @@ class FailedNodeSequencesTest {
     assertThat(nodes.values()).as("every node serves again").allMatch(n -> n.cluster.leaseValid());
   }
 
+  /**
+   * A target that serves its new ranges, takes a write and dies, while its source missed the
+   * activation (paused shorter than its lease): the source gets the ranges back and must not serve
+   * its older copy (simulation seed 17487). The source has to learn of the activation before the
+   * target acts on it; then, on getting the ranges back, it purges them as the failure table says.
+   */
+  @Test
+  void targetFailsAfterTakingWrites_whileItsSourceMissedTheActivation_theSourceNeverServesItsOlderCopy() {
+    start("a:1", "b:1");
+    Node a = nodes.get("a:1");
+    Node b = nodes.get("b:1");
+    RoutingTable before = RoutingTable.of(store.current());
+    RoutingTable after = RoutingTable.of(Topology.of(1, List.of(NodeInfo.of("a:1", 1), NodeInfo.of("b:1", 3))));
+    byte[] key = null;
+    for (int i = 0; key == null; i++) {
+      byte[] k = ("k" + i).getBytes(StandardCharsets.UTF_8);
+      if (before.serverOf(k).equals("a:1") && after.serverOf(k).equals("b:1")) {
+        key = k;
+      }
+    }
+    Key k = Key.of(key);
+    int hash = Crc32.hash(key);
+    assertThat(a.cluster.route(hash).action()).isEqualTo(ClusterState.Action.SERVE);
+    a.store.put(k, "v1".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+
+    // as the activation's push is about to reach the source: the source is cut off from the router
+    // (for less than a lease), the target takes a SET of the key if it serves it by then and dies,
+    // and the router crashes; its successor resumes the ACTIVE step and finds the target dead
+    String[] acknowledged = {"v1"};
+    activationOf = "a:1";
+    atActivation = () -> {
+      a.cut = true;
+      resuming = a;
+      resumeAt = now + 2_500 * MS; // past the target's failure, before the new router may fail it
+      ClusterState.Route route = b.cluster.route(hash);
+      if (route.action() == ClusterState.Action.SERVE || route.action() == ClusterState.Action.IMPORT) {
+        b.store.put(k, "v2".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+        acknowledged[0] = "v2";
+      }
+      b.alive = false;
+      health.close();
+      coordinator.close();
+      throw new RouterCrash();
+    };
+    coordinator.reweight("b:1", 3);
+    runEvents();
+    startRouter();
+    coordinator.resume();
+    runEvents();
+    healthRoundsFor(8_000);
+
+    assertThat(store.current().handoffs()).isEmpty();
+    assertThat(a.cluster.leaseValid()).isTrue();
+    assertThat(a.cluster.route(hash).action()).isEqualTo(ClusterState.Action.SERVE);
+    byte[] read = a.store.get(k);
+    assertThat(read == null ? null : new String(read, StandardCharsets.UTF_8))
+        .as("the key at its owner again, after the target acknowledged %s", acknowledged[0])
+        .isIn(null, acknowledged[0]);
+  }
+
   /** Health rounds every interval for {@code millis} of virtual time, running the events they start. */
   private void healthRoundsFor(long millis) {
     long end = now + millis * MS;
     while (now - end < 0) {
+      reconnectIfDue();
       healthRound();
       runEvents();
       now = Math.max(now, nextRound);
@@ -246,9 +340,10 @@ class FailedNodeSequencesTest {
     }
   }
 
-  private void healthRoundIfDue() {
-    if (now - nextRound >= 0 && !inRound) {
-      healthRound();
+  private void reconnectIfDue() {
+    if (resuming != null && now - resumeAt >= 0) {
+      resuming.cut = false;
+      resuming = null;
     }
   }
 
@@ -278,6 +373,9 @@ class FailedNodeSequencesTest {
         now += 500 * MS;
         throw new SocketTimeoutException(what + " to " + address + " timed out");
       }
+      if (node.cut) {
+        throw new IOException("connection reset (" + address + ", " + what + ")");
+      }
       return node;
     }
 
@@ -291,6 +389,12 @@ class FailedNodeSequencesTest {
 
     @Override
     public long push(String address, Topology topology, long incarnation) throws IOException {
+      if (atActivation != null && address.equals(activationOf)
+          && topology.handoffs().stream().anyMatch(h -> h.phase() == HandoffPhase.ACTIVE)) {
+        Runnable first = atActivation;
+        atActivation = null;
+        first.run();
+      }
       if (duringFinish != null && topology.handoffs().isEmpty() && topology.epoch() > 1) {
         Runnable meanwhile = duringFinish;
         duringFinish = null;
@@ -336,6 +440,15 @@ class FailedNodeSequencesTest {
       if (n != null) {
         n.anchor = null; // the next heartbeat goes out on a new connection
       }
+    }
+  }
+
+  /** Thrown inside the router's push when its process crashes there: its event goes no further. */
+  private static final class RouterCrash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    RouterCrash() {
+      super("the router crashed", null, false, false);
     }
   }
 
