@@ -291,9 +291,12 @@ public final class ScaleCoordinator implements AutoCloseable {
     return submit(ScaleEvent.Kind.READMIT, name, event -> {
       flush(node.address());
       Topology before = store.current();
-      Topology t = update(cur -> cur.node(name).filter(n -> n.incarnation() == old && n.state().inRing()).isEmpty()
-          || !cur.handoffs().isEmpty() ? cur
-          : cur.next(replace(cur.nodes(), name, n -> n.withState(NodeState.DOWN).withIncarnation(incarnation)), List.of()));
+      Topology t = update(cur -> {
+        boolean still = cur.handoffs().isEmpty()
+            && cur.node(name).filter(n -> n.incarnation() == old && n.state().inRing()).isPresent();
+        return still ? cur.next(replace(cur.nodes(), name, n -> n.withState(NodeState.DOWN).withIncarnation(incarnation)),
+            cur.handoffs()) : cur;
+      });
       if (t == before) {
         event.message = "nothing to do: " + name + " changed meanwhile";
         return;
