@@ -110,6 +110,9 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--auth-timeout", defaultValue = "${env:CACHE_NODE_AUTH_TIMEOUT:-10}", description = "Seconds a connection may stay unauthenticated, when a password is set, before it is closed; 0 = never (CACHE_NODE_AUTH_TIMEOUT).")
   int authTimeout;
 
+  @Option(names = "--handoff-rate", paramLabel = "ENTRIES", defaultValue = "${env:CACHE_NODE_HANDOFF_RATE:-0}", description = "Entries per second each handoff stream from this node sends at most, to leave CPU to readers during a scale event; 0 = no limit (CACHE_NODE_HANDOFF_RATE).")
+  long handoffRate;
+
   @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
   int metricsPort;
 
@@ -150,41 +153,51 @@ public final class CacheNode implements Callable<Integer> {
     return 0;
   }
 
+  /** The node's configuration from these options; IllegalArgumentException for a value it refuses. */
+  private NodeConfig options() {
+    return NodeConfig.builder()
+        .bind(bind)
+        .port(port)
+        .name(name)
+        .advertise(advertise)
+        .maxMemory(maxMemory)
+        .store(storeType())
+        .threads(threads == 0 ? NodeConfig.defaultThreads() : threads)
+        .requirepass(requirepass)
+        .limits(
+            new NodeConfig.Limits(
+                toInt("max-key-size", maxKeySize),
+                toInt("max-value-size", maxValueSize),
+                maxMultibulkLength,
+                toInt("max-bulk-length", maxBulkLength),
+                toInt("max-inline-length", maxInlineLength),
+                maxQueryBuffer,
+                maxOutputBuffer,
+                maxClients,
+                idleTimeout,
+                outputStallTimeout,
+                maxClientsMemory,
+                authTimeout))
+        .tls(tlsKeystore, tlsKeystorePassword)
+        .tlsCaCert(tlsCaCert)
+        .clusterSecret(clusterSecret())
+        .cluster(cluster())
+        .handoffRate(handoffRate)
+        .build();
+  }
+
   /** The node these options describe, started (with its metrics port when asked). */
   private NodeServer startServer() {
     if (outputStallTimeout < 0) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "output-stall-timeout must not be negative (0 turns it off): " + outputStallTimeout);
     }
-    NodeConfig config =
-        NodeConfig.builder()
-            .bind(bind)
-            .port(port)
-            .name(name)
-            .advertise(advertise)
-            .maxMemory(maxMemory)
-            .store(storeType())
-            .threads(threads == 0 ? NodeConfig.defaultThreads() : threads)
-            .requirepass(requirepass)
-            .limits(
-                new NodeConfig.Limits(
-                    toInt("max-key-size", maxKeySize),
-                    toInt("max-value-size", maxValueSize),
-                    maxMultibulkLength,
-                    toInt("max-bulk-length", maxBulkLength),
-                    toInt("max-inline-length", maxInlineLength),
-                    maxQueryBuffer,
-                    maxOutputBuffer,
-                    maxClients,
-                    idleTimeout,
-                    outputStallTimeout,
-                    maxClientsMemory,
-                    authTimeout))
-            .tls(tlsKeystore, tlsKeystorePassword)
-            .tlsCaCert(tlsCaCert)
-            .clusterSecret(clusterSecret())
-            .cluster(cluster())
-            .build();
+    NodeConfig config;
+    try {
+      config = options();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     if (config.limits().maxValueSize() > config.limits().maxBulkLength()) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "max-value-size must not exceed max-bulk-length: " + maxValueSize + " > " + maxBulkLength);

@@ -26,6 +26,8 @@ import java.util.Objects;
  *     {@code RING.*} commands; null for none (then only loopback peers may run them)
  * @param cluster whether the node is a cluster member: it serves nothing until a router admitted it
  *     (a topology naming its incarnation, and a lease), and never falls back to standalone
+ * @param handoffRate entries per second each handoff stream from this node sends at most (in batches
+ *     of up to 32 KiB); 0 for no limit
  */
 public record NodeConfig(
     String bind,
@@ -41,7 +43,8 @@ public record NodeConfig(
     String tlsKeystorePassword,
     Path tlsCaCert,
     String clusterSecret,
-    boolean cluster) {
+    boolean cluster,
+    long handoffRate) {
 
   public NodeConfig {
     Objects.requireNonNull(bind, "bind");
@@ -61,6 +64,9 @@ public record NodeConfig(
     }
     if (clusterSecret != null && clusterSecret.isEmpty()) {
       clusterSecret = null;
+    }
+    if (handoffRate < 0) {
+      throw new IllegalArgumentException("handoff-rate must not be negative (0 means no limit): " + handoffRate);
     }
     if (tlsCaCert != null && tlsKeystore == null) {
       throw new IllegalArgumentException(
@@ -276,6 +282,7 @@ public record NodeConfig(
     private Path tlsCaCert;
     private String clusterSecret;
     private boolean cluster;
+    private long handoffRate;
 
     private Builder() {}
 
@@ -367,10 +374,18 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * Entries per second each handoff stream from this node sends at most, so that a scale event
+     * leaves CPU to the readers on both ends. Default 0: no limit.
+     */
+    public Builder handoffRate(long entriesPerSecond) {
+      this.handoffRate = entriesPerSecond;
+      return this;
+    }
 
     public NodeConfig build() {
       return new NodeConfig(bind, port, name, advertise, maxMemory, store, threads, requirepass, limits,
-          tlsKeystore, tlsKeystorePassword, tlsCaCert, clusterSecret, cluster);
+          tlsKeystore, tlsKeystorePassword, tlsCaCert, clusterSecret, cluster, handoffRate);
     }
   }
 }

@@ -186,7 +186,10 @@ public final class NodeServer implements AutoCloseable {
     peers = new PeerPool(workers, chosen.socketChannel(), config.requirepass(),
         config.clusterSecret(), peerTls);
     readThrough = new ReadThrough(store, peers);
-    streamer = new HandoffStreamer(store, peers, clusterWork);
+    streamer = new HandoffStreamer(store, peers, clusterWork, config.handoffRate());
+    if (config.handoffRate() > 0) {
+      log.info("each handoff stream from this node sends at most {} entries/s (handoff-rate)", config.handoffRate());
+    }
     metrics.bind(cluster.name(), store, stats.connectedClients::get, stats.totalConnections::sum, stats.hits::sum, stats.misses::sum);
     metrics.bindOutputCloses(stats.outputLimitCloses::sum, stats.outputStallCloses::sum);
     metrics.bindLimitCounter("replies.refused", "max-output-buffer", stats.repliesTooLarge::sum,

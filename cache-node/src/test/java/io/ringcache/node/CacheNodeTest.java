@@ -33,7 +33,7 @@ class CacheNodeTest {
           "CACHE_NODE_THREADS", "CACHE_NODE_REQUIREPASS", "CACHE_NODE_MAX_KEY_SIZE", "CACHE_NODE_MAX_VALUE_SIZE",
           "CACHE_NODE_MAX_MULTIBULK_LENGTH", "CACHE_NODE_MAX_BULK_LENGTH", "CACHE_NODE_MAX_INLINE_LENGTH",
           "CACHE_NODE_MAX_QUERY_BUFFER", "CACHE_NODE_MAX_OUTPUT_BUFFER", "CACHE_NODE_MAX_CLIENTS", "CACHE_NODE_IDLE_TIMEOUT",
-          "CACHE_NODE_OUTPUT_STALL_TIMEOUT", "CACHE_NODE_STORE"
+          "CACHE_NODE_OUTPUT_STALL_TIMEOUT", "CACHE_NODE_STORE", "CACHE_NODE_HANDOFF_RATE"
         }) {
       assertThat(help).contains(env);
     }
@@ -69,6 +69,21 @@ class CacheNodeTest {
     assertThatThrownBy(() -> new NodeConfig.Limits(d.maxKeySize(), d.maxValueSize(), d.maxMultibulkLength(),
             d.maxBulkLength(), d.maxInlineLength(), d.maxQueryBuffer(), d.maxOutputBuffer(), d.maxClients(), 0, -1))
         .hasMessage("output-stall-timeout must not be negative (0 turns it off): -1");
+  }
+
+  @Test
+  void handoffRate_defaultsToNoLimit_andANegativeRateIsRefusedWithExitCode2() {
+    CacheNode node = new CacheNode();
+    new CommandLine(node).parseArgs();
+    assertThat(node.handoffRate).isZero();
+    assertThat(NodeConfig.builder().build().handoffRate()).isZero();
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cli = new CommandLine(new CacheNode());
+    cli.setErr(new java.io.PrintWriter(err));
+    assertThat(cli.execute("--port", "0", "--threads", "1", "--handoff-rate", "-5")).isEqualTo(2);
+    assertThat(err.toString()).contains("handoff-rate must not be negative (0 means no limit): -5");
+    assertThatThrownBy(() -> NodeConfig.builder().handoffRate(-1).build())
+        .hasMessage("handoff-rate must not be negative (0 means no limit): -1");
   }
 
   @Test

@@ -2,16 +2,6 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringcache.ring.Handoff;
-import io.ringcache.ring.HandoffPhase;
-import io.ringcache.ring.HashRange;
-import io.ringcache.ring.HashRing;
-import io.ringcache.ring.NodeInfo;
-import io.ringcache.ring.NodeState;
-import io.ringcache.ring.RingDiff;
-import io.ringcache.ring.Topology;
-import io.ringcache.ring.TopologyJson;
-import io.ringcache.ring.Transfer;
 import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.IOException;
@@ -20,9 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -121,42 +109,17 @@ class StreamResumeIT {
     try (LaunchedCluster<NodeServer, Void> pair = Nodes.standalone().nodes(2).maxMemory(256L << 20).start();
         RespTestClient s = pair.connectToNode(0);
         RespTestClient t = pair.connectToNode(1)) {
-      NodeServer source = pair.node(0);
       NodeServer target = pair.node(1);
-      for (int from = 0; from < KEYS; from += 10_000) { // pipelined in slices the node buffers whole
-        StringBuilder sets = new StringBuilder();
-        for (int i = from; i < from + 10_000; i++) {
-          sets.append("SET k").append(i).append(' ').append(VALUE).append("\r\n");
-        }
-        s.sendRaw(sets.toString()).flush();
-        for (int i = from; i < from + 10_000; i++) {
-          assertThat(s.readReply()).isEqualTo("OK");
-        }
-      }
-      String sourceName = source.cluster().name();
-      String targetName = target.cluster().name();
-      List<NodeInfo> before = List.of(NodeInfo.of(sourceName, 1));
-      List<NodeInfo> after = List.of(NodeInfo.of(sourceName, 1), NodeInfo.of(targetName, 1));
-      List<Handoff> handoffs = new ArrayList<>();
-      for (Map.Entry<Transfer, List<HashRange>> g : RingDiff.between(HashRing.of(before), HashRing.of(after)).groups().entrySet()) {
-        handoffs.add(new Handoff("h" + handoffs.size(), g.getKey().from(), g.getKey().to(), g.getValue(), HandoffPhase.STREAMING));
-      }
-      assertThat(handoffs).hasSize(1);
-      List<String> moving = new ArrayList<>();
-      for (int i = 0; i < KEYS; i++) {
-        if (HashRing.of(after).ownerOf(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).equals(targetName)) {
-          moving.add("k" + i);
-        }
-      }
+      SecondNodeJoins.fill(s, KEYS, VALUE);
+      SecondNodeJoins join = new SecondNodeJoins(pair.node(0), target, KEYS);
+      List<String> moving = join.moving;
       long streamBytes = moving.size() * (long) (VALUE.length() + 40);
 
       try (CuttingForwarder forwarder = new CuttingForwarder(target.port(), streamBytes / 2)) {
         // the source reaches the target through the forwarder
-        List<NodeInfo> nodes = List.of(NodeInfo.of(sourceName, 1),
-            new NodeInfo(targetName, "127.0.0.1:" + forwarder.port(), 1, NodeState.UP));
-        Topology streaming = new Topology(2, nodes, handoffs);
-        assertThat(s.call("RING.SETTOPOLOGY", TopologyJson.write(streaming))).isEqualTo(2L);
-        assertThat(t.call("RING.SETTOPOLOGY", TopologyJson.write(streaming))).isEqualTo(2L);
+        String streaming = join.streaming("127.0.0.1:" + forwarder.port());
+        assertThat(s.call("RING.SETTOPOLOGY", streaming)).isEqualTo(2L);
+        assertThat(t.call("RING.SETTOPOLOGY", streaming)).isEqualTo(2L);
 
         Object first = s.call("RING.STREAM", "h0");
         assertThat(first).as("the first stream, cut half-way").isInstanceOf(RespTestClient.Error.class);
@@ -170,24 +133,9 @@ class StreamResumeIT {
             .isLessThan(streamBytes * 3 / 4);
       }
 
-      Topology done = Topology.of(3, after);
-      assertThat(s.call("RING.SETTOPOLOGY", TopologyJson.write(done))).isEqualTo(3L);
-      assertThat(t.call("RING.SETTOPOLOGY", TopologyJson.write(done))).isEqualTo(3L);
-      List<String> missing = new ArrayList<>();
-      for (int from = 0; from < moving.size(); from += 2_000) {
-        List<String> slice = moving.subList(from, Math.min(moving.size(), from + 2_000));
-        StringBuilder gets = new StringBuilder();
-        for (String k : slice) {
-          gets.append("GET ").append(k).append("\r\n");
-        }
-        t.sendRaw(gets.toString()).flush();
-        for (String k : slice) {
-          if (!VALUE.equals(t.readReply())) {
-            missing.add(k);
-          }
-        }
-      }
-      assertThat(missing).as("moving keys the target does not hold").isEmpty();
+      assertThat(s.call("RING.SETTOPOLOGY", join.done())).isEqualTo(3L);
+      assertThat(t.call("RING.SETTOPOLOGY", join.done())).isEqualTo(3L);
+      assertThat(join.missingAt(t, VALUE)).as("moving keys the target does not hold").isEmpty();
     }
   }
 }

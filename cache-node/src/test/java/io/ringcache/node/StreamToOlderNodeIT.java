@@ -2,16 +2,6 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringcache.ring.Handoff;
-import io.ringcache.ring.HandoffPhase;
-import io.ringcache.ring.HashRange;
-import io.ringcache.ring.HashRing;
-import io.ringcache.ring.NodeInfo;
-import io.ringcache.ring.NodeState;
-import io.ringcache.ring.RingDiff;
-import io.ringcache.ring.Topology;
-import io.ringcache.ring.TopologyJson;
-import io.ringcache.ring.Transfer;
 import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.io.BufferedInputStream;
@@ -23,9 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -174,59 +162,24 @@ class StreamToOlderNodeIT {
         RespTestClient s = RespTestClient.connect(two.node(0).port());
         RespTestClient t = RespTestClient.connect(two.node(1).port());
         OlderNodeRelay relay = new OlderNodeRelay(two.node(1).port())) {
-      NodeServer source = two.node(0);
-      NodeServer target = two.node(1);
-      StringBuilder sets = new StringBuilder();
-      for (int i = 0; i < KEYS; i++) {
-        sets.append("SET k").append(i).append(' ').append(VALUE).append("\r\n");
-      }
-      s.sendRaw(sets.toString()).flush();
-      for (int i = 0; i < KEYS; i++) {
-        assertThat(s.readReply()).isEqualTo("OK");
-      }
-      String sourceName = source.cluster().name();
-      String targetName = target.cluster().name();
-      List<NodeInfo> before = List.of(NodeInfo.of(sourceName, 1));
-      List<NodeInfo> after = List.of(NodeInfo.of(sourceName, 1), NodeInfo.of(targetName, 1));
-      List<Handoff> handoffs = new ArrayList<>();
-      for (Map.Entry<Transfer, List<HashRange>> g : RingDiff.between(HashRing.of(before), HashRing.of(after)).groups().entrySet()) {
-        handoffs.add(new Handoff("h" + handoffs.size(), g.getKey().from(), g.getKey().to(), g.getValue(), HandoffPhase.STREAMING));
-      }
-      List<String> moving = new ArrayList<>();
-      for (int i = 0; i < KEYS; i++) {
-        if (HashRing.of(after).ownerOf(("k" + i).getBytes(StandardCharsets.UTF_8)).equals(targetName)) {
-          moving.add("k" + i);
-        }
-      }
+      SecondNodeJoins.fill(s, KEYS, VALUE);
+      SecondNodeJoins join = new SecondNodeJoins(two.node(0), two.node(1), KEYS);
+      List<String> moving = join.moving;
       String timed = moving.get(0);
       long expireAt = System.currentTimeMillis() + 600_000;
       assertThat(s.call("PEXPIREAT", timed, Long.toString(expireAt))).isEqualTo(1L);
       // the source reaches the target through the relay
-      List<NodeInfo> nodes = List.of(NodeInfo.of(sourceName, 1),
-          new NodeInfo(targetName, "127.0.0.1:" + relay.port(), 1, NodeState.UP));
-      Topology streaming = new Topology(2, nodes, handoffs);
-      assertThat(s.call("RING.SETTOPOLOGY", TopologyJson.write(streaming))).isEqualTo(2L);
-      assertThat(t.call("RING.SETTOPOLOGY", TopologyJson.write(streaming))).isEqualTo(2L);
+      String streaming = join.streaming("127.0.0.1:" + relay.port());
+      assertThat(s.call("RING.SETTOPOLOGY", streaming)).isEqualTo(2L);
+      assertThat(t.call("RING.SETTOPOLOGY", streaming)).isEqualTo(2L);
 
       assertThat(s.call("RING.STREAM", "h0")).isEqualTo((long) moving.size());
       assertThat(relay.refused.get()).as("RING.IMPORTRAW batches refused").isPositive();
       assertThat(relay.imports.get()).as("RING.IMPORT batches").isPositive();
 
-      Topology done = Topology.of(3, after);
-      assertThat(s.call("RING.SETTOPOLOGY", TopologyJson.write(done))).isEqualTo(3L);
-      assertThat(t.call("RING.SETTOPOLOGY", TopologyJson.write(done))).isEqualTo(3L);
-      StringBuilder gets = new StringBuilder();
-      for (String k : moving) {
-        gets.append("GET ").append(k).append("\r\n");
-      }
-      t.sendRaw(gets.toString()).flush();
-      List<String> missing = new ArrayList<>();
-      for (String k : moving) {
-        if (!VALUE.equals(t.readReply())) {
-          missing.add(k);
-        }
-      }
-      assertThat(missing).as("moving keys the target does not hold").isEmpty();
+      assertThat(s.call("RING.SETTOPOLOGY", join.done())).isEqualTo(3L);
+      assertThat(t.call("RING.SETTOPOLOGY", join.done())).isEqualTo(3L);
+      assertThat(join.missingAt(t, VALUE)).as("moving keys the target does not hold").isEmpty();
       // never later than at the source (Expiry rounds towards earlier), and not much earlier
       assertThat((Long) t.call("PEXPIRETIME", timed)).as("the absolute expiry, streamed").isBetween(expireAt - 5_000, expireAt);
     }

@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * every version accepts), decoded from the same payload. The target answers -TRYAGAIN while it is
  * still purging the ranges it gains; such a batch is sent again after a short pause.
  *
+ * With a rate (the node's --handoff-rate), a stream sends each batch no sooner than its entries
+ * over the rate after the one before: the walking thread sleeps between batches (outside any store
+ * lock), so the stream's CPU on both ends is spread over a longer event and readers keep more of it.
+ *
  * The walk runs on a background thread (never an event loop). A second RING.STREAM for a handoff
  * already streaming waits for the same result, so a resumed router does not stream twice at once.
  *
@@ -75,12 +79,22 @@ public final class HandoffStreamer {
   private final Store store;
   private final PeerPool peers;
   private final Executor executor;
+  /** Entries per second a stream sends at most; 0 for no limit. */
+  private final long rate;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
 
-  public HandoffStreamer(Store store, PeerPool peers, Executor executor) {
+  /**
+   * A streamer whose streams each send at most {@code entriesPerSecond} (0: no limit), paced per
+   * batch: a batch of n entries is sent no sooner than n / rate seconds after the one before it.
+   */
+  public HandoffStreamer(Store store, PeerPool peers, Executor executor, long entriesPerSecond) {
+    if (entriesPerSecond < 0) {
+      throw new IllegalArgumentException("entries per second must not be negative: " + entriesPerSecond);
+    }
     this.store = store;
     this.peers = peers;
     this.executor = executor;
+    this.rate = entriesPerSecond;
   }
 
   /** Streams {@code handoff} to {@code targetAddress}; completes with the number of entries sent. */
@@ -123,6 +137,8 @@ public final class HandoffStreamer {
     volatile int resumePart;
     /** The target does not know RING.IMPORTRAW: batches go as RING.IMPORT. */
     volatile boolean legacy;
+    /** With a rate: when the next batch may be sent (System.nanoTime); the walking thread's only. */
+    long nextSendNanos;
 
     Run(Handoff handoff, String target) {
       this.handoff = handoff;
@@ -149,6 +165,9 @@ public final class HandoffStreamer {
         // an estimate for progress reports (one pass over the store, not two); exact once done
         double share = handoff.ranges().stream().mapToLong(io.ringcache.ring.HashRange::size).sum() / 4294967296.0;
         total = Math.round(store.size() * share);
+        if (rate > 0) {
+          log.info("handoff {}: streaming to {} at most {} entries/s (handoff-rate)", handoff.id(), target, rate);
+        }
         if (fromPart > 0) {
           log.info("handoff {}: resuming the stream to {} at part {} of {} ({} entries acknowledged before)",
               handoff.id(), target, fromPart, store.parts(), carried);
@@ -277,10 +296,27 @@ public final class HandoffStreamer {
 
     private CompletableFuture<Void> submit(PeerClient client, Batch batch, Semaphore window, Set<Batch> unacknowledged)
         throws InterruptedException {
+      pace(batch.count);
       window.acquire();
       CompletableFuture<Void> done = new CompletableFuture<>();
       attempt(client, batch, window, done, 0, unacknowledged);
       return done;
+    }
+
+    /** With a rate, waits until a batch of {@code entries} may be sent, and books its share of time. */
+    private void pace(int entries) throws InterruptedException {
+      if (rate == 0) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (nextSendNanos == 0 || nextSendNanos - now < 0) {
+        nextSendNanos = now; // the first batch, or the stream fell behind its rate: no burst to catch up
+      }
+      long wait = nextSendNanos - now;
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      nextSendNanos += entries * 1_000_000_000L / rate;
     }
 
     private void attempt(PeerClient client, Batch batch, Semaphore window, CompletableFuture<Void> done, int retries,
