@@ -33,6 +33,9 @@ import redis.clients.jedis.Pipeline;
  * time per reader thread) before and during the handoff. Nodes and router run in this JVM.
  *
  * <pre>java -cp cache-bench/target/benchmarks.jar io.ringcache.bench.HandoffBenchmark [keys] [readers] [packed|offheap|caffeine] [warm]</pre>
+ *
+ * <p>{@code -Dbench.handoffRate=N} gives the three sources {@code --handoff-rate N} (entries per
+ * second per stream; default 0, no limit).
  */
 public final class HandoffBenchmark {
 
@@ -43,6 +46,9 @@ public final class HandoffBenchmark {
     int readers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     NodeConfig.StoreType store = NodeConfig.StoreType.parse(args.length > 2 ? args[2] : "packed");
     System.out.printf("store: %s%n", store.name().toLowerCase(java.util.Locale.ROOT));
+    if (Long.getLong("bench.handoffRate", 0) > 0) {
+      System.out.printf("handoff-rate: %,d entries/s per stream%n", Long.getLong("bench.handoffRate", 0));
+    }
     if (args.length > 3 && args[3].equals("warm")) {
       // every node of this harness shares one JVM: its first join compiles the handoff's code paths
       // (walk, stream, import, adoption) for all four nodes and the router at once, on the cores the
@@ -68,8 +74,10 @@ public final class HandoffBenchmark {
     Path dir = Files.createTempDirectory("handoff-bench");
     List<NodeServer> nodes = new ArrayList<>();
     List<NodeInfo> initial = new ArrayList<>();
+    long handoffRate = Long.getLong("bench.handoffRate", 0);
     for (int i = 0; i < 3; i++) {
-      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).store(store).cluster(true).build());
+      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).store(store).cluster(true)
+          .handoffRate(handoffRate).build());
       nodes.add(node);
       initial.add(NodeInfo.of(node.cluster().name(), 1));
     }
