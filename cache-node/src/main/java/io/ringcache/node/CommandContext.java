@@ -67,6 +67,16 @@ interface CommandContext {
   /** The connection as log lines name it. */
   String describe();
 
+  /**
+   * Runs {@code work} where it does not hold up the event loop (a long walk of the store), then
+   * {@code reply} on the loop with its result; the connection's later requests wait for that reply,
+   * in order, while other connections are served. Inside EXEC, which runs whole under its locks, and
+   * on a context without an event loop (a unit test's), both run here, now.
+   */
+  default <T> void aside(java.util.function.Supplier<T> work, java.util.function.Consumer<T> reply) {
+    reply.accept(work.get());
+  }
+
   /** The node's store (changes made through it signal WATCH). */
   Store store();
 

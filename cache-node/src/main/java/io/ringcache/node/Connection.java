@@ -7,6 +7,8 @@ import io.ringcache.resp.Request;
 import io.ringcache.resp.Resp;
 import io.ringcache.resp.RespDecoder;
 import io.ringcache.resp.net.ClusterAuth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection's state: authentication, name, and the buffer its replies accumulate in
@@ -14,6 +16,8 @@ import io.ringcache.resp.net.ClusterAuth;
  * connection's event loop.
  */
 final class Connection implements NodeContext {
+
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
   /** Replies are handed to the channel when this much accumulates, so writability tracks them. */
   private static final int WRITE_THRESHOLD = 64 * 1024;
@@ -251,6 +255,24 @@ final class Connection implements NodeContext {
       }
       handler.resume();
     }));
+  }
+
+  @Override
+  public <T> void aside(java.util.function.Supplier<T> work, java.util.function.Consumer<T> reply) {
+    if (executing) {
+      reply.accept(work.get()); // EXEC: whole, under its locks
+      return;
+    }
+    defer(java.util.concurrent.CompletableFuture.supplyAsync(work, node.walks()), (value, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause() : error;
+        log.error("a walk for {} failed", describe(), cause);
+        Resp.error(out(), "ERR internal error: " + cause);
+        return;
+      }
+      reply.accept(value);
+    });
   }
 
   @Override

@@ -886,19 +886,39 @@ final class KeyCommands {
     Resp.integer(c.out(), 1);
   }
 
+  /** Keys a node may hold for KEYS to walk them on the event loop; beyond, the walk runs aside. */
+  static final long KEYS_ON_LOOP = 100_000;
+
   /**
    * KEYS pattern: every key the node holds that matches, walked as SCAN walks (a few passes over
    * the store, at most 8 pages), the pattern compiled as MATCH's (linear, bounded by max-key-size).
    * A reply larger than max-output-buffer is refused before it is built, as SCAN's and MGET's.
+   *
+   * <p>On a node holding more than {@link #KEYS_ON_LOOP} keys the walk runs on the node's walk
+   * thread ({@link CommandContext#aside}): the connection waits for its reply, every other client is
+   * served meanwhile. One KEYS must not stall a loop for seconds, nor past the node's lease (a node
+   * of tens of millions of keys). Walked so, KEYS is no more atomic than SCAN: a key written or
+   * removed during the walk may be listed or not; a key held throughout is listed once.
    */
   static void keys(CommandContext c, Request r) {
     byte[] pattern = r.arg(1);
     Glob glob = pattern.length == 1 && pattern[0] == '*' ? null : Glob.compile(pattern, c.limits().maxKeySize());
     Store store = c.store();
+    long budget = replyBudget(c);
+    if (store.size() <= KEYS_ON_LOOP) {
+      keysReply(c, walkKeys(store, glob, budget));
+    } else {
+      c.aside(() -> walkKeys(store, glob, budget), walk -> keysReply(c, walk));
+    }
+  }
+
+  /** What a KEYS walk found: the matching keys, or, once the reply passed its budget, its size so far. */
+  private record KeysWalk(List<byte[]> matched, long tooLargeBytes) {}
+
+  private static KeysWalk walkKeys(Store store, Glob glob, long budget) {
     int pageSize = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 16, store.size() / 8));
     List<byte[]> matched = new ArrayList<>();
     long bytes = 0;
-    long budget = replyBudget(c);
     long cursor = 0;
     do {
       Store.ScanPage page = store.scan(cursor, pageSize);
@@ -907,13 +927,21 @@ final class KeyCommands {
           matched.add(key.bytes());
           bytes += bulkBytes(key.bytes());
           if (bytes + arrayHeaderBytes(matched.size()) > budget) {
-            replyTooLarge(c, "keys", bytes + arrayHeaderBytes(matched.size()), matched.size(), matched.size() + 1);
-            return;
+            return new KeysWalk(matched, bytes + arrayHeaderBytes(matched.size()));
           }
         }
       }
       cursor = page.nextCursor();
     } while (cursor != 0);
+    return new KeysWalk(matched, -1);
+  }
+
+  private static void keysReply(CommandContext c, KeysWalk walk) {
+    List<byte[]> matched = walk.matched();
+    if (walk.tooLargeBytes() >= 0) {
+      replyTooLarge(c, "keys", walk.tooLargeBytes(), matched.size(), matched.size() + 1);
+      return;
+    }
     ByteBuf out = c.out();
     Resp.arrayHeader(out, matched.size());
     for (byte[] key : matched) {

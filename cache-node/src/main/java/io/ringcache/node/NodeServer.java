@@ -91,6 +91,16 @@ public final class NodeServer implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
       });
+  /**
+   * Where a command's long walk of the store runs (KEYS on a large node) instead of on an event
+   * loop: one thread, so that walks queue rather than hold several replies' keys at once.
+   */
+  private final java.util.concurrent.ExecutorService walks =
+      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "ringcache-walk");
+        thread.setDaemon(true);
+        return thread;
+      });
   private PeerPool peers;
   private ReadThrough readThrough;
   private HandoffStreamer streamer;
@@ -324,6 +334,11 @@ public final class NodeServer implements AutoCloseable {
     return streamer;
   }
 
+  /** Runs the long walks of the store that commands take off their event loops. */
+  java.util.concurrent.Executor walks() {
+    return walks;
+  }
+
   /** "io_uring", "epoll" or "nio". */
   public String transport() {
     return transport;
@@ -437,6 +452,7 @@ public final class NodeServer implements AutoCloseable {
       peers.close();
     }
     clusterWork.shutdownNow();
+    walks.shutdownNow();
     metrics.close();
     List<Future<?>> shutdowns = new ArrayList<>();
     if (workers != null) {
