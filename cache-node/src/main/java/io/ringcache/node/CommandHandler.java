@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * channelReadComplete, so a pipelined batch is answered with one syscall. After each command the
  * bytes queued for the connection are compared with max-output-buffer: a client whose replies
  * exceed it (one enormous MGET, say; steady floods are held by the decoder's backpressure, and
- * closed by the OutputGuard if they are not read for output-stall-timeout) is closed.
+ * closed by the OutputGuard if they are not read for output-stall-timeout) is closed. Once a
+ * connection's commands have run TURN_NANOS in one turn of the loop, the rest of its input waits for
+ * the loop's next pass (RespDecoder's yield): many slow requests in one read (KEYS pipelined by the
+ * thousand) share the loop with its other connections instead of holding it past the node's lease.
  */
 
 /** Runs commands for one connection. Not sharable: it holds the connection's state. */
@@ -49,6 +52,12 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   private static final int MAX_RANGE_WAITS = 3;
   private static final long RANGE_WAIT_MILLIS = 200;
+  /**
+   * How long one connection's commands may run in one turn of the event loop before the rest of
+   * what it sent waits for the loop's next pass: far above a pipelined batch of GETs and SETs (about
+   * a microsecond each), short beside a lease.
+   */
+  static final long TURN_NANOS = 5_000_000;
 
   private final NodeServer node;
   private final Connection connection;
@@ -125,6 +134,13 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       connection.afterCommand();
+      if (connection.tally().turnNanos() > TURN_NANOS && !connection.deferred()) {
+        // a read brought many slow requests (KEYS, a large SCAN page, ... pipelined): the rest waits for
+        // the loop's next pass, so the loop's other connections, the router's heartbeats among them,
+        // are served between this connection's turns instead of after all of them
+        connection.yieldInput();
+        connection.tally().newTurn();
+      }
     } else if (msg instanceof ProtocolError error) {
       node.stats().protocolErrors.increment();
       log.debug("protocol error from {}: {}", connection.describe(), error.message());
@@ -144,6 +160,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     connection.publishCounters(node.stats());
+    connection.tally().newTurn();
     node.stats().observeOutput(connection.pendingOutput());
     connection.batchRan(System.nanoTime());
     connection.flush();
@@ -455,6 +472,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs the requests that queued behind a deferred command, until one defers again. */
   void resume() {
+    connection.tally().newTurn();
     Request next;
     while (!connection.deferred() && !connection.closing() && (next = connection.nextQueued()) != null) {
       execute(next);

@@ -28,6 +28,8 @@ final class CommandTally {
   private long nanos;
   /** When the previous command of this read batch ended (System.nanoTime), or 0 at a batch's start. */
   private long clock;
+  /** When the first command of this connection's turn of the event loop began, or 0 before it. */
+  private long turnStart;
 
   /** A command counted by {@code counter} starts: returns its start time, for {@link #end}. */
   long begin(NodeMetrics.CommandCounter counter) {
@@ -36,7 +38,24 @@ final class CommandTally {
       this.counter = counter;
     }
     long now = clock;
-    return now != 0 ? now : System.nanoTime();
+    long start = now != 0 ? now : System.nanoTime();
+    if (turnStart == 0) {
+      turnStart = start;
+    }
+    return start;
+  }
+
+  /**
+   * How long this connection's turn of the event loop has run its commands, up to the end of the
+   * last one (no clock read): 0 before its first command.
+   */
+  long turnNanos() {
+    return turnStart == 0 || clock == 0 ? 0 : clock - turnStart;
+  }
+
+  /** The connection's turn of the event loop ended (its batch was answered, or it yielded). */
+  void newTurn() {
+    turnStart = 0;
   }
 
   /** The command that {@link #begin} started at {@code start} ended; {@code error}: its reply was one. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,18 +27,7 @@ class KeysOnLargeNodeIT {
   static void fill() {
     node = Nodes.standalone().nodeThreads(1).maxMemory(512L << 20).start();
     try (RespTestClient c = node.connectToNode(0)) {
-      for (int from = 0; from < KEYS; from += 1_000) {
-        List<String> mset = new ArrayList<>(List.of("MSET"));
-        for (int i = from; i < from + 1_000; i++) {
-          mset.add("key:" + i);
-          mset.add("v");
-        }
-        c.send(mset.toArray(String[]::new));
-      }
-      c.flush();
-      for (int from = 0; from < KEYS; from += 1_000) {
-        assertThat(c.readReply()).isEqualTo("OK");
-      }
+      Nodes.fill(c, KEYS);
       assertThat(c.call("DBSIZE")).isEqualTo((long) KEYS);
     }
     assertThat(KEYS).isGreaterThan((int) KeyCommands.KEYS_ON_LOOP);

@@ -47,6 +47,34 @@ class NodeAttacksIT {
   }
 
   @Test
+  void slowRequestsPipelinedInOneWrite_shareTheLoop_anotherClientIsAnsweredBetweenThem() throws Exception {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeThreads(1).start();
+        RespTestClient attacker = nodes.connectToNode(0);
+        RespTestClient other = nodes.connectToNode(0)) {
+      Nodes.fill(other, 60_000);
+      assertThat(other.call("PING")).isEqualTo("PONG");
+      // 40 KEYS in one write, each walking the 60,000 keys on the loop (below KEYS_ON_LOOP): seconds
+      // of the loop in all, which before held every other client (and a member's heartbeats) until the last
+      int walks = 40;
+      for (int i = 0; i < walks; i++) {
+        attacker.send("KEYS", "*nomatch*");
+      }
+      attacker.flush();
+      TimeUnit.MILLISECONDS.sleep(50);
+      long start = System.nanoTime();
+      assertThat(other.call("PING")).isEqualTo("PONG");
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      long allStart = System.nanoTime();
+      for (int i = 0; i < walks; i++) {
+        assertThat(attacker.readReply()).isEqualTo(List.of());
+      }
+      long restMillis = (System.nanoTime() - allStart) / 1_000_000;
+      assertThat(tookMillis).as("PING behind %d pipelined walks (the walks' replies took %d ms more)", walks, restMillis)
+          .isLessThan(Math.max(500, restMillis / 2));
+    }
+  }
+
+  @Test
   void mget_replyBeyondOutputLimit_isRefusedBeforeItIsBuilt() throws Exception {
     try (LaunchedCluster<NodeServer, Void> nodes =
             Nodes.standalone().nodeThreads(1).nodeArgs(limits(1 << 20, 0, 0)).start();

@@ -1,9 +1,14 @@
 package io.ringcache.node;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.ringcache.node.store.Clock;
 import io.ringcache.testkit.core.LaunchedCluster;
+import io.ringcache.testkit.core.RespTestClient;
 import io.ringcache.testkit.core.RunningServer;
 import io.ringcache.testkit.core.ServerLauncher;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How cache-node's tests start nodes. {@link #standalone()} is the testkit's cluster of standalone
@@ -49,5 +54,21 @@ public final class Nodes {
   static NodeServer start(NodeConfig.Builder config, Clock clock) {
     NodeConfig c = config.build();
     return NodeServer.start(c, NodeServer.newStore(c, clock), clock);
+  }
+
+  /** Writes {@code key:0 ... key:(n-1)} = {@code v} through {@code client}: MSETs of 1,000, pipelined. */
+  static void fill(RespTestClient client, int n) {
+    for (int from = 0; from < n; from += 1_000) {
+      List<String> mset = new ArrayList<>(List.of("MSET"));
+      for (int i = from; i < Math.min(n, from + 1_000); i++) {
+        mset.add("key:" + i);
+        mset.add("v");
+      }
+      client.send(mset.toArray(String[]::new));
+    }
+    client.flush();
+    for (int from = 0; from < n; from += 1_000) {
+      assertThat(client.readReply()).isEqualTo("OK");
+    }
   }
 }
