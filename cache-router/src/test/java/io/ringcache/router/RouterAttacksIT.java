@@ -29,6 +29,29 @@ import redis.clients.jedis.exceptions.JedisDataException;
 class RouterAttacksIT {
 
   @Test
+  void keysPipelinedAtAMember_longerInAllThanItsLease_neitherEjectNorFlushIt() throws Exception {
+    try (TestCluster cluster = new TestCluster(2, null, "--lease", "2s")) {
+      cluster.load(80_000); // about 40,000 keys a node: each KEYS walks them on the loop (tens of ms)
+      String victim = cluster.router.topology().ring().nodeNames().get(0);
+      try (Jedis attacker = TestCluster.jedis(cluster.router.topology().node(victim).orElseThrow().address())) {
+        long held = attacker.dbSize();
+        redis.clients.jedis.Pipeline walks = attacker.pipelined();
+        for (int i = 0; i < 400; i++) {
+          walks.keys("*nomatch*"); // one write of 400 walks: seconds of the node's one loop (3 times its 2 s lease)
+        }
+        long start = System.nanoTime();
+        List<Object> replies = walks.syncAndReturnAll();
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(replies).hasSize(400).allSatisfy(r -> assertThat((java.util.Collection<?>) r).isEmpty());
+        // the router's health checks were answered between the walks: the node kept its lease
+        assertThat(cluster.router.coordinator().history()).as("scale events during %d ms of walks", tookMillis).isEmpty();
+        assertThat(cluster.router.topology().node(victim).orElseThrow().state()).isEqualTo(io.ringcache.ring.NodeState.UP);
+        assertThat(attacker.dbSize()).as("keys the node holds").isEqualTo(held);
+      }
+    }
+  }
+
+  @Test
   void proxyMget_mergedReplyBeyondOutputLimit_isRefusedAndTheClientKeepsWorking() throws Exception {
     try (TestCluster cluster = new TestCluster(3, null, "--proxy-max-output-buffer", "1m");
         Jedis attacker = proxy(cluster);
