@@ -57,7 +57,7 @@ class KeysOnLargeNodeIT {
   void keys_whileItWalks_anotherClientOnTheSameLoopIsServed() throws Exception {
     try (RespTestClient walker = node.connectToNode(0);
         RespTestClient other = node.connectToNode(0)) {
-      assertThat(other.call("PING")).isEqualTo("PONG"); // connected and authenticated before the walk
+      long walkerId = (Long) walker.call("CLIENT", "ID");
       long[] keysAnswered = new long[1];
       walker.send("KEYS", "*nomatch*").flush();
       CompletableFuture<Object> keys = CompletableFuture.supplyAsync(() -> {
@@ -65,7 +65,7 @@ class KeysOnLargeNodeIT {
         keysAnswered[0] = System.nanoTime();
         return reply;
       });
-      TimeUnit.MILLISECONDS.sleep(50); // the node has read the KEYS and walks its 400,000 keys (0.3-0.5 s)
+      Nodes.awaitDispatched(other, walkerId, "keys"); // the node walks its 400,000 keys (0.3-0.5 s)
       Object get = other.call("GET", "key:7");
       long getAnswered = System.nanoTime();
       assertThat(get).isEqualTo("v");

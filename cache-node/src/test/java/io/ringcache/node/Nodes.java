@@ -7,6 +7,8 @@ import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import io.ringcache.testkit.core.RunningServer;
 import io.ringcache.testkit.core.ServerLauncher;
+import io.ringcache.testkit.core.Await;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,5 +72,15 @@ public final class Nodes {
     for (int from = 0; from < n; from += 1_000) {
       assertThat(client.readReply()).isEqualTo("OK");
     }
+  }
+
+  /**
+   * Waits until the node has dispatched {@code command} on the connection whose CLIENT ID is
+   * {@code id}, as {@code observer} sees it in CLIENT LIST (its {@code cmd=}).
+   */
+  static void awaitDispatched(RespTestClient observer, long id, String command) {
+    Await.until(() -> ((String) observer.call("CLIENT", "LIST")).lines()
+            .anyMatch(line -> line.startsWith("id=" + id + " ") && line.contains(" cmd=" + command + " ")),
+        Duration.ofSeconds(30), "connection " + id + " running " + command);
   }
 }
