@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * every version accepts), decoded from the same payload. The target answers -TRYAGAIN while it is
  * still purging the ranges it gains; such a batch is sent again after a short pause.
  *
- * With a rate (the node's --handoff-rate), a stream sends each batch no sooner than its entries
- * over the rate after the one before: the walking thread sleeps between batches (outside any store
+ * With a rate (the node's --handoff-rate), a stream sends each batch no sooner than the previous
+ * batch's entries over the rate after it: the walking thread sleeps between batches (outside any store
  * lock), so the stream's CPU on both ends is spread over a longer event and readers keep more of it.
  *
  * The walk runs on a background thread (never an event loop). A second RING.STREAM for a handoff
@@ -85,7 +85,7 @@ public final class HandoffStreamer {
 
   /**
    * A streamer whose streams each send at most {@code entriesPerSecond} (0: no limit), paced per
-   * batch: a batch of n entries is sent no sooner than n / rate seconds after the one before it.
+   * batch: the batch after one of n entries is sent no sooner than n / rate seconds after it.
    */
   public HandoffStreamer(Store store, PeerPool peers, Executor executor, long entriesPerSecond) {
     if (entriesPerSecond < 0) {
