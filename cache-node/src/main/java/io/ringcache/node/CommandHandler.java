@@ -127,6 +127,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
       long pending = connection.pendingOutput();
       long max = node.config().limits().maxOutputBuffer();
       if (pending > max) {
+        node.stats().observeOutput(pending); // INFO's client_recent_max_output_buffer: what was held before the close
         node.stats().outputLimitCloses.increment();
         log.warn("closing {}: {} bytes of replies queued (expected: <= {}, max-output-buffer)", connection.describe(), pending, max);
         connection.releaseOutput();

@@ -177,11 +177,26 @@ final class Transaction {
       open = false;
       queued.clear();
       queuedBytes = 0;
-      Resp.arrayHeader(c.out(), commands.size());
+      ByteBuf out = c.out();
+      int start = out.writerIndex();
+      Resp.arrayHeader(out, commands.size());
       c.executing(true);
       try {
+        long max = c.limits().maxOutputBuffer();
         for (Queued q : commands) {
+          int mark = out.writerIndex();
           run(c, q);
+          if (mark - start > max) {
+            // the reply already outgrew max-output-buffer, and the connection is closed once EXEC
+            // returns (CommandHandler): this command ran, as the whole transaction must, but its reply
+            // is dropped, so the buffer holds at most max-output-buffer plus one reply
+            out.writerIndex(mark);
+          }
+        }
+        long size = out.writerIndex() - start;
+        if (size > max) {
+          log.warn("EXEC of {}: replies of {} commands outgrew max-output-buffer ({} bytes kept, expected: <= {}); "
+              + "every command ran, the later replies were dropped", c.describe(), commands.size(), size, max);
         }
       } finally {
         c.executing(false);

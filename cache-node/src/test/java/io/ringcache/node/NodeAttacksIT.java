@@ -97,6 +97,34 @@ class NodeAttacksIT {
   }
 
   @Test
+  void execWhoseRepliesOutgrowTheOutputLimit_runsWhole_holdsAtMostTheLimitPlusOneReply_andIsClosed() throws Exception {
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeThreads(1).nodeArgs(limits(1 << 20, 0, 0)).start();
+        NodeServer node = nodes.node(0);
+        RespTestClient attacker = RespTestClient.connect(node.port());
+        RespTestClient other = RespTestClient.connect(node.port())) {
+      int value = 256 * 1024;
+      assertThat(other.call("SET", "big", "x".repeat(value))).isEqualTo("OK");
+      // 40 GETs of 256 KiB in one transaction: a 10 MiB reply, built whole before the connection was
+      // closed for it (with default limits, 100 GETs of a 16 MiB value ran a node out of memory)
+      attacker.send("MULTI");
+      for (int i = 0; i < 40; i++) {
+        attacker.send("GET", "big");
+      }
+      attacker.send("INCR", "ran");
+      attacker.send("EXEC");
+      attacker.flush();
+      attacker.socket().setSoTimeout(10_000);
+      assertThat(attacker.drainUntilClosed()).as("closed for its replies").isTrue();
+      assertThat(other.call("GET", "ran")).as("the transaction ran whole, its last command too").isEqualTo("1");
+      assertThat(node.outputBufferPeak()).as("bytes held for the reply")
+          .isGreaterThan(1 << 20).isLessThan((1 << 20) + 2L * value);
+      assertThat((String) other.call("INFO", "stats")).contains("output_buffer_limit_closes:1");
+      assertThat(other.call("PING")).isEqualTo("PONG");
+    }
+  }
+
+  @Test
   void unfinishedHugeRequests_beyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
     try (LaunchedCluster<NodeServer, Void> nodes =
             Nodes.standalone().nodeThreads(1).nodeArgs(limits(64L << 20, 8L << 20, 0)).start();
