@@ -45,6 +45,9 @@ final class Transaction {
   private static final Logger log = LoggerFactory.getLogger(Transaction.class);
 
   static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+  static final String TOO_HEAVY = "EXECABORT Transaction discarded because it would hold every client of this node too long: "
+      + "its commands read or write more than " + TransactionCost.BUDGET + " bytes of values (a key KEYS or SCAN walks "
+      + "counts " + TransactionCost.KEY_WALKED + "); split it, or walk keys with SCAN outside MULTI";
   static final String NOT_ALLOWED = "ERR Command not allowed inside a transaction";
   static final String IMPORTING =
       "TRYAGAIN this key's range is moving to this node; transactions and WATCH wait until it is served here, retry";
@@ -53,7 +56,8 @@ final class Transaction {
   /** What a queued request costs beyond its arguments' bytes (array, object headers), for the max-query-buffer bound. */
   private static final int OVERHEAD_PER_ARG = 16;
 
-  private record Queued(CommandTable.Spec spec, Request request) {}
+  /** A command queued since MULTI, as checked by the dispatcher. */
+  record Queued(CommandTable.Spec spec, Request request) {}
 
   private final KeyWatches watches;
   /** Replaced after each unwatch, so a late signal for a key no longer watched cannot mark the next WATCH dirty. */
@@ -170,6 +174,13 @@ final class Transaction {
       }
       if (watchedKeyChanged(c)) {
         Resp.raw(c.out(), NULL_ARRAY);
+        return;
+      }
+      long weight = TransactionCost.of(queued, c.store(), c::key, c.limits().maxValueSize());
+      if (weight > TransactionCost.BUDGET) {
+        log.warn("refused EXEC of {}: {} commands weigh more than {} bytes (values read or written, {} per key walked)",
+            c.describe(), queued.size(), TransactionCost.BUDGET, TransactionCost.KEY_WALKED);
+        Resp.error(c.out(), TOO_HEAVY);
         return;
       }
       unwatchAll();

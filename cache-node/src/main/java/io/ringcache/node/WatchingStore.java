@@ -30,6 +30,11 @@ final class WatchingStore implements Store {
   }
 
   @Override
+  public int valueLength(Key key) {
+    return store.valueLength(key);
+  }
+
+  @Override
   public boolean writeBulk(Key key, io.netty.buffer.ByteBuf out) {
     return store.writeBulk(key, out);
   }

@@ -125,6 +125,49 @@ class NodeAttacksIT {
   }
 
   @Test
+  void transactionOfManyReadsOfALargeValue_isRefusedBeforeAnyRuns_aLighterOneRuns() throws Exception {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeThreads(1).start();
+        RespTestClient attacker = nodes.connectToNode(0);
+        RespTestClient other = nodes.connectToNode(0)) {
+      String value = "x".repeat(16 << 20);
+      assertThat(other.call("SET", "big", value)).isEqualTo("OK");
+      // 300 BITCOUNTs of 16 MiB under every loop's lock: 0.7 s here; 10,000 (a 300 KB request)
+      // outlast the router's lease. Refused whole, before any runs
+      assertThat(transaction(attacker, 300, "BITCOUNT", "big")).isEqualTo(Transaction.TOO_HEAVY);
+      // a key the transaction itself grows is weighed at its grown size
+      attacker.call("MULTI");
+      attacker.call("SETRANGE", "grown", Integer.toString((16 << 20) - 1), "x");
+      assertThat(transaction(attacker, 300, "STRLEN", "grown")).isEqualTo(Transaction.TOO_HEAVY);
+      assertThat(other.call("EXISTS", "grown", "ran")).as("nothing ran").isEqualTo(0L);
+      // 100 of them weigh 1.6 GiB: run
+      Object reply = transaction(attacker, 100, "BITCOUNT", "big");
+      assertThat(reply).isInstanceOf(List.class);
+      assertThat(((List<?>) reply).get(99)).isEqualTo(4L * (16 << 20)); // 0x78: four bits a byte
+      assertThat(other.call("GET", "ran")).isEqualTo("1");
+    }
+  }
+
+  /**
+   * MULTI (unless one is open), {@code count} times {@code command}, INCR ran, EXEC: EXEC's reply, its
+   * error's text if refused.
+   */
+  private static Object transaction(RespTestClient client, int count, String... command) {
+    client.send("MULTI");
+    for (int i = 0; i < count; i++) {
+      client.send(command);
+    }
+    client.send("INCR", "ran");
+    client.send("EXEC");
+    client.flush();
+    client.readReply(); // MULTI's OK, or the error of a nested MULTI
+    for (int i = 0; i <= count; i++) {
+      assertThat(client.readReply()).isEqualTo("QUEUED");
+    }
+    Object exec = client.readReply();
+    return exec instanceof RespTestClient.Error e ? e.message() : exec;
+  }
+
+  @Test
   void unfinishedHugeRequests_beyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
     try (LaunchedCluster<NodeServer, Void> nodes =
             Nodes.standalone().nodeThreads(1).nodeArgs(limits(64L << 20, 8L << 20, 0)).start();

@@ -294,6 +294,25 @@ final class OffHeapStore extends ClockStore {
   }
 
   @Override
+  public int valueLength(Key key) {
+    byte[] k = key.bytes();
+    int m = mix(key.ringHash());
+    Segment s = segmentFor(m);
+    int length;
+    long stamp = s.readLock();
+    try {
+      length = s.valueLength(k, m);
+    } finally {
+      s.unlockRead(stamp);
+    }
+    if (length == -2) {
+      removeExpired(s, k, m);
+      return -1;
+    }
+    return length;
+  }
+
+  @Override
   public boolean contains(Key key) {
     return ttlNanos(key) != -2; // here, not in ClockStore: EXISTS binds to this store's ttlNanos statically
   }
@@ -992,6 +1011,22 @@ final class OffHeapStore extends ClockStore {
      *
      * @return 1 if written, 0 if absent, -1 if expired
      */
+    /** The value's length, -1 if absent, -2 if expired (the caller removes it): no copy, no count bumped. */
+    int valueLength(byte[] key, int m) {
+      int i = indexOf(key, m);
+      if (i < 0) {
+        return -1;
+      }
+      int ref = refOf(slots[i]);
+      if (expiredAt(ref, clock.nanoTime())) {
+        return -2;
+      }
+      ByteBuffer b = buffer(ref);
+      int o = offset(ref);
+      int kl = getVarint(b, o + HEADER);
+      return getVarint(b, o + HEADER + varintLength(kl));
+    }
+
     int writeBulk(byte[] key, int m, io.netty.buffer.ByteBuf out) {
       int i = indexOf(key, m);
       if (i < 0) {

@@ -250,6 +250,12 @@ final class PackedStore extends ClockStore {
     return e == null ? null : valueOf(e); // the entry's bytes never change once published: copied outside the lock
   }
 
+  @Override
+  public int valueLength(Key key) {
+    byte[] e = liveEntry(key.bytes(), key.ringHash());
+    return e == null ? -1 : e.length - valueOffset(e);
+  }
+
   /**
    * GET's path: the entry is found as {@link #get} finds it, and its value bytes, which never change
    * once the entry is published, are copied from the entry array into {@code out} (no copy of the

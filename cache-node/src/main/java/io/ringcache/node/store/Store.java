@@ -72,6 +72,15 @@ public interface Store {
     return writeBulk(Key.of(key.clone(), ringHash), out);
   }
 
+  /**
+   * The length of {@code key}'s value, or -1 if absent or expired, without copying the value: what
+   * EXEC weighs a transaction by before running it. The default copies it.
+   */
+  default int valueLength(Key key) {
+    byte[] value = get(key);
+    return value == null ? -1 : value.length;
+  }
+
   /** Whether {@code key} is present, without counting a hit or miss. */
   boolean contains(Key key);
 

@@ -224,6 +224,20 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void valueLength_isTheValuesLength_minusOneWhenAbsentOrExpired() {
+    store.set(key("a"), bytes("hello"), seconds(10), false, Store.Condition.ALWAYS);
+    store.set(key("empty"), new byte[0], Store.NO_TTL, false, Store.Condition.ALWAYS);
+    store.set(key("large"), new byte[70_000], Store.NO_TTL, false, Store.Condition.ALWAYS);
+    assertThat(store.valueLength(key("a"))).isEqualTo(5);
+    assertThat(store.valueLength(key("empty"))).isZero();
+    assertThat(store.valueLength(key("large"))).isEqualTo(70_000);
+    assertThat(store.valueLength(key("absent"))).isEqualTo(-1);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(store.valueLength(key("a"))).isEqualTo(-1);
+    assertThat(store.get(key("a"))).isNull();
+  }
+
+  @Test
   void get_afterTtlElapses_missesWithoutSleeping() {
     store.set(key("a"), bytes("1"), seconds(10), false, Store.Condition.ALWAYS);
     clock.advance(Duration.ofSeconds(9));
