@@ -98,11 +98,10 @@ class NodeAttacksIT {
 
   @Test
   void execWhoseRepliesOutgrowTheOutputLimit_runsWhole_holdsAtMostTheLimitPlusOneReply_andIsClosed() throws Exception {
-    try (LaunchedCluster<NodeServer, Void> nodes =
-            Nodes.standalone().nodeThreads(1).nodeArgs(limits(1 << 20, 0, 0)).start();
-        NodeServer node = nodes.node(0);
-        RespTestClient attacker = RespTestClient.connect(node.port());
-        RespTestClient other = RespTestClient.connect(node.port())) {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeThreads(1).nodeArgs(limits(1 << 20, 0, 0)).start();
+        RespTestClient attacker = nodes.connectToNode(0);
+        RespTestClient other = nodes.connectToNode(0)) {
+      NodeServer node = nodes.node(0);
       int value = 256 * 1024;
       assertThat(other.call("SET", "big", "x".repeat(value))).isEqualTo("OK");
       // 40 GETs of 256 KiB in one transaction: a 10 MiB reply, built whole before the connection was
