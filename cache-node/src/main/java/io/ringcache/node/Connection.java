@@ -152,6 +152,20 @@ final class Connection implements NodeContext {
     }
   }
 
+  /** This connection's share of max-clients-memory; null until the channel is set up (unit tests). */
+  private io.ringcache.resp.net.ClientMemory.Tracked memory;
+
+  void track(io.ringcache.resp.net.ClientMemory.Tracked memory) {
+    this.memory = memory;
+  }
+
+  @Override
+  public void transactionHolds(long bytes) {
+    if (memory != null) {
+      memory.held(bytes);
+    }
+  }
+
   /** EXEC begins or ends running the queued commands. */
   @Override
   public void executing(boolean value) {

@@ -38,6 +38,7 @@ final class NodeInitializer extends ChannelInitializer<Channel> {
     }
     ClientMemory.Tracked memory = node.clientMemory().track(ch);
     ch.closeFuture().addListener(f -> memory.close());
+    connection.track(memory);
     // the node's byte limit is checked per command by the CommandHandler; the guard handles stalls
     p.addLast("output", new OutputGuard(0, outputStallTimeout, "", node.stats()).track(memory));
     if (limits.idleTimeoutSeconds() > 0) {

@@ -55,6 +55,8 @@ final class Transaction {
   private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
   /** What a queued request costs beyond its arguments' bytes (array, object headers), for the max-query-buffer bound. */
   private static final int OVERHEAD_PER_ARG = 16;
+  /** What a watched key costs beyond its bytes (its Key, map entries, the watcher's registration). */
+  private static final int WATCHED_KEY_OVERHEAD = 128;
 
   /** A command queued since MULTI, as checked by the dispatcher. */
   record Queued(CommandTable.Spec spec, Request request) {}
@@ -68,6 +70,8 @@ final class Transaction {
   private long queuedBytes;
   /** Watched keys, and whether each was present at WATCH. */
   private final Map<Key, Boolean> watched = new LinkedHashMap<>();
+  /** What the watched keys hold: their bytes and WATCHED_KEY_OVERHEAD each. */
+  private long watchedBytes;
   private long watchEpoch;
 
   Transaction(KeyWatches watches) {
@@ -114,6 +118,7 @@ final class Transaction {
     }
     queuedBytes += bytes;
     queued.add(new Queued(spec, r.copy()));
+    c.transactionHolds(queuedBytes + watchedBytes);
     Resp.raw(c.out(), QUEUED);
   }
 
@@ -124,6 +129,7 @@ final class Transaction {
       return;
     }
     reset();
+    c.transactionHolds(0);
     Resp.raw(c.out(), Resp.OK);
   }
 
@@ -142,14 +148,17 @@ final class Transaction {
       if (!watched.containsKey(key)) {
         watches.watch(key, watcher); // register first, then read (see KeyWatches)
         watched.put(key, store.contains(key));
+        watchedBytes += key.bytes().length + WATCHED_KEY_OVERHEAD;
       }
     }
+    c.transactionHolds(queuedBytes + watchedBytes);
     Resp.raw(c.out(), Resp.OK);
   }
 
   /** UNWATCH (outside MULTI; inside, it is queued and runs in EXEC after the keys were unwatched). */
   void unwatch(TransactionContext c) {
     unwatchAll();
+    c.transactionHolds(queuedBytes);
     Resp.raw(c.out(), Resp.OK);
   }
 
@@ -161,6 +170,7 @@ final class Transaction {
     }
     if (aborted) {
       reset();
+      c.transactionHolds(0);
       Resp.error(c.out(), EXECABORT);
       return;
     }
@@ -215,6 +225,7 @@ final class Transaction {
     } finally {
       reset();
       locks.unlockAll();
+      c.transactionHolds(0);
     }
   }
 
@@ -281,6 +292,7 @@ final class Transaction {
     }
     if (!watched.isEmpty()) {
       watched.clear();
+      watchedBytes = 0;
       watcher = new KeyWatches.Watcher();
     }
   }

@@ -23,6 +23,12 @@ interface TransactionContext extends CommandContext {
   /** EXEC begins or ends running the queued commands (a CLIENT REPLY among them waits for EXEC's reply). */
   void executing(boolean value);
 
+  /**
+   * What this connection's transaction now holds, its queued commands and watched keys, counted
+   * with its buffers against max-clients-memory (Redis's multi-mem).
+   */
+  default void transactionHolds(long bytes) {}
+
   /** Runs a queued command on this connection, its replies to {@link #out()}. */
   void runQueued(CommandTable.Spec spec, Request r);
 }

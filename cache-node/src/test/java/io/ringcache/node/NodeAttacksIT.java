@@ -167,6 +167,62 @@ class NodeAttacksIT {
   }
 
   @Test
+  void transactionsQueuingMoreThanClientsMemory_largestAreClosed_othersServed() throws Exception {
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeThreads(1).nodeArgs(limits(64L << 20, 8L << 20, 0)).start();
+        RespTestClient other = nodes.connectToNode(0)) {
+      // each MULTI queues 6 MiB of SETs, held after its requests were decoded (the query buffer holds
+      // one 256 KiB value at a time): counted nowhere until max-clients-memory counted them, so 10 such
+      // passed an 8 MiB cap, and at 50 MiB each a node with a 1 GiB heap ran out of it
+      String value = "x".repeat(256 * 1024);
+      int sets = 24;
+      List<RespTestClient> attackers = new ArrayList<>();
+      try {
+        int closed = 0;
+        for (int i = 0; i < 10; i++) {
+          RespTestClient a = nodes.connectToNode(0);
+          attackers.add(a);
+          try {
+            a.send("MULTI");
+            for (int j = 0; j < sets; j++) {
+              a.send("SET", "k" + i + "-" + j, value);
+            }
+            a.flush();
+          } catch (java.io.UncheckedIOException e) {
+            closed++; // closed while it was still sending: the cap at work
+            attackers.remove(a);
+            a.close();
+          }
+        }
+        for (RespTestClient a : attackers) {
+          a.socket().setSoTimeout(5_000);
+          try {
+            assertThat(a.readReply()).isEqualTo("OK");
+            for (int j = 0; j < sets; j++) {
+              assertThat(a.readReply()).isEqualTo("QUEUED");
+            }
+            assertThat(a.call("PING")).isEqualTo("QUEUED");
+          } catch (java.io.UncheckedIOException e) {
+            closed++;
+          }
+        }
+        assertThat(closed).as("transactions closed to bring 60 MiB queued under 8 MiB").isGreaterThanOrEqualTo(9);
+        assertThat((String) other.call("INFO", "stats")).containsPattern("client_memory_closes:(9|10)\r\n");
+        assertThat(other.call("PING")).isEqualTo("PONG");
+        // a transaction under the cap runs, and its bytes are released by EXEC
+        for (int round = 0; round < 3; round++) {
+          assertThat(other.call("MULTI")).isEqualTo("OK");
+          assertThat(other.call("SET", "small", value)).isEqualTo("QUEUED");
+          assertThat(other.call("EXEC")).isEqualTo(List.of("OK"));
+        }
+        assertThat(nodes.node(0).clientMemory().used()).as("held once EXEC ran").isLessThan(4L << 20);
+      } finally {
+        attackers.forEach(RespTestClient::close);
+      }
+    }
+  }
+
+  @Test
   void unfinishedHugeRequests_beyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
     try (LaunchedCluster<NodeServer, Void> nodes =
             Nodes.standalone().nodeThreads(1).nodeArgs(limits(64L << 20, 8L << 20, 0)).start();

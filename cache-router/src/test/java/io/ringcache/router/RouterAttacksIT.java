@@ -134,6 +134,52 @@ class RouterAttacksIT {
   }
 
   @Test
+  void proxy_transactionsQueuingMoreThanClientsMemory_largestAreClosedAndOthersServed() throws Exception {
+    try (TestCluster cluster = new TestCluster(1, null, "--proxy-max-clients-memory", "8m");
+        Jedis other = proxy(cluster)) {
+      assertThat(other.ping()).isEqualTo("PONG");
+      // each MULTI queues 6 MiB of SETs at the proxy until EXEC, past the query buffer that read them
+      byte[] set = ("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (256 * 1024) + "\r\n" + "x".repeat(256 * 1024) + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
+      List<Socket> attackers = new ArrayList<>();
+      try {
+        int closed = 0;
+        for (int i = 0; i < 10; i++) {
+          Socket a = socket(cluster.router.port());
+          attackers.add(a);
+          try {
+            a.getOutputStream().write("*1\r\n$5\r\nMULTI\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int j = 0; j < 24; j++) {
+              a.getOutputStream().write(set);
+            }
+          } catch (java.net.SocketException e) {
+            closed++; // closed while it was still sending: the cap at work
+            attackers.remove(a);
+            a.close();
+          }
+        }
+        assertThat(other.ping()).isEqualTo("PONG");
+        for (Socket a : attackers) {
+          if (closedByServer(a, Duration.ofSeconds(2))) {
+            closed++;
+          }
+        }
+        assertThat(closed).as("transactions closed to bring 60 MiB queued under 8 MiB").isGreaterThanOrEqualTo(9);
+        assertThat(other.info()).containsPattern("proxy_client_memory_closes:(9|10)\r\n");
+        // a transaction under the cap runs
+        redis.clients.jedis.Transaction t = other.multi();
+        t.set("{t}small", "x".repeat(256 * 1024));
+        assertThat(t.exec()).containsExactly("OK");
+        assertThat(other.ping()).isEqualTo("PONG");
+      } finally {
+        for (Socket a : attackers) {
+          a.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void proxy_connectionsBeyondMaxClients_areRefusedWithRedisErrorAndAcceptedAgainOnceOthersLeave() throws Exception {
     try (TestCluster cluster = new TestCluster(1, null, "--proxy-max-clients", "5")) {
       List<Socket> idle = new ArrayList<>();

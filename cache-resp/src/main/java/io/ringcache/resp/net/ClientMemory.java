@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * Accounting. Each connection has a Tracked entry. Its event loop reports the query side (the
  * decoder's cumulation capacity plus the bytes of the request decoded so far) after every read,
- * and the output side (the channel's pending write bytes) after every write; each report adds its
- * delta to one AtomicLong total. A report that finds the total above the cap runs an eviction
+ * the output side (the channel's pending write bytes) after every write, and what its transaction
+ * holds (the commands queued since MULTI and the keys WATCHed: Redis's multi-mem, which its
+ * maxmemory-clients counts too) when that changes; each report adds its delta to one AtomicLong
+ * total. A report that finds the total above the cap runs an eviction
  * pass at once, on the reporting thread, so the cap is enforced before the next read of any
  * connection of that loop (other loops may overshoot by what they read meanwhile, one read each).
  *
@@ -87,6 +89,7 @@ public final class ClientMemory {
     private final Channel channel;
     private volatile long query;
     private volatile long output;
+    private volatile long held;
     private volatile boolean evicted;
 
     private Tracked(Channel channel) {
@@ -117,6 +120,18 @@ public final class ClientMemory {
       }
     }
 
+    /** The bytes the connection's transaction holds: its queued commands and watched keys. */
+    public synchronized void held(long bytes) {
+      if (evicted) {
+        return;
+      }
+      long delta = bytes - held;
+      if (delta != 0) {
+        held = bytes;
+        added(delta);
+      }
+    }
+
     /** Reads the channel's pending output again. */
     public void refreshOutput() {
       ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
@@ -124,14 +139,14 @@ public final class ClientMemory {
     }
 
     long bytes() {
-      return query + output;
+      return query + output + held;
     }
 
     /** Stops tracking: the connection closed. */
     public synchronized void close() {
       if (clients.remove(this) && !evicted) {
         evicted = true;
-        total.addAndGet(-(query + output));
+        total.addAndGet(-bytes());
       }
     }
   }
@@ -175,7 +190,7 @@ public final class ClientMemory {
           total.addAndGet(-bytes);
         }
         closes.increment();
-        log.warn("closing client {}: its buffers hold {} bytes and all clients' {} (expected: <= {}, {}); "
+        log.warn("closing client {}: its buffers and transaction hold {} bytes and all clients' {} (expected: <= {}, {}); "
             + "the largest are closed first", t.channel.remoteAddress(), bytes, now, cap, option);
         t.channel.close();
       }

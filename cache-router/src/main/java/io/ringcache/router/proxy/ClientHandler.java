@@ -421,6 +421,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return server.limits().maxQueryBuffer();
   }
 
+  /** This client's share of proxy-max-clients-memory; null until its channel is set up. */
+  private io.ringcache.resp.net.ClientMemory.Tracked memory;
+
+  ClientHandler track(io.ringcache.resp.net.ClientMemory.Tracked memory) {
+    this.memory = memory;
+    return this;
+  }
+
+  /** The bytes of the commands this client's MULTI holds, counted with its buffers against proxy-max-clients-memory. */
+  void transactionHolds(long bytes) {
+    if (memory != null) {
+      memory.held(bytes);
+    }
+  }
+
   /** A slot for a request sent on the transaction's connection; later requests wait until it is answered. */
   Pending enqueueTransaction(String command) {
     transactionOut = true;

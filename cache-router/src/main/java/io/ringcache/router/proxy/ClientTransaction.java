@@ -137,6 +137,7 @@ final class ClientTransaction {
     }
     queuedBytes += bytes;
     queued.add(args);
+    client.transactionHolds(queuedBytes);
     client.localReply(QUEUED);
   }
 
@@ -283,6 +284,7 @@ final class ClientTransaction {
     aborted = false;
     queued.clear();
     queuedBytes = 0;
+    client.transactionHolds(0); // the batch is the link's now: written and dropped at once
     node = null;
     watching = false;
     Pending p = client.enqueueTransaction("exec");
@@ -350,6 +352,7 @@ final class ClientTransaction {
     aborted = false;
     queued.clear();
     queuedBytes = 0;
+    client.transactionHolds(0);
     node = null;
     watching = false;
     closeLink();

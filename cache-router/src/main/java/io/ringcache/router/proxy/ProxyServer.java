@@ -152,6 +152,7 @@ public final class ProxyServer implements AutoCloseable {
             ClientHandler client = new ClientHandler(ProxyServer.this, ids.incrementAndGet());
             ClientMemory.Tracked memory = clientMemory.track(ch);
             ch.closeFuture().addListener(f -> memory.close());
+            client.track(memory);
             if (tls != null) {
               ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
             }
