@@ -441,14 +441,20 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     return in.getByte(cr + 1) == '\n' ? cr : -2;
   }
 
-  /** A signed decimal in [from, to), or INVALID. */
+  /**
+   * A signed decimal in [from, to), or INVALID: Redis's string2ll, which its header parsing uses, so
+   * "0" alone, else an optional '-' and a first digit from 1 to 9 ("01", "00", "-0", "+1" are invalid).
+   */
   private static long parseNumber(ByteBuf in, int from, int to) {
     if (from >= to || to - from > 20) {
       return INVALID;
     }
+    if (to - from == 1 && in.getByte(from) == '0') {
+      return 0;
+    }
     boolean negative = in.getByte(from) == '-';
     int i = negative ? from + 1 : from;
-    if (i >= to) {
+    if (i >= to || in.getByte(i) < '1' || in.getByte(i) > '9') {
       return INVALID;
     }
     long value = 0;

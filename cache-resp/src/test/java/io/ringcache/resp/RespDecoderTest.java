@@ -239,6 +239,20 @@ class RespDecoderTest {
     assertThat(onlyError()).startsWith("ERR invalid bulk length: -10");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"*01\r\n$4\r\nPING\r\n", "*00\r\n", "*-0\r\n", "*+1\r\n$4\r\nPING\r\n",
+      "*0001\r\n$4\r\nPING\r\n", "*1\r\n$04\r\nPING\r\n", "*1\r\n$-0\r\n\r\n", "*1\r\n$00\r\n\r\n", "*1\r\n$+4\r\nPING\r\n"})
+  void headerNumbers_withLeadingZerosSignsOrMinusZero_areInvalid_asRedisString2ll(String input) {
+    feed(input);
+    assertThat(onlyError()).matches("ERR invalid (multibulk|bulk) length: .*");
+  }
+
+  @Test
+  void headerNumbers_zeroAndMinusOne_areEmptyRequests_andZeroLengthArgumentsDecode() {
+    feed("*0\r\n*-1\r\n*-5\r\n*2\r\n$4\r\nECHO\r\n$0\r\n\r\n");
+    assertThat(decoded).containsExactly(List.of("ECHO", ""));
+  }
+
   @Test
   void bulkLength_notANumber_isProtocolError() {
     feed("*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$blabla\r\n");
