@@ -16,10 +16,15 @@ final class ConnectionCommands {
 
   private ConnectionCommands() {}
 
+  /**
+   * POST or Host: as a command, before anything else (AUTH included): an HTTP request sent to the node,
+   * possibly by a browser a web page steers (cross-protocol scripting). As Redis 7.0's
+   * securityWarningCommand: a warning logged, the connection closed, nothing answered to it.
+   */
   static void crossProtocol(ConnectionContext c, Request r) {
     c.stats().protocolErrors.increment();
-    log.warn("cross-protocol request ({}) from {}: closing", r.string(0), c.describe());
-    Resp.error(c.out(), "ERR Protocol error: cross-protocol request refused: '" + r.string(0) + "' (is this an HTTP client?)");
+    log.warn("possible security attack: '{}' sent as a command by {}, as an HTTP client would (cross-protocol "
+        + "scripting); connection closed unanswered", r.string(0), c.describe());
     c.closeAfterReplies();
   }
 }

@@ -180,6 +180,25 @@ class RouterAttacksIT {
   }
 
   @Test
+  void proxy_httpRequestCarryingCommands_isClosedUnanswered_andNothingInItRuns() throws Exception {
+    try (TestCluster cluster = new TestCluster(1, null);
+        Jedis other = proxy(cluster)) {
+      // a browser steered at the port (cross-protocol scripting): before, the proxy answered the
+      // request and header lines with unknown-command errors and ran the SET of the body
+      for (String request : List.of("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n\r\nSET pwned 1\r\n",
+          "Host: x\r\nSET pwned 1\r\n", "*1\r\n$4\r\npost\r\n*3\r\n$3\r\nSET\r\n$5\r\npwned\r\n$1\r\n1\r\n",
+          "MULTI\r\nPOST /\r\nSET pwned 1\r\nEXEC\r\n")) {
+        try (Socket s = socket(cluster.router.port())) {
+          s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+          assertThat(readAll(s, Duration.ofSeconds(5))).as(request).isIn("", "+OK\r\n"); // MULTI's OK
+        }
+      }
+      assertThat(other.exists("pwned")).isFalse();
+      assertThat(other.ping()).isEqualTo("PONG");
+    }
+  }
+
+  @Test
   void proxy_connectionsBeyondMaxClients_areRefusedWithRedisErrorAndAcceptedAgainOnceOthersLeave() throws Exception {
     try (TestCluster cluster = new TestCluster(1, null, "--proxy-max-clients", "5")) {
       List<Socket> idle = new ArrayList<>();

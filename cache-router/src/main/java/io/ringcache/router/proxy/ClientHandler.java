@@ -279,6 +279,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs a request; false if it must wait (it is then first in `held`) for the client's requests out at nodes. */
   private boolean execute(byte[][] args) {
+    if (Request.is(args[0], "post") || Request.is(args[0], "host:")) {
+      // an HTTP request (cross-protocol scripting: a browser steered to the port): as Redis 7.0's
+      // securityWarningCommand, closed unanswered, before AUTH or anything else, and nothing after it runs
+      log.warn("possible security attack: '{}' sent as a command by proxy client {}, as an HTTP client would "
+          + "(cross-protocol scripting); connection closed unanswered", text(args[0]), ctx.channel().remoteAddress());
+      held.clear();
+      closing = true;
+      ctx.close();
+      return true;
+    }
     ProxyCommands.Spec spec = ProxyCommands.lookup(args[0]);
     RoutingTable table = dispatcher.routes().current();
     if (spec != null && spec.kind().routed() && authenticated) {
