@@ -522,14 +522,6 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void unknown(Request r) {
-    StringBuilder s = new StringBuilder("ERR unknown command '").append(abbreviate(r.string(0))).append("', with args beginning with: ");
-    for (int i = 1; i < r.argc() && s.length() < 256; i++) {
-      s.append('\'').append(abbreviate(r.string(i))).append("' ");
-    }
-    Resp.error(connection.out(), s.toString());
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 128 ? s.substring(0, 128) + "..." : s;
+    Resp.error(connection.out(), io.ringcache.resp.command.UnknownCommand.error(r.argc(), r::arg));
   }
 }

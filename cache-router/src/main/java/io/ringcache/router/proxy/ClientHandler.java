@@ -1021,16 +1021,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void unknown(byte[][] args) {
-    StringBuilder s = new StringBuilder("ERR unknown command '").append(abbreviate(text(args[0])))
-        .append("', with args beginning with: ");
-    for (int i = 1; i < args.length && s.length() < 256; i++) {
-      s.append('\'').append(abbreviate(text(args[i]))).append("' ");
-    }
-    localError(s.toString());
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 128 ? s.substring(0, 128) + "..." : s;
+    localError(io.ringcache.resp.command.UnknownCommand.error(args.length, i -> args[i]));
   }
 
   static String text(byte[] b) {
