@@ -725,14 +725,8 @@ final class KeyCommands {
   }
 
   static void scan(CommandContext c, Request r) {
-    long cursor;
-    try {
-      cursor = Decimal.parseLong(r.arg(1));
-    } catch (NumberFormatException e) {
-      Resp.error(c.out(), "ERR invalid cursor");
-      return;
-    }
-    if (cursor < 0 || cursor >= (1L << 32)) {
+    long cursor = io.ringcache.resp.command.ScanCursor.parse(r.arg(1));
+    if (cursor == io.ringcache.resp.command.ScanCursor.INVALID) {
       Resp.error(c.out(), "ERR invalid cursor");
       return;
     }

@@ -234,6 +234,18 @@ class RedisParityIT {
   }
 
   @Test
+  void scanCursors_readAsRedisReadsThem() throws IOException {
+    same("flushall");
+    // strtoul's forms start (or, on an empty keyspace, end) a walk; the rest are invalid, before options
+    for (String cursor : new String[] {"00", "+0", "-0", "", "-1", "4294967296", "18446744073709551615", "007",
+        "18446744073709551616", "-18446744073709551616", " 1", "1 ", "0x10", "+", "-", "abc", "1\u0000x"}) {
+      same("scan", cursor);
+      same("scan", cursor, "count", "0");
+      same("scan", cursor, "bogus");
+    }
+  }
+
+  @Test
   void unknownCommand_errorText_asRedis() throws IOException {
     // the name and arguments as C strings, byte for byte; 128 bytes of name, arguments while the list
     // is under 128 characters (found by a differential fuzzer: the node decoded UTF-8 and cut at 256)

@@ -317,7 +317,13 @@ class ProxyIT {
       assertThat(seen).doesNotHaveDuplicates();
       assertThat(new HashSet<>(seen)).isEqualTo(written);
       assertThat(steps).as("steps of the walk").isGreaterThan(1);
-      assertThatThrownBy(() -> jedis.scan("4294967296")).hasMessageContaining("invalid cursor");
+      assertThatThrownBy(() -> jedis.scan("18446744073709551616")).hasMessageContaining("invalid cursor");
+      assertThatThrownBy(() -> jedis.scan("0x10")).hasMessageContaining("invalid cursor");
+      // as Redis reads a cursor (strtoul): these start a walk, as 0 does
+      List<String> first = jedis.scan("0", params).getResult();
+      for (String start : List.of("00", "+0", "-0", "4294967296")) {
+        assertThat(jedis.scan(start, params).getResult()).as(start).isEqualTo(first);
+      }
       assertThatThrownBy(() -> jedis.scan("0", new ScanParams().count(0))).hasMessageContaining("syntax error");
     }
     Path cli = Path.of("/usr/bin/redis-cli");

@@ -382,6 +382,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           localError("ERR invalid cursor");
           return true;
         }
+        args[1] = Resp.ascii(Long.toString(cursor)); // as the nodes read it, whichever version they run
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.scanFrom = cursor;
         p.scanHashTag = table.hashTag();
@@ -500,12 +501,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   /** A SCAN cursor: a position on the hash circle, [0, 2^32); -1 if it is not one. */
   private static long scanCursor(byte[] arg) {
-    try {
-      long cursor = Long.parseLong(text(arg));
-      return cursor >= 0 && cursor < (1L << 32) ? cursor : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return io.ringcache.resp.command.ScanCursor.parse(arg); // -1 (INVALID) for Redis's invalid cursor
   }
 
   /** INFO's sections of the proxy: server, cluster, keyspace. */
