@@ -132,6 +132,37 @@ public final class Resp3 {
     return out;
   }
 
+  /**
+   * EXEC's RESP2 reply from a node that spoke RESP2 to the proxy, in RESP3: each element by the shape
+   * of the command queued at its place ({@code shapes}, in order), as a node converts each queued
+   * command's reply for a RESP3 client; an error or an aborted (null) EXEC as {@link Shape#PLAIN}.
+   * {@code reply} is released unless it is returned.
+   */
+  public static ByteBuf convertExec(ByteBuf reply, java.util.List<Shape> shapes, ByteBufAllocator alloc) {
+    int from = reply.readerIndex();
+    if (!reply.isReadable() || reply.getByte(from) != '*') {
+      return convert(reply, Shape.PLAIN, alloc);
+    }
+    int eol = reply.indexOf(from, reply.writerIndex(), (byte) '\r');
+    long n = number(reply, from + 1, eol);
+    if (n < 0) {
+      return convert(reply, Shape.PLAIN, alloc);
+    }
+    ByteBuf out = alloc.buffer(reply.readableBytes() + 16);
+    try {
+      out.writeBytes(reply, from, eol + 2 - from);
+      int at = eol + 2;
+      for (int i = 0; i < n; i++) {
+        at = write(reply, at, out, i < shapes.size() ? shapes.get(i) : Shape.PLAIN);
+      }
+    } catch (RuntimeException e) {
+      out.release();
+      throw e;
+    }
+    reply.release();
+    return out;
+  }
+
   /** Whether the reply at {@code at} is the same bytes in RESP3 (an error, a plain reply without nulls). */
   private static boolean unchanged(ByteBuf in, int at, Shape shape) {
     byte type = in.getByte(at);

@@ -101,6 +101,22 @@ class ProxyRedisParityIT {
   }
 
   @Test
+  void msetWithAKeyMissingItsValue_insideMulti_isQueuedAndFailsInExec_asRedis() throws IOException {
+    String a = "pair:a";
+    String b = sameNodeAs(a);
+    same("multi");
+    try {
+      same("msetnx", a, "1", b);
+      same("mset", a, "1", b);
+      same("set", a, "2");
+    } finally {
+      same("exec");
+    }
+    same("get", a);
+    same("del", a);
+  }
+
+  @Test
   void unknownCommand_errorText_asRedis() throws IOException {
     same("FOO\u00ff", "a\u00ffb");
     same("G\u00c3\u00a9T", "x");
@@ -433,6 +449,27 @@ class ProxyRedisParityIT {
   }
 
   @Test
+  void resp3_execArray_eachReplyInItsCommandsShape_asRedis() throws IOException {
+    try (RedisServer.Conn r = redis.connect(); RedisServer.Conn p = RedisServer.Conn.tcp(cluster.router.port())) {
+      String a = "lcs:a";
+      String b = sameNodeAs(a);
+      for (RedisServer.Conn c : java.util.List.of(r, p)) {
+        c.call("hello", "3");
+        c.call("set", a, "ohmytext");
+        c.call("set", b, "mynewtext");
+      }
+      // the node answers the proxy's link in RESP2: LCS ... IDX inside EXEC came back an array, not a map
+      for (String[] request : new String[][] {{"multi"}, {"lcs", a, b, "idx", "withmatchlen"},
+          {"get", a + "absent"}, {"lcs", a, b, "len"}, {"bitfield", a, "overflow", "fail", "incrby", "u2", "0", "9"},
+          {"exec"}, {"del", a, b}}) {
+        String expected = r.call(request);
+        assertThat(p.call(request).replace("\r\n", "\\r\\n")).as(String.join(" ", request))
+            .isEqualTo(expected.replace("\r\n", "\\r\\n"));
+      }
+    }
+  }
+
+  @Test
   void resp3_randomSequences_sameRepliesAsRedis() throws IOException {
     try (RedisServer.Conn r = redis.connect(); RedisServer.Conn p = RedisServer.Conn.tcp(cluster.router.port())) {
       r.call("hello", "3");
@@ -444,6 +481,18 @@ class ProxyRedisParityIT {
   @Test
   void randomSequences_sameRepliesAsRedis() throws IOException {
     io.ringcache.node.ParitySequences.run(toRedis, toProxy, oneNodeOnly());
+  }
+
+  /** A key the ring places on the node of {@code key}, for commands whose keys must share a node. */
+  private String sameNodeAs(String key) {
+    io.ringcache.ring.RoutingTable table = io.ringcache.ring.RoutingTable.of(cluster.topology());
+    String owner = table.serverOf(key.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    for (int i = 0; ; i++) {
+      String other = key + ":" + i;
+      if (table.serverOf(other.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).equals(owner)) {
+        return other;
+      }
+    }
   }
 
   /** Leaves out a multi-key command the proxy refuses with -CROSSNODE because its keys live on different nodes. */

@@ -447,6 +447,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Whether this client said HELLO 3: its replies are converted to RESP3 shapes. */
+  boolean resp3() {
+    return protocol == 3;
+  }
+
   /** A slot for a request sent on the transaction's connection; later requests wait until it is answered. */
   Pending enqueueTransaction(String command) {
     transactionOut = true;

@@ -5,6 +5,7 @@ import io.ringcache.resp.Redirect;
 import io.ringcache.resp.Request;
 import io.ringcache.resp.command.Handshake;
 import io.ringcache.resp.Resp;
+import io.ringcache.resp.Resp3;
 import io.ringcache.ring.RoutingTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -145,9 +146,8 @@ final class ClientTransaction {
   private String refusal(ProxyCommands.Spec spec, byte[][] args, RoutingTable table) {
     switch (spec.kind()) {
       case KEYED, MGET, MSET, SUM -> {
-        if (spec.lastKey() < 0 && (args.length - 1) % spec.step() != 0) {
-          return "ERR wrong number of arguments for '" + spec.name() + "' command";
-        }
+        // MSET and MSETNX with a key missing its value pass Redis's arity check (-3) and are queued:
+        // their error comes inside EXEC's array, from the node, as Redis's comes from the command
         int last = spec.lastKey() < 0 ? args.length + spec.lastKey() : spec.lastKey();
         byte[][] keys = new byte[(last - spec.firstKey()) / spec.step() + 1][];
         for (int i = spec.firstKey(), k = 0; i <= last; i += spec.step()) {
@@ -278,6 +278,16 @@ final class ClientTransaction {
       batch[i + 1] = queued.get(i);
     }
     batch[batch.length - 1] = new byte[][] {Resp.ascii("EXEC")};
+    // a RESP3 client: each element of EXEC's array in the shape of the command queued at its place (the
+    // link speaks RESP2), as a node converts each queued command's reply (LCS ... IDX is a map)
+    List<Resp3.Shape> shapes = null;
+    if (client.resp3()) {
+      shapes = new ArrayList<>(queued.size());
+      for (byte[][] q : queued) {
+        shapes.add(Resp3.shape(q[0], q.length > 1 ? q[1] : null));
+      }
+    }
+    List<Resp3.Shape> execShapes = shapes;
     TransactionLink sendOn = linkTo(table);
     link = null; // EXEC ends the transaction: the link closes once it answered
     multi = false;
@@ -288,6 +298,9 @@ final class ClientTransaction {
     node = null;
     watching = false;
     Pending p = client.enqueueTransaction("exec");
+    if (execShapes != null) {
+      p.shape = null; // converted below, element by element
+    }
     sendOn.send(batch, new TransactionLink.Replies() {
       @Override
       public void replied(List<ByteBuf> frames) {
@@ -306,7 +319,8 @@ final class ClientTransaction {
             }
           }
         }
-        client.transactionReplied(p, copy(execReply));
+        ByteBuf reply = copy(execReply);
+        client.transactionReplied(p, execShapes == null ? reply : Resp3.convertExec(reply, execShapes, reply.alloc()));
       }
 
       @Override
