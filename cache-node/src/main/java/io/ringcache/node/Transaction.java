@@ -27,8 +27,13 @@ import org.slf4j.LoggerFactory;
  * that each key of the queued commands and each watched key is still served plainly here; if not
  * (moved, sealed, importing, gained but not yet purged, lease expired) it answers -TRYAGAIN and runs
  * nothing. Then, if a watched key changed since WATCH, it answers a null array and runs nothing.
- * Else it runs the queued commands one after another, their replies (errors included) in one
- * array. A transaction is either run whole on this node or not at all.
+ * Then it weighs the transaction (TransactionCost) and refuses one that would hold every loop too
+ * long (-EXECABORT, nothing run). Else it runs the queued commands one after another, their replies
+ * (errors included) in one array, those past max-output-buffer dropped as they come (the connection
+ * is then closed). A transaction is either run whole on this node or not at all.
+ *
+ * Memory. What the queue and the watched keys hold is reported to the connection's share of
+ * max-clients-memory (transactionHolds) whenever it changes, as Redis counts multi-mem.
  *
  * WATCH. A watched key is dirty once a write through the store modified it (KeyWatches,
  * WatchingStore), or if it was present at WATCH and is absent at EXEC (it expired or was evicted),
