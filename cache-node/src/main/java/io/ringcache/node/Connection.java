@@ -159,10 +159,19 @@ final class Connection implements NodeContext {
     this.memory = memory;
   }
 
+  /** What this connection holds besides its buffers: its transaction's queue and watched keys, its names. */
+  private long transactionHeld;
+  private long namesHeld;
+
   @Override
   public void transactionHolds(long bytes) {
+    transactionHeld = bytes;
+    reportHeld();
+  }
+
+  private void reportHeld() {
     if (memory != null) {
-      memory.held(bytes);
+      memory.held(transactionHeld + namesHeld);
     }
   }
 
@@ -502,16 +511,29 @@ final class Connection implements NodeContext {
   @Override
   public void name(String value) {
     name = value;
+    namesChanged();
   }
 
   @Override
   public void libName(String value) {
     libName = value;
+    namesChanged();
   }
 
   @Override
   public void libVersion(String value) {
     libVersion = value;
+    namesChanged();
+  }
+
+  /** A name can be as long as an argument (32 MiB): what the names hold counts against max-clients-memory. */
+  private void namesChanged() {
+    namesHeld = length(name) + length(libName) + length(libVersion);
+    reportHeld();
+  }
+
+  private static long length(String s) {
+    return s == null ? 0 : s.length();
   }
 
   long ageSeconds() {

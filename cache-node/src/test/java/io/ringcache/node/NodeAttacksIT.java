@@ -223,6 +223,43 @@ class NodeAttacksIT {
   }
 
   @Test
+  void clientNamesBeyondClientsMemory_largestAreClosed_othersServed() throws Exception {
+    try (LaunchedCluster<NodeServer, Void> nodes =
+            Nodes.standalone().nodeThreads(1).nodeArgs(limits(64L << 20, 8L << 20, 0)).start();
+        RespTestClient other = nodes.connectToNode(0)) {
+      // a name may be as long as an argument: 31 names of 30 MiB ran a node with a 1 GiB heap out of it
+      String name = "n".repeat(1 << 20);
+      List<RespTestClient> named = new ArrayList<>();
+      try {
+        int closed = 0;
+        for (int i = 0; i < 16; i++) {
+          RespTestClient a = nodes.connectToNode(0);
+          named.add(a);
+          try {
+            a.call("CLIENT", "SETNAME", name);
+            for (int j = 0; j < 200; j++) {
+              a.call("PING"); // later small reads: the query buffer shrinks, the name stays
+            }
+          } catch (java.io.UncheckedIOException e) {
+            closed++;
+          }
+        }
+        long stillOpen = named.stream().filter(a -> {
+          try {
+            return "PONG".equals(a.call("PING"));
+          } catch (java.io.UncheckedIOException e) {
+            return false;
+          }
+        }).count();
+        assertThat(stillOpen).as("names held under the 8 MiB cap (%d closed while naming)", closed).isLessThanOrEqualTo(8);
+        assertThat(other.call("PING")).isEqualTo("PONG");
+      } finally {
+        named.forEach(RespTestClient::close);
+      }
+    }
+  }
+
+  @Test
   void unfinishedHugeRequests_beyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
     try (LaunchedCluster<NodeServer, Void> nodes =
             Nodes.standalone().nodeThreads(1).nodeArgs(limits(64L << 20, 8L << 20, 0)).start();

@@ -199,6 +199,41 @@ class RouterAttacksIT {
   }
 
   @Test
+  void proxy_clientNamesBeyondClientsMemory_largestAreClosedAndOthersServed() throws Exception {
+    try (TestCluster cluster = new TestCluster(1, null, "--proxy-max-clients-memory", "8m");
+        Jedis other = proxy(cluster)) {
+      assertThat(other.ping()).isEqualTo("PONG");
+      String name = "n".repeat(1 << 20); // a name is as long as an argument may be: counted since
+      List<Jedis> named = new ArrayList<>();
+      try {
+        for (int i = 0; i < 16; i++) {
+          Jedis j = proxy(cluster);
+          named.add(j);
+          try {
+            j.clientSetname(name);
+            for (int k = 0; k < 200; k++) {
+              j.ping(); // later small reads: the query buffer shrinks, the name stays
+            }
+          } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+            // closed by the cap
+          }
+        }
+        long stillOpen = named.stream().filter(j -> {
+          try {
+            return "PONG".equals(j.ping());
+          } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+            return false;
+          }
+        }).count();
+        assertThat(stillOpen).as("names held under the 8 MiB cap").isLessThanOrEqualTo(8);
+        assertThat(other.ping()).isEqualTo("PONG");
+      } finally {
+        named.forEach(Jedis::close);
+      }
+    }
+  }
+
+  @Test
   void proxy_connectionsBeyondMaxClients_areRefusedWithRedisErrorAndAcceptedAgainOnceOthersLeave() throws Exception {
     try (TestCluster cluster = new TestCluster(1, null, "--proxy-max-clients", "5")) {
       List<Socket> idle = new ArrayList<>();

@@ -440,10 +440,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return this;
   }
 
+  /** What this client holds besides its buffers: the commands its MULTI queued, its name. */
+  private long transactionHeld;
+  private long nameHeld;
+
   /** The bytes of the commands this client's MULTI holds, counted with its buffers against proxy-max-clients-memory. */
   void transactionHolds(long bytes) {
+    transactionHeld = bytes;
+    reportHeld();
+  }
+
+  private void reportHeld() {
     if (memory != null) {
-      memory.held(bytes);
+      memory.held(transactionHeld + nameHeld);
     }
   }
 
@@ -873,6 +882,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void name(String value) {
       name = value;
+      nameHeld = value == null ? 0 : value.length(); // as long as an argument may be: counted
+      reportHeld();
     }
 
     @Override
