@@ -142,10 +142,22 @@ class ChaosIT {
         otherKey = "chaos:" + i;
       }
     }
+    String stalledKey = null;
+    for (int i = 0; stalledKey == null; i++) {
+      if (table.serverOf(key(i)).equals(stalled)) {
+        stalledKey = "chaos:" + i;
+      }
+    }
     try (redis.clients.jedis.Jedis proxy = new redis.clients.jedis.Jedis("127.0.0.1", base, 2_000)) {
       proxy.set(otherKey, "before");
       signal("STOP", pid);
       try {
+        // 12 clients write 8 MiB SETs for the stopped node through the proxy: what waits for a node that
+        // does not read is bounded (they gathered in the router until its direct memory ran out), the
+        // rest is refused at once, and the router serves on
+        assertThat(floodOfLargeSets(stalledKey, 12, 4)).as("a client told the node is not reading")
+            .anyMatch(reply -> reply.startsWith("-TRYAGAIN proxy: node " + stalled + " is not reading its requests"));
+        assertThat(proxy.get(otherKey)).isEqualTo("before");
         // a stopped node still accepts connections: it is ejected only once its lease (15 s by
         // default) has certainly run out, so that it can no longer acknowledge a write
         awaitTrue(() -> state(stalled) == NodeState.EJECTED, Duration.ofSeconds(25), stalled + " ejected while stopped");
@@ -158,6 +170,65 @@ class ChaosIT {
       awaitTrue(() -> state(stalled) == NodeState.UP && topology().handoffs().isEmpty() && topology().ring().contains(stalled),
           Duration.ofSeconds(60), stalled + " re-admitted after SIGCONT");
       assertThat(proxy.get(otherKey)).isEqualTo("before");
+    }
+  }
+
+  /**
+   * {@code clients} connections each send {@code sets} SETs of 8 MiB to {@code key} through the proxy
+   * without reading, then read for 2 s: what each got first (a reply line), or "" if nothing. A
+   * connection still writing after 30 s is closed (a blocked write has no timeout of its own).
+   */
+  private List<String> floodOfLargeSets(String key, int clients, int sets) throws Exception {
+    byte[] value = new byte[8 << 20];
+    java.util.Arrays.fill(value, (byte) 'x');
+    byte[] head = ("*3\r\n$3\r\nSET\r\n$" + key.length() + "\r\n" + key + "\r\n$" + value.length + "\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+    List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      List<java.util.concurrent.Future<String>> firsts = new java.util.ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", base);
+        sockets.add(s);
+        firsts.add(pool.submit(() -> {
+          s.setSoTimeout(2_000);
+          try {
+            for (int i = 0; i < sets; i++) {
+              s.getOutputStream().write(head);
+              s.getOutputStream().write(value);
+              s.getOutputStream().write(new byte[] {'\r', '\n'});
+            }
+          } catch (java.io.IOException e) {
+            // closed by the proxy (its clients' memory cap): what it answered before tells
+          }
+          StringBuilder line = new StringBuilder();
+          try {
+            int b;
+            while ((b = s.getInputStream().read()) >= 0 && b != '\r') {
+              line.append((char) b);
+            }
+          } catch (java.io.IOException e) {
+            // nothing more within 2 s, or closed
+          }
+          return line.toString();
+        }));
+      }
+      pool.shutdown();
+      if (!pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        for (java.net.Socket s : sockets) {
+          s.close();
+        }
+      }
+      List<String> replies = new java.util.ArrayList<>();
+      for (java.util.concurrent.Future<String> f : firsts) {
+        replies.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      return replies;
+    } finally {
+      pool.shutdownNow();
+      for (java.net.Socket s : sockets) {
+        s.close();
+      }
     }
   }
 

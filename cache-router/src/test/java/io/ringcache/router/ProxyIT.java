@@ -322,7 +322,7 @@ class ProxyIT {
       // as Redis reads a cursor (strtoul): these start a walk, as 0 does
       List<String> first = jedis.scan("0", params).getResult();
       for (String start : List.of("00", "+0", "-0", "4294967296")) {
-        assertThat(jedis.scan(start, params).getResult()).as(start).isEqualTo(first);
+        assertThat(jedis.scan(start, params).getResult()).as(start).containsExactlyInAnyOrderElementsOf(first); // merged as the nodes answer
       }
       assertThatThrownBy(() -> jedis.scan("0", new ScanParams().count(0))).hasMessageContaining("syntax error");
     }

@@ -77,6 +77,23 @@ final class Call {
     return raw;
   }
 
+  /** While it waits in its node's connection: the bytes {@link #bytes} counted for it there. */
+  long waitingBytes;
+
+  /** The bytes of the request this call sends: the forwarded ones, or its arguments'. */
+  long bytes() {
+    if (raw != null) {
+      return raw.readableBytes();
+    }
+    long n = 0;
+    if (args != null) {
+      for (byte[] a : args) {
+        n += a.length + 16;
+      }
+    }
+    return n;
+  }
+
   /** The call ended (replied or failed): releases the forwarded bytes. Idempotent. */
   void release() {
     if (raw != null) {

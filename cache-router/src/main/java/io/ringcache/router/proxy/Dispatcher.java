@@ -101,7 +101,8 @@ final class Dispatcher {
   }
 
   Dispatcher(EventLoop loop, Routes routes, String password, Class<? extends Channel> channelType, SslContext nodeTls,
-      ProxyStats stats) {
+      ProxyStats stats, long waitingCap) {
+    this.waitingCap = waitingCap;
     this.loop = loop;
     this.stats = stats;
     this.routes = routes;
@@ -112,6 +113,31 @@ final class Dispatcher {
 
   EventLoop loop() {
     return loop;
+  }
+
+  /** The most bytes of requests this loop's node connections may hold waiting to be written. */
+  private final long waitingCap;
+  /** The bytes of requests waiting in this loop's node connections (not written: their node does not read). */
+  private long waitingBytes;
+
+  /** Whether a request of {@code bytes} may wait for its node; if so, it is counted until {@link #leftWaiting}. */
+  boolean admitWaiting(long bytes) {
+    if (waitingBytes + bytes > waitingCap && waitingBytes > 0) {
+      return false;
+    }
+    waitingBytes += bytes;
+    return true;
+  }
+
+  void leftWaiting(long bytes) {
+    waitingBytes -= bytes;
+  }
+
+  /** Fails a call its node's connection could not queue: the node does not read, and the loop holds enough for it. */
+  void notReading(Call call, Backend from, long bytes) {
+    stats.unreachable.increment();
+    fail(call, "TRYAGAIN proxy: node " + from.address + " is not reading its requests (" + waitingBytes
+        + " bytes wait for the nodes of this event loop; this one's " + bytes + " would pass " + waitingCap + "), retry");
   }
 
   Class<? extends Channel> channelType() {

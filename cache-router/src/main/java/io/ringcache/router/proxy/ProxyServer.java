@@ -229,8 +229,19 @@ public final class ProxyServer implements AutoCloseable {
     return topology.get();
   }
 
+  /**
+   * The bytes of requests one event loop may hold for nodes that do not read them (a paused node):
+   * together a quarter of proxy-max-clients-memory, at least 16 MiB a loop. The clients' own buffers
+   * no longer hold a forwarded request once it was decoded, so this is apart from their cap.
+   */
+  private long waitingCap() {
+    long cap = clientMemory == null ? RespLimits.clientsMemoryCap(0) : clientMemory.cap();
+    return Math.max(16L << 20, cap / 4 / threads);
+  }
+
   Dispatcher dispatcher(EventLoop loop) {
-    return dispatchers.computeIfAbsent(loop, l -> new Dispatcher(l, routes, password, channelType, nodeTls, stats));
+    return dispatchers.computeIfAbsent(loop, l -> new Dispatcher(l, routes, password, channelType, nodeTls, stats,
+        waitingCap()));
   }
 
   @Override
