@@ -54,6 +54,8 @@ final class ClientTransaction {
   /** Whether the node answered +OK to a WATCH on the link. */
   private boolean watching;
   private TransactionLink link;
+  /** The link an EXEC was sent on, until it answers. */
+  private TransactionLink execLink;
 
   ClientTransaction(ClientHandler client) {
     this.client = client;
@@ -290,11 +292,12 @@ final class ClientTransaction {
     List<Resp3.Shape> execShapes = shapes;
     TransactionLink sendOn = linkTo(table);
     link = null; // EXEC ends the transaction: the link closes once it answered
+    execLink = sendOn;
     multi = false;
     aborted = false;
     queued.clear();
-    queuedBytes = 0;
-    client.transactionHolds(0); // the batch is the link's now: written and dropped at once
+    queuedBytes = 0; // still counted as the client's (transactionHolds) until EXEC answers: the link
+    // holds the batch while its node does not read it, and a closed client closes the link
     node = null;
     watching = false;
     Pending p = client.enqueueTransaction("exec");
@@ -305,6 +308,8 @@ final class ClientTransaction {
       @Override
       public void replied(List<ByteBuf> frames) {
         sendOn.close();
+        execLink = null;
+        client.transactionHolds(0);
         ByteBuf multiReply = frames.get(0);
         ByteBuf execReply = frames.get(frames.size() - 1);
         if (RawReply.type(multiReply) != '+') {
@@ -325,6 +330,8 @@ final class ClientTransaction {
 
       @Override
       public void failed(String why, boolean sent) {
+        execLink = null;
+        client.transactionHolds(0);
         client.transactionReplied(p, error(sent
             ? "ERR proxy: the connection to the transaction's node closed before EXEC answered (" + why
                 + "): it may or may not have run"
@@ -362,6 +369,10 @@ final class ClientTransaction {
 
   /** DISCARD, UNWATCH outside MULTI, a closed client: forgets everything and closes the link. */
   void reset() {
+    if (execLink != null) {
+      execLink.close(); // a closed client's EXEC: its batch is not held for a node that does not read
+      execLink = null;
+    }
     multi = false;
     aborted = false;
     queued.clear();
