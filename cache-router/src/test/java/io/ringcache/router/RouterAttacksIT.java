@@ -101,34 +101,50 @@ class RouterAttacksIT {
     try (TestCluster cluster = new TestCluster(1, null, "--proxy-max-clients-memory", "8m");
         Jedis other = proxy(cluster)) {
       assertThat(other.ping()).isEqualTo("PONG"); // connected before the attack (Jedis connects lazily)
-      List<Socket> attackers = new ArrayList<>();
-      try {
-        int closed = 0;
-        for (int i = 0; i < 12; i++) {
-          Socket a = socket(cluster.router.port());
-          attackers.add(a);
-          try {
-            a.getOutputStream().write(("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (3 << 20) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            a.getOutputStream().write(new byte[512 * 1024]);
-          } catch (java.net.SocketException e) {
-            closed++; // closed by the server before this attacker finished sending: what the cap does
-            attackers.remove(a);
-            a.close();
-          }
-        }
-        assertThat(other.ping()).isEqualTo("PONG");
-        for (Socket a : attackers) {
-          if (closedByServer(a, Duration.ofSeconds(2))) {
-            closed++;
-          }
-        }
-        assertThat(closed).as("attackers closed").isGreaterThanOrEqualTo(10);
-        assertThat(other.ping()).isEqualTo("PONG");
-        assertThat(other.info()).containsPattern("proxy_client_memory_closes:([1-9]\\d*)");
-      } finally {
-        for (Socket a : attackers) {
+      int closed = closedAttackers(cluster, other, 12, out -> {
+        out.write(("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (3 << 20) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[512 * 1024]);
+      });
+      assertThat(closed).as("attackers closed").isGreaterThanOrEqualTo(10);
+      assertThat(other.ping()).isEqualTo("PONG");
+      assertThat(other.info()).containsPattern("proxy_client_memory_closes:([1-9]\\d*)");
+    }
+  }
+
+  /** What an attacker connection sends. */
+  private interface Attack {
+    void send(java.io.OutputStream out) throws IOException;
+  }
+
+  /**
+   * {@code count} connections to the proxy each send what {@code attack} writes, without reading;
+   * how many the proxy closed, while they sent or within 2 s after. {@code other} is served meanwhile.
+   */
+  private static int closedAttackers(TestCluster cluster, Jedis other, int count, Attack attack) throws IOException {
+    List<Socket> attackers = new ArrayList<>();
+    try {
+      int closed = 0;
+      for (int i = 0; i < count; i++) {
+        Socket a = socket(cluster.router.port());
+        attackers.add(a);
+        try {
+          attack.send(a.getOutputStream());
+        } catch (java.net.SocketException e) {
+          closed++; // closed by the server before this attacker finished sending: what the cap does
+          attackers.remove(a);
           a.close();
         }
+      }
+      assertThat(other.ping()).isEqualTo("PONG");
+      for (Socket a : attackers) {
+        if (closedByServer(a, Duration.ofSeconds(2))) {
+          closed++;
+        }
+      }
+      return closed;
+    } finally {
+      for (Socket a : attackers) {
+        a.close();
       }
     }
   }
@@ -141,41 +157,19 @@ class RouterAttacksIT {
       // each MULTI queues 6 MiB of SETs at the proxy until EXEC, past the query buffer that read them
       byte[] set = ("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (256 * 1024) + "\r\n" + "x".repeat(256 * 1024) + "\r\n")
           .getBytes(StandardCharsets.US_ASCII);
-      List<Socket> attackers = new ArrayList<>();
-      try {
-        int closed = 0;
-        for (int i = 0; i < 10; i++) {
-          Socket a = socket(cluster.router.port());
-          attackers.add(a);
-          try {
-            a.getOutputStream().write("*1\r\n$5\r\nMULTI\r\n".getBytes(StandardCharsets.US_ASCII));
-            for (int j = 0; j < 24; j++) {
-              a.getOutputStream().write(set);
-            }
-          } catch (java.net.SocketException e) {
-            closed++; // closed while it was still sending: the cap at work
-            attackers.remove(a);
-            a.close();
-          }
+      int closed = closedAttackers(cluster, other, 10, out -> {
+        out.write("*1\r\n$5\r\nMULTI\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (int j = 0; j < 24; j++) {
+          out.write(set);
         }
-        assertThat(other.ping()).isEqualTo("PONG");
-        for (Socket a : attackers) {
-          if (closedByServer(a, Duration.ofSeconds(2))) {
-            closed++;
-          }
-        }
-        assertThat(closed).as("transactions closed to bring 60 MiB queued under 8 MiB").isGreaterThanOrEqualTo(9);
-        assertThat(other.info()).containsPattern("proxy_client_memory_closes:(9|10)\r\n");
-        // a transaction under the cap runs
-        redis.clients.jedis.Transaction t = other.multi();
-        t.set("{t}small", "x".repeat(256 * 1024));
-        assertThat(t.exec()).containsExactly("OK");
-        assertThat(other.ping()).isEqualTo("PONG");
-      } finally {
-        for (Socket a : attackers) {
-          a.close();
-        }
-      }
+      });
+      assertThat(closed).as("transactions closed to bring 60 MiB queued under 8 MiB").isGreaterThanOrEqualTo(9);
+      assertThat(other.info()).containsPattern("proxy_client_memory_closes:(9|10)\r\n");
+      // a transaction under the cap runs
+      redis.clients.jedis.Transaction t = other.multi();
+      t.set("{t}small", "x".repeat(256 * 1024));
+      assertThat(t.exec()).containsExactly("OK");
+      assertThat(other.ping()).isEqualTo("PONG");
     }
   }
 
