@@ -699,6 +699,15 @@ final class Connection implements NodeContext {
     return flushed;
   }
 
+  @Override
+  public void closeUnanswered() {
+    closing = true;
+    tally.publish();
+    releaseOutput();
+    ctx.channel().config().setAutoRead(false);
+    ctx.channel().close(); // replies written and not flushed are dropped with the channel
+  }
+
   /** Flushes the replies so far and closes once they are written. */
   @Override
   public void closeAfterReplies() {

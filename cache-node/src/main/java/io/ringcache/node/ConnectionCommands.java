@@ -25,6 +25,6 @@ final class ConnectionCommands {
     c.stats().protocolErrors.increment();
     log.warn("possible security attack: '{}' sent as a command by {}, as an HTTP client would (cross-protocol "
         + "scripting); connection closed unanswered", r.string(0), c.describe());
-    c.closeAfterReplies();
+    c.closeUnanswered();
   }
 }

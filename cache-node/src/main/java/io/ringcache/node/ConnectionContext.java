@@ -12,6 +12,13 @@ import java.util.List;
  */
 interface ConnectionContext extends CommandContext, HandshakeSession {
 
+  /**
+   * Closes the connection at once, dropping every reply not yet sent, its earlier requests' too (as
+   * Redis frees a client it takes for an attacker): POST and Host: (cross-protocol scripting).
+   */
+  void closeUnanswered();
+
+
   /** The node's configuration. */
   NodeConfig config();
 

@@ -19,7 +19,7 @@ import java.util.function.Function;
  *
  * What. Before any command runs, under the locks, EXEC weighs the transaction: the bytes of values its
  * commands read or write, a walked key counted as KEY_WALKED bytes (KEYS walks the node, SCAN its
- * COUNT), LCS its table, and PER_COMMAND for each command. A value's length is the one stored now plus
+ * COUNT), LCS its table (at most max-value-size: it refuses a larger one), and PER_COMMAND for each command. A value's length is the one stored now plus
  * the most the transaction's own writes could add to it (an APPEND's or SET's argument bytes, a
  * SETRANGE's or SETBIT's offset, a COPY's or BITOP's sources, BITFIELD up to max-value-size), so a
  * small key grown by the transaction and read many times is weighed at its grown size. Over BUDGET,
@@ -92,6 +92,7 @@ final class TransactionCost {
       return;
     }
     switch (spec.name()) {
+      case "del", "unlink", "getdel", "expire", "pexpire", "expireat", "pexpireat", "persist", "getex" -> { } // no longer
       case "setrange" -> growTo(r.arg(1), number(r.arg(2)) + r.arg(3).length);
       case "setbit" -> growTo(r.arg(1), number(r.arg(2)) / 8 + 1);
       case "bitfield" -> growTo(r.arg(1), maxValueSize);
@@ -128,7 +129,8 @@ final class TransactionCost {
       case "keys" -> w += store.size() * KEY_WALKED;
       case "scan" -> w += Math.min(scanCount(r), store.size()) * KEY_WALKED;
       case "randomkey" -> w += 64 * KEY_WALKED;
-      case "lcs" -> w += 4 * (length(r.arg(1)) + 1) * (length(r.arg(2)) + 1);
+      // LCS refuses a table over max-value-size before it fills one: at most that, besides its two reads
+      case "lcs" -> w += Math.min(4 * (length(r.arg(1)) + 1) * (length(r.arg(2)) + 1), maxValueSize);
       default -> { }
     }
     if (spec.keyed()) {

@@ -248,6 +248,11 @@ final class FamilyContext implements NodeContext {
   }
 
   @Override
+  public void closeUnanswered() {
+    closing = true;
+  }
+
+  @Override
   public NodeConfig config() {
     return config;
   }

@@ -70,6 +70,7 @@ class ProtocolIT {
         "Host:, inline | Host: localhost\\r\\nSET pwned 1\\r\\n",
         "post, multibulk | *1\\r\\n$4\\r\\npost\\r\\n*3\\r\\n$3\\r\\nSET\\r\\n$5\\r\\npwned\\r\\n$1\\r\\n1\\r\\n",
         "POST inside MULTI | MULTI\\r\\nPOST /\\r\\nSET pwned 1\\r\\nEXEC\\r\\n",
+        "replies before it dropped too | PING\\r\\nGET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
       })
   void httpRequest_isClosedUnanswered_andNothingAfterItRuns_asRedis(String name, String input) throws IOException {
     try (RespTestClient client = RespTestClient.connect(node.port())) {
