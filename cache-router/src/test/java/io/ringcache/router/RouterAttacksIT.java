@@ -222,7 +222,13 @@ class RouterAttacksIT {
         assertThat(stillOpen).as("names held under the 8 MiB cap").isLessThanOrEqualTo(8);
         assertThat(other.ping()).isEqualTo("PONG");
       } finally {
-        named.forEach(Jedis::close);
+        for (Jedis j : named) {
+          try {
+            j.close();
+          } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+            // one the proxy closed: Jedis's QUIT on it fails
+          }
+        }
       }
     }
   }
