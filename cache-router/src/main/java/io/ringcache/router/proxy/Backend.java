@@ -53,6 +53,8 @@ final class Backend {
   private final Dispatcher dispatcher;
   private final ArrayDeque<Call> inFlight = new ArrayDeque<>();
   private final ArrayDeque<Call> waiting = new ArrayDeque<>();
+  /** The bytes of the calls in {@link #waiting}. */
+  private long waitingBytes;
   private Channel channel;
   private boolean connecting;
   private ByteBuf out;
@@ -91,10 +93,11 @@ final class Backend {
    */
   private void await(Call call) {
     long bytes = call.bytes();
-    if (!dispatcher.admitWaiting(bytes)) {
-      dispatcher.notReading(call, this, bytes);
+    if (!dispatcher.admitWaiting(waitingBytes, bytes)) {
+      dispatcher.notReading(call, this, waitingBytes, bytes);
       return;
     }
+    waitingBytes += bytes;
     call.waitingBytes = bytes;
     waiting.add(call);
   }
@@ -102,6 +105,7 @@ final class Backend {
   private Call nextWaiting(ArrayDeque<Call> calls) {
     Call call = calls.poll();
     if (call != null && calls == waiting) {
+      waitingBytes -= call.waitingBytes;
       dispatcher.leftWaiting(call.waitingBytes);
       call.waitingBytes = 0;
     }

@@ -115,14 +115,21 @@ final class Dispatcher {
     return loop;
   }
 
-  /** The most bytes of requests this loop's node connections may hold waiting to be written. */
+  /**
+   * The most bytes of requests one of this loop's node connections may hold waiting to be written (one
+   * request of any size may always wait); the loop's connections together hold at most four times it.
+   * Per connection, so that a paused node's backlog does not refuse requests for the others.
+   */
   private final long waitingCap;
   /** The bytes of requests waiting in this loop's node connections (not written: their node does not read). */
   private long waitingBytes;
 
-  /** Whether a request of {@code bytes} may wait for its node; if so, it is counted until {@link #leftWaiting}. */
-  boolean admitWaiting(long bytes) {
-    if (waitingBytes + bytes > waitingCap && waitingBytes > 0) {
+  /**
+   * Whether a request of {@code bytes} may wait in {@code backend}, which holds {@code held} waiting;
+   * if so, it is counted until {@link #leftWaiting}.
+   */
+  boolean admitWaiting(long held, long bytes) {
+    if (held > 0 && (held + bytes > waitingCap || waitingBytes + bytes > 4 * waitingCap)) {
       return false;
     }
     waitingBytes += bytes;
@@ -133,11 +140,11 @@ final class Dispatcher {
     waitingBytes -= bytes;
   }
 
-  /** Fails a call its node's connection could not queue: the node does not read, and the loop holds enough for it. */
-  void notReading(Call call, Backend from, long bytes) {
+  /** Fails a call its node's connection could not queue: the node does not read, and enough waits for it. */
+  void notReading(Call call, Backend from, long held, long bytes) {
     stats.unreachable.increment();
-    fail(call, "TRYAGAIN proxy: node " + from.address + " is not reading its requests (" + waitingBytes
-        + " bytes wait for the nodes of this event loop; this one's " + bytes + " would pass " + waitingCap + "), retry");
+    fail(call, "TRYAGAIN proxy: node " + from.address + " is not reading its requests (" + held + " bytes wait for it; "
+        + "this one's " + bytes + " would pass " + waitingCap + ", or " + 4 * waitingCap + " for all nodes), retry");
   }
 
   Class<? extends Channel> channelType() {

@@ -230,9 +230,10 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * The bytes of requests one event loop may hold for nodes that do not read them (a paused node):
-   * together a quarter of proxy-max-clients-memory, at least 16 MiB a loop. The clients' own buffers
-   * no longer hold a forwarded request once it was decoded, so this is apart from their cap.
+   * The bytes of requests one event loop may hold for one node that does not read them (a paused
+   * node): a quarter of proxy-max-clients-memory shared by the loops, at least 16 MiB; four times it
+   * for all its nodes. The clients' own buffers no longer hold a forwarded request once it was
+   * decoded, so this is apart from their cap.
    */
   private long waitingCap() {
     long cap = clientMemory == null ? RespLimits.clientsMemoryCap(0) : clientMemory.cap();
