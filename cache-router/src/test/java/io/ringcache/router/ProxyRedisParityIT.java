@@ -109,11 +109,14 @@ class ProxyRedisParityIT {
       same("msetnx", a, "1", b);
       same("mset", a, "1", b);
       same("set", a, "2");
-    } finally {
       same("exec");
+      same("get", a);
+    } finally {
+      for (RedisServer.Conn c : java.util.List.of(toRedis, toProxy)) {
+        c.call("discard"); // a MULTI a failure left open
+        c.call("del", a);
+      }
     }
-    same("get", a);
-    same("del", a);
   }
 
   @Test
@@ -444,18 +447,26 @@ class ProxyRedisParityIT {
     try (RedisServer.Conn r = redis.connect(); RedisServer.Conn p = RedisServer.Conn.tcp(cluster.router.port())) {
       String a = "lcs:a";
       String b = sameNodeAs(a);
+      String absent = sameNodeAs(b); // every key of a transaction through the proxy on one node
       for (RedisServer.Conn c : java.util.List.of(r, p)) {
         c.call("hello", "3");
         c.call("set", a, "ohmytext");
         c.call("set", b, "mynewtext");
       }
-      // the node answers the proxy's link in RESP2: LCS ... IDX inside EXEC came back an array, not a map
-      for (String[] request : new String[][] {{"multi"}, {"lcs", a, b, "idx", "withmatchlen"},
-          {"get", a + "absent"}, {"lcs", a, b, "len"}, {"bitfield", a, "overflow", "fail", "incrby", "u2", "0", "9"},
-          {"exec"}, {"del", a, b}}) {
-        String expected = r.call(request);
-        assertThat(p.call(request).replace("\r\n", "\\r\\n")).as(String.join(" ", request))
-            .isEqualTo(expected.replace("\r\n", "\\r\\n"));
+      try {
+        // the node answers the proxy's link in RESP2: LCS ... IDX inside EXEC came back an array, not a map
+        for (String[] request : new String[][] {{"multi"}, {"lcs", a, b, "idx", "withmatchlen"},
+            {"get", absent}, {"lcs", a, b, "len"}, {"bitfield", a, "overflow", "fail", "incrby", "u2", "0", "9"},
+            {"exec"}}) {
+          String expected = r.call(request);
+          assertThat(p.call(request).replace("\r\n", "\\r\\n")).as(String.join(" ", request))
+              .isEqualTo(expected.replace("\r\n", "\\r\\n"));
+        }
+      } finally {
+        r.call("del", a, b);
+        try (RedisServer.Conn clean = RedisServer.Conn.tcp(cluster.router.port())) {
+          clean.call("del", a, b);
+        }
       }
     }
   }
