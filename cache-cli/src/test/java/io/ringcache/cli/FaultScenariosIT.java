@@ -51,7 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   7. keys that all expire at one instant (SET PXAT), streamed while the target is paused 2 s with
  *      batches in flight: none readable after that instant, at the target or through the proxy;
  *   8. writes queued at a node paused past its ejection: never acknowledged, and no read older
- *      than an acknowledged write, before or after it is re-admitted.
+ *      than an acknowledged write, before or after it is re-admitted;
+ *   9. the router restarted while idle clients hold every --max-clients slot of a node: the node
+ *      takes the new router's connections beyond them (the cluster reserve), is never ejected, and
+ *      keeps its keys; then a node joins while the flood holds its sources, and its ranges stream.
  *
  * Each asserts an invariant of ARCHITECTURE.md, not a mechanism (History checks reads against
  * acknowledged writes). Faults are timed by what the cluster reports (GET /topology, a node's
@@ -95,7 +98,8 @@ class FaultScenariosIT {
   @Test
   void targetAtItsClientLimitWhileRangesStreamToIt_noKeyWrittenBeforeIsLost() throws Exception {
     List<String> nodes = c.launchNodes(List.of(1, 2));
-    String target = c.launchNode(3, "--max-clients", "24");
+    // no cluster reserve: the reserve would admit the sources' stream connections (scenario 9)
+    String target = c.launchNode(3, "--max-clients", "24", "--cluster-reserve", "0");
     c.startRouter("3s", List.of(nodes.get(0), nodes.get(1), target), "--health-interval-ms", "500", "--health-misses", "3");
     Map<String, String> data = values("s1", 10_000, "old");
     load(data);
@@ -588,6 +592,40 @@ class FaultScenariosIT {
     none("writes acknowledged by " + paused + " after it was ejected (and " + older.size()
         + " keys read older than an acknowledged write, e.g. " + older.subList(0, Math.min(3, older.size())) + ")", acknowledged);
     none("reads against acknowledged writes", older);
+  }
+
+  // ---- 9. a flood of idle clients holds a node's every slot --------------------------------
+
+  @Test
+  void routerRestartedWhileANodesClientSlotsAreAllHeld_theNodeIsNeverEjected_keepsItsKeys_andStreamsToAJoiningNode()
+      throws Exception {
+    String other = c.startNode(1);
+    String full = c.launchNode(2, "--max-clients", "24");
+    c.startRouter("3s", List.of(other, full), "--health-interval-ms", "500", "--health-misses", "3");
+    Map<String, String> data = values("s10", 10_000, "v");
+    load(data);
+
+    List<RawResp> held = fill(full);
+    try {
+      c.kill9("router"); // its connections close, and the flood takes their slots too
+      held.addAll(fill(full));
+      c.restartRouter();
+      // lease 3 s, three misses of 500 ms: a node the new router cannot reach is ejected by then
+      hold(8_000);
+      assertThat(c.state(full)).as("the full node's state after 8 s").isEqualTo("UP");
+      assertThat(c.get("/handoffs").toString()).doesNotContain("EJECT");
+
+      // a join while the flood goes on: its sources' peers stream to it through their own reserves
+      c.startNode(3, "--max-clients", "24");
+      List<RawResp> heldAtTarget = fill(c.node(3));
+      held.addAll(heldAtTarget);
+      JsonNode end = c.awaitEvent(c.join(c.node(3)), Duration.ofSeconds(60));
+      assertThat(end.path("status").asText()).as("the join while every node's slots are held: %s", end).isEqualTo("DONE");
+    } finally {
+      held.forEach(RawResp::close);
+    }
+    Map<String, Object> after = readEventually(data.keySet(), Duration.ofSeconds(20));
+    none("keys lost or changed", data.keySet().stream().filter(k -> !data.get(k).equals(after.get(k))).sorted().toList());
   }
 
   // ---- data ---------------------------------------------------------------------------------

@@ -113,6 +113,9 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--handoff-rate", paramLabel = "ENTRIES", defaultValue = "${env:CACHE_NODE_HANDOFF_RATE:-0}", description = "Entries per second each handoff stream from this node sends at most, to leave CPU to readers during a scale event; 0 = no limit (CACHE_NODE_HANDOFF_RATE).")
   long handoffRate;
 
+  @Option(names = "--cluster-reserve", paramLabel = "CONNECTIONS", defaultValue = "${env:CACHE_NODE_CLUSTER_RESERVE:-32}", description = "Connections beyond --max-clients that may wait up to 500 ms for a first command showing they are the router's or a peer node's (the cluster user's AUTH; without a cluster secret, a loopback peer's RING.* command), so a node whose client slots a flood holds still takes its router and its handoff streams; others get the max-clients error; when all wait, the oldest is refused; 0 = refuse every connection beyond max-clients at once (CACHE_NODE_CLUSTER_RESERVE).")
+  int clusterReserve;
+
   @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
   int metricsPort;
 
@@ -183,6 +186,7 @@ public final class CacheNode implements Callable<Integer> {
         .clusterSecret(clusterSecret())
         .cluster(cluster())
         .handoffRate(handoffRate)
+        .clusterReserve(clusterReserve)
         .build();
   }
 

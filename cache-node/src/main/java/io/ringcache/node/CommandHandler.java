@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 
 /** Runs commands for one connection. Not sharable: it holds the connection's state. */
-final class CommandHandler extends ChannelInboundHandlerAdapter {
+final class CommandHandler extends ChannelInboundHandlerAdapter implements ClusterReserve.Waiter {
 
   private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
 
@@ -63,6 +63,10 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   private final Connection connection;
   private final CommandTable table;
   private boolean accepted;
+  private ChannelHandlerContext ctx;
+  /** Beyond max-clients and waiting in the cluster reserve for a first command that admits it. */
+  private boolean waiting;
+  private io.netty.util.concurrent.ScheduledFuture<?> waitTimer;
   /** The command being executed, and whether it ran: a refusal counts as its rejected call (INFO commandstats). */
   private CommandTable.Spec dispatched;
   private boolean ran;
@@ -76,17 +80,26 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     connection.attach(ctx, this);
+    this.ctx = ctx;
     NodeStats stats = node.stats();
     int clients = stats.connectedClients.incrementAndGet();
     accepted = true;
     stats.totalConnections.increment();
-    int max = node.maxClients();
-    if (clients > max) {
-      stats.rejectedConnections.increment();
-      Resp.error(connection.out(), "ERR max number of clients reached (expected: <= " + max + ", max-clients)");
-      connection.closeAfterReplies();
+    if (clients > node.maxClients()) {
+      java.net.SocketAddress peer = ctx.channel().remoteAddress();
+      if (node.clusterReserve().enter(this, peer instanceof java.net.InetSocketAddress inet ? inet.getAddress() : peer)) {
+        waiting = true; // its first command decides (ClusterReserve)
+        waitTimer = ctx.executor().schedule(this::refuseWaiting, ClusterReserve.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      } else {
+        refuseBeyondMaxClients();
+      }
       return;
     }
+    open(ctx);
+  }
+
+  /** Serves the connection: it is within max-clients, or the cluster reserve admitted it. */
+  private void open(ChannelHandlerContext ctx) {
     node.register(ctx.channel());
     int authTimeout = node.config().limits().authTimeoutSeconds();
     if (!connection.authenticated() && authTimeout > 0) {
@@ -101,8 +114,67 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelActive();
   }
 
+  private void refuseBeyondMaxClients() {
+    node.stats().rejectedConnections.increment();
+    Resp.error(connection.out(), "ERR max number of clients reached (expected: <= " + node.maxClients() + ", max-clients)");
+    connection.closeAfterReplies();
+  }
+
+  /** Refuses the connection if it still waits in the cluster reserve: it was silent, or was displaced. */
+  @Override
+  public void refuseWaiting() {
+    if (!ctx.executor().inEventLoop()) {
+      ctx.executor().execute(this::refuseWaiting);
+      return;
+    }
+    if (waiting) {
+      stopWaiting();
+      refuseBeyondMaxClients();
+    }
+  }
+
+  private void stopWaiting() {
+    waiting = false;
+    node.clusterReserve().leave(this);
+    waitTimer.cancel(false);
+  }
+
+  /**
+   * The first commands of a connection waiting in the cluster reserve: AUTH and HELLO run; the
+   * cluster user's AUTH admits it, and so does a RING.* command from a connection that may run the
+   * internal ones (a loopback peer when the node has no secret). Anything else refuses it. True
+   * when {@code msg} was handled here.
+   */
+  private boolean whileWaiting(ChannelHandlerContext ctx, Object msg) {
+    CommandTable.Spec spec = msg instanceof Request r ? table.lookup(r) : null;
+    String name = spec == null ? "" : spec.name();
+    if (name.equals("auth") || name.equals("hello")) {
+      execute((Request) msg);
+      if (connection.clusterUser() && !connection.closing()) {
+        admit(ctx, "authenticated as the cluster user");
+      }
+      return true;
+    }
+    if (name.startsWith("ring.") && connection.authenticated() && connection.mayRunInternal()) {
+      admit(ctx, "a loopback peer's " + name.toUpperCase(java.util.Locale.ROOT) + " (no cluster secret)");
+      return false; // runs as any admitted connection's command
+    }
+    stopWaiting();
+    refuseBeyondMaxClients();
+    return true;
+  }
+
+  private void admit(ChannelHandlerContext ctx, String why) {
+    stopWaiting();
+    log.info("admitted {} beyond max-clients {}: {} (cluster reserve)", connection.describe(), node.maxClients(), why);
+    open(ctx);
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (waiting) {
+      stopWaiting();
+    }
     connection.publishCounters(node.stats());
     if (accepted) {
       accepted = false;
@@ -116,6 +188,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (connection.closing()) {
+      return;
+    }
+    if (waiting && whileWaiting(ctx, msg)) {
       return;
     }
     if (msg instanceof Request request) {

@@ -497,6 +497,11 @@ final class Connection implements NodeContext {
     this.clusterUser = clusterUser;
   }
 
+  /** Whether this connection authenticated as {@link ClusterAuth#CLUSTER_USER}. */
+  boolean clusterUser() {
+    return authenticated && clusterUser;
+  }
+
   /** Whether this connection may run the cluster-internal RING.* commands (see {@link ClusterAuth}). */
   boolean mayRunInternal() {
     return ClusterAuth.mayRunInternal(node.config().clusterSecret(), clusterUser,

@@ -28,6 +28,8 @@ import java.util.Objects;
  *     (a topology naming its incarnation, and a lease), and never falls back to standalone
  * @param handoffRate entries per second each handoff stream from this node sends at most (in batches
  *     of up to 32 KiB); 0 for no limit
+ * @param clusterReserve connections beyond {@code max-clients} that may wait for a first command
+ *     showing they are the router's or a peer's ({@link ClusterReserve}); 0 for none
  */
 public record NodeConfig(
     String bind,
@@ -44,7 +46,11 @@ public record NodeConfig(
     Path tlsCaCert,
     String clusterSecret,
     boolean cluster,
-    long handoffRate) {
+    long handoffRate,
+    int clusterReserve) {
+
+  /** Connections beyond max-clients that may wait to show they are the cluster's, by default. */
+  public static final int DEFAULT_CLUSTER_RESERVE = 32;
 
   public NodeConfig {
     Objects.requireNonNull(bind, "bind");
@@ -67,6 +73,9 @@ public record NodeConfig(
     }
     if (handoffRate < 0) {
       throw new IllegalArgumentException("handoff-rate must not be negative (0 means no limit): " + handoffRate);
+    }
+    if (clusterReserve < 0) {
+      throw new IllegalArgumentException("cluster-reserve must not be negative (0 turns it off): " + clusterReserve);
     }
     if (tlsCaCert != null && tlsKeystore == null) {
       throw new IllegalArgumentException(
@@ -283,6 +292,7 @@ public record NodeConfig(
     private String clusterSecret;
     private boolean cluster;
     private long handoffRate;
+    private int clusterReserve = DEFAULT_CLUSTER_RESERVE;
 
     private Builder() {}
 
@@ -383,9 +393,18 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * Connections beyond max-clients that may wait up to 500 ms for a first command showing they are
+     * the router's or a peer's ({@link ClusterReserve}); default {@value #DEFAULT_CLUSTER_RESERVE}, 0 for none.
+     */
+    public Builder clusterReserve(int connections) {
+      this.clusterReserve = connections;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(bind, port, name, advertise, maxMemory, store, threads, requirepass, limits,
-          tlsKeystore, tlsKeystorePassword, tlsCaCert, clusterSecret, cluster, handoffRate);
+          tlsKeystore, tlsKeystorePassword, tlsCaCert, clusterSecret, cluster, handoffRate, clusterReserve);
     }
   }
 }

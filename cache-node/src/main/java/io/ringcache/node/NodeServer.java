@@ -107,6 +107,7 @@ public final class NodeServer implements AutoCloseable {
   private volatile int port;
   /** max-clients, lowered to what the process's open-files limit allows. */
   private volatile int effectiveMaxClients;
+  private final ClusterReserve clusterReserve;
   private String transport;
 
   private NodeServer(NodeConfig config, Store store, Clock clock) {
@@ -114,6 +115,7 @@ public final class NodeServer implements AutoCloseable {
     this.store = new WatchingStore(store, watches);
     this.clock = clock;
     this.clientMemory = new ClientMemory(config.limits().clientsMemoryCap(), "max-clients-memory", stats.clientsMemoryCloses);
+    this.clusterReserve = new ClusterReserve(config.clusterReserve());
   }
 
   /** Starts a node with a store of {@code config.store()} type and {@code config.maxMemory()} bytes on the system clock. */
@@ -238,8 +240,9 @@ public final class NodeServer implements AutoCloseable {
         config.requirepass() == null ? "off" : "on",
         config.clusterSecret() == null ? "from loopback peers only (no cluster secret)" : "for the cluster user only",
         tls == null ? "off" : "on (" + Tls.engine() + "; peers dialled with TLS, trusting " + (config.tlsCaCert() == null ? "the JDK's authorities" : config.tlsCaCert()) + ")");
-    log.info("limits: {}; all clients' buffers together: {} bytes (max-clients-memory); max-clients {}{}",
-        config.limits(), clientMemory.cap(), effectiveMaxClients,
+    log.info("limits: {}; all clients' buffers together: {} bytes (max-clients-memory); max-clients {} and {} more"
+            + " waiting to show they are the cluster's (cluster-reserve){}",
+        config.limits(), clientMemory.cap(), effectiveMaxClients, config.clusterReserve(),
         config.requirepass() == null || config.limits().authTimeoutSeconds() == 0 ? ""
             : "; unauthenticated connections closed after " + config.limits().authTimeoutSeconds() + " s (auth-timeout)");
     if (config.requirepass() == null && !HostPort.isLoopback(config.bind())) {
@@ -342,6 +345,11 @@ public final class NodeServer implements AutoCloseable {
   /** "io_uring", "epoll" or "nio". */
   public String transport() {
     return transport;
+  }
+
+  /** Connections beyond max-clients that wait to show they are the cluster's. */
+  ClusterReserve clusterReserve() {
+    return clusterReserve;
   }
 
   /** Concurrent connections accepted: max-clients, or less when the open-files limit is lower. */

@@ -225,6 +225,79 @@ class LimitsIT {
   }
 
   @Test
+  void aNodeWhoseClientSlotsAreAllHeld_stillAdmitsTheClusterUserBeyondThem_andRefusesEveryoneElse() throws IOException {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-clients", "2",
+            "--idle-timeout", "0", "--output-stall-timeout", "60", "--cluster-secret", "s3cret").start();
+        NodeServer node = nodes.node(0);
+        RespTestClient a = RespTestClient.connect(node.port());
+        RespTestClient b = RespTestClient.connect(node.port())) {
+      assertThat(a.call("PING")).isEqualTo("PONG");
+      assertThat(b.call("PING")).isEqualTo("PONG");
+      RespTestClient.Error full = new RespTestClient.Error("ERR max number of clients reached (expected: <= 2, max-clients)");
+
+      // the router's or a peer's connection: AUTH as the cluster user first, then anything
+      try (RespTestClient router = RespTestClient.connect(node.port())) {
+        assertThat(router.call("AUTH", "ringcache-cluster", "s3cret")).isEqualTo("OK");
+        assertThat(router.call("RING.EPOCH")).isNotInstanceOf(RespTestClient.Error.class);
+        assertThat(router.call("PING")).isEqualTo("PONG");
+        assertThat(node.connectedClients()).isEqualTo(3);
+      }
+      // a client's first command gets Redis's refusal, as it would at once without the reserve
+      try (RespTestClient client = RespTestClient.connect(node.port())) {
+        assertThat(client.call("PING")).isEqualTo(full);
+        assertThat(client.drainUntilClosed()).isTrue();
+      }
+      // a wrong secret may be retried while the connection waits, but it admits nothing
+      try (RespTestClient guess = RespTestClient.connect(node.port())) {
+        assertThat(guess.call("AUTH", "ringcache-cluster", "guess")).isInstanceOf(RespTestClient.Error.class);
+        assertThat(guess.call("GET", "k")).isEqualTo(full);
+        assertThat(guess.drainUntilClosed()).isTrue();
+      }
+      // a silent one is refused after the wait
+      try (RespTestClient silent = RespTestClient.connect(node.port())) {
+        long start = System.nanoTime();
+        assertThat(silent.readReply()).isEqualTo(full);
+        assertThat(silent.drainUntilClosed()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(ClusterReserve.WAIT_MILLIS - 50));
+      }
+      assertThat((String) a.call("INFO", "stats")).contains("rejected_connections:3");
+      Await.until(() -> node.connectedClients() == 2, Duration.ofSeconds(5), "two clients connected");
+    }
+  }
+
+  @Test
+  void withoutAClusterReserve_theClusterUserIsRefusedBeyondMaxClientsAtOnce() throws IOException {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-clients", "1",
+            "--idle-timeout", "0", "--output-stall-timeout", "60", "--cluster-secret", "s3cret", "--cluster-reserve", "0").start();
+        NodeServer node = nodes.node(0);
+        RespTestClient a = RespTestClient.connect(node.port())) {
+      assertThat(a.call("PING")).isEqualTo("PONG");
+      try (RespTestClient router = RespTestClient.connect(node.port())) {
+        assertThat(router.call("AUTH", "ringcache-cluster", "s3cret"))
+            .isEqualTo(new RespTestClient.Error("ERR max number of clients reached (expected: <= 1, max-clients)"));
+        assertThat(router.drainUntilClosed()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void withoutAClusterSecret_aLoopbackPeersRingCommandIsAdmittedBeyondMaxClients_butNotItsOtherCommands() throws IOException {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-clients", "1",
+            "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+        NodeServer node = nodes.node(0);
+        RespTestClient a = RespTestClient.connect(node.port())) {
+      assertThat(a.call("PING")).isEqualTo("PONG");
+      try (RespTestClient router = RespTestClient.connect(node.port())) {
+        assertThat(router.call("RING.EPOCH")).isNotInstanceOf(RespTestClient.Error.class);
+        assertThat(router.call("PING")).isEqualTo("PONG");
+      }
+      try (RespTestClient client = RespTestClient.connect(node.port())) {
+        assertThat(client.call("GET", "k")).isEqualTo(new RespTestClient.Error("ERR max number of clients reached (expected: <= 1, max-clients)"));
+      }
+    }
+  }
+
+  @Test
   void idleConnection_isClosedAfterIdleTimeout() throws IOException {
     try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "67108864",
             "--max-clients", "100", "--idle-timeout", "1", "--output-stall-timeout", "60").start();
