@@ -99,7 +99,10 @@ final class TopologyStore {
     try {
       try (FileChannel channel =
           FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        channel.write(java.nio.ByteBuffer.wrap(TopologyJson.writeBytes(topology)));
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(TopologyJson.writeBytes(topology));
+        while (bytes.hasRemaining()) { // a write may take fewer bytes than it is given
+          channel.write(bytes);
+        }
         channel.force(true);
       }
       try {
