@@ -31,6 +31,8 @@ final class TopologyStore {
 
   private final Path file;
   private volatile Topology current;
+  /** In memory only: whether a write fails now (see {@link #inMemory(Topology, java.util.function.BooleanSupplier)}). */
+  private java.util.function.BooleanSupplier diskFull = () -> false;
 
   private TopologyStore(Path file, Topology current) {
     this.file = file;
@@ -66,7 +68,17 @@ final class TopologyStore {
 
   /** A store that keeps the topology in memory only (the simulation test; a restarted router there reuses it). */
   static TopologyStore inMemory(Topology initial) {
-    return new TopologyStore(null, initial);
+    return inMemory(initial, () -> false);
+  }
+
+  /**
+   * As {@link #inMemory(Topology)}, with a write that fails as a full disk fails it (the change is
+   * not made) while {@code diskFull} says so: the simulation's fault.
+   */
+  static TopologyStore inMemory(Topology initial, java.util.function.BooleanSupplier diskFull) {
+    TopologyStore store = new TopologyStore(null, initial);
+    store.diskFull = diskFull;
+    return store;
   }
 
   Topology current() {
@@ -93,6 +105,9 @@ final class TopologyStore {
 
   private void persist(Topology topology) {
     if (file == null) {
+      if (diskFull.getAsBoolean()) {
+        throw new UncheckedIOException(new IOException("cannot persist topology: No space left on device (simulated)"));
+      }
       return;
     }
     Path tmp = file.resolveSibling(FILE_NAME + ".tmp");

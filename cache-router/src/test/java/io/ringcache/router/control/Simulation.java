@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * purge on gain, touched marks, incarnations, leases). What is simulated: the network (NodeControl
  * calls and client requests as method calls with a latency, drops and timeouts), time (one virtual
  * clock for every process), processes (crash, restart with a new incarnation, pause and resume;
- * the router too),
+ * the router too), the router's disk (full for a while: every topology write fails),
  * the node's command dispatch (a small model of CommandHandler: route, MOVED, TRYAGAIN,
  * read-through, touch after success) and its stream (a model of HandoffStreamer: batches applied
  * if absent and untouched).
@@ -94,6 +94,9 @@ final class Simulation {
   long routerHeld;
   /** Faults that struck two nodes at once. */
   long correlated;
+  /** Until when every write of the router's topology fails (a full disk), and how often that struck. */
+  private long diskFullUntil;
+  long diskFulls;
   private boolean wedged;
   private final Clock clock = new Clock() {
     @Override
@@ -548,7 +551,12 @@ final class Simulation {
       return;
     }
     for (NodeInfo n : store.current().nodes()) {
-      health.check(n);
+      try {
+        health.check(n);
+      } catch (RuntimeException e) { // a RouterCrash is an Error: it passes
+        // as HealthChecker#checkAll: each node's check runs apart, and a failed one is logged
+        note("health check of " + n.name() + " failed: " + e.getMessage());
+      }
     }
     at(HEALTH_INTERVAL_MS * MS, () -> healthRound(generation));
   }
@@ -943,6 +951,14 @@ final class Simulation {
           }
         }
       }
+    } else if (kind < 9 && now >= diskFullUntil && random.nextBoolean()) {
+      // the router's disk full (or its data directory failing): every write of the topology fails
+      // meanwhile, whichever step of a scale event or health round makes it
+      long length = (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
+      note("router's disk full for " + length / MS + " ms");
+      diskFullUntil = now + length;
+      diskFulls++;
+      at(length, () -> note("router's disk has room again"));
     } else if (routerUp && now >= routerPausedUntil) {
       scaleRequest();
     }
@@ -1134,7 +1150,7 @@ final class Simulation {
       nodes.put(name, new SimNode(name, true));
       initial.add(NodeInfo.of(name, 1));
     }
-    store = TopologyStore.inMemory(Topology.of(1, initial));
+    store = TopologyStore.inMemory(Topology.of(1, initial), () -> now < diskFullUntil);
     startRouter();
     long end = now + seconds * 1_000 * MS;
     wedgedAfter = end + 180_000 * MS; // a minute to heal, and two more: any event still going then never ends
@@ -1151,6 +1167,7 @@ final class Simulation {
         note("restart " + n.name + " as " + Long.toHexString(n.incarnation));
       }
     }
+    diskFullUntil = 0;
     note("healed");
     runUntil(now + 60_000 * MS);
     if (wedged) {
