@@ -69,6 +69,10 @@ final class Dispatcher {
   private final Class<? extends Channel> channelType;
   private final SslContext nodeTls;
   private final ProxyStats stats;
+  /** When this loop last warned of a redirect to a non-member, and how many came since (loop-confined). */
+  private long strangerWarnedNanos;
+  private long strangerRedirects;
+  private static final long STRANGER_WARNING_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
   private final Map<String, Backend> backends = new HashMap<>();
   private final List<Backend> dirtyBackends = new ArrayList<>();
   private final List<ClientHandler> dirtyClients = new ArrayList<>();
@@ -375,8 +379,16 @@ final class Dispatcher {
         return;
       }
       // never to a stranger: the proxy would send it the password and the client's request
-      log.warn("node {} redirected to {}, which is not a member of the topology at epoch {}: routing by the topology",
-          from.address, moved.address(), table.epoch());
+      strangerRedirects++;
+      long now = System.nanoTime();
+      if (strangerWarnedNanos == 0 || now - strangerWarnedNanos >= STRANGER_WARNING_NANOS) {
+        // one line per loop and 10 s: every request of the keys concerned is redirected so
+        log.warn("node {} redirected to {}, which is not a member of the topology at epoch {}: routing by the topology"
+            + " ({} such redirect(s) on this loop since the last warning)", from.address, moved.address(), table.epoch(),
+            strangerRedirects);
+        strangerWarnedNanos = now;
+        strangerRedirects = 0;
+      }
     }
     String address = table.addressOf(table.serverOf(call.routeKey));
     if (address.equals(from.address)) {
