@@ -206,15 +206,25 @@ class LimitsIT {
     }
   }
 
+  /** A standalone node with {@code --max-clients max}, no idle timeout, and {@code extra} options. */
+  private static LaunchedCluster<NodeServer, Void> withMaxClients(int max, String... extra) {
+    return Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-clients", Integer.toString(max), "--idle-timeout", "0",
+        "--output-stall-timeout", "60").nodeArgs(extra).start();
+  }
+
+  /** A connection to {@code node} that it serves (it answered PING). */
+  private static RespTestClient served(NodeServer node) {
+    RespTestClient c = RespTestClient.connect(node.port());
+    assertThat(c.call("PING")).isEqualTo("PONG");
+    return c;
+  }
+
   @Test
   void connectionsBeyondMaxClients_areRefusedAndCounted() throws IOException {
-    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-output-buffer", "67108864",
-            "--max-clients", "2", "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+    try (LaunchedCluster<NodeServer, Void> nodes = withMaxClients(2, "--max-output-buffer", "67108864");
         NodeServer node = nodes.node(0);
-        RespTestClient a = RespTestClient.connect(node.port());
-        RespTestClient b = RespTestClient.connect(node.port())) {
-      assertThat(a.call("PING")).isEqualTo("PONG");
-      assertThat(b.call("PING")).isEqualTo("PONG");
+        RespTestClient a = served(node);
+        RespTestClient b = served(node)) {
       try (RespTestClient c = RespTestClient.connect(node.port())) {
         assertThat(c.readReply()).isEqualTo(new RespTestClient.Error("ERR max number of clients reached (expected: <= 2, max-clients)"));
         assertThat(c.drainUntilClosed()).isTrue();
@@ -226,13 +236,10 @@ class LimitsIT {
 
   @Test
   void aNodeWhoseClientSlotsAreAllHeld_stillAdmitsTheClusterUserBeyondThem_andRefusesEveryoneElse() throws IOException {
-    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-clients", "2",
-            "--idle-timeout", "0", "--output-stall-timeout", "60", "--cluster-secret", "s3cret").start();
+    try (LaunchedCluster<NodeServer, Void> nodes = withMaxClients(2, "--cluster-secret", "s3cret");
         NodeServer node = nodes.node(0);
-        RespTestClient a = RespTestClient.connect(node.port());
-        RespTestClient b = RespTestClient.connect(node.port())) {
-      assertThat(a.call("PING")).isEqualTo("PONG");
-      assertThat(b.call("PING")).isEqualTo("PONG");
+        RespTestClient a = served(node);
+        RespTestClient b = served(node)) {
       RespTestClient.Error full = new RespTestClient.Error("ERR max number of clients reached (expected: <= 2, max-clients)");
 
       // the router's or a peer's connection: AUTH as the cluster user first, then anything
@@ -267,11 +274,9 @@ class LimitsIT {
 
   @Test
   void withoutAClusterReserve_theClusterUserIsRefusedBeyondMaxClientsAtOnce() throws IOException {
-    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-clients", "1",
-            "--idle-timeout", "0", "--output-stall-timeout", "60", "--cluster-secret", "s3cret", "--cluster-reserve", "0").start();
+    try (LaunchedCluster<NodeServer, Void> nodes = withMaxClients(1, "--cluster-secret", "s3cret", "--cluster-reserve", "0");
         NodeServer node = nodes.node(0);
-        RespTestClient a = RespTestClient.connect(node.port())) {
-      assertThat(a.call("PING")).isEqualTo("PONG");
+        RespTestClient a = served(node)) {
       try (RespTestClient router = RespTestClient.connect(node.port())) {
         assertThat(router.call("AUTH", "ringcache-cluster", "s3cret"))
             .isEqualTo(new RespTestClient.Error("ERR max number of clients reached (expected: <= 1, max-clients)"));
@@ -282,11 +287,9 @@ class LimitsIT {
 
   @Test
   void withoutAClusterSecret_aLoopbackPeersRingCommandIsAdmittedBeyondMaxClients_butNotItsOtherCommands() throws IOException {
-    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeArgs(LIMITS).nodeArgs("--max-clients", "1",
-            "--idle-timeout", "0", "--output-stall-timeout", "60").start();
+    try (LaunchedCluster<NodeServer, Void> nodes = withMaxClients(1);
         NodeServer node = nodes.node(0);
-        RespTestClient a = RespTestClient.connect(node.port())) {
-      assertThat(a.call("PING")).isEqualTo("PONG");
+        RespTestClient a = served(node)) {
       try (RespTestClient router = RespTestClient.connect(node.port())) {
         assertThat(router.call("RING.EPOCH")).isNotInstanceOf(RespTestClient.Error.class);
         assertThat(router.call("PING")).isEqualTo("PONG");
