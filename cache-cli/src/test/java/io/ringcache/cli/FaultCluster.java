@@ -167,6 +167,16 @@ final class FaultCluster implements AutoCloseable {
     requireRunning("router");
   }
 
+  /**
+   * Starts the router again as {@link #restartRouter} does, but on the data directory {@code
+   * dataDir} (new and empty, say: the router's disk was lost or replaced).
+   */
+  void restartRouterOn(Path dataDir) {
+    int i = routerArgs.indexOf("--data-dir");
+    routerArgs.set(i + 1, dataDir.toString());
+    restartRouter();
+  }
+
   /** The topology the router persisted (its data directory's topology.json), as a restarted router reads it. */
   JsonNode persistedTopology() {
     try {

@@ -54,7 +54,9 @@ import org.junit.jupiter.api.io.TempDir;
  *      than an acknowledged write, before or after it is re-admitted;
  *   9. the router restarted while idle clients hold every --max-clients slot of a node: the node
  *      takes the new router's connections beyond them (the cluster reserve), is never ejected, and
- *      keeps its keys; then a node joins while the flood holds its sources, and its ranges stream.
+ *      keeps its keys; then a node joins while the flood holds its sources, and its ranges stream;
+ *  10. the router restarted on an empty data directory while the nodes run a later topology: it
+ *      adopts theirs, no key is lost, and a leave afterwards completes.
  *
  * Each asserts an invariant of ARCHITECTURE.md, not a mechanism (History checks reads against
  * acknowledged writes). Faults are timed by what the cluster reports (GET /topology, a node's
@@ -626,6 +628,43 @@ class FaultScenariosIT {
     }
     Map<String, Object> after = readEventually(data.keySet(), Duration.ofSeconds(20));
     none("keys lost or changed", data.keySet().stream().filter(k -> !data.get(k).equals(after.get(k))).sorted().toList());
+  }
+
+  // ---- 10. the router's data directory lost ------------------------------------------------
+
+  /**
+   * The router killed and started again on a new, empty data directory (its disk lost or replaced,
+   * its container moved without its volume) while the nodes run a topology four scale steps on
+   * from its --node list. It used to start a new cluster on that list: the nodes refused its old
+   * epochs while it renewed their leases, the joined node's keys were unreachable through the
+   * proxy, and once its epoch passed theirs the nodes would have taken its ring without the joined
+   * node. It adopts the nodes' topology instead, and the next scale event works on it.
+   */
+  @Test
+  void routerRestartedOnAnEmptyDataDirectory_adoptsTheTopologyTheNodesHold_andNoKeyIsLost() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2, 3));
+    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    String joined = c.startNode(4);
+    assertThat(c.awaitEvent(c.join(joined), Duration.ofSeconds(60)).path("status").asText()).isEqualTo("DONE");
+    Map<String, String> data = values("s11", 10_000, "v");
+    load(data);
+    long epoch = c.topology().path("epoch").asLong();
+
+    c.kill9("router");
+    c.restartRouterOn(dir.resolve("router-new-disk"));
+    await(() -> c.topology().path("epoch").asLong() > epoch && c.handoffs().isEmpty(), Duration.ofSeconds(30),
+        "the restarted router on a topology newer than epoch " + epoch);
+    JsonNode adopted = c.topology();
+    assertThat(adopted.path("nodes").toString()).as("the adopted topology").contains(joined);
+    hold(5_000); // past the lease: a node the restarted router did not renew would answer -TRYAGAIN now
+    Map<String, Object> after = readEventually(data.keySet(), Duration.ofSeconds(20));
+    none("keys lost or changed after the restart", data.keySet().stream().filter(k -> !data.get(k).equals(after.get(k))).sorted().toList());
+
+    // the restarted router drives the cluster: the joined node leaves, its keys stream to the others
+    JsonNode left = c.awaitEvent(c.leave(joined), Duration.ofSeconds(60));
+    assertThat(left.path("status").asText()).as("the leave after the restart: %s", left).isEqualTo("DONE");
+    Map<String, Object> afterLeave = readEventually(data.keySet(), Duration.ofSeconds(20));
+    none("keys lost or changed after the leave", data.keySet().stream().filter(k -> !data.get(k).equals(afterLeave.get(k))).sorted().toList());
   }
 
   // ---- data ---------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ public final class ControlPlane implements AutoCloseable {
    */
   public static ControlPlane open(Path dataDir, List<NodeInfo> initialNodes, String hashTag, String password,
       String clusterSecret, SSLSocketFactory nodeTls, Duration healthInterval, int healthMisses, Duration lease) {
-    Topology initial = TopologyStore.load(dataDir).orElseGet(() -> Topology.of(1, initialNodes).withHashTag(hashTag));
+    Topology initial = TopologyStore.load(dataDir).orElseGet(() -> heldByTheNodes(initialNodes, password, clusterSecret, nodeTls, healthInterval)
+        .orElseGet(() -> Topology.of(1, initialNodes).withHashTag(hashTag)));
     if (!java.util.Objects.equals(initial.hashTag(), hashTag)) {
       // the stored keys were placed by the persisted setting: another would move them silently
       throw new IllegalStateException("hash-tag " + (hashTag == null ? "(none)" : hashTag)
@@ -64,6 +65,49 @@ public final class ControlPlane implements AutoCloseable {
           + (initial.hashTag() == null ? "unset" : initial.hashTag()) + ", or with an empty data directory for a new cluster");
     }
     return new ControlPlane(dataDir, initial, password, clusterSecret, nodeTls, healthInterval, healthMisses, lease);
+  }
+
+  /**
+   * How far past the highest epoch the listed nodes hold a router adopts theirs (see {@link
+   * #heldByTheNodes}): a node that does not answer may hold a few epochs more, written by the router
+   * before, and an epoch is never to name two different topologies.
+   */
+  static final long ADOPTION_EPOCH_GAP = 1024;
+
+  /**
+   * The topology the cluster follows, when a router starts without one (its data directory lost,
+   * or a new router for nodes that already serve): the newest that the listed nodes that answer
+   * hold, at {@link #ADOPTION_EPOCH_GAP} epochs past it; empty when none holds one (a new
+   * cluster's nodes, or none answers). A router that started on its {@code --node} list instead
+   * would push epochs the nodes refuse as old while renewing their leases, its health marks would
+   * raise its epoch past theirs, and the nodes would then adopt its ring without the members it
+   * never knew, dropping their keys.
+   */
+  private static java.util.Optional<Topology> heldByTheNodes(List<NodeInfo> listed, String password, String clusterSecret,
+      SSLSocketFactory nodeTls, Duration timeout) {
+    Topology newest = null;
+    String from = null;
+    try (NodePool nodes = new NodePool(password, clusterSecret, timeout, nodeTls)) {
+      for (NodeInfo n : listed) {
+        try {
+          Topology held = nodes.topology(n.address());
+          if (held.epoch() > 0 && (newest == null || held.epoch() > newest.epoch())) {
+            newest = held;
+            from = n.name();
+          }
+        } catch (IOException | RuntimeException e) {
+          log.debug("node {} does not say which topology it holds: {}", n.name(), e.getMessage());
+        }
+      }
+    }
+    if (newest == null) {
+      return java.util.Optional.empty();
+    }
+    Topology adopted = new Topology(newest.epoch() + ADOPTION_EPOCH_GAP, newest.nodes(), newest.handoffs(), newest.hashTag());
+    log.warn("no persisted topology, but node {} holds the cluster's at epoch {} ({}, {} handoff(s)): this router's data"
+        + " directory is new or was lost; adopting that topology as epoch {} instead of starting a new cluster on the --node list",
+        from, newest.epoch(), Describe.topology(newest), newest.handoffs().size(), adopted.epoch());
+    return java.util.Optional.of(adopted);
   }
 
   /**

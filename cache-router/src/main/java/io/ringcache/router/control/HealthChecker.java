@@ -84,6 +84,8 @@ public final class HealthChecker implements AutoCloseable {
   private final Map<String, Fence> fences = new ConcurrentHashMap<>();
   /** Per node: the epoch it reported last. */
   private final Map<String, Long> reportedEpoch = new ConcurrentHashMap<>();
+  /** The epoch last logged per node found ahead of this router (one ERROR per node and epoch). */
+  private final Map<String, Long> aheadWarned = new ConcurrentHashMap<>();
   /** Per node: whether its latest miss was a refused connection (nothing listens on its port). */
   private final Map<String, Boolean> refused = new ConcurrentHashMap<>();
   /** One monitor per node: its checks (a round's and checkNow's) never overlap. */
@@ -189,7 +191,7 @@ public final class HealthChecker implements AutoCloseable {
       fence = new Fence(admitted, Long.MAX_VALUE, true);
       fences.put(node.name(), fence);
     }
-    boolean renew = admitted != 0 && (fence == null
+    boolean renew = admitted != 0 && !ahead(node.name()) && (fence == null
         || (fence.minEpoch() != Long.MAX_VALUE && reportedEpoch.getOrDefault(node.name(), -1L) >= fence.minEpoch()));
     NodeControl.Heartbeat beat;
     long leaseMillis = TimeUnit.NANOSECONDS.toMillis(leaseNanos);
@@ -222,6 +224,10 @@ public final class HealthChecker implements AutoCloseable {
     Topology t = store.current();
     NodeInfo current = t.node(node.name()).orElse(null);
     if (current == null) {
+      return;
+    }
+    if (beat.epoch() > t.epoch()) {
+      aheadOfThisRouter(node.name(), beat.epoch(), t.epoch());
       return;
     }
     if (fence != null && !fenced(current, fence, beat, t)) {
@@ -262,6 +268,27 @@ public final class HealthChecker implements AutoCloseable {
     if (beat.epoch() < t.epoch() && !coordinator.busy()) {
       log.info("node {} holds epoch {} < {}: pushing the topology", node.name(), beat.epoch(), t.epoch());
       coordinator.pushWithRetry(t, node.name());
+    }
+  }
+
+  /**
+   * Whether {@code name} last reported an epoch this router never wrote: a topology is persisted
+   * before any node sees it, so a node ahead follows another router, or one whose data directory
+   * this router does not have. Such a node is neither renewed nor acted on: serving on a lease from
+   * a router that does not know its ranges, or being failed, flushed or pushed an older ring by it,
+   * could lose what it holds. It answers -TRYAGAIN once its lease runs out, until an operator acts.
+   */
+  private boolean ahead(String name) {
+    return reportedEpoch.getOrDefault(name, -1L) > store.current().epoch();
+  }
+
+  private void aheadOfThisRouter(String name, long nodeEpoch, long routerEpoch) {
+    Long warned = aheadWarned.put(name, nodeEpoch);
+    if (warned == null || warned != nodeEpoch) {
+      log.error("node {} holds topology epoch {}, ahead of this router's {}: another router drives it, or this router's"
+          + " data directory is not the cluster's. Not renewing its lease nor changing it: it answers -TRYAGAIN once its"
+          + " lease runs out. Stop the other router, or restore the data directory's topology.json (a router started"
+          + " with an empty one adopts the nodes' topology)", name, nodeEpoch, routerEpoch);
     }
   }
 

@@ -83,6 +83,15 @@ final class NodePool implements NodeControl, AutoCloseable {
     return epoch;
   }
 
+  /** The topology the node at {@code address} holds (RING.TOPOLOGY; epoch 0 before a router admitted it). */
+  Topology topology(String address) throws IOException {
+    try {
+      return io.ringcache.ring.TopologyJson.read(NodeClient.text(call(address, "RING.TOPOLOGY")));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("unreadable RING.TOPOLOGY from " + address + ": " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException {
     return parseHeartbeat(address, call(address, "RING.HEARTBEAT", Long.toString(incarnation), Long.toString(leaseMillis)));

@@ -322,6 +322,28 @@ class FailedNodeSequencesTest {
         .isIn(null, acknowledged[0]);
   }
 
+  /**
+   * A node that holds an epoch this router never wrote (another router pushed it, or this router
+   * started on a data directory that is not the cluster's): renewed, it would go on serving ranges
+   * this router does not know; failed, flushed or pushed this router's ring once its epoch passed
+   * the node's, it would lose what it holds. The router neither renews nor changes it.
+   */
+  @Test
+  void aNodeAheadOfTheRouter_isNeitherRenewedNorChanged() {
+    start("a:1", "b:1");
+    Node b = nodes.get("b:1");
+    Topology before = store.current();
+    b.cluster.adopt(new Topology(before.epoch() + 5,
+        List.of(NodeInfo.of("b:1", 1).withIncarnation(b.cluster.incarnation())), List.of()), b.cluster.incarnation());
+
+    healthRoundsFor(5_000); // past the 3 s lease
+
+    assertThat(b.cluster.leaseValid()).as("the lease of the node ahead").isFalse();
+    assertThat(b.cluster.epoch()).as("the node's epoch").isEqualTo(before.epoch() + 5);
+    assertThat(nodes.get("a:1").cluster.leaseValid()).as("the other node's lease").isTrue();
+    assertThat(store.current()).as("the router's topology").isEqualTo(before);
+  }
+
   /** Health rounds every interval for {@code millis} of virtual time, running the events they start. */
   private void healthRoundsFor(long millis) {
     long end = now + millis * MS;
