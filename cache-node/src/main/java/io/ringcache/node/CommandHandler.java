@@ -66,6 +66,8 @@ final class CommandHandler extends ChannelInboundHandlerAdapter implements Clust
   private ChannelHandlerContext ctx;
   /** Beyond max-clients and waiting in the cluster reserve for a first command that admits it. */
   private boolean waiting;
+  /** Whether the connection ran a cluster-internal command: it is the router's or a peer's. */
+  private boolean internalSeen;
   private io.netty.util.concurrent.ScheduledFuture<?> waitTimer;
   /** The command being executed, and whether it ran: a refusal counts as its rejected call (INFO commandstats). */
   private CommandTable.Spec dispatched;
@@ -304,7 +306,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter implements Clust
       refusedWhileQueuing(true);
       return;
     }
-    if (spec.has(CommandTable.INTERNAL) && !connection.mayRunInternal()) {
+    if (spec.has(CommandTable.INTERNAL) && !exemptIfInternal()) {
       log.warn("refused {} from {}: {}", spec.name(), connection.describe(), node.config().clusterSecret() == null
           ? "not a loopback peer, and the node has no cluster secret" : "not authenticated as the cluster user");
       Resp.error(connection.out(), ClusterAuth.noPermission(spec.name()));
@@ -351,6 +353,21 @@ final class CommandHandler extends ChannelInboundHandlerAdapter implements Clust
       return;
     }
     run(spec, r);
+  }
+
+  /**
+   * Whether this connection may run the cluster-internal commands; the first time it does, it is
+   * the router's or a peer's, and max-clients-memory no longer counts or closes it (ClientMemory#exempt).
+   */
+  private boolean exemptIfInternal() {
+    if (!connection.mayRunInternal()) {
+      return false;
+    }
+    if (!internalSeen) {
+      internalSeen = true;
+      connection.exemptFromClientsMemory();
+    }
+    return true;
   }
 
   /**

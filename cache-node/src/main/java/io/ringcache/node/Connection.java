@@ -159,6 +159,13 @@ final class Connection implements NodeContext {
     this.memory = memory;
   }
 
+  /** This connection is the router's or a peer node's: max-clients-memory neither counts nor closes it. */
+  void exemptFromClientsMemory() {
+    if (memory != null) {
+      memory.exempt();
+    }
+  }
+
   /** What this connection holds besides its buffers: its transaction's queue and watched keys, its names. */
   private long transactionHeld;
   private long namesHeld;

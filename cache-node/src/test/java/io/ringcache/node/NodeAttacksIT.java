@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringcache.testkit.core.Await;
 import io.ringcache.testkit.core.LaunchedCluster;
 import io.ringcache.testkit.core.RespTestClient;
 import java.net.Socket;
@@ -220,6 +221,37 @@ class NodeAttacksIT {
         assertThat(nodes.node(0).clientMemory().used()).as("held once EXEC ran").isLessThan(before + (1 << 20));
       } finally {
         attackers.forEach(RespTestClient::close);
+      }
+    }
+  }
+
+  @Test
+  void clientsBeyondClientsMemory_neverCloseTheRoutersOrAPeersConnection() throws Exception {
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeThreads(1)
+            .nodeArgs(limits(64L << 20, 8L << 20, 0)).nodeArgs("--cluster-secret", "s3cret").start();
+        RespTestClient peer = nodes.connectToNode(0);
+        RespTestClient other = nodes.connectToNode(0)) {
+      assertThat(peer.call("AUTH", "ringcache-cluster", "s3cret")).isEqualTo("OK");
+      assertThat(String.valueOf(peer.call("RING.PROGRESS", "none"))).doesNotContain("NOPERM");
+      // a peer's batch in flight: the largest connection, which largest-first eviction used to close
+      // first, failing the handoff's stream (or the router's heartbeats) for any flood of clients
+      int size = 6 << 20;
+      String head = "*2\r\n$4\r\nECHO\r\n$" + size + "\r\n";
+      peer.sendRaw(head + "x".repeat(1 << 20)).flush();
+      List<RespTestClient> flood = new ArrayList<>();
+      try {
+        for (int i = 0; i < 5; i++) { // 2 MiB announced each: 10 MiB, over the 8 MiB cap by themselves
+          RespTestClient a = nodes.connectToNode(0);
+          flood.add(a);
+          a.sendRaw("*2\r\n$4\r\nECHO\r\n$" + (2 << 20) + "\r\nx").flush();
+        }
+        Await.until(() -> !((String) other.call("INFO", "stats")).contains("client_memory_closes:0\r\n"),
+            Duration.ofSeconds(10), "flood connections closed");
+        peer.sendRaw("x".repeat(size - (1 << 20)) + "\r\n").flush();
+        assertThat(((String) peer.readReply()).length()).as("the peer's request, answered").isEqualTo(size);
+        assertThat(peer.call("RING.EPOCH")).isNotInstanceOf(RespTestClient.Error.class);
+      } finally {
+        flood.forEach(RespTestClient::close);
       }
     }
   }

@@ -142,7 +142,18 @@ public final class ClientMemory {
       return query + output + held;
     }
 
-    /** Stops tracking: the connection closed. */
+    /**
+     * Stops counting this connection, for good, without closing it: the router's and the peer
+     * nodes' connections, which Redis's maxmemory-clients exempts as it exempts its replication
+     * links. A flood of clients that pushes the total over the cap then closes only clients, never
+     * the heartbeats or a handoff's stream (which the largest-first order would pick when its
+     * batch is in flight). What such a connection holds is bounded by the cluster's own batches.
+     */
+    public void exempt() {
+      close();
+    }
+
+    /** Stops tracking: the connection closed (or is {@link #exempt}); later reports are ignored. */
     public synchronized void close() {
       if (clients.remove(this) && !evicted) {
         evicted = true;
