@@ -50,6 +50,8 @@ final class CommandHandler extends ChannelInboundHandlerAdapter implements Clust
 
   private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
 
+  /** A refused internal command is the client's to repeat: one line per 10 s (LogThrottle). */
+  private static final io.ringcache.resp.net.LogThrottle REFUSED_INTERNAL_LOG = io.ringcache.resp.net.LogThrottle.tenSeconds();
   private static final int MAX_RANGE_WAITS = 3;
   private static final long RANGE_WAIT_MILLIS = 200;
   /**
@@ -307,8 +309,12 @@ final class CommandHandler extends ChannelInboundHandlerAdapter implements Clust
       return;
     }
     if (spec.has(CommandTable.INTERNAL) && !exemptIfInternal()) {
-      log.warn("refused {} from {}: {}", spec.name(), connection.describe(), node.config().clusterSecret() == null
-          ? "not a loopback peer, and the node has no cluster secret" : "not authenticated as the cluster user");
+      long leftOut = REFUSED_INTERNAL_LOG.admit();
+      if (leftOut >= 0) {
+        log.warn("refused {} from {}: {}{}", spec.name(), connection.describe(), node.config().clusterSecret() == null
+            ? "not a loopback peer, and the node has no cluster secret" : "not authenticated as the cluster user",
+            io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
+      }
       Resp.error(connection.out(), ClusterAuth.noPermission(spec.name()));
       refusedWhileQueuing(queuing);
       return;

@@ -21,10 +21,15 @@ final class ConnectionCommands {
    * possibly by a browser a web page steers (cross-protocol scripting). As Redis 7.0's
    * securityWarningCommand: a warning logged, the connection closed, nothing answered to it.
    */
+  private static final io.ringcache.resp.net.LogThrottle CROSS_PROTOCOL_LOG = io.ringcache.resp.net.LogThrottle.tenSeconds();
+
   static void crossProtocol(ConnectionContext c, Request r) {
     c.stats().protocolErrors.increment();
-    log.warn("possible security attack: '{}' sent as a command by {}, as an HTTP client would (cross-protocol "
-        + "scripting); connection closed unanswered", r.string(0), c.describe());
+    long leftOut = CROSS_PROTOCOL_LOG.admit();
+    if (leftOut >= 0) {
+      log.warn("possible security attack: '{}' sent as a command by {}, as an HTTP client would (cross-protocol "
+          + "scripting); connection closed unanswered{}", r.string(0), c.describe(), io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
+    }
     c.closeUnanswered();
   }
 }

@@ -276,12 +276,17 @@ final class KeyCommands {
     return value == null ? 5 : 5 + Integer.toString(value.length).length() + value.length;
   }
 
-  /** Answers the error for a reply refused before it was built, and counts and logs it. */
+  private static final io.ringcache.resp.net.LogThrottle REPLY_TOO_LARGE_LOG = io.ringcache.resp.net.LogThrottle.tenSeconds();
+
+  /** Answers the error for a reply refused before it was built, and counts and logs it (one line per 10 s). */
   static void replyTooLarge(CommandContext c, String command, long bytes, int counted, int total) {
     long max = c.limits().maxOutputBuffer();
     c.stats().repliesTooLarge.increment();
-    log.warn("refused {} reply to {}: {} bytes after {} of {} elements (expected: <= {}, max-output-buffer)",
-        command, c.describe(), bytes, counted, total, max);
+    long leftOut = REPLY_TOO_LARGE_LOG.admit();
+    if (leftOut >= 0) {
+      log.warn("refused {} reply to {}: {} bytes after {} of {} elements (expected: <= {}, max-output-buffer){}",
+          command, c.describe(), bytes, counted, total, max, io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
+    }
     Resp.error(c.out(), "ERR reply too large: " + (counted < total ? "more than " : "") + bytes + " bytes for '"
         + command + "' (expected: <= " + max + ", max-output-buffer)");
   }

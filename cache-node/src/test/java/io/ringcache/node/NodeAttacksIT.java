@@ -226,6 +226,30 @@ class NodeAttacksIT {
   }
 
   @Test
+  void refusedCommandsByTheTenThousand_areLoggedOncePerTenSeconds_notOnceEach() throws Exception {
+    // unthrottled, 100,000 of them wrote 20 MB of WARN lines and held the loop 2.4 s (LogThrottle)
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(CommandHandler.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeThreads(1).nodeArgs("--cluster-secret", "s3cret").start();
+        RespTestClient client = nodes.connectToNode(0)) {
+      int count = 10_000;
+      for (int i = 0; i < count; i++) {
+        client.send("RING.FLUSH");
+      }
+      client.flush();
+      for (int i = 0; i < count; i++) {
+        assertThat(client.readReply()).isEqualTo(new RespTestClient.Error("NOPERM this user has no permissions to run the 'ring.flush' command"));
+      }
+      long logged = lines.list.stream().filter(e -> e.getFormattedMessage().startsWith("refused ring.flush")).count();
+      assertThat(logged).as("lines logged for %s refusals", count).isLessThanOrEqualTo(2);
+    } finally {
+      logger.detachAppender(lines);
+    }
+  }
+
+  @Test
   void clientsBeyondClientsMemory_neverCloseTheRoutersOrAPeersConnection() throws Exception {
     try (LaunchedCluster<NodeServer, Void> nodes = Nodes.standalone().nodeThreads(1)
             .nodeArgs(limits(64L << 20, 8L << 20, 0)).nodeArgs("--cluster-secret", "s3cret").start();

@@ -1,10 +1,5 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.resp.RespLimits;
-import io.ringcache.resp.command.Handshake;
-import io.ringcache.resp.command.HandshakeSession;
-import io.ringcache.resp.Resp;
-import io.ringcache.resp.Resp3;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -13,6 +8,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.ringcache.resp.ProtocolError;
 import io.ringcache.resp.Request;
+import io.ringcache.resp.Resp3;
+import io.ringcache.resp.Resp;
+import io.ringcache.resp.RespLimits;
+import io.ringcache.resp.command.Handshake;
+import io.ringcache.resp.command.HandshakeSession;
+import io.ringcache.resp.net.LogThrottle;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+  /** Lines a client can repeat at will: one per 10 s each (LogThrottle). */
+  private static final LogThrottle REPLY_TOO_LARGE_LOG = LogThrottle.tenSeconds();
+  private static final LogThrottle CROSS_PROTOCOL_LOG = LogThrottle.tenSeconds();
 
   static final int MAX_PENDING = 1024;
   private static final int PENDING_BIT = 1;
@@ -126,8 +130,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** Counts and logs a reply refused before it was merged. */
   void replyTooLarge(String command, long bytes) {
     server.stats().repliesTooLarge.increment();
-    log.warn("refused {} reply to proxy client {}: more than {} bytes (expected: <= {}, proxy-max-output-buffer)",
-        command, ctx.channel().remoteAddress(), bytes, server.maxOutputBuffer());
+    long leftOut = REPLY_TOO_LARGE_LOG.admit();
+    if (leftOut >= 0) {
+      log.warn("refused {} reply to proxy client {}: more than {} bytes (expected: <= {}, proxy-max-output-buffer){}",
+          command, ctx.channel().remoteAddress(), bytes, server.maxOutputBuffer(), LogThrottle.leftOut(leftOut));
+    }
   }
 
   ByteBufAllocator alloc() {
@@ -282,8 +289,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (Request.is(args[0], "post") || Request.is(args[0], "host:")) {
       // an HTTP request (cross-protocol scripting: a browser steered to the port): as Redis 7.0's
       // securityWarningCommand, closed unanswered, before AUTH or anything else, and nothing after it runs
-      log.warn("possible security attack: '{}' sent as a command by proxy client {}, as an HTTP client would "
-          + "(cross-protocol scripting); connection closed unanswered", text(args[0]), ctx.channel().remoteAddress());
+      long leftOut = CROSS_PROTOCOL_LOG.admit();
+      if (leftOut >= 0) {
+        log.warn("possible security attack: '{}' sent as a command by proxy client {}, as an HTTP client would "
+            + "(cross-protocol scripting); connection closed unanswered{}", text(args[0]), ctx.channel().remoteAddress(),
+            LogThrottle.leftOut(leftOut));
+      }
       held.clear();
       closing = true;
       ctx.close();

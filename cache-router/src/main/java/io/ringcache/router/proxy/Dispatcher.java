@@ -1,11 +1,12 @@
 package io.ringcache.router.proxy;
 
-import io.ringcache.resp.Redirect;
-import io.ringcache.resp.Resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
+import io.ringcache.resp.Redirect;
+import io.ringcache.resp.Resp;
+import io.ringcache.resp.net.LogThrottle;
 import io.ringcache.ring.RoutingTable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,10 +70,7 @@ final class Dispatcher {
   private final Class<? extends Channel> channelType;
   private final SslContext nodeTls;
   private final ProxyStats stats;
-  /** When this loop last warned of a redirect to a non-member, and how many came since (loop-confined). */
-  private long strangerWarnedNanos;
-  private long strangerRedirects;
-  private static final long STRANGER_WARNING_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+  private static final LogThrottle STRANGER_LOG = LogThrottle.tenSeconds();
   private final Map<String, Backend> backends = new HashMap<>();
   private final List<Backend> dirtyBackends = new ArrayList<>();
   private final List<ClientHandler> dirtyClients = new ArrayList<>();
@@ -379,15 +377,10 @@ final class Dispatcher {
         return;
       }
       // never to a stranger: the proxy would send it the password and the client's request
-      strangerRedirects++;
-      long now = System.nanoTime();
-      if (strangerWarnedNanos == 0 || now - strangerWarnedNanos >= STRANGER_WARNING_NANOS) {
-        // one line per loop and 10 s: every request of the keys concerned is redirected so
-        log.warn("node {} redirected to {}, which is not a member of the topology at epoch {}: routing by the topology"
-            + " ({} such redirect(s) on this loop since the last warning)", from.address, moved.address(), table.epoch(),
-            strangerRedirects);
-        strangerWarnedNanos = now;
-        strangerRedirects = 0;
+      long leftOut = STRANGER_LOG.admit(); // every request of the keys concerned is redirected so
+      if (leftOut >= 0) {
+        log.warn("node {} redirected to {}, which is not a member of the topology at epoch {}: routing by the topology{}",
+            from.address, moved.address(), table.epoch(), LogThrottle.leftOut(leftOut));
       }
     }
     String address = table.addressOf(table.serverOf(call.routeKey));
