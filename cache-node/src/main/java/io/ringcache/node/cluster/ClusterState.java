@@ -638,6 +638,9 @@ public final class ClusterState {
    * the flush.
    */
   public void flush() {
+    if (member) {
+      forgetTopology();
+    }
     flushImports();
     store.clear();
     synchronized (this) {
@@ -646,6 +649,26 @@ public final class ClusterState {
         view = new View(v.topology, Map.of());
       }
     }
+  }
+
+  /**
+   * A member flushed by RING.FLUSH is being admitted anew by the router that flushed it (a join, a
+   * re-admission): the topology it held goes, as its data goes, and it serves nothing until that
+   * router's push. The topology may be another cluster's (a node that left one and is added to
+   * another): its epoch belongs to another lineage, and the new router's pushes, whose epochs need
+   * not pass it, were refused as old while that router took the node for a member; the node went
+   * on redirecting clients to the other cluster's nodes. Done before the clear, so that a push
+   * adopted while the clear runs is kept. A standalone node keeps its topology: without one it
+   * would own every key.
+   */
+  private synchronized void forgetTopology() {
+    if (view == null) {
+      return;
+    }
+    view = null;
+    purgeBaseline = null; // nothing left to purge: the clear follows (a scan under way stops at its end)
+    blocked = null;
+    signalChange();
   }
 
   /**

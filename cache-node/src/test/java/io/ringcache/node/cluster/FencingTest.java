@@ -54,6 +54,30 @@ class FencingTest {
   }
 
   @Test
+  void flush_ofAMemberThatLeftAnotherCluster_letsItAdoptItsNewRoutersTopology_whateverTheEpochs() {
+    ClusterState member = node(true);
+    member.adopt(topology(7, INCARNATION), INCARNATION);
+    // it left that cluster: its router's last topology does not list it
+    member.adopt(Topology.of(8, List.of(NodeInfo.of(B, 1))), INCARNATION);
+    assertThat(member.epoch()).isEqualTo(8);
+
+    // another cluster's router adds it: RING.FLUSH, then its topology, at an epoch of its own
+    member.flush();
+    assertThat(member.epoch()).as("after the flush").isZero();
+    assertThat(member.route(7).error()).startsWith("TRYAGAIN this node has not been admitted");
+    assertThat(member.adopt(topology(3, INCARNATION), INCARNATION)).isEqualTo(3);
+    assertThat(member.topology().node(A)).isPresent();
+  }
+
+  @Test
+  void flush_ofAStandaloneNode_keepsItsTopology() {
+    ClusterState standalone = node(false);
+    standalone.adopt(topology(5, 0), 0);
+    standalone.flush();
+    assertThat(standalone.epoch()).isEqualTo(5);
+  }
+
+  @Test
   void adopt_standaloneNodeGivenATopologyWithoutIncarnations_adoptsIt() {
     ClusterState standalone = node(false);
     assertThat(standalone.adopt(topology(5, 0), 0)).isEqualTo(5);

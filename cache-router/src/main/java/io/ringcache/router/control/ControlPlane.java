@@ -77,7 +77,7 @@ public final class ControlPlane implements AutoCloseable {
   /**
    * The topology the cluster follows, when a router starts without one (its data directory lost,
    * or a new router for nodes that already serve): the newest that the listed nodes that answer
-   * hold, at {@link #ADOPTION_EPOCH_GAP} epochs past it; empty when none holds one (a new
+   * hold and are members of, at {@link #ADOPTION_EPOCH_GAP} epochs past it; empty when none holds one (a new
    * cluster's nodes, or none answers). A router that started on its {@code --node} list instead
    * would push epochs the nodes refuse as old while renewing their leases, its health marks would
    * raise its epoch past theirs, and the nodes would then adopt its ring without the members it
@@ -91,7 +91,9 @@ public final class ControlPlane implements AutoCloseable {
       for (NodeInfo n : listed) {
         try {
           Topology held = nodes.topology(n.address());
-          if (held.epoch() > 0 && (newest == null || held.epoch() > newest.epoch())) {
+          // a node's own cluster only: one that left a cluster still holds that cluster's last
+          // topology, without itself, and adopting it would drive another router's nodes
+          if (held.epoch() > 0 && held.node(n.name()).isPresent() && (newest == null || held.epoch() > newest.epoch())) {
             newest = held;
             from = n.name();
           }
