@@ -93,7 +93,14 @@ final class CommandHandler extends ChannelInboundHandlerAdapter implements Clust
       java.net.SocketAddress peer = ctx.channel().remoteAddress();
       if (node.clusterReserve().enter(this, peer instanceof java.net.InetSocketAddress inet ? inet.getAddress() : peer)) {
         waiting = true; // its first command decides (ClusterReserve)
-        waitTimer = ctx.executor().schedule(this::refuseWaiting, ClusterReserve.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        io.netty.handler.ssl.SslHandler tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls == null) {
+          startWaitTimer(ctx);
+        } else {
+          // the wait counts from the end of the handshake, which on a loaded machine can take longer
+          // than the wait; one that fails or times out (10 s) closes the connection
+          tls.handshakeFuture().addListener(f -> startWaitTimer(ctx));
+        }
       } else {
         refuseBeyondMaxClients();
       }
@@ -137,10 +144,18 @@ final class CommandHandler extends ChannelInboundHandlerAdapter implements Clust
     }
   }
 
+  private void startWaitTimer(ChannelHandlerContext ctx) {
+    if (waiting) {
+      waitTimer = ctx.executor().schedule(this::refuseWaiting, ClusterReserve.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
   private void stopWaiting() {
     waiting = false;
     node.clusterReserve().leave(this);
-    waitTimer.cancel(false);
+    if (waitTimer != null) {
+      waitTimer.cancel(false);
+    }
   }
 
   /**

@@ -59,6 +59,54 @@ class NodeTlsIT {
     assertThat(out).doesNotContain("PONG").containsIgnoringCase("certificate");
   }
 
+  /**
+   * The cluster reserve's wait counts from the end of the TLS handshake: a router whose handshake
+   * is slow (a loaded machine) is still admitted beyond max-clients. Here the ClientHello comes
+   * 800 ms after the connect, past the 500 ms wait.
+   */
+  @Test
+  void clusterUserBeyondMaxClients_slowToShakeHands_isAdmitted() throws Exception {
+    node.close();
+    node = NodeServer.start(NodeConfig.builder().port(0).threads(1)
+        .tls(certificates.keystore(), certificates.password())
+        .limits(NodeConfig.Limits.defaults().withMaxClients(1))
+        .clusterSecret("s3cret")
+        .build());
+    javax.net.ssl.SSLSocketFactory factory = certificates.clientContext().getSocketFactory();
+    try (javax.net.ssl.SSLSocket held = (javax.net.ssl.SSLSocket) factory.createSocket("127.0.0.1", node.port())) {
+      assertThat(call(held, "PING")).isEqualTo("+PONG");
+      java.net.Socket plain = new java.net.Socket("127.0.0.1", node.port());
+      Thread.sleep(ClusterReserve.WAIT_MILLIS + 300);
+      try (javax.net.ssl.SSLSocket router = (javax.net.ssl.SSLSocket) factory.createSocket(plain, "127.0.0.1", node.port(), true)) {
+        router.setSoTimeout(10_000);
+        router.startHandshake();
+        assertThat(call(router, "AUTH", "ringcache-cluster", "s3cret")).isEqualTo("+OK");
+        assertThat(call(router, "PING")).isEqualTo("+PONG");
+      }
+    }
+  }
+
+  /** Sends one command and reads its one-line reply. */
+  private static String call(java.net.Socket socket, String... args) throws java.io.IOException {
+    StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+    for (String a : args) {
+      request.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+    }
+    socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+    socket.getOutputStream().flush();
+    java.io.InputStream in = socket.getInputStream();
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = in.read()) != '\n'; ) {
+      if (b < 0) {
+        throw new java.io.EOFException("closed after " + line);
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
+  }
+
   @Test
   void keystoreThatCannotBeRead_failsTheStartClearly() {
     NodeConfig config = NodeConfig.builder().port(0).threads(1).tls(dir.resolve("missing.p12"), "x").build();
