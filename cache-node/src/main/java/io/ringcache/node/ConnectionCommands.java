@@ -28,7 +28,8 @@ final class ConnectionCommands {
     long leftOut = CROSS_PROTOCOL_LOG.admit();
     if (leftOut >= 0) {
       log.warn("possible security attack: '{}' sent as a command by {}, as an HTTP client would (cross-protocol "
-          + "scripting); connection closed unanswered{}", r.string(0), c.describe(), io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
+          + "scripting); connection closed unanswered{}", r.string(0), c.describe(),
+          io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
     }
     c.closeUnanswered();
   }

@@ -55,8 +55,9 @@ public final class ControlPlane implements AutoCloseable {
    */
   public static ControlPlane open(Path dataDir, List<NodeInfo> initialNodes, String hashTag, String password,
       String clusterSecret, SSLSocketFactory nodeTls, Duration healthInterval, int healthMisses, Duration lease) {
-    Topology initial = TopologyStore.load(dataDir).orElseGet(() -> heldByTheNodes(initialNodes, password, clusterSecret, nodeTls, healthInterval)
-        .orElseGet(() -> Topology.of(1, initialNodes).withHashTag(hashTag)));
+    Topology initial = TopologyStore.load(dataDir)
+        .or(() -> heldByTheNodes(initialNodes, password, clusterSecret, nodeTls, healthInterval))
+        .orElseGet(() -> Topology.of(1, initialNodes).withHashTag(hashTag));
     if (!java.util.Objects.equals(initial.hashTag(), hashTag)) {
       // the stored keys were placed by the persisted setting: another would move them silently
       throw new IllegalStateException("hash-tag " + (hashTag == null ? "(none)" : hashTag)
@@ -77,8 +78,8 @@ public final class ControlPlane implements AutoCloseable {
   /**
    * The topology the cluster follows, when a router starts without one (its data directory lost,
    * or a new router for nodes that already serve): the newest that the listed nodes that answer
-   * hold and are members of, at {@link #ADOPTION_EPOCH_GAP} epochs past it; empty when none holds one (a new
-   * cluster's nodes, or none answers). A router that started on its {@code --node} list instead
+   * hold and are members of, at {@link #ADOPTION_EPOCH_GAP} epochs past it; empty when none holds
+   * one (a new cluster's nodes, or none answers). A router that started on its {@code --node} list instead
    * would push epochs the nodes refuse as old while renewing their leases, its health marks would
    * raise its epoch past theirs, and the nodes would then adopt its ring without the members it
    * never knew, dropping their keys.
@@ -107,7 +108,8 @@ public final class ControlPlane implements AutoCloseable {
     }
     Topology adopted = new Topology(newest.epoch() + ADOPTION_EPOCH_GAP, newest.nodes(), newest.handoffs(), newest.hashTag());
     log.warn("no persisted topology, but node {} holds the cluster's at epoch {} ({}, {} handoff(s)): this router's data"
-        + " directory is new or was lost; adopting that topology as epoch {} instead of starting a new cluster on the --node list",
+        + " directory is new or was lost; adopting that topology as epoch {} instead of starting a new cluster on the"
+        + " --node list",
         from, newest.epoch(), Describe.topology(newest), newest.handoffs().size(), adopted.epoch());
     return java.util.Optional.of(adopted);
   }
