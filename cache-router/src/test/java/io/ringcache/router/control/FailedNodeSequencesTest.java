@@ -98,6 +98,10 @@ class FailedNodeSequencesTest {
   private Node resuming;
   private long resumeAt;
   private TopologyStore store;
+  /** While true, every write of the router's topology fails, as on a full disk. */
+  private boolean diskFull;
+  /** The handoff ids the router asked a source to stream, in order. */
+  private final List<String> streamed = new ArrayList<>();
   private ScaleCoordinator coordinator;
   private HealthChecker health;
   private long nextRound;
@@ -120,7 +124,8 @@ class FailedNodeSequencesTest {
       nodes.put(name, new Node(name, 1000L * (nodes.size() + 1)));
     }
     store = TopologyStore.inMemory(Topology.of(1,
-        nodes.values().stream().map(n -> NodeInfo.of(n.name, 1).withIncarnation(n.cluster.incarnation())).toList()));
+        nodes.values().stream().map(n -> NodeInfo.of(n.name, 1).withIncarnation(n.cluster.incarnation())).toList()),
+        () -> diskFull);
     startRouter();
     coordinator.pushAll(store.current());
     healthRound();
@@ -344,6 +349,38 @@ class FailedNodeSequencesTest {
     assertThat(store.current()).as("the router's topology").isEqualTo(before);
   }
 
+  /**
+   * A leave whose step could not be persisted (the router's disk full) leaves its handoffs for a
+   * RESUME a second later. An ejection asked for meanwhile (one of its targets died) must resolve
+   * them as that RESUME would: the leaving node's other handoff still streams before the node
+   * goes. It used to finish at once, dropping every handoff, and the leaving node's ranges with
+   * them, unstreamed (simulation seed 495 of the full-disk fault).
+   */
+  @Test
+  void ejectionWhileAFailedLeavesHandoffsWaitForTheirResume_streamsTheOtherHandoffBeforeTheNodeGoes() {
+    start("a:1", "b:1", "x:1");
+    activationOf = "x:1";
+    atActivation = () -> diskFull = true; // ACTIVE is persisted; STREAMING will not be
+    ScaleEvent leave = coordinator.leave("x:1");
+    runEvents();
+    assertThat(leave.status()).isEqualTo(ScaleEvent.Status.FAILED);
+    assertThat(leave.message()).contains("No space left on device");
+    List<io.ringcache.ring.Handoff> waiting = store.current().handoffs();
+    assertThat(waiting).hasSize(2).allMatch(h -> h.from().equals("x:1"));
+    assertThat(streamed).isEmpty();
+
+    diskFull = false;
+    String dying = waiting.get(0).to();
+    io.ringcache.ring.Handoff other = waiting.get(1);
+    nodes.get(dying).alive = false;
+    healthRoundsFor(3_000); // its misses, then its ejection, before the RESUME (a second of real time away)
+
+    assertThat(streamed).as("the handoff to the live target, streamed").contains(other.id());
+    assertThat(store.current().handoffs()).isEmpty();
+    assertThat(store.current().node("x:1")).as("x left").isEmpty();
+    assertThat(store.current().node(dying).orElseThrow().state()).isEqualTo(NodeState.EJECTED);
+  }
+
   /** Health rounds every interval for {@code millis} of virtual time, running the events they start. */
   private void healthRoundsFor(long millis) {
     long end = now + millis * MS;
@@ -433,6 +470,7 @@ class FailedNodeSequencesTest {
     @Override
     public long stream(String address, String id) throws IOException {
       reach(address, "RING.STREAM");
+      streamed.add(id);
       return 0; // the stores are empty
     }
 
