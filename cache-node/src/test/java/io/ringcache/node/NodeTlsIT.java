@@ -76,7 +76,7 @@ class NodeTlsIT {
     try (javax.net.ssl.SSLSocket held = (javax.net.ssl.SSLSocket) factory.createSocket("127.0.0.1", node.port())) {
       assertThat(call(held, "PING")).isEqualTo("+PONG");
       java.net.Socket plain = new java.net.Socket("127.0.0.1", node.port());
-      Thread.sleep(ClusterReserve.WAIT_MILLIS + 300);
+      Thread.sleep(ClusterReserve.WAIT_MILLIS + 300); // the fault itself: a ClientHello that late, not a wait for a condition
       try (javax.net.ssl.SSLSocket router = (javax.net.ssl.SSLSocket) factory.createSocket(plain, "127.0.0.1", node.port(), true)) {
         router.setSoTimeout(10_000);
         router.startHandshake();

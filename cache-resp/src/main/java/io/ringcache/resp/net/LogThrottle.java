@@ -3,6 +3,7 @@ package io.ringcache.resp.net;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /*
  * A log line any client can make a server write at will (a refused command, a refused reply, an
@@ -20,13 +21,20 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LogThrottle {
 
   private final long intervalNanos;
+  private final LongSupplier nanoTime;
   private final AtomicLong nextNanos;
   private final LongAdder leftOut = new LongAdder();
 
   /** One line per {@code interval} at most. */
   public LogThrottle(Duration interval) {
+    this(interval, System::nanoTime);
+  }
+
+  /** As {@link #LogThrottle(Duration)}, on the clock {@code nanoTime} (tests). */
+  LogThrottle(Duration interval, LongSupplier nanoTime) {
     this.intervalNanos = interval.toNanos();
-    this.nextNanos = new AtomicLong(System.nanoTime());
+    this.nanoTime = nanoTime;
+    this.nextNanos = new AtomicLong(nanoTime.getAsLong());
   }
 
   /** At most one line per 10 seconds. */
@@ -39,7 +47,7 @@ public final class LogThrottle {
    * more) if so, else -1 (and this one is counted as left out).
    */
   public long admit() {
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     long next = nextNanos.get();
     if (now - next >= 0 && nextNanos.compareAndSet(next, now + intervalNanos)) {
       return leftOut.sumThenReset();
