@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +32,12 @@ final class TopologyStore {
 
   private final Path file;
   private volatile Topology current;
-  /** In memory only: whether a write fails now (see {@link #inMemory(Topology, java.util.function.BooleanSupplier)}). */
-  private java.util.function.BooleanSupplier diskFull = () -> false;
+  /** In memory only: whether a write fails now (see {@link #inMemory(Topology, BooleanSupplier)}). */
+  private final BooleanSupplier diskFull;
 
-  private TopologyStore(Path file, Topology current) {
+  private TopologyStore(Path file, Topology current, BooleanSupplier diskFull) {
     this.file = file;
+    this.diskFull = diskFull;
     this.current = current;
   }
 
@@ -61,7 +63,7 @@ final class TopologyStore {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + dataDir + ": " + e.getMessage(), e);
     }
-    TopologyStore store = new TopologyStore(dataDir.resolve(FILE_NAME), initial);
+    TopologyStore store = new TopologyStore(dataDir.resolve(FILE_NAME), initial, () -> false);
     store.persist(initial);
     return store;
   }
@@ -75,10 +77,8 @@ final class TopologyStore {
    * As {@link #inMemory(Topology)}, with a write that fails as a full disk fails it (the change is
    * not made) while {@code diskFull} says so: the simulation's fault.
    */
-  static TopologyStore inMemory(Topology initial, java.util.function.BooleanSupplier diskFull) {
-    TopologyStore store = new TopologyStore(null, initial);
-    store.diskFull = diskFull;
-    return store;
+  static TopologyStore inMemory(Topology initial, BooleanSupplier diskFull) {
+    return new TopologyStore(null, initial, diskFull);
   }
 
   Topology current() {
