@@ -667,6 +667,107 @@ class FaultScenariosIT {
     none("keys lost or changed after the leave", data.keySet().stream().filter(k -> !data.get(k).equals(afterLeave.get(k))).sorted().toList());
   }
 
+  // ---- 11. a node's address reaching another node -------------------------------------------
+
+  /**
+   * A node's name resolving, for a while, to another member's address (a stale DNS entry; a
+   * recreated container given an address another one had; here a relay on the dead node's port
+   * into a live member). The router used to take that member's answer for the named node
+   * restarted: it flushed the member, every key it held lost, and admitted it under both names.
+   * The heartbeat and the flush now name the node they are meant for, and another node refuses
+   * them: to the router the named node is silent, ejected once its lease has run out.
+   */
+  @Test
+  void aDeadNodesAddressReachingAnotherMember_isNeverTakenForIt_andThatMemberKeepsEveryKey() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2, 3));
+    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    Map<String, String> data = values("s12", 6_000, "v1");
+    load(data);
+    var owner = FaultCluster.ring(c.topology());
+    String dead = nodes.get(1);
+    String other = nodes.get(2);
+
+    c.kill9(dead);
+    try (Relay relay = new Relay(c.port(dead), c.port(other))) {
+      await(() -> "EJECTED".equals(c.state(dead)), Duration.ofSeconds(15), dead + " ejected");
+      hold(3_000); // six health rounds more, each reaching the other member through the relay
+      assertThat(relay.connections()).as("connections the router made to %s's address", dead).isPositive();
+      assertThat(c.state(dead)).as("the dead node, whose address reaches %s", other).isEqualTo("EJECTED");
+      List<String> kept = data.keySet().stream().filter(k -> !owner.apply(k).equals(dead)).toList();
+      Map<String, Object> read = readEventually(kept, Duration.ofSeconds(10));
+      none("keys of the live members lost or changed", kept.stream().filter(k -> !data.get(k).equals(read.get(k))).sorted().toList());
+    }
+
+    // the dead node back on its own address: admitted again, flushed, and every key can be written
+    c.startNodes(List.of(2));
+    await(() -> "UP".equals(c.state(dead)) && c.handoffs().isEmpty(), Duration.ofSeconds(30), dead + " re-admitted");
+    Map<String, String> next = values("s12", 6_000, "v2");
+    load(next);
+    Map<String, Object> after = readEventually(next.keySet(), Duration.ofSeconds(10));
+    none("keys written after the re-admission", next.keySet().stream().filter(k -> !next.get(k).equals(after.get(k))).sorted().toList());
+  }
+
+  /** A TCP relay from a loopback port to another, both directions, each connection on two threads. */
+  private static final class Relay implements AutoCloseable {
+    private final java.net.ServerSocket server;
+    private final List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+
+    Relay(int port, int target) throws IOException {
+      server = new java.net.ServerSocket();
+      server.setReuseAddress(true);
+      server.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      Thread acceptor = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            java.net.Socket in = server.accept();
+            java.net.Socket out = new java.net.Socket("127.0.0.1", target);
+            sockets.add(in);
+            sockets.add(out);
+            connections.incrementAndGet();
+            pipe(in, out);
+            pipe(out, in);
+          } catch (IOException e) {
+            // closed, or the target refused: the client sees its connection end
+          }
+        }
+      }, "relay-" + port);
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    int connections() {
+      return connections.get();
+    }
+
+    private void pipe(java.net.Socket from, java.net.Socket to) {
+      Thread t = new Thread(() -> {
+        try {
+          from.getInputStream().transferTo(to.getOutputStream());
+        } catch (IOException e) {
+          // one side closed
+        } finally {
+          try {
+            from.close();
+            to.close();
+          } catch (IOException e) {
+            // closing anyway
+          }
+        }
+      }, "relay-pipe");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      for (java.net.Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
   // ---- data ---------------------------------------------------------------------------------
 
   private static Map<String, String> values(String prefix, int n, String value) {

@@ -80,11 +80,52 @@ final class RingCommands {
   }
 
   /**
-   * RING.HEARTBEAT incarnation lease-ms: the router's health check. Renews the lease when the
+   * A reached node that is not the one its caller named: the router or a peer dials a node by
+   * address, and a name that resolves to another node's address for a while (a stale DNS entry, a
+   * recreated container given a reused address) would reach that node instead. Acting on the
+   * answer, the router took the other node for the named one restarted, flushed it and admitted it
+   * under both names: every key of the innocent node was lost.
+   */
+  private static final io.ringcache.resp.net.LogThrottle WRONG_NODE_LOG = io.ringcache.resp.net.LogThrottle.tenSeconds();
+
+  /**
+   * Whether argument {@code i} of {@code r}, when given, names another node than this one; if so,
+   * replies the refusal and the command does nothing.
+   */
+  private static boolean meantForAnother(RingContext c, Request r, int i) {
+    if (r.argc() <= i) {
+      return false;
+    }
+    String asked = r.string(i);
+    String self = c.cluster().name();
+    if (asked.equals(self)) {
+      return false;
+    }
+    long leftOut = WRONG_NODE_LOG.admit();
+    if (leftOut >= 0) {
+      log.warn("refused {} from {}: meant for node {}, and this is node {} (its address reached this node: a stale"
+          + " DNS entry, or an address another node had){}", r.string(0).toUpperCase(java.util.Locale.ROOT), c.describe(),
+          asked, self, io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
+    }
+    Resp.error(c.out(), "ERR wrong node: this is " + self + ", not " + asked
+        + " (the address reached another node: a stale DNS entry, or an address another node had)");
+    return true;
+  }
+
+  /**
+   * RING.HEARTBEAT incarnation lease-ms [name]: the router's health check. Renews the lease when the
    * incarnation is this process's (see ClusterState#heartbeat); replies [epoch, incarnation,
-   * member (1 or 0), lease left in ms or -1].
+   * member (1 or 0), lease left in ms or -1]. With {@code name}, only if it is this node's name:
+   * another node's heartbeat renews nothing here and gets an error.
    */
   static void ringHeartbeat(RingContext c, Request r) {
+    if (r.argc() > 4) {
+      wrongArity(c, "ring.heartbeat");
+      return;
+    }
+    if (meantForAnother(c, r, 3)) {
+      return;
+    }
     long expected;
     long leaseMillis;
     try {
@@ -108,7 +149,15 @@ final class RingCommands {
     c.heartbeatAnswered(cluster.nanoTime());
   }
 
+  /** RING.FLUSH [name]: drops every entry; with {@code name}, only if it is this node's name. */
   static void ringFlush(RingContext c, Request r) {
+    if (r.argc() > 2) {
+      wrongArity(c, "ring.flush");
+      return;
+    }
+    if (meantForAnother(c, r, 1)) {
+      return;
+    }
     // the clear runs off the loop: the loop's other connections (heartbeats too) are served meanwhile
     c.defer(c.cluster().flushInBackground(), (ignored, error) -> {
       if (error != null) {

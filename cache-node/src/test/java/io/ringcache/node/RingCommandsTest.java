@@ -31,6 +31,27 @@ class RingCommandsTest {
   }
 
   @Test
+  void ringHeartbeatAndFlush_namingAnotherNode_areRefusedAndChangeNothing() {
+    // the router dials a node by address; a name that resolves to this node's address for a while
+    // (a stale DNS entry, a recreated container given a reused address) must not be answered as
+    // that node: the router took such an answer for the named node restarted, and flushed this one
+    c.run(KeyCommands::set, "SET", "k", "v");
+    String refusal = "-ERR wrong node: this is 127.0.0.1:1, not node2:7001 (the address reached another node: a stale DNS"
+        + " entry, or an address another node had)\r\n";
+    assertThat(c.run(RingCommands::ringHeartbeat, "RING.HEARTBEAT", "0", "10000", "node2:7001")).isEqualTo(refusal);
+    assertThat(c.heartbeatAnswered()).isFalse();
+    assertThat(c.run(RingCommands::ringFlush, "RING.FLUSH", "node2:7001")).isEqualTo(refusal);
+    assertThat(c.run(KeyCommands::get, "GET", "k")).isEqualTo("$1\r\nv\r\n");
+
+    assertThat(c.run(RingCommands::ringHeartbeat, "RING.HEARTBEAT", "0", "10000", "127.0.0.1:1")).startsWith("*4\r\n:0\r\n");
+    assertThat(c.heartbeatAnswered()).isTrue();
+    assertThat(c.run(RingCommands::ringHeartbeat, "RING.HEARTBEAT", "0", "10000", "127.0.0.1:1", "x"))
+        .isEqualTo("-ERR wrong number of arguments for 'ring.heartbeat' command\r\n");
+    assertThat(c.run(RingCommands::ringFlush, "RING.FLUSH", "127.0.0.1:1")).isEqualTo("+OK\r\n");
+    assertThat(c.run(KeyCommands::get, "GET", "k")).isEqualTo("$-1\r\n");
+  }
+
+  @Test
   void ringImport_forAHandoffNotInProgress_repliesNotImporting() {
     assertThat(c.run(RingCommands::ringImport, "RING.IMPORT", "h1", "k", "-1", "v"))
         .isEqualTo("-ERR not importing handoff h1 at epoch 0\r\n");

@@ -182,9 +182,9 @@ public final class CommandCatalogue {
     // the cluster's own (docs/protocol.md): RING.TOPOLOGY and RING.EPOCH are read by clients
     keyless("ring.topology", 1, NONE);
     keyless("ring.settopology", -2, ADMIN);
-    keyless("ring.heartbeat", 3, ADMIN);
+    keyless("ring.heartbeat", -3, ADMIN);
     keyless("ring.epoch", 1, NONE);
-    keyless("ring.flush", 1, ADMIN);
+    keyless("ring.flush", -1, ADMIN);
     keyless("ring.read", 2, ADMIN);
     keyless("ring.import", -2, ADMIN);
     keyless("ring.importraw", 4, ADMIN);

@@ -143,7 +143,7 @@ public final class ControlPlane implements AutoCloseable {
     for (NodeInfo n : store.current().nodes()) {
       if (n.incarnation() == 0) {
         try {
-          seen.put(n.name(), heartbeatPool.heartbeat(n.address(), 0, 0).incarnation());
+          seen.put(n.name(), heartbeatPool.heartbeat(n.name(), n.address(), 0, 0).incarnation());
         } catch (IOException | RuntimeException e) {
           log.debug("node {} does not answer yet: {}", n.name(), e.getMessage());
         }

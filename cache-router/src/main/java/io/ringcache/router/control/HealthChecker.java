@@ -196,14 +196,14 @@ public final class HealthChecker implements AutoCloseable {
     NodeControl.Heartbeat beat;
     long leaseMillis = TimeUnit.NANOSECONDS.toMillis(leaseNanos);
     try {
-      beat = nodes.heartbeat(node.address(), renew ? admitted : 0, leaseMillis);
+      beat = nodes.heartbeat(node.name(), node.address(), renew ? admitted : 0, leaseMillis);
       if (renew && beat.incarnation() == admitted && beat.leaseLeftMillis() < leaseMillis / 2) {
         // a new connection's first heartbeat renews nothing (nothing to anchor at): send the next
         // one at once rather than an interval later (after a router restart, a reconnect). The
         // next one's lease is anchored at this answer, so it counts as an answer before it is sent:
         // if the next one's reply is lost, the node still holds that lease (simulation seed 1237)
         lastAnswer.merge(node.name(), nanoTime.getAsLong(), Math::max);
-        beat = nodes.heartbeat(node.address(), admitted, leaseMillis);
+        beat = nodes.heartbeat(node.name(), node.address(), admitted, leaseMillis);
       }
     } catch (IOException | RuntimeException e) {
       nodes.discard(node.address());

@@ -14,10 +14,12 @@ interface NodeControl {
   record Heartbeat(long epoch, long incarnation, boolean member, long leaseLeftMillis) {}
 
   /**
-   * Sends a health check that renews the lease of {@code incarnation} (0: learn the incarnation,
-   * renew nothing) for {@code leaseMillis}.
+   * Sends a health check to the node {@code name} at {@code address} that renews the lease of
+   * {@code incarnation} (0: learn the incarnation, renew nothing) for {@code leaseMillis}. Another
+   * node answering at that address (a stale DNS entry, an address reused) refuses it with an error
+   * reply, so that its answer is never taken for the named node's.
    */
-  Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException;
+  Heartbeat heartbeat(String name, String address, long incarnation, long leaseMillis) throws IOException;
 
   /**
    * Pushes {@code topology} to the process {@code incarnation} (0: whichever answers) of the node at
@@ -33,8 +35,8 @@ interface NodeControl {
   /** Streaming progress of handoff {@code id} at its source: entries acknowledged and to send. */
   long[] progress(String address, String id) throws IOException;
 
-  /** Drops every entry of the node at {@code address} (before it joins). */
-  void flush(String address) throws IOException;
+  /** Drops every entry of the node {@code name} at {@code address} (before it joins); another node there refuses it. */
+  void flush(String name, String address) throws IOException;
 
   /** How many keys the node at {@code address} holds ({@code DBSIZE}). */
   long keyCount(String address) throws IOException;

@@ -93,8 +93,8 @@ final class NodePool implements NodeControl, AutoCloseable {
   }
 
   @Override
-  public Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException {
-    return parseHeartbeat(address, call(address, "RING.HEARTBEAT", Long.toString(incarnation), Long.toString(leaseMillis)));
+  public Heartbeat heartbeat(String name, String address, long incarnation, long leaseMillis) throws IOException {
+    return parseHeartbeat(address, call(address, "RING.HEARTBEAT", Long.toString(incarnation), Long.toString(leaseMillis), name));
   }
 
   static Heartbeat parseHeartbeat(String address, Object reply) throws IOException {
@@ -131,8 +131,8 @@ final class NodePool implements NodeControl, AutoCloseable {
   }
 
   @Override
-  public void flush(String address) throws IOException {
-    call(address, "RING.FLUSH");
+  public void flush(String name, String address) throws IOException {
+    call(address, "RING.FLUSH", name);
   }
 
   @Override

@@ -174,7 +174,7 @@ public final class ScaleCoordinator implements AutoCloseable {
         throw e;
       }
       event.checked.complete(null);
-      flush(addr);
+      flush(name, addr);
       changeMembership(event, nodes -> {
         List<NodeInfo> next = new ArrayList<>(nodes);
         next.add(joining);
@@ -285,7 +285,7 @@ public final class ScaleCoordinator implements AutoCloseable {
       throw new ScaleConflictException("node " + name + " is not ejected (state " + node.state() + ")");
     }
     return submit(ScaleEvent.Kind.READMIT, name, event -> {
-      flush(node.address());
+      flush(node.name(), node.address());
       changeMembership(event, nodes -> replace(nodes, name, n -> n.withState(NodeState.UP).withIncarnation(incarnation)));
     });
   }
@@ -302,7 +302,7 @@ public final class ScaleCoordinator implements AutoCloseable {
     requireIdle();
     NodeInfo node = requireNode(name);
     return submit(ScaleEvent.Kind.READMIT, name, event -> {
-      flush(node.address());
+      flush(node.name(), node.address());
       Topology before = store.current();
       Topology t = update(cur -> {
         boolean still = cur.handoffs().isEmpty()
@@ -981,8 +981,8 @@ public final class ScaleCoordinator implements AutoCloseable {
     return false;
   }
 
-  private void flush(String address) throws IOException {
-    pool.flush(address);
+  private void flush(String name, String address) throws IOException {
+    pool.flush(name, address);
   }
 
   /**
@@ -1025,7 +1025,7 @@ public final class ScaleCoordinator implements AutoCloseable {
   private long requireMember(String address, String name) {
     NodeControl.Heartbeat beat;
     try {
-      beat = pool.heartbeat(address, 0, 0);
+      beat = pool.heartbeat(name, address, 0, 0);
     } catch (IOException e) {
       throw new InvalidScaleRequestException("node " + name + " at " + address + " does not answer: " + e.getMessage());
     }

@@ -439,7 +439,7 @@ class FailedNodeSequencesTest {
     }
 
     @Override
-    public Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException {
+    public Heartbeat heartbeat(String name, String address, long incarnation, long leaseMillis) throws IOException {
       Node n = reach(address, "RING.HEARTBEAT");
       n.cluster.heartbeat(incarnation, leaseMillis * MS, n.anchor != null, n.anchor == null ? 0 : n.anchor);
       n.anchor = now;
@@ -480,7 +480,7 @@ class FailedNodeSequencesTest {
     }
 
     @Override
-    public void flush(String address) throws IOException {
+    public void flush(String name, String address) throws IOException {
       reach(address, "RING.FLUSH").cluster.flush();
     }
 

@@ -283,7 +283,7 @@ final class Simulation {
     }
 
     @Override
-    public Heartbeat heartbeat(String address, long incarnation, long leaseMillis) throws IOException {
+    public Heartbeat heartbeat(String name, String address, long incarnation, long leaseMillis) throws IOException {
       SimNode target = nodes.get(address);
       Integer pooled = target == null ? null : target.idle.pollFirst();
       int connection = pooled != null ? pooled : target == null ? 0 : ++target.dialled;
@@ -370,7 +370,7 @@ final class Simulation {
     }
 
     @Override
-    public void flush(String address) throws IOException {
+    public void flush(String name, String address) throws IOException {
       call(address, "RING.FLUSH", n -> {
         n.cluster.flush();
         return null;
