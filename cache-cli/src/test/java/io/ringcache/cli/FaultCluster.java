@@ -52,6 +52,10 @@ final class FaultCluster implements AutoCloseable {
   private final List<Long> all = new ArrayList<>();
   private final List<String> routerArgs = new ArrayList<>();
   private final Map<String, Path> logs = new LinkedHashMap<>();
+  /** The loopback address each node started by {@link #launchNodeAt} listens on (others: 127.0.0.1). */
+  private final Map<String, String> bound = new LinkedHashMap<>();
+  /** The environment of every process started from now on. */
+  private Map<String, String> env = Map.of();
   private Process signaller;
   private java.io.PrintWriter signalIn;
   private java.io.BufferedReader signalOut;
@@ -111,6 +115,32 @@ final class FaultCluster implements AutoCloseable {
     return names;
   }
 
+  /**
+   * JVM options for every node and router started from now on (CACHE_NODE_JAVA_OPTS and
+   * CACHE_ROUTER_JAVA_OPTS), e.g. a hosts file of their own: -Djdk.net.hosts.file=FILE.
+   */
+  void javaOptions(String options) {
+    env = Map.of("CACHE_NODE_JAVA_OPTS", options, "CACHE_ROUTER_JAVA_OPTS", "-Xms64m -Xmx512m " + options);
+  }
+
+  /**
+   * Starts node {@code i} listening on {@code bindAddress} (127.0.0.2, say) and known by {@code
+   * host}, its name and advertised address {@code host:port}, which the processes resolve with the
+   * hosts file {@link #javaOptions} gives them; does not wait for it.
+   */
+  String launchNodeAt(String bindAddress, int i, String host) {
+    String name = host + ":" + (base + i);
+    List<String> args = List.of("--cluster", "--bind", bindAddress, "--port", Integer.toString(base + i), "--name", name,
+        "--advertise", name);
+    Path log = dir.resolve("logs/node-" + (base + i) + "-" + all.size() + ".log");
+    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, env, dir, log);
+    pids.put(name, pid);
+    logs.put(name, log);
+    bound.put(name, bindAddress);
+    all.add(pid);
+    return name;
+  }
+
   /** Starts node {@code i} (see {@link #startNode}) without waiting for it. */
   String launchNode(int i, String... extra) {
     String name = node(i);
@@ -120,7 +150,7 @@ final class FaultCluster implements AutoCloseable {
     }
     args.addAll(List.of(extra));
     Path log = dir.resolve("logs/node-" + (base + i) + "-" + all.size() + ".log");
-    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, Map.of(), dir, log);
+    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, env, dir, log);
     pids.put(name, pid);
     logs.put(name, log);
     all.add(pid);
@@ -142,7 +172,7 @@ final class FaultCluster implements AutoCloseable {
     for (String n : nodes) {
       routerArgs.addAll(List.of("--node", n));
     }
-    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, Map.of(), dir, dir.resolve("logs/router.log"));
+    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, env, dir, dir.resolve("logs/router.log"));
     pids.put("router", pid);
     logs.put("router", dir.resolve("logs/router.log"));
     all.add(pid);
@@ -159,7 +189,7 @@ final class FaultCluster implements AutoCloseable {
    * directory, so it reloads the persisted topology; waits until it listens, not for its handoffs.
    */
   void restartRouter() {
-    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, Map.of(), dir, dir.resolve("logs/router-" + all.size() + ".log"));
+    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, env, dir, dir.resolve("logs/router-" + all.size() + ".log"));
     pids.put("router", pid);
     logs.put("router", dir.resolve("logs/router-" + all.size() + ".log"));
     all.add(pid);
@@ -535,7 +565,7 @@ final class FaultCluster implements AutoCloseable {
   // ---- clients ------------------------------------------------------------------------------
 
   Jedis jedis(String node) {
-    return new Jedis("127.0.0.1", port(node), 10_000);
+    return new Jedis(bound.getOrDefault(node, "127.0.0.1"), port(node), 10_000);
   }
 
   // ---- waiting ------------------------------------------------------------------------------

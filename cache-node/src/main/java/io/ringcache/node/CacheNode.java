@@ -4,6 +4,7 @@ import io.ringcache.resp.net.ClusterAuth;
 import io.ringcache.resp.net.EmptyEnvAsUnset;
 import io.ringcache.resp.net.FailStop;
 import io.ringcache.resp.net.LeakDetection;
+import io.ringcache.resp.net.LookupCache;
 import io.ringcache.resp.net.Sizes;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -123,6 +124,7 @@ public final class CacheNode implements Callable<Integer> {
   public static void main(String[] args) {
     FailStop.install("cache-node");
     LeakDetection.offUnlessAsked();
+    LookupCache.shortenUnlessChosen();
     System.exit(EmptyEnvAsUnset.install(new CommandLine(new CacheNode())).execute(args));
   }
 

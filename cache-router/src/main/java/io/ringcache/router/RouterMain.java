@@ -150,6 +150,7 @@ public final class RouterMain implements Callable<Integer> {
   public static void main(String[] args) {
     io.ringcache.resp.net.FailStop.install("cache-router");
     io.ringcache.resp.net.LeakDetection.offUnlessAsked();
+    io.ringcache.resp.net.LookupCache.shortenUnlessChosen();
     int exit = EmptyEnvAsUnset.install(new CommandLine(new RouterMain())).execute(args);
     if (exit != 0) {
       System.exit(exit);
