@@ -764,17 +764,48 @@ final class KeyCommands {
       }
     }
     Store.ScanPage page = c.store().scan(cursor, count);
-    List<Key> keys = page.keys();
-    List<Key> matched = new ArrayList<>(keys.size());
+    List<Key> keys = stringsOnly ? page.keys() : List.of();
     Glob glob = pattern == null ? null : Glob.compile(pattern, c.limits().maxKeySize());
-    if (stringsOnly) {
-      for (Key key : keys) {
-        if (glob == null || glob.matches(key.bytes())) {
-          matched.add(key);
-        }
+    byte[] next = Decimal.toBytes(page.nextCursor());
+    if (glob != null && glob.cost(keyBytes(keys)) > MATCH_STEPS_ON_LOOP) {
+      c.aside(() -> matching(keys, glob), matched -> scanReply(c, next, matched));
+    } else {
+      scanReply(c, next, matching(keys, glob));
+    }
+  }
+
+  /**
+   * Steps of pattern matching ({@link Glob#cost}) a command may run on the event loop, about 50 ms
+   * here; beyond, it matches aside ({@link CommandContext#aside}): the connection waits for its
+   * reply, other clients are served. A pattern of thousands of tokens costs about 4 ms per 16 KiB
+   * key, so one SCAN of 300 such keys held the loop 1.3 s, and a KEYS of a node full of them (their
+   * keys written by the same client) would hold it past the router's lease: the node, ejected, came
+   * back flushed.
+   */
+  static final long MATCH_STEPS_ON_LOOP = 100_000_000;
+
+  private static long keyBytes(List<Key> keys) {
+    long bytes = 0;
+    for (Key key : keys) {
+      bytes += key.bytes().length;
+    }
+    return bytes;
+  }
+
+  private static List<Key> matching(List<Key> keys, Glob glob) {
+    if (glob == null) {
+      return keys;
+    }
+    List<Key> matched = new ArrayList<>();
+    for (Key key : keys) {
+      if (glob.matches(key.bytes())) {
+        matched.add(key);
       }
     }
-    byte[] next = Decimal.toBytes(page.nextCursor());
+    return matched;
+  }
+
+  private static void scanReply(CommandContext c, byte[] next, List<Key> matched) {
     long bytes = arrayHeaderBytes(2) + bulkBytes(next) + arrayHeaderBytes(matched.size());
     for (Key key : matched) {
       bytes += bulkBytes(key.bytes());
@@ -904,11 +935,17 @@ final class KeyCommands {
     Glob glob = pattern.length == 1 && pattern[0] == '*' ? null : Glob.compile(pattern, c.limits().maxKeySize());
     Store store = c.store();
     long budget = replyBudget(c);
-    if (store.size() <= KEYS_ON_LOOP) {
+    if (store.size() <= KEYS_ON_LOOP && (glob == null || glob.cost(keyBytesAtMost(store, store.size(), c.limits().maxKeySize()))
+        <= MATCH_STEPS_ON_LOOP)) {
       keysReply(c, walkKeys(store, glob, budget));
     } else {
       c.aside(() -> walkKeys(store, glob, budget), walk -> keysReply(c, walk));
     }
+  }
+
+  /** At most how many bytes {@code keys} keys of {@code store} hold: the store's bytes bound them, and max-key-size each. */
+  static long keyBytesAtMost(Store store, long keys, int maxKeySize) {
+    return Math.min(store.usedBytes(), keys * maxKeySize);
   }
 
   /** What a KEYS walk found: the matching keys, or, once the reply passed its budget, its size so far. */

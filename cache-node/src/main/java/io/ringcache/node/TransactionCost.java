@@ -19,7 +19,8 @@ import java.util.function.Function;
  *
  * What. Before any command runs, under the locks, EXEC weighs the transaction: the bytes of values its
  * commands read or write, a walked key counted as KEY_WALKED bytes (KEYS walks the node, SCAN its
- * COUNT), LCS its table (at most max-value-size: it refuses a larger one), and PER_COMMAND for each command. A value's length is the one stored now plus
+ * COUNT) and its pattern's matching MATCH_STEP per step (Glob#cost over the keys' bytes, bounded by
+ * the store's bytes and max-key-size each), LCS its table (at most max-value-size: it refuses a larger one), and PER_COMMAND for each command. A value's length is the one stored now plus
  * the most the transaction's own writes could add to it (an APPEND's or SET's argument bytes, a
  * SETRANGE's or SETBIT's offset, a COPY's or BITOP's sources, BITFIELD up to max-value-size), so a
  * small key grown by the transaction and read many times is weighed at its grown size. Over BUDGET,
@@ -40,27 +41,36 @@ final class TransactionCost {
   static final long PER_COMMAND = 256;
   /** What a key walked by KEYS or SCAN weighs: about what reading 8 KiB of values costs. */
   static final long KEY_WALKED = 8 * 1024;
+  /**
+   * What a step of pattern matching (Glob#cost) weighs: about half a nanosecond here, the time of
+   * reading 4 bytes. A pattern of thousands of tokens costs about 4 ms per 16 KiB key it is matched
+   * against, so KEYS with it inside EXEC, on a node full of such keys, held every loop for a minute.
+   */
+  static final long MATCH_STEP = 4;
   /** The extra length any plain write may give a key besides its argument bytes (an INCR's digits). */
   private static final long WRITE_SLACK = 32;
 
   private final Store store;
   private final Function<byte[], Key> keys;
   private final int maxValueSize;
+  private final int maxKeySize;
   private final Map<Key, Long> stored = new HashMap<>();
   private final Map<Key, Long> grown = new HashMap<>();
 
-  private TransactionCost(Store store, Function<byte[], Key> keys, int maxValueSize) {
+  private TransactionCost(Store store, Function<byte[], Key> keys, int maxValueSize, int maxKeySize) {
     this.store = store;
     this.keys = keys;
     this.maxValueSize = maxValueSize;
+    this.maxKeySize = maxKeySize;
   }
 
   /**
    * The weight of running {@code commands} in order on {@code store}, the weighing stopped once past
    * {@link #BUDGET}.
    */
-  static long of(List<Transaction.Queued> commands, Store store, Function<byte[], Key> keys, int maxValueSize) {
-    TransactionCost cost = new TransactionCost(store, keys, maxValueSize);
+  static long of(List<Transaction.Queued> commands, Store store, Function<byte[], Key> keys, int maxValueSize,
+      int maxKeySize) {
+    TransactionCost cost = new TransactionCost(store, keys, maxValueSize, maxKeySize);
     for (Transaction.Queued q : commands) {
       cost.grow(q.spec(), q.request());
     }
@@ -126,8 +136,11 @@ final class TransactionCost {
   private long weigh(CommandTable.Spec spec, Request r) {
     long w = PER_COMMAND;
     switch (spec.name()) {
-      case "keys" -> w += store.size() * KEY_WALKED;
-      case "scan" -> w += Math.min(scanCount(r), store.size()) * KEY_WALKED;
+      case "keys" -> w += store.size() * KEY_WALKED + matching(r.arg(1), store.size());
+      case "scan" -> {
+        long walked = Math.min(scanCount(r), store.size());
+        w += walked * KEY_WALKED + matching(scanPattern(r), walked);
+      }
       case "randomkey" -> w += 64 * KEY_WALKED;
       // LCS refuses a table over max-value-size before it fills one: at most that, besides its two reads
       case "lcs" -> w += Math.min(4 * (length(r.arg(1)) + 1) * (length(r.arg(2)) + 1), maxValueSize);
@@ -155,6 +168,27 @@ final class TransactionCost {
       key[j] = true;
     }
     return key;
+  }
+
+  /** What matching {@code pattern} (null: none) against {@code walked} keys of the store weighs at most. */
+  private long matching(byte[] pattern, long walked) {
+    if (pattern == null || (pattern.length == 1 && pattern[0] == '*')) {
+      return 0;
+    }
+    return MATCH_STEP * io.ringcache.resp.Glob.compile(pattern, maxKeySize).cost(KeyCommands.keyBytesAtMost(store, walked, maxKeySize));
+  }
+
+  /** SCAN's MATCH pattern (the last one given, as SCAN reads it), or null. */
+  private static byte[] scanPattern(Request r) {
+    byte[] pattern = null;
+    for (int j = 2; j + 1 < r.argc(); j++) {
+      if (new String(r.arg(j), StandardCharsets.US_ASCII).equalsIgnoreCase("match")) {
+        pattern = r.arg(++j);
+      } else {
+        j++;
+      }
+    }
+    return pattern;
   }
 
   /** SCAN's COUNT (10 if not given, as Redis's default). */
