@@ -169,8 +169,19 @@ final class RingCommands {
     });
   }
 
-  /** RING.READ key: [value, absolute expiry in Unix ms or -1], or a null array; ignores the seal. */
+  /**
+   * RING.READ key [name]: [value, absolute expiry in Unix ms or -1], or a null array; ignores the
+   * seal. With {@code name}, only if it is this node's name (a target reads its handoff's source by
+   * address: another node there must not answer for it with a miss).
+   */
   static void ringRead(RingContext c, Request r) {
+    if (r.argc() > 3) {
+      wrongArity(c, "ring.read");
+      return;
+    }
+    if (meantForAnother(c, r, 2)) {
+      return;
+    }
     Key key = c.key(r.arg(1));
     Store store = c.store();
     byte[] value = store.get(key);

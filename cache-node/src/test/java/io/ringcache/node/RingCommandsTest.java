@@ -42,6 +42,9 @@ class RingCommandsTest {
     assertThat(c.heartbeatAnswered()).isFalse();
     assertThat(c.run(RingCommands::ringFlush, "RING.FLUSH", "node2:7001")).isEqualTo(refusal);
     assertThat(c.run(KeyCommands::get, "GET", "k")).isEqualTo("$1\r\nv\r\n");
+    // a target's read through its source: another node must not answer with what it holds (a miss)
+    assertThat(c.run(RingCommands::ringRead, "RING.READ", "k", "node2:7001")).isEqualTo(refusal);
+    assertThat(c.run(RingCommands::ringRead, "RING.READ", "k", "127.0.0.1:1")).isEqualTo("*2\r\n$1\r\nv\r\n:-1\r\n");
 
     assertThat(c.run(RingCommands::ringHeartbeat, "RING.HEARTBEAT", "0", "10000", "127.0.0.1:1")).startsWith("*4\r\n:0\r\n");
     assertThat(c.heartbeatAnswered()).isTrue();

@@ -84,18 +84,21 @@ public final class ClusterState {
     private final ImportState importState;
     private final boolean waitable;
     private final String source;
+    private final String sourceName;
 
     private Route(Action action, String address, String error, ImportState importState, boolean waitable) {
-      this(action, address, error, importState, waitable, null);
+      this(action, address, error, importState, waitable, null, null);
     }
 
-    private Route(Action action, String address, String error, ImportState importState, boolean waitable, String source) {
+    private Route(Action action, String address, String error, ImportState importState, boolean waitable, String source,
+        String sourceName) {
       this.action = action;
       this.address = address;
       this.error = error;
       this.importState = importState;
       this.waitable = waitable;
       this.source = source;
+      this.sourceName = sourceName;
     }
 
     /**
@@ -115,6 +118,11 @@ public final class ClusterState {
      */
     public String source() {
       return source;
+    }
+
+    /** The name of the node at {@link #source()} (RING.READ names it: another node at that address refuses). */
+    public String sourceName() {
+      return sourceName;
     }
 
     public Action action() {
@@ -171,7 +179,7 @@ public final class ClusterState {
           if (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED) {
             // as tryAgain, with the source a plain read may be answered from (one route per
             // handoff: a read checks, when the source answers, that its route is still this one)
-            route = new Route(Action.TRYAGAIN, null, tryAgain.error, null, true, table.addressOf(h.from()));
+            route = new Route(Action.TRYAGAIN, null, tryAgain.error, null, true, table.addressOf(h.from()), h.from());
           } else {
             ImportState state = previousImports.get(h.id());
             if (state == null) {

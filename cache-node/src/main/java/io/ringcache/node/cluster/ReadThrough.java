@@ -38,12 +38,13 @@ public final class ReadThrough {
    * exceptionally if the source did not answer every read in time.
    */
   public CompletableFuture<Void> fetch(ImportState state, List<Key> keys) {
+    byte[] name = state.handoff().from().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return peers.get(state.sourceAddress())
         .thenCompose(client -> {
           CompletableFuture<?>[] reads = new CompletableFuture<?>[keys.size()];
           for (int i = 0; i < reads.length; i++) {
             Key key = keys.get(i);
-            reads[i] = client.call("RING.READ", key.bytes()).thenAccept(reply -> apply(state, key, reply));
+            reads[i] = client.call("RING.READ", key.bytes(), name).thenAccept(reply -> apply(state, key, reply));
           }
           return CompletableFuture.allOf(reads);
         })
@@ -67,14 +68,16 @@ public final class ReadThrough {
   public record Entry(byte[] value, long expireAtMillis) {}
 
   /**
-   * Reads {@code key} at {@code source} (RING.READ) without storing it here: completes with its
+   * Reads {@code key} at {@code source}, the node {@code sourceName} (RING.READ, which another node
+   * at that address refuses), without storing it here: completes with its
    * entry, with null if the source does not hold it, or exceptionally if the source did not answer
    * within {@code timeoutMillis} (or answered an error). A GET of a range this node will import
    * but does not serve yet is answered so (CommandHandler).
    */
-  public CompletableFuture<Entry> peek(String source, byte[] key, long timeoutMillis) {
+  public CompletableFuture<Entry> peek(String source, String sourceName, byte[] key, long timeoutMillis) {
+    byte[] name = sourceName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return peers.get(source)
-        .thenCompose(client -> client.call("RING.READ", key))
+        .thenCompose(client -> client.call("RING.READ", key, name))
         .thenApply(ReadThrough::entry)
         .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }

@@ -185,7 +185,7 @@ public final class CommandCatalogue {
     keyless("ring.heartbeat", -3, ADMIN);
     keyless("ring.epoch", 1, NONE);
     keyless("ring.flush", -1, ADMIN);
-    keyless("ring.read", 2, ADMIN);
+    keyless("ring.read", -2, ADMIN);
     keyless("ring.import", -2, ADMIN);
     keyless("ring.importraw", 4, ADMIN);
     keyless("ring.stream", 2, ADMIN);
