@@ -103,12 +103,12 @@ final class RingCommands {
     }
     long leftOut = WRONG_NODE_LOG.admit();
     if (leftOut >= 0) {
-      log.warn("refused {} from {}: meant for node {}, and this is node {} (its address reached this node: a stale"
-          + " DNS entry, or an address another node had){}", r.string(0).toUpperCase(java.util.Locale.ROOT), c.describe(),
+      log.warn("refused {} from {}: meant for node {}, and this is node {} (a stale DNS entry or an address another"
+          + " node had led it here, or this node was started with another --name){}", r.string(0).toUpperCase(java.util.Locale.ROOT), c.describe(),
           asked, self, io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
     }
     Resp.error(c.out(), "ERR wrong node: this is " + self + ", not " + asked
-        + " (the address reached another node: a stale DNS entry, or an address another node had)");
+        + " (a stale DNS entry or an address another node had led here, or this node was started with another --name)");
     return true;
   }
 

@@ -36,8 +36,8 @@ class RingCommandsTest {
     // (a stale DNS entry, a recreated container given a reused address) must not be answered as
     // that node: the router took such an answer for the named node restarted, and flushed this one
     c.run(KeyCommands::set, "SET", "k", "v");
-    String refusal = "-ERR wrong node: this is 127.0.0.1:1, not node2:7001 (the address reached another node: a stale DNS"
-        + " entry, or an address another node had)\r\n";
+    String refusal = "-ERR wrong node: this is 127.0.0.1:1, not node2:7001 (a stale DNS entry or an address another node"
+        + " had led here, or this node was started with another --name)\r\n";
     assertThat(c.run(RingCommands::ringHeartbeat, "RING.HEARTBEAT", "0", "10000", "node2:7001")).isEqualTo(refusal);
     assertThat(c.heartbeatAnswered()).isFalse();
     assertThat(c.run(RingCommands::ringFlush, "RING.FLUSH", "node2:7001")).isEqualTo(refusal);

@@ -1026,6 +1026,9 @@ public final class ScaleCoordinator implements AutoCloseable {
     NodeControl.Heartbeat beat;
     try {
       beat = pool.heartbeat(name, address, 0, 0);
+    } catch (NodeClient.ErrorReply e) {
+      throw new InvalidScaleRequestException("node " + name + " at " + address + " refused the router's check: " + e.getMessage()
+          + (e.getMessage().startsWith("ERR wrong node") ? "; start the node with --name " + name + ", or add it by the name it has" : ""));
     } catch (IOException e) {
       throw new InvalidScaleRequestException("node " + name + " at " + address + " does not answer: " + e.getMessage());
     }
