@@ -400,6 +400,32 @@ check_keys before "$KEYS" yes
 write_keys after "$KEYS"
 check_keys after "$KEYS" no
 
+# --- recreate: a node's container replaced (a changed setting, `up --force-recreate`); it comes back
+# under its name, often at another address, which the router must dial instead of the old one
+# (docs/operations.md, "What a node container's restart does") --------------------------------------
+phase recreate-node3
+topology() { curl -fsS "${ADMIN_AUTH[@]}" http://127.0.0.1:7070/topology; }
+node_field() { # NAME FIELD: that field of node NAME in the router's topology
+  topology | python3 -c 'import json, sys
+print(next(str(n.get(sys.argv[2])) for n in json.load(sys.stdin)["nodes"] if n["name"] == sys.argv[1]))' "$1" "$2"
+}
+container_ip() { pm inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$1"; }
+incarnation=$(node_field node3:7001 incarnation)
+old_ip=$(container_ip "$(compose ps -q node3)")
+T_RECREATE=$SECONDS
+compose up -d --force-recreate --no-deps node3 >"$WORK/recreate.log" 2>&1 || { cat "$WORK/recreate.log"; fail "up -d --force-recreate node3"; }
+log "node3's container recreated: address ${old_ip}-> $(container_ip "$(compose ps -q node3)")"
+node3_readmitted() {
+  [ "$(node_field node3:7001 incarnation)" != "$incarnation" ] && [ "$(node_field node3:7001 state)" = UP ] \
+    && topology | python3 -c 'import json, sys; sys.exit(1 if json.load(sys.stdin)["handoffs"] else 0)'
+}
+wait_for "node3:7001 re-admitted after its container was recreated" 120 node3_readmitted
+log "node3:7001 re-admitted $((SECONDS - T_RECREATE))s after 'up -d --force-recreate node3'"
+wait_for "router, node1-4 healthy again" 120 all_healthy 5
+check_keys after "$KEYS" yes
+write_keys recreated "$KEYS"
+check_keys recreated "$KEYS" no
+
 # --- down -v leaves nothing ----------------------------------------------------------------------
 phase down
 compose --profile scale down -v >"$WORK/down.log" 2>&1 || { cat "$WORK/down.log"; fail "down -v"; }
