@@ -121,11 +121,17 @@ public final class CacheNode implements Callable<Integer> {
   int metricsPort;
 
 
+  /** The command line main runs: environment defaults as set, a start failure in one line (StartFailure). */
+  static CommandLine commandLine() {
+    return EmptyEnvAsUnset.install(new CommandLine(new CacheNode()))
+        .setExecutionExceptionHandler(io.ringcache.resp.net.StartFailure.handler("cache-node"));
+  }
+
   public static void main(String[] args) {
     FailStop.install("cache-node");
     LeakDetection.offUnlessAsked();
     LookupCache.shortenUnlessChosen();
-    System.exit(EmptyEnvAsUnset.install(new CommandLine(new CacheNode())).execute(args));
+    System.exit(commandLine().execute(args));
   }
 
   /**

@@ -177,7 +177,7 @@ public final class NodeServer implements AutoCloseable {
             .childHandler(new NodeInitializer(this));
     chosen.configureChildren(bootstrap);
     effectiveMaxClients = Descriptors.maxClients(config.limits().maxClients(), "max-clients");
-    serverChannel = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).syncUninterruptibly().channel();
+    serverChannel = io.ringcache.resp.net.Listen.bind(bootstrap, config.bind(), config.port(), "RESP port");
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     cluster = new ClusterState(config.nameOr(port), config.advertiseOr(port), store, clusterWork,
         ClusterState.newIncarnation(), config.cluster(), System::nanoTime);
@@ -472,6 +472,6 @@ public final class NodeServer implements AutoCloseable {
     for (Future<?> f : shutdowns) {
       f.awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
-    log.info("cache node on port {} stopped", port);
+    log.info("cache node on port {} stopped", serverChannel == null ? config.port() : port);
   }
 }

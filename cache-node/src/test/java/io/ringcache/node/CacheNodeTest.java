@@ -122,4 +122,17 @@ class CacheNodeTest {
     String help = new CommandLine(new CacheNode()).getUsageMessage();
     assertThat(help).contains("--cluster", "CACHE_NODE_CLUSTER", "--cluster-secret-file", "CACHE_CLUSTER_SECRET_FILE");
   }
+
+  @Test
+  void portHeldByAnotherProcess_failsInOneLineNamingThePort_withExitCode1() throws Exception {
+    try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      java.io.StringWriter err = new java.io.StringWriter();
+      CommandLine cli = CacheNode.commandLine();
+      cli.setErr(new java.io.PrintWriter(err));
+      int exit = cli.execute("--bind", "127.0.0.1", "--port", Integer.toString(held.getLocalPort()), "--threads", "1");
+      assertThat(exit).isEqualTo(1);
+      assertThat(err.toString()).isEqualTo("cache-node: cannot start: cannot listen on 127.0.0.1:" + held.getLocalPort()
+          + " (RESP port): address already in use (another process listens on that port)" + System.lineSeparator());
+    }
+  }
 }

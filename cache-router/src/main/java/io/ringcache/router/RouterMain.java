@@ -147,11 +147,17 @@ public final class RouterMain implements Callable<Integer> {
       description = "Seconds a proxy client may stay unauthenticated, when a password is set, before it is closed; 0 = never (env CACHE_ROUTER_AUTH_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   long authTimeout;
 
+  /** The command line main runs: environment defaults as set, a start failure in one line (StartFailure). */
+  static CommandLine commandLine() {
+    return EmptyEnvAsUnset.install(new CommandLine(new RouterMain()))
+        .setExecutionExceptionHandler(io.ringcache.resp.net.StartFailure.handler("cache-router"));
+  }
+
   public static void main(String[] args) {
     io.ringcache.resp.net.FailStop.install("cache-router");
     io.ringcache.resp.net.LeakDetection.offUnlessAsked();
     io.ringcache.resp.net.LookupCache.shortenUnlessChosen();
-    int exit = EmptyEnvAsUnset.install(new CommandLine(new RouterMain())).execute(args);
+    int exit = commandLine().execute(args);
     if (exit != 0) {
       System.exit(exit);
     }

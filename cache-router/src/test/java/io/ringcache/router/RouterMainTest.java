@@ -145,4 +145,34 @@ class RouterMainTest {
     assertThat(Router.exposureWarning(parse("--bind", "127.0.0.1"))).isNull();
     assertThat(Router.exposureWarning(parse("--bind", "0.0.0.0", "--requirepass", "s", "--admin-token", "t"))).isNull();
   }
+
+  @Test
+  void portHeldByAnotherProcess_failsInOneLineNamingThePort_withExitCode1(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      java.io.StringWriter err = new java.io.StringWriter();
+      CommandLine cli = RouterMain.commandLine();
+      cli.setErr(new java.io.PrintWriter(err));
+      int exit = cli.execute("--bind", "127.0.0.1", "--port", Integer.toString(held.getLocalPort()), "--admin-port", "0",
+          "--data-dir", dir.toString(), "--node", "127.0.0.1:1");
+      assertThat(exit).isEqualTo(1);
+      assertThat(err.toString()).isEqualTo("cache-router: cannot start: cannot listen on 127.0.0.1:" + held.getLocalPort()
+          + " (RESP proxy port): address already in use (another process listens on that port)" + System.lineSeparator());
+    }
+  }
+
+  @Test
+  void corruptTopologyFile_failsInOneLineSayingWhatToDo_withExitCode1(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("topology.json"), "{\"epoch\":7,\"nodes\":[{\"na");
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cli = RouterMain.commandLine();
+    cli.setErr(new java.io.PrintWriter(err));
+    int exit = cli.execute("--bind", "127.0.0.1", "--port", "0", "--admin-port", "0", "--data-dir", dir.toString(),
+        "--node", "127.0.0.1:1");
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).startsWith("cache-router: cannot start: " + dir.resolve("topology.json") + " is not a valid"
+        + " topology document (").contains("move it aside: a router without one adopts the topology its nodes hold")
+        .doesNotContain("\tat ");
+  }
 }

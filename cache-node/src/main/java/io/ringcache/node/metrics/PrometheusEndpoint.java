@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ringcache.resp.net.FailStop;
 import io.ringcache.resp.net.HttpGuard;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,7 +72,7 @@ final class PrometheusEndpoint implements AutoCloseable {
     this.scrape = scrape;
     scrapes = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
         new DefaultThreadFactory("ringcache-metrics", true));
-    io.netty.channel.ChannelFuture bound = new ServerBootstrap()
+    ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
         .childOption(ChannelOption.AUTO_READ, false)
@@ -84,16 +83,14 @@ final class PrometheusEndpoint implements AutoCloseable {
                 HttpGuard.DEFAULT_IDLE_TIMEOUT, timeouts);
             ch.pipeline().addLast(new Handler());
           }
-        })
-        .bind(bind, port)
-        .awaitUninterruptibly();
-    if (!bound.isSuccess()) {
+        });
+    try {
+      channel = io.ringcache.resp.net.Listen.bind(bootstrap, bind, port, "metrics, --metrics-port");
+    } catch (io.ringcache.resp.net.StartFailure e) {
       scrapes.shutdownNow();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw new UncheckedIOException("cannot serve metrics on " + bind + ":" + port + ": " + bound.cause().getMessage(),
-          new java.io.IOException(bound.cause()));
+      throw e;
     }
-    channel = bound.channel();
   }
 
   static PrometheusEndpoint start(String bind, int port, Supplier<String> scrape) {

@@ -96,7 +96,7 @@ public final class AdminServer {
 
   public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends io.netty.channel.ServerChannel> type,
       String bind, int port) throws InterruptedException {
-    channel =
+    ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, workers)
             .channel(type)
@@ -109,10 +109,8 @@ public final class AdminServer {
                         HttpGuard.DEFAULT_IDLE_TIMEOUT, requestTimeouts);
                     ch.pipeline().addLast(new Handler());
                   }
-                })
-            .bind(bind, port)
-            .sync()
-            .channel();
+                });
+    channel = io.ringcache.resp.net.Listen.bind(bootstrap, bind, port, "admin API");
     return (InetSocketAddress) channel.localAddress();
   }
 

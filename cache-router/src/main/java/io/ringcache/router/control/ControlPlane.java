@@ -60,10 +60,10 @@ public final class ControlPlane implements AutoCloseable {
         .orElseGet(() -> Topology.of(1, initialNodes).withHashTag(hashTag));
     if (!java.util.Objects.equals(initial.hashTag(), hashTag)) {
       // the stored keys were placed by the persisted setting: another would move them silently
-      throw new IllegalStateException("hash-tag " + (hashTag == null ? "(none)" : hashTag)
+      throw new io.ringcache.resp.net.StartFailure("hash-tag " + (hashTag == null ? "(none)" : hashTag)
           + " differs from the persisted topology's " + (initial.hashTag() == null ? "(none)" : initial.hashTag())
           + " in " + dataDir + ": a cluster's placement cannot change; start with --hash-tag "
-          + (initial.hashTag() == null ? "unset" : initial.hashTag()) + ", or with an empty data directory for a new cluster");
+          + (initial.hashTag() == null ? "unset" : initial.hashTag()) + ", or with an empty data directory for a new cluster", null);
     }
     return new ControlPlane(dataDir, initial, password, clusterSecret, nodeTls, healthInterval, healthMisses, lease);
   }

@@ -50,9 +50,10 @@ final class TopologyStore {
     try {
       return Optional.of(TopologyJson.read(Files.readAllBytes(file)));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new io.ringcache.resp.net.StartFailure("cannot read " + file + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(file + " is not a valid topology document: " + e.getMessage(), e);
+      throw new io.ringcache.resp.net.StartFailure(file + " is not a valid topology document (" + e.getMessage() + "); restore it"
+          + " from a backup, or move it aside: a router without one adopts the topology its nodes hold", e);
     }
   }
 

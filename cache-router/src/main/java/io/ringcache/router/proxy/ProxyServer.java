@@ -164,7 +164,7 @@ public final class ProxyServer implements AutoCloseable {
           }
         });
     transport.configureChildren(b);
-    serverChannel = b.bind(bind, requestedPort).sync().channel();
+    serverChannel = io.ringcache.resp.net.Listen.bind(b, bind, requestedPort, "RESP proxy port");
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     this.bind = bind;
     log.info("RESP proxy on {}:{}{}{}, {} event loop{}, proxy-max-output-buffer {} bytes, proxy-output-stall-timeout {} s, "
