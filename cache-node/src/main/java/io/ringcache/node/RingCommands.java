@@ -104,8 +104,9 @@ final class RingCommands {
     long leftOut = WRONG_NODE_LOG.admit();
     if (leftOut >= 0) {
       log.warn("refused {} from {}: meant for node {}, and this is node {} (a stale DNS entry or an address another"
-          + " node had led it here, or this node was started with another --name){}", r.string(0).toUpperCase(java.util.Locale.ROOT), c.describe(),
-          asked, self, io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
+          + " node had led it here, or this node was started with another --name){}",
+          r.string(0).toUpperCase(java.util.Locale.ROOT), c.describe(), asked, self,
+          io.ringcache.resp.net.LogThrottle.leftOut(leftOut));
     }
     Resp.error(c.out(), "ERR wrong node: this is " + self + ", not " + asked
         + " (a stale DNS entry or an address another node had led here, or this node was started with another --name)");

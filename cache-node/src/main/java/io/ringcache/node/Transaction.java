@@ -52,7 +52,8 @@ final class Transaction {
   static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
   static final String TOO_HEAVY = "EXECABORT Transaction discarded because it would hold every client of this node too long: "
       + "its commands read or write more than " + TransactionCost.BUDGET + " bytes of values (a key KEYS or SCAN walks "
-      + "counts " + TransactionCost.KEY_WALKED + ", and " + TransactionCost.MATCH_STEP + " per step of matching its pattern); split it, or walk keys with SCAN outside MULTI";
+      + "counts " + TransactionCost.KEY_WALKED + ", and " + TransactionCost.MATCH_STEP + " per step of matching its pattern);"
+      + " split it, or walk keys with SCAN outside MULTI";
   static final String NOT_ALLOWED = "ERR Command not allowed inside a transaction";
   static final String IMPORTING =
       "TRYAGAIN this key's range is moving to this node; transactions and WATCH wait until it is served here, retry";

@@ -1027,8 +1027,8 @@ public final class ScaleCoordinator implements AutoCloseable {
     try {
       beat = pool.heartbeat(name, address, 0, 0);
     } catch (NodeClient.ErrorReply e) {
-      throw new InvalidScaleRequestException("node " + name + " at " + address + " refused the router's check: " + e.getMessage()
-          + (e.getMessage().startsWith("ERR wrong node") ? "; start the node with --name " + name + ", or add it by the name it has" : ""));
+      String fix = e.getMessage().startsWith("ERR wrong node") ? "; start the node with --name " + name + ", or add it by the name it has" : "";
+      throw new InvalidScaleRequestException("node " + name + " at " + address + " refused the router's check: " + e.getMessage() + fix);
     } catch (IOException e) {
       throw new InvalidScaleRequestException("node " + name + " at " + address + " does not answer: " + e.getMessage());
     }
