@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -93,6 +92,8 @@ public final class HealthChecker implements AutoCloseable {
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ringcache-health"));
   private final ExecutorService probes = Executors.newCachedThreadPool(r -> daemon(r, "ringcache-health-probe"));
+  /** The nodes whose round check runs now (see {@link #checkAll}). */
+  private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
   /** Set by {@link #close}: from then on this checker persists nothing (see {@link #update}). */
   private volatile boolean closed;
 
@@ -136,19 +137,38 @@ public final class HealthChecker implements AutoCloseable {
     return nanoTime.getAsLong() - bound > 0;
   }
 
+  /**
+   * One round: each node's check on a probe thread of its own, and a node whose check of an earlier
+   * round still runs is skipped. The round does not wait for its checks: a check may hold for long,
+   * on a topology write that a hung disk holds (a DOWN mark, an incarnation), and the other nodes'
+   * leases must still be renewed. Waiting for every check, as rounds did, let one node's DOWN mark on
+   * a frozen file system (fsfreeze) stop every renewal: 4.5 s later (a 3 s lease) every healthy node
+   * answered -TRYAGAIN.
+   */
   private void checkAll() {
     try {
-      Topology t = store.current();
-      List<Future<?>> running = t.nodes().stream().<Future<?>>map(n -> probes.submit(() -> check(n))).toList();
-      for (Future<?> f : running) {
-        f.get();
+      for (NodeInfo n : store.current().nodes()) {
+        if (inFlight.add(n.name())) {
+          probes.execute(() -> checkInRound(n));
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
     } catch (Throwable e) {
       // an Error here would cancel the periodic task silently: health checks would stop for good
       io.ringcache.resp.net.FailStop.haltIfFatal("router health-check thread", e);
       log.error("health check round failed", e);
+    }
+  }
+
+  private void checkInRound(NodeInfo node) {
+    try {
+      check(node);
+    } catch (Throwable e) {
+      io.ringcache.resp.net.FailStop.haltIfFatal("router health-check thread", e);
+      log.error("health check of {} failed", node.name(), e);
+    } finally {
+      inFlight.remove(node.name());
     }
   }
 
