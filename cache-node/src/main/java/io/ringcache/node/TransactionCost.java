@@ -139,7 +139,8 @@ final class TransactionCost {
     switch (spec.name()) {
       case "keys" -> w += store.size() * KEY_WALKED + matching(r.arg(1), store.size());
       case "scan" -> {
-        long walked = Math.min(scanCount(r), store.size());
+        // a step walks its COUNT, and at least 1/64 of the store (Store#scan's window)
+        long walked = Math.min(Math.max(scanCount(r), store.size() / 64), store.size());
         w += walked * KEY_WALKED + matching(scanPattern(r), walked);
       }
       case "randomkey" -> w += 64 * KEY_WALKED;

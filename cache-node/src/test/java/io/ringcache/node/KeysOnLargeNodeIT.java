@@ -76,6 +76,30 @@ class KeysOnLargeNodeIT {
   }
 
   @Test
+  void scan_ofAStepBeyondTheLoopsShare_walksAside_whileAnotherClientOnTheSameLoopIsServed() throws Exception {
+    try (RespTestClient walker = node.connectToNode(0);
+        RespTestClient other = node.connectToNode(0)) {
+      long walkerId = (Long) walker.call("CLIENT", "ID");
+      long[] scanAnswered = new long[1];
+      walker.send("SCAN", "0", "MATCH", "*nomatch*", "COUNT", "1000000").flush();
+      CompletableFuture<Object> scan = CompletableFuture.supplyAsync(() -> {
+        Object reply = walker.readReply();
+        scanAnswered[0] = System.nanoTime();
+        return reply;
+      });
+      Nodes.awaitDispatched(other, walkerId, "scan"); // one step over the 400,000 keys
+      Object get = other.call("GET", "key:7");
+      long getAnswered = System.nanoTime();
+      assertThat(get).isEqualTo("v");
+      assertThat(scan.get(30, TimeUnit.SECONDS)).isEqualTo(List.of("0", List.of()));
+      // on the loop, the walk (hundreds of milliseconds here) would have held the GET until it ended
+      assertThat(getAnswered).as("the GET answered before the SCAN that was walking").isLessThan(scanAnswered[0]);
+      List<?> some = (List<?>) other.call("SCAN", "0", "MATCH", "key:1234?", "COUNT", "1000000");
+      assertThat(new HashSet<Object>((List<?>) some.get(1))).hasSize(10).contains("key:12340", "key:12349");
+    }
+  }
+
+  @Test
   void keys_insideExec_runsWhole() {
     try (RespTestClient c = node.connectToNode(0)) {
       assertThat(c.call("MULTI")).isEqualTo("OK");
