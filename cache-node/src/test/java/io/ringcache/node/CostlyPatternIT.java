@@ -7,8 +7,6 @@ import io.ringcache.testkit.core.RespTestClient;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +59,7 @@ class CostlyPatternIT {
 
   @Test
   void scan_withACostlyPattern_matchesAside_whileAnotherClientOnTheSameLoopIsServed() throws Exception {
-    assertThat(whileAnotherClientIsServed("scan", "SCAN", "0", "MATCH", NO_MATCH, "COUNT", "1000")).isEqualTo(List.of("0", List.of()));
+    assertThat(whileAnotherClientIsServed("SCAN", "0", "MATCH", NO_MATCH, "COUNT", "1000")).isEqualTo(List.of("0", List.of()));
     try (RespTestClient c = node.connectToNode(0)) {
       List<?> page = (List<?>) c.call("SCAN", "0", "MATCH", PATTERN, "COUNT", "1000");
       assertThat(page.get(0)).isEqualTo("0");
@@ -71,33 +69,14 @@ class CostlyPatternIT {
 
   @Test
   void keys_withACostlyPattern_onASmallNode_walksAside_whileAnotherClientOnTheSameLoopIsServed() throws Exception {
-    assertThat(whileAnotherClientIsServed("keys", "KEYS", NO_MATCH)).isEqualTo(List.of());
+    assertThat(whileAnotherClientIsServed("KEYS", NO_MATCH)).isEqualTo(List.of());
     try (RespTestClient c = node.connectToNode(0)) {
       assertThat(new HashSet<Object>((List<?>) c.call("KEYS", PATTERN))).isEqualTo(matching());
     }
   }
 
-  /** Sends {@code command} on one connection and a GET on another; the GET must be answered first. */
-  private static Object whileAnotherClientIsServed(String name, String... command) throws Exception {
-    try (RespTestClient walker = node.connectToNode(0);
-        RespTestClient other = node.connectToNode(0)) {
-      long walkerId = (Long) walker.call("CLIENT", "ID");
-      long[] answered = new long[1];
-      walker.send(command).flush();
-      CompletableFuture<Object> walk = CompletableFuture.supplyAsync(() -> {
-        Object reply = walker.readReply();
-        answered[0] = System.nanoTime();
-        return reply;
-      });
-      Nodes.awaitDispatched(other, walkerId, name); // the matching takes about a second here
-      Object get = other.call("GET", LONG + 7);
-      long getAnswered = System.nanoTime();
-      assertThat(get).isEqualTo("v");
-      Object reply = walk.get(60, TimeUnit.SECONDS);
-      // on the loop, the matching would have held the GET until it ended
-      assertThat(getAnswered).as("the GET answered before the %s that was matching", name).isLessThan(answered[0]);
-      return reply;
-    }
+  private static Object whileAnotherClientIsServed(String... command) throws Exception {
+    return Nodes.answeredAfterAGetMeanwhile(node, LONG + 7, "v", command); // the matching takes about a second here
   }
 
   @Test

@@ -7,8 +7,6 @@ import io.ringcache.testkit.core.RespTestClient;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,46 +53,17 @@ class KeysOnLargeNodeIT {
 
   @Test
   void keys_whileItWalks_anotherClientOnTheSameLoopIsServed() throws Exception {
-    try (RespTestClient walker = node.connectToNode(0);
-        RespTestClient other = node.connectToNode(0)) {
-      long walkerId = (Long) walker.call("CLIENT", "ID");
-      long[] keysAnswered = new long[1];
-      walker.send("KEYS", "*nomatch*").flush();
-      CompletableFuture<Object> keys = CompletableFuture.supplyAsync(() -> {
-        Object reply = walker.readReply();
-        keysAnswered[0] = System.nanoTime();
-        return reply;
-      });
-      Nodes.awaitDispatched(other, walkerId, "keys"); // the node walks its 400,000 keys (0.3-0.5 s)
-      Object get = other.call("GET", "key:7");
-      long getAnswered = System.nanoTime();
-      assertThat(get).isEqualTo("v");
-      assertThat(keys.get(30, TimeUnit.SECONDS)).isEqualTo(List.of());
-      // on the loop, the walk (hundreds of milliseconds here) would have held the GET until it ended
-      assertThat(getAnswered).as("the GET answered before the KEYS that was walking").isLessThan(keysAnswered[0]);
-    }
+    // the node walks its 400,000 keys (0.3-0.5 s)
+    assertThat(Nodes.answeredAfterAGetMeanwhile(node, "key:7", "v", "KEYS", "*nomatch*")).isEqualTo(List.of());
   }
 
   @Test
   void scan_ofAStepBeyondTheLoopsShare_walksAside_whileAnotherClientOnTheSameLoopIsServed() throws Exception {
-    try (RespTestClient walker = node.connectToNode(0);
-        RespTestClient other = node.connectToNode(0)) {
-      long walkerId = (Long) walker.call("CLIENT", "ID");
-      long[] scanAnswered = new long[1];
-      walker.send("SCAN", "0", "MATCH", "*nomatch*", "COUNT", "1000000").flush();
-      CompletableFuture<Object> scan = CompletableFuture.supplyAsync(() -> {
-        Object reply = walker.readReply();
-        scanAnswered[0] = System.nanoTime();
-        return reply;
-      });
-      Nodes.awaitDispatched(other, walkerId, "scan"); // one step over the 400,000 keys
-      Object get = other.call("GET", "key:7");
-      long getAnswered = System.nanoTime();
-      assertThat(get).isEqualTo("v");
-      assertThat(scan.get(30, TimeUnit.SECONDS)).isEqualTo(List.of("0", List.of()));
-      // on the loop, the walk (hundreds of milliseconds here) would have held the GET until it ended
-      assertThat(getAnswered).as("the GET answered before the SCAN that was walking").isLessThan(scanAnswered[0]);
-      List<?> some = (List<?>) other.call("SCAN", "0", "MATCH", "key:1234?", "COUNT", "1000000");
+    // one step over the 400,000 keys
+    assertThat(Nodes.answeredAfterAGetMeanwhile(node, "key:7", "v", "SCAN", "0", "MATCH", "*nomatch*", "COUNT", "1000000"))
+        .isEqualTo(List.of("0", List.of()));
+    try (RespTestClient c = node.connectToNode(0)) {
+      List<?> some = (List<?>) c.call("SCAN", "0", "MATCH", "key:1234?", "COUNT", "1000000");
       assertThat(new HashSet<Object>((List<?>) some.get(1))).hasSize(10).contains("key:12340", "key:12349");
     }
   }

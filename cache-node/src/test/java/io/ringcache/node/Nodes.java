@@ -83,4 +83,33 @@ public final class Nodes {
             .anyMatch(line -> line.startsWith("id=" + id + " ") && line.contains(" cmd=" + command + " ")),
         Duration.ofSeconds(30), "connection " + id + " running " + command);
   }
+
+  /**
+   * Sends {@code command} on one connection of a one-loop node and, once the node runs it, GETs
+   * {@code key} on another, which must read {@code value}; returns the command's reply, asserting
+   * the GET was answered first: the command walked or matched aside instead of holding the loop.
+   * The command's reply should be small (read as soon as it comes), e.g. a pattern matching nothing.
+   */
+  static Object answeredAfterAGetMeanwhile(LaunchedCluster<NodeServer, Void> node, String key, String value, String... command)
+      throws Exception {
+    try (RespTestClient walker = node.connectToNode(0);
+        RespTestClient other = node.connectToNode(0)) {
+      long walkerId = (Long) walker.call("CLIENT", "ID");
+      long[] answered = new long[1];
+      walker.send(command).flush();
+      java.util.concurrent.CompletableFuture<Object> walk = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        Object reply = walker.readReply();
+        answered[0] = System.nanoTime();
+        return reply;
+      });
+      awaitDispatched(other, walkerId, command[0].toLowerCase(java.util.Locale.ROOT));
+      Object get = other.call("GET", key);
+      long getAnswered = System.nanoTime();
+      assertThat(get).isEqualTo(value);
+      Object reply = walk.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      // on the loop, the command would have held the GET until it ended
+      assertThat(getAnswered).as("the GET answered before the %s that was running", command[0]).isLessThan(answered[0]);
+      return reply;
+    }
+  }
 }
