@@ -7,11 +7,10 @@ import java.security.Security;
  * java.security). A node recreated as a new container comes back under its name at another
  * address; the router, the proxy and the node's peers dialled the old address for up to those 30
  * seconds, and the node's ranges stayed unserved that long: measured with a real router and a
- * node moved from 127.0.0.2 to 127.0.0.3 under one name (a hosts file given to the JVMs with
- * jdk.net.hosts.file), re-admitted 26 s after its name moved. A server process keeps a lookup 5 s
- * instead, as Kubernetes' and cloud providers' advice for JVMs in containers has it; a few lookups
- * every 5 s per node is nothing to a resolver. The library (cache-client) leaves the application's
- * JVM setting alone.
+ * node moved from 127.0.0.2 to 127.0.0.3 under one name (bench/name-moved.sh: a hosts file given to
+ * the JVMs with jdk.net.hosts.file), re-admitted 24-28 s after its name moved; 2.4-5.6 s with a
+ * lookup kept 5 s, which is what a server process now does. A lookup per node every 5 s is little
+ * for a resolver. The library (cache-client) leaves the application's JVM setting alone.
  */
 
 /** Shortens how long a server process keeps a name's address, unless the operator chose. */

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /*
  * Health checks, leases and fencing (ARCHITECTURE, "Topology, membership and fencing").
  *
- * Every interval each listed node gets RING.HEARTBEAT <incarnation> <lease-ms>, in parallel, each
- * with the probe timeout. The heartbeat names the incarnation the topology records for the node;
+ * Every interval each listed node gets RING.HEARTBEAT <incarnation> <lease-ms> <name>, in parallel,
+ * each with the probe timeout (another node reached at the address refuses it: a miss). The
+ * heartbeat names the incarnation the topology records for the node;
  * the node renews its lease only for its own incarnation, anchored at its answer to the PREVIOUS
  * heartbeat on the same connection (ClusterState#heartbeat), an answer this router has read (a
  * connection carries one call at a time). So however late a heartbeat is read (it may wait in a
