@@ -269,9 +269,14 @@ class ChaosIT {
         return t.handoffs().isEmpty() && state(victim) == NodeState.EJECTED && state(joiner) == NodeState.UP
             && t.ring().contains(joiner) && !t.ring().contains(victim);
       }, Duration.ofSeconds(60), "the join settled with " + victim + " ejected");
-      long errorsSettled = load.errors.get();
+      // the client learns the settled ring from the router within its refresh period; a request it
+      // sent on the old ring (to the killed node) may fail until then, none it sends on the new one
+      long settledEpoch = topology().epoch();
+      awaitTrue(() -> load.client.topologyEpoch() >= settledEpoch, Duration.ofSeconds(10),
+          "the client on epoch " + settledEpoch);
+      load.countErrorsFromNow();
       load.awaitWrites(load.writes.get() + KEYS * 2);
-      assertThat(load.errors.get()).as("errors once the ring settled").isEqualTo(errorsSettled);
+      assertThat(load.laterErrors).as("errors of requests sent on the settled ring").isEmpty();
       assertThat(load.stopAndVerify()).isEmpty();
     }
   }
@@ -299,6 +304,10 @@ class ChaosIT {
     final AtomicLong errors = new AtomicLong();
     final Set<Integer> failedKeys = ConcurrentHashMap.newKeySet();
     final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+    /** The first errors of requests sent after {@link #countErrorsFromNow()}. */
+    final ConcurrentLinkedQueue<String> laterErrors = new ConcurrentLinkedQueue<>();
+    private volatile long countFrom;
+    private volatile boolean counting;
     final List<Thread> threads = new java.util.ArrayList<>();
 
     /** {@code missesAllowed}: whether any key may read as absent (its node died) or none may. */
@@ -319,13 +328,13 @@ class ChaosIT {
     void write() {
       for (long seq = 1; running.get(); seq++) {
         for (int k = 0; k < KEYS && running.get(); k++) {
+          long sent = System.nanoTime();
           try {
             client.put(keyString(k), Long.toString(seq));
             acked.set(k, seq);
             writes.incrementAndGet();
           } catch (CacheException e) {
-            errors.incrementAndGet();
-            failedKeys.add(k);
+            failed(k, sent, "PUT", e);
           }
         }
       }
@@ -335,13 +344,27 @@ class ChaosIT {
       while (running.get()) {
         int k = ThreadLocalRandom.current().nextInt(KEYS);
         long floor = acked.get(k);
+        long sent = System.nanoTime();
         try {
           check(k, floor, client.get(keyString(k)));
         } catch (CacheException e) {
-          errors.incrementAndGet();
-          failedKeys.add(k);
+          failed(k, sent, "GET", e);
         }
       }
+    }
+
+    private void failed(int k, long sent, String command, CacheException e) {
+      errors.incrementAndGet();
+      failedKeys.add(k);
+      if (counting && sent - countFrom >= 0 && laterErrors.size() < 20) {
+        laterErrors.add(command + " " + keyString(k) + ": " + e);
+      }
+    }
+
+    /** From now on, {@link #laterErrors} keeps the errors of the requests sent from now on. */
+    void countErrorsFromNow() {
+      countFrom = System.nanoTime();
+      counting = true;
     }
 
     void check(int k, long floor, String value) {
