@@ -43,7 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   4. a joining target paused (SIGSTOP) past its lease while ranges stream to it, then resumed:
  *      the writes queued at it meanwhile are never acknowledged, and it comes back flushed;
  *   5. a leave's target paused past its lease before the leave activates it: the leaver hands
- *      those ranges to their owner in the ring without the target, through a new handoff.
+ *      those ranges to their owner in the ring without the target, through a new handoff;
+ *   6. a join's streams and the joiner's reads through its sources black-holed (their packets
+ *      dropped, no reset) while every node answers the router: the silent connections are closed,
+ *      the streams resume on new ones and the join ends.
  *
  * The load writes through the Java client (straight to the owners, on its last topology while the
  * router is away) and through the router's proxy port, deletes now and then, and reads through
@@ -310,6 +313,41 @@ class HandoffFaultsIT {
     // only the paused target's own keys may be lost (ejected: its ranges fall to their successors, empty)
     load.verify("a leave whose target " + target + " failed before activation (" + leavers.size() + " keys of the leaver; event "
         + end + ")", k -> target.equals(before.apply(k)));
+  }
+
+  // ---- 6. a join's connections black-holed -------------------------------------------------
+
+  @Test
+  void streamsAndReadsThroughBlackHoledWhileEveryNodeAnswersTheRouter_theJoinEnds_andNoWriteIsLostOrReadOlder()
+      throws Exception {
+    // a rate, so that the streams are still sending when their connections go silent
+    List<String> nodes = c.launchNodes(List.of(1, 2), "--handoff-rate", "1500");
+    String joiner = c.launchNode(3);
+    c.startRouter("5s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    fill("r8:fill", 40_000);
+    load = new Load("r8");
+    load.awaitAcknowledged(2 * KEYS);
+
+    c.awaitAnswering(3);
+    String event = c.join(joiner);
+    assertThat(awaitStreamingOrEnd(event)).as("the join's phase when its connections go silent").isEqualTo("STREAMING");
+    JsonNode end;
+    try (Blackhole hole = new Blackhole()) {
+      for (String source : nodes) {
+        // its stream to the joiner (each source dials its own when the router asks it to stream)
+        await(() -> hole.dropEstablished(c.pid(source), c.port(joiner)) > 0, Duration.ofSeconds(10),
+            "a stream from " + source + " to " + joiner);
+        hole.dropEstablished(c.pid(joiner), c.port(source)); // the joiner's reads through it
+      }
+      // without a reply deadline the streams waited for the kernel to give up on them (about 15 min)
+      end = c.awaitEvent(event, Duration.ofSeconds(45));
+    }
+    assertThat(end.path("status").asText()).as("the join whose connections went silent: %s", end).isEqualTo("DONE");
+    for (String n : List.of(nodes.get(0), nodes.get(1), joiner)) {
+      assertThat(c.state(n)).as("%s (topology %s)", n, c.topology()).isEqualTo("UP");
+    }
+    load.awaitAcknowledged(load.acknowledged.get() + KEYS);
+    load.verify("a join's streams and reads through black-holed", k -> false);
   }
 
   // ---- steps -------------------------------------------------------------------------------

@@ -139,6 +139,12 @@ public final class HandoffStreamer {
     volatile boolean legacy;
     /** With a rate: when the next batch may be sent (System.nanoTime); the walking thread's only. */
     long nextSendNanos;
+    /**
+     * A batch failed for good (the connection closed, the target refused it): the walk sends nothing
+     * more, so a failed run ends at once instead of walking (and, with a rate, pacing) the rest of the
+     * store into a closed connection; the router's next RING.STREAM resumes it.
+     */
+    volatile Throwable batchFailure;
 
     Run(Handoff handoff, String target) {
       this.handoff = handoff;
@@ -237,7 +243,7 @@ public final class HandoffStreamer {
           private void add(byte[] keys, int keyOffset, int keyLength, byte[] values, int valueOffset,
               int valueLength, long ttlNanos, long deadline) {
             try {
-              if (failure[0] != null || (ttlNanos != Store.NO_TTL && ttlNanos <= 0)) {
+              if (failure[0] != null || batchFailure != null || (ttlNanos != Store.NO_TTL && ttlNanos <= 0)) {
                 return; // failed, or already expired
               }
               batch[0].add(walking[0], keys, keyOffset, keyLength, Expiry.ofDeadline(deadline, store.clock().wallOffsetNanos()),
@@ -342,6 +348,7 @@ public final class HandoffStreamer {
           CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)
               .execute(() -> attempt(client, batch, window, done, retries + 1, unacknowledged));
         } else {
+          batchFailure = error;
           batch.release();
           window.release();
           done.completeExceptionally(error instanceof IOException ? error : new IOException(error));

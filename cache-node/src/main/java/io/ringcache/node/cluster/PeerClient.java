@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.ringcache.resp.RespReply;
 import io.ringcache.resp.RespReplyDecoder;
 import io.ringcache.resp.net.ClusterAuth;
@@ -24,6 +25,9 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * One pipelined connection from this node to another (read-through and handoff streaming). Commands
@@ -31,20 +35,47 @@ import java.util.concurrent.CompletableFuture;
  * the channel's loop); replies complete the oldest pending future, in order. When the connection
  * fails, every pending future fails with the cause, and the client is closed for good: PeerPool
  * dials a new one on next use.
+ *
+ * A connection that goes silent is failed too: when a command has waited REPLY_TIMEOUT_MILLIS with
+ * no sign of the peer meanwhile, the peer is taken for gone and the connection closed. A sign is
+ * any byte read from it (a large reply in progress counts) or the kernel taking more of what
+ * waits to be written (a large command in progress on a slow link counts); a write that only went
+ * into the socket's buffer does not, since a black hole takes those too. Without
+ * that, a connection whose packets are dropped (a partition between two nodes that both still
+ * answer the router, a firewall or conntrack entry lost, a host gone without a reset) held a
+ * handoff's stream until the kernel gave up on it, about 15 minutes of retransmissions, and kept the
+ * pooled read-through connection, so that every read through that source timed out (-TRYAGAIN) as
+ * long. Closed, the stream fails and resumes on a new connection when the router asks again, and
+ * the next read through dials afresh. A peer that is slow but alive answers something within the
+ * timeout: a target applies a batch in one turn of its loop, a source answers a read from memory.
  */
 
 /** A pipelined RESP2 client connection to a peer node. */
 final class PeerClient {
+
+  private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
+
+  /** How long a command may wait with no sign of the peer (see above) before the connection is failed. */
+  static final long REPLY_TIMEOUT_MILLIS = 5_000;
 
   private final String address;
   private final Channel channel;
   /** Futures awaiting replies, oldest first; touched only on the channel's event loop. */
   private final ArrayDeque<CompletableFuture<Object>> pending = new ArrayDeque<>();
   private volatile Throwable failure;
+  /**
+   * When the peer last showed it is there (bytes read, outbound bytes taken by the kernel), or a
+   * command was sent on a connection with none waiting (System.nanoTime; the channel's event loop only).
+   */
+  private long lastSignNanos;
+  /** Outbound bytes still in the channel's buffer at the last check (the event loop only). */
+  private long lastUnflushedBytes;
+  private final long replyTimeoutNanos;
 
-  private PeerClient(String address, Channel channel) {
+  private PeerClient(String address, Channel channel, long replyTimeoutMillis) {
     this.address = address;
     this.channel = channel;
+    this.replyTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
   }
 
   /**
@@ -54,6 +85,12 @@ final class PeerClient {
    */
   static CompletableFuture<PeerClient> connect(EventLoopGroup group, Class<? extends Channel> channelType,
       String address, String password, String clusterSecret, SslContext tls, int timeoutMillis) {
+    return connect(group, channelType, address, password, clusterSecret, tls, timeoutMillis, REPLY_TIMEOUT_MILLIS);
+  }
+
+  /** As above, with a silent peer failed after {@code replyTimeoutMillis} instead of {@link #REPLY_TIMEOUT_MILLIS}. */
+  static CompletableFuture<PeerClient> connect(EventLoopGroup group, Class<? extends Channel> channelType,
+      String address, String password, String clusterSecret, SslContext tls, int timeoutMillis, long replyTimeoutMillis) {
     CompletableFuture<PeerClient> result = new CompletableFuture<>();
     InetSocketAddress target;
     try {
@@ -71,11 +108,12 @@ final class PeerClient {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            PeerClient client = new PeerClient(address, ch);
+            PeerClient client = new PeerClient(address, ch, replyTimeoutMillis);
             holder[0] = client;
             if (tls != null) {
               ch.pipeline().addLast("tls", Tls.clientHandler(tls, ch.alloc(), target.getHostString(), target.getPort()));
             }
+            ch.pipeline().addFirst("peer-signs", client.new SignsOfLife());
             ch.pipeline().addLast(new RespReplyDecoder()).addLast(client.new Handler());
           }
         });
@@ -169,6 +207,9 @@ final class PeerClient {
       future.completeExceptionally(failed != null ? failed : new ClosedChannelException());
       return;
     }
+    if (pending.isEmpty()) {
+      lastSignNanos = System.nanoTime();
+    }
     pending.addLast(future);
     channel.writeAndFlush(command).addListener(f -> {
       if (!f.isSuccess()) {
@@ -201,7 +242,43 @@ final class PeerClient {
     channel.close();
   }
 
+  /** Fails the connection if a command has waited past the timeout with no sign of the peer meanwhile. */
+  private void checkSilence() {
+    io.netty.channel.ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+    long unflushed = outbound == null ? 0 : outbound.totalPendingWriteBytes();
+    long now = System.nanoTime();
+    if (unflushed < lastUnflushedBytes) {
+      lastSignNanos = now; // the kernel took some: the peer acknowledges what it receives
+    }
+    lastUnflushedBytes = unflushed;
+    if (!pending.isEmpty() && now - lastSignNanos > replyTimeoutNanos) {
+      log.warn("no reply from {} for {} ms while {} command(s) waited: closing the connection (the peer is taken for"
+          + " unreachable; the next use dials it again)", address, TimeUnit.NANOSECONDS.toMillis(replyTimeoutNanos),
+          pending.size());
+      fail(new IOException("no reply from " + address + " for " + TimeUnit.NANOSECONDS.toMillis(replyTimeoutNanos)
+          + " ms: connection closed"));
+    }
+  }
+
+  /** First in the pipeline (before TLS): every read is a sign of the peer, a whole reply or not. */
+  private final class SignsOfLife extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      lastSignNanos = System.nanoTime();
+      ctx.fireChannelRead(msg);
+    }
+  }
+
   private final class Handler extends ChannelInboundHandlerAdapter {
+    private ScheduledFuture<?> watchdog;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      long period = Math.max(1, replyTimeoutNanos / 5);
+      watchdog = ctx.executor().scheduleAtFixedRate(PeerClient.this::checkSilence, period, period, TimeUnit.NANOSECONDS);
+      ctx.fireChannelActive();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       CompletableFuture<Object> future = pending.pollFirst();
@@ -218,6 +295,9 @@ final class PeerClient {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      if (watchdog != null) {
+        watchdog.cancel(false);
+      }
       fail(new IOException("connection to " + address + " closed"));
     }
 
