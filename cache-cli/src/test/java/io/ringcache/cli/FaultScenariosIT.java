@@ -56,7 +56,11 @@ import org.junit.jupiter.api.io.TempDir;
  *      takes the new router's connections beyond them (the cluster reserve), is never ejected, and
  *      keeps its keys; then a node joins while the flood holds its sources, and its ranges stream;
  *  10. the router restarted on an empty data directory while the nodes run a later topology: it
- *      adopts theirs, no key is lost, and a leave afterwards completes.
+ *      adopts theirs, no key is lost, and a leave afterwards completes;
+ *  11. a dead node's address reaching another member; 12. a node restarted at another address
+ *      under its name;
+ *  13. every connection the router holds to a node black-holed (iptables, Blackhole): the proxy
+ *      serves the node's keys again within seconds.
  *
  * Each asserts an invariant of ARCHITECTURE.md, not a mechanism (History checks reads against
  * acknowledged writes). Faults are timed by what the cluster reports (GET /topology, a node's
@@ -738,6 +742,47 @@ class FaultScenariosIT {
     load(data);
     Map<String, Object> read = readEventually(data.keySet(), Duration.ofSeconds(10));
     none("keys written after the re-admission", data.keySet().stream().filter(k -> !data.get(k).equals(read.get(k))).sorted().toList());
+  }
+
+  // ---- 13. the router's connections to a node black-holed ----------------------------------
+
+  /**
+   * Every connection the router holds to a node goes silent at once (a stateful firewall failing
+   * over, conntrack entries flushed: packets dropped, no reset) while the node takes new
+   * connections. The health checks dial again and the node stays UP; before, the proxy kept its
+   * silent connections to the node until the kernel gave up on them (about 15 minutes) and every
+   * proxied command for the node's keys waited on them (measured: all timed out through the 25 s
+   * watched). Now the kernel closes them within seconds (DeadPeers: TCP_USER_TIMEOUT, keepalive)
+   * and the proxy dials again.
+   */
+  @Test
+  void theRoutersConnectionsToANodeBlackHoled_theProxyServesItsKeysAgainWithinSeconds() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2));
+    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    String node = nodes.get(0);
+    String key = c.keyOwnedBy(node, "s14");
+    // a few proxy clients, so that every proxy event loop holds its connection to the node
+    for (int i = 0; i < 4; i++) {
+      try (RawResp proxy = new RawResp(c.base, 5_000)) {
+        assertThat(proxy.call("SET", key, "v" + i)).isEqualTo("OK");
+      }
+    }
+    try (Blackhole hole = new Blackhole()) {
+      assertThat(hole.dropEstablished(c.pid("router"), c.port(node))).as("the router's connections to %s", node)
+          .isGreaterThanOrEqualTo(2);
+      long dropped = System.nanoTime();
+      // a client that gives up after 1 s and asks again, as an application does
+      await(() -> {
+        try (RawResp proxy = new RawResp(c.base, 1_000)) {
+          return "v3".equals(proxy.call("GET", key));
+        } catch (IOException e) {
+          return false;
+        }
+      }, Duration.ofSeconds(15), "a proxied GET of " + key + " (at " + node + ") answered after its connections went silent");
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - dropped);
+      assertThat(seconds).as("seconds until the proxy served the node's keys again").isLessThan(15);
+      assertThat(c.state(node)).as("%s, which answered new connections throughout", node).isEqualTo("UP");
+    }
   }
 
   private long incarnation(String node) {

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * Every transport is given the same channel options by its callers (only ChannelOption's generic
  * ones: TCP_NODELAY, SO_KEEPALIVE, SO_BACKLOG, SO_REUSEADDR, AUTO_READ, ALLOCATOR, watermarks,
- * CONNECT_TIMEOUT_MILLIS), so behaviour does not depend on the choice. io_uring runs Netty's
+ * CONNECT_TIMEOUT_MILLIS), so behaviour does not depend on the choice; the one exception is
+ * DeadPeers (TCP_USER_TIMEOUT and keepalive timing, which each transport names its own way, and NIO
+ * lacks TCP_USER_TIMEOUT). io_uring runs Netty's
  * defaults (128 submission and 4096 completion entries, single issuer; a ring of 1024 measured no
  * better; no SQPOLL: a polling kernel thread would take one of two cores); docs/benchmarks.md
  * ("io_uring against epoll") has what was measured and why epoll stays the default.

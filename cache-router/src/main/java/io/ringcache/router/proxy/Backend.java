@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.ringcache.resp.Resp;
 import io.ringcache.resp.RespReplyFramer;
+import io.ringcache.resp.net.DeadPeers;
 import io.ringcache.resp.net.HostPort;
 import io.ringcache.resp.net.Tls;
 import java.util.ArrayDeque;
@@ -186,6 +187,9 @@ final class Backend {
             ch.pipeline().addLast("replies", new Link(ch));
           }
         });
+    // a connection the network silently stopped carrying is closed within seconds, not after the
+    // kernel's 15 minutes of retransmissions (every call to the node from this loop waited that long)
+    DeadPeers.detect(bootstrap, dispatcher.channelType());
     ChannelFuture f = bootstrap.connect(target.host(), target.port());
     f.addListener(done -> {
       connecting = false;

@@ -1,0 +1,68 @@
+package io.ringcache.resp.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringSocketChannel;
+import jdk.net.ExtendedSocketOptions;
+
+/*
+ * A long-lived connection the network silently stopped carrying (its packets dropped: a partition,
+ * a firewall or conntrack entry lost, a stateful firewall failing over, a host gone without a
+ * reset) is otherwise kept until the kernel gives up retransmitting, about 15 minutes, and every
+ * request sent on it meanwhile waits that long. The kernel can tell such a connection from a slow
+ * peer, which the application cannot: a live peer's kernel acknowledges what it receives, however
+ * long its answer takes. So:
+ *
+ *   - TCP_USER_TIMEOUT: data left unacknowledged USER_TIMEOUT_MILLIS closes the connection (a
+ *     request sent into a black hole);
+ *   - keepalive after KEEPALIVE_IDLE_SECONDS without traffic, probed every KEEPALIVE_INTERVAL_SECONDS,
+ *     KEEPALIVE_PROBES times: a connection whose peer's acknowledgements stop while nothing is being
+ *     sent (a request acknowledged, then its reply lost; an idle pooled connection) is closed too.
+ *
+ * A command that takes long at a live peer (KEYS walking a large node) is not cut: its request was
+ * acknowledged, and so are the probes. The native transports (epoll, io_uring) get both; NIO gets
+ * keepalive only (the JDK has no TCP_USER_TIMEOUT): it catches an idle connection that died, but
+ * a request sent into a black hole keeps the connection busy retransmitting, so under NIO that
+ * request still waits for the kernel. Epoll is the default on Linux.
+ */
+
+/** Kernel-level detection of dead peers on a client connection (TCP_USER_TIMEOUT and keepalive). */
+public final class DeadPeers {
+
+  /** Sent data unacknowledged this long closes the connection (native transports). */
+  public static final int USER_TIMEOUT_MILLIS = 5_000;
+  /** Idle time before the first keepalive probe. */
+  public static final int KEEPALIVE_IDLE_SECONDS = 5;
+  /** Time between keepalive probes. */
+  public static final int KEEPALIVE_INTERVAL_SECONDS = 1;
+  /** Unanswered probes before the connection is closed. */
+  public static final int KEEPALIVE_PROBES = 3;
+
+  private DeadPeers() {}
+
+  /** Sets the options on {@code bootstrap}, whose channels are of {@code channelType}; returns it. */
+  public static Bootstrap detect(Bootstrap bootstrap, Class<? extends Channel> channelType) {
+    bootstrap.option(ChannelOption.SO_KEEPALIVE, true);
+    if (EpollSocketChannel.class.isAssignableFrom(channelType)) {
+      bootstrap.option(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS)
+          .option(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+          .option(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+          .option(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+    } else if (IoUringSocketChannel.class.isAssignableFrom(channelType)) {
+      bootstrap.option(IoUringChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS)
+          .option(IoUringChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+          .option(IoUringChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+          .option(IoUringChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+    } else {
+      bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE_SECONDS)
+          .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
+          .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
+    }
+    return bootstrap;
+  }
+}
