@@ -45,6 +45,25 @@ public final class DeadPeers {
 
   private DeadPeers() {}
 
+  /**
+   * Keepalive, with the timing above, on a blocking socket (the router's control connections to
+   * the nodes): a reply that waits a long time (RING.STREAM waits for a whole stream) on a
+   * connection that went silent fails within seconds instead of never (its request was
+   * acknowledged long before, so nothing is retransmitted and the kernel would not give up). The
+   * JDK has no TCP_USER_TIMEOUT; a connection that goes silent while a request is unacknowledged
+   * waits for the kernel, but those requests are small and acknowledged at once.
+   */
+  public static java.net.Socket detect(java.net.Socket socket) throws java.io.IOException {
+    socket.setKeepAlive(true);
+    java.util.Set<java.net.SocketOption<?>> supported = socket.supportedOptions();
+    if (supported.contains(ExtendedSocketOptions.TCP_KEEPIDLE)) {
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, KEEPALIVE_INTERVAL_SECONDS);
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, KEEPALIVE_PROBES);
+    }
+    return socket;
+  }
+
   /** Sets the options on {@code bootstrap}, whose channels are of {@code channelType}; returns it. */
   public static Bootstrap detect(Bootstrap bootstrap, Class<? extends Channel> channelType) {
     bootstrap.option(ChannelOption.SO_KEEPALIVE, true);

@@ -8,6 +8,7 @@ import io.ringcache.resp.RespLimits;
 import io.ringcache.resp.RespProtocolException;
 import io.ringcache.resp.RespReply;
 import io.ringcache.resp.net.ClusterAuth;
+import io.ringcache.resp.net.DeadPeers;
 import io.ringcache.resp.net.HostPort;
 import io.ringcache.resp.net.Tls;
 import java.io.BufferedOutputStream;
@@ -70,6 +71,9 @@ final class NodeClient implements Closeable {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
+      // a RING.STREAM waits for its whole stream: on a connection that went silent meanwhile (a
+      // firewall failing over) it waited for ever, and the join with it, though every node answered
+      DeadPeers.detect(socket);
       socket.connect(new InetSocketAddress(hostPort.host(), hostPort.port()), (int) timeout.toMillis());
       socket.setSoTimeout((int) timeout.toMillis());
       if (tls != null) {
