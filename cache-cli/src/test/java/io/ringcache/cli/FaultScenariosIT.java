@@ -60,7 +60,9 @@ import org.junit.jupiter.api.io.TempDir;
  *  11. a dead node's address reaching another member; 12. a node restarted at another address
  *      under its name;
  *  13. every connection the router holds to a node black-holed (iptables, Blackhole): the proxy
- *      serves the node's keys again within seconds.
+ *      serves the node's keys again within seconds;
+ *  14. clients gone without a word (their connections black-holed): closed by keepalive at the
+ *      node and at the proxy, their slots freed.
  *
  * Each asserts an invariant of ARCHITECTURE.md, not a mechanism (History checks reads against
  * acknowledged writes). Faults are timed by what the cluster reports (GET /topology, a node's
@@ -782,6 +784,55 @@ class FaultScenariosIT {
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - dropped);
       assertThat(seconds).as("seconds until the proxy served the node's keys again").isLessThan(15);
       assertThat(c.state(node)).as("%s, which answered new connections throughout", node).isEqualTo("UP");
+    }
+  }
+
+  // ---- 14. clients gone without a word ------------------------------------------------------
+
+  /**
+   * A client whose host went away without a word (a crash, a power cut, a NAT that forgot the
+   * connection: nothing comes back, no reset) held its slot and buffers at the node for the kernel's
+   * keepalive of 2 h 11 min, and at the proxy for ever (no keepalive at all): enough of them and
+   * max-clients refuses everyone. Now both probe an idle client after --tcp-keepalive /
+   * --proxy-tcp-keepalive seconds (Redis's tcp-keepalive, default 300) and close it after 3
+   * unanswered probes; here 1 s, so closed about 4 s after it went silent.
+   */
+  @Test
+  void clientsGoneWithoutAWord_areClosedByKeepalive_atTheNodeAndTheProxy() throws Exception {
+    String node = c.startNode(1, "--tcp-keepalive", "1");
+    c.startRouter("3s", List.of(node), "--health-interval-ms", "500", "--health-misses", "3",
+        "--proxy-tcp-keepalive", "1");
+    RawResp atNode = new RawResp(c.port(node), 5_000);
+    RawResp atProxy = new RawResp(c.base, 5_000);
+    closeables.add(atNode);
+    closeables.add(atProxy);
+    assertThat(atNode.call("PING")).isEqualTo("PONG");
+    assertThat(atProxy.call("PING")).isEqualTo("PONG");
+    long nodeBefore = infoField(c.port(node), "clients", "connected_clients");
+    long proxyBefore = infoField(c.base, "cluster", "proxy_connected_clients");
+    try (Blackhole hole = new Blackhole()) {
+      long self = ProcessHandle.current().pid();
+      assertThat(hole.dropEstablished(self, c.port(node))).as("this test's connections to %s", node).isPositive();
+      assertThat(hole.dropEstablished(self, c.base)).as("this test's connections to the proxy").isPositive();
+      // counted over new connections (not dropped), each counting itself as the first count did
+      await(() -> infoField(c.port(node), "clients", "connected_clients") < nodeBefore, Duration.ofSeconds(15),
+          "the node closing the silent client (" + nodeBefore + " clients before)");
+      await(() -> infoField(c.base, "cluster", "proxy_connected_clients") < proxyBefore, Duration.ofSeconds(15),
+          "the proxy closing the silent client (" + proxyBefore + " clients before)");
+    }
+  }
+
+  /** {@code field} of INFO {@code section} at {@code port}, asked over a new connection. */
+  private static long infoField(int port, String section, String field) {
+    try (RawResp r = new RawResp(port, 5_000)) {
+      for (String line : String.valueOf(r.call("INFO", section)).split("\r\n")) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.substring(field.length() + 1).trim());
+        }
+      }
+      throw new AssertionError("no " + field + " in INFO " + section + " at " + port);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -117,6 +117,9 @@ public final class CacheNode implements Callable<Integer> {
   @Option(names = "--cluster-reserve", paramLabel = "CONNECTIONS", defaultValue = "${env:CACHE_NODE_CLUSTER_RESERVE:-32}", description = "Connections beyond --max-clients that may wait up to 500 ms for a first command showing they are the router's or a peer node's (the cluster user's AUTH; without a cluster secret, a loopback peer's RING.* command), so a node whose client slots a flood holds still takes its router and its handoff streams; others get the max-clients error; when all wait, the oldest of the address with the most waiting is refused; 0 = refuse every connection beyond max-clients at once (CACHE_NODE_CLUSTER_RESERVE).")
   int clusterReserve;
 
+  @Option(names = "--tcp-keepalive", paramLabel = "SECONDS", defaultValue = "${env:CACHE_NODE_TCP_KEEPALIVE:-300}", description = "Seconds a client connection may stay idle before the kernel probes whether its peer is still there (then every third of it; closed after 3 unanswered probes), so a client gone without a word does not hold its slot for ever; as Redis's tcp-keepalive; 0 = off (CACHE_NODE_TCP_KEEPALIVE).")
+  int tcpKeepalive;
+
   @Option(names = "--metrics-port", defaultValue = "${env:CACHE_NODE_METRICS_PORT:-0}", description = "Port of the Prometheus endpoint GET /metrics, on the bind address; 0 = off (CACHE_NODE_METRICS_PORT).")
   int metricsPort;
 
@@ -195,6 +198,7 @@ public final class CacheNode implements Callable<Integer> {
         .cluster(cluster())
         .handoffRate(handoffRate)
         .clusterReserve(clusterReserve)
+        .tcpKeepalive(tcpKeepalive)
         .build();
   }
 

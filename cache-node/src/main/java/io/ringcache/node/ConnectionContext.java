@@ -49,6 +49,7 @@ interface ConnectionContext extends CommandContext, HandshakeSession {
       {"maxmemory-policy", config.store() == NodeConfig.StoreType.CAFFEINE ? "allkeys-lfu" : "allkeys-lru"},
       {"maxclients", Integer.toString(config.limits().maxClients())},
       {"timeout", Integer.toString(config.limits().idleTimeoutSeconds())},
+      {"tcp-keepalive", Integer.toString(config.tcpKeepaliveSeconds())},
       {"proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength())},
       {"client-query-buffer-limit", Long.toString(config.limits().maxQueryBuffer())},
       {"port", Integer.toString(port())},

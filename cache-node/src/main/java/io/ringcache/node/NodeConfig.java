@@ -30,6 +30,8 @@ import java.util.Objects;
  *     of up to 32 KiB); 0 for no limit
  * @param clusterReserve connections beyond {@code max-clients} that may wait for a first command
  *     showing they are the router's or a peer's ({@link ClusterReserve}); 0 for none
+ * @param tcpKeepaliveSeconds idle seconds before a client connection's first keepalive probe
+ *     (Redis's tcp-keepalive); 0 for none
  */
 public record NodeConfig(
     String bind,
@@ -47,7 +49,8 @@ public record NodeConfig(
     String clusterSecret,
     boolean cluster,
     long handoffRate,
-    int clusterReserve) {
+    int clusterReserve,
+    int tcpKeepaliveSeconds) {
 
   /** Connections beyond max-clients that may wait to show they are the cluster's, by default. */
   public static final int DEFAULT_CLUSTER_RESERVE = 32;
@@ -76,6 +79,9 @@ public record NodeConfig(
     }
     if (clusterReserve < 0) {
       throw new IllegalArgumentException("cluster-reserve must not be negative (0 turns it off): " + clusterReserve);
+    }
+    if (tcpKeepaliveSeconds < 0) {
+      throw new IllegalArgumentException("tcp-keepalive must not be negative (0 turns it off): " + tcpKeepaliveSeconds);
     }
     if (tlsCaCert != null && tlsKeystore == null) {
       throw new IllegalArgumentException(
@@ -277,6 +283,7 @@ public record NodeConfig(
 
   /** Builds a {@link NodeConfig}. */
   public static final class Builder {
+    private int tcpKeepaliveSeconds = io.ringcache.resp.net.DeadPeers.DEFAULT_CLIENT_KEEPALIVE_SECONDS;
     private String bind = "127.0.0.1";
     private int port = 7001;
     private String name;
@@ -402,9 +409,20 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * Seconds a client connection stays idle before the kernel probes whether its peer is still
+     * there (then every third of it, closed after 3 unanswered), as Redis's {@code tcp-keepalive};
+     * default {@value io.ringcache.resp.net.DeadPeers#DEFAULT_CLIENT_KEEPALIVE_SECONDS}, 0 for off.
+     */
+    public Builder tcpKeepalive(int seconds) {
+      this.tcpKeepaliveSeconds = seconds;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(bind, port, name, advertise, maxMemory, store, threads, requirepass, limits,
-          tlsKeystore, tlsKeystorePassword, tlsCaCert, clusterSecret, cluster, handoffRate, clusterReserve);
+          tlsKeystore, tlsKeystorePassword, tlsCaCert, clusterSecret, cluster, handoffRate, clusterReserve,
+          tcpKeepaliveSeconds);
     }
   }
 }

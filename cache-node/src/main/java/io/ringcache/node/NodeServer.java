@@ -172,10 +172,10 @@ public final class NodeServer implements AutoCloseable {
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATERMARK, HIGH_WATERMARK))
             .childHandler(new NodeInitializer(this));
     chosen.configureChildren(bootstrap);
+    io.ringcache.resp.net.DeadPeers.clientKeepalive(bootstrap, channelClass, config.tcpKeepaliveSeconds());
     effectiveMaxClients = Descriptors.maxClients(config.limits().maxClients(), "max-clients");
     serverChannel = io.ringcache.resp.net.Listen.bind(bootstrap, config.bind(), config.port(), "RESP port");
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();

@@ -532,6 +532,7 @@ class RedisParityIT {
     same("config", "get", "APPENDONLY");
     same("config", "get", "appendonl?");
     same("config", "get", "nosuchparameter");
+    same("config", "get", "tcp-keepalive"); // 300 on both, by default
     same("config", "get", "save", "SAVE", "sav?"); // a parameter once, named as the first pattern that matched
     same("config", "get");
     same("config", "set", "x");

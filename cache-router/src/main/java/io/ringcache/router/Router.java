@@ -90,7 +90,8 @@ public final class Router implements AutoCloseable {
         config.metricsRequireToken());
     this.proxy = new ProxyServer(this::topology, config.password(), config.effectiveProxyThreads())
         .outputLimits(config.proxyMaxOutputBuffer(), config.proxyOutputStallTimeout())
-        .clientLimits(config.proxyMaxClients(), config.proxyMaxClientsMemory(), config.authTimeout());
+        .clientLimits(config.proxyMaxClients(), config.proxyMaxClientsMemory(), config.authTimeout())
+        .clientKeepalive(config.proxyTcpKeepaliveSeconds());
     if (proxyTls != null) {
       proxy.tls(proxyTls);
     }

@@ -35,7 +35,8 @@ public record RouterConfig(
     long proxyMaxClientsMemory,
     Duration authTimeout,
     String hashTag,
-    int proxyThreads) {
+    int proxyThreads,
+    int proxyTcpKeepaliveSeconds) {
 
   /**
    * Default of {@link Builder#lease}: 15 s (Redis Cluster's default node timeout). Long enough that
@@ -108,6 +109,10 @@ public record RouterConfig(
     if (proxyThreads < 0) {
       throw new IllegalArgumentException("proxy-threads must not be negative (0 picks one per core): " + proxyThreads);
     }
+    if (proxyTcpKeepaliveSeconds < 0) {
+      throw new IllegalArgumentException("proxy-tcp-keepalive must not be negative (0 turns it off): "
+          + proxyTcpKeepaliveSeconds);
+    }
   }
 
   /** The proxy's event loops: {@link #proxyThreads}, or one per core when it is 0. */
@@ -145,6 +150,7 @@ public record RouterConfig(
     private Duration authTimeout = DEFAULT_AUTH_TIMEOUT;
     private String hashTag;
     private int proxyThreads = DEFAULT_PROXY_THREADS;
+    private int proxyTcpKeepaliveSeconds = io.ringcache.resp.net.DeadPeers.DEFAULT_CLIENT_KEEPALIVE_SECONDS;
 
     /**
      * How long a node may serve keys after a health check renewed its lease. Defaults to 15 s.
@@ -340,11 +346,21 @@ public record RouterConfig(
       return this;
     }
 
+    /**
+     * Seconds a proxy client's connection stays idle before the kernel probes whether its peer is
+     * still there (then every third of it, closed after 3 unanswered), as Redis's {@code
+     * tcp-keepalive}; default {@value io.ringcache.resp.net.DeadPeers#DEFAULT_CLIENT_KEEPALIVE_SECONDS}, 0 for off.
+     */
+    public Builder proxyTcpKeepalive(int seconds) {
+      this.proxyTcpKeepaliveSeconds = seconds;
+      return this;
+    }
+
     public RouterConfig build() {
       return new RouterConfig(bind, port, adminPort, dataDir, initialNodes, adminToken, password, healthInterval,
           healthMisses, tlsKeystore, tlsKeystorePassword, nodeTls, tlsCaCert, proxyMaxOutputBuffer,
           proxyOutputStallTimeout, clusterSecret, nodeAllow, metricsRequireToken, lease, proxyMaxClients,
-          proxyMaxClientsMemory, authTimeout, hashTag, proxyThreads);
+          proxyMaxClientsMemory, authTimeout, hashTag, proxyThreads, proxyTcpKeepaliveSeconds);
     }
   }
 }

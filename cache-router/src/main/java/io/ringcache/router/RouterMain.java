@@ -143,6 +143,10 @@ public final class RouterMain implements Callable<Integer> {
       description = "Event loops of the RESP proxy port; 0 = one per core (env CACHE_ROUTER_PROXY_THREADS). Default: ${DEFAULT-VALUE}.")
   int proxyThreads;
 
+  @Option(names = "--proxy-tcp-keepalive", paramLabel = "SECONDS", defaultValue = "${env:CACHE_ROUTER_PROXY_TCP_KEEPALIVE:-300}",
+      description = "Seconds a proxy client's connection may stay idle before the kernel probes whether its peer is still there (then every third of it; closed after 3 unanswered probes), so a client gone without a word does not hold its slot for ever; as Redis's tcp-keepalive; 0 = off (env CACHE_ROUTER_PROXY_TCP_KEEPALIVE). Default: ${DEFAULT-VALUE}.")
+  int proxyTcpKeepalive;
+
   @Option(names = "--auth-timeout", paramLabel = "SECONDS", defaultValue = "${env:CACHE_ROUTER_AUTH_TIMEOUT:-10}",
       description = "Seconds a proxy client may stay unauthenticated, when a password is set, before it is closed; 0 = never (env CACHE_ROUTER_AUTH_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   long authTimeout;
@@ -232,6 +236,10 @@ public final class RouterMain implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--proxy-threads must not be negative (0 picks one per core): " + proxyThreads);
     }
+    if (proxyTcpKeepalive < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--proxy-tcp-keepalive must not be negative (0 turns it off): " + proxyTcpKeepalive);
+    }
     if (proxyMaxClients <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--proxy-max-clients must be positive: " + proxyMaxClients);
     }
@@ -301,6 +309,7 @@ public final class RouterMain implements Callable<Integer> {
         .proxyMaxClientsMemory(proxyMaxClientsMemory)
         .authTimeout(Duration.ofSeconds(authTimeout))
         .proxyThreads(proxyThreads)
+        .proxyTcpKeepalive(proxyTcpKeepalive)
         .hashTag(hashTag)
         .build();
   }

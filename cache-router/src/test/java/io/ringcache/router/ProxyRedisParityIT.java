@@ -293,6 +293,7 @@ class ProxyRedisParityIT {
     same("config", "get", "appendonl?");
     same("config", "get", "Save", "SAVE", "sav?");
     same("config", "get", "nosuchparameter");
+    same("config", "get", "tcp-keepalive"); // 300 on both, by default
     same("config", "get");
     same("config", "set", "x");
     same("config", "foo");
@@ -303,7 +304,7 @@ class ProxyRedisParityIT {
     assertThat(toProxy.call("config", "get", "port"))
         .isEqualTo("*2\r\n$4\r\nport\r\n$" + port.length() + "\r\n" + port + "\r\n");
     String all = toProxy.call("config", "get", "*");
-    assertThat(all).startsWith("*16\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n")
+    assertThat(all).startsWith("*18\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n")
         .contains("$10\r\nmaxclients\r\n").contains("$4\r\nport\r\n$" + port.length() + "\r\n" + port + "\r\n")
         .contains("$4\r\nbind\r\n$9\r\n127.0.0.1\r\n");
     // each parameter once, whichever patterns match it

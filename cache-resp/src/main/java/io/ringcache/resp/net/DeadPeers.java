@@ -64,6 +64,42 @@ public final class DeadPeers {
     return socket;
   }
 
+  /** Redis's default {@code tcp-keepalive}: the seconds a client connection stays idle before its first probe. */
+  public static final int DEFAULT_CLIENT_KEEPALIVE_SECONDS = 300;
+
+  /**
+   * Keepalive on the connections a server accepts, as Redis's {@code tcp-keepalive}: the first
+   * probe after {@code seconds} idle, then every third of it (at least 1 s), closed after 3
+   * unanswered, so a client whose host went away without a word (a crash, a power cut, a NAT that
+   * forgot it) does not hold its slot and its buffers for ever; 0 leaves keepalive off. Returns
+   * {@code bootstrap}.
+   */
+  public static io.netty.bootstrap.ServerBootstrap clientKeepalive(io.netty.bootstrap.ServerBootstrap bootstrap,
+      Class<? extends io.netty.channel.ServerChannel> serverType, int seconds) {
+    if (seconds < 0) {
+      throw new IllegalArgumentException("tcp-keepalive must not be negative (0 turns it off): " + seconds);
+    }
+    if (seconds == 0) {
+      return bootstrap;
+    }
+    int interval = Math.max(1, seconds / 3);
+    bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
+    if (io.netty.channel.epoll.EpollServerSocketChannel.class.isAssignableFrom(serverType)) {
+      bootstrap.childOption(EpollChannelOption.TCP_KEEPIDLE, seconds)
+          .childOption(EpollChannelOption.TCP_KEEPINTVL, interval)
+          .childOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+    } else if (io.netty.channel.uring.IoUringServerSocketChannel.class.isAssignableFrom(serverType)) {
+      bootstrap.childOption(IoUringChannelOption.TCP_KEEPIDLE, seconds)
+          .childOption(IoUringChannelOption.TCP_KEEPINTVL, interval)
+          .childOption(IoUringChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+    } else {
+      bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), seconds)
+          .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), interval)
+          .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
+    }
+    return bootstrap;
+  }
+
   /** Sets the options on {@code bootstrap}, whose channels are of {@code channelType}; returns it. */
   public static Bootstrap detect(Bootstrap bootstrap, Class<? extends Channel> channelType) {
     bootstrap.option(ChannelOption.SO_KEEPALIVE, true);

@@ -955,6 +955,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         {"appendonly", "no"},
         {"databases", "1"},
         {"maxclients", Integer.toString(server.maxClients())},
+        {"tcp-keepalive", Integer.toString(server.clientKeepaliveSeconds())},
         {"proto-max-bulk-len", Integer.toString(limits.maxBulkLength())},
         {"client-query-buffer-limit", Long.toString(limits.maxQueryBuffer())},
         {"port", Integer.toString(server.port())},
@@ -1022,7 +1023,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         .append("nodes_in_ring:").append(table.ring().nodeNames().size()).append("\r\n")
         .append("handoffs:").append(t.handoffs().size()).append("\r\n");
     ProxyStats stats = server.stats();
-    s.append("proxy_moved_followed:").append(stats.movedFollowed.sum()).append("\r\n")
+    s.append("proxy_connected_clients:").append(server.connectedClients()).append("\r\n")
+        .append("proxy_moved_followed:").append(stats.movedFollowed.sum()).append("\r\n")
         .append("proxy_tryagain_retries:").append(stats.retries.sum()).append("\r\n")
         .append("proxy_multikey_splits:").append(stats.splits.sum()).append("\r\n")
         .append("proxy_unreachable:").append(stats.unreachable.sum()).append("\r\n")

@@ -60,6 +60,7 @@ public final class ProxyServer implements AutoCloseable {
   private int maxClients = RespLimits.DEFAULT_MAX_CLIENTS;
   private long maxClientsMemory = RespLimits.DEFAULT_MAX_CLIENTS_MEMORY;
   private Duration authTimeout = Duration.ofSeconds(RespLimits.DEFAULT_AUTH_TIMEOUT_SECONDS);
+  private int clientKeepaliveSeconds = io.ringcache.resp.net.DeadPeers.DEFAULT_CLIENT_KEEPALIVE_SECONDS;
   private ClientMemory clientMemory;
   private final AtomicInteger connected = new AtomicInteger();
   private final OutputGuard.Closes outputCloses =
@@ -134,6 +135,24 @@ public final class ProxyServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Keepalive on the clients' connections (before {@link #start}): the first probe after {@code
+   * seconds} idle, as Redis's tcp-keepalive ({@link io.ringcache.resp.net.DeadPeers#clientKeepalive});
+   * 0 for off. Default {@value io.ringcache.resp.net.DeadPeers#DEFAULT_CLIENT_KEEPALIVE_SECONDS}.
+   */
+  public ProxyServer clientKeepalive(int seconds) {
+    if (seconds < 0) {
+      throw new IllegalArgumentException("proxy-tcp-keepalive must not be negative (0 turns it off): " + seconds);
+    }
+    this.clientKeepaliveSeconds = seconds;
+    return this;
+  }
+
+  /** The clients' keepalive idle seconds (0: off). */
+  int clientKeepaliveSeconds() {
+    return clientKeepaliveSeconds;
+  }
+
   /** Binds {@code bind:port} (0 picks a free port) and serves. */
   public ProxyServer start(String bind, int requestedPort) throws InterruptedException {
     maxClients = Descriptors.maxClients(maxClients, "proxy-max-clients");
@@ -163,6 +182,7 @@ public final class ProxyServer implements AutoCloseable {
             ch.pipeline().addLast("client", client);
           }
         });
+    io.ringcache.resp.net.DeadPeers.clientKeepalive(b, serverType, clientKeepaliveSeconds);
     transport.configureChildren(b);
     serverChannel = io.ringcache.resp.net.Listen.bind(b, bind, requestedPort, "RESP proxy port");
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
