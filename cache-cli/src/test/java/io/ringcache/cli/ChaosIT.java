@@ -281,6 +281,41 @@ class ChaosIT {
     }
   }
 
+  /**
+   * The client's connections to a node go silent (a firewall failing over: packets dropped, no
+   * reset) while the node answers new connections. The client's not-answering probes went out on
+   * the connection they found open, into the silence, so every request for the node's keys failed
+   * until the kernel gave up on that connection (15 minutes); now the kernel closes it within
+   * seconds (DeadPeers: TCP_USER_TIMEOUT, keepalive) and the client dials again.
+   */
+  @Test
+  void theClientsConnectionsToANodeBlackHoled_itsKeysAreServedAgainWithinSeconds() throws Exception {
+    int nodePort = base + 1;
+    String node = "127.0.0.1:" + nodePort;
+    RoutingTable table = RoutingTable.of(topology());
+    int k = 0;
+    while (!table.serverOf(key(k)).equals(node)) {
+      k++;
+    }
+    String key = keyString(k);
+    try (CacheClient client = client()) {
+      client.put(key, "before");
+      try (Blackhole hole = new Blackhole()) {
+        assertThat(hole.dropEstablished(ProcessHandle.current().pid(), nodePort)).as("the client's connections to %s", node)
+            .isPositive();
+        awaitTrue(() -> {
+          try {
+            client.put(key, "after");
+            return "after".equals(client.get(key));
+          } catch (CacheException e) {
+            return false;
+          }
+        }, Duration.ofSeconds(20), key + " (at " + node + ") written and read again after the client's connections went silent");
+      }
+      assertThat(state(node)).as("%s, which answered new connections throughout", node).isEqualTo(NodeState.UP);
+    }
+  }
+
   /** What a node started by hand next to cluster up's needs: the cluster secret cluster up made. */
   private Map<String, String> secretEnv() {
     return Map.of("CACHE_CLUSTER_SECRET_FILE", dir.resolve("cluster-secret").toString());

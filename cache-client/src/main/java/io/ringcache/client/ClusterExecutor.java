@@ -98,8 +98,12 @@ final class ClusterExecutor {
             .group(group)
             .channel(channelType)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, options.connectTimeout().toMillis()));
+    // a connection the network silently stopped carrying is closed by the kernel within seconds:
+    // the not-answering probes (Endpoint) go out on the connection they find open, so until it
+    // closed they went into the silence, and every request for that node failed, for the kernel's
+    // 15 minutes of retransmissions
+    io.ringcache.resp.net.DeadPeers.detect(bootstrap, channelType);
   }
 
   /** Verifies the server's certificate chain and that it names the dialled host, as HTTPS does. */
