@@ -327,6 +327,26 @@ final class RingCommands {
     c.yieldInput(); // the stream's next batch waits for the loop's other connections (HandoffStreamer: flow control)
   }
 
+  /**
+   * The part of the hash circle whose keys this node's store holds now: what it owns in the
+   * current ring and what it still hands off (for the progress estimate of a stream: a handoff's
+   * ranges hold about their share of this, not of the circle, of the store's entries).
+   */
+  static double heldShare(ClusterState cluster) {
+    Topology topology = cluster.topology();
+    if (topology == null) {
+      return 0;
+    }
+    String self = cluster.name();
+    double held = topology.ring().contains(self) ? topology.ring().shareOf(self) : 0;
+    for (Handoff h : topology.handoffs()) {
+      if (h.from().equals(self)) {
+        held += HandoffStreamer.share(h);
+      }
+    }
+    return held;
+  }
+
   /** RING.STREAM id: streams the handoff's entries to its target; replies with the count once done. */
   static void ringStream(RingContext c, Request r) {
     ClusterState cluster = c.cluster();
@@ -337,7 +357,7 @@ final class RingCommands {
       return;
     }
     String target = cluster.addressOf(handoff.to());
-    c.defer(c.streamer().stream(handoff, target), (count, error) -> {
+    c.defer(c.streamer().stream(handoff, target, heldShare(cluster)), (count, error) -> {
       if (error != null) {
         Resp.error(c.out(), "ERR handoff " + id + ": streaming to " + target + " failed: " + error.getMessage());
       } else {

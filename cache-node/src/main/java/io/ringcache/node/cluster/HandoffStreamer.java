@@ -99,11 +99,19 @@ public final class HandoffStreamer {
 
   /** Streams {@code handoff} to {@code targetAddress}; completes with the number of entries sent. */
   public CompletableFuture<Long> stream(Handoff handoff, String targetAddress) {
+    return stream(handoff, targetAddress, 0);
+  }
+
+  /**
+   * As {@link #stream(Handoff, String)}, with the part of the hash circle the store holds ({@code
+   * heldShare}, 0 if not known), for the progress estimate before the walk has counted.
+   */
+  public CompletableFuture<Long> stream(Handoff handoff, String targetAddress, double heldShare) {
     Run run = runs.compute(handoff.id(), (id, existing) -> {
       if (existing != null && !existing.result.isDone()) {
         return existing;
       }
-      Run next = new Run(handoff, targetAddress);
+      Run next = new Run(handoff, targetAddress, heldShare);
       if (existing != null && existing.result.isCompletedExceptionally() && existing.target.equals(targetAddress)) {
         next.resumeAfter(existing);
       }
@@ -113,6 +121,23 @@ public final class HandoffStreamer {
       executor.execute(run::execute);
     }
     return run.result;
+  }
+
+  /** The fraction of the hash circle {@code handoff}'s ranges cover. */
+  public static double share(Handoff handoff) {
+    return handoff.ranges().stream().mapToLong(io.ringcache.ring.HashRange::size).sum() / 4294967296.0;
+  }
+
+  /**
+   * The entries a stream of ranges covering {@code share} of the circle finds in a store of {@code
+   * storeSize} entries that holds keys of {@code heldShare} of it: storeSize * share / heldShare
+   * (keys spread evenly over the circle), or storeSize * share when heldShare is not known. The
+   * store holds only its own part of the circle, so the latter (what this was before) reported a
+   * third of the real count at a node of three: progress went past 100%.
+   */
+  static long estimate(long storeSize, double share, double heldShare) {
+    double fraction = heldShare > 0 ? Math.min(1, share / heldShare) : share;
+    return Math.round(storeSize * fraction);
   }
 
   /** The progress of handoff {@code id}, or null if it never streamed here. */
@@ -146,9 +171,13 @@ public final class HandoffStreamer {
      */
     volatile Throwable batchFailure;
 
-    Run(Handoff handoff, String target) {
+    /** The part of the hash circle the store holds (0: not known). */
+    final double heldShare;
+
+    Run(Handoff handoff, String target, double heldShare) {
       this.handoff = handoff;
       this.target = target;
+      this.heldShare = heldShare;
     }
 
     /** Starts where {@code failed} stopped, keeping the counts of the parts it completed. */
@@ -169,8 +198,7 @@ public final class HandoffStreamer {
       try {
         client = peers.dedicated(target).get(5, TimeUnit.SECONDS);
         // an estimate for progress reports (one pass over the store, not two); exact once done
-        double share = handoff.ranges().stream().mapToLong(io.ringcache.ring.HashRange::size).sum() / 4294967296.0;
-        total = Math.round(store.size() * share);
+        total = estimate(store.size(), share(handoff), heldShare);
         if (rate > 0) {
           log.info("handoff {}: streaming to {} at most {} entries/s (handoff-rate)", handoff.id(), target, rate);
         }
