@@ -173,17 +173,10 @@ class HandoffFaultsIT {
 
   @Test
   void routerPausedPastTheLeasesWhileAJoinStreams_noNodeIsEjected_theJoinEnds_andNoWriteIsLostOrReadOlder() throws Exception {
-    List<String> nodes = c.launchNodes(List.of(1, 2));
-    String joiner = c.launchNode(3);
-    // a 5 s lease: with 3 s, a joiner that stalled 5 s on a machine at load 30 (a fresh JVM, before
-    // the router's pause) was ejected for it, rightly
-    c.startRouter("5s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
-    fill("r6:fill", 40_000);
-    load = new Load("r6");
-    load.awaitAcknowledged(2 * KEYS);
-
-    c.awaitAnswering(3);
-    String event = c.join(joiner);
+    Join join = joinTwoUnderLoad("r6");
+    List<String> nodes = join.sources();
+    String joiner = join.joiner();
+    String event = join.event();
     String phase = awaitStreamingOrEnd(event);
     // a long GC pause of the router: every node's lease runs out (the data path answers -TRYAGAIN),
     // and on resume the router's own clock has moved past every lease it granted: it must find the
@@ -322,15 +315,10 @@ class HandoffFaultsIT {
   void joinsConnectionsBlackHoledWhileEveryNodeAnswersNewOnes_theJoinEnds_andNoWriteIsLostOrReadOlder()
       throws Exception {
     // a rate, so that the streams are still sending when their connections go silent
-    List<String> nodes = c.launchNodes(List.of(1, 2), "--handoff-rate", "1500");
-    String joiner = c.launchNode(3);
-    c.startRouter("5s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
-    fill("r8:fill", 40_000);
-    load = new Load("r8");
-    load.awaitAcknowledged(2 * KEYS);
-
-    c.awaitAnswering(3);
-    String event = c.join(joiner);
+    Join join = joinTwoUnderLoad("r8", "--handoff-rate", "1500");
+    List<String> nodes = join.sources();
+    String joiner = join.joiner();
+    String event = join.event();
     assertThat(awaitStreamingOrEnd(event)).as("the join's phase when its connections go silent").isEqualTo("STREAMING");
     JsonNode end;
     try (Blackhole hole = new Blackhole()) {
@@ -355,6 +343,26 @@ class HandoffFaultsIT {
   }
 
   // ---- steps -------------------------------------------------------------------------------
+
+  /** A join of node 3 to nodes 1 and 2, requested while they hold data and serve the load. */
+  private record Join(List<String> sources, String joiner, String event) {}
+
+  /**
+   * Nodes 1 and 2 (with {@code sourceOptions}) under a router with a 5 s lease, 40,000 keys and the
+   * load on keys {@code prefix}:N, then node 3's join: returned as soon as it is requested.
+   */
+  private Join joinTwoUnderLoad(String prefix, String... sourceOptions) throws IOException {
+    List<String> nodes = c.launchNodes(List.of(1, 2), sourceOptions);
+    String joiner = c.launchNode(3);
+    // a 5 s lease: with 3 s, a joiner that stalled 5 s on a machine at load 30 (a fresh JVM, before
+    // a fault) was ejected for it, rightly
+    c.startRouter("5s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    fill(prefix + ":fill", 40_000);
+    load = new Load(prefix);
+    load.awaitAcknowledged(2 * KEYS);
+    c.awaitAnswering(3);
+    return new Join(nodes, joiner, c.join(joiner));
+  }
 
   /** The phase of the handoffs the dead router persisted ("none" when it had finished). */
   private String persistedPhase() {

@@ -1,13 +1,21 @@
 package io.ringcache.resp.net;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketOption;
+import java.util.Set;
 import jdk.net.ExtendedSocketOptions;
 
 /*
@@ -53,9 +61,9 @@ public final class DeadPeers {
    * JDK has no TCP_USER_TIMEOUT; a connection that goes silent while a request is unacknowledged
    * waits for the kernel, but those requests are small and acknowledged at once.
    */
-  public static java.net.Socket detect(java.net.Socket socket) throws java.io.IOException {
+  public static Socket detect(Socket socket) throws IOException {
     socket.setKeepAlive(true);
-    java.util.Set<java.net.SocketOption<?>> supported = socket.supportedOptions();
+    Set<SocketOption<?>> supported = socket.supportedOptions();
     if (supported.contains(ExtendedSocketOptions.TCP_KEEPIDLE)) {
       socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
       socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, KEEPALIVE_INTERVAL_SECONDS);
@@ -74,8 +82,8 @@ public final class DeadPeers {
    * forgot it) does not hold its slot and its buffers for ever; 0 leaves keepalive off. Returns
    * {@code bootstrap}.
    */
-  public static io.netty.bootstrap.ServerBootstrap clientKeepalive(io.netty.bootstrap.ServerBootstrap bootstrap,
-      Class<? extends io.netty.channel.ServerChannel> serverType, int seconds) {
+  public static ServerBootstrap clientKeepalive(ServerBootstrap bootstrap, Class<? extends ServerChannel> serverType,
+      int seconds) {
     if (seconds < 0) {
       throw new IllegalArgumentException("tcp-keepalive must not be negative (0 turns it off): " + seconds);
     }
@@ -83,41 +91,45 @@ public final class DeadPeers {
       return bootstrap;
     }
     int interval = Math.max(1, seconds / 3);
-    bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
-    if (io.netty.channel.epoll.EpollServerSocketChannel.class.isAssignableFrom(serverType)) {
-      bootstrap.childOption(EpollChannelOption.TCP_KEEPIDLE, seconds)
-          .childOption(EpollChannelOption.TCP_KEEPINTVL, interval)
-          .childOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
-    } else if (io.netty.channel.uring.IoUringServerSocketChannel.class.isAssignableFrom(serverType)) {
-      bootstrap.childOption(IoUringChannelOption.TCP_KEEPIDLE, seconds)
-          .childOption(IoUringChannelOption.TCP_KEEPINTVL, interval)
-          .childOption(IoUringChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
-    } else {
-      bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), seconds)
-          .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), interval)
-          .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
-    }
+    Names names = Names.of(EpollServerSocketChannel.class.isAssignableFrom(serverType),
+        IoUringServerSocketChannel.class.isAssignableFrom(serverType));
+    bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childOption(names.idle(), seconds)
+        .childOption(names.interval(), interval)
+        .childOption(names.probes(), KEEPALIVE_PROBES);
     return bootstrap;
   }
 
   /** Sets the options on {@code bootstrap}, whose channels are of {@code channelType}; returns it. */
   public static Bootstrap detect(Bootstrap bootstrap, Class<? extends Channel> channelType) {
-    bootstrap.option(ChannelOption.SO_KEEPALIVE, true);
-    if (EpollSocketChannel.class.isAssignableFrom(channelType)) {
-      bootstrap.option(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS)
-          .option(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
-          .option(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
-          .option(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
-    } else if (IoUringSocketChannel.class.isAssignableFrom(channelType)) {
-      bootstrap.option(IoUringChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS)
-          .option(IoUringChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
-          .option(IoUringChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
-          .option(IoUringChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
-    } else {
-      bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE_SECONDS)
-          .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
-          .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
+    Names names = Names.of(EpollSocketChannel.class.isAssignableFrom(channelType),
+        IoUringSocketChannel.class.isAssignableFrom(channelType));
+    bootstrap.option(ChannelOption.SO_KEEPALIVE, true)
+        .option(names.idle(), KEEPALIVE_IDLE_SECONDS)
+        .option(names.interval(), KEEPALIVE_INTERVAL_SECONDS)
+        .option(names.probes(), KEEPALIVE_PROBES);
+    if (names.userTimeout() != null) {
+      bootstrap.option(names.userTimeout(), USER_TIMEOUT_MILLIS);
     }
     return bootstrap;
+  }
+
+  /** Each transport's own names of the options (NIO has no TCP_USER_TIMEOUT: null). */
+  private record Names(ChannelOption<Integer> idle, ChannelOption<Integer> interval, ChannelOption<Integer> probes,
+      ChannelOption<Integer> userTimeout) {
+
+    static Names of(boolean epoll, boolean ioUring) {
+      if (epoll) {
+        return new Names(EpollChannelOption.TCP_KEEPIDLE, EpollChannelOption.TCP_KEEPINTVL, EpollChannelOption.TCP_KEEPCNT,
+            EpollChannelOption.TCP_USER_TIMEOUT);
+      }
+      if (ioUring) {
+        return new Names(IoUringChannelOption.TCP_KEEPIDLE, IoUringChannelOption.TCP_KEEPINTVL,
+            IoUringChannelOption.TCP_KEEPCNT, IoUringChannelOption.TCP_USER_TIMEOUT);
+      }
+      return new Names(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE),
+          NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
+          NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), null);
+    }
   }
 }
