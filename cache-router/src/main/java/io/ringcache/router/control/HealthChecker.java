@@ -38,6 +38,15 @@ import org.slf4j.LoggerFactory;
  * every keyed command, so no two nodes accept writes for one key. At start the router does not
  * know what its previous process read, so every bound starts at "start + lease".
  *
+ * A router that was away (paused: a long GC, SIGSTOP, a frozen VM; or starved of CPU) sees every
+ * node's lease run out for want of its own renewals, not for anything the nodes did. Ejecting a
+ * node then would flush it for a silence of a few seconds: a node paused for 5 s just as the router
+ * came back from 18 s away missed its 3 checks and was ejected 2 s later, with every key it held
+ * (found by a randomized fault run against real processes). So a round that starts much later than
+ * the previous one (see beginRound) counts as a return, and every bound starts at "return + lease",
+ * as after a restart: a node is failed for silence only after a full lease of this router watching
+ * it. Safety is unchanged: a bound only moves later.
+ *
  * What an answer or a miss means:
  *  - the recorded incarnation is 0 (a node listed at bootstrap, never seen): the incarnation that
  *    answers is recorded, then the topology is pushed to it;
@@ -68,7 +77,12 @@ public final class HealthChecker implements AutoCloseable {
   private final long leaseNanos;
   private final long marginNanos;
   private final LongSupplier nanoTime;
-  private final long startNanos;
+  /** A gap between two rounds longer than this is this router's absence (see {@link #beginRound}). */
+  private final long absenceNanos;
+  /** When the last round began. Written by the rounds only (one timer thread). */
+  private long lastRoundNanos;
+  /** Since when this router has watched every node: its start, or its return from its last absence. */
+  private volatile long watchingSince;
   private final Map<String, Health> health = new ConcurrentHashMap<>();
   /** Per node: when this router last read a heartbeat answer from it (a lease is anchored at most there). */
   private final Map<String, Long> lastAnswer = new ConcurrentHashMap<>();
@@ -114,7 +128,11 @@ public final class HealthChecker implements AutoCloseable {
     // clock rates differ by far less than 1%; 5% and 100 ms leave room for scheduling too
     this.marginNanos = leaseNanos / 20 + TimeUnit.MILLISECONDS.toNanos(100);
     this.nanoTime = nanoTime;
-    this.startNanos = nanoTime.getAsLong();
+    long start = nanoTime.getAsLong();
+    // a round is due every interval; one that comes maxMisses intervals late missed a DOWN's worth
+    this.absenceNanos = interval.toNanos() * (maxMisses + 1);
+    this.lastRoundNanos = start;
+    this.watchingSince = start;
     coordinator.leases(this::holdsLease, this::checkNow);
   }
 
@@ -132,10 +150,41 @@ public final class HealthChecker implements AutoCloseable {
     return health.get(name);
   }
 
-  /** Whether the lease of {@code name} has certainly run out by this router's clock. */
-  boolean leaseCertainlyExpired(String name) {
-    long bound = Math.max(lastAnswer.getOrDefault(name, startNanos), startNanos) + leaseNanos + marginNanos;
+  /**
+   * Whether a silent {@code name} may be failed: its lease has certainly run out by this router's
+   * clock, and this router has watched it for a full lease since its own start or return.
+   */
+  boolean silentForALease(String name) {
+    long since = watchingSince;
+    long answered = lastAnswer.getOrDefault(name, since);
+    long bound = (answered - since > 0 ? answered : since) + leaseNanos + marginNanos;
     return nanoTime.getAsLong() - bound > 0;
+  }
+
+  /**
+   * Marks the start of a round of checks (the timer's, or a test's or the simulation's own). A round
+   * that starts more than (misses + 1) intervals after the previous one ended means this router was
+   * away meanwhile: it starts watching every node anew, as after a restart (see the class comment).
+   */
+  void beginRound() {
+    long now = nanoTime.getAsLong();
+    long gap = now - lastRoundNanos;
+    lastRoundNanos = now;
+    if (gap > absenceNanos) {
+      watchingSince = now;
+      log.warn("no health check ran for {} ms (this router was paused or starved): every node gets a full lease ({} ms)"
+          + " from now to answer before it is failed for silence", TimeUnit.NANOSECONDS.toMillis(gap),
+          TimeUnit.NANOSECONDS.toMillis(leaseNanos));
+    }
+  }
+
+  /**
+   * Marks the end of a round. The timer's rounds only hand their checks to probe threads, so they
+   * end as they begin; a round that runs its checks one after another (a test's, the simulation's)
+   * takes its probes' time, which is not an absence.
+   */
+  void endRound() {
+    lastRoundNanos = nanoTime.getAsLong();
   }
 
   /**
@@ -148,11 +197,13 @@ public final class HealthChecker implements AutoCloseable {
    */
   private void checkAll() {
     try {
+      beginRound();
       for (NodeInfo n : store.current().nodes()) {
         if (inFlight.add(n.name())) {
           probes.execute(() -> checkInRound(n));
         }
       }
+      endRound();
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closed
     } catch (Throwable e) {
@@ -476,7 +527,7 @@ public final class HealthChecker implements AutoCloseable {
       setState(node.name(), NodeState.UP, NodeState.DOWN);
     }
     boolean dead = refused.getOrDefault(node.name(), false);
-    if (dead || leaseCertainlyExpired(node.name())) {
+    if (dead || silentForALease(node.name())) {
       fail(current, dead);
     } else if (h.misses() == maxMisses) {
       log.info("node {}: waiting for its lease to run out before failing it", node.name());

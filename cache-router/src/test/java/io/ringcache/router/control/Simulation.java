@@ -550,6 +550,7 @@ final class Simulation {
       at(routerPausedUntil - now, () -> healthRound(generation));
       return;
     }
+    health.beginRound();
     for (NodeInfo n : store.current().nodes()) {
       try {
         health.check(n);
@@ -558,6 +559,7 @@ final class Simulation {
         note("health check of " + n.name() + " failed: " + e.getMessage());
       }
     }
+    health.endRound();
     at(HEALTH_INTERVAL_MS * MS, () -> healthRound(generation));
   }
 
