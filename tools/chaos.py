@@ -1,0 +1,495 @@
+#!/usr/bin/python3
+"""A randomized fault run against real ringcache processes, checked by a history checker.
+
+Starts a router and three nodes from the built jars (mvn -B -DskipTests package first), six spare
+node ports beside them, and clients that write and read through the router's proxy and straight to
+the nodes (following -MOVED). Meanwhile two nemesis threads pick faults at random: kill -9 of a node
+(restarted after 0-6 s, or at once), kill -9 of two nodes together, SIGSTOP of a node (0.5-20 s),
+kill -9 or SIGSTOP of the router, and joins, leaves and weight changes through the admin API, so
+that faults land in every phase of the handoffs. Then every process is resumed, the cluster settles,
+every key is read once more, and the history is checked:
+
+- a read never returns a value older than one acknowledged before the read began, nor a key's
+  value after its acknowledged delete (a write whose outcome is unknown, timed out or cut off, may
+  take effect later than writes sent after it, as it may against Redis itself: allowed and counted);
+- a read never returns a value that was never written, or whose write was refused (-TRYAGAIN);
+- with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
+  short node pauses, joins, leaves and weight changes), a key whose last acknowledged write is a SET
+  is never missing: nothing may be lost without a crash.
+
+Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
+Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients straight to the
+        nodes, default 3), CHAOS_DIR (logs, history.json; default /tmp/ringcache-chaos-SEED)
+Exit:   0 when the history passes, 1 on a violation, 2 when the cluster did not start.
+Needs:  python3-redis (redis-py), java; ports BASE..BASE+6 and BASE+70 free (default 23000).
+"""
+import bisect
+import collections
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import redis
+
+SEED = int(sys.argv[1])
+DURATION = float(sys.argv[2])
+BASE = int(sys.argv[3]) if len(sys.argv) > 3 else 23000
+QUIET = os.environ.get('QUIET') == '1'
+NEMESES = int(os.environ.get('NEMESES', '2'))
+DIRECT = int(os.environ.get('DIRECT', '3'))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DIR = os.environ.get('CHAOS_DIR', f'/tmp/ringcache-chaos-{SEED}')
+
+PROXY, ADMIN = BASE, BASE + 70
+PORTS = [BASE + i for i in range(1, 7)]
+INITIAL = PORTS[:3]
+WRITERS, READERS, KEYS_PER_WRITER = 6, 3, 60
+
+rng = random.Random(SEED)
+T0 = time.monotonic()
+
+
+def now():
+    return time.monotonic() - T0
+
+
+os.makedirs(DIR + '/logs', exist_ok=True)
+os.makedirs(DIR + '/router', exist_ok=True)
+TOKEN = secrets.token_hex(16)
+for name, content in (('cluster-secret', secrets.token_hex(16)), ('admin-token', TOKEN)):
+    with open(f'{DIR}/{name}', 'w') as f:
+        f.write(content)
+    os.chmod(f'{DIR}/{name}', 0o600)
+ENV = dict(os.environ, CACHE_CLUSTER_SECRET_FILE=DIR + '/cluster-secret', CACHE_ADMIN_TOKEN_FILE=DIR + '/admin-token')
+LOG = open(DIR + '/nemesis.log', 'w')
+
+
+def log(*parts):
+    line = f'{now():8.3f} ' + ' '.join(str(p) for p in parts)
+    print(line, flush=True)
+    LOG.write(line + '\n')
+    LOG.flush()
+
+
+# ---- processes ---------------------------------------------------------------------------------
+
+nodes = {}  # port -> Popen
+router = None
+
+
+def start_node(port):
+    out = open(f'{DIR}/logs/node-{port}.log', 'a')
+    nodes[port] = subprocess.Popen(
+        ['java', '-XX:+ExitOnOutOfMemoryError', '-Xmx256m', '-jar', f'{ROOT}/cache-node/target/cache-node.jar',
+         '--cluster', '--bind', '127.0.0.1', '--port', str(port), '--name', f'127.0.0.1:{port}',
+         '--advertise', f'127.0.0.1:{port}'],
+        env=ENV, stdout=out, stderr=subprocess.STDOUT)
+
+
+def start_router():
+    global router
+    out = open(f'{DIR}/logs/router.log', 'a')
+    args = ['java', '-XX:+ExitOnOutOfMemoryError', '-Xms64m', '-Xmx512m', '-jar',
+            f'{ROOT}/cache-router/target/cache-router.jar', '--bind', '127.0.0.1', '--port', str(PROXY),
+            '--admin-port', str(ADMIN), '--data-dir', DIR + '/router']
+    for port in INITIAL:
+        args += ['--node', f'127.0.0.1:{port}']
+    router = subprocess.Popen(args, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+
+
+def live_nodes():
+    return [port for port, p in nodes.items() if p.poll() is None]
+
+
+def admin(method, path, body=None):
+    """(HTTP status or None, body) of one admin API request."""
+    try:
+        conn = http.client.HTTPConnection('127.0.0.1', ADMIN, timeout=5)
+        conn.request(method, path, body=None if body is None else json.dumps(body),
+                     headers={'Authorization': 'Bearer ' + TOKEN, 'Content-Type': 'application/json'})
+        response = conn.getresponse()
+        data = response.read().decode()
+        conn.close()
+        return response.status, data
+    except Exception as e:
+        return None, str(e)
+
+
+def ring_members():
+    status, body = admin('GET', '/topology')
+    return {n['name']: n for n in json.loads(body)['nodes']} if status == 200 else None
+
+
+def wait_for(condition, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if condition():
+                return True
+        except Exception:
+            pass
+        time.sleep(0.2)
+    log('TIMEOUT waiting for', what)
+    return False
+
+
+# ---- clients -----------------------------------------------------------------------------------
+# Each key has one writer, which writes versions 1, 2, 3... ("N" for a SET, "N:del" for a DEL), so a
+# value read names the write it came from. History entries: (kind, key, value, start, end, status);
+# status: ok, fail (refused: not applied) or info (outcome unknown).
+
+history = []
+history_lock = threading.Lock()
+stopping = threading.Event()
+
+
+def record(*entry):
+    with history_lock:
+        history.append(entry)
+
+
+def next_op(r, version, i):
+    op = r.random()
+    if op < 0.2:
+        return 'get', None
+    version[i] += 1
+    return ('del', f'{version[i]}:del') if op < 0.26 else ('set', f'{version[i]}')
+
+
+def proxy_client():
+    return redis.Redis(host='127.0.0.1', port=PROXY, socket_timeout=3, socket_connect_timeout=2)
+
+
+def outcome(error):
+    """A refused command (-TRYAGAIN, -MOVED) was not applied; any other error leaves it unknown."""
+    text = str(error)
+    return 'fail' if text.startswith('TRYAGAIN') or text.startswith('MOVED') else 'info'
+
+
+def proxy_writer(w):
+    client, version, r = proxy_client(), [0] * KEYS_PER_WRITER, random.Random(SEED * 100 + w)
+    while not stopping.is_set():
+        i = r.randrange(KEYS_PER_WRITER)
+        key = f'k{w}:{i}'
+        kind, value = next_op(r, version, i)
+        start = now()
+        try:
+            if kind == 'get':
+                got = client.get(key)
+                value = None if got is None else got.decode()
+            elif kind == 'del':
+                client.delete(key)
+            else:
+                client.set(key, value)
+            status = 'ok'
+        except redis.exceptions.ResponseError as e:
+            status = outcome(e)
+        except Exception:
+            status = 'info'
+            client = proxy_client()
+            time.sleep(0.05)
+        if kind == 'get' and status != 'ok':
+            value, status = None, 'fail'
+        record(kind, key, value, start, now(), status)
+
+
+def direct_writer(w):
+    """As proxy_writer, straight to the nodes: to the last node that served the key, following -MOVED."""
+    conns, owner, version, r = {}, {}, [0] * KEYS_PER_WRITER, random.Random(SEED * 10000 + w)
+    while not stopping.is_set():
+        i = r.randrange(KEYS_PER_WRITER)
+        key = f'd{w}:{i}'
+        kind, value = next_op(r, version, i)
+        start, status, got = now(), 'fail', None
+        port = owner.get(key) or r.choice(PORTS)
+        for _ in range(4):
+            try:
+                if port not in conns:
+                    conns[port] = redis.Redis(host='127.0.0.1', port=port, socket_timeout=3, socket_connect_timeout=1)
+                if kind == 'get':
+                    got = conns[port].get(key)
+                elif kind == 'del':
+                    conns[port].delete(key)
+                else:
+                    conns[port].set(key, value)
+                status, owner[key] = 'ok', port
+                break
+            except redis.exceptions.MovedError as e:  # redis-py keeps "<epoch> host:port"
+                port = owner[key] = int(str(e).split()[-1].rsplit(':', 1)[1])
+            except redis.exceptions.ResponseError:
+                status = 'fail'
+                owner.pop(key, None)
+                break
+            except Exception:
+                conns.pop(port, None)
+                owner.pop(key, None)
+                status = 'info'
+                time.sleep(0.02)
+                break
+        if kind == 'get':
+            value, status = (None if got is None else got.decode(), 'ok') if status == 'ok' else (None, 'fail')
+        record(kind, key, value, start, now(), status)
+
+
+def checked_get(client, key):
+    """GETs key and records the read; returns the error it met, or None."""
+    start = now()
+    try:
+        got = client.get(key)
+    except Exception as e:
+        record('get', key, None, start, now(), 'fail')
+        return e
+    record('get', key, None if got is None else got.decode(), start, now(), 'ok')
+    return None
+
+
+def reader(n):
+    client, r = proxy_client(), random.Random(SEED * 1000 + n)
+    while not stopping.is_set():
+        error = checked_get(client, f'k{r.randrange(WRITERS)}:{r.randrange(KEYS_PER_WRITER)}')
+        if error is not None and not isinstance(error, redis.exceptions.ResponseError):
+            client = proxy_client()
+            time.sleep(0.05)
+
+
+# ---- the checker -------------------------------------------------------------------------------
+
+def check():
+    writes, reads = collections.defaultdict(list), collections.defaultdict(list)
+    for kind, key, value, start, end, status in history:
+        if kind == 'get':
+            if status == 'ok':
+                reads[key].append((value, start, end))
+        else:
+            writes[key].append((int(value.split(':')[0]), value.endswith(':del'), start, end, status))
+    violations, late_unknown, read_count, misses, losses = 0, 0, 0, 0, []
+    for key, key_reads in reads.items():
+        by_version = {w[0]: w for w in writes[key]}
+        acked = sorted((w for w in writes[key] if w[4] == 'ok'), key=lambda w: w[3])
+        acked_ends = [w[3] for w in acked]
+        newest_acked, best = [], None  # newest_acked[j]: the newest of the first j + 1 acknowledged
+        for w in acked:
+            best = w if best is None or w[0] > best[0] else best
+            newest_acked.append(best)
+        for value, start, end in key_reads:
+            read_count += 1
+            j = bisect.bisect_left(acked_ends, start)
+            newest = newest_acked[j - 1] if j > 0 else None
+            if value is None:
+                misses += 1
+                deleted_since = any(w[1] and w[0] > newest[0] and w[2] < end for w in writes[key]) if newest else True
+                if newest and not newest[1] and not deleted_since:
+                    losses.append((key, start, end, newest))
+                continue
+            written = by_version.get(int(value))
+            if written is None or written[2] > end:
+                log(f'VIOLATION {key}={value} in [{start:.3f},{end:.3f}] was never written before the read ended')
+                violations += 1
+            elif written[4] == 'fail':
+                log(f'VIOLATION {key}={value} in [{start:.3f},{end:.3f}]: its write was refused')
+                violations += 1
+            elif newest and written[0] < newest[0]:
+                if written[4] != 'ok':
+                    late_unknown += 1  # its outcome unknown: it may have taken effect after the newer write
+                    continue
+                log(f'VIOLATION stale read {key}={value} in [{start:.3f},{end:.3f}]: version {newest[0]}'
+                    f' ({"a delete" if newest[1] else "a set"}) was acknowledged at {newest[3]:.3f}')
+                violations += 1
+    for key, start, end, newest in losses[:20]:
+        log(f'MISSING {key} in [{start:.3f},{end:.3f}]: version {newest[0]} acknowledged at {newest[3]:.3f}')
+    if QUIET:
+        violations += len(losses)
+    write_count = sum(len(ws) for ws in writes.values())
+    acked_count = sum(1 for ws in writes.values() for w in ws if w[4] == 'ok')
+    log(f'{len(losses)} misses of a key whose last acknowledged write was a SET'
+        f' ({"a violation: no crash in a QUIET run" if QUIET else "allowed where a node crashed"})')
+    log(f'{late_unknown} reads of a write whose outcome was unknown, taking effect after a newer one (allowed)')
+    log(f'checked {read_count} reads ({misses} misses), {write_count} writes ({acked_count} acknowledged):'
+        f' {violations} violations')
+    return violations
+
+
+# ---- the nemesis -------------------------------------------------------------------------------
+
+busy, busy_lock = set(), threading.Lock()
+
+
+def claim(items):
+    with busy_lock:
+        if busy & set(items):
+            return False
+        busy.update(items)
+        return True
+
+
+def release(items):
+    with busy_lock:
+        busy.difference_update(items)
+
+
+def fault():
+    """One fault, on processes no other nemesis thread is acting on."""
+    if QUIET:
+        kind = rng.choice(['stop_node', 'stop_node', 'kill_router', 'stop_router', 'add', 'add', 'remove', 'remove',
+                           'weight'])
+    else:
+        kind = rng.choice(['kill_node', 'kill_node', 'restart_node', 'kill_two', 'stop_node', 'stop_node',
+                           'kill_router', 'stop_router', 'add', 'add', 'remove', 'weight'])
+    live = live_nodes()
+    if kind in ('kill_router', 'stop_router'):
+        items = ['router']
+    elif kind == 'kill_two':
+        items = rng.sample(live, 2) if len(live) >= 2 else None
+    elif kind in ('kill_node', 'restart_node', 'stop_node'):
+        items = [rng.choice(live)] if live else None
+    else:
+        items = []
+    if items is None or not claim(items):
+        return
+    try:
+        act(kind, items)
+    finally:
+        release(items)
+
+
+def act(kind, items):
+    if kind in ('kill_node', 'restart_node', 'kill_two'):
+        for port in items:
+            nodes[port].kill()
+            nodes[port].wait()
+        log('kill -9 node', items)
+        if kind != 'restart_node':
+            time.sleep(rng.uniform(0, 8 if kind == 'kill_two' else 6))
+        for port in items:
+            start_node(port)
+        log('restarted node', items)
+    elif kind == 'stop_node':
+        port = items[0]
+        seconds = rng.choice([0.5, 1, 2, 3, 5] if QUIET else [0.5, 1, 2, 3, 5, 10, 20]) * rng.uniform(0.8, 1.2)
+        os.kill(nodes[port].pid, signal.SIGSTOP)
+        log('SIGSTOP node', port, f'{seconds:.1f}s')
+        time.sleep(seconds)
+        os.kill(nodes[port].pid, signal.SIGCONT)
+        log('SIGCONT node', port)
+    elif kind == 'kill_router':
+        router.kill()
+        router.wait()
+        log('kill -9 router')
+        time.sleep(rng.uniform(0, 5))
+        start_router()
+        log('restarted router')
+    elif kind == 'stop_router':
+        seconds = rng.choice([1, 2, 5, 10, 20]) * rng.uniform(0.8, 1.2)
+        os.kill(router.pid, signal.SIGSTOP)
+        log('SIGSTOP router', f'{seconds:.1f}s')
+        time.sleep(seconds)
+        os.kill(router.pid, signal.SIGCONT)
+        log('SIGCONT router')
+    elif kind == 'add':
+        members = ring_members()
+        spare = [p for p in PORTS if members is not None and f'127.0.0.1:{p}' not in members]
+        if not spare:
+            return
+        port = rng.choice(spare)
+        if not claim([port]):
+            return
+        try:
+            if port not in nodes or nodes[port].poll() is not None:
+                start_node(port)
+                time.sleep(rng.uniform(1.5, 4))
+            status, body = admin('POST', '/nodes', {'name': f'127.0.0.1:{port}', 'address': f'127.0.0.1:{port}',
+                                                    'weight': rng.choice([1, 1, 2])})
+            log('add', port, status, body[:150])
+        finally:
+            release([port])
+    elif kind == 'remove':
+        members = ring_members()
+        if members and len(members) > 2:
+            name = rng.choice(sorted(members))
+            status, body = admin('DELETE', '/nodes/' + name)
+            log('remove', name, status, body[:150])
+    elif kind == 'weight':
+        members = ring_members()
+        if members:
+            name = rng.choice(sorted(members))
+            status, body = admin('PUT', f'/nodes/{name}/weight', {'weight': rng.choice([1, 2, 3])})
+            log('weight', name, status, body[:150])
+
+
+def nemesis():
+    while now() < DURATION:
+        try:
+            fault()
+        except Exception as e:
+            log('nemesis error', repr(e))
+        time.sleep(rng.uniform(0.2, 4))
+
+
+def settled():
+    status, body = admin('GET', '/health')
+    members = ring_members()
+    return status == 200 and json.loads(body)['handoffs'] == 0 and members is not None \
+        and all(n['state'] == 'UP' for n in members.values())
+
+
+def main():
+    for port in INITIAL:
+        start_node(port)
+    start_router()
+    if not wait_for(lambda: json.loads(admin('GET', '/health')[1])['nodesInRing'] == 3, 60, 'the cluster'):
+        return 2
+    log('cluster up', 'QUIET' if QUIET else '', f'seed {SEED}, {DURATION:.0f} s, logs in {DIR}')
+    clients = [threading.Thread(target=proxy_writer, args=(w,), daemon=True) for w in range(WRITERS)]
+    clients += [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(READERS)]
+    clients += [threading.Thread(target=direct_writer, args=(w,), daemon=True) for w in range(DIRECT)]
+    for t in clients:
+        t.start()
+    time.sleep(3)
+    faults = [threading.Thread(target=nemesis) for _ in range(NEMESES)]
+    for t in faults:
+        t.start()
+    for t in faults:
+        t.join()
+    log('faults over: every process resumed; waiting for the cluster to settle')
+    for p in list(nodes.values()) + [router]:
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGCONT)
+    if router.poll() is not None:
+        start_router()
+    wait_for(settled, 120, 'every handoff done and every node UP')
+    time.sleep(5)
+    stopping.set()
+    for t in clients:
+        t.join(10)
+    client = proxy_client()
+    keys = [f'k{w}:{i}' for w in range(WRITERS) for i in range(KEYS_PER_WRITER)]
+    keys += [f'd{w}:{i}' for w in range(DIRECT) for i in range(KEYS_PER_WRITER)]
+    for key in keys:
+        error = checked_get(client, key)
+        if error is not None:
+            log('final read failed:', key, error)
+    log('nodes at the end:', admin('GET', '/nodes')[1][:2000])
+    with open(DIR + '/history.json', 'w') as f:
+        json.dump(history, f)
+    return 1 if check() else 0
+
+
+if __name__ == '__main__':
+    code = 2
+    try:
+        code = main()
+    finally:
+        for p in list(nodes.values()) + ([router] if router else []):
+            try:
+                os.kill(p.pid, signal.SIGCONT)
+                p.kill()
+            except Exception:
+                pass
+    sys.exit(code)
