@@ -79,7 +79,7 @@ public final class HealthChecker implements AutoCloseable {
   private final LongSupplier nanoTime;
   /** A gap between two rounds longer than this is this router's absence (see {@link #beginRound}). */
   private final long absenceNanos;
-  /** When the last round began. Written by the rounds only (one timer thread). */
+  /** When the last round began or ended. Written by the rounds only (one timer thread). */
   private long lastRoundNanos;
   /** Since when this router has watched every node: its start, or its return from its last absence. */
   private volatile long watchingSince;
