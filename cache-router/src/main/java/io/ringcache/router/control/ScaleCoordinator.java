@@ -13,12 +13,14 @@ import io.ringcache.ring.Transfer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,6 +100,12 @@ public final class ScaleCoordinator implements AutoCloseable {
   private volatile Duration resolveTimeout = RESOLVE_TIMEOUT;
   private final Deque<ScaleEvent> history = new ArrayDeque<>();
   private ScaleEvent running;
+  /**
+   * Starts every event id of this router process ({@code ev-3f9c2a-}, then a count from 1): a
+   * restarted router's events never take the ids of its previous process's, so a client that
+   * follows an event across a restart finds it gone (404) instead of another event of that id.
+   */
+  private final String idPrefix;
   private long nextId = 1;
   private volatile boolean closing;
 
@@ -117,9 +125,15 @@ public final class ScaleCoordinator implements AutoCloseable {
   }
 
   ScaleCoordinator(TopologyStore store, NodeControl pool, ControlRuntime runtime) {
+    this(store, pool, runtime, "ev-" + HexFormat.of().toHexDigits(new SecureRandom().nextInt()).substring(2) + "-");
+  }
+
+  /** With the given {@link #idPrefix} (the simulation names each router process's events after it). */
+  ScaleCoordinator(TopologyStore store, NodeControl pool, ControlRuntime runtime, String idPrefix) {
     this.store = store;
     this.pool = pool;
     this.runtime = runtime;
+    this.idPrefix = idPrefix;
   }
 
   // ---- requests ---------------------------------------------------------------------------
@@ -365,7 +379,7 @@ public final class ScaleCoordinator implements AutoCloseable {
   }
 
   private ScaleEvent submit(ScaleEvent.Kind kind, String node, Step step) {
-    ScaleEvent event = new ScaleEvent("ev-" + nextId++, kind, node);
+    ScaleEvent event = new ScaleEvent(idPrefix + nextId++, kind, node);
     running = event;
     history.addFirst(event);
     while (history.size() > HISTORY) {

@@ -530,7 +530,7 @@ final class Simulation {
     control = new SimControl(routerIncarnation);
     ControlRuntime runtime = new ControlRuntime(new SimExecutor(true), new SimExecutor(false), new SimExecutor(false),
         new SimExecutor(false), () -> now, new SimSleeper(), round -> Collections.shuffle(round, random));
-    coordinator = new ScaleCoordinator(store, control, runtime);
+    coordinator = new ScaleCoordinator(store, control, runtime, "ev-r" + routerIncarnation + "-");
     health = new HealthChecker(store, control, coordinator, Duration.ofMillis(HEALTH_INTERVAL_MS), 3,
         Duration.ofMillis(LEASE_MS), () -> now);
     if (!store.current().handoffs().isEmpty()) {
