@@ -38,6 +38,7 @@ final class AddCommand extends ScaleCommand implements Callable<Integer> {
           started.path("id").asText(), started.path("startedAt").asText());
       spec.commandLine().getErr().flush();
     }
-    return follow(started);
+    return follow(started, new EventWaiter.Goal(name + " in the ring",
+        node -> node != null && node.path("state").asText().equals("UP")));
   }
 }

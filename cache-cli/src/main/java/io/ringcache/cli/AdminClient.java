@@ -1,5 +1,6 @@
 package io.ringcache.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -16,6 +18,7 @@ import java.time.Duration;
 final class AdminClient {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final String base;
   private final String token;
@@ -49,7 +52,7 @@ final class AdminClient {
   }
 
   private JsonNode send(String method, String path, Object body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT);
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -64,17 +67,47 @@ final class AdminClient {
       JsonNode json = response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
       if (response.statusCode() >= 400) {
         String message = json.hasNonNull("error") ? json.get("error").asText() : "HTTP " + response.statusCode();
-        throw new CliException(message + " (HTTP " + response.statusCode() + " from " + base + path + ")");
+        throw new HttpError(response.statusCode(), message + " (HTTP " + response.statusCode() + " from " + base + path + ")");
       }
       return json;
     } catch (ConnectException e) {
-      throw new CliException(
+      throw new Unreachable(
           "cannot reach the router's admin API at " + base + ": connection refused (is the router running? see --router)");
-    } catch (IOException e) {
-      throw new CliException("request to " + base + path + " failed: " + e);
+    } catch (JsonProcessingException e) {
+      throw new CliException("request to " + base + path + " failed: the answer is not JSON: " + e.getOriginalMessage());
+    } catch (HttpTimeoutException e) { // a paused or overloaded router
+      throw new Unreachable("the router's admin API at " + base + " did not answer " + method + " " + path + " within "
+          + TIMEOUT.toSeconds() + " s" + unknownEffect(method));
+    } catch (IOException e) { // cut off: a router killed or restarted
+      throw new Unreachable("the router's admin API at " + base + " closed the connection before answering " + method + " "
+          + path + " (" + e.getMessage() + ")" + unknownEffect(method));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted");
+    }
+  }
+
+  private static String unknownEffect(String method) {
+    return method.equals("GET") ? "" : "; whether the request took effect is unknown: see cachectl status";
+  }
+
+  /** The router did not answer: refused, cut off or timed out. */
+  static final class Unreachable extends CliException {
+    private static final long serialVersionUID = 1L;
+
+    Unreachable(String message) {
+      super(message);
+    }
+  }
+
+  /** The router answered with an error status. */
+  static final class HttpError extends CliException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    HttpError(int status, String message) {
+      super(message);
+      this.status = status;
     }
   }
 }

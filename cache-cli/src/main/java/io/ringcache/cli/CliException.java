@@ -1,7 +1,7 @@
 package io.ringcache.cli;
 
 /** A failure cachectl reports in one line and exits 1 for. */
-final class CliException extends RuntimeException {
+class CliException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   CliException(String message) {

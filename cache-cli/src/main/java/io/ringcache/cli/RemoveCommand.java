@@ -14,6 +14,7 @@ final class RemoveCommand extends ScaleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return follow(admin().delete("/nodes/" + AdminClient.segment(name)));
+    return follow(admin().delete("/nodes/" + AdminClient.segment(name)),
+        new EventWaiter.Goal(name + " out of the topology", node -> node == null));
   }
 }

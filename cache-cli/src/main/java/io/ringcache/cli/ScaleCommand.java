@@ -17,9 +17,13 @@ abstract class ScaleCommand {
     return parent.admin.client();
   }
 
-  /** Follows the scale event the router answered with (unless --no-wait); 0 when it finished. */
-  int follow(JsonNode started) {
-    return EventWaiter.follow(admin(), started, !noWait, parent.admin.json, spec.commandLine().getOut());
+  /**
+   * Follows the scale event the router answered with (unless --no-wait); 0 when it finished. The
+   * goal is checked in the topology instead if the router restarts meanwhile.
+   */
+  int follow(JsonNode started, EventWaiter.Goal goal) {
+    return EventWaiter.follow(admin(), started, goal, !noWait, parent.admin.json, spec.commandLine().getOut(),
+        spec.commandLine().getErr());
   }
 
   void requirePositive(int weight) {

@@ -19,6 +19,7 @@ final class WeightCommand extends ScaleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     requirePositive(weight);
-    return follow(admin().put("/nodes/" + AdminClient.segment(name) + "/weight", Map.of("weight", weight)));
+    return follow(admin().put("/nodes/" + AdminClient.segment(name) + "/weight", Map.of("weight", weight)),
+        new EventWaiter.Goal(name + " at weight " + weight, node -> node != null && node.path("weight").asInt() == weight));
   }
 }

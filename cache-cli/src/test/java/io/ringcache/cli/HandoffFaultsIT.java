@@ -18,7 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -36,8 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   1. the router killed -9 while a join's handoffs are PREPARED (and the joiner killed and
  *      restarted, a new incarnation, while the router is away), and while they are SEALED (a source
  *      paused, within its lease, holds the seal); a supervisor restarts it;
- *   2. the router killed -9 while a leave streams; restarted; the router paused (SIGSTOP) past every
- *      node's lease while a join streams, then resumed;
+ *   2. the router killed -9 while a leave streams; restarted; the router killed -9 while a join
+ *      that cachectl follows streams, restarted: cachectl follows the resumed handoffs and reports
+ *      the join done; the router paused (SIGSTOP) past every node's lease while a join streams,
+ *      then resumed;
  *   3. a leave and a join of the same node requested back to back (an operator's script that
  *      retries 409 until it is accepted: the node joins again right after its leave);
  *   4. a joining target paused (SIGSTOP) past its lease while ranges stream to it, then resumed:
@@ -167,6 +173,52 @@ class HandoffFaultsIT {
         "the restarted router finishing the leave");
     load.awaitAcknowledged(load.acknowledged.get() + KEYS);
     load.verify("router killed in phase " + phase + " of a leave", k -> false);
+  }
+
+  // ---- 2c. cachectl follows a join across the router's restart -----------------------------
+
+  @Test
+  void routerKilledNineWhileCachectlFollowsAJoin_cachectlFollowsTheResumedHandoffs_andReportsTheJoinFinished() throws Exception {
+    // the sources stream at most 1,000 entries/s: the join is still streaming when the router dies
+    List<String> nodes = c.launchNodes(List.of(1, 2, 3), "--handoff-rate", "1000");
+    String joiner = c.launchNode(4);
+    c.startRouter("8s", nodes, "--health-interval-ms", "500", "--health-misses", "4");
+    fill("r9:fill", 40_000); // about 10,000 entries move, 3,300 per source: 3 s or more
+    load = new Load("r9");
+    load.awaitAcknowledged(2 * KEYS);
+    c.awaitAnswering(4);
+
+    ExecutorService cli = Executors.newSingleThreadExecutor();
+    try {
+      Future<ProcessFixtures.Result> add = cli.submit(() -> ProcessFixtures.cachectl(Duration.ofSeconds(150),
+          "--router", "127.0.0.1:" + c.adminPort, "add", joiner));
+      String[] first = {null};
+      await(() -> {
+        for (JsonNode e : c.get("/handoffs").path("events")) {
+          if ("RUNNING".equals(e.path("status").asText()) && "JOIN".equals(e.path("kind").asText())) {
+            first[0] = e.path("id").asText();
+          }
+        }
+        return first[0] != null && "STREAMING".equals(c.phase());
+      }, Duration.ofSeconds(30), "cachectl's join streaming");
+      c.kill9("router");
+      hold(2_000); // a supervisor's restart delay: cachectl finds the admin API refusing meanwhile
+      c.restartRouter();
+
+      ProcessFixtures.Result result = add.get(150, TimeUnit.SECONDS);
+      String said = "cachectl said: " + result.out() + result.err();
+      assertThat(result.exit()).as(said).isZero();
+      assertThat(result.err()).as(said).contains("connection refused").contains("the router restarted while join " + joiner);
+      assertThat(result.out()).as(said).contains("join " + joiner + " finished after the router's restart");
+      assertThat(c.state(joiner)).isEqualTo("UP");
+      assertThat(c.handoffs()).isEmpty();
+      // the restarted router's events never take the ids of the first process's
+      assertThat(c.send("GET", "/events/" + first[0], null).statusCode()).as("GET /events/%s", first[0]).isEqualTo(404);
+    } finally {
+      cli.shutdownNow();
+    }
+    load.awaitAcknowledged(load.acknowledged.get() + KEYS);
+    load.verify("router killed while a join streamed at 1,000 entries/s", k -> false);
   }
 
   // ---- 2b. the router paused past every lease mid-stream -----------------------------------
