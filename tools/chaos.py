@@ -5,8 +5,10 @@ Starts a router and three nodes from the built jars (mvn -B -DskipTests package 
 node ports beside them, and clients that write and read through the router's proxy and straight to
 the nodes (following -MOVED). Meanwhile two nemesis threads pick faults at random: kill -9 of a node
 (restarted after 0-6 s, or at once), kill -9 of two nodes together, SIGSTOP of a node (0.5-20 s),
-kill -9 or SIGSTOP of the router, and joins, leaves and weight changes through the admin API, so
-that faults land in every phase of the handoffs. Then every process is resumed, the cluster settles,
+kill -9 or SIGSTOP of the router, partitions (every packet the router sends to a node dropped, or
+every packet between two nodes, both ways, while each still answers everyone else: 0.5-20 s), and
+joins, leaves and weight changes through the admin API, so that faults land in every phase of the
+handoffs. Then every process is resumed, the cluster settles,
 every key is read once more, and the history is checked:
 
 - a read never returns a value older than one acknowledged before the read began, nor a key's
@@ -14,12 +16,16 @@ every key is read once more, and the history is checked:
   take effect later than writes sent after it, as it may against Redis itself: allowed and counted);
 - a read never returns a value that was never written, or whose write was refused (-TRYAGAIN);
 - with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
-  short node pauses, joins, leaves and weight changes), a key whose last acknowledged write is a SET
-  is never missing: nothing may be lost without a crash.
+  short node pauses, partitions between nodes, cuts of the router from a node shorter than its lease,
+  joins, leaves and weight changes), a key whose last acknowledged write is a SET is never missing:
+  nothing may be lost without a crash.
 
 Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
 Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients straight to the
-        nodes, default 3), CHAOS_DIR (logs, history.json; default /tmp/ringcache-chaos-SEED)
+        nodes, default 3), CHAOS_DIR (logs, history.json; default /tmp/ringcache-chaos-SEED),
+        PARTITIONS=0 (no partitions: they need root, iptables and cgroup v2 at CGROUP2, default
+        /sys/fs/cgroup/unified, where each process gets its own cgroup that iptables' cgroup match
+        names; the rules match only loopback ports of this run and are removed at the end)
 Exit:   0 when the history passes, 1 on a violation, 2 when the cluster did not start.
 Needs:  python3-redis (redis-py), java; ports BASE..BASE+6 and BASE+70 free (default 23000).
 """
@@ -46,6 +52,9 @@ NEMESES = int(os.environ.get('NEMESES', '2'))
 DIRECT = int(os.environ.get('DIRECT', '3'))
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIR = os.environ.get('CHAOS_DIR', f'/tmp/ringcache-chaos-{SEED}')
+CGROUP2 = os.environ.get('CGROUP2', '/sys/fs/cgroup/unified')
+PARTITIONS = os.environ.get('PARTITIONS', '1') == '1'
+CG = f'ringcache-chaos-{SEED}'  # under CGROUP2: one child per process (router, node-PORT)
 
 PROXY, ADMIN = BASE, BASE + 70
 PORTS = [BASE + i for i in range(1, 7)]
@@ -84,12 +93,21 @@ nodes = {}  # port -> Popen
 router = None
 
 
+def in_cgroup(name, args):
+    """args, run in the cgroup CG/name (joined before exec, so every socket of the process is in it)."""
+    if not PARTITIONS:
+        return args
+    path = f'{CGROUP2}/{CG}/{name}'
+    os.makedirs(path, exist_ok=True)
+    return ['bash', '-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', path] + args
+
+
 def start_node(port):
     out = open(f'{DIR}/logs/node-{port}.log', 'a')
-    nodes[port] = subprocess.Popen(
-        ['java', '-XX:+ExitOnOutOfMemoryError', '-Xmx256m', '-jar', f'{ROOT}/cache-node/target/cache-node.jar',
-         '--cluster', '--bind', '127.0.0.1', '--port', str(port), '--name', f'127.0.0.1:{port}',
-         '--advertise', f'127.0.0.1:{port}'],
+    nodes[port] = subprocess.Popen(in_cgroup(f'node-{port}', [
+        'java', '-XX:+ExitOnOutOfMemoryError', '-Xmx256m', '-jar', f'{ROOT}/cache-node/target/cache-node.jar',
+        '--cluster', '--bind', '127.0.0.1', '--port', str(port), '--name', f'127.0.0.1:{port}',
+        '--advertise', f'127.0.0.1:{port}']),
         env=ENV, stdout=out, stderr=subprocess.STDOUT)
 
 
@@ -101,7 +119,39 @@ def start_router():
             '--admin-port', str(ADMIN), '--data-dir', DIR + '/router']
     for port in INITIAL:
         args += ['--node', f'127.0.0.1:{port}']
-    router = subprocess.Popen(args, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+    router = subprocess.Popen(in_cgroup('router', args), env=ENV, stdout=out, stderr=subprocess.STDOUT)
+
+
+# ---- partitions --------------------------------------------------------------------------------
+# A DROP rule in OUTPUT for the packets a process (its cgroup) sends to a port: its connections there
+# go silent (no reset, no error) and new ones time out, as a partition or a dead firewall state does.
+
+cuts, cuts_lock = [], threading.Lock()
+
+
+def cut_rule(sender, port):
+    return ['OUTPUT', '-p', 'tcp', '-m', 'cgroup', '--path', f'{CG}/{sender}', '--dport', str(port), '-j', 'DROP']
+
+
+def cut(sender, port):
+    rule = cut_rule(sender, port)
+    subprocess.run(['iptables', '-w', '-I'] + rule, check=True)
+    with cuts_lock:
+        cuts.append(rule)
+
+
+def heal(rule):
+    subprocess.run(['iptables', '-w', '-D'] + rule, check=False, stderr=subprocess.DEVNULL)
+    with cuts_lock:
+        if rule in cuts:
+            cuts.remove(rule)
+
+
+def heal_all():
+    with cuts_lock:
+        left = list(cuts)
+    for rule in left:
+        heal(rule)
 
 
 def live_nodes():
@@ -338,13 +388,18 @@ def fault():
     """One fault, on processes no other nemesis thread is acting on."""
     if QUIET:
         kind = rng.choice(['stop_node', 'stop_node', 'kill_router', 'stop_router', 'add', 'add', 'remove', 'remove',
-                           'weight'])
+                           'weight'] + (['cut_nodes', 'cut_nodes', 'cut_router'] if PARTITIONS else []))
     else:
         kind = rng.choice(['kill_node', 'kill_node', 'restart_node', 'kill_two', 'stop_node', 'stop_node',
-                           'kill_router', 'stop_router', 'add', 'add', 'remove', 'weight'])
+                           'kill_router', 'stop_router', 'add', 'add', 'remove', 'weight']
+                          + (['cut_nodes', 'cut_nodes', 'cut_router'] if PARTITIONS else []))
     live = live_nodes()
     if kind in ('kill_router', 'stop_router'):
         items = ['router']
+    elif kind == 'cut_nodes':
+        items = [f'cut-{p}' for p in sorted(rng.sample(live, 2))] if len(live) >= 2 else None
+    elif kind == 'cut_router':
+        items = [f'cut-router-{rng.choice(live)}'] if live else None
     elif kind == 'kill_two':
         items = rng.sample(live, 2) if len(live) >= 2 else None
     elif kind in ('kill_node', 'restart_node', 'stop_node'):
@@ -378,6 +433,27 @@ def act(kind, items):
         time.sleep(seconds)
         os.kill(nodes[port].pid, signal.SIGCONT)
         log('SIGCONT node', port)
+    elif kind in ('cut_nodes', 'cut_router'):
+        ports = [int(i.rsplit('-', 1)[1]) for i in items]
+        # QUIET: the router is cut from a node for less than a lease (15 s), so no node fails
+        seconds = rng.choice([0.5, 1, 2, 5] if QUIET and kind == 'cut_router' else [0.5, 1, 2, 5, 10, 20])
+        seconds *= rng.uniform(0.8, 1.2)
+        if kind == 'cut_nodes':
+            a, b = ports
+            rules = [cut_rule(f'node-{a}', b), cut_rule(f'node-{b}', a)]
+            cut(f'node-{a}', b)
+            cut(f'node-{b}', a)
+            log('partition nodes', a, b, f'{seconds:.1f}s')
+        else:
+            rules = [cut_rule('router', ports[0])]
+            cut('router', ports[0])
+            log('partition router from node', ports[0], f'{seconds:.1f}s')
+        try:
+            time.sleep(seconds)
+        finally:
+            for rule in rules:
+                heal(rule)
+            log('healed', kind, ports)
     elif kind == 'kill_router':
         router.kill()
         router.wait()
@@ -440,6 +516,14 @@ def settled():
 
 
 def main():
+    if PARTITIONS:
+        try:
+            os.makedirs(f'{CGROUP2}/{CG}', exist_ok=True)
+            subprocess.run(['iptables', '-w', '-S', 'OUTPUT'], check=True, stdout=subprocess.DEVNULL)
+        except Exception as e:
+            print(f'chaos: partitions need root, iptables and cgroup v2 at {CGROUP2} ({e}); PARTITIONS=0 runs without',
+                  file=sys.stderr)
+            return 2
     for port in INITIAL:
         start_node(port)
     start_router()
@@ -457,7 +541,8 @@ def main():
         t.start()
     for t in faults:
         t.join()
-    log('faults over: every process resumed; waiting for the cluster to settle')
+    heal_all()
+    log('faults over: every process resumed, every partition healed; waiting for the cluster to settle')
     for p in list(nodes.values()) + [router]:
         if p.poll() is None:
             os.kill(p.pid, signal.SIGCONT)
@@ -490,6 +575,19 @@ if __name__ == '__main__':
             try:
                 os.kill(p.pid, signal.SIGCONT)
                 p.kill()
+                p.wait()
             except Exception:
+                pass
+        if PARTITIONS:
+            heal_all()
+            for name in os.listdir(f'{CGROUP2}/{CG}') if os.path.isdir(f'{CGROUP2}/{CG}') else []:
+                if os.path.isdir(f'{CGROUP2}/{CG}/{name}'):
+                    try:
+                        os.rmdir(f'{CGROUP2}/{CG}/{name}')
+                    except OSError:
+                        pass
+            try:
+                os.rmdir(f'{CGROUP2}/{CG}')
+            except OSError:
                 pass
     sys.exit(code)
