@@ -1,6 +1,7 @@
 package io.ringcache.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.function.Predicate;
@@ -151,10 +152,20 @@ final class EventWaiter {
         : "FAILED: the router restarted before it was done and the topology does not show it ("
             + (node == null ? "the node is not listed" : "the node is " + node.path("state").asText() + ", weight "
             + node.path("weight").asInt()) + "); ask again";
-    if (json) {
-      out.println(last == null ? "{}" : last.toPrettyString());
+    if (json) { // the event as it started, its end as the topology shows it, and what resumed it
+      ObjectNode ended = started.deepCopy();
+      ended.put("status", reached ? "DONE" : "FAILED");
+      ended.put("message", outcome);
+      ended.put("routerRestarted", true);
+      ended.put("resumedAs", last == null ? null : last.path("id").asText());
+      if (last != null) {
+        ended.put("keysMoved", last.path("keysMoved").asLong());
+        ended.put("keysTotal", last.path("keysTotal").asLong());
+      }
+      out.println(ended.toPrettyString());
+    } else {
+      out.printf("%s %s%n", describe(started), outcome);
     }
-    out.printf("%s %s%n", describe(started), outcome);
     out.flush();
     if (!reached) {
       throw new CliException(describe(started) + " failed: " + goal.what() + " not reached after the router restarted");
