@@ -46,6 +46,8 @@ final class NodeClient implements Closeable {
   private static final int READ_CHUNK = 16 * 1024;
 
   private final String address;
+  /** Commands written whose replies were not read yet (see {@link #close}). */
+  private int unanswered;
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
@@ -96,6 +98,11 @@ final class NodeClient implements Closeable {
     return address;
   }
 
+  /** The local port of the connection (tests cut it with a firewall rule). */
+  int localPort() {
+    return socket.getLocalPort();
+  }
+
   /** Sets how long a read may block; long-running commands (streaming) raise it. */
   void readTimeout(Duration timeout) throws IOException {
     socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
@@ -118,6 +125,7 @@ final class NodeClient implements Closeable {
       bytes[i] = args[i] instanceof byte[] b ? b : String.valueOf(args[i]).getBytes(StandardCharsets.UTF_8);
     }
     out.write(Resp.toBytes(buf -> Resp.command(buf, bytes)));
+    unanswered++;
   }
 
   void flush() throws IOException {
@@ -162,6 +170,7 @@ final class NodeClient implements Closeable {
         Object reply = parser.decode(input);
         if (reply != null) {
           input.discardSomeReadBytes();
+          unanswered--;
           if (reply instanceof RespReply.Error error) {
             throw new ErrorReply(address, error.message());
           }
@@ -200,8 +209,23 @@ final class NodeClient implements Closeable {
     return reply;
   }
 
+  /**
+   * Closes the connection. With a command still unanswered (its caller gave up: a timeout, an
+   * interrupt) the close is abortive (SO_LINGER 0: a reset, the unsent bytes dropped): a normal
+   * close leaves the kernel retransmitting what the node has not acknowledged, so on a connection
+   * that went silent (a partition) the command would reach the node once it heals, seconds after
+   * the router took it for failed: a RING.FLUSH of an earlier, failed join would then wipe the
+   * node a retried join had filled since.
+   */
   @Override
   public void close() {
+    try {
+      if (unanswered > 0) {
+        socket.setSoLinger(true, 0);
+      }
+    } catch (IOException ignored) {
+      // closed already, or the option refused: the close below still goes ahead
+    }
     try {
       socket.close();
     } catch (IOException ignored) {
