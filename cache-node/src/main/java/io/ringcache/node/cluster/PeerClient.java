@@ -231,7 +231,7 @@ final class PeerClient {
     if (failure == null) {
       failure = cause instanceof IOException ? cause : new IOException("connection to " + address + " failed: " + cause, cause);
     }
-    channel.close();
+    closeNow();
     CompletableFuture<Object> f;
     while ((f = pending.pollFirst()) != null) {
       f.completeExceptionally(failure);
@@ -239,6 +239,32 @@ final class PeerClient {
   }
 
   void close() {
+    if (channel.eventLoop().inEventLoop()) {
+      closeNow();
+      return;
+    }
+    try {
+      channel.eventLoop().execute(this::closeNow);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      channel.close(); // the loop is shutting down
+    }
+  }
+
+  /**
+   * Closes the channel, on its loop. With commands unanswered the close is abortive (SO_LINGER 0:
+   * a reset, the unsent bytes dropped): a normal close leaves the kernel retransmitting what the
+   * peer has not acknowledged, so on a connection that went silent (a partition) a batch of a
+   * stream given up on would reach the target once it heals, after the stream had resumed on a new
+   * connection.
+   */
+  private void closeNow() {
+    if (!pending.isEmpty() && channel.isOpen()) {
+      try {
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+      } catch (RuntimeException e) {
+        // the transport refused the option: the close below still goes ahead
+      }
+    }
     channel.close();
   }
 
