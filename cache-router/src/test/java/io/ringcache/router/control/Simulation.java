@@ -40,7 +40,10 @@ import java.util.concurrent.TimeUnit;
  * purge on gain, touched marks, incarnations, leases). What is simulated: the network (NodeControl
  * calls and client requests as method calls with a latency, drops and timeouts), time (one virtual
  * clock for every process), processes (crash, restart with a new incarnation, pause and resume;
- * the router too), the router's disk (full for a while: every topology write fails),
+ * the router too), partitions (the router cut from one node, or two nodes from each other, while
+ * each still answers everyone else: a command sent meanwhile reaches its node when the cut heals if
+ * that is within its sender's timeout, else never, its connection reset), the router's disk (full
+ * for a while: every topology write fails),
  * the node's command dispatch (a small model of CommandHandler: route, MOVED, TRYAGAIN,
  * read-through, touch after success) and its stream (a model of HandoffStreamer: batches applied
  * if absent and untouched).
@@ -94,6 +97,14 @@ final class Simulation {
   long routerHeld;
   /** Faults that struck two nodes at once. */
   long correlated;
+  /** Until when the router's packets to a node are dropped (by address). */
+  private final Map<String, Long> routerCutUntil = new HashMap<>();
+  /** Until when the packets between two nodes are dropped, both ways (by the pair's addresses, sorted, joined by a space). */
+  private final Map<String, Long> peerCutUntil = new HashMap<>();
+  /** Partitions: the router cut from a node, or two nodes from each other. */
+  long partitions;
+  /** How long a node's peer connection waits for a reply before it takes the connection for dead (PeerClient). */
+  static final long PEER_SILENCE_MS = 5_000;
   /** Until when every write of the router's topology fails (a full disk), and how often that struck. */
   private long diskFullUntil;
   long diskFulls;
@@ -238,8 +249,13 @@ final class Simulation {
       this.generation = generation;
     }
 
-    /** Sends a call: latency, background work, then the node, or a failure the sender sees. */
+    /** Sends the router's call: latency, background work, then the node, or a failure the sender sees. */
     private <T> T call(String address, String what, NodeCall<T> work) throws IOException {
+      return call(address, what, work, true);
+    }
+
+    /** A call from the router, or ({@code fromRouter} false) a source's batch to its target, which partitions of the router do not cut. */
+    private <T> T call(String address, String what, NodeCall<T> work, boolean fromRouter) throws IOException {
       if (generation != routerIncarnation) {
         throw new RouterCrash();
       }
@@ -247,6 +263,24 @@ final class Simulation {
       waitOutRouterPause();
       if (generation != routerIncarnation) {
         throw new RouterCrash(); // the router crashed while this call was on its way
+      }
+      long cutUntil = fromRouter ? routerCutUntil.getOrDefault(address, 0L) : 0L;
+      if (now < cutUntil) {
+        if (cutUntil - now >= CALL_TIMEOUT_MS * MS) {
+          // silent: the call times out, and its connection, closed with the command unanswered, is
+          // reset (NodeClient): the command never reaches the node
+          advance(now + CALL_TIMEOUT_MS * MS);
+          waitOutRouterPause();
+          if (generation != routerIncarnation) {
+            throw new RouterCrash();
+          }
+          throw new java.net.SocketTimeoutException(what + " to " + address + " timed out (partition)");
+        }
+        advance(cutUntil); // retransmitted once the cut heals, within the call's timeout
+        waitOutRouterPause();
+        if (generation != routerIncarnation) {
+          throw new RouterCrash();
+        }
       }
       SimNode node = nodes.get(address);
       if (node == null || !node.alive) {
@@ -328,9 +362,15 @@ final class Simulation {
         if (!source.reachable()) {
           throw new IOException("the source " + address + " stopped while streaming " + id);
         }
+        if (peersCut(address, targetAddress)) {
+          // the batch goes unanswered: the source's peer connection gives up after its silence
+          // limit and is reset (PeerClient), the batch never applied; the stream fails
+          advance(now + PEER_SILENCE_MS * MS);
+          throw new IOException("no reply from " + targetAddress + " for " + PEER_SILENCE_MS + " ms streaming " + id);
+        }
         int attempts = 0;
         while (true) {
-          String result = call(targetAddress, "RING.IMPORT " + id, t -> importBatch(t, id, batch));
+          String result = call(targetAddress, "RING.IMPORT " + id, t -> importBatch(t, id, batch), false);
           if (result == null) {
             break;
           }
@@ -809,8 +849,8 @@ final class Simulation {
     };
     at(readLatency(), () -> {
       SimNode source = nodes.get(route.source());
-      if (source == null || !source.alive || random.nextInt(50) == 0) {
-        return; // refused or reset: the target's timer fails the read
+      if (source == null || !source.alive || random.nextInt(50) == 0 || peersCut(target.name, route.source())) {
+        return; // refused, reset or cut off: the target's timer fails the read
       }
       Runnable read = () -> {
         if (!source.alive) {
@@ -916,7 +956,7 @@ final class Simulation {
   private void fault() {
     List<SimNode> all = new ArrayList<>(nodes.values());
     SimNode node = all.get(random.nextInt(all.size()));
-    int kind = random.nextInt(12);
+    int kind = random.nextInt(14);
     if (kind < 3 && node.alive && !node.paused) {
       pause(node, (200 + random.nextInt((int) (LEASE_MS * 3))) * MS);
     } else if (kind < 5 && node.alive) {
@@ -961,9 +1001,32 @@ final class Simulation {
       diskFullUntil = now + length;
       diskFulls++;
       at(length, () -> note("router's disk has room again"));
+    } else if (kind >= 12) {
+      // a partition, while each side still answers everyone else: the router from this node, or
+      // this node from another, both ways
+      long length = (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
+      partitions++;
+      if (kind == 12) {
+        note("partition: the router cut from " + node.name + " for " + length / MS + " ms");
+        routerCutUntil.merge(node.name, now + length, Math::max);
+      } else {
+        SimNode other = all.get(random.nextInt(all.size()));
+        if (other != node) {
+          note("partition: " + node.name + " and " + other.name + " cut from each other for " + length / MS + " ms");
+          peerCutUntil.merge(pair(node.name, other.name), now + length, Math::max);
+        }
+      }
     } else if (routerUp && now >= routerPausedUntil) {
       scaleRequest();
     }
+  }
+
+  private static String pair(String a, String b) {
+    return a.compareTo(b) < 0 ? a + " " + b : b + " " + a;
+  }
+
+  private boolean peersCut(String a, String b) {
+    return now < peerCutUntil.getOrDefault(pair(a, b), 0L);
   }
 
   private void pause(SimNode node, long pause) {
@@ -1170,6 +1233,8 @@ final class Simulation {
       }
     }
     diskFullUntil = 0;
+    routerCutUntil.clear();
+    peerCutUntil.clear();
     note("healed");
     runUntil(now + 60_000 * MS);
     if (wedged) {
