@@ -232,8 +232,9 @@ final class PeerClient {
       failure = cause instanceof IOException ? cause : new IOException("connection to " + address + " failed: " + cause, cause);
     }
     closeNow();
+    // newest first: whoever waits on the oldest command finds every later one failed already
     CompletableFuture<Object> f;
-    while ((f = pending.pollFirst()) != null) {
+    while ((f = pending.pollLast()) != null) {
       f.completeExceptionally(failure);
     }
   }
