@@ -357,7 +357,8 @@ final class RingCommands {
       return;
     }
     String target = cluster.addressOf(handoff.to());
-    c.defer(c.streamer().stream(handoff, target, heldShare(cluster)), (count, error) -> {
+    // not before this node's pending purge is done: a range it gained back holds stale entries until then
+    c.defer(cluster.purged().thenCompose(v -> c.streamer().stream(handoff, target, heldShare(cluster))), (count, error) -> {
       if (error != null) {
         Resp.error(c.out(), "ERR handoff " + id + ": streaming to " + target + " failed: " + error.getMessage());
       } else {

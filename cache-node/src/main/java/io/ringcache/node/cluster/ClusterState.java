@@ -471,24 +471,6 @@ public final class ClusterState {
     return v.route(keyHash);
   }
 
-  /**
-   * Whether {@code current} serves {@code hash} but some view of {@code baseline} did not own it
-   * (another node may have accepted writes for it then). A range this node held sealed and gets
-   * back, because its handoff was dropped before the target ever served it, is not gained: its
-   * entries are still the newest.
-   */
-  private static boolean gained(View current, List<View> baseline, int hash) {
-    if (!current.serves(hash)) {
-      return false;
-    }
-    for (View old : baseline) {
-      if (old != null && !old.owns(hash)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** The handoff {@code id} of the topology held, if this node is its source. */
   public Handoff outgoing(String id) {
     View v = view;
@@ -554,6 +536,31 @@ public final class ClusterState {
     previous.complete(null);
   }
 
+  /**
+   * A future completed once no range this node gained is waiting for its purge (at once if none
+   * is). A source streams only then: the entries of a range it gained back and has not purged yet
+   * are older than what another node acknowledged for them meanwhile (simulation seed 3770: a paused
+   * source adopted its regaining and a new handoff of the range together, and streamed its stale
+   * copy to the new target, which served it).
+   */
+  public CompletableFuture<Void> purged() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    awaitPurged(done);
+    return done;
+  }
+
+  private void awaitPurged(CompletableFuture<Void> done) {
+    CompletableFuture<Void> next;
+    synchronized (this) {
+      if (blocked == null) {
+        done.complete(null);
+        return;
+      }
+      next = changed;
+    }
+    next.whenComplete((v, e) -> awaitPurged(done));
+  }
+
   /** Whether {@code keyHash} was gained and is waiting for its purge (requests get -TRYAGAIN). */
   public boolean blocks(int keyHash) {
     RangeIndex b = blocked;
@@ -617,7 +624,8 @@ public final class ClusterState {
     List<View> views = new ArrayList<>(baseline);
     views.add(next);
     long[] breakpoints = breakpoints(views);
-    List<HashRange> gainedRanges = rangesWhere(breakpoints, hash -> gained(next, baseline, hash));
+    // gained: served now, or needed (streamed, read at this source) after this node got it back
+    List<HashRange> gainedRanges = rangesWhere(breakpoints, hash -> next.needs(hash) && regained(baseline, next, hash));
     List<HashRange> doomedRanges = rangesWhere(breakpoints, hash -> doomed(next, baseline, hash));
     blocked = gainedRanges.isEmpty() ? null : RangeIndex.of(gainedRanges);
     view = next;
@@ -739,7 +747,28 @@ public final class ClusterState {
     return store.removeInRanges(affected);
   }
 
-  /** An entry must go if this node no longer needs it, or it serves its hash now but not in some earlier view. */
+  /**
+   * Whether some view of {@code baseline} (oldest first) did not own {@code hash} and a later one,
+   * or {@code current}, did:
+   * another node may have accepted writes for it in between, so every entry this node held for it
+   * from before is stale, even where the newest view only hands the hash off (a source that got a
+   * range back and, before its purge ran, became the source of a new handoff of it streamed its stale
+   * copy: simulation seed 3770). Null (standalone) owned every hash.
+   */
+  private static boolean regained(List<View> baseline, View current, int hash) {
+    boolean lost = false;
+    for (View v : baseline) {
+      if (v != null && !v.owns(hash)) {
+        lost = true;
+      } else if (lost) {
+        return true;
+      }
+    }
+    return lost && current.owns(hash);
+  }
+
+
+  /** An entry must go if this node no longer needs it, or it got its hash back after some earlier view did not own it. */
   private static boolean doomed(View target, List<View> baseline, int hash) {
     if (!target.needs(hash)) {
       // not needed now; only worth a scan where some earlier view needed it (or the node was standalone)
@@ -753,7 +782,7 @@ public final class ClusterState {
       }
       return false;
     }
-    return baseline != null && gained(target, baseline, hash);
+    return baseline != null && regained(baseline, target, hash);
   }
 
   /*

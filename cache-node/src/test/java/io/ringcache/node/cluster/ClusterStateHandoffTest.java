@@ -198,6 +198,32 @@ class ClusterStateHandoffTest {
   }
 
   @Test
+  void adopt_sourceThatGetsARangeBackAndHandsItOffAgainBeforeItsPurgeRan_dropsItsStaleCopyBeforeStreaming() {
+    ClusterState source = new ClusterState(A, A, store, background);
+    source.adopt(Topology.of(1, BEFORE));
+    int hash = movingHashFrom(A);
+    Key key = keyWithHash(hash);
+    store.set(key, "old".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    source.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.SEALED)));
+    source.adopt(new Topology(3, AFTER, handoffs(HandoffPhase.ACTIVE)));
+    background.runAll(); // X serves the range and takes writes; A keeps its copy for the stream
+
+    // a paused A adopts, all at once when it resumes, X's ejection (A gets the range back, stale)
+    // and a new join of X, already sealed: A hands the range off again before its purge ran
+    source.adopt(Topology.of(4, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1),
+        NodeInfo.of(X, 1).withState(io.ringcache.ring.NodeState.EJECTED))));
+    source.adopt(new Topology(5, AFTER, handoffs(HandoffPhase.SEALED)));
+    source.adopt(new Topology(6, AFTER, handoffs(HandoffPhase.ACTIVE)));
+    assertThat(source.blocks(hash)).as("not read at this source, nor streamed, until purged").isTrue();
+    assertThat(source.purged()).isNotDone();
+
+    background.runAll();
+    assertThat(store.contains(key)).as("the copy from before X's writes is stale: never streamed to X again").isFalse();
+    assertThat(source.blocks(hash)).isFalse();
+    assertThat(source.purged()).isDone();
+  }
+
+  @Test
   void adopt_nodeWhoseRangesDoNotChange_doesNotScanOrBlock() {
     ClusterState bystander = new ClusterState(B, B, store, background);
     bystander.adopt(Topology.of(1, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1))));

@@ -351,6 +351,14 @@ final class Simulation {
       if (handoff == null) {
         throw new NodeClient.ErrorReply(address, "ERR no handoff " + id + " with this node as its source");
       }
+      // as RING.STREAM: the walk begins once the source's pending purge is done (ClusterState.purged)
+      java.util.concurrent.CompletableFuture<Void> purged = source.cluster.purged();
+      for (int waited = 0; !purged.isDone(); waited++) {
+        if (waited == 5_000 || !source.reachable()) {
+          throw new IOException("the source " + address + " did not finish its purge before streaming " + id);
+        }
+        advance(now + MS);
+      }
       List<Object[]> entries = new ArrayList<>();
       // as HandoffStreamer: each entry leaves with its absolute expiry, computed as it is walked
       source.store.forEachInRanges(handoff.ranges(),
