@@ -178,14 +178,9 @@ class ClusterStateHandoffTest {
 
   @Test
   void adopt_sourceWhoseActiveHandoffIsDropped_dropsTheRangeBeforeServingItAgain() {
-    ClusterState source = new ClusterState(A, A, store, background);
-    source.adopt(Topology.of(1, BEFORE));
     int hash = movingHashFrom(A);
     Key key = keyWithHash(hash);
-    store.set(key, "old".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
-    source.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.SEALED)));
-    source.adopt(new Topology(3, AFTER, handoffs(HandoffPhase.ACTIVE)));
-    background.runAll();
+    ClusterState source = sourceWithAnActiveHandoffOf(key);
     assertThat(store.contains(key)).as("a source keeps entries for streaming").isTrue();
 
     // the target died after it served the range: writes may have gone to X, so A's copy is stale
@@ -199,14 +194,9 @@ class ClusterStateHandoffTest {
 
   @Test
   void adopt_sourceThatGetsARangeBackAndHandsItOffAgainBeforeItsPurgeRan_dropsItsStaleCopyBeforeStreaming() {
-    ClusterState source = new ClusterState(A, A, store, background);
-    source.adopt(Topology.of(1, BEFORE));
     int hash = movingHashFrom(A);
     Key key = keyWithHash(hash);
-    store.set(key, "old".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
-    source.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.SEALED)));
-    source.adopt(new Topology(3, AFTER, handoffs(HandoffPhase.ACTIVE)));
-    background.runAll(); // X serves the range and takes writes; A keeps its copy for the stream
+    ClusterState source = sourceWithAnActiveHandoffOf(key); // X serves the range and takes writes
 
     // a paused A adopts, all at once when it resumes, X's ejection (A gets the range back, stale)
     // and a new join of X, already sealed: A hands the range off again before its purge ran
@@ -231,6 +221,17 @@ class ClusterStateHandoffTest {
     bystander.adopt(Topology.of(2, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1).withState(io.ringcache.ring.NodeState.DOWN))));
     assertThat(background.tasks).isEmpty();
     assertThat(bystander.blocks(movingHashFrom(B))).isFalse();
+  }
+
+  /** Node A with {@code key} in its store, the source of a handoff of its range to X that is ACTIVE: X serves it. */
+  private ClusterState sourceWithAnActiveHandoffOf(Key key) {
+    ClusterState source = new ClusterState(A, A, store, background);
+    source.adopt(Topology.of(1, BEFORE));
+    store.set(key, "old".getBytes(StandardCharsets.UTF_8), Store.NO_TTL, false, Store.Condition.ALWAYS);
+    source.adopt(new Topology(2, AFTER, handoffs(HandoffPhase.SEALED)));
+    source.adopt(new Topology(3, AFTER, handoffs(HandoffPhase.ACTIVE)));
+    background.runAll();
+    return source;
   }
 
   private static Key keyWithHash(int hash) {
