@@ -767,7 +767,6 @@ public final class ClusterState {
     return lost && current.owns(hash);
   }
 
-
   /** An entry must go if this node no longer needs it, or it got its hash back after some earlier view did not own it. */
   private static boolean doomed(View target, List<View> baseline, int hash) {
     if (!target.needs(hash)) {
