@@ -168,6 +168,55 @@ class ReadBeforeActivationIT {
   }
 
   /**
+   * Simulation seed 16676, with real processes: the source handed the range to the target, which took
+   * a write and was killed -9; the router gave the range back to the source (a push the source never
+   * got: cut off from the router), then re-admitted the target's new process with a new handoff
+   * from the source. The re-admitted target, PREPARED, read the key at the source, which still held
+   * its copy from before the first handoff and answered it: a value older than one acknowledged
+   * (the allowed answers are that write, or a miss: it was lost with the killed target). The source
+   * now answers only while it holds the handoff the read names; once it has adopted it, the range it
+   * got back is purged first, and the read is a miss.
+   */
+  @Test
+  void sourceThatHasNotAdoptedTheHandoff_doesNotAnswerFromItsStaleCopy() throws Exception {
+    String key = moving.get(0);
+    // epoch 2: the range streams to the target, which serves it and takes a write; the source keeps "old"
+    pushToBoth(new Topology(2, after, handoffs.stream().map(h -> h.withPhase(HandoffPhase.STREAMING)).toList()));
+    assertThat(target.call("SET", key, "new")).isEqualTo("OK");
+    assertThat(source.call("RING.READ", key)).as("the source's copy").isEqualTo(List.of("old", -1L));
+
+    c.kill9(t);
+    // epoch 3 (the range back at the source) never reaches it; epoch 4 re-admits the target's new process
+    String again = c.startNode(2);
+    try (RawResp fresh = new RawResp(c.port(again), 10_000)) {
+      long incarnation = lease(fresh, 60_000);
+      List<NodeInfo> nodes = List.of(after.get(0), new NodeInfo(again, again, 1, NodeState.UP, incarnation));
+      List<Handoff> readmission = handoffs.stream()
+          .map(h -> new Handoff("e4-0", h.from(), again, h.ranges(), HandoffPhase.PREPARED)).toList();
+      Topology four = new Topology(4, nodes, readmission);
+      push(fresh, four, incarnation);
+      for (int i = 0; i < 3; i++) {
+        assertThat(fresh.call("GET", key)).as("the source holds no handoff e4-0: not read").asString()
+            .startsWith("-TRYAGAIN range moving");
+      }
+      assertThat(source.call("RING.READ", key, s, "e4-0")).asString()
+          .startsWith("-TRYAGAIN not the source of handoff e4-0 for this key at epoch 2");
+
+      push(source, four, sourceIncarnation); // it gets the range back: its copy is purged before it is read
+      Object read = "none yet";
+      for (int i = 0; i < 5 && read != null; i++) {
+        read = fresh.call("GET", key);
+        assertThat(read).as("never the stale copy").isNotEqualTo("old");
+        if (read != null) {
+          assertThat(read).asString().as("a read that failed (its purge, a slow dial)").startsWith("-TRYAGAIN range moving");
+        }
+      }
+      assertThat(read).as("a miss: the write was lost with the killed target").isNull();
+      assertThat(source.call("RING.READ", key, s, "e4-0")).isNull();
+    }
+  }
+
+  /**
    * The first GET of {@code key} ("old" at the source) at a target that will import it: its read dials
    * the source from a process that never did, which on a loaded machine can take more than the read's
    * 200 ms; the GET then waits and gets -TRYAGAIN (never a miss), so it is tried again, a few times.

@@ -545,7 +545,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter implements Clust
     byte[] key = kept.arg(1);
     ClusterState cluster = node.cluster();
     int hash = cluster.hashTag().hash(key);
-    connection.defer(node.readThrough().peek(route.source(), route.sourceName(), key, RANGE_WAIT_MILLIS), (entry, error) -> {
+    connection.defer(node.readThrough().peek(route.source(), route.sourceName(), route.handoffId(), key, RANGE_WAIT_MILLIS), (entry, error) -> {
       if (error != null) {
         node.stats().sourceReadFailures.increment();
         connection.sourceReadFailed = true;

@@ -20,6 +20,8 @@ import io.ringcache.ring.Handoff;
 import io.ringcache.ring.Topology;
 import io.ringcache.ring.TopologyJson;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -170,20 +172,53 @@ final class RingCommands {
     });
   }
 
+  /** How long RING.READ waits for this node to become the named handoff's source before it refuses. */
+  static final long READ_WAIT_MILLIS = 100;
+
   /**
-   * RING.READ key [name]: [value, absolute expiry in Unix ms or -1], or a null array; ignores the
-   * seal. With {@code name}, only if it is this node's name (a target reads its handoff's source by
-   * address: another node there must not answer for it with a miss).
+   * RING.READ key [name [handoff-id]]: [value, absolute expiry in Unix ms or -1], or a null array;
+   * ignores the seal. With {@code name}, only if it is this node's name (a target reads its handoff's
+   * source by address: another node there must not answer for it with a miss). With {@code
+   * handoff-id}, only while this node holds that handoff as its source, the key in its ranges and not
+   * waiting for its purge (ClusterState#answersReadsFor): if not, it waits up to {@value
+   * #READ_WAIT_MILLIS} ms for its next change of state (a target may adopt the handoff a moment before
+   * its source does), then answers {@code -TRYAGAIN}, which the target takes as a failed read, never
+   * as a miss.
    */
   static void ringRead(RingContext c, Request r) {
-    if (r.argc() > 3) {
+    if (r.argc() > 4) {
       wrongArity(c, "ring.read");
       return;
     }
     if (meantForAnother(c, r, 2)) {
       return;
     }
-    Key key = c.key(r.arg(1));
+    if (r.argc() < 4) {
+      answerRead(c, r.arg(1));
+      return;
+    }
+    ClusterState cluster = c.cluster();
+    String id = r.string(3);
+    byte[] key = r.arg(1).clone();
+    int hash = cluster.hashTag().hash(key);
+    if (cluster.answersReadsFor(id, hash)) {
+      answerRead(c, key);
+      return;
+    }
+    CompletableFuture<Void> change =
+        cluster.nextChange().copy().completeOnTimeout(null, READ_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    c.defer(change, (ignored, error) -> {
+      if (cluster.answersReadsFor(id, hash)) {
+        answerRead(c, key);
+      } else {
+        Resp.error(c.out(), "TRYAGAIN not the source of handoff " + id + " for this key at epoch " + cluster.epoch()
+            + ", or its range waits for its purge");
+      }
+    });
+  }
+
+  private static void answerRead(RingContext c, byte[] keyBytes) {
+    Key key = c.key(keyBytes);
     Store store = c.store();
     byte[] value = store.get(key);
     long deadline = value == null ? Store.ABSENT : store.deadline(key);

@@ -85,13 +85,14 @@ public final class ClusterState {
     private final boolean waitable;
     private final String source;
     private final String sourceName;
+    private final String handoffId;
 
     private Route(Action action, String address, String error, ImportState importState, boolean waitable) {
-      this(action, address, error, importState, waitable, null, null);
+      this(action, address, error, importState, waitable, null, null, null);
     }
 
     private Route(Action action, String address, String error, ImportState importState, boolean waitable, String source,
-        String sourceName) {
+        String sourceName, String handoffId) {
       this.action = action;
       this.address = address;
       this.error = error;
@@ -99,6 +100,7 @@ public final class ClusterState {
       this.waitable = waitable;
       this.source = source;
       this.sourceName = sourceName;
+      this.handoffId = handoffId;
     }
 
     /**
@@ -123,6 +125,14 @@ public final class ClusterState {
     /** The name of the node at {@link #source()} (RING.READ names it: another node at that address refuses). */
     public String sourceName() {
       return sourceName;
+    }
+
+    /**
+     * The id of the handoff {@link #source()} is read for (RING.READ names it: the source answers
+     * only while it holds that handoff as its source, see {@link ClusterState#answersReadsFor}).
+     */
+    public String handoffId() {
+      return handoffId;
     }
 
     public Action action() {
@@ -179,7 +189,7 @@ public final class ClusterState {
           if (h.phase() == HandoffPhase.PREPARED || h.phase() == HandoffPhase.SEALED) {
             // as tryAgain, with the source a plain read may be answered from (one route per
             // handoff: a read checks, when the source answers, that its route is still this one)
-            route = new Route(Action.TRYAGAIN, null, tryAgain.error, null, true, table.addressOf(h.from()), h.from());
+            route = new Route(Action.TRYAGAIN, null, tryAgain.error, null, true, table.addressOf(h.from()), h.from(), h.id());
           } else {
             ImportState state = previousImports.get(h.id());
             if (state == null) {
@@ -483,6 +493,28 @@ public final class ClusterState {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether this node may answer a target's read of a key of handoff {@code id} (RING.READ) from its
+   * store: the topology held names that handoff, with this node as its source and the key's hash
+   * among its ranges, and the hash is not waiting for its purge. Only then is what the store holds
+   * for the key its newest state, or older than the newest only by writes lost with a crashed node.
+   * A source that has not adopted the handoff may still hold a copy it is about to purge: it had
+   * handed the range to a node that took writes, and got it back in a topology it has not adopted yet
+   * (cut off from the router meanwhile). Answering from that copy served a value older than one
+   * acknowledged before (simulation seed 16676).
+   */
+  public boolean answersReadsFor(String id, int keyHash) {
+    View v = view;
+    if (v == null || v.topology.handoffs().isEmpty()) {
+      return false;
+    }
+    Handoff h = v.table.handoffCovering(keyHash);
+    if (h == null || !h.id().equals(id) || !h.from().equals(name)) {
+      return false;
+    }
+    return !blocks(keyHash);
   }
 
   /** The import of handoff {@code id}, if this node serves it as the target now. */

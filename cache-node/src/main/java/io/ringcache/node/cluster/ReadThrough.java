@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /*
  * Step 3 of a handoff at the target: a key of an imported range that this node neither holds nor
  * touched may still be at the source, sealed. RING.READ asks the source for it (an internal read that
- * ignores the seal); the answer is stored here only if the key is still absent and untouched, with
+ * ignores the seal, answered only while the source holds the handoff as its source); the answer is stored here only if the key is still absent and untouched, with
  * the source's absolute expiry time. A source that does not answer, or answers with an error, fails
  * the fetch: the command then gets -TRYAGAIN, because a failure is never a miss (the key may well
  * exist at the source; taking it for absent would let INCR restart from 0 or SET NX overwrite it).
@@ -39,12 +39,13 @@ public final class ReadThrough {
    */
   public CompletableFuture<Void> fetch(ImportState state, List<Key> keys) {
     byte[] name = state.handoff().from().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] id = state.handoff().id().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return peers.get(state.sourceAddress())
         .thenCompose(client -> {
           CompletableFuture<?>[] reads = new CompletableFuture<?>[keys.size()];
           for (int i = 0; i < reads.length; i++) {
             Key key = keys.get(i);
-            reads[i] = client.call("RING.READ", key.bytes(), name).thenAccept(reply -> apply(state, key, reply));
+            reads[i] = client.call("RING.READ", key.bytes(), name, id).thenAccept(reply -> apply(state, key, reply));
           }
           return CompletableFuture.allOf(reads);
         })
@@ -69,15 +70,17 @@ public final class ReadThrough {
 
   /**
    * Reads {@code key} at {@code source}, the node {@code sourceName} (RING.READ, which another node
-   * at that address refuses), without storing it here: completes with its
+   * at that address refuses, and so does that node while it does not hold handoff {@code handoffId}
+   * as its source), without storing it here: completes with its
    * entry, with null if the source does not hold it, or exceptionally if the source did not answer
    * within {@code timeoutMillis} (or answered an error). A GET of a range this node will import
    * but does not serve yet is answered so (CommandHandler).
    */
-  public CompletableFuture<Entry> peek(String source, String sourceName, byte[] key, long timeoutMillis) {
+  public CompletableFuture<Entry> peek(String source, String sourceName, String handoffId, byte[] key, long timeoutMillis) {
     byte[] name = sourceName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] id = handoffId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return peers.get(source)
-        .thenCompose(client -> client.call("RING.READ", key, name))
+        .thenCompose(client -> client.call("RING.READ", key, name, id))
         .thenApply(ReadThrough::entry)
         .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }

@@ -213,6 +213,37 @@ class ClusterStateHandoffTest {
     assertThat(source.purged()).isDone();
   }
 
+  /** RING.READ at a source (simulation seed 16676): only for the handoff it holds as source, and not from a copy awaiting its purge. */
+  @Test
+  void answersReadsFor_onlyAHandoffItHoldsAsSource_andNotWhileTheRangeWaitsForItsPurge() {
+    int hash = movingHashFrom(A);
+    int keptHash = movingHashFrom(B);
+    Key key = keyWithHash(hash);
+    ClusterState source = sourceWithAnActiveHandoffOf(key); // X serves the range and takes writes
+    String fromA = idOfHandoffFrom(A);
+    assertThat(source.answersReadsFor(fromA, hash)).isTrue();
+    assertThat(source.answersReadsFor(idOfHandoffFrom(B), keptHash)).as("B's handoff: A is not its source").isFalse();
+    assertThat(source.answersReadsFor(idOfHandoffFrom(B), hash)).as("a handoff that does not cover the key").isFalse();
+    assertThat(source.answersReadsFor("e9-0", hash)).as("a handoff A does not hold").isFalse();
+
+    // X ejected: A gets the range back, its copy older than X's writes; then X's re-admission, a new handoff
+    source.adopt(Topology.of(4, List.of(NodeInfo.of(A, 1), NodeInfo.of(B, 1),
+        NodeInfo.of(X, 1).withState(io.ringcache.ring.NodeState.EJECTED))));
+    assertThat(source.answersReadsFor(fromA, hash)).as("the handoff is gone").isFalse();
+    List<Handoff> readmission = handoffs(HandoffPhase.PREPARED).stream()
+        .map(h -> new Handoff("e5-" + h.id(), h.from(), h.to(), h.ranges(), h.phase())).toList();
+    source.adopt(new Topology(5, AFTER, readmission));
+    assertThat(source.answersReadsFor("e5-" + fromA, hash)).as("the stale copy waits for its purge").isFalse();
+
+    background.runAll();
+    assertThat(store.contains(key)).isFalse();
+    assertThat(source.answersReadsFor("e5-" + fromA, hash)).as("purged: a miss now, not the stale copy").isTrue();
+  }
+
+  private static String idOfHandoffFrom(String node) {
+    return handoffs(HandoffPhase.PREPARED).stream().filter(h -> h.from().equals(node)).findFirst().orElseThrow().id();
+  }
+
   @Test
   void adopt_nodeWhoseRangesDoNotChange_doesNotScanOrBlock() {
     ClusterState bystander = new ClusterState(B, B, store, background);

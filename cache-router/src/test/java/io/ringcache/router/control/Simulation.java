@@ -801,7 +801,8 @@ final class Simulation {
         boolean blind = History.blind(op.kind);
         if (!blind && !state.isTouched(key) && !node.store.contains(key)) {
           SimNode source = nodes.get(state.sourceAddress());
-          if (source == null || !source.reachable() || random.nextInt(50) == 0) {
+          if (source == null || !source.reachable() || random.nextInt(50) == 0
+              || !source.cluster.answersReadsFor(state.handoff().id(), key.ringHash())) {
             history.fail(op, now); // -TRYAGAIN: a failed read-through is never a miss
             return null;
           }
@@ -833,6 +834,9 @@ final class Simulation {
   /** How long a target waits for the source's answer to a GET before the activation (CommandHandler.readAtSource). */
   static final long SOURCE_READ_TIMEOUT_MS = 200;
 
+  /** How long a source waits to hold the handoff a RING.READ names before it refuses (RingCommands.READ_WAIT_MILLIS). */
+  static final long READ_WAIT_MS = 100;
+
   /**
    * A GET of a range {@code target} will import but does not serve yet, answered from the handoff's
    * source (a model of CommandHandler.readAtSource), with real latency: RING.READ reaches the source
@@ -860,11 +864,11 @@ final class Simulation {
       if (source == null || !source.alive || random.nextInt(50) == 0 || peersCut(target.name, route.source())) {
         return; // refused, reset or cut off: the target's timer fails the read
       }
-      Runnable read = () -> {
-        if (!source.alive) {
-          return;
-        }
-        // RING.READ: ignores the seal, the lease and the route; the absolute expiry with the value
+      // RING.READ: ignores the seal, the lease and the route, but answers only while the source holds
+      // the handoff as its source, the key not waiting for its purge; if not, the source waits for
+      // its next change of state (or READ_WAIT_MS) and checks once more, else refuses (the target's
+      // timer then fails the read)
+      Runnable answer = () -> {
         byte[] value = source.store.get(key);
         long expireAt = value == null ? Expiry.NONE : Expiry.absoluteMillis(now / MS, source.store.ttlNanos(key));
         at(readLatency(), () -> {
@@ -897,6 +901,35 @@ final class Simulation {
             reply.run();
           }
         });
+      };
+      Runnable read = () -> {
+        if (!source.alive) {
+          return;
+        }
+        ClusterState asked = source.cluster;
+        if (asked.answersReadsFor(route.handoffId(), key.ringHash())) {
+          answer.run();
+          return;
+        }
+        boolean[] settled = new boolean[1];
+        Runnable again = () -> {
+          if (settled[0] || !source.alive || source.cluster != asked) {
+            return;
+          }
+          settled[0] = true;
+          if (asked.answersReadsFor(route.handoffId(), key.ringHash())) {
+            answer.run();
+          }
+        };
+        Runnable onLoop = () -> {
+          if (source.paused) {
+            source.held.add(again);
+          } else {
+            again.run();
+          }
+        };
+        asked.nextChange().thenRun(() -> at(0, onLoop));
+        at(READ_WAIT_MS * MS, onLoop);
       };
       if (source.paused) {
         source.held.add(read);
