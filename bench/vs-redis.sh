@@ -7,7 +7,9 @@
 # Ports: redis 17379, node 17301 (17302, ... with TRANSPORTS; loopback only). Env: NODE_THREADS
 # (default: the node's), CACHE_NODE_JAVA_OPTS (default -Xmx2g), REQUESTS_P16 (2000000),
 # REQUESTS_P1 (300000), TRANSPORTS (default: the node's default transport; e.g. "epoll io_uring"
-# starts one node per transport, with RINGCACHE_TRANSPORT set, all in the same interleaved rounds).
+# starts one node per transport, with RINGCACHE_TRANSPORT set, all in the same interleaved rounds),
+# STORES (default: the node's default store; e.g. "packed offheap" starts one node per --store, in
+# the same rounds; with TRANSPORTS too, one node per transport and store).
 # TLS=1: both servers speak TLS only (one self-signed certificate from keytool, its key exported
 # with openssl for redis-server) and redis-benchmark connects with --tls.
 set -euo pipefail
@@ -17,12 +19,15 @@ n16="${REQUESTS_P16:-2000000}"
 n1="${REQUESTS_P1:-300000}"
 redis_port=17379
 transports=(${TRANSPORTS:-default})
-declare -A port=([redis]=$redis_port)
+stores=(${STORES:-default})
+declare -A port=([redis]=$redis_port) transport_of=() store_of=()
 nodes=()
 next=17301
 for t in "${transports[@]}"; do
-  who=node; [ "$t" = default ] || who="node/$t"
-  nodes+=("$who"); port[$who]=$next; next=$((next + 1))
+  for s in "${stores[@]}"; do
+    who=node; [ "$t" = default ] || who="$who/$t"; [ "$s" = default ] || who="$who/$s"
+    nodes+=("$who"); port[$who]=$next; transport_of[$who]=$t; store_of[$who]=$s; next=$((next + 1))
+  done
 done
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -45,15 +50,12 @@ fi
 redis-server "${redis_listen[@]}" --bind 127.0.0.1 --save "" --appendonly no --daemonize no --loglevel warning >/dev/null &
 pids+=($!)
 for who in "${nodes[@]}"; do
-  t=${who#node}; t=${t#/}
-  log=/tmp/ringcache-bench-node${t:+-$t}.log
-  if [ -z "$t" ]; then
-    env -u RINGCACHE_TRANSPORT CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx2g}" "$root/bin/cache-node" \
-      --port "${port[$who]}" --max-memory 1g ${NODE_THREADS:+--threads "$NODE_THREADS"} "${node_tls[@]}" 2>"$log" &
-  else
-    RINGCACHE_TRANSPORT="$t" CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx2g}" "$root/bin/cache-node" \
-      --port "${port[$who]}" --max-memory 1g ${NODE_THREADS:+--threads "$NODE_THREADS"} "${node_tls[@]}" 2>"$log" &
-  fi
+  t=${transport_of[$who]}; st=${store_of[$who]}
+  log=/tmp/ringcache-bench-$(echo "$who" | tr / -).log
+  store_opt=(); [ "$st" = default ] || store_opt=(--store "$st")
+  transport_env=(-u RINGCACHE_TRANSPORT); [ "$t" = default ] || transport_env=(RINGCACHE_TRANSPORT="$t")
+  env "${transport_env[@]}" CACHE_NODE_JAVA_OPTS="${CACHE_NODE_JAVA_OPTS:--Xmx2g}" "$root/bin/cache-node" \
+    --port "${port[$who]}" --max-memory 1g ${NODE_THREADS:+--threads "$NODE_THREADS"} "${store_opt[@]}" "${node_tls[@]}" 2>"$log" &
   pids+=($!)
 done
 for who in redis "${nodes[@]}"; do
