@@ -32,17 +32,4 @@ public final class Expiry {
     }
     return Math.floorDiv(deadline + wallOffsetNanos, 1_000_000L);
   }
-
-  /**
-   * The absolute expiry (Unix ms) of an entry with {@code ttlNanos} left, measured AFTER the wall
-   * clock read {@code wallMillis}; {@link #NONE} for none. Reading the wall clock first means that
-   * a pause between the two readings makes the entry expire earlier, never later.
-   */
-  public static long absoluteMillis(long wallMillis, long ttlNanos) {
-    if (ttlNanos == Store.NO_TTL) {
-      return NONE;
-    }
-    // round up: an entry never expires here before it does at the source by rounding
-    return wallMillis + Math.max(1, (ttlNanos + 999_999) / 1_000_000);
-  }
 }

@@ -119,6 +119,11 @@ final class Simulation {
     public long currentTimeMillis() {
       return now / MS;
     }
+
+    @Override
+    public long currentTimeNanos() {
+      return now; // a wall offset of 0, constant as the system clock's is between steps
+    }
   };
 
   Simulation(long seed) {
@@ -360,9 +365,9 @@ final class Simulation {
         advance(now + MS);
       }
       List<Object[]> entries = new ArrayList<>();
-      // as HandoffStreamer: each entry leaves with its absolute expiry, computed as it is walked
+      // as HandoffStreamer: each entry leaves with its absolute expiry, its exact deadline rounded down
       source.store.forEachInRanges(handoff.ranges(),
-          (key, value, ttl) -> entries.add(new Object[] {key, value, Expiry.absoluteMillis(now / MS, ttl)}));
+          (key, value, ttl) -> entries.add(new Object[] {key, value, expireAt(source.store, ttl)}));
       String targetAddress = source.cluster.addressOf(handoff.to());
       long sent = 0;
       for (int from = 0; from < entries.size(); from += 8) {
@@ -807,7 +812,7 @@ final class Simulation {
             return null;
           }
           byte[] value = source.store.get(key);
-          long expireAt = value == null ? Expiry.NONE : Expiry.absoluteMillis(now / MS, source.store.ttlNanos(key));
+          long expireAt = value == null ? Expiry.NONE : expireAt(source.store, source.store.ttlNanos(key));
           if (value != null) { // RING.READ's answer carries the absolute expiry
             state.applyIfUntouched(key, () -> node.store.putIfAbsentUntil(key, value, expireAt));
           }
@@ -829,6 +834,16 @@ final class Simulation {
       }
     }
     return null;
+  }
+
+  /**
+   * The absolute expiry an entry with {@code ttlNanos} left (measured now) crosses nodes with, as the
+   * nodes compute it (HandoffStreamer, RING.READ): its deadline turned into Unix ms, rounded down, so
+   * that no hop makes it live longer (simulation seed 40475: rounded up, as this model once did, two
+   * hops kept a key readable past its expiry).
+   */
+  private long expireAt(Store store, long ttlNanos) {
+    return Expiry.ofDeadline(ttlNanos == Store.NO_TTL ? Store.NO_DEADLINE : now + ttlNanos, store.clock().wallOffsetNanos());
   }
 
   /** How long a target waits for the source's answer to a GET before the activation (CommandHandler.readAtSource). */
@@ -870,7 +885,7 @@ final class Simulation {
       // timer then fails the read)
       Runnable answer = () -> {
         byte[] value = source.store.get(key);
-        long expireAt = value == null ? Expiry.NONE : Expiry.absoluteMillis(now / MS, source.store.ttlNanos(key));
+        long expireAt = value == null ? Expiry.NONE : expireAt(source.store, source.store.ttlNanos(key));
         at(readLatency(), () -> {
           Runnable reply = () -> {
             if (done[0]) {
