@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
 /*
  * Step 3 of a handoff at the target: a key of an imported range that this node neither holds nor
  * touched may still be at the source, sealed. RING.READ asks the source for it (an internal read that
- * ignores the seal, answered only while the source holds the handoff as its source); the answer is stored here only if the key is still absent and untouched, with
- * the source's absolute expiry time. A source that does not answer, or answers with an error, fails
- * the fetch: the command then gets -TRYAGAIN, because a failure is never a miss (the key may well
- * exist at the source; taking it for absent would let INCR restart from 0 or SET NX overwrite it).
+ * ignores the seal, answered only while the source holds the handoff as its source); the answer is
+ * stored here only if the key is still absent and untouched, with the source's absolute expiry time.
+ * A source that does not answer, or answers with an error, fails the fetch: the command then gets
+ * -TRYAGAIN, because a failure is never a miss (the key may well exist at the source; taking it for
+ * absent would let INCR restart from 0 or SET NX overwrite it).
  */
 
 /** Reads keys of an imported range through from the handoff's source. */
