@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Eviction. One pass at a time (a CAS flag; a report that finds a pass running leaves it to that
  * one). The pass refreshes every entry's output side (a volatile read of the channel's pending
  * bytes: writes drain without telling us), then closes the connections using the most memory first
- * until the total is back under the cap. An evicted entry stops counting at once (its bytes are
+ * until the total is back under the cap, in rounds: each round orders one snapshot of the sizes and
+ * closes by it until that snapshot fits, and a connection that grew meanwhile is left to the next. An evicted entry stops counting at once (its bytes are
  * taken off the total; its channel's buffers are freed when the close runs on its loop) and
  * ignores later reports. One WARN line per closed connection names its address, its bytes, the
  * total and the option; a counter counts them.
@@ -168,45 +169,81 @@ public final class ClientMemory {
     }
   }
 
-  /** Closes the connections holding the most until the total is under the cap; one pass at a time. */
+  /** At most this many rounds per pass; a later report over the cap starts another pass. */
+  private static final int MAX_ROUNDS = 4;
+
+  /**
+   * Closes the connections holding the most until the total is under the cap; one pass at a time.
+   * Connections of other event loops grow while a pass runs (their reports find the pass running and
+   * leave it to this one), so a pass runs in rounds: each takes a snapshot of every connection's
+   * bytes, and closes the largest of that snapshot until the snapshot's own sum is under the cap; if
+   * the total is still over it, the next round takes a new snapshot. Closing by one snapshot's sizes
+   * but against the live total closed a client that held nothing: the total had grown by a connection
+   * whose report came after the snapshot, and the stale order came to the idle client first.
+   */
   void evict() {
     if (!evicting.compareAndSet(false, true)) {
       return;
     }
     try {
-      if (total.get() <= cap) {
-        return;
-      }
-      List<Tracked> all = new ArrayList<>(clients);
-      for (Tracked t : all) {
-        t.refreshOutput();
-      }
-      if (total.get() <= cap) {
-        return;
-      }
-      all.sort(Comparator.comparingLong(Tracked::bytes).reversed());
-      for (Tracked t : all) {
-        long now = total.get();
-        if (now <= cap) {
-          break;
+      for (int round = 0; round < MAX_ROUNDS && total.get() > cap; round++) {
+        if (!evictRound()) {
+          return;
         }
-        if (t.evicted) {
-          continue;
-        }
-        long bytes;
-        synchronized (t) {
-          bytes = t.bytes();
-          t.evicted = true;
-          clients.remove(t);
-          total.addAndGet(-bytes);
-        }
-        closes.increment();
-        log.warn("closing client {}: its buffers and transaction hold {} bytes and all clients' {} (expected: <= {}, {}); "
-            + "the largest are closed first", t.channel.remoteAddress(), bytes, now, cap, option);
-        t.channel.close();
       }
     } finally {
       evicting.set(false);
     }
+  }
+
+  /** Runs in each round right after its snapshot, as another loop's report may (tests). */
+  Runnable afterSnapshot = () -> {};
+
+  /** A connection's size when a round's snapshot was taken. */
+  private record Sized(Tracked tracked, long bytes) {}
+
+  /** One round of {@link #evict()}: whether it closed a connection. */
+  private boolean evictRound() {
+    List<Tracked> all = new ArrayList<>(clients);
+    for (Tracked t : all) {
+      t.refreshOutput();
+    }
+    if (total.get() <= cap) {
+      return false;
+    }
+    // sizes read once: a comparator over the live, changing sizes gave an unstable order
+    List<Sized> sized = new ArrayList<>(all.size());
+    long known = 0;
+    for (Tracked t : all) {
+      long bytes = t.bytes();
+      sized.add(new Sized(t, bytes));
+      known += bytes;
+    }
+    sized.sort(Comparator.comparingLong(Sized::bytes).reversed());
+    afterSnapshot.run();
+    boolean closed = false;
+    for (Sized candidate : sized) {
+      if (known <= cap || candidate.bytes() == 0 || total.get() <= cap) {
+        break;
+      }
+      Tracked t = candidate.tracked();
+      known -= candidate.bytes();
+      long bytes;
+      synchronized (t) {
+        if (t.evicted) {
+          continue;
+        }
+        bytes = t.bytes();
+        t.evicted = true;
+        clients.remove(t);
+        total.addAndGet(-bytes);
+      }
+      closed = true;
+      closes.increment();
+      log.warn("closing client {}: its buffers and transaction hold {} bytes and all clients' {} (expected: <= {}, {}); "
+          + "the largest are closed first", t.channel.remoteAddress(), bytes, total.get() + bytes, cap, option);
+      t.channel.close();
+    }
+    return closed;
   }
 }

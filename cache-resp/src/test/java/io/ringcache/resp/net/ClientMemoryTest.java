@@ -46,6 +46,40 @@ class ClientMemoryTest {
     assertThat(memory.used()).isZero();
   }
 
+  /**
+   * A connection of another event loop grows while a pass runs (its report finds the pass running and
+   * leaves the eviction to it). The pass used to go on closing in the order of the sizes it had read
+   * before, against the live total: it closed the small clients after the large ones it knew, though
+   * the newcomer alone was the excess (RouterAttacksIT in CI closed a client holding 0 bytes).
+   */
+  @Test
+  void query_connectionGrowingDuringAPass_isClosedInsteadOfTheSmallClients() {
+    EmbeddedChannel small = new EmbeddedChannel();
+    EmbeddedChannel first = new EmbeddedChannel();
+    EmbeddedChannel second = new EmbeddedChannel();
+    EmbeddedChannel newcomer = new EmbeddedChannel();
+    ClientMemory.Tracked s = memory.track(small);
+    ClientMemory.Tracked f = memory.track(first);
+    ClientMemory.Tracked c = memory.track(second);
+    ClientMemory.Tracked n = memory.track(newcomer);
+    s.query(10);
+    f.query(600);
+    boolean[] grown = new boolean[1];
+    memory.afterSnapshot = () -> {
+      if (!grown[0]) {
+        grown[0] = true;
+        n.query(2000); // another loop's report, in the middle of the pass
+      }
+    };
+    c.query(500); // 1110 > 1000: a pass starts
+    assertThat(first.isOpen()).as("the largest the pass knew").isFalse();
+    assertThat(newcomer.isOpen()).as("the newcomer, over the cap by itself").isFalse();
+    assertThat(small.isOpen()).isTrue();
+    assertThat(second.isOpen()).isTrue();
+    assertThat(memory.used()).isEqualTo(510);
+    assertThat(closes.sum()).isEqualTo(2);
+  }
+
   @Test
   void query_shrinkingBelowCap_closesNothing() {
     EmbeddedChannel a = new EmbeddedChannel();
