@@ -910,11 +910,7 @@ final class Simulation {
             boolean expired = expireAt != Expiry.NONE && now / MS >= expireAt;
             history.readBetween(op, expired ? null : value, target.name, taken, now);
           };
-          if (target.paused) {
-            target.held.add(reply);
-          } else {
-            reply.run();
-          }
+          onLoop(target, reply);
         });
       };
       Runnable read = () -> {
@@ -936,29 +932,21 @@ final class Simulation {
             answer.run();
           }
         };
-        Runnable onLoop = () -> {
-          if (source.paused) {
-            source.held.add(again);
-          } else {
-            again.run();
-          }
-        };
-        asked.nextChange().thenRun(() -> at(0, onLoop));
-        at(READ_WAIT_MS * MS, onLoop);
+        asked.nextChange().thenRun(() -> at(0, () -> onLoop(source, again)));
+        at(READ_WAIT_MS * MS, () -> onLoop(source, again));
       };
-      if (source.paused) {
-        source.held.add(read);
-      } else {
-        read.run();
-      }
+      onLoop(source, read);
     });
-    at(SOURCE_READ_TIMEOUT_MS * MS, () -> {
-      if (target.paused) {
-        target.held.add(timeout);
-      } else {
-        timeout.run();
-      }
-    });
+    at(SOURCE_READ_TIMEOUT_MS * MS, () -> onLoop(target, timeout));
+  }
+
+  /** Runs {@code work} on {@code node}'s event loop: now, or when the node resumes if it is paused. */
+  private static void onLoop(SimNode node, Runnable work) {
+    if (node.paused) {
+      node.held.add(work);
+    } else {
+      work.run();
+    }
   }
 
   /**
