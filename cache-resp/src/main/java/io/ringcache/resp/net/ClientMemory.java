@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * one). The pass refreshes every entry's output side (a volatile read of the channel's pending
  * bytes: writes drain without telling us), then closes the connections using the most memory first
  * until the total is back under the cap, in rounds: each round orders one snapshot of the sizes and
- * closes by it until that snapshot fits, and a connection that grew meanwhile is left to the next. An evicted entry stops counting at once (its bytes are
- * taken off the total; its channel's buffers are freed when the close runs on its loop) and
- * ignores later reports. One WARN line per closed connection names its address, its bytes, the
- * total and the option; a counter counts them.
+ * closes by it until that snapshot fits, and a connection that grew meanwhile is left to the next.
+ * An evicted entry stops counting at once (its bytes are taken off the total; its channel's buffers
+ * are freed when the close runs on its loop) and ignores later reports. One WARN line per closed
+ * connection names its address, its bytes, the total and the option; a counter counts them.
  *
  * Cost per read or write: an uncontended lock on the entry (eviction may refresh it from another
  * thread), one subtraction, one AtomicLong add, one comparison.
@@ -230,10 +230,10 @@ public final class ClientMemory {
       known -= candidate.bytes();
       long bytes;
       synchronized (t) {
-        if (t.evicted) {
-          continue;
-        }
         bytes = t.bytes();
+        if (t.evicted || bytes == 0) {
+          continue; // closed already, or holds nothing now: closing it would free nothing
+        }
         t.evicted = true;
         clients.remove(t);
         total.addAndGet(-bytes);
