@@ -23,7 +23,7 @@ import java.util.Random;
  * holding {@code entries} keys ({@code key:<i>}, 64-byte values) in a 2 GiB store, 160 ranges
  * covering a quarter of the ring, and a target taking three sources' worth of moving entries.
  *
- * <pre>java -Xms4g -Xmx8g -XX:+UseParallelGC -cp cache-bench/target/benchmarks.jar io.ringcache.bench.WalkApplyBenchmark [packed|offheap] [entries] [rounds]</pre>
+ * <pre>java -Xms4g -Xmx8g -XX:+UseParallelGC -cp cache-bench/target/benchmarks.jar io.ringcache.bench.WalkApplyBenchmark [packed|offheap] [entries] [rounds] [arcs]</pre>
  */
 public final class WalkApplyBenchmark {
 
@@ -34,7 +34,8 @@ public final class WalkApplyBenchmark {
     String kind = args.length > 0 ? args[0] : "offheap";
     int entries = args.length > 1 ? Integer.parseInt(args[1]) : 333_333;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
-    List<HashRange> ranges = quarter(new Random(16));
+    int arcs = args.length > 3 ? Integer.parseInt(args[3]) : 160;
+    List<HashRange> ranges = quarter(new Random(16), arcs);
     byte[] value = new byte[64];
     Arrays.fill(value, (byte) 'v');
 
@@ -136,9 +137,13 @@ public final class WalkApplyBenchmark {
     };
   }
 
-  /** 160 ranges that together cover about a quarter of the ring, as a joining node's. */
-  private static List<HashRange> quarter(Random random) {
-    int[] points = new int[640];
+  /**
+   * {@code arcs} ranges that together cover about a quarter of the ring: 160, a joining node's, or
+   * about 53, what each of three sources gives it (in the benchmark the source holds keys of the whole
+   * ring, so a quarter of them still moves).
+   */
+  private static List<HashRange> quarter(Random random, int arcs) {
+    int[] points = new int[4 * arcs];
     for (int i = 0; i < points.length; i++) {
       points[i] = random.nextInt();
     }
