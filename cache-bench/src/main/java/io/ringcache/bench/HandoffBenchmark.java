@@ -258,7 +258,7 @@ public final class HandoffBenchmark {
 
   private static volatile long eventStart;
   /** GETs during the event slower than 2 ms: {start ns, duration us, key}. */
-  private static final java.util.concurrent.ConcurrentLinkedQueue<long[]> slow = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  static final java.util.concurrent.ConcurrentLinkedQueue<long[]> slow = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** The slowest GETs of the event, when they started (ms after the join request) and whether their key moved. */
   private static void printSlowest(RoutingTable before, RoutingTable after) {
@@ -283,11 +283,11 @@ public final class HandoffBenchmark {
     System.out.print(s);
   }
 
-  private static final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
+  static final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
   private static final Map<Thread, Samples[]> threadSamples = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** GETs of random loaded keys through the Java client (which follows MOVED and retries TRYAGAIN). */
-  private static void readLoop(CacheClient client, int keys, AtomicBoolean running, AtomicBoolean during, Samples before, Samples inside) {
+  static void readLoop(CacheClient client, int keys, AtomicBoolean running, AtomicBoolean during, Samples before, Samples inside) {
     CacheCommands<byte[], byte[]> cache = client.binary();
     while (running.get()) {
       int index = ThreadLocalRandom.current().nextInt(keys);
@@ -330,7 +330,7 @@ public final class HandoffBenchmark {
     });
   }
 
-  private static byte[] key(int i) {
+  static byte[] key(int i) {
     return ("key:" + i).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -340,7 +340,7 @@ public final class HandoffBenchmark {
   }
 
   /** Latency samples in microseconds. */
-  private static final class Samples {
+  static final class Samples {
     private long[] values = new long[1 << 16];
     private int size;
 
