@@ -2,7 +2,8 @@
 # bench/handoff.sh's join against real processes: `cachectl cluster up` starts a router and 3 nodes,
 # each in its own JVM with its launcher's defaults (bin/cache-node, bin/cache-router), a 4th node is
 # started beside them (not in the ring), KEYS keys of 64-byte values are loaded through the proxy,
-# READERS threads read random ones through the Java client (in the benchmark's own JVM) for 5 s, then
+# READERS threads read random ones through the Java client (in the benchmark's own JVM) for 5 s
+# unrecorded (the GET path compiling) and 5 s recorded (the "before" latency), then
 # the router is asked to add the 4th node. Prints keys moved per second, the GET latency before and
 # during the join, and the CPU the five processes spent per key moved. No collector or JIT compiler is
 # shared between nodes, as in a user's cluster; the one-JVM harness (bench/handoff.sh) shares both.

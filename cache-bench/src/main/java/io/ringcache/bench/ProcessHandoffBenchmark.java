@@ -20,7 +20,8 @@ import redis.clients.jedis.Pipeline;
  * {@link HandoffBenchmark}'s join against a cluster of real processes, each node and the router in
  * its own JVM as {@code cachectl cluster up} starts them: what a user's cluster does, without the
  * one-JVM harness's shared collector and JIT compiler. Loads {@code keys} keys through the router's
- * proxy, reads random ones from {@code readers} threads through the Java client for 5 s, asks the
+ * proxy, reads random ones from {@code readers} threads through the Java client for 5 s unrecorded
+ * (the GET path compiling in the client and the nodes), then for 5 s recorded ("before"), asks the
  * router to add the fourth node (already running, not yet in the ring), and prints the join's
  * keys/s, the GET latency before and during it, and the CPU the cluster's processes spent per key
  * moved (from /proc). bench/handoff-processes.sh starts the processes and runs this.
@@ -69,6 +70,22 @@ public final class ProcessHandoffBenchmark {
           event(http, admin, HttpRequest.newBuilder(URI.create(admin + "/nodes/" + fourth)).DELETE(), token).path("message").asText());
     }
     try (CacheClient client = CacheClient.builder().seeds(seeds).ioThreads(1).build()) {
+      // the readers' first seconds compile the GET path in the client and in each node (the load
+      // compiled only SET's): 5 s of the same reads first, unrecorded, so "before" is a steady state
+      AtomicBoolean warming = new AtomicBoolean(true);
+      List<Thread> warmers = new ArrayList<>();
+      for (int r = 0; r < readers; r++) {
+        Thread t = new Thread(() -> HandoffBenchmark.readLoop(client, keys, warming, new AtomicBoolean(false),
+            new HandoffBenchmark.Samples(), new HandoffBenchmark.Samples()), "warm-up-reader-" + r);
+        warmers.add(t);
+        t.start();
+      }
+      Thread.sleep(5_000);
+      warming.set(false);
+      for (Thread t : warmers) {
+        t.join();
+      }
+      HandoffBenchmark.errors.set(0);
       for (int r = 0; r < readers; r++) {
         HandoffBenchmark.Samples before = new HandoffBenchmark.Samples();
         HandoffBenchmark.Samples inside = new HandoffBenchmark.Samples();
