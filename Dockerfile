@@ -15,9 +15,7 @@ COPY cache-resp cache-resp
 COPY cache-client cache-client
 COPY cache-node cache-node
 COPY cache-router cache-router
-# built too (their main code only): cache-node, cache-router and cache-cli depend on them in test scope, and -am
-# follows test-scoped modules; maven.test.skip leaves every module's tests uncompiled (and their test-only
-# dependencies undownloaded): the image needs none of them
+# built too: the tests of cache-node, cache-router and cache-cli depend on them (test scope), and -am follows test-scoped modules
 COPY cache-testkit-core cache-testkit-core
 COPY cache-testkit cache-testkit
 COPY cache-cli cache-cli
@@ -27,7 +25,7 @@ COPY docker/layout.sh docker/layout.sh
 # the Maven repository is a build cache (BuildKit, buildah), so a source change does not download it
 # again; layout.sh then lays out /opt/ringcache (lib/, app/, one java @argfile per program)
 RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -q -Dmaven.test.skip=true -Dringcache.shade.skip=true -pl cache-node,cache-router,cache-cli -am \
+    mvn -B -q -DskipTests -Dringcache.shade.skip=true -pl cache-node,cache-router,cache-cli -am \
         package dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=target/runtime.classpath \
  && bash docker/layout.sh /src /opt/ringcache
 
