@@ -11,7 +11,8 @@
 #   bench/handoff-processes.sh [KEYS] [READERS] [STORE]     (defaults 1000000 2 packed)
 #
 # WARM=1 runs the same join and its leave once first, unreported: the processes' first join compiles
-# its code paths in each of them.
+# its code paths in each of them. CACHE_NODE_JAVA_OPTS reaches the four nodes' JVMs, BENCH_JAVA_OPTS
+# the benchmark's own (the readers' client). KEEP=1 keeps the processes' logs (the directory is printed).
 # Ports BASE_PORT (default 17700) .. +4 and +70, loopback only. Each node gets --max-memory 2g.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ fourth_pid=""
 cleanup() {
   if [ -n "$fourth_pid" ]; then kill "$fourth_pid" 2>/dev/null || true; wait "$fourth_pid" 2>/dev/null || true; fi
   bin/cachectl cluster down --dir "$dir" >/dev/null 2>&1 || true
-  rm -rf "$dir"
+  if [ "${KEEP:-0}" = 1 ]; then echo "logs kept in $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -48,5 +49,5 @@ done
 # the launcher execs java: its pid is the JVM's
 pids="$(cat "$dir/router.pid"),$(cat "$dir/node-$((base + 1)).pid"),$(cat "$dir/node-$((base + 2)).pid"),$(cat "$dir/node-$((base + 3)).pid"),$fourth_pid"
 seeds="127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2)),127.0.0.1:$((base + 3))"
-java -Xms1g -Xmx2g -Dbench.warm="$([ "${WARM:-0}" = 1 ] && echo true || echo false)" -cp "$jar" io.ringcache.bench.ProcessHandoffBenchmark "$base" "$((base + 70))" "$dir/admin-token" \
+java -Xms1g -Xmx2g ${BENCH_JAVA_OPTS:-} -Dbench.warm="$([ "${WARM:-0}" = 1 ] && echo true || echo false)" -cp "$jar" io.ringcache.bench.ProcessHandoffBenchmark "$base" "$((base + 70))" "$dir/admin-token" \
   "127.0.0.1:$port" "$seeds" "$pids" "$keys" "$readers"

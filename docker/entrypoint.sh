@@ -13,7 +13,10 @@
 #                        router's GET /health on CACHE_ROUTER_ADMIN_PORT (7070). Uses bash's /dev/tcp.
 #
 # JVM options: RINGCACHE_JAVA_OPTS (default: a heap of 75% of the container's memory limit, and exit
-# on OutOfMemoryError so that the orchestrator restarts the process).
+# on OutOfMemoryError so that the orchestrator restarts the process). A node and the router also get
+# -XX:MetaspaceSize=64m before those options (theirs wins): without it, their class metadata crosses the
+# JVM's default first threshold (21 MB) during the first scale event, and the collection it forces
+# paused each source for 0.2-1 s of that join (bin/cache-node, docs/benchmarks.md).
 set -euo pipefail
 
 home=/opt/ringcache # lib/ (shared jars), app/ (ours), NAME.args (classpath and main class)
@@ -67,10 +70,10 @@ shift
 case "$mode" in
   node)
     # shellcheck disable=SC2086
-    exec java $java_opts "@$home/node.args" "$@" ;;
+    exec java -XX:MetaspaceSize=64m $java_opts "@$home/node.args" "$@" ;;
   router)
     # shellcheck disable=SC2086
-    exec java $java_opts "@$home/router.args" "$@" ;;
+    exec java -XX:MetaspaceSize=64m $java_opts "@$home/router.args" "$@" ;;
   cachectl)
     exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "@$home/cachectl.args" "$@" ;;
   init-secrets)

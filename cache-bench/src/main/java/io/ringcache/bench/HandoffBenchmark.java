@@ -170,7 +170,7 @@ public final class HandoffBenchmark {
         }
       }
       System.out.printf("CPU of the JVM's own threads during the event (/proc, 10 ms ticks):%s%n", vm);
-      printSlowest(tableBefore, RoutingTable.of(router.topology()));
+      printSlowest(tableBefore, RoutingTable.of(router.topology()), eventStart);
       // load-independent figures of the event (the machine is shared): CPU of this whole JVM,
       // bytes allocated by its threads, collector pauses
       System.out.printf("during the event: process CPU %.3f s, allocated %,d MB, GC %d collections %d ms%n",
@@ -260,8 +260,12 @@ public final class HandoffBenchmark {
   /** GETs during the event slower than 2 ms: {start ns, duration us, key}. */
   static final java.util.concurrent.ConcurrentLinkedQueue<long[]> slow = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-  /** The slowest GETs of the event, when they started (ms after the join request) and whether their key moved. */
-  private static void printSlowest(RoutingTable before, RoutingTable after) {
+  /**
+   * The slowest GETs of the event, when they started (ms after the join request, and by the wall
+   * clock, to match the nodes' logs) and whether their key moved.
+   */
+  static void printSlowest(RoutingTable before, RoutingTable after, long eventStart) {
+    long wallMinusNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
     List<long[]> all = new ArrayList<>(slow);
     all.sort((a, b) -> Long.compare(b[1], a[1]));
     StringBuilder s = new StringBuilder();
@@ -277,7 +281,8 @@ public final class HandoffBenchmark {
       byte[] key = key((int) g[2]);
       String from = before.serverOf(key);
       String to = after.serverOf(key);
-      s.append(String.format("  %8.1f ms at +%7.1f ms, %s%n", g[1] / 1e3, (g[0] - eventStart) / 1e6,
+      s.append(String.format("  %8.1f ms at +%7.1f ms (%s), %s%n", g[1] / 1e3, (g[0] - eventStart) / 1e6,
+          java.time.LocalTime.ofNanoOfDay(Math.floorMod(g[0] + wallMinusNanos, 86_400_000_000_000L)),
           from.equals(to) ? "stays on " + from : "moved " + from + " -> " + to));
     }
     System.out.print(s);

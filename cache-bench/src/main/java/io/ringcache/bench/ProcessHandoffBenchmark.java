@@ -3,6 +3,8 @@ package io.ringcache.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringcache.client.CacheClient;
+import io.ringcache.ring.RoutingTable;
+import io.ringcache.ring.TopologyJson;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -96,7 +98,9 @@ public final class ProcessHandoffBenchmark {
       }
       Thread.sleep(5_000);
 
+      RoutingTable tableBefore = topology(http, admin, token);
       long[] cpuBefore = cpuTicks(pids);
+      HandoffBenchmark.slow.clear();
       during.set(true);
       long start = System.nanoTime();
       JsonNode event = event(http, admin, join, token);
@@ -111,6 +115,7 @@ public final class ProcessHandoffBenchmark {
       long moved = event.path("keysMoved").asLong();
       System.out.printf("event %s %s: moved %,d keys in %.3f s = %,.0f keys/s%n",
           id, event.path("status").asText(), moved, seconds, moved / seconds);
+      HandoffBenchmark.printSlowest(tableBefore, topology(http, admin, token), start);
       HandoffBenchmark.Samples allBefore = new HandoffBenchmark.Samples();
       HandoffBenchmark.Samples allDuring = new HandoffBenchmark.Samples();
       for (HandoffBenchmark.Samples[] s : samples) {
@@ -150,6 +155,10 @@ public final class ProcessHandoffBenchmark {
       event = JSON.readTree(send(http, HttpRequest.newBuilder(URI.create(admin + "/events/" + id)), token));
     }
     return event;
+  }
+
+  private static RoutingTable topology(HttpClient http, String admin, String token) throws Exception {
+    return RoutingTable.of(TopologyJson.read(send(http, HttpRequest.newBuilder(URI.create(admin + "/topology")), token)));
   }
 
   private static String send(HttpClient http, HttpRequest.Builder request, String token) throws Exception {
