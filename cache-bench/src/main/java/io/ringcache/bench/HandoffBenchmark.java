@@ -362,6 +362,14 @@ public final class HandoffBenchmark {
       }
     }
 
+    int size() {
+      return size;
+    }
+
+    long get(int i) {
+      return values[i];
+    }
+
     String summary() {
       long[] sorted = Arrays.copyOf(values, size);
       Arrays.sort(sorted);

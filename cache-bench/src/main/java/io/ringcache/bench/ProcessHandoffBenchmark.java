@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringcache.client.CacheClient;
 import io.ringcache.ring.RoutingTable;
 import io.ringcache.ring.TopologyJson;
+import io.ringcache.client.CacheCommands;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -26,7 +29,10 @@ import redis.clients.jedis.Pipeline;
  * (the GET path compiling in the client and the nodes), then for 5 s recorded ("before"), asks the
  * router to add the fourth node (already running, not yet in the ring), and prints the join's
  * keys/s, the GET latency before and during it, and the CPU the cluster's processes spent per key
- * moved (from /proc). bench/handoff-processes.sh starts the processes and runs this.
+ * moved (from /proc). The join lasts from the request to the event's {@code finishedAt} as the
+ * router records it (same machine, same clock); the event is polled every 100 ms
+ * ({@code -Dbench.pollMillis}), so that the polls, not part of a join, cost the router little.
+ * bench/handoff-processes.sh starts the processes and runs this.
  *
  * <pre>java -cp benchmarks.jar io.ringcache.bench.ProcessHandoffBenchmark PROXY_PORT ADMIN_PORT TOKEN_FILE
  *     FOURTH_NODE SEEDS(host:port,...) PIDS(router,node,...,fourth node) [keys] [readers]</pre>
@@ -55,10 +61,10 @@ public final class ProcessHandoffBenchmark {
     load(proxyPort, keys);
     System.out.printf("loaded %,d keys through the proxy in %.1f s%n", keys, (System.nanoTime() - loadStart) / 1e9);
 
-    AtomicBoolean during = new AtomicBoolean(false);
+    AtomicBoolean recording = new AtomicBoolean(false);
     AtomicBoolean running = new AtomicBoolean(true);
     List<Thread> threads = new ArrayList<>();
-    List<HandoffBenchmark.Samples[]> samples = new ArrayList<>();
+    List<Timed> timed = new ArrayList<>();
     HttpClient http = HttpClient.newHttpClient();
     // the JDK's HttpClient sets itself up on its first request (0.3-0.9 s): before the window
     send(http, HttpRequest.newBuilder(URI.create(admin + "/nodes")), token);
@@ -74,57 +80,48 @@ public final class ProcessHandoffBenchmark {
     try (CacheClient client = CacheClient.builder().seeds(seeds).ioThreads(1).build()) {
       // the readers' first seconds compile the GET path in the client and in each node (the load
       // compiled only SET's): 5 s of the same reads first, unrecorded, so "before" is a steady state
-      AtomicBoolean warming = new AtomicBoolean(true);
-      List<Thread> warmers = new ArrayList<>();
       for (int r = 0; r < readers; r++) {
-        Thread t = new Thread(() -> HandoffBenchmark.readLoop(client, keys, warming, new AtomicBoolean(false),
-            new HandoffBenchmark.Samples(), new HandoffBenchmark.Samples()), "warm-up-reader-" + r);
-        warmers.add(t);
-        t.start();
+        Timed t = new Timed();
+        timed.add(t);
+        Thread thread = new Thread(() -> readLoop(client, keys, running, recording, t), "reader-" + r);
+        threads.add(thread);
+        thread.start();
       }
       Thread.sleep(5_000);
-      warming.set(false);
-      for (Thread t : warmers) {
-        t.join();
-      }
       HandoffBenchmark.errors.set(0);
-      for (int r = 0; r < readers; r++) {
-        HandoffBenchmark.Samples before = new HandoffBenchmark.Samples();
-        HandoffBenchmark.Samples inside = new HandoffBenchmark.Samples();
-        samples.add(new HandoffBenchmark.Samples[] {before, inside});
-        Thread t = new Thread(() -> HandoffBenchmark.readLoop(client, keys, running, during, before, inside), "reader-" + r);
-        threads.add(t);
-        t.start();
-      }
+      recording.set(true);
       Thread.sleep(5_000);
 
       RoutingTable tableBefore = topology(http, admin, token);
       long[] cpuBefore = cpuTicks(pids);
-      HandoffBenchmark.slow.clear();
-      during.set(true);
+      // the window is from the request to the router's end of the event (its finishedAt, on the same
+      // clock), not to the poll that sees it: the poll's interval neither lengthens the event nor
+      // adds the GETs after it to those "during", and a slow poll costs the router little CPU
+      long wallMinusNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
       long start = System.nanoTime();
       JsonNode event = event(http, admin, join, token);
-      String id = event.path("id").asText();
-      double seconds = (System.nanoTime() - start) / 1e9;
       long[] cpuAfter = cpuTicks(pids);
-      during.set(false);
       running.set(false);
       for (Thread t : threads) {
         t.join();
       }
+      Instant finished = Instant.parse(event.path("finishedAt").asText());
+      long end = finished.getEpochSecond() * 1_000_000_000L + finished.getNano() - wallMinusNanos;
+      String id = event.path("id").asText();
+      double seconds = (end - start) / 1e9;
       long moved = event.path("keysMoved").asLong();
       System.out.printf("event %s %s: moved %,d keys in %.3f s = %,.0f keys/s%n",
           id, event.path("status").asText(), moved, seconds, moved / seconds);
-      HandoffBenchmark.printSlowest(tableBefore, topology(http, admin, token), start);
       HandoffBenchmark.Samples allBefore = new HandoffBenchmark.Samples();
       HandoffBenchmark.Samples allDuring = new HandoffBenchmark.Samples();
-      for (HandoffBenchmark.Samples[] s : samples) {
-        allBefore.addAll(s[0]);
-        allDuring.addAll(s[1]);
+      HandoffBenchmark.slow.clear();
+      for (Timed t : timed) {
+        t.split(start, end, allBefore, allDuring);
       }
+      HandoffBenchmark.printSlowest(tableBefore, topology(http, admin, token), start);
       System.out.printf("GET latency before: %s%n", allBefore.summary());
       System.out.printf("GET latency during: %s%n", allDuring.summary());
-      System.out.printf("GET errors (timeouts): %d; GETs over 2 ms during the event: %d%n",
+      System.out.printf("GET errors (timeouts) from the \"before\" window on: %d; GETs over 2 ms during the event: %d%n",
           HandoffBenchmark.errors.get(), HandoffBenchmark.slow.size());
       StringBuilder cpu = new StringBuilder();
       long[] total = new long[3];
@@ -143,6 +140,55 @@ public final class ProcessHandoffBenchmark {
     }
   }
 
+  /**
+   * GETs of random loaded keys through the Java client (which follows MOVED and retries TRYAGAIN),
+   * each recorded with its start once {@code recording} is set.
+   */
+  private static void readLoop(CacheClient client, int keys, AtomicBoolean running, AtomicBoolean recording, Timed timed) {
+    CacheCommands<byte[], byte[]> cache = client.binary();
+    while (running.get()) {
+      int index = ThreadLocalRandom.current().nextInt(keys);
+      boolean record = recording.get();
+      long t0 = System.nanoTime();
+      try {
+        cache.get(HandoffBenchmark.key(index));
+      } catch (RuntimeException e) {
+        HandoffBenchmark.errors.incrementAndGet(); // counted, and its latency kept: a timeout is a stall, not a gap
+      }
+      if (record) {
+        timed.add(t0, (System.nanoTime() - t0) / 1000, index);
+      }
+    }
+  }
+
+  /** One reader's GETs: start (nanoTime), latency (us) and key index of each. */
+  private static final class Timed {
+    private final HandoffBenchmark.Samples starts = new HandoffBenchmark.Samples();
+    private final HandoffBenchmark.Samples micros = new HandoffBenchmark.Samples();
+    private final HandoffBenchmark.Samples keys = new HandoffBenchmark.Samples();
+
+    void add(long start, long latency, int key) {
+      starts.add(start);
+      micros.add(latency);
+      keys.add(key);
+    }
+
+    /** GETs started before {@code from} to {@code before}, those from it to {@code to} to {@code during}. */
+    void split(long from, long to, HandoffBenchmark.Samples before, HandoffBenchmark.Samples during) {
+      for (int i = 0; i < starts.size(); i++) {
+        long t0 = starts.get(i);
+        if (t0 < from) {
+          before.add(micros.get(i));
+        } else if (t0 <= to) {
+          during.add(micros.get(i));
+          if (micros.get(i) > 2_000) {
+            HandoffBenchmark.slow.add(new long[] {t0, micros.get(i), keys.get(i)});
+          }
+        }
+      }
+    }
+  }
+
   /** Sends a scale request and polls its event until it ends; returns the event. */
   private static JsonNode event(HttpClient http, String admin, HttpRequest.Builder request, String token) throws Exception {
     JsonNode event = JSON.readTree(send(http, request, token));
@@ -151,7 +197,7 @@ public final class ProcessHandoffBenchmark {
       throw new IllegalStateException("the router refused the request: " + event);
     }
     while (event.path("status").asText().equals("RUNNING")) {
-      Thread.sleep(5);
+      Thread.sleep(Integer.getInteger("bench.pollMillis", 100));
       event = JSON.readTree(send(http, HttpRequest.newBuilder(URI.create(admin + "/events/" + id)), token));
     }
     return event;
