@@ -292,7 +292,7 @@ public final class HandoffBenchmark {
   private static final Map<Thread, Samples[]> threadSamples = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** GETs of random loaded keys through the Java client (which follows MOVED and retries TRYAGAIN). */
-  static void readLoop(CacheClient client, int keys, AtomicBoolean running, AtomicBoolean during, Samples before, Samples inside) {
+  private static void readLoop(CacheClient client, int keys, AtomicBoolean running, AtomicBoolean during, Samples before, Samples inside) {
     CacheCommands<byte[], byte[]> cache = client.binary();
     while (running.get()) {
       int index = ThreadLocalRandom.current().nextInt(keys);
