@@ -58,6 +58,10 @@ class LocalClusterIT {
       for (long pid : pids) {
         String cmdline = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/cmdline"));
         assertThat(cmdline).as("command line of pid " + pid).doesNotContain(token).doesNotContain(secret);
+        // the launchers raise the JVM's first metaspace threshold: at the default (21 MB) a node's
+        // first join forced a collection that paused every source for up to a second
+        // (docs/benchmarks.md, "A join's long GET stalls")
+        assertThat(cmdline).as("command line of pid " + pid).contains("-XX:MetaspaceSize=64m");
       }
       assertThat(httpGetResponse(base + 70, "/topology", null).statusCode()).isEqualTo(401);
       try (Jedis node = jedis("127.0.0.1:" + (base + 1))) {
