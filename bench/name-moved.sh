@@ -6,6 +6,8 @@
 # incarnation in the router's topology each time they change, with the seconds since the change.
 #   bench/name-moved.sh                     # the servers' own lookup cache (5 s, LookupCache)
 #   EXTRA=-Dsun.net.inetaddr.ttl=30 bench/name-moved.sh    # the JDK's default, 30 s
+#   GONE=4 bench/name-moved.sh              # B's name resolves to nothing for 4 s while B is down,
+#                                           # as a removed container's name leaves the network's DNS
 # Ports 24000-24002 and 24070, 127.0.0.1-3 (loopback). Needs curl and python3. About 70 s.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +35,10 @@ print(next((n["state"], n.get("incarnation")) for n in t["nodes"] if n["name"] =
 for _ in $(seq 60); do state 2>/dev/null | grep -q "'UP'.* 0 handoffs" && break; sleep 1; done
 echo "before: $(state)"
 kill -9 "$b"
+if [ "${GONE:-0}" != 0 ]; then
+  printf '127.0.0.1 localhost\n' >"$work/hosts"
+  sleep "$GONE"
+fi
 "$root/bin/cache-node" --cluster --bind 127.0.0.3 --port 24002 --name rcnodeb:24002 --advertise rcnodeb:24002 >"$work/b2.log" 2>&1 & pids+=($!)
 sleep 2
 printf '127.0.0.1 localhost\n127.0.0.3 rcnodeb\n' >"$work/hosts"

@@ -60,8 +60,12 @@ final class ProcessFixtures {
   }
 
   static boolean listening(int port) {
+    return listening("127.0.0.1", port);
+  }
+
+  static boolean listening(String host, int port) {
     try (java.net.Socket socket = new java.net.Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      socket.connect(new InetSocketAddress(host, port), 500);
       return true;
     } catch (IOException e) {
       return false;
