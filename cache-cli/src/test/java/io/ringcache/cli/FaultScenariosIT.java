@@ -750,7 +750,8 @@ class FaultScenariosIT {
             + TimeUnit.NANOSECONDS.toMillis(movedAt - routerUpAt) + " ms after the router was up)");
     long readmittedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - movedAt);
     assertThat(readmittedMillis)
-        .as("ms from the name's return to the re-admission (1.4 s here; 10.8 s with the JDK's own 10 s for a failed lookup)").isLessThan(5_000);
+        .as("ms from the name's return to the re-admission (1.4 s here; 10.8 s with the JDK's own 10 s for a failed lookup,"
+            + " cached as this test saw the lookup fail)").isLessThan(7_000);
     Map<String, String> data = values("s13", 2_000, "v");
     load(data);
     Map<String, Object> read = readEventually(data.keySet(), Duration.ofSeconds(10));
