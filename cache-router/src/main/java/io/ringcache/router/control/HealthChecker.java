@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * node then would flush it for a silence of a few seconds: a node paused for 5 s just as the router
  * came back from 18 s away missed its 3 checks and was ejected 2 s later, with every key it held
  * (found by a randomized fault run against real processes). So a round that starts much later than
- * the previous one (see beginRound) counts as a return, and every bound starts at "return + lease",
+ * the previous one (see beginRound), or a timer round that lasts that long (see timerRound), counts
+ * as a return, and every bound starts at "return + lease",
  * as after a restart: a node is failed for silence only after a full lease of this router watching
  * it. Safety is unchanged: a bound only moves later.
  *
@@ -171,11 +172,16 @@ public final class HealthChecker implements AutoCloseable {
     long gap = now - lastRoundNanos;
     lastRoundNanos = now;
     if (gap > absenceNanos) {
-      watchingSince = now;
-      log.warn("no health check ran for {} ms (this router was paused or starved): every node gets a full lease ({} ms)"
-          + " from now to answer before it is failed for silence", TimeUnit.NANOSECONDS.toMillis(gap),
-          TimeUnit.NANOSECONDS.toMillis(leaseNanos));
+      returned(gap, now);
     }
+  }
+
+  /** This router is back from an absence of {@code gapNanos}: every node gets a full lease from {@code now}. */
+  private void returned(long gapNanos, long now) {
+    watchingSince = now;
+    log.warn("no health check ran for {} ms (this router was paused or starved): every node gets a full lease ({} ms)"
+        + " from now to answer before it is failed for silence", TimeUnit.NANOSECONDS.toMillis(gapNanos),
+        TimeUnit.NANOSECONDS.toMillis(leaseNanos));
   }
 
   /**
@@ -188,6 +194,28 @@ public final class HealthChecker implements AutoCloseable {
   }
 
   /**
+   * One round of the timer's: each node handed to {@code dispatch} (which starts its check on a
+   * probe thread and returns). Such a round takes microseconds, so one that took longer than an
+   * absence was this router's absence too, paused or starved between its start and its end: its end
+   * was stamped after the return, and the next round, an interval later, saw no gap. A SIGSTOP
+   * landed there in a CI run (FaultScenariosIT scenario 15, under the load of an image build beside
+   * it): the absence went unnoticed, and a node slow to answer as the router returned was ejected at
+   * its third miss, flushed.
+   */
+  void timerRound(java.util.function.Consumer<NodeInfo> dispatch) {
+    beginRound();
+    for (NodeInfo n : store.current().nodes()) {
+      dispatch.accept(n);
+    }
+    long now = nanoTime.getAsLong();
+    long length = now - lastRoundNanos;
+    lastRoundNanos = now;
+    if (length > absenceNanos) {
+      returned(length, now);
+    }
+  }
+
+  /**
    * One round: each node's check on a probe thread of its own, and a node whose check of an earlier
    * round still runs is skipped. The round does not wait for its checks: a check may hold for long,
    * on a topology write that a hung disk holds (a DOWN mark, an incarnation), and the other nodes'
@@ -197,13 +225,11 @@ public final class HealthChecker implements AutoCloseable {
    */
   private void checkAll() {
     try {
-      beginRound();
-      for (NodeInfo n : store.current().nodes()) {
+      timerRound(n -> {
         if (inFlight.add(n.name())) {
           probes.execute(() -> checkInRound(n));
         }
-      }
-      endRound();
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closed
     } catch (Throwable e) {

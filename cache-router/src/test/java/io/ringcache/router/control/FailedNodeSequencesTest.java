@@ -272,6 +272,37 @@ class FailedNodeSequencesTest {
   }
 
   /**
+   * As above, the router paused inside one of its timer's rounds, between the round's start and its
+   * end (such a round only hands its checks to probe threads, but a SIGSTOP can land there; it did in
+   * a CI run of FaultScenariosIT scenario 15). The round's end came after the return and the next
+   * round saw no gap: the absence went unnoticed, and the node paused as the router came back was
+   * ejected at its third miss. A timer round's own length counts as an absence too.
+   */
+  @Test
+  void routerPausedInsideATimerRound_aNodePausedAsItReturns_isNotEjectedWithinALease() {
+    start("a:1", "b:1", "x:1");
+    healthRoundsFor(2_000);
+    Node x = nodes.get("x:1");
+
+    boolean[] paused = {false};
+    health.timerRound(n -> {
+      if (!paused[0]) { // frozen before its first check was handed on: twice the 3 s lease
+        paused[0] = true;
+        now += 6_000 * MS;
+        x.paused = true;
+      }
+    });
+    healthRoundsFor(2_600); // three rounds, each a probe timeout (500 ms) and an interval
+    assertThat(store.current().node("x:1").orElseThrow().state()).as("missed 3 checks, not ejected").isEqualTo(NodeState.DOWN);
+
+    x.paused = false;
+    healthRoundsFor(1_000);
+    assertThat(store.current().node("x:1").orElseThrow().state()).as("answers again, in the ring").isEqualTo(NodeState.UP);
+    assertThat(store.current().node("x:1").orElseThrow().incarnation()).isEqualTo(x.cluster.incarnation());
+    assertThat(x.cluster.leaseValid()).isTrue();
+  }
+
+  /**
    * The last node of the ring restarted (a new process, its data gone): it cannot be ejected, and
    * as another incarnation it is never renewed. It must come back (flushed: it holds nothing).
    */
