@@ -253,14 +253,7 @@ class FailedNodeSequencesTest {
 
     now += 6_000 * MS; // the router paused, twice the 3 s lease: every lease ran out meanwhile
     x.paused = true;
-    healthRoundsFor(2_600); // three rounds, each a probe timeout (500 ms) and an interval
-    assertThat(store.current().node("x:1").orElseThrow().state()).as("missed 3 checks").isEqualTo(NodeState.DOWN);
-
-    x.paused = false;
-    healthRoundsFor(1_000);
-    assertThat(store.current().node("x:1").orElseThrow().state()).as("answers again, in the ring").isEqualTo(NodeState.UP);
-    assertThat(store.current().node("x:1").orElseThrow().incarnation()).isEqualTo(x.cluster.incarnation());
-    assertThat(x.cluster.leaseValid()).isTrue();
+    assertDownForItsMisses_thenServingAgain(x);
 
     now += 6_000 * MS; // away again; this time x stays silent
     x.paused = true;
@@ -292,13 +285,22 @@ class FailedNodeSequencesTest {
         x.paused = true;
       }
     });
+    assertDownForItsMisses_thenServingAgain(x);
+  }
+
+  /**
+   * {@code x}, paused as the router returned, misses its three checks and is DOWN, not ejected;
+   * resumed, it is UP again as the same process (not flushed) and holds a lease.
+   */
+  private void assertDownForItsMisses_thenServingAgain(Node x) {
+    String name = x.cluster.name();
     healthRoundsFor(2_600); // three rounds, each a probe timeout (500 ms) and an interval
-    assertThat(store.current().node("x:1").orElseThrow().state()).as("missed 3 checks, not ejected").isEqualTo(NodeState.DOWN);
+    assertThat(store.current().node(name).orElseThrow().state()).as("missed 3 checks, not ejected").isEqualTo(NodeState.DOWN);
 
     x.paused = false;
     healthRoundsFor(1_000);
-    assertThat(store.current().node("x:1").orElseThrow().state()).as("answers again, in the ring").isEqualTo(NodeState.UP);
-    assertThat(store.current().node("x:1").orElseThrow().incarnation()).isEqualTo(x.cluster.incarnation());
+    assertThat(store.current().node(name).orElseThrow().state()).as("answers again, in the ring").isEqualTo(NodeState.UP);
+    assertThat(store.current().node(name).orElseThrow().incarnation()).isEqualTo(x.cluster.incarnation());
     assertThat(x.cluster.leaseValid()).isTrue();
   }
 
