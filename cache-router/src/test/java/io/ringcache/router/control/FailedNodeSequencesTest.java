@@ -106,6 +106,8 @@ class FailedNodeSequencesTest {
   private HealthChecker health;
   private long nextRound;
   private boolean inRound;
+  /** How long the router is paused during its next call to a paused node (the call in flight meanwhile). */
+  private long pauseInNextCall;
 
   @AfterEach
   void stop() {
@@ -285,6 +287,32 @@ class FailedNodeSequencesTest {
         x.paused = true;
       }
     });
+    assertDownForItsMisses_thenServingAgain(x);
+  }
+
+  /**
+   * As above, the router paused while a probe's call to a node that had missed twice was in flight:
+   * the call times out as the router resumes, and that probe runs before the timer's next round (or
+   * the end of the round the pause landed in) has seen the gap. Its third miss must not eject the
+   * node: the probe too takes a gap in the rounds for an absence (simulation seed 57, when the
+   * simulation's probes became tasks of their own).
+   */
+  @Test
+  void routerPausedWhileAProbesCallIsInFlight_aNodeSilentAsItReturns_isNotEjectedWithinALease() {
+    start("a:1", "b:1", "x:1");
+    healthRoundsFor(2_000);
+    Node x = nodes.get("x:1");
+    x.paused = true;
+    while (health.healthOf("x:1").misses() < 2) {
+      healthRound();
+      runEvents();
+      now = Math.max(now, nextRound);
+    }
+
+    pauseInNextCall = 6_000 * MS; // twice the 3 s lease: every lease ran out meanwhile
+    health.check(store.current().node("x:1").orElseThrow()); // the probe, first back
+    runEvents();
+    assertThat(health.healthOf("x:1").misses()).isEqualTo(3);
     assertDownForItsMisses_thenServingAgain(x);
   }
 
@@ -498,7 +526,8 @@ class FailedNodeSequencesTest {
         throw new ConnectException("Connection refused (" + address + ", " + what + ")");
       }
       if (node.paused) {
-        now += 500 * MS;
+        now += 500 * MS + pauseInNextCall;
+        pauseInNextCall = 0;
         throw new SocketTimeoutException(what + " to " + address + " timed out");
       }
       if (node.cut) {
