@@ -284,16 +284,21 @@ public final class HealthChecker implements AutoCloseable {
   }
 
 
-  private void checkAlone(NodeInfo node, boolean countMiss) {
+  private void checkAlone(NodeInfo listed, boolean countMiss) {
+    // a probe may run after the round that listed the node: its state and incarnation now decide
+    NodeInfo node = store.current().node(listed.name()).orElse(listed);
     long admitted = node.incarnation();
     Fence fence = fences.get(node.name());
     if (fence != null && fence.incarnation() != admitted) {
       fences.remove(node.name(), fence); // another process was admitted since: the fence was for the old one
       fence = null;
     }
-    if (fence == null && admitted != 0 && node.state() == NodeState.EJECTED) {
-      // an ejected node is never renewed, even by a router that restarted since (its fences are
-      // gone): it may still hold the topology in which it served its old ranges
+    if (admitted != 0 && node.state() == NodeState.EJECTED && (fence == null || fence.minEpoch() != Long.MAX_VALUE)) {
+      // an ejected node is never renewed: not by a router that restarted since (its fences are
+      // gone), nor on a fence that let it be renewed before its ejection (kept as one of the last
+      // nodes, see renewLastNodes; simulation seed 1756 renewed such a node after its ejection, and
+      // it acknowledged writes in ranges it no longer owned). It may still hold the topology in
+      // which it served its old ranges
       fence = new Fence(admitted, Long.MAX_VALUE, true);
       fences.put(node.name(), fence);
     }
@@ -335,6 +340,12 @@ public final class HealthChecker implements AutoCloseable {
     }
     if (beat.epoch() > t.epoch()) {
       aheadOfThisRouter(node.name(), beat.epoch(), t.epoch());
+      return;
+    }
+    if (fence != null && fences.get(node.name()) != fence) {
+      // loosened while the heartbeat was out: every node of the ring had failed, and another node's
+      // check kept this one (renewLastNodes). Acting on the old fence would ask for its ejection
+      // (simulation seed 1756); the next check acts on the new one
       return;
     }
     if (fence != null && !fenced(current, fence, beat, t)) {

@@ -108,6 +108,9 @@ class FailedNodeSequencesTest {
   private boolean inRound;
   /** How long the router is paused during its next call to a paused node (the call in flight meanwhile). */
   private long pauseInNextCall;
+  /** Runs while the next call to {@link #whileCalling}'s address is in flight (another probe's work meanwhile). */
+  private Runnable duringNextCall;
+  private String whileCalling;
 
   @AfterEach
   void stop() {
@@ -237,6 +240,47 @@ class FailedNodeSequencesTest {
 
     assertThat(store.current().nodes()).as("both serve again").allMatch(n -> n.state() == NodeState.UP);
     assertThat(nodes.values()).allMatch(n -> n.cluster.leaseValid());
+  }
+
+  /**
+   * As above, but {@code b}'s heartbeat is out while {@code a}'s checks keep both (every node of the
+   * ring failed) and then renew {@code a}: {@code b}'s answer must be handled under the fence it has
+   * now, not the one its check began with. That one would have asked for its ejection, {@code a}
+   * being live again, and so flushed it although it was kept (simulation seed 1756, where the node
+   * so ejected was then renewed on its new fence, EJECTED: see checkAlone).
+   */
+  @Test
+  void aCheckOutWhileAnotherKeepsTheLastNodes_doesNotEjectItsNode() {
+    start("a:1", "b:1");
+    nodes.values().forEach(n -> n.paused = true);
+    long end = now + 8_000 * MS;
+    while (now - end < 0) { // the rounds alone: the ejections they ask for wait (the router's event thread busy)
+      healthRound();
+      now = Math.max(now, nextRound);
+    }
+    runEvents(); // both failed; neither can be ejected: the ring's last nodes
+    assertThat(store.current().nodes()).allMatch(n -> n.state() == NodeState.DOWN);
+    nodes.values().forEach(n -> n.paused = false);
+    long incarnationOfB = nodes.get("b:1").cluster.incarnation();
+    int eventsBefore = coordinator.history().size();
+
+    whileCalling = "b:1";
+    duringNextCall = () -> {
+      for (int i = 0; i < 3 && !nodes.get("a:1").cluster.leaseValid(); i++) {
+        health.check(store.current().node("a:1").orElseThrow()); // keeps both, then renews a
+      }
+      assertThat(nodes.get("a:1").cluster.leaseValid()).as("a renewed while b's heartbeat is out").isTrue();
+    };
+    health.check(store.current().node("b:1").orElseThrow());
+    runEvents();
+    healthRoundsFor(3_000);
+
+    assertThat(store.current().nodes()).as("both serve again").allMatch(n -> n.state() == NodeState.UP);
+    assertThat(store.current().node("b:1").orElseThrow().incarnation()).isEqualTo(incarnationOfB);
+    assertThat(nodes.values()).allMatch(n -> n.cluster.leaseValid());
+    List<ScaleEvent> all = coordinator.history(); // newest first
+    List<ScaleEvent> since = all.subList(0, all.size() - eventsBefore);
+    assertThat(since).as("no ejection since they answer").noneMatch(e -> e.kind == ScaleEvent.Kind.EJECT);
   }
 
   /**
@@ -521,6 +565,11 @@ class FailedNodeSequencesTest {
 
     private Node reach(String address, String what) throws IOException {
       now += MS;
+      if (duringNextCall != null && address.equals(whileCalling)) {
+        Runnable meanwhile = duringNextCall;
+        duringNextCall = null;
+        meanwhile.run();
+      }
       Node node = nodes.get(address);
       if (node == null || !node.alive) {
         throw new ConnectException("Connection refused (" + address + ", " + what + ")");
