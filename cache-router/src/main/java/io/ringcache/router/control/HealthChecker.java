@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -110,6 +111,12 @@ public final class HealthChecker implements AutoCloseable {
   private final ExecutorService probes = Executors.newCachedThreadPool(r -> daemon(r, "ringcache-health-probe"));
   /** The nodes whose round check runs now (see {@link #checkAll}). */
   private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  /**
+   * Told of every failure of a member, as it is decided: the member's name, and whether it is dead
+   * for certain (refused connections, or another incarnation answered) rather than silent for a
+   * lease. The simulation holds each against the faults it made (Simulation#checkFailure).
+   */
+  private volatile BiConsumer<String, Boolean> failures = (name, dead) -> {};
   /** Set by {@link #close}: from then on this checker persists nothing (see {@link #update}). */
   private volatile boolean closed;
 
@@ -592,11 +599,17 @@ public final class HealthChecker implements AutoCloseable {
     }
   }
 
+  /** Tells {@code listener} of every failure this checker decides (see {@link #failures}). */
+  void onFailure(BiConsumer<String, Boolean> listener) {
+    failures = listener;
+  }
+
   /** A member that is dead, or whose lease ran out: fenced, its handoffs resolved, then ejected. */
   private void fail(NodeInfo node, boolean dead) {
     if (node.state().inRing() && store.current().ring().nodeNames().size() <= 1) {
       log.warn("node {} is the last node in the ring: not ejecting it", node.name());
       if (dead) {
+        failures.accept(node.name(), true);
         // a running event still learns of a dead one (its process is gone: it can never serve
         // again as the admitted incarnation): its handoffs are resolved, the node stays DOWN in
         // the ring (see ScaleCoordinator.ejecting), instead of waiting for a push that never
@@ -607,6 +620,7 @@ public final class HealthChecker implements AutoCloseable {
       }
       return;
     }
+    failures.accept(node.name(), dead);
     // a new failure fences anew, even a node re-admitted after an earlier one that has not answered
     // since (its fence still says "ejected": kept, it would pass the node's next answer for its
     // re-admission and renew it while its event ejects it, simulation seed 2734)

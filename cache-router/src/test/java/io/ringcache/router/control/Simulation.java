@@ -57,7 +57,9 @@ import java.util.concurrent.TimeUnit;
  *
  * The history checker (History) holds every run to the invariants: no read returns a value older
  * than the newest write acknowledged before it started (a miss is allowed only where a node that
- * held the key failed), and nothing deleted comes back.
+ * held the key failed), and nothing deleted comes back. Since a failed node's losses are allowed,
+ * every failure the router decides is held to the faults made too (checkFailure): dead only if its
+ * process is gone, silent never within a lease of the router's start or return from an absence.
  */
 
 /** One simulated cluster run, from a seed. */
@@ -67,6 +69,9 @@ final class Simulation {
   static final long LEASE_MS = 3_000;
   static final long HEALTH_INTERVAL_MS = 500;
   static final long CALL_TIMEOUT_MS = 500;
+  static final int MISSES = 3;
+  /** A gap between health rounds that the router takes for its own absence: (misses + 1) intervals. */
+  static final long ABSENCE_MS = HEALTH_INTERVAL_MS * (MISSES + 1);
 
   final long seed;
   final Random random;
@@ -92,6 +97,21 @@ final class Simulation {
    * and timers wait for it. Its nodes go on (their leases run out), as do the clients.
    */
   private long routerPausedUntil;
+  /**
+   * A router pause still to come inside the next health round, between two of its checks (a SIGSTOP
+   * landing while the timer hands the round's checks to probe threads), in nanoseconds; 0 if none.
+   */
+  private long pauseInRound;
+  /** When this router's timer last began a round, or resumed one a pause had landed in. */
+  private long timerRanAt;
+  /** The nodes whose check by this router's probes runs now (HealthChecker's inFlight). */
+  private java.util.Set<String> probing = new java.util.HashSet<>();
+  /**
+   * When this router process started, or came back from its last pause longer than an absence
+   * (HealthChecker: (misses + 1) intervals), and how long that pause was (MAX_VALUE: the start).
+   */
+  private long routerBackAt;
+  private long routerAwayFor;
   /** Router pauses, and the times a call or a wait of the router's was held by one (reported by SimulationTest). */
   long routerPauses;
   long routerHeld;
@@ -580,12 +600,17 @@ final class Simulation {
     routerIncarnation++;
     routerUp = true;
     routerPausedUntil = 0; // a new process
+    pauseInRound = 0;
+    probing = new java.util.HashSet<>();
+    routerBackAt = now;
+    routerAwayFor = Long.MAX_VALUE; // every bound starts at this start
     control = new SimControl(routerIncarnation);
     ControlRuntime runtime = new ControlRuntime(new SimExecutor(true), new SimExecutor(false), new SimExecutor(false),
         new SimExecutor(false), () -> now, new SimSleeper(), round -> Collections.shuffle(round, random));
     coordinator = new ScaleCoordinator(store, control, runtime, "ev-r" + routerIncarnation + "-");
-    health = new HealthChecker(store, control, coordinator, Duration.ofMillis(HEALTH_INTERVAL_MS), 3,
+    health = new HealthChecker(store, control, coordinator, Duration.ofMillis(HEALTH_INTERVAL_MS), MISSES,
         Duration.ofMillis(LEASE_MS), () -> now);
+    health.onFailure(this::checkFailure);
     if (!store.current().handoffs().isEmpty()) {
       coordinator.resume();
     } else {
@@ -595,6 +620,12 @@ final class Simulation {
     at(0, () -> healthRound(generation));
   }
 
+  /**
+   * One round, as the timer's (HealthChecker#timerRound): each node's check handed to a probe of
+   * its own (a task of its own here, so the world moves between checks, as beside parallel probes),
+   * unless that node's check of an earlier round still runs; then the round ends. A router pause
+   * may land inside it, between two hand-offs: the rest, and the round's end, wait for its return.
+   */
   private void healthRound(int generation) {
     if (generation != routerIncarnation) {
       return; // that router crashed
@@ -604,16 +635,109 @@ final class Simulation {
       return;
     }
     health.beginRound();
-    for (NodeInfo n : store.current().nodes()) {
-      try {
-        health.check(n);
-      } catch (RuntimeException e) { // a RouterCrash is an Error: it passes
-        // as HealthChecker#checkAll: each node's check runs apart, and a failed one is logged
-        note("health check of " + n.name() + " failed: " + e.getMessage());
+    timerRanAt = now;
+    List<NodeInfo> round = store.current().nodes();
+    if (pauseInRound == 0) {
+      probe(round, generation);
+      health.endTimerRound();
+      at(HEALTH_INTERVAL_MS * MS, () -> healthRound(generation));
+      return;
+    }
+    int before = random.nextInt(round.size() + 1);
+    probe(round.subList(0, before), generation);
+    long pause = pauseInRound;
+    pauseInRound = 0;
+    note("router pause for " + pause / MS + " ms, inside a health round, after " + before + " of its " + round.size()
+        + " checks");
+    pauseRouter(pause);
+    at(pause, () -> {
+      if (generation != routerIncarnation) {
+        return;
+      }
+      timerRanAt = now;
+      probe(round.subList(before, round.size()), generation);
+      health.endTimerRound();
+      at(HEALTH_INTERVAL_MS * MS, () -> healthRound(generation));
+    });
+  }
+
+  /** Starts each node's check on a probe of its own, unless its check of an earlier round still runs. */
+  private void probe(List<NodeInfo> round, int generation) {
+    for (NodeInfo n : round) {
+      if (probing.add(n.name())) {
+        long dispatched = now;
+        at(0, () -> probeCheck(n, generation, dispatched));
       }
     }
-    health.endRound();
-    at(HEALTH_INTERVAL_MS * MS, () -> healthRound(generation));
+  }
+
+  private void probeCheck(NodeInfo n, int generation, long dispatched) {
+    if (generation != routerIncarnation) {
+      return;
+    }
+    // handed its check before a pause of the router that is over, or still on
+    if (now < routerPausedUntil ? random.nextBoolean() : dispatched < routerPausedUntil && timerRanAt < routerPausedUntil) {
+      // not started when the router was paused: it starts at the return (the other half, run at
+      // once, were started, their calls held in flight by the pause), its call sent after the
+      // timer's overdue round, which takes microseconds where a call takes a round trip. A task
+      // here runs whole, its call's time included, before the next one; one held by a pause may
+      // move the clock past the return before this one runs: it still waits for that round
+      at(Math.max(routerPausedUntil - now, 0) + MS, () -> probeCheck(n, generation, dispatched));
+      return;
+    }
+    try {
+      health.check(n);
+    } catch (RuntimeException e) { // a RouterCrash is an Error: it passes
+      // as HealthChecker#checkInRound: each node's check runs apart, and a failed one is logged
+      note("health check of " + n.name() + " failed: " + e.getMessage());
+    } finally {
+      if (generation == routerIncarnation) {
+        probing.remove(n.name());
+      }
+    }
+  }
+
+  private void pauseRouter(long pause) {
+    routerPausedUntil = now + pause;
+    if (pause > ABSENCE_MS * MS) {
+      routerBackAt = routerPausedUntil;
+      routerAwayFor = pause;
+    }
+    routerPauses++;
+    at(pause, () -> note("router resumes"));
+  }
+
+  /**
+   * Each failure the router decides, held against the faults made: one for death only if its
+   * process is gone (crashed, or restarted as another incarnation); one for silence never within a
+   * lease of the router's start or of its return from a pause longer than an absence
+   * (HealthChecker: such a router watches every node a full lease before it fails one for silence). A healthy node failed loses
+   * what it holds; the history checker excuses every loss of a failed node, so this is where such
+   * a failure is caught.
+   */
+  private void checkFailure(String name, boolean dead) {
+    SimNode node = nodes.get(name);
+    NodeInfo admitted = store.current().node(name).orElse(null);
+    if (node == null || admitted == null) {
+      return;
+    }
+    boolean gone = !node.alive || node.incarnation != admitted.incarnation();
+    String what = "router " + routerIncarnation + " failed " + name;
+    if (dead) {
+      if (!gone) {
+        history.violations.add(what + " as dead at " + now / MS + " ms, but its process "
+            + Long.toHexString(node.incarnation) + " runs");
+      }
+      return;
+    }
+    if (gone) {
+      return; // dead too, and found silent first
+    }
+    if (now - routerBackAt < LEASE_MS * MS) {
+      history.violations.add(what + " for silence at " + now / MS + " ms, " + (now - routerBackAt) / MS
+          + " ms after this router " + (routerAwayFor == Long.MAX_VALUE ? "started" : "returned from a "
+              + routerAwayFor / MS + " ms pause") + ": less than a lease (" + LEASE_MS + " ms) of watching it");
+    }
   }
 
   // ---- clients -----------------------------------------------------------------------------
@@ -1014,10 +1138,12 @@ final class Simulation {
       });
     } else if (kind < 7 && routerUp && now >= routerPausedUntil) {
       long pause = (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
-      note("router pause for " + pause / MS + " ms");
-      routerPausedUntil = now + pause;
-      routerPauses++;
-      at(pause, () -> note("router resumes"));
+      if (random.nextBoolean()) {
+        pauseInRound = pause; // lands inside the next health round
+      } else {
+        note("router pause for " + pause / MS + " ms");
+        pauseRouter(pause);
+      }
     } else if (kind < 8) {
       // two nodes at the same instant (a host, a rack, a switch): both paused as long, or both
       // crashed (restarted together, or not)
