@@ -175,6 +175,11 @@ public final class HealthChecker implements AutoCloseable {
    * away meanwhile: it starts watching every node anew, as after a restart (see the class comment).
    */
   void beginRound() {
+    stampRound();
+  }
+
+  /** Stamps a round's start or end: one more than an absence after the last stamp means this router was away. */
+  private void stampRound() {
     long now = nanoTime.getAsLong();
     long gap = now - lastRoundNanos;
     lastRoundNanos = now;
@@ -222,12 +227,7 @@ public final class HealthChecker implements AutoCloseable {
    * {@link #timerRound}). The simulation ends with it a round that a pause of its router landed in.
    */
   void endTimerRound() {
-    long now = nanoTime.getAsLong();
-    long length = now - lastRoundNanos;
-    lastRoundNanos = now;
-    if (length > absenceNanos) {
-      returned(length, now);
-    }
+    stampRound();
   }
 
   /**
