@@ -198,8 +198,8 @@ public final class HealthChecker implements AutoCloseable {
 
   /**
    * Marks the end of a round. The timer's rounds only hand their checks to probe threads, so they
-   * end as they begin; a round that runs its checks one after another (a test's, the simulation's)
-   * takes its probes' time, which is not an absence.
+   * end as they begin (endTimerRound); a round that runs its checks one after another (a unit
+   * test's) takes its probes' time, which is not an absence.
    */
   void endRound() {
     lastRoundNanos = nanoTime.getAsLong();

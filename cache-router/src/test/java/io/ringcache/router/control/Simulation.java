@@ -711,9 +711,9 @@ final class Simulation {
    * Each failure the router decides, held against the faults made: one for death only if its
    * process is gone (crashed, or restarted as another incarnation); one for silence never within a
    * lease of the router's start or of its return from a pause longer than an absence
-   * (HealthChecker: such a router watches every node a full lease before it fails one for silence). A healthy node failed loses
-   * what it holds; the history checker excuses every loss of a failed node, so this is where such
-   * a failure is caught.
+   * (HealthChecker: such a router watches every node a full lease before it fails one for
+   * silence). A healthy node failed loses what it holds; the history checker excuses every loss of
+   * a failed node, so this is where such a failure is caught.
    */
   private void checkFailure(String name, boolean dead) {
     SimNode node = nodes.get(name);
