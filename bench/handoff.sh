@@ -4,7 +4,9 @@
 # before and during the handoff. Nodes, router and readers run in one JVM on loopback.
 # STORE is the nodes' store, packed (default), offheap or caffeine. WARM=1 runs the same join once
 # first in the same JVM, unreported: the measured one then runs with the handoff's code compiled
-# (the harness's one JVM compiles it for all four nodes and the router at once; see docs/benchmarks.md).
+# (the harness's one JVM compiles it for all four nodes and the router at once; see docs/benchmarks.md);
+# WARM=N runs it N times first (code run once per batch or per step compiles only over several joins).
+# READERS 0 measures the handoff's own CPU alone (no GETs beside it, so no latency figures).
 #
 # Then the anchor, the same shape on Redis Cluster: 3 redis-server masters in cluster mode on
 # loopback (ports from ANCHOR_PORT, default a random base in 21000-28999, and their bus ports
@@ -36,10 +38,17 @@ tmp=$(mktemp -d /tmp/handoff-bench.XXXXXX)
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # HANDOFF_JAVA_OPTS replaces the JVM options (default: -Xms4g -Xmx8g -XX:+UseParallelGC)
 ours=0
+warm=""
+case "${WARM:-}" in
+  "" | 0) ;;
+  1) warm=warm ;;
+  *[!0-9]*) echo "WARM must be a number of warm-up joins, not '$WARM'" >&2; exit 2 ;;
+  *) warm=warm$WARM ;;
+esac
 if [ "${RINGCACHE:-1}" != 0 ]; then
   # shellcheck disable=SC2086
   timeout 600 java ${HANDOFF_JAVA_OPTS:--Xms4g -Xmx8g -XX:+UseParallelGC} -cp "$jar" io.ringcache.bench.HandoffBenchmark \
-    "$keys" "${2:-2}" "${3:-packed}" ${WARM:+warm} | tee "$tmp/ringcache.out"
+    "$keys" "${2:-2}" "${3:-packed}" $warm | tee "$tmp/ringcache.out"
   ours=$(sed -n 's/^event .* = \([0-9,]*\) keys\/s.*/\1/p' "$tmp/ringcache.out" | tr -d ,)
 fi
 

@@ -49,16 +49,21 @@ public final class HandoffBenchmark {
     if (Long.getLong("bench.handoffRate", 0) > 0) {
       System.out.printf("handoff-rate: %,d entries/s per stream%n", Long.getLong("bench.handoffRate", 0));
     }
-    if (args.length > 3 && args[3].equals("warm")) {
+    int warmUps = args.length > 3 && args[3].matches("warm[0-9]*")
+        ? (args[3].length() == 4 ? 1 : Integer.parseInt(args[3].substring(4))) : 0;
+    if (warmUps > 0) {
       // every node of this harness shares one JVM: its first join compiles the handoff's code paths
       // (walk, stream, import, adoption) for all four nodes and the router at once, on the cores the
       // readers need (1-1.7 s of JIT CPU during a 1-4 s event, docs/benchmarks.md). A node in its own
-      // JVM compiles only its own share, once. "warm" runs the same join once first, unreported.
-      System.out.println("warm-up: the same join once first in this JVM, not reported");
+      // JVM compiles only its own share, once. "warm" runs the same join once first, unreported;
+      // "warmN" N times.
+      System.out.printf("warm-up: the same join %d time(s) first in this JVM, not reported%n", warmUps);
       java.io.PrintStream out = System.out;
       System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       try {
-        join(keys, readers, store);
+        for (int i = 0; i < warmUps; i++) {
+          join(keys, readers, store);
+        }
       } finally {
         System.setOut(out);
       }
