@@ -55,8 +55,8 @@ public final class HandoffBenchmark {
       // every node of this harness shares one JVM: its first join compiles the handoff's code paths
       // (walk, stream, import, adoption) for all four nodes and the router at once, on the cores the
       // readers need (1-1.7 s of JIT CPU during a 1-4 s event, docs/benchmarks.md). A node in its own
-      // JVM compiles only its own share, once. "warm" runs the same join once first, unreported;
-      // "warmN" N times.
+      // JVM compiles only its own share. "warm" runs the same join once first, unreported; "warmN"
+      // N times (code run once per batch or per step reaches C2 only over several joins).
       System.out.printf("warm-up: the same join %d time(s) first in this JVM, not reported%n", warmUps);
       java.io.PrintStream out = System.out;
       System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
