@@ -24,9 +24,11 @@ Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
         tools/chaos.py --check HISTORY.json   (the checker alone, on a run's saved history; QUIET=1 as the run had it)
 Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients straight to the
         nodes, default 3), CHAOS_DIR (logs, history.json; default /tmp/ringcache-chaos-SEED),
-        PARTITIONS=0 (no partitions: they need root, iptables and cgroup v2 at CGROUP2, default
-        /sys/fs/cgroup/unified, where each process gets its own cgroup that iptables' cgroup match
-        names; the rules match only loopback ports of this run and are removed at the end)
+        CACHE_NODE_STORE=offheap (the nodes' store: the variable of their --store; packed by
+        default), PARTITIONS=0 (no partitions: they need root, iptables and cgroup v2 at CGROUP2,
+        default /sys/fs/cgroup/unified, where each process gets its own cgroup that iptables'
+        cgroup match names; the rules match only loopback ports of this run and are removed at
+        the end)
 Exit:   0 when the history passes, 1 on a violation, 2 when the cluster did not start.
 Needs:  python3-redis (redis-py), java; ports BASE..BASE+6 and BASE+70 free (default 23000).
 """
