@@ -41,7 +41,6 @@ ours=0
 warm=""
 case "${WARM:-}" in
   "" | 0) ;;
-  1) warm=warm ;;
   *[!0-9]*) echo "WARM must be a number of warm-up joins, not '$WARM'" >&2; exit 2 ;;
   *) warm=warm$WARM ;;
 esac
