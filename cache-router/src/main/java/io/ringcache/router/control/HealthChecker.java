@@ -178,7 +178,7 @@ public final class HealthChecker implements AutoCloseable {
     stampRound();
   }
 
-  /** Stamps a round's start or end: one more than an absence after the last stamp means this router was away. */
+  /** Stamps a round's start or end; a stamp more than an absence after the last one means this router was away. */
   private void stampRound() {
     long now = nanoTime.getAsLong();
     long gap = now - lastRoundNanos;
