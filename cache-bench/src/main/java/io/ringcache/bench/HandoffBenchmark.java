@@ -35,7 +35,8 @@ import redis.clients.jedis.Pipeline;
  * <pre>java -cp cache-bench/target/benchmarks.jar io.ringcache.bench.HandoffBenchmark [keys] [readers] [packed|offheap|caffeine] [warm]</pre>
  *
  * <p>{@code -Dbench.handoffRate=N} gives the three sources {@code --handoff-rate N} (entries per
- * second per stream; default 0, no limit).
+ * second per stream; default 0, no limit). {@code -Dbench.maxMemoryMiB=N} sets the four nodes'
+ * {@code --max-memory} (default 2048; a node's own default is 256).
  */
 public final class HandoffBenchmark {
 
@@ -46,6 +47,7 @@ public final class HandoffBenchmark {
     int readers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     NodeConfig.StoreType store = NodeConfig.StoreType.parse(args.length > 2 ? args[2] : "packed");
     System.out.printf("store: %s%n", store.name().toLowerCase(java.util.Locale.ROOT));
+    System.out.printf("max-memory: %d MiB per node%n", maxMemory() >> 20);
     if (Long.getLong("bench.handoffRate", 0) > 0) {
       System.out.printf("handoff-rate: %,d entries/s per stream%n", Long.getLong("bench.handoffRate", 0));
     }
@@ -74,6 +76,11 @@ public final class HandoffBenchmark {
     join(keys, readers, store);
   }
 
+  /** Each node's {@code --max-memory}: {@code -Dbench.maxMemoryMiB}, 2048 MiB if not set. */
+  private static long maxMemory() {
+    return Long.getLong("bench.maxMemoryMiB", 2048) << 20;
+  }
+
   /** Three nodes load {@code keys} keys, readers start, a fourth node joins; prints the figures. */
   private static void join(int keys, int readers, NodeConfig.StoreType store) throws Exception {
     Path dir = Files.createTempDirectory("handoff-bench");
@@ -81,7 +88,7 @@ public final class HandoffBenchmark {
     List<NodeInfo> initial = new ArrayList<>();
     long handoffRate = Long.getLong("bench.handoffRate", 0);
     for (int i = 0; i < 3; i++) {
-      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).store(store).cluster(true)
+      NodeServer node = NodeServer.start(NodeConfig.builder().port(0).maxMemory(maxMemory()).store(store).cluster(true)
           .handoffRate(handoffRate).build());
       nodes.add(node);
       initial.add(NodeInfo.of(node.cluster().name(), 1));
@@ -117,7 +124,8 @@ public final class HandoffBenchmark {
       }
       Thread.sleep(5_000);
 
-      NodeServer fourth = NodeServer.start(NodeConfig.builder().port(0).maxMemory(2L << 30).store(store).cluster(true).build());
+      NodeServer fourth =
+          NodeServer.start(NodeConfig.builder().port(0).maxMemory(maxMemory()).store(store).cluster(true).build());
       nodes.add(fourth);
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + router.adminPort();

@@ -20,26 +20,28 @@ import java.util.Random;
  * stretches the wall clock, not the figures): a source's walk of the moving ranges, each entry
  * copied into a batch array as the stream does, and a target's apply of streamed entries from a
  * payload buffer into an empty store, as {@code RING.IMPORTRAW} does. A join's shape: a source
- * holding {@code entries} keys ({@code key:<i>}, 64-byte values) in a 2 GiB store, 160 ranges
- * covering a quarter of the ring, and a target taking three sources' worth of moving entries.
+ * holding {@code entries} keys ({@code key:<i>}, 64-byte values) in a store of {@code max-memory}
+ * (2048 MiB unless given; a node's default is 256), 160 ranges covering a quarter of the ring, and
+ * a target taking three sources' worth of moving entries.
  *
- * <pre>java -Xms4g -Xmx8g -XX:+UseParallelGC -cp cache-bench/target/benchmarks.jar io.ringcache.bench.WalkApplyBenchmark [packed|offheap] [entries] [rounds] [arcs]</pre>
+ * <pre>java -Xms4g -Xmx8g -XX:+UseParallelGC -cp cache-bench/target/benchmarks.jar \
+ *     io.ringcache.bench.WalkApplyBenchmark [packed|offheap] [entries] [rounds] [arcs] [max-memory MiB]</pre>
  */
 public final class WalkApplyBenchmark {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-  private static final long MAX_BYTES = 2L << 30;
 
   public static void main(String[] args) {
     String kind = args.length > 0 ? args[0] : "offheap";
     int entries = args.length > 1 ? Integer.parseInt(args[1]) : 333_333;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
     int arcs = args.length > 3 ? Integer.parseInt(args[3]) : 160;
+    long maxBytes = (args.length > 4 ? Long.parseLong(args[4]) : 2048) << 20;
     List<HashRange> ranges = quarter(new Random(16), arcs);
     byte[] value = new byte[64];
     Arrays.fill(value, (byte) 'v');
 
-    Store source = newStore(kind);
+    Store source = newStore(kind, maxBytes);
     for (int i = 0; i < entries; i++) {
       source.put(Key.of(key(i)), value, Store.NO_TTL, false, Store.Condition.ALWAYS);
     }
@@ -53,7 +55,8 @@ public final class WalkApplyBenchmark {
       hashes.add(key.ringHash());
     }
     int[] hashArray = hashes.stream().mapToInt(Integer::intValue).toArray();
-    System.out.printf("store %s, %,d entries at the source, %,d applied at the target%n", kind, entries, hashArray.length);
+    System.out.printf("store %s (%d MiB), %,d entries at the source, %,d applied at the target%n", kind, maxBytes >> 20,
+        entries, hashArray.length);
 
     long[] walk = new long[rounds];
     long[] apply = new long[rounds];
@@ -65,7 +68,7 @@ public final class WalkApplyBenchmark {
       walk[r] = THREADS.getCurrentThreadCpuTime() - t0;
       moved = visitor.count;
 
-      Store target = newStore(kind);
+      Store target = newStore(kind, maxBytes);
       byte[][] borrowed = new byte[64][];
       t0 = THREADS.getCurrentThreadCpuTime();
       for (int k = 0, at = 0; k < hashArray.length; k++) {
@@ -98,7 +101,7 @@ public final class WalkApplyBenchmark {
     long[] byRemove = new long[3];
     for (int r = 0; r < 3; r++) {
       for (int way = 0; way < 2; way++) {
-        Store s = newStore(kind);
+        Store s = newStore(kind, maxBytes);
         for (int i = 0; i < entries; i++) {
           s.put(Key.of(key(i)), value, Store.NO_TTL, false, Store.Condition.ALWAYS);
         }
@@ -129,10 +132,10 @@ public final class WalkApplyBenchmark {
     payload.release();
   }
 
-  private static Store newStore(String kind) {
+  private static Store newStore(String kind, long maxBytes) {
     return switch (kind) {
-      case "packed" -> Stores.packed(MAX_BYTES, Clock.SYSTEM);
-      case "offheap" -> Stores.offHeap(MAX_BYTES, Clock.SYSTEM);
+      case "packed" -> Stores.packed(maxBytes, Clock.SYSTEM);
+      case "offheap" -> Stores.offHeap(maxBytes, Clock.SYSTEM);
       default -> throw new IllegalArgumentException("store: " + kind + " (expected: packed or offheap)");
     };
   }
