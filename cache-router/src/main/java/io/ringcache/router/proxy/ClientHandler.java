@@ -56,7 +56,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private final ProxyServer server;
   private final long id;
-  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  /**
+   * The deques start with room for one (an array of 2 instead of ArrayDeque's default 17): most
+   * clients of a proxy have one request out at a time or none, and a proxy holds thousands of them;
+   * a pipelining client's grows on its first pipeline and keeps that.
+   */
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>(1);
   private ChannelHandlerContext ctx;
   private Dispatcher dispatcher;
   private volatile boolean authenticated;
@@ -83,7 +88,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean silent;
   /** Calls of this client being redirected; while any is, new requests wait in `held`. */
   private int redirecting;
-  private final ArrayDeque<byte[][]> held = new ArrayDeque<>();
+  private final ArrayDeque<byte[][]> held = new ArrayDeque<>(1);
   /**
    * Requests of this client sent to nodes and not answered yet, and the topology epoch they were
    * routed by. A request routed by another epoch waits in `held` until they are answered: two
@@ -98,7 +103,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** A request is out on the transaction's own connection: new requests wait until it is answered. */
   private boolean transactionOut;
   /** Redirected calls waiting to be sent again, in request order; one timer sends them all. */
-  private final ArrayDeque<Call> retries = new ArrayDeque<>();
+  private final ArrayDeque<Call> retries = new ArrayDeque<>(1);
   private boolean retryScheduled;
 
   ClientHandler(ProxyServer server, long id) {
