@@ -318,13 +318,17 @@ class ChaosIT {
 
   /** What a node started by hand next to cluster up's needs: the cluster secret cluster up made. */
   private Map<String, String> secretEnv() {
-    return Map.of("CACHE_CLUSTER_SECRET_FILE", dir.resolve("cluster-secret").toString());
+    Map<String, String> env = new java.util.HashMap<>(ClassArchives.env(""));
+    env.put("CACHE_CLUSTER_SECRET_FILE", dir.resolve("cluster-secret").toString());
+    return env;
   }
 
   /** What a router started by hand in cluster up's place needs: the cluster secret and the admin token. */
   private Map<String, String> routerEnv() {
-    return Map.of("CACHE_CLUSTER_SECRET_FILE", dir.resolve("cluster-secret").toString(),
-        "CACHE_ADMIN_TOKEN_FILE", dir.resolve("admin-token").toString(), "CACHE_ROUTER_LEASE", lease);
+    Map<String, String> env = new java.util.HashMap<>(secretEnv());
+    env.put("CACHE_ADMIN_TOKEN_FILE", dir.resolve("admin-token").toString());
+    env.put("CACHE_ROUTER_LEASE", lease);
+    return env;
   }
 
   // ---- load -------------------------------------------------------------------------------

@@ -54,8 +54,8 @@ final class FaultCluster implements AutoCloseable {
   private final Map<String, Path> logs = new LinkedHashMap<>();
   /** The loopback address each node started by {@link #launchNodeAt} listens on (others: 127.0.0.1). */
   private final Map<String, String> bound = new LinkedHashMap<>();
-  /** The environment of every process started from now on. */
-  private Map<String, String> env = Map.of();
+  /** The environment of every process started from now on; null: the class archives' ({@link ClassArchives}). */
+  private Map<String, String> env;
   private Process signaller;
   private java.io.PrintWriter signalIn;
   private java.io.BufferedReader signalOut;
@@ -117,10 +117,20 @@ final class FaultCluster implements AutoCloseable {
 
   /**
    * JVM options for every node and router started from now on (CACHE_NODE_JAVA_OPTS and
-   * CACHE_ROUTER_JAVA_OPTS), e.g. a hosts file of their own: -Djdk.net.hosts.file=FILE.
+   * CACHE_ROUTER_JAVA_OPTS, after the class archives' options), e.g. a hosts file of their own:
+   * -Djdk.net.hosts.file=FILE.
    */
   void javaOptions(String options) {
-    env = Map.of("CACHE_NODE_JAVA_OPTS", options, "CACHE_ROUTER_JAVA_OPTS", "-Xms64m -Xmx512m " + options);
+    env = ClassArchives.env(options);
+  }
+
+  /** Exactly {@code env} added to the environment of every process started from now on (no class archives). */
+  void environment(Map<String, String> env) {
+    this.env = env;
+  }
+
+  private Map<String, String> env() {
+    return env != null ? env : ClassArchives.env("");
   }
 
   /**
@@ -133,7 +143,7 @@ final class FaultCluster implements AutoCloseable {
     List<String> args = List.of("--cluster", "--bind", bindAddress, "--port", Integer.toString(base + i), "--name", name,
         "--advertise", name);
     Path log = dir.resolve("logs/node-" + (base + i) + "-" + all.size() + ".log");
-    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, env, dir, log);
+    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, env(), dir, log);
     pids.put(name, pid);
     logs.put(name, log);
     bound.put(name, bindAddress);
@@ -150,7 +160,7 @@ final class FaultCluster implements AutoCloseable {
     }
     args.addAll(List.of(extra));
     Path log = dir.resolve("logs/node-" + (base + i) + "-" + all.size() + ".log");
-    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, env, dir, log);
+    long pid = LocalProcesses.startDetached(ROOT, "cache-node", args, env(), dir, log);
     pids.put(name, pid);
     logs.put(name, log);
     all.add(pid);
@@ -172,7 +182,7 @@ final class FaultCluster implements AutoCloseable {
     for (String n : nodes) {
       routerArgs.addAll(List.of("--node", n));
     }
-    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, env, dir, dir.resolve("logs/router.log"));
+    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, env(), dir, dir.resolve("logs/router.log"));
     pids.put("router", pid);
     logs.put("router", dir.resolve("logs/router.log"));
     all.add(pid);
@@ -189,7 +199,7 @@ final class FaultCluster implements AutoCloseable {
    * directory, so it reloads the persisted topology; waits until it listens, not for its handoffs.
    */
   void restartRouter() {
-    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, env, dir, dir.resolve("logs/router-" + all.size() + ".log"));
+    long pid = LocalProcesses.startDetached(ROOT, "cache-router", routerArgs, env(), dir, dir.resolve("logs/router-" + all.size() + ".log"));
     pids.put("router", pid);
     logs.put("router", dir.resolve("logs/router-" + all.size() + ".log"));
     all.add(pid);

@@ -138,7 +138,10 @@ final class ProcessFixtures {
     return cachectl(java.util.Map.of(), timeout, args);
   }
 
-  /** As {@link #cachectl(Duration, Object...)}, with {@code env} added to its environment. */
+  /**
+   * As {@link #cachectl(Duration, Object...)}, with {@code env} added to its environment, after the
+   * class archives' options, which the nodes and router that {@code cachectl cluster up} starts inherit.
+   */
   static Result cachectl(java.util.Map<String, String> env, Duration timeout, Object... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
@@ -154,6 +157,7 @@ final class ProcessFixtures {
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .redirectOutput(out.toFile())
           .redirectError(err.toFile());
+      builder.environment().putAll(ClassArchives.env(""));
       builder.environment().putAll(env);
       Process process = builder.start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
