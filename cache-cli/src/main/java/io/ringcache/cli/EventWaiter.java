@@ -11,7 +11,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Waits for a scale event to end, showing keys moved out of the keys to move. It rides over a
+ * Waits for a scale event to end, showing keys moved out of the keys to move: as a progress bar on
+ * a terminal, and as a line every {@link #PROGRESS_LINE} otherwise (a script's or a log's stderr,
+ * which a bar would fill with carriage returns). It rides over a
  * router that stops answering for a while (restarted by its supervisor, paused): it asks again for
  * up to {@link #ROUTER_GONE_LIMIT}. A restarted router no longer knows the event (its ids are its
  * process's own), but resumes the handoffs it persisted as a RESUME event: the waiter follows that,
@@ -21,6 +23,7 @@ final class EventWaiter {
 
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration RETRY = Duration.ofSeconds(1);
+  private static final Duration PROGRESS_LINE = Duration.ofSeconds(5);
   /** How long the router's admin API may stay unreachable while an event is followed. */
   static final Duration ROUTER_GONE_LIMIT = Duration.ofSeconds(60);
 
@@ -31,6 +34,8 @@ final class EventWaiter {
   private final PrintWriter out;
   private final PrintWriter err;
   private final boolean json;
+  /** Whether cachectl runs on a terminal (a progress bar), or not (progress lines). */
+  private final boolean terminal = System.console() != null;
   /** When the router stopped answering (System.nanoTime), or 0 while it answers. */
   private long goneSince;
 
@@ -73,10 +78,16 @@ final class EventWaiter {
     String path = "/events/" + AdminClient.segment(started.path("id").asText());
     JsonNode event = started;
     ProgressBar bar = null;
+    long nextLine = System.nanoTime();
     try {
       while (event.path("status").asText().equals("RUNNING")) {
         long total = event.path("keysTotal").asLong();
-        if (!json && bar == null && total > 0) {
+        if (!json && !terminal && total > 0 && System.nanoTime() - nextLine >= 0) {
+          err.printf("moving keys: %d of %d%n", event.path("keysMoved").asLong(), total);
+          err.flush();
+          nextLine = System.nanoTime() + PROGRESS_LINE.toNanos();
+        }
+        if (!json && terminal && bar == null && total > 0) {
           bar = new ProgressBarBuilder()
               .setTaskName("moving keys")
               .setInitialMax(total)
@@ -96,8 +107,12 @@ final class EventWaiter {
         }
       }
       if (bar != null) {
-        bar.maxHint(Math.max(event.path("keysTotal").asLong(), 1));
-        bar.stepTo(event.path("keysMoved").asLong());
+        // keys to move is counted as the event starts; keys deleted or expired meanwhile never move,
+        // so a finished event's bar ends at what moved (100 %), a failed one's where it stopped
+        long moved = event.path("keysMoved").asLong();
+        long total = event.path("status").asText().equals("DONE") ? moved : event.path("keysTotal").asLong();
+        bar.maxHint(Math.max(total, 1));
+        bar.stepTo(moved);
       }
     } finally {
       if (bar != null) {

@@ -209,6 +209,8 @@ class HandoffFaultsIT {
       String said = "cachectl said: " + result.out() + result.err();
       assertThat(result.exit()).as(said).isZero();
       assertThat(result.err()).as(said).contains("connection refused").contains("the router restarted while join " + joiner);
+      // its stderr is a file: progress as lines, not a bar's carriage returns
+      assertThat(result.err()).as(said).contains("moving keys: ").doesNotContain("\r");
       assertThat(result.out()).as(said).contains("join " + joiner + " finished after the router's restart");
       assertThat(c.state(joiner)).isEqualTo("UP");
       assertThat(c.handoffs()).isEmpty();
