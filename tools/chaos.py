@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """A randomized fault run against real ringcache processes, checked by a history checker.
 
-Starts a router and three nodes from the built jars (mvn -B -DskipTests package first), six spare
+Starts a router and three nodes through the launchers in bin/ (they build the jars first when the
+sources are newer: build before a run, mvn -B -DskipTests package, and leave the sources alone while
+it runs, or a restarted process waits for a build), six spare
 node ports beside them, and clients that write and read through the router's proxy and straight to
 the nodes (following -MOVED). Meanwhile two nemesis threads pick faults at random: kill -9 of a node
 (restarted after 0-6 s, or at once), kill -9 of two nodes together, SIGSTOP of a node (0.5-20 s),
@@ -83,7 +85,11 @@ for name, content in (('cluster-secret', secrets.token_hex(16)), ('admin-token',
     with open(f'{DIR}/{name}', 'w') as f:
         f.write(content)
     os.chmod(f'{DIR}/{name}', 0o600)
+# the processes start through the launchers in bin/, as a supervisor starts them (their JVM flags:
+# -XX:+ExitOnOutOfMemoryError, -XX:MetaspaceSize=64m, the store's collector and direct memory), with
+# a node's heap at 256 MiB unless CACHE_NODE_JAVA_OPTS says otherwise
 ENV = dict(os.environ, CACHE_CLUSTER_SECRET_FILE=DIR + '/cluster-secret', CACHE_ADMIN_TOKEN_FILE=DIR + '/admin-token')
+ENV.setdefault('CACHE_NODE_JAVA_OPTS', '-Xmx256m')
 LOG = open(DIR + '/nemesis.log', 'w')
 
 
@@ -112,8 +118,7 @@ def in_cgroup(name, args):
 def start_node(port):
     out = open(f'{DIR}/logs/node-{port}.log', 'a')
     nodes[port] = subprocess.Popen(in_cgroup(f'node-{port}', [
-        'java', '-XX:+ExitOnOutOfMemoryError', '-Xmx256m', '-jar', f'{ROOT}/cache-node/target/cache-node.jar',
-        '--cluster', '--bind', '127.0.0.1', '--port', str(port), '--name', f'127.0.0.1:{port}',
+        f'{ROOT}/bin/cache-node', '--cluster', '--bind', '127.0.0.1', '--port', str(port), '--name', f'127.0.0.1:{port}',
         '--advertise', f'127.0.0.1:{port}']),
         env=ENV, stdout=out, stderr=subprocess.STDOUT)
 
@@ -121,8 +126,7 @@ def start_node(port):
 def start_router():
     global router
     out = open(f'{DIR}/logs/router.log', 'a')
-    args = ['java', '-XX:+ExitOnOutOfMemoryError', '-Xms64m', '-Xmx512m', '-jar',
-            f'{ROOT}/cache-router/target/cache-router.jar', '--bind', '127.0.0.1', '--port', str(PROXY),
+    args = [f'{ROOT}/bin/cache-router', '--bind', '127.0.0.1', '--port', str(PROXY),
             '--admin-port', str(ADMIN), '--data-dir', DIR + '/router']
     for port in INITIAL:
         args += ['--node', f'127.0.0.1:{port}']
