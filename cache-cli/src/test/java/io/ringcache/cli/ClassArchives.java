@@ -3,30 +3,34 @@ package io.ringcache.cli;
 import static io.ringcache.cli.ProcessFixtures.ROOT;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import redis.clients.jedis.Jedis;
 
 /*
- * Why: these tests start about two hundred node and router processes, and each JVM spent about 2 s
- * of CPU before it answered PING, most of it loading and verifying the same classes from the same
- * jar. On CI's 2 cores, beside Redis's suite and the compose check, those starts were a large part
- * of the fault tests' wall time. A dynamic class-data archive (JDK CDS, -XX:ArchiveClassesAtExit)
- * of each launcher's jar, recorded once from a short run of a router and two nodes through a join,
- * cut a node's CPU to answering PING from 1.95 to about 1.4 s, and FaultScenariosIT from 213-225 s
- * to 176 s (docs/testing.md, "CI").
+ * Why: these tests start node and router processes by the hundred (FaultScenariosIT alone 84 nodes
+ * and 31 routers), and each JVM spent about 2 s of CPU before it answered PING, most of it loading
+ * and verifying the same classes from the same jar. On CI's 2 cores, beside Redis's suite and the
+ * compose check, those starts were a large part of the fault tests' wall time. A dynamic class-data
+ * archive (JDK CDS, -XX:ArchiveClassesAtExit) of each launcher's jar, recorded once from a short run
+ * of a router and two nodes through a join, cut a node's CPU to answering PING from 1.95 to 1.2-1.45
+ * s, and FaultScenariosIT from 225 s to 183 s (docs/benchmarks.md, "CI wall time: the process
+ * tests' JVMs start from a class-data archive").
  *
  * It changes only where the JVM reads class metadata from: the processes run the same launchers,
  * jars and options. An archive the JVM cannot use is ignored (-Xshare:auto, the default); it is
  * checked once with -Xshare:on before any test uses it, and a run that cannot build or check one
- * starts the processes without it (and says so on stderr).
+ * starts the processes without it (and says so on stderr), and deletes it for the next run to record.
  *
  * The archives live in cache-cli/target/class-archives, named with the JVM's version, and are
  * rebuilt when either jar is newer. Only this module's test JVM builds them (failsafe forks one).
@@ -81,6 +85,12 @@ final class ClassArchives {
       return new Archives(option(node), option(router));
     } catch (Exception | AssertionError e) {
       System.err.println("ClassArchives: the processes start without class-data archives: " + e);
+      try { // for the next run to record them again
+        Files.deleteIfExists(node);
+        Files.deleteIfExists(router);
+      } catch (IOException ignored) {
+        // recorded again once a jar is newer
+      }
       return new Archives("", "");
     }
   }
@@ -116,7 +126,7 @@ final class ClassArchives {
           proxy.set("archive:" + i, "v" + i);
           values.put("archive:m" + i, "m" + i);
         }
-        proxy.mset(values.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toArray(String[]::new));
+        proxy.mset(values.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue())).toArray(String[]::new));
         proxy.expire("archive:1", 600);
         c.awaitEvent(c.join(second), Duration.ofSeconds(60));
         for (int i = 0; i < 2_000; i++) {
@@ -132,8 +142,8 @@ final class ClassArchives {
     }
     Files.move(nodePart, node, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     Files.move(routerPart, router, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    try (var files = Files.walk(run)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try (Stream<Path> files = Files.walk(run)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
@@ -147,12 +157,18 @@ final class ClassArchives {
 
   /** Fails unless a JVM started as the launcher starts it maps {@code archive} (-Xshare:on refuses to start otherwise). */
   private static void requireUsable(Path archive, Path jar) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("java", "-XX:MetaspaceSize=64m", "-Xshare:on", option(archive), "-jar", jar.toString(), "--version")
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      throw new IOException(archive + " not usable with " + jar + ": " + out.strip());
+    Path output = Files.createTempFile(DIR, "check", ".out");
+    try {
+      Process p = new ProcessBuilder("java", "-XX:MetaspaceSize=64m", "-Xshare:on", option(archive), "-jar", jar.toString(), "--version")
+          .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+      if (!ended || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException(archive + " not usable with " + jar + (ended ? "" : " (no answer within 60 s)") + ": "
+            + Files.readString(output, StandardCharsets.UTF_8).strip());
+      }
+    } finally {
+      Files.deleteIfExists(output);
     }
   }
 }
