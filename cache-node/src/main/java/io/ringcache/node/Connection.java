@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * until the end of the read batch (one write and one flush per batch). Confined to the
  * connection's event loop.
  */
-final class Connection implements NodeContext {
+final class Connection implements NodeContext, io.ringcache.resp.RespDecoder.Lookahead {
 
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
@@ -388,6 +388,33 @@ final class Connection implements NodeContext {
 
   NodeServer node() {
     return node;
+  }
+
+  /** The placement hashes of a read's keys, for the store's prefetch (one array per connection). */
+  private int[] aheadHashes;
+  /** What the prefetches read, kept so that the reads are not elided. */
+  private int aheadSink;
+
+  /**
+   * A read brought several requests: the store brings the entries of their keys into the cache
+   * together (their misses overlap), before they run one by one.
+   */
+  @Override
+  public void keys(io.netty.buffer.ByteBuf in, int[] offsets, int[] lengths, int count) {
+    if (!authenticated() || borrowedKeys == null) {
+      return;
+    }
+    int[] hashes = aheadHashes;
+    if (hashes == null) {
+      hashes = aheadHashes = new int[io.ringcache.resp.RespDecoder.LOOKAHEAD];
+    }
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+      if (lengths[i] <= MAX_BORROWED_KEY) {
+        hashes[n++] = keyHash(borrowKey(in, offsets[i], lengths[i]));
+      }
+    }
+    aheadSink += node.store().prefetch(hashes, n);
   }
 
   @Override

@@ -44,7 +44,7 @@ final class NodeInitializer extends ChannelInitializer<Channel> {
     if (limits.idleTimeoutSeconds() > 0) {
       p.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeoutSeconds(), TimeUnit.SECONDS));
     }
-    p.addLast("resp", new RespDecoder(limits.resp(), connection::authenticated).track(memory));
+    p.addLast("resp", new RespDecoder(limits.resp(), connection::authenticated).track(memory).lookahead(connection));
     p.addLast("commands", new CommandHandler(node, connection));
   }
 }

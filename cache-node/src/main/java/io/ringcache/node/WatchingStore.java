@@ -45,6 +45,11 @@ final class WatchingStore implements Store {
   }
 
   @Override
+  public int prefetch(int[] ringHashes, int count) {
+    return store.prefetch(ringHashes, count);
+  }
+
+  @Override
   public boolean put(byte[] key, int ringHash, io.netty.buffer.ByteBuf value, int valueIndex, int valueLength,
       long ttlNanos, boolean keepTtl, Condition condition) {
     return modified(store.put(key, ringHash, value, valueIndex, valueLength, ttlNanos, keepTtl, condition),

@@ -418,4 +418,101 @@ class RespDecoderTest {
     ch.runScheduledPendingTasks();
     assertThat(seen).containsExactly("A");
   }
+
+  // ---- lookahead: the keys of a pipelined read, told before its requests run ----
+
+  private static String get(String key) {
+    return "*2\r\n$3\r\nGET\r\n$" + key.length() + "\r\n" + key + "\r\n";
+  }
+
+  private static String set(String key, String value) {
+    return "*3\r\n$3\r\nSET\r\n$" + key.length() + "\r\n" + key + "\r\n$" + value.length() + "\r\n" + value + "\r\n";
+  }
+
+  /** What a lookahead was told, one list of keys per call, and the requests decoded, in order. */
+  private final List<Object> told = new ArrayList<>();
+
+  private void lookaheadRecorded() {
+    channel();
+    decoder.lookahead((in, offsets, lengths, count) -> {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        keys.add(in.toString(offsets[i], lengths[i], StandardCharsets.ISO_8859_1));
+      }
+      told.add(keys);
+      told.add("decoded so far: " + decoded.size());
+    });
+  }
+
+  @Test
+  void lookahead_aPipelinedReadsKeys_areToldBeforeItsFirstRequestRuns() {
+    lookaheadRecorded();
+    feed(get("a") + get("b")); // a read of one connection's first requests: not yet known to pipeline
+    assertThat(told).isEmpty();
+    feed(get("k1") + set("k2", "value") + "*3\r\n$6\r\nEXPIRE\r\n$2\r\nk3\r\n$2\r\n10\r\n" + get("k4").substring(0, 10));
+    assertThat(told).containsExactly(List.of("k1", "k2", "k3"), "decoded so far: 2");
+    assertThat(decoded).hasSize(5);
+    // the read completes a request: the scan starts after it
+    feed(get("k4").substring(10) + get("k5") + get("k6"));
+    assertThat(told).hasSize(4).endsWith(List.of("k5", "k6"), "decoded so far: 6");
+    assertThat(decoded).hasSize(8).endsWith(List.of("GET", "k6"));
+  }
+
+  @Test
+  void lookahead_oneRequestPerRead_isNotScanned() {
+    lookaheadRecorded();
+    feed(get("a") + get("b"));
+    feed(get("c"));
+    feed(get("d"));
+    feed(get("e") + get("f"));
+    assertThat(told).as("only the read after one that brought two or more").isEmpty();
+    assertThat(decoded).hasSize(6);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void lookahead_isToldAgainEverySixteenRequests() {
+    lookaheadRecorded();
+    feed(get("a") + get("b"));
+    StringBuilder batch = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      batch.append(get("k" + i));
+    }
+    feed(batch.toString());
+    assertThat(told).hasSize(6);
+    assertThat((List<Object>) told.get(0)).hasSize(RespDecoder.LOOKAHEAD).startsWith("k0");
+    assertThat(told.get(1)).isEqualTo("decoded so far: 2");
+    assertThat((List<Object>) told.get(2)).hasSize(RespDecoder.LOOKAHEAD).startsWith("k16");
+    assertThat((List<Object>) told.get(4)).containsExactly("k32", "k33", "k34", "k35", "k36", "k37", "k38", "k39");
+    assertThat(decoded).hasSize(42);
+  }
+
+  private static int scan(String input, List<String> keys) {
+    int[] offsets = new int[RespDecoder.LOOKAHEAD];
+    int[] lengths = new int[RespDecoder.LOOKAHEAD];
+    io.netty.buffer.ByteBuf in = Unpooled.copiedBuffer("xx" + input, StandardCharsets.ISO_8859_1);
+    in.readerIndex(2);
+    int n = RespDecoder.scanKeys(in, offsets, lengths);
+    for (int i = 0; i < n; i++) {
+      keys.add(in.toString(offsets[i], lengths[i], StandardCharsets.ISO_8859_1));
+    }
+    in.release();
+    return n;
+  }
+
+  @Test
+  void scanKeys_stopsAtWhatItDoesNotReadAhead() {
+    List<String> keys = new ArrayList<>();
+    assertThat(scan(get("a") + set("b", "") + get("c").substring(0, 15), keys)).as("an incomplete request").isEqualTo(2);
+    assertThat(keys).containsExactly("a", "b");
+    keys.clear();
+    assertThat(scan(get("a") + "GET b\r\n" + get("c"), keys)).as("an inline request").isEqualTo(1);
+    assertThat(scan(get("a") + "*1\r\n$4\r\nPING\r\n" + get("c"), keys)).as("no key argument").isEqualTo(1);
+    assertThat(scan(get("a") + "*9\r\n$4\r\nMSET\r\n" + get("c"), keys)).as("more than eight arguments").isEqualTo(1);
+    assertThat(scan(get("a") + "*2\r\n$3\r\nGET\r\n$-1\r\n" + get("c"), keys)).as("a negative length").isEqualTo(1);
+    assertThat(scan(get("a") + "*2\r\n$3\r\nGET\r\n$9999999999\r\nk\r\n", keys)).as("ten digits").isEqualTo(1);
+    assertThat(scan(get("a") + "*2\r\n$3\r\nGET\r\n$999999999\r\nk\r\n", keys)).as("a length past the input").isEqualTo(1);
+    assertThat(scan(get("a") + "*2\n$3\r\nGET\r\n" + get("c"), keys)).as("a header without CR").isEqualTo(1);
+    assertThat(scan("*2\r\n$3\r\nGET\r\n$0\r\n\r\n", keys)).as("an empty key").isEqualTo(1);
+  }
 }

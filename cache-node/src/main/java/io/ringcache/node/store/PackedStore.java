@@ -43,6 +43,13 @@ import java.util.List;
  *    hand decrements non-zero counters and evicts the first entry at 0. Entries read often survive
  *    several sweeps; a run of one-off keys is evicted first.
  *
+ *  - Prefetch: a lookup's cost is mostly two dependent cache misses (the slot arrays, then the
+ *    entry array). When a read brings several pipelined requests, the node passes their keys'
+ *    hashes to prefetch() before they run (RespDecoder.Lookahead), which reads every home slot and
+ *    then every entry in two tight loops, so the misses of a batch overlap; the lookups that follow
+ *    find their lines in cache. Racy reads of whatever arrays are there, bounds-checked; a resize
+ *    in between only wastes the hint. Nothing is written (no CLOCK count).
+ *
  *  - Time to live: the absolute deadline lives in the entry. Expired entries are invisible at once;
  *    reads remove them when they meet them; cleanUp() sweeps at most SWEEP_SLOTS slots per call
  *    (skipping segments without TTLs) with a cursor that continues at the next call.
@@ -243,6 +250,34 @@ final class PackedStore extends ClockStore {
   }
 
   // ---- reads ----
+
+  @Override
+  public int prefetch(int[] ringHashes, int count) {
+    int sink = 0;
+    // first every home slot's hash and entry reference (two arrays, independent misses), then every
+    // entry's first and last byte: each loop's reads do not wait for one another. Racy reads of the
+    // arrays as they are; a resize between the two loops only wastes the hint.
+    for (int j = 0; j < count; j++) {
+      int m = mix(ringHashes[j]);
+      Segment s = segmentFor(m);
+      int[] hs = s.hashes;
+      byte[][] es = s.entries;
+      int i = (m << segmentBits) >>> (32 - Integer.numberOfTrailingZeros(hs.length));
+      if (i < es.length) {
+        sink += hs[i] + (es[i] == null ? 0 : 1);
+      }
+    }
+    for (int j = 0; j < count; j++) {
+      int m = mix(ringHashes[j]);
+      byte[][] es = segmentFor(m).entries;
+      int i = (m << segmentBits) >>> (32 - Integer.numberOfTrailingZeros(es.length));
+      byte[] e = es[i];
+      if (e != null) {
+        sink += e[0] + e[e.length - 1];
+      }
+    }
+    return sink;
+  }
 
   @Override
   public byte[] get(Key key) {

@@ -81,6 +81,18 @@ public interface Store {
     return value == null ? -1 : value.length;
   }
 
+  /**
+   * A hint before a pipelined batch's lookups: reads what the lookups of the first {@code count} of
+   * these placement hashes will read first (their slots and entries), all at once, so that their
+   * cache misses overlap instead of coming one request at a time. Changes nothing; the default does
+   * nothing.
+   *
+   * @return a value derived from what was read, for the caller to keep (so the reads are not elided)
+   */
+  default int prefetch(int[] ringHashes, int count) {
+    return 0;
+  }
+
   /** Whether {@code key} is present, without counting a hit or miss. */
   boolean contains(Key key);
 

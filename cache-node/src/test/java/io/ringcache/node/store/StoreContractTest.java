@@ -43,6 +43,47 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void prefetch_changesNothing_andNeverThrows_whileAWriterGrowsAndShrinksTheTables() throws Exception {
+    store.set(key("kept"), bytes("v"), seconds(10), false, Store.Condition.ALWAYS);
+    int[] hashes = new int[16];
+    java.util.Random random = new java.util.Random(16);
+    List<Throwable> writerFailed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread writer = new Thread(() -> {
+      try {
+        for (int round = 0; round < 30; round++) {
+          for (int i = 0; i < 3000; i++) {
+            store.set(key("w" + i), bytes("value " + i), Store.NO_TTL, false, Store.Condition.ALWAYS);
+          }
+          for (int i = 0; i < 3000; i++) {
+            store.delete(key("w" + i));
+          }
+        }
+      } catch (Throwable t) {
+        writerFailed.add(t);
+      }
+    });
+    writer.start();
+    long calls = 0;
+    do {
+      // hashes of keys the writer holds or is about to, and of nothing at all, against tables it resizes
+      for (int j = 0; j < hashes.length; j++) {
+        hashes[j] = j % 2 == 0 ? key("w" + random.nextInt(3000)).ringHash() : random.nextInt();
+      }
+      store.prefetch(hashes, hashes.length);
+      calls++;
+    } while (writer.isAlive());
+    writer.join();
+
+    assertThat(writerFailed).isEmpty();
+    assertThat(calls).isPositive();
+    hashes[0] = key("kept").ringHash();
+    store.prefetch(hashes, 1);
+    assertThat(store.size()).isEqualTo(1);
+    assertThat(store.get(key("kept"))).isEqualTo(bytes("v"));
+    assertThat(store.ttlNanos(key("kept"))).isEqualTo(seconds(10));
+  }
+
+  @Test
   void get_afterSet_returnsValue() {
     store.set(key("a"), bytes("1"), Store.NO_TTL, false, Store.Condition.ALWAYS);
     assertThat(store.get(key("a"))).isEqualTo(bytes("1"));
