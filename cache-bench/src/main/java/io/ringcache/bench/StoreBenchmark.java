@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * an empty store (what a handoff target does per entry). {@code getBulk} and {@code setFromBuffer} are
  * the node's own GET and SET paths: a borrowed key, the value written to or read from a direct buffer. {@code importCopied}
  * and {@code importFromBuffer}: a handoff target's apply of 100,000 streamed entries into an empty store, before and
- * after it took them straight from the batch's buffer. Run with {@code -t 2} for two worker loops.
+ * after it took them straight from the batch's buffer. {@code getBulk16} and {@code getBulk16Prefetched}: sixteen
+ * GETs in a row, as a pipelined read brings them, without and with the store's prefetch of their hashes first.
+ * Run with {@code -t 2} for two worker loops.
  *
  * <pre>java -jar cache-bench/target/benchmarks.jar StoreBenchmark -prof gc</pre>
  */
@@ -83,7 +85,9 @@ public class StoreBenchmark {
   @State(Scope.Thread)
   public static class Loop {
     final byte[] key = new byte[16];
-    final io.netty.buffer.ByteBuf out = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(256);
+    final Key[] batch = new Key[16];
+    final int[] hashes = new int[16];
+    final io.netty.buffer.ByteBuf out = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(4096);
     final io.netty.buffer.ByteBuf request = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(256).writeZero(64);
 
     @org.openjdk.jmh.annotations.TearDown
@@ -100,6 +104,38 @@ public class StoreBenchmark {
     System.arraycopy(k.bytes(), 0, loop.key, 0, 16);
     loop.out.clear();
     return loaded.writeBulk(loop.key, k.ringHash(), loop.out);
+  }
+
+  /** Sixteen of the node's GETs in a row, as a pipelined batch of redis-benchmark -P 16 brings them. */
+  @Benchmark
+  @org.openjdk.jmh.annotations.OperationsPerInvocation(16)
+  public int getBulk16(Loop loop) {
+    return gets(loop, false);
+  }
+
+  /** As getBulk16, the store's prefetch hint given the batch's hashes first. */
+  @Benchmark
+  @org.openjdk.jmh.annotations.OperationsPerInvocation(16)
+  public int getBulk16Prefetched(Loop loop) {
+    return gets(loop, true);
+  }
+
+  private int gets(Loop loop, boolean prefetch) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    Key[] batch = loop.batch;
+    for (int j = 0; j < 16; j++) {
+      batch[j] = keySet[random.nextInt(keys)];
+      loop.hashes[j] = batch[j].ringHash();
+    }
+    int sink = prefetch ? loaded.prefetch(loop.hashes, 16) : 0;
+    loop.out.clear();
+    for (int j = 0; j < 16; j++) {
+      System.arraycopy(batch[j].bytes(), 0, loop.key, 0, 16);
+      if (loaded.writeBulk(loop.key, batch[j].ringHash(), loop.out)) {
+        sink++;
+      }
+    }
+    return sink;
   }
 
   /** The node's SET: the key borrowed, the value copied from the request's buffer into the store. */
