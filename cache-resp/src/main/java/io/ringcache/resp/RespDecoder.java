@@ -134,8 +134,6 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
    */
   public RespDecoder lookahead(Lookahead lookahead) {
     this.lookahead = lookahead;
-    this.aheadOffsets = new int[LOOKAHEAD];
-    this.aheadLengths = new int[LOOKAHEAD];
     return this;
   }
 
@@ -368,6 +366,10 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   private int lookAhead(ByteBuf in) {
     if (in.readableBytes() < 2 * MIN_REQUEST) {
       return 1;
+    }
+    if (aheadOffsets == null) { // only a connection that pipelines pays for them
+      aheadOffsets = new int[LOOKAHEAD];
+      aheadLengths = new int[LOOKAHEAD];
     }
     int n = scanKeys(in, aheadOffsets, aheadLengths);
     if (n < 2) {
