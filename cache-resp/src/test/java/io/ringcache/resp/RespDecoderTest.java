@@ -515,4 +515,75 @@ class RespDecoderTest {
     assertThat(scan(get("a") + "*2\n$3\r\nGET\r\n" + get("c"), keys)).as("a header without CR").isEqualTo(1);
     assertThat(scan("*2\r\n$3\r\nGET\r\n$0\r\n\r\n", keys)).as("an empty key").isEqualTo(1);
   }
+
+  /**
+   * Mangled pipelines (bytes flipped, cut, duplicated), fed in random pieces: the scan never reads
+   * outside the input, tells only keys that lie inside it, and the decoder decodes exactly what a
+   * decoder without a lookahead decodes.
+   */
+  @Test
+  void lookahead_onMangledInput_neverReadsOutsideIt_andChangesNothingDecoded() {
+    java.util.Random random = new java.util.Random(2026_12_05);
+    told.clear();
+    byte[] alphabet = "*$\r\n0123456789-GETSkv ".getBytes(StandardCharsets.ISO_8859_1);
+    for (int round = 0; round < 2000; round++) {
+      StringBuilder valid = new StringBuilder();
+      for (int r = 0, n = 2 + random.nextInt(20); r < n; r++) {
+        valid.append(random.nextBoolean() ? get("k" + random.nextInt(100)) : set("k" + random.nextInt(100), "v".repeat(random.nextInt(40))));
+      }
+      byte[] input = valid.toString().getBytes(StandardCharsets.ISO_8859_1);
+      for (int m = random.nextInt(4); m > 0; m--) {
+        input[random.nextInt(input.length)] = alphabet[random.nextInt(alphabet.length)];
+      }
+      List<Integer> pieces = new ArrayList<>();
+      for (int at = 0; at < input.length; ) {
+        int piece = 1 + random.nextInt(random.nextInt(4) == 0 ? 8 : input.length);
+        pieces.add(Math.min(piece, input.length - at));
+        at += piece;
+      }
+      assertThat(decodeInPieces(input, pieces, told)).as("round %d: %s", round, new String(input, StandardCharsets.ISO_8859_1))
+          .isEqualTo(decodeInPieces(input, pieces, null));
+    }
+    assertThat(told).as("reads the lookahead was told of").hasSizeGreaterThan(500);
+  }
+
+  /**
+   * What a fresh decoder decodes of {@code input} fed in these pieces: with a lookahead that checks
+   * its keys' bounds and adds each call's count to {@code told}, or without one (null).
+   */
+  private static List<Object> decodeInPieces(byte[] input, List<Integer> pieces, List<Object> told) {
+    List<Object> out = new ArrayList<>();
+    RespDecoder decoder = new RespDecoder(RespLimits.defaults(), () -> true);
+    if (told != null) {
+      decoder.lookahead((in, offsets, lengths, count) -> {
+        told.add(count);
+        assertThat(count).isBetween(2, RespDecoder.LOOKAHEAD);
+        for (int i = 0; i < count; i++) {
+          assertThat(offsets[i]).isGreaterThanOrEqualTo(in.readerIndex());
+          assertThat(offsets[i] + lengths[i]).isLessThanOrEqualTo(in.writerIndex());
+        }
+      });
+    }
+    EmbeddedChannel ch = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Request r) {
+          List<String> args = new ArrayList<>();
+          for (int i = 0; i < r.argc(); i++) {
+            args.add(new String(r.arg(i), StandardCharsets.ISO_8859_1));
+          }
+          out.add(args);
+        } else if (msg instanceof ProtocolError e) {
+          out.add("ERR " + e.message());
+        }
+      }
+    });
+    int at = 0;
+    for (int piece : pieces) {
+      ch.writeInbound(Unpooled.copiedBuffer(input, at, piece)); // a copy: the decoder compacts what it holds in place
+      at += piece;
+    }
+    ch.finishAndReleaseAll();
+    return out;
+  }
 }
