@@ -24,25 +24,27 @@ class RespDecoderTest {
   private EmbeddedChannel channel() {
     if (channel == null) {
       decoder = new RespDecoder(limits, () -> authenticated);
-      channel =
-          new EmbeddedChannel(
-              decoder,
-              new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                  if (msg instanceof Request r) {
-                    List<String> args = new ArrayList<>();
-                    for (int i = 0; i < r.argc(); i++) {
-                      args.add(new String(r.arg(i), StandardCharsets.ISO_8859_1));
-                    }
-                    decoded.add(args);
-                  } else if (msg instanceof ProtocolError e) {
-                    decoded.add("ERR " + e.message());
-                  }
-                }
-              });
+      channel = new EmbeddedChannel(decoder, recordingInto(decoded));
     }
     return channel;
+  }
+
+  /** A handler that adds each request's arguments (a list of strings), or "ERR " and a protocol error's message, to {@code out}. */
+  private static ChannelInboundHandlerAdapter recordingInto(List<Object> out) {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Request r) {
+          List<String> args = new ArrayList<>();
+          for (int i = 0; i < r.argc(); i++) {
+            args.add(new String(r.arg(i), StandardCharsets.ISO_8859_1));
+          }
+          out.add(args);
+        } else if (msg instanceof ProtocolError e) {
+          out.add("ERR " + e.message());
+        }
+      }
+    };
   }
 
   private void feed(String s) {
@@ -564,20 +566,7 @@ class RespDecoderTest {
         }
       });
     }
-    EmbeddedChannel ch = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Request r) {
-          List<String> args = new ArrayList<>();
-          for (int i = 0; i < r.argc(); i++) {
-            args.add(new String(r.arg(i), StandardCharsets.ISO_8859_1));
-          }
-          out.add(args);
-        } else if (msg instanceof ProtocolError e) {
-          out.add("ERR " + e.message());
-        }
-      }
-    });
+    EmbeddedChannel ch = new EmbeddedChannel(decoder, recordingInto(out));
     int at = 0;
     for (int piece : pieces) {
       ch.writeInbound(Unpooled.copiedBuffer(input, at, piece)); // a copy: the decoder compacts what it holds in place
