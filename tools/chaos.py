@@ -8,9 +8,10 @@ node ports beside them, and clients that write and read through the router's pro
 the nodes (following -MOVED). Meanwhile two nemesis threads pick faults at random: kill -9 of a node
 (restarted after 0-6 s, or at once), kill -9 of two nodes together, SIGSTOP of a node (0.5-20 s),
 kill -9 or SIGSTOP of the router, partitions (every packet the router sends to a node dropped, or
-every packet between two nodes, both ways, while each still answers everyone else: 0.5-20 s), and
-joins, leaves and weight changes through the admin API, so that faults land in every phase of the
-handoffs. Then every process is resumed, the cluster settles,
+every packet between two nodes, both ways, while each still answers everyone else: 0.5-20 s), lossy
+links (5, 20 or 50 % of those packets dropped at random) and slow ones (each of those packets held
+20 ms, 100 ms, 300 ms or 1 s, ± 25 %, in order) for as long, and joins, leaves and weight changes
+through the admin API, so that faults land in every phase of the handoffs. Then every process is resumed, the cluster settles,
 every key is read once more, and the history is checked:
 
 - a read never returns a value older than one acknowledged before the read began, nor a key's
@@ -18,8 +19,8 @@ every key is read once more, and the history is checked:
   take effect later than writes sent after it, as it may against Redis itself: allowed and counted);
 - a read never returns a value that was never written, or whose write was refused (-TRYAGAIN);
 - with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
-  short node pauses, partitions between nodes, cuts of the router from a node shorter than its lease,
-  joins, leaves and weight changes), a key whose last acknowledged write is a SET is never missing:
+  short node pauses, partitions, lossy or slow links between nodes, cuts, losses and delays on the
+  router's links to a node shorter than its lease, joins, leaves and weight changes), a key whose last acknowledged write is a SET is never missing:
   nothing may be lost without a crash.
 
 Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
@@ -30,7 +31,8 @@ Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients 
         default), PARTITIONS=0 (no partitions: they need root, iptables and cgroup v2 at CGROUP2,
         default /sys/fs/cgroup/unified, where each process gets its own cgroup that iptables'
         cgroup match names; the rules match only loopback ports of this run and are removed at
-        the end)
+        the end; slow links queue packets to this process with NFQUEUE, queue numbers
+        7100 + 10 * (SEED % 100) and the nine after it), LINKS=cut,lossy,slow (which link faults)
 Exit:   0 when the history passes, 1 on a violation, 2 when the cluster did not start.
 Needs:  python3-redis (redis-py), java; ports BASE..BASE+6 and BASE+70 free (default 23000).
 """
@@ -42,6 +44,7 @@ import os
 import random
 import secrets
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -138,17 +141,14 @@ def start_router():
 # go silent (no reset, no error) and new ones time out, as a partition or a dead firewall state does.
 
 cuts, cuts_lock = [], threading.Lock()
+# LINKS=cut,lossy,slow: which of the link faults to pick (cuts twice as often between nodes, as before
+# lossy and slow links were added)
+LINK_FAULTS = [kind for kind in ['cut_nodes', 'cut_nodes', 'cut_router', 'lossy_nodes', 'lossy_router', 'slow_nodes',
+                                 'slow_router'] if kind.split('_')[0] in os.environ.get('LINKS', 'cut,lossy,slow').split(',')]
 
 
 def cut_rule(sender, port):
     return ['OUTPUT', '-p', 'tcp', '-m', 'cgroup', '--path', f'{CG}/{sender}', '--dport', str(port), '-j', 'DROP']
-
-
-def cut(sender, port):
-    rule = cut_rule(sender, port)
-    subprocess.run(['iptables', '-w', '-I'] + rule, check=True)
-    with cuts_lock:
-        cuts.append(rule)
 
 
 def heal(rule):
@@ -163,6 +163,133 @@ def heal_all():
         left = list(cuts)
     for rule in left:
         heal(rule)
+
+
+# ---- lossy and slow links -----------------------------------------------------------------------
+# A lossy link: a rule that drops each packet a process sends to a port with a probability (TCP
+# retransmits, so its connections stall for a retransmission timeout now and then, and a connect
+# may time out). A slow link: a rule that queues those packets (NFQUEUE) to a thread of this
+# process, which lets each through only after a delay, so every round trip on the link takes that
+# much longer (the kernel here has no netem). Both are rules like the partitions', matched by the
+# sender's cgroup, and removed at the end.
+
+NF_QUEUE_BASE = 7100 + (SEED % 100) * 10  # queue numbers of this run: NF_QUEUE_BASE..+9
+
+
+def loss_rule(sender, port, probability):
+    return ['OUTPUT', '-p', 'tcp', '-m', 'cgroup', '--path', f'{CG}/{sender}', '--dport', str(port),
+            '-m', 'statistic', '--mode', 'random', '--probability', f'{probability:.2f}', '-j', 'DROP']
+
+
+def queue_rule(sender, port, queue):
+    # --queue-bypass: were the delaying thread gone, the packets pass instead of being dropped
+    return ['OUTPUT', '-p', 'tcp', '-m', 'cgroup', '--path', f'{CG}/{sender}', '--dport', str(port),
+            '-j', 'NFQUEUE', '--queue-num', str(queue), '--queue-bypass']
+
+
+def add_rule(rule):
+    subprocess.run(['iptables', '-w', '-I'] + rule, check=True)
+    with cuts_lock:
+        cuts.append(rule)
+
+
+class Delayer:
+    """Holds every packet of one NFQUEUE queue for delay_s (times 1 ± jitter) before accepting it.
+
+    Speaks nfnetlink_queue over a raw netlink socket (what libnetfilter_queue does): binds the queue,
+    asks for packet metadata only, and sends one ACCEPT verdict per packet when its time comes.
+    Packets stay in order: a packet is never released before one queued earlier.
+    """
+
+    NETLINK_NETFILTER, SOL_NETLINK, NETLINK_NO_ENOBUFS = 12, 270, 5
+    SUBSYS_QUEUE = 3
+    MSG_PACKET, MSG_VERDICT, MSG_CONFIG = 0, 1, 2
+
+    def __init__(self, queue, delay_s, jitter):
+        import socket
+        self.queue, self.delay_s, self.jitter = queue, delay_s, jitter
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, self.NETLINK_NETFILTER)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self.sock.setsockopt(self.SOL_NETLINK, self.NETLINK_NO_ENOBUFS, 1)
+        self.sock.bind((0, 0))
+        self.seq = 0
+        self.held = collections.deque()  # (release time, packet id), in arrival order
+        self.stop = threading.Event()
+        self.released = 0
+        # bind the queue; metadata only (copy mode 1), at most 10,000 packets held, past that accepted
+        # (the flag "fail open", given with its mask)
+        self._configure([(1, struct.pack('!BxH', 1, 2))])
+        self._configure([(2, struct.pack('!IB', 0, 1)), (3, struct.pack('!I', 10_000)),
+                         (4, struct.pack('!I', 1)), (5, struct.pack('!I', 1))])
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _configure(self, attrs):
+        """Sends a configuration message asking for an acknowledgement, and fails unless it is one."""
+        self._send(self.MSG_CONFIG, attrs, flags=1 | 4)  # NLM_F_REQUEST | NLM_F_ACK
+        reply = self.sock.recv(4096)
+        length, msg_type, _, _, _, error = struct.unpack_from('=IHHIIi', reply)
+        if msg_type != 2 or error != 0:  # NLMSG_ERROR with error 0 is the acknowledgement
+            raise OSError(-error, f'nfnetlink_queue refused the configuration of queue {self.queue}')
+
+    def _send(self, msg_type, attrs, flags=1):
+        payload = struct.pack('!BBH', 0, 0, self.queue)  # nfgenmsg: AF_UNSPEC, version 0, queue number
+        for kind, value in attrs:
+            length = 4 + len(value)
+            payload += struct.pack('=HH', length, kind) + value + b'\0' * (-length % 4)
+        self.seq += 1
+        header = struct.pack('=IHHII', 16 + len(payload), (self.SUBSYS_QUEUE << 8) | msg_type, flags, self.seq, 0)
+        self.sock.send(header + payload)
+
+    def _packets(self, data):
+        """The ids of the packets in one netlink read."""
+        offset = 0
+        while offset + 16 <= len(data):
+            length, msg_type = struct.unpack_from('=IH', data, offset)
+            if length < 16:
+                break
+            if msg_type == (self.SUBSYS_QUEUE << 8) | self.MSG_PACKET:
+                a = offset + 20
+                while a + 4 <= offset + length:
+                    alen, akind = struct.unpack_from('=HH', data, a)
+                    if alen < 4:
+                        break
+                    if akind & 0x7fff == 1:  # NFQA_PACKET_HDR: packet id, big-endian
+                        yield struct.unpack_from('!I', data, a + 4)[0]
+                    a += (alen + 3) & ~3
+            offset += (length + 3) & ~3
+
+    def _run(self):
+        import select
+        last = 0.0
+        while not self.stop.is_set():
+            wait = max(0.0, self.held[0][0] - time.monotonic()) if self.held else 0.2
+            readable, _, _ = select.select([self.sock], [], [], min(wait, 0.2))
+            if readable:
+                data = self.sock.recv(1 << 16)
+                for packet in self._packets(data):
+                    at = time.monotonic() + self.delay_s * rng_delay.uniform(1 - self.jitter, 1 + self.jitter)
+                    last = max(last, at)  # never before a packet queued earlier
+                    self.held.append((last, packet))
+            nowt = time.monotonic()
+            while self.held and self.held[0][0] <= nowt:
+                self._send(self.MSG_VERDICT, [(2, struct.pack('!II', 1, self.held.popleft()[1]))])
+                self.released += 1
+
+    def close(self):
+        """Stops holding: the rule is removed first, then what is still held is let through."""
+        self.stop.set()
+        self.thread.join(2)
+        for _, packet in self.held:
+            try:
+                self._send(self.MSG_VERDICT, [(2, struct.pack('!II', 1, packet))])
+            except OSError:
+                pass
+        self.sock.close()
+
+
+rng_delay = random.Random(SEED + 1)  # the delays' jitter, apart from the faults' own choices
+queues, queues_lock = list(range(NF_QUEUE_BASE, NF_QUEUE_BASE + 10)), threading.Lock()
 
 
 def live_nodes():
@@ -418,17 +545,17 @@ def fault():
     """One fault, on processes no other nemesis thread is acting on."""
     if QUIET:
         kind = rng.choice(['stop_node', 'stop_node', 'kill_router', 'stop_router', 'add', 'add', 'remove', 'remove',
-                           'weight'] + (['cut_nodes', 'cut_nodes', 'cut_router'] if PARTITIONS else []))
+                           'weight'] + (LINK_FAULTS if PARTITIONS else []))
     else:
         kind = rng.choice(['kill_node', 'kill_node', 'restart_node', 'kill_two', 'stop_node', 'stop_node',
                            'kill_router', 'stop_router', 'add', 'add', 'remove', 'weight']
-                          + (['cut_nodes', 'cut_nodes', 'cut_router'] if PARTITIONS else []))
+                          + (LINK_FAULTS if PARTITIONS else []))
     live = live_nodes()
     if kind in ('kill_router', 'stop_router'):
         items = ['router']
-    elif kind == 'cut_nodes':
+    elif kind.endswith('_nodes'):
         items = [f'cut-{p}' for p in sorted(rng.sample(live, 2))] if len(live) >= 2 else None
-    elif kind == 'cut_router':
+    elif kind.endswith('_router'):
         items = [f'cut-router-{rng.choice(live)}'] if live else None
     elif kind == 'kill_two':
         items = rng.sample(live, 2) if len(live) >= 2 else None
@@ -463,26 +590,45 @@ def act(kind, items):
         time.sleep(seconds)
         os.kill(nodes[port].pid, signal.SIGCONT)
         log('SIGCONT node', port)
-    elif kind in ('cut_nodes', 'cut_router'):
+    elif kind in LINK_FAULTS:
         ports = [int(i.rsplit('-', 1)[1]) for i in items]
-        # QUIET: the router is cut from a node for less than a lease (15 s), so no node fails
-        seconds = rng.choice([0.5, 1, 2, 5] if QUIET and kind == 'cut_router' else [0.5, 1, 2, 5, 10, 20])
+        # QUIET: the router is cut from a node (or its link is lossy or slow) for less than a lease
+        # (15 s), so no node fails
+        seconds = rng.choice([0.5, 1, 2, 5] if QUIET and kind.endswith('_router') else [0.5, 1, 2, 5, 10, 20])
         seconds *= rng.uniform(0.8, 1.2)
-        if kind == 'cut_nodes':
-            a, b = ports
-            rules = [cut_rule(f'node-{a}', b), cut_rule(f'node-{b}', a)]
-            cut(f'node-{a}', b)
-            cut(f'node-{b}', a)
-            log('partition nodes', a, b, f'{seconds:.1f}s')
-        else:
-            rules = [cut_rule('router', ports[0])]
-            cut('router', ports[0])
-            log('partition router from node', ports[0], f'{seconds:.1f}s')
+        # (sender, port): both ways between two nodes, the router's packets to a node
+        links = [(f'node-{ports[0]}', ports[1]), (f'node-{ports[1]}', ports[0])] if kind.endswith('_nodes') \
+            else [('router', ports[0])]
+        what = f'nodes {ports[0]} {ports[1]}' if kind.endswith('_nodes') else f'router to node {ports[0]}'
+        rules, delayer, queue = [], None, None
         try:
+            if kind.startswith('cut'):
+                rules = [cut_rule(sender, port) for sender, port in links]
+                log('partition', what, f'{seconds:.1f}s')
+            elif kind.startswith('lossy'):
+                probability = rng.choice([0.05, 0.2, 0.5])
+                rules = [loss_rule(sender, port, probability) for sender, port in links]
+                log('lossy', what, f'{probability:.0%} of packets dropped', f'{seconds:.1f}s')
+            else:
+                delay = rng.choice([0.02, 0.1, 0.3, 1.0])
+                with queues_lock:
+                    queue = queues.pop() if queues else None
+                if queue is None:
+                    return
+                delayer = Delayer(queue, delay, 0.25)
+                rules = [queue_rule(sender, port, queue) for sender, port in links]
+                log('slow', what, f'{delay * 1000:.0f} ms more per packet', f'{seconds:.1f}s')
+            for rule in rules:
+                add_rule(rule)
             time.sleep(seconds)
         finally:
             for rule in rules:
                 heal(rule)
+            if delayer is not None:
+                delayer.close()
+            if queue is not None:
+                with queues_lock:
+                    queues.append(queue)
             log('healed', kind, ports)
     elif kind == 'kill_router':
         router.kill()
