@@ -18,15 +18,19 @@ every key is read once more, and the history is checked:
   value after its acknowledged delete (a write whose outcome is unknown, timed out or cut off, may
   take effect later than writes sent after it, as it may against Redis itself: allowed and counted);
 - a read never returns a value that was never written, or whose write was refused (-TRYAGAIN);
+- counters (COUNTERS threads, default 2, INCR through the proxy, each key one writer's): no value seen,
+  an INCR's reply or a read, exceeds the INCRs of its key sent by then and not refused (none applied
+  twice, none refused yet applied);
 - with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
   short node pauses, partitions, lossy or slow links between nodes, cuts, losses and delays on the
-  router's links to a node shorter than its lease, joins, leaves and weight changes), a key whose last acknowledged write is a SET is never missing:
-  nothing may be lost without a crash.
+  router's links to a node shorter than its lease, joins, leaves and weight changes), a key whose last acknowledged write is a SET is never missing,
+  and no counter is below the reply of an INCR acknowledged before it was seen: nothing may be lost
+  without a crash.
 
 Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
         tools/chaos.py --check HISTORY.json   (the checker alone, on a run's saved history; QUIET=1 as the run had it)
 Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients straight to the
-        nodes, default 3), CHAOS_DIR (logs, history.json; default /tmp/ringcache-chaos-SEED),
+        nodes, default 3), COUNTERS (INCR clients, default 2), CHAOS_DIR (logs, history.json; default /tmp/ringcache-chaos-SEED),
         CACHE_NODE_STORE=offheap (the nodes' store: the variable of their --store; packed by
         default), PARTITIONS=0 (no partitions: they need root, iptables and cgroup v2 at CGROUP2,
         default /sys/fs/cgroup/unified, where each process gets its own cgroup that iptables'
@@ -69,6 +73,7 @@ PROXY, ADMIN = BASE, BASE + 70
 PORTS = [BASE + i for i in range(1, 7)]
 INITIAL = PORTS[:3]
 WRITERS, READERS, KEYS_PER_WRITER = 6, 3, 60
+COUNTERS = int(os.environ.get('COUNTERS', '2'))  # threads that INCR keys c<w>:<i> through the proxy
 # how late a write whose outcome is unknown may still take effect, for the checker: held in a paused
 # node's socket or retransmitted after a partition heals, which last at most 20 s here
 LATE_LIMIT = 30
@@ -447,11 +452,92 @@ def reader(n):
             time.sleep(0.05)
 
 
+def counter_writer(w):
+    """INCRs (4 in 5) and GETs its own keys through the proxy: INCR is not idempotent, and it reads
+    the value held before writing, through from a handoff's source, so a lost increment, one applied
+    twice, or a write built on a miss shows in the values. History kinds: incr (the reply) and cget."""
+    client, r = proxy_client(), random.Random(SEED * 100000 + w)
+    while not stopping.is_set():
+        key = f'c{w}:{r.randrange(KEYS_PER_WRITER)}'
+        kind, start, value = ('cget' if r.random() < 0.2 else 'incr'), now(), None
+        try:
+            if kind == 'cget':
+                got = client.get(key)
+                value = None if got is None else int(got)
+            else:
+                value = client.incr(key)
+            status = 'ok'
+        except redis.exceptions.ResponseError as e:
+            status = outcome(e)
+            if status != 'fail' and not str(e).startswith('proxy:'):  # the proxy's own: a node unreachable
+                log('counter error', key, kind, str(e)[:200])
+        except Exception:
+            status = 'info'
+            client = proxy_client()
+            time.sleep(0.05)
+        if kind == 'cget' and status != 'ok':
+            continue
+        record(kind, key, value, start, now(), status)
+
+
+def checked_counter_get(client, key):
+    start = now()
+    try:
+        got = client.get(key)
+    except Exception as e:
+        return e
+    record('cget', key, None if got is None else int(got), start, now(), 'ok')
+    return None
+
+
 # ---- the checker -------------------------------------------------------------------------------
+
+def check_counters():
+    """Each counter has one writer. A value seen (an INCR's reply or a read) in [start, end] must not
+    exceed the INCRs of the key sent before end that were not refused: else an increment was applied
+    twice, or a refused one applied. With QUIET=1 it must also be at least the reply of every INCR
+    acknowledged before start (and never a miss after one): else increments were lost."""
+    incrs, seen = collections.defaultdict(list), collections.defaultdict(list)
+    for kind, key, value, start, end, status in history:
+        if kind == 'incr':
+            incrs[key].append((start, end, status, value))
+        if kind == 'cget' or (kind == 'incr' and status == 'ok'):
+            seen[key].append((kind, value, start, end))
+    violations, checked, losses = 0, 0, 0
+    for key, key_seen in seen.items():
+        sent = sorted(start for start, _, status, _ in incrs[key] if status != 'fail')
+        acked = sorted((end, value) for _, end, status, value in incrs[key] if status == 'ok')
+        acked_ends, best, highest = [a[0] for a in acked], 0, []
+        for _, value in acked:
+            best = max(best, value)
+            highest.append(best)
+        for kind, value, start, end in key_seen:
+            checked += 1
+            most = bisect.bisect_left(sent, end)
+            j = bisect.bisect_left(acked_ends, start)
+            least = highest[j - 1] if j > 0 else 0
+            if value is not None and value > most:
+                log(f'VIOLATION counter {key}={value} ({kind}) in [{start:.3f},{end:.3f}]: only {most} INCRs of it'
+                    f' were sent (and not refused) by then')
+                violations += 1
+            elif (value or 0) < least:
+                losses += 1
+                if QUIET or losses <= 20:
+                    log(f'{"VIOLATION " if QUIET else ""}counter {key}={value} ({kind}) in [{start:.3f},{end:.3f}]:'
+                        f' an INCR acknowledged before it replied {least}')
+                if QUIET:
+                    violations += 1
+    log(f'counters: checked {checked} values of {len(seen)} keys, {sum(len(v) for v in incrs.values())} INCRs;'
+        f' {losses} below an acknowledged INCR ({"violations" if QUIET else "allowed where a node crashed"}):'
+        f' {violations} violations')
+    return violations
+
 
 def check():
     writes, reads = collections.defaultdict(list), collections.defaultdict(list)
     for kind, key, value, start, end, status in history:
+        if kind in ('incr', 'cget'):
+            continue
         if kind == 'get':
             if status == 'ok':
                 reads[key].append((value, start, end))
@@ -709,6 +795,7 @@ def main():
     clients = [threading.Thread(target=proxy_writer, args=(w,), daemon=True) for w in range(WRITERS)]
     clients += [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(READERS)]
     clients += [threading.Thread(target=direct_writer, args=(w,), daemon=True) for w in range(DIRECT)]
+    clients += [threading.Thread(target=counter_writer, args=(w,), daemon=True) for w in range(COUNTERS)]
     for t in clients:
         t.start()
     time.sleep(3)
@@ -736,16 +823,20 @@ def main():
         error = checked_get(client, key)
         if error is not None:
             log('final read failed:', key, error)
+    for key in [f'c{w}:{i}' for w in range(COUNTERS) for i in range(KEYS_PER_WRITER)]:
+        error = checked_counter_get(client, key)
+        if error is not None:
+            log('final read failed:', key, error)
     log('nodes at the end:', admin('GET', '/nodes')[1][:2000])
     with open(DIR + '/history.json', 'w') as f:
         json.dump(history, f)
-    return 1 if check() else 0
+    return 1 if check() + check_counters() else 0
 
 
 if __name__ == '__main__' and CHECK_ONLY:
     with open(sys.argv[2]) as f:
         history = [tuple(entry) for entry in json.load(f)]
-    sys.exit(1 if check() else 0)
+    sys.exit(1 if check() + check_counters() else 0)
 elif __name__ == '__main__':
     code = 2
     try:
