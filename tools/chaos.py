@@ -48,6 +48,7 @@ import os
 import random
 import secrets
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -211,7 +212,6 @@ class Delayer:
     MSG_PACKET, MSG_VERDICT, MSG_CONFIG = 0, 1, 2
 
     def __init__(self, queue, delay_s, jitter):
-        import socket
         self.queue, self.delay_s, self.jitter = queue, delay_s, jitter
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, self.NETLINK_NETFILTER)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
@@ -282,10 +282,17 @@ class Delayer:
                 self.released += 1
 
     def close(self):
-        """Stops holding: the rule is removed first, then what is still held is let through."""
+        """Stops holding (its rule removed first): what is held, then what is still queued to this
+        socket, is let through in order (closing the socket would drop it instead)."""
         self.stop.set()
         self.thread.join(2)
-        for _, packet in self.held:
+        packets = [packet for _, packet in self.held]
+        while True:
+            try:
+                packets += list(self._packets(self.sock.recv(1 << 16, socket.MSG_DONTWAIT)))
+            except OSError:  # nothing left (BlockingIOError) or the socket failed
+                break
+        for packet in packets:
             try:
                 self._send(self.MSG_VERDICT, [(2, struct.pack('!II', 1, packet))])
             except OSError:
