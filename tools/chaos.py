@@ -11,8 +11,8 @@ kill -9 or SIGSTOP of the router, partitions (every packet the router sends to a
 every packet between two nodes, both ways, while each still answers everyone else: 0.5-20 s), lossy
 links (5, 20 or 50 % of those packets dropped at random) and slow ones (each of those packets held
 20 ms, 100 ms, 300 ms or 1 s, ± 25 %, in order) for as long, and joins, leaves and weight changes
-through the admin API, so that faults land in every phase of the handoffs. Then every process is resumed, the cluster settles,
-every key is read once more, and the history is checked:
+through the admin API, so that faults land in every phase of the handoffs. Then every process is
+resumed, the cluster settles, every key is read once more, and the history is checked:
 
 - a read never returns a value older than one acknowledged before the read began, nor a key's
   value after its acknowledged delete (a write whose outcome is unknown, timed out or cut off, may
@@ -23,14 +23,15 @@ every key is read once more, and the history is checked:
   twice, none refused yet applied);
 - with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
   short node pauses, partitions, lossy or slow links between nodes, cuts, losses and delays on the
-  router's links to a node shorter than its lease, joins, leaves and weight changes), a key whose last acknowledged write is a SET is never missing,
-  and no counter is below the reply of an INCR acknowledged before it was seen: nothing may be lost
-  without a crash.
+  router's links to a node shorter than its lease, joins, leaves and weight changes), a key whose
+  last acknowledged write is a SET is never missing, and no counter is below the reply of an INCR
+  acknowledged before it was seen: nothing may be lost without a crash.
 
 Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
         tools/chaos.py --check HISTORY.json   (the checker alone, on a run's saved history; QUIET=1 as the run had it)
 Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients straight to the
-        nodes, default 3), COUNTERS (INCR clients, default 2), CHAOS_DIR (logs, history.json; default /tmp/ringcache-chaos-SEED),
+        nodes, default 3), COUNTERS (INCR clients, default 2), CHAOS_DIR (logs, history.json;
+        default /tmp/ringcache-chaos-SEED),
         CACHE_NODE_STORE=offheap (the nodes' store: the variable of their --store; packed by
         default), PARTITIONS=0 (no partitions: they need root, iptables and cgroup v2 at CGROUP2,
         default /sys/fs/cgroup/unified, where each process gets its own cgroup that iptables'
@@ -47,6 +48,7 @@ import json
 import os
 import random
 import secrets
+import select
 import signal
 import socket
 import struct
@@ -265,7 +267,6 @@ class Delayer:
             offset += (length + 3) & ~3
 
     def _run(self):
-        import select
         last = 0.0
         while not self.stop.is_set():
             wait = max(0.0, self.held[0][0] - time.monotonic()) if self.held else 0.2
