@@ -695,9 +695,7 @@ def act(kind, items):
             else:
                 delay = rng.choice([0.02, 0.1, 0.3, 1.0])
                 with queues_lock:
-                    queue = queues.pop() if queues else None
-                if queue is None:
-                    return
+                    queue = queues.pop()  # ten queues, one per fault thread at a time (NEMESES > 10: a nemesis error)
                 delayer = Delayer(queue, delay, 0.25)
                 rules = [queue_rule(sender, port, queue) for sender, port in links]
                 log('slow', what, f'{delay * 1000:.0f} ms more per packet', f'{seconds:.1f}s')
