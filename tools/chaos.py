@@ -9,8 +9,9 @@ the nodes (following -MOVED). Meanwhile two nemesis threads pick faults at rando
 (restarted after 0-6 s, or at once), kill -9 of two nodes together, SIGSTOP of a node (0.5-20 s),
 kill -9 or SIGSTOP of the router, partitions (every packet the router sends to a node dropped, or
 every packet between two nodes, both ways, while each still answers everyone else: 0.5-20 s), lossy
-links (5, 20 or 50 % of those packets dropped at random) and slow ones (each of those packets held
-20 ms, 100 ms, 300 ms or 1 s, ± 25 %, in order) for as long, and joins, leaves and weight changes
+links (5, 20 or 50 % of those packets dropped at random), slow ones (each of those packets held
+20 ms, 100 ms, 300 ms or 1 s, ± 25 %, in order) and refused ones (each connect refused, each
+connection reset, by a TCP reset) for as long, and joins, leaves and weight changes
 through the admin API, so that faults land in every phase of the handoffs. Then every process is
 resumed, the cluster settles, every key is read once more, and the history is checked:
 
@@ -27,8 +28,9 @@ resumed, the cluster settles, every key is read once more, and the history is ch
   while the key's owner on the ring or a handoff's source or target for it (the topologies the router
   served, polled every 0.1 s, 5 s of margin): nothing may be lost without a crash of its holder;
 - with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
-  short node pauses, partitions, lossy or slow links between nodes, cuts, losses and delays on the
-  router's links to a node shorter than its lease, joins, leaves and weight changes), never.
+  short node pauses, partitions, lossy, slow or refused links between nodes, cuts, losses, delays
+  and refusals on the router's links to a node shorter than its lease, joins, leaves and weight
+  changes), never.
 
 Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
         tools/chaos.py --check HISTORY.json   (the checker alone, on a run's saved history; QUIET=1 as the run had it)
@@ -40,7 +42,7 @@ Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients 
         default /sys/fs/cgroup/unified, where each process gets its own cgroup that iptables'
         cgroup match names; the rules match only loopback ports of this run and are removed at
         the end; slow links queue packets to this process with NFQUEUE, queue numbers
-        7100 + 10 * (SEED % 100) and the nine after it), LINKS=cut,lossy,slow (which link faults)
+        7100 + 10 * (SEED % 100) and the nine after it), LINKS=cut,lossy,slow,refuse (which link faults)
 Exit:   0 when the history passes, 1 on a violation, 2 when the cluster did not start.
 Needs:  python3-redis (redis-py), java; ports BASE..BASE+6 and BASE+70 free (default 23000).
 """
@@ -151,16 +153,26 @@ def start_router():
 # ---- partitions --------------------------------------------------------------------------------
 # A DROP rule in OUTPUT for the packets a process (its cgroup) sends to a port: its connections there
 # go silent (no reset, no error) and new ones time out, as a partition or a dead firewall state does.
+# A refused link: a REJECT rule with a TCP reset instead, so the process's connects there are refused
+# at once and its connections there reset when it next sends, as a peer's full accept queue, a
+# restarting proxy or a firewall that rejects does, while both ends still answer everyone else (the
+# router's health checks of two nodes refused to each other included).
 
 cuts, cuts_lock = [], threading.Lock()
-# LINKS=cut,lossy,slow: which of the link faults to pick (cuts twice as often between nodes, as before
-# lossy and slow links were added)
+# LINKS=cut,lossy,slow,refuse: which of the link faults to pick (cuts twice as often between nodes,
+# as before the other links were added)
 LINK_FAULTS = [kind for kind in ['cut_nodes', 'cut_nodes', 'cut_router', 'lossy_nodes', 'lossy_router', 'slow_nodes',
-                                 'slow_router'] if kind.split('_')[0] in os.environ.get('LINKS', 'cut,lossy,slow').split(',')]
+                                 'slow_router', 'refuse_nodes', 'refuse_router']
+               if kind.split('_')[0] in os.environ.get('LINKS', 'cut,lossy,slow,refuse').split(',')]
 
 
 def cut_rule(sender, port):
     return ['OUTPUT', '-p', 'tcp', '-m', 'cgroup', '--path', f'{CG}/{sender}', '--dport', str(port), '-j', 'DROP']
+
+
+def refuse_rule(sender, port):
+    return ['OUTPUT', '-p', 'tcp', '-m', 'cgroup', '--path', f'{CG}/{sender}', '--dport', str(port),
+            '-j', 'REJECT', '--reject-with', 'tcp-reset']
 
 
 def heal(rule):
@@ -792,6 +804,9 @@ def act(kind, items):
             if kind.startswith('cut'):
                 rules = [cut_rule(sender, port) for sender, port in links]
                 log('partition', what, f'{seconds:.1f}s')
+            elif kind.startswith('refuse'):
+                rules = [refuse_rule(sender, port) for sender, port in links]
+                log('refused', what, f'{seconds:.1f}s')
             elif kind.startswith('lossy'):
                 probability = rng.choice([0.05, 0.2, 0.5])
                 rules = [loss_rule(sender, port, probability) for sender, port in links]
