@@ -11,7 +11,7 @@ kill -9 or SIGSTOP of the router, partitions (every packet the router sends to a
 every packet between two nodes, both ways, while each still answers everyone else: 0.5-20 s), lossy
 links (5, 20 or 50 % of those packets dropped at random), slow ones (each of those packets held
 20 ms, 100 ms, 300 ms or 1 s, ± 25 %, in order) and refused ones (each connect refused, each
-connection reset, by a TCP reset) for as long, and joins, leaves and weight changes
+connection reset, by a TCP reset; the router's only outside QUIET runs) for as long, and joins, leaves and weight changes
 through the admin API, so that faults land in every phase of the handoffs. Then every process is
 resumed, the cluster settles, every key is read once more, and the history is checked:
 
@@ -28,9 +28,8 @@ resumed, the cluster settles, every key is read once more, and the history is ch
   while the key's owner on the ring or a handoff's source or target for it (the topologies the router
   served, polled every 0.1 s, 5 s of margin): nothing may be lost without a crash of its holder;
 - with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
-  short node pauses, partitions, lossy, slow or refused links between nodes, cuts, losses, delays
-  and refusals on the router's links to a node shorter than its lease, joins, leaves and weight
-  changes), never.
+  short node pauses, partitions, lossy, slow or refused links between nodes, cuts, losses and delays
+  on the router's links to a node shorter than its lease, joins, leaves and weight changes), never.
 
 Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
         tools/chaos.py --check HISTORY.json   (the checker alone, on a run's saved history; QUIET=1 as the run had it)
@@ -154,9 +153,12 @@ def start_router():
 # A DROP rule in OUTPUT for the packets a process (its cgroup) sends to a port: its connections there
 # go silent (no reset, no error) and new ones time out, as a partition or a dead firewall state does.
 # A refused link: a REJECT rule with a TCP reset instead, so the process's connects there are refused
-# at once and its connections there reset when it next sends, as a peer's full accept queue, a
-# restarting proxy or a firewall that rejects does, while both ends still answer everyone else (the
-# router's health checks of two nodes refused to each other included).
+# at once and its connections there reset when it next sends, as a restarting proxy or a firewall that
+# rejects does, while both ends still answer everyone else (the router's health checks of two nodes
+# refused to each other included). The router takes its own refused connections for a dead node and
+# ejects it at once (the shared design's rule: a port that refuses connections is dead for certain),
+# so the router's links are refused only outside QUIET runs, where the checker counts that ejection
+# as the loss of what the node held.
 
 cuts, cuts_lock = [], threading.Lock()
 # LINKS=cut,lossy,slow,refuse: which of the link faults to pick (cuts twice as often between nodes,
@@ -742,7 +744,7 @@ def fault():
     """One fault, on processes no other nemesis thread is acting on."""
     if QUIET:
         kind = rng.choice(['stop_node', 'stop_node', 'kill_router', 'stop_router', 'add', 'add', 'remove', 'remove',
-                           'weight'] + (LINK_FAULTS if PARTITIONS else []))
+                           'weight'] + ([k for k in LINK_FAULTS if k != 'refuse_router'] if PARTITIONS else []))
     else:
         kind = rng.choice(['kill_node', 'kill_node', 'restart_node', 'kill_two', 'stop_node', 'stop_node',
                            'kill_router', 'stop_router', 'add', 'add', 'remove', 'weight']
