@@ -406,6 +406,8 @@ public final class ScaleCoordinator implements AutoCloseable {
         }
         if (e instanceof ScaleRequestException) { // a refused check (a join's node does not resolve or answer)
           log.warn("scale event {} failed: {}", event.id, e.getMessage());
+        } else if (e instanceof IOException) { // a node that did not answer a step: a fault, not a bug
+          log.warn("scale event {} ({} {}) failed: {}", event.id, kind, node == null ? "" : node, e.toString());
         } else {
           log.error("scale event {} failed", event.id, e);
         }
@@ -996,7 +998,11 @@ public final class ScaleCoordinator implements AutoCloseable {
   }
 
   private void flush(String name, String address) throws IOException {
-    pool.flush(name, address);
+    try {
+      pool.flush(name, address);
+    } catch (IOException e) {
+      throw new IOException("flushing " + name + " at " + address + " failed: " + e.getMessage(), e);
+    }
   }
 
   /**
