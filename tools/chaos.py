@@ -556,6 +556,17 @@ def in_range(h, start, end):
     return start < h <= end if start < end else h > start or h <= end
 
 
+def lost_between(n, m, handoffs_before, handoffs_after):
+    """Whether node n of one topology lost what it held by the next one, where it is m (None: gone)."""
+    phases = [h['phase'] for h in handoffs_before if h['from'] == n['name']]
+    if m is None:  # gone: a leave that ends well goes from STREAMING to gone in one topology
+        return n['state'] not in ('LEAVING', 'EJECTED') or any(phase != 'STREAMING' for phase in phases)
+    if m['state'] == 'EJECTED' != n['state'] or n.get('incarnation', 0) not in (0, m.get('incarnation', 0)):
+        return True  # ejected, or a restarted process in its place
+    # failed while leaving: its handoffs dropped while it is still LEAVING
+    return m['state'] == 'LEAVING' and bool(phases) and all(h['from'] != n['name'] for h in handoffs_after)
+
+
 class Placement:
     """The history's topologies and losses: which losses could have taken a key."""
 
@@ -564,20 +575,14 @@ class Placement:
                         key=lambda t: t[0])
         self.ends = [end for end, _, _ in served]
         self.rings = [(ring_points([(n['name'], n['weight']) for n in doc['nodes'] if n['state'] in ('UP', 'DOWN')]),
-                       [(h['from'], h['to'], [(r['start'], r['end']) for r in h['ranges']]) for h in doc['handoffs']])
-                      for _, _, doc in served]
+                       [(h['from'], h['to'], [(r['start'], r['end']) for r in h['ranges']])
+                        for h in doc['handoffs']]) for _, _, doc in served]
         self.losses = [(name, start, end) for kind, _, names, start, end, _ in entries if kind == 'loss'
                        for name in names]
         for (_, start, before), (end, _, after) in zip(served, served[1:]):
             later = {n['name']: n for n in after['nodes']}
-            sources_after = {h['from'] for h in after['handoffs']}
             for n in before['nodes']:
-                m, incarnation = later.get(n['name']), n.get('incarnation', 0)
-                handing_off = [h['phase'] for h in before['handoffs'] if h['from'] == n['name']]
-                unfinished = any(phase != 'STREAMING' for phase in handing_off)
-                if m is None and (n['state'] not in ('LEAVING', 'EJECTED') or unfinished) or m is not None and (
-                        m['state'] == 'EJECTED' != n['state'] or incarnation not in (0, m.get('incarnation', 0))
-                        or m['state'] == 'LEAVING' and handing_off and n['name'] not in sources_after):
+                if lost_between(n, later.get(n['name']), before['handoffs'], after['handoffs']):
                     self.losses.append((n['name'], start, end))
         self.relevant = {}
 
