@@ -11,9 +11,10 @@ kill -9 or SIGSTOP of the router, partitions (every packet the router sends to a
 every packet between two nodes, both ways, while each still answers everyone else: 0.5-20 s), lossy
 links (5, 20 or 50 % of those packets dropped at random), slow ones (each of those packets held
 20 ms, 100 ms, 300 ms or 1 s, ± 25 %, in order) and refused ones (each connect refused, each
-connection reset, by a TCP reset; the router's only with LINKS=refuse-router) for as long, and joins, leaves and weight changes
-through the admin API, so that faults land in every phase of the handoffs. Then every process is
-resumed, the cluster settles, every key is read once more, and the history is checked:
+connection reset, by a TCP reset; the router's only with LINKS=refuse-router) for as long, and
+joins, leaves and weight changes through the admin API, so that faults land in every phase of the
+handoffs. Then every process is resumed, the cluster settles, every key is read once more, and the
+history is checked:
 
 - a read never returns a value older than one acknowledged before the read began, nor a key's
   value after its acknowledged delete (a write whose outcome is unknown, timed out or cut off, may
@@ -24,9 +25,10 @@ resumed, the cluster settles, every key is read once more, and the history is ch
   twice, none refused yet applied);
 - a key whose last acknowledged write is a SET is missing, or a counter below the reply of an INCR
   acknowledged before it was seen, only across the loss of a node that could hold it: killed, ejected
-  by the router or replaced by a restarted process, between that write's start and the read's end,
-  while the key's owner on the ring or a handoff's source or target for it (the topologies the router
-  served, polled every 0.1 s, 5 s of margin): nothing may be lost without a crash of its holder;
+  by the router, replaced by a restarted process or failed while leaving, between that write's start
+  and the read's end, while the key's owner on the ring or a handoff's source or target for it (the
+  topologies the router served, polled every 0.1 s, 5 s of margin): nothing may be lost without a
+  failure of its holder;
 - with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
   short node pauses, partitions, lossy, slow or refused links between nodes, cuts, losses and delays
   on the router's links to a node shorter than its lease, joins, leaves and weight changes), never.
