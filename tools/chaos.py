@@ -45,7 +45,7 @@ Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients 
         the end; slow links queue packets to this process with NFQUEUE, queue numbers
         7100 + 10 * (SEED % 100) and the nine after it), LINKS=cut,lossy,slow,refuse (which link faults; refuse-router
         adds refusals of the router's links to a node, which the router takes for its death)
-Exit:   0 when the history passes, 1 on a violation, 2 when the cluster did not start.
+Exit:   0 when the history passes, 1 on a violation, 2 when the cluster did not start (or on bad arguments).
 Needs:  python3-redis (redis-py), java; ports BASE..BASE+6 and BASE+70 free (default 23000).
 """
 import bisect
@@ -68,6 +68,10 @@ import zlib
 import redis
 
 CHECK_ONLY = len(sys.argv) == 3 and sys.argv[1] == '--check'  # tools/chaos.py --check HISTORY.json
+if not CHECK_ONLY and (len(sys.argv) not in (3, 4) or not all(a.isdigit() for a in sys.argv[1:2] + sys.argv[3:])
+                       or not sys.argv[2].replace('.', '', 1).isdigit()):
+    print(__doc__, file=sys.stderr)
+    sys.exit(2)
 SEED = 0 if CHECK_ONLY else int(sys.argv[1])
 DURATION = 0 if CHECK_ONLY else float(sys.argv[2])
 BASE = int(sys.argv[3]) if len(sys.argv) > 3 else 23000
