@@ -118,6 +118,7 @@ final class Commands {
         .add("ring.importraw", INTERNAL | NO_MULTI, RingCommands::ringImportRaw)
         .add("ring.stream", INTERNAL | NO_MULTI, RingCommands::ringStream)
         .add("ring.progress", INTERNAL | NO_MULTI, RingCommands::ringProgress)
+        .add("ring.probe", INTERNAL | NO_MULTI, RingCommands::ringProbe) // dials any address: cluster user only
         // cross-protocol scripting: an HTTP request sent to the node
         .addHidden("post", -1, NO_AUTH | IMMEDIATE, ConnectionCommands::crossProtocol)
         .addHidden("host:", -1, NO_AUTH | IMMEDIATE, ConnectionCommands::crossProtocol);

@@ -516,6 +516,11 @@ final class Connection implements NodeContext, io.ringcache.resp.RespDecoder.Loo
   }
 
   @Override
+  public io.ringcache.node.cluster.PeerPool peers() {
+    return node.peers();
+  }
+
+  @Override
   public boolean authenticated() {
     return authenticated;
   }

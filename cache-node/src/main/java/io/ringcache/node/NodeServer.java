@@ -327,6 +327,11 @@ public final class NodeServer implements AutoCloseable {
     return cluster;
   }
 
+  /** The node's connections to its peers. */
+  PeerPool peers() {
+    return peers;
+  }
+
   /** Reads keys of imported ranges through from their source. */
   ReadThrough readThrough() {
     return readThrough;

@@ -152,6 +152,46 @@ final class RingCommands {
     c.heartbeatAnswered(cluster.nanoTime());
   }
 
+  /** The longest RING.PROBE may wait for the node it dials. */
+  static final int PROBE_TIMEOUT_MAX_MILLIS = 10_000;
+
+  /**
+   * RING.PROBE name address timeout-ms: dials the node {@code name} at {@code address} from here and
+   * asks its incarnation (see PeerPool#probe); replies [reach, incarnation or 0, detail], reach being
+   * answered, refused or silent. The router asks this when the node's port refuses its own
+   * connections, to tell a dead node from a path that rejects them.
+   */
+  static void ringProbe(RingContext c, Request r) {
+    long timeout;
+    try {
+      timeout = Decimal.parseLong(r.arg(3));
+    } catch (NumberFormatException e) {
+      Resp.error(c.out(), NOT_INTEGER);
+      return;
+    }
+    if (timeout < 1 || timeout > PROBE_TIMEOUT_MAX_MILLIS) {
+      Resp.error(c.out(), "ERR timeout must be between 1 and " + PROBE_TIMEOUT_MAX_MILLIS + " ms: " + timeout);
+      return;
+    }
+    String address = r.string(2);
+    try {
+      io.ringcache.resp.net.HostPort.parse(address);
+    } catch (IllegalArgumentException e) {
+      Resp.error(c.out(), "ERR " + e.getMessage());
+      return;
+    }
+    c.defer(c.peers().probe(r.string(1), address, (int) timeout), (probe, error) -> {
+      if (error != null) { // a probe's finding never fails; a shutdown may still reject its tasks
+        Resp.error(c.out(), "ERR probe of " + address + " failed: " + error);
+        return;
+      }
+      Resp.arrayHeader(c.out(), 3);
+      Resp.bulk(c.out(), probe.reach().getBytes(StandardCharsets.US_ASCII));
+      Resp.integer(c.out(), probe.incarnation());
+      Resp.bulk(c.out(), probe.detail().getBytes(StandardCharsets.UTF_8));
+    });
+  }
+
   /** RING.FLUSH [name]: drops every entry; with {@code name}, only if it is this node's name. */
   static void ringFlush(RingContext c, Request r) {
     if (r.argc() > 2) {

@@ -2,6 +2,7 @@ package io.ringcache.node;
 
 import io.ringcache.node.cluster.ClusterState;
 import io.ringcache.node.cluster.HandoffStreamer;
+import io.ringcache.node.cluster.PeerPool;
 import io.ringcache.node.cluster.ReadThrough;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
@@ -21,6 +22,9 @@ interface RingContext extends CommandContext {
 
   /** Reads keys of imported ranges through from their source. */
   ReadThrough readThrough();
+
+  /** The node's connections to its peers (RING.PROBE dials through them). */
+  PeerPool peers();
 
   /** Whether this connection answered a RING.HEARTBEAT (see ClusterState#heartbeat). */
   boolean heartbeatAnswered();

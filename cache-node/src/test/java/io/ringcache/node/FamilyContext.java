@@ -154,6 +154,11 @@ final class FamilyContext implements NodeContext {
   }
 
   @Override
+  public io.ringcache.node.cluster.PeerPool peers() {
+    throw new UnsupportedOperationException("no peers without a node");
+  }
+
+  @Override
   public boolean heartbeatAnswered() {
     return heartbeatAnswered;
   }

@@ -1,11 +1,17 @@
 package io.ringcache.node.cluster;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** One pipelined connection per peer address, dialled on first use and again after a failure. */
 public final class PeerPool implements AutoCloseable {
@@ -47,6 +53,50 @@ public final class PeerPool implements AutoCloseable {
   /** A connection of its own (streaming uses one per handoff, so that reads through are not queued behind batches). */
   CompletableFuture<PeerClient> dedicated(String address) {
     return PeerClient.connect(group, channelType, address, password, clusterSecret, tls, CONNECT_TIMEOUT_MILLIS);
+  }
+
+  /** What {@link #probe} found: "answered" (with the incarnation that did), "refused" or "silent", and what it saw. */
+  public record Probe(String reach, long incarnation, String detail) {}
+
+  /**
+   * Dials the node {@code name} at {@code address} on a connection of its own, authenticated as the
+   * peer connections are, and asks its incarnation (RING.HEARTBEAT 0 0 name: it renews nothing and
+   * changes nothing there); never fails. The router asks this of other nodes when its own
+   * connections to that node are refused (RING.PROBE): a port that refuses this node too is the
+   * node's, one this node reaches means only the router's path refuses.
+   */
+  public CompletableFuture<Probe> probe(String name, String address, int timeoutMillis) {
+    CompletableFuture<Probe> result = new CompletableFuture<>();
+    CompletableFuture<PeerClient> dialled =
+        PeerClient.connect(group, channelType, address, password, clusterSecret, tls, timeoutMillis, timeoutMillis);
+    dialled.thenCompose(client -> result.isDone()
+            ? CompletableFuture.failedFuture(new IOException("gave up before the connection was made"))
+            : client.call("RING.HEARTBEAT", "0", "0", name))
+        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        .whenComplete((reply, error) -> result.complete(finding(reply, error, timeoutMillis)));
+    // closed once the finding is in, whatever it is (a connection made after the timeout too)
+    result.thenRun(() -> dialled.thenAccept(PeerClient::close));
+    return result;
+  }
+
+  private static Probe finding(Object reply, Throwable error, int timeoutMillis) {
+    if (error == null) {
+      if (reply instanceof Object[] array && array.length == 4 && array[1] instanceof Long incarnation) {
+        return new Probe("answered", incarnation, "incarnation " + Long.toUnsignedString(incarnation, 16));
+      }
+      return new Probe("silent", 0, "unexpected reply to RING.HEARTBEAT: "
+          + (reply instanceof Object[] array ? java.util.Arrays.deepToString(array) : reply));
+    }
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException) {
+        return new Probe("silent", 0, "no answer within " + timeoutMillis + " ms");
+      }
+      if (cause instanceof ConnectException) {
+        return new Probe("refused", 0, String.valueOf(cause.getMessage()));
+      }
+    }
+    Throwable root = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return new Probe("silent", 0, String.valueOf(root.getMessage()));
   }
 
   @Override

@@ -190,6 +190,7 @@ public final class CommandCatalogue {
     keyless("ring.importraw", 4, ADMIN);
     keyless("ring.stream", 2, ADMIN);
     keyless("ring.progress", 2, ADMIN);
+    keyless("ring.probe", 4, ADMIN);
   }
 
   private CommandCatalogue() {}

@@ -15,7 +15,7 @@ import java.security.MessageDigest;
  *    and the read-only RING.TOPOLOGY and RING.EPOCH;
  *  - the cluster secret (--cluster-secret), AUTH ringcache-cluster <secret>: everything, including
  *    the cluster-internal RING.* commands that change what a node serves (RING.SETTOPOLOGY,
- *    RING.FLUSH, RING.STREAM, RING.IMPORT, RING.IMPORTRAW, RING.READ, RING.PROGRESS). The router's control
+ *    RING.FLUSH, RING.STREAM, RING.IMPORT, RING.IMPORTRAW, RING.READ, RING.PROGRESS, RING.PROBE). The router's control
  *    connections and the nodes' peer connections authenticate this way.
  *
  * A node with no cluster secret accepts the internal commands only from a loopback peer (after

@@ -107,7 +107,7 @@ final class ProxyCommands {
       unsupported(name, "ringcache has no pub/sub");
     }
     for (String name : List.of("ring.settopology", "ring.epoch", "ring.flush", "ring.read", "ring.import",
-        "ring.stream", "ring.progress")) {
+        "ring.stream", "ring.progress", "ring.probe")) {
       unsupported(name, "cluster-internal commands go to a node");
     }
     unsupported("cluster", "the proxy is a standalone server; ring-aware clients use RING.TOPOLOGY");
