@@ -268,6 +268,15 @@ final class FaultCluster implements AutoCloseable {
     }
   }
 
+  /** What {@code process} ("router", or a node's name) has logged so far, in its latest run. */
+  String log(String process) {
+    try {
+      return Files.readString(logs.get(process));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   long pid(String process) {
     Long pid = pids.get(process);
     if (pid == null) {

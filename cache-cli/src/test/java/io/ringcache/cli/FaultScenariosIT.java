@@ -62,7 +62,10 @@ import org.junit.jupiter.api.io.TempDir;
  *  13. every connection the router holds to a node black-holed (iptables, Blackhole): the proxy
  *      serves the node's keys again within seconds;
  *  14. clients gone without a word (their connections black-holed): closed by keepalive at the
- *      node and at the proxy, their slots freed.
+ *      node and at the proxy, their slots freed;
+ *  15. the router back from a pause, a node slow to answer as it returns: not ejected;
+ *  16. a running node's port refused to the router (a TCP reset for each of its connections) for
+ *      less than the node's lease, its peers still reaching it: never ejected, no key lost.
  *
  * Each asserts an invariant of ARCHITECTURE.md, not a mechanism (History checks reads against
  * acknowledged writes). Faults are timed by what the cluster reports (GET /topology, a node's
@@ -490,7 +493,7 @@ class FaultScenariosIT {
     load(data);
 
     c.kill9(nodes.get(0));
-    hold(2_000); // refuses connections: dead, kept DOWN
+    hold(2_000); // refuses connections: DOWN (the last node of the ring is never ejected)
     c.startNodes(List.of(1));
     Map<String, String> next = values("s9", 1_000, "v2");
     await(() -> {
@@ -871,6 +874,46 @@ class FaultScenariosIT {
     assertThat(busy()).as("no event (an ejection, a re-admission) under way: %s", c.get("/handoffs")).isFalse();
     Map<String, Object> after = readEventually(data.keySet(), Duration.ofSeconds(20));
     none("keys not read back after the router's and " + slow + "'s pauses", data.keySet().stream()
+        .filter(k -> !data.get(k).equals(after.get(k))).map(k -> k + "=" + after.get(k)).toList());
+  }
+
+  // ---- 16. a node's port refused while the node runs -----------------------------------------
+
+  /**
+   * Every connection of the router's to a running node refused for about 5 s, less than the node's
+   * 10 s lease (a TCP reset for each, as a firewall that rejects gives), while its peers reach it.
+   * The router took a refused connection for a dead node and ejected it at its third miss: it came
+   * back flushed, every key it held lost (tools/chaos.py, QUIET seed 114, with refused links). Now
+   * other nodes dial it (RING.PROBE), reach it, and it is failed only once its lease certainly ran
+   * out, as a silent node is: here never. A node whose port refuses everyone (killed) is still
+   * ejected within 3 s with a 15 s lease (HealthIT), and two killed together too (scenario 6).
+   */
+  @Test
+  void aRunningNodesPortRefusedForLessThanItsLease_isNeverEjected_andKeepsItsKeys() throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2, 3));
+    c.startRouter("10s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    String refused = nodes.get(2);
+    Map<String, String> data = values("s16", 3_000, "v1");
+    load(data);
+    var owner = FaultCluster.ring(c.topology());
+    assertThat(data.keySet().stream().filter(k -> refused.equals(owner.apply(k))).count()).isPositive();
+
+    List<String> states = new ArrayList<>();
+    try (Blackhole hole = new Blackhole()) {
+      hole.refuseFrom(c.pid("router"), c.port(refused)); // the router's connections only: its peers reach it
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // the fault: 5 s of refusals
+      while (System.nanoTime() < until) {
+        states.add(c.state(refused));
+        hold(100);
+      }
+    }
+    assertThat(states).as("%s's states while refused", refused).contains("DOWN").doesNotContain("EJECTED");
+    assertThat(c.log("router")).as("the router's log").contains("node " + refused + " at " + refused
+        + " refuses this router's connections, but node").contains("the path from this router rejects them");
+    await(() -> "UP".equals(c.state(refused)), Duration.ofSeconds(10), refused + " UP again");
+    assertThat(busy()).as("no event (an ejection, a re-admission) under way: %s", c.get("/handoffs")).isFalse();
+    Map<String, Object> after = readEventually(data.keySet(), Duration.ofSeconds(20));
+    none("keys not read back after " + refused + "'s port refused connections for 5 s", data.keySet().stream()
         .filter(k -> !data.get(k).equals(after.get(k))).map(k -> k + "=" + after.get(k)).toList());
   }
 

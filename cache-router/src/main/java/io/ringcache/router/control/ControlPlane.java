@@ -41,7 +41,8 @@ public final class ControlPlane implements AutoCloseable {
     this.probePool = new NodePool(password, clusterSecret, healthInterval, nodeTls);
     this.coordinator = new ScaleCoordinator(store, pool);
     this.heartbeatPool = new NodePool(password, clusterSecret, healthInterval, nodeTls);
-    this.health = new HealthChecker(store, heartbeatPool, coordinator, healthInterval, healthMisses, lease);
+    this.health = new HealthChecker(store, heartbeatPool, pool, coordinator, healthInterval, healthMisses, lease,
+        System::nanoTime);
   }
 
   /**

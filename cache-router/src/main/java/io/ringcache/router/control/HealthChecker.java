@@ -56,7 +56,17 @@ import org.slf4j.LoggerFactory;
  *    is dead for certain, so the node is failed and ejected at once, and the new process comes back
  *    only through a flushed re-admission;
  *  - the port refuses connections: dead for certain too (nothing listens: the process is gone),
- *    ejected once `misses` misses end with a refusal (a crashed node: about 1.5-2 s by default);
+ *    ejected once `misses` misses end with a refusal (a crashed node: about 1.5-2 s by default), if
+ *    the node's port refuses other nodes as well. A refusal may come from the path rather than the
+ *    node: a firewall that rejects, a proxy or service in between with no ready endpoint. A node
+ *    ejected for that while it runs kept serving the clients that reach it under the lease it still
+ *    held, and was flushed on its return: a 2 s refused link between router and node lost 158 keys
+ *    in a randomized fault run against real processes. So once the misses are in, up to two other
+ *    nodes that answer this router dial the node themselves (RING.PROBE): if one of them is refused
+ *    too and none reaches it, it is dead; if one reaches the process this router admitted, only
+ *    this router's path is refused, and it is failed as a silent node is, once its lease ran out; if
+ *    one reaches another incarnation, the old process is dead. No witness (none answers this router,
+ *    none knows RING.PROBE, none gets an answer either way): it waits for the lease, as for silence;
  *  - no answer (paused, partitioned): DOWN after `misses` misses, failed and ejected once its lease
  *    certainly ran out. Every later miss checks again, so a failure is never forgotten, and two
  *    nodes failing together are both ejected.
@@ -104,6 +114,12 @@ public final class HealthChecker implements AutoCloseable {
   private final Map<String, Long> aheadWarned = new ConcurrentHashMap<>();
   /** Per node: whether its latest miss was a refused connection (nothing listens on its port). */
   private final Map<String, Boolean> refused = new ConcurrentHashMap<>();
+  /** Per node: the last finding of its refusal's witnesses that was logged (see {@link #refusedByTheNode}). */
+  private final Map<String, String> refusalFinding = new ConcurrentHashMap<>();
+  /** The nodes asked to dial a node whose port refuses this router (RING.PROBE). */
+  private final NodeControl probers;
+  /** How many other nodes are asked to dial a refusing node, at most. */
+  private static final int WITNESSES = 2;
   /** One monitor per node: its checks (a round's and checkNow's) never overlap. */
   private final Map<String, Object> checking = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer =
@@ -113,8 +129,9 @@ public final class HealthChecker implements AutoCloseable {
   private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
   /**
    * Told of every failure of a member, as it is decided: the member's name, and whether it is dead
-   * for certain (refused connections, or another incarnation answered) rather than silent for a
-   * lease. The simulation holds each against the faults it made (Simulation#checkFailure).
+   * for certain (its port refuses this router and another node, or another incarnation answered)
+   * rather than silent for a lease. The simulation holds each against the faults it made
+   * (Simulation#checkFailure).
    */
   private volatile BiConsumer<String, Boolean> failures = (name, dead) -> {};
   /** Set by {@link #close}: from then on this checker persists nothing (see {@link #update}). */
@@ -122,13 +139,23 @@ public final class HealthChecker implements AutoCloseable {
 
   HealthChecker(TopologyStore store, NodeControl nodes, ScaleCoordinator coordinator, Duration interval, int maxMisses,
       Duration lease) {
-    this(store, nodes, coordinator, interval, maxMisses, lease, System::nanoTime);
+    this(store, nodes, nodes, coordinator, interval, maxMisses, lease, System::nanoTime);
   }
 
   HealthChecker(TopologyStore store, NodeControl nodes, ScaleCoordinator coordinator, Duration interval, int maxMisses,
       Duration lease, LongSupplier nanoTime) {
+    this(store, nodes, nodes, coordinator, interval, maxMisses, lease, nanoTime);
+  }
+
+  /**
+   * @param nodes the heartbeats' connections (one caller per node: see ControlPlane)
+   * @param probers the connections that ask other nodes to dial a node whose port refuses this router
+   */
+  HealthChecker(TopologyStore store, NodeControl nodes, NodeControl probers, ScaleCoordinator coordinator,
+      Duration interval, int maxMisses, Duration lease, LongSupplier nanoTime) {
     this.store = store;
     this.nodes = nodes;
+    this.probers = probers;
     this.coordinator = coordinator;
     this.interval = interval;
     this.maxMisses = maxMisses;
@@ -337,6 +364,7 @@ public final class HealthChecker implements AutoCloseable {
     Health before = health.put(node.name(), new Health(0, Instant.now(), null, beat.epoch(), beat.leaseLeftMillis()));
     reportedEpoch.put(node.name(), beat.epoch());
     refused.remove(node.name());
+    refusalFinding.remove(node.name());
     if (before != null && before.misses() >= maxMisses) {
       log.info("node {} answers again", node.name());
     }
@@ -580,7 +608,7 @@ public final class HealthChecker implements AutoCloseable {
     if (current.state() == NodeState.UP) {
       setState(node.name(), NodeState.UP, NodeState.DOWN);
     }
-    boolean dead = refused.getOrDefault(node.name(), false);
+    boolean dead = refused.getOrDefault(node.name(), false) && refusedByTheNode(current);
     long now = nanoTime.getAsLong();
     if (now - started > absenceNanos && now - lastRoundNanos > absenceNanos) {
       // this check lasted an absence while no round ran: this router was away during it (its call,
@@ -596,6 +624,68 @@ public final class HealthChecker implements AutoCloseable {
       fail(current, dead);
     } else if (h.misses() == maxMisses) {
       log.info("node {}: waiting for its lease to run out before failing it", node.name());
+    }
+  }
+
+  /**
+   * Whether the refusals of {@code node}'s port are the node's own: up to {@link #WITNESSES} other
+   * nodes that answered their last check dial it (see the class comment). True if one is refused
+   * too and none reaches it, or one reaches another incarnation than the admitted one; false if one
+   * reaches the admitted process (only this router's path refuses), or none could tell.
+   */
+  private boolean refusedByTheNode(NodeInfo node) {
+    String refusedTo = null;
+    List<String> untold = new ArrayList<>();
+    int asked = 0;
+    for (NodeInfo prober : store.current().nodes()) {
+      if (asked == WITNESSES) {
+        break;
+      }
+      Health h = health.get(prober.name());
+      if (prober.name().equals(node.name()) || h == null || h.misses() > 0) {
+        continue;
+      }
+      asked++;
+      NodeControl.Probe probe;
+      try {
+        probe = probers.probe(prober.address(), node.name(), node.address(), interval.toMillis());
+      } catch (IOException | RuntimeException e) {
+        untold.add(prober.name() + " could not probe (" + e.getMessage() + ")");
+        continue;
+      }
+      switch (probe.reach()) {
+        case ANSWERED -> {
+          if (node.incarnation() != 0 && probe.incarnation() != node.incarnation()) {
+            logFinding(node.name(), "restarted", () -> log.info("node {} refuses this router, and node {} reached"
+                + " incarnation {} there instead of {}", node.name(), prober.name(),
+                Long.toUnsignedString(probe.incarnation(), 16), Long.toUnsignedString(node.incarnation(), 16)));
+            return true;
+          }
+          logFinding(node.name(), "path", () -> log.warn("node {} at {} refuses this router's connections, but node {}"
+              + " reached it: the path from this router rejects them, not the node. It is failed only once its lease"
+              + " runs out, as a silent node is", node.name(), node.address(), prober.name()));
+          return false;
+        }
+        case REFUSED -> refusedTo = prober.name();
+        case SILENT -> untold.add(prober.name() + " got no answer (" + probe.detail() + ")");
+      }
+    }
+    if (refusedTo != null) {
+      String witness = refusedTo;
+      logFinding(node.name(), "dead", () -> log.info("node {} refuses node {} too: nothing listens at {}", node.name(),
+          witness, node.address()));
+      return true;
+    }
+    logFinding(node.name(), "untold", () -> log.info("node {} refuses this router's connections, and no other node"
+        + " confirms it ({}): it is failed once its lease runs out, as a silent node is", node.name(),
+        untold.isEmpty() ? "none answers this router" : String.join("; ", untold)));
+    return false;
+  }
+
+  /** Runs {@code logging} unless {@code finding} is what was logged last for {@code name}. */
+  private void logFinding(String name, String finding, Runnable logging) {
+    if (!finding.equals(refusalFinding.put(name, finding))) {
+      logging.run();
     }
   }
 
@@ -630,7 +720,8 @@ public final class HealthChecker implements AutoCloseable {
     if (!node.state().inRing()) {
       return; // a LEAVING node: the running event resolves its handoffs
     }
-    log.warn("node {} {}: ejecting it", node.name(), dead ? "is dead (refused connections or restarted)" : "lost its lease");
+    log.warn("node {} {}: ejecting it", node.name(),
+        dead ? "is dead (its port refuses this router and other nodes, or it restarted)" : "lost its lease");
     coordinator.eject(node.name());
   }
 

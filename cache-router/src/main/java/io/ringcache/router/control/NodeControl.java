@@ -21,6 +21,28 @@ interface NodeControl {
    */
   Heartbeat heartbeat(String name, String address, long incarnation, long leaseMillis) throws IOException;
 
+  /** What a node found when it dialled another for this router (RING.PROBE). */
+  enum Reach {
+    /** The named node answered: {@link Probe#incarnation} is the process that did. */
+    ANSWERED,
+    /** The connection was refused: nothing listens at the address, as far as the prober sees. */
+    REFUSED,
+    /** Anything else: no answer within the timeout, a reset, another node at the address, an error. */
+    SILENT
+  }
+
+  /** A prober's finding: how it reached the node, the incarnation that answered (0 if none), and what it saw. */
+  record Probe(Reach reach, long incarnation, String detail) {}
+
+  /**
+   * Asks the node at {@code proberAddress} to dial the node {@code name} at {@code address} itself,
+   * within {@code timeoutMillis}, and report what it found: whether this router's refused
+   * connections are the node's (its port refuses everyone: its process is gone) or the path's.
+   *
+   * @throws IOException if the prober did not answer, or cannot probe (a node too old to know RING.PROBE)
+   */
+  Probe probe(String proberAddress, String name, String address, long timeoutMillis) throws IOException;
+
   /**
    * Pushes {@code topology} to the process {@code incarnation} (0: whichever answers) of the node at
    * {@code address}; returns the epoch it holds after.

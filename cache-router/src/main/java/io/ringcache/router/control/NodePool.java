@@ -106,6 +106,20 @@ final class NodePool implements NodeControl, AutoCloseable {
   }
 
   @Override
+  public Probe probe(String proberAddress, String name, String address, long timeoutMillis) throws IOException {
+    Object reply = call(proberAddress, "RING.PROBE", name, address, Long.toString(timeoutMillis));
+    if (reply instanceof java.util.List<?> list && list.size() == 3 && list.get(1) instanceof Long incarnation) {
+      try {
+        Reach reach = Reach.valueOf(NodeClient.text(list.get(0)).toUpperCase(java.util.Locale.ROOT));
+        return new Probe(reach, incarnation, NodeClient.text(list.get(2)));
+      } catch (IllegalArgumentException e) {
+        // an answer this router does not know: no finding
+      }
+    }
+    throw new IOException("unexpected reply to RING.PROBE from " + proberAddress + ": " + NodeClient.text(reply));
+  }
+
+  @Override
   public long stream(String address, String id) throws IOException {
     try (NodeClient client = dedicated(address)) {
       client.write("RING.STREAM", id);

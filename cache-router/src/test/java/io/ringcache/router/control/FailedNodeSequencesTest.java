@@ -66,6 +66,8 @@ class FailedNodeSequencesTest {
     boolean paused;
     /** Cut off from the router (a partition): every call is reset at once, none reaches it. */
     boolean cut;
+    /** Refuses the router's connections (a firewall that rejects them) while it runs: other nodes reach it. */
+    boolean refusesRouter;
     Long anchor;
     long nextIncarnation;
 
@@ -198,6 +200,76 @@ class FailedNodeSequencesTest {
     assertThat(store.current().handoffs()).isEmpty();
     assertThat(store.current().node("x:1")).as("x left, resolved as a failed source").isEmpty();
     assertThat(coordinator.busy()).isFalse();
+  }
+
+  /**
+   * A node whose port refuses the router's connections while other nodes reach it (a firewall that
+   * rejects, in between): only the router's path refuses, so it is failed as a silent node is, once
+   * its lease certainly ran out (3 s, plus a margin), and never before. It used to be taken for dead
+   * at its third miss and ejected while it still held its lease and served the clients that reach it
+   * (a randomized fault run against real processes lost 158 keys that way).
+   */
+  @Test
+  void aNodeRefusingOnlyTheRouter_isFailedOnlyOnceItsLeaseRanOut() {
+    start("a:1", "b:1", "x:1");
+    List<String> failures = new ArrayList<>();
+    health.onFailure((name, dead) -> failures.add(name + (dead ? " dead" : " silent") + " at " + now / MS));
+    long from = now;
+    nodes.get("x:1").refusesRouter = true;
+
+    healthRoundsFor(2_500);
+    assertThat(store.current().node("x:1").orElseThrow().state()).isEqualTo(NodeState.DOWN);
+    assertThat(failures).as("failures within its lease").isEmpty();
+    assertThat(nodes.get("x:1").cluster.leaseValid()).isTrue();
+
+    healthRoundsFor(2_000);
+    assertThat(failures).hasSize(1).allMatch(f -> f.startsWith("x:1 silent"));
+    assertThat(Long.parseLong(failures.get(0).substring(failures.get(0).lastIndexOf(' ') + 1)))
+        .as("failed at (ms after the refusals began)").isGreaterThan(from / MS + 3_000);
+    assertThat(store.current().node("x:1").orElseThrow().state()).isEqualTo(NodeState.EJECTED);
+  }
+
+  /**
+   * A killed node's port refuses everyone: the other nodes the router asks are refused too, so it is
+   * dead for certain and ejected at its third miss (1.5 s), not after its lease. Likewise a node that
+   * restarted behind a path that refuses the router: another node reaches a new incarnation there.
+   */
+  @Test
+  void aNodeRefusingEveryone_orRestarted_isFailedAsDeadAtItsThirdMiss() {
+    start("a:1", "b:1", "x:1", "y:1");
+    List<String> failures = new ArrayList<>();
+    health.onFailure((name, dead) -> failures.add(name + (dead ? " dead" : " silent")));
+    nodes.get("x:1").alive = false;
+    Node y = nodes.get("y:1");
+    y.refusesRouter = true;
+    y.start(); // a new process, behind the refusing path
+
+    healthRoundsFor(1_600);
+
+    assertThat(failures).containsExactlyInAnyOrder("x:1 dead", "y:1 dead");
+    assertThat(store.current().node("x:1").orElseThrow().state()).isEqualTo(NodeState.EJECTED);
+    assertThat(store.current().node("y:1").orElseThrow().state()).isEqualTo(NodeState.EJECTED);
+  }
+
+  /**
+   * A refused node with no other node to confirm it (every other one cut off from the router):
+   * nothing tells the router whether the node or its path refuses, so it waits for the lease, as
+   * for silence.
+   */
+  @Test
+  void aRefusedNodeNoOtherNodeCanProbe_isFailedOnlyOnceItsLeaseRanOut() {
+    start("a:1", "b:1", "x:1");
+    List<String> failures = new ArrayList<>();
+    health.onFailure((name, dead) -> failures.add(name + (dead ? " dead" : " silent")));
+    nodes.get("a:1").cut = true;
+    nodes.get("b:1").cut = true;
+    nodes.get("x:1").refusesRouter = true;
+
+    healthRoundsFor(2_500);
+    assertThat(failures).as("failures within the leases").isEmpty();
+
+    healthRoundsFor(2_000);
+    assertThat(failures).containsOnly("a:1 silent", "b:1 silent", "x:1 silent"); // each miss from then on fails it again
   }
 
   /**
@@ -613,7 +685,7 @@ class FailedNodeSequencesTest {
         meanwhile.run();
       }
       Node node = nodes.get(address);
-      if (node == null || !node.alive) {
+      if (node == null || !node.alive || node.refusesRouter) {
         throw new ConnectException("Connection refused (" + address + ", " + what + ")");
       }
       if (node.paused) {
@@ -633,6 +705,20 @@ class FailedNodeSequencesTest {
       n.cluster.heartbeat(incarnation, leaseMillis * MS, n.anchor != null, n.anchor == null ? 0 : n.anchor);
       n.anchor = now;
       return new Heartbeat(n.cluster.epoch(), n.cluster.incarnation(), true, n.cluster.leaseRemainingMillis());
+    }
+
+    /** The prober dials the node itself: refused if its process is gone, no answer if it is paused. */
+    @Override
+    public Probe probe(String proberAddress, String name, String address, long timeoutMillis) throws IOException {
+      reach(proberAddress, "RING.PROBE");
+      Node node = nodes.get(address);
+      if (node == null || !node.alive) {
+        return new Probe(Reach.REFUSED, 0, "Connection refused");
+      }
+      if (node.paused) {
+        return new Probe(Reach.SILENT, 0, "no answer within " + timeoutMillis + " ms");
+      }
+      return new Probe(Reach.ANSWERED, node.cluster.incarnation(), "");
     }
 
     @Override

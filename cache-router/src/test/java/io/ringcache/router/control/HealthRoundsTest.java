@@ -84,6 +84,14 @@ class HealthRoundsTest {
     }
 
     @Override
+    public Probe probe(String proberAddress, String name, String address, long timeoutMillis) {
+      if (name.equals("b:1")) {
+        return bSilent.get() ? new Probe(Reach.SILENT, 0, "no answer") : new Probe(Reach.ANSWERED, 22, "");
+      }
+      return new Probe(Reach.ANSWERED, 11, "");
+    }
+
+    @Override
     public long push(String address, Topology topology, long incarnation) {
       return topology.epoch();
     }

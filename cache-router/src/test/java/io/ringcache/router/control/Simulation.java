@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * clock for every process), processes (crash, restart with a new incarnation, pause and resume;
  * the router too), partitions (the router cut from one node, or two nodes from each other, while
  * each still answers everyone else: a command sent meanwhile reaches its node when the cut heals if
- * that is within its sender's timeout, else never, its connection reset), the router's disk (full
+ * that is within its sender's timeout, else never, its connection reset), refused links (the
+ * router's connections to a node that runs refused, as a closed port's are), the router's disk (full
  * for a while: every topology write fails),
  * the node's command dispatch (a small model of CommandHandler: route, MOVED, TRYAGAIN,
  * read-through, touch after success) and its stream (a model of HandoffStreamer: batches applied
@@ -121,8 +122,15 @@ final class Simulation {
   private final Map<String, Long> routerCutUntil = new HashMap<>();
   /** Until when the packets between two nodes are dropped, both ways (by the pair's addresses, sorted, joined by a space). */
   private final Map<String, Long> peerCutUntil = new HashMap<>();
-  /** Partitions: the router cut from a node, or two nodes from each other. */
+  /**
+   * Until when the router's connections to a node are refused (by address), while the node runs and
+   * answers everyone else: a firewall that rejects, a service with no ready endpoint, a proxy
+   * restarting in between. To the router it looks as a crashed node's closed port does.
+   */
+  private final Map<String, Long> routerRefusedUntil = new HashMap<>();
+  /** Partitions: the router cut from a node, or two nodes from each other; and refusals of the router's connections. */
   long partitions;
+  long refusals;
   /** How long a node's peer connection waits for a reply before it takes the connection for dead (PeerClient). */
   static final long PEER_SILENCE_MS = 5_000;
   /** Until when every write of the router's topology fails (a full disk), and how often that struck. */
@@ -289,6 +297,9 @@ final class Simulation {
       if (generation != routerIncarnation) {
         throw new RouterCrash(); // the router crashed while this call was on its way
       }
+      if (fromRouter && now < routerRefusedUntil.getOrDefault(address, 0L)) {
+        throw new java.net.ConnectException("Connection refused (" + address + ", " + what + ": a refused link, the node runs)");
+      }
       long cutUntil = fromRouter ? routerCutUntil.getOrDefault(address, 0L) : 0L;
       if (now < cutUntil) {
         if (cutUntil - now >= CALL_TIMEOUT_MS * MS) {
@@ -356,6 +367,36 @@ final class Simulation {
         target.idle.offerFirst(connection); // answered: back to the pool (a failed call threw: closed)
       }
       return reply;
+    }
+
+    /**
+     * RING.PROBE at {@code proberAddress}: the prober dials the node itself, over the nodes' network
+     * (which the router's refused links and partitions do not touch): refused if its process is gone,
+     * no answer if it is paused or cut from the prober (after the probe's timeout), else its incarnation.
+     */
+    @Override
+    public Probe probe(String proberAddress, String name, String address, long timeoutMillis) throws IOException {
+      Probe found = call(proberAddress, "RING.PROBE " + name, prober -> {
+        SimNode target = nodes.get(address);
+        if (peersCut(proberAddress, address)) {
+          return new Probe(Reach.SILENT, 0, "cut from " + proberAddress);
+        }
+        if (target == null || !target.alive) {
+          return new Probe(Reach.REFUSED, 0, "Connection refused");
+        }
+        if (target.paused) {
+          return new Probe(Reach.SILENT, 0, "paused");
+        }
+        return new Probe(Reach.ANSWERED, target.cluster.incarnation(), "");
+      });
+      if (found.reach() == Reach.SILENT) {
+        advance(now + timeoutMillis * MS); // the prober waited out its timeout before it answered
+        waitOutRouterPause();
+        if (generation != routerIncarnation) {
+          throw new RouterCrash();
+        }
+      }
+      return found;
     }
 
     @Override
@@ -1175,11 +1216,16 @@ final class Simulation {
       // a partition, while each side still answers everyone else: the router from this node, or
       // this node from another, both ways
       long length = (200 + random.nextInt((int) (LEASE_MS * 3))) * MS;
-      partitions++;
-      if (kind == 12) {
+      if (kind == 12 && random.nextInt(3) == 0) {
+        refusals++;
+        note("refused: the router's connections to " + node.name + " refused for " + length / MS + " ms");
+        routerRefusedUntil.merge(node.name, now + length, Math::max);
+      } else if (kind == 12) {
+        partitions++;
         note("partition: the router cut from " + node.name + " for " + length / MS + " ms");
         routerCutUntil.merge(node.name, now + length, Math::max);
       } else {
+        partitions++;
         SimNode other = all.get(random.nextInt(all.size()));
         if (other != node) {
           note("partition: " + node.name + " and " + other.name + " cut from each other for " + length / MS + " ms");
@@ -1404,6 +1450,7 @@ final class Simulation {
     }
     diskFullUntil = 0;
     routerCutUntil.clear();
+    routerRefusedUntil.clear();
     peerCutUntil.clear();
     note("healed");
     runUntil(now + 60_000 * MS);

@@ -59,6 +59,7 @@ class SimulationTest {
     AtomicLong correlated = new AtomicLong();
     AtomicLong diskFulls = new AtomicLong();
     AtomicLong partitions = new AtomicLong();
+    AtomicLong refusals = new AtomicLong();
     ConcurrentSkipListMap<Long, AssertionError> failures = new ConcurrentSkipListMap<>();
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -88,6 +89,7 @@ class SimulationTest {
           correlated.addAndGet(sim.correlated);
           diskFulls.addAndGet(sim.diskFulls);
           partitions.addAndGet(sim.partitions);
+          refusals.addAndGet(sim.refusals);
         }
       }, "simulation-" + t);
       worker.start();
@@ -98,10 +100,10 @@ class SimulationTest {
     }
     System.out.printf("simulation: %d seeds passed from %d (%d asked, %d s budget, %d threads), %d s of virtual time each,"
         + " %d writes acknowledged, %d reads checked (%d of them answered from a source before the activation),"
-        + " %d router pauses (%d calls or waits of the router held by one), %d faults of two nodes at once, %d full disks at the router, %d partitions, in %.1f s%n",
+        + " %d router pauses (%d calls or waits of the router held by one), %d faults of two nodes at once, %d full disks at the router, %d partitions, %d refused links, in %.1f s%n",
         ran.get(), first, count, TimeUnit.NANOSECONDS.toSeconds(budgetNanos), threads, seconds, acknowledged.get(), reads.get(),
         sourceReads.get(), routerPauses.get(), routerHeld.get(), correlated.get(), diskFulls.get(),
-        partitions.get(), (System.nanoTime() - started) / 1e9);
+        partitions.get(), refusals.get(), (System.nanoTime() - started) / 1e9);
     if (!failures.isEmpty()) {
       throw failures.firstEntry().getValue(); // the lowest failing seed (others may have failed too)
     }
