@@ -11,7 +11,7 @@ kill -9 or SIGSTOP of the router, partitions (every packet the router sends to a
 every packet between two nodes, both ways, while each still answers everyone else: 0.5-20 s), lossy
 links (5, 20 or 50 % of those packets dropped at random), slow ones (each of those packets held
 20 ms, 100 ms, 300 ms or 1 s, ± 25 %, in order) and refused ones (each connect refused, each
-connection reset, by a TCP reset; the router's only with LINKS=refuse-router) for as long, and
+connection reset, by a TCP reset; the router's too) for as long, and
 joins, leaves and weight changes through the admin API, so that faults land in every phase of the
 handoffs. Then every process is resumed, the cluster settles, every key is read once more, and the
 history is checked:
@@ -30,8 +30,9 @@ history is checked:
   topologies the router served, polled every 0.1 s, 5 s of margin): nothing may be lost without a
   failure of its holder;
 - with QUIET=1 (no node is killed, no pause reaches a node's lease: only router kills and pauses,
-  short node pauses, partitions, lossy, slow or refused links between nodes, cuts, losses and delays
-  on the router's links to a node shorter than its lease, joins, leaves and weight changes), never.
+  short node pauses, partitions, lossy, slow or refused links between nodes, cuts, losses, delays
+  and refusals on the router's links to a node shorter than its lease, joins, leaves and weight
+  changes), never.
 
 Usage:  tools/chaos.py SEED DURATION_SECONDS [BASE_PORT]
         tools/chaos.py --check HISTORY.json   (the checker alone, on a run's saved history; QUIET=1 as the run had it)
@@ -43,8 +44,8 @@ Env:    QUIET=1 (as above), NEMESES (fault threads, default 2), DIRECT (clients 
         default /sys/fs/cgroup/unified, where each process gets its own cgroup that iptables'
         cgroup match names; the rules match only loopback ports of this run and are removed at
         the end; slow links queue packets to this process with NFQUEUE, queue numbers
-        7100 + 10 * (SEED % 100) and the nine after it), LINKS=cut,lossy,slow,refuse (which link faults; refuse-router
-        adds refusals of the router's links to a node, which the router takes for its death)
+        7100 + 10 * (SEED % 100) and the nine after it), LINKS=cut,lossy,slow,refuse (which link faults;
+        refuse-nodes refuses only the links between nodes, as runs before RING.PROBE did)
 Exit:   0 when the history passes, 1 on a violation, 2 when the cluster did not start (or on bad arguments).
 Needs:  python3-redis (redis-py), java; ports BASE..BASE+6 and BASE+70 free (default 23000).
 """
@@ -162,19 +163,19 @@ def start_router():
 # A refused link: a REJECT rule with a TCP reset instead, so the process's connects there are refused
 # at once and its connections there reset when it next sends, as a restarting proxy or a firewall that
 # rejects does, while both ends still answer everyone else (the router's health checks of two nodes
-# refused to each other included). The router takes its own refused connections for a dead node and
-# ejects it at once (the shared design's rule: a port that refuses connections is dead for certain),
-# while the node, unaware, serves clients that reach it within its lease: keys are then lost, or read
-# stale, outside the design's fault model (seed 116). So the router's links are refused only when
-# LINKS names refuse-router, and never in QUIET runs.
+# refused to each other included). The router took its own refused connections for a dead node and
+# ejected it at once, while the node, unaware, served clients that reached it within its lease: keys
+# were lost, or read stale (seeds 114 and 116). Now it asks other nodes to dial the node (RING.PROBE)
+# and fails it at once only if they are refused too; a refusal of its own path alone is silence, so
+# refused router links shorter than a lease are QUIET faults too.
 
 cuts, cuts_lock = [], threading.Lock()
 # LINKS=cut,lossy,slow,refuse: which of the link faults to pick (cuts twice as often between nodes,
-# as before the other links were added); refuse-router adds refusals of the router's links (above)
+# as before the other links were added); refuse-nodes: refused links between nodes only
 LINKS = os.environ.get('LINKS', 'cut,lossy,slow,refuse').split(',')
 LINK_FAULTS = [kind for kind in ['cut_nodes', 'cut_nodes', 'cut_router', 'lossy_nodes', 'lossy_router', 'slow_nodes',
-                                 'slow_router', 'refuse_nodes'] if kind.split('_')[0] in LINKS]
-LINK_FAULTS += ['refuse_router'] if 'refuse-router' in LINKS else []
+                                 'slow_router', 'refuse_nodes', 'refuse_router']
+               if kind.split('_')[0] in LINKS or kind == 'refuse_nodes' and 'refuse-nodes' in LINKS]
 
 
 def cut_rule(sender, port):
@@ -764,7 +765,7 @@ def fault():
     """One fault, on processes no other nemesis thread is acting on."""
     if QUIET:
         kind = rng.choice(['stop_node', 'stop_node', 'kill_router', 'stop_router', 'add', 'add', 'remove', 'remove',
-                           'weight'] + ([k for k in LINK_FAULTS if k != 'refuse_router'] if PARTITIONS else []))
+                           'weight'] + (LINK_FAULTS if PARTITIONS else []))
     else:
         kind = rng.choice(['kill_node', 'kill_node', 'restart_node', 'kill_two', 'stop_node', 'stop_node',
                            'kill_router', 'stop_router', 'add', 'add', 'remove', 'weight']
@@ -813,8 +814,8 @@ def act(kind, items):
         log('SIGCONT node', port)
     elif kind in LINK_FAULTS:
         ports = [int(i.rsplit('-', 1)[1]) for i in items]
-        # QUIET: the router is cut from a node (or its link is lossy or slow) for less than a lease
-        # (15 s), so no node fails
+        # QUIET: the router is cut from a node (or its link is lossy, slow or refused) for less than
+        # a lease (15 s), so no node fails
         seconds = rng.choice([0.5, 1, 2, 5] if QUIET and kind.endswith('_router') else [0.5, 1, 2, 5, 10, 20])
         seconds *= rng.uniform(0.8, 1.2)
         # (sender, port): both ways between two nodes, the router's packets to a node
