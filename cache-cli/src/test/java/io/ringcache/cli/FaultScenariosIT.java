@@ -855,13 +855,8 @@ class FaultScenariosIT {
    */
   @Test
   void routerBackFromAPause_aNodeSlowToAnswerAsItReturns_isNotEjected_andKeepsItsKeys() throws Exception {
-    List<String> nodes = c.launchNodes(List.of(1, 2, 3));
-    c.startRouter("3s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
-    String slow = nodes.get(2);
     Map<String, String> data = values("s15", 3_000, "v1");
-    load(data);
-    var owner = FaultCluster.ring(c.topology());
-    assertThat(data.keySet().stream().filter(k -> slow.equals(owner.apply(k))).count()).isPositive();
+    String slow = threeNodesHolding("3s", data);
 
     c.stop("router");
     hold(4_500); // past the 3 s lease + 5% + 100 ms: every node answers -TRYAGAIN by now
@@ -870,11 +865,30 @@ class FaultScenariosIT {
     await(() -> !"UP".equals(c.state(slow)), Duration.ofSeconds(10), slow + " DOWN after its missed checks");
     hold(800); // before, it was ejected at its third miss: here, within a second of it
     c.cont(slow);
-    await(() -> "UP".equals(c.state(slow)), Duration.ofSeconds(15), slow + " UP again");
+    upAgainKeepingEveryKey(slow, data, "the router's and " + slow + "'s pauses");
+  }
+
+  /**
+   * Three nodes under a router with {@code lease} (checks every 500 ms, 3 misses), {@code data}
+   * loaded; returns the third node, which owns some of it.
+   */
+  private String threeNodesHolding(String lease, Map<String, String> data) throws Exception {
+    List<String> nodes = c.launchNodes(List.of(1, 2, 3));
+    c.startRouter(lease, nodes, "--health-interval-ms", "500", "--health-misses", "3");
+    String third = nodes.get(2);
+    load(data);
+    var owner = FaultCluster.ring(c.topology());
+    assertThat(data.keySet().stream().filter(k -> third.equals(owner.apply(k))).count()).isPositive();
+    return third;
+  }
+
+  /** {@code node} UP again, no event under way (no ejection, no re-admission), every key of {@code data} as written. */
+  private void upAgainKeepingEveryKey(String node, Map<String, String> data, String after) throws Exception {
+    await(() -> "UP".equals(c.state(node)), Duration.ofSeconds(15), node + " UP again");
     assertThat(busy()).as("no event (an ejection, a re-admission) under way: %s", c.get("/handoffs")).isFalse();
-    Map<String, Object> after = readEventually(data.keySet(), Duration.ofSeconds(20));
-    none("keys not read back after the router's and " + slow + "'s pauses", data.keySet().stream()
-        .filter(k -> !data.get(k).equals(after.get(k))).map(k -> k + "=" + after.get(k)).toList());
+    Map<String, Object> read = readEventually(data.keySet(), Duration.ofSeconds(20));
+    none("keys not read back after " + after, data.keySet().stream()
+        .filter(k -> !data.get(k).equals(read.get(k))).map(k -> k + "=" + read.get(k)).toList());
   }
 
   // ---- 16. a node's port refused while the node runs -----------------------------------------
@@ -890,13 +904,8 @@ class FaultScenariosIT {
    */
   @Test
   void aRunningNodesPortRefusedForLessThanItsLease_isNeverEjected_andKeepsItsKeys() throws Exception {
-    List<String> nodes = c.launchNodes(List.of(1, 2, 3));
-    c.startRouter("10s", nodes, "--health-interval-ms", "500", "--health-misses", "3");
-    String refused = nodes.get(2);
     Map<String, String> data = values("s16", 3_000, "v1");
-    load(data);
-    var owner = FaultCluster.ring(c.topology());
-    assertThat(data.keySet().stream().filter(k -> refused.equals(owner.apply(k))).count()).isPositive();
+    String refused = threeNodesHolding("10s", data);
 
     List<String> states = new ArrayList<>();
     try (Blackhole hole = new Blackhole()) {
@@ -910,11 +919,7 @@ class FaultScenariosIT {
     assertThat(states).as("%s's states while refused", refused).contains("DOWN").doesNotContain("EJECTED");
     assertThat(c.log("router")).as("the router's log").contains("node " + refused + " at " + refused
         + " refuses this router's connections, but node").contains("the path from this router rejects them");
-    await(() -> "UP".equals(c.state(refused)), Duration.ofSeconds(10), refused + " UP again");
-    assertThat(busy()).as("no event (an ejection, a re-admission) under way: %s", c.get("/handoffs")).isFalse();
-    Map<String, Object> after = readEventually(data.keySet(), Duration.ofSeconds(20));
-    none("keys not read back after " + refused + "'s port refused connections for 5 s", data.keySet().stream()
-        .filter(k -> !data.get(k).equals(after.get(k))).map(k -> k + "=" + after.get(k)).toList());
+    upAgainKeepingEveryKey(refused, data, refused + "'s port refused the router's connections for 5 s");
   }
 
   /** {@code field} of INFO {@code section} at {@code port}, asked over a new connection. */
