@@ -23,7 +23,7 @@ final class Blackhole implements AutoCloseable {
 
   private final List<List<String>> rules = new ArrayList<>();
   /** The processes moved into a cgroup of their own (see {@link #refuseFrom}), and those cgroups. */
-  private final List<long[]> moved = new ArrayList<>();
+  private final List<Long> moved = new ArrayList<>();
   private final List<Path> groups = new ArrayList<>();
 
   /**
@@ -69,7 +69,7 @@ final class Blackhole implements AutoCloseable {
       Path group = root.resolve("ringcache-refused-" + pid);
       Files.createDirectories(group);
       Files.writeString(group.resolve("cgroup.procs"), Long.toString(pid));
-      moved.add(new long[] {pid});
+      moved.add(pid);
       groups.add(group);
       String dport = Integer.toString(port);
       insert(List.of("OUTPUT", "-p", "tcp", "-m", "cgroup", "--path", root.relativize(group).toString(), "--dport", dport,
@@ -132,9 +132,9 @@ final class Blackhole implements AutoCloseable {
       }
     }
     rules.clear();
-    for (long[] pid : moved) {
+    for (long pid : moved) {
       try {
-        Files.writeString(cgroup2().resolve("cgroup.procs"), Long.toString(pid[0])); // back where it was started
+        Files.writeString(cgroup2().resolve("cgroup.procs"), Long.toString(pid)); // back where it was started
       } catch (IOException e) {
         // gone meanwhile: nothing to move
       }
