@@ -13,6 +13,8 @@
 # WARM=1 runs the same join and its leave once first, unreported: the processes' first join compiles
 # its code paths in each of them. CACHE_NODE_JAVA_OPTS reaches the four nodes' JVMs, BENCH_JAVA_OPTS
 # the benchmark's own (the readers' client). KEEP=1 keeps the processes' logs (the directory is printed).
+# SCHED=1 records the machine's scheduling (perf sched record, from the "before" window to the join's
+# end) and prints, per kind of thread, how long it waited for a core once woken (bench/sched-delay.py).
 # Ports BASE_PORT (default 17700) .. +4 and +70, loopback only. Each node gets --max-memory 2g.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,5 +51,10 @@ done
 # the launcher execs java: its pid is the JVM's
 pids="$(cat "$dir/router.pid"),$(cat "$dir/node-$((base + 1)).pid"),$(cat "$dir/node-$((base + 2)).pid"),$(cat "$dir/node-$((base + 3)).pid"),$fourth_pid"
 seeds="127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2)),127.0.0.1:$((base + 3))"
-java -Xms1g -Xmx2g ${BENCH_JAVA_OPTS:-} -Dbench.warm="$([ "${WARM:-0}" = 1 ] && echo true || echo false)" -cp "$jar" io.ringcache.bench.ProcessHandoffBenchmark "$base" "$((base + 70))" "$dir/admin-token" \
-  "127.0.0.1:$port" "$seeds" "$pids" "$keys" "$readers"
+sched=()
+[ "${SCHED:-0}" = 1 ] && sched=(-Dbench.sched="$dir/sched.data")
+java -Xms1g -Xmx2g ${BENCH_JAVA_OPTS:-} "${sched[@]}" -Dbench.warm="$([ "${WARM:-0}" = 1 ] && echo true || echo false)" -cp "$jar" io.ringcache.bench.ProcessHandoffBenchmark "$base" "$((base + 70))" "$dir/admin-token" \
+  "127.0.0.1:$port" "$seeds" "$pids" "$keys" "$readers" | tee "$dir/bench.out"
+if [ "${SCHED:-0}" = 1 ]; then
+  python3 bench/sched-delay.py "$dir/sched.data" "$dir/bench.out" "$pids"
+fi

@@ -89,6 +89,8 @@ public final class ProcessHandoffBenchmark {
       }
       Thread.sleep(5_000);
       HandoffBenchmark.errors.set(0);
+      Process perf = startSchedRecording();
+      long recordingStart = System.nanoTime();
       recording.set(true);
       Thread.sleep(5_000);
 
@@ -101,6 +103,7 @@ public final class ProcessHandoffBenchmark {
       long start = System.nanoTime();
       JsonNode event = event(http, admin, join, token);
       long[] cpuAfter = cpuTicks(pids);
+      stopSchedRecording(perf);
       running.set(false);
       for (Thread t : threads) {
         t.join();
@@ -112,6 +115,9 @@ public final class ProcessHandoffBenchmark {
       long moved = event.path("keysMoved").asLong();
       System.out.printf("event %s %s: moved %,d keys in %.3f s = %,.0f keys/s%n",
           id, event.path("status").asText(), moved, seconds, moved / seconds);
+      // System.nanoTime is CLOCK_MONOTONIC on Linux: what `perf sched record -k CLOCK_MONOTONIC` stamps
+      // its events with, so bench/sched-delay.py can cut a recording into the same two windows
+      System.out.printf("windows (CLOCK_MONOTONIC ns): before %d %d, during %d %d%n", recordingStart, start, start, end);
       HandoffBenchmark.Samples allBefore = new HandoffBenchmark.Samples();
       HandoffBenchmark.Samples allDuring = new HandoffBenchmark.Samples();
       HandoffBenchmark.slow.clear();
@@ -186,6 +192,32 @@ public final class ProcessHandoffBenchmark {
           }
         }
       }
+    }
+  }
+
+  /**
+   * With {@code -Dbench.sched=FILE}, starts {@code perf sched record} of the whole machine into FILE,
+   * stamped with CLOCK_MONOTONIC (System.nanoTime's clock), for bench/sched-delay.py: how long each
+   * thread waited for a core after it was woken, before and during the join. Null without it.
+   */
+  private static Process startSchedRecording() throws Exception {
+    String file = System.getProperty("bench.sched");
+    if (file == null) {
+      return null;
+    }
+    Process perf = new ProcessBuilder("perf", "sched", "record", "-a", "-k", "CLOCK_MONOTONIC", "-o", file)
+        .redirectErrorStream(true).redirectOutput(new java.io.File(file + ".log")).start();
+    Thread.sleep(1_000); // perf sets up its buffers on every CPU before it records
+    if (!perf.isAlive()) {
+      throw new IllegalStateException("perf sched record exited: see " + file + ".log");
+    }
+    return perf;
+  }
+
+  private static void stopSchedRecording(Process perf) throws InterruptedException {
+    if (perf != null) {
+      perf.destroy(); // SIGTERM: perf writes what it recorded and exits
+      perf.waitFor();
     }
   }
 
