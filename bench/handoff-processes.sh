@@ -14,7 +14,8 @@
 # its code paths in each of them. CACHE_NODE_JAVA_OPTS reaches the four nodes' JVMs, BENCH_JAVA_OPTS
 # the benchmark's own (the readers' client). KEEP=1 keeps the processes' logs (the directory is printed).
 # SCHED=1 records the machine's scheduling (perf sched record, from the "before" window to the join's
-# end) and prints, per kind of thread, how long it waited for a core once woken (bench/sched-delay.py).
+# end) and prints, per kind of thread, how long it waited for a core once woken (bench/sched-delay.py;
+# needs perf, Debian's linux-perf, and root).
 # Ports BASE_PORT (default 17700) .. +4 and +70, loopback only. Each node gets --max-memory 2g.
 set -euo pipefail
 cd "$(dirname "$0")/.."
