@@ -14,7 +14,8 @@
 # e.g. bench/proxy-cpu-per-request.sh 3 main=/tmp/main-router.jar branch=cache-router/target/cache-router.jar \
 #        two=cache-router/target/cache-router.jar:::--proxy-threads,2 uring=cache-router/target/cache-router.jar:io_uring
 # (an empty TRANSPORT is the default; commas in JVM_OPTS and ROUTER_ARGS become spaces)
-# Env: PIPELINES (default "1 16"), N1 (requests per command at -P 1, default 100000), N16 (at -P 16,
+# Env: PIPELINES (default "1 16"), TESTS (redis-benchmark's -t, default set,get: "set" or "get" alone
+# gives one command's figures), N1 (requests per command at -P 1, default 100000), N16 (at -P 16,
 # default 400000), SYSCALLS=1, NODE_JAR (default cache-node/target/cache-node.jar), BASE_PORT (default
 # 27400: routers BASE_PORT+10k, their nodes +10k+1..3, admin +70+k; twemproxy BASE_PORT+5, nodes +6..8).
 # Loopback only; everything it starts is stopped on exit. Needs redis-benchmark, nutcracker, perf (root).
@@ -25,6 +26,8 @@ shift || true
 [ $# -ge 1 ] || { echo "usage: $0 ROUNDS LABEL=ROUTER_JAR[:TRANSPORT[:JVM_OPTS[:ROUTER_ARGS]]] ..." >&2; exit 1; }
 base=${BASE_PORT:-27400}
 pipelines=(${PIPELINES:-1 16})
+tests=${TESTS:-set,get}
+commands=$(($(tr -cd , <<<"$tests" | wc -c) + 1)) # requests per -n: one per command
 n1=${N1:-100000}
 n16=${N16:-400000}
 node_jar=${NODE_JAR:-$root/cache-node/target/cache-node.jar}
@@ -101,14 +104,14 @@ done
 requests() { if [ "$1" = 1 ]; then echo "$n1"; else echo "$n16"; fi; }
 load() { # port pipeline: the benchmark's own user + sys seconds go to $work/bench-cpu
   /usr/bin/time -f '%U %S' -o "$work/bench-cpu" \
-    redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -r 100000 -d 64 -t set,get -P "$2" -n "$(requests "$2")" -q >/dev/null 2>&1
+    redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -r 100000 -d 64 -t "$tests" -P "$2" -n "$(requests "$2")" -q >/dev/null 2>&1
 }
 echo "machine: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for who in "${proxies[@]}"; do
   t=""; [ "$who" = twem ] || t=$(grep -o 'transport [a-z_]*' "$work/router-$who.log" | head -1 || true)
   echo "$who: port ${port[$who]}, pid ${pid[$who]} $t"
 done
-echo "per measurement: $n1 SET + $n1 GET at -P 1, $n16 + $n16 at -P 16; pipelines: ${pipelines[*]}"
+echo "per measurement: $n1 of each of $tests at -P 1, $n16 at -P 16; pipelines: ${pipelines[*]}"
 echo "warm-up (not counted)"
 for who in "${proxies[@]}"; do load "${port[$who]}" 16; load "${port[$who]}" 1; load "${port[$who]}" 16; done
 
@@ -150,9 +153,9 @@ if [ "${SYSCALLS:-0}" = 1 ]; then
   done
 fi
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$results" "$hz" "${proxies[@]}" <<'PY'
+python3 - "$results" "$hz" "$commands" "${proxies[@]}" <<'PY'
 import sys, statistics, collections
-hz, proxies = int(sys.argv[2]), sys.argv[3:]
+hz, commands, proxies = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 cpu = collections.defaultdict(dict)
 raw = collections.defaultdict(list)
 wall = collections.defaultdict(list)
@@ -163,17 +166,17 @@ for line in open(sys.argv[1]):
     f = line.split()
     if f[0] == 'whole':
         _, r, p, who, nt, bs, req = f
-        nodes[(p, who)].append(int(nt) / hz / (2 * int(req)) * 1e6)
-        bench[(p, who)].append(float(bs) / (2 * int(req)) * 1e6)
+        nodes[(p, who)].append(int(nt) / hz / (commands * int(req)) * 1e6)
+        bench[(p, who)].append(float(bs) / (commands * int(req)) * 1e6)
     elif f[0] == 'cpu':
         _, r, p, who, t, s0, s1, req = f
-        cpu[(p, who)][r] = int(t) / hz / (2 * int(req)) * 1e6
+        cpu[(p, who)][r] = int(t) / hz / (commands * int(req)) * 1e6
         raw[(p, who)].append(int(t) / hz)
         wall[(p, who)].append(float(s1) - float(s0))
     else:
         _, p, who, call, count, req = f
         try:
-            sys_[(p, who)][call] = int(count) / (2 * int(req))
+            sys_[(p, who)][call] = int(count) / (commands * int(req))
         except ValueError:
             pass
 pipes = sorted({k[0] for k in cpu}, key=int)
