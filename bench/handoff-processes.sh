@@ -23,6 +23,10 @@ keys="${1:-1000000}"
 readers="${2:-2}"
 store="${3:-packed}"
 base="${BASE_PORT:-17700}"
+if [ "${SCHED:-0}" = 1 ] && ! command -v perf >/dev/null; then
+  echo "SCHED=1 needs perf (apt-get install linux-perf)" >&2
+  exit 2
+fi
 jar=cache-bench/target/benchmarks.jar
 if [ ! -f "$jar" ]; then
   echo "building $jar..." >&2
