@@ -1437,6 +1437,7 @@ final class Simulation {
     wedgedAfter = end + 180_000 * MS; // a minute to heal, and two more: any event still going then never ends
     scheduleLoad(end);
     at((2_000 + random.nextInt(3_000)) * MS, () -> scheduleFaults(end));
+    at(end - now + 60_000 * MS, this::supervisorRestart);
     runUntil(end);
     // heal: resume every paused node, restart the crashed ones, let the cluster settle
     for (SimNode n : nodes.values()) {
@@ -1462,6 +1463,26 @@ final class Simulation {
           + Describe.topology(store.current()) + " " + store.current().handoffs());
     }
     history.checkFinal(this::readFromOwner, now);
+  }
+
+  /**
+   * A minute after the faults stopped, while an event still runs and every node's process is gone:
+   * their supervisors restart them. The heal below comes only once the running event ends, and the
+   * router cannot end it on its own here. A refused node is failed as dead only once another node
+   * confirms the refusal. With every process gone nobody can, so each one is as silent as a node
+   * behind a path that rejects the router. A silent last node of the ring keeps its event waiting
+   * (HealthChecker#fail), since failing it could eject it after it was renewed. Only a restart ends
+   * that wait: a new incarnation is dead for certain (seed 406186). With any process alive, nothing
+   * is restarted, so an event that waits for a node the router could find dead still ends wedged.
+   */
+  private void supervisorRestart() {
+    if (!coordinator.busy() || nodes.values().stream().anyMatch(n -> n.alive)) {
+      return;
+    }
+    for (SimNode n : nodes.values()) {
+      n.start();
+      note("supervisor restarts " + n.name + " as " + Long.toHexString(n.incarnation) + " (every process gone, an event waiting)");
+    }
   }
 
   private void scheduleLoad(long end) {
