@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.ringcache.testkit.core.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,9 +78,8 @@ class PeerClientTest {
     for (CompletableFuture<Object> reply : replies) {
       assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("PONG");
     }
-    // idle, with nothing waiting, for longer than the timeout: still usable
-    Thread.sleep(3 * TIMEOUT_MILLIS);
-    assertThat(client.isUsable()).isTrue();
+    // idle, with nothing waiting, for three timeouts: usable all along, and after
+    Await.holdsFor(client::isUsable, java.time.Duration.ofMillis(3 * TIMEOUT_MILLIS), "an idle peer connection usable");
     assertThat(client.call("PING").get(10, TimeUnit.SECONDS)).isEqualTo("PONG");
   }
 

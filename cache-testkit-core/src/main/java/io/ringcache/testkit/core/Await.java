@@ -95,6 +95,30 @@ public final class Await {
     }
   }
 
+  /**
+   * Checks {@code condition} every {@link #DEFAULT_POLL_INTERVAL} for {@code period}, and throws
+   * {@link AssertionError} "no longer after N ms: what" the first time it does not hold: for a test
+   * whose point is that something stays true while time passes (an idle connection kept open).
+   */
+  public static void holdsFor(BooleanSupplier condition, Duration period, String what) {
+    Objects.requireNonNull(condition, "condition");
+    long start = System.nanoTime();
+    long end = start + period.toNanos();
+    while (true) {
+      if (!condition.getAsBoolean()) {
+        throw new AssertionError("no longer after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + what);
+      }
+      if (System.nanoTime() - end >= 0) {
+        return;
+      }
+      LockSupport.parkNanos(Math.min(DEFAULT_POLL_INTERVAL.toNanos(), end - System.nanoTime()));
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while checking: " + what);
+      }
+    }
+  }
+
   private static String seconds(Duration timeout) {
     return timeout.toMillis() % 1000 == 0 ? Long.toString(timeout.toSeconds()) : Double.toString(timeout.toMillis() / 1000.0);
   }

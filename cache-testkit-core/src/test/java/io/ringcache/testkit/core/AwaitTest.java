@@ -56,4 +56,24 @@ class AwaitTest {
         .hasCauseInstanceOf(IllegalStateException.class)
         .hasRootCauseMessage("connection refused");
   }
+
+  @Test
+  void holdsFor_conditionAlwaysTrue_returnsAfterThePeriod() {
+    AtomicInteger checks = new AtomicInteger();
+    long start = System.nanoTime();
+    Await.holdsFor(() -> checks.incrementAndGet() > 0, Duration.ofMillis(50), "always");
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(50_000_000L);
+    assertThat(checks.get()).isGreaterThan(1);
+  }
+
+  @Test
+  void holdsFor_conditionTurnsFalse_failsSayingWhat() {
+    AtomicInteger checks = new AtomicInteger();
+    assertThatThrownBy(
+            () -> Await.holdsFor(() -> checks.incrementAndGet() < 3, Duration.ofSeconds(10), "the link up"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("no longer after")
+        .hasMessageContaining("the link up");
+    assertThat(checks.get()).isEqualTo(3);
+  }
 }
