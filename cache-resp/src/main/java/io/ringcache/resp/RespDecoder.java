@@ -393,17 +393,19 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     int end = in.writerIndex();
     int n = 0;
     while (n < offsets.length) {
-      int argc = headerValue(in, p, end, (byte) '*');
-      if (argc < 2 || argc > MAX_SCANNED_ARGS) {
+      long line = headerLine(in, p, end, (byte) '*');
+      int argc = (int) line;
+      if (line < 0 || argc < 2 || argc > MAX_SCANNED_ARGS) {
         return n; // a long MSET or MGET is not looked into: the scan's work stays a few lines per request
       }
-      p = lineEnd(in, p, end);
+      p = (int) (line >>> 32) + 2;
       for (int a = 0; a < argc; a++) {
-        int length = headerValue(in, p, end, (byte) '$');
-        if (length < 0) {
+        line = headerLine(in, p, end, (byte) '$');
+        if (line < 0) {
           return n;
         }
-        p = lineEnd(in, p, end);
+        int length = (int) line;
+        p = (int) (line >>> 32) + 2;
         if (a == 1) {
           offsets[n] = p;
           lengths[n] = length;
@@ -419,10 +421,17 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     return n;
   }
 
-  /** The number in a "<type><digits>\r\n" line at p (at most 9 digits), or -1. */
-  private static int headerValue(ByteBuf in, int p, int end, byte type) {
+  /**
+   * A "<type><digits>\r\n" line at p (at most 9 digits): the index of its '\r' in the upper 32
+   * bits, its number in the lower; or -1.
+   */
+  private static long headerLine(ByteBuf in, int p, int end, byte type) {
     if (p + 3 >= end || in.getByte(p) != type) {
       return -1;
+    }
+    long plain = plainHeader(in, p);
+    if (plain >= 0) {
+      return plain;
     }
     int value = 0;
     int i = p + 1;
@@ -436,16 +445,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
       }
       value = value * 10 + (b - '0');
     }
-    return i > p + 1 && i + 1 < end && in.getByte(i) == '\r' && in.getByte(i + 1) == '\n' ? value : -1;
-  }
-
-  /** The index after the "\r\n" of a header line headerValue accepted at p. */
-  private static int lineEnd(ByteBuf in, int p, int end) {
-    int i = p + 1;
-    while (in.getByte(i) != '\r') {
-      i++;
-    }
-    return i + 2;
+    return i > p + 1 && i + 1 < end && in.getByte(i) == '\r' && in.getByte(i + 1) == '\n' ? (long) i << 32 | value : -1;
   }
 
   private void fail(ChannelHandlerContext ctx, String message) {
@@ -475,11 +475,19 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
               }
               return inline;
             }
-            int eol = findHeaderEnd(in);
-            if (eol == -1) {
-              return null;
+            int eol;
+            long count;
+            long plain = plainHeader(in, in.readerIndex());
+            if (plain >= 0) {
+              eol = (int) (plain >>> 32);
+              count = (int) plain;
+            } else {
+              eol = findHeaderEnd(in);
+              if (eol == -1) {
+                return null;
+              }
+              count = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
             }
-            long count = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
             // before AUTH, Redis's own order and text: a count up to INT_MAX over 10 is "unauthenticated"
             if (count != INVALID && count <= Integer.MAX_VALUE && !authenticated.getAsBoolean()
                 && count > RespLimits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
@@ -509,11 +517,19 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (type != '$') {
               return new ProtocolError("expected '$', got '" + printable(type) + "'");
             }
-            int eol = findHeaderEnd(in);
-            if (eol == -1) {
-              return null;
+            int eol;
+            long length;
+            long plain = plainHeader(in, in.readerIndex());
+            if (plain >= 0) {
+              eol = (int) (plain >>> 32);
+              length = (int) plain;
+            } else {
+              eol = findHeaderEnd(in);
+              if (eol == -1) {
+                return null;
+              }
+              length = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
             }
-            long length = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
             // before AUTH, Redis's own order and text: a length over 16 KiB up to Redis's
             // proto-max-bulk-len (512 MiB) is "unauthenticated", a larger one "invalid"
             if (length != INVALID && length > RespLimits.UNAUTHENTICATED_MAX_BULK_LENGTH
@@ -545,7 +561,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
               return null;
             }
             int end = in.readerIndex() + bulkLength;
-            if (in.getByte(end) != '\r' || in.getByte(end + 1) != '\n') {
+            if (in.getShort(end) != CRLF) {
               return new ProtocolError("expected CRLF after a bulk of " + bulkLength + " bytes");
             }
             request.addInPlace(in.readerIndex() - requestStart, bulkLength);
@@ -565,11 +581,43 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** "\r\n" read as a big-endian short. */
+  private static final short CRLF = ('\r' << 8) | '\n';
+
+  /**
+   * A header line in its common form, read with one bounds check: at {@code p} a type byte (the
+   * caller has checked it), then 1 to 5 digits without a sign or a leading zero ("0" alone), then
+   * CRLF, within the input's first 8 bytes from {@code p}. Returns the index of its '\r' in the
+   * upper 32 bits and the value in the lower; or -1 for any other line (longer, signed, with a
+   * leading zero or a stray byte, or not all received yet), which findHeaderEnd and parseNumber
+   * then judge. So it never decides anything they would decide differently; it saves their two
+   * passes of one bounds-checked read per byte over almost every header line of a request.
+   */
+  static long plainHeader(ByteBuf in, int p) {
+    if (in.writerIndex() - p < Long.BYTES) {
+      return -1;
+    }
+    long word = in.getLong(p); // big-endian: the byte at p is the highest
+    int value = 0;
+    for (int k = 1; k < Long.BYTES - 1; k++) {
+      int b = (int) (word >>> (56 - 8 * k)) & 0xFF;
+      if (b == '\r') {
+        boolean lf = ((int) (word >>> (48 - 8 * k)) & 0xFF) == '\n';
+        return k > 1 && lf ? (long) (p + k) << 32 | value : -1;
+      }
+      if (b < '0' || b > '9' || (k == 2 && value == 0)) { // (a digit after a leading '0')
+        return -1;
+      }
+      value = value * 10 + (b - '0');
+    }
+    return -1;
+  }
+
   /**
    * The index of the '\r' ending the header line at the reader index; -1 if more input is needed;
    * -2 if the line is longer than {@link #MAX_HEADER_LINE} or its '\r' is not followed by '\n'.
    */
-  private static int findHeaderEnd(ByteBuf in) {
+  static int findHeaderEnd(ByteBuf in) {
     int from = in.readerIndex();
     int limit = Math.min(in.writerIndex(), from + MAX_HEADER_LINE);
     int cr = in.indexOf(from, limit, (byte) '\r');
@@ -586,7 +634,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
    * A signed decimal in [from, to), or INVALID: Redis's string2ll, which its header parsing uses, so
    * "0" alone, else an optional '-' and a first digit from 1 to 9 ("01", "00", "-0", "+1" are invalid).
    */
-  private static long parseNumber(ByteBuf in, int from, int to) {
+  static long parseNumber(ByteBuf in, int from, int to) {
     if (from >= to || to - from > 20) {
       return INVALID;
     }

@@ -489,6 +489,54 @@ class RespDecoderTest {
     assertThat(decoded).hasSize(42);
   }
 
+  /**
+   * The one-pass header read stands in for findHeaderEnd and parseNumber only where they agree:
+   * over every line of up to seven bytes after the type byte, drawn from the bytes that matter
+   * (digits, a sign, CR, LF, another byte), with the input ending right after the line or going on,
+   * wherever it reads a line, the two give the same end and value; everything else it leaves to them.
+   */
+  @Test
+  void plainHeader_readsOnlyLinesTheTwoPassReadAccepts_withTheirEndAndValue() {
+    byte[] alphabet = "019-\r\nx".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] buf = new byte[12];
+    int read = 0;
+    int[] combinations = {1, 7, 49, 343, 2401, 16807, 117649, 823543};
+    for (int length = 0; length <= 7; length++) {
+      for (int c = 0; c < combinations[length]; c++) {
+        buf[0] = '$';
+        for (int i = 0, rest = c; i < length; i++, rest /= alphabet.length) {
+          buf[1 + i] = alphabet[rest % alphabet.length];
+        }
+        java.util.Arrays.fill(buf, 1 + length, buf.length, (byte) '*'); // the next request's first bytes
+        for (int available : new int[] {1 + length, buf.length}) {
+          io.netty.buffer.ByteBuf in = Unpooled.wrappedBuffer(buf, 0, available);
+          long plain = RespDecoder.plainHeader(in, 0);
+          if (plain >= 0) {
+            int eol = RespDecoder.findHeaderEnd(in);
+            String line = new String(buf, 0, available, StandardCharsets.ISO_8859_1);
+            assertThat((long) eol).as(line).isEqualTo(plain >>> 32);
+            assertThat(RespDecoder.parseNumber(in, 1, eol)).as(line).isEqualTo((int) plain);
+            read++;
+          }
+        }
+      }
+    }
+    assertThat(read).as("lines read in one pass").isPositive();
+    for (String line : new String[] {"0", "1", "19", "910", "10000", "99999"}) {
+      io.netty.buffer.ByteBuf in = Unpooled.copiedBuffer("$" + line + "\r\n****", StandardCharsets.ISO_8859_1);
+      assertThat(RespDecoder.plainHeader(in, 0)).as(line).isEqualTo((long) (1 + line.length()) << 32 | Integer.parseInt(line));
+    }
+    for (String line : new String[] {"", "01", "-1", "+1", "100000", "1\n", "1\rx", "1x"}) {
+      io.netty.buffer.ByteBuf in = Unpooled.copiedBuffer("$" + line + "\r\n********", StandardCharsets.ISO_8859_1);
+      assertThat(RespDecoder.plainHeader(in, 0)).as(line).isEqualTo(-1);
+    }
+    io.netty.buffer.ByteBuf in = Unpooled.copiedBuffer("*3\r\n$3\r\nSET\r\n$64\r\n" + "v".repeat(64) + "\r\n*2\r\n$1",
+        StandardCharsets.ISO_8859_1);
+    assertThat(RespDecoder.plainHeader(in, 0)).isEqualTo(2L << 32 | 3);
+    assertThat(RespDecoder.plainHeader(in, 13)).isEqualTo(16L << 32 | 64);
+    assertThat(RespDecoder.plainHeader(in, 84)).as("fewer than 8 bytes left").isEqualTo(-1);
+  }
+
   private static int scan(String input, List<String> keys) {
     int[] offsets = new int[RespDecoder.LOOKAHEAD];
     int[] lengths = new int[RespDecoder.LOOKAHEAD];
