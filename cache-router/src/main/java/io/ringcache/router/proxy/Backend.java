@@ -45,6 +45,7 @@ final class Backend {
 
   static final int MAX_IN_FLIGHT = 4096;
   private static final int WRITE_THRESHOLD = 64 * 1024;
+  private static final int MIN_BATCH = 4096;
   /** A forwarded request at least this long is written as the client's buffer itself rather than copied into the batch. */
   static final int ZERO_COPY_THRESHOLD = 16 * 1024;
   private static final long COOL_DOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -59,6 +60,11 @@ final class Backend {
   private Channel channel;
   private boolean connecting;
   private ByteBuf out;
+  /**
+   * The capacity a batch's buffer starts with: the last batch's length, rounded up to a power of
+   * two (MIN_BATCH to WRITE_THRESHOLD). Under a steady load a batch then never grows, which copies it.
+   */
+  private int batchCapacity = MIN_BATCH;
   private long coolDownUntil;
   private String lastFailure;
   boolean dirty;
@@ -116,7 +122,7 @@ final class Backend {
   private void write(Call call) {
     ByteBuf b = out;
     if (b == null) {
-      b = out = channel.alloc().ioBuffer(4096);
+      b = out = channel.alloc().ioBuffer(batchCapacity);
     }
     ByteBuf raw = call.raw();
     if (raw == null) {
@@ -137,6 +143,7 @@ final class Backend {
     inFlight.add(call);
     if (b != null && b.readableBytes() >= WRITE_THRESHOLD) {
       out = null;
+      batchCapacity = WRITE_THRESHOLD;
       channel.write(b, channel.voidPromise());
     }
     if (!dirty) {
@@ -154,6 +161,7 @@ final class Backend {
     ByteBuf b = out;
     out = null;
     if (b != null && b.isReadable()) {
+      batchCapacity = Math.min(WRITE_THRESHOLD, Math.max(MIN_BATCH, Integer.highestOneBit(b.readableBytes() - 1) << 1));
       channel.writeAndFlush(b, channel.voidPromise());
     } else {
       if (b != null) {

@@ -285,7 +285,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     shape = protocol == 3 ? Resp3.shape(r) : null;
     Pending p = enqueue(dispatcher.forwardingPending(this, spec.name()));
     p.partsLeft = 1;
-    dispatcher.route(dispatcher.forwardingCall(p, raw, r, 1, System.nanoTime()), table);
+    dispatcher.route(dispatcher.forwardingCall(p, raw, r, 1, dispatcher.now()), table);
     return true;
   }
 
@@ -351,7 +351,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
         p.partsLeft = 1;
         // routed by its first key: argument 1, or BITOP's destination (argument 2)
-        dispatcher.route(new Call(p, args, args[spec.firstKey()], null, System.nanoTime()), table);
+        dispatcher.route(new Call(p, args, args[spec.firstKey()], null, dispatcher.now()), table);
       }
       case MGET, SUM -> {
         byte[][] keys = new byte[args.length - 1][];
@@ -360,7 +360,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (spec.kind() == ProxyCommands.Kind.MGET) {
           p.expectValues(keys.length);
         }
-        dispatcher.routeMany(p, args[0], keys, null, System.nanoTime(), table);
+        dispatcher.routeMany(p, args[0], keys, null, dispatcher.now(), table);
       }
       case MSET -> {
         if (args.length % 2 == 0) {
@@ -375,7 +375,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           values[i] = args[2 + 2 * i];
         }
         Pending p = enqueue(new Pending(this, spec.kind(), spec.name()));
-        dispatcher.routeMany(p, args[0], keys, values, System.nanoTime(), table);
+        dispatcher.routeMany(p, args[0], keys, values, dispatcher.now(), table);
       }
       case FANOUT -> {
         if (spec.name().equals("dbsize")) {

@@ -500,9 +500,29 @@ final class Dispatcher {
     }
   }
 
+  /** The loop's clock as {@link #now} last read it in this pass of the loop, if {@link #clockRead}. */
+  private long clock;
+  private boolean clockRead;
+
+  /**
+   * The time a call's retry budget starts from: {@code System.nanoTime()}, read once per pass of the
+   * event loop (a client's read of 16 pipelined requests reads the clock once, not 16 times). The
+   * first reading of a pass schedules {@link #flushAll}, which forgets it at the pass's end; so a
+   * reading is never older than the pass, and the budget it starts is 2 s.
+   */
+  long now() {
+    if (!clockRead) {
+      clock = System.nanoTime();
+      clockRead = true;
+      flushSoon();
+    }
+    return clock;
+  }
+
   /** Flushes the requests batched for nodes and the replies batched for clients. */
   void flushAll() {
     flushScheduled = false;
+    clockRead = false;
     for (int i = 0; i < dirtyBackends.size(); i++) {
       dirtyBackends.get(i).flush();
     }
