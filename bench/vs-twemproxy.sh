@@ -6,6 +6,9 @@
 #
 #   bench/vs-twemproxy.sh [ROUNDS]        (default 5; environment: BASE_PORT, default 27100)
 #
+# N16 and N1: requests per command and run at -P 16 and -P 1 (defaults 400000 and 60000). At -P 16 a
+# run of 400000 lasts about half a second through the router; N16=2000000 runs each for 2-5 s.
+#
 # TRANSPORTS="epoll io_uring" (at most three) runs one router with its own three nodes per transport,
 # each with RINGCACHE_TRANSPORT set (routers on BASE_PORT, +30, +50; admin ports +70, +71, +72),
 # all in the same interleaved rounds; twemproxy's nodes and the direct node keep the default. An
@@ -133,7 +136,7 @@ results="$work/results"
 : >"$results"
 for r in $(seq 1 "$rounds"); do
   for P in 16 1; do
-    n=$([ "$P" = 16 ] && echo 400000 || echo 60000)
+    n=$([ "$P" = 16 ] && echo "${N16:-400000}" || echo "${N1:-60000}")
     if [ $((r % 2)) -eq 1 ]; then order="${proxies[*]} twem direct"; else order="direct twem $(printf '%s\n' "${proxies[@]}" | tac | tr '\n' ' ')"; fi
     for who in $order; do
       case $who in
