@@ -45,6 +45,11 @@ final class CommandTable {
   static final int EXCLUSIVE = 64;
   /** Not a command: answered (as HTTP sent to a RESP port), but not listed by COMMAND. */
   static final int HIDDEN = 128;
+  /**
+   * O(1) work per key, whatever the stored value (GET, SET, INCR, DEL ...): on a small request it may
+   * leave the clock of INFO commandstats unread ({@link CommandTally}).
+   */
+  static final int QUICK = 256;
 
   record Spec(String name, byte[] nameBytes, int arity, int firstKey, int lastKey, int keyStep, int flags, Command command) {
     boolean keyed() {

@@ -271,6 +271,7 @@ public final class NodeServer implements AutoCloseable {
     for (CommandTable.Spec s : table.all()) {
       NodeMetrics.CommandCounter counter = metrics.command(s.name());
       CommandTable.Command command = s.command();
+      boolean quick = s.has(CommandTable.QUICK);
       counted.add(s, (c, r) -> {
         io.netty.buffer.ByteBuf out = c.out();
         int mark = out.writerIndex();
@@ -279,7 +280,7 @@ public final class NodeServer implements AutoCloseable {
         command.execute(c, r);
         boolean error = !c.closing() && c.out() == out && out.writerIndex() > mark && out.getByte(mark) == '-';
         if (tally != null) {
-          tally.end(counter, start, error);
+          tally.end(counter, start, error, quick && CommandTally.small(r));
         } else {
           counter.executed(System.nanoTime() - start, error);
         }
