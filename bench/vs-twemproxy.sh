@@ -6,8 +6,10 @@
 #
 #   bench/vs-twemproxy.sh [ROUNDS]        (default 5; environment: BASE_PORT, default 27100)
 #
-# N16 and N1: requests per command and run at -P 16 and -P 1 (defaults 400000 and 60000). At -P 16 a
-# run of 400000 lasts about half a second through the router; N16=2000000 runs each for 2-5 s.
+# N16 and N1: requests per command and run at -P 16 and -P 1 (defaults 2000000 and 60000). At -P 16 a
+# run of 2,000,000 lasts 2-5 s. Runs of 400,000 (the default until the twenty-ninth round) last about
+# half a second through the router, and on this 2-core machine their per-round ratio to twemproxy
+# spread over 1.16-1.91 where 2,000,000 gave 1.61-1.69 (docs/benchmarks.md, twenty-ninth round).
 #
 # TRANSPORTS="epoll io_uring" (at most three) runs one router with its own three nodes per transport,
 # each with RINGCACHE_TRANSPORT set (routers on BASE_PORT, +30, +50; admin ports +70, +71, +72),
@@ -136,7 +138,7 @@ results="$work/results"
 : >"$results"
 for r in $(seq 1 "$rounds"); do
   for P in 16 1; do
-    n=$([ "$P" = 16 ] && echo "${N16:-400000}" || echo "${N1:-60000}")
+    n=$([ "$P" = 16 ] && echo "${N16:-2000000}" || echo "${N1:-60000}")
     if [ $((r % 2)) -eq 1 ]; then order="${proxies[*]} twem direct"; else order="direct twem $(printf '%s\n' "${proxies[@]}" | tac | tr '\n' ' ')"; fi
     for who in $order; do
       case $who in
