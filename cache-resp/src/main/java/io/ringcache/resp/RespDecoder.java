@@ -475,19 +475,11 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
               }
               return inline;
             }
-            int eol;
-            long count;
-            long plain = plainHeader(in, in.readerIndex());
-            if (plain >= 0) {
-              eol = (int) (plain >>> 32);
-              count = (int) plain;
-            } else {
-              eol = findHeaderEnd(in);
-              if (eol == -1) {
-                return null;
-              }
-              count = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
+            long count = readHeader(in);
+            if (headerEnd == -1) {
+              return null;
             }
+            int eol = headerEnd;
             // before AUTH, Redis's own order and text: a count up to INT_MAX over 10 is "unauthenticated"
             if (count != INVALID && count <= Integer.MAX_VALUE && !authenticated.getAsBoolean()
                 && count > RespLimits.UNAUTHENTICATED_MAX_MULTIBULK_LENGTH) {
@@ -517,19 +509,11 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
             if (type != '$') {
               return new ProtocolError("expected '$', got '" + printable(type) + "'");
             }
-            int eol;
-            long length;
-            long plain = plainHeader(in, in.readerIndex());
-            if (plain >= 0) {
-              eol = (int) (plain >>> 32);
-              length = (int) plain;
-            } else {
-              eol = findHeaderEnd(in);
-              if (eol == -1) {
-                return null;
-              }
-              length = eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
+            long length = readHeader(in);
+            if (headerEnd == -1) {
+              return null;
             }
+            int eol = headerEnd;
             // before AUTH, Redis's own order and text: a length over 16 KiB up to Redis's
             // proto-max-bulk-len (512 MiB) is "unauthenticated", a larger one "invalid"
             if (length != INVALID && length > RespLimits.UNAUTHENTICATED_MAX_BULK_LENGTH
@@ -579,6 +563,28 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
           return null;
       }
     }
+  }
+
+  /**
+   * The index of the '\r' ending the line readHeader last read; -1 if that line is not all received
+   * yet, -2 if it is malformed (findHeaderEnd's answers).
+   */
+  private int headerEnd;
+
+  /**
+   * The number in the header line at the reader index ("*N" or "$N", the type byte checked by the
+   * caller), with the index of its '\r' in headerEnd; INVALID for a malformed line or number, and
+   * nothing to use while headerEnd is -1.
+   */
+  private long readHeader(ByteBuf in) {
+    long plain = plainHeader(in, in.readerIndex());
+    if (plain >= 0) {
+      headerEnd = (int) (plain >>> 32);
+      return (int) plain;
+    }
+    int eol = findHeaderEnd(in);
+    headerEnd = eol;
+    return eol < 0 ? INVALID : parseNumber(in, in.readerIndex() + 1, eol);
   }
 
   /** "\r\n" read as a big-endian short. */

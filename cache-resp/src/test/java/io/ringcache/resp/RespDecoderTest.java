@@ -200,6 +200,12 @@ class RespDecoderTest {
   }
 
   @Test
+  void theMostNegativeCount_isAnEmptyRequest_notAWaitForMoreInput() {
+    feed("*-9223372036854775807\r\n*1\r\n$4\r\nPING\r\n");
+    assertThat(decoded).containsExactly(List.of("PING"));
+  }
+
+  @Test
   void inline_splitsOnSpacesAndHonoursQuotes() {
     feed("set \"a b\" 'c d' \"\\x41\\n\"  e\r\n");
     assertThat(decoded).containsExactly(List.of("set", "a b", "c d", "A\n", "e"));
