@@ -637,7 +637,7 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * A signed decimal in [from, to), or INVALID: Redis's string2ll, which its header parsing uses, so
+   * A signed decimal in [from, to), or INVALID: Redis's string2ll (LLONG_MIN given as LLONG_MIN + 1), which its header parsing uses, so
    * "0" alone, else an optional '-' and a first digit from 1 to 9 ("01", "00", "-0", "+1" are invalid).
    */
   static long parseNumber(ByteBuf in, int from, int to) {
@@ -659,7 +659,10 @@ public final class RespDecoder extends ChannelInboundHandlerAdapter {
         return INVALID;
       }
       if (value > (Long.MAX_VALUE - d) / 10) {
-        return INVALID;
+        // past LLONG_MAX; but "-9223372036854775808" is LLONG_MIN, which string2ll accepts: given as
+        // LLONG_MIN + 1 (INVALID is LLONG_MIN), as every use only compares it with 0 and the bounds
+        boolean min = negative && i == to - 1 && value == Long.MAX_VALUE / 10 && d == 8;
+        return min ? Long.MIN_VALUE + 1 : INVALID;
       }
       value = value * 10 + d;
     }

@@ -199,10 +199,14 @@ class RespDecoderTest {
     assertThat(decoded).containsExactly(List.of("PING"));
   }
 
+  /** As redis-server 7.0.15 answers them (checked side by side): the first two ignored, the third an error. */
   @Test
-  void theMostNegativeCount_isAnEmptyRequest_notAWaitForMoreInput() {
-    feed("*-9223372036854775807\r\n*1\r\n$4\r\nPING\r\n");
+  void theMostNegativeCounts_areEmptyRequests_notAWaitForMoreInput() {
+    feed("*-9223372036854775807\r\n*-9223372036854775808\r\n*1\r\n$4\r\nPING\r\n");
     assertThat(decoded).containsExactly(List.of("PING"));
+    decoded.clear();
+    feed("*-9223372036854775809\r\n*1\r\n$4\r\nPING\r\n");
+    assertThat(decoded).singleElement().asString().startsWith("ERR invalid multibulk length: -9223372036854775809");
   }
 
   @Test
